@@ -1,0 +1,111 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_HELPER_H
+#define UB_HELPER_H
+
+#include "ns3/attribute.h"
+#include "ns3/net-device-container.h"
+#include "ns3/node-container.h"
+#include "ns3/object-factory.h"
+
+#include <string>
+
+namespace ns3
+{
+
+class UbSwitch;
+class UbNetDevice;
+
+/**
+ * \ingroup unifiedbus
+ * \brief Builds UB nodes and links the way PointToPointHelper builds point-to-point ones.
+ *
+ * \code
+ *   UbHelper ub;
+ *   ub.SetDeviceAttribute("Lanes", UintegerValue(4));
+ *   ub.SetChannelAttribute("Length", DoubleValue(2.0));
+ *   ub.SetSwitchAttribute("PipelineLatency", TimeValue(NanoSeconds(100)));
+ *   NetDeviceContainer link = ub.Install(npu, switchChip);
+ *   UbRoutingHelper::PopulateShortestPaths();
+ * \endcode
+ *
+ * Install gives each node a UbSwitch (if it has none) and makes each device a port of it.
+ */
+class UbHelper
+{
+  public:
+    UbHelper();
+
+    /**
+     * \brief Set an attribute of the UbNetDevices created from now on.
+     * \param name attribute name
+     * \param value attribute value
+     */
+    void SetDeviceAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \brief Set an attribute of the UbChannels created from now on.
+     * \param name attribute name
+     * \param value attribute value
+     */
+    void SetChannelAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \brief Set an attribute of the UbSwitches created from now on.
+     * \param name attribute name
+     * \param value attribute value
+     */
+    void SetSwitchAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \brief Set an attribute of the routing tables of switches created from now on.
+     * \param name attribute name
+     * \param value attribute value
+     */
+    void SetRoutingAttribute(const std::string& name, const AttributeValue& value);
+
+    /**
+     * \brief Give a node a UbSwitch (once).
+     * \param node the node
+     * \return its switch
+     */
+    Ptr<UbSwitch> InstallSwitch(Ptr<Node> node) const;
+    /// \param nodes nodes to give a UbSwitch
+    void InstallSwitches(const NodeContainer& nodes) const;
+
+    /**
+     * \brief Join two nodes with a UB link.
+     * \param a first node
+     * \param b second node
+     * \return the two devices, a's first
+     */
+    NetDeviceContainer Install(Ptr<Node> a, Ptr<Node> b) const;
+    /**
+     * \brief Join the two nodes of a container.
+     * \param pair exactly two nodes
+     * \return the two devices
+     */
+    NetDeviceContainer Install(const NodeContainer& pair) const;
+    /**
+     * \brief Join two nodes with a link whose directions have different lane counts.
+     * \param a first node
+     * \param b second node
+     * \param lanesAtoB lanes from a to b
+     * \param lanesBtoA lanes from b to a
+     * \return the two devices, a's first
+     */
+    NetDeviceContainer InstallAsymmetric(Ptr<Node> a,
+                                         Ptr<Node> b,
+                                         uint8_t lanesAtoB,
+                                         uint8_t lanesBtoA) const;
+
+  private:
+    Ptr<UbNetDevice> CreateDevice(Ptr<Node> node) const;
+
+    ObjectFactory m_deviceFactory;
+    ObjectFactory m_channelFactory;
+    ObjectFactory m_switchFactory;
+    ObjectFactory m_routingFactory;
+};
+
+} // namespace ns3
+
+#endif /* UB_HELPER_H */

@@ -1,0 +1,479 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-results.h"
+
+#include "ns3/abort.h"
+#include "ns3/node.h"
+#include "ns3/ub-compat.h"
+#include "ns3/ub-net-device.h"
+#include "ns3/ub-packet-sink.h"
+#include "ns3/ub-switch.h"
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iomanip>
+#include <sqlite3.h>
+#include <sstream>
+
+namespace ns3
+{
+
+namespace
+{
+const char* const SCHEMA = R"SQL(
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  program        TEXT NOT NULL,
+  started_utc    TEXT NOT NULL,
+  ns3_version    TEXT NOT NULL,
+  module_version TEXT NOT NULL,
+  rng_seed       INTEGER NOT NULL,
+  rng_run        INTEGER NOT NULL,
+  sim_time_s     REAL NOT NULL,
+  wall_time_s    REAL NOT NULL,
+  events         INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS params (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  name   TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+CREATE TABLE IF NOT EXISTS metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  scope  TEXT NOT NULL,
+  name   TEXT NOT NULL,
+  value  REAL NOT NULL,
+  unit   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS flows (
+  run_id          INTEGER NOT NULL REFERENCES runs(run_id),
+  flow_id         INTEGER NOT NULL,
+  src             INTEGER NOT NULL,
+  dst             INTEGER NOT NULL,
+  sl              INTEGER NOT NULL,
+  packets         INTEGER NOT NULL,
+  bytes           INTEGER NOT NULL,
+  first_tx_s      REAL NOT NULL,
+  first_rx_s      REAL NOT NULL,
+  last_rx_s       REAL NOT NULL,
+  throughput_gbps REAL NOT NULL,
+  lat_mean_ns     REAL NOT NULL,
+  lat_p50_ns      REAL NOT NULL,
+  lat_p99_ns      REAL NOT NULL,
+  lat_max_ns      REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ports (
+  run_id         INTEGER NOT NULL REFERENCES runs(run_id),
+  node           INTEGER NOT NULL,
+  port           INTEGER NOT NULL,
+  peer_node      INTEGER NOT NULL,
+  tx_packets     INTEGER NOT NULL,
+  tx_bytes       INTEGER NOT NULL,
+  busy_s         REAL NOT NULL,
+  utilization    REAL NOT NULL,
+  credit_stall_s REAL NOT NULL,
+  credit_frames  INTEGER NOT NULL,
+  drops          INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metrics_run ON metrics(run_id);
+CREATE INDEX IF NOT EXISTS flows_run ON flows(run_id);
+CREATE INDEX IF NOT EXISTS ports_run ON ports(run_id);
+)SQL";
+
+/// Owns a database handle and aborts with a sentence naming the file on any error.
+class Db
+{
+  public:
+    explicit Db(const std::string& path)
+        : m_path(path)
+    {
+        int rc = sqlite3_open_v2(path.c_str(),
+                                 &m_db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                 nullptr);
+        if (rc != SQLITE_OK)
+        {
+            std::string msg = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+            sqlite3_close(m_db);
+            m_db = nullptr;
+            NS_FATAL_ERROR("UbResults: cannot open results database " << path << ": " << msg
+                                                                      << "; pass a writable path");
+        }
+        sqlite3_busy_timeout(m_db, 10000);
+    }
+
+    ~Db()
+    {
+        if (m_db)
+        {
+            if (m_inTransaction)
+            {
+                sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            }
+            sqlite3_close(m_db);
+        }
+    }
+
+    void Exec(const char* sql)
+    {
+        char* err = nullptr;
+        if (sqlite3_exec(m_db, sql, nullptr, nullptr, &err) != SQLITE_OK)
+        {
+            std::string msg = err ? err : "unknown error";
+            sqlite3_free(err);
+            Fail(msg);
+        }
+    }
+
+    sqlite3_stmt* Prepare(const char* sql)
+    {
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(m_db, sql, -1, &st, nullptr) != SQLITE_OK)
+        {
+            Fail(sqlite3_errmsg(m_db));
+        }
+        return st;
+    }
+
+    void Step(sqlite3_stmt* st)
+    {
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        {
+            Fail(sqlite3_errmsg(m_db));
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+
+    int UserVersion()
+    {
+        sqlite3_stmt* st = Prepare("PRAGMA user_version");
+        int v = 0;
+        if (sqlite3_step(st) == SQLITE_ROW)
+        {
+            v = sqlite3_column_int(st, 0);
+        }
+        sqlite3_finalize(st);
+        return v;
+    }
+
+    bool HasTable(const char* name)
+    {
+        sqlite3_stmt* st =
+            Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?");
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        int n = 0;
+        if (sqlite3_step(st) == SQLITE_ROW)
+        {
+            n = sqlite3_column_int(st, 0);
+        }
+        sqlite3_finalize(st);
+        return n > 0;
+    }
+
+    int64_t LastId()
+    {
+        return sqlite3_last_insert_rowid(m_db);
+    }
+
+    void Begin()
+    {
+        Exec("BEGIN IMMEDIATE");
+        m_inTransaction = true;
+    }
+
+    void Commit()
+    {
+        Exec("COMMIT");
+        m_inTransaction = false;
+    }
+
+    [[noreturn]] void Fail(const std::string& msg)
+    {
+        if (m_inTransaction)
+        {
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            m_inTransaction = false;
+        }
+        NS_FATAL_ERROR("UbResults: writing " << m_path << " failed: " << msg
+                                             << "; nothing of this run was written");
+    }
+
+  private:
+    std::string m_path;
+    sqlite3* m_db{nullptr};
+    bool m_inTransaction{false};
+};
+
+std::string
+UtcNow()
+{
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+} // namespace
+
+UbResults::UbResults(std::string program, std::string path)
+    : m_program(std::move(program)),
+      m_path(std::move(path)),
+      m_startedUtc(UtcNow()),
+      m_wallStart(std::chrono::steady_clock::now())
+{
+}
+
+void
+UbResults::SetSeed(uint64_t seed, uint64_t run)
+{
+    m_seed = seed;
+    m_run = run;
+}
+
+void
+UbResults::AddParameter(const std::string& name, const std::string& value)
+{
+    for (auto& p : m_params)
+    {
+        if (p.first == name)
+        {
+            p.second = value;
+            return;
+        }
+    }
+    m_params.emplace_back(name, value);
+}
+
+void
+UbResults::AddParameter(const std::string& name, double value)
+{
+    std::ostringstream os;
+    os << std::setprecision(17) << value;
+    AddParameter(name, os.str());
+}
+
+void
+UbResults::AddMetric(const std::string& scope,
+                     const std::string& name,
+                     double value,
+                     const std::string& unit)
+{
+    m_metrics.push_back(Metric{scope, name, value, unit});
+}
+
+void
+UbResults::AddFlow(const FlowRow& row)
+{
+    m_flows.push_back(row);
+}
+
+void
+UbResults::AddPort(const PortRow& row)
+{
+    m_ports.push_back(row);
+}
+
+void
+UbResults::AddFlows(const UbPacketSink& sink)
+{
+    for (const auto& [id, f] : sink.GetFlows())
+    {
+        FlowRow r;
+        r.flowId = id;
+        r.src = f.src;
+        r.dst = f.dst;
+        r.sl = f.sl;
+        r.packets = f.packets;
+        r.bytes = f.bytes;
+        r.firstTxS = f.firstTx.GetSeconds();
+        r.firstRxS = f.firstRx.GetSeconds();
+        r.lastRxS = f.lastRx.GetSeconds();
+        double span = (f.lastRx - f.firstTx).GetSeconds();
+        r.throughputGbps = span > 0 ? static_cast<double>(f.bytes) * 8.0 / span / 1e9 : 0.0;
+        r.latMeanNs = f.latency.GetMean() / 1e3;
+        r.latP50Ns = static_cast<double>(f.latency.GetPercentile(0.5)) / 1e3;
+        r.latP99Ns = static_cast<double>(f.latency.GetPercentile(0.99)) / 1e3;
+        r.latMaxNs = static_cast<double>(f.latency.GetMax()) / 1e3;
+        m_flows.push_back(r);
+    }
+}
+
+void
+UbResults::AddPorts(const NodeContainer& nodes, Time simTime)
+{
+    for (auto it = nodes.Begin(); it != nodes.End(); ++it)
+    {
+        Ptr<UbSwitch> sw = (*it)->GetObject<UbSwitch>();
+        if (!sw)
+        {
+            continue;
+        }
+        for (uint32_t p = 0; p < sw->GetNPorts(); ++p)
+        {
+            Ptr<UbNetDevice> d = sw->GetPort(p);
+            PortRow r;
+            r.node = (*it)->GetId();
+            r.port = p;
+            Ptr<UbNetDevice> peer = d->GetPeer();
+            r.peerNode = peer ? static_cast<int64_t>(peer->GetNode()->GetId()) : -1;
+            r.txPackets = d->GetTxPackets();
+            r.txBytes = d->GetTxWireBytes();
+            r.busyS = d->GetBusyTime().GetSeconds();
+            r.utilization = simTime.IsStrictlyPositive() ? r.busyS / simTime.GetSeconds() : 0.0;
+            for (uint8_t v = 0; v < d->GetVlCount(); ++v)
+            {
+                r.creditStallS += d->GetCreditStallTime(v).GetSeconds();
+            }
+            r.creditFrames = d->GetCreditFramesSent();
+            r.drops = d->GetDropCount();
+            m_ports.push_back(r);
+        }
+    }
+}
+
+const std::string&
+UbResults::GetPath() const
+{
+    return m_path;
+}
+
+const std::vector<UbResults::FlowRow>&
+UbResults::GetFlows() const
+{
+    return m_flows;
+}
+
+int64_t
+UbResults::Commit(Time simTime, uint64_t events)
+{
+    double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_wallStart).count();
+    std::filesystem::path dir = std::filesystem::path(m_path).parent_path();
+    if (!dir.empty())
+    {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        NS_ABORT_MSG_IF(ec,
+                        "UbResults: cannot create folder " << dir.string() << " for " << m_path
+                                                           << ": " << ec.message());
+    }
+    Db db(m_path);
+    int version = db.UserVersion();
+    if (version == 0 && db.HasTable("runs"))
+    {
+        db.Fail("the file has a runs table but no schema version; it was not written by "
+                "ns3-unifiedbus: use another file");
+    }
+    if (version != 0 && version != SCHEMA_VERSION)
+    {
+        std::ostringstream os;
+        os << "the file has schema version " << version << ", this build writes version "
+           << SCHEMA_VERSION << "; use a new file (see doc/results-schema.md)";
+        db.Fail(os.str());
+    }
+    db.Begin();
+    db.Exec(SCHEMA);
+    if (version == 0)
+    {
+        db.Exec(("PRAGMA user_version = " + std::to_string(SCHEMA_VERSION)).c_str());
+        db.Exec(("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" +
+                 std::to_string(SCHEMA_VERSION) + "')")
+                    .c_str());
+    }
+
+    sqlite3_stmt* st = db.Prepare(
+        "INSERT INTO runs(program, started_utc, ns3_version, module_version, rng_seed, rng_run, "
+        "sim_time_s, wall_time_s, events) VALUES (?,?,?,?,?,?,?,?,?)");
+    sqlite3_bind_text(st, 1, m_program.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, m_startedUtc.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, UbNs3Version().c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, UbModuleVersion(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, static_cast<sqlite3_int64>(m_seed));
+    sqlite3_bind_int64(st, 6, static_cast<sqlite3_int64>(m_run));
+    sqlite3_bind_double(st, 7, simTime.GetSeconds());
+    sqlite3_bind_double(st, 8, wall);
+    sqlite3_bind_int64(st, 9, static_cast<sqlite3_int64>(events));
+    db.Step(st);
+    sqlite3_finalize(st);
+    int64_t runId = db.LastId();
+
+    st = db.Prepare("INSERT INTO params(run_id, name, value) VALUES (?,?,?)");
+    for (const auto& [name, value] : m_params)
+    {
+        sqlite3_bind_int64(st, 1, runId);
+        sqlite3_bind_text(st, 2, name.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, value.c_str(), -1, SQLITE_TRANSIENT);
+        db.Step(st);
+    }
+    sqlite3_finalize(st);
+
+    st = db.Prepare("INSERT INTO metrics(run_id, scope, name, value, unit) VALUES (?,?,?,?,?)");
+    for (const auto& m : m_metrics)
+    {
+        sqlite3_bind_int64(st, 1, runId);
+        sqlite3_bind_text(st, 2, m.scope.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, m.name.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(st, 4, m.value);
+        sqlite3_bind_text(st, 5, m.unit.c_str(), -1, SQLITE_TRANSIENT);
+        db.Step(st);
+    }
+    sqlite3_finalize(st);
+
+    st = db.Prepare("INSERT INTO flows(run_id, flow_id, src, dst, sl, packets, bytes, first_tx_s, "
+                    "first_rx_s, last_rx_s, throughput_gbps, lat_mean_ns, lat_p50_ns, lat_p99_ns, "
+                    "lat_max_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& f : m_flows)
+    {
+        sqlite3_bind_int64(st, 1, runId);
+        sqlite3_bind_int64(st, 2, f.flowId);
+        sqlite3_bind_int64(st, 3, f.src);
+        sqlite3_bind_int64(st, 4, f.dst);
+        sqlite3_bind_int64(st, 5, f.sl);
+        sqlite3_bind_int64(st, 6, static_cast<sqlite3_int64>(f.packets));
+        sqlite3_bind_int64(st, 7, static_cast<sqlite3_int64>(f.bytes));
+        sqlite3_bind_double(st, 8, f.firstTxS);
+        sqlite3_bind_double(st, 9, f.firstRxS);
+        sqlite3_bind_double(st, 10, f.lastRxS);
+        sqlite3_bind_double(st, 11, f.throughputGbps);
+        sqlite3_bind_double(st, 12, f.latMeanNs);
+        sqlite3_bind_double(st, 13, f.latP50Ns);
+        sqlite3_bind_double(st, 14, f.latP99Ns);
+        sqlite3_bind_double(st, 15, f.latMaxNs);
+        db.Step(st);
+    }
+    sqlite3_finalize(st);
+
+    st = db.Prepare("INSERT INTO ports(run_id, node, port, peer_node, tx_packets, tx_bytes, "
+                    "busy_s, utilization, credit_stall_s, credit_frames, drops) VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& p : m_ports)
+    {
+        sqlite3_bind_int64(st, 1, runId);
+        sqlite3_bind_int64(st, 2, p.node);
+        sqlite3_bind_int64(st, 3, p.port);
+        sqlite3_bind_int64(st, 4, p.peerNode);
+        sqlite3_bind_int64(st, 5, static_cast<sqlite3_int64>(p.txPackets));
+        sqlite3_bind_int64(st, 6, static_cast<sqlite3_int64>(p.txBytes));
+        sqlite3_bind_double(st, 7, p.busyS);
+        sqlite3_bind_double(st, 8, p.utilization);
+        sqlite3_bind_double(st, 9, p.creditStallS);
+        sqlite3_bind_int64(st, 10, static_cast<sqlite3_int64>(p.creditFrames));
+        sqlite3_bind_int64(st, 11, static_cast<sqlite3_int64>(p.drops));
+        db.Step(st);
+    }
+    sqlite3_finalize(st);
+    db.Commit();
+    return runId;
+}
+
+} // namespace ns3

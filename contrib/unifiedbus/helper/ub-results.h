@@ -1,0 +1,145 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_RESULTS_H
+#define UB_RESULTS_H
+
+#include "ns3/node-container.h"
+#include "ns3/nstime.h"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+class UbPacketSink;
+
+/**
+ * \ingroup unifiedbus
+ * \brief Collects one run's parameters and metrics and writes them to SQLite in one transaction.
+ *
+ * Nothing touches the database until Commit(), which opens it (creating the schema if needed,
+ * refusing a file with another schema version), inserts one row into `runs` and its rows into
+ * `params`, `metrics`, `flows` and `ports`, and commits. An interrupted run leaves no partial
+ * rows. The schema is documented in doc/results-schema.md; its version is SCHEMA_VERSION and is
+ * stored as the database's user_version.
+ */
+class UbResults
+{
+  public:
+    /// Schema version written by this build.
+    static constexpr int SCHEMA_VERSION = 1;
+
+    /// One row of the flows table.
+    struct FlowRow
+    {
+        uint32_t flowId{0};       //!< flow id
+        uint32_t src{0};          //!< source CNA
+        uint32_t dst{0};          //!< destination CNA
+        uint32_t sl{0};           //!< service level
+        uint64_t packets{0};      //!< packets received
+        uint64_t bytes{0};        //!< bytes received above the network header
+        double firstTxS{0};       //!< first send (s)
+        double firstRxS{0};       //!< first arrival (s)
+        double lastRxS{0};        //!< last arrival (s)
+        double throughputGbps{0}; //!< bytes x 8 / (last arrival - first send)
+        double latMeanNs{0};      //!< mean latency (ns)
+        double latP50Ns{0};       //!< median latency (ns)
+        double latP99Ns{0};       //!< 99th percentile latency (ns)
+        double latMaxNs{0};       //!< largest latency (ns)
+    };
+
+    /// One row of the ports table.
+    struct PortRow
+    {
+        uint32_t node{0};         //!< node id
+        uint32_t port{0};         //!< port index
+        int64_t peerNode{-1};     //!< node id at the other end
+        uint64_t txPackets{0};    //!< packets sent
+        uint64_t txBytes{0};      //!< bytes sent on the wire
+        double busyS{0};          //!< time spent sending
+        double utilization{0};    //!< busy / simulated time
+        double creditStallS{0};   //!< sum over VLs of credit-stall time
+        uint64_t creditFrames{0}; //!< credit frames sent
+        uint64_t drops{0};        //!< packets dropped at this port's receive buffer
+    };
+
+    /**
+     * \param program name of the experiment (e.g. "ub-fabric-demo")
+     * \param path database file; its folder is created if missing
+     */
+    explicit UbResults(std::string program, std::string path = "results/ubsim.db");
+
+    /// \param seed RngSeed \param run RngRun
+    void SetSeed(uint64_t seed, uint64_t run);
+    /// \param name parameter name \param value its value as text
+    void AddParameter(const std::string& name, const std::string& value);
+    /// \param name parameter name \param value its value
+    void AddParameter(const std::string& name, double value);
+    /**
+     * \param scope what the metric is about (e.g. "run", "node:3", "flow:7")
+     * \param name metric name
+     * \param value value
+     * \param unit unit (e.g. "ns", "Gb/s", "packets")
+     */
+    void AddMetric(const std::string& scope,
+                   const std::string& name,
+                   double value,
+                   const std::string& unit);
+    /// \param row a flow
+    void AddFlow(const FlowRow& row);
+    /// \param row a port
+    void AddPort(const PortRow& row);
+    /**
+     * \brief Add one flow row per flow of a sink.
+     * \param sink the sink
+     */
+    void AddFlows(const UbPacketSink& sink);
+    /**
+     * \brief Add one port row per UB port of the nodes.
+     * \param nodes nodes with a UbSwitch
+     * \param simTime simulated time, for utilization
+     */
+    void AddPorts(const NodeContainer& nodes, Time simTime);
+
+    /**
+     * \brief Write everything in one transaction.
+     * \param simTime simulated time of the run
+     * \param events ns-3 events executed
+     * \return the run_id of the new row
+     */
+    int64_t Commit(Time simTime, uint64_t events);
+
+    /// \return the database path
+    const std::string& GetPath() const;
+
+    /// \return the flows added so far
+    const std::vector<FlowRow>& GetFlows() const;
+
+  private:
+    struct Metric
+    {
+        std::string scope;
+        std::string name;
+        double value;
+        std::string unit;
+    };
+
+    std::string m_program;
+    std::string m_path;
+    uint64_t m_seed{0};
+    uint64_t m_run{0};
+    std::string m_startedUtc;
+    std::chrono::steady_clock::time_point m_wallStart;
+    std::vector<std::pair<std::string, std::string>> m_params;
+    std::vector<Metric> m_metrics;
+    std::vector<FlowRow> m_flows;
+    std::vector<PortRow> m_ports;
+};
+
+} // namespace ns3
+
+#endif /* UB_RESULTS_H */

@@ -1,0 +1,45 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_PACKET_INFO_H
+#define UB_PACKET_INFO_H
+
+#include <cstdint>
+
+namespace ns3
+{
+
+/**
+ * \ingroup unifiedbus
+ * \brief What a UB switch needs to know about a packet, carried beside the ns-3 Packet.
+ *
+ * The network header (UbNetworkHeader) is serialized into the packet once, at the source.
+ * Switches forward on this copy of its fields instead of deserializing it at every hop
+ * (design rule: headers are added once and not re-serialized). The credit split
+ * (reservedCells/sharedCells) is rewritten on every link: it says how the packet is charged
+ * to the receive buffer of the link it is crossing.
+ */
+struct UbPacketInfo
+{
+    uint32_t src{0};           //!< source CNA
+    uint32_t dst{0};           //!< destination CNA
+    uint32_t flowHash{0};      //!< flow key used by ECMP (from the flow id and the LBF)
+    uint32_t reservedCells{0}; //!< cells charged to the receiver's per-VL reserve
+    uint32_t sharedCells{0};   //!< cells charged to the receiver's shared pool
+    uint8_t sl{0};             //!< service level (0..15)
+    uint8_t vl{0};             //!< virtual lane on the current link
+    uint8_t nlp{0};            //!< next-layer protocol of the network header
+};
+
+/// A VL value in a route meaning "use the output port's SL-to-VL map".
+constexpr uint8_t UB_VL_FROM_SL = 0xFF;
+
+/// Port index of the local (endpoint) port of a UbSwitch.
+constexpr uint32_t UB_LOCAL_PORT = 0xFFFFFFFF;
+
+/// Maximum number of virtual lanes per port.
+constexpr uint8_t UB_MAX_VLS = 16;
+
+} // namespace ns3
+
+#endif /* UB_PACKET_INFO_H */

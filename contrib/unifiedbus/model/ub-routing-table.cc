@@ -1,0 +1,311 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-routing-table.h"
+
+#include "ub-switch.h"
+
+#include "ns3/abort.h"
+#include "ns3/enum.h"
+#include "ns3/log.h"
+
+#include <algorithm>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbRoutingTable");
+NS_OBJECT_ENSURE_REGISTERED(UbRoutingTable);
+
+namespace
+{
+/// A 32-bit integer mix (the finalizer of MurmurHash3): cheap, deterministic, well spread.
+inline uint32_t
+Mix32(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+const UbSinglePathSelector g_single;
+const UbEcmpSelector g_ecmp;
+const UbSpraySelector g_spray;
+const UbAdaptiveSelector g_adaptive;
+} // namespace
+
+uint32_t
+UbSinglePathSelector::Select(const UbRouteCandidate* c,
+                             uint32_t n,
+                             const UbPacketInfo& info,
+                             const UbSwitch& sw,
+                             uint32_t& counter) const
+{
+    return 0;
+}
+
+uint32_t
+UbEcmpSelector::Select(const UbRouteCandidate* c,
+                       uint32_t n,
+                       const UbPacketInfo& info,
+                       const UbSwitch& sw,
+                       uint32_t& counter) const
+{
+    return Mix32(info.flowHash ^ Mix32(sw.GetCna() + 0x9e3779b9u)) % n;
+}
+
+uint32_t
+UbSpraySelector::Select(const UbRouteCandidate* c,
+                        uint32_t n,
+                        const UbPacketInfo& info,
+                        const UbSwitch& sw,
+                        uint32_t& counter) const
+{
+    return counter++ % n;
+}
+
+uint32_t
+UbAdaptiveSelector::Select(const UbRouteCandidate* c,
+                           uint32_t n,
+                           const UbPacketInfo& info,
+                           const UbSwitch& sw,
+                           uint32_t& counter) const
+{
+    uint32_t first = Mix32(info.flowHash ^ Mix32(sw.GetCna() + 0x9e3779b9u)) % n;
+    uint32_t best = first;
+    uint64_t bestLoad = sw.GetOutputLoad(c[first].port, c[first].vl, info.sl);
+    for (uint32_t k = 1; k < n; ++k)
+    {
+        uint32_t i = (first + k) % n;
+        uint64_t load = sw.GetOutputLoad(c[i].port, c[i].vl, info.sl);
+        if (load < bestLoad)
+        {
+            best = i;
+            bestLoad = load;
+        }
+    }
+    return best;
+}
+
+TypeId
+UbRoutingTable::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::UbRoutingTable")
+            .SetParent<Object>()
+            .SetGroupName("UnifiedBus")
+            .AddConstructor<UbRoutingTable>()
+            .AddAttribute("Selection",
+                          "How a packet picks among the candidates of its destination: Single "
+                          "(first), Ecmp (hash of the flow key), Spray (per-packet round robin) "
+                          "or Adaptive (least queued + least credit-consumed output).",
+                          EnumValue(UbRoutingTable::ECMP),
+                          MakeEnumAccessor(&UbRoutingTable::m_selection),
+                          MakeEnumChecker(UbRoutingTable::SINGLE,
+                                          "Single",
+                                          UbRoutingTable::ECMP,
+                                          "Ecmp",
+                                          UbRoutingTable::SPRAY,
+                                          "Spray",
+                                          UbRoutingTable::ADAPTIVE,
+                                          "Adaptive"));
+    return tid;
+}
+
+UbRoutingTable::UbRoutingTable() = default;
+
+UbRoutingTable::~UbRoutingTable() = default;
+
+void
+UbRoutingTable::AddRoute(uint32_t dst, uint16_t port, uint8_t vl)
+{
+    if (!m_lo.empty())
+    {
+        // Back to the building form so that routes can be changed after first use.
+        std::map<uint32_t, std::vector<UbRouteCandidate>> expanded;
+        ForEachRoute(
+            [&expanded](uint32_t d, const UbRouteCandidate& c) { expanded[d].push_back(c); });
+        for (auto& [d, v] : expanded)
+        {
+            auto& b = m_building[d];
+            b.insert(b.end(), v.begin(), v.end());
+        }
+        m_lo.clear();
+        m_set.clear();
+        m_setStart.clear();
+        m_pool.clear();
+        m_end = 0;
+        m_nDest = 0;
+    }
+    auto& v = m_building[dst];
+    UbRouteCandidate c{port, vl};
+    if (std::find(v.begin(), v.end(), c) == v.end())
+    {
+        v.push_back(c);
+    }
+}
+
+void
+UbRoutingTable::Clear()
+{
+    m_building.clear();
+    m_lo.clear();
+    m_set.clear();
+    m_setStart.clear();
+    m_pool.clear();
+    m_end = 0;
+    m_nDest = 0;
+}
+
+void
+UbRoutingTable::Compact() const
+{
+    if (m_building.empty())
+    {
+        return;
+    }
+    // Sets are deduplicated by content; candidates keep the order they were added in, so that
+    // the Single policy takes the first route added.
+    std::map<std::vector<UbRouteCandidate>, uint32_t, std::less<>> setIndex;
+    std::vector<std::vector<UbRouteCandidate>> sets;
+    auto indexOf = [&](const std::vector<UbRouteCandidate>& v) {
+        auto it = setIndex.find(v);
+        if (it != setIndex.end())
+        {
+            return it->second;
+        }
+        auto idx = static_cast<uint32_t>(sets.size());
+        setIndex.emplace(v, idx);
+        sets.push_back(v);
+        return idx;
+    };
+    m_lo.clear();
+    m_set.clear();
+    uint32_t expect = 0;
+    bool first = true;
+    for (const auto& [dst, v] : m_building)
+    {
+        if (v.empty())
+        {
+            continue;
+        }
+        uint32_t s = indexOf(v);
+        if (first || dst != expect)
+        {
+            if (!first)
+            {
+                // A gap of destinations without routes.
+                m_lo.push_back(expect);
+                m_set.push_back(NO_SET);
+            }
+            m_lo.push_back(dst);
+            m_set.push_back(s);
+        }
+        else if (m_set.back() != s)
+        {
+            m_lo.push_back(dst);
+            m_set.push_back(s);
+        }
+        first = false;
+        expect = dst + 1;
+        ++m_nDest;
+    }
+    m_end = expect;
+    m_setStart.assign(1, 0);
+    m_pool.clear();
+    for (const auto& s : sets)
+    {
+        m_pool.insert(m_pool.end(), s.begin(), s.end());
+        m_setStart.push_back(static_cast<uint32_t>(m_pool.size()));
+    }
+    m_building.clear();
+    m_lo.shrink_to_fit();
+    m_set.shrink_to_fit();
+    m_pool.shrink_to_fit();
+    m_setStart.shrink_to_fit();
+}
+
+const UbRouteCandidate*
+UbRoutingTable::Lookup(uint32_t dst, uint32_t& n) const
+{
+    Compact();
+    n = 0;
+    if (m_lo.empty() || dst < m_lo.front() || dst >= m_end)
+    {
+        return nullptr;
+    }
+    auto it = std::upper_bound(m_lo.begin(), m_lo.end(), dst);
+    std::size_t i = static_cast<std::size_t>(it - m_lo.begin()) - 1;
+    uint32_t s = m_set[i];
+    if (s == NO_SET)
+    {
+        return nullptr;
+    }
+    n = m_setStart[s + 1] - m_setStart[s];
+    return &m_pool[m_setStart[s]];
+}
+
+uint32_t
+UbRoutingTable::Select(const UbRouteCandidate* c,
+                       uint32_t n,
+                       const UbPacketInfo& info,
+                       const UbSwitch& sw)
+{
+    if (n == 1)
+    {
+        return 0;
+    }
+    if (m_selector == nullptr)
+    {
+        switch (m_selection)
+        {
+        case SINGLE:
+            m_selector = &g_single;
+            break;
+        case ECMP:
+            m_selector = &g_ecmp;
+            break;
+        case SPRAY:
+            m_selector = &g_spray;
+            break;
+        case ADAPTIVE:
+            m_selector = &g_adaptive;
+            break;
+        }
+    }
+    return m_selector->Select(c, n, info, sw, m_counter);
+}
+
+UbRoutingTable::Selection
+UbRoutingTable::GetSelection() const
+{
+    return m_selection;
+}
+
+uint32_t
+UbRoutingTable::GetNDestinations() const
+{
+    Compact();
+    return m_nDest;
+}
+
+uint32_t
+UbRoutingTable::GetNIntervals() const
+{
+    Compact();
+    return static_cast<uint32_t>(m_lo.size());
+}
+
+uint64_t
+UbRoutingTable::GetMemoryBytes() const
+{
+    Compact();
+    return sizeof(*this) + m_lo.capacity() * sizeof(uint32_t) +
+           m_set.capacity() * sizeof(uint32_t) + m_setStart.capacity() * sizeof(uint32_t) +
+           m_pool.capacity() * sizeof(UbRouteCandidate);
+}
+
+} // namespace ns3

@@ -1,0 +1,231 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_ROUTING_TABLE_H
+#define UB_ROUTING_TABLE_H
+
+#include "ub-packet-info.h"
+
+#include "ns3/object.h"
+
+#include <map>
+#include <vector>
+
+namespace ns3
+{
+
+class UbSwitch;
+
+/**
+ * \ingroup unifiedbus
+ * \brief One way out of a switch toward a destination: an output port and the VL to use on it.
+ */
+struct UbRouteCandidate
+{
+    uint16_t port{0};          //!< output port index of the switch
+    uint8_t vl{UB_VL_FROM_SL}; //!< VL on that port, or UB_VL_FROM_SL for the port's SL map
+
+    /// \param o other \return true if equal
+    bool operator==(const UbRouteCandidate& o) const
+    {
+        return port == o.port && vl == o.vl;
+    }
+
+    /// \param o other \return true if this sorts before o
+    bool operator<(const UbRouteCandidate& o) const
+    {
+        return port != o.port ? port < o.port : vl < o.vl;
+    }
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief How a switch chooses among the candidates of a destination.
+ */
+class UbPathSelector
+{
+  public:
+    virtual ~UbPathSelector() = default;
+    /**
+     * \param c candidates (n >= 1)
+     * \param n number of candidates
+     * \param info the packet
+     * \param sw the switch choosing (for load-aware policies)
+     * \param counter per-table counter that policies may advance (spraying)
+     * \return index into c
+     */
+    virtual uint32_t Select(const UbRouteCandidate* c,
+                            uint32_t n,
+                            const UbPacketInfo& info,
+                            const UbSwitch& sw,
+                            uint32_t& counter) const = 0;
+};
+
+/// Always the first candidate.
+class UbSinglePathSelector : public UbPathSelector
+{
+  public:
+    uint32_t Select(const UbRouteCandidate* c,
+                    uint32_t n,
+                    const UbPacketInfo& info,
+                    const UbSwitch& sw,
+                    uint32_t& counter) const override;
+};
+
+/// ECMP: a hash of the packet's flow key and the switch's CNA (so that stages decorrelate).
+class UbEcmpSelector : public UbPathSelector
+{
+  public:
+    uint32_t Select(const UbRouteCandidate* c,
+                    uint32_t n,
+                    const UbPacketInfo& info,
+                    const UbSwitch& sw,
+                    uint32_t& counter) const override;
+};
+
+/// Per-packet spraying: round robin over the candidates, one counter per switch.
+class UbSpraySelector : public UbPathSelector
+{
+  public:
+    uint32_t Select(const UbRouteCandidate* c,
+                    uint32_t n,
+                    const UbPacketInfo& info,
+                    const UbSwitch& sw,
+                    uint32_t& counter) const override;
+};
+
+/**
+ * Adaptive: the candidate whose output has the least load, where load = bytes queued for that
+ * output and VL + bytes of downstream buffer already consumed (initial credits - credits).
+ * Ties go to the candidate the ECMP hash would pick first, so equal loads spread by flow.
+ */
+class UbAdaptiveSelector : public UbPathSelector
+{
+  public:
+    uint32_t Select(const UbRouteCandidate* c,
+                    uint32_t n,
+                    const UbPacketInfo& info,
+                    const UbSwitch& sw,
+                    uint32_t& counter) const override;
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief Destination CNA -> list of candidate (port, VL), and the path-selection policy.
+ *
+ * Routes are added per destination (AddRoute) and compacted on first use: destinations with the
+ * same candidate list share one copy, and runs of consecutive destinations with the same list
+ * become one interval. A Clos or a structured address plan therefore costs a handful of
+ * intervals per switch, not one entry per destination; lookup is a binary search.
+ */
+class UbRoutingTable : public Object
+{
+  public:
+    /// Path selection policy.
+    enum Selection
+    {
+        SINGLE,   //!< first candidate
+        ECMP,     //!< hash of flow key
+        SPRAY,    //!< per-packet round robin
+        ADAPTIVE, //!< least loaded output
+    };
+
+    /**
+     * \brief Get the type ID.
+     * \return the object TypeId
+     */
+    static TypeId GetTypeId();
+    UbRoutingTable();
+    ~UbRoutingTable() override;
+
+    /**
+     * \brief Add a candidate for a destination (duplicates are ignored).
+     * \param dst destination CNA
+     * \param port output port index
+     * \param vl VL on that port, or UB_VL_FROM_SL
+     */
+    void AddRoute(uint32_t dst, uint16_t port, uint8_t vl = UB_VL_FROM_SL);
+
+    /// Remove every route.
+    void Clear();
+
+    /**
+     * \brief Candidates for a destination.
+     * \param dst destination CNA
+     * \param[out] n number of candidates (0 if none)
+     * \return pointer to the first candidate, or nullptr
+     */
+    const UbRouteCandidate* Lookup(uint32_t dst, uint32_t& n) const;
+
+    /**
+     * \brief Choose one candidate for a packet with the configured policy.
+     * \param c candidates (from Lookup)
+     * \param n number of candidates
+     * \param info the packet
+     * \param sw the switch choosing
+     * \return index into c
+     */
+    uint32_t Select(const UbRouteCandidate* c,
+                    uint32_t n,
+                    const UbPacketInfo& info,
+                    const UbSwitch& sw);
+
+    /// \return the selection policy
+    Selection GetSelection() const;
+
+    /// \return number of destinations with at least one route
+    uint32_t GetNDestinations() const;
+    /// \return number of intervals after compaction
+    uint32_t GetNIntervals() const;
+    /// \return bytes held by the compacted table
+    uint64_t GetMemoryBytes() const;
+
+    /**
+     * \brief Visit every (destination, candidate) pair (for validation).
+     * \param f called as f(dst, candidate)
+     */
+    template <typename F>
+    void ForEachRoute(F f) const
+    {
+        Compact();
+        for (std::size_t i = 0; i < m_lo.size(); ++i)
+        {
+            uint32_t hi = (i + 1 < m_lo.size()) ? m_lo[i + 1] : m_end;
+            uint32_t set = m_set[i];
+            if (set == NO_SET)
+            {
+                continue;
+            }
+            for (uint32_t d = m_lo[i]; d < hi; ++d)
+            {
+                for (uint32_t k = m_setStart[set]; k < m_setStart[set + 1]; ++k)
+                {
+                    f(d, m_pool[k]);
+                }
+            }
+        }
+    }
+
+  private:
+    static constexpr uint32_t NO_SET = 0xFFFFFFFF;
+    void Compact() const;
+
+    Selection m_selection{ECMP};
+    const UbPathSelector* m_selector{nullptr};
+    uint32_t m_counter{0};
+
+    // Building form (emptied by Compact).
+    mutable std::map<uint32_t, std::vector<UbRouteCandidate>> m_building;
+    // Compacted form: interval i covers [m_lo[i], m_lo[i+1]) (last one up to m_end) -> set
+    // m_set[i].
+    mutable std::vector<uint32_t> m_lo;
+    mutable std::vector<uint32_t> m_set;
+    mutable uint32_t m_end{0};
+    mutable std::vector<uint32_t> m_setStart; // set s = m_pool[m_setStart[s] .. m_setStart[s+1])
+    mutable std::vector<UbRouteCandidate> m_pool;
+    mutable uint32_t m_nDest{0};
+};
+
+} // namespace ns3
+
+#endif /* UB_ROUTING_TABLE_H */

@@ -1,0 +1,599 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-switch.h"
+
+#include "ub-compat.h"
+#include "ub-net-device.h"
+#include "ub-network-header.h"
+
+#include "ns3/abort.h"
+#include "ns3/enum.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/pointer.h"
+#include "ns3/simulator.h"
+#include "ns3/trace-source-accessor.h"
+#include "ns3/uinteger.h"
+
+#include <sstream>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbSwitch");
+NS_OBJECT_ENSURE_REGISTERED(UbSwitch);
+
+namespace
+{
+constexpr uint32_t CNA_UNSET = 0xFFFFFFFF;
+
+inline uint32_t
+Mix32(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+inline uint64_t
+VoqKey(uint32_t inPort, uint32_t outPort, uint8_t vl)
+{
+    return (static_cast<uint64_t>(inPort) << 32) | (static_cast<uint64_t>(outPort) << 8) | vl;
+}
+} // namespace
+
+TypeId
+UbSwitch::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::UbSwitch")
+            .SetParent<Object>()
+            .SetGroupName("UnifiedBus")
+            .AddConstructor<UbSwitch>()
+            .AddAttribute("Cna",
+                          "Compact network address of this node (24 bits); by default the node id.",
+                          UintegerValue(CNA_UNSET),
+                          MakeUintegerAccessor(&UbSwitch::m_cna),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("PipelineLatency",
+                          "Time from a packet's header (cut-through) or tail (store-and-forward) "
+                          "arriving to it being eligible for an output, and from its tail arriving "
+                          "to its delivery to this node's endpoint (time). Default 100 ns: an "
+                          "assumption in the range of cut-through switch ASICs; calibrated per "
+                          "preset.",
+                          TimeValue(NanoSeconds(100)),
+                          MakeTimeAccessor(&UbSwitch::m_pipelineLatency),
+                          MakeTimeChecker(Time(0)))
+            .AddAttribute("ForwardingMode",
+                          "CutThrough (forward after the first flit; UB Base Spec 2.0 section "
+                          "4.8.3 allows it) or StoreAndForward.",
+                          EnumValue(UbSwitch::CUT_THROUGH),
+                          MakeEnumAccessor(&UbSwitch::m_mode),
+                          MakeEnumChecker(UbSwitch::CUT_THROUGH,
+                                          "CutThrough",
+                                          UbSwitch::STORE_AND_FORWARD,
+                                          "StoreAndForward"))
+            .AddAttribute("InjectionBufferBytes",
+                          "Bytes this node's endpoint may have waiting in the switch, per service "
+                          "level, before Send refuses (bytes; one packet is always accepted).",
+                          UintegerValue(65536),
+                          MakeUintegerAccessor(&UbSwitch::m_injectionBufferBytes),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("RoutingTable",
+                          "The routing table of this node.",
+                          PointerValue(),
+                          MakePointerAccessor(&UbSwitch::m_routing),
+                          MakePointerChecker<UbRoutingTable>())
+            .AddTraceSource("Deliver",
+                            "A packet was delivered to this node's endpoint.",
+                            MakeTraceSourceAccessor(&UbSwitch::m_deliverTrace),
+                            "ns3::UbSwitch::PacketInfoTracedCallback")
+            .AddTraceSource("Inject",
+                            "This node's endpoint injected a packet.",
+                            MakeTraceSourceAccessor(&UbSwitch::m_injectTrace),
+                            "ns3::UbSwitch::PacketInfoTracedCallback");
+    return tid;
+}
+
+UbSwitch::UbSwitch()
+    : m_routing(CreateObject<UbRoutingTable>())
+{
+    UbEnsurePicoseconds();
+}
+
+UbSwitch::~UbSwitch() = default;
+
+void
+UbSwitch::NotifyNewAggregate()
+{
+    if (!m_node)
+    {
+        Ptr<Node> node = GetObject<Node>();
+        if (node)
+        {
+            m_node = node;
+            if (m_cna == CNA_UNSET)
+            {
+                m_cna = node->GetId();
+            }
+        }
+    }
+    Object::NotifyNewAggregate();
+}
+
+void
+UbSwitch::DoDispose()
+{
+    for (auto& [key, voq] : m_voqs)
+    {
+        for (Queued* q = voq->head; q != nullptr;)
+        {
+            Queued* next = q->next;
+            delete q;
+            q = next;
+        }
+        delete voq;
+    }
+    m_voqs.clear();
+    m_ports.clear();
+    m_rxCallbacks.clear();
+    m_readyWaiters.clear();
+    m_routing = nullptr;
+    m_node = nullptr;
+    Object::DoDispose();
+}
+
+std::string
+UbSwitch::Where() const
+{
+    std::ostringstream os;
+    os << "UbSwitch node " << (m_node ? static_cast<int64_t>(m_node->GetId()) : -1) << " (CNA "
+       << m_cna << ")";
+    return os.str();
+}
+
+void
+UbSwitch::DoInitialize()
+{
+    NS_ABORT_MSG_IF(m_cna > UbNetworkHeader::MAX_CNA,
+                    Where() << ": Cna=" << m_cna << " does not fit 24 bits");
+    for (auto& p : m_ports)
+    {
+        p.vl.resize(p.dev->GetVlCount());
+    }
+    // Every route must name an existing port and a VL that port has.
+    m_routing->ForEachRoute([this](uint32_t dst, const UbRouteCandidate& c) {
+        NS_ABORT_MSG_IF(c.port >= m_ports.size(),
+                        Where() << ": route to destination " << dst << " uses port " << c.port
+                                << " but the node has " << m_ports.size() << " ports");
+        uint8_t n = m_ports[c.port].dev->GetVlCount();
+        NS_ABORT_MSG_IF(c.vl != UB_VL_FROM_SL && c.vl >= n,
+                        "UbNetDevice node " << m_node->GetId() << " port " << c.port
+                                            << ": route to destination " << dst << " uses VL "
+                                            << +c.vl << " beyond VlCount=" << +n << "; use VL 0.."
+                                            << n - 1 << " or raise VlCount");
+    });
+    Object::DoInitialize();
+}
+
+uint32_t
+UbSwitch::AddPort(Ptr<UbNetDevice> dev)
+{
+    auto index = static_cast<uint32_t>(m_ports.size());
+    Port p;
+    p.dev = dev;
+    p.vl.resize(dev->GetVlCount());
+    m_ports.push_back(std::move(p));
+    dev->SetSwitch(this, index);
+    return index;
+}
+
+uint32_t
+UbSwitch::GetNPorts() const
+{
+    return static_cast<uint32_t>(m_ports.size());
+}
+
+Ptr<UbNetDevice>
+UbSwitch::GetPort(uint32_t i) const
+{
+    NS_ABORT_MSG_IF(i >= m_ports.size(), Where() << ": no port " << i);
+    return m_ports[i].dev;
+}
+
+uint32_t
+UbSwitch::GetCna() const
+{
+    return m_cna;
+}
+
+void
+UbSwitch::SetCna(uint32_t cna)
+{
+    NS_ABORT_MSG_IF(cna > UbNetworkHeader::MAX_CNA,
+                    Where() << ": CNA " << cna << " exceeds 24 bits");
+    m_cna = cna;
+}
+
+Ptr<UbRoutingTable>
+UbSwitch::GetRoutingTable() const
+{
+    return m_routing;
+}
+
+Time
+UbSwitch::GetPipelineLatency() const
+{
+    return m_pipelineLatency;
+}
+
+bool
+UbSwitch::IsCutThrough() const
+{
+    return m_mode == CUT_THROUGH;
+}
+
+Ptr<Node>
+UbSwitch::GetNode() const
+{
+    return m_node;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local port
+
+bool
+UbSwitch::Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey)
+{
+    NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
+    NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
+                    Where() << ": destination CNA " << dst << " does not fit 24 bits");
+    uint32_t bytes = packet->GetSize() + UbNetworkHeader::SIZE;
+    uint32_t& queued = m_injectionQueued[sl];
+    if (queued > 0 && queued + bytes > m_injectionBufferBytes)
+    {
+        return false;
+    }
+    UbNetworkHeader h;
+    h.SetSource(m_cna);
+    h.SetDestination(dst);
+    h.SetServiceLevel(sl);
+    h.SetLoadBalance(static_cast<uint8_t>(flowKey & 0xFF));
+    packet->AddHeader(h);
+
+    UbPacketInfo info;
+    info.src = m_cna;
+    info.dst = dst;
+    info.sl = sl;
+    info.flowHash = Mix32(flowKey ^ Mix32(m_cna * 0x9e3779b1u + dst));
+    queued += bytes;
+    ++m_injected;
+    m_injectTrace(packet, info);
+    if (m_pipelineLatency.IsZero())
+    {
+        InjectReady(packet, info);
+    }
+    else
+    {
+        Simulator::Schedule(m_pipelineLatency, &UbSwitch::InjectReady, this, packet, info);
+    }
+    return true;
+}
+
+void
+UbSwitch::InjectReady(Ptr<Packet> packet, UbPacketInfo info)
+{
+    if (info.dst == m_cna)
+    {
+        m_injectionQueued[info.sl] -= packet->GetSize();
+        NotifyReady();
+        Deliver(UB_LOCAL_PORT, packet, info);
+        return;
+    }
+    Route(UB_LOCAL_PORT, packet, info, Simulator::Now());
+}
+
+uint32_t
+UbSwitch::GetInjectionQueuedBytes() const
+{
+    uint32_t total = 0;
+    for (uint32_t q : m_injectionQueued)
+    {
+        total += q;
+    }
+    return total;
+}
+
+uint32_t
+UbSwitch::GetInjectionQueuedBytes(uint8_t sl) const
+{
+    return m_injectionQueued[sl & 0xF];
+}
+
+void
+UbSwitch::NotifyWhenReady(Callback<void> cb)
+{
+    m_readyWaiters.push_back(cb);
+}
+
+void
+UbSwitch::NotifyReady()
+{
+    if (m_readyWaiters.empty() || m_notifyScheduled)
+    {
+        return;
+    }
+    // Run the waiters from a fresh event: they may Send, which must not re-enter a port that is
+    // in the middle of starting a packet.
+    m_notifyScheduled = true;
+    Simulator::ScheduleNow([this]() {
+        m_notifyScheduled = false;
+        std::vector<Callback<void>> waiters;
+        waiters.swap(m_readyWaiters);
+        for (auto& cb : waiters)
+        {
+            cb();
+        }
+    });
+}
+
+void
+UbSwitch::AddReceiveCallback(ReceiveCallback cb)
+{
+    m_rxCallbacks.push_back(cb);
+}
+
+void
+UbSwitch::Deliver(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info)
+{
+    if (inPort != UB_LOCAL_PORT)
+    {
+        m_ports[inPort].dev->RegisterRelease(Simulator::Now(),
+                                             info.vl,
+                                             info.reservedCells,
+                                             info.sharedCells);
+    }
+    ++m_delivered;
+    m_deliverTrace(packet, info);
+    for (auto& cb : m_rxCallbacks)
+    {
+        cb(packet, info);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forwarding
+
+void
+UbSwitch::ReceiveFromPort(uint32_t inPort,
+                          Ptr<Packet> packet,
+                          const UbPacketInfo& info,
+                          Time tailReady)
+{
+    if (info.dst == m_cna)
+    {
+        Time now = Simulator::Now();
+        if (tailReady > now)
+        {
+            Simulator::Schedule(tailReady - now, &UbSwitch::Deliver, this, inPort, packet, info);
+        }
+        else
+        {
+            Deliver(inPort, packet, info);
+        }
+        return;
+    }
+    Route(inPort, packet, info, tailReady);
+}
+
+void
+UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
+{
+    uint32_t n = 0;
+    const UbRouteCandidate* cands = m_routing->Lookup(info.dst, n);
+    if (n == 0)
+    {
+        std::ostringstream from;
+        if (inPort == UB_LOCAL_PORT)
+        {
+            from << "injected here";
+        }
+        else
+        {
+            from << "arrived on port " << inPort;
+        }
+        NS_FATAL_ERROR(Where() << ": no route to destination CNA " << info.dst
+                               << " (packet from CNA " << info.src << ", " << from.str()
+                               << "); the destination is unknown here: add a route with "
+                                  "UbRoutingTable::AddRoute or run UbRoutingHelper");
+    }
+    const UbRouteCandidate& c = cands[m_routing->Select(cands, n, info, *this)];
+    NS_ABORT_MSG_IF(c.port >= m_ports.size(),
+                    Where() << ": route to destination " << info.dst << " uses port " << c.port
+                            << " but the node has " << m_ports.size() << " ports");
+    Port& out = m_ports[c.port];
+    uint8_t outVl = (c.vl == UB_VL_FROM_SL) ? out.dev->SlToVl(info.sl) : c.vl;
+    NS_ABORT_MSG_IF(outVl >= out.vl.size(),
+                    "UbNetDevice node " << m_node->GetId() << " port " << c.port
+                                        << ": route to destination " << info.dst << " uses VL "
+                                        << +outVl << " beyond VlCount=" << out.vl.size());
+    uint8_t inVl = info.vl;
+    uint32_t inReserved = info.reservedCells;
+    uint32_t inShared = info.sharedCells;
+    info.vl = outVl;
+    Forward(inPort, inVl, inReserved, inShared, packet, info, tailReady, c.port);
+}
+
+void
+UbSwitch::Forward(uint32_t inPort,
+                  uint8_t inVl,
+                  uint32_t inReserved,
+                  uint32_t inShared,
+                  Ptr<Packet> packet,
+                  UbPacketInfo info,
+                  Time tailReady,
+                  uint32_t outPort)
+{
+    Port& out = m_ports[outPort];
+    uint32_t bytes = packet->GetSize();
+    // Fast path: nothing waits for this output and it can start now; no queue is touched.
+    if (out.waitingMask == 0 && out.dev->CanStartNow(info.vl, bytes))
+    {
+        Time end = out.dev->Transmit(packet, info, tailReady);
+        Departed(inPort, inVl, inReserved, inShared, info.sl, bytes, end);
+        return;
+    }
+    uint64_t key = VoqKey(inPort, outPort, info.vl);
+    OutVl& o = out.vl[info.vl];
+    Voq*& voq = m_voqs[key];
+    if (voq == nullptr)
+    {
+        voq = new Voq;
+        voq->key = key;
+        if (o.rr == nullptr)
+        {
+            voq->next = voq;
+            voq->prev = voq;
+            o.rr = voq;
+        }
+        else
+        {
+            // Join the ring just before the VOQ served next: last in this round.
+            voq->next = o.rr;
+            voq->prev = o.rr->prev;
+            o.rr->prev->next = voq;
+            o.rr->prev = voq;
+        }
+    }
+    auto* q = new Queued{packet, info, tailReady, nullptr, inPort, inReserved, inShared, inVl};
+    if (voq->tail)
+    {
+        voq->tail->next = q;
+    }
+    else
+    {
+        voq->head = q;
+    }
+    voq->tail = q;
+    ++o.packets;
+    o.bytes += bytes;
+    out.waitingMask |= 1u << info.vl;
+    ++m_queuedPackets;
+    out.dev->NotifyQueued();
+}
+
+uint32_t
+UbSwitch::GetWaitingMask(uint32_t port) const
+{
+    return m_ports[port].waitingMask;
+}
+
+uint32_t
+UbSwitch::PeekHeadBytes(uint32_t port, uint8_t vl) const
+{
+    return m_ports[port].vl[vl].rr->head->packet->GetSize();
+}
+
+Time
+UbSwitch::TransmitHead(uint32_t port, uint8_t vl)
+{
+    Port& out = m_ports[port];
+    OutVl& o = out.vl[vl];
+    Voq* voq = o.rr;
+    Queued* q = voq->head;
+    voq->head = q->next;
+    uint32_t bytes = q->packet->GetSize();
+    --o.packets;
+    o.bytes -= bytes;
+    --m_queuedPackets;
+    if (voq->head == nullptr)
+    {
+        if (voq->next == voq)
+        {
+            o.rr = nullptr;
+        }
+        else
+        {
+            voq->prev->next = voq->next;
+            voq->next->prev = voq->prev;
+            o.rr = voq->next;
+        }
+        m_voqs.erase(voq->key);
+        delete voq;
+    }
+    else
+    {
+        o.rr = voq->next; // round robin: one packet per input per turn
+    }
+    if (o.packets == 0)
+    {
+        out.waitingMask &= ~(1u << vl);
+    }
+    Time end = out.dev->Transmit(q->packet, q->info, q->tailReady);
+    Departed(q->inPort, q->inVl, q->inReserved, q->inShared, q->info.sl, bytes, end);
+    delete q;
+    return end;
+}
+
+void
+UbSwitch::Departed(uint32_t inPort,
+                   uint8_t inVl,
+                   uint32_t inReserved,
+                   uint32_t inShared,
+                   uint8_t sl,
+                   uint32_t bytes,
+                   Time end)
+{
+    if (inPort == UB_LOCAL_PORT)
+    {
+        m_injectionQueued[sl] -= bytes;
+        NotifyReady();
+        return;
+    }
+    m_ports[inPort].dev->RegisterRelease(end, inVl, inReserved, inShared);
+}
+
+uint64_t
+UbSwitch::GetOutputLoad(uint32_t port, uint8_t vl, uint8_t sl) const
+{
+    const Port& p = m_ports[port];
+    uint8_t v = (vl == UB_VL_FROM_SL) ? p.dev->SlToVl(sl) : vl;
+    uint64_t queued = v < p.vl.size() ? p.vl[v].bytes : 0;
+    return queued + p.dev->GetCreditLoadBytes(v);
+}
+
+uint64_t
+UbSwitch::GetQueuedPackets() const
+{
+    return m_queuedPackets;
+}
+
+uint64_t
+UbSwitch::GetDeliveredPackets() const
+{
+    return m_delivered;
+}
+
+uint64_t
+UbSwitch::GetInjectedPackets() const
+{
+    return m_injected;
+}
+
+uint64_t
+UbSwitch::GetIdleMemoryBytes() const
+{
+    uint64_t bytes = sizeof(UbSwitch) + m_ports.capacity() * sizeof(Port) +
+                     m_routing->GetMemoryBytes() + m_voqs.bucket_count() * sizeof(void*);
+    for (const auto& p : m_ports)
+    {
+        bytes += p.vl.capacity() * sizeof(OutVl);
+    }
+    return bytes;
+}
+
+} // namespace ns3

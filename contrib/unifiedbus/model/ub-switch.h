@@ -1,0 +1,257 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_SWITCH_H
+#define UB_SWITCH_H
+
+#include "ub-packet-info.h"
+#include "ub-routing-table.h"
+
+#include "ns3/callback.h"
+#include "ns3/nstime.h"
+#include "ns3/object.h"
+#include "ns3/packet.h"
+#include "ns3/traced-callback.h"
+
+#include <unordered_map>
+#include <vector>
+
+namespace ns3
+{
+
+class Node;
+class UbNetDevice;
+
+/**
+ * \ingroup unifiedbus
+ * \brief The forwarding element of a UB node (switch chip, NPU on-chip switch, or endpoint).
+ *
+ * Aggregated to every UB node. Packets arriving on a port (or injected by the node's endpoint
+ * through the local port) are routed by the UbRoutingTable to an output port and VL, and wait,
+ * if they must, in a virtual output queue (VOQ) of their input. A VOQ exists only while it holds
+ * packets; each (output, VL) keeps a ring of its non-empty VOQs and serves them round robin, one
+ * packet per turn, so inputs share an output equally. A packet waiting in a VOQ still occupies
+ * the receive buffer of its input port, which is what credit flow control counts.
+ *
+ * Timing: a packet becomes eligible PipelineLatency after its header (ForwardingMode CutThrough)
+ * or its tail (StoreAndForward) arrived. In cut-through, an output never finishes sending a
+ * packet before its tail has arrived plus the pipeline latency plus one flit of the output.
+ * Packets for this node are handed to the receive callbacks when their tail has arrived plus the
+ * pipeline latency.
+ */
+class UbSwitch : public Object
+{
+  public:
+    /// Forwarding mode.
+    enum ForwardingMode
+    {
+        CUT_THROUGH,       //!< forward after the header
+        STORE_AND_FORWARD, //!< forward after the tail
+    };
+
+    /// Local delivery callback: (packet with its network header, packet info).
+    typedef Callback<void, Ptr<Packet>, const UbPacketInfo&> ReceiveCallback;
+
+    /// Trace signature for Deliver and Inject: (packet, its info).
+    typedef void (*PacketInfoTracedCallback)(Ptr<const Packet> packet, const UbPacketInfo& info);
+
+    /**
+     * \brief Get the type ID.
+     * \return the object TypeId
+     */
+    static TypeId GetTypeId();
+    UbSwitch();
+    ~UbSwitch() override;
+
+    /**
+     * \brief Add a port (done by UbHelper when it installs a link).
+     * \param dev the port's device
+     * \return the port index
+     */
+    uint32_t AddPort(Ptr<UbNetDevice> dev);
+    /// \return number of ports (the local port not counted)
+    uint32_t GetNPorts() const;
+    /// \param i port index \return the port's device
+    Ptr<UbNetDevice> GetPort(uint32_t i) const;
+
+    /// \return this node's compact network address
+    uint32_t GetCna() const;
+    /// \param cna this node's compact network address (24 bits)
+    void SetCna(uint32_t cna);
+    /// \return the routing table
+    Ptr<UbRoutingTable> GetRoutingTable() const;
+    /// \return the pipeline latency
+    Time GetPipelineLatency() const;
+    /// \return true for cut-through forwarding
+    bool IsCutThrough() const;
+    /// \return the node this switch is aggregated to
+    Ptr<Node> GetNode() const;
+
+    // --- Endpoint side (the local port) ---
+
+    /**
+     * \brief Inject a packet from this node's endpoint.
+     *
+     * Adds the network header (12 bytes) and routes the packet after the pipeline latency.
+     * \param packet upper-layer packet (its size is what the endpoint sends)
+     * \param dst destination CNA
+     * \param sl service level (0..15)
+     * \param flowKey flow identifier used for ECMP hashing (and the header's LBF)
+     * \return false if the injection buffer is full: nothing was sent; wait for NotifyWhenReady
+     */
+    bool Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey);
+
+    /// \return bytes the endpoint has queued in this switch and not yet started on a link
+    uint32_t GetInjectionQueuedBytes() const;
+    /// \param sl service level \return bytes of that SL queued and not yet started
+    uint32_t GetInjectionQueuedBytes(uint8_t sl) const;
+
+    /**
+     * \brief Ask to be called once when the injection buffer has room again.
+     * \param cb one-shot callback
+     */
+    void NotifyWhenReady(Callback<void> cb);
+
+    /**
+     * \brief Add a callback for packets addressed to this node.
+     * \param cb callback
+     */
+    void AddReceiveCallback(ReceiveCallback cb);
+
+    // --- Used by UbNetDevice ---
+
+    /**
+     * \brief A packet is ready at this node (called by the input port's device).
+     * \param inPort input port index
+     * \param packet the packet
+     * \param info its info (info.vl = VL it arrived on, credit split of that link)
+     * \param tailReady when its tail is available here
+     */
+    void ReceiveFromPort(uint32_t inPort,
+                         Ptr<Packet> packet,
+                         const UbPacketInfo& info,
+                         Time tailReady);
+
+    /// \param port output port \return bitmask of VLs with packets waiting for the port
+    uint32_t GetWaitingMask(uint32_t port) const;
+    /// \param port output port \param vl VL \return size of the head packet (the one RR serves
+    /// next)
+    uint32_t PeekHeadBytes(uint32_t port, uint8_t vl) const;
+
+    /**
+     * \brief Send the head packet of (port, vl) on the port now.
+     * \param port output port
+     * \param vl VL
+     * \return the time its tail leaves
+     */
+    Time TransmitHead(uint32_t port, uint8_t vl);
+
+    /**
+     * \brief Load of an output for adaptive routing.
+     * \param port output port
+     * \param vl VL (UB_VL_FROM_SL resolved with sl)
+     * \param sl service level of the packet
+     * \return bytes queued for (port, vl) + bytes of downstream buffer the port's packets hold
+     */
+    uint64_t GetOutputLoad(uint32_t port, uint8_t vl, uint8_t sl) const;
+
+    /// \return packets currently waiting in VOQs
+    uint64_t GetQueuedPackets() const;
+    /// \return packets delivered to this node's endpoint
+    uint64_t GetDeliveredPackets() const;
+    /// \return packets injected by this node's endpoint
+    uint64_t GetInjectedPackets() const;
+    /// \return an estimate of the bytes this switch holds while idle (ports not counted)
+    uint64_t GetIdleMemoryBytes() const;
+
+  protected:
+    void DoInitialize() override;
+    void DoDispose() override;
+    void NotifyNewAggregate() override;
+
+  private:
+    /// A packet waiting in a VOQ.
+    struct Queued
+    {
+        Ptr<Packet> packet;
+        UbPacketInfo info; //!< info.vl = output VL
+        Time tailReady;
+        Queued* next{nullptr};
+        uint32_t inPort;     //!< input port, or UB_LOCAL_PORT
+        uint32_t inReserved; //!< input buffer charge (reserve)
+        uint32_t inShared;   //!< input buffer charge (shared)
+        uint8_t inVl;        //!< VL it arrived on
+    };
+
+    /// A virtual output queue: packets of one input for one (output, VL); exists while non-empty.
+    struct Voq
+    {
+        Queued* head{nullptr};
+        Queued* tail{nullptr};
+        Voq* next{nullptr}; //!< ring of non-empty VOQs of the same (output, VL)
+        Voq* prev{nullptr};
+        uint64_t key{0};
+    };
+
+    /// Per (output, VL): the ring of its non-empty VOQs and what they hold.
+    struct OutVl
+    {
+        Voq* rr{nullptr}; //!< the VOQ served next
+        uint32_t packets{0};
+        uint64_t bytes{0};
+    };
+
+    /// Per output port.
+    struct Port
+    {
+        Ptr<UbNetDevice> dev;
+        std::vector<OutVl> vl;
+        uint32_t waitingMask{0};
+    };
+
+    void InjectReady(Ptr<Packet> packet, UbPacketInfo info);
+    void Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tailReady);
+    void Forward(uint32_t inPort,
+                 uint8_t inVl,
+                 uint32_t inReserved,
+                 uint32_t inShared,
+                 Ptr<Packet> packet,
+                 UbPacketInfo info,
+                 Time tailReady,
+                 uint32_t outPort);
+    void Deliver(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info);
+    void Departed(uint32_t inPort,
+                  uint8_t inVl,
+                  uint32_t inReserved,
+                  uint32_t inShared,
+                  uint8_t sl,
+                  uint32_t bytes,
+                  Time end);
+    void NotifyReady();
+    std::string Where() const;
+
+    // Attributes
+    uint32_t m_cna{0xFFFFFFFF};
+    Time m_pipelineLatency;
+    ForwardingMode m_mode{CUT_THROUGH};
+    uint32_t m_injectionBufferBytes{0};
+    Ptr<UbRoutingTable> m_routing;
+
+    Ptr<Node> m_node;
+    std::vector<Port> m_ports;
+    std::unordered_map<uint64_t, Voq*> m_voqs; //!< non-empty VOQs only
+    std::vector<ReceiveCallback> m_rxCallbacks;
+    std::vector<Callback<void>> m_readyWaiters;
+    bool m_notifyScheduled{false};
+    uint32_t m_injectionQueued[16]{}; //!< per SL, like a NIC's send queue per priority
+    uint64_t m_queuedPackets{0};
+    uint64_t m_delivered{0};
+    uint64_t m_injected{0};
+
+    TracedCallback<Ptr<const Packet>, const UbPacketInfo&> m_deliverTrace;
+    TracedCallback<Ptr<const Packet>, const UbPacketInfo&> m_injectTrace;
+};
+
+} // namespace ns3
+
+#endif /* UB_SWITCH_H */

@@ -1,0 +1,110 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-test-utils.h"
+
+#include "ns3/config.h"
+#include "ns3/simulator.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace ns3
+{
+namespace ubtest
+{
+
+int64_t
+SerPs(uint64_t bytes, uint64_t rateBps)
+{
+    unsigned __int128 num = static_cast<unsigned __int128>(bytes) * 8u * 1000000000000ull;
+    return static_cast<int64_t>((num + rateBps - 1) / rateBps);
+}
+
+uint32_t
+UbCrcFlits(uint32_t packetBytes, uint32_t flitBytes)
+{
+    const uint32_t blockBytes = 32 * flitBytes;
+    uint32_t rest = packetBytes;
+    uint32_t flits = 0;
+    // First block: LPH (4) + data + BCRC (4).
+    uint32_t firstData = blockBytes - 8;
+    if (rest <= firstData)
+    {
+        return (rest + 8 + flitBytes - 1) / flitBytes;
+    }
+    rest -= firstData;
+    flits += 32;
+    // Later blocks: LBH (2) + data + BCRC (4).
+    uint32_t laterData = blockBytes - 6;
+    while (rest > laterData)
+    {
+        rest -= laterData;
+        flits += 32;
+    }
+    return flits + (rest + 6 + flitBytes - 1) / flitBytes;
+}
+
+ChildResult
+RunInChild(const std::function<void()>& f)
+{
+    ChildResult r;
+    int fds[2];
+    if (pipe(fds) != 0)
+    {
+        r.output = "pipe() failed";
+        return r;
+    }
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid == 0)
+    {
+        close(fds[0]);
+        dup2(fds[1], STDERR_FILENO);
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[1]);
+        f();
+        std::cout.flush();
+        std::cerr.flush();
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+    {
+        r.output.append(buf, static_cast<std::size_t>(n));
+    }
+    close(fds[0]);
+    waitpid(pid, &r.status, 0);
+    r.exitedNormally = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    return r;
+}
+
+bool
+ContainsAll(const std::string& hay, const std::vector<std::string>& needles)
+{
+    for (const auto& n : needles)
+    {
+        if (hay.find(n) == std::string::npos)
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+ResetSimulation()
+{
+    Simulator::Destroy();
+    Config::Reset();
+}
+
+} // namespace ubtest
+} // namespace ns3

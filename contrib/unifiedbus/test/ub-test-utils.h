@@ -1,0 +1,58 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Shared helpers of the unifiedbus test suites. The expected values in the tests are computed
+ * here from the published formulas with plain integer arithmetic, independently of the model's
+ * own link arithmetic.
+ */
+#ifndef UB_TEST_UTILS_H
+#define UB_TEST_UTILS_H
+
+#include "ns3/node-container.h"
+#include "ns3/nstime.h"
+#include "ns3/ptr.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+namespace ubtest
+{
+
+/// ceil(8 * bytes * 10^12 / rateBps) picoseconds: the serialization time the model promises.
+int64_t SerPs(uint64_t bytes, uint64_t rateBps);
+
+/**
+ * Flits of a network packet under UB CRC-mode framing (UB Base Spec 2.0 section 4.3), written
+ * out block by block: first block = LPH 4 B + data + BCRC 4 B, later blocks LBH 2 B + data +
+ * BCRC 4 B, each block at most 32 flits of flitBytes.
+ */
+uint32_t UbCrcFlits(uint32_t packetBytes, uint32_t flitBytes = 20);
+
+/// Outcome of running a function in a child process.
+struct ChildResult
+{
+    bool exitedNormally{false}; //!< the function returned
+    int status{0};              //!< raw wait status
+    std::string output;         //!< what it wrote to stderr and stdout
+};
+
+/**
+ * Run f in a forked child (so that an intended NS_FATAL_ERROR / NS_ABORT_MSG does not end the
+ * test runner) and capture what it printed.
+ */
+ChildResult RunInChild(const std::function<void()>& f);
+
+/// True if every needle occurs in hay.
+bool ContainsAll(const std::string& hay, const std::vector<std::string>& needles);
+
+/// Destroy the simulator and clear global state between test cases.
+void ResetSimulation();
+
+} // namespace ubtest
+} // namespace ns3
+
+#endif /* UB_TEST_UTILS_H */
