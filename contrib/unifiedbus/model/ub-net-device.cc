@@ -933,8 +933,9 @@ UbNetDevice::TryTransmit()
     for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
     {
         auto v = static_cast<uint8_t>(__builtin_ctz(mask));
-        heads[v] = m_switch->PeekHeadBytes(m_port, v);
-        if (m_fcMode != CREDIT || HeadFits(v, heads[v]))
+        uint32_t bytes = m_switch->PeekHeadBytes(m_port, v);
+        heads[v] = GetWireBytes(bytes); // arbiters weigh what the packet costs on the wire
+        if (m_fcMode != CREDIT || HeadFits(v, bytes))
         {
             eligible |= 1u << v;
             if (m_stallMask & (1u << v))

@@ -17,7 +17,7 @@ struct UbVlArbiterInput
 {
     uint32_t eligible{0}; //!< VLs whose head packet may start now (packet and credits)
     uint32_t waiting{0};  //!< VLs that hold at least one packet
-    const uint32_t* headBytes{nullptr}; //!< head packet size per VL (valid where eligible)
+    const uint32_t* headBytes{nullptr}; //!< wire bytes of the head packet per VL (where waiting)
     uint8_t nVl{0};                     //!< number of VLs on the port
 };
 
@@ -70,7 +70,7 @@ class UbStrictPriorityArbiter : public UbVlArbiter
  * \brief Deficit weighted round robin (Shreedhar & Varghese, SIGCOMM 1995) over VLs.
  *
  * Each VL receives weight x quantum bytes of credit per round; a VL sends while its deficit
- * covers its head packet. A VL that empties forfeits its deficit; a VL blocked only by link
+ * covers its head packet (counted in wire bytes, framing included). A VL that empties forfeits its deficit; a VL blocked only by link
  * credits keeps it. Under saturation VL v receives weight_v / sum(weights) of the bandwidth.
  */
 class UbDwrrArbiter : public UbVlArbiter
