@@ -1118,6 +1118,12 @@ UbNetDevice::GetCreditFramesSent() const
 }
 
 Time
+UbNetDevice::GetTxFreeTime() const
+{
+    return PicoSeconds(m_txFreePs);
+}
+
+Time
 UbNetDevice::GetBusyTime() const
 {
     return PicoSeconds(m_busyPs);

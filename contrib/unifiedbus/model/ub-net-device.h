@@ -202,6 +202,8 @@ class UbNetDevice : public NetDevice
     uint64_t GetRxPackets() const;
     /// \return credit frames sent
     uint64_t GetCreditFramesSent() const;
+    /// \return when the packet on the wire (if any) finishes
+    Time GetTxFreeTime() const;
     /// \return total time the transmitter spent sending data packets
     Time GetBusyTime() const;
     /// \param vl VL \return total time this VL had a packet waiting but no credits for it

@@ -95,8 +95,9 @@ class UbSpraySelector : public UbPathSelector
 };
 
 /**
- * Adaptive: the candidate whose output has the least load, where load = bytes queued for that
- * output and VL + bytes of downstream buffer already consumed (initial credits - credits).
+ * Adaptive: the candidate whose output drains soonest: (bytes queued for that output and VL +
+ * bytes of downstream buffer its packets hold, i.e. initial credits - credits) at the port's
+ * rate, plus the rest of the packet on the wire.
  * Ties go to the candidate the ECMP hash would pick first, so equal loads spread by flow.
  */
 class UbAdaptiveSelector : public UbPathSelector

@@ -563,7 +563,13 @@ UbSwitch::GetOutputLoad(uint32_t port, uint8_t vl, uint8_t sl) const
     const Port& p = m_ports[port];
     uint8_t v = (vl == UB_VL_FROM_SL) ? p.dev->SlToVl(sl) : vl;
     uint64_t queued = v < p.vl.size() ? p.vl[v].bytes : 0;
-    return queued + p.dev->GetCreditLoadBytes(v);
+    // Time to drain, so that ports of different rates compare fairly: what waits here and what
+    // this port's packets hold downstream, at the port's rate, plus what is still on the wire.
+    uint64_t bytes = queued + p.dev->GetCreditLoadBytes(v);
+    unsigned __int128 ps = static_cast<unsigned __int128>(bytes) * 8u * 1000000000000ull /
+                           p.dev->GetRateBps();
+    int64_t busy = p.dev->GetTxFreeTime().GetPicoSeconds() - Simulator::Now().GetPicoSeconds();
+    return static_cast<uint64_t>(ps) + static_cast<uint64_t>(std::max<int64_t>(busy, 0));
 }
 
 uint64_t

@@ -151,7 +151,8 @@ class UbSwitch : public Object
      * \param port output port
      * \param vl VL (UB_VL_FROM_SL resolved with sl)
      * \param sl service level of the packet
-     * \return bytes queued for (port, vl) + bytes of downstream buffer the port's packets hold
+     * \return picoseconds to drain: (bytes queued for (port, vl) + bytes of downstream buffer the
+     *         port's packets hold) at the port's rate, plus the rest of the packet on the wire
      */
     uint64_t GetOutputLoad(uint32_t port, uint8_t vl, uint8_t sl) const;
 

@@ -1,1 +1,202 @@
-// placeholder
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Bad configuration stops the run with one message that names the node, the port and the
+ * offending value (and says what to do). Each case runs in a child process, because the model
+ * stops the process exactly as it would for a user.
+ */
+#include "ub-test-utils.h"
+
+#include "ns3/data-rate.h"
+#include "ns3/node-container.h"
+#include "ns3/packet.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/test.h"
+#include "ns3/ub-helper.h"
+#include "ns3/ub-net-device.h"
+#include "ns3/ub-routing-helper.h"
+#include "ns3/ub-routing-table.h"
+#include "ns3/ub-switch.h"
+#include "ns3/uinteger.h"
+
+#include <functional>
+
+using namespace ns3;
+
+namespace
+{
+
+/// Two endpoints and a switch: node 0 - node 2 - node 1. `tweak` changes something first.
+void
+BuildAndRun(const std::function<void(UbHelper&)>& before,
+            const std::function<void(NodeContainer&)>& after)
+{
+    ubtest::ResetSimulation();
+    NodeContainer nodes;
+    nodes.Create(3);
+    UbHelper ub;
+    before(ub);
+    ub.Install(nodes.Get(0), nodes.Get(2));
+    ub.Install(nodes.Get(2), nodes.Get(1));
+    UbRoutingHelper::PopulateShortestPaths(nodes);
+    after(nodes);
+    Simulator::Stop(MicroSeconds(10));
+    Simulator::Run();
+    ubtest::ResetSimulation();
+}
+
+class UbConfigErrorTestCase : public TestCase
+{
+  public:
+    UbConfigErrorTestCase(std::string name,
+                          std::function<void()> body,
+                          std::vector<std::string> expected)
+        : TestCase(name),
+          m_body(std::move(body)),
+          m_expected(std::move(expected))
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        ubtest::ChildResult r = ubtest::RunInChild(m_body);
+        NS_TEST_EXPECT_MSG_EQ(r.exitedNormally, false, "the run must stop");
+        NS_TEST_EXPECT_MSG_EQ(ubtest::ContainsAll(r.output, m_expected),
+                              true,
+                              "message names node, port and value; got: " << r.output);
+    }
+
+    std::function<void()> m_body;
+    std::vector<std::string> m_expected;
+};
+
+class UbGoodConfigTestCase : public TestCase
+{
+  public:
+    UbGoodConfigTestCase()
+        : TestCase("the same network without the mistakes runs to the end")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        ubtest::ChildResult r = ubtest::RunInChild([]() {
+            BuildAndRun([](UbHelper&) {},
+                        [](NodeContainer& n) {
+                            Ptr<UbSwitch> a = n.Get(0)->GetObject<UbSwitch>();
+                            Simulator::Schedule(NanoSeconds(1),
+                                                [a]() { a->Send(Create<Packet>(100), 1, 0, 0); });
+                        });
+        });
+        NS_TEST_EXPECT_MSG_EQ(r.exitedNormally,
+                              true,
+                              "a good configuration runs; got: " << r.output);
+    }
+};
+
+class UbConfigErrorTestSuite : public TestSuite
+{
+  public:
+    UbConfigErrorTestSuite()
+        : TestSuite("unifiedbus-config-errors", UNIT)
+    {
+        AddTestCase(new UbGoodConfigTestCase, TestCase::QUICK);
+        AddTestCase(
+            new UbConfigErrorTestCase("zero lanes",
+                                      []() {
+                                          BuildAndRun(
+                                              [](UbHelper& ub) {
+                                                  ub.SetDeviceAttribute("Lanes", UintegerValue(0));
+                                              },
+                                              [](NodeContainer&) {});
+                                      },
+                                      {"UbNetDevice node 0 port 0", "Lanes=0", "1, 2, 4 or 8"}),
+            TestCase::QUICK);
+        AddTestCase(new UbConfigErrorTestCase(
+                        "VL buffer smaller than one maximum packet",
+                        []() {
+                            BuildAndRun(
+                                [](UbHelper& ub) {
+                                    ub.SetDeviceAttribute("VlBufferCells", UintegerValue(10));
+                                },
+                                [](NodeContainer&) {});
+                        },
+                        // Mtu 4156 B = 210 flits = 27 cells of 8 flits
+                        {"UbNetDevice node 0 port 0", "VlBufferCells=10", "at least 27"}),
+                    TestCase::QUICK);
+        AddTestCase(
+            new UbConfigErrorTestCase(
+                "a route uses a VL beyond the configured count",
+                []() {
+                    BuildAndRun(
+                        [](UbHelper&) {},
+                        [](NodeContainer& n) {
+                            n.Get(2)->GetObject<UbSwitch>()->GetRoutingTable()->AddRoute(1, 1, 3);
+                        });
+                },
+                {"UbNetDevice node 2 port 1", "VL 3", "VlCount=2"}),
+            TestCase::QUICK);
+        AddTestCase(
+            new UbConfigErrorTestCase(
+                "an SL mapped to a VL beyond the configured count",
+                []() {
+                    BuildAndRun(
+                        [](UbHelper& ub) { ub.SetDeviceAttribute("SlToVl", StringValue("0,5")); },
+                        [](NodeContainer&) {});
+                },
+                {"UbNetDevice node 0 port 0", "SL 1 to VL 5", "VlCount=2"}),
+            TestCase::QUICK);
+        AddTestCase(new UbConfigErrorTestCase(
+                        "a packet to an unknown destination",
+                        []() {
+                            BuildAndRun([](UbHelper&) {},
+                                        [](NodeContainer& n) {
+                                            Ptr<UbSwitch> a = n.Get(0)->GetObject<UbSwitch>();
+                                            Simulator::Schedule(NanoSeconds(1), [a]() {
+                                                a->Send(Create<Packet>(100), 999, 0, 0);
+                                            });
+                                        });
+                        },
+                        {"UbSwitch node 0", "no route to destination CNA 999", "UbRoutingHelper"}),
+                    TestCase::QUICK);
+        AddTestCase(new UbConfigErrorTestCase(
+                        "a VL count that differs between the two ends of a link",
+                        []() {
+                            BuildAndRun(
+                                [](UbHelper&) {},
+                                [](NodeContainer& n) {
+                                    n.Get(1)->GetObject<UbSwitch>()->GetPort(0)->SetAttribute(
+                                        "VlCount",
+                                        UintegerValue(4));
+                                });
+                        },
+                        {"port 0", "VlCount=", "both ends of a link"}),
+                    TestCase::QUICK);
+        AddTestCase(new UbConfigErrorTestCase(
+                        "a packet that overflows a VL buffer in credit mode",
+                        []() {
+                            BuildAndRun(
+                                [](UbHelper&) {},
+                                [](NodeContainer& n) {
+                                    Ptr<UbNetDevice> d =
+                                        n.Get(1)->GetObject<UbSwitch>()->GetPort(0);
+                                    Simulator::Schedule(NanoSeconds(1), [d]() {
+                                        UbPacketInfo info;
+                                        info.dst = 1;
+                                        info.vl = 1;
+                                        info.reservedCells = d->GetVlBufferCells() + 1;
+                                        d->Receive(Create<Packet>(100), info, Simulator::Now());
+                                    });
+                                });
+                        },
+                        {"UB lossless violation", "UbNetDevice node 1 port 0 VL 1"}),
+                    TestCase::QUICK);
+    }
+};
+
+UbConfigErrorTestSuite g_ubConfigErrorTestSuite;
+
+} // namespace

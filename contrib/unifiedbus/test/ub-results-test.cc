@@ -1,1 +1,249 @@
-// placeholder
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Results in SQLite: what UbResults commits reads back equal; a file of another schema version
+ * is refused with a message naming it; a commit that fails half-way leaves no row of the run
+ * (one transaction). Also the latency histogram's percentiles against exact order statistics.
+ */
+#include "ub-test-utils.h"
+
+#include "ns3/test.h"
+#include "ns3/ub-histogram.h"
+#include "ns3/ub-results.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <sqlite3.h>
+
+using namespace ns3;
+
+namespace
+{
+
+int64_t
+QueryInt(const std::string& path, const std::string& sql)
+{
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+    {
+        v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+std::string
+QueryText(const std::string& path, const std::string& sql)
+{
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    std::string v;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+    {
+        const unsigned char* t = sqlite3_column_text(st, 0);
+        v = t ? reinterpret_cast<const char*>(t) : "";
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+void
+Exec(const std::string& path, const std::string& sql)
+{
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+}
+
+class UbResultsRoundTripTestCase : public TestCase
+{
+  public:
+    UbResultsRoundTripTestCase()
+        : TestCase("committed rows read back equal")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        std::string path = CreateTempDirFilename("sub/results.db");
+        for (int round = 0; round < 2; ++round)
+        {
+            UbResults r("unit-test", path);
+            r.SetSeed(3, 7 + round);
+            r.AddParameter("lanes", 4.0);
+            r.AddParameter("mode", "credit");
+            r.AddMetric("run", "throughput", 123.5, "Gb/s");
+            UbResults::FlowRow f;
+            f.flowId = 42;
+            f.src = 1;
+            f.dst = 2;
+            f.packets = 10;
+            f.bytes = 40960;
+            f.latP99Ns = 1234.5;
+            r.AddFlow(f);
+            UbResults::PortRow p;
+            p.node = 5;
+            p.port = 1;
+            p.txPackets = 99;
+            r.AddPort(p);
+            int64_t id = r.Commit(MicroSeconds(10), 777);
+            NS_TEST_EXPECT_MSG_EQ(id, round + 1, "run ids count up");
+        }
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "PRAGMA user_version"),
+                              UbResults::SCHEMA_VERSION,
+                              "schema version stored");
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT count(*) FROM runs"), 2, "two runs");
+        NS_TEST_EXPECT_MSG_EQ(QueryText(path, "SELECT program FROM runs WHERE run_id=2"),
+                              "unit-test",
+                              "program");
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT rng_run FROM runs WHERE run_id=2"), 8, "run");
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT events FROM runs WHERE run_id=1"),
+                              777,
+                              "events");
+        NS_TEST_EXPECT_MSG_EQ(
+            QueryText(path, "SELECT ns3_version FROM runs WHERE run_id=1").empty(),
+            false,
+            "ns-3 version recorded");
+        NS_TEST_EXPECT_MSG_EQ(
+            QueryText(path, "SELECT value FROM params WHERE run_id=1 AND name='mode'"),
+            "credit",
+            "text parameter");
+        NS_TEST_EXPECT_MSG_EQ(
+            QueryText(path, "SELECT value FROM params WHERE run_id=1 AND name='lanes'"),
+            "4",
+            "numeric parameter");
+        NS_TEST_EXPECT_MSG_EQ(
+            QueryInt(path, "SELECT CAST(value*10 AS INTEGER) FROM metrics WHERE run_id=1"),
+            1235,
+            "metric value");
+        NS_TEST_EXPECT_MSG_EQ(
+            QueryInt(path, "SELECT bytes FROM flows WHERE run_id=2 AND flow_id=42"),
+            40960,
+            "flow bytes");
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT tx_packets FROM ports WHERE run_id=2"),
+                              99,
+                              "port");
+    }
+};
+
+class UbResultsRefusalTestCase : public TestCase
+{
+  public:
+    UbResultsRefusalTestCase()
+        : TestCase("another schema version is refused; a failed commit leaves nothing")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        std::string path = CreateTempDirFilename("v99.db");
+        Exec(path, "CREATE TABLE runs(x INTEGER); PRAGMA user_version = 99;");
+        ubtest::ChildResult c = ubtest::RunInChild([path]() {
+            UbResults r("unit-test", path);
+            r.Commit(Seconds(1), 1);
+        });
+        NS_TEST_EXPECT_MSG_EQ(c.exitedNormally, false, "refused");
+        NS_TEST_EXPECT_MSG_EQ(
+            ubtest::ContainsAll(c.output, {path, "schema version 99", "new file"}),
+            true,
+            "message names the file and the fix: " << c.output);
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT count(*) FROM runs"), 0, "nothing written");
+
+        // A file whose flows table lacks columns: the runs row is inserted first, then the flows
+        // insert fails, and the whole run must be rolled back.
+        std::string broken = CreateTempDirFilename("broken.db");
+        {
+            UbResults ok("unit-test", broken);
+            ok.Commit(Seconds(1), 1);
+        }
+        Exec(broken, "DROP TABLE flows; CREATE TABLE flows(run_id INTEGER);");
+        c = ubtest::RunInChild([broken]() {
+            UbResults r("unit-test", broken);
+            r.AddParameter("x", 1.0);
+            UbResults::FlowRow f;
+            r.AddFlow(f);
+            r.Commit(Seconds(1), 1);
+        });
+        NS_TEST_EXPECT_MSG_EQ(c.exitedNormally, false, "the failing commit stops the run");
+        NS_TEST_EXPECT_MSG_EQ(ubtest::ContainsAll(c.output, {"nothing of this run was written"}),
+                              true,
+                              "message: " << c.output);
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(broken, "SELECT count(*) FROM runs"),
+                              1,
+                              "only the first run");
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(broken, "SELECT count(*) FROM params"),
+                              0,
+                              "no partial rows");
+    }
+};
+
+class UbHistogramTestCase : public TestCase
+{
+  public:
+    UbHistogramTestCase()
+        : TestCase("latency histogram percentiles within 1.6 % of exact order statistics")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        std::mt19937_64 gen(12345);
+        std::lognormal_distribution<double> dist(14.0, 1.0); // around 1.2 us in ps
+        std::vector<int64_t> samples;
+        UbHistogram h;
+        for (int i = 0; i < 20000; ++i)
+        {
+            auto v = static_cast<int64_t>(dist(gen));
+            samples.push_back(v);
+            h.Add(v);
+        }
+        std::sort(samples.begin(), samples.end());
+        for (double q : {0.01, 0.5, 0.9, 0.99, 0.999})
+        {
+            auto rank = static_cast<std::size_t>(std::ceil(q * samples.size()));
+            int64_t exact = samples[rank - 1];
+            NS_TEST_EXPECT_MSG_EQ_TOL(static_cast<double>(h.GetPercentile(q)),
+                                      static_cast<double>(exact),
+                                      exact / 64.0,
+                                      "quantile " << q);
+        }
+        NS_TEST_EXPECT_MSG_EQ(h.GetMin(), samples.front(), "exact minimum");
+        NS_TEST_EXPECT_MSG_EQ(h.GetMax(), samples.back(), "exact maximum");
+        NS_TEST_EXPECT_MSG_EQ(h.GetCount(), samples.size(), "count");
+        UbHistogram small;
+        for (int64_t v : {5, 1, 3})
+        {
+            small.Add(v);
+        }
+        NS_TEST_EXPECT_MSG_EQ(small.GetPercentile(0.5), 3, "small values are exact");
+    }
+};
+
+class UbResultsTestSuite : public TestSuite
+{
+  public:
+    UbResultsTestSuite()
+        : TestSuite("unifiedbus-results", UNIT)
+    {
+        AddTestCase(new UbResultsRoundTripTestCase, TestCase::QUICK);
+        AddTestCase(new UbResultsRefusalTestCase, TestCase::QUICK);
+        AddTestCase(new UbHistogramTestCase, TestCase::QUICK);
+    }
+};
+
+UbResultsTestSuite g_ubResultsTestSuite;
+
+} // namespace
