@@ -671,6 +671,8 @@ UbNetDevice::EmitCreditFrame(int64_t atPs, uint8_t vl)
     m_ctrlFreePs = send + frames * m_creditFramePs;
     m_creditFrames += frames;
     a.atPs = m_ctrlFreePs + m_linkPs;
+    NS_LOG_LOGIC(Where() << " VL " << +vl << ": return " << a.reservedCells << "+" << a.sharedCells
+                         << " cells, sent at " << send << " ps, arriving " << a.atPs << " ps");
     m_peer->PushCreditArrival(a);
 }
 
@@ -678,6 +680,7 @@ void
 UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
 {
     int64_t now = Simulator::Now().GetPicoSeconds();
+    NS_LOG_FUNCTION(this << packet << +info.vl << tailReady);
     ResolveRx(now);
     NS_ABORT_MSG_IF(info.vl >= m_vlCount,
                     Where() << ": packet arrived on VL " << +info.vl
@@ -703,6 +706,7 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
         uint32_t res = cells - sh;
         if (s.rxUsed + res > m_vlBufferCells)
         {
+            NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": drop, buffer full");
             ++m_drops;
             m_phyRxDropTrace(packet);
             return;
@@ -952,6 +956,7 @@ UbNetDevice::TryTransmit()
     }
     if (eligible == 0)
     {
+        NS_LOG_LOGIC(Where() << ": waiting for credits, VLs 0x" << std::hex << waiting << std::dec);
         m_creditBlocked = true;
         ScheduleCreditWakeup();
         return;
@@ -1004,6 +1009,9 @@ UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
         info.reservedCells = 0;
         info.sharedCells = 0;
     }
+    NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": " << bytes << " B (" << wire
+                         << " B on the wire) from " << start << " to " << end << " ps to CNA "
+                         << info.dst);
     m_txFreePs = end;
     m_busyPs += end - start;
     ++m_txPackets;

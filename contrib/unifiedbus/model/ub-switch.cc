@@ -358,6 +358,7 @@ UbSwitch::Deliver(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info)
                                              info.sharedCells);
     }
     ++m_delivered;
+    NS_LOG_LOGIC(Where() << ": delivered " << packet->GetSize() << " B from CNA " << info.src);
     m_deliverTrace(packet, info);
     for (auto& cb : m_rxCallbacks)
     {
@@ -412,6 +413,10 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
                                   "UbRoutingTable::AddRoute or run UbRoutingHelper");
     }
     const UbRouteCandidate& c = cands[m_routing->Select(cands, n, info, *this)];
+    NS_LOG_LOGIC(Where() << ": packet to CNA " << info.dst << " from "
+                         << (inPort == UB_LOCAL_PORT ? std::string("the endpoint")
+                                                     : "port " + std::to_string(inPort))
+                         << " -> port " << c.port << " (" << n << " candidates)");
     NS_ABORT_MSG_IF(c.port >= m_ports.size(),
                     Where() << ": route to destination " << info.dst << " uses port " << c.port
                             << " but the node has " << m_ports.size() << " ports");
@@ -566,8 +571,8 @@ UbSwitch::GetOutputLoad(uint32_t port, uint8_t vl, uint8_t sl) const
     // Time to drain, so that ports of different rates compare fairly: what waits here and what
     // this port's packets hold downstream, at the port's rate, plus what is still on the wire.
     uint64_t bytes = queued + p.dev->GetCreditLoadBytes(v);
-    unsigned __int128 ps = static_cast<unsigned __int128>(bytes) * 8u * 1000000000000ull /
-                           p.dev->GetRateBps();
+    unsigned __int128 ps =
+        static_cast<unsigned __int128>(bytes) * 8u * 1000000000000ull / p.dev->GetRateBps();
     int64_t busy = p.dev->GetTxFreeTime().GetPicoSeconds() - Simulator::Now().GetPicoSeconds();
     return static_cast<uint64_t>(ps) + static_cast<uint64_t>(std::max<int64_t>(busy, 0));
 }
