@@ -63,21 +63,9 @@ UbFromPs(int64_t ps)
  * UB serialization times are exact integers of picoseconds (a 20-byte flit at 448 Gb/s lasts
  * 357 ps), so the module needs Time::PS. ns-3 allows one resolution change, before
  * Simulator::Run; UB objects call this from their constructors. A program that calls
- * Time::SetResolution itself must do so before it creates any UB object.
+ * Time::SetResolution itself must choose Time::PS.
  */
-inline void
-UbEnsurePicoseconds()
-{
-    if (Time::GetResolution() == Time::PS)
-    {
-        return;
-    }
-    NS_ABORT_MSG_IF(Simulator::Now().IsStrictlyPositive() || Simulator::GetEventCount() > 0,
-                    "ns3-unifiedbus needs picosecond time resolution but the simulation has "
-                    "already started; create UB objects (or call Time::SetResolution(Time::PS)) "
-                    "before Simulator::Run");
-    Time::SetResolution(Time::PS);
-}
+void UbEnsurePicoseconds();
 
 } // namespace ns3
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Command-line checks run by './ubsim test' after the ns-3 test suites: the programs a user
+# starts by hand exit with the right status and say what is wrong. Each check writes
+# <logdir>/cli-<name>.result (PASS/FAIL) for ubsim's count.
+set -u
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOGDIR="${1:?usage: cli-test.sh <logdir>}"
+BIN="${UB_BUILD_DIR:-$ROOT/build}/bin"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+cd "$ROOT"
+
+check() { # name, expected exit status, text the output must contain, command...
+  local name="$1" want="$2" text="$3"
+  shift 3
+  local out rc
+  out="$("$@" 2>&1)"
+  rc=$?
+  if [ "$rc" -eq "$want" ] && grep -qF -- "$text" <<<"$out"; then
+    echo "PASS cli-$name" | tee "$LOGDIR/cli-$name.result"
+  else
+    echo "FAIL cli-$name (exit $rc, wanted $want; output must contain '$text')" | tee "$LOGDIR/cli-$name.result"
+    printf '%s\n' "$out" | tail -n 20 >"$LOGDIR/cli-$name.log"
+  fi
+}
+
+check ubsim-unknown-command 2 "unknown command 'frobnicate'" ./ubsim frobnicate
+check ubsim-run-unknown 2 "no program named 'nosuch'" ./ubsim run nosuch
+check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo" --pattern=sideways
+check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy
+check demo-runs 0 "results: run 2 in $TMP/demo.db" \
+  "$BIN/ub-fabric-demo" --bytes=65536 --quiet --db="$TMP/demo.db"
+check demo-rows 0 "runs=2 flows=31 ports=" \
+  /usr/bin/env python3 -c "
+import sqlite3, sys
+db = sqlite3.connect('$TMP/demo.db')
+q = lambda s: db.execute(s).fetchone()[0]
+print(f\"runs={q('select count(*) from runs')} flows={q('select count(*) from flows')} ports={q('select count(*) from ports')}\")
+"
+check credit-loop-bound 0 "0.000" "$BIN/ub-credit-loop" --packets=400 --db="$TMP/loop.db"
+check scratch-program 0 "received 1048576 B" ./ubsim run ub-first
+exit 0
