@@ -30,8 +30,10 @@ check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy
 check demo-runs 0 "results: run 2 in $TMP/demo.db" \
   "$BIN/ub-fabric-demo" --bytes=65536 --quiet --db="$TMP/demo.db"
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 check demo-rows 0 "runs=2 flows=31 ports=" \
-  /usr/bin/env python3 -c "
+  "$PY" -c "
 import sqlite3, sys
 db = sqlite3.connect('$TMP/demo.db')
 q = lambda s: db.execute(s).fetchone()[0]

@@ -154,6 +154,58 @@ class UbLinkLatencyTestCase : public TestCase
     }
 };
 
+/**
+ * An asymmetric link (x2 from A to B, x8 from B to A): each direction serializes at its own
+ * lane count. One packet each way: t = L + ser_dir(W) + (P + d) + L.
+ */
+class UbAsymmetricLinkTestCase : public TestCase
+{
+  public:
+    UbAsymmetricLinkTestCase()
+        : TestCase("asymmetric link: each direction at its own lane count")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        ubtest::ResetSimulation();
+        NodeContainer n;
+        n.Create(2);
+        UbHelper ub;
+        ub.SetDeviceAttribute("LaneRate", DataRateValue(DataRate("100Gbps")));
+        ub.SetDeviceAttribute("EncodingEfficiency", DoubleValue(1.0));
+        ub.SetDeviceAttribute("PhyLatency", TimeValue(PicoSeconds(PHY_PS)));
+        ub.SetChannelAttribute("Delay", TimeValue(NanoSeconds(3)));
+        ub.SetChannelAttribute("Length", DoubleValue(2.0));
+        ub.SetSwitchAttribute("PipelineLatency", TimeValue(PicoSeconds(LE_PS)));
+        ub.InstallAsymmetric(n.Get(0), n.Get(1), 2, 8);
+        UbRoutingHelper::PopulateShortestPaths(n);
+        Ptr<UbSwitch> a = n.Get(0)->GetObject<UbSwitch>();
+        Ptr<UbSwitch> b = n.Get(1)->GetObject<UbSwitch>();
+        int64_t atB = -1;
+        int64_t atA = -1;
+        b->AddReceiveCallback(UbSwitch::ReceiveCallback(
+            [&atB](Ptr<Packet>, const UbPacketInfo&) { atB = Simulator::Now().GetPicoSeconds(); }));
+        a->AddReceiveCallback(UbSwitch::ReceiveCallback(
+            [&atA](Ptr<Packet>, const UbPacketInfo&) { atA = Simulator::Now().GetPicoSeconds(); }));
+        Simulator::Schedule(PicoSeconds(T0_PS),
+                            [a, b]() { a->Send(Create<Packet>(1000), b->GetCna(), 0, 1); });
+        Simulator::Schedule(PicoSeconds(T0_PS),
+                            [a, b]() { b->Send(Create<Packet>(1000), a->GetCna(), 0, 1); });
+        Simulator::Run();
+        const uint64_t wire = 20ull * ubtest::UbCrcFlits(1000 + UbNetworkHeader::SIZE);
+        const int64_t link = PHY_PS + DELAY_PS;
+        NS_TEST_EXPECT_MSG_EQ(atB,
+                              T0_PS + LE_PS + ubtest::SerPs(wire, 200000000000ull) + link + LE_PS,
+                              "A to B at x2");
+        NS_TEST_EXPECT_MSG_EQ(atA,
+                              T0_PS + LE_PS + ubtest::SerPs(wire, 800000000000ull) + link + LE_PS,
+                              "B to A at x8");
+        ubtest::ResetSimulation();
+    }
+};
+
 class UbFramingTestCase : public TestCase
 {
   public:
@@ -195,6 +247,7 @@ class UbLinkLatencyTestSuite : public TestSuite
     {
         AddTestCase(new UbFramingTestCase, TestCase::QUICK);
         AddTestCase(new UbLinkLatencyTestCase, TestCase::QUICK);
+        AddTestCase(new UbAsymmetricLinkTestCase, TestCase::QUICK);
     }
 };
 
