@@ -270,8 +270,7 @@ UbNetDevice::~UbNetDevice() = default;
 void
 UbNetDevice::DoDispose()
 {
-    m_txFreeEvent.Cancel();
-    m_creditWakeEvent.Cancel();
+    m_attemptEvent.Cancel();
     m_node = nullptr;
     m_channel = nullptr;
     m_switch = nullptr;
@@ -584,7 +583,7 @@ UbNetDevice::RegisterRelease(Time at, uint8_t vl, uint32_t reservedCells, uint32
     std::push_heap(m_releases.begin(), m_releases.end(), ReleaseLater());
     if (m_fcMode == CREDIT && m_peer != nullptr && m_peer->m_creditBlocked)
     {
-        m_peer->ScheduleCreditWakeup();
+        m_peer->ScheduleAttempt();
     }
 }
 
@@ -744,7 +743,7 @@ UbNetDevice::PushCreditArrival(const CreditArrival& a)
     m_incoming.push_back(a);
     if (m_creditBlocked && !m_absorbing)
     {
-        ScheduleCreditWakeup();
+        ScheduleAttempt();
     }
 }
 
@@ -800,14 +799,71 @@ UbNetDevice::HeadFits(uint8_t vl, uint32_t packetBytes) const
            static_cast<int64_t>(GetCells(packetBytes));
 }
 
+bool
+UbNetDevice::FitsBy(uint8_t vl, uint32_t packetBytes, int64_t atPs) const
+{
+    int64_t credits = static_cast<int64_t>(m_vl[vl].credits) + m_sharedCredits;
+    for (std::size_t i = m_incomingHead; i < m_incoming.size() && m_incoming[i].atPs <= atPs; ++i)
+    {
+        const CreditArrival& a = m_incoming[i];
+        credits += a.sharedCells + (a.vl == vl ? a.reservedCells : 0);
+    }
+    return credits >= static_cast<int64_t>(GetCells(packetBytes));
+}
+
+void
+UbNetDevice::MarkStall(uint8_t vl, int64_t sincePs)
+{
+    VlState& s = m_vl[vl];
+    m_stallMask |= 1u << vl;
+    s.stallSincePs = sincePs;
+    s.stallAnnounced = false;
+    if (m_creditStallTrace.IsEmpty())
+    {
+        return;
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (sincePs <= now)
+    {
+        AnnounceStall(vl, sincePs);
+    }
+    else
+    {
+        Simulator::Schedule(PicoSeconds(sincePs - now),
+                            &UbNetDevice::AnnounceStall,
+                            this,
+                            vl,
+                            sincePs);
+    }
+}
+
+void
+UbNetDevice::AnnounceStall(uint8_t vl, int64_t sincePs)
+{
+    VlState& s = m_vl[vl];
+    if ((m_stallMask & (1u << vl)) != 0 && s.stallSincePs == sincePs && !s.stallAnnounced)
+    {
+        s.stallAnnounced = true;
+        m_creditStallTrace(vl, true);
+    }
+}
+
 void
 UbNetDevice::EndStall(uint8_t vl, int64_t atPs)
 {
+    // A stall predicted for a future time is withdrawn if the credits come before it begins.
     VlState& s = m_vl[vl];
     m_stallMask &= ~(1u << vl);
-    s.stallTotalPs += atPs - s.stallSincePs;
+    if (atPs > s.stallSincePs)
+    {
+        s.stallTotalPs += atPs - s.stallSincePs;
+    }
     s.stallSincePs = -1;
-    m_creditStallTrace(vl, false);
+    if (s.stallAnnounced)
+    {
+        s.stallAnnounced = false;
+        m_creditStallTrace(vl, false);
+    }
 }
 
 int64_t
@@ -833,53 +889,65 @@ UbNetDevice::NextCreditLowerBoundPs() const
 }
 
 void
-UbNetDevice::ScheduleCreditWakeup()
+UbNetDevice::ScheduleAttempt()
 {
+    // One event per decision: the next time the port can start a packet, which is when the wire
+    // frees, or later if no waiting VL will have the credits for its head packet by then.
     int64_t now = Simulator::Now().GetPicoSeconds();
-    int64_t t = m_peer->NextCreditLowerBoundPs();
-    if (m_incomingHead < m_incoming.size())
+    uint32_t waiting = m_switch->GetWaitingMask(m_port);
+    if (waiting == 0)
     {
-        t = std::min(t, m_incoming[m_incomingHead].atPs);
+        m_creditBlocked = false;
+        m_attemptEvent.Cancel();
+        return;
     }
-    if (t == NEVER)
+    int64_t target = std::max(now, m_txFreePs);
+    if (m_fcMode == CREDIT)
     {
-        return; // the peer calls back when it schedules a release (RegisterRelease)
+        bool any = false;
+        for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
+        {
+            auto v = static_cast<uint8_t>(__builtin_ctz(mask));
+            if (FitsBy(v, m_switch->PeekHeadBytes(m_port, v), target))
+            {
+                any = true;
+            }
+            else if ((m_stallMask & (1u << v)) == 0)
+            {
+                MarkStall(v, target);
+            }
+        }
+        m_creditBlocked = !any;
+        if (!any)
+        {
+            int64_t tc = m_peer->NextCreditLowerBoundPs();
+            for (std::size_t i = m_incomingHead; i < m_incoming.size(); ++i)
+            {
+                if (m_incoming[i].atPs > target)
+                {
+                    tc = std::min(tc, m_incoming[i].atPs);
+                    break;
+                }
+            }
+            if (tc == NEVER)
+            {
+                // Nothing is on its way; the peer calls back when it schedules a release.
+                m_attemptEvent.Cancel();
+                return;
+            }
+            target = std::max(target, tc);
+        }
     }
-    t = std::max(t, now);
-    if (!m_creditWakeEvent.IsExpired())
+    if (!m_attemptEvent.IsExpired())
     {
-        if (m_creditWakeEvent.GetTs() <= static_cast<uint64_t>(t))
+        if (m_attemptEvent.GetTs() == static_cast<uint64_t>(target))
         {
             return;
         }
-        m_creditWakeEvent.Cancel();
+        m_attemptEvent.Cancel();
     }
-    m_creditWakeEvent =
-        Simulator::Schedule(PicoSeconds(t - now), &UbNetDevice::OnCreditWakeup, this);
-}
-
-void
-UbNetDevice::OnCreditWakeup()
-{
-    TryTransmit();
-}
-
-void
-UbNetDevice::ScheduleTxFree()
-{
-    if (!m_txFreeEvent.IsExpired())
-    {
-        return;
-    }
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    m_txFreeEvent =
-        Simulator::Schedule(PicoSeconds(m_txFreePs - now), &UbNetDevice::OnTxFree, this);
-}
-
-void
-UbNetDevice::OnTxFree()
-{
-    TryTransmit();
+    m_attemptEvent =
+        Simulator::Schedule(PicoSeconds(target - now), &UbNetDevice::TryTransmit, this);
 }
 
 void
@@ -887,7 +955,7 @@ UbNetDevice::NotifyQueued()
 {
     if (m_txFreePs > Simulator::Now().GetPicoSeconds())
     {
-        ScheduleTxFree();
+        ScheduleAttempt();
         return;
     }
     TryTransmit();
@@ -919,7 +987,7 @@ UbNetDevice::TryTransmit()
     int64_t now = Simulator::Now().GetPicoSeconds();
     if (m_txFreePs > now)
     {
-        ScheduleTxFree();
+        ScheduleAttempt();
         return;
     }
     uint32_t waiting = m_switch->GetWaitingMask(m_port);
@@ -949,20 +1017,16 @@ UbNetDevice::TryTransmit()
         }
         else if ((m_stallMask & (1u << v)) == 0)
         {
-            m_stallMask |= 1u << v;
-            m_vl[v].stallSincePs = now;
-            m_creditStallTrace(v, true);
+            MarkStall(v, now);
         }
     }
     if (eligible == 0)
     {
         NS_LOG_LOGIC(Where() << ": waiting for credits, VLs 0x" << std::hex << waiting << std::dec);
-        m_creditBlocked = true;
-        ScheduleCreditWakeup();
+        ScheduleAttempt();
         return;
     }
     m_creditBlocked = false;
-    m_creditWakeEvent.Cancel();
     UbVlArbiterInput in;
     in.eligible = eligible;
     in.waiting = waiting;
@@ -970,10 +1034,7 @@ UbNetDevice::TryTransmit()
     in.nVl = m_vlCount;
     uint8_t vl = m_arbiter->Select(in, m_arbState);
     m_switch->TransmitHead(m_port, vl);
-    if (m_switch->GetWaitingMask(m_port) != 0)
-    {
-        ScheduleTxFree();
-    }
+    ScheduleAttempt();
 }
 
 Time

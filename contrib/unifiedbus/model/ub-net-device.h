@@ -53,8 +53,9 @@ class UbSwitch;
  * In Credit mode such a packet is a model bug and aborts the run with the node, port and VL.
  *
  * Events: one per packet per hop (its arrival at the next node, at header + pipeline latency for
- * cut-through, tail + pipeline latency for store-and-forward), plus one when a busy output frees
- * with packets waiting, plus one when a port waits for credits.
+ * cut-through, tail + pipeline latency for store-and-forward), plus, for a port with packets
+ * waiting, one per start: at the time the wire frees or, if no waiting VL will have credits by
+ * then, at the earliest time credits can arrive.
  */
 class UbNetDevice : public NetDevice
 {
@@ -294,29 +295,30 @@ class UbNetDevice : public NetDevice
     /// Per-VL state: a few counters, no queues (queues live in UbSwitch, only while non-empty).
     struct VlState
     {
-        int64_t stallSincePs{-1}; //!< start of the current credit stall, -1 if none
-        int64_t stallTotalPs{0};  //!< accumulated credit-stall time
-        int32_t credits{0};       //!< sender: reserve credits toward the peer (cells)
-        uint32_t rxUsed{0};       //!< receiver: reserve cells in use
-        uint32_t accReserved{0};  //!< receiver: freed reserve cells not yet returned
-        uint32_t accShared{0};    //!< receiver: freed shared cells not yet returned
-        int64_t accSincePs{0};    //!< receiver: when the first of them was freed
+        int64_t stallSincePs{-1};   //!< start of the current credit stall, -1 if none
+        int64_t stallTotalPs{0};    //!< accumulated credit-stall time
+        int32_t credits{0};         //!< sender: reserve credits toward the peer (cells)
+        uint32_t rxUsed{0};         //!< receiver: reserve cells in use
+        uint32_t accReserved{0};    //!< receiver: freed reserve cells not yet returned
+        uint32_t accShared{0};      //!< receiver: freed shared cells not yet returned
+        int64_t accSincePs{0};      //!< receiver: when the first of them was freed
+        bool stallAnnounced{false}; //!< the CreditStall begin of this stall was traced
     };
 
     void Validate() const;
     std::string Where() const;
     void TryTransmit();
-    void OnTxFree();
-    void OnCreditWakeup();
-    void ScheduleTxFree();
-    void ScheduleCreditWakeup();
+    void ScheduleAttempt();
     void AbsorbCredits(int64_t nowPs);
     void ResolveRx(int64_t nowPs);
     void EmitCreditFrame(int64_t atPs, uint8_t vl);
     void PushCreditArrival(const CreditArrival& a);
     int64_t NextCreditLowerBoundPs() const;
+    void MarkStall(uint8_t vl, int64_t sincePs);
+    void AnnounceStall(uint8_t vl, int64_t sincePs);
     void EndStall(uint8_t vl, int64_t atPs);
     bool HeadFits(uint8_t vl, uint32_t packetBytes) const;
+    bool FitsBy(uint8_t vl, uint32_t packetBytes, int64_t atPs) const;
     void FirePhyTxEnd(Ptr<const Packet> p);
     void FirePhyRxEnd(Ptr<const Packet> p);
     int64_t SerPs(uint64_t wireBytes) const;
@@ -378,8 +380,7 @@ class UbNetDevice : public NetDevice
     std::size_t m_incomingHead{0};
     int64_t m_txFreePs{0};   //!< end of the last data packet on the wire
     int64_t m_ctrlFreePs{0}; //!< end of the last control frame on the wire
-    EventId m_txFreeEvent;
-    EventId m_creditWakeEvent;
+    EventId m_attemptEvent;  //!< the next time this port tries to start a packet
     bool m_creditBlocked{false};
     bool m_absorbing{false};
     uint32_t m_stallMask{0};

@@ -197,7 +197,7 @@ UbPacketSource::SendNext()
             if (!TrySendOne())
             {
                 m_waiting = true;
-                m_switch->NotifyWhenReady(MakeCallback(&UbPacketSource::OnReady, this));
+                m_switch->NotifyWhenReady(m_sl, MakeCallback(&UbPacketSource::OnReady, this));
                 return;
             }
         }
@@ -206,7 +206,7 @@ UbPacketSource::SendNext()
     if (!TrySendOne())
     {
         m_waiting = true;
-        m_switch->NotifyWhenReady(MakeCallback(&UbPacketSource::OnReady, this));
+        m_switch->NotifyWhenReady(m_sl, MakeCallback(&UbPacketSource::OnReady, this));
         return;
     }
     if (Done())

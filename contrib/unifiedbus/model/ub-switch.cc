@@ -290,7 +290,7 @@ UbSwitch::InjectReady(Ptr<Packet> packet, UbPacketInfo info)
     if (info.dst == m_cna)
     {
         m_injectionQueued[info.sl] -= packet->GetSize();
-        NotifyReady();
+        NotifyReady(info.sl);
         Deliver(UB_LOCAL_PORT, packet, info);
         return;
     }
@@ -315,15 +315,18 @@ UbSwitch::GetInjectionQueuedBytes(uint8_t sl) const
 }
 
 void
-UbSwitch::NotifyWhenReady(Callback<void> cb)
+UbSwitch::NotifyWhenReady(uint8_t sl, Callback<void> cb)
 {
-    m_readyWaiters.push_back(cb);
+    m_readyWaiters.emplace_back(sl & 0xF, cb);
 }
 
 void
-UbSwitch::NotifyReady()
+UbSwitch::NotifyReady(uint8_t sl)
 {
-    if (m_readyWaiters.empty() || m_notifyScheduled)
+    // Hysteresis: wake a waiting sender when its SL's queue is down to half, not on every
+    // departure, so that a refill costs one event for several packets.
+    if (m_readyWaiters.empty() || m_notifyScheduled ||
+        2 * static_cast<uint64_t>(m_injectionQueued[sl]) > m_injectionBufferBytes)
     {
         return;
     }
@@ -332,10 +335,15 @@ UbSwitch::NotifyReady()
     m_notifyScheduled = true;
     Simulator::ScheduleNow([this]() {
         m_notifyScheduled = false;
-        std::vector<Callback<void>> waiters;
+        std::vector<std::pair<uint8_t, Callback<void>>> waiters;
         waiters.swap(m_readyWaiters);
-        for (auto& cb : waiters)
+        for (auto& [waiterSl, cb] : waiters)
         {
+            if (2 * static_cast<uint64_t>(m_injectionQueued[waiterSl]) > m_injectionBufferBytes)
+            {
+                m_readyWaiters.emplace_back(waiterSl, cb); // its own SL is still full
+                continue;
+            }
             cb();
         }
     });
@@ -556,7 +564,7 @@ UbSwitch::Departed(uint32_t inPort,
     if (inPort == UB_LOCAL_PORT)
     {
         m_injectionQueued[sl] -= bytes;
-        NotifyReady();
+        NotifyReady(sl);
         return;
     }
     m_ports[inPort].dev->RegisterRelease(end, inVl, inReserved, inShared);

@@ -107,10 +107,12 @@ class UbSwitch : public Object
     uint32_t GetInjectionQueuedBytes(uint8_t sl) const;
 
     /**
-     * \brief Ask to be called once when the injection buffer has room again.
+     * \brief Ask to be called once when the injection buffer of a service level has drained to
+     * half of InjectionBufferBytes (so that a refill sends several packets per call).
+     * \param sl service level the caller sends on
      * \param cb one-shot callback
      */
-    void NotifyWhenReady(Callback<void> cb);
+    void NotifyWhenReady(uint8_t sl, Callback<void> cb);
 
     /**
      * \brief Add a callback for packets addressed to this node.
@@ -228,7 +230,7 @@ class UbSwitch : public Object
                   uint8_t sl,
                   uint32_t bytes,
                   Time end);
-    void NotifyReady();
+    void NotifyReady(uint8_t sl);
     std::string Where() const;
 
     // Attributes
@@ -242,7 +244,7 @@ class UbSwitch : public Object
     std::vector<Port> m_ports;
     std::unordered_map<uint64_t, Voq*> m_voqs; //!< non-empty VOQs only
     std::vector<ReceiveCallback> m_rxCallbacks;
-    std::vector<Callback<void>> m_readyWaiters;
+    std::vector<std::pair<uint8_t, Callback<void>>> m_readyWaiters; //!< (SL, one-shot callback)
     bool m_notifyScheduled{false};
     uint32_t m_injectionQueued[16]{}; //!< per SL, like a NIC's send queue per priority
     uint64_t m_queuedPackets{0};

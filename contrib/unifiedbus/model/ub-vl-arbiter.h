@@ -70,8 +70,9 @@ class UbStrictPriorityArbiter : public UbVlArbiter
  * \brief Deficit weighted round robin (Shreedhar & Varghese, SIGCOMM 1995) over VLs.
  *
  * Each VL receives weight x quantum bytes of credit per round; a VL sends while its deficit
- * covers its head packet (counted in wire bytes, framing included). A VL that empties forfeits its deficit; a VL blocked only by link
- * credits keeps it. Under saturation VL v receives weight_v / sum(weights) of the bandwidth.
+ * covers its head packet (counted in wire bytes, framing included). A VL that empties forfeits its
+ * deficit; a VL blocked only by link credits keeps it. Under saturation VL v receives weight_v /
+ * sum(weights) of the bandwidth.
  */
 class UbDwrrArbiter : public UbVlArbiter
 {
