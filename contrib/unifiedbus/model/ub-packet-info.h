@@ -31,6 +31,23 @@ struct UbPacketInfo
     uint8_t nlp{0};            //!< next-layer protocol of the network header
 };
 
+/**
+ * \brief A 32-bit integer mix (the finalizer of MurmurHash3): cheap, deterministic, well spread.
+ * Used for flow keys and ECMP.
+ * \param h value
+ * \return mixed value
+ */
+inline uint32_t
+UbMix32(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
 /// A VL value in a route meaning "use the output port's SL-to-VL map".
 constexpr uint8_t UB_VL_FROM_SL = 0xFF;
 

@@ -19,16 +19,11 @@ NS_OBJECT_ENSURE_REGISTERED(UbRoutingTable);
 
 namespace
 {
-/// A 32-bit integer mix (the finalizer of MurmurHash3): cheap, deterministic, well spread.
+/// The ECMP choice: the flow key hashed with the choosing switch's CNA, so stages decorrelate.
 inline uint32_t
-Mix32(uint32_t h)
+EcmpIndex(const UbPacketInfo& info, const UbSwitch& sw, uint32_t n)
 {
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
+    return UbMix32(info.flowHash ^ UbMix32(sw.GetCna() + 0x9e3779b9u)) % n;
 }
 
 const UbSinglePathSelector g_single;
@@ -54,7 +49,7 @@ UbEcmpSelector::Select(const UbRouteCandidate* c,
                        const UbSwitch& sw,
                        uint32_t& counter) const
 {
-    return Mix32(info.flowHash ^ Mix32(sw.GetCna() + 0x9e3779b9u)) % n;
+    return EcmpIndex(info, sw, n);
 }
 
 uint32_t
@@ -74,7 +69,7 @@ UbAdaptiveSelector::Select(const UbRouteCandidate* c,
                            const UbSwitch& sw,
                            uint32_t& counter) const
 {
-    uint32_t first = Mix32(info.flowHash ^ Mix32(sw.GetCna() + 0x9e3779b9u)) % n;
+    uint32_t first = EcmpIndex(info, sw, n);
     uint32_t best = first;
     uint64_t bestLoad = sw.GetOutputLoad(c[first].port, c[first].vl, info.sl);
     for (uint32_t k = 1; k < n; ++k)

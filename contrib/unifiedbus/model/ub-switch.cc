@@ -28,17 +28,6 @@ namespace
 {
 constexpr uint32_t CNA_UNSET = 0xFFFFFFFF;
 
-inline uint32_t
-Mix32(uint32_t h)
-{
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
-}
-
 inline uint64_t
 VoqKey(uint32_t inPort, uint32_t outPort, uint8_t vl)
 {
@@ -269,7 +258,7 @@ UbSwitch::Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey)
     info.src = m_cna;
     info.dst = dst;
     info.sl = sl;
-    info.flowHash = Mix32(flowKey ^ Mix32(m_cna * 0x9e3779b1u + dst));
+    info.flowHash = UbMix32(flowKey ^ UbMix32(m_cna * 0x9e3779b1u + dst));
     queued += bytes;
     ++m_injected;
     m_injectTrace(packet, info);

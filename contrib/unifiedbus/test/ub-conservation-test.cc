@@ -74,16 +74,6 @@ RunRandom(uint32_t run, const Variant& v)
     ubtest::ResetSimulation();
     RngSeedManager::SetSeed(1);
     RngSeedManager::SetRun(run);
-    const uint32_t leaves = 4;
-    const uint32_t perLeaf = 4;
-    const uint32_t spines = 2;
-    NodeContainer endpoints;
-    endpoints.Create(leaves * perLeaf);
-    NodeContainer leafSw;
-    leafSw.Create(leaves);
-    NodeContainer spineSw;
-    spineSw.Create(spines);
-
     UbHelper ub;
     ub.SetDeviceAttribute("Lanes", UintegerValue(4));
     ub.SetDeviceAttribute("LaneRate", DataRateValue(DataRate("100Gbps")));
@@ -104,19 +94,9 @@ RunRandom(uint32_t run, const Variant& v)
         "ForwardingMode",
         EnumValue(v.cutThrough ? UbSwitch::CUT_THROUGH : UbSwitch::STORE_AND_FORWARD));
     ub.SetRoutingAttribute("Selection", EnumValue(v.selection));
-    for (uint32_t l = 0; l < leaves; ++l)
-    {
-        for (uint32_t e = 0; e < perLeaf; ++e)
-        {
-            ub.Install(endpoints.Get(l * perLeaf + e), leafSw.Get(l));
-        }
-        for (uint32_t s = 0; s < spines; ++s)
-        {
-            ub.Install(leafSw.Get(l), spineSw.Get(s));
-        }
-    }
-    NodeContainer all(endpoints, leafSw, spineSw);
-    UbRoutingHelper::PopulateShortestPaths(all);
+    ubtest::ClosNet net = ubtest::BuildClos(ub, 4, 4, 2);
+    const NodeContainer& endpoints = net.endpoints;
+    const NodeContainer& all = net.all;
 
     Ptr<UniformRandomVariable> u = CreateObject<UniformRandomVariable>();
     u->SetStream(1000);

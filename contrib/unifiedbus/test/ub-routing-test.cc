@@ -92,29 +92,13 @@ class UbClosRoutesTestCase : public TestCase
     void DoRun() override
     {
         ubtest::ResetSimulation();
-        const uint32_t leaves = 3;
         const uint32_t spines = 4;
         const uint32_t per = 2;
-        NodeContainer eps;
-        eps.Create(leaves * per);
-        NodeContainer leaf;
-        leaf.Create(leaves);
-        NodeContainer spine;
-        spine.Create(spines);
         UbHelper ub;
-        for (uint32_t l = 0; l < leaves; ++l)
-        {
-            for (uint32_t e = 0; e < per; ++e)
-            {
-                ub.Install(eps.Get(l * per + e), leaf.Get(l));
-            }
-            for (uint32_t s = 0; s < spines; ++s)
-            {
-                ub.Install(leaf.Get(l), spine.Get(s));
-            }
-        }
-        NodeContainer all(eps, leaf, spine);
-        UbRoutingHelper::PopulateShortestPaths(all);
+        ubtest::ClosNet net = ubtest::BuildClos(ub, 3, per, spines);
+        const NodeContainer& all = net.all;
+        const NodeContainer& eps = net.endpoints;
+        const NodeContainer& leaf = net.leaves;
         for (uint32_t i = 0; i < all.GetN(); ++i)
         {
             Ptr<UbRoutingTable> t = all.Get(i)->GetObject<UbSwitch>()->GetRoutingTable();

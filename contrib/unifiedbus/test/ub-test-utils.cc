@@ -5,6 +5,8 @@
 
 #include "ns3/config.h"
 #include "ns3/simulator.h"
+#include "ns3/ub-helper.h"
+#include "ns3/ub-routing-helper.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -97,6 +99,29 @@ ContainsAll(const std::string& hay, const std::vector<std::string>& needles)
         }
     }
     return true;
+}
+
+ClosNet
+BuildClos(const UbHelper& ub, uint32_t leaves, uint32_t perLeaf, uint32_t spines)
+{
+    ClosNet c;
+    c.endpoints.Create(leaves * perLeaf);
+    c.leaves.Create(leaves);
+    c.spines.Create(spines);
+    for (uint32_t l = 0; l < leaves; ++l)
+    {
+        for (uint32_t e = 0; e < perLeaf; ++e)
+        {
+            ub.Install(c.endpoints.Get(l * perLeaf + e), c.leaves.Get(l));
+        }
+        for (uint32_t s = 0; s < spines; ++s)
+        {
+            ub.Install(c.leaves.Get(l), c.spines.Get(s));
+        }
+    }
+    c.all = NodeContainer(c.endpoints, c.leaves, c.spines);
+    UbRoutingHelper::PopulateShortestPaths(c.all);
+    return c;
 }
 
 void

@@ -19,6 +19,8 @@
 
 namespace ns3
 {
+class UbHelper;
+
 namespace ubtest
 {
 
@@ -48,6 +50,20 @@ ChildResult RunInChild(const std::function<void()>& f);
 
 /// True if every needle occurs in hay.
 bool ContainsAll(const std::string& hay, const std::vector<std::string>& needles);
+
+/// A two-level Clos: endpoints on leaf switches, every leaf linked once to every spine.
+struct ClosNet
+{
+    NodeContainer endpoints; //!< leaves x perLeaf endpoints, leaf by leaf
+    NodeContainer leaves;    //!< leaf switches
+    NodeContainer spines;    //!< spine switches
+    NodeContainer all;       //!< endpoints, leaves, spines
+};
+
+/**
+ * Build a Clos with the helper's attributes and fill the routing tables (all shortest paths).
+ */
+ClosNet BuildClos(const UbHelper& ub, uint32_t leaves, uint32_t perLeaf, uint32_t spines);
 
 /// Destroy the simulator and clear global state between test cases.
 void ResetSimulation();
