@@ -1207,9 +1207,10 @@ UbNetDevice::GetCreditStallTime(uint8_t vl) const
     }
     const VlState& s = m_vl[vl];
     int64_t total = s.stallTotalPs;
-    if (s.stallSincePs >= 0)
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (s.stallSincePs >= 0 && now > s.stallSincePs) // a predicted stall may not have begun yet
     {
-        total += Simulator::Now().GetPicoSeconds() - s.stallSincePs;
+        total += now - s.stallSincePs;
     }
     return PicoSeconds(total);
 }
