@@ -239,6 +239,42 @@ class UbFramingTestCase : public TestCase
     }
 };
 
+/// The network header is 12 bytes and its fields survive serialization.
+class UbNetworkHeaderTestCase : public TestCase
+{
+  public:
+    UbNetworkHeaderTestCase()
+        : TestCase("network header: 12 bytes, fields round-trip")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        UbNetworkHeader h;
+        h.SetSource(0xABCDEF);
+        h.SetDestination(0x123456);
+        h.SetServiceLevel(13);
+        h.SetLoadBalance(0x5A);
+        h.SetCci(0xBEEF);
+        h.SetNextProtocol(5);
+        h.SetRoutingType(2);
+        Ptr<Packet> p = Create<Packet>(100);
+        p->AddHeader(h);
+        NS_TEST_EXPECT_MSG_EQ(p->GetSize(), 112u, "12-byte header");
+        UbNetworkHeader r;
+        p->RemoveHeader(r);
+        NS_TEST_EXPECT_MSG_EQ(r.GetSource(), 0xABCDEFu, "source CNA");
+        NS_TEST_EXPECT_MSG_EQ(r.GetDestination(), 0x123456u, "destination CNA");
+        NS_TEST_EXPECT_MSG_EQ(+r.GetServiceLevel(), 13, "SL");
+        NS_TEST_EXPECT_MSG_EQ(+r.GetLoadBalance(), 0x5A, "LBF");
+        NS_TEST_EXPECT_MSG_EQ(r.GetCci(), 0xBEEF, "CCI");
+        NS_TEST_EXPECT_MSG_EQ(+r.GetNextProtocol(), 5, "NLP");
+        NS_TEST_EXPECT_MSG_EQ(+r.GetRoutingType(), 2, "RT");
+        NS_TEST_EXPECT_MSG_EQ(p->GetSize(), 100u, "payload left");
+    }
+};
+
 class UbLinkLatencyTestSuite : public TestSuite
 {
   public:
@@ -246,6 +282,7 @@ class UbLinkLatencyTestSuite : public TestSuite
         : TestSuite("unifiedbus-latency", UNIT)
     {
         AddTestCase(new UbFramingTestCase, TestCase::QUICK);
+        AddTestCase(new UbNetworkHeaderTestCase, TestCase::QUICK);
         AddTestCase(new UbLinkLatencyTestCase, TestCase::QUICK);
         AddTestCase(new UbAsymmetricLinkTestCase, TestCase::QUICK);
     }
