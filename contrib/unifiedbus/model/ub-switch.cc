@@ -238,6 +238,17 @@ UbSwitch::GetNode() const
 bool
 UbSwitch::Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey)
 {
+    return SendAfter(packet, dst, sl, flowKey, Time(0), 0);
+}
+
+bool
+UbSwitch::SendAfter(Ptr<Packet> packet,
+                    uint32_t dst,
+                    uint8_t sl,
+                    uint32_t flowKey,
+                    Time delay,
+                    uint8_t nlp)
+{
     NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
     NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
                     Where() << ": destination CNA " << dst << " does not fit 24 bits");
@@ -252,6 +263,7 @@ UbSwitch::Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey)
     h.SetDestination(dst);
     h.SetServiceLevel(sl);
     h.SetLoadBalance(static_cast<uint8_t>(flowKey & 0xFF));
+    h.SetNextProtocol(nlp);
     packet->AddHeader(h);
 
     UbPacketInfo info;
@@ -259,16 +271,18 @@ UbSwitch::Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey)
     info.dst = dst;
     info.sl = sl;
     info.flowHash = UbMix32(flowKey ^ UbMix32(m_cna * 0x9e3779b1u + dst));
+    info.nlp = nlp;
     queued += bytes;
     ++m_injected;
     m_injectTrace(packet, info);
-    if (m_pipelineLatency.IsZero())
+    Time ready = delay + m_pipelineLatency;
+    if (ready.IsZero())
     {
         InjectReady(packet, info);
     }
     else
     {
-        Simulator::Schedule(m_pipelineLatency, &UbSwitch::InjectReady, this, packet, info);
+        Simulator::Schedule(ready, &UbSwitch::InjectReady, this, packet, info);
     }
     return true;
 }

@@ -101,6 +101,27 @@ class UbSwitch : public Object
      */
     bool Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey);
 
+    /**
+     * \brief Inject a packet that reaches the switch later (after the endpoint's own
+     * serialization), with a next-layer protocol in its network header.
+     *
+     * The packet counts against the injection buffer from now; it is routed at
+     * now + delay + PipelineLatency.
+     * \param packet upper-layer packet
+     * \param dst destination CNA
+     * \param sl service level (0..15)
+     * \param flowKey flow identifier (ECMP key and LBF)
+     * \param delay time until the packet's tail reaches the switch
+     * \param nlp next-layer protocol (3 bits)
+     * \return false if the injection buffer is full
+     */
+    bool SendAfter(Ptr<Packet> packet,
+                   uint32_t dst,
+                   uint8_t sl,
+                   uint32_t flowKey,
+                   Time delay,
+                   uint8_t nlp);
+
     /// \return bytes the endpoint has queued in this switch and not yet started on a link
     uint32_t GetInjectionQueuedBytes() const;
     /// \param sl service level \return bytes of that SL queued and not yet started

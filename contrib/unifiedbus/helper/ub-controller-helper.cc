@@ -1,0 +1,51 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-controller-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/node.h"
+#include "ns3/ub-controller.h"
+#include "ns3/ub-switch.h"
+
+namespace ns3
+{
+
+UbControllerHelper::UbControllerHelper()
+{
+    m_factory.SetTypeId("ns3::UbController");
+}
+
+void
+UbControllerHelper::SetAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_factory.Set(name, value);
+}
+
+Ptr<UbController>
+UbControllerHelper::Install(Ptr<Node> node) const
+{
+    Ptr<UbController> c = node->GetObject<UbController>();
+    if (c)
+    {
+        return c;
+    }
+    NS_ABORT_MSG_IF(!node->GetObject<UbSwitch>(),
+                    "UbControllerHelper: node " << node->GetId()
+                                                << " has no UbSwitch; install UB links with "
+                                                   "UbHelper first");
+    c = m_factory.Create<UbController>();
+    node->AggregateObject(c);
+    return c;
+}
+
+void
+UbControllerHelper::Install(const NodeContainer& nodes) const
+{
+    for (auto it = nodes.Begin(); it != nodes.End(); ++it)
+    {
+        Install(*it);
+    }
+}
+
+} // namespace ns3

@@ -1,0 +1,56 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_CONTROLLER_HELPER_H
+#define UB_CONTROLLER_HELPER_H
+
+#include "ns3/attribute.h"
+#include "ns3/node-container.h"
+#include "ns3/object-factory.h"
+
+#include <string>
+
+namespace ns3
+{
+
+class UbController;
+
+/**
+ * \ingroup unifiedbus
+ * \brief Gives endpoint nodes a UbController (the UB transaction and transport layers).
+ *
+ * \code
+ *   UbControllerHelper ctl;
+ *   ctl.SetAttribute("Transport", StringValue("Rtp"));
+ *   ctl.Install(npus);
+ *   npus.Get(0)->GetObject<UbController>()->Write(npus.Get(1)->GetId(), 1 << 20);
+ * \endcode
+ */
+class UbControllerHelper
+{
+  public:
+    UbControllerHelper();
+
+    /**
+     * \brief Set an attribute of the controllers created from now on.
+     * \param name attribute name
+     * \param value attribute value
+     */
+    void SetAttribute(const std::string& name, const AttributeValue& value);
+
+    /**
+     * \brief Aggregate a controller to a node (once; the node needs a UbSwitch first).
+     * \param node the node
+     * \return its controller
+     */
+    Ptr<UbController> Install(Ptr<Node> node) const;
+    /// \param nodes nodes to give a controller
+    void Install(const NodeContainer& nodes) const;
+
+  private:
+    ObjectFactory m_factory;
+};
+
+} // namespace ns3
+
+#endif /* UB_CONTROLLER_HELPER_H */

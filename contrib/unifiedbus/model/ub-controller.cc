@@ -1,0 +1,935 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-controller.h"
+
+#include "ub-compat.h"
+#include "ub-net-device.h"
+#include "ub-network-header.h"
+#include "ub-switch.h"
+#include "ub-transaction-header.h"
+#include "ub-transport-header.h"
+
+#include "ns3/abort.h"
+#include "ns3/enum.h"
+#include "ns3/log.h"
+#include "ns3/node-list.h"
+#include "ns3/node.h"
+#include "ns3/simulator.h"
+#include "ns3/trace-source-accessor.h"
+#include "ns3/uinteger.h"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbController");
+NS_OBJECT_ENSURE_REGISTERED(UbController);
+
+namespace
+{
+using TH = UbTransactionHeader;
+
+/// Headers a packet carries above the network header (transport + transaction [+ MAETAH]).
+constexpr uint32_t TP_TA = UbTransportHeader::SIZE + UbTransactionHeader::SIZE;
+
+inline uint64_t
+TassnKey(uint32_t peer, uint16_t tassn)
+{
+    return (static_cast<uint64_t>(peer) << 16) | tassn;
+}
+
+/// The 32-bit sequence nearest to `reference` whose low 16 bits are `tassn`.
+uint32_t
+Unwrap16(uint32_t reference, uint16_t tassn)
+{
+    uint32_t candidate = (reference & ~0xFFFFu) | tassn;
+    auto diff = static_cast<int32_t>(candidate - reference);
+    if (diff > 0x7FFF)
+    {
+        candidate -= 0x10000;
+    }
+    else if (diff < -0x8000)
+    {
+        candidate += 0x10000;
+    }
+    return candidate;
+}
+
+uint8_t
+TaOpcodeOf(UbOp op)
+{
+    switch (op)
+    {
+    case UbOp::WRITE:
+        return TH::WRITE;
+    case UbOp::WRITE_NOTIFY:
+        return TH::WRITE_NOTIFY;
+    case UbOp::READ:
+        return TH::READ;
+    case UbOp::SEND:
+        return TH::SEND;
+    case UbOp::ATOMIC_CAS:
+        return TH::ATOMIC_CAS;
+    case UbOp::ATOMIC_FADD:
+        return TH::ATOMIC_FADD;
+    }
+    return TH::WRITE;
+}
+
+UbOp
+OpOf(uint8_t taOpcode)
+{
+    switch (taOpcode)
+    {
+    case TH::WRITE_NOTIFY:
+        return UbOp::WRITE_NOTIFY;
+    case TH::READ:
+        return UbOp::READ;
+    case TH::SEND:
+        return UbOp::SEND;
+    case TH::ATOMIC_CAS:
+        return UbOp::ATOMIC_CAS;
+    case TH::ATOMIC_FADD:
+        return UbOp::ATOMIC_FADD;
+    default:
+        return UbOp::WRITE;
+    }
+}
+} // namespace
+
+TypeId
+UbController::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::UbController")
+            .SetParent<Object>()
+            .SetGroupName("UnifiedBus")
+            .AddConstructor<UbController>()
+            .AddAttribute("Mtu",
+                          "Payload bytes per packet: 256, 512, 1024, 2048, 4096 or 8192 (the URMA "
+                          "MTU values, openEuler urma_types.h).",
+                          UintegerValue(4096),
+                          MakeUintegerAccessor(&UbController::m_mtu),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("EndpointBandwidth",
+                          "Rate at which the endpoint hands packets to its node's switch (bit/s; "
+                          "0 = unlimited). Default 8064 Gb/s: Ascend 950's UB IO, 72 lanes x 112 "
+                          "Gb/s per direction (Ascend 950 whitepaper).",
+                          DataRateValue(DataRate("8064Gbps")),
+                          MakeDataRateAccessor(&UbController::m_endpointBandwidth),
+                          MakeDataRateChecker())
+            .AddAttribute("InitiatorLatency",
+                          "Time from an operation's call to its first packet leaving the endpoint "
+                          "(time). Default 200 ns: an assumption; presets calibrate it.",
+                          TimeValue(NanoSeconds(200)),
+                          MakeTimeAccessor(&UbController::m_initiatorLatency),
+                          MakeTimeChecker(Time(0)))
+            .AddAttribute("TargetLatency",
+                          "Time from a transaction executing at its target to its response "
+                          "leaving (memory access and processing) (time). Default 300 ns: an "
+                          "assumption; presets calibrate it.",
+                          TimeValue(NanoSeconds(300)),
+                          MakeTimeAccessor(&UbController::m_targetLatency),
+                          MakeTimeChecker(Time(0)))
+            .AddAttribute("MaxOutstanding",
+                          "Transactions in flight at once (1..32768); more wait in order.",
+                          UintegerValue(1024),
+                          MakeUintegerAccessor(&UbController::m_maxOutstanding),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("Transport",
+                          "Transport service: Rtp (reliable, end-to-end retransmission), Ctp "
+                          "(relies on link-level retry) or Utp (unreliable).",
+                          EnumValue(UbTransport::RTP),
+                          MakeEnumAccessor(&UbController::m_mode),
+                          MakeEnumChecker(UbTransport::RTP,
+                                          "Rtp",
+                                          UbTransport::CTP,
+                                          "Ctp",
+                                          UbTransport::UTP,
+                                          "Utp"))
+            .AddAttribute("Retransmission",
+                          "RTP retransmission: GoBackN or Selective (64-bit SACK).",
+                          EnumValue(UbTransport::GO_BACK_N),
+                          MakeEnumAccessor(&UbController::m_retransmission),
+                          MakeEnumChecker(UbTransport::GO_BACK_N,
+                                          "GoBackN",
+                                          UbTransport::SELECTIVE,
+                                          "Selective"))
+            .AddAttribute("TpChannels",
+                          "TP channels per peer (a TP channel group, 1..64); their packets carry "
+                          "different load-balance fields.",
+                          UintegerValue(1),
+                          MakeUintegerAccessor(&UbController::m_channels),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("Multipath",
+                          "Use of the channel group: PerTransaction (a transaction stays on one "
+                          "channel) or PerPacket (its packets spread over all).",
+                          EnumValue(UbTransport::PER_TRANSACTION),
+                          MakeEnumAccessor(&UbController::m_multipath),
+                          MakeEnumChecker(UbTransport::PER_TRANSACTION,
+                                          "PerTransaction",
+                                          UbTransport::PER_PACKET,
+                                          "PerPacket"))
+            .AddAttribute("Window",
+                          "RTP: unacknowledged packets per TP channel (Selective: at most 65).",
+                          UintegerValue(256),
+                          MakeUintegerAccessor(&UbController::m_window),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("AckEvery",
+                          "RTP: packets per cumulative acknowledgement (also at the last packet of "
+                          "every transaction message).",
+                          UintegerValue(8),
+                          MakeUintegerAccessor(&UbController::m_ackEvery),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("RetransmitTimeout",
+                          "RTP retransmission timeout (time), doubled on each expiry without "
+                          "progress (up to 64x). Default 10 us: an assumption, several round trips "
+                          "of a SuperPoD.",
+                          TimeValue(MicroSeconds(10)),
+                          MakeTimeAccessor(&UbController::m_rto),
+                          MakeTimeChecker(Time(0)))
+            .AddAttribute("LossTimeout",
+                          "CTP/UTP: a transaction not complete this long after it started is "
+                          "reported lost (time).",
+                          TimeValue(MicroSeconds(100)),
+                          MakeTimeAccessor(&UbController::m_lossTimeout),
+                          MakeTimeChecker(Time(0)))
+            .AddAttribute("ServiceLevel",
+                          "Service level of this endpoint's packets (0..15).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbController::m_sl),
+                          MakeUintegerChecker<uint8_t>(0, 15))
+            .AddTraceSource("TransactionComplete",
+                            "A transaction completed (or was declared lost).",
+                            MakeTraceSourceAccessor(&UbController::m_completeTrace),
+                            "ns3::UbController::CompletionTracedCallback");
+    return tid;
+}
+
+UbController::UbController()
+{
+    UbEnsurePicoseconds();
+}
+
+UbController::~UbController() = default;
+
+std::string
+UbController::Where() const
+{
+    std::ostringstream os;
+    os << "UbController node " << (m_node ? static_cast<int64_t>(m_node->GetId()) : -1);
+    if (m_switch)
+    {
+        os << " (CNA " << m_switch->GetCna() << ")";
+    }
+    return os.str();
+}
+
+void
+UbController::NotifyNewAggregate()
+{
+    if (!m_node)
+    {
+        m_node = GetObject<Node>();
+    }
+    Object::NotifyNewAggregate();
+}
+
+void
+UbController::DoDispose()
+{
+    if (m_transport)
+    {
+        m_transport->Dispose();
+        m_transport.reset();
+    }
+    m_lossEvent.Cancel();
+    m_txns.clear();
+    m_byTassn.clear();
+    m_sources.clear();
+    m_node = nullptr;
+    m_switch = nullptr;
+    Object::DoDispose();
+}
+
+void
+UbController::DoInitialize()
+{
+    if (m_ready)
+    {
+        return;
+    }
+    NS_ABORT_MSG_IF(!m_node, "UbController: not aggregated to a node; use UbControllerHelper");
+    Ptr<UbSwitch> sw = m_node->GetObject<UbSwitch>();
+    NS_ABORT_MSG_IF(!sw,
+                    "UbController node " << m_node->GetId()
+                                         << ": the node has no UbSwitch; install UB links with "
+                                            "UbHelper before the controller");
+    m_switch = PeekPointer(sw);
+    const std::string w = Where();
+    static const uint32_t mtus[] = {256, 512, 1024, 2048, 4096, 8192};
+    NS_ABORT_MSG_IF(std::find(std::begin(mtus), std::end(mtus), m_mtu) == std::end(mtus),
+                    w << ": Mtu=" << m_mtu
+                      << " is invalid; use 256, 512, 1024, 2048, 4096 or 8192 (URMA MTU values)");
+    NS_ABORT_MSG_IF(m_maxOutstanding == 0 || m_maxOutstanding > 32768,
+                    w << ": MaxOutstanding=" << m_maxOutstanding << " is invalid; use 1..32768");
+    NS_ABORT_MSG_IF(m_channels == 0 || m_channels > 64,
+                    w << ": TpChannels=" << m_channels << " is invalid; use 1..64");
+    NS_ABORT_MSG_IF(m_window == 0, w << ": Window=0 is invalid; use 1 or more");
+    NS_ABORT_MSG_IF(m_ackEvery == 0, w << ": AckEvery=0 is invalid; use 1 or more");
+    NS_ABORT_MSG_IF(m_mode == UbTransport::RTP && m_rto.IsZero(),
+                    w << ": RetransmitTimeout=0 is invalid for RTP");
+    // The largest packet (a Write: payload + transport + transaction + MAETAH + network header)
+    // must fit every port of the node.
+    uint32_t largest = m_mtu + TP_TA + UbMemoryHeader::SIZE + UbNetworkHeader::SIZE;
+    for (uint32_t p = 0; p < m_switch->GetNPorts(); ++p)
+    {
+        uint16_t portMtu = m_switch->GetPort(p)->GetMtu();
+        NS_ABORT_MSG_IF(largest > portMtu,
+                        w << ": Mtu=" << m_mtu << " B of payload makes " << largest
+                          << "-B packets, larger than the Mtu " << portMtu << " B of port " << p
+                          << "; raise UbNetDevice::Mtu to at least " << largest
+                          << " or lower UbController::Mtu");
+    }
+    UbTransport::Config c;
+    c.mode = m_mode;
+    c.retransmission = m_retransmission;
+    c.multipath = m_multipath;
+    c.channels = m_channels;
+    c.window = m_window;
+    c.ackEvery = m_ackEvery;
+    c.rto = m_rto;
+    c.mtu = m_mtu;
+    m_transport = std::make_unique<UbTransport>(this, c);
+    m_switch->AddReceiveCallback(MakeCallback(&UbController::OnSwitchReceive, this));
+    m_ready = true;
+    Object::DoInitialize();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Initiator
+
+uint64_t
+UbController::Write(uint32_t dst, uint64_t bytes, UbOrder order, UbCompletionCallback cb)
+{
+    return Issue(UbOp::WRITE, dst, bytes, order, cb, 0, 0, 0);
+}
+
+uint64_t
+UbController::WriteWithNotify(uint32_t dst, uint64_t bytes, UbOrder order, UbCompletionCallback cb)
+{
+    return Issue(UbOp::WRITE_NOTIFY, dst, bytes, order, cb, 0, 0, 0);
+}
+
+uint64_t
+UbController::Read(uint32_t dst, uint64_t bytes, UbOrder order, UbCompletionCallback cb)
+{
+    return Issue(UbOp::READ, dst, bytes, order, cb, 0, 0, 0);
+}
+
+uint64_t
+UbController::Send(uint32_t dst, uint64_t bytes, UbOrder order, UbCompletionCallback cb)
+{
+    return Issue(UbOp::SEND, dst, bytes, order, cb, 0, 0, 0);
+}
+
+uint64_t
+UbController::AtomicCompareSwap(uint32_t dst,
+                                uint64_t address,
+                                uint64_t compare,
+                                uint64_t swap,
+                                UbOrder order,
+                                UbCompletionCallback cb)
+{
+    return Issue(UbOp::ATOMIC_CAS, dst, 8, order, cb, address, compare, swap);
+}
+
+uint64_t
+UbController::AtomicFetchAdd(uint32_t dst,
+                             uint64_t address,
+                             uint64_t add,
+                             UbOrder order,
+                             UbCompletionCallback cb)
+{
+    return Issue(UbOp::ATOMIC_FADD, dst, 8, order, cb, address, add, 0);
+}
+
+void
+UbController::CheckDestination(uint32_t dst, const char* what) const
+{
+    // Node ids and CNAs usually coincide; otherwise search the node list.
+    Ptr<Node> target;
+    if (dst < NodeList::GetNNodes())
+    {
+        Ptr<UbSwitch> sw = NodeList::GetNode(dst)->GetObject<UbSwitch>();
+        if (sw && sw->GetCna() == dst)
+        {
+            target = NodeList::GetNode(dst);
+        }
+    }
+    for (uint32_t i = 0; !target && i < NodeList::GetNNodes(); ++i)
+    {
+        Ptr<UbSwitch> sw = NodeList::GetNode(i)->GetObject<UbSwitch>();
+        if (sw && sw->GetCna() == dst)
+        {
+            target = NodeList::GetNode(i);
+        }
+    }
+    NS_ABORT_MSG_IF(!target,
+                    Where() << ": " << what << " to CNA " << dst
+                            << ", but no UB node has that CNA");
+    NS_ABORT_MSG_IF(!target->GetObject<UbController>(),
+                    Where() << ": " << what << " to CNA " << dst << " (node " << target->GetId()
+                            << "), which has no UbController; install one with "
+                               "UbControllerHelper");
+}
+
+uint64_t
+UbController::Issue(UbOp op,
+                    uint32_t dst,
+                    uint64_t bytes,
+                    UbOrder order,
+                    UbCompletionCallback cb,
+                    uint64_t address,
+                    uint64_t operand0,
+                    uint64_t operand1)
+{
+    if (!m_ready)
+    {
+        Initialize();
+    }
+    NS_ABORT_MSG_IF(bytes == 0,
+                    Where() << ": " << UbOpName(op) << " of 0 bytes to CNA " << dst
+                            << "; an operation moves at least 1 byte");
+    NS_ABORT_MSG_IF(bytes > 0xFFFFFFFFull,
+                    Where() << ": " << UbOpName(op) << " of " << bytes << " bytes to CNA " << dst
+                            << " exceeds 4 GiB - 1 per transaction; split it");
+    NS_ABORT_MSG_IF(dst == m_switch->GetCna(),
+                    Where() << ": " << UbOpName(op) << " to itself (CNA " << dst << ")");
+    CheckDestination(dst, UbOpName(op));
+    uint64_t id = (static_cast<uint64_t>(m_node->GetId()) << 40) | m_nextId++;
+    Txn& t = m_txns[id];
+    t.id = id;
+    t.op = op;
+    t.order = order;
+    t.dst = dst;
+    t.bytes = bytes;
+    t.address = address;
+    t.operand[0] = operand0;
+    t.operand[1] = operand1;
+    t.issuedPs = Simulator::Now().GetPicoSeconds();
+    t.cb = cb;
+    if (m_outstanding < m_maxOutstanding && m_queuedHead == m_queued.size())
+    {
+        ++m_outstanding;
+        t.started = true;
+        if (m_initiatorLatency.IsZero())
+        {
+            Start(id);
+        }
+        else
+        {
+            Simulator::Schedule(m_initiatorLatency, &UbController::Start, this, id);
+        }
+    }
+    else
+    {
+        m_queued.push_back(id);
+    }
+    return id;
+}
+
+void
+UbController::StartQueued()
+{
+    while (m_outstanding < m_maxOutstanding && m_queuedHead < m_queued.size())
+    {
+        uint64_t id = m_queued[m_queuedHead++];
+        ++m_outstanding;
+        m_txns[id].started = true;
+        Simulator::Schedule(m_initiatorLatency, &UbController::Start, this, id);
+    }
+    if (m_queuedHead == m_queued.size())
+    {
+        m_queued.clear();
+        m_queuedHead = 0;
+    }
+}
+
+void
+UbController::Start(uint64_t id)
+{
+    Txn& t = m_txns[id];
+    t.tassn = m_nextTassn[t.dst]++;
+    m_byTassn[TassnKey(t.dst, t.tassn)] = id;
+    UbTpMessage m;
+    m.taOpcode = TaOpcodeOf(t.op);
+    m.order = static_cast<uint8_t>(t.order);
+    m.tassn = t.tassn;
+    m.address = t.address;
+    switch (t.op)
+    {
+    case UbOp::WRITE:
+    case UbOp::WRITE_NOTIFY:
+        m.dataBytes = static_cast<uint32_t>(t.bytes);
+        m.lengthField = m.dataBytes;
+        m.memHeader = true;
+        break;
+    case UbOp::SEND:
+        m.dataBytes = static_cast<uint32_t>(t.bytes);
+        m.lengthField = m.dataBytes;
+        break;
+    case UbOp::READ:
+        m.lengthField = static_cast<uint32_t>(t.bytes); // bytes requested
+        m.memHeader = true;
+        break;
+    case UbOp::ATOMIC_CAS:
+        m.operandBytes = 16;
+        m.operand[0] = t.operand[0];
+        m.operand[1] = t.operand[1];
+        m.lengthField = 8;
+        m.memHeader = true;
+        break;
+    case UbOp::ATOMIC_FADD:
+        m.operandBytes = 8;
+        m.operand[0] = t.operand[0];
+        m.lengthField = 8;
+        m.memHeader = true;
+        break;
+    }
+    if (m_mode != UbTransport::RTP && !m_lossTimeout.IsZero())
+    {
+        m_lossDeadlines.emplace_back(Simulator::Now().GetPicoSeconds() +
+                                         m_lossTimeout.GetPicoSeconds(),
+                                     id);
+        std::push_heap(m_lossDeadlines.begin(), m_lossDeadlines.end(), std::greater<>());
+        ArmLossTimer();
+    }
+    m_transport->Send(t.dst, m);
+}
+
+void
+UbController::Complete(uint64_t id, bool ok, uint64_t result)
+{
+    auto it = m_txns.find(id);
+    if (it == m_txns.end())
+    {
+        return;
+    }
+    Txn& t = it->second;
+    UbTransactionRecord r;
+    r.id = id;
+    r.op = t.op;
+    r.order = t.order;
+    r.src = m_switch->GetCna();
+    r.dst = t.dst;
+    r.bytes = t.bytes;
+    r.issued = PicoSeconds(t.issuedPs);
+    r.completed = Simulator::Now();
+    r.ok = ok;
+    r.result = result;
+    UbCompletionCallback cb = t.cb;
+    m_byTassn.erase(TassnKey(t.dst, t.tassn));
+    m_txns.erase(it);
+    --m_outstanding;
+    ok ? ++m_completed : ++m_failed;
+    m_completeTrace(r);
+    if (!cb.IsNull())
+    {
+        cb(r);
+    }
+    StartQueued();
+}
+
+void
+UbController::ArmLossTimer()
+{
+    if (m_lossDeadlines.empty() || !m_lossEvent.IsExpired())
+    {
+        return;
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    m_lossEvent =
+        Simulator::Schedule(PicoSeconds(std::max<int64_t>(0, m_lossDeadlines.front().first - now)),
+                            &UbController::OnLossTimer,
+                            this);
+}
+
+void
+UbController::OnLossTimer()
+{
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    while (!m_lossDeadlines.empty() && m_lossDeadlines.front().first <= now)
+    {
+        uint64_t id = m_lossDeadlines.front().second;
+        std::pop_heap(m_lossDeadlines.begin(), m_lossDeadlines.end(), std::greater<>());
+        m_lossDeadlines.pop_back();
+        if (m_txns.count(id))
+        {
+            NS_LOG_LOGIC(Where() << ": transaction " << id << " lost");
+            Complete(id, false, 0);
+        }
+    }
+    ArmLossTimer();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Egress and reception
+
+int64_t
+UbController::EndpointSerPs(uint32_t bytes) const
+{
+    uint64_t rate = m_endpointBandwidth.GetBitRate();
+    if (rate == 0)
+    {
+        return 0;
+    }
+    unsigned __int128 num = static_cast<unsigned __int128>(bytes) * 8u * 1000000000000ull;
+    return static_cast<int64_t>((num + rate - 1) / rate);
+}
+
+bool
+UbController::InjectFromTransport(Ptr<Packet> packet, uint32_t dst, uint32_t flowKey)
+{
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t start = std::max(now, m_egressFreePs);
+    int64_t end = start + EndpointSerPs(packet->GetSize() + UbNetworkHeader::SIZE);
+    if (!m_switch->SendAfter(packet, dst, m_sl, flowKey, PicoSeconds(end - now), NLP_TRANSPORT))
+    {
+        return false;
+    }
+    m_egressFreePs = end;
+    return true;
+}
+
+void
+UbController::WaitForInjectionRoom()
+{
+    m_switch->NotifyWhenReady(m_sl, Callback<void>([this]() { m_transport->OnInjectionRoom(); }));
+}
+
+void
+UbController::OnSwitchReceive(Ptr<Packet> packet, const UbPacketInfo& info)
+{
+    if (info.nlp != NLP_TRANSPORT || !m_transport)
+    {
+        return;
+    }
+    // Other receivers on the node may look at the same packet: work on a copy.
+    Ptr<Packet> p = packet->Copy();
+    UbNetworkHeader nth;
+    p->RemoveHeader(nth);
+    m_transport->Receive(p, info.src);
+}
+
+void
+UbController::DeliverFromTransport(Ptr<Packet> packet, uint32_t src)
+{
+    TH th;
+    packet->RemoveHeader(th);
+    if (th.opcode == TH::TAACK || th.opcode == TH::READ_RESPONSE ||
+        th.opcode == TH::ATOMIC_RESPONSE)
+    {
+        OnResponse(src, packet, th.opcode, th.tassn, th.offset, th.length);
+    }
+    else
+    {
+        OnRequest(src, packet, th.opcode, th.order, th.tassn, th.offset, th.length);
+    }
+}
+
+void
+UbController::OnResponse(uint32_t src,
+                         Ptr<Packet> packet,
+                         uint8_t opcode,
+                         uint16_t tassn,
+                         uint32_t offset,
+                         uint32_t length)
+{
+    auto it = m_byTassn.find(TassnKey(src, tassn));
+    if (it == m_byTassn.end())
+    {
+        return; // late response of a transaction already declared lost
+    }
+    uint64_t id = it->second;
+    Txn& t = m_txns[id];
+    if (opcode == TH::READ_RESPONSE)
+    {
+        t.received += packet->GetSize();
+        if (t.received >= t.bytes)
+        {
+            Complete(id, true, 0);
+        }
+        return;
+    }
+    uint64_t result = 0;
+    if (opcode == TH::ATOMIC_RESPONSE && packet->GetSize() >= 8)
+    {
+        packet->CopyData(reinterpret_cast<uint8_t*>(&result), 8);
+    }
+    Complete(id, true, result);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target
+
+void
+UbController::OnRequest(uint32_t src,
+                        Ptr<Packet> packet,
+                        uint8_t opcode,
+                        uint8_t order,
+                        uint16_t tassn,
+                        uint32_t offset,
+                        uint32_t length)
+{
+    uint64_t address = 0;
+    if (opcode == TH::WRITE || opcode == TH::WRITE_NOTIFY || opcode == TH::READ ||
+        opcode == TH::ATOMIC_CAS || opcode == TH::ATOMIC_FADD)
+    {
+        UbMemoryHeader mh;
+        packet->RemoveHeader(mh);
+        address = mh.address;
+    }
+    Source& s = m_sources[src];
+    uint32_t seq = Unwrap16(s.lowest, tassn);
+    if (static_cast<int32_t>(seq - s.lowest) < 0)
+    {
+        return; // a transaction that already executed (cannot happen with RTP)
+    }
+    TargetTxn& t = s.txns[seq];
+    if (t.received == 0 && !t.complete)
+    {
+        t.taOpcode = opcode;
+        t.order = order;
+        t.length = length;
+        t.address = address - offset;
+    }
+    if (opcode == TH::ATOMIC_CAS || opcode == TH::ATOMIC_FADD)
+    {
+        uint8_t buf[16] = {};
+        packet->CopyData(buf, std::min<uint32_t>(packet->GetSize(), 16));
+        std::memcpy(t.operand, buf, sizeof(buf));
+        t.complete = true;
+    }
+    else if (opcode == TH::READ)
+    {
+        t.complete = true;
+    }
+    else
+    {
+        t.received += packet->GetSize();
+        t.complete = t.received >= t.length;
+    }
+    if (t.complete)
+    {
+        TryExecute(src);
+    }
+}
+
+void
+UbController::TryExecute(uint32_t src)
+{
+    Source& s = m_sources[src];
+    uint32_t expect = s.lowest;
+    bool gap = false;
+    bool pendingSo = false;
+    bool pendingAny = false;
+    for (auto& [seq, t] : s.txns)
+    {
+        if (seq != expect)
+        {
+            gap = true; // an earlier transaction has not shown up yet
+        }
+        expect = seq + 1;
+        if (t.complete && !t.executed)
+        {
+            auto o = static_cast<UbOrder>(t.order);
+            bool can = o == UbOrder::NO || (o == UbOrder::RO && !gap && !pendingSo) ||
+                       (o == UbOrder::SO && !gap && !pendingAny);
+            if (can)
+            {
+                Execute(src, seq, t);
+            }
+        }
+        if (!t.executed)
+        {
+            pendingAny = true;
+            pendingSo = pendingSo || static_cast<UbOrder>(t.order) == UbOrder::SO;
+        }
+    }
+    while (!s.txns.empty() && s.txns.begin()->first == s.lowest && s.txns.begin()->second.executed)
+    {
+        s.txns.erase(s.txns.begin());
+        ++s.lowest;
+    }
+}
+
+void
+UbController::Execute(uint32_t src, uint32_t seq, TargetTxn& t)
+{
+    t.executed = true;
+    ++m_executed;
+    uint64_t result = 0;
+    uint8_t response = TH::TAACK;
+    uint32_t length = 0;
+    switch (t.taOpcode)
+    {
+    case TH::READ:
+        response = TH::READ_RESPONSE;
+        length = t.length;
+        break;
+    case TH::ATOMIC_CAS: {
+        uint64_t& v = m_atomicMemory[t.address];
+        result = v;
+        if (v == t.operand[0])
+        {
+            v = t.operand[1];
+        }
+        response = TH::ATOMIC_RESPONSE;
+        break;
+    }
+    case TH::ATOMIC_FADD: {
+        uint64_t& v = m_atomicMemory[t.address];
+        result = v;
+        v += t.operand[0];
+        response = TH::ATOMIC_RESPONSE;
+        break;
+    }
+    case TH::SEND:
+    case TH::WRITE_NOTIFY:
+        if (!m_notify.IsNull())
+        {
+            m_notify(src, OpOf(t.taOpcode), t.length);
+        }
+        break;
+    default:
+        break;
+    }
+    auto tassn = static_cast<uint16_t>(seq);
+    if (m_targetLatency.IsZero())
+    {
+        Respond(src, response, tassn, length, result);
+    }
+    else
+    {
+        Simulator::Schedule(m_targetLatency,
+                            &UbController::Respond,
+                            this,
+                            src,
+                            response,
+                            tassn,
+                            length,
+                            result);
+    }
+}
+
+void
+UbController::Respond(uint32_t src,
+                      uint8_t opcode,
+                      uint16_t tassn,
+                      uint32_t length,
+                      uint64_t result)
+{
+    UbTpMessage m;
+    m.taOpcode = opcode;
+    m.tassn = tassn;
+    m.lengthField = length;
+    if (opcode == TH::READ_RESPONSE)
+    {
+        m.dataBytes = length;
+    }
+    else if (opcode == TH::ATOMIC_RESPONSE)
+    {
+        m.operandBytes = 8;
+        m.operand[0] = result;
+    }
+    m_transport->Send(src, m);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessors
+
+void
+UbController::SetNotifyCallback(NotifyCallback cb)
+{
+    m_notify = cb;
+}
+
+uint64_t
+UbController::GetAtomicValue(uint64_t address) const
+{
+    auto it = m_atomicMemory.find(address);
+    return it == m_atomicMemory.end() ? 0 : it->second;
+}
+
+uint32_t
+UbController::GetCna() const
+{
+    return m_switch ? m_switch->GetCna() : 0;
+}
+
+uint32_t
+UbController::GetOutstanding() const
+{
+    return m_outstanding;
+}
+
+uint32_t
+UbController::GetQueued() const
+{
+    return static_cast<uint32_t>(m_queued.size() - m_queuedHead);
+}
+
+uint64_t
+UbController::GetCompleted() const
+{
+    return m_completed;
+}
+
+uint64_t
+UbController::GetFailed() const
+{
+    return m_failed;
+}
+
+uint64_t
+UbController::GetExecuted() const
+{
+    return m_executed;
+}
+
+const UbTransport::Stats&
+UbController::GetTransportStats() const
+{
+    static const UbTransport::Stats empty;
+    return m_transport ? m_transport->GetStats() : empty;
+}
+
+uint64_t
+UbController::GetStateBytes() const
+{
+    uint64_t bytes = sizeof(*this) + m_txns.size() * (sizeof(Txn) + 32) + m_byTassn.size() * 32 +
+                     m_queued.capacity() * sizeof(uint64_t) + m_nextTassn.size() * 24 +
+                     m_atomicMemory.size() * 32 + m_lossDeadlines.capacity() * 16;
+    for (const auto& [src, s] : m_sources)
+    {
+        bytes += sizeof(Source) + 32 + s.txns.size() * (sizeof(TargetTxn) + 48);
+    }
+    if (m_transport)
+    {
+        bytes += m_transport->GetMemoryBytes();
+    }
+    return bytes;
+}
+
+uint32_t
+UbController::GetMtu() const
+{
+    return m_mtu;
+}
+
+} // namespace ns3

@@ -1,0 +1,298 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_CONTROLLER_H
+#define UB_CONTROLLER_H
+
+#include "ub-packet-info.h"
+#include "ub-transaction.h"
+#include "ub-transport.h"
+
+#include "ns3/data-rate.h"
+#include "ns3/event-id.h"
+#include "ns3/nstime.h"
+#include "ns3/object.h"
+#include "ns3/packet.h"
+#include "ns3/traced-callback.h"
+
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace ns3
+{
+
+class Node;
+class UbSwitch;
+
+/**
+ * \ingroup unifiedbus
+ * \brief The UB transaction layer of an endpoint (an NPU's UB controller), aggregated to its
+ * node, on top of UbTransport and the node's UbSwitch.
+ *
+ * **Operations.** Write, WriteWithNotify, Read, Send, AtomicCompareSwap and AtomicFetchAdd,
+ * each with an execution order (UbOrder) and a completion callback; every completion also fires
+ * the TransactionComplete trace with issue and completion times, bytes and operation.
+ *
+ * **Packets.** A transaction is segmented into packets of at most Mtu payload bytes. Headers,
+ * as the facts give their sizes: network 12 B (added by the switch), transport 16 B, transaction
+ * 16 B on every packet, and the 16-B memory-address extension on every packet of a memory
+ * request (Write, Read request, Atomic). So a Write packet carries 60 B of headers, a Send packet
+ * 44 B, a Read request is 60 B, a Read response packet 44 B plus its data, a TAACK 44 B, and
+ * an Atomic request 60 B plus 8 (fetch-add) or 16 (compare-swap) operand bytes.
+ *
+ * **Timing.** An operation starts InitiatorLatency after the call. Its packets leave the
+ * endpoint at EndpointBandwidth (one after another) into the node's switch, which adds its
+ * pipeline latency. The target executes a transaction when all its data has arrived and its
+ * order allows, and responds TargetLatency later (a TAACK, the Read data, or the Atomic's old
+ * value). Write, WriteWithNotify and Send complete when the TAACK arrives; Read when its last
+ * byte arrives; Atomics when the response arrives.
+ *
+ * **State.** Per outstanding transaction a few dozen bytes, freed on completion; at most
+ * MaxOutstanding transactions are in flight, later ones wait in order. Per peer: TP channels.
+ *
+ * Atomics act on a sparse 64-bit memory at the target (only addresses an atomic touched exist),
+ * so their results are real: N fetch-adds of 1 leave N and return 0..N-1.
+ */
+class UbController : public Object
+{
+  public:
+    /// Target-side notification (Send and WriteWithNotify): (source CNA, operation, bytes).
+    typedef Callback<void, uint32_t, UbOp, uint64_t> NotifyCallback;
+    /// Trace signature of TransactionComplete.
+    typedef void (*CompletionTracedCallback)(const UbTransactionRecord& record);
+
+    /**
+     * \brief Get the type ID.
+     * \return the object TypeId
+     */
+    static TypeId GetTypeId();
+    UbController();
+    ~UbController() override;
+
+    /**
+     * \brief Write bytes to the target's memory.
+     * \param dst target CNA
+     * \param bytes data bytes (1 .. 2^32 - 1)
+     * \param order execution order at the target
+     * \param cb completion callback (may be null)
+     * \return the transaction id
+     */
+    uint64_t Write(uint32_t dst,
+                   uint64_t bytes,
+                   UbOrder order = UbOrder::NO,
+                   UbCompletionCallback cb = UbCompletionCallback());
+    /// Write, then notify the target (see Write). \return the transaction id
+    uint64_t WriteWithNotify(uint32_t dst,
+                             uint64_t bytes,
+                             UbOrder order = UbOrder::NO,
+                             UbCompletionCallback cb = UbCompletionCallback());
+    /// Read bytes from the target's memory (see Write). \return the transaction id
+    uint64_t Read(uint32_t dst,
+                  uint64_t bytes,
+                  UbOrder order = UbOrder::NO,
+                  UbCompletionCallback cb = UbCompletionCallback());
+    /// Send a message to the target (see Write). \return the transaction id
+    uint64_t Send(uint32_t dst,
+                  uint64_t bytes,
+                  UbOrder order = UbOrder::NO,
+                  UbCompletionCallback cb = UbCompletionCallback());
+    /**
+     * \brief 8-byte compare-and-swap at the target; the record's result is the old value.
+     * \param dst target CNA
+     * \param address target address
+     * \param compare expected value
+     * \param swap new value if the old one equals compare
+     * \param order execution order
+     * \param cb completion callback
+     * \return the transaction id
+     */
+    uint64_t AtomicCompareSwap(uint32_t dst,
+                               uint64_t address,
+                               uint64_t compare,
+                               uint64_t swap,
+                               UbOrder order = UbOrder::NO,
+                               UbCompletionCallback cb = UbCompletionCallback());
+    /**
+     * \brief 8-byte fetch-and-add at the target; the record's result is the old value.
+     * \param dst target CNA
+     * \param address target address
+     * \param add addend
+     * \param order execution order
+     * \param cb completion callback
+     * \return the transaction id
+     */
+    uint64_t AtomicFetchAdd(uint32_t dst,
+                            uint64_t address,
+                            uint64_t add,
+                            UbOrder order = UbOrder::NO,
+                            UbCompletionCallback cb = UbCompletionCallback());
+
+    /// \param cb called at the target when a Send or WriteWithNotify executes
+    void SetNotifyCallback(NotifyCallback cb);
+
+    /// \param address an address atomics touched \return its value at this target (0 if never)
+    uint64_t GetAtomicValue(uint64_t address) const;
+    /// \return this endpoint's CNA
+    uint32_t GetCna() const;
+    /// \return transactions started and not yet complete
+    uint32_t GetOutstanding() const;
+    /// \return transactions waiting for a free slot (MaxOutstanding)
+    uint32_t GetQueued() const;
+    /// \return transactions completed successfully
+    uint64_t GetCompleted() const;
+    /// \return transactions declared lost (CTP/UTP, after LossTimeout)
+    uint64_t GetFailed() const;
+    /// \return transactions executed at this endpoint as a target
+    uint64_t GetExecuted() const;
+    /// \return the transport's counters
+    const UbTransport::Stats& GetTransportStats() const;
+    /// \return bytes of transaction and transport state held now
+    uint64_t GetStateBytes() const;
+    /// \return payload bytes per packet
+    uint32_t GetMtu() const;
+
+    // --- Used by UbTransport ---
+
+    /**
+     * \brief Put a transport packet on the way to the node's switch.
+     * \param packet the packet (transport header first)
+     * \param dst destination CNA
+     * \param flowKey ECMP key of its TP channel
+     * \return false if the switch's injection buffer is full
+     */
+    bool InjectFromTransport(Ptr<Packet> packet, uint32_t dst, uint32_t flowKey);
+    /// Call the transport back when the injection buffer has room.
+    void WaitForInjectionRoom();
+    /**
+     * \brief A DATA packet accepted by the transport.
+     * \param packet starts with the transaction header
+     * \param src source CNA
+     */
+    void DeliverFromTransport(Ptr<Packet> packet, uint32_t src);
+
+    /// NLP value of UB transport packets in the network header.
+    static constexpr uint8_t NLP_TRANSPORT = 1;
+
+  protected:
+    void DoInitialize() override;
+    void DoDispose() override;
+    void NotifyNewAggregate() override;
+
+  private:
+    /// An initiator's transaction in flight.
+    struct Txn
+    {
+        uint64_t id{0};
+        uint64_t bytes{0};
+        uint64_t received{0};
+        uint64_t address{0};
+        uint64_t operand[2]{0, 0};
+        int64_t issuedPs{0};
+        UbCompletionCallback cb;
+        uint32_t dst{0};
+        uint16_t tassn{0};
+        UbOp op{UbOp::WRITE};
+        UbOrder order{UbOrder::NO};
+        bool started{false};
+    };
+
+    /// A transaction at its target.
+    struct TargetTxn
+    {
+        uint64_t address{0};
+        uint64_t operand[2]{0, 0};
+        uint32_t length{0};
+        uint32_t received{0};
+        uint8_t taOpcode{0};
+        uint8_t order{0};
+        bool complete{false};
+        bool executed{false};
+    };
+
+    /// Transactions from one initiator, by sequence number (TASSN unwrapped).
+    struct Source
+    {
+        uint32_t lowest{0}; //!< every sequence below it has executed
+        std::map<uint32_t, TargetTxn> txns;
+    };
+
+    uint64_t Issue(UbOp op,
+                   uint32_t dst,
+                   uint64_t bytes,
+                   UbOrder order,
+                   UbCompletionCallback cb,
+                   uint64_t address,
+                   uint64_t operand0,
+                   uint64_t operand1);
+    void Start(uint64_t id);
+    void StartQueued();
+    void Complete(uint64_t id, bool ok, uint64_t result);
+    void OnSwitchReceive(Ptr<Packet> packet, const UbPacketInfo& info);
+    void OnRequest(uint32_t src,
+                   Ptr<Packet> packet,
+                   uint8_t opcode,
+                   uint8_t order,
+                   uint16_t tassn,
+                   uint32_t offset,
+                   uint32_t length);
+    void OnResponse(uint32_t src,
+                    Ptr<Packet> packet,
+                    uint8_t opcode,
+                    uint16_t tassn,
+                    uint32_t offset,
+                    uint32_t length);
+    void TryExecute(uint32_t src);
+    void Execute(uint32_t src, uint32_t seq, TargetTxn& t);
+    void Respond(uint32_t src, uint8_t opcode, uint16_t tassn, uint32_t length, uint64_t result);
+    void CheckDestination(uint32_t dst, const char* what) const;
+    void ArmLossTimer();
+    void OnLossTimer();
+    std::string Where() const;
+    int64_t EndpointSerPs(uint32_t bytes) const;
+
+    // Attributes
+    uint32_t m_mtu{4096};
+    DataRate m_endpointBandwidth;
+    Time m_initiatorLatency;
+    Time m_targetLatency;
+    uint32_t m_maxOutstanding{1024};
+    UbTransport::Mode m_mode{UbTransport::RTP};
+    UbTransport::Retransmission m_retransmission{UbTransport::GO_BACK_N};
+    UbTransport::Multipath m_multipath{UbTransport::PER_TRANSACTION};
+    uint32_t m_channels{1};
+    uint32_t m_window{256};
+    uint32_t m_ackEvery{8};
+    Time m_rto;
+    Time m_lossTimeout;
+    uint8_t m_sl{0};
+
+    Ptr<Node> m_node;
+    UbSwitch* m_switch{nullptr};
+    std::unique_ptr<UbTransport> m_transport;
+    bool m_ready{false};
+    int64_t m_egressFreePs{0};
+    uint64_t m_nextId{1};
+
+    std::unordered_map<uint64_t, Txn> m_txns;         //!< by transaction id
+    std::unordered_map<uint64_t, uint64_t> m_byTassn; //!< dst << 16 | tassn -> id (started)
+    std::vector<uint64_t> m_queued;                   //!< ids waiting for MaxOutstanding
+    std::size_t m_queuedHead{0};
+    uint32_t m_outstanding{0};
+    std::unordered_map<uint32_t, uint16_t> m_nextTassn; //!< per target
+    std::unordered_map<uint32_t, Source> m_sources;     //!< per initiator (target side)
+    std::unordered_map<uint64_t, uint64_t> m_atomicMemory;
+    std::vector<std::pair<int64_t, uint64_t>> m_lossDeadlines; //!< (deadline, id) min-heap
+    EventId m_lossEvent;
+    NotifyCallback m_notify;
+
+    uint64_t m_completed{0};
+    uint64_t m_failed{0};
+    uint64_t m_executed{0};
+    TracedCallback<const UbTransactionRecord&> m_completeTrace;
+};
+
+} // namespace ns3
+
+#endif /* UB_CONTROLLER_H */

@@ -1,0 +1,113 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-transaction-header.h"
+
+namespace ns3
+{
+
+NS_OBJECT_ENSURE_REGISTERED(UbTransactionHeader);
+NS_OBJECT_ENSURE_REGISTERED(UbMemoryHeader);
+
+TypeId
+UbTransactionHeader::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::UbTransactionHeader")
+                            .SetParent<Header>()
+                            .SetGroupName("UnifiedBus")
+                            .AddConstructor<UbTransactionHeader>();
+    return tid;
+}
+
+TypeId
+UbTransactionHeader::GetInstanceTypeId() const
+{
+    return GetTypeId();
+}
+
+uint32_t
+UbTransactionHeader::GetSerializedSize() const
+{
+    return SIZE;
+}
+
+void
+UbTransactionHeader::Serialize(Buffer::Iterator i) const
+{
+    i.WriteU8(opcode);
+    i.WriteU8(static_cast<uint8_t>(order & 0x7));
+    i.WriteHtonU16(tassn);
+    i.WriteHtonU32(offset);
+    i.WriteHtonU32(length);
+    i.WriteU8(status);
+    i.WriteU8(0);
+    i.WriteU8(0);
+    i.WriteU8(0);
+}
+
+uint32_t
+UbTransactionHeader::Deserialize(Buffer::Iterator i)
+{
+    opcode = static_cast<Opcode>(i.ReadU8());
+    order = i.ReadU8() & 0x7;
+    tassn = i.ReadNtohU16();
+    offset = i.ReadNtohU32();
+    length = i.ReadNtohU32();
+    status = i.ReadU8();
+    i.Next(3);
+    return SIZE;
+}
+
+void
+UbTransactionHeader::Print(std::ostream& os) const
+{
+    os << "ta=" << +opcode << " odr=" << +order << " tassn=" << tassn << " off=" << offset
+       << " len=" << length;
+}
+
+TypeId
+UbMemoryHeader::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::UbMemoryHeader")
+                            .SetParent<Header>()
+                            .SetGroupName("UnifiedBus")
+                            .AddConstructor<UbMemoryHeader>();
+    return tid;
+}
+
+TypeId
+UbMemoryHeader::GetInstanceTypeId() const
+{
+    return GetTypeId();
+}
+
+uint32_t
+UbMemoryHeader::GetSerializedSize() const
+{
+    return SIZE;
+}
+
+void
+UbMemoryHeader::Serialize(Buffer::Iterator i) const
+{
+    i.WriteHtonU64(address);
+    i.WriteHtonU32(tokenId & 0xFFFFF);
+    i.WriteHtonU32(length);
+}
+
+uint32_t
+UbMemoryHeader::Deserialize(Buffer::Iterator i)
+{
+    address = i.ReadNtohU64();
+    tokenId = i.ReadNtohU32() & 0xFFFFF;
+    length = i.ReadNtohU32();
+    return SIZE;
+}
+
+void
+UbMemoryHeader::Print(std::ostream& os) const
+{
+    os << "addr=0x" << std::hex << address << std::dec << " token=" << tokenId << " len=" << length;
+}
+
+} // namespace ns3

@@ -1,0 +1,723 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-transport.h"
+
+#include "ub-controller.h"
+#include "ub-transaction-header.h"
+#include "ub-transport-header.h"
+
+#include "ns3/abort.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbTransport");
+
+namespace
+{
+constexpr uint32_t PSN_MASK = 0xFFFFFF;
+
+/// The full PSN nearest to `reference` whose low 24 bits are `psn24`.
+uint32_t
+Unwrap24(uint32_t reference, uint32_t psn24)
+{
+    uint32_t candidate = (reference & ~PSN_MASK) | (psn24 & PSN_MASK);
+    auto diff = static_cast<int32_t>(candidate - reference);
+    if (diff > static_cast<int32_t>(PSN_MASK / 2))
+    {
+        candidate -= PSN_MASK + 1;
+    }
+    else if (diff < -static_cast<int32_t>(PSN_MASK / 2))
+    {
+        candidate += PSN_MASK + 1;
+    }
+    return candidate;
+}
+} // namespace
+
+UbTransport::UbTransport(UbController* owner, const Config& config)
+    : m_owner(owner),
+      m_config(config)
+{
+}
+
+UbTransport::~UbTransport() = default;
+
+void
+UbTransport::Dispose()
+{
+    for (auto& [cna, peer] : m_peers)
+    {
+        for (auto& ch : peer.channels)
+        {
+            ch.rtoEvent.Cancel();
+        }
+    }
+    m_peers.clear();
+    m_active.clear();
+    m_pendingAcks.clear();
+}
+
+const UbTransport::Stats&
+UbTransport::GetStats() const
+{
+    return m_stats;
+}
+
+uint32_t
+UbTransport::GetNPeers() const
+{
+    return static_cast<uint32_t>(m_peers.size());
+}
+
+uint64_t
+UbTransport::GetUnacked() const
+{
+    uint64_t n = 0;
+    for (const auto& [cna, peer] : m_peers)
+    {
+        for (const auto& ch : peer.channels)
+        {
+            n += Unacked(ch);
+        }
+    }
+    return n;
+}
+
+uint64_t
+UbTransport::GetMemoryBytes() const
+{
+    uint64_t bytes = sizeof(*this) + m_active.capacity() * sizeof(Channel*);
+    for (const auto& [cna, peer] : m_peers)
+    {
+        bytes += sizeof(Peer) + 32 + peer.shared.capacity() * sizeof(UbTpMessage);
+        for (const auto& ch : peer.channels)
+        {
+            bytes += sizeof(Channel) + ch.ring.capacity() * sizeof(Desc) +
+                     ch.resendQueue.capacity() * sizeof(uint32_t) +
+                     ch.queue.capacity() * sizeof(UbTpMessage);
+        }
+    }
+    return bytes;
+}
+
+uint32_t
+UbTransport::Window() const
+{
+    // A 64-bit SACK bitmap covers 64 PSNs beyond the next expected one.
+    return m_config.retransmission == SELECTIVE ? std::min<uint32_t>(m_config.window, 65)
+                                                : m_config.window;
+}
+
+UbTransport::Peer&
+UbTransport::GetPeer(uint32_t cna)
+{
+    auto it = m_peers.find(cna);
+    if (it != m_peers.end())
+    {
+        return it->second;
+    }
+    Peer& p = m_peers[cna];
+    p.channels.resize(m_config.channels);
+    for (uint32_t i = 0; i < m_config.channels; ++i)
+    {
+        p.channels[i].peer = cna;
+        p.channels[i].index = i;
+    }
+    return p;
+}
+
+UbTransport::Channel&
+UbTransport::GetChannel(uint32_t cna, uint32_t index)
+{
+    Peer& p = GetPeer(cna);
+    NS_ABORT_MSG_IF(index >= p.channels.size(),
+                    "UbTransport on CNA " << m_owner->GetCna() << ": packet for TP channel "
+                                          << index << " from CNA " << cna
+                                          << ", but TpChannels=" << p.channels.size()
+                                          << "; both ends need the same TpChannels");
+    return p.channels[index];
+}
+
+uint32_t
+UbTransport::FlowKey(const Channel& ch) const
+{
+    // Different channels of a group carry different load-balance fields, hence different paths.
+    return ch.index * 0x9e3779b1u + 1;
+}
+
+uint32_t
+UbTransport::Unacked(const Channel& ch) const
+{
+    return ch.nextPsn - ch.sndUna;
+}
+
+UbTransport::Desc&
+UbTransport::RingAt(Channel& ch, uint32_t psn)
+{
+    auto cap = static_cast<uint32_t>(ch.ring.size());
+    return ch.ring[(ch.ringHead + (psn - ch.sndUna)) & (cap - 1)];
+}
+
+void
+UbTransport::Activate(Channel& ch)
+{
+    if (!ch.active)
+    {
+        ch.active = true;
+        m_active.push_back(&ch);
+    }
+}
+
+void
+UbTransport::Send(uint32_t dst, const UbTpMessage& msg)
+{
+    Peer& p = GetPeer(dst);
+    if (m_config.multipath == PER_PACKET && p.channels.size() > 1)
+    {
+        p.shared.push_back(msg);
+        for (auto& ch : p.channels)
+        {
+            Activate(ch);
+        }
+    }
+    else
+    {
+        Channel& ch = p.channels[p.nextChannel];
+        p.nextChannel = (p.nextChannel + 1) % p.channels.size();
+        ch.queue.push_back(msg);
+        Activate(ch);
+    }
+    Pump();
+}
+
+bool
+UbTransport::NextNewSegment(Channel& ch, Desc& d, bool commit)
+{
+    Peer& p = m_peers[ch.peer];
+    std::vector<UbTpMessage>* q = &ch.queue;
+    uint32_t* head = &ch.queueHead;
+    if (m_config.multipath == PER_PACKET && p.channels.size() > 1)
+    {
+        q = &p.shared;
+        head = &p.sharedHead;
+    }
+    if (*head >= q->size())
+    {
+        return false;
+    }
+    UbTpMessage& m = (*q)[*head];
+    d.offset = m.nextOffset;
+    d.len = std::min(m.dataBytes - m.nextOffset, m_config.mtu);
+    d.lengthField = m.lengthField;
+    d.address = m.address + m.nextOffset;
+    d.operand[0] = m.operand[0];
+    d.operand[1] = m.operand[1];
+    d.tassn = m.tassn;
+    d.taOpcode = m.taOpcode;
+    d.order = m.order;
+    d.operandBytes = static_cast<uint8_t>(m.operandBytes);
+    d.memHeader = m.memHeader;
+    d.last = (m.nextOffset + d.len >= m.dataBytes);
+    d.sacked = false;
+    d.resent = false;
+    if (commit)
+    {
+        m.nextOffset += d.len;
+        if (d.last)
+        {
+            ++*head;
+            if (*head == q->size())
+            {
+                q->clear();
+                *head = 0;
+            }
+            else if (*head > 64 && 2 * *head > q->size())
+            {
+                q->erase(q->begin(), q->begin() + *head);
+                *head = 0;
+            }
+        }
+    }
+    return true;
+}
+
+bool
+UbTransport::InjectData(Channel& ch, const Desc& d)
+{
+    Ptr<Packet> p;
+    if (d.operandBytes > 0)
+    {
+        // Atomic operands and results are real bytes (8 or 16): the target computes with them.
+        uint8_t buf[16];
+        std::memcpy(buf, d.operand, sizeof(buf));
+        p = Create<Packet>(buf, d.operandBytes);
+    }
+    else
+    {
+        p = Create<Packet>(d.len);
+    }
+    if (d.memHeader)
+    {
+        UbMemoryHeader mh;
+        mh.address = d.address;
+        mh.length = d.taOpcode == UbTransactionHeader::READ ? d.lengthField : d.len;
+        p->AddHeader(mh);
+    }
+    UbTransactionHeader th;
+    th.opcode = static_cast<UbTransactionHeader::Opcode>(d.taOpcode);
+    th.order = d.order;
+    th.tassn = d.tassn;
+    th.offset = d.offset;
+    th.length = d.lengthField;
+    p->AddHeader(th);
+    UbTransportHeader tp;
+    tp.opcode = UbTransportHeader::DATA;
+    tp.flags = d.last ? UbTransportHeader::LAST : 0;
+    tp.srcTpn = ch.index;
+    tp.dstTpn = ch.index;
+    tp.psn = d.psn & PSN_MASK;
+    p->AddHeader(tp);
+    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch)))
+    {
+        return false;
+    }
+    ++m_stats.dataSent;
+    return true;
+}
+
+bool
+UbTransport::InjectAck(Channel& ch, uint8_t opcode)
+{
+    Ptr<Packet> p = Create<Packet>(0);
+    UbTransportHeader tp;
+    tp.opcode = static_cast<UbTransportHeader::Opcode>(opcode);
+    tp.srcTpn = ch.index;
+    tp.dstTpn = ch.index;
+    tp.ackPsn = ch.expected & PSN_MASK;
+    tp.sack = ch.bitmap;
+    p->AddHeader(tp);
+    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch)))
+    {
+        return false;
+    }
+    ++m_stats.acksSent;
+    ch.sinceAck = 0;
+    return true;
+}
+
+UbTransport::SendResult
+UbTransport::TrySendOne(Channel& ch)
+{
+    const bool reliable = m_config.mode == RTP;
+    // Selective repeat: holes first.
+    while (reliable && !ch.resendQueue.empty())
+    {
+        uint32_t psn = ch.resendQueue.front();
+        if (psn < ch.sndUna || psn >= ch.nextPsn || RingAt(ch, psn).sacked)
+        {
+            ch.resendQueue.erase(ch.resendQueue.begin());
+            continue;
+        }
+        Desc& d = RingAt(ch, psn);
+        if (!InjectData(ch, d))
+        {
+            return BLOCKED;
+        }
+        d.resent = true;
+        ++m_stats.retransmitted;
+        ch.resendQueue.erase(ch.resendQueue.begin());
+        ArmTimer(ch);
+        return SENT;
+    }
+    // Go-back-N: resend from sndNxt.
+    if (reliable && ch.sndNxt < ch.nextPsn)
+    {
+        if (ch.sndNxt < ch.sndUna)
+        {
+            ch.sndNxt = ch.sndUna;
+        }
+        if (ch.sndNxt < ch.nextPsn)
+        {
+            Desc& d = RingAt(ch, ch.sndNxt);
+            if (!InjectData(ch, d))
+            {
+                return BLOCKED;
+            }
+            ++ch.sndNxt;
+            ++m_stats.retransmitted;
+            ArmTimer(ch);
+            return SENT;
+        }
+    }
+    if (reliable && Unacked(ch) >= Window())
+    {
+        return NOTHING;
+    }
+    Desc d;
+    if (!NextNewSegment(ch, d, false))
+    {
+        return NOTHING;
+    }
+    d.psn = ch.nextPsn;
+    if (!InjectData(ch, d))
+    {
+        return BLOCKED;
+    }
+    NextNewSegment(ch, d, true);
+    ++ch.nextPsn;
+    ch.sndNxt = ch.nextPsn;
+    if (reliable)
+    {
+        auto cap = static_cast<uint32_t>(ch.ring.size());
+        uint32_t used = Unacked(ch); // includes the new one
+        if (used > cap)
+        {
+            // Grow the ring (power of two), keeping the order.
+            uint32_t newCap = std::max<uint32_t>(16, cap * 2);
+            std::vector<Desc> grown(newCap);
+            for (uint32_t i = 0; i + 1 < used; ++i)
+            {
+                grown[i] = ch.ring[(ch.ringHead + i) & (cap - 1)];
+            }
+            ch.ring.swap(grown);
+            ch.ringHead = 0;
+        }
+        RingAt(ch, d.psn) = d;
+        ArmTimer(ch);
+    }
+    return SENT;
+}
+
+void
+UbTransport::Pump()
+{
+    if (m_pumping)
+    {
+        return;
+    }
+    m_pumping = true;
+    while (!m_pendingAcks.empty())
+    {
+        auto [ch, op] = m_pendingAcks.front();
+        if (!InjectAck(*ch, op))
+        {
+            break;
+        }
+        m_pendingAcks.erase(m_pendingAcks.begin());
+    }
+    bool blocked = !m_pendingAcks.empty();
+    while (!blocked && !m_active.empty())
+    {
+        if (m_rr >= m_active.size())
+        {
+            m_rr = 0;
+        }
+        Channel* ch = m_active[m_rr];
+        SendResult r = TrySendOne(*ch);
+        if (r == BLOCKED)
+        {
+            blocked = true;
+        }
+        else if (r == NOTHING)
+        {
+            ch->active = false;
+            m_active[m_rr] = m_active.back();
+            m_active.pop_back();
+        }
+        else
+        {
+            ++m_rr; // round robin: one packet per channel per turn
+        }
+    }
+    m_pumping = false;
+    if (blocked && !m_waitingRoom)
+    {
+        m_waitingRoom = true;
+        m_owner->WaitForInjectionRoom();
+    }
+}
+
+void
+UbTransport::OnInjectionRoom()
+{
+    m_waitingRoom = false;
+    Pump();
+}
+
+void
+UbTransport::ArmTimer(Channel& ch)
+{
+    if (m_config.mode != RTP)
+    {
+        return;
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (Unacked(ch) == 0)
+    {
+        ch.rtoDeadlinePs = -1;
+        return;
+    }
+    if (ch.rtoDeadlinePs < 0)
+    {
+        ch.rtoDeadlinePs = now + m_config.rto.GetPicoSeconds() * ch.rtoBackoff;
+    }
+    if (ch.rtoEvent.IsExpired())
+    {
+        ch.rtoEvent = Simulator::Schedule(PicoSeconds(ch.rtoDeadlinePs - now),
+                                          &UbTransport::OnTimer,
+                                          this,
+                                          ch.peer,
+                                          ch.index);
+    }
+}
+
+void
+UbTransport::OnTimer(uint32_t peer, uint32_t index)
+{
+    Channel& ch = GetChannel(peer, index);
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (ch.rtoDeadlinePs < 0 || Unacked(ch) == 0)
+    {
+        ch.rtoDeadlinePs = -1;
+        return;
+    }
+    if (now < ch.rtoDeadlinePs)
+    {
+        // The deadline moved (progress was made); sleep until it instead of rescheduling on
+        // every acknowledgement.
+        ch.rtoEvent = Simulator::Schedule(PicoSeconds(ch.rtoDeadlinePs - now),
+                                          &UbTransport::OnTimer,
+                                          this,
+                                          peer,
+                                          index);
+        return;
+    }
+    ++m_stats.timeouts;
+    NS_LOG_LOGIC("CNA " << m_owner->GetCna() << " channel " << index << " to " << peer
+                        << ": timeout, resend from PSN " << ch.sndUna);
+    ch.rtoBackoff = std::min<uint32_t>(ch.rtoBackoff * 2, 64);
+    if (m_config.retransmission == GO_BACK_N)
+    {
+        ch.sndNxt = ch.sndUna;
+    }
+    else
+    {
+        ch.resendQueue.clear();
+        for (uint32_t psn = ch.sndUna; psn < ch.nextPsn; ++psn)
+        {
+            Desc& d = RingAt(ch, psn);
+            if (!d.sacked)
+            {
+                ch.resendQueue.push_back(psn);
+            }
+        }
+    }
+    ch.rtoDeadlinePs = -1;
+    Activate(ch);
+    ArmTimer(ch);
+    Pump();
+}
+
+void
+UbTransport::OnAck(Channel& ch, uint8_t opcode, uint32_t ackPsn24, uint64_t sack)
+{
+    uint32_t ack = Unwrap24(ch.sndUna, ackPsn24);
+    if (ack > ch.nextPsn)
+    {
+        return; // stale or corrupt
+    }
+    if (ack > ch.sndUna)
+    {
+        auto cap = static_cast<uint32_t>(ch.ring.size());
+        uint32_t n = ack - ch.sndUna;
+        ch.ringHead = (ch.ringHead + n) & (cap - 1);
+        ch.sndUna = ack;
+        ch.rtoBackoff = 1;
+        ch.rtoDeadlinePs = -1; // progress: restart the timer from now
+    }
+    if (ch.sndNxt < ch.sndUna)
+    {
+        ch.sndNxt = ch.sndUna;
+    }
+    if (opcode == UbTransportHeader::NAK && m_config.retransmission == GO_BACK_N &&
+        ch.sndUna < ch.nextPsn)
+    {
+        ch.sndNxt = ch.sndUna; // go back
+    }
+    if (opcode == UbTransportHeader::SACK && ch.sndUna < ch.nextPsn)
+    {
+        // Mark what arrived; resend, once, each hole below the highest arrival.
+        uint32_t highest = ch.sndUna;
+        for (uint32_t i = 0; i < 64; ++i)
+        {
+            uint32_t psn = ch.sndUna + 1 + i;
+            if (psn >= ch.nextPsn)
+            {
+                break;
+            }
+            if (sack & (1ull << i))
+            {
+                RingAt(ch, psn).sacked = true;
+                highest = psn;
+            }
+        }
+        for (uint32_t psn = ch.sndUna; psn < highest; ++psn)
+        {
+            Desc& d = RingAt(ch, psn);
+            if (!d.sacked && !d.resent)
+            {
+                d.resent = true;
+                ch.resendQueue.push_back(psn);
+            }
+        }
+    }
+    ArmTimer(ch);
+    Activate(ch);
+    Pump();
+}
+
+void
+UbTransport::OnData(Channel& ch, Ptr<Packet> packet, uint32_t psn24, uint8_t flags)
+{
+    uint32_t psn = Unwrap24(ch.expected, psn24);
+    const bool last = (flags & UbTransportHeader::LAST) != 0;
+    if (m_config.mode != RTP)
+    {
+        if (psn >= ch.expected)
+        {
+            m_stats.lost += psn - ch.expected;
+            ch.expected = psn + 1;
+        }
+        else if (m_stats.lost > 0)
+        {
+            --m_stats.lost; // late, not lost
+        }
+        ++m_stats.delivered;
+        m_owner->DeliverFromTransport(packet, ch.peer);
+        return;
+    }
+    if (m_config.retransmission == GO_BACK_N)
+    {
+        if (psn == ch.expected)
+        {
+            ++ch.expected;
+            ch.nakSent = false;
+            ++m_stats.delivered;
+            m_owner->DeliverFromTransport(packet, ch.peer);
+            if (last || ++ch.sinceAck >= m_config.ackEvery)
+            {
+                if (!InjectAck(ch, UbTransportHeader::ACK))
+                {
+                    m_pendingAcks.emplace_back(&ch, UbTransportHeader::ACK);
+                    Pump();
+                }
+            }
+        }
+        else if (psn > ch.expected)
+        {
+            ++m_stats.outOfWindow;
+            if (!ch.nakSent)
+            {
+                ch.nakSent = true;
+                if (!InjectAck(ch, UbTransportHeader::NAK))
+                {
+                    m_pendingAcks.emplace_back(&ch, UbTransportHeader::NAK);
+                    Pump();
+                }
+            }
+        }
+        else
+        {
+            ++m_stats.duplicates;
+            if (!InjectAck(ch, UbTransportHeader::ACK))
+            {
+                m_pendingAcks.emplace_back(&ch, UbTransportHeader::ACK);
+                Pump();
+            }
+        }
+        return;
+    }
+    // Selective repeat.
+    bool deliver = false;
+    bool outOfOrder = false;
+    if (psn == ch.expected)
+    {
+        deliver = true;
+        ++ch.expected;
+        while (ch.bitmap & 1)
+        {
+            ch.bitmap >>= 1;
+            ++ch.expected;
+        }
+        ch.bitmap >>= 1;
+    }
+    else if (psn > ch.expected && psn - ch.expected - 1 < 64)
+    {
+        uint64_t bit = 1ull << (psn - ch.expected - 1);
+        if (ch.bitmap & bit)
+        {
+            ++m_stats.duplicates;
+        }
+        else
+        {
+            ch.bitmap |= bit;
+            deliver = true;
+        }
+        outOfOrder = true;
+    }
+    else if (psn > ch.expected)
+    {
+        ++m_stats.outOfWindow;
+        outOfOrder = true;
+    }
+    else
+    {
+        ++m_stats.duplicates;
+        outOfOrder = true; // acknowledge again
+    }
+    if (deliver)
+    {
+        ++m_stats.delivered;
+        m_owner->DeliverFromTransport(packet, ch.peer);
+    }
+    if (outOfOrder || last || ++ch.sinceAck >= m_config.ackEvery)
+    {
+        uint8_t op = ch.bitmap ? UbTransportHeader::SACK : UbTransportHeader::ACK;
+        if (!InjectAck(ch, op))
+        {
+            m_pendingAcks.emplace_back(&ch, op);
+            Pump();
+        }
+    }
+}
+
+void
+UbTransport::Receive(Ptr<Packet> packet, uint32_t src)
+{
+    UbTransportHeader tp;
+    packet->RemoveHeader(tp);
+    Channel& ch = GetChannel(src, tp.dstTpn);
+    switch (tp.opcode)
+    {
+    case UbTransportHeader::DATA:
+        OnData(ch, packet, tp.psn, tp.flags);
+        break;
+    case UbTransportHeader::ACK:
+    case UbTransportHeader::NAK:
+    case UbTransportHeader::SACK:
+        OnAck(ch, tp.opcode, tp.ackPsn, tp.sack);
+        break;
+    default:
+        NS_FATAL_ERROR("UbTransport on CNA " << m_owner->GetCna() << ": unknown transport opcode "
+                                             << +tp.opcode << " from CNA " << src);
+    }
+}
+
+} // namespace ns3

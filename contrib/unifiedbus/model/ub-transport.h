@@ -1,0 +1,245 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_TRANSPORT_H
+#define UB_TRANSPORT_H
+
+#include "ub-packet-info.h"
+
+#include "ns3/event-id.h"
+#include "ns3/nstime.h"
+#include "ns3/packet.h"
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+namespace ns3
+{
+
+class UbController;
+
+/**
+ * \ingroup unifiedbus
+ * \brief One transaction request or response as the transport carries it: the transaction
+ * layer's description, segmented by the transport into packets of at most the MTU.
+ */
+struct UbTpMessage
+{
+    uint8_t taOpcode{0};       //!< UbTransactionHeader::Opcode
+    uint8_t order{0};          //!< execution order (UbOrder)
+    uint16_t tassn{0};         //!< transaction sequence number
+    uint32_t dataBytes{0};     //!< data bytes carried (0: one header-only packet)
+    uint32_t lengthField{0};   //!< BTAH/ATAH length: total data (bytes requested, for a Read)
+    uint32_t operandBytes{0};  //!< atomic operand or result bytes in the (single) packet
+    uint64_t operand[2]{0, 0}; //!< their values (CAS: compare, swap; fetch-add: addend; result)
+    uint64_t address{0};       //!< target address (memory requests)
+    bool memHeader{false};     //!< the packets carry a MAETAH
+    uint32_t nextOffset{0};    //!< segmentation progress
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief UB transport layer of an endpoint: TP channels toward each peer, RTP reliability
+ * (PSN, ACK/NAK/SACK, retransmission on timeout, go-back-N or selective repeat), CTP and UTP.
+ *
+ * A peer is reached through K TP channels (a TP channel group) whose packets carry different
+ * load-balance fields, so switches may route them on different paths. A transaction's packets
+ * stay on one channel (PER_TRANSACTION) or are spread over all K (PER_PACKET); the target's
+ * transaction layer reassembles by offset, so order across channels does not matter.
+ *
+ * RTP: every DATA packet has a PSN per channel; the receiver acknowledges cumulatively every
+ * AckEvery packets and at the last packet of each message. Go-back-N: the receiver keeps only
+ * in-order packets and sends one NAK per gap; the sender resends from the NAKed PSN, or from the
+ * oldest unacknowledged one when its retransmission timer expires. Selective repeat: the
+ * receiver keeps packets up to 64 PSNs ahead and reports them in a 64-bit SACK bitmap; the
+ * sender resends only the holes. CTP has no end-to-end retransmission (it relies on link-level
+ * retry); UTP is unreliable; both count the PSNs that never arrived.
+ *
+ * State is per peer actually used (created on first use): a channel holds a few counters and a
+ * ring of descriptors of its unacknowledged packets (about 40 bytes each), never packet payload.
+ */
+class UbTransport
+{
+  public:
+    /// Transport service.
+    enum Mode
+    {
+        RTP, //!< reliable: end-to-end retransmission
+        CTP, //!< compact: relies on the link layer
+        UTP, //!< unreliable
+    };
+
+    /// RTP retransmission scheme.
+    enum Retransmission
+    {
+        GO_BACK_N, //!< resend everything from the lost packet
+        SELECTIVE, //!< resend only what is missing (SACK)
+    };
+
+    /// How a transaction uses the channels of a group.
+    enum Multipath
+    {
+        PER_TRANSACTION, //!< all packets of a transaction on one channel
+        PER_PACKET,      //!< packets spread over all channels
+    };
+
+    /// Configuration (from UbController's attributes).
+    struct Config
+    {
+        Mode mode{RTP};                           //!< service
+        Retransmission retransmission{GO_BACK_N}; //!< RTP scheme
+        Multipath multipath{PER_TRANSACTION};     //!< use of the channel group
+        uint32_t channels{1};                     //!< TP channels per peer
+        uint32_t window{256};                     //!< RTP: unacknowledged packets per channel
+        uint32_t ackEvery{8};                     //!< RTP: packets per cumulative ACK
+        Time rto;                                 //!< RTP: retransmission timeout
+        uint32_t mtu{4096};                       //!< payload bytes per packet
+    };
+
+    /// Counters.
+    struct Stats
+    {
+        uint64_t dataSent{0};      //!< DATA packets sent, retransmissions included
+        uint64_t retransmitted{0}; //!< DATA packets sent again
+        uint64_t acksSent{0};      //!< ACK, NAK and SACK packets sent
+        uint64_t timeouts{0};      //!< retransmission timer expiries
+        uint64_t duplicates{0};    //!< DATA packets received twice (dropped)
+        uint64_t outOfWindow{0};   //!< DATA packets dropped as beyond the receive window
+        uint64_t lost{0};          //!< CTP/UTP: PSNs that never arrived (so far)
+        uint64_t delivered{0};     //!< DATA packets handed to the transaction layer
+    };
+
+    /**
+     * \param owner the controller (packet injection and delivery)
+     * \param config configuration
+     */
+    UbTransport(UbController* owner, const Config& config);
+    ~UbTransport();
+
+    UbTransport(const UbTransport&) = delete;
+    UbTransport& operator=(const UbTransport&) = delete;
+
+    /**
+     * \brief Queue a message toward a peer and try to send.
+     * \param dst peer CNA
+     * \param msg the message
+     */
+    void Send(uint32_t dst, const UbTpMessage& msg);
+
+    /**
+     * \brief A packet from the network (network header removed).
+     * \param packet starts with the transport header
+     * \param src source CNA
+     */
+    void Receive(Ptr<Packet> packet, uint32_t src);
+
+    /// Send what the windows and the endpoint's injection buffer allow.
+    void Pump();
+
+    /// The endpoint's injection buffer has room again (after WaitForInjectionRoom).
+    void OnInjectionRoom();
+
+    /// \return the counters
+    const Stats& GetStats() const;
+    /// \return peers with channel state
+    uint32_t GetNPeers() const;
+    /// \return DATA packets sent and not yet acknowledged, over all channels
+    uint64_t GetUnacked() const;
+    /// \return bytes of transport state (channels, descriptor rings, queues)
+    uint64_t GetMemoryBytes() const;
+    /// Cancel timers (controller disposal).
+    void Dispose();
+
+  private:
+    /// What is needed to (re)build one DATA packet.
+    struct Desc
+    {
+        uint32_t psn{0};
+        uint32_t offset{0};
+        uint32_t len{0};
+        uint32_t lengthField{0};
+        uint64_t address{0};
+        uint64_t operand[2]{0, 0};
+        uint16_t tassn{0};
+        uint8_t taOpcode{0};
+        uint8_t order{0};
+        uint8_t operandBytes{0};
+        bool memHeader{false};
+        bool last{false};
+        bool sacked{false};
+        bool resent{false};
+    };
+
+    /// A TP channel: sender and receiver halves toward one peer.
+    struct Channel
+    {
+        uint32_t peer{0};
+        uint32_t index{0};
+        // sender
+        uint32_t nextPsn{0};    //!< next new PSN
+        uint32_t sndUna{0};     //!< oldest unacknowledged PSN
+        uint32_t sndNxt{0};     //!< next PSN to (re)transmit (go-back-N)
+        std::vector<Desc> ring; //!< unacked descriptors, ring buffer (power-of-two capacity)
+        uint32_t ringHead{0};
+        std::vector<uint32_t> resendQueue; //!< selective repeat: PSNs to resend
+        std::vector<UbTpMessage> queue;    //!< messages to send (PER_TRANSACTION)
+        uint32_t queueHead{0};
+        int64_t rtoDeadlinePs{-1};
+        uint32_t rtoBackoff{1};
+        EventId rtoEvent;
+        bool active{false};
+        // receiver
+        uint32_t expected{0}; //!< next in-order PSN
+        uint64_t bitmap{0};   //!< selective repeat: bit i = PSN expected + 1 + i arrived
+        uint32_t sinceAck{0};
+        bool nakSent{false};
+    };
+
+    /// Channels and shared queue toward one peer.
+    struct Peer
+    {
+        std::vector<Channel> channels;
+        std::vector<UbTpMessage> shared; //!< messages to spread (PER_PACKET)
+        uint32_t sharedHead{0};
+        uint32_t nextChannel{0};
+    };
+
+    enum SendResult
+    {
+        SENT,
+        NOTHING,
+        BLOCKED
+    };
+
+    Peer& GetPeer(uint32_t cna);
+    Channel& GetChannel(uint32_t cna, uint32_t index);
+    SendResult TrySendOne(Channel& ch);
+    bool NextNewSegment(Channel& ch, Desc& d, bool commit);
+    bool InjectData(Channel& ch, const Desc& d);
+    bool InjectAck(Channel& ch, uint8_t opcode);
+    void Activate(Channel& ch);
+    void ArmTimer(Channel& ch);
+    void OnTimer(uint32_t peer, uint32_t index);
+    void OnAck(Channel& ch, uint8_t opcode, uint32_t ackPsn24, uint64_t sack);
+    void OnData(Channel& ch, Ptr<Packet> packet, uint32_t psn24, uint8_t flags);
+    uint32_t FlowKey(const Channel& ch) const;
+    Desc& RingAt(Channel& ch, uint32_t psn);
+    uint32_t Unacked(const Channel& ch) const;
+    uint32_t Window() const;
+
+    UbController* m_owner;
+    Config m_config;
+    std::unordered_map<uint32_t, Peer> m_peers;
+    std::vector<Channel*> m_active; //!< channels with something to send
+    uint32_t m_rr{0};
+    std::vector<std::pair<Channel*, uint8_t>>
+        m_pendingAcks; //!< acknowledgements refused by a full buffer
+    bool m_pumping{false};
+    bool m_waitingRoom{false};
+    Stats m_stats;
+};
+
+} // namespace ns3
+
+#endif /* UB_TRANSPORT_H */
