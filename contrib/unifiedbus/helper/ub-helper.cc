@@ -106,6 +106,21 @@ UbHelper::Install(const NodeContainer& pair) const
     return Install(pair.Get(0), pair.Get(1));
 }
 
+int64_t
+UbHelper::AssignStreams(const NodeContainer& nodes, int64_t stream)
+{
+    int64_t used = 0;
+    for (auto it = nodes.Begin(); it != nodes.End(); ++it)
+    {
+        Ptr<UbSwitch> sw = (*it)->GetObject<UbSwitch>();
+        for (uint32_t p = 0; sw && p < sw->GetNPorts(); ++p)
+        {
+            used += sw->GetPort(p)->AssignStreams(stream + used);
+        }
+    }
+    return used;
+}
+
 NetDeviceContainer
 UbHelper::InstallAsymmetric(Ptr<Node> a, Ptr<Node> b, uint8_t lanesAtoB, uint8_t lanesBtoA) const
 {

@@ -97,6 +97,14 @@ class UbHelper
                                          uint8_t lanesAtoB,
                                          uint8_t lanesBtoA) const;
 
+    /**
+     * \brief Fix the random streams of the UB ports of these nodes (link error models).
+     * \param nodes nodes with a UbSwitch
+     * \param stream first stream index
+     * \return number of streams used
+     */
+    static int64_t AssignStreams(const NodeContainer& nodes, int64_t stream);
+
   private:
     Ptr<UbNetDevice> CreateDevice(Ptr<Node> node) const;
 

@@ -203,6 +203,12 @@ UbController::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&UbController::m_sl),
                           MakeUintegerChecker<uint8_t>(0, 15))
+            .AddTraceSource("TransactionExecute",
+                            "A transaction executed at this target: (initiator CNA, TASSN, "
+                            "operation, order). TASSNs count up from 0 per initiator and target "
+                            "in issue order.",
+                            MakeTraceSourceAccessor(&UbController::m_executeTrace),
+                            "ns3::UbController::ExecuteTracedCallback")
             .AddTraceSource("TransactionComplete",
                             "A transaction completed (or was declared lost).",
                             MakeTraceSourceAccessor(&UbController::m_completeTrace),
@@ -773,6 +779,10 @@ UbController::Execute(uint32_t src, uint32_t seq, TargetTxn& t)
 {
     t.executed = true;
     ++m_executed;
+    m_executeTrace(src,
+                   static_cast<uint16_t>(seq),
+                   OpOf(t.taOpcode),
+                   static_cast<UbOrder>(t.order));
     uint64_t result = 0;
     uint8_t response = TH::TAACK;
     uint32_t length = 0;
@@ -869,7 +879,12 @@ UbController::GetAtomicValue(uint64_t address) const
 uint32_t
 UbController::GetCna() const
 {
-    return m_switch ? m_switch->GetCna() : 0;
+    if (m_switch)
+    {
+        return m_switch->GetCna();
+    }
+    Ptr<UbSwitch> sw = m_node ? m_node->GetObject<UbSwitch>() : nullptr;
+    return sw ? sw->GetCna() : 0;
 }
 
 uint32_t

@@ -62,6 +62,8 @@ class UbController : public Object
     typedef Callback<void, uint32_t, UbOp, uint64_t> NotifyCallback;
     /// Trace signature of TransactionComplete.
     typedef void (*CompletionTracedCallback)(const UbTransactionRecord& record);
+    /// Trace signature of TransactionExecute: (initiator CNA, TASSN, operation, order).
+    typedef void (*ExecuteTracedCallback)(uint32_t src, uint16_t tassn, UbOp op, UbOrder order);
 
     /**
      * \brief Get the type ID.
@@ -291,6 +293,7 @@ class UbController : public Object
     uint64_t m_failed{0};
     uint64_t m_executed{0};
     TracedCallback<const UbTransactionRecord&> m_completeTrace;
+    TracedCallback<uint32_t, uint16_t, UbOp, UbOrder> m_executeTrace;
 };
 
 } // namespace ns3

@@ -20,6 +20,7 @@
 #include "ns3/uinteger.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <sstream>
 
@@ -215,6 +216,38 @@ UbNetDevice::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&UbNetDevice::m_quantumBytes),
                           MakeUintegerChecker<uint32_t>())
+            // Errors and link-level retry
+            .AddAttribute("PacketErrorRate",
+                          "Probability that a packet sent on this direction arrives corrupted "
+                          "(fails the receiver's CRC) (0 <= p < 1).",
+                          DoubleValue(0.0),
+                          MakeDoubleAccessor(&UbNetDevice::m_packetErrorRate),
+                          MakeDoubleChecker<double>())
+            .AddAttribute("BitErrorRate",
+                          "Residual bit error rate after FEC on this direction: a packet of n wire "
+                          "bits errs with 1 - (1 - BER)^n, on top of PacketErrorRate.",
+                          DoubleValue(0.0),
+                          MakeDoubleAccessor(&UbNetDevice::m_bitErrorRate),
+                          MakeDoubleChecker<double>())
+            .AddAttribute("ErrorBurstLength",
+                          "Mean length of error bursts in packets: after an error the next "
+                          "packet errs with probability 1 - 1/length (1 = independent errors).",
+                          DoubleValue(1.0),
+                          MakeDoubleAccessor(&UbNetDevice::m_errorBurstLength),
+                          MakeDoubleChecker<double>())
+            .AddAttribute("LinkRetry",
+                          "Link-level retry (UB Base Spec 2.0 section 4.7): a corrupted packet is "
+                          "replayed from the sender's retry buffer after a Retry_Req_Set and a "
+                          "Retry_Ack_Set; off, it is dropped and counted.",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&UbNetDevice::m_linkRetry),
+                          MakeBooleanChecker())
+            .AddAttribute("RetrySetFlits",
+                          "Flits of a retry request or acknowledgement set: 1 Retry_Idle + 32 "
+                          "Retry_Req (or Retry_Ack) blocks of one flit (UB Base Spec 2.0 4.7.3).",
+                          UintegerValue(33),
+                          MakeUintegerAccessor(&UbNetDevice::m_retryFlits),
+                          MakeUintegerChecker<uint32_t>())
             // Traces (names of ns-3's point-to-point device, plus UB's own)
             .AddTraceSource("MacTx",
                             "A packet was taken from the switch for transmission.",
@@ -356,6 +389,13 @@ UbNetDevice::Validate() const
         NS_ABORT_MSG_IF(weights[v] == 0,
                         w << ": VlWeights gives VL " << v << " weight 0; weights must be >= 1");
     }
+    NS_ABORT_MSG_IF(m_packetErrorRate < 0 || m_packetErrorRate >= 1,
+                    w << ": PacketErrorRate=" << m_packetErrorRate << " is invalid; use [0, 1)");
+    NS_ABORT_MSG_IF(m_bitErrorRate < 0 || m_bitErrorRate >= 1,
+                    w << ": BitErrorRate=" << m_bitErrorRate << " is invalid; use [0, 1)");
+    NS_ABORT_MSG_IF(m_errorBurstLength < 1,
+                    w << ": ErrorBurstLength=" << m_errorBurstLength
+                      << " is invalid; use 1 (independent errors) or more");
     NS_ABORT_MSG_IF(!m_channel, w << ": not attached to a UbChannel; install links with UbHelper");
     NS_ABORT_MSG_IF(m_switch == nullptr,
                     w << ": not a port of a UbSwitch; install links with UbHelper");
@@ -438,6 +478,11 @@ UbNetDevice::DoInitialize()
     else
     {
         m_arbiter = UbStrictPriorityArbiter::Get();
+    }
+    m_errorsOn = m_packetErrorRate > 0 || m_bitErrorRate > 0;
+    if (m_errorsOn && !m_errorRng)
+    {
+        m_errorRng = CreateObject<UniformRandomVariable>();
     }
     m_ready = true;
     NetDevice::DoInitialize();
@@ -726,6 +771,51 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
         Simulator::Schedule(tailReady - Simulator::Now(), &UbNetDevice::FirePhyRxEnd, this, packet);
     }
     m_switch->ReceiveFromPort(m_port, packet, info, tailReady);
+}
+
+void
+UbNetDevice::ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info)
+{
+    // The cells were spent by the sender; charge and free them at once so that the credits
+    // come back, and count the loss.
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    ResolveRx(now);
+    VlState& s = m_vl[info.vl];
+    s.rxUsed += info.reservedCells;
+    m_rxSharedUsed += info.sharedCells;
+    RegisterRelease(Simulator::Now(), info.vl, info.reservedCells, info.sharedCells);
+    ++m_corruptDrops;
+    NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": CRC error, packet dropped");
+    m_phyRxDropTrace(packet);
+}
+
+bool
+UbNetDevice::DrawError(uint32_t wireBytes)
+{
+    double p = m_packetErrorRate;
+    if (m_bitErrorRate > 0)
+    {
+        p = 1.0 - (1.0 - p) * std::pow(1.0 - m_bitErrorRate, 8.0 * wireBytes);
+    }
+    if (m_inBurst)
+    {
+        // Gilbert-style bursts: after an error, each next packet errs with 1 - 1/BurstLength.
+        p = std::max(p, 1.0 - 1.0 / m_errorBurstLength);
+    }
+    bool error = m_errorRng->GetValue() < p;
+    m_inBurst = error && m_errorBurstLength > 1.0;
+    return error;
+}
+
+int64_t
+UbNetDevice::AssignStreams(int64_t stream)
+{
+    if (!m_errorRng)
+    {
+        m_errorRng = CreateObject<UniformRandomVariable>();
+    }
+    m_errorRng->SetStream(stream);
+    return 1;
 }
 
 void
@@ -1070,9 +1160,34 @@ UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
         info.reservedCells = 0;
         info.sharedCells = 0;
     }
+    // Link errors, drawn when the packet starts. With link-level retry the receiver finds the
+    // CRC error at the tail, asks for a replay (Retry_Req_Set) over the reverse direction, and
+    // this port answers (Retry_Ack_Set) and sends the packet again (go-back-N from it: nothing
+    // sent after it counts). Without retry the packet is lost at the receiver.
+    bool corrupted = false;
+    if (m_errorsOn)
+    {
+        int64_t retryRequestPs = m_peer->SerPs(static_cast<uint64_t>(m_retryFlits) * m_flitSize);
+        int64_t retryAckPs = SerPs(static_cast<uint64_t>(m_retryFlits) * m_flitSize);
+        while (DrawError(wire))
+        {
+            ++m_injectedErrors;
+            if (!m_linkRetry)
+            {
+                corrupted = true;
+                break;
+            }
+            ++m_retries;
+            m_busyPs += end - start;
+            int64_t detect = end + m_linkPs;
+            int64_t replay = detect + retryRequestPs + m_peer->m_linkPs + retryAckPs;
+            start = replay;
+            end = replay + SerPs(wire);
+        }
+    }
     NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": " << bytes << " B (" << wire
                          << " B on the wire) from " << start << " to " << end << " ps to CNA "
-                         << info.dst);
+                         << info.dst << (corrupted ? " (corrupted)" : ""));
     m_txFreePs = end;
     m_busyPs += end - start;
     ++m_txPackets;
@@ -1087,6 +1202,17 @@ UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
     // One event: the packet becomes ready at the next node. The last hop always delivers at
     // the tail, since the endpoint takes the whole packet.
     int64_t tailReadyAtPeer = end + m_linkPs + m_peerPipelinePs;
+    if (corrupted)
+    {
+        // The receiver's CRC check fails at the tail; it drops the packet and frees its cells.
+        Simulator::ScheduleWithContext(m_peerNodeId,
+                                       PicoSeconds(end + m_linkPs - now),
+                                       &UbNetDevice::ReceiveCorrupted,
+                                       m_peer,
+                                       packet,
+                                       info);
+        return PicoSeconds(end);
+    }
     int64_t ready = (m_peerCutThrough && info.dst != m_peerCna)
                         ? start + m_flitPs + m_linkPs + m_peerPipelinePs
                         : tailReadyAtPeer;
@@ -1178,6 +1304,24 @@ uint64_t
 UbNetDevice::GetRxPackets() const
 {
     return m_rxPackets;
+}
+
+uint64_t
+UbNetDevice::GetInjectedErrors() const
+{
+    return m_injectedErrors;
+}
+
+uint64_t
+UbNetDevice::GetLinkRetries() const
+{
+    return m_retries;
+}
+
+uint64_t
+UbNetDevice::GetCorruptedDrops() const
+{
+    return m_corruptDrops;
 }
 
 uint64_t

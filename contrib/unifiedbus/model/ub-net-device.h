@@ -13,6 +13,7 @@
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
+#include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
 
 #include <vector>
@@ -203,6 +204,18 @@ class UbNetDevice : public NetDevice
     uint64_t GetRxPackets() const;
     /// \return credit frames sent
     uint64_t GetCreditFramesSent() const;
+    /// \return corrupted transmissions drawn by this direction's error model
+    uint64_t GetInjectedErrors() const;
+    /// \return packets this port replayed by link-level retry
+    uint64_t GetLinkRetries() const;
+    /// \return corrupted packets this port's receiver dropped (LinkRetry off at the sender)
+    uint64_t GetCorruptedDrops() const;
+    /**
+     * \brief Use a fixed random stream for the error model.
+     * \param stream stream index
+     * \return number of streams used (1)
+     */
+    int64_t AssignStreams(int64_t stream);
     /// \return when the packet on the wire (if any) finishes
     Time GetTxFreeTime() const;
     /// \return total time the transmitter spent sending data packets
@@ -320,6 +333,8 @@ class UbNetDevice : public NetDevice
     bool HeadFits(uint8_t vl, uint32_t packetBytes) const;
     bool FitsBy(uint8_t vl, uint32_t packetBytes, int64_t atPs) const;
     void FirePhyTxEnd(Ptr<const Packet> p);
+    void ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info);
+    bool DrawError(uint32_t wireBytes);
     void FirePhyRxEnd(Ptr<const Packet> p);
     int64_t SerPs(uint64_t wireBytes) const;
 
@@ -344,6 +359,11 @@ class UbNetDevice : public NetDevice
     FlowControlMode m_fcMode{CREDIT};
     VlArbitration m_arbitration{STRICT_PRIORITY};
     uint16_t m_mtu{0};
+    double m_packetErrorRate{0};
+    double m_bitErrorRate{0};
+    double m_errorBurstLength{1};
+    bool m_linkRetry{true};
+    uint32_t m_retryFlits{33};
 
     // Wiring
     Ptr<Node> m_node;
@@ -397,6 +417,12 @@ class UbNetDevice : public NetDevice
     uint64_t m_drops{0};
     uint64_t m_creditFrames{0};
     int64_t m_busyPs{0};
+    uint64_t m_injectedErrors{0};
+    uint64_t m_retries{0};
+    uint64_t m_corruptDrops{0};
+    Ptr<UniformRandomVariable> m_errorRng; //!< only when errors are configured
+    bool m_errorsOn{false};
+    bool m_inBurst{false};
 
     // Traces
     TracedCallback<Ptr<const Packet>> m_macTxTrace;
