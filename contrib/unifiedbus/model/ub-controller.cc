@@ -11,6 +11,7 @@
 #include "ub-transport-header.h"
 
 #include "ns3/abort.h"
+#include "ns3/double.h"
 #include "ns3/enum.h"
 #include "ns3/log.h"
 #include "ns3/node-list.h"
@@ -185,19 +186,48 @@ UbController::GetTypeId()
                           UintegerValue(8),
                           MakeUintegerAccessor(&UbController::m_ackEvery),
                           MakeUintegerChecker<uint32_t>())
-            .AddAttribute("RetransmitTimeout",
-                          "RTP retransmission timeout (time), doubled on each expiry without "
-                          "progress (up to 64x). Default 10 us: an assumption, several round trips "
-                          "of a SuperPoD.",
-                          TimeValue(MicroSeconds(10)),
-                          MakeTimeAccessor(&UbController::m_rto),
-                          MakeTimeChecker(Time(0)))
+            .AddAttribute("AckDelay",
+                          "RTP: the longest a receiver holds a cumulative acknowledgement while "
+                          "it waits for AckEvery packets (time). Default 2 us: an assumption.",
+                          TimeValue(MicroSeconds(2)),
+                          MakeTimeAccessor(&UbController::m_ackDelay),
+                          MakeTimeChecker(PicoSeconds(1)))
+            .AddAttribute(
+                "RetransmitTimeout",
+                "RTP retransmission timeout: the initial and smallest value (time). The "
+                "timeout adapts to measured round trips (SRTT + 4 RTTVAR, Jacobson and "
+                "Karels) and doubles on each expiry without progress (up to 64x). "
+                "Default 10 us: an assumption, several unloaded round trips of a SuperPoD.",
+                TimeValue(MicroSeconds(10)),
+                MakeTimeAccessor(&UbController::m_rto),
+                MakeTimeChecker(Time(0)))
             .AddAttribute("LossTimeout",
                           "CTP/UTP: a transaction not complete this long after it started is "
                           "reported lost (time).",
                           TimeValue(MicroSeconds(100)),
                           MakeTimeAccessor(&UbController::m_lossTimeout),
                           MakeTimeChecker(Time(0)))
+            .AddAttribute(
+                "CongestionControl",
+                "None, or Caqm: C-AQM as the facts describe it (the sender asks for rate "
+                "with the I bit; a congested switch port sets the C bit and writes a rate "
+                "hint; the receiver echoes it in its ACK; the sender paces each TP channel "
+                "at the hint, and adds CaqmIncrease per un-congested ACK).",
+                EnumValue(UbController::CC_NONE),
+                MakeEnumAccessor(&UbController::m_ccMode),
+                MakeEnumChecker(UbController::CC_NONE, "None", UbController::CC_CAQM, "Caqm"))
+            .AddAttribute("CaqmIncrease",
+                          "C-AQM: rate added per un-congested ACK, as a fraction of the channel's "
+                          "maximum rate. Default 0.05: an assumption.",
+                          DoubleValue(0.05),
+                          MakeDoubleAccessor(&UbController::m_caqmIncrease),
+                          MakeDoubleChecker<double>(0.0, 1.0))
+            .AddAttribute("CaqmMinRate",
+                          "C-AQM: the lowest rate, as a fraction of the channel's maximum. "
+                          "Default 0.01: an assumption.",
+                          DoubleValue(0.01),
+                          MakeDoubleAccessor(&UbController::m_caqmMinRate),
+                          MakeDoubleChecker<double>(0.0, 1.0))
             .AddAttribute("ServiceLevel",
                           "Service level of this endpoint's packets (0..15).",
                           UintegerValue(0),
@@ -308,8 +338,23 @@ UbController::DoInitialize()
     c.channels = m_channels;
     c.window = m_window;
     c.ackEvery = m_ackEvery;
+    c.ackDelay = m_ackDelay;
     c.rto = m_rto;
     c.mtu = m_mtu;
+    c.caqm = m_ccMode == CC_CAQM;
+    if (c.caqm)
+    {
+        // A channel may send at most what the endpoint and its fastest port can carry.
+        double maxRate = m_endpointBandwidth.GetBitRate() ? m_endpointBandwidth.GetBitRate() : 1e15;
+        double portRate = 0;
+        for (uint32_t p = 0; p < m_switch->GetNPorts(); ++p)
+        {
+            portRate = std::max(portRate, static_cast<double>(m_switch->GetPort(p)->GetRateBps()));
+        }
+        c.maxRateBps = std::min(maxRate, portRate > 0 ? portRate : maxRate);
+        c.minRateBps = m_caqmMinRate * c.maxRateBps;
+        c.increaseBps = m_caqmIncrease * c.maxRateBps;
+    }
     m_transport = std::make_unique<UbTransport>(this, c);
     m_switch->AddReceiveCallback(MakeCallback(&UbController::OnSwitchReceive, this));
     m_ready = true;
@@ -599,12 +644,12 @@ UbController::EndpointSerPs(uint32_t bytes) const
 }
 
 bool
-UbController::InjectFromTransport(Ptr<Packet> packet, uint32_t dst, uint32_t flowKey)
+UbController::InjectFromTransport(Ptr<Packet> packet, uint32_t dst, uint32_t flowKey, uint8_t cc)
 {
     int64_t now = Simulator::Now().GetPicoSeconds();
     int64_t start = std::max(now, m_egressFreePs);
     int64_t end = start + EndpointSerPs(packet->GetSize() + UbNetworkHeader::SIZE);
-    if (!m_switch->SendAfter(packet, dst, m_sl, flowKey, PicoSeconds(end - now), NLP_TRANSPORT))
+    if (!m_switch->SendAfter(packet, dst, m_sl, flowKey, PicoSeconds(end - now), NLP_TRANSPORT, cc))
     {
         return false;
     }
@@ -629,7 +674,7 @@ UbController::OnSwitchReceive(Ptr<Packet> packet, const UbPacketInfo& info)
     Ptr<Packet> p = packet->Copy();
     UbNetworkHeader nth;
     p->RemoveHeader(nth);
-    m_transport->Receive(p, info.src);
+    m_transport->Receive(p, info.src, info.cc, info.hint);
 }
 
 void
@@ -945,6 +990,12 @@ uint32_t
 UbController::GetMtu() const
 {
     return m_mtu;
+}
+
+const UbTransport*
+UbController::GetTransport() const
+{
+    return m_transport.get();
 }
 
 } // namespace ns3

@@ -154,6 +154,8 @@ class UbController : public Object
     uint64_t GetStateBytes() const;
     /// \return payload bytes per packet
     uint32_t GetMtu() const;
+    /// \return the transport (for its counters and rates)
+    const UbTransport* GetTransport() const;
 
     // --- Used by UbTransport ---
 
@@ -162,9 +164,10 @@ class UbController : public Object
      * \param packet the packet (transport header first)
      * \param dst destination CNA
      * \param flowKey ECMP key of its TP channel
+     * \param cc C-AQM flags (UB_CC_*)
      * \return false if the switch's injection buffer is full
      */
-    bool InjectFromTransport(Ptr<Packet> packet, uint32_t dst, uint32_t flowKey);
+    bool InjectFromTransport(Ptr<Packet> packet, uint32_t dst, uint32_t flowKey, uint8_t cc);
     /// Call the transport back when the injection buffer has room.
     void WaitForInjectionRoom();
     /**
@@ -266,9 +269,21 @@ class UbController : public Object
     uint32_t m_channels{1};
     uint32_t m_window{256};
     uint32_t m_ackEvery{8};
+    Time m_ackDelay;
     Time m_rto;
     Time m_lossTimeout;
     uint8_t m_sl{0};
+
+    /// Congestion control.
+    enum CcMode
+    {
+        CC_NONE, //!< none
+        CC_CAQM, //!< C-AQM
+    };
+
+    CcMode m_ccMode{CC_NONE};
+    double m_caqmIncrease{0.05};
+    double m_caqmMinRate{0.01};
 
     Ptr<Node> m_node;
     UbSwitch* m_switch{nullptr};

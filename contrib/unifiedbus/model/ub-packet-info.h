@@ -29,7 +29,16 @@ struct UbPacketInfo
     uint8_t sl{0};             //!< service level (0..15)
     uint8_t vl{0};             //!< virtual lane on the current link
     uint8_t nlp{0};            //!< next-layer protocol of the network header
+    uint8_t cc{0};             //!< C-AQM flags (UB_CC_*), updated by switches on the way
+    uint16_t hint{0xFFFF};     //!< C-AQM rate hint, units of 100 Mb/s (min over congested hops)
 };
+
+/// C-AQM: the sender takes part (its packets may be marked).
+constexpr uint8_t UB_CC_CAPABLE = 0x01;
+/// C-AQM: the sender asks for more rate (I bit).
+constexpr uint8_t UB_CC_INCREASE = 0x02;
+/// C-AQM: a switch could not grant it and wrote a hint (C bit).
+constexpr uint8_t UB_CC_CONGESTED = 0x04;
 
 /**
  * \brief A 32-bit integer mix (the finalizer of MurmurHash3): cheap, deterministic, well spread.

@@ -8,6 +8,7 @@
 #include "ub-network-header.h"
 
 #include "ns3/abort.h"
+#include "ns3/double.h"
 #include "ns3/enum.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
@@ -72,6 +73,37 @@ UbSwitch::GetTypeId()
                           UintegerValue(65536),
                           MakeUintegerAccessor(&UbSwitch::m_injectionBufferBytes),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("CaqmQueueThreshold",
+                          "C-AQM: bytes waiting for an output above which the switch marks "
+                          "packets of C-AQM senders congested (C bit) and writes a rate hint. "
+                          "Default 8 KiB: two 4-KiB packets, near the 'near-zero queue' goal; "
+                          "an assumption.",
+                          UintegerValue(8192),
+                          MakeUintegerAccessor(&UbSwitch::m_caqmThreshold),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("CaqmEta",
+                          "C-AQM: the hint is (Eta x port rate - drain rate) / inputs waiting for "
+                          "the output, where the drain rate empties the excess queue in "
+                          "CaqmDrainTime "
+                          "(0 < Eta <= 1). Default 0.97: a 3 % margin keeps the queue drained; an "
+                          "assumption.",
+                          DoubleValue(0.97),
+                          MakeDoubleAccessor(&UbSwitch::m_caqmEta),
+                          MakeDoubleChecker<double>(0.01, 1.0))
+            .AddAttribute("CaqmDrainTime",
+                          "C-AQM: time within which the hint aims to drain the bytes above the "
+                          "threshold (time). Default 20 us: an assumption, chosen with the 16-to-1 "
+                          "incast of the tests.",
+                          TimeValue(MicroSeconds(20)),
+                          MakeTimeAccessor(&UbSwitch::m_caqmDrainTime),
+                          MakeTimeChecker(PicoSeconds(1)))
+            .AddAttribute("CaqmMinShare",
+                          "C-AQM: the hints never go below this fraction of the port rate shared "
+                          "among the waiting inputs (0..1). Default 0.25: an assumption, chosen "
+                          "with the 16-to-1 incast of the tests.",
+                          DoubleValue(0.25),
+                          MakeDoubleAccessor(&UbSwitch::m_caqmMinShare),
+                          MakeDoubleChecker<double>(0.0, 1.0))
             .AddAttribute("RoutingTable",
                           "The routing table of this node.",
                           PointerValue(),
@@ -247,7 +279,8 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
                     uint8_t sl,
                     uint32_t flowKey,
                     Time delay,
-                    uint8_t nlp)
+                    uint8_t nlp,
+                    uint8_t cc)
 {
     NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
     NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
@@ -272,6 +305,7 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
     info.sl = sl;
     info.flowHash = UbMix32(flowKey ^ UbMix32(m_cna * 0x9e3779b1u + dst));
     info.nlp = nlp;
+    info.cc = cc;
     queued += bytes;
     ++m_injected;
     m_injectTrace(packet, info);
@@ -456,6 +490,10 @@ UbSwitch::Forward(uint32_t inPort,
 {
     Port& out = m_ports[outPort];
     uint32_t bytes = packet->GetSize();
+    if (info.cc & UB_CC_CAPABLE)
+    {
+        CaqmMark(out, out.vl[info.vl], info);
+    }
     // Fast path: nothing waits for this output and it can start now; no queue is touched.
     if (out.waitingMask == 0 && out.dev->CanStartNow(info.vl, bytes))
     {
@@ -470,6 +508,7 @@ UbSwitch::Forward(uint32_t inPort,
     {
         voq = new Voq;
         voq->key = key;
+        ++o.voqs;
         if (o.rr == nullptr)
         {
             voq->next = voq;
@@ -497,6 +536,7 @@ UbSwitch::Forward(uint32_t inPort,
     voq->tail = q;
     ++o.packets;
     o.bytes += bytes;
+    QueueChange(out, bytes);
     out.waitingMask |= 1u << info.vl;
     ++m_queuedPackets;
     out.dev->NotifyQueued();
@@ -525,6 +565,7 @@ UbSwitch::TransmitHead(uint32_t port, uint8_t vl)
     uint32_t bytes = q->packet->GetSize();
     --o.packets;
     o.bytes -= bytes;
+    QueueChange(out, -static_cast<int64_t>(bytes));
     --m_queuedPackets;
     if (voq->head == nullptr)
     {
@@ -539,6 +580,7 @@ UbSwitch::TransmitHead(uint32_t port, uint8_t vl)
             o.rr = voq->next;
         }
         m_voqs.erase(voq->key);
+        --o.voqs;
         delete voq;
     }
     else
@@ -586,6 +628,63 @@ UbSwitch::GetOutputLoad(uint32_t port, uint8_t vl, uint8_t sl) const
         static_cast<unsigned __int128>(bytes) * 8u * 1000000000000ull / p.dev->GetRateBps();
     int64_t busy = p.dev->GetTxFreeTime().GetPicoSeconds() - Simulator::Now().GetPicoSeconds();
     return static_cast<uint64_t>(ps) + static_cast<uint64_t>(std::max<int64_t>(busy, 0));
+}
+
+void
+UbSwitch::QueueChange(Port& port, int64_t delta)
+{
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    port.queueIntegral += static_cast<long double>(port.queuedBytes) * (now - port.queueSincePs);
+    port.queueSincePs = now;
+    port.queuedBytes = static_cast<uint64_t>(static_cast<int64_t>(port.queuedBytes) + delta);
+}
+
+void
+UbSwitch::CaqmMark(Port& out, const OutVl& o, UbPacketInfo& info) const
+{
+    // C-AQM (facts 1.5): a port that cannot grant more rate sets the C bit and writes a rate
+    // hint.
+    if (o.bytes <= m_caqmThreshold)
+    {
+        return;
+    }
+    // The hint shares what the port can give, less what it needs to drain its standing queue
+    // within CaqmDrainTime, among the inputs waiting for it; at least CaqmMinShare of the fair
+    // share, so that no sender stops.
+    double rate = static_cast<double>(out.dev->GetRateBps());
+    double inputs = std::max<uint32_t>(1, o.voqs);
+    double drain =
+        static_cast<double>(o.bytes - m_caqmThreshold) * 8.0 / m_caqmDrainTime.GetSeconds();
+    double share = std::max(m_caqmEta * rate - drain, m_caqmMinShare * rate) / inputs;
+    auto hint = static_cast<uint32_t>(std::max(1.0, share / 1e8));
+    info.cc |= UB_CC_CONGESTED;
+    info.hint = static_cast<uint16_t>(std::min<uint32_t>({hint, info.hint, 0xFFFF}));
+}
+
+uint64_t
+UbSwitch::GetQueuedBytes(uint32_t port) const
+{
+    return m_ports.at(port).queuedBytes;
+}
+
+double
+UbSwitch::GetMeanQueuedBytes(uint32_t port) const
+{
+    const Port& p = m_ports.at(port);
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    long double integral =
+        p.queueIntegral + static_cast<long double>(p.queuedBytes) * (now - p.queueSincePs);
+    return now > 0 ? static_cast<double>(integral / now) : 0.0;
+}
+
+double
+UbSwitch::GetQueueIntegral(uint32_t port) const
+{
+    const Port& p = m_ports.at(port);
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    long double integral =
+        p.queueIntegral + static_cast<long double>(p.queuedBytes) * (now - p.queueSincePs);
+    return static_cast<double>(integral * 1e-12L);
 }
 
 uint64_t

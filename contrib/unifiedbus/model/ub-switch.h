@@ -113,6 +113,7 @@ class UbSwitch : public Object
      * \param flowKey flow identifier (ECMP key and LBF)
      * \param delay time until the packet's tail reaches the switch
      * \param nlp next-layer protocol (3 bits)
+     * \param cc C-AQM flags of the packet (UB_CC_CAPABLE, UB_CC_INCREASE)
      * \return false if the injection buffer is full
      */
     bool SendAfter(Ptr<Packet> packet,
@@ -120,7 +121,8 @@ class UbSwitch : public Object
                    uint8_t sl,
                    uint32_t flowKey,
                    Time delay,
-                   uint8_t nlp);
+                   uint8_t nlp,
+                   uint8_t cc = 0);
 
     /// \return bytes the endpoint has queued in this switch and not yet started on a link
     uint32_t GetInjectionQueuedBytes() const;
@@ -181,6 +183,16 @@ class UbSwitch : public Object
 
     /// \return packets currently waiting in VOQs
     uint64_t GetQueuedPackets() const;
+    /// \param port output port \return bytes waiting for that output now (all VLs)
+    uint64_t GetQueuedBytes(uint32_t port) const;
+    /**
+     * \brief Time-average of the bytes waiting for an output since the start of the run.
+     * \param port output port
+     * \return mean bytes (integral of the queue over time / time)
+     */
+    double GetMeanQueuedBytes(uint32_t port) const;
+    /// \param port output port \return integral of its queued bytes over time so far (byte x s)
+    double GetQueueIntegral(uint32_t port) const;
     /// \return packets delivered to this node's endpoint
     uint64_t GetDeliveredPackets() const;
     /// \return packets injected by this node's endpoint
@@ -222,6 +234,7 @@ class UbSwitch : public Object
     {
         Voq* rr{nullptr}; //!< the VOQ served next
         uint32_t packets{0};
+        uint32_t voqs{0}; //!< non-empty VOQs (inputs waiting)
         uint64_t bytes{0};
     };
 
@@ -231,7 +244,13 @@ class UbSwitch : public Object
         Ptr<UbNetDevice> dev;
         std::vector<OutVl> vl;
         uint32_t waitingMask{0};
+        uint64_t queuedBytes{0};      //!< over all VLs
+        int64_t queueSincePs{0};      //!< when queuedBytes last changed
+        long double queueIntegral{0}; //!< sum of queuedBytes x time (B ps)
     };
+
+    void QueueChange(Port& port, int64_t delta);
+    void CaqmMark(Port& out, const OutVl& o, UbPacketInfo& info) const;
 
     void InjectReady(Ptr<Packet> packet, UbPacketInfo info);
     void Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tailReady);
@@ -259,6 +278,10 @@ class UbSwitch : public Object
     Time m_pipelineLatency;
     ForwardingMode m_mode{CUT_THROUGH};
     uint32_t m_injectionBufferBytes{0};
+    uint32_t m_caqmThreshold{0};
+    double m_caqmEta{0.97};
+    Time m_caqmDrainTime;
+    double m_caqmMinShare{0.25};
     Ptr<UbRoutingTable> m_routing;
 
     Ptr<Node> m_node;

@@ -57,6 +57,8 @@ UbTransport::Dispose()
         for (auto& ch : peer.channels)
         {
             ch.rtoEvent.Cancel();
+            ch.paceEvent.Cancel();
+            ch.ackEvent.Cancel();
         }
     }
     m_peers.clear();
@@ -105,6 +107,18 @@ UbTransport::GetMemoryBytes() const
         }
     }
     return bytes;
+}
+
+int64_t
+UbTransport::RtoPs(const Channel& ch) const
+{
+    // Jacobson/Karels: SRTT + 4 RTTVAR, never below the configured timeout.
+    int64_t floor = m_config.rto.GetPicoSeconds();
+    if (ch.srttPs < 0)
+    {
+        return floor;
+    }
+    return std::max(floor, ch.srttPs + 4 * ch.rttvarPs);
 }
 
 uint32_t
@@ -283,12 +297,24 @@ UbTransport::InjectData(Channel& ch, const Desc& d)
     tp.srcTpn = ch.index;
     tp.dstTpn = ch.index;
     tp.psn = d.psn & PSN_MASK;
+    uint8_t cc = 0;
+    if (m_config.caqm)
+    {
+        cc = UB_CC_CAPABLE;
+        if (ch.rateBps < m_config.maxRateBps)
+        {
+            cc |= UB_CC_INCREASE;
+            tp.flags |= UbTransportHeader::INCREASE;
+        }
+    }
     p->AddHeader(tp);
-    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch)))
+    uint32_t bytes = p->GetSize();
+    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch), cc))
     {
         return false;
     }
     ++m_stats.dataSent;
+    Sent(ch, bytes);
     return true;
 }
 
@@ -302,13 +328,27 @@ UbTransport::InjectAck(Channel& ch, uint8_t opcode)
     tp.dstTpn = ch.index;
     tp.ackPsn = ch.expected & PSN_MASK;
     tp.sack = ch.bitmap;
+    if (ch.ccSeen)
+    {
+        // Echo the C-AQM feedback of the data acknowledged (TPACK-CC).
+        tp.flags |= UbTransportHeader::ACK_CC;
+        if (ch.ccCongested)
+        {
+            tp.flags |= UbTransportHeader::CONGESTED;
+            tp.hint = ch.ccHint;
+        }
+    }
     p->AddHeader(tp);
-    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch)))
+    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch), 0))
     {
         return false;
     }
     ++m_stats.acksSent;
     ch.sinceAck = 0;
+    ch.firstUnackedPs = -1;
+    ch.ccSeen = false;
+    ch.ccCongested = false;
+    ch.ccHint = 0xFFFF;
     return true;
 }
 
@@ -316,6 +356,10 @@ UbTransport::SendResult
 UbTransport::TrySendOne(Channel& ch)
 {
     const bool reliable = m_config.mode == RTP;
+    if (m_config.caqm && Paced(ch))
+    {
+        return NOTHING; // the pacing timer brings the channel back
+    }
     // Selective repeat: holes first.
     while (reliable && !ch.resendQueue.empty())
     {
@@ -331,6 +375,8 @@ UbTransport::TrySendOne(Channel& ch)
             return BLOCKED;
         }
         d.resent = true;
+        d.retransmitted = true;
+        d.sentPs = Simulator::Now().GetPicoSeconds();
         ++m_stats.retransmitted;
         ch.resendQueue.erase(ch.resendQueue.begin());
         ArmTimer(ch);
@@ -350,6 +396,8 @@ UbTransport::TrySendOne(Channel& ch)
             {
                 return BLOCKED;
             }
+            d.retransmitted = true;
+            d.sentPs = Simulator::Now().GetPicoSeconds();
             ++ch.sndNxt;
             ++m_stats.retransmitted;
             ArmTimer(ch);
@@ -366,6 +414,8 @@ UbTransport::TrySendOne(Channel& ch)
         return NOTHING;
     }
     d.psn = ch.nextPsn;
+    d.sentPs = Simulator::Now().GetPicoSeconds();
+    d.retransmitted = false;
     if (!InjectData(ch, d))
     {
         return BLOCKED;
@@ -444,6 +494,53 @@ UbTransport::Pump()
     }
 }
 
+bool
+UbTransport::Paced(Channel& ch)
+{
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (ch.rateBps <= 0)
+    {
+        ch.rateBps = m_config.maxRateBps; // a new channel starts at full rate
+    }
+    if (ch.nextSendPs <= now)
+    {
+        return false;
+    }
+    if (ch.paceEvent.IsExpired())
+    {
+        Channel* c = &ch;
+        ch.paceEvent = Simulator::Schedule(PicoSeconds(ch.nextSendPs - now), [this, c]() {
+            Activate(*c);
+            Pump();
+        });
+    }
+    return true;
+}
+
+void
+UbTransport::Sent(Channel& ch, uint32_t bytes)
+{
+    if (!m_config.caqm || ch.rateBps <= 0)
+    {
+        return;
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    // Bytes on the wire, network header included.
+    auto gap = static_cast<int64_t>((bytes + 12) * 8.0 * 1e12 / ch.rateBps);
+    ch.nextSendPs = std::max(now, ch.nextSendPs) + gap;
+}
+
+double
+UbTransport::GetRate(uint32_t peer, uint32_t index) const
+{
+    auto it = m_peers.find(peer);
+    if (it == m_peers.end() || index >= it->second.channels.size())
+    {
+        return 0;
+    }
+    return it->second.channels[index].rateBps;
+}
+
 void
 UbTransport::OnInjectionRoom()
 {
@@ -466,7 +563,7 @@ UbTransport::ArmTimer(Channel& ch)
     }
     if (ch.rtoDeadlinePs < 0)
     {
-        ch.rtoDeadlinePs = now + m_config.rto.GetPicoSeconds() * ch.rtoBackoff;
+        ch.rtoDeadlinePs = now + RtoPs(ch) * ch.rtoBackoff;
     }
     if (ch.rtoEvent.IsExpired())
     {
@@ -526,8 +623,26 @@ UbTransport::OnTimer(uint32_t peer, uint32_t index)
 }
 
 void
-UbTransport::OnAck(Channel& ch, uint8_t opcode, uint32_t ackPsn24, uint64_t sack)
+UbTransport::OnAck(Channel& ch,
+                   uint8_t opcode,
+                   uint32_t ackPsn24,
+                   uint64_t sack,
+                   uint8_t flags,
+                   uint16_t hint)
 {
+    if (m_config.caqm && (flags & UbTransportHeader::ACK_CC))
+    {
+        // C-AQM: follow the hint of a congested path; otherwise the request was granted.
+        if (flags & UbTransportHeader::CONGESTED)
+        {
+            ++m_stats.congestionMarks;
+            ch.rateBps = std::max(m_config.minRateBps, static_cast<double>(hint) * 1e8);
+        }
+        else
+        {
+            ch.rateBps = std::min(m_config.maxRateBps, ch.rateBps + m_config.increaseBps);
+        }
+    }
     uint32_t ack = Unwrap24(ch.sndUna, ackPsn24);
     if (ack > ch.nextPsn)
     {
@@ -535,6 +650,22 @@ UbTransport::OnAck(Channel& ch, uint8_t opcode, uint32_t ackPsn24, uint64_t sack
     }
     if (ack > ch.sndUna)
     {
+        // RTT sample from the newest packet this ACK covers, unless it was sent twice (Karn).
+        const Desc& newest = RingAt(ch, ack - 1);
+        if (!newest.retransmitted)
+        {
+            int64_t rtt = Simulator::Now().GetPicoSeconds() - newest.sentPs;
+            if (ch.srttPs < 0)
+            {
+                ch.srttPs = rtt;
+                ch.rttvarPs = rtt / 2;
+            }
+            else
+            {
+                ch.rttvarPs = (3 * ch.rttvarPs + std::abs(ch.srttPs - rtt)) / 4;
+                ch.srttPs = (7 * ch.srttPs + rtt) / 8;
+            }
+        }
         auto cap = static_cast<uint32_t>(ch.ring.size());
         uint32_t n = ack - ch.sndUna;
         ch.ringHead = (ch.ringHead + n) & (cap - 1);
@@ -584,8 +715,22 @@ UbTransport::OnAck(Channel& ch, uint8_t opcode, uint32_t ackPsn24, uint64_t sack
 }
 
 void
-UbTransport::OnData(Channel& ch, Ptr<Packet> packet, uint32_t psn24, uint8_t flags)
+UbTransport::OnData(Channel& ch,
+                    Ptr<Packet> packet,
+                    uint32_t psn24,
+                    uint8_t flags,
+                    uint8_t cc,
+                    uint16_t hint)
 {
+    if (cc & UB_CC_CAPABLE)
+    {
+        ch.ccSeen = true;
+        if (cc & UB_CC_CONGESTED)
+        {
+            ch.ccCongested = true;
+            ch.ccHint = hint; // the latest state of the path
+        }
+    }
     uint32_t psn = Unwrap24(ch.expected, psn24);
     const bool last = (flags & UbTransportHeader::LAST) != 0;
     if (m_config.mode != RTP)
@@ -611,14 +756,7 @@ UbTransport::OnData(Channel& ch, Ptr<Packet> packet, uint32_t psn24, uint8_t fla
             ch.nakSent = false;
             ++m_stats.delivered;
             m_owner->DeliverFromTransport(packet, ch.peer);
-            if (last || ++ch.sinceAck >= m_config.ackEvery)
-            {
-                if (!InjectAck(ch, UbTransportHeader::ACK))
-                {
-                    m_pendingAcks.emplace_back(&ch, UbTransportHeader::ACK);
-                    Pump();
-                }
-            }
+            AckOrDelay(ch, last || ++ch.sinceAck >= m_config.ackEvery);
         }
         else if (psn > ch.expected)
         {
@@ -687,19 +825,64 @@ UbTransport::OnData(Channel& ch, Ptr<Packet> packet, uint32_t psn24, uint8_t fla
         ++m_stats.delivered;
         m_owner->DeliverFromTransport(packet, ch.peer);
     }
-    if (outOfOrder || last || ++ch.sinceAck >= m_config.ackEvery)
+    AckOrDelay(ch, outOfOrder || last || ++ch.sinceAck >= m_config.ackEvery);
+}
+
+void
+UbTransport::AckOrDelay(Channel& ch, bool now)
+{
+    int64_t t = Simulator::Now().GetPicoSeconds();
+    if (!now)
     {
-        uint8_t op = ch.bitmap ? UbTransportHeader::SACK : UbTransportHeader::ACK;
-        if (!InjectAck(ch, op))
+        // Coalesce, but never hold an acknowledgement longer than AckDelay.
+        if (ch.firstUnackedPs < 0)
         {
-            m_pendingAcks.emplace_back(&ch, op);
-            Pump();
+            ch.firstUnackedPs = t;
+            if (ch.ackEvent.IsExpired())
+            {
+                ch.ackEvent = Simulator::Schedule(m_config.ackDelay,
+                                                  &UbTransport::OnAckTimer,
+                                                  this,
+                                                  ch.peer,
+                                                  ch.index);
+            }
         }
+        return;
+    }
+    uint8_t op = (m_config.retransmission == SELECTIVE && ch.bitmap) ? UbTransportHeader::SACK
+                                                                     : UbTransportHeader::ACK;
+    ch.firstUnackedPs = -1;
+    if (!InjectAck(ch, op))
+    {
+        m_pendingAcks.emplace_back(&ch, op);
+        Pump();
     }
 }
 
 void
-UbTransport::Receive(Ptr<Packet> packet, uint32_t src)
+UbTransport::OnAckTimer(uint32_t peer, uint32_t index)
+{
+    Channel& ch = GetChannel(peer, index);
+    if (ch.firstUnackedPs < 0)
+    {
+        return; // acknowledged meanwhile
+    }
+    int64_t due = ch.firstUnackedPs + m_config.ackDelay.GetPicoSeconds();
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (now < due)
+    {
+        ch.ackEvent = Simulator::Schedule(PicoSeconds(due - now),
+                                          &UbTransport::OnAckTimer,
+                                          this,
+                                          peer,
+                                          index);
+        return;
+    }
+    AckOrDelay(ch, true);
+}
+
+void
+UbTransport::Receive(Ptr<Packet> packet, uint32_t src, uint8_t cc, uint16_t hint)
 {
     UbTransportHeader tp;
     packet->RemoveHeader(tp);
@@ -707,12 +890,12 @@ UbTransport::Receive(Ptr<Packet> packet, uint32_t src)
     switch (tp.opcode)
     {
     case UbTransportHeader::DATA:
-        OnData(ch, packet, tp.psn, tp.flags);
+        OnData(ch, packet, tp.psn, tp.flags, cc, hint);
         break;
     case UbTransportHeader::ACK:
     case UbTransportHeader::NAK:
     case UbTransportHeader::SACK:
-        OnAck(ch, tp.opcode, tp.ackPsn, tp.sack);
+        OnAck(ch, tp.opcode, tp.ackPsn, tp.sack, tp.flags, tp.hint);
         break;
     default:
         NS_FATAL_ERROR("UbTransport on CNA " << m_owner->GetCna() << ": unknown transport opcode "

@@ -93,21 +93,27 @@ class UbTransport
         uint32_t channels{1};                     //!< TP channels per peer
         uint32_t window{256};                     //!< RTP: unacknowledged packets per channel
         uint32_t ackEvery{8};                     //!< RTP: packets per cumulative ACK
-        Time rto;                                 //!< RTP: retransmission timeout
-        uint32_t mtu{4096};                       //!< payload bytes per packet
+        Time ackDelay;                            //!< RTP: longest wait for an ACK
+        Time rto;              //!< RTP: initial and minimum retransmission timeout
+        uint32_t mtu{4096};    //!< payload bytes per packet
+        bool caqm{false};      //!< C-AQM congestion control on
+        double maxRateBps{0};  //!< C-AQM: the most a channel may send
+        double minRateBps{0};  //!< C-AQM: the least it sends
+        double increaseBps{0}; //!< C-AQM: added per un-congested ACK
     };
 
     /// Counters.
     struct Stats
     {
-        uint64_t dataSent{0};      //!< DATA packets sent, retransmissions included
-        uint64_t retransmitted{0}; //!< DATA packets sent again
-        uint64_t acksSent{0};      //!< ACK, NAK and SACK packets sent
-        uint64_t timeouts{0};      //!< retransmission timer expiries
-        uint64_t duplicates{0};    //!< DATA packets received twice (dropped)
-        uint64_t outOfWindow{0};   //!< DATA packets dropped as beyond the receive window
-        uint64_t lost{0};          //!< CTP/UTP: PSNs that never arrived (so far)
-        uint64_t delivered{0};     //!< DATA packets handed to the transaction layer
+        uint64_t dataSent{0};        //!< DATA packets sent, retransmissions included
+        uint64_t retransmitted{0};   //!< DATA packets sent again
+        uint64_t acksSent{0};        //!< ACK, NAK and SACK packets sent
+        uint64_t timeouts{0};        //!< retransmission timer expiries
+        uint64_t duplicates{0};      //!< DATA packets received twice (dropped)
+        uint64_t outOfWindow{0};     //!< DATA packets dropped as beyond the receive window
+        uint64_t lost{0};            //!< CTP/UTP: PSNs that never arrived (so far)
+        uint64_t delivered{0};       //!< DATA packets handed to the transaction layer
+        uint64_t congestionMarks{0}; //!< ACKs that carried a C-AQM congestion mark
     };
 
     /**
@@ -131,8 +137,17 @@ class UbTransport
      * \brief A packet from the network (network header removed).
      * \param packet starts with the transport header
      * \param src source CNA
+     * \param cc C-AQM flags the switches left on the packet
+     * \param hint C-AQM rate hint (units of 100 Mb/s)
      */
-    void Receive(Ptr<Packet> packet, uint32_t src);
+    void Receive(Ptr<Packet> packet, uint32_t src, uint8_t cc, uint16_t hint);
+
+    /**
+     * \param peer peer CNA
+     * \param index channel index
+     * \return the C-AQM sending rate of a channel (b/s), 0 if the channel does not exist
+     */
+    double GetRate(uint32_t peer, uint32_t index) const;
 
     /// Send what the windows and the endpoint's injection buffer allow.
     void Pump();
@@ -161,6 +176,7 @@ class UbTransport
         uint32_t lengthField{0};
         uint64_t address{0};
         uint64_t operand[2]{0, 0};
+        int64_t sentPs{0}; //!< last (re)transmission, for RTT samples
         uint16_t tassn{0};
         uint8_t taOpcode{0};
         uint8_t order{0};
@@ -168,7 +184,8 @@ class UbTransport
         bool memHeader{false};
         bool last{false};
         bool sacked{false};
-        bool resent{false};
+        bool resent{false};        //!< selective repeat: already resent for this SACK round
+        bool retransmitted{false}; //!< sent more than once (no RTT sample: Karn)
     };
 
     /// A TP channel: sender and receiver halves toward one peer.
@@ -187,13 +204,24 @@ class UbTransport
         uint32_t queueHead{0};
         int64_t rtoDeadlinePs{-1};
         uint32_t rtoBackoff{1};
+        int64_t srttPs{-1};  //!< smoothed round-trip time (-1: no sample yet)
+        int64_t rttvarPs{0}; //!< round-trip time variation
         EventId rtoEvent;
         bool active{false};
         // receiver
         uint32_t expected{0}; //!< next in-order PSN
         uint64_t bitmap{0};   //!< selective repeat: bit i = PSN expected + 1 + i arrived
         uint32_t sinceAck{0};
+        int64_t firstUnackedPs{-1}; //!< receiver: arrival of the oldest packet not yet acked
+        EventId ackEvent;
         bool nakSent{false};
+        // C-AQM
+        double rateBps{0};     //!< sender: current rate (0 = not paced)
+        int64_t nextSendPs{0}; //!< sender: earliest next packet
+        EventId paceEvent;
+        bool ccSeen{false};      //!< receiver: CC-capable data since the last ACK
+        bool ccCongested{false}; //!< receiver: a congestion mark since the last ACK
+        uint16_t ccHint{0xFFFF}; //!< receiver: smallest hint since the last ACK
     };
 
     /// Channels and shared queue toward one peer.
@@ -221,12 +249,27 @@ class UbTransport
     void Activate(Channel& ch);
     void ArmTimer(Channel& ch);
     void OnTimer(uint32_t peer, uint32_t index);
-    void OnAck(Channel& ch, uint8_t opcode, uint32_t ackPsn24, uint64_t sack);
-    void OnData(Channel& ch, Ptr<Packet> packet, uint32_t psn24, uint8_t flags);
+    void OnAck(Channel& ch,
+               uint8_t opcode,
+               uint32_t ackPsn24,
+               uint64_t sack,
+               uint8_t flags,
+               uint16_t hint);
+    void OnData(Channel& ch,
+                Ptr<Packet> packet,
+                uint32_t psn24,
+                uint8_t flags,
+                uint8_t cc,
+                uint16_t hint);
+    bool Paced(Channel& ch);
+    void AckOrDelay(Channel& ch, bool now);
+    void OnAckTimer(uint32_t peer, uint32_t index);
+    void Sent(Channel& ch, uint32_t bytes);
     uint32_t FlowKey(const Channel& ch) const;
     Desc& RingAt(Channel& ch, uint32_t psn);
     uint32_t Unacked(const Channel& ch) const;
     uint32_t Window() const;
+    int64_t RtoPs(const Channel& ch) const;
 
     UbController* m_owner;
     Config m_config;
