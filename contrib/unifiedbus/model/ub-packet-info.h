@@ -30,6 +30,7 @@ struct UbPacketInfo
     uint8_t vl{0};             //!< virtual lane on the current link
     uint8_t nlp{0};            //!< next-layer protocol of the network header
     uint8_t cc{0};             //!< C-AQM flags (UB_CC_*), updated by switches on the way
+    uint8_t lbf{0};            //!< load-balance field of the network header (path steering)
     uint16_t hint{0xFFFF};     //!< C-AQM rate hint, units of 100 Mb/s (min over congested hops)
 };
 

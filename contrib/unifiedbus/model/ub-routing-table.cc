@@ -30,6 +30,7 @@ const UbSinglePathSelector g_single;
 const UbEcmpSelector g_ecmp;
 const UbSpraySelector g_spray;
 const UbAdaptiveSelector g_adaptive;
+const UbLbfSelector g_lbf;
 } // namespace
 
 uint32_t
@@ -60,6 +61,16 @@ UbSpraySelector::Select(const UbRouteCandidate* c,
                         uint32_t& counter) const
 {
     return counter++ % n;
+}
+
+uint32_t
+UbLbfSelector::Select(const UbRouteCandidate* c,
+                      uint32_t n,
+                      const UbPacketInfo& info,
+                      const UbSwitch& sw,
+                      uint32_t& counter) const
+{
+    return info.lbf % n;
 }
 
 uint32_t
@@ -95,8 +106,10 @@ UbRoutingTable::GetTypeId()
             .AddConstructor<UbRoutingTable>()
             .AddAttribute("Selection",
                           "How a packet picks among the candidates of its destination: Single "
-                          "(first), Ecmp (hash of the flow key), Spray (per-packet round robin) "
-                          "or Adaptive (least queued + least credit-consumed output).",
+                          "(first), Ecmp (hash of the flow key), Spray (per-packet round robin), "
+                          "Adaptive (the output that drains soonest) or Lbf (the packet's "
+                          "load-balance field modulo the candidates: the sender steers the path, "
+                          "UB Base Spec 2.0 section 2.2).",
                           EnumValue(UbRoutingTable::ECMP),
                           MakeEnumAccessor(&UbRoutingTable::m_selection),
                           MakeEnumChecker(UbRoutingTable::SINGLE,
@@ -106,7 +119,9 @@ UbRoutingTable::GetTypeId()
                                           UbRoutingTable::SPRAY,
                                           "Spray",
                                           UbRoutingTable::ADAPTIVE,
-                                          "Adaptive"));
+                                          "Adaptive",
+                                          UbRoutingTable::LBF,
+                                          "Lbf"));
     return tid;
 }
 
@@ -268,6 +283,9 @@ UbRoutingTable::Select(const UbRouteCandidate* c,
             break;
         case ADAPTIVE:
             m_selector = &g_adaptive;
+            break;
+        case LBF:
+            m_selector = &g_lbf;
             break;
         }
     }

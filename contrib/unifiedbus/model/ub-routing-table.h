@@ -110,6 +110,17 @@ class UbAdaptiveSelector : public UbPathSelector
                     uint32_t& counter) const override;
 };
 
+/// LBF steering: candidate (load-balance field mod n), so a sender picks its path.
+class UbLbfSelector : public UbPathSelector
+{
+  public:
+    uint32_t Select(const UbRouteCandidate* c,
+                    uint32_t n,
+                    const UbPacketInfo& info,
+                    const UbSwitch& sw,
+                    uint32_t& counter) const override;
+};
+
 /**
  * \ingroup unifiedbus
  * \brief Destination CNA -> list of candidate (port, VL), and the path-selection policy.
@@ -129,6 +140,7 @@ class UbRoutingTable : public Object
         ECMP,     //!< hash of flow key
         SPRAY,    //!< per-packet round robin
         ADAPTIVE, //!< least loaded output
+        LBF,      //!< the packet's load-balance field modulo the candidates
     };
 
     /**

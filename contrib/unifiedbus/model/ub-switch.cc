@@ -306,6 +306,7 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
     info.flowHash = UbMix32(flowKey ^ UbMix32(m_cna * 0x9e3779b1u + dst));
     info.nlp = nlp;
     info.cc = cc;
+    info.lbf = static_cast<uint8_t>(flowKey & 0xFF);
     queued += bytes;
     ++m_injected;
     m_injectTrace(packet, info);

@@ -162,8 +162,9 @@ UbTransport::GetChannel(uint32_t cna, uint32_t index)
 uint32_t
 UbTransport::FlowKey(const Channel& ch) const
 {
-    // Different channels of a group carry different load-balance fields, hence different paths.
-    return ch.index * 0x9e3779b1u + 1;
+    // Channel i of a group carries load-balance field i: switches steering by LBF put the
+    // channels of a group on different paths, and ECMP hashes them apart.
+    return ch.index;
 }
 
 uint32_t
