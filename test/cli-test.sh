@@ -41,4 +41,7 @@ print(f\"runs={q('select count(*) from runs')} flows={q('select count(*) from fl
 "
 check credit-loop-bound 0 "0.000" "$BIN/ub-credit-loop" --packets=400 --db="$TMP/loop.db"
 check scratch-program 0 "received 1048576 B" ./ubsim run ub-first
+check presets-list 0 "cm384-ub1" ./ubsim presets
+check presets-show 0 "UbNetDevice::LaneRate = 112Gbps ; [S]" ./ubsim presets cm384-ub1
+check memory-latency 0 "results: run 1 in $TMP/mem.db" "$BIN/ub-memory-latency" --maxBytes=4096 --db="$TMP/mem.db"
 exit 0

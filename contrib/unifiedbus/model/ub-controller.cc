@@ -123,6 +123,14 @@ UbController::GetTypeId()
                           DataRateValue(DataRate("8064Gbps")),
                           MakeDataRateAccessor(&UbController::m_endpointBandwidth),
                           MakeDataRateChecker())
+            .AddAttribute("WriteBandwidth",
+                          "Rate at which the endpoint's write path produces Write and Send data "
+                          "packets, headers included (bit/s; 0 = no limit beyond "
+                          "EndpointBandwidth). Presets calibrate it where measured Writes are "
+                          "slower than Reads.",
+                          DataRateValue(DataRate(0)),
+                          MakeDataRateAccessor(&UbController::m_writeBandwidth),
+                          MakeDataRateChecker())
             .AddAttribute("InitiatorLatency",
                           "Time from an operation's call to its first packet leaving the endpoint "
                           "(time). Default 200 ns: an assumption; presets calibrate it.",
@@ -644,16 +652,32 @@ UbController::EndpointSerPs(uint32_t bytes) const
 }
 
 bool
-UbController::InjectFromTransport(Ptr<Packet> packet, uint32_t dst, uint32_t flowKey, uint8_t cc)
+UbController::InjectFromTransport(Ptr<Packet> packet,
+                                  uint32_t dst,
+                                  uint32_t flowKey,
+                                  uint8_t cc,
+                                  bool writeData)
 {
     int64_t now = Simulator::Now().GetPicoSeconds();
-    int64_t start = std::max(now, m_egressFreePs);
-    int64_t end = start + EndpointSerPs(packet->GetSize() + UbNetworkHeader::SIZE);
+    uint32_t bytes = packet->GetSize() + UbNetworkHeader::SIZE;
+    int64_t ready = now;
+    int64_t writeFree = m_writeFreePs;
+    if (writeData && m_writeBandwidth.GetBitRate() > 0)
+    {
+        // The endpoint's write path produces Write/Send data at WriteBandwidth.
+        unsigned __int128 num = static_cast<unsigned __int128>(bytes) * 8u * 1000000000000ull;
+        uint64_t rate = m_writeBandwidth.GetBitRate();
+        writeFree = std::max(now, m_writeFreePs) + static_cast<int64_t>((num + rate - 1) / rate);
+        ready = writeFree;
+    }
+    int64_t start = std::max(ready, m_egressFreePs);
+    int64_t end = start + EndpointSerPs(bytes);
     if (!m_switch->SendAfter(packet, dst, m_sl, flowKey, PicoSeconds(end - now), NLP_TRANSPORT, cc))
     {
         return false;
     }
     m_egressFreePs = end;
+    m_writeFreePs = writeFree;
     return true;
 }
 

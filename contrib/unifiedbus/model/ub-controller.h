@@ -165,9 +165,14 @@ class UbController : public Object
      * \param dst destination CNA
      * \param flowKey ECMP key of its TP channel
      * \param cc C-AQM flags (UB_CC_*)
+     * \param writeData the packet carries Write or Send data (paced by WriteBandwidth)
      * \return false if the switch's injection buffer is full
      */
-    bool InjectFromTransport(Ptr<Packet> packet, uint32_t dst, uint32_t flowKey, uint8_t cc);
+    bool InjectFromTransport(Ptr<Packet> packet,
+                             uint32_t dst,
+                             uint32_t flowKey,
+                             uint8_t cc,
+                             bool writeData = false);
     /// Call the transport back when the injection buffer has room.
     void WaitForInjectionRoom();
     /**
@@ -290,6 +295,8 @@ class UbController : public Object
     std::unique_ptr<UbTransport> m_transport;
     bool m_ready{false};
     int64_t m_egressFreePs{0};
+    int64_t m_writeFreePs{0};
+    DataRate m_writeBandwidth;
     uint64_t m_nextId{1};
 
     std::unordered_map<uint64_t, Txn> m_txns;         //!< by transaction id

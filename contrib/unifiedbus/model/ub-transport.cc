@@ -310,7 +310,10 @@ UbTransport::InjectData(Channel& ch, const Desc& d)
     }
     p->AddHeader(tp);
     uint32_t bytes = p->GetSize();
-    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch), cc))
+    bool writeData = d.len > 0 && (d.taOpcode == UbTransactionHeader::WRITE ||
+                                   d.taOpcode == UbTransactionHeader::WRITE_NOTIFY ||
+                                   d.taOpcode == UbTransactionHeader::SEND);
+    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch), cc, writeData))
     {
         return false;
     }

@@ -1,0 +1,295 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-preset.h"
+
+#include "ub-controller-helper.h"
+#include "ub-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/string.h"
+#include "ns3/type-id.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#ifndef UB_PRESET_DIR
+#define UB_PRESET_DIR ""
+#endif
+
+namespace ns3
+{
+
+namespace
+{
+std::string
+Trim(const std::string& s)
+{
+    std::size_t a = s.find_first_not_of(" \t\r");
+    if (a == std::string::npos)
+    {
+        return "";
+    }
+    std::size_t b = s.find_last_not_of(" \t\r");
+    return s.substr(a, b - a + 1);
+}
+
+const char* const TYPES[] = {"UbNetDevice",
+                             "UbChannel",
+                             "UbSwitch",
+                             "UbRoutingTable",
+                             "UbController"};
+} // namespace
+
+std::vector<std::string>
+UbPreset::SearchPath()
+{
+    std::vector<std::string> dirs;
+    if (const char* env = std::getenv("UB_PRESET_PATH"))
+    {
+        std::stringstream ss(env);
+        std::string d;
+        while (std::getline(ss, d, ':'))
+        {
+            if (!d.empty())
+            {
+                dirs.push_back(d);
+            }
+        }
+    }
+    if (std::string(UB_PRESET_DIR).size() > 0)
+    {
+        dirs.emplace_back(UB_PRESET_DIR);
+    }
+    return dirs;
+}
+
+std::vector<std::string>
+UbPreset::List()
+{
+    std::vector<std::string> names;
+    for (const auto& dir : SearchPath())
+    {
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+        {
+            if (e.path().extension() == ".preset")
+            {
+                std::string n = e.path().stem().string();
+                if (std::find(names.begin(), names.end(), n) == names.end())
+                {
+                    names.push_back(n);
+                }
+            }
+        }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+UbPreset
+UbPreset::Load(const std::string& nameOrPath)
+{
+    std::string path;
+    if (nameOrPath.find('/') != std::string::npos ||
+        (nameOrPath.size() > 7 && nameOrPath.substr(nameOrPath.size() - 7) == ".preset"))
+    {
+        path = nameOrPath;
+    }
+    else
+    {
+        for (const auto& dir : SearchPath())
+        {
+            std::string candidate = dir + "/" + nameOrPath + ".preset";
+            if (std::filesystem::exists(candidate))
+            {
+                path = candidate;
+                break;
+            }
+        }
+    }
+    if (path.empty())
+    {
+        std::string known;
+        for (const auto& n : List())
+        {
+            known += (known.empty() ? "" : ", ") + n;
+        }
+        NS_FATAL_ERROR("UbPreset: no preset named '" << nameOrPath << "'; known presets: " << known
+                                                     << " (./ubsim presets lists them)");
+    }
+    std::ifstream in(path);
+    NS_ABORT_MSG_IF(!in, "UbPreset: cannot read " << path);
+    UbPreset p;
+    p.m_path = path;
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line))
+    {
+        ++n;
+        std::string t = Trim(line);
+        if (t.empty() || t[0] == '#')
+        {
+            continue;
+        }
+        std::size_t eq = t.find('=');
+        NS_ABORT_MSG_IF(eq == std::string::npos,
+                        "UbPreset " << path << " line " << n
+                                    << ": expected 'key = value ; [tag] source', got '" << t
+                                    << "'");
+        std::string key = Trim(t.substr(0, eq));
+        std::string rest = t.substr(eq + 1);
+        if (key == "name" || key == "description")
+        {
+            (key == "name" ? p.m_name : p.m_description) = Trim(rest);
+            continue;
+        }
+        std::size_t semi = rest.find(';');
+        NS_ABORT_MSG_IF(semi == std::string::npos,
+                        "UbPreset " << path << " line " << n << ": " << key
+                                    << " has no source; end the line with '; [S] source', "
+                                       "'; [S2] ...', '; [A] reason' or '; [C] calibration'");
+        Entry e;
+        e.value = Trim(rest.substr(0, semi));
+        e.source = Trim(rest.substr(semi + 1));
+        e.line = n;
+        bool tagged = e.source.rfind("[S]", 0) == 0 || e.source.rfind("[S2]", 0) == 0 ||
+                      e.source.rfind("[A]", 0) == 0 || e.source.rfind("[C]", 0) == 0;
+        NS_ABORT_MSG_IF(!tagged || e.source.size() < 6,
+                        "UbPreset " << path << " line " << n << ": the source of " << key
+                                    << " must start with [S], [S2], [A] or [C] and say something");
+        std::size_t sep = key.find("::");
+        NS_ABORT_MSG_IF(sep == std::string::npos,
+                        "UbPreset " << path << " line " << n << ": key '" << key
+                                    << "' must be Type::Attribute or topology::Name");
+        e.type = key.substr(0, sep);
+        e.attribute = key.substr(sep + 2);
+        NS_ABORT_MSG_IF(e.value.empty(),
+                        "UbPreset " << path << " line " << n << ": " << key << " has no value");
+        if (e.type != "topology")
+        {
+            bool known = std::find(std::begin(TYPES), std::end(TYPES), e.type) != std::end(TYPES);
+            NS_ABORT_MSG_IF(!known,
+                            "UbPreset " << path << " line " << n << ": unknown type '" << e.type
+                                        << "'; use UbNetDevice, UbChannel, UbSwitch, "
+                                           "UbRoutingTable, UbController or topology");
+            TypeId tid = TypeId::LookupByName("ns3::" + e.type);
+            TypeId::AttributeInformation info;
+            NS_ABORT_MSG_IF(!tid.LookupAttributeByName(e.attribute, &info),
+                            "UbPreset " << path << " line " << n << ": " << e.type
+                                        << " has no attribute '" << e.attribute << "'");
+            Ptr<AttributeValue> v = info.checker->CreateValidValue(StringValue(e.value));
+            NS_ABORT_MSG_IF(!v,
+                            "UbPreset " << path << " line " << n << ": '" << e.value
+                                        << "' is not a valid value of " << key);
+        }
+        p.m_entries.push_back(e);
+    }
+    if (p.m_name.empty())
+    {
+        p.m_name = std::filesystem::path(path).stem().string();
+    }
+    return p;
+}
+
+const std::string&
+UbPreset::GetName() const
+{
+    return m_name;
+}
+
+const std::string&
+UbPreset::GetDescription() const
+{
+    return m_description;
+}
+
+const std::string&
+UbPreset::GetPath() const
+{
+    return m_path;
+}
+
+const std::vector<UbPreset::Entry>&
+UbPreset::GetEntries() const
+{
+    return m_entries;
+}
+
+bool
+UbPreset::Has(const std::string& key) const
+{
+    for (const auto& e : m_entries)
+    {
+        if (e.type + "::" + e.attribute == key)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string
+UbPreset::Get(const std::string& key) const
+{
+    for (const auto& e : m_entries)
+    {
+        if (e.type + "::" + e.attribute == key)
+        {
+            return e.value;
+        }
+    }
+    NS_FATAL_ERROR("UbPreset " << m_name << ": no value for " << key << " in " << m_path);
+}
+
+double
+UbPreset::GetDouble(const std::string& key) const
+{
+    std::string v = Get(key);
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    NS_ABORT_MSG_IF(end == v.c_str() || *end != '\0',
+                    "UbPreset " << m_name << ": " << key << " = '" << v << "' is not a number");
+    return d;
+}
+
+void
+UbPreset::Apply(UbHelper& ub) const
+{
+    for (const auto& e : m_entries)
+    {
+        if (e.type == "UbNetDevice")
+        {
+            ub.SetDeviceAttribute(e.attribute, StringValue(e.value));
+        }
+        else if (e.type == "UbChannel")
+        {
+            ub.SetChannelAttribute(e.attribute, StringValue(e.value));
+        }
+        else if (e.type == "UbSwitch")
+        {
+            ub.SetSwitchAttribute(e.attribute, StringValue(e.value));
+        }
+        else if (e.type == "UbRoutingTable")
+        {
+            ub.SetRoutingAttribute(e.attribute, StringValue(e.value));
+        }
+    }
+}
+
+void
+UbPreset::Apply(UbControllerHelper& ctl) const
+{
+    for (const auto& e : m_entries)
+    {
+        if (e.type == "UbController")
+        {
+            ctl.SetAttribute(e.attribute, StringValue(e.value));
+        }
+    }
+}
+
+} // namespace ns3

@@ -1,0 +1,98 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_PRESET_H
+#define UB_PRESET_H
+
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+class UbHelper;
+class UbControllerHelper;
+
+/**
+ * \ingroup unifiedbus
+ * \brief A named set of parameters read from a preset file, every value with its source.
+ *
+ * A preset file (contrib/unifiedbus/presets/<name>.preset) holds lines
+ * \code
+ *   name = cm384-ub1
+ *   description = one line
+ *   UbNetDevice::LaneRate = 112Gbps ; [S] where the value comes from
+ *   topology::L1ToL2CableLength = 10 ; [A] why this value is assumed
+ * \endcode
+ * Each value line must end with "; [S] ...", "; [S2] ...", "; [A] ..." or "; [C] ..."
+ * (primary source, secondary source, assumption, calibrated), so that no value is unexplained.
+ * Keys name an ns-3 type and one of its attributes (UbNetDevice, UbChannel, UbSwitch,
+ * UbRoutingTable, UbController) or a topology parameter read by a builder (topology::...).
+ * A malformed line stops the run with the file name and line number.
+ *
+ * Presets are found in the folders of the UB_PRESET_PATH environment variable (colon-separated),
+ * then in the module's own presets folder.
+ */
+class UbPreset
+{
+  public:
+    /// One value line.
+    struct Entry
+    {
+        std::string type;      //!< "UbNetDevice", ..., or "topology"
+        std::string attribute; //!< attribute or topology parameter name
+        std::string value;     //!< value as text
+        std::string source;    //!< the source note, tag included
+        int line{0};           //!< line in the file
+    };
+
+    /**
+     * \brief Read a preset.
+     * \param nameOrPath a preset name (searched) or a path to a .preset file
+     * \return the preset
+     */
+    static UbPreset Load(const std::string& nameOrPath);
+
+    /// \return the names of the presets found, sorted
+    static std::vector<std::string> List();
+
+    /// \return the folders searched, in order
+    static std::vector<std::string> SearchPath();
+
+    /// \return the preset's name
+    const std::string& GetName() const;
+    /// \return its one-line description
+    const std::string& GetDescription() const;
+    /// \return the file it was read from
+    const std::string& GetPath() const;
+    /// \return its value lines
+    const std::vector<Entry>& GetEntries() const;
+
+    /// \param key "type::attribute" \return true if the preset sets it
+    bool Has(const std::string& key) const;
+    /// \param key "type::attribute" \return its value (stops the run if missing)
+    std::string Get(const std::string& key) const;
+    /// \param key "type::attribute" \return its value as a number (stops the run if missing)
+    double GetDouble(const std::string& key) const;
+
+    /**
+     * \brief Set the UbNetDevice, UbChannel, UbSwitch and UbRoutingTable attributes of a helper.
+     * \param ub the helper
+     */
+    void Apply(UbHelper& ub) const;
+    /**
+     * \brief Set the UbController attributes of a helper.
+     * \param ctl the helper
+     */
+    void Apply(UbControllerHelper& ctl) const;
+
+  private:
+    std::string m_name;
+    std::string m_description;
+    std::string m_path;
+    std::vector<Entry> m_entries;
+};
+
+} // namespace ns3
+
+#endif /* UB_PRESET_H */
