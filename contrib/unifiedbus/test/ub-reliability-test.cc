@@ -55,6 +55,7 @@ struct Outcome
     uint64_t corruptDrops{0};
     uint64_t retransmitted{0};
     uint64_t transportLost{0};
+    uint64_t completionHash{1469598103934665603ull}; //!< FNV-1a over (id, completion time)
 };
 
 Outcome
@@ -91,6 +92,13 @@ RunLossy(uint32_t run,
             ++o.duplicateCompletions;
         }
         r.ok ? ++o.completedOk : ++o.completedLost;
+        for (uint64_t v : {r.id, static_cast<uint64_t>(r.completed.GetPicoSeconds())})
+        {
+            for (int i = 0; i < 8; ++i)
+            {
+                o.completionHash = (o.completionHash ^ ((v >> (8 * i)) & 0xFF)) * 1099511628211ull;
+            }
+        }
     });
     // Per (initiator, target): which TASSNs (issue order) have executed.
     std::map<std::pair<uint32_t, uint32_t>, std::set<uint32_t>> executedSeqs;
@@ -270,6 +278,26 @@ class UbUtpLossTestCase : public TestCase
     }
 };
 
+class UbTransportDeterminismTestCase : public TestCase
+{
+  public:
+    UbTransportDeterminismTestCase()
+        : TestCase("lossy runs: same seed, same completions to the picosecond")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        Outcome a = RunLossy(5, "Rtp", "Selective", false, 0.01, 2);
+        Outcome b = RunLossy(5, "Rtp", "Selective", false, 0.01, 2);
+        Outcome c = RunLossy(6, "Rtp", "Selective", false, 0.01, 2);
+        NS_TEST_EXPECT_MSG_EQ(a.completionHash, b.completionHash, "same seed, same completions");
+        NS_TEST_EXPECT_MSG_EQ(a.retransmitted, b.retransmitted, "same retransmissions");
+        NS_TEST_EXPECT_MSG_NE(a.completionHash, c.completionHash, "another seed differs");
+    }
+};
+
 class UbReliabilityTestSuite : public TestSuite
 {
   public:
@@ -281,6 +309,7 @@ class UbReliabilityTestSuite : public TestSuite
         AddTestCase(new UbRtpLossTestCase("Selective", 1), TestCase::QUICK);
         AddTestCase(new UbCtpLinkRetryTestCase, TestCase::QUICK);
         AddTestCase(new UbUtpLossTestCase, TestCase::QUICK);
+        AddTestCase(new UbTransportDeterminismTestCase, TestCase::QUICK);
     }
 };
 
