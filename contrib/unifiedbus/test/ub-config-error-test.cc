@@ -46,32 +46,6 @@ BuildAndRun(const std::function<void(UbHelper&)>& before,
     ubtest::ResetSimulation();
 }
 
-class UbConfigErrorTestCase : public TestCase
-{
-  public:
-    UbConfigErrorTestCase(std::string name,
-                          std::function<void()> body,
-                          std::vector<std::string> expected)
-        : TestCase(name),
-          m_body(std::move(body)),
-          m_expected(std::move(expected))
-    {
-    }
-
-  private:
-    void DoRun() override
-    {
-        ubtest::ChildResult r = ubtest::RunInChild(m_body);
-        NS_TEST_EXPECT_MSG_EQ(r.exitedNormally, false, "the run must stop");
-        NS_TEST_EXPECT_MSG_EQ(ubtest::ContainsAll(r.output, m_expected),
-                              true,
-                              "message names node, port and value; got: " << r.output);
-    }
-
-    std::function<void()> m_body;
-    std::vector<std::string> m_expected;
-};
-
 class UbGoodConfigTestCase : public TestCase
 {
   public:
@@ -105,17 +79,16 @@ class UbConfigErrorTestSuite : public TestSuite
     {
         AddTestCase(new UbGoodConfigTestCase, TestCase::QUICK);
         AddTestCase(
-            new UbConfigErrorTestCase("zero lanes",
-                                      []() {
-                                          BuildAndRun(
-                                              [](UbHelper& ub) {
-                                                  ub.SetDeviceAttribute("Lanes", UintegerValue(0));
-                                              },
-                                              [](NodeContainer&) {});
-                                      },
-                                      {"UbNetDevice node 0 port 0", "Lanes=0", "1, 2, 4 or 8"}),
+            new ubtest::ExpectStopTestCase(
+                "zero lanes",
+                []() {
+                    BuildAndRun(
+                        [](UbHelper& ub) { ub.SetDeviceAttribute("Lanes", UintegerValue(0)); },
+                        [](NodeContainer&) {});
+                },
+                {"UbNetDevice node 0 port 0", "Lanes=0", "1, 2, 4 or 8"}),
             TestCase::QUICK);
-        AddTestCase(new UbConfigErrorTestCase(
+        AddTestCase(new ubtest::ExpectStopTestCase(
                         "VL buffer smaller than one maximum packet",
                         []() {
                             BuildAndRun(
@@ -128,7 +101,7 @@ class UbConfigErrorTestSuite : public TestSuite
                         {"UbNetDevice node 0 port 0", "VlBufferCells=10", "at least 27"}),
                     TestCase::QUICK);
         AddTestCase(
-            new UbConfigErrorTestCase(
+            new ubtest::ExpectStopTestCase(
                 "a route uses a VL beyond the configured count",
                 []() {
                     BuildAndRun(
@@ -140,7 +113,7 @@ class UbConfigErrorTestSuite : public TestSuite
                 {"UbNetDevice node 2 port 1", "VL 3", "VlCount=2"}),
             TestCase::QUICK);
         AddTestCase(
-            new UbConfigErrorTestCase(
+            new ubtest::ExpectStopTestCase(
                 "an SL mapped to a VL beyond the configured count",
                 []() {
                     BuildAndRun(
@@ -149,7 +122,7 @@ class UbConfigErrorTestSuite : public TestSuite
                 },
                 {"UbNetDevice node 0 port 0", "SL 1 to VL 5", "VlCount=2"}),
             TestCase::QUICK);
-        AddTestCase(new UbConfigErrorTestCase(
+        AddTestCase(new ubtest::ExpectStopTestCase(
                         "a packet to an unknown destination",
                         []() {
                             BuildAndRun([](UbHelper&) {},
@@ -162,7 +135,7 @@ class UbConfigErrorTestSuite : public TestSuite
                         },
                         {"UbSwitch node 0", "no route to destination CNA 999", "UbRoutingHelper"}),
                     TestCase::QUICK);
-        AddTestCase(new UbConfigErrorTestCase(
+        AddTestCase(new ubtest::ExpectStopTestCase(
                         "a VL count that differs between the two ends of a link",
                         []() {
                             BuildAndRun(
@@ -175,7 +148,7 @@ class UbConfigErrorTestSuite : public TestSuite
                         },
                         {"port 0", "VlCount=", "both ends of a link"}),
                     TestCase::QUICK);
-        AddTestCase(new UbConfigErrorTestCase(
+        AddTestCase(new ubtest::ExpectStopTestCase(
                         "a packet that overflows a VL buffer in credit mode",
                         []() {
                             BuildAndRun(

@@ -124,6 +124,25 @@ BuildClos(const UbHelper& ub, uint32_t leaves, uint32_t perLeaf, uint32_t spines
     return c;
 }
 
+ExpectStopTestCase::ExpectStopTestCase(std::string name,
+                                       std::function<void()> body,
+                                       std::vector<std::string> expected)
+    : TestCase(name),
+      m_body(std::move(body)),
+      m_expected(std::move(expected))
+{
+}
+
+void
+ExpectStopTestCase::DoRun()
+{
+    ChildResult r = RunInChild(m_body);
+    NS_TEST_EXPECT_MSG_EQ(r.exitedNormally, false, "the run must stop");
+    NS_TEST_EXPECT_MSG_EQ(ContainsAll(r.output, m_expected),
+                          true,
+                          "the message names the thing and the fix; got: " << r.output);
+}
+
 void
 ResetSimulation()
 {

@@ -11,6 +11,7 @@
 #include "ns3/node-container.h"
 #include "ns3/nstime.h"
 #include "ns3/ptr.h"
+#include "ns3/test.h"
 
 #include <cstdint>
 #include <functional>
@@ -64,6 +65,29 @@ struct ClosNet
  * Build a Clos with the helper's attributes and fill the routing tables (all shortest paths).
  */
 ClosNet BuildClos(const UbHelper& ub, uint32_t leaves, uint32_t perLeaf, uint32_t spines);
+
+/**
+ * A test case that runs `body` in a child process and expects it to stop the run with a message
+ * containing every string of `expected` (bad input must name the thing and the fix).
+ */
+class ExpectStopTestCase : public TestCase
+{
+  public:
+    /**
+     * \param name test case name
+     * \param body what should stop the run
+     * \param expected strings the message must contain
+     */
+    ExpectStopTestCase(std::string name,
+                       std::function<void()> body,
+                       std::vector<std::string> expected);
+
+  private:
+    void DoRun() override;
+
+    std::function<void()> m_body;
+    std::vector<std::string> m_expected;
+};
 
 /// Destroy the simulator and clear global state between test cases.
 void ResetSimulation();

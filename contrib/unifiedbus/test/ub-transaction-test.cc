@@ -369,31 +369,6 @@ class UbStateTestCase : public TestCase
 };
 
 /// Bad input stops the run with a message naming the thing and the fix.
-class UbTransactionErrorTestCase : public TestCase
-{
-  public:
-    UbTransactionErrorTestCase(std::string name,
-                               std::function<void()> body,
-                               std::vector<std::string> expected)
-        : TestCase(name),
-          m_body(std::move(body)),
-          m_expected(std::move(expected))
-    {
-    }
-
-  private:
-    void DoRun() override
-    {
-        ubtest::ChildResult r = ubtest::RunInChild(m_body);
-        NS_TEST_EXPECT_MSG_EQ(r.exitedNormally, false, "the run must stop");
-        NS_TEST_EXPECT_MSG_EQ(ubtest::ContainsAll(r.output, m_expected),
-                              true,
-                              "message; got: " << r.output);
-    }
-
-    std::function<void()> m_body;
-    std::vector<std::string> m_expected;
-};
 
 void
 IssueAt1us(const std::function<void(Ptr<UbController>)>& f, uint32_t mtu = MTU)
@@ -416,7 +391,7 @@ class UbTransactionTestSuite : public TestSuite
         AddTestCase(new UbWriteThroughputTestCase, TestCase::QUICK);
         AddTestCase(new UbOrderingTestCase, TestCase::QUICK);
         AddTestCase(new UbStateTestCase, TestCase::QUICK);
-        AddTestCase(new UbTransactionErrorTestCase(
+        AddTestCase(new ubtest::ExpectStopTestCase(
                         "a read of 0 bytes",
                         []() { IssueAt1us([](Ptr<UbController> a) { a->Read(1, 0); }); },
                         {"UbController node 0", "Read of 0 bytes", "at least 1 byte"}),
@@ -424,7 +399,7 @@ class UbTransactionTestSuite : public TestSuite
         for (uint32_t mtu : {100u, 16384u})
         {
             AddTestCase(
-                new UbTransactionErrorTestCase(
+                new ubtest::ExpectStopTestCase(
                     "an MTU of " + std::to_string(mtu) + " B",
                     [mtu]() { IssueAt1us([](Ptr<UbController> a) { a->Write(1, 100); }, mtu); },
                     {"UbController node 0",
@@ -433,13 +408,13 @@ class UbTransactionTestSuite : public TestSuite
                 TestCase::QUICK);
         }
         AddTestCase(
-            new UbTransactionErrorTestCase(
+            new ubtest::ExpectStopTestCase(
                 "a destination without a controller",
                 []() { IssueAt1us([](Ptr<UbController> a) { a->Write(2, 100); }); },
                 {"UbController node 0", "Write to CNA 2", "no UbController", "UbControllerHelper"}),
             TestCase::QUICK);
         AddTestCase(
-            new UbTransactionErrorTestCase(
+            new ubtest::ExpectStopTestCase(
                 "an MTU whose packets exceed the ports' Mtu",
                 []() { IssueAt1us([](Ptr<UbController> a) { a->Write(1, 100); }, 8192); },
                 {"UbController node 0", "Mtu=8192", "raise UbNetDevice::Mtu to at least 8252"}),
