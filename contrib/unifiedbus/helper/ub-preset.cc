@@ -113,6 +113,22 @@ UbPreset::Load(const std::string& nameOrPath)
     }
     if (path.empty())
     {
+        // A short name stands for the one preset that starts with it ("cm384" -> "cm384-ub1").
+        std::vector<std::string> matches;
+        for (const auto& n : List())
+        {
+            if (n.rfind(nameOrPath + "-", 0) == 0)
+            {
+                matches.push_back(n);
+            }
+        }
+        if (matches.size() == 1)
+        {
+            return Load(matches.front());
+        }
+    }
+    if (path.empty())
+    {
         std::string known;
         for (const auto& n : List())
         {

@@ -48,7 +48,8 @@ class UbPreset
 
     /**
      * \brief Read a preset.
-     * \param nameOrPath a preset name (searched) or a path to a .preset file
+     * \param nameOrPath a preset name (searched), the unique prefix of one before a '-'
+     *        ("cm384" for "cm384-ub1"), or a path to a .preset file
      * \return the preset
      */
     static UbPreset Load(const std::string& nameOrPath);

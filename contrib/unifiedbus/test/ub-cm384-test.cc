@@ -108,6 +108,7 @@ class UbPresetFileTestCase : public TestCase
                                   e.type << "::" << e.attribute << " has a source");
         }
         NS_TEST_EXPECT_MSG_EQ(p.Get("UbNetDevice::LaneRate"), "112Gbps", "a value");
+        NS_TEST_EXPECT_MSG_EQ(UbPreset::Load("cm384").GetName(), "cm384-ub1", "short name");
         std::string bad = CreateTempDirFilename("bad.preset");
         {
             std::ofstream f(bad);
