@@ -6,6 +6,7 @@
 #include "ub-controller-helper.h"
 #include "ub-helper.h"
 #include "ub-routing-helper.h"
+#include "ub-systems.h"
 
 #include "ns3/abort.h"
 #include "ns3/double.h"
@@ -48,54 +49,34 @@ UbCloudMatrixHelper::Build()
     m_dies = static_cast<uint32_t>(m_preset.GetDouble("topology::DiesPerNode"));
     m_l1 = static_cast<uint32_t>(m_preset.GetDouble("topology::L1PerNode"));
     m_l2 = static_cast<uint32_t>(m_preset.GetDouble("topology::L2PerPlane"));
-    m_dieNodes.Create(m_nodes * m_dies);
-    m_l1Nodes.Create(m_nodes * m_l1);
-    m_l2Nodes.Create(m_l1 * m_l2);
-
-    UbHelper ub;
-    m_preset.Apply(ub);
-    ub.SetChannelAttribute("Length", StringValue(m_preset.Get("topology::DieToL1CableLength")));
-    for (uint32_t n = 0; n < m_nodes; ++n)
-    {
-        for (uint32_t d = 0; d < m_dies; ++d)
-        {
-            for (uint32_t k = 0; k < m_l1; ++k)
-            {
-                ub.Install(m_dieNodes.Get(n * m_dies + d), m_l1Nodes.Get(n * m_l1 + k));
-                ++m_links;
-            }
-        }
-    }
-    ub.SetChannelAttribute("Length", StringValue(m_preset.Get("topology::L1ToL2CableLength")));
+    UbSystems::PlanarClos p = UbSystems::CloudMatrix384(m_nodes);
+    p.endpoints = m_nodes * m_dies;
+    p.planes = m_l1;
+    p.perLeaf = m_dies;
+    p.spinesPerPlane = m_l2;
+    p.lanes = 0; // lanes and lane rate from the preset
+    p.laneRateBps = 0;
+    p.endpointLinkM = m_preset.GetDouble("topology::DieToL1CableLength");
+    p.spineLinkM = m_preset.GetDouble("topology::L1ToL2CableLength");
+    UbTopology t = UbSystems::BuildPlanarClos(p);
+    m_links = t.GetNLinks();
+    m_builder.SetPreset(m_preset);
+    m_builder.Build(t);
+    // Endpoints first, then the leaves plane by plane (plane k, node n: L1 chip k of node n),
+    // then the spines plane by plane.
+    m_dieNodes = m_builder.GetEndpoints();
     for (uint32_t n = 0; n < m_nodes; ++n)
     {
         for (uint32_t k = 0; k < m_l1; ++k)
         {
-            for (uint32_t j = 0; j < m_l2; ++j)
-            {
-                ub.Install(m_l1Nodes.Get(n * m_l1 + k), m_l2Nodes.Get(k * m_l2 + j));
-                ++m_links;
-            }
+            m_l1Nodes.Add(m_builder.GetNode(p.endpoints + k * m_nodes + n));
         }
     }
-    StringValue dieLatency(m_preset.Get("topology::EndpointPipelineLatency"));
-    StringValue switchLatency(m_preset.Get("topology::SwitchPipelineLatency"));
-    for (uint32_t i = 0; i < m_dieNodes.GetN(); ++i)
+    for (uint32_t i = p.endpoints + m_l1 * m_nodes; i < t.GetNNodes(); ++i)
     {
-        m_dieNodes.Get(i)->GetObject<UbSwitch>()->SetAttribute("PipelineLatency", dieLatency);
-    }
-    for (NodeContainer* c : {&m_l1Nodes, &m_l2Nodes})
-    {
-        for (uint32_t i = 0; i < c->GetN(); ++i)
-        {
-            c->Get(i)->GetObject<UbSwitch>()->SetAttribute("PipelineLatency", switchLatency);
-        }
+        m_l2Nodes.Add(m_builder.GetNode(i));
     }
     m_all = NodeContainer(m_dieNodes, m_l1Nodes, m_l2Nodes);
-    UbRoutingHelper::PopulateShortestPaths(m_all);
-    UbControllerHelper ctl;
-    m_preset.Apply(ctl);
-    ctl.Install(m_dieNodes);
 }
 
 Ptr<Node>
@@ -155,4 +136,13 @@ UbCloudMatrixHelper::GetNLinks() const
     return m_links;
 }
 
+} // namespace ns3
+
+namespace ns3
+{
+const UbTopologyHelper&
+UbCloudMatrixHelper::GetBuilder() const
+{
+    return m_builder;
+}
 } // namespace ns3

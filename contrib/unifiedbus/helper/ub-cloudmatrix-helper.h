@@ -5,6 +5,7 @@
 #define UB_CLOUDMATRIX_HELPER_H
 
 #include "ub-preset.h"
+#include "ub-topology-helper.h"
 
 #include "ns3/node-container.h"
 
@@ -62,6 +63,8 @@ class UbCloudMatrixHelper
     uint32_t GetL2PerPlane() const;
     /// \return links built
     uint32_t GetNLinks() const;
+    /// \return the topology builder (topology, routes, deadlock report, memory report)
+    const UbTopologyHelper& GetBuilder() const;
 
   private:
     UbPreset m_preset;
@@ -74,6 +77,7 @@ class UbCloudMatrixHelper
     NodeContainer m_l1Nodes;
     NodeContainer m_l2Nodes;
     NodeContainer m_all;
+    UbTopologyHelper m_builder;
 };
 
 } // namespace ns3

@@ -171,6 +171,41 @@ UbRoutingTable::Clear()
 }
 
 void
+UbRoutingTable::Assign(std::vector<uint32_t> lo,
+                       std::vector<uint32_t> set,
+                       uint32_t end,
+                       std::vector<uint32_t> setStart,
+                       std::vector<UbRouteCandidate> pool)
+{
+    NS_ABORT_MSG_IF(lo.size() != set.size() || setStart.empty() || setStart.back() != pool.size() ||
+                        (!lo.empty() && end <= lo.back()),
+                    "UbRoutingTable::Assign: inconsistent compact table");
+    Clear();
+    m_nDest = 0;
+    for (std::size_t i = 0; i < lo.size(); ++i)
+    {
+        NS_ABORT_MSG_IF(i > 0 && lo[i] <= lo[i - 1],
+                        "UbRoutingTable::Assign: interval starts must increase");
+        NS_ABORT_MSG_IF(set[i] != NO_SET && set[i] + 1 >= setStart.size(),
+                        "UbRoutingTable::Assign: interval " << i << " names a missing set");
+        uint32_t hi = (i + 1 < lo.size()) ? lo[i + 1] : end;
+        if (set[i] != NO_SET)
+        {
+            m_nDest += hi - lo[i];
+        }
+    }
+    m_lo = std::move(lo);
+    m_set = std::move(set);
+    m_end = m_lo.empty() ? 0 : end;
+    m_setStart = std::move(setStart);
+    m_pool = std::move(pool);
+    m_lo.shrink_to_fit();
+    m_set.shrink_to_fit();
+    m_setStart.shrink_to_fit();
+    m_pool.shrink_to_fit();
+}
+
+void
 UbRoutingTable::Compact() const
 {
     if (m_building.empty())

@@ -22,18 +22,34 @@ class UbSwitch;
  */
 struct UbRouteCandidate
 {
+    /// Flag: only packets injected at this node may take the candidate (a detour chosen at the
+    /// source, as UB-Mesh's source-routed paths are); packets in transit ignore it. A set lists
+    /// such candidates after all others.
+    static constexpr uint8_t SOURCE_ONLY = 1;
+
     uint16_t port{0};          //!< output port index of the switch
     uint8_t vl{UB_VL_FROM_SL}; //!< VL on that port, or UB_VL_FROM_SL for the port's SL map
+    uint8_t flags{0};          //!< SOURCE_ONLY or 0
 
     /// \param o other \return true if equal
     bool operator==(const UbRouteCandidate& o) const
     {
-        return port == o.port && vl == o.vl;
+        return port == o.port && vl == o.vl && flags == o.flags;
+    }
+
+    /// \param o other \return true if o differs
+    bool operator!=(const UbRouteCandidate& o) const
+    {
+        return !(*this == o);
     }
 
     /// \param o other \return true if this sorts before o
     bool operator<(const UbRouteCandidate& o) const
     {
+        if (flags != o.flags)
+        {
+            return flags < o.flags;
+        }
         return port != o.port ? port < o.port : vl < o.vl;
     }
 };
@@ -161,6 +177,25 @@ class UbRoutingTable : public Object
 
     /// Remove every route.
     void Clear();
+
+    /**
+     * \brief Replace every route with a table already in compact form (used by the system
+     * builders, which compute routes for whole destination ranges at once).
+     *
+     * Interval i covers destinations [lo[i], lo[i+1]) (the last one up to end) and maps them to
+     * candidate set set[i] (or to no route if set[i] is UINT32_MAX); set s is
+     * pool[setStart[s] .. setStart[s+1]).
+     * \param lo interval starts, strictly increasing
+     * \param set set of each interval
+     * \param end one past the last destination covered
+     * \param setStart start of each set in pool, plus the end of the pool
+     * \param pool candidates of all sets
+     */
+    void Assign(std::vector<uint32_t> lo,
+                std::vector<uint32_t> set,
+                uint32_t end,
+                std::vector<uint32_t> setStart,
+                std::vector<UbRouteCandidate> pool);
 
     /**
      * \brief Candidates for a destination.

@@ -458,6 +458,20 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
                                << "); the destination is unknown here: add a route with "
                                   "UbRoutingTable::AddRoute or run UbRoutingHelper");
     }
+    if (inPort != UB_LOCAL_PORT && (cands[n - 1].flags & UbRouteCandidate::SOURCE_ONLY))
+    {
+        // Packets in transit take only the candidates listed before the source-only ones.
+        uint32_t k = 0;
+        while (k < n && !(cands[k].flags & UbRouteCandidate::SOURCE_ONLY))
+        {
+            ++k;
+        }
+        NS_ABORT_MSG_IF(k == 0,
+                        Where() << ": the route to destination " << info.dst
+                                << " has only source-only candidates, but a packet arrived on port "
+                                << inPort << "; give transit packets a route");
+        n = k;
+    }
     const UbRouteCandidate& c = cands[m_routing->Select(cands, n, info, *this)];
     NS_LOG_LOGIC(Where() << ": packet to CNA " << info.dst << " from "
                          << (inPort == UB_LOCAL_PORT ? std::string("the endpoint")

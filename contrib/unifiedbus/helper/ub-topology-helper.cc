@@ -1,0 +1,282 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-topology-helper.h"
+
+#include "ub-controller-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/data-rate.h"
+#include "ns3/double.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/nstime.h"
+#include "ns3/string.h"
+#include "ns3/ub-channel.h"
+#include "ns3/ub-net-device.h"
+#include "ns3/ub-routing-table.h"
+#include "ns3/ub-switch.h"
+#include "ns3/uinteger.h"
+
+#include <chrono>
+#include <malloc.h>
+#include <sstream>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbTopologyHelper");
+
+namespace
+{
+double
+SecondsSince(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+} // namespace
+
+UbTopologyHelper::UbTopologyHelper() = default;
+
+uint64_t
+UbTopologyHelper::HeapBytesInUse()
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+#else
+    return 0;
+#endif
+}
+
+void
+UbTopologyHelper::SetPreset(const UbPreset& preset)
+{
+    m_preset = preset;
+}
+
+void
+UbTopologyHelper::SetVlPolicy(UbTopologyRouting::VlPolicy policy)
+{
+    m_vlPolicy = policy;
+}
+
+void
+UbTopologyHelper::SetRoutes(UbRouteSet routes)
+{
+    m_givenRoutes = std::move(routes);
+}
+
+void
+UbTopologyHelper::SetInstallControllers(bool install)
+{
+    m_controllers = install;
+}
+
+void
+UbTopologyHelper::SetCheckDeadlock(bool check)
+{
+    m_checkDeadlock = check;
+}
+
+UbHelper&
+UbTopologyHelper::GetUbHelper()
+{
+    return m_ub;
+}
+
+void
+UbTopologyHelper::Build(const UbTopology& t)
+{
+    NS_ABORT_MSG_IF(m_all.GetN() > 0,
+                    "UbTopologyHelper: Build called twice; use one helper per fabric");
+    uint64_t heap0 = HeapBytesInUse();
+    m_topo = t;
+    const uint32_t n = m_topo.GetNNodes();
+    NS_ABORT_MSG_IF(n == 0, "UbTopologyHelper: topology '" << t.GetName() << "' has no nodes");
+
+    auto t0 = std::chrono::steady_clock::now();
+    if (m_givenRoutes)
+    {
+        NS_ABORT_MSG_IF(m_givenRoutes->GetNNodes() != n,
+                        "UbTopologyHelper: the routes given cover "
+                            << m_givenRoutes->GetNNodes() << " nodes, the topology has " << n);
+        m_routes = std::move(*m_givenRoutes);
+        m_givenRoutes.reset();
+    }
+    else
+    {
+        m_routes = UbTopologyRouting::ShortestPaths(m_topo, m_vlPolicy);
+    }
+    m_report.routeSeconds = SecondsSince(t0);
+
+    if (m_checkDeadlock)
+    {
+        t0 = std::chrono::steady_clock::now();
+        m_deadlock = UbTopologyRouting::CheckDeadlock(m_topo, m_routes);
+        m_report.checkSeconds = SecondsSince(t0);
+        if (!m_deadlock.deadlockFree)
+        {
+            std::ostringstream os;
+            for (const auto& c : m_deadlock.cycle)
+            {
+                os << (os.tellp() > 0 ? ", " : "") << c;
+            }
+            NS_ABORT_MSG("topology '"
+                         << t.GetName()
+                         << "': the routes can deadlock; channel dependency cycle: " << os.str()
+                         << "; use a VL policy that breaks it (FINAL_HOP_VL1) or "
+                            "other routes");
+        }
+    }
+
+    t0 = std::chrono::steady_clock::now();
+    if (m_preset)
+    {
+        m_preset->Apply(m_ub);
+    }
+    m_all.Create(n);
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        Ptr<UbSwitch> sw = m_ub.InstallSwitch(m_all.Get(i));
+        sw->SetCna(i);
+        (m_topo.IsEndpoint(i) ? m_endpoints : m_switches).Add(m_all.Get(i));
+    }
+    m_devices.reserve(2ULL * m_topo.GetNLinks());
+    for (uint32_t l = 0; l < m_topo.GetNLinks(); ++l)
+    {
+        const auto& link = m_topo.GetLink(l);
+        NetDeviceContainer d = m_ub.Install(m_all.Get(link.a), m_all.Get(link.b));
+        for (uint32_t s = 0; s < 2; ++s)
+        {
+            Ptr<UbNetDevice> dev = DynamicCast<UbNetDevice>(d.Get(s));
+            if (link.lanes)
+            {
+                dev->SetAttribute("Lanes", UintegerValue(link.lanes));
+            }
+            if (link.laneRateBps)
+            {
+                dev->SetAttribute("LaneRate", DataRateValue(DataRate(link.laneRateBps)));
+            }
+            m_devices.push_back(dev);
+        }
+        Ptr<UbChannel> ch = DynamicCast<UbChannel>(m_devices.back()->GetChannel());
+        if (link.delayPs >= 0)
+        {
+            ch->SetAttribute("Length", DoubleValue(0.0));
+            ch->SetAttribute("Delay", TimeValue(PicoSeconds(link.delayPs)));
+        }
+        else if (link.lengthM >= 0)
+        {
+            ch->SetAttribute("Length", DoubleValue(link.lengthM));
+        }
+    }
+    if (m_preset)
+    {
+        for (auto [key, container] :
+             {std::make_pair("topology::SwitchPipelineLatency", &m_switches),
+              std::make_pair("topology::EndpointPipelineLatency", &m_endpoints)})
+        {
+            if (m_preset->Has(key))
+            {
+                StringValue v(m_preset->Get(key));
+                for (uint32_t i = 0; i < container->GetN(); ++i)
+                {
+                    container->Get(i)->GetObject<UbSwitch>()->SetAttribute("PipelineLatency", v);
+                }
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        m_routes.InstallInto(i, *m_all.Get(i)->GetObject<UbSwitch>()->GetRoutingTable());
+    }
+    if (m_controllers && m_endpoints.GetN() > 0)
+    {
+        UbControllerHelper ctl;
+        if (m_preset)
+        {
+            m_preset->Apply(ctl);
+        }
+        ctl.Install(m_endpoints);
+    }
+    m_report.buildSeconds = SecondsSince(t0);
+    m_report.nodes = n;
+    m_report.ports = 2 * m_topo.GetNLinks();
+    m_report.intervals = m_routes.GetNIntervals();
+    m_report.routeBytes = m_routes.GetMemoryBytes();
+    m_report.topologyBytes = m_topo.GetMemoryBytes();
+    uint64_t heap1 = HeapBytesInUse();
+    m_report.heapBytes = heap1 > heap0 ? heap1 - heap0 : 0;
+}
+
+const UbTopology&
+UbTopologyHelper::GetTopology() const
+{
+    return m_topo;
+}
+
+const UbRouteSet&
+UbTopologyHelper::GetRoutes() const
+{
+    return m_routes;
+}
+
+Ptr<Node>
+UbTopologyHelper::GetNode(uint32_t i) const
+{
+    NS_ABORT_MSG_IF(i >= m_all.GetN(),
+                    "UbTopologyHelper: no node " << i << " (the fabric has " << m_all.GetN()
+                                                 << "; call Build first)");
+    return m_all.Get(i);
+}
+
+Ptr<Node>
+UbTopologyHelper::GetNode(const std::string& name) const
+{
+    uint32_t i = m_topo.FindNode(name);
+    NS_ABORT_MSG_IF(i == UINT32_MAX || i >= m_all.GetN(),
+                    "UbTopologyHelper: no node named '" << name << "' in topology '"
+                                                        << m_topo.GetName() << "'");
+    return m_all.Get(i);
+}
+
+const NodeContainer&
+UbTopologyHelper::GetEndpoints() const
+{
+    return m_endpoints;
+}
+
+const NodeContainer&
+UbTopologyHelper::GetSwitches() const
+{
+    return m_switches;
+}
+
+const NodeContainer&
+UbTopologyHelper::GetAll() const
+{
+    return m_all;
+}
+
+Ptr<UbNetDevice>
+UbTopologyHelper::GetDevice(uint32_t link, uint32_t side) const
+{
+    NS_ABORT_MSG_IF(2ULL * link + side >= m_devices.size() || side > 1,
+                    "UbTopologyHelper: no link " << link << " side " << side);
+    return m_devices[2ULL * link + side];
+}
+
+const UbTopologyRouting::DeadlockReport&
+UbTopologyHelper::GetDeadlockReport() const
+{
+    return m_deadlock;
+}
+
+const UbTopologyHelper::Report&
+UbTopologyHelper::GetReport() const
+{
+    return m_report;
+}
+
+} // namespace ns3

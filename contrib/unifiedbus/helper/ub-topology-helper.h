@@ -1,0 +1,127 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_TOPOLOGY_HELPER_H
+#define UB_TOPOLOGY_HELPER_H
+
+#include "ub-helper.h"
+#include "ub-preset.h"
+#include "ub-topology-routing.h"
+#include "ub-topology.h"
+
+#include "ns3/net-device-container.h"
+#include "ns3/node-container.h"
+#include "ns3/ub-net-device.h"
+
+#include <optional>
+
+namespace ns3
+{
+
+/**
+ * \ingroup unifiedbus
+ * \brief Turns a UbTopology into ns-3 nodes, UB links, routes and UB controllers.
+ *
+ * \code
+ *   UbTopology t = UbTopology::Load("my-pod.topo");
+ *   UbTopologyHelper th;
+ *   th.SetPreset(UbPreset::Load("ascend950-ub2"));
+ *   th.Build(t);
+ *   Ptr<UbController> a = th.GetNode("npu0")->GetObject<UbController>();
+ * \endcode
+ *
+ * Every link gets the preset's device and channel attributes, then its own lanes, lane rate,
+ * cable length or delay from the topology. Node i gets CNA i, so that destinations numbered the
+ * way a builder numbers them (endpoints first, rack by rack) compress into a few route intervals.
+ * Switch nodes take the preset's topology::SwitchPipelineLatency and endpoints its
+ * topology::EndpointPipelineLatency, when the preset sets them. Routes are all shortest paths
+ * (UbTopologyRouting::ShortestPaths) unless SetRoutes gave others; Build checks them for
+ * deadlock unless told not to, and stops the run, naming a cycle, if the check fails.
+ */
+class UbTopologyHelper
+{
+  public:
+    UbTopologyHelper();
+
+    /// \param preset parameters for devices, channels, switches, routing and controllers
+    void SetPreset(const UbPreset& preset);
+    /// \param policy VL policy of the computed shortest paths
+    void SetVlPolicy(UbTopologyRouting::VlPolicy policy);
+    /// \param routes routes to install instead of computed shortest paths
+    void SetRoutes(UbRouteSet routes);
+    /// \param install give endpoints a UbController (default true)
+    void SetInstallControllers(bool install);
+    /// \param check run the deadlock check in Build (default true)
+    void SetCheckDeadlock(bool check);
+    /// \return the UbHelper the links are built with (to set attributes after the preset's)
+    UbHelper& GetUbHelper();
+
+    /**
+     * \brief Create the nodes, links, routes and controllers.
+     * \param t the topology (copied)
+     */
+    void Build(const UbTopology& t);
+
+    /// \return the topology built
+    const UbTopology& GetTopology() const;
+    /// \return the routes installed
+    const UbRouteSet& GetRoutes() const;
+    /// \param i topology node index \return its ns-3 node
+    Ptr<Node> GetNode(uint32_t i) const;
+    /// \param name node name \return its ns-3 node (stops the run if there is none)
+    Ptr<Node> GetNode(const std::string& name) const;
+    /// \return the endpoint nodes, in topology order
+    const NodeContainer& GetEndpoints() const;
+    /// \return the switch nodes, in topology order
+    const NodeContainer& GetSwitches() const;
+    /// \return every node, in topology order
+    const NodeContainer& GetAll() const;
+    /**
+     * \param link topology link index
+     * \param side 0 for the device on link.a, 1 for link.b
+     * \return the device
+     */
+    Ptr<UbNetDevice> GetDevice(uint32_t link, uint32_t side) const;
+    /// \return the deadlock report of the routes (empty if the check was off)
+    const UbTopologyRouting::DeadlockReport& GetDeadlockReport() const;
+
+    /// Where time and memory went.
+    struct Report
+    {
+        double routeSeconds{0};    //!< route computation
+        double checkSeconds{0};    //!< deadlock check
+        double buildSeconds{0};    //!< ns-3 objects and route installation
+        uint64_t heapBytes{0};     //!< heap growth over Build
+        uint64_t routeBytes{0};    //!< bytes of the route set
+        uint64_t topologyBytes{0}; //!< bytes of the topology description
+        uint32_t nodes{0};         //!< nodes
+        uint32_t ports{0};         //!< ports (2 per link)
+        uint64_t intervals{0};     //!< route intervals over all nodes
+    };
+
+    /// \return the report of the last Build
+    const Report& GetReport() const;
+
+    /// \return heap bytes in use now (mallinfo2), for memory reports
+    static uint64_t HeapBytesInUse();
+
+  private:
+    std::optional<UbPreset> m_preset;
+    UbTopologyRouting::VlPolicy m_vlPolicy{UbTopologyRouting::VL_FROM_SL};
+    std::optional<UbRouteSet> m_givenRoutes;
+    bool m_controllers{true};
+    bool m_checkDeadlock{true};
+    UbHelper m_ub;
+    UbTopology m_topo;
+    UbRouteSet m_routes;
+    UbTopologyRouting::DeadlockReport m_deadlock;
+    NodeContainer m_all;
+    NodeContainer m_endpoints;
+    NodeContainer m_switches;
+    std::vector<Ptr<UbNetDevice>> m_devices; // 2 per link
+    Report m_report;
+};
+
+} // namespace ns3
+
+#endif /* UB_TOPOLOGY_HELPER_H */

@@ -1,0 +1,684 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-topology-routing.h"
+
+#include "ns3/abort.h"
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/visitors.hpp>
+#include <boost/pending/queue.hpp>
+#include <limits>
+#include <unordered_set>
+
+namespace ns3
+{
+
+namespace
+{
+constexpr uint32_t INF = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t NONE = std::numeric_limits<uint32_t>::max();
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// UbRouteSet
+
+UbRouteSet::UbRouteSet(uint32_t nodes)
+    : m_node(nodes)
+{
+}
+
+uint32_t
+UbRouteSet::Intern(const std::vector<UbRouteCandidate>& c)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const auto& x : c)
+    {
+        h = (h ^ x.port) * 1099511628211ULL;
+        h = (h ^ x.vl) * 1099511628211ULL;
+        h = (h ^ x.flags) * 1099511628211ULL;
+    }
+    h = (h ^ c.size()) * 1099511628211ULL;
+    auto range = m_index.equal_range(h);
+    for (auto it = range.first; it != range.second; ++it)
+    {
+        uint32_t s = it->second;
+        uint32_t n = m_setStart[s + 1] - m_setStart[s];
+        if (n == c.size() && std::equal(c.begin(), c.end(), m_pool.begin() + m_setStart[s]))
+        {
+            return s;
+        }
+    }
+    auto id = static_cast<uint32_t>(m_setStart.size() - 1);
+    m_pool.insert(m_pool.end(), c.begin(), c.end());
+    m_setStart.push_back(static_cast<uint32_t>(m_pool.size()));
+    m_index.emplace(h, id);
+    return id;
+}
+
+void
+UbRouteSet::Append(uint32_t v, uint32_t lo, uint32_t hi, uint32_t set)
+{
+    if (lo >= hi)
+    {
+        return;
+    }
+    auto& iv = m_node.at(v);
+    NS_ABORT_MSG_IF(!iv.empty() && lo < iv.back().hi,
+                    "UbRouteSet: routes of node " << v << " must be appended in order");
+    if (!iv.empty() && iv.back().hi == lo && iv.back().set == set)
+    {
+        iv.back().hi = hi;
+        return;
+    }
+    iv.push_back(Interval{lo, hi, set});
+}
+
+const UbRouteCandidate*
+UbRouteSet::Lookup(uint32_t v, uint32_t d, uint32_t& n) const
+{
+    n = 0;
+    const auto& iv = m_node.at(v);
+    auto it = std::upper_bound(iv.begin(), iv.end(), d, [](uint32_t x, const Interval& i) {
+        return x < i.lo;
+    });
+    if (it == iv.begin())
+    {
+        return nullptr;
+    }
+    --it;
+    if (d >= it->hi)
+    {
+        return nullptr;
+    }
+    n = GetSetSize(it->set);
+    return GetSet(it->set);
+}
+
+uint32_t
+UbRouteSet::GetNNodes() const
+{
+    return static_cast<uint32_t>(m_node.size());
+}
+
+const std::vector<UbRouteSet::Interval>&
+UbRouteSet::GetIntervals(uint32_t v) const
+{
+    return m_node.at(v);
+}
+
+uint32_t
+UbRouteSet::GetSetSize(uint32_t s) const
+{
+    return m_setStart[s + 1] - m_setStart[s];
+}
+
+const UbRouteCandidate*
+UbRouteSet::GetSet(uint32_t s) const
+{
+    return m_pool.data() + m_setStart[s];
+}
+
+uint32_t
+UbRouteSet::GetNSets() const
+{
+    return static_cast<uint32_t>(m_setStart.size() - 1);
+}
+
+uint64_t
+UbRouteSet::GetNIntervals() const
+{
+    uint64_t n = 0;
+    for (const auto& iv : m_node)
+    {
+        n += iv.size();
+    }
+    return n;
+}
+
+uint32_t
+UbRouteSet::GetNVlsUsed() const
+{
+    uint32_t n = 0;
+    for (const auto& c : m_pool)
+    {
+        if (c.vl != UB_VL_FROM_SL)
+        {
+            n = std::max<uint32_t>(n, c.vl + 1U);
+        }
+    }
+    return n;
+}
+
+void
+UbRouteSet::InstallInto(uint32_t v, UbRoutingTable& table) const
+{
+    const auto& iv = m_node.at(v);
+    std::vector<uint32_t> lo;
+    std::vector<uint32_t> set;
+    std::vector<uint32_t> setStart{0};
+    std::vector<UbRouteCandidate> pool;
+    std::vector<std::pair<uint32_t, uint32_t>> local; // global set -> local set
+    lo.reserve(iv.size() * 2);
+    set.reserve(iv.size() * 2);
+    uint32_t end = 0;
+    for (const auto& i : iv)
+    {
+        if (!lo.empty() && i.lo != end)
+        {
+            lo.push_back(end); // a gap without routes
+            set.push_back(UINT32_MAX);
+        }
+        uint32_t s = UINT32_MAX;
+        for (const auto& [g, l] : local)
+        {
+            if (g == i.set)
+            {
+                s = l;
+                break;
+            }
+        }
+        if (s == UINT32_MAX)
+        {
+            s = static_cast<uint32_t>(setStart.size() - 1);
+            pool.insert(pool.end(), GetSet(i.set), GetSet(i.set) + GetSetSize(i.set));
+            setStart.push_back(static_cast<uint32_t>(pool.size()));
+            if (local.size() < 64)
+            {
+                local.emplace_back(i.set, s);
+            }
+        }
+        lo.push_back(i.lo);
+        set.push_back(s);
+        end = i.hi;
+    }
+    table.Assign(std::move(lo), std::move(set), end, std::move(setStart), std::move(pool));
+}
+
+uint64_t
+UbRouteSet::GetMemoryBytes() const
+{
+    uint64_t b = m_setStart.capacity() * 4 + m_pool.capacity() * sizeof(UbRouteCandidate) +
+                 m_index.size() * 32 + m_node.capacity() * sizeof(std::vector<Interval>);
+    for (const auto& iv : m_node)
+    {
+        b += iv.capacity() * sizeof(Interval);
+    }
+    return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shortest paths
+
+UbRouteSet
+UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
+{
+    const uint32_t n = t.GetNNodes();
+    UbRouteSet routes(n);
+    const uint8_t vlBase = (vlPolicy == VL_FROM_SL) ? UB_VL_FROM_SL : 0;
+    const uint8_t vlFinal = (vlPolicy == VL_FROM_SL) ? UB_VL_FROM_SL : 1;
+
+    // The search runs from the destination outward: an edge u -> w means "w may hand a packet
+    // to u", which needs u to forward (or to be the destination, handled by the seeds).
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    edges.reserve(2ULL * t.GetNLinks());
+    for (uint32_t i = 0; i < t.GetNLinks(); ++i)
+    {
+        const auto& l = t.GetLink(i);
+        if (t.Forwards(l.a))
+        {
+            edges.emplace_back(l.a, l.b);
+        }
+        if (t.Forwards(l.b))
+        {
+            edges.emplace_back(l.b, l.a);
+        }
+    }
+    std::sort(edges.begin(), edges.end());
+    using Csr = boost::compressed_sparse_row_graph<boost::directedS>;
+    Csr g(boost::edges_are_sorted, edges.begin(), edges.end(), n);
+    edges.clear();
+    edges.shrink_to_fit();
+
+    // Destination classes: endpoints with the same neighbours are reached the same way.
+    std::vector<uint32_t> endpoints = t.GetEndpoints();
+    std::map<std::vector<uint32_t>, uint32_t> classOf;
+    std::vector<std::vector<uint32_t>> classSeeds;
+    std::vector<uint32_t> epClass(endpoints.size());
+    for (std::size_t i = 0; i < endpoints.size(); ++i)
+    {
+        uint32_t e = endpoints[i];
+        std::vector<uint32_t> nb;
+        const auto* p = t.GetPorts(e);
+        for (uint32_t k = 0; k < t.GetDegree(e); ++k)
+        {
+            nb.push_back(p[k].peer);
+        }
+        std::sort(nb.begin(), nb.end());
+        nb.erase(std::unique(nb.begin(), nb.end()), nb.end());
+        auto [it, fresh] = classOf.emplace(nb, static_cast<uint32_t>(classSeeds.size()));
+        if (fresh)
+        {
+            classSeeds.push_back(std::move(nb));
+        }
+        epClass[i] = it->second;
+    }
+    classOf.clear();
+
+    // Segments: runs of consecutive endpoint indices of one class.
+    struct Segment
+    {
+        uint32_t lo;
+        uint32_t hi;
+        uint32_t cls;
+    };
+
+    std::vector<Segment> segs;
+    for (std::size_t i = 0; i < endpoints.size(); ++i)
+    {
+        if (!segs.empty() && segs.back().hi == endpoints[i] && segs.back().cls == epClass[i])
+        {
+            ++segs.back().hi;
+        }
+        else
+        {
+            segs.push_back(Segment{endpoints[i], endpoints[i] + 1, epClass[i]});
+        }
+    }
+    std::vector<uint32_t> lastSeg(classSeeds.size(), 0);
+    for (uint32_t s = 0; s < segs.size(); ++s)
+    {
+        lastSeg[segs[s].cls] = s;
+    }
+
+    std::vector<uint32_t> dist(n);
+    std::vector<boost::default_color_type> color(n);
+    std::vector<uint8_t> inSeeds(n, 0);
+    std::map<uint32_t, std::vector<uint32_t>> classSets; // class -> set of each node
+    std::vector<UbRouteCandidate> cand;
+
+    auto computeClass = [&](uint32_t c) -> const std::vector<uint32_t>& {
+        auto found = classSets.find(c);
+        if (found != classSets.end())
+        {
+            return found->second;
+        }
+        const auto& seeds = classSeeds[c];
+        std::fill(dist.begin(), dist.end(), INF);
+        for (uint32_t s : seeds)
+        {
+            dist[s] = 1;
+        }
+        struct Recorder : public boost::default_bfs_visitor
+        {
+            uint32_t* d;
+
+            void tree_edge(Csr::edge_descriptor e, const Csr& gr) const
+            {
+                d[boost::target(e, gr)] = d[boost::source(e, gr)] + 1;
+            }
+        } vis;
+        vis.d = dist.data();
+        boost::queue<Csr::vertex_descriptor> q;
+        boost::breadth_first_search(
+            g,
+            seeds.begin(),
+            seeds.end(),
+            q,
+            vis,
+            boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g)));
+        std::vector<uint32_t> sets(n, NONE);
+        for (uint32_t v = 0; v < n; ++v)
+        {
+            if (dist[v] == INF || dist[v] < 2)
+            {
+                continue;
+            }
+            cand.clear();
+            const auto* p = t.GetPorts(v);
+            for (uint32_t k = 0; k < t.GetDegree(v); ++k)
+            {
+                uint32_t u = p[k].peer;
+                if (dist[u] + 1 == dist[v] && t.Forwards(u))
+                {
+                    cand.push_back(UbRouteCandidate{static_cast<uint16_t>(k), vlBase});
+                }
+            }
+            if (!cand.empty())
+            {
+                sets[v] = routes.Intern(cand);
+            }
+        }
+        return classSets.emplace(c, std::move(sets)).first->second;
+    };
+
+    auto name = [&t](uint32_t v) { return t.GetNode(v).name; };
+
+    for (uint32_t si = 0; si < segs.size(); ++si)
+    {
+        const Segment& seg = segs[si];
+        const auto& sets = computeClass(seg.cls);
+        for (uint32_t s : classSeeds[seg.cls])
+        {
+            inSeeds[s] = 1;
+        }
+        for (uint32_t v = 0; v < n; ++v)
+        {
+            if (inSeeds[v])
+            {
+                // Adjacent to every destination of the segment: the direct ports.
+                const auto* p = t.GetPorts(v);
+                for (uint32_t d = seg.lo; d < seg.hi; ++d)
+                {
+                    cand.clear();
+                    for (uint32_t k = 0; k < t.GetDegree(v); ++k)
+                    {
+                        if (p[k].peer == d)
+                        {
+                            cand.push_back(UbRouteCandidate{static_cast<uint16_t>(k), vlFinal});
+                        }
+                    }
+                    routes.Append(v, d, d + 1, routes.Intern(cand));
+                }
+                continue;
+            }
+            uint32_t set = sets[v];
+            if (set == NONE)
+            {
+                if (t.IsEndpoint(v) && !(v >= seg.lo && v < seg.hi && seg.hi - seg.lo == 1))
+                {
+                    uint32_t d = (v == seg.lo) ? seg.lo + 1 : seg.lo;
+                    NS_ABORT_MSG("topology '" << t.GetName() << "': endpoint '" << name(v)
+                                              << "' cannot reach endpoint '" << name(d)
+                                              << "': the topology is disconnected; link them "
+                                                 "through switches or forwarding endpoints");
+                }
+                continue;
+            }
+            if (v >= seg.lo && v < seg.hi)
+            {
+                routes.Append(v, seg.lo, v, set);
+                routes.Append(v, v + 1, seg.hi, set);
+            }
+            else
+            {
+                routes.Append(v, seg.lo, seg.hi, set);
+            }
+        }
+        for (uint32_t s : classSeeds[seg.cls])
+        {
+            inSeeds[s] = 0;
+        }
+        if (lastSeg[seg.cls] == si)
+        {
+            classSets.erase(seg.cls);
+        }
+    }
+    return routes;
+}
+
+UbRouteSet
+UbTopologyRouting::FromFunction(
+    const UbTopology& t,
+    const std::function<void(uint32_t, uint32_t, std::vector<UbRouteCandidate>&)>& f)
+{
+    const uint32_t n = t.GetNNodes();
+    UbRouteSet routes(n);
+    std::vector<uint32_t> endpoints = t.GetEndpoints();
+    std::vector<UbRouteCandidate> cand;
+    for (uint32_t v = 0; v < n; ++v)
+    {
+        if (!t.Forwards(v) && !t.IsEndpoint(v))
+        {
+            continue;
+        }
+        uint32_t lastSet = NONE;
+        std::vector<UbRouteCandidate> last;
+        for (uint32_t d : endpoints)
+        {
+            if (d == v)
+            {
+                continue;
+            }
+            cand.clear();
+            f(v, d, cand);
+            std::stable_partition(cand.begin(), cand.end(), [](const UbRouteCandidate& c) {
+                return !(c.flags & UbRouteCandidate::SOURCE_ONLY);
+            });
+            if (cand.empty())
+            {
+                if (t.IsEndpoint(v))
+                {
+                    NS_ABORT_MSG("topology '" << t.GetName() << "': no route from endpoint '"
+                                              << t.GetNode(v).name << "' to '" << t.GetNode(d).name
+                                              << "'; the routing policy leaves them unreachable");
+                }
+                continue;
+            }
+            if (lastSet == NONE || cand != last)
+            {
+                lastSet = routes.Intern(cand);
+                last = cand;
+            }
+            routes.Append(v, d, d + 1, lastSet);
+        }
+    }
+    return routes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadlock check
+
+namespace
+{
+
+struct CycleFound
+{
+    std::vector<uint32_t> cycle;
+};
+
+} // namespace
+
+UbTopologyRouting::DeadlockReport
+UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8_t slVl)
+{
+    const uint32_t n = t.GetNNodes();
+    std::vector<uint32_t> portBase(n + 1, 0);
+    for (uint32_t v = 0; v < n; ++v)
+    {
+        portBase[v + 1] = portBase[v] + t.GetDegree(v);
+    }
+    uint32_t nVl = std::max<uint32_t>(r.GetNVlsUsed(), slVl + 1U);
+    auto vlOf = [slVl](const UbRouteCandidate& c) { return c.vl == UB_VL_FROM_SL ? slVl : c.vl; };
+    auto chan = [&](uint32_t v, uint32_t port, uint32_t vl) -> uint64_t {
+        return static_cast<uint64_t>(portBase[v] + port) * nVl + vl;
+    };
+
+    std::unordered_set<uint64_t> edgeSet;
+    std::vector<uint8_t> vlSeen(nVl, 0);
+    for (uint32_t v = 0; v < n; ++v)
+    {
+        const auto* pv = t.GetPorts(v);
+        for (const auto& iv : r.GetIntervals(v))
+        {
+            const UbRouteCandidate* cs = r.GetSet(iv.set);
+            for (uint32_t i = 0; i < r.GetSetSize(iv.set); ++i)
+            {
+                uint32_t u = pv[cs[i].port].peer;
+                vlSeen[vlOf(cs[i])] = 1;
+                if (!t.Forwards(u))
+                {
+                    continue; // ends at u: nothing waits behind it
+                }
+                uint64_t c1 = chan(v, cs[i].port, vlOf(cs[i]));
+                const auto* pu = t.GetPorts(u);
+                // u's intervals that overlap [iv.lo, iv.hi).
+                const auto& ivu = r.GetIntervals(u);
+                auto it = std::upper_bound(
+                    ivu.begin(),
+                    ivu.end(),
+                    iv.lo,
+                    [](uint32_t x, const UbRouteSet::Interval& k) { return x < k.lo; });
+                if (it != ivu.begin())
+                {
+                    --it;
+                }
+                for (; it != ivu.end() && it->lo < iv.hi; ++it)
+                {
+                    if (it->hi <= iv.lo)
+                    {
+                        continue;
+                    }
+                    const UbRouteCandidate* cu = r.GetSet(it->set);
+                    for (uint32_t j = 0; j < r.GetSetSize(it->set); ++j)
+                    {
+                        if (cu[j].flags & UbRouteCandidate::SOURCE_ONLY)
+                        {
+                            continue; // never taken by a packet in transit
+                        }
+                        uint32_t w = pu[cu[j].port].peer;
+                        if (!t.Forwards(w))
+                        {
+                            continue; // a channel into a non-forwarding endpoint ends the path
+                        }
+                        uint64_t c2 = chan(u, cu[j].port, vlOf(cu[j]));
+                        NS_ABORT_MSG_IF(c1 >= (1ULL << 32) || c2 >= (1ULL << 32),
+                                        "UbTopologyRouting::CheckDeadlock: too many channels");
+                        edgeSet.insert((c1 << 32) | c2);
+                    }
+                }
+            }
+        }
+    }
+
+    DeadlockReport rep;
+    for (uint8_t s : vlSeen)
+    {
+        rep.vlsUsed += s;
+    }
+    // Compact the channel ids that occur into graph vertices.
+    std::vector<uint64_t> raw(edgeSet.begin(), edgeSet.end());
+    edgeSet.clear();
+    std::sort(raw.begin(), raw.end());
+    std::vector<uint32_t> ids;
+    ids.reserve(raw.size() * 2);
+    for (uint64_t e : raw)
+    {
+        ids.push_back(static_cast<uint32_t>(e >> 32));
+        ids.push_back(static_cast<uint32_t>(e & 0xFFFFFFFFULL));
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    auto vid = [&ids](uint32_t c) {
+        return static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), c) - ids.begin());
+    };
+    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    Graph g(ids.size());
+    for (uint64_t e : raw)
+    {
+        boost::add_edge(vid(static_cast<uint32_t>(e >> 32)),
+                        vid(static_cast<uint32_t>(e & 0xFFFFFFFFULL)),
+                        g);
+    }
+    rep.channels = ids.size();
+    rep.dependencies = raw.size();
+    raw.clear();
+
+    struct CycleVisitor : public boost::default_dfs_visitor
+    {
+        std::vector<uint32_t>* parent;
+
+        void tree_edge(Graph::edge_descriptor e, const Graph& gr) const
+        {
+            (*parent)[boost::target(e, gr)] = static_cast<uint32_t>(boost::source(e, gr));
+        }
+
+        void back_edge(Graph::edge_descriptor e, const Graph& gr) const
+        {
+            CycleFound f;
+            auto from = static_cast<uint32_t>(boost::source(e, gr));
+            auto to = static_cast<uint32_t>(boost::target(e, gr));
+            for (uint32_t x = from; x != to; x = (*parent)[x])
+            {
+                f.cycle.push_back(x);
+            }
+            f.cycle.push_back(to);
+            std::reverse(f.cycle.begin(), f.cycle.end());
+            throw f;
+        }
+    };
+
+    std::vector<uint32_t> parent(ids.size(), NONE);
+    CycleVisitor vis;
+    vis.parent = &parent;
+    try
+    {
+        boost::depth_first_search(g, boost::visitor(vis));
+    }
+    catch (const CycleFound& f)
+    {
+        rep.deadlockFree = false;
+        // Port index -> (node, port).
+        for (uint32_t x : f.cycle)
+        {
+            uint32_t c = ids[x];
+            uint32_t port = c / nVl;
+            uint32_t vl = c % nVl;
+            auto v = static_cast<uint32_t>(
+                std::upper_bound(portBase.begin(), portBase.end(), port) - portBase.begin() - 1);
+            uint32_t peer = t.GetPorts(v)[port - portBase[v]].peer;
+            rep.cycle.push_back(t.GetNode(v).name + "->" + t.GetNode(peer).name + " vl" +
+                                std::to_string(vl));
+        }
+    }
+    return rep;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hop counts
+
+std::map<uint32_t, uint64_t>
+UbTopologyRouting::HopCounts(const UbTopology& t,
+                             const UbRouteSet& r,
+                             const std::vector<uint32_t>& sources)
+{
+    std::vector<uint32_t> endpoints = t.GetEndpoints();
+    const std::vector<uint32_t>& from = sources.empty() ? endpoints : sources;
+    std::map<uint32_t, uint64_t> hist;
+    const uint32_t limit = t.GetNNodes() + 1;
+    for (uint32_t s : from)
+    {
+        for (uint32_t d : endpoints)
+        {
+            if (d == s)
+            {
+                continue;
+            }
+            uint32_t v = s;
+            uint32_t hops = 0;
+            while (v != d)
+            {
+                uint32_t nc = 0;
+                const UbRouteCandidate* c = r.Lookup(v, d, nc);
+                NS_ABORT_MSG_IF(nc == 0,
+                                "topology '" << t.GetName() << "': no route at '"
+                                             << t.GetNode(v).name << "' toward '"
+                                             << t.GetNode(d).name << "' (from '"
+                                             << t.GetNode(s).name << "')");
+                v = t.GetPorts(v)[c[0].port].peer;
+                NS_ABORT_MSG_IF(++hops > limit,
+                                "topology '" << t.GetName() << "': the route from '"
+                                             << t.GetNode(s).name << "' to '" << t.GetNode(d).name
+                                             << "' loops");
+            }
+            ++hist[hops];
+        }
+    }
+    return hist;
+}
+
+} // namespace ns3

@@ -1,0 +1,278 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Topology files, route computation and the deadlock check. Expected hop counts and pair counts
+ * are worked out by hand from the shape of each small topology; the deadlock cases are classic
+ * ones (a ring of switches has a cyclic channel dependency graph under shortest-path routing; a
+ * 2D full mesh routed over both dimension orders has one too, which a second VL removes).
+ */
+#include "ub-test-utils.h"
+
+#include "ns3/test.h"
+#include "ns3/ub-topology-routing.h"
+#include "ns3/ub-topology.h"
+
+#include <sstream>
+
+using namespace ns3;
+
+namespace
+{
+
+UbTopology
+ParseText(const std::string& text, const std::string& name = "test.topo")
+{
+    std::istringstream in(text);
+    return UbTopology::Parse(in, name);
+}
+
+/// leaves x perLeaf endpoints, every leaf linked once to every spine.
+const char* g_closText = R"(# a 2-leaf, 2-spine Clos
+topology small-clos
+nodes e 6 npu
+node leaf0 switch
+node leaf1 switch
+nodes spine 2 switch
+link e0 leaf0 lanes=4 rate=112Gbps length=0.5
+link e1 leaf0 lanes=4 rate=112Gbps
+link e2 leaf0 lanes=4
+link e3 leaf1 lanes=4
+link e4 leaf1
+link e5 leaf1 delay=7ns
+link leaf0 spine0 tier=1 count=2
+link leaf0 spine1 tier=1
+link leaf1 spine0 tier=1
+link leaf1 spine1 tier=1 length=20
+)";
+
+class UbTopologyFileTestCase : public TestCase
+{
+  public:
+    UbTopologyFileTestCase()
+        : TestCase("a topology file gives the nodes, links and attributes it names, and saves back "
+                   "to the same text")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        UbTopology t = ParseText(g_closText);
+        NS_TEST_EXPECT_MSG_EQ(t.GetName(), "small-clos", "name");
+        NS_TEST_EXPECT_MSG_EQ(t.GetNNodes(), 10U, "6 endpoints + 4 switches");
+        NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 6U, "endpoints");
+        NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 4U, "switches");
+        NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(),
+                              11U,
+                              "6 endpoint links + 5 leaf-spine links (count=2)");
+        uint32_t leaf0 = t.FindNode("leaf0");
+        NS_TEST_EXPECT_MSG_EQ(t.GetDegree(leaf0), 6U, "3 endpoints + 3 uplinks");
+        NS_TEST_EXPECT_MSG_EQ(t.GetLink(0).lanes, 4U, "lanes");
+        NS_TEST_EXPECT_MSG_EQ(t.GetLink(0).laneRateBps, 112000000000ULL, "rate");
+        NS_TEST_EXPECT_MSG_EQ(t.GetLink(0).lengthM, 0.5, "length");
+        NS_TEST_EXPECT_MSG_EQ(t.GetLink(5).delayPs, 7000, "delay in ps");
+        NS_TEST_EXPECT_MSG_EQ(t.GetLink(6).tier, 1U, "tier");
+        // 3 x 4 x 112 Gb/s on e0..e2 would be per node; e0 alone: 448 Gb/s. e4 takes defaults.
+        NS_TEST_EXPECT_MSG_EQ(t.GetNodeBandwidthBps(t.FindNode("e0"), 2, 100000000000ULL),
+                              448e9,
+                              "e0: 4 x 112 Gb/s");
+        NS_TEST_EXPECT_MSG_EQ(t.GetNodeBandwidthBps(t.FindNode("e4"), 2, 100000000000ULL),
+                              200e9,
+                              "e4: preset 2 x 100 Gb/s");
+        std::ostringstream saved;
+        t.Save(saved);
+        UbTopology back = ParseText(saved.str());
+        std::ostringstream again;
+        back.Save(again);
+        NS_TEST_EXPECT_MSG_EQ(again.str(), saved.str(), "save -> load -> save is stable");
+    }
+};
+
+class UbShortestPathTestCase : public TestCase
+{
+  public:
+    UbShortestPathTestCase()
+        : TestCase("all shortest paths on a Clos: ECMP sets, hop counts and a deadlock-free "
+                   "channel dependency graph")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        UbTopology t = ParseText(g_closText);
+        UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+        // Same leaf: e -> leaf -> e (2 hops): 2 leaves x 3 x 2 ordered pairs = 12.
+        // Other leaf: e -> leaf -> spine -> leaf -> e (4 hops): 2 x 3 x 3 = 18.
+        auto h = UbTopologyRouting::HopCounts(t, r);
+        NS_TEST_EXPECT_MSG_EQ(h.size(), 2U, "two hop counts");
+        NS_TEST_EXPECT_MSG_EQ(h[2], 12U, "same-leaf pairs");
+        NS_TEST_EXPECT_MSG_EQ(h[4], 18U, "cross-leaf pairs");
+        // leaf0 toward e3: its three uplinks (two to spine0, one to spine1).
+        uint32_t n = 0;
+        r.Lookup(t.FindNode("leaf0"), t.FindNode("e3"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 3U, "three equal-cost uplinks");
+        r.Lookup(t.FindNode("leaf0"), t.FindNode("e1"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 1U, "one port down");
+        r.Lookup(t.FindNode("e1"), t.FindNode("e1"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 0U, "no route to itself");
+        // The two leaves' endpoint groups share a search each: few intervals.
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(r.GetIntervals(t.FindNode("spine0")).size(),
+                                    2U,
+                                    "a spine sees one interval per leaf");
+        auto rep = UbTopologyRouting::CheckDeadlock(t, r);
+        NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "up/down routes of a Clos are acyclic");
+        NS_TEST_EXPECT_MSG_GT(rep.dependencies, 0U, "the graph is not empty");
+        NS_TEST_EXPECT_MSG_EQ(rep.vlsUsed, 1U, "one VL");
+    }
+};
+
+/// n switches in a ring, one endpoint on each.
+UbTopology
+Ring(uint32_t n)
+{
+    UbTopology t("ring");
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        t.AddNode("e" + std::to_string(i), UbTopology::NPU);
+    }
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        t.AddNode("s" + std::to_string(i), UbTopology::SWITCH);
+        t.AddLink(i, n + i);
+    }
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        t.AddLink(n + i, n + (i + 1) % n);
+    }
+    return t;
+}
+
+/// k x k NPUs that forward, each linked to every NPU of its row and of its column.
+UbTopology
+FullMesh2D(uint32_t k)
+{
+    UbTopology t("fm2d");
+    for (uint32_t i = 0; i < k * k; ++i)
+    {
+        t.AddNode("n" + std::to_string(i / k) + "_" + std::to_string(i % k), UbTopology::NPU, true);
+    }
+    for (uint32_t a = 0; a < k * k; ++a)
+    {
+        for (uint32_t b = a + 1; b < k * k; ++b)
+        {
+            if (a / k == b / k || a % k == b % k)
+            {
+                t.AddLink(a, b);
+            }
+        }
+    }
+    return t;
+}
+
+class UbDeadlockCheckTestCase : public TestCase
+{
+  public:
+    UbDeadlockCheckTestCase()
+        : TestCase("the deadlock checker finds the cycle of a ring and of a 2D full mesh on one "
+                   "VL, and none in the full mesh with a second VL for final hops")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        // Ring of 5: every shortest route of 2 ring hops chains two clockwise (or two
+        // counter-clockwise) channels, so the 5 clockwise channels form a cycle.
+        UbTopology ring = Ring(5);
+        auto rep = UbTopologyRouting::CheckDeadlock(ring, UbTopologyRouting::ShortestPaths(ring));
+        NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, false, "a ring has a cyclic CDG");
+        NS_TEST_EXPECT_MSG_EQ(rep.cycle.size(), 5U, "the cycle runs round the ring");
+        for (const auto& c : rep.cycle)
+        {
+            NS_TEST_EXPECT_MSG_EQ((c.rfind("s", 0) == 0), true, "ring channels only: " << c);
+        }
+        // A ring of 3 has no 2-hop switch routes: no cycle.
+        UbTopology ring3 = Ring(3);
+        NS_TEST_EXPECT_MSG_EQ(
+            UbTopologyRouting::CheckDeadlock(ring3, UbTopologyRouting::ShortestPaths(ring3))
+                .deadlockFree,
+            true,
+            "ring of 3");
+
+        // 4 x 4 full mesh: non-neighbours have 2 shortest paths (row first, column first).
+        UbTopology fm = FullMesh2D(4);
+        UbRouteSet one = UbTopologyRouting::ShortestPaths(fm);
+        auto h = UbTopologyRouting::HopCounts(fm, one);
+        // Per node: 3 + 3 one-hop neighbours, 9 two-hop; 16 nodes.
+        NS_TEST_EXPECT_MSG_EQ(h[1], 16U * 6U, "one-hop pairs");
+        NS_TEST_EXPECT_MSG_EQ(h[2], 16U * 9U, "two-hop pairs");
+        uint32_t n = 0;
+        one.Lookup(fm.FindNode("n0_0"), fm.FindNode("n1_1"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 2U, "row-first and column-first");
+        auto r1 = UbTopologyRouting::CheckDeadlock(fm, one);
+        NS_TEST_EXPECT_MSG_EQ(r1.deadlockFree, false, "both dimension orders on one VL");
+        NS_TEST_EXPECT_MSG_GT(r1.cycle.size(), 1U, "a cycle of several channels");
+        UbRouteSet two = UbTopologyRouting::ShortestPaths(fm, UbTopologyRouting::FINAL_HOP_VL1);
+        auto r2 = UbTopologyRouting::CheckDeadlock(fm, two);
+        NS_TEST_EXPECT_MSG_EQ(r2.deadlockFree, true, "final hops on VL 1 break every cycle");
+        NS_TEST_EXPECT_MSG_EQ(r2.vlsUsed, 2U, "two VLs");
+        NS_TEST_EXPECT_MSG_EQ(two.GetNVlsUsed(), 2U, "routes name VL 0 and 1");
+    }
+};
+
+class UbTopologyTestSuite : public TestSuite
+{
+  public:
+    UbTopologyTestSuite()
+        : TestSuite("unifiedbus-topology", UNIT)
+    {
+        AddTestCase(new UbTopologyFileTestCase, TestCase::QUICK);
+        AddTestCase(new UbShortestPathTestCase, TestCase::QUICK);
+        AddTestCase(new UbDeadlockCheckTestCase, TestCase::QUICK);
+        using ubtest::ExpectStopTestCase;
+        auto bad = [](const char* text) { return [text]() { ParseText(text, "bad.topo"); }; };
+        AddTestCase(new ExpectStopTestCase("unknown node in a link names the line",
+                                           bad("node a npu\nnode s switch\n\nlink a t\n"),
+                                           {"bad.topo", "line 4", "unknown node 't'", "node t"}),
+                    TestCase::QUICK);
+        AddTestCase(new ExpectStopTestCase("bad lane count names the line",
+                                           bad("node a npu\nnode s switch\nlink a s lanes=0\n"),
+                                           {"line 3", "lanes='0'", "1 to 255"}),
+                    TestCase::QUICK);
+        AddTestCase(new ExpectStopTestCase("bad rate names the line",
+                                           bad("node a npu\nnode s switch\nlink a s rate=fast\n"),
+                                           {"line 3", "rate='fast'", "112Gbps"}),
+                    TestCase::QUICK);
+        AddTestCase(new ExpectStopTestCase("unknown kind names the line",
+                                           bad("# x\nnode a router\n"),
+                                           {"line 2", "kind 'router'", "switch"}),
+                    TestCase::QUICK);
+        AddTestCase(new ExpectStopTestCase("duplicate node names the line",
+                                           bad("node a npu\nnodes a 1 npu\nnode a0 npu\n"),
+                                           {"line 3", "'a0' is declared twice"}),
+                    TestCase::QUICK);
+        AddTestCase(new ExpectStopTestCase("unknown statement names the line",
+                                           bad("node a npu\nlinks a b\n"),
+                                           {"line 2", "unknown statement 'links'"}),
+                    TestCase::QUICK);
+        AddTestCase(new ExpectStopTestCase("a missing file names the path",
+                                           []() { UbTopology::Load("/nonexistent/x.topo"); },
+                                           {"/nonexistent/x.topo", "cannot be read"}),
+                    TestCase::QUICK);
+        AddTestCase(new ExpectStopTestCase("a disconnected topology names both endpoints",
+                                           []() {
+                                               UbTopology t = ParseText(
+                                                   "nodes e 4 npu\nnodes s 2 switch\nlink e0 s0\n"
+                                                   "link e1 s0\nlink e2 s1\nlink e3 s1\n",
+                                                   "split.topo");
+                                               UbTopologyRouting::ShortestPaths(t);
+                                           },
+                                           {"split.topo", "cannot reach", "disconnected", "'e"}),
+                    TestCase::QUICK);
+    }
+};
+
+UbTopologyTestSuite g_ubTopologyTestSuite;
+
+} // namespace
