@@ -498,7 +498,16 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8
         return static_cast<uint64_t>(portBase[v] + port) * nVl + vl;
     };
 
-    std::unordered_set<uint64_t> edgeSet;
+    // Only channels that can lie on a cycle matter: a channel on a cycle has a successor on the
+    // cycle. Start from every channel into a forwarding node (channels into endpoints that do not
+    // forward end their paths) and drop, until nothing changes, those with no live successor for
+    // any destination they carry (source-only candidates are never waited for by a packet in
+    // transit, so they are no one's successor). What is left is the greatest set that can hold a
+    // cycle; its dependency edges are then generated exactly, per destination range, and searched
+    // for a cycle.
+    const uint64_t nChan = static_cast<uint64_t>(portBase[n]) * nVl;
+    NS_ABORT_MSG_IF(nChan >= (1ULL << 32), "UbTopologyRouting::CheckDeadlock: too many channels");
+    std::vector<uint8_t> live(nChan, 0);
     std::vector<uint8_t> vlSeen(nVl, 0);
     for (uint32_t v = 0; v < n; ++v)
     {
@@ -506,54 +515,102 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8
         for (const auto& iv : r.GetIntervals(v))
         {
             const UbRouteCandidate* cs = r.GetSet(iv.set);
-            for (uint32_t i = 0; i < r.GetSetSize(iv.set); ++i)
+            for (uint32_t k = 0; k < r.GetSetSize(iv.set); ++k)
             {
-                uint32_t u = pv[cs[i].port].peer;
-                vlSeen[vlOf(cs[i])] = 1;
-                if (!t.Forwards(u))
+                vlSeen[vlOf(cs[k])] = 1;
+                if (t.Forwards(pv[cs[k].port].peer))
                 {
-                    continue; // ends at u: nothing waits behind it
-                }
-                uint64_t c1 = chan(v, cs[i].port, vlOf(cs[i]));
-                const auto* pu = t.GetPorts(u);
-                // u's intervals that overlap [iv.lo, iv.hi).
-                const auto& ivu = r.GetIntervals(u);
-                auto it = std::upper_bound(
-                    ivu.begin(),
-                    ivu.end(),
-                    iv.lo,
-                    [](uint32_t x, const UbRouteSet::Interval& k) { return x < k.lo; });
-                if (it != ivu.begin())
-                {
-                    --it;
-                }
-                for (; it != ivu.end() && it->lo < iv.hi; ++it)
-                {
-                    if (it->hi <= iv.lo)
-                    {
-                        continue;
-                    }
-                    const UbRouteCandidate* cu = r.GetSet(it->set);
-                    for (uint32_t j = 0; j < r.GetSetSize(it->set); ++j)
-                    {
-                        if (cu[j].flags & UbRouteCandidate::SOURCE_ONLY)
-                        {
-                            continue; // never taken by a packet in transit
-                        }
-                        uint32_t w = pu[cu[j].port].peer;
-                        if (!t.Forwards(w))
-                        {
-                            continue; // a channel into a non-forwarding endpoint ends the path
-                        }
-                        uint64_t c2 = chan(u, cu[j].port, vlOf(cu[j]));
-                        NS_ABORT_MSG_IF(c1 >= (1ULL << 32) || c2 >= (1ULL << 32),
-                                        "UbTopologyRouting::CheckDeadlock: too many channels");
-                        edgeSet.insert((c1 << 32) | c2);
-                    }
+                    live[chan(v, cs[k].port, vlOf(cs[k]))] = 1;
                 }
             }
         }
     }
+    // Visit the intervals of node u that overlap [lo, hi) until f(interval) returns true.
+    auto overlapping = [&r](uint32_t u, uint32_t lo, uint32_t hi, const auto& f) {
+        const auto& ivu = r.GetIntervals(u);
+        auto it =
+            std::upper_bound(ivu.begin(),
+                             ivu.end(),
+                             lo,
+                             [](uint32_t x, const UbRouteSet::Interval& k) { return x < k.lo; });
+        if (it != ivu.begin())
+        {
+            --it;
+        }
+        for (; it != ivu.end() && it->lo < hi; ++it)
+        {
+            if (it->hi > lo && f(*it))
+            {
+                return;
+            }
+        }
+    };
+    // Visit the (channel, successor channel) pairs of the routes: f(c1, c2) returns true to skip
+    // the rest of c1's successors for that destination range.
+    auto forEachDependency = [&](const auto& f) {
+        for (uint32_t v = 0; v < n; ++v)
+        {
+            const auto* pv = t.GetPorts(v);
+            for (const auto& iv : r.GetIntervals(v))
+            {
+                const UbRouteCandidate* cs = r.GetSet(iv.set);
+                for (uint32_t k = 0; k < r.GetSetSize(iv.set); ++k)
+                {
+                    uint64_t c1 = chan(v, cs[k].port, vlOf(cs[k]));
+                    if (!live[c1])
+                    {
+                        continue;
+                    }
+                    uint32_t u = pv[cs[k].port].peer;
+                    overlapping(u, iv.lo, iv.hi, [&](const UbRouteSet::Interval& j) {
+                        const UbRouteCandidate* cu = r.GetSet(j.set);
+                        for (uint32_t k2 = 0; k2 < r.GetSetSize(j.set); ++k2)
+                        {
+                            if (cu[k2].flags & UbRouteCandidate::SOURCE_ONLY)
+                            {
+                                continue;
+                            }
+                            uint64_t c2 = chan(u, cu[k2].port, vlOf(cu[k2]));
+                            if (live[c2] && f(c1, c2))
+                            {
+                                return true;
+                            }
+                        }
+                        return false;
+                    });
+                }
+            }
+        }
+    };
+    for (bool changed = true; changed;)
+    {
+        std::vector<uint8_t> has(nChan, 0);
+        forEachDependency([&has](uint64_t c1, uint64_t) {
+            has[c1] = 1;
+            return true;
+        });
+        changed = false;
+        for (uint64_t c = 0; c < nChan; ++c)
+        {
+            if (live[c] && !has[c])
+            {
+                live[c] = 0;
+                changed = true;
+            }
+        }
+    }
+    std::vector<uint64_t> raw;
+    forEachDependency([&raw](uint64_t c1, uint64_t c2) {
+        raw.push_back((c1 << 32) | c2);
+        if (raw.size() > (64U << 20))
+        {
+            std::sort(raw.begin(), raw.end());
+            raw.erase(std::unique(raw.begin(), raw.end()), raw.end());
+        }
+        return false;
+    });
+    live.clear();
+    live.shrink_to_fit();
 
     DeadlockReport rep;
     for (uint8_t s : vlSeen)
@@ -561,9 +618,8 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8
         rep.vlsUsed += s;
     }
     // Compact the channel ids that occur into graph vertices.
-    std::vector<uint64_t> raw(edgeSet.begin(), edgeSet.end());
-    edgeSet.clear();
     std::sort(raw.begin(), raw.end());
+    raw.erase(std::unique(raw.begin(), raw.end()), raw.end());
     std::vector<uint32_t> ids;
     ids.reserve(raw.size() * 2);
     for (uint64_t e : raw)

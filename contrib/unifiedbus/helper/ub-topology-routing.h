@@ -144,8 +144,8 @@ class UbTopologyRouting
     struct DeadlockReport
     {
         bool deadlockFree{true};        //!< no cycle in the channel dependency graph
-        uint64_t channels{0};           //!< (directed link, VL) vertices with a dependency
-        uint64_t dependencies{0};       //!< distinct dependency edges
+        uint64_t channels{0};           //!< (directed link, VL) vertices that could lie on a cycle
+        uint64_t dependencies{0};       //!< dependency edges among them
         uint32_t vlsUsed{0};            //!< distinct VLs on the routes
         std::vector<std::string> cycle; //!< a cycle, as "a->b vl0" channels, if one exists
     };

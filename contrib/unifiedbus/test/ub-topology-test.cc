@@ -122,7 +122,6 @@ class UbShortestPathTestCase : public TestCase
                                     "a spine sees one interval per leaf");
         auto rep = UbTopologyRouting::CheckDeadlock(t, r);
         NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "up/down routes of a Clos are acyclic");
-        NS_TEST_EXPECT_MSG_GT(rep.dependencies, 0U, "the graph is not empty");
         NS_TEST_EXPECT_MSG_EQ(rep.vlsUsed, 1U, "one VL");
     }
 };
@@ -188,6 +187,7 @@ class UbDeadlockCheckTestCase : public TestCase
         auto rep = UbTopologyRouting::CheckDeadlock(ring, UbTopologyRouting::ShortestPaths(ring));
         NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, false, "a ring has a cyclic CDG");
         NS_TEST_EXPECT_MSG_EQ(rep.cycle.size(), 5U, "the cycle runs round the ring");
+        NS_TEST_EXPECT_MSG_GT_OR_EQ(rep.dependencies, 10U, "both directions of the ring");
         for (const auto& c : rep.cycle)
         {
             NS_TEST_EXPECT_MSG_EQ((c.rfind("s", 0) == 0), true, "ring channels only: " << c);

@@ -1,0 +1,306 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * System builders against validation-targets.md section 6 and against the counts each topology
+ * implies. Expected numbers are written out from the published figures:
+ *
+ *   Atlas 950 SuperPoD: 8,192 NPUs x 72 lanes x 112 Gb/s = 2,016 GB/s bidirectional per NPU,
+ *                       16.5 PB/s summed (Huawei quotes 16.3 PB/s).
+ *   GB200 NVL72:        72 GPUs x 18 links, 18 NVSwitch chips, 1.8 TB/s per GPU, ~130 TB/s.
+ *   CloudMatrix384:     48 nodes x 8 NPUs (16 dies), 336 L1 + 112 L2 chips, 48 ports per L2
+ *                       chip, 392 GB/s per NPU per direction.
+ *   UB-Mesh pod:        64-NPU racks as 8 x 8 2D full meshes, 4 x 4 racks = 1,024 NPUs,
+ *                       128 lanes between linked racks.
+ *
+ * Every builder's routes reach every endpoint pair, with the hop counts its shape implies, and
+ * pass the deadlock check.
+ */
+#include "ub-test-utils.h"
+
+#include "ns3/test.h"
+#include "ns3/ub-systems.h"
+#include "ns3/ub-topology-routing.h"
+
+using namespace ns3;
+
+namespace
+{
+
+/// Every endpoint of t has the same number of ports and the same bandwidth: check and return it.
+double
+PerEndpointBps(const UbTopology& t, uint8_t tierMax = 255)
+{
+    double first = -1;
+    for (uint32_t e : t.GetEndpoints())
+    {
+        double bw = 0;
+        const auto* p = t.GetPorts(e);
+        for (uint32_t k = 0; k < t.GetDegree(e); ++k)
+        {
+            const auto& l = t.GetLink(p[k].link);
+            if (l.tier <= tierMax)
+            {
+                bw += static_cast<double>(l.lanes) * static_cast<double>(l.laneRateBps);
+            }
+        }
+        if (first < 0)
+        {
+            first = bw;
+        }
+        NS_ABORT_MSG_IF(bw != first, "endpoints differ in bandwidth");
+    }
+    return first;
+}
+
+/// Largest degree among switches.
+uint32_t
+MaxSwitchDegree(const UbTopology& t)
+{
+    uint32_t m = 0;
+    for (uint32_t v = 0; v < t.GetNNodes(); ++v)
+    {
+        if (!t.IsEndpoint(v))
+        {
+            m = std::max(m, t.GetDegree(v));
+        }
+    }
+    return m;
+}
+
+class UbClosSystemsTestCase : public TestCase
+{
+  public:
+    UbClosSystemsTestCase()
+        : TestCase("Clos builders: counts and bandwidth of Atlas 950 and 960, CloudMatrix384, HGX "
+                   "H100, NVL72, NVL144 and NVL576; hop counts; deadlock-free routes")
+    {
+    }
+
+  private:
+    /// Hop histogram from the first `sources` endpoints.
+    std::map<uint32_t, uint64_t> Hops(const UbTopology& t, const UbRouteSet& r, uint32_t sources)
+    {
+        auto ep = t.GetEndpoints();
+        ep.resize(std::min<std::size_t>(ep.size(), sources));
+        return UbTopologyRouting::HopCounts(t, r, ep);
+    }
+
+    void DoRun() override
+    {
+        // --- Atlas 950: 8,192 NPUs, 18 planes x (128 leaves + 64 spines).
+        {
+            UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Atlas950());
+            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 8192U, "NPUs");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 18U * (128 + 64), "switch chips");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), 8192U * 18 + 18U * 128 * 64, "links");
+            NS_TEST_EXPECT_MSG_EQ(PerEndpointBps(t), 72 * 112e9, "72 lanes x 112 Gb/s per NPU");
+            double bi = UbSystems::EndpointBandwidthBps(t) / 8; // bytes/s, both directions
+            NS_TEST_EXPECT_MSG_EQ_TOL(bi / 8192, 2016e9, 1e6, "2,016 GB/s bidirectional per NPU");
+            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 16.515e15, 0.001e15, "16.5 PB/s summed");
+            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 16.3e15, 16.3e15 * 0.02, "Huawei's 16.3 PB/s within 2%");
+            NS_TEST_EXPECT_MSG_EQ(MaxSwitchDegree(t), 128U, "128 x4 ports = UB x512 chips");
+            UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+            // From NPU 0: 63 rack mates at 2 hops, 8,128 others at 4.
+            auto h = Hops(t, r, 1);
+            NS_TEST_EXPECT_MSG_EQ(h[2], 63U, "same rack: NPU-leaf-NPU");
+            NS_TEST_EXPECT_MSG_EQ(h[4], 8128U, "other racks: NPU-leaf-spine-leaf-NPU");
+            uint32_t n = 0;
+            r.Lookup(0, 8191, n);
+            NS_TEST_EXPECT_MSG_EQ(n, 18U, "ECMP over the 18 planes");
+            auto rep = UbTopologyRouting::CheckDeadlock(t, r);
+            NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "Atlas 950 Clos routes are acyclic");
+        }
+        // --- Atlas 960: 15,488 NPUs, 34 PB/s claimed.
+        {
+            UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Atlas960());
+            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 15488U, "NPUs");
+            double bi = UbSystems::EndpointBandwidthBps(t) / 8;
+            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 34e15, 34e15 * 0.03, "34 PB/s within 3%");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 20U * (176 + 88), "switch chips");
+        }
+        // --- CloudMatrix384.
+        {
+            UbTopology t = UbSystems::BuildPlanarClos(UbSystems::CloudMatrix384());
+            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 48U * 16, "768 dies = 384 NPUs");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 336U + 112U, "336 L1 + 112 L2");
+            NS_TEST_EXPECT_MSG_EQ(t.GetDegree(t.FindNode("p0.spine0")), 48U, "48 ports per L2");
+            NS_TEST_EXPECT_MSG_EQ(t.GetDegree(t.FindNode("p0.leaf0")), 32U, "16 dies + 16 up");
+            // Per NPU (2 dies), per direction: 2 x 7 x 224 Gb/s = 392 GB/s.
+            NS_TEST_EXPECT_MSG_EQ_TOL(2 * PerEndpointBps(t) / 8, 392e9, 1e6, "392 GB/s per NPU");
+            UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+            auto h = UbTopologyRouting::HopCounts(t, r);
+            NS_TEST_EXPECT_MSG_EQ(h.size(), 2U, "two distances");
+            NS_TEST_EXPECT_MSG_EQ(h[2], 48U * 16 * 15, "intra node: one L1 hop");
+            NS_TEST_EXPECT_MSG_EQ(h[4], 768U * 752, "inter node: L1-L2-L1");
+            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+                                  true,
+                                  "acyclic");
+        }
+        // --- HGX H100: 8 GPUs, 4 NVSwitch, 5/4/4/5.
+        {
+            UbTopology t = UbSystems::BuildPlanarClos(UbSystems::HgxH100());
+            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 8U, "GPUs");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 4U, "NVSwitch chips");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), 8U * 18, "18 links per GPU");
+            NS_TEST_EXPECT_MSG_EQ(t.GetDegree(t.FindNode("p0.sw0")), 40U, "5 links x 8 GPUs");
+            NS_TEST_EXPECT_MSG_EQ(t.GetDegree(t.FindNode("p1.sw0")), 32U, "4 links x 8 GPUs");
+            NS_TEST_EXPECT_MSG_EQ(PerEndpointBps(t) / 8, 450e9, "450 GB/s per direction");
+            UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+            uint32_t n = 0;
+            r.Lookup(0, 1, n);
+            NS_TEST_EXPECT_MSG_EQ(n, 18U, "all 18 links are equal-cost");
+            auto h = UbTopologyRouting::HopCounts(t, r);
+            NS_TEST_EXPECT_MSG_EQ(h[2], 56U, "every pair one switch hop");
+        }
+        // --- GB200 NVL72.
+        {
+            UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Nvl72());
+            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 72U, "GPUs");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 18U, "NVSwitch chips");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), 72U * 18, "1,296 links");
+            double bi = UbSystems::EndpointBandwidthBps(t) / 8;
+            NS_TEST_EXPECT_MSG_EQ_TOL(bi / 72, 1.8e12, 1e6, "1.8 TB/s per GPU");
+            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 130e12, 130e12 * 0.01, "130 TB/s in total");
+            UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+            auto h = UbTopologyRouting::HopCounts(t, r);
+            NS_TEST_EXPECT_MSG_EQ(h.size(), 1U, "one distance");
+            NS_TEST_EXPECT_MSG_EQ(h[2], 72U * 71, "every pair one switch hop");
+        }
+        // --- NVL144-like: 144 dies, 260 TB/s (NVLink6 NVL72 figure, 72 packages x 3.6 TB/s).
+        {
+            UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Nvl144());
+            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 144U, "GPU dies");
+            double bi = UbSystems::EndpointBandwidthBps(t) / 8;
+            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 260e12, 260e12 * 0.01, "260 TB/s");
+            auto h = UbTopologyRouting::HopCounts(t, UbTopologyRouting::ShortestPaths(t));
+            NS_TEST_EXPECT_MSG_EQ(h[2], 144U * 143, "one switch hop");
+            // Huawei: Atlas 950 has 62x the interconnect bandwidth of NVL144.
+            double atlas =
+                UbSystems::EndpointBandwidthBps(UbSystems::BuildPlanarClos(UbSystems::Atlas950())) /
+                8;
+            NS_TEST_EXPECT_MSG_EQ_TOL(atlas / bi, 62.0, 62.0 * 0.05, "the 62x claim, aggregate");
+        }
+        // --- NVL576-like: 2 tiers, 36 GPUs per leaf.
+        {
+            UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Nvl576());
+            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 576U, "GPUs");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 18U * (16 + 9), "chips");
+            NS_TEST_EXPECT_MSG_EQ(MaxSwitchDegree(t), 72U, "72-port chips");
+            UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+            auto h = Hops(t, r, 36);
+            NS_TEST_EXPECT_MSG_EQ(h[2], 36U * 35, "same leaf");
+            NS_TEST_EXPECT_MSG_EQ(h[4], 36U * 540, "other leaves");
+            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+                                  true,
+                                  "acyclic");
+        }
+    }
+};
+
+class UbMeshSystemTestCase : public TestCase
+{
+  public:
+    UbMeshSystemTestCase()
+        : TestCase("UB-Mesh: 8 x 8 2D full-mesh racks, 4 x 4 pod with 128-lane rack links, HRS "
+                   "Clos to 8,192 NPUs; direct, detour and borrow routes on 2 VLs, deadlock-free")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        UbSystems::UbMesh p;
+        UbTopology t = UbSystems::BuildUbMesh(p);
+        NS_TEST_EXPECT_MSG_EQ(UbSystems::UbMeshNpus(p), 1024U, "1,024 NPUs per pod");
+        NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 1024U + 16U, "plus one backup NPU per rack");
+        // Rack: 8 x 8 NPUs, each linked to 7 in its board and 7 across boards, and to its LRS.
+        uint32_t npu = t.FindNode("pod0.r0c0.npu3_5");
+        NS_TEST_EXPECT_MSG_EQ(t.GetDegree(npu), 15U, "14 mesh links + 1 LRS link");
+        // Lanes: 14 x4 mesh + x16 inter-rack = 72 (the NPU's UB x72).
+        double lanes = 0;
+        for (uint32_t k = 0; k < t.GetDegree(npu); ++k)
+        {
+            lanes += t.GetLink(t.GetPorts(npu)[k].link).lanes;
+        }
+        NS_TEST_EXPECT_MSG_EQ(lanes, 72.0, "UB x72 per NPU");
+        // Lanes between two linked racks (r0c0 and r0c1) sum to 128; r0c0 and r1c1 are not linked.
+        auto lanesBetween = [&t](const std::string& a, const std::string& b) {
+            uint32_t sum = 0;
+            for (uint32_t l = 0; l < t.GetNLinks(); ++l)
+            {
+                const auto& k = t.GetLink(l);
+                const auto& na = t.GetNode(k.a).name;
+                const auto& nb = t.GetNode(k.b).name;
+                if ((na.rfind(a, 0) == 0 && nb.rfind(b, 0) == 0) ||
+                    (na.rfind(b, 0) == 0 && nb.rfind(a, 0) == 0))
+                {
+                    sum += k.lanes;
+                }
+            }
+            return sum;
+        };
+        NS_TEST_EXPECT_MSG_EQ(lanesBetween("pod0.r0c0.", "pod0.r0c1."), 128U, "x128 rack link");
+        NS_TEST_EXPECT_MSG_EQ(lanesBetween("pod0.r0c0.", "pod0.r3c0."), 128U, "column link");
+        NS_TEST_EXPECT_MSG_EQ(lanesBetween("pod0.r0c0.", "pod0.r1c1."), 0U, "no diagonal link");
+
+        for (uint32_t policy : {uint32_t(UbSystems::DIRECT),
+                                uint32_t(UbSystems::DETOUR),
+                                uint32_t(UbSystems::BORROW),
+                                uint32_t(UbSystems::DETOUR | UbSystems::BORROW)})
+        {
+            UbRouteSet r = UbSystems::UbMeshRoutes(t, p, policy);
+            auto rep = UbTopologyRouting::CheckDeadlock(t, r);
+            NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "policy " << policy << " is acyclic");
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(rep.vlsUsed, 2U, "at most 2 VLs, policy " << policy);
+            if (!rep.deadlockFree)
+            {
+                for (const auto& c : rep.cycle)
+                {
+                    std::cerr << "  " << c << "\n";
+                }
+            }
+        }
+        // Direct routes from NPU (0,0) of rack r0c0: in the rack 7 + 7 at 1 hop, 49 at 2, the
+        // backup via an LRS at 2; to a rack in the same row or column (6 racks): NPU-LRS-LRS-NPU
+        // (3) for the 8 NPUs at position 0, +1 X hop (4) for the other 56, backup 3;
+        // to the 9 diagonal racks one more LRS hop: 4 and 5, backup 4.
+        UbRouteSet r = UbSystems::UbMeshRoutes(t, p, UbSystems::DIRECT);
+        auto h = UbTopologyRouting::HopCounts(t, r, {t.FindNode("pod0.r0c0.npu0_0")});
+        NS_TEST_EXPECT_MSG_EQ(h[1], 14U, "mesh neighbours");
+        NS_TEST_EXPECT_MSG_EQ(h[2], 49U + 1, "two mesh hops, and the rack's backup");
+        NS_TEST_EXPECT_MSG_EQ(h[3], 6U * 9, "linked racks, same position, and their backups");
+        NS_TEST_EXPECT_MSG_EQ(h[4], 6U * 56 + 9U * 9, "linked racks + X, diagonal racks");
+        NS_TEST_EXPECT_MSG_EQ(h[5], 9U * 56, "diagonal racks + X");
+
+        // 8 pods = 8,192 NPUs joined by HRS chips of 128 x4 ports (UB x512).
+        UbSystems::UbMesh big = p;
+        big.pods = 8;
+        UbTopology tb = UbSystems::BuildUbMesh(big);
+        NS_TEST_EXPECT_MSG_EQ(UbSystems::UbMeshNpus(big), 8192U, "8,192 NPUs");
+        uint32_t hrs = tb.FindNode("hrs0_0");
+        NS_TEST_EXPECT_MSG_EQ(tb.GetDegree(hrs), 128U, "HRS: one x4 port per rack");
+        NS_TEST_EXPECT_MSG_EQ(tb.GetDegree(hrs) * 4U, 512U, "UB x512");
+        UbRouteSet rb = UbSystems::UbMeshRoutes(tb, big, UbSystems::DETOUR | UbSystems::BORROW);
+        auto rep = UbTopologyRouting::CheckDeadlock(tb, rb);
+        NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "8,192-NPU UB-Mesh is acyclic on 2 VLs");
+        NS_TEST_EXPECT_MSG_EQ(rep.vlsUsed, 2U, "2 VLs");
+        // Another pod: NPU-LRS-HRS-LRS-NPU (4) + an X hop when positions differ.
+        auto hb = UbTopologyRouting::HopCounts(tb, rb, {0});
+        NS_TEST_EXPECT_MSG_EQ((hb[4] >= 7U * 16 * 8), true, "same position in other pods: 4 hops");
+    }
+};
+
+class UbSystemsTestSuite : public TestSuite
+{
+  public:
+    UbSystemsTestSuite()
+        : TestSuite("unifiedbus-systems", UNIT)
+    {
+        AddTestCase(new UbClosSystemsTestCase, TestCase::QUICK);
+        AddTestCase(new UbMeshSystemTestCase, TestCase::QUICK);
+    }
+};
+
+UbSystemsTestSuite g_ubSystemsTestSuite;
+
+} // namespace
