@@ -158,9 +158,11 @@ UbPreset::Load(const std::string& nameOrPath)
                                     << "'");
         std::string key = Trim(t.substr(0, eq));
         std::string rest = t.substr(eq + 1);
-        if (key == "name" || key == "description")
+        if (key == "name" || key == "description" || key == "sources")
         {
-            (key == "name" ? p.m_name : p.m_description) = Trim(rest);
+            (key == "name"      ? p.m_name
+             : key == "sources" ? p.m_sources
+                                : p.m_description) = Trim(rest);
             continue;
         }
         std::size_t semi = rest.find(';');
@@ -209,6 +211,12 @@ UbPreset::Load(const std::string& nameOrPath)
         p.m_name = std::filesystem::path(path).stem().string();
     }
     return p;
+}
+
+const std::string&
+UbPreset::GetSources() const
+{
+    return m_sources;
 }
 
 const std::string&

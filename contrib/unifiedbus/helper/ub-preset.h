@@ -21,6 +21,7 @@ class UbControllerHelper;
  * \code
  *   name = cm384-ub1
  *   description = one line
+ *   sources = the main documents, one line
  *   UbNetDevice::LaneRate = 112Gbps ; [S] where the value comes from
  *   topology::L1ToL2CableLength = 10 ; [A] why this value is assumed
  * \endcode
@@ -64,6 +65,8 @@ class UbPreset
     const std::string& GetName() const;
     /// \return its one-line description
     const std::string& GetDescription() const;
+    /// \return its one-line list of main sources (the "sources =" line)
+    const std::string& GetSources() const;
     /// \return the file it was read from
     const std::string& GetPath() const;
     /// \return its value lines
@@ -90,6 +93,7 @@ class UbPreset
   private:
     std::string m_name;
     std::string m_description;
+    std::string m_sources;
     std::string m_path;
     std::vector<Entry> m_entries;
 };

@@ -260,6 +260,114 @@ UbSystems::FromPreset(const UbPreset& preset, PlanarClos p)
     return p;
 }
 
+UbTopology
+UbSystems::FromPreset(const UbPreset& preset, uint32_t endpoints)
+{
+    NS_ABORT_MSG_IF(!preset.Has("topology::Builder"),
+                    "UbSystems: preset '"
+                        << preset.GetName()
+                        << "' names no topology::Builder; add 'topology::Builder "
+                           "= planar-clos' (or cloudmatrix, ub-mesh) with a source");
+    std::string b = preset.Get("topology::Builder");
+    if (b == "planar-clos")
+    {
+        PlanarClos p = FromPreset(preset, PlanarClos{});
+        p.name = preset.GetName();
+        if (preset.Has("topology::EndpointKind"))
+        {
+            std::string k = preset.Get("topology::EndpointKind");
+            NS_ABORT_MSG_IF(k != "npu" && k != "gpu",
+                            "UbSystems: preset '" << preset.GetName() << "': EndpointKind '" << k
+                                                  << "' is not npu or gpu");
+            p.kind = (k == "gpu") ? UbTopology::GPU : UbTopology::NPU;
+        }
+        if (endpoints)
+        {
+            p.endpoints = endpoints;
+            if (p.endpoints <= p.perLeaf)
+            {
+                p.perLeaf = p.endpoints;
+            }
+        }
+        return BuildPlanarClos(p);
+    }
+    if (b == "cloudmatrix")
+    {
+        auto dies = static_cast<uint32_t>(preset.GetDouble("topology::DiesPerNode"));
+        uint32_t nodes = endpoints ? endpoints / dies : 48;
+        NS_ABORT_MSG_IF(endpoints && (endpoints % dies != 0 || nodes == 0),
+                        "UbSystems: a CloudMatrix has " << dies
+                                                        << " dies per node; ask for a "
+                                                           "multiple of "
+                                                        << dies << " endpoints");
+        PlanarClos p = CloudMatrix384(nodes);
+        p.name = preset.GetName();
+        p.endpoints = nodes * dies;
+        p.perLeaf = dies;
+        p.planes = static_cast<uint32_t>(preset.GetDouble("topology::L1PerNode"));
+        p.spinesPerPlane = static_cast<uint32_t>(preset.GetDouble("topology::L2PerPlane"));
+        p.lanes = 0;
+        p.laneRateBps = 0;
+        p.endpointLinkM = preset.GetDouble("topology::DieToL1CableLength");
+        p.spineLinkM = preset.GetDouble("topology::L1ToL2CableLength");
+        return BuildPlanarClos(p);
+    }
+    if (b == "ub-mesh")
+    {
+        UbTopology t = BuildUbMesh(UbMeshFromPreset(preset, endpoints));
+        t.SetName(preset.GetName());
+        return t;
+    }
+    NS_ABORT_MSG("UbSystems: preset '" << preset.GetName() << "' has topology::Builder = '" << b
+                                       << "'; use planar-clos, cloudmatrix or ub-mesh");
+}
+
+UbSystems::UbMesh
+UbSystems::UbMeshFromPreset(const UbPreset& preset, uint32_t endpoints)
+{
+    UbMesh p;
+    auto u32 = [&](const char* key, uint32_t& out) {
+        std::string k = std::string("topology::") + key;
+        if (preset.Has(k))
+        {
+            out = static_cast<uint32_t>(preset.GetDouble(k));
+        }
+    };
+    auto u16 = [&](const char* key, uint16_t& out) {
+        uint32_t v = out;
+        u32(key, v);
+        out = static_cast<uint16_t>(v);
+    };
+    u32("Pods", p.pods);
+    u32("RackRows", p.rackRows);
+    u32("RackCols", p.rackCols);
+    u32("Boards", p.boards);
+    u32("PerBoard", p.perBoard);
+    u16("MeshLanes", p.meshLanes);
+    u16("InterRackLanes", p.interRackLanes);
+    u16("RackLinkLanes", p.rackLinkLanes);
+    u16("BackupLanes", p.backupLanes);
+    u32("HrsUplinks", p.hrsUplinks);
+    u16("HrsLinkLanes", p.hrsLinkLanes);
+    if (preset.Has("topology::Backup"))
+    {
+        p.backup = preset.Get("topology::Backup") == "true";
+    }
+    if (preset.Has("topology::LinkLaneRate"))
+    {
+        p.laneRateBps = DataRate(preset.Get("topology::LinkLaneRate")).GetBitRate();
+    }
+    if (endpoints)
+    {
+        uint32_t perPod = UbMeshNpus(p) / p.pods;
+        NS_ABORT_MSG_IF(endpoints % perPod != 0,
+                        "UbSystems: a UB-Mesh grows by pods of "
+                            << perPod << " NPUs; ask for a multiple of " << perPod);
+        p.pods = endpoints / perPod;
+    }
+    return p;
+}
+
 // ---------------------------------------------------------------------------------------------
 // UB-Mesh
 

@@ -85,6 +85,16 @@ class UbSystems
      */
     static PlanarClos FromPreset(const UbPreset& preset, PlanarClos base);
 
+    /**
+     * \brief The topology a preset describes: its topology::Builder (planar-clos, cloudmatrix or
+     * ub-mesh) with the preset's topology:: numbers.
+     * \param preset the preset
+     * \param endpoints endpoints to build instead of the preset's (0: the preset's); for
+     *        cloudmatrix a multiple of the dies per node, for ub-mesh a multiple of 1,024
+     * \return the topology
+     */
+    static UbTopology FromPreset(const UbPreset& preset, uint32_t endpoints = 0);
+
     /// UB-Mesh (Liao et al., arXiv 2503.20377): 2D full-mesh racks, 4D full-mesh pods, HRS Clos.
     struct UbMesh
     {
@@ -127,6 +137,15 @@ class UbSystems
      * \return the routes
      */
     static UbRouteSet UbMeshRoutes(const UbTopology& t, const UbMesh& p, uint32_t policy = DIRECT);
+    /**
+     * \brief UB-Mesh parameters from a preset's topology:: keys (Pods, InterRackLanes,
+     * RackLinkLanes, MeshLanes, HrsUplinks, Backup, LinkLaneRate, ...).
+     * \param preset the preset
+     * \param endpoints NPUs to build instead of the preset's (0: the preset's), a multiple of a
+     *        pod
+     * \return the parameters
+     */
+    static UbMesh UbMeshFromPreset(const UbPreset& preset, uint32_t endpoints = 0);
     /// \param p parameters \return active NPUs (backups excluded)
     static uint32_t UbMeshNpus(const UbMesh& p);
 

@@ -4,6 +4,7 @@
 #include "ub-topology-helper.h"
 
 #include "ub-controller-helper.h"
+#include "ub-systems.h"
 
 #include "ns3/abort.h"
 #include "ns3/data-rate.h"
@@ -208,6 +209,31 @@ UbTopologyHelper::Build(const UbTopology& t)
     m_report.topologyBytes = m_topo.GetMemoryBytes();
     uint64_t heap1 = HeapBytesInUse();
     m_report.heapBytes = heap1 > heap0 ? heap1 - heap0 : 0;
+}
+
+void
+UbTopologyHelper::BuildPreset(const std::string& nameOrPath, uint32_t endpoints)
+{
+    UbPreset preset = UbPreset::Load(nameOrPath);
+    SetPreset(preset);
+    UbTopology t = UbSystems::FromPreset(preset, endpoints);
+    if (preset.Get("topology::Builder") == "ub-mesh")
+    {
+        uint32_t policy = UbSystems::DIRECT;
+        if (preset.Has("topology::RoutingPolicy"))
+        {
+            std::string p = preset.Get("topology::RoutingPolicy");
+            NS_ABORT_MSG_IF(p != "direct" && p != "detour" && p != "borrow" && p != "detour+borrow",
+                            "UbTopologyHelper: preset '"
+                                << preset.GetName() << "': RoutingPolicy '" << p
+                                << "' is not direct, detour, borrow or detour+borrow");
+            policy = (p.find("detour") != std::string::npos ? uint32_t(UbSystems::DETOUR) : 0U) |
+                     (p.find("borrow") != std::string::npos ? uint32_t(UbSystems::BORROW) : 0U);
+        }
+        SetRoutes(
+            UbSystems::UbMeshRoutes(t, UbSystems::UbMeshFromPreset(preset, endpoints), policy));
+    }
+    Build(t);
 }
 
 const UbTopology&

@@ -62,6 +62,21 @@ class UbTopologyHelper
      */
     void Build(const UbTopology& t);
 
+    /**
+     * \brief Build the system a preset describes, in one call:
+     * \code
+     *   UbTopologyHelper sys;
+     *   sys.BuildPreset("ascend950-ub2");          // 8,192 NPUs
+     *   sys.BuildPreset("nvlink5-gb200");          // GB200 NVL72
+     * \endcode
+     * The preset's topology::Builder picks the builder (UbSystems::FromPreset); UB-Mesh presets
+     * get UbSystems::UbMeshRoutes with the preset's topology::RoutingPolicy (direct, detour,
+     * borrow or detour+borrow).
+     * \param nameOrPath preset name or file
+     * \param endpoints endpoints instead of the preset's number (0: the preset's)
+     */
+    void BuildPreset(const std::string& nameOrPath, uint32_t endpoints = 0);
+
     /// \return the topology built
     const UbTopology& GetTopology() const;
     /// \return the routes installed

@@ -210,8 +210,10 @@ UbController::GetTypeId()
                 MakeTimeAccessor(&UbController::m_rto),
                 MakeTimeChecker(Time(0)))
             .AddAttribute("LossTimeout",
-                          "CTP/UTP: a transaction not complete this long after it started is "
-                          "reported lost (time).",
+                          "CTP/UTP: a transaction not complete this long after its data could "
+                          "have left the endpoint is reported lost (time). The data's time is "
+                          "twice its bytes at the endpoint's bandwidth, which covers header and "
+                          "flit overheads up to 50 %.",
                           TimeValue(MicroSeconds(100)),
                           MakeTimeAccessor(&UbController::m_lossTimeout),
                           MakeTimeChecker(Time(0)))
@@ -562,8 +564,19 @@ UbController::Start(uint64_t id)
     }
     if (m_mode != UbTransport::RTP && !m_lossTimeout.IsZero())
     {
+        // A large transfer legitimately takes its bytes' time at the endpoint's bandwidth, plus
+        // header and flit overheads: allow twice that.
+        uint64_t rate = m_endpointBandwidth.GetBitRate();
+        if (m_writeBandwidth.GetBitRate() > 0 &&
+            (rate == 0 || m_writeBandwidth.GetBitRate() < rate))
+        {
+            rate = m_writeBandwidth.GetBitRate();
+        }
+        int64_t wirePs = rate ? static_cast<int64_t>(static_cast<double>(t.bytes) * 16e12 /
+                                                     static_cast<double>(rate))
+                              : 0;
         m_lossDeadlines.emplace_back(Simulator::Now().GetPicoSeconds() +
-                                         m_lossTimeout.GetPicoSeconds(),
+                                         m_lossTimeout.GetPicoSeconds() + wirePs,
                                      id);
         std::push_heap(m_lossDeadlines.begin(), m_lossDeadlines.end(), std::greater<>());
         ArmLossTimer();

@@ -1,0 +1,190 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * ub-system: build a SuperPoD, an NVLink domain or any topology file in one command, report what
+ * was built (counts, bandwidth, routes, deadlock check, time and memory), and optionally time one
+ * transfer between two endpoints.
+ *
+ *   ./ubsim run ub-system --preset=ascend950-ub2
+ *   ./ubsim run ub-system --preset=nvlink4-h100 --bytes=268435456
+ *   ./ubsim run ub-system --preset=ub-mesh-pod --npus=2048
+ *   ./ubsim run ub-system --topology=my.topo --preset=ascend950-ub2 --src=npu0 --dst=npu5
+ */
+#include "ns3/core-module.h"
+#include "ns3/network-module.h"
+#include "ns3/unifiedbus-module.h"
+
+#include <iomanip>
+#include <iostream>
+
+using namespace ns3;
+
+namespace
+{
+
+std::string
+Mib(uint64_t b)
+{
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(1) << b / 1048576.0 << " MiB";
+    return os.str();
+}
+
+uint32_t
+Resolve(const UbTopology& t, const std::string& s, uint32_t dflt)
+{
+    if (s.empty())
+    {
+        return dflt;
+    }
+    uint32_t i = t.FindNode(s);
+    if (i == UINT32_MAX && s.find_first_not_of("0123456789") == std::string::npos)
+    {
+        i = static_cast<uint32_t>(std::stoul(s));
+    }
+    if (i >= t.GetNNodes() || !t.IsEndpoint(i))
+    {
+        std::cerr << "ub-system: '" << s << "' is not an endpoint of topology '" << t.GetName()
+                  << "'; give an endpoint name (e.g. " << t.GetNode(t.GetEndpoints()[0]).name
+                  << ") or index\n";
+        std::exit(2);
+    }
+    return i;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    std::string presetName = "ascend950-ub2";
+    std::string topoFile;
+    uint32_t npus = 0;
+    uint64_t bytes = 0;
+    std::string op = "write";
+    std::string src;
+    std::string dst;
+    uint32_t hopSources = 4;
+    std::string db = "results/ubsim.db";
+    CommandLine cmd(__FILE__);
+    cmd.AddValue("preset",
+                 "preset name or .preset file (link, switch and endpoint parameters)",
+                 presetName);
+    cmd.AddValue("topology", "topology file to build instead of the preset's builder", topoFile);
+    cmd.AddValue("npus", "endpoints instead of the preset's number (0: the preset's)", npus);
+    cmd.AddValue("bytes", "bytes of one transfer from --src to --dst (0: none)", bytes);
+    cmd.AddValue("op", "transfer operation: write or read", op);
+    cmd.AddValue("src", "source endpoint (name or index; default the first)", src);
+    cmd.AddValue("dst", "destination endpoint (name or index; default the last)", dst);
+    cmd.AddValue("hopSources", "endpoints whose hop counts to all others are reported", hopSources);
+    cmd.AddValue("db", "SQLite results file", db);
+    cmd.Parse(argc, argv);
+    if (op != "write" && op != "read")
+    {
+        std::cerr << "ub-system: --op=" << op << " is not write or read\n";
+        return 2;
+    }
+
+    uint64_t heap0 = UbTopologyHelper::HeapBytesInUse();
+    UbTopologyHelper sys;
+    auto t0 = std::chrono::steady_clock::now();
+    if (topoFile.empty())
+    {
+        sys.BuildPreset(presetName, npus);
+    }
+    else
+    {
+        sys.SetPreset(UbPreset::Load(presetName));
+        sys.Build(UbTopology::Load(topoFile));
+    }
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    uint64_t heap = UbTopologyHelper::HeapBytesInUse() - heap0;
+    const UbTopology& t = sys.GetTopology();
+    const auto& rep = sys.GetReport();
+    const auto& dl = sys.GetDeadlockReport();
+
+    double perEp = 0;
+    if (t.GetNEndpoints() > 0)
+    {
+        uint32_t e0 = t.GetEndpoints()[0];
+        for (uint32_t k = 0; k < t.GetDegree(e0); ++k)
+        {
+            Ptr<UbNetDevice> d = sys.GetDevice(t.GetPorts(e0)[k].link,
+                                               t.GetLink(t.GetPorts(e0)[k].link).a == e0 ? 0 : 1);
+            UintegerValue lanes;
+            DataRateValue rate;
+            d->GetAttribute("Lanes", lanes);
+            d->GetAttribute("LaneRate", rate);
+            perEp += static_cast<double>(lanes.Get()) * rate.Get().GetBitRate();
+        }
+    }
+    std::cout << "ub-system: " << t.GetName() << " (preset " << presetName << ")\n"
+              << "  endpoints " << t.GetNEndpoints() << ", switches " << t.GetNSwitches()
+              << ", links " << t.GetNLinks() << "\n"
+              << std::fixed << std::setprecision(1) << "  per endpoint " << perEp / 8e9
+              << " GB/s per direction (line rate); all endpoints, both directions "
+              << std::setprecision(3) << UbSystems::EndpointBandwidthBps(t) / 8e12 << " TB/s\n"
+              << "  routes: " << rep.intervals << " intervals, " << sys.GetRoutes().GetNSets()
+              << " candidate sets, " << Mib(rep.routeBytes) << "\n"
+              << "  deadlock check: " << (dl.deadlockFree ? "no cycle" : "CYCLE") << " ("
+              << dl.vlsUsed << " VL(s) used, " << dl.channels << " channels could close a cycle, "
+              << dl.dependencies << " dependencies among them)\n"
+              << std::setprecision(2) << "  time: routes " << rep.routeSeconds << " s, check "
+              << rep.checkSeconds << " s, ns-3 objects " << rep.buildSeconds << " s, total " << wall
+              << " s\n"
+              << "  memory: " << Mib(heap) << " (" << heap / std::max(1U, t.GetNNodes())
+              << " B per node, " << heap / std::max(1U, rep.ports) << " B per port)\n";
+
+    if (hopSources > 0)
+    {
+        auto eps = t.GetEndpoints();
+        eps.resize(std::min<std::size_t>(eps.size(), hopSources));
+        auto h = UbTopologyRouting::HopCounts(t, sys.GetRoutes(), eps);
+        std::cout << "  hops (links) from the first " << eps.size() << " endpoints:";
+        for (const auto& [hops, n] : h)
+        {
+            std::cout << "  " << hops << ": " << n;
+        }
+        std::cout << "\n";
+    }
+
+    UbResults results("ub-system", db);
+    results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
+    results.AddParameter("preset", presetName);
+    results.AddParameter("topology", t.GetName());
+    results.AddParameter("endpoints", t.GetNEndpoints());
+    results.AddMetric("system", "switches", t.GetNSwitches(), "");
+    results.AddMetric("system", "links", t.GetNLinks(), "");
+    results.AddMetric("system", "build_seconds", wall, "s");
+    results.AddMetric("system", "heap_bytes", static_cast<double>(heap), "B");
+    results.AddMetric("system", "deadlock_free", dl.deadlockFree ? 1 : 0, "");
+
+    if (bytes > 0)
+    {
+        auto eps = t.GetEndpoints();
+        uint32_t s = Resolve(t, src, eps.front());
+        uint32_t d = Resolve(t, dst, eps.back());
+        Ptr<UbController> a = sys.GetNode(s)->GetObject<UbController>();
+        double seconds = -1;
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            auto cb = UbCompletionCallback([&seconds](const UbTransactionRecord& r) {
+                seconds = r.ok ? (r.completed - r.issued).GetSeconds() : -1;
+            });
+            op == "read" ? a->Read(d, bytes, UbOrder::NO, cb) : a->Write(d, bytes, UbOrder::NO, cb);
+        });
+        Simulator::Run();
+        if (seconds <= 0)
+        {
+            std::cerr << "ub-system: the transfer did not complete (lost, or no route)\n";
+            return 1;
+        }
+        std::cout << std::setprecision(3) << "  " << op << " " << bytes << " B "
+                  << t.GetNode(s).name << " -> " << t.GetNode(d).name << ": " << seconds * 1e6
+                  << " us, " << bytes / seconds / 1e9 << " GB/s\n";
+        results.AddMetric(op, "latency", seconds * 1e6, "us");
+        results.AddMetric(op, "bandwidth", bytes / seconds / 1e9, "GB/s");
+    }
+    results.Commit(Simulator::Now(), Simulator::GetEventCount());
+    Simulator::Destroy();
+    return 0;
+}
