@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOGDIR="${1:?usage: cli-test.sh <logdir>}"
 BIN="${UB_BUILD_DIR:-$ROOT/build}/bin"
 TMP="$(mktemp -d)"
+printf "node a npu\nnode b router\n" >"$TMP/bad.topo"
 trap 'rm -rf "$TMP"' EXIT
 cd "$ROOT"
 
@@ -43,5 +44,12 @@ check credit-loop-bound 0 "0.000" "$BIN/ub-credit-loop" --packets=400 --db="$TMP
 check scratch-program 0 "received 1048576 B" ./ubsim run ub-first
 check presets-list 0 "cm384-ub1" ./ubsim presets
 check presets-show 0 "UbNetDevice::LaneRate = 112Gbps ; [S]" ./ubsim presets cm384-ub1
+check presets-sources 0 "sources: nvidia.com GB200 NVL72" ./ubsim presets
+check system-nvl72 0 "endpoints 72, switches 18, links 1296" \
+  "$BIN/ub-system" --preset=nvlink5-gb200 --db="$TMP/sys.db"
+check system-topology-file-error 134 "line 2" \
+  "$BIN/ub-system" --topology="$TMP/bad.topo"
+check system-bad-endpoint 2 "is not an endpoint" \
+  "$BIN/ub-system" --preset=nvlink4-h100 --bytes=4096 --dst=nosuch --db="$TMP/sys.db"
 check memory-latency 0 "results: run 1 in $TMP/mem.db" "$BIN/ub-memory-latency" --maxBytes=4096 --db="$TMP/mem.db"
 exit 0

@@ -53,7 +53,9 @@ UbTopologyHelper::HeapBytesInUse()
 void
 UbTopologyHelper::SetPreset(const UbPreset& preset)
 {
+    // Applied now, so that attributes set on GetUbHelper() afterwards override the preset's.
     m_preset = preset;
+    m_preset->Apply(m_ub);
 }
 
 void
@@ -104,6 +106,7 @@ UbTopologyHelper::Build(const UbTopology& t)
                             << m_givenRoutes->GetNNodes() << " nodes, the topology has " << n);
         m_routes = std::move(*m_givenRoutes);
         m_givenRoutes.reset();
+        m_computed = false;
     }
     else
     {
@@ -132,10 +135,6 @@ UbTopologyHelper::Build(const UbTopology& t)
     }
 
     t0 = std::chrono::steady_clock::now();
-    if (m_preset)
-    {
-        m_preset->Apply(m_ub);
-    }
     m_all.Create(n);
     for (uint32_t i = 0; i < n; ++i)
     {
@@ -291,6 +290,31 @@ UbTopologyHelper::GetDevice(uint32_t link, uint32_t side) const
     NS_ABORT_MSG_IF(2ULL * link + side >= m_devices.size() || side > 1,
                     "UbTopologyHelper: no link " << link << " side " << side);
     return m_devices[2ULL * link + side];
+}
+
+UbTopologyRouting::VlPolicy
+UbTopologyHelper::GetVlPolicy() const
+{
+    return m_vlPolicy;
+}
+
+bool
+UbTopologyHelper::HasComputedRoutes() const
+{
+    return m_computed;
+}
+
+void
+UbTopologyHelper::ReplaceRoutes(UbRouteSet routes)
+{
+    NS_ABORT_MSG_IF(routes.GetNNodes() != m_all.GetN(),
+                    "UbTopologyHelper::ReplaceRoutes: routes for "
+                        << routes.GetNNodes() << " nodes, the fabric has " << m_all.GetN());
+    m_routes = std::move(routes);
+    for (uint32_t i = 0; i < m_all.GetN(); ++i)
+    {
+        m_routes.InstallInto(i, *m_all.Get(i)->GetObject<UbSwitch>()->GetRoutingTable());
+    }
 }
 
 const UbTopologyRouting::DeadlockReport&

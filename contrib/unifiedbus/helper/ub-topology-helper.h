@@ -97,6 +97,15 @@ class UbTopologyHelper
      * \return the device
      */
     Ptr<UbNetDevice> GetDevice(uint32_t link, uint32_t side) const;
+    /// \return the VL policy of computed routes
+    UbTopologyRouting::VlPolicy GetVlPolicy() const;
+    /// \return true if the routes were computed (ShortestPaths), false if SetRoutes gave them
+    bool HasComputedRoutes() const;
+    /**
+     * \brief Replace the routes of every node now (after a failure).
+     * \param routes new routes for the same topology
+     */
+    void ReplaceRoutes(UbRouteSet routes);
     /// \return the deadlock report of the routes (empty if the check was off)
     const UbTopologyRouting::DeadlockReport& GetDeadlockReport() const;
 
@@ -124,6 +133,7 @@ class UbTopologyHelper
     std::optional<UbPreset> m_preset;
     UbTopologyRouting::VlPolicy m_vlPolicy{UbTopologyRouting::VL_FROM_SL};
     std::optional<UbRouteSet> m_givenRoutes;
+    bool m_computed{true};
     bool m_controllers{true};
     bool m_checkDeadlock{true};
     UbHelper m_ub;

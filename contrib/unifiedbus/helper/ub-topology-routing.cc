@@ -229,6 +229,10 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
     for (uint32_t i = 0; i < t.GetNLinks(); ++i)
     {
         const auto& l = t.GetLink(i);
+        if (!l.up)
+        {
+            continue;
+        }
         if (t.Forwards(l.a))
         {
             edges.emplace_back(l.a, l.b);
@@ -256,7 +260,10 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
         const auto* p = t.GetPorts(e);
         for (uint32_t k = 0; k < t.GetDegree(e); ++k)
         {
-            nb.push_back(p[k].peer);
+            if (t.GetLink(p[k].link).up)
+            {
+                nb.push_back(p[k].peer);
+            }
         }
         std::sort(nb.begin(), nb.end());
         nb.erase(std::unique(nb.begin(), nb.end()), nb.end());
@@ -343,7 +350,7 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
             for (uint32_t k = 0; k < t.GetDegree(v); ++k)
             {
                 uint32_t u = p[k].peer;
-                if (dist[u] + 1 == dist[v] && t.Forwards(u))
+                if (dist[u] + 1 == dist[v] && t.Forwards(u) && t.GetLink(p[k].link).up)
                 {
                     cand.push_back(UbRouteCandidate{static_cast<uint16_t>(k), vlBase});
                 }
@@ -377,7 +384,7 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
                     cand.clear();
                     for (uint32_t k = 0; k < t.GetDegree(v); ++k)
                     {
-                        if (p[k].peer == d)
+                        if (p[k].peer == d && t.GetLink(p[k].link).up)
                         {
                             cand.push_back(UbRouteCandidate{static_cast<uint16_t>(k), vlFinal});
                         }

@@ -432,6 +432,12 @@ UbTopology::SetLinkDelay(uint32_t l, int64_t delayPs)
     m_links.at(l).delayPs = delayPs;
 }
 
+void
+UbTopology::SetLinkUp(uint32_t l, bool up)
+{
+    m_links.at(l).up = up;
+}
+
 uint32_t
 UbTopology::GetNNodes() const
 {

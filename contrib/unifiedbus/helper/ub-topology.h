@@ -72,6 +72,7 @@ class UbTopology
         double lengthM{-1};      //!< cable length in metres (negative: preset)
         int64_t delayPs{-1};     //!< fixed delay in ps, overrides length (negative: none)
         uint8_t tier{0};         //!< a label builders use (0 = endpoint links, 1, 2, ...)
+        bool up{true};           //!< false once the link has failed (routing avoids it)
     };
 
     /// One port of a node as the routing sees it.
@@ -134,6 +135,8 @@ class UbTopology
                      double lengthM = -1);
     /// \param l a link index \param delayPs fixed one-way delay of that link in ps
     void SetLinkDelay(uint32_t l, int64_t delayPs);
+    /// \param l a link index \param up false to mark it failed (ports keep their numbers)
+    void SetLinkUp(uint32_t l, bool up);
 
     /// \return number of nodes
     uint32_t GetNNodes() const;

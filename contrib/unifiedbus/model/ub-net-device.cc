@@ -138,11 +138,36 @@ UbNetDevice::GetTypeId()
                           MakeUintegerChecker<uint16_t>())
             // Flow control
             .AddAttribute("FlowControl",
-                          "Link-level flow control: Credit (lossless, default) or None "
-                          "(drop-tail receive buffers, drops counted).",
+                          "Link-level flow control: Credit (lossless, default), Pfc (priority "
+                          "flow control per VL, lossless, RoCE-like) or None (drop-tail receive "
+                          "buffers, drops counted).",
                           EnumValue(UbNetDevice::CREDIT),
                           MakeEnumAccessor(&UbNetDevice::m_fcMode),
-                          MakeEnumChecker(UbNetDevice::CREDIT, "Credit", UbNetDevice::NONE, "None"))
+                          MakeEnumChecker(UbNetDevice::CREDIT,
+                                          "Credit",
+                                          UbNetDevice::NONE,
+                                          "None",
+                                          UbNetDevice::PFC,
+                                          "Pfc"))
+            .AddAttribute("PfcXoff",
+                          "PFC: occupancy of a VL's receive buffer at which the port sends PAUSE "
+                          "(bytes; 0 = the buffer less the headroom that what is already on its "
+                          "way can fill). A value that leaves less headroom stops the run.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbNetDevice::m_pfcXoffBytes),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("PfcXon",
+                          "PFC: occupancy at which a paused VL is resumed (bytes; 0 = XOFF less "
+                          "two maximum packets).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbNetDevice::m_pfcXonBytes),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("PauseFrameBytes",
+                          "PFC: wire size of a PAUSE frame (bytes). Default 84: a 64-B MAC "
+                          "control frame (IEEE 802.1Qbb) + 8-B preamble + 12-B inter-frame gap.",
+                          UintegerValue(84),
+                          MakeUintegerAccessor(&UbNetDevice::m_pauseFrameBytes),
+                          MakeUintegerChecker<uint32_t>(1, 100000))
             .AddAttribute("FlitsPerCell",
                           "Flits per credit cell (the credit unit; UB Base Spec 2.0 section 1.6 "
                           "makes it configurable, 1..128). Default 8 (160-B cells), the spec's "
@@ -459,6 +484,31 @@ UbNetDevice::DoInitialize()
         m_sharedCredits = static_cast<int32_t>(peer->m_sharedBufferCells);
     }
     m_sharedInitial = peer->m_sharedBufferCells;
+    if (m_fcMode == PFC)
+    {
+        m_pauseFramePs = SerPs(m_pauseFrameBytes);
+        uint32_t headroom = PfcHeadroomCells();
+        uint32_t cellBytes = GetCellBytes();
+        NS_ABORT_MSG_IF(headroom + GetCells(m_mtu) > m_vlBufferCells,
+                        Where() << ": PFC needs " << headroom + GetCells(m_mtu)
+                                << " cells per VL (headroom for what is on its way when PAUSE is "
+                                   "sent, plus one packet) but VlBufferCells="
+                                << m_vlBufferCells << "; raise VlBufferCells to at least "
+                                << headroom + GetCells(m_mtu));
+        uint32_t maxXoff = m_vlBufferCells - headroom;
+        m_xoffCells = m_pfcXoffBytes ? (m_pfcXoffBytes + cellBytes - 1) / cellBytes : maxXoff;
+        NS_ABORT_MSG_IF(m_xoffCells > maxXoff,
+                        Where() << ": PfcXoff=" << m_pfcXoffBytes << " B leaves less than the "
+                                << headroom * cellBytes
+                                << " B of headroom PFC needs here; set PfcXoff <= "
+                                << maxXoff * cellBytes << " or raise VlBufferCells");
+        uint32_t twoPackets = 2 * GetCells(m_mtu);
+        m_xonCells = m_pfcXonBytes ? m_pfcXonBytes / cellBytes
+                                   : (m_xoffCells > twoPackets ? m_xoffCells - twoPackets : 0);
+        NS_ABORT_MSG_IF(m_xonCells >= m_xoffCells,
+                        Where() << ": PfcXon=" << m_xonCells * cellBytes
+                                << " B must be below PfcXoff=" << m_xoffCells * cellBytes << " B");
+    }
 
     if (m_arbitration == DWRR)
     {
@@ -630,6 +680,10 @@ UbNetDevice::RegisterRelease(Time at, uint8_t vl, uint32_t reservedCells, uint32
     {
         m_peer->ScheduleAttempt();
     }
+    else if (m_fcMode == PFC && m_vl[vl].pfcPausedPeer)
+    {
+        SchedulePfcCheck(vl);
+    }
 }
 
 void
@@ -672,6 +726,10 @@ UbNetDevice::ResolveRx(int64_t nowPs)
         if (!m_vlOccupancyTrace.IsEmpty())
         {
             m_vlOccupancyTrace(PicoSeconds(r.atPs), r.vl, s.rxUsed);
+        }
+        if (m_fcMode == PFC && s.pfcPausedPeer && s.rxUsed <= m_xonCells)
+        {
+            EmitPfc(r.atPs, r.vl, false);
         }
         if (m_fcMode != CREDIT)
         {
@@ -725,6 +783,12 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
 {
     int64_t now = Simulator::Now().GetPicoSeconds();
     NS_LOG_FUNCTION(this << packet << +info.vl << tailReady);
+    if (m_down)
+    {
+        ++m_faultDrops;
+        m_phyRxDropTrace(packet);
+        return;
+    }
     ResolveRx(now);
     NS_ABORT_MSG_IF(info.vl >= m_vlCount,
                     Where() << ": packet arrived on VL " << +info.vl
@@ -743,6 +807,21 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
                            << m_sharedBufferCells << "). This is a model bug: please report it.");
         }
     }
+    else if (m_fcMode == PFC)
+    {
+        uint32_t cells = GetCells(packet->GetSize());
+        if (s.rxUsed + cells > m_vlBufferCells)
+        {
+            NS_FATAL_ERROR("UB lossless violation under PFC at "
+                           << Where() << " VL " << +info.vl << ": a packet of " << cells
+                           << " cells arrived to a full buffer (" << s.rxUsed << "/"
+                           << m_vlBufferCells << " cells, XOFF at " << m_xoffCells
+                           << "). The PFC headroom was too small: this is a model bug, please "
+                              "report it.");
+        }
+        info.reservedCells = cells;
+        info.sharedCells = 0;
+    }
     else
     {
         uint32_t cells = GetCells(packet->GetSize());
@@ -760,6 +839,10 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
     }
     s.rxUsed += info.reservedCells;
     m_rxSharedUsed += info.sharedCells;
+    if (m_fcMode == PFC && !s.pfcPausedPeer && s.rxUsed >= m_xoffCells)
+    {
+        EmitPfc(now, info.vl, true);
+    }
     ++m_rxPackets;
     m_macRxTrace(packet);
     if (!m_vlOccupancyTrace.IsEmpty())
@@ -778,6 +861,12 @@ UbNetDevice::ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info)
 {
     // The cells were spent by the sender; charge and free them at once so that the credits
     // come back, and count the loss.
+    if (m_down)
+    {
+        ++m_faultDrops;
+        m_phyRxDropTrace(packet);
+        return;
+    }
     int64_t now = Simulator::Now().GetPicoSeconds();
     ResolveRx(now);
     VlState& s = m_vl[info.vl];
@@ -981,6 +1070,11 @@ UbNetDevice::NextCreditLowerBoundPs() const
 void
 UbNetDevice::ScheduleAttempt()
 {
+    if (m_down)
+    {
+        m_attemptEvent.Cancel();
+        return;
+    }
     // One event per decision: the next time the port can start a packet, which is when the wire
     // frees, or later if no waiting VL will have the credits for its head packet by then.
     int64_t now = Simulator::Now().GetPicoSeconds();
@@ -1028,6 +1122,22 @@ UbNetDevice::ScheduleAttempt()
             target = std::max(target, tc);
         }
     }
+    else if (m_fcMode == PFC)
+    {
+        int64_t resume = NEVER;
+        for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
+        {
+            auto v = static_cast<uint8_t>(__builtin_ctz(mask));
+            resume = std::min(resume, PfcResumePs(v, target));
+        }
+        if (resume == NEVER)
+        {
+            // Every waiting VL is paused with no XON on its way; the XON calls back.
+            m_attemptEvent.Cancel();
+            return;
+        }
+        target = std::max(target, resume);
+    }
     if (!m_attemptEvent.IsExpired())
     {
         if (m_attemptEvent.GetTs() == static_cast<uint64_t>(target))
@@ -1059,9 +1169,13 @@ UbNetDevice::CanStartNow(uint8_t vl, uint32_t packetBytes)
         Initialize();
     }
     int64_t now = Simulator::Now().GetPicoSeconds();
-    if (m_txFreePs > now || m_switch->GetWaitingMask(m_port) != 0)
+    if (m_down || m_txFreePs > now || m_switch->GetWaitingMask(m_port) != 0)
     {
         return false;
+    }
+    if (m_fcMode == PFC)
+    {
+        return !PfcPausedAt(vl, now);
     }
     if (m_fcMode != CREDIT)
     {
@@ -1074,6 +1188,10 @@ UbNetDevice::CanStartNow(uint8_t vl, uint32_t packetBytes)
 void
 UbNetDevice::TryTransmit()
 {
+    if (m_down)
+    {
+        return; // a failed link sends nothing; the switch flushes its queue at detection
+    }
     int64_t now = Simulator::Now().GetPicoSeconds();
     if (m_txFreePs > now)
     {
@@ -1097,7 +1215,9 @@ UbNetDevice::TryTransmit()
         auto v = static_cast<uint8_t>(__builtin_ctz(mask));
         uint32_t bytes = m_switch->PeekHeadBytes(m_port, v);
         heads[v] = GetWireBytes(bytes); // arbiters weigh what the packet costs on the wire
-        if (m_fcMode != CREDIT || HeadFits(v, bytes))
+        bool ok =
+            m_fcMode == CREDIT ? HeadFits(v, bytes) : (m_fcMode != PFC || !PfcPausedAt(v, now));
+        if (ok)
         {
             eligible |= 1u << v;
             if (m_stallMask & (1u << v))
@@ -1105,7 +1225,7 @@ UbNetDevice::TryTransmit()
                 EndStall(v, now);
             }
         }
-        else if ((m_stallMask & (1u << v)) == 0)
+        else if (m_fcMode == CREDIT && (m_stallMask & (1u << v)) == 0)
         {
             MarkStall(v, now);
         }
@@ -1233,6 +1353,187 @@ UbNetDevice::FirePhyTxEnd(Ptr<const Packet> p)
 }
 
 // ---------------------------------------------------------------------------------------------
+// Priority flow control (FlowControl = Pfc)
+
+uint32_t
+UbNetDevice::PfcHeadroomCells() const
+{
+    // After this port decides to pause a VL, the PAUSE waits for the packet this port is sending
+    // (one maximum packet at its rate), takes its own time on the wire and the reverse link's
+    // latency; the peer keeps sending meanwhile, finishes a packet it started just before the
+    // PAUSE arrived, and what is already on the forward link still lands here.
+    Ptr<UbNetDevice> peer = m_channel->GetPeer(this);
+    long double peerRate = static_cast<long double>(peer->m_lanes) *
+                           static_cast<long double>(peer->m_laneRate.GetBitRate()) *
+                           peer->m_encodingEfficiency;
+    int64_t prop = m_channel->GetPropagationDelay().GetPicoSeconds();
+    // A packet is charged to this buffer after this switch's pipeline latency, so what is in
+    // the pipeline is on its way too.
+    int64_t ps = SerPs(GetWireBytes(m_mtu)) + SerPs(m_pauseFrameBytes) +
+                 m_phyLatency.GetPicoSeconds() + prop + peer->m_phyLatency.GetPicoSeconds() + prop +
+                 m_switch->GetPipelineLatency().GetPicoSeconds();
+    long double bytes = peerRate * static_cast<long double>(ps) / 8e12L;
+    auto packets = static_cast<uint32_t>(std::ceil(bytes / GetWireBytes(m_mtu))) + 1;
+    return packets * GetCells(m_mtu);
+}
+
+void
+UbNetDevice::EmitPfc(int64_t atPs, uint8_t vl, bool pause)
+{
+    // A PAUSE or XON frame waits for the packet on the wire, like a credit frame.
+    int64_t send = std::max({atPs, m_ctrlFreePs, m_txFreePs});
+    m_ctrlFreePs = send + m_pauseFramePs;
+    int64_t arrive = m_ctrlFreePs + m_linkPs;
+    m_vl[vl].pfcPausedPeer = pause;
+    pause ? ++m_pauseSent : ++m_resumeSent;
+    NS_LOG_LOGIC(Where() << " VL " << +vl << ": " << (pause ? "PAUSE" : "XON") << " sent at "
+                         << send << " ps (occupancy " << m_vl[vl].rxUsed << " cells)");
+    m_peer->PushPfc(vl, arrive, pause);
+    if (pause)
+    {
+        SchedulePfcCheck(vl); // releases already known may bring it down to XON
+    }
+}
+
+void
+UbNetDevice::PushPfc(uint8_t vl, int64_t atPs, bool pause)
+{
+    if (m_pfcWindows.empty())
+    {
+        m_pfcWindows.resize(m_vlCount);
+    }
+    auto& w = m_pfcWindows[vl];
+    if (pause)
+    {
+        ++m_pauseReceived;
+        w.emplace_back(atPs, NEVER);
+        return;
+    }
+    if (!w.empty() && w.back().second == NEVER)
+    {
+        w.back().second = atPs;
+    }
+    ScheduleAttempt();
+}
+
+bool
+UbNetDevice::PfcPausedAt(uint8_t vl, int64_t atPs)
+{
+    if (m_pfcWindows.empty())
+    {
+        return false;
+    }
+    auto& w = m_pfcWindows[vl];
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    while (!w.empty() && w.front().second <= now)
+    {
+        w.erase(w.begin()); // windows that ended; at most a few are kept
+    }
+    for (const auto& [from, to] : w)
+    {
+        if (from <= atPs && atPs < to)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+int64_t
+UbNetDevice::PfcResumePs(uint8_t vl, int64_t atPs)
+{
+    int64_t t = atPs;
+    if (m_pfcWindows.empty())
+    {
+        return t;
+    }
+    for (const auto& [from, to] : m_pfcWindows[vl])
+    {
+        if (from <= t && t < to)
+        {
+            t = to; // windows are in time order; a later one may start right after
+        }
+    }
+    return t;
+}
+
+void
+UbNetDevice::SchedulePfcCheck(uint8_t vl)
+{
+    // When will VL vl's occupancy fall to XON, given the releases already known?
+    const VlState& s = m_vl[vl];
+    std::vector<std::pair<int64_t, uint32_t>> rel;
+    for (const auto& r : m_releases)
+    {
+        if (r.vl == vl)
+        {
+            rel.emplace_back(r.atPs, r.reservedCells);
+        }
+    }
+    std::sort(rel.begin(), rel.end());
+    int64_t occ = s.rxUsed;
+    int64_t when = NEVER;
+    for (const auto& [at, cells] : rel)
+    {
+        occ -= cells;
+        if (occ <= static_cast<int64_t>(m_xonCells))
+        {
+            when = at;
+            break;
+        }
+    }
+    if (when == NEVER)
+    {
+        return;
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    when = std::max(when, now);
+    if (m_pfcCheckEvent.IsRunning() && m_pfcCheckEvent.GetTs() <= static_cast<uint64_t>(when))
+    {
+        return;
+    }
+    m_pfcCheckEvent.Cancel();
+    m_pfcCheckEvent = Simulator::Schedule(PicoSeconds(when - now), &UbNetDevice::PfcCheck, this);
+}
+
+void
+UbNetDevice::PfcCheck()
+{
+    ResolveRx(Simulator::Now().GetPicoSeconds());
+    for (uint8_t v = 0; v < m_vlCount; ++v)
+    {
+        if (m_vl[v].pfcPausedPeer)
+        {
+            SchedulePfcCheck(v);
+        }
+    }
+}
+
+uint64_t
+UbNetDevice::GetPauseFramesSent() const
+{
+    return m_pauseSent;
+}
+
+uint64_t
+UbNetDevice::GetResumeFramesSent() const
+{
+    return m_resumeSent;
+}
+
+uint64_t
+UbNetDevice::GetPauseFramesReceived() const
+{
+    return m_pauseReceived;
+}
+
+uint32_t
+UbNetDevice::GetPfcXoffCells() const
+{
+    return m_xoffCells;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Statistics
 
 int64_t
@@ -1322,6 +1623,49 @@ uint64_t
 UbNetDevice::GetCorruptedDrops() const
 {
     return m_corruptDrops;
+}
+
+void
+UbNetDevice::SetLinkDown()
+{
+    if (m_down)
+    {
+        return;
+    }
+    NS_LOG_INFO(Where() << ": link down");
+    m_down = true;
+    m_attemptEvent.Cancel();
+}
+
+bool
+UbNetDevice::IsLinkDown() const
+{
+    return m_down;
+}
+
+uint64_t
+UbNetDevice::GetFaultDrops() const
+{
+    return m_faultDrops;
+}
+
+void
+UbNetDevice::SetActiveLanes(uint8_t lanes)
+{
+    NS_ABORT_MSG_IF(lanes == 0 || lanes > m_lanes,
+                    Where() << ": SetActiveLanes(" << +lanes << ") must keep 1 to " << +m_lanes
+                            << " lanes");
+    if (!m_ready)
+    {
+        Initialize();
+    }
+    m_lanes = lanes;
+    long double rate = static_cast<long double>(m_lanes) *
+                       static_cast<long double>(m_laneRate.GetBitRate()) * m_encodingEfficiency;
+    m_rateBps = static_cast<uint64_t>(std::llround(rate));
+    m_flitPs = SerPs(m_flitSize);
+    m_creditFramePs = SerPs(m_creditFrameBytes);
+    NS_LOG_INFO(Where() << ": " << +lanes << " lanes left, " << m_rateBps << " b/s");
 }
 
 uint64_t

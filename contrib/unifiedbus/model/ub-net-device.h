@@ -66,6 +66,7 @@ class UbNetDevice : public NetDevice
     {
         CREDIT, //!< credit-based, lossless
         NONE,   //!< no flow control: drop-tail receive buffers
+        PFC,    //!< priority flow control (PAUSE/XOFF and XON per VL), lossless, RoCE-like
     };
 
     /// How packets are framed into flits.
@@ -210,6 +211,33 @@ class UbNetDevice : public NetDevice
     uint64_t GetLinkRetries() const;
     /// \return corrupted packets this port's receiver dropped (LinkRetry off at the sender)
     uint64_t GetCorruptedDrops() const;
+
+    /**
+     * \brief Take this direction's link down now (a fault). The packet on the wire and every
+     * packet that had not reached this port's peer are lost (counted at the receiving end by
+     * GetFaultDrops, not as lossless violations); the port sends nothing more. Call it on both
+     * devices of a link (UbFaultHelper does).
+     */
+    void SetLinkDown();
+    /// \return true once SetLinkDown was called
+    bool IsLinkDown() const;
+    /// \return packets that reached this port after its link went down (lost on the link)
+    uint64_t GetFaultDrops() const;
+    /**
+     * \brief Lose lanes now (a partial fault): the transmit rate drops to lanes x LaneRate x
+     * EncodingEfficiency from the next packet on. UB's PHY can degrade lanes (spec section 2.2).
+     * \param lanes lanes left (1 .. the configured Lanes)
+     */
+    void SetActiveLanes(uint8_t lanes);
+
+    /// \return PFC: PAUSE (XOFF) frames this port sent to its peer
+    uint64_t GetPauseFramesSent() const;
+    /// \return PFC: resume (XON) frames this port sent to its peer
+    uint64_t GetResumeFramesSent() const;
+    /// \return PFC: PAUSE (XOFF) frames this port received
+    uint64_t GetPauseFramesReceived() const;
+    /// \return PFC: the XOFF threshold in use (cells of one VL's receive buffer)
+    uint32_t GetPfcXoffCells() const;
     /**
      * \brief Use a fixed random stream for the error model.
      * \param stream stream index
@@ -316,6 +344,7 @@ class UbNetDevice : public NetDevice
         uint32_t accShared{0};      //!< receiver: freed shared cells not yet returned
         int64_t accSincePs{0};      //!< receiver: when the first of them was freed
         bool stallAnnounced{false}; //!< the CreditStall begin of this stall was traced
+        bool pfcPausedPeer{false};  //!< PFC receiver: XOFF sent, XON not yet
     };
 
     void Validate() const;
@@ -337,6 +366,13 @@ class UbNetDevice : public NetDevice
     bool DrawError(uint32_t wireBytes);
     void FirePhyRxEnd(Ptr<const Packet> p);
     int64_t SerPs(uint64_t wireBytes) const;
+    void EmitPfc(int64_t atPs, uint8_t vl, bool pause);
+    void PushPfc(uint8_t vl, int64_t atPs, bool pause);
+    bool PfcPausedAt(uint8_t vl, int64_t atPs);
+    int64_t PfcResumePs(uint8_t vl, int64_t atPs);
+    void SchedulePfcCheck(uint8_t vl);
+    void PfcCheck();
+    uint32_t PfcHeadroomCells() const;
 
     // Attributes
     uint8_t m_lanes{4};
@@ -364,6 +400,9 @@ class UbNetDevice : public NetDevice
     double m_errorBurstLength{1};
     bool m_linkRetry{true};
     uint32_t m_retryFlits{33};
+    uint32_t m_pfcXoffBytes{0};
+    uint32_t m_pfcXonBytes{0};
+    uint32_t m_pauseFrameBytes{84};
 
     // Wiring
     Ptr<Node> m_node;
@@ -420,6 +459,18 @@ class UbNetDevice : public NetDevice
     uint64_t m_injectedErrors{0};
     uint64_t m_retries{0};
     uint64_t m_corruptDrops{0};
+    uint64_t m_faultDrops{0};
+    // PFC (allocated on first pause)
+    uint32_t m_xoffCells{0};
+    uint32_t m_xonCells{0};
+    int64_t m_pauseFramePs{0};
+    std::vector<std::vector<std::pair<int64_t, int64_t>>>
+        m_pfcWindows; //!< sender: paused [from, to)
+    EventId m_pfcCheckEvent;
+    uint64_t m_pauseSent{0};
+    uint64_t m_resumeSent{0};
+    uint64_t m_pauseReceived{0};
+    bool m_down{false};
     Ptr<UniformRandomVariable> m_errorRng; //!< only when errors are configured
     bool m_errorsOn{false};
     bool m_inBurst{false};

@@ -40,6 +40,8 @@ constexpr uint8_t UB_CC_CAPABLE = 0x01;
 constexpr uint8_t UB_CC_INCREASE = 0x02;
 /// C-AQM: a switch could not grant it and wrote a hint (C bit).
 constexpr uint8_t UB_CC_CONGESTED = 0x04;
+/// ECN: a switch found its output queue above UbSwitch::EcnThreshold (Congestion Experienced).
+constexpr uint8_t UB_CC_ECN_CE = 0x08;
 
 /**
  * \brief A 32-bit integer mix (the finalizer of MurmurHash3): cheap, deterministic, well spread.

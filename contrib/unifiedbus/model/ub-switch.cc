@@ -73,6 +73,14 @@ UbSwitch::GetTypeId()
                           UintegerValue(65536),
                           MakeUintegerAccessor(&UbSwitch::m_injectionBufferBytes),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("EcnThreshold",
+                          "ECN marking (RoCE-like fabrics): a packet queued behind at least this "
+                          "many bytes for its output and VL is marked Congestion Experienced "
+                          "(bytes; 0 = no marking). Marks are counted (GetEcnMarks) and carried to "
+                          "the receiver in UbPacketInfo::cc.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbSwitch::m_ecnThreshold),
+                          MakeUintegerChecker<uint32_t>())
             .AddAttribute("CaqmQueueThreshold",
                           "C-AQM: bytes waiting for an output above which the switch marks "
                           "packets of C-AQM senders congested (C bit) and writes a rate hint. "
@@ -509,6 +517,11 @@ UbSwitch::Forward(uint32_t inPort,
     {
         CaqmMark(out, out.vl[info.vl], info);
     }
+    if (m_ecnThreshold != 0 && out.vl[info.vl].bytes >= m_ecnThreshold)
+    {
+        info.cc |= UB_CC_ECN_CE;
+        ++m_ecnMarks;
+    }
     // Fast path: nothing waits for this output and it can start now; no queue is touched.
     if (out.waitingMask == 0 && out.dev->CanStartNow(info.vl, bytes))
     {
@@ -610,6 +623,69 @@ UbSwitch::TransmitHead(uint32_t port, uint8_t vl)
     Departed(q->inPort, q->inVl, q->inReserved, q->inShared, q->info.sl, bytes, end);
     delete q;
     return end;
+}
+
+uint32_t
+UbSwitch::FlushPort(uint32_t port)
+{
+    NS_ABORT_MSG_IF(port >= m_ports.size(), Where() << ": FlushPort(" << port << "): no such port");
+    Port& out = m_ports[port];
+    uint32_t n = 0;
+    for (uint8_t v = 0; v < out.vl.size(); ++v)
+    {
+        OutVl& o = out.vl[v];
+        while (o.rr != nullptr)
+        {
+            Voq* voq = o.rr;
+            while (Queued* q = voq->head)
+            {
+                voq->head = q->next;
+                uint32_t bytes = q->packet->GetSize();
+                --o.packets;
+                o.bytes -= bytes;
+                QueueChange(out, -static_cast<int64_t>(bytes));
+                --m_queuedPackets;
+                Departed(q->inPort,
+                         q->inVl,
+                         q->inReserved,
+                         q->inShared,
+                         q->info.sl,
+                         bytes,
+                         Simulator::Now());
+                delete q;
+                ++n;
+            }
+            if (voq->next == voq)
+            {
+                o.rr = nullptr;
+            }
+            else
+            {
+                voq->prev->next = voq->next;
+                voq->next->prev = voq->prev;
+                o.rr = voq->next;
+            }
+            m_voqs.erase(voq->key);
+            --o.voqs;
+            delete voq;
+        }
+    }
+    out.waitingMask = 0;
+    m_flushed += n;
+    NS_LOG_INFO(Where() << ": port " << port << " flushed, " << n << " packets lost");
+    return n;
+}
+
+uint64_t
+UbSwitch::GetEcnMarks() const
+{
+    return m_ecnMarks;
+}
+
+uint64_t
+UbSwitch::GetFlushedPackets() const
+{
+    return m_flushed;
 }
 
 void

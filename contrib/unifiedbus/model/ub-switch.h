@@ -197,6 +197,18 @@ class UbSwitch : public Object
     uint64_t GetDeliveredPackets() const;
     /// \return packets injected by this node's endpoint
     uint64_t GetInjectedPackets() const;
+    /**
+     * \brief Drop every packet queued for an output port (its link failed and the failure was
+     * detected): their input buffers are freed and they are counted as lost.
+     * \param port output port
+     * \return packets dropped
+     */
+    uint32_t FlushPort(uint32_t port);
+    /// \return packets marked Congestion Experienced (EcnThreshold)
+    uint64_t GetEcnMarks() const;
+    /// \return packets FlushPort dropped so far
+    uint64_t GetFlushedPackets() const;
+
     /// \return an estimate of the bytes this switch holds while idle (ports not counted)
     uint64_t GetIdleMemoryBytes() const;
 
@@ -275,6 +287,9 @@ class UbSwitch : public Object
 
     // Attributes
     uint32_t m_cna{0xFFFFFFFF};
+    uint64_t m_flushed{0};
+    uint32_t m_ecnThreshold{0};
+    uint64_t m_ecnMarks{0};
     Time m_pipelineLatency;
     ForwardingMode m_mode{CUT_THROUGH};
     uint32_t m_injectionBufferBytes{0};

@@ -652,6 +652,12 @@ UbTransport::OnAck(Channel& ch,
     {
         return; // stale or corrupt
     }
+    NS_ABORT_MSG_IF(ack > ch.sndUna && ch.ring.empty(),
+                    "UbTransport on CNA " << m_owner->GetCna()
+                                          << ": an acknowledgement arrived for packets this "
+                                             "endpoint did not send reliably; both ends of a "
+                                             "transfer must use the same Transport (Rtp, Ctp or "
+                                             "Utp)");
     if (ack > ch.sndUna)
     {
         // RTT sample from the newest packet this ACK covers, unless it was sent twice (Karn).

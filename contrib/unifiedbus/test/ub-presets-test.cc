@@ -1,0 +1,117 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Named presets: each loads, every value carries a source tag, and the system it describes
+ * builds. With nvlink4-h100, a large Write between two GPUs of one HGX H100 reaches NCCL's
+ * measured ~370 GB/s within 10 % (validation-targets.md section 5: 18 links x 25 GB/s = 450 GB/s
+ * line rate; point-to-point writes measured at 371-377 GB/s, nccl #1264).
+ */
+#include "ub-test-utils.h"
+
+#include "ns3/simulator.h"
+#include "ns3/test.h"
+#include "ns3/ub-controller.h"
+#include "ns3/ub-preset.h"
+#include "ns3/ub-topology-helper.h"
+
+using namespace ns3;
+
+namespace
+{
+
+/// One Write of `bytes` from endpoint 0 to endpoint `dst` of the preset's system; GB/s.
+double
+WriteGBps(const std::string& preset, uint32_t endpoints, uint32_t dst, uint64_t bytes)
+{
+    ubtest::ResetSimulation();
+    UbTopologyHelper sys;
+    sys.BuildPreset(preset, endpoints);
+    Ptr<UbController> a = sys.GetEndpoints().Get(0)->GetObject<UbController>();
+    uint32_t d = sys.GetEndpoints().Get(dst)->GetObject<UbController>()->GetCna();
+    double gbps = -1;
+    Simulator::Schedule(MicroSeconds(1), [&]() {
+        a->Write(d,
+                 bytes,
+                 UbOrder::NO,
+                 UbCompletionCallback([&gbps, bytes](const UbTransactionRecord& r) {
+                     gbps = r.ok ? bytes / (r.completed - r.issued).GetSeconds() / 1e9 : -1;
+                 }));
+    });
+    Simulator::Run();
+    ubtest::ResetSimulation();
+    return gbps;
+}
+
+class UbNvlinkBandwidthTestCase : public TestCase
+{
+  public:
+    UbNvlinkBandwidthTestCase()
+        : TestCase("nvlink4-h100: a 256-MiB Write between two GPUs of an HGX H100 reaches 370 GBps "
+                   "within 10 %")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        double bw = WriteGBps("nvlink4-h100", 0, 1, 256ULL << 20);
+        NS_TEST_EXPECT_MSG_EQ_TOL(bw, 370.0, 37.0, "point-to-point Write, GB/s");
+        NS_TEST_EXPECT_MSG_LT(bw, 450.0, "never above the 450 GB/s line rate");
+    }
+};
+
+class UbPresetCatalogueTestCase : public TestCase
+{
+  public:
+    UbPresetCatalogueTestCase()
+        : TestCase("the eight named presets load, carry sources and build their systems")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        const char* names[] = {"ascend950-ub2",
+                               "ascend960-ub",
+                               "cm384-ub1",
+                               "nvlink4-h100",
+                               "nvlink5-gb200",
+                               "nvlink6-rubin",
+                               "uboe-400g",
+                               "roce-400g"};
+        auto known = UbPreset::List();
+        for (const char* n : names)
+        {
+            NS_TEST_EXPECT_MSG_EQ((std::find(known.begin(), known.end(), n) != known.end()),
+                                  true,
+                                  "preset " << n << " exists");
+            UbPreset p = UbPreset::Load(n);
+            NS_TEST_EXPECT_MSG_EQ(p.GetName(), n, "name");
+            NS_TEST_EXPECT_MSG_EQ(p.GetSources().empty(), false, n << " lists its sources");
+            NS_TEST_EXPECT_MSG_GT(p.GetEntries().size(), 8U, n << " sets its parameters");
+            for (const auto& e : p.GetEntries())
+            {
+                NS_TEST_EXPECT_MSG_EQ((e.source.size() > 8), true, n << ": " << e.attribute);
+            }
+        }
+        // Small instances of the SuperPoD presets build and move data.
+        NS_TEST_EXPECT_MSG_GT(WriteGBps("ascend950-ub2", 128, 127, 8ULL << 20), 100.0, "950");
+        NS_TEST_EXPECT_MSG_GT(WriteGBps("ascend960-ub", 176, 175, 8ULL << 20), 100.0, "960");
+        NS_TEST_EXPECT_MSG_GT(WriteGBps("nvlink5-gb200", 0, 71, 8ULL << 20), 100.0, "NVL72");
+    }
+};
+
+class UbPresetsTestSuite : public TestSuite
+{
+  public:
+    UbPresetsTestSuite()
+        : TestSuite("unifiedbus-presets", SYSTEM)
+    {
+        AddTestCase(new UbNvlinkBandwidthTestCase, TestCase::QUICK);
+        AddTestCase(new UbPresetCatalogueTestCase, TestCase::QUICK);
+    }
+};
+
+UbPresetsTestSuite g_ubPresetsTestSuite;
+
+} // namespace
