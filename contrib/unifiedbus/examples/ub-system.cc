@@ -9,6 +9,12 @@
  *   ./ubsim run ub-system --preset=nvlink4-h100 --bytes=268435456
  *   ./ubsim run ub-system --preset=ub-mesh-pod --npus=2048
  *   ./ubsim run ub-system --topology=my.topo --preset=ascend950-ub2 --src=npu0 --dst=npu5
+ *   ./ubsim run ub-system --preset=ascend950-ub2 --npus=1024 --pods=16 --scaleout=uboe-400g
+ *
+ * With --pods=K it builds a SuperCluster: K SuperPoDs of --npus NPUs (default 1,024) joined by
+ * a scale-out Clos of 2 x 400 GbE per NPU built with the --scaleout preset (uboe-400g or
+ * roce-400g). The memory line gives the heap the build took and the process's peak resident
+ * memory.
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -16,6 +22,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sys/resource.h>
 
 using namespace ns3;
 
@@ -28,6 +35,14 @@ Mib(uint64_t b)
     std::ostringstream os;
     os << std::fixed << std::setprecision(1) << b / 1048576.0 << " MiB";
     return os.str();
+}
+
+uint64_t
+PeakRssBytes()
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
 uint32_t
@@ -66,7 +81,13 @@ main(int argc, char* argv[])
     std::string dst;
     uint32_t hopSources = 4;
     std::string db = "results/ubsim.db";
+    uint32_t pods = 0;
+    std::string scaleOut = "uboe-400g";
+    bool check = true;
     CommandLine cmd(__FILE__);
+    cmd.AddValue("pods", "SuperPoDs of a SuperCluster (0: one system, no scale-out)", pods);
+    cmd.AddValue("scaleout", "preset of the SuperCluster's scale-out links", scaleOut);
+    cmd.AddValue("check", "run the deadlock check (1) or skip it (0)", check);
     cmd.AddValue("preset",
                  "preset name or .preset file (link, switch and endpoint parameters)",
                  presetName);
@@ -87,8 +108,24 @@ main(int argc, char* argv[])
 
     uint64_t heap0 = UbTopologyHelper::HeapBytesInUse();
     UbTopologyHelper sys;
+    sys.SetCheckDeadlock(check);
     auto t0 = std::chrono::steady_clock::now();
-    if (topoFile.empty())
+    if (pods > 0)
+    {
+        UbPreset preset = UbPreset::Load(presetName);
+        UbSystems::SuperCluster sc;
+        sc.pods = pods;
+        sc.pod = UbSystems::FromPreset(preset, UbSystems::PlanarClos{});
+        sc.pod.endpoints = npus ? npus : 1024;
+        if (preset.GetName().rfind("ascend950", 0) == 0)
+        {
+            sc.pod = UbSystems::Atlas950(sc.pod.endpoints);
+        }
+        sys.SetPreset(preset);
+        sys.SetClassPreset(1, UbPreset::Load(scaleOut));
+        sys.Build(UbSystems::BuildSuperCluster(sc));
+    }
+    else if (topoFile.empty())
     {
         sys.BuildPreset(presetName, npus);
     }
@@ -132,8 +169,10 @@ main(int argc, char* argv[])
               << std::setprecision(2) << "  time: routes " << rep.routeSeconds << " s, check "
               << rep.checkSeconds << " s, ns-3 objects " << rep.buildSeconds << " s, total " << wall
               << " s\n"
-              << "  memory: " << Mib(heap) << " (" << heap / std::max(1U, t.GetNNodes())
-              << " B per node, " << heap / std::max(1U, rep.ports) << " B per port)\n";
+              << "  memory: " << Mib(heap) << " heap (" << heap / std::max(1U, t.GetNNodes())
+              << " B per node, " << heap / std::max(1U, rep.ports) << " B per port, "
+              << heap / std::max(1U, t.GetNEndpoints()) / 1024 << " KiB per endpoint); peak RSS "
+              << Mib(PeakRssBytes()) << "\n";
 
     if (hopSources > 0)
     {
@@ -157,6 +196,7 @@ main(int argc, char* argv[])
     results.AddMetric("system", "links", t.GetNLinks(), "");
     results.AddMetric("system", "build_seconds", wall, "s");
     results.AddMetric("system", "heap_bytes", static_cast<double>(heap), "B");
+    results.AddMetric("system", "peak_rss_bytes", static_cast<double>(PeakRssBytes()), "B");
     results.AddMetric("system", "deadlock_free", dl.deadlockFree ? 1 : 0, "");
 
     if (bytes > 0)

@@ -20,6 +20,19 @@ namespace ns3
 uint32_t
 UbSystems::AddPlanarClos(UbTopology& t, const PlanarClos& p)
 {
+    const char* ep = UbTopology::KindName(p.kind);
+    uint32_t first = t.GetNNodes();
+    for (uint32_t e = 0; e < p.endpoints; ++e)
+    {
+        t.AddNode(p.prefix + ep + std::to_string(e), p.kind);
+    }
+    AddPlanarClosFabric(t, p, first);
+    return first;
+}
+
+void
+UbSystems::AddPlanarClosFabric(UbTopology& t, const PlanarClos& p, uint32_t first)
+{
     NS_ABORT_MSG_IF(p.endpoints == 0 || p.planes == 0 || p.perLeaf == 0,
                     "UbSystems: Clos '" << p.name << "' needs endpoints, planes and perLeaf > 0");
     NS_ABORT_MSG_IF(p.endpoints % p.perLeaf != 0,
@@ -41,12 +54,6 @@ UbSystems::AddPlanarClos(UbTopology& t, const PlanarClos& p)
                                             << p.spinesPerPlane << " spines; use a divisor of "
                                             << p.perLeaf);
         mult = p.perLeaf / p.spinesPerPlane;
-    }
-    const char* ep = UbTopology::KindName(p.kind);
-    uint32_t first = t.GetNNodes();
-    for (uint32_t e = 0; e < p.endpoints; ++e)
-    {
-        t.AddNode(p.prefix + ep + std::to_string(e), p.kind);
     }
     uint32_t leafBase = t.GetNNodes();
     for (uint32_t pl = 0; pl < p.planes; ++pl)
@@ -107,7 +114,147 @@ UbSystems::AddPlanarClos(UbTopology& t, const PlanarClos& p)
             }
         }
     }
-    return first;
+}
+
+uint32_t
+UbSystems::AddScaleOut(UbTopology& t, uint32_t first, uint32_t count, const ScaleOut& p)
+{
+    const uint32_t half = p.radix / 2;
+    NS_ABORT_MSG_IF(p.radix < 2 || p.planes == 0,
+                    "UbSystems: scale-out needs radix >= 2 and planes >= 1");
+    NS_ABORT_MSG_IF(count % half != 0,
+                    "UbSystems: scale-out over " << count << " endpoints: use a multiple of "
+                                                 << half << " (half the switch radix)");
+    const uint32_t leaves = count / half;
+    uint32_t before = t.GetNNodes();
+    auto link = [&](uint32_t a, uint32_t b, uint8_t tier, double len) {
+        uint32_t l = t.AddLink(a, b, p.lanes, p.laneRateBps, tier, len);
+        t.SetLinkClass(l, p.cls, p.cost);
+    };
+    for (uint32_t q = 0; q < p.planes; ++q)
+    {
+        std::string pre = "so" + std::to_string(q) + ".";
+        uint32_t leafBase = t.GetNNodes();
+        for (uint32_t l = 0; l < leaves; ++l)
+        {
+            t.AddNode(pre + "leaf" + std::to_string(l), UbTopology::SWITCH);
+        }
+        for (uint32_t e = 0; e < count; ++e)
+        {
+            link(first + e, leafBase + e / half, 10, p.leafLinkM);
+        }
+        if (leaves == 1)
+        {
+            continue;
+        }
+        if (leaves <= p.radix)
+        {
+            // Two tiers: S spines, each leaf's half uplinks spread evenly over them.
+            uint32_t spines = leaves / 2;
+            if (spines == 0 || leaves % 2 != 0 || half % spines != 0)
+            {
+                spines = half;
+            }
+            uint32_t m = half / spines;
+            uint32_t spineBase = t.GetNNodes();
+            for (uint32_t s = 0; s < spines; ++s)
+            {
+                t.AddNode(pre + "spine" + std::to_string(s), UbTopology::SWITCH);
+            }
+            for (uint32_t l = 0; l < leaves; ++l)
+            {
+                for (uint32_t s = 0; s < spines; ++s)
+                {
+                    for (uint32_t k = 0; k < m; ++k)
+                    {
+                        link(leafBase + l, spineBase + s, 11, p.upLinkM);
+                    }
+                }
+            }
+            continue;
+        }
+        // Three tiers: groups of `half` leaves with `half` aggregation switches each; aggregation
+        // switch j of every group links to the cores of column j.
+        NS_ABORT_MSG_IF(leaves % half != 0,
+                        "UbSystems: scale-out over " << count << " endpoints needs a multiple of "
+                                                     << half * half << " for three tiers");
+        uint32_t groups = leaves / half;
+        NS_ABORT_MSG_IF(groups > p.radix ||
+                            (groups > 1 && (groups % 2 != 0 || half % (groups / 2) != 0)),
+                        "UbSystems: scale-out over " << count << " endpoints: " << groups
+                                                     << " leaf groups do not fit radix-" << p.radix
+                                                     << " cores; use a power-of-two pod count");
+        uint32_t cores = groups / 2; // per column
+        uint32_t m = half / cores;
+        uint32_t aggBase = t.GetNNodes();
+        for (uint32_t g = 0; g < groups; ++g)
+        {
+            for (uint32_t j = 0; j < half; ++j)
+            {
+                t.AddNode(pre + "agg" + std::to_string(g) + "_" + std::to_string(j),
+                          UbTopology::SWITCH);
+            }
+        }
+        uint32_t coreBase = t.GetNNodes();
+        for (uint32_t j = 0; j < half; ++j)
+        {
+            for (uint32_t c = 0; c < cores; ++c)
+            {
+                t.AddNode(pre + "core" + std::to_string(j) + "_" + std::to_string(c),
+                          UbTopology::SWITCH);
+            }
+        }
+        for (uint32_t l = 0; l < leaves; ++l)
+        {
+            uint32_t g = l / half;
+            for (uint32_t j = 0; j < half; ++j)
+            {
+                link(leafBase + l, aggBase + g * half + j, 11, p.upLinkM);
+            }
+        }
+        for (uint32_t g = 0; g < groups; ++g)
+        {
+            for (uint32_t j = 0; j < half; ++j)
+            {
+                for (uint32_t c = 0; c < cores; ++c)
+                {
+                    for (uint32_t k = 0; k < m; ++k)
+                    {
+                        link(aggBase + g * half + j, coreBase + j * cores + c, 12, p.upLinkM);
+                    }
+                }
+            }
+        }
+    }
+    return t.GetNNodes() - before;
+}
+
+UbSystems::SuperCluster::SuperCluster()
+    : pod(Atlas950(1024))
+{
+}
+
+UbTopology
+UbSystems::BuildSuperCluster(const SuperCluster& p)
+{
+    NS_ABORT_MSG_IF(p.pods == 0, "UbSystems: a SuperCluster needs at least one SuperPoD");
+    UbTopology t("supercluster-" + std::to_string(p.pods) + "x" + std::to_string(p.pod.endpoints));
+    const char* ep = UbTopology::KindName(p.pod.kind);
+    for (uint32_t k = 0; k < p.pods; ++k)
+    {
+        for (uint32_t e = 0; e < p.pod.endpoints; ++e)
+        {
+            t.AddNode("pod" + std::to_string(k) + "." + ep + std::to_string(e), p.pod.kind);
+        }
+    }
+    for (uint32_t k = 0; k < p.pods; ++k)
+    {
+        PlanarClos pod = p.pod;
+        pod.prefix = "pod" + std::to_string(k) + ".";
+        AddPlanarClosFabric(t, pod, k * p.pod.endpoints);
+    }
+    AddScaleOut(t, 0, p.pods * p.pod.endpoints, p.scaleOut);
+    return t;
 }
 
 UbTopology
@@ -139,10 +286,12 @@ UbSystems::Atlas950(uint32_t npus)
 {
     PlanarClos p;
     p.name = "atlas950";
-    p.endpoints = npus;    // 8,192 Ascend 950DT
-    p.planes = 18;         // 72 lanes as 18 x4 ports (950 whitepaper)
-    p.perLeaf = 64;        // 64 NPUs per compute cabinet (8,192 / 128 cabinets)
-    p.spinesPerPlane = 64; // non-blocking: 64 uplinks per leaf, one to each spine
+    p.endpoints = npus; // 8,192 Ascend 950DT
+    p.planes = 18;      // 72 lanes as 18 x4 ports (950 whitepaper)
+    p.perLeaf = 64;     // 64 NPUs per compute cabinet (8,192 / 128 cabinets)
+    // Non-blocking: 64 uplinks per leaf over spines of 128 ports (64 at 8,192 NPUs, one link
+    // from each leaf to each); smaller pods take fewer spines with parallel links.
+    p.spinesPerPlane = (npus >= 128 && 64 % (npus / 128) == 0) ? npus / 128 : 64;
     p.lanes = 4;
     p.laneRateBps = 112000000000ULL;
     p.endpointLinkM = 2;
@@ -155,10 +304,11 @@ UbSystems::Atlas960(uint32_t npus)
 {
     PlanarClos p;
     p.name = "atlas960";
-    p.endpoints = npus;    // 15,488 Ascend 960
-    p.planes = 20;         // 34 PB/s / 15,488 = 2.2 TB/s per NPU -> 20 x4 ports (inferred)
-    p.perLeaf = 88;        // 15,488 / 176 compute cabinets
-    p.spinesPerPlane = 88; // non-blocking, one uplink to each spine
+    p.endpoints = npus; // 15,488 Ascend 960
+    p.planes = 20;      // 34 PB/s / 15,488 = 2.2 TB/s per NPU -> 20 x4 ports (inferred)
+    p.perLeaf = 88;     // 15,488 / 176 compute cabinets
+    // Non-blocking over 176-port spines (88 at 15,488 NPUs, one link from each leaf to each).
+    p.spinesPerPlane = (npus >= 176 && 88 % (npus / 176) == 0) ? npus / 176 : 88;
     p.lanes = 4;
     p.laneRateBps = 112000000000ULL;
     p.endpointLinkM = 2;

@@ -53,6 +53,13 @@ class UbSystems
     /// \param p parameters \return the topology
     static UbTopology BuildPlanarClos(const PlanarClos& p);
     /**
+     * \brief Add the switches and links of a planar Clos whose endpoints already exist.
+     * \param t the topology
+     * \param p parameters (p.endpoints endpoints from firstEndpoint on)
+     * \param firstEndpoint index of its first endpoint
+     */
+    static void AddPlanarClosFabric(UbTopology& t, const PlanarClos& p, uint32_t firstEndpoint);
+    /**
      * \brief Append a planar Clos to a topology (for SuperClusters).
      * \param t the topology
      * \param p parameters
@@ -94,6 +101,52 @@ class UbSystems
      * \return the topology
      */
     static UbTopology FromPreset(const UbPreset& preset, uint32_t endpoints = 0);
+
+    /**
+     * \brief A scale-out network: `planes` NIC ports per endpoint, each plane a folded Clos of
+     * `radix`-port switches (half the ports down, half up): one switch, two tiers (leaf, spine) or
+     * three (leaf, aggregation, core), whichever the endpoint count needs. Its links get class
+     * `cls` (the preset that builds them: uboe-400g or roce-400g) and routing cost `cost`, so that
+     * routes stay on the SuperPoD's own UB fabric wherever it reaches.
+     */
+    struct ScaleOut
+    {
+        uint32_t planes{2};                    //!< NIC ports per endpoint (2 x 400 GbE)
+        uint32_t radix{128};                   //!< switch ports (51.2 Tb/s of 400G ports)
+        uint16_t lanes{4};                     //!< lanes per link
+        uint64_t laneRateBps{100000000000ULL}; //!< lane rate
+        double leafLinkM{3};                   //!< endpoint-leaf cable length
+        double upLinkM{100};                   //!< leaf-spine and spine-core cable length
+        uint8_t cls{1};                        //!< link class
+        uint16_t cost{10};                     //!< routing cost per link
+    };
+
+    /**
+     * \brief Add a scale-out network over endpoints [first, first + count).
+     * \param t the topology
+     * \param first first endpoint
+     * \param count endpoints (a multiple of radix / 2)
+     * \param p parameters
+     * \return switches added
+     */
+    static uint32_t AddScaleOut(UbTopology& t, uint32_t first, uint32_t count, const ScaleOut& p);
+
+    /// A SuperCluster: `pods` SuperPoDs joined by a scale-out network.
+    struct SuperCluster
+    {
+        uint32_t pods{4};  //!< SuperPoDs
+        PlanarClos pod;    //!< one SuperPoD (default Atlas950(1024))
+        ScaleOut scaleOut; //!< the network between them
+        SuperCluster();    //!< defaults
+    };
+
+    /**
+     * \brief Build a SuperCluster: every NPU first (pod by pod), then each pod's UB switches,
+     * then the scale-out switches.
+     * \param p parameters
+     * \return the topology
+     */
+    static UbTopology BuildSuperCluster(const SuperCluster& p);
 
     /// UB-Mesh (Liao et al., arXiv 2503.20377): 2D full-mesh racks, 4D full-mesh pods, HRS Clos.
     struct UbMesh

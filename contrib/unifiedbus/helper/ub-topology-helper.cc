@@ -59,6 +59,18 @@ UbTopologyHelper::SetPreset(const UbPreset& preset)
 }
 
 void
+UbTopologyHelper::SetClassPreset(uint8_t cls, const UbPreset& preset)
+{
+    NS_ABORT_MSG_IF(cls == 0 || cls > 15,
+                    "UbTopologyHelper::SetClassPreset: class " << +cls
+                                                               << " is not 1..15 (class 0 is "
+                                                                  "SetPreset's)");
+    UbHelper h;
+    preset.Apply(h);
+    m_classes[cls] = std::make_pair(preset, h);
+}
+
+void
 UbTopologyHelper::SetVlPolicy(UbTopologyRouting::VlPolicy policy)
 {
     m_vlPolicy = policy;
@@ -136,9 +148,31 @@ UbTopologyHelper::Build(const UbTopology& t)
 
     t0 = std::chrono::steady_clock::now();
     m_all.Create(n);
+    for (uint32_t l = 0; l < m_topo.GetNLinks(); ++l)
+    {
+        uint8_t c = m_topo.GetLink(l).cls;
+        NS_ABORT_MSG_IF(c != 0 && m_classes.find(c) == m_classes.end(),
+                        "UbTopologyHelper: link "
+                            << l << " (" << m_topo.GetNode(m_topo.GetLink(l).a).name << " - "
+                            << m_topo.GetNode(m_topo.GetLink(l).b).name << ") is of class " << +c
+                            << " but no preset builds that class; call "
+                               "SetClassPreset("
+                            << +c << ", preset)");
+    }
+    // A switch belongs to the class of its first link; endpoints to class 0.
+    auto classOfNode = [this](uint32_t i) -> uint8_t {
+        if (m_topo.IsEndpoint(i) || m_topo.GetDegree(i) == 0)
+        {
+            return 0;
+        }
+        return m_topo.GetLink(m_topo.GetPorts(i)[0].link).cls;
+    };
+    auto helperOf = [this](uint8_t c) -> UbHelper& {
+        return c == 0 ? m_ub : m_classes.at(c).second;
+    };
     for (uint32_t i = 0; i < n; ++i)
     {
-        Ptr<UbSwitch> sw = m_ub.InstallSwitch(m_all.Get(i));
+        Ptr<UbSwitch> sw = helperOf(classOfNode(i)).InstallSwitch(m_all.Get(i));
         sw->SetCna(i);
         (m_topo.IsEndpoint(i) ? m_endpoints : m_switches).Add(m_all.Get(i));
     }
@@ -146,7 +180,7 @@ UbTopologyHelper::Build(const UbTopology& t)
     for (uint32_t l = 0; l < m_topo.GetNLinks(); ++l)
     {
         const auto& link = m_topo.GetLink(l);
-        NetDeviceContainer d = m_ub.Install(m_all.Get(link.a), m_all.Get(link.b));
+        NetDeviceContainer d = helperOf(link.cls).Install(m_all.Get(link.a), m_all.Get(link.b));
         for (uint32_t s = 0; s < 2; ++s)
         {
             Ptr<UbNetDevice> dev = DynamicCast<UbNetDevice>(d.Get(s));
@@ -171,20 +205,17 @@ UbTopologyHelper::Build(const UbTopology& t)
             ch->SetAttribute("Length", DoubleValue(link.lengthM));
         }
     }
-    if (m_preset)
+    // Pipeline latencies from the preset of each node's class.
+    for (uint32_t i = 0; i < n; ++i)
     {
-        for (auto [key, container] :
-             {std::make_pair("topology::SwitchPipelineLatency", &m_switches),
-              std::make_pair("topology::EndpointPipelineLatency", &m_endpoints)})
+        uint8_t c = classOfNode(i);
+        const UbPreset* p = c == 0 ? (m_preset ? &*m_preset : nullptr) : &m_classes.at(c).first;
+        const char* key = m_topo.IsEndpoint(i) ? "topology::EndpointPipelineLatency"
+                                               : "topology::SwitchPipelineLatency";
+        if (p && p->Has(key))
         {
-            if (m_preset->Has(key))
-            {
-                StringValue v(m_preset->Get(key));
-                for (uint32_t i = 0; i < container->GetN(); ++i)
-                {
-                    container->Get(i)->GetObject<UbSwitch>()->SetAttribute("PipelineLatency", v);
-                }
-            }
+            m_all.Get(i)->GetObject<UbSwitch>()->SetAttribute("PipelineLatency",
+                                                              StringValue(p->Get(key)));
         }
     }
     for (uint32_t i = 0; i < n; ++i)

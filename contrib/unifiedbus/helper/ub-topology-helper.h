@@ -13,6 +13,7 @@
 #include "ns3/node-container.h"
 #include "ns3/ub-net-device.h"
 
+#include <map>
 #include <optional>
 
 namespace ns3
@@ -45,6 +46,14 @@ class UbTopologyHelper
 
     /// \param preset parameters for devices, channels, switches, routing and controllers
     void SetPreset(const UbPreset& preset);
+    /**
+     * \brief The preset that builds links of a class (UbTopology::Link::cls), e.g. the UBoE or
+     * RoCE links of a SuperCluster's scale-out network. Switches whose first link is of that
+     * class take their attributes and pipeline latency from it too.
+     * \param cls class 1 .. 15 (class 0 is SetPreset's)
+     * \param preset the preset
+     */
+    void SetClassPreset(uint8_t cls, const UbPreset& preset);
     /// \param policy VL policy of the computed shortest paths
     void SetVlPolicy(UbTopologyRouting::VlPolicy policy);
     /// \param routes routes to install instead of computed shortest paths
@@ -137,6 +146,7 @@ class UbTopologyHelper
     bool m_controllers{true};
     bool m_checkDeadlock{true};
     UbHelper m_ub;
+    std::map<uint8_t, std::pair<UbPreset, UbHelper>> m_classes;
     UbTopology m_topo;
     UbRouteSet m_routes;
     UbTopologyRouting::DeadlockReport m_deadlock;

@@ -10,9 +10,11 @@
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <boost/graph/visitors.hpp>
 #include <boost/pending/queue.hpp>
 #include <limits>
+#include <optional>
 #include <unordered_set>
 
 namespace ns3
@@ -221,11 +223,26 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
     UbRouteSet routes(n);
     const uint8_t vlBase = (vlPolicy == VL_FROM_SL) ? UB_VL_FROM_SL : 0;
     const uint8_t vlFinal = (vlPolicy == VL_FROM_SL) ? UB_VL_FROM_SL : 1;
+    bool weighted = false;
+    for (uint32_t i = 0; i < t.GetNLinks() && !weighted; ++i)
+    {
+        weighted = t.GetLink(i).cost != 1;
+    }
 
     // The search runs from the destination outward: an edge u -> w means "w may hand a packet
-    // to u", which needs u to forward (or to be the destination, handled by the seeds).
+    // to u", which needs u to forward (or to be the destination, handled by the seeds). Unit
+    // costs use breadth-first search; link costs use Dijkstra from a virtual vertex n whose
+    // edges reach the seeds at the cost of their links to the destination.
+    struct Weight
+    {
+        uint32_t w;
+    };
+
+    using Csr = boost::compressed_sparse_row_graph<boost::directedS>;
+    using WCsr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, Weight>;
     std::vector<std::pair<uint32_t, uint32_t>> edges;
-    edges.reserve(2ULL * t.GetNLinks());
+    std::vector<Weight> weights;
+    edges.reserve(2ULL * t.GetNLinks() + (weighted ? n : 0));
     for (uint32_t i = 0; i < t.GetNLinks(); ++i)
     {
         const auto& l = t.GetLink(i);
@@ -236,40 +253,77 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
         if (t.Forwards(l.a))
         {
             edges.emplace_back(l.a, l.b);
+            weights.push_back(Weight{l.cost});
         }
         if (t.Forwards(l.b))
         {
             edges.emplace_back(l.b, l.a);
+            weights.push_back(Weight{l.cost});
         }
     }
-    std::sort(edges.begin(), edges.end());
-    using Csr = boost::compressed_sparse_row_graph<boost::directedS>;
-    Csr g(boost::edges_are_sorted, edges.begin(), edges.end(), n);
+    std::optional<Csr> g;
+    std::optional<WCsr> wg;
+    constexpr uint32_t HUGE_COST = 1U << 30;
+    if (weighted)
+    {
+        for (uint32_t v = 0; v < n; ++v)
+        {
+            edges.emplace_back(n, v);
+            weights.push_back(Weight{HUGE_COST});
+        }
+        wg.emplace(boost::edges_are_unsorted_multi_pass,
+                   edges.begin(),
+                   edges.end(),
+                   weights.begin(),
+                   n + 1);
+    }
+    else
+    {
+        std::sort(edges.begin(), edges.end());
+        g.emplace(boost::edges_are_sorted, edges.begin(), edges.end(), n);
+    }
     edges.clear();
     edges.shrink_to_fit();
+    weights.clear();
+    weights.shrink_to_fit();
 
     // Destination classes: endpoints with the same neighbours are reached the same way.
     std::vector<uint32_t> endpoints = t.GetEndpoints();
-    std::map<std::vector<uint32_t>, uint32_t> classOf;
+    // The key is the set of (neighbour, cost of the cheapest link to it).
+    std::map<std::vector<uint64_t>, uint32_t> classOf;
     std::vector<std::vector<uint32_t>> classSeeds;
     std::vector<uint32_t> epClass(endpoints.size());
     for (std::size_t i = 0; i < endpoints.size(); ++i)
     {
         uint32_t e = endpoints[i];
-        std::vector<uint32_t> nb;
+        std::vector<uint64_t> key;
         const auto* p = t.GetPorts(e);
         for (uint32_t k = 0; k < t.GetDegree(e); ++k)
         {
-            if (t.GetLink(p[k].link).up)
+            const auto& l = t.GetLink(p[k].link);
+            if (l.up)
             {
-                nb.push_back(p[k].peer);
+                key.push_back((static_cast<uint64_t>(p[k].peer) << 16) | l.cost);
             }
         }
-        std::sort(nb.begin(), nb.end());
-        nb.erase(std::unique(nb.begin(), nb.end()), nb.end());
-        auto [it, fresh] = classOf.emplace(nb, static_cast<uint32_t>(classSeeds.size()));
+        std::sort(key.begin(), key.end());
+        // Keep the cheapest link per neighbour.
+        std::vector<uint64_t> cheapest;
+        for (uint64_t x : key)
+        {
+            if (cheapest.empty() || (cheapest.back() >> 16) != (x >> 16))
+            {
+                cheapest.push_back(x);
+            }
+        }
+        auto [it, fresh] = classOf.emplace(cheapest, static_cast<uint32_t>(classSeeds.size()));
         if (fresh)
         {
+            std::vector<uint32_t> nb;
+            for (uint64_t x : cheapest)
+            {
+                nb.push_back(static_cast<uint32_t>(x >> 16));
+            }
             classSeeds.push_back(std::move(nb));
         }
         epClass[i] = it->second;
@@ -302,46 +356,108 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
         lastSeg[segs[s].cls] = s;
     }
 
-    std::vector<uint32_t> dist(n);
+    // Cost of node v's cheapest up link to node d, or INF.
+    auto directCost = [&t](uint32_t v, uint32_t d) {
+        uint32_t c = INF;
+        const auto* p = t.GetPorts(v);
+        for (uint32_t k = 0; k < t.GetDegree(v); ++k)
+        {
+            const auto& l = t.GetLink(p[k].link);
+            if (p[k].peer == d && l.up)
+            {
+                c = std::min<uint32_t>(c, l.cost);
+            }
+        }
+        return c;
+    };
+
+    std::vector<uint32_t> dist(n + 1);
     std::vector<boost::default_color_type> color(n);
     std::vector<uint8_t> inSeeds(n, 0);
-    std::map<uint32_t, std::vector<uint32_t>> classSets; // class -> set of each node
+
+    struct ClassRoutes
+    {
+        std::vector<uint32_t> sets;     //!< set of each node toward the class (not via a member)
+        std::vector<uint32_t> seedDist; //!< distance of each seed (classSeeds order)
+    };
+
+    std::map<uint32_t, ClassRoutes> classRoutes;
     std::vector<UbRouteCandidate> cand;
 
-    auto computeClass = [&](uint32_t c) -> const std::vector<uint32_t>& {
-        auto found = classSets.find(c);
-        if (found != classSets.end())
+    auto computeClass = [&](uint32_t c, uint32_t member) -> const ClassRoutes& {
+        auto found = classRoutes.find(c);
+        if (found != classRoutes.end())
         {
             return found->second;
         }
         const auto& seeds = classSeeds[c];
-        std::fill(dist.begin(), dist.end(), INF);
+        if (weighted)
+        {
+            WCsr& G = *wg;
+            for (auto e : boost::make_iterator_range(
+                     boost::out_edges(static_cast<WCsr::vertex_descriptor>(n), G)))
+            {
+                G[e].w = HUGE_COST;
+            }
+            for (auto e : boost::make_iterator_range(
+                     boost::out_edges(static_cast<WCsr::vertex_descriptor>(n), G)))
+            {
+                uint32_t v = static_cast<uint32_t>(boost::target(e, G));
+                if (std::binary_search(seeds.begin(), seeds.end(), v))
+                {
+                    G[e].w = directCost(v, member);
+                }
+            }
+            boost::dijkstra_shortest_paths(G,
+                                           static_cast<WCsr::vertex_descriptor>(n),
+                                           boost::weight_map(boost::get(&Weight::w, G))
+                                               .distance_map(boost::make_iterator_property_map(
+                                                   dist.begin(),
+                                                   boost::get(boost::vertex_index, G))));
+            for (uint32_t v = 0; v < n; ++v)
+            {
+                if (dist[v] >= HUGE_COST)
+                {
+                    dist[v] = INF;
+                }
+            }
+        }
+        else
+        {
+            std::fill(dist.begin(), dist.end(), INF);
+            for (uint32_t s : seeds)
+            {
+                dist[s] = 1;
+            }
+            struct Recorder : public boost::default_bfs_visitor
+            {
+                uint32_t* d;
+
+                void tree_edge(Csr::edge_descriptor e, const Csr& gr) const
+                {
+                    d[boost::target(e, gr)] = d[boost::source(e, gr)] + 1;
+                }
+            } vis;
+            vis.d = dist.data();
+            boost::queue<Csr::vertex_descriptor> q;
+            boost::breadth_first_search(
+                *g,
+                seeds.begin(),
+                seeds.end(),
+                q,
+                vis,
+                boost::make_iterator_property_map(color.begin(),
+                                                  boost::get(boost::vertex_index, *g)));
+        }
+        ClassRoutes cr;
+        cr.sets.assign(n, NONE);
         for (uint32_t s : seeds)
         {
-            dist[s] = 1;
+            cr.seedDist.push_back(dist[s]);
         }
-        struct Recorder : public boost::default_bfs_visitor
-        {
-            uint32_t* d;
-
-            void tree_edge(Csr::edge_descriptor e, const Csr& gr) const
-            {
-                d[boost::target(e, gr)] = d[boost::source(e, gr)] + 1;
-            }
-        } vis;
-        vis.d = dist.data();
-        boost::queue<Csr::vertex_descriptor> q;
-        boost::breadth_first_search(
-            g,
-            seeds.begin(),
-            seeds.end(),
-            q,
-            vis,
-            boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g)));
-        std::vector<uint32_t> sets(n, NONE);
         for (uint32_t v = 0; v < n; ++v)
         {
-            if (dist[v] == INF || dist[v] < 2)
+            if (dist[v] == INF)
             {
                 continue;
             }
@@ -350,17 +466,18 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
             for (uint32_t k = 0; k < t.GetDegree(v); ++k)
             {
                 uint32_t u = p[k].peer;
-                if (dist[u] + 1 == dist[v] && t.Forwards(u) && t.GetLink(p[k].link).up)
+                const auto& l = t.GetLink(p[k].link);
+                if (l.up && t.Forwards(u) && dist[u] != INF && dist[u] + l.cost == dist[v])
                 {
                     cand.push_back(UbRouteCandidate{static_cast<uint16_t>(k), vlBase});
                 }
             }
             if (!cand.empty())
             {
-                sets[v] = routes.Intern(cand);
+                cr.sets[v] = routes.Intern(cand);
             }
         }
-        return classSets.emplace(c, std::move(sets)).first->second;
+        return classRoutes.emplace(c, std::move(cr)).first->second;
     };
 
     auto name = [&t](uint32_t v) { return t.GetNode(v).name; };
@@ -368,23 +485,34 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
     for (uint32_t si = 0; si < segs.size(); ++si)
     {
         const Segment& seg = segs[si];
-        const auto& sets = computeClass(seg.cls);
-        for (uint32_t s : classSeeds[seg.cls])
+        const auto& seeds = classSeeds[seg.cls];
+        const ClassRoutes& cr = computeClass(seg.cls, seg.lo);
+        for (std::size_t i = 0; i < seeds.size(); ++i)
         {
-            inSeeds[s] = 1;
+            inSeeds[seeds[i]] = 1;
         }
         for (uint32_t v = 0; v < n; ++v)
         {
+            uint32_t set = cr.sets[v];
             if (inSeeds[v])
             {
-                // Adjacent to every destination of the segment: the direct ports.
+                // Adjacent to every destination of the segment: the direct ports, unless a path
+                // through another node is cheaper.
+                std::size_t idx = std::lower_bound(seeds.begin(), seeds.end(), v) - seeds.begin();
                 const auto* p = t.GetPorts(v);
                 for (uint32_t d = seg.lo; d < seg.hi; ++d)
                 {
+                    uint32_t dc = directCost(v, d);
+                    if (dc > cr.seedDist[idx] && set != NONE)
+                    {
+                        routes.Append(v, d, d + 1, set);
+                        continue;
+                    }
                     cand.clear();
                     for (uint32_t k = 0; k < t.GetDegree(v); ++k)
                     {
-                        if (p[k].peer == d && t.GetLink(p[k].link).up)
+                        const auto& l = t.GetLink(p[k].link);
+                        if (p[k].peer == d && l.up && l.cost == dc)
                         {
                             cand.push_back(UbRouteCandidate{static_cast<uint16_t>(k), vlFinal});
                         }
@@ -393,7 +521,6 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
                 }
                 continue;
             }
-            uint32_t set = sets[v];
             if (set == NONE)
             {
                 if (t.IsEndpoint(v) && !(v >= seg.lo && v < seg.hi && seg.hi - seg.lo == 1))
@@ -416,13 +543,13 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
                 routes.Append(v, seg.lo, seg.hi, set);
             }
         }
-        for (uint32_t s : classSeeds[seg.cls])
+        for (uint32_t s : seeds)
         {
             inSeeds[s] = 0;
         }
         if (lastSeg[seg.cls] == si)
         {
-            classSets.erase(seg.cls);
+            classRoutes.erase(seg.cls);
         }
     }
     return routes;

@@ -305,6 +305,22 @@ UbTopology::Parse(std::istream& in, const std::string& source)
                     }
                     l.tier = static_cast<uint8_t>(u);
                 }
+                else if (key == "class")
+                {
+                    if (!ParseUnsigned(val, 15, u))
+                    {
+                        fail("class='" + val + "' must be a whole number from 0 to 15");
+                    }
+                    l.cls = static_cast<uint8_t>(u);
+                }
+                else if (key == "cost")
+                {
+                    if (!ParseUnsigned(val, 65535, u) || u == 0)
+                    {
+                        fail("cost='" + val + "' must be a whole number from 1 to 65535");
+                    }
+                    l.cost = static_cast<uint16_t>(u);
+                }
                 else if (key == "count")
                 {
                     if (!ParseUnsigned(val, 1024, count) || count == 0)
@@ -315,13 +331,15 @@ UbTopology::Parse(std::istream& in, const std::string& source)
                 else
                 {
                     fail("unknown link option '" + key +
-                         "'; use lanes, rate, length, delay, tier or count");
+                         "'; use lanes, rate, length, delay, tier, count, class or cost");
                 }
             }
             for (uint64_t i = 0; i < count; ++i)
             {
                 uint32_t id = t.AddLink(l.a, l.b, l.lanes, l.laneRateBps, l.tier, l.lengthM);
                 t.m_links[id].delayPs = l.delayPs;
+                t.m_links[id].cls = l.cls;
+                t.m_links[id].cost = l.cost;
             }
         }
         else
@@ -368,6 +386,14 @@ UbTopology::Save(std::ostream& out) const
         if (l.tier)
         {
             out << " tier=" << static_cast<int>(l.tier);
+        }
+        if (l.cls)
+        {
+            out << " class=" << static_cast<int>(l.cls);
+        }
+        if (l.cost != 1)
+        {
+            out << " cost=" << l.cost;
         }
         out << "\n";
     }
@@ -430,6 +456,14 @@ void
 UbTopology::SetLinkDelay(uint32_t l, int64_t delayPs)
 {
     m_links.at(l).delayPs = delayPs;
+}
+
+void
+UbTopology::SetLinkClass(uint32_t l, uint8_t cls, uint16_t cost)
+{
+    NS_ABORT_MSG_IF(cost == 0, "UbTopology: link cost must be >= 1");
+    m_links.at(l).cls = cls;
+    m_links.at(l).cost = cost;
 }
 
 void

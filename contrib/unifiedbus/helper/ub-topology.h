@@ -38,7 +38,11 @@ namespace ns3
  *   nodes <prefix> <count> <kind> [forward]   # <prefix>0 ... <prefix><count-1>
  *   link <a> <b> [lanes=<n>] [rate=<lane rate, e.g. 112Gbps>] [length=<metres>]
  *                [delay=<time, e.g. 5ns>] [tier=<0..255>] [count=<parallel links>]
+ *                [class=<0..15>] [cost=<1..65535>]
  * \endcode
+ * A link's class picks the preset that builds it (UbTopologyHelper::SetClassPreset; class 0 is
+ * the main preset), so that one fabric can mix UB links and Ethernet (UBoE, RoCE) links. Its cost
+ * weighs it in shortest-path routing (default 1 per hop).
  * A malformed line stops the run with the file name, the line number and what to write instead.
  */
 class UbTopology
@@ -73,6 +77,8 @@ class UbTopology
         int64_t delayPs{-1};     //!< fixed delay in ps, overrides length (negative: none)
         uint8_t tier{0};         //!< a label builders use (0 = endpoint links, 1, 2, ...)
         bool up{true};           //!< false once the link has failed (routing avoids it)
+        uint8_t cls{0};          //!< link class: which preset builds it (0: the main one)
+        uint16_t cost{1};        //!< routing cost (shortest paths minimise the sum)
     };
 
     /// One port of a node as the routing sees it.
@@ -135,6 +141,12 @@ class UbTopology
                      double lengthM = -1);
     /// \param l a link index \param delayPs fixed one-way delay of that link in ps
     void SetLinkDelay(uint32_t l, int64_t delayPs);
+    /**
+     * \param l a link index
+     * \param cls its class (the preset that builds it)
+     * \param cost its routing cost
+     */
+    void SetLinkClass(uint32_t l, uint8_t cls, uint16_t cost);
     /// \param l a link index \param up false to mark it failed (ports keep their numbers)
     void SetLinkUp(uint32_t l, bool up);
 

@@ -17,8 +17,12 @@
  */
 #include "ub-test-utils.h"
 
+#include "ns3/simulator.h"
 #include "ns3/test.h"
+#include "ns3/ub-controller.h"
+#include "ns3/ub-preset.h"
 #include "ns3/ub-systems.h"
+#include "ns3/ub-topology-helper.h"
 #include "ns3/ub-topology-routing.h"
 
 using namespace ns3;
@@ -290,6 +294,72 @@ class UbMeshSystemTestCase : public TestCase
     }
 };
 
+class UbSuperClusterTestCase : public TestCase
+{
+  public:
+    UbSuperClusterTestCase()
+        : TestCase("SuperCluster: 3 SuperPoDs of 128 NPUs over a UBoE scale-out Clos; UB inside a "
+                   "pod, Ethernet between pods; a Write across pods completes")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        UbSystems::SuperCluster p;
+        p.pods = 3;
+        p.pod = UbSystems::Atlas950(128);
+        UbTopology t = UbSystems::BuildSuperCluster(p);
+        NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 384U, "3 x 128 NPUs");
+        // Per pod: 18 planes x (2 leaves + 1 spine); scale-out: 2 planes x (6 leaves + 64 spines).
+        NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 3U * 18 * 3 + 2U * (6 + 64), "switch chips");
+        uint32_t npu = t.FindNode("pod1.npu5");
+        NS_TEST_EXPECT_MSG_EQ(t.GetDegree(npu), 18U + 2U, "18 UB ports + 2 x 400 GbE");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UbSystems::EndpointBandwidthBps(t) / 2 / 384,
+                                  72 * 112e9 + 800e9,
+                                  1e6,
+                                  "per NPU: 72 x 112 Gb/s of UB + 800 Gb/s of UBoE, per direction");
+        UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+        uint32_t src = t.FindNode("pod0.npu0");
+        auto h = UbTopologyRouting::HopCounts(t, r, {src});
+        NS_TEST_EXPECT_MSG_EQ(h[2], 63U, "same rack: one UB leaf");
+        NS_TEST_EXPECT_MSG_EQ(h[4], 64U + 256U, "other rack over UB, other pods over Ethernet");
+        // The first hop toward another pod is a scale-out link (class 1), toward the own pod a
+        // UB link (class 0).
+        uint32_t n = 0;
+        const UbRouteCandidate* c = r.Lookup(src, t.FindNode("pod2.npu77"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 2U, "two NIC planes");
+        NS_TEST_EXPECT_MSG_EQ(+t.GetLink(t.GetPorts(src)[c[0].port].link).cls, 1, "UBoE");
+        c = r.Lookup(src, t.FindNode("pod0.npu77"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 18U, "18 UB planes");
+        NS_TEST_EXPECT_MSG_EQ(+t.GetLink(t.GetPorts(src)[c[0].port].link).cls, 0, "UB");
+        NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree, true, "acyclic");
+
+        // Built with the UB preset for class 0 and uboe-400g for class 1.
+        ubtest::ResetSimulation();
+        UbTopologyHelper sys;
+        sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+        sys.SetClassPreset(1, UbPreset::Load("uboe-400g"));
+        sys.Build(t);
+        Ptr<UbController> a = sys.GetNode("pod0.npu0")->GetObject<UbController>();
+        uint32_t dst = sys.GetNode("pod2.npu77")->GetObject<UbController>()->GetCna();
+        double gbps = -1;
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            a->Write(dst,
+                     4 << 20,
+                     UbOrder::NO,
+                     UbCompletionCallback([&gbps](const UbTransactionRecord& rec) {
+                         gbps = rec.ok ? (4 << 20) / (rec.completed - rec.issued).GetSeconds() / 1e9
+                                       : -1;
+                     }));
+        });
+        Simulator::Run();
+        NS_TEST_EXPECT_MSG_GT(gbps, 50.0, "the Write completes over both NIC planes");
+        NS_TEST_EXPECT_MSG_LT(gbps, 100.0, "never above 2 x 400 Gb/s");
+        ubtest::ResetSimulation();
+    }
+};
+
 class UbSystemsTestSuite : public TestSuite
 {
   public:
@@ -298,6 +368,7 @@ class UbSystemsTestSuite : public TestSuite
     {
         AddTestCase(new UbClosSystemsTestCase, TestCase::QUICK);
         AddTestCase(new UbMeshSystemTestCase, TestCase::QUICK);
+        AddTestCase(new UbSuperClusterTestCase, TestCase::QUICK);
     }
 };
 

@@ -126,6 +126,48 @@ class UbShortestPathTestCase : public TestCase
     }
 };
 
+class UbLinkCostTestCase : public TestCase
+{
+  public:
+    UbLinkCostTestCase()
+        : TestCase("link costs steer shortest paths: the cheaper of two paths, ECMP among equal "
+                   "ones, and a costly direct link loses to a cheaper detour")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        // a - s1 - b costs 1 + 5; a - s2 - b costs 1 + 1; a - s3 - b costs 2 + 0... (cost >= 1):
+        // a - s3 costs 1, s3 - b costs 1 too: s2 and s3 tie.
+        UbTopology t = ParseText("nodes e 2 npu\nnodes s 4 switch\n"
+                                 "link e0 s1\nlink s1 e1 cost=5\n"
+                                 "link e0 s2\nlink s2 e1\n"
+                                 "link e0 s3\nlink s3 e1\n"
+                                 "link s1 s2 cost=2\n");
+        UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+        uint32_t n = 0;
+        const UbRouteCandidate* c = r.Lookup(t.FindNode("e0"), t.FindNode("e1"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 2U, "e0 -> e1: via s2 and s3 (cost 2), not s1 (cost 6)");
+        NS_TEST_EXPECT_MSG_EQ(c[0].port, 1U, "port 1 is the link to s2");
+        NS_TEST_EXPECT_MSG_EQ(c[1].port, 2U, "port 2 is the link to s3");
+        // s1 reaches e1 directly for 5, or through s2 for 2 + 1 = 3: the detour wins.
+        c = r.Lookup(t.FindNode("s1"), t.FindNode("e1"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 1U, "one way");
+        NS_TEST_EXPECT_MSG_EQ(t.GetPorts(t.FindNode("s1"))[c[0].port].peer,
+                              t.FindNode("s2"),
+                              "s1 -> e1 goes through s2");
+        auto h = UbTopologyRouting::HopCounts(t, r);
+        NS_TEST_EXPECT_MSG_EQ(h[2], 2U, "both directions take 2 links");
+        // The same file without costs: s1 is as good as s2 and s3.
+        UbTopology u = ParseText("nodes e 2 npu\nnodes s 4 switch\nlink e0 s1\nlink s1 e1\n"
+                                 "link e0 s2\nlink s2 e1\nlink e0 s3\nlink s3 e1\n");
+        UbRouteSet ru = UbTopologyRouting::ShortestPaths(u);
+        ru.Lookup(u.FindNode("e0"), u.FindNode("e1"), n);
+        NS_TEST_EXPECT_MSG_EQ(n, 3U, "three equal paths");
+    }
+};
+
 /// n switches in a ring, one endpoint on each.
 UbTopology
 Ring(uint32_t n)
@@ -229,6 +271,7 @@ class UbTopologyTestSuite : public TestSuite
     {
         AddTestCase(new UbTopologyFileTestCase, TestCase::QUICK);
         AddTestCase(new UbShortestPathTestCase, TestCase::QUICK);
+        AddTestCase(new UbLinkCostTestCase, TestCase::QUICK);
         AddTestCase(new UbDeadlockCheckTestCase, TestCase::QUICK);
         using ubtest::ExpectStopTestCase;
         auto bad = [](const char* text) { return [text]() { ParseText(text, "bad.topo"); }; };
