@@ -220,7 +220,10 @@ main(int argc, char* argv[])
         }
         std::cout << std::setprecision(3) << "  " << op << " " << bytes << " B "
                   << t.GetNode(s).name << " -> " << t.GetNode(d).name << ": " << seconds * 1e6
-                  << " us, " << bytes / seconds / 1e9 << " GB/s\n";
+                  << " us, " << bytes / seconds / 1e9 << " GB/s ("
+                  << a->GetTransportStats().dataSent << " packets sent, "
+                  << a->GetTransportStats().retransmitted << " retransmitted, "
+                  << a->GetTransportStats().timeouts << " timeouts)\n";
         results.AddMetric(op, "latency", seconds * 1e6, "us");
         results.AddMetric(op, "bandwidth", bytes / seconds / 1e9, "GB/s");
     }

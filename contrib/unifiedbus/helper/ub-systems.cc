@@ -583,6 +583,18 @@ UbSystems::BuildUbMesh(const UbMesh& p)
                                                         << p.perBoard << " LRSs of a rack");
     MeshIndex ix(p);
     UbTopology t("ub-mesh-" + std::to_string(UbMeshNpus(p)));
+    // UB ports have 1, 2, 4 or 8 lanes: a wider link is several parallel ports of portLanes.
+    auto addLink =
+        [&t, &p](uint32_t a, uint32_t b, uint16_t lanes, uint64_t rate, uint8_t tier, double len) {
+            uint16_t per = std::min(lanes, p.portLanes);
+            NS_ABORT_MSG_IF(lanes % per != 0,
+                            "UbSystems: UB-Mesh link of " << lanes << " lanes does not split into x"
+                                                          << per << " ports");
+            for (uint16_t k = 0; k < lanes / per; ++k)
+            {
+                t.AddLink(a, b, per, rate, tier, len);
+            }
+        };
     auto rackName = [&](uint32_t r) {
         uint32_t pod = r / ix.racksPerPod;
         uint32_t inPod = r % ix.racksPerPod;
@@ -634,21 +646,21 @@ UbSystems::BuildUbMesh(const UbMesh& p)
             {
                 for (uint32_t j = i + 1; j < p.perBoard; ++j)
                 {
-                    t.AddLink(ix.Npu(r, b, i, p),
-                              ix.Npu(r, b, j, p),
-                              p.meshLanes,
-                              p.laneRateBps,
-                              0,
-                              p.meshLinkM);
+                    addLink(ix.Npu(r, b, i, p),
+                            ix.Npu(r, b, j, p),
+                            p.meshLanes,
+                            p.laneRateBps,
+                            0,
+                            p.meshLinkM);
                 }
                 for (uint32_t b2 = b + 1; b2 < p.boards; ++b2)
                 {
-                    t.AddLink(ix.Npu(r, b, i, p),
-                              ix.Npu(r, b2, i, p),
-                              p.meshLanes,
-                              p.laneRateBps,
-                              0,
-                              p.meshLinkM);
+                    addLink(ix.Npu(r, b, i, p),
+                            ix.Npu(r, b2, i, p),
+                            p.meshLanes,
+                            p.laneRateBps,
+                            0,
+                            p.meshLinkM);
                 }
             }
         }
@@ -660,24 +672,24 @@ UbSystems::BuildUbMesh(const UbMesh& p)
         {
             for (uint32_t i = 0; i < p.perBoard; ++i)
             {
-                t.AddLink(ix.Npu(r, b, i, p),
-                          ix.Lrs(r, i),
-                          p.interRackLanes,
-                          p.laneRateBps,
-                          1,
-                          p.meshLinkM);
+                addLink(ix.Npu(r, b, i, p),
+                        ix.Lrs(r, i),
+                        p.interRackLanes,
+                        p.laneRateBps,
+                        1,
+                        p.meshLinkM);
             }
         }
         if (p.backup)
         {
             for (uint32_t i = 0; i < ix.lrsPerRack; ++i)
             {
-                t.AddLink(ix.backupBase + r,
-                          ix.Lrs(r, i),
-                          p.backupLanes,
-                          p.laneRateBps,
-                          1,
-                          p.meshLinkM);
+                addLink(ix.backupBase + r,
+                        ix.Lrs(r, i),
+                        p.backupLanes,
+                        p.laneRateBps,
+                        1,
+                        p.meshLinkM);
             }
         }
     }
@@ -697,12 +709,12 @@ UbSystems::BuildUbMesh(const UbMesh& p)
                 }
                 for (uint32_t i = 0; i < ix.lrsPerRack; ++i)
                 {
-                    t.AddLink(ix.Lrs(pod * ix.racksPerPod + a, i),
-                              ix.Lrs(pod * ix.racksPerPod + b, i),
-                              perLrs,
-                              p.laneRateBps,
-                              2,
-                              p.rackLinkM);
+                    addLink(ix.Lrs(pod * ix.racksPerPod + a, i),
+                            ix.Lrs(pod * ix.racksPerPod + b, i),
+                            perLrs,
+                            p.laneRateBps,
+                            2,
+                            p.rackLinkM);
                 }
             }
         }
@@ -714,12 +726,12 @@ UbSystems::BuildUbMesh(const UbMesh& p)
         {
             for (uint32_t r = 0; r < ix.racks; ++r)
             {
-                t.AddLink(ix.Lrs(r, i),
-                          ix.hrsBase + i * p.hrsUplinks + u,
-                          p.hrsLinkLanes,
-                          p.laneRateBps,
-                          3,
-                          p.hrsLinkM);
+                addLink(ix.Lrs(r, i),
+                        ix.hrsBase + i * p.hrsUplinks + u,
+                        p.hrsLinkLanes,
+                        p.laneRateBps,
+                        3,
+                        p.hrsLinkM);
             }
         }
     }

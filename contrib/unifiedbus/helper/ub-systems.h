@@ -163,6 +163,7 @@ class UbSystems
         bool backup{true};           //!< one backup NPU per rack, on the LRSs
         uint32_t hrsUplinks{4};      //!< uplinks of each LRS to HRS chips (0: no HRS)
         uint16_t hrsLinkLanes{4};    //!< lanes per LRS-HRS link
+        uint16_t portLanes{4};       //!< lanes per port: wider links are parallel ports
         uint64_t laneRateBps{112000000000ULL}; //!< lane rate
         double meshLinkM{1};                   //!< in-rack cable length
         double rackLinkM{5};                   //!< rack-to-rack cable length

@@ -219,7 +219,7 @@ class UbMeshSystemTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 1024U + 16U, "plus one backup NPU per rack");
         // Rack: 8 x 8 NPUs, each linked to 7 in its board and 7 across boards, and to its LRS.
         uint32_t npu = t.FindNode("pod0.r0c0.npu3_5");
-        NS_TEST_EXPECT_MSG_EQ(t.GetDegree(npu), 15U, "14 mesh links + 1 LRS link");
+        NS_TEST_EXPECT_MSG_EQ(t.GetDegree(npu), 18U, "14 mesh ports + 4 x4 ports to the LRS");
         // Lanes: 14 x4 mesh + x16 inter-rack = 72 (the NPU's UB x72).
         double lanes = 0;
         for (uint32_t k = 0; k < t.GetDegree(npu); ++k)
