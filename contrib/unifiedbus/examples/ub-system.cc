@@ -83,10 +83,14 @@ main(int argc, char* argv[])
     std::string db = "results/ubsim.db";
     uint32_t pods = 0;
     std::string scaleOut = "uboe-400g";
+    uint32_t nics = 2;
     bool check = true;
     CommandLine cmd(__FILE__);
     cmd.AddValue("pods", "SuperPoDs of a SuperCluster (0: one system, no scale-out)", pods);
     cmd.AddValue("scaleout", "preset of the SuperCluster's scale-out links", scaleOut);
+    cmd.AddValue("nics",
+                 "scale-out NIC ports per endpoint (2 x 400 GbE on Ascend 950, 1 per GPU)",
+                 nics);
     cmd.AddValue("check", "run the deadlock check (1) or skip it (0)", check);
     cmd.AddValue("preset",
                  "preset name or .preset file (link, switch and endpoint parameters)",
@@ -115,11 +119,23 @@ main(int argc, char* argv[])
         UbPreset preset = UbPreset::Load(presetName);
         UbSystems::SuperCluster sc;
         sc.pods = pods;
-        sc.pod = UbSystems::FromPreset(preset, UbSystems::PlanarClos{});
-        sc.pod.endpoints = npus ? npus : 1024;
+        sc.scaleOut.planes = nics;
         if (preset.GetName().rfind("ascend950", 0) == 0)
         {
-            sc.pod = UbSystems::Atlas950(sc.pod.endpoints);
+            sc.pod = UbSystems::Atlas950(npus ? npus : 1024);
+        }
+        else
+        {
+            sc.pod = UbSystems::FromPreset(preset, UbSystems::PlanarClos{});
+            if (npus)
+            {
+                sc.pod.endpoints = npus;
+            }
+            if (preset.Has("topology::EndpointKind") &&
+                preset.Get("topology::EndpointKind") == "gpu")
+            {
+                sc.pod.kind = UbTopology::GPU;
+            }
         }
         sys.SetPreset(preset);
         sys.SetClassPreset(1, UbPreset::Load(scaleOut));

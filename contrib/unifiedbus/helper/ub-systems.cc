@@ -122,10 +122,11 @@ UbSystems::AddScaleOut(UbTopology& t, uint32_t first, uint32_t count, const Scal
     const uint32_t half = p.radix / 2;
     NS_ABORT_MSG_IF(p.radix < 2 || p.planes == 0,
                     "UbSystems: scale-out needs radix >= 2 and planes >= 1");
-    NS_ABORT_MSG_IF(count % half != 0,
-                    "UbSystems: scale-out over " << count << " endpoints: use a multiple of "
-                                                 << half << " (half the switch radix)");
-    const uint32_t leaves = count / half;
+    // The last leaf may be partly used (72-GPU NVLink domains do not fill 64-port leaves).
+    const uint32_t leaves = (count + half - 1) / half;
+    NS_ABORT_MSG_IF(leaves > p.radix && count % half != 0,
+                    "UbSystems: scale-out over " << count << " endpoints needs three tiers; use a "
+                                                 << "multiple of " << half << " endpoints");
     uint32_t before = t.GetNNodes();
     auto link = [&](uint32_t a, uint32_t b, uint8_t tier, double len) {
         uint32_t l = t.AddLink(a, b, p.lanes, p.laneRateBps, tier, len);

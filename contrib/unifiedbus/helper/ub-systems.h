@@ -125,7 +125,7 @@ class UbSystems
      * \brief Add a scale-out network over endpoints [first, first + count).
      * \param t the topology
      * \param first first endpoint
-     * \param count endpoints (a multiple of radix / 2)
+     * \param count endpoints (a multiple of radix / 2 when three tiers are needed)
      * \param p parameters
      * \return switches added
      */

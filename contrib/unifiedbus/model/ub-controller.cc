@@ -211,9 +211,9 @@ UbController::GetTypeId()
                 MakeTimeChecker(Time(0)))
             .AddAttribute("LossTimeout",
                           "CTP/UTP: a transaction not complete this long after its data could "
-                          "have left the endpoint is reported lost (time). The data's time is "
-                          "twice its bytes at the endpoint's bandwidth, which covers header and "
-                          "flit overheads up to 50 %.",
+                          "have left the endpoint, and after the last packet the endpoint sent "
+                          "to the same destination, is reported lost (time). The data's time is "
+                          "twice its bytes at the endpoint's bandwidth.",
                           TimeValue(MicroSeconds(100)),
                           MakeTimeAccessor(&UbController::m_lossTimeout),
                           MakeTimeChecker(Time(0)))
@@ -640,8 +640,17 @@ UbController::OnLossTimer()
         uint64_t id = m_lossDeadlines.front().second;
         std::pop_heap(m_lossDeadlines.begin(), m_lossDeadlines.end(), std::greater<>());
         m_lossDeadlines.pop_back();
-        if (m_txns.count(id))
+        auto it = m_txns.find(id);
+        if (it != m_txns.end())
         {
+            // Still sending toward its destination (a slow path, back-pressure): not lost yet.
+            auto last = m_lastSentToPs.find(it->second.dst);
+            if (last != m_lastSentToPs.end() && last->second + m_lossTimeout.GetPicoSeconds() > now)
+            {
+                m_lossDeadlines.emplace_back(last->second + m_lossTimeout.GetPicoSeconds(), id);
+                std::push_heap(m_lossDeadlines.begin(), m_lossDeadlines.end(), std::greater<>());
+                continue;
+            }
             NS_LOG_LOGIC(Where() << ": transaction " << id << " lost");
             Complete(id, false, 0);
         }
@@ -691,6 +700,10 @@ UbController::InjectFromTransport(Ptr<Packet> packet,
     }
     m_egressFreePs = end;
     m_writeFreePs = writeFree;
+    if (m_mode != UbTransport::RTP)
+    {
+        m_lastSentToPs[dst] = end; // progress toward dst: loss deadlines wait for it
+    }
     return true;
 }
 

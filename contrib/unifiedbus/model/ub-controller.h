@@ -297,6 +297,7 @@ class UbController : public Object
     int64_t m_egressFreePs{0};
     int64_t m_writeFreePs{0};
     DataRate m_writeBandwidth;
+    std::unordered_map<uint32_t, int64_t> m_lastSentToPs; //!< CTP/UTP: last packet to each CNA
     uint64_t m_nextId{1};
 
     std::unordered_map<uint64_t, Txn> m_txns;         //!< by transaction id

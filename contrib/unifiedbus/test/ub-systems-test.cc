@@ -335,6 +335,26 @@ class UbSuperClusterTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(+t.GetLink(t.GetPorts(src)[c[0].port].link).cls, 0, "UB");
         NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree, true, "acyclic");
 
+        // NVLink baselines beyond the domain: 2 x NVL72 with one 400 GbE NIC per GPU.
+        UbSystems::SuperCluster nv;
+        nv.pods = 2;
+        nv.pod = UbSystems::Nvl72();
+        nv.scaleOut.planes = 1;
+        UbTopology tn = UbSystems::BuildSuperCluster(nv);
+        NS_TEST_EXPECT_MSG_EQ(tn.GetNEndpoints(), 144U, "2 x 72 GPUs");
+        // 2 x 18 NVSwitch chips + 3 leaves (144 NICs over 64-port leaves) + 64 spines.
+        NS_TEST_EXPECT_MSG_EQ(tn.GetNSwitches(), 36U + 3U + 64U, "switch chips");
+        NS_TEST_EXPECT_MSG_EQ(tn.GetDegree(tn.FindNode("pod1.gpu3")), 19U, "18 NVLinks + 1 NIC");
+        UbRouteSet rn = UbTopologyRouting::ShortestPaths(tn);
+        auto hn = UbTopologyRouting::HopCounts(tn, rn, {tn.FindNode("pod0.gpu0")});
+        // 71 in the domain through one NVSwitch; pod 1's GPUs 72..127 share leaf 1 with pod 0's
+        // GPUs 64..71 but not with gpu0 (leaf 0): all 72 through leaf-spine-leaf.
+        NS_TEST_EXPECT_MSG_EQ(hn[2], 71U, "NVLink domain: one switch");
+        NS_TEST_EXPECT_MSG_EQ(hn[4], 72U, "other domain: over the scale-out Clos");
+        NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(tn, rn).deadlockFree,
+                              true,
+                              "acyclic");
+
         // Built with the UB preset for class 0 and uboe-400g for class 1.
         ubtest::ResetSimulation();
         UbTopologyHelper sys;
