@@ -280,6 +280,24 @@ UbPreset::GetDouble(const std::string& key) const
     return d;
 }
 
+namespace
+{
+/// The preset's text value converted once to the attribute's own type, so that objects built
+/// from a factory copy a typed value instead of parsing text each time.
+Ptr<AttributeValue>
+Typed(const UbPreset::Entry& e)
+{
+    TypeId tid = TypeId::LookupByName("ns3::" + e.type);
+    TypeId::AttributeInformation info;
+    if (!tid.LookupAttributeByName(e.attribute, &info))
+    {
+        return Create<StringValue>(e.value);
+    }
+    Ptr<AttributeValue> v = info.checker->CreateValidValue(StringValue(e.value));
+    return v ? v : Ptr<AttributeValue>(Create<StringValue>(e.value));
+}
+} // namespace
+
 void
 UbPreset::Apply(UbHelper& ub) const
 {
@@ -287,19 +305,19 @@ UbPreset::Apply(UbHelper& ub) const
     {
         if (e.type == "UbNetDevice")
         {
-            ub.SetDeviceAttribute(e.attribute, StringValue(e.value));
+            ub.SetDeviceAttribute(e.attribute, *Typed(e));
         }
         else if (e.type == "UbChannel")
         {
-            ub.SetChannelAttribute(e.attribute, StringValue(e.value));
+            ub.SetChannelAttribute(e.attribute, *Typed(e));
         }
         else if (e.type == "UbSwitch")
         {
-            ub.SetSwitchAttribute(e.attribute, StringValue(e.value));
+            ub.SetSwitchAttribute(e.attribute, *Typed(e));
         }
         else if (e.type == "UbRoutingTable")
         {
-            ub.SetRoutingAttribute(e.attribute, StringValue(e.value));
+            ub.SetRoutingAttribute(e.attribute, *Typed(e));
         }
     }
 }
@@ -311,7 +329,7 @@ UbPreset::Apply(UbControllerHelper& ctl) const
     {
         if (e.type == "UbController")
         {
-            ctl.SetAttribute(e.attribute, StringValue(e.value));
+            ctl.SetAttribute(e.attribute, *Typed(e));
         }
     }
 }
