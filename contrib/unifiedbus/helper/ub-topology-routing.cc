@@ -231,8 +231,8 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
 
     // The search runs from the destination outward: an edge u -> w means "w may hand a packet
     // to u", which needs u to forward (or to be the destination, handled by the seeds). Unit
-    // costs use breadth-first search; link costs use Dijkstra from a virtual vertex n whose
-    // edges reach the seeds at the cost of their links to the destination.
+    // costs use breadth-first search; link costs use Dijkstra from the seeds, each starting at
+    // the cost of its link to the destination.
     struct Weight
     {
         uint32_t w;
@@ -242,7 +242,7 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
     using WCsr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, Weight>;
     std::vector<std::pair<uint32_t, uint32_t>> edges;
     std::vector<Weight> weights;
-    edges.reserve(2ULL * t.GetNLinks() + (weighted ? n : 0));
+    edges.reserve(2ULL * t.GetNLinks());
     for (uint32_t i = 0; i < t.GetNLinks(); ++i)
     {
         const auto& l = t.GetLink(i);
@@ -263,19 +263,13 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
     }
     std::optional<Csr> g;
     std::optional<WCsr> wg;
-    constexpr uint32_t HUGE_COST = 1U << 30;
     if (weighted)
     {
-        for (uint32_t v = 0; v < n; ++v)
-        {
-            edges.emplace_back(n, v);
-            weights.push_back(Weight{HUGE_COST});
-        }
         wg.emplace(boost::edges_are_unsorted_multi_pass,
                    edges.begin(),
                    edges.end(),
                    weights.begin(),
-                   n + 1);
+                   n);
     }
     else
     {
@@ -371,7 +365,7 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
         return c;
     };
 
-    std::vector<uint32_t> dist(n + 1);
+    std::vector<uint32_t> dist(n);
     std::vector<boost::default_color_type> color(n);
     std::vector<uint8_t> inSeeds(n, 0);
 
@@ -393,34 +387,29 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
         const auto& seeds = classSeeds[c];
         if (weighted)
         {
+            // Multi-source Dijkstra: each seed starts at the cost of its link to the
+            // destination; only what the seeds reach is visited.
             WCsr& G = *wg;
-            for (auto e : boost::make_iterator_range(
-                     boost::out_edges(static_cast<WCsr::vertex_descriptor>(n), G)))
+            std::fill(dist.begin(), dist.end(), INF);
+            std::fill(color.begin(), color.end(), boost::white_color);
+            for (uint32_t v : seeds)
             {
-                G[e].w = HUGE_COST;
+                dist[v] = directCost(v, member);
             }
-            for (auto e : boost::make_iterator_range(
-                     boost::out_edges(static_cast<WCsr::vertex_descriptor>(n), G)))
-            {
-                uint32_t v = static_cast<uint32_t>(boost::target(e, G));
-                if (std::binary_search(seeds.begin(), seeds.end(), v))
-                {
-                    G[e].w = directCost(v, member);
-                }
-            }
-            boost::dijkstra_shortest_paths(G,
-                                           static_cast<WCsr::vertex_descriptor>(n),
-                                           boost::weight_map(boost::get(&Weight::w, G))
-                                               .distance_map(boost::make_iterator_property_map(
-                                                   dist.begin(),
-                                                   boost::get(boost::vertex_index, G))));
-            for (uint32_t v = 0; v < n; ++v)
-            {
-                if (dist[v] >= HUGE_COST)
-                {
-                    dist[v] = INF;
-                }
-            }
+            auto idx = boost::get(boost::vertex_index, G);
+            boost::dijkstra_shortest_paths_no_init(
+                G,
+                seeds.begin(),
+                seeds.end(),
+                boost::dummy_property_map(),
+                boost::make_iterator_property_map(dist.begin(), idx),
+                boost::get(&Weight::w, G),
+                idx,
+                std::less<uint32_t>(),
+                boost::closed_plus<uint32_t>(INF),
+                uint32_t(0),
+                boost::default_dijkstra_visitor(),
+                boost::make_iterator_property_map(color.begin(), idx));
         }
         else
         {

@@ -276,6 +276,20 @@ class UbMeshSystemTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(h[4], 6U * 56 + 9U * 9, "linked racks + X, diagonal racks");
         NS_TEST_EXPECT_MSG_EQ(h[5], 9U * 56, "diagonal racks + X");
 
+        // Inter-rack bandwidth per NPU from x4 to x32 (the paper's sweep): 1 to 8 x4 ports.
+        for (uint16_t lanes : {4, 8, 16, 32})
+        {
+            UbSystems::UbMesh q = p;
+            q.interRackLanes = lanes;
+            UbTopology tq = UbSystems::BuildUbMesh(q);
+            uint32_t v = tq.FindNode("pod0.r1c2.npu6_1");
+            NS_TEST_EXPECT_MSG_EQ(tq.GetDegree(v), 14U + lanes / 4, "x" << lanes << " to the LRS");
+            NS_TEST_EXPECT_MSG_EQ(
+                UbTopologyRouting::CheckDeadlock(tq, UbSystems::UbMeshRoutes(tq, q)).deadlockFree,
+                true,
+                "x" << lanes << " deadlock-free");
+        }
+
         // 8 pods = 8,192 NPUs joined by HRS chips of 128 x4 ports (UB x512).
         UbSystems::UbMesh big = p;
         big.pods = 8;
