@@ -121,6 +121,13 @@ class UbClosSystemsTestCase : public TestCase
             double bi = UbSystems::EndpointBandwidthBps(t) / 8;
             NS_TEST_EXPECT_MSG_EQ_TOL(bi, 34e15, 34e15 * 0.03, "34 PB/s within 3%");
             NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 20U * (176 + 88), "switch chips");
+            UbRouteSet r = UbTopologyRouting::ShortestPaths(t); // stops if any pair is unreachable
+            auto h = Hops(t, r, 1);
+            NS_TEST_EXPECT_MSG_EQ(h[2], 87U, "same rack");
+            NS_TEST_EXPECT_MSG_EQ(h[4], 15400U, "other racks");
+            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+                                  true,
+                                  "acyclic");
         }
         // --- CloudMatrix384.
         {
@@ -155,6 +162,9 @@ class UbClosSystemsTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ(n, 18U, "all 18 links are equal-cost");
             auto h = UbTopologyRouting::HopCounts(t, r);
             NS_TEST_EXPECT_MSG_EQ(h[2], 56U, "every pair one switch hop");
+            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+                                  true,
+                                  "acyclic");
         }
         // --- GB200 NVL72.
         {
@@ -169,6 +179,9 @@ class UbClosSystemsTestCase : public TestCase
             auto h = UbTopologyRouting::HopCounts(t, r);
             NS_TEST_EXPECT_MSG_EQ(h.size(), 1U, "one distance");
             NS_TEST_EXPECT_MSG_EQ(h[2], 72U * 71, "every pair one switch hop");
+            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+                                  true,
+                                  "acyclic");
         }
         // --- NVL144-like: 144 dies, 260 TB/s (NVLink6 NVL72 figure, 72 packages x 3.6 TB/s).
         {
@@ -176,8 +189,12 @@ class UbClosSystemsTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 144U, "GPU dies");
             double bi = UbSystems::EndpointBandwidthBps(t) / 8;
             NS_TEST_EXPECT_MSG_EQ_TOL(bi, 260e12, 260e12 * 0.01, "260 TB/s");
-            auto h = UbTopologyRouting::HopCounts(t, UbTopologyRouting::ShortestPaths(t));
+            UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
+            auto h = UbTopologyRouting::HopCounts(t, r);
             NS_TEST_EXPECT_MSG_EQ(h[2], 144U * 143, "one switch hop");
+            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+                                  true,
+                                  "acyclic");
             // Huawei: Atlas 950 has 62x the interconnect bandwidth of NVL144.
             double atlas =
                 UbSystems::EndpointBandwidthBps(UbSystems::BuildPlanarClos(UbSystems::Atlas950())) /
