@@ -1,0 +1,405 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-collective.h"
+
+#include "ns3/abort.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbCollective");
+
+const char*
+UbCollectiveOpName(UbCollectiveOp op)
+{
+    switch (op)
+    {
+    case UbCollectiveOp::ALL_REDUCE:
+        return "AllReduce";
+    case UbCollectiveOp::ALL_GATHER:
+        return "AllGather";
+    case UbCollectiveOp::REDUCE_SCATTER:
+        return "ReduceScatter";
+    case UbCollectiveOp::ALL_TO_ALL:
+        return "AllToAll";
+    case UbCollectiveOp::BROADCAST:
+        return "Broadcast";
+    }
+    return "?";
+}
+
+const char*
+UbCollectiveAlgoName(UbCollectiveAlgo a)
+{
+    switch (a)
+    {
+    case UbCollectiveAlgo::RING:
+        return "ring";
+    case UbCollectiveAlgo::HALVING_DOUBLING:
+        return "halving-doubling";
+    case UbCollectiveAlgo::DIRECT:
+        return "direct";
+    case UbCollectiveAlgo::CHAIN:
+        return "chain";
+    }
+    return "?";
+}
+
+double
+UbCollectiveResult::Seconds() const
+{
+    return (end - start).GetSeconds();
+}
+
+double
+UbCollectiveResult::AlgBw() const
+{
+    double s = Seconds();
+    return s > 0 ? static_cast<double>(bytes) / s / 1e9 : 0.0;
+}
+
+double
+UbCollectiveResult::BusFactor() const
+{
+    double n = ranks;
+    switch (op)
+    {
+    case UbCollectiveOp::ALL_REDUCE:
+        return 2.0 * (n - 1) / n;
+    case UbCollectiveOp::ALL_GATHER:
+    case UbCollectiveOp::REDUCE_SCATTER:
+    case UbCollectiveOp::ALL_TO_ALL:
+        return (n - 1) / n;
+    case UbCollectiveOp::BROADCAST:
+        return 1.0;
+    }
+    return 1.0;
+}
+
+double
+UbCollectiveResult::BusBw() const
+{
+    return AlgBw() * BusFactor();
+}
+
+UbCollectiveEngine::UbCollectiveEngine(std::vector<Ptr<UbController>> ranks)
+    : m_ranks(std::move(ranks))
+{
+    NS_ABORT_MSG_IF(m_ranks.size() < 2,
+                    "UbCollectiveEngine: a collective needs at least 2 ranks, got "
+                        << m_ranks.size());
+    for (uint32_t r = 0; r < m_ranks.size(); ++r)
+    {
+        NS_ABORT_MSG_IF(!m_ranks[r], "UbCollectiveEngine: rank " << r << " has no UbController");
+        auto [it, fresh] = m_rankOfCna.emplace(m_ranks[r]->GetCna(), r);
+        NS_ABORT_MSG_IF(!fresh,
+                        "UbCollectiveEngine: ranks " << it->second << " and " << r
+                                                     << " are the same endpoint (CNA "
+                                                     << m_ranks[r]->GetCna() << ")");
+        m_ranks[r]->SetNotifyCallback(UbController::NotifyCallback(
+            [this, r](uint32_t src, UbOp op, uint64_t length) { OnNotify(r, src, op, length); }));
+    }
+}
+
+UbCollectiveEngine::~UbCollectiveEngine()
+{
+    for (auto& c : m_ranks)
+    {
+        c->SetNotifyCallback(UbController::NotifyCallback());
+    }
+}
+
+void
+UbCollectiveEngine::SetChunks(uint32_t chunks)
+{
+    NS_ABORT_MSG_IF(chunks == 0, "UbCollectiveEngine: chunks must be >= 1");
+    m_chunks = chunks;
+}
+
+void
+UbCollectiveEngine::SetRoot(uint32_t root)
+{
+    NS_ABORT_MSG_IF(root >= m_ranks.size(),
+                    "UbCollectiveEngine: root " << root << " is not one of the " << m_ranks.size()
+                                                << " ranks");
+    m_root = root;
+}
+
+bool
+UbCollectiveEngine::IsRunning() const
+{
+    return m_running;
+}
+
+uint32_t
+UbCollectiveEngine::GetNRanks() const
+{
+    return static_cast<uint32_t>(m_ranks.size());
+}
+
+uint32_t
+UbCollectiveEngine::Add(uint32_t src, uint32_t dst, uint64_t bytes)
+{
+    m_graph.push_back(Transfer{src, dst, std::max<uint64_t>(bytes, 1), 0, {}});
+    return static_cast<uint32_t>(m_graph.size() - 1);
+}
+
+void
+UbCollectiveEngine::Depend(uint32_t later, uint32_t earlier)
+{
+    m_graph[earlier].dependents.push_back(later);
+    ++m_graph[later].waiting;
+}
+
+void
+UbCollectiveEngine::BuildRingSteps(uint64_t stepBytes, uint32_t steps)
+{
+    // Step s: rank r sends to r+1 what it received from r-1 in step s-1 (reduced, for the
+    // reduce-scatter half of an AllReduce), cut into pieces that pipeline.
+    const auto n = static_cast<uint32_t>(m_ranks.size());
+    const uint32_t c = m_chunks;
+    std::vector<uint32_t> prev(static_cast<std::size_t>(n) * c);
+    std::vector<uint32_t> cur(prev.size());
+    for (uint32_t s = 0; s < steps; ++s)
+    {
+        for (uint32_t r = 0; r < n; ++r)
+        {
+            for (uint32_t k = 0; k < c; ++k)
+            {
+                uint64_t piece = stepBytes / c + (k + 1 == c ? stepBytes % c : 0);
+                uint32_t t = Add(r, (r + 1) % n, piece);
+                if (s > 0)
+                {
+                    Depend(t, prev[((r + n - 1) % n) * c + k]);
+                }
+                cur[r * c + k] = t;
+            }
+        }
+        std::swap(prev, cur);
+    }
+}
+
+void
+UbCollectiveEngine::BuildHalvingDoubling(uint64_t bytes, bool reduceScatter, bool allGather)
+{
+    // Recursive halving (reduce-scatter: partners at distance N/2, N/4, ..., 1 exchange half of
+    // what they hold) then recursive doubling (all-gather: distance 1, 2, ..., N/2, doubling).
+    const auto n = static_cast<uint32_t>(m_ranks.size());
+    std::vector<std::pair<uint32_t, uint64_t>> steps; // (distance, bytes per rank)
+    if (reduceScatter)
+    {
+        uint64_t b = bytes;
+        for (uint32_t d = n / 2; d >= 1; d /= 2)
+        {
+            b /= 2;
+            steps.emplace_back(d, std::max<uint64_t>(b, 1));
+        }
+    }
+    if (allGather)
+    {
+        uint64_t b = bytes / n;
+        for (uint32_t d = 1; d < n; d *= 2)
+        {
+            steps.emplace_back(d, std::max<uint64_t>(b, 1));
+            b *= 2;
+        }
+    }
+    const uint32_t c = m_chunks;
+    std::vector<uint32_t> prev(static_cast<std::size_t>(n) * c, UINT32_MAX);
+    std::vector<uint32_t> cur(prev.size());
+    uint32_t prevDist = 0;
+    for (const auto& [d, b] : steps)
+    {
+        for (uint32_t r = 0; r < n; ++r)
+        {
+            for (uint32_t k = 0; k < c; ++k)
+            {
+                uint64_t piece = b / c + (k + 1 == c ? b % c : 0);
+                uint32_t t = Add(r, r ^ d, piece);
+                if (prevDist != 0)
+                {
+                    // What r forwards now includes what its last partner sent it.
+                    Depend(t, prev[(r ^ prevDist) * c + k]);
+                }
+                cur[r * c + k] = t;
+            }
+        }
+        std::swap(prev, cur);
+        prevDist = d;
+    }
+}
+
+void
+UbCollectiveEngine::Start(UbCollectiveOp op,
+                          UbCollectiveAlgo algo,
+                          uint64_t bytes,
+                          DoneCallback done)
+{
+    NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
+    NS_ABORT_MSG_IF(bytes == 0, "UbCollectiveEngine: a collective of 0 bytes");
+    const auto n = static_cast<uint32_t>(m_ranks.size());
+    m_graph.clear();
+    m_inFlight.clear();
+    m_arrived = 0;
+    m_result = UbCollectiveResult{};
+    m_result.op = op;
+    m_result.algo = algo;
+    m_result.ranks = n;
+    m_result.bytes = bytes;
+    m_result.chunks = m_chunks;
+    m_done = done;
+    auto refuse = [&]() {
+        NS_ABORT_MSG("UbCollectiveEngine: " << UbCollectiveOpName(op) << " has no "
+                                            << UbCollectiveAlgoName(algo)
+                                            << " algorithm here; use ring (AllReduce, AllGather, "
+                                               "ReduceScatter), halving-doubling (AllReduce, "
+                                               "power-of-two ranks), direct (AllToAll) or chain "
+                                               "(Broadcast)");
+    };
+    const uint64_t perRank = (bytes + n - 1) / n;
+    switch (op)
+    {
+    case UbCollectiveOp::ALL_REDUCE:
+        if (algo == UbCollectiveAlgo::RING)
+        {
+            BuildRingSteps(perRank, 2 * (n - 1));
+        }
+        else if (algo == UbCollectiveAlgo::HALVING_DOUBLING)
+        {
+            NS_ABORT_MSG_IF((n & (n - 1)) != 0,
+                            "UbCollectiveEngine: halving-doubling needs a power-of-two number of "
+                            "ranks, got "
+                                << n << "; use ring");
+            BuildHalvingDoubling(bytes, true, true);
+        }
+        else
+        {
+            refuse();
+        }
+        break;
+    case UbCollectiveOp::ALL_GATHER:
+    case UbCollectiveOp::REDUCE_SCATTER:
+        if (algo != UbCollectiveAlgo::RING)
+        {
+            refuse();
+        }
+        BuildRingSteps(perRank, n - 1);
+        break;
+    case UbCollectiveOp::ALL_TO_ALL:
+        if (algo != UbCollectiveAlgo::DIRECT)
+        {
+            refuse();
+        }
+        // Each rank sends a 1/N share to every other, starting with its right neighbour so
+        // that no rank is everyone's first target.
+        for (uint32_t r = 0; r < n; ++r)
+        {
+            for (uint32_t j = 1; j < n; ++j)
+            {
+                for (uint32_t k = 0; k < m_chunks; ++k)
+                {
+                    Add(r,
+                        (r + j) % n,
+                        perRank / m_chunks + (k + 1 == m_chunks ? perRank % m_chunks : 0));
+                }
+            }
+        }
+        break;
+    case UbCollectiveOp::BROADCAST: {
+        if (algo != UbCollectiveAlgo::CHAIN)
+        {
+            refuse();
+        }
+        std::vector<uint32_t> prev(m_chunks, UINT32_MAX);
+        for (uint32_t i = 0; i + 1 < n; ++i)
+        {
+            uint32_t from = (m_root + i) % n;
+            for (uint32_t k = 0; k < m_chunks; ++k)
+            {
+                uint32_t t = Add(from,
+                                 (from + 1) % n,
+                                 bytes / m_chunks + (k + 1 == m_chunks ? bytes % m_chunks : 0));
+                if (prev[k] != UINT32_MAX)
+                {
+                    Depend(t, prev[k]);
+                }
+                prev[k] = t;
+            }
+        }
+        break;
+    }
+    }
+    m_result.transfers = m_graph.size();
+    for (const auto& t : m_graph)
+    {
+        m_result.wireBytes += t.bytes;
+    }
+    m_running = true;
+    m_result.start = Simulator::Now();
+    NS_LOG_INFO(UbCollectiveOpName(op)
+                << " " << UbCollectiveAlgoName(algo) << " of " << bytes << " B over " << n
+                << " ranks: " << m_graph.size() << " transfers");
+    for (uint32_t t = 0; t < m_graph.size(); ++t)
+    {
+        if (m_graph[t].waiting == 0)
+        {
+            Issue(t);
+        }
+    }
+}
+
+void
+UbCollectiveEngine::Issue(uint32_t t)
+{
+    const Transfer& x = m_graph[t];
+    m_inFlight[{x.src, x.dst}].push_back(t);
+    // Strong order per pair: a pair's transfers arrive in the order they were issued, so each
+    // notification at the target names the transfer at the head of the pair's queue.
+    m_ranks[x.src]->WriteWithNotify(m_ranks[x.dst]->GetCna(), x.bytes, UbOrder::SO);
+}
+
+void
+UbCollectiveEngine::OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t length)
+{
+    auto s = m_rankOfCna.find(srcCna);
+    if (!m_running || s == m_rankOfCna.end() || op != UbOp::WRITE_NOTIFY)
+    {
+        return; // not ours
+    }
+    auto q = m_inFlight.find({s->second, rank});
+    if (q == m_inFlight.end() || q->second.empty())
+    {
+        return;
+    }
+    uint32_t t = q->second.front();
+    q->second.pop_front();
+    NS_ABORT_MSG_IF(m_graph[t].bytes != length,
+                    "UbCollectiveEngine: transfer " << t << " of " << m_graph[t].bytes
+                                                    << " B arrived as " << length
+                                                    << " B; ranks' writes arrived out of order");
+    ++m_arrived;
+    for (uint32_t d : m_graph[t].dependents)
+    {
+        if (--m_graph[d].waiting == 0)
+        {
+            Issue(d);
+        }
+    }
+    if (m_arrived == m_graph.size())
+    {
+        m_running = false;
+        m_result.end = Simulator::Now();
+        NS_LOG_INFO(UbCollectiveOpName(m_result.op)
+                    << " done in " << m_result.Seconds() * 1e6 << " us, busbw " << m_result.BusBw()
+                    << " GB/s");
+        if (!m_done.IsNull())
+        {
+            m_done(m_result);
+        }
+    }
+}
+
+} // namespace ns3

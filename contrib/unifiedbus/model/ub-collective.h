@@ -1,0 +1,156 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_COLLECTIVE_H
+#define UB_COLLECTIVE_H
+
+#include "ub-controller.h"
+
+#include "ns3/callback.h"
+#include "ns3/nstime.h"
+#include "ns3/ptr.h"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+/// Collective operations.
+enum class UbCollectiveOp : uint8_t
+{
+    ALL_REDUCE,
+    ALL_GATHER,
+    REDUCE_SCATTER,
+    ALL_TO_ALL,
+    BROADCAST,
+};
+
+/// Algorithms.
+enum class UbCollectiveAlgo : uint8_t
+{
+    RING,             //!< ring (AllReduce = ReduceScatter + AllGather around the ring)
+    HALVING_DOUBLING, //!< recursive halving then doubling (power-of-two ranks)
+    DIRECT,           //!< every rank to every other at once (All-to-All)
+    CHAIN,            //!< pipelined chain from the root (Broadcast)
+};
+
+/// \param op an operation \return its name ("AllReduce", ...)
+const char* UbCollectiveOpName(UbCollectiveOp op);
+/// \param a an algorithm \return its name ("ring", ...)
+const char* UbCollectiveAlgoName(UbCollectiveAlgo a);
+
+/**
+ * \ingroup unifiedbus
+ * \brief One finished collective, in NCCL's conventions (nccl-tests PERFORMANCE.md).
+ *
+ * algbw = bytes / time; busbw = algbw x 2(N-1)/N for AllReduce, x (N-1)/N for AllGather,
+ * ReduceScatter and All-to-All, x 1 for Broadcast. `bytes` is NCCL's size: the buffer of one rank
+ * (AllReduce, Broadcast, All-to-All send buffer), the gathered output (AllGather) or the input
+ * (ReduceScatter).
+ */
+struct UbCollectiveResult
+{
+    UbCollectiveOp op{UbCollectiveOp::ALL_REDUCE}; //!< operation
+    UbCollectiveAlgo algo{UbCollectiveAlgo::RING}; //!< algorithm
+    uint32_t ranks{0};                             //!< ranks
+    uint64_t bytes{0};                             //!< NCCL size
+    uint32_t chunks{1};                            //!< pieces per step (pipelining)
+    Time start;                                    //!< first transfer issued
+    Time end;                                      //!< last data arrived
+    uint64_t transfers{0};                         //!< transfers in the graph
+    uint64_t wireBytes{0};                         //!< data bytes moved over all transfers
+
+    /// \return end - start in seconds
+    double Seconds() const;
+    /// \return bytes / time, in GB/s (10^9 B/s)
+    double AlgBw() const;
+    /// \return algbw x the operation's bus factor, in GB/s
+    double BusBw() const;
+    /// \return the bus factor of op for `ranks` ranks
+    double BusFactor() const;
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief Runs collectives as dependency graphs of transfers over the transaction layer.
+ *
+ * A collective is a set of Writes between ranks (WriteWithNotify, strongly ordered per pair so
+ * that each pair's transfers arrive in the order they were issued); a transfer may start only
+ * when the transfers it depends on have arrived at its source rank (the data it forwards or
+ * reduces). Transfers with no dependencies start together; the collective ends when the last one
+ * has arrived. Reductions themselves take no time (a rank's compute is not modelled).
+ *
+ * \code
+ *   UbCollectiveEngine coll(ranks);       // the UbControllers of the ranks
+ *   coll.SetChunks(4);                    // pipeline each step in 4 pieces
+ *   coll.Start(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING, 64 << 20,
+ *              MakeCallback(&Report));    // UbCollectiveResult when done
+ * \endcode
+ *
+ * The engine takes over the ranks' notify callbacks while it exists.
+ */
+class UbCollectiveEngine
+{
+  public:
+    /// Called once when a collective completes.
+    typedef Callback<void, const UbCollectiveResult&> DoneCallback;
+
+    /// \param ranks the ranks' controllers, in rank order (at least 2)
+    explicit UbCollectiveEngine(std::vector<Ptr<UbController>> ranks);
+    ~UbCollectiveEngine();
+
+    /// \param chunks pieces each step's data is cut into, so that steps pipeline (>= 1)
+    void SetChunks(uint32_t chunks);
+    /// \param root the Broadcast root rank
+    void SetRoot(uint32_t root);
+
+    /**
+     * \brief Start a collective now (one at a time per engine).
+     * \param op operation
+     * \param algo algorithm (must suit the operation: see UbCollectiveAlgo)
+     * \param bytes NCCL size (see UbCollectiveResult)
+     * \param done called when it completes
+     */
+    void Start(UbCollectiveOp op, UbCollectiveAlgo algo, uint64_t bytes, DoneCallback done);
+
+    /// \return true while a collective runs
+    bool IsRunning() const;
+    /// \return number of ranks
+    uint32_t GetNRanks() const;
+
+  private:
+    struct Transfer
+    {
+        uint32_t src;
+        uint32_t dst;
+        uint64_t bytes;
+        uint32_t waiting;                 //!< dependencies not yet arrived
+        std::vector<uint32_t> dependents; //!< transfers waiting for this one
+    };
+
+    uint32_t Add(uint32_t src, uint32_t dst, uint64_t bytes);
+    void Depend(uint32_t later, uint32_t earlier);
+    void BuildRingSteps(uint64_t chunkBytes, uint32_t steps);
+    void BuildHalvingDoubling(uint64_t bytes, bool reduceScatter, bool allGather);
+    void Issue(uint32_t t);
+    void OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t length);
+
+    std::vector<Ptr<UbController>> m_ranks;
+    std::map<uint32_t, uint32_t> m_rankOfCna;
+    uint32_t m_chunks{1};
+    uint32_t m_root{0};
+    std::vector<Transfer> m_graph;
+    std::map<std::pair<uint32_t, uint32_t>, std::deque<uint32_t>> m_inFlight; //!< (src,dst) FIFO
+    uint64_t m_arrived{0};
+    bool m_running{false};
+    UbCollectiveResult m_result;
+    DoneCallback m_done;
+};
+
+} // namespace ns3
+
+#endif /* UB_COLLECTIVE_H */

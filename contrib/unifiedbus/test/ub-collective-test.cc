@@ -1,0 +1,244 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Collectives on a non-blocking switch (N endpoints on one UB switch), against the formulas of
+ * validation-targets.md section 3:
+ *  - ring AllReduce, no pipelining: t = 2(N-1) a + 2(N-1)/N S/B, within 2 %, for N = 4, 8, 16,
+ *    with a (per-step latency) and B (payload bandwidth) measured from the model's own single
+ *    transfers on the idle fabric: T(x) = a + x/B for x a whole number of 4-KiB packets;
+ *  - AllGather, ReduceScatter and All-to-All of 64 MiB reach their bandwidth bound (busbw = B)
+ *    within 3 %;
+ *  - halving-doubling beats ring for small AllReduces (log2 N steps instead of 2(N-1));
+ *  - busbw never exceeds the per-rank link bandwidth, for every algorithm, size and pipelining.
+ */
+#include "ub-test-utils.h"
+
+#include "ns3/simulator.h"
+#include "ns3/test.h"
+#include "ns3/ub-collective.h"
+#include "ns3/ub-controller.h"
+#include "ns3/ub-net-device.h"
+#include "ns3/ub-topology-helper.h"
+
+#include <sstream>
+
+using namespace ns3;
+
+namespace
+{
+
+/// N endpoints on one switch; returns their controllers.
+std::vector<Ptr<UbController>>
+Star(UbTopologyHelper& sys, uint32_t n)
+{
+    std::ostringstream os;
+    os << "nodes r " << n << " npu\nnode sw switch\n";
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        os << "link r" << i << " sw length=2\n";
+    }
+    std::istringstream in(os.str());
+    sys.Build(UbTopology::Parse(in, "star"));
+    std::vector<Ptr<UbController>> r;
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+    }
+    return r;
+}
+
+/// Issue-to-notify time of one WriteWithNotify of `bytes` from rank 0 to rank 1, seconds.
+double
+OneTransfer(uint64_t bytes)
+{
+    ubtest::ResetSimulation();
+    UbTopologyHelper sys;
+    auto r = Star(sys, 2);
+    double t = -1;
+    Time start;
+    r[1]->SetNotifyCallback(UbController::NotifyCallback(
+        [&t, &start](uint32_t, UbOp, uint64_t) { t = (Simulator::Now() - start).GetSeconds(); }));
+    Simulator::Schedule(MicroSeconds(1), [&]() {
+        start = Simulator::Now();
+        r[0]->WriteWithNotify(r[1]->GetCna(), bytes, UbOrder::SO);
+    });
+    Simulator::Run();
+    ubtest::ResetSimulation();
+    return t;
+}
+
+UbCollectiveResult
+RunCollective(uint32_t n,
+              UbCollectiveOp op,
+              UbCollectiveAlgo algo,
+              uint64_t bytes,
+              uint32_t chunks,
+              double* rankGBps = nullptr)
+{
+    ubtest::ResetSimulation();
+    UbTopologyHelper sys;
+    auto r = Star(sys, n);
+    UbCollectiveResult out;
+    {
+        UbCollectiveEngine coll(r);
+        coll.SetChunks(chunks);
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            coll.Start(op,
+                       algo,
+                       bytes,
+                       UbCollectiveEngine::DoneCallback(
+                           [&out](const UbCollectiveResult& res) { out = res; }));
+        });
+        Simulator::Run();
+        if (rankGBps)
+        {
+            *rankGBps = sys.GetDevice(0, 0)->GetRateBps() / 8e9;
+        }
+    }
+    ubtest::ResetSimulation();
+    return out;
+}
+
+class UbRingFormulaTestCase : public TestCase
+{
+  public:
+    UbRingFormulaTestCase()
+        : TestCase("ring AllReduce without pipelining matches 2(N-1)a + 2(N-1)S over NB within 2 "
+                   "percent for N = 4, 8, 16")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        const double t1 = OneTransfer(4096);
+        const double t64 = OneTransfer(64 * 4096);
+        const double b = 63.0 * 4096 / (t64 - t1); // payload bandwidth, B/s
+        const double a = t1 - 4096 / b;            // per-step latency
+        NS_TEST_ASSERT_MSG_GT(a, 0, "a positive fixed latency");
+        for (uint32_t n : {4U, 8U, 16U})
+        {
+            const uint64_t s = static_cast<uint64_t>(n) * 32 * 4096; // S/N = 32 packets
+            UbCollectiveResult res =
+                RunCollective(n, UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING, s, 1);
+            double predicted = 2.0 * (n - 1) * a + 2.0 * (n - 1) / n * s / b;
+            NS_TEST_EXPECT_MSG_EQ_TOL(res.Seconds(),
+                                      predicted,
+                                      predicted * 0.02,
+                                      "N=" << n << " ring AllReduce time");
+            NS_TEST_EXPECT_MSG_EQ(res.transfers, 2ULL * (n - 1) * n, "2(N-1) steps of N");
+        }
+    }
+};
+
+class UbBandwidthBoundTestCase : public TestCase
+{
+  public:
+    UbBandwidthBoundTestCase()
+        : TestCase("AllGather, ReduceScatter and All-to-All of 64 MiB reach busbw = B within 3 "
+                   "percent; halving-doubling beats ring for small messages")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        const double t1 = OneTransfer(4096);
+        const double t64 = OneTransfer(64 * 4096);
+        const double bGBps = 63.0 * 4096 / (t64 - t1) / 1e9;
+        const uint64_t big = 64ULL << 20;
+
+        struct Case
+        {
+            UbCollectiveOp op;
+            UbCollectiveAlgo algo;
+        };
+
+        for (Case c : {Case{UbCollectiveOp::ALL_GATHER, UbCollectiveAlgo::RING},
+                       Case{UbCollectiveOp::REDUCE_SCATTER, UbCollectiveAlgo::RING},
+                       Case{UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::DIRECT}})
+        {
+            UbCollectiveResult res = RunCollective(8, c.op, c.algo, big, 1);
+            NS_TEST_EXPECT_MSG_EQ_TOL(res.BusBw(),
+                                      bGBps,
+                                      bGBps * 0.03,
+                                      UbCollectiveOpName(c.op) << " busbw (GB/s)");
+        }
+        for (uint32_t n : {8U, 16U})
+        {
+            UbCollectiveResult ring =
+                RunCollective(n, UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING, 4096, 1);
+            UbCollectiveResult hd = RunCollective(n,
+                                                  UbCollectiveOp::ALL_REDUCE,
+                                                  UbCollectiveAlgo::HALVING_DOUBLING,
+                                                  4096,
+                                                  1);
+            NS_TEST_EXPECT_MSG_LT(hd.Seconds(),
+                                  ring.Seconds() * 0.6,
+                                  "N=" << n << ": log2 N steps beat 2(N-1) for 4 KiB");
+        }
+    }
+};
+
+class UbBusBwCapTestCase : public TestCase
+{
+  public:
+    UbBusBwCapTestCase()
+        : TestCase("busbw never exceeds the per-rank link bandwidth (every algorithm, sizes 4 KiB "
+                   "to 32 MiB, pipelined or not)")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        struct Case
+        {
+            UbCollectiveOp op;
+            UbCollectiveAlgo algo;
+        };
+
+        const Case cases[] = {{UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING},
+                              {UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::HALVING_DOUBLING},
+                              {UbCollectiveOp::ALL_GATHER, UbCollectiveAlgo::RING},
+                              {UbCollectiveOp::REDUCE_SCATTER, UbCollectiveAlgo::RING},
+                              {UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::DIRECT},
+                              {UbCollectiveOp::BROADCAST, UbCollectiveAlgo::CHAIN}};
+        uint32_t runs = 0;
+        for (const Case& c : cases)
+        {
+            for (uint64_t bytes : {4096ULL, 1ULL << 20, 32ULL << 20})
+            {
+                for (uint32_t chunks : {1U, 8U})
+                {
+                    double cap = 0;
+                    UbCollectiveResult res = RunCollective(8, c.op, c.algo, bytes, chunks, &cap);
+                    NS_TEST_EXPECT_MSG_GT(res.Seconds(), 0.0, "it ran");
+                    NS_TEST_EXPECT_MSG_LT_OR_EQ(res.BusBw(),
+                                                cap,
+                                                UbCollectiveOpName(c.op)
+                                                    << " " << UbCollectiveAlgoName(c.algo) << " "
+                                                    << bytes << " B, " << chunks << " chunks");
+                    ++runs;
+                }
+            }
+        }
+        NS_TEST_EXPECT_MSG_EQ(runs, 36U, "every case ran");
+    }
+};
+
+class UbCollectiveTestSuite : public TestSuite
+{
+  public:
+    UbCollectiveTestSuite()
+        : TestSuite("unifiedbus-collectives", SYSTEM)
+    {
+        AddTestCase(new UbRingFormulaTestCase, TestCase::QUICK);
+        AddTestCase(new UbBandwidthBoundTestCase, TestCase::QUICK);
+        AddTestCase(new UbBusBwCapTestCase, TestCase::QUICK);
+    }
+};
+
+UbCollectiveTestSuite g_ubCollectiveTestSuite;
+
+} // namespace
