@@ -51,5 +51,20 @@ check system-topology-file-error 134 "line 2" \
   "$BIN/ub-system" --topology="$TMP/bad.topo"
 check system-bad-endpoint 2 "is not an endpoint" \
   "$BIN/ub-system" --preset=nvlink4-h100 --bytes=4096 --dst=nosuch --db="$TMP/sys.db"
+check collectives-db-matches 0 "db matches printed: 4 rows" \
+  "$PY" -c "
+import re, sqlite3, subprocess
+out = subprocess.run(['$BIN/ub-collectives', '--op=allgather', '--minBytes=65536',
+                      '--maxBytes=4194304', '--db=$TMP/coll.db'],
+                     capture_output=True, text=True, check=True).stdout
+rows = [l.split() for l in out.splitlines() if l.strip().startswith('AllGather')]
+db = sqlite3.connect('$TMP/coll.db')
+got = db.execute('select op, algo, ranks, bytes, time_us, algbw_gbps, busbw_gbps from collectives order by bytes').fetchall()
+ok = len(rows) == len(got) and all(
+    r[0] == g[0] and r[1] == g[1] and int(r[2]) == g[2] and int(r[3]) == g[3]
+    and all(abs(float(r[4 + i]) - g[4 + i]) <= 0.0005 + 1e-9 * abs(g[4 + i]) for i in range(3))
+    for r, g in zip(rows, got))
+print(f'db matches printed: {len(rows)} rows' if ok else f'MISMATCH {rows} {got}')
+"
 check memory-latency 0 "results: run 1 in $TMP/mem.db" "$BIN/ub-memory-latency" --maxBytes=4096 --db="$TMP/mem.db"
 exit 0

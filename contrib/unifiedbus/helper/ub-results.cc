@@ -69,6 +69,20 @@ CREATE TABLE IF NOT EXISTS flows (
   lat_p99_ns      REAL NOT NULL,
   lat_max_ns      REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS collectives (
+  run_id      INTEGER NOT NULL REFERENCES runs(run_id),
+  system      TEXT NOT NULL,
+  op          TEXT NOT NULL,
+  algo        TEXT NOT NULL,
+  ranks       INTEGER NOT NULL,
+  bytes       INTEGER NOT NULL,
+  chunks      INTEGER NOT NULL,
+  time_us     REAL NOT NULL,
+  algbw_gbps  REAL NOT NULL,
+  busbw_gbps  REAL NOT NULL,
+  transfers   INTEGER NOT NULL,
+  wire_bytes  INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ports (
   run_id         INTEGER NOT NULL REFERENCES runs(run_id),
   node           INTEGER NOT NULL,
@@ -272,6 +286,12 @@ UbResults::AddMetric(const std::string& scope,
 }
 
 void
+UbResults::AddCollective(const CollectiveRow& row)
+{
+    m_collectives.push_back(row);
+}
+
+void
 UbResults::AddFlow(const FlowRow& row)
 {
     m_flows.push_back(row);
@@ -374,7 +394,7 @@ UbResults::Commit(Time simTime, uint64_t events)
         db.Fail("the file has a runs table but no schema version; it was not written by "
                 "ns3-unifiedbus: use another file");
     }
-    if (version != 0 && version != SCHEMA_VERSION)
+    if (version != 0 && version != SCHEMA_VERSION && version != 1)
     {
         std::ostringstream os;
         os << "the file has schema version " << version << ", this build writes version "
@@ -383,8 +403,9 @@ UbResults::Commit(Time simTime, uint64_t events)
     }
     db.Begin();
     db.Exec(SCHEMA);
-    if (version == 0)
+    if (version != SCHEMA_VERSION)
     {
+        // New file, or a version-1 file: version 2 only adds the collectives table.
         db.Exec(("PRAGMA user_version = " + std::to_string(SCHEMA_VERSION)).c_str());
         db.Exec(("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" +
                  std::to_string(SCHEMA_VERSION) + "')")
@@ -449,6 +470,27 @@ UbResults::Commit(Time simTime, uint64_t events)
         sqlite3_bind_double(st, 13, f.latP50Ns);
         sqlite3_bind_double(st, 14, f.latP99Ns);
         sqlite3_bind_double(st, 15, f.latMaxNs);
+        db.Step(st);
+    }
+    sqlite3_finalize(st);
+
+    st = db.Prepare("INSERT INTO collectives(run_id, system, op, algo, ranks, bytes, chunks, "
+                    "time_us, algbw_gbps, busbw_gbps, transfers, wire_bytes) VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& c : m_collectives)
+    {
+        sqlite3_bind_int64(st, 1, runId);
+        sqlite3_bind_text(st, 2, c.system.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, c.op.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, c.algo.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, c.ranks);
+        sqlite3_bind_int64(st, 6, static_cast<sqlite3_int64>(c.bytes));
+        sqlite3_bind_int64(st, 7, c.chunks);
+        sqlite3_bind_double(st, 8, c.timeUs);
+        sqlite3_bind_double(st, 9, c.algbwGBps);
+        sqlite3_bind_double(st, 10, c.busbwGBps);
+        sqlite3_bind_int64(st, 11, static_cast<sqlite3_int64>(c.transfers));
+        sqlite3_bind_int64(st, 12, static_cast<sqlite3_int64>(c.wireBytes));
         db.Step(st);
     }
     sqlite3_finalize(st);

@@ -31,7 +31,7 @@ class UbResults
 {
   public:
     /// Schema version written by this build.
-    static constexpr int SCHEMA_VERSION = 1;
+    static constexpr int SCHEMA_VERSION = 2;
 
     /// One row of the flows table.
     struct FlowRow
@@ -67,6 +67,22 @@ class UbResults
         uint64_t drops{0};        //!< packets dropped at this port's receive buffer
     };
 
+    /// One row of the collectives table (NCCL's conventions, UbCollectiveResult).
+    struct CollectiveRow
+    {
+        std::string system;    //!< preset or topology name
+        std::string op;        //!< AllReduce, AllGather, ...
+        std::string algo;      //!< ring, halving-doubling, ...
+        uint32_t ranks{0};     //!< ranks
+        uint64_t bytes{0};     //!< NCCL size
+        uint32_t chunks{1};    //!< pieces per step
+        double timeUs{0};      //!< first issue to last arrival (us)
+        double algbwGBps{0};   //!< bytes / time (GB/s)
+        double busbwGBps{0};   //!< algbw x bus factor (GB/s)
+        uint64_t transfers{0}; //!< transfers in the graph
+        uint64_t wireBytes{0}; //!< data bytes moved
+    };
+
     /**
      * \param program name of the experiment (e.g. "ub-fabric-demo")
      * \param path database file; its folder is created if missing
@@ -93,6 +109,8 @@ class UbResults
     void AddFlow(const FlowRow& row);
     /// \param row a port
     void AddPort(const PortRow& row);
+    /// \param row a collectives-table row (UbCollectiveResult in NCCL conventions)
+    void AddCollective(const CollectiveRow& row);
     /**
      * \brief Add one flow row per flow of a sink.
      * \param sink the sink
@@ -138,6 +156,7 @@ class UbResults
     std::vector<Metric> m_metrics;
     std::vector<FlowRow> m_flows;
     std::vector<PortRow> m_ports;
+    std::vector<CollectiveRow> m_collectives;
 };
 
 } // namespace ns3

@@ -324,7 +324,19 @@ UbRoutingTable::Select(const UbRouteCandidate* c,
             break;
         }
     }
-    return m_selector->Select(c, n, info, sw, m_counter);
+    // One round-robin counter per candidate set (per pool position of its first candidate), so
+    // that spraying rotates evenly over each destination's own candidates however the packets
+    // of different destinations interleave.
+    uint32_t* counter = &m_counter;
+    if (!m_pool.empty() && c >= m_pool.data() && c < m_pool.data() + m_pool.size())
+    {
+        if (m_rr.size() != m_pool.size())
+        {
+            m_rr.assign(m_pool.size(), 0);
+        }
+        counter = &m_rr[static_cast<std::size_t>(c - m_pool.data())];
+    }
+    return m_selector->Select(c, n, info, sw, *counter);
 }
 
 UbRoutingTable::Selection

@@ -99,7 +99,7 @@ class UbEcmpSelector : public UbPathSelector
                     uint32_t& counter) const override;
 };
 
-/// Per-packet spraying: round robin over the candidates, one counter per switch.
+/// Per-packet spraying: round robin over the candidates, one counter per candidate set.
 class UbSpraySelector : public UbPathSelector
 {
   public:
@@ -261,6 +261,7 @@ class UbRoutingTable : public Object
     Selection m_selection{ECMP};
     const UbPathSelector* m_selector{nullptr};
     uint32_t m_counter{0};
+    std::vector<uint32_t> m_rr; //!< spray counters, one per candidate set (by pool position)
 
     // Building form (emptied by Compact).
     mutable std::map<uint32_t, std::vector<UbRouteCandidate>> m_building;

@@ -227,6 +227,45 @@ class UbBusBwCapTestCase : public TestCase
     }
 };
 
+class UbNvlinkRingTestCase : public TestCase
+{
+  public:
+    UbNvlinkRingTestCase()
+        : TestCase("nvlink4-h100: ring AllReduce busbw for large messages within 10 percent of "
+                   "NCCL's 370 GBps (validation target 5)")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        ubtest::ResetSimulation();
+        UbTopologyHelper sys;
+        sys.BuildPreset("nvlink4-h100");
+        std::vector<Ptr<UbController>> r;
+        for (uint32_t i = 0; i < 8; ++i)
+        {
+            r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+        }
+        UbCollectiveResult res;
+        {
+            UbCollectiveEngine coll(r);
+            coll.SetChunks(4);
+            Simulator::Schedule(MicroSeconds(1), [&]() {
+                coll.Start(UbCollectiveOp::ALL_REDUCE,
+                           UbCollectiveAlgo::RING,
+                           32ULL << 20,
+                           UbCollectiveEngine::DoneCallback(
+                               [&res](const UbCollectiveResult& x) { res = x; }));
+            });
+            Simulator::Run();
+        }
+        ubtest::ResetSimulation();
+        NS_TEST_EXPECT_MSG_EQ_TOL(res.BusBw(), 370.0, 37.0, "ring AllReduce busbw, 32 MiB (GB/s)");
+        NS_TEST_EXPECT_MSG_LT(res.BusBw(), 450.0, "below the 450 GB/s line rate");
+    }
+};
+
 class UbCollectiveTestSuite : public TestSuite
 {
   public:
@@ -236,6 +275,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbRingFormulaTestCase, TestCase::QUICK);
         AddTestCase(new UbBandwidthBoundTestCase, TestCase::QUICK);
         AddTestCase(new UbBusBwCapTestCase, TestCase::QUICK);
+        AddTestCase(new UbNvlinkRingTestCase, TestCase::QUICK);
     }
 };
 

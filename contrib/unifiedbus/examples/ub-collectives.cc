@@ -1,0 +1,199 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * ub-collectives: collective busbw against size on any system, in NCCL's conventions (time,
+ * algbw, busbw; nccl-tests PERFORMANCE.md), written to SQLite (table collectives).
+ *
+ *   ./ubsim run ub-collectives --preset=nvlink4-h100
+ *   ./ubsim run ub-collectives --preset=ascend950-ub2 --npus=128 --ranks=64 --op=allreduce
+ *   ./ubsim run ub-collectives --preset=nvlink5-gb200 --op=all --minBytes=1048576 --chunks=4
+ *
+ * The ranks are the system's first --ranks endpoints (0: all). Each size is one collective on an
+ * idle fabric. --algo=auto takes ring for AllReduce, AllGather and ReduceScatter, direct for
+ * All-to-All and chain for Broadcast.
+ */
+#include "ns3/core-module.h"
+#include "ns3/network-module.h"
+#include "ns3/unifiedbus-module.h"
+
+#include <iomanip>
+#include <iostream>
+
+using namespace ns3;
+
+namespace
+{
+
+bool
+ParseOp(const std::string& s, std::vector<UbCollectiveOp>& ops)
+{
+    const std::pair<const char*, UbCollectiveOp> all[] = {
+        {"allreduce", UbCollectiveOp::ALL_REDUCE},
+        {"allgather", UbCollectiveOp::ALL_GATHER},
+        {"reducescatter", UbCollectiveOp::REDUCE_SCATTER},
+        {"alltoall", UbCollectiveOp::ALL_TO_ALL},
+        {"broadcast", UbCollectiveOp::BROADCAST},
+    };
+    for (const auto& [name, op] : all)
+    {
+        if (s == name || s == "all")
+        {
+            ops.push_back(op);
+        }
+    }
+    return !ops.empty();
+}
+
+UbCollectiveAlgo
+AutoAlgo(UbCollectiveOp op)
+{
+    switch (op)
+    {
+    case UbCollectiveOp::ALL_TO_ALL:
+        return UbCollectiveAlgo::DIRECT;
+    case UbCollectiveOp::BROADCAST:
+        return UbCollectiveAlgo::CHAIN;
+    default:
+        return UbCollectiveAlgo::RING;
+    }
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    std::string presetName = "nvlink4-h100";
+    uint32_t npus = 0;
+    uint32_t ranks = 0;
+    std::string opName = "allreduce";
+    std::string algoName = "auto";
+    uint64_t minBytes = 1 << 16;
+    uint64_t maxBytes = 64 << 20;
+    uint32_t chunks = 1;
+    std::string db = "results/ubsim.db";
+    CommandLine cmd(__FILE__);
+    cmd.AddValue("preset", "system preset (ascend950-ub2, nvlink5-gb200, ...)", presetName);
+    cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
+    cmd.AddValue("ranks", "ranks: the first N endpoints (0: all)", ranks);
+    cmd.AddValue("op", "allreduce, allgather, reducescatter, alltoall, broadcast or all", opName);
+    cmd.AddValue("algo", "auto, ring, hd (halving-doubling), direct or chain", algoName);
+    cmd.AddValue("minBytes", "smallest size (then x4)", minBytes);
+    cmd.AddValue("maxBytes", "largest size", maxBytes);
+    cmd.AddValue("chunks", "pieces per step (pipelining)", chunks);
+    cmd.AddValue("db", "SQLite results file", db);
+    cmd.Parse(argc, argv);
+    std::vector<UbCollectiveOp> ops;
+    if (!ParseOp(opName, ops))
+    {
+        std::cerr << "ub-collectives: --op=" << opName
+                  << " is not allreduce, allgather, reducescatter, alltoall, broadcast or all\n";
+        return 2;
+    }
+    if (algoName != "auto" && algoName != "ring" && algoName != "hd" && algoName != "direct" &&
+        algoName != "chain")
+    {
+        std::cerr << "ub-collectives: --algo=" << algoName
+                  << " is not auto, ring, hd, direct or chain\n";
+        return 2;
+    }
+    if (minBytes == 0 || maxBytes < minBytes || chunks == 0)
+    {
+        std::cerr << "ub-collectives: need 0 < --minBytes <= --maxBytes and --chunks >= 1\n";
+        return 2;
+    }
+
+    UbResults results("ub-collectives", db);
+    results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
+    results.AddParameter("preset", presetName);
+    results.AddParameter("op", opName);
+    results.AddParameter("algo", algoName);
+    results.AddParameter("chunks", chunks);
+    std::cout << "ub-collectives: preset " << presetName << "\n";
+    std::cout << std::setw(14) << "op" << std::setw(18) << "algo" << std::setw(7) << "ranks"
+              << std::setw(12) << "bytes" << std::setw(12) << "time us" << std::setw(12)
+              << "algbw GB/s" << std::setw(12) << "busbw GB/s"
+              << "\n";
+    uint64_t events = 0;
+    Time simulated;
+    for (UbCollectiveOp op : ops)
+    {
+        UbCollectiveAlgo algo = AutoAlgo(op);
+        if (algoName == "ring")
+        {
+            algo = UbCollectiveAlgo::RING;
+        }
+        else if (algoName == "hd")
+        {
+            algo = UbCollectiveAlgo::HALVING_DOUBLING;
+        }
+        else if (algoName == "direct")
+        {
+            algo = UbCollectiveAlgo::DIRECT;
+        }
+        else if (algoName == "chain")
+        {
+            algo = UbCollectiveAlgo::CHAIN;
+        }
+        for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
+        {
+            UbTopologyHelper sys;
+            sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
+            sys.BuildPreset(presetName, npus);
+            uint32_t n = ranks ? ranks : sys.GetEndpoints().GetN();
+            if (n < 2 || n > sys.GetEndpoints().GetN())
+            {
+                std::cerr << "ub-collectives: --ranks=" << ranks << " must be 2 .. "
+                          << sys.GetEndpoints().GetN() << " for " << presetName << "\n";
+                return 2;
+            }
+            std::vector<Ptr<UbController>> r;
+            for (uint32_t i = 0; i < n; ++i)
+            {
+                r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+            }
+            UbCollectiveResult res;
+            {
+                UbCollectiveEngine coll(r);
+                coll.SetChunks(chunks);
+                Simulator::Schedule(MicroSeconds(1), [&]() {
+                    coll.Start(op,
+                               algo,
+                               bytes,
+                               UbCollectiveEngine::DoneCallback(
+                                   [&res](const UbCollectiveResult& x) { res = x; }));
+                });
+                Simulator::Run();
+            }
+            events += Simulator::GetEventCount();
+            simulated += Simulator::Now();
+            Simulator::Destroy();
+            if (res.end <= res.start)
+            {
+                std::cerr << "ub-collectives: " << UbCollectiveOpName(op) << " of " << bytes
+                          << " B did not finish\n";
+                return 1;
+            }
+            std::cout << std::setw(14) << UbCollectiveOpName(op) << std::setw(18)
+                      << UbCollectiveAlgoName(algo) << std::setw(7) << n << std::setw(12) << bytes
+                      << std::fixed << std::setprecision(3) << std::setw(12) << res.Seconds() * 1e6
+                      << std::setw(12) << res.AlgBw() << std::setw(12) << res.BusBw() << "\n";
+            UbResults::CollectiveRow row;
+            row.system = presetName;
+            row.op = UbCollectiveOpName(op);
+            row.algo = UbCollectiveAlgoName(algo);
+            row.ranks = n;
+            row.bytes = bytes;
+            row.chunks = chunks;
+            row.timeUs = res.Seconds() * 1e6;
+            row.algbwGBps = res.AlgBw();
+            row.busbwGBps = res.BusBw();
+            row.transfers = res.transfers;
+            row.wireBytes = res.wireBytes;
+            results.AddCollective(row);
+        }
+    }
+    int64_t run = results.Commit(simulated, events);
+    std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
+    return 0;
+}
