@@ -1,0 +1,85 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_EXPERIMENT_H
+#define UB_EXPERIMENT_H
+
+#include "ns3/ub-collective.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ns3
+{
+
+/**
+ * \ingroup unifiedbus
+ * \brief One-call measurements on a system built from a preset, each on a fresh, idle fabric
+ * (the simulator is run and destroyed inside): what the experiments and the report are made of.
+ */
+class UbExperiment
+{
+  public:
+    /// Outcome of one transfer.
+    struct Transfer
+    {
+        double seconds{0}; //!< issue to completion
+        double gbps{0};    //!< bytes / seconds / 1e9 (GB/s)
+        std::string src;   //!< source endpoint name
+        std::string dst;   //!< destination endpoint name
+        uint32_t hops{0};  //!< links on the route (first candidate at each node)
+    };
+
+    /**
+     * \brief One Write or Read between two endpoints.
+     * \param preset system preset
+     * \param npus endpoints to build (0: the preset's)
+     * \param src source endpoint index
+     * \param dst destination endpoint index
+     * \param bytes bytes
+     * \param read a Read instead of a Write
+     * \return the transfer
+     */
+    static Transfer RunTransfer(const std::string& preset,
+                                uint32_t npus,
+                                uint32_t src,
+                                uint32_t dst,
+                                uint64_t bytes,
+                                bool read = false);
+
+    /**
+     * \brief One collective over the system's first `ranks` endpoints.
+     * \param preset system preset
+     * \param npus endpoints to build (0: the preset's)
+     * \param ranks ranks (0: every endpoint)
+     * \param op operation
+     * \param algo algorithm
+     * \param bytes NCCL size
+     * \param chunks pipelining
+     * \return the result
+     */
+    static UbCollectiveResult RunCollective(const std::string& preset,
+                                            uint32_t npus,
+                                            uint32_t ranks,
+                                            UbCollectiveOp op,
+                                            UbCollectiveAlgo algo,
+                                            uint64_t bytes,
+                                            uint32_t chunks = 1);
+
+    /**
+     * \brief Per-endpoint and total bandwidth of a system, both directions, as vendors quote it.
+     * \param preset system preset
+     * \param npus endpoints (0: the preset's)
+     * \param[out] perEndpointBytes bytes/s per endpoint
+     * \param[out] endpoints endpoints
+     * \return bytes/s summed over the endpoints
+     */
+    static double AggregateBandwidth(const std::string& preset,
+                                     uint32_t npus,
+                                     double& perEndpointBytes,
+                                     uint32_t& endpoints);
+};
+
+} // namespace ns3
+
+#endif /* UB_EXPERIMENT_H */
