@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""ub_report: turn an ns3-unifiedbus SQLite results file into Markdown tables and PNG plots.
+
+    ./ubsim report [results/ubsim.db] [--out results/report]
+
+Writes <out>/report.md and one PNG per plot (busbw against size per collective, latency and
+bandwidth against size of the memory-latency runs, the superpod-vs-nvlink side-by-side table).
+Every plot says its units, presets and seeds. Needs Debian's python3-matplotlib (./ubsim setup).
+"""
+import argparse
+import os
+import sqlite3
+import sys
+from collections import defaultdict
+
+
+def die(msg):
+    print(f"ub_report: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def human_bytes(b):
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if b >= scale and b % scale == 0:
+            return f"{b // scale} {unit}"
+    return f"{b} B"
+
+
+def main():
+    ap = argparse.ArgumentParser(description="ns3-unifiedbus results -> Markdown + PNG")
+    ap.add_argument("db", nargs="?", default="results/ubsim.db")
+    ap.add_argument("--out", default="results/report")
+    args = ap.parse_args()
+    if not os.path.exists(args.db):
+        die(f"no results file '{args.db}'; run an experiment first (./ubsim run ub-collectives)")
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        die("matplotlib is missing; install Debian's python3-matplotlib (./ubsim setup) and run "
+            "with /usr/bin/python3")
+    db = sqlite3.connect(args.db)
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        runs = db.execute("SELECT run_id, program, started_utc, ns3_version, module_version, "
+                          "rng_seed, rng_run, wall_time_s FROM runs ORDER BY run_id").fetchall()
+    except sqlite3.DatabaseError as e:
+        die(f"'{args.db}' is not an ns3-unifiedbus results file ({e})")
+    os.makedirs(args.out, exist_ok=True)
+    md = [f"# ns3-unifiedbus results: `{args.db}`", "",
+          f"Schema version {version}; {len(runs)} runs.", ""]
+    seeds = {r[0]: f"seed {r[5]} run {r[6]}" for r in runs}
+    md += ["## Runs", "", "| run | program | started (UTC) | ns-3 | module | seed | wall s |",
+           "|---|---|---|---|---|---|---|"]
+    for r in runs:
+        md.append(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]}/{r[6]} | {r[7]:.1f} |")
+    md.append("")
+    plots = 0
+
+    # Collectives: one table per (system, op, algo, ranks, chunks); one plot per op.
+    has_coll = db.execute("SELECT count(*) FROM sqlite_master WHERE name='collectives'").fetchone()[0]
+    rows = []
+    if has_coll:
+        rows = db.execute("SELECT run_id, system, op, algo, ranks, bytes, chunks, time_us, "
+                          "algbw_gbps, busbw_gbps FROM collectives ORDER BY op, system, algo, "
+                          "ranks, chunks, bytes").fetchall()
+    if rows:
+        md += ["## Collectives (NCCL conventions: algbw = size / time, busbw = algbw x bus factor)",
+               ""]
+        groups = defaultdict(list)
+        for r in rows:
+            groups[(r[2], r[1], r[3], r[4], r[6])].append(r)
+        by_op = defaultdict(list)
+        for key, g in groups.items():
+            op, system, algo, ranks, chunks = key
+            runs_of = sorted({x[0] for x in g})
+            md += [f"### {op}, {system}, {algo}, {ranks} ranks, {chunks} chunk(s) "
+                   f"(runs {', '.join(map(str, runs_of))}; {seeds.get(runs_of[0], '')})", "",
+                   "| size | time us | algbw GB/s | busbw GB/s |", "|---|---|---|---|"]
+            for x in g:
+                md.append(f"| {human_bytes(x[5])} | {x[7]:.3f} | {x[8]:.2f} | {x[9]:.2f} |")
+            md.append("")
+            by_op[op].append((key, g))
+        for op, series in by_op.items():
+            fig, ax = plt.subplots(figsize=(7, 4.5))
+            for key, g in series:
+                _, system, algo, ranks, chunks = key
+                ax.plot([x[5] for x in g], [x[9] for x in g], marker="o",
+                        label=f"{system}, {algo}, {ranks} ranks, {chunks} ch")
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("size (bytes)")
+            ax.set_ylabel("busbw (GB/s)")
+            ax.set_title(f"{op}: bus bandwidth against size")
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=7)
+            name = f"busbw-{op.lower()}.png"
+            fig.tight_layout()
+            fig.savefig(os.path.join(args.out, name), dpi=120)
+            plt.close(fig)
+            plots += 1
+            md += [f"![{op} busbw]({name})", ""]
+
+    # superpod-vs-nvlink: metrics by system, side by side.
+    svn = db.execute("SELECT m.run_id, m.scope, m.name, m.value, m.unit FROM metrics m JOIN runs r "
+                     "ON r.run_id = m.run_id WHERE r.program = 'superpod-vs-nvlink' "
+                     "ORDER BY m.run_id").fetchall()
+    if svn:
+        last = max(x[0] for x in svn)
+        cur = [x for x in svn if x[0] == last]
+        systems = [s for s in dict.fromkeys(x[1] for x in cur) if s != "claims"]
+        names = list(dict.fromkeys(x[2] for x in cur if x[1] != "claims"))
+        val = {(x[1], x[2]): (x[3], x[4]) for x in cur}
+        md += [f"## superpod-vs-nvlink (run {last}; {seeds.get(last, '')})", "",
+               "| metric | " + " | ".join(systems) + " |",
+               "|---|" + "---|" * len(systems)]
+        for n in names:
+            unit = next((val[(s, n)][1] for s in systems if (s, n) in val), "")
+            md.append(f"| {n} ({unit}) | " +
+                      " | ".join(f"{val[(s, n)][0]:.3g}" if (s, n) in val else "" for s in systems)
+                      + " |")
+        claims = [x for x in cur if x[1] == "claims"]
+        if claims:
+            md += ["", "Against Huawei's claims for Atlas 950 vs NVL144 (56.8x cards, 62x "
+                   "interconnect bandwidth):", ""]
+            md += [f"- {x[2]}: {x[3]:.2f}{x[4]}" for x in claims]
+        md.append("")
+        bars = [n for n in names if n.endswith("busbw") or n == "p2p_write_bw"]
+        if bars:
+            fig, ax = plt.subplots(figsize=(8, 4.5))
+            width = 0.8 / len(systems)
+            for i, s in enumerate(systems):
+                ax.bar([j + i * width for j in range(len(bars))],
+                       [val.get((s, n), (0, ""))[0] for n in bars], width, label=s)
+            ax.set_xticks([j + 0.4 - width / 2 for j in range(len(bars))])
+            ax.set_xticklabels(bars, rotation=15, fontsize=8)
+            ax.set_ylabel("GB/s")
+            ax.set_title(f"superpod-vs-nvlink (run {last})")
+            ax.legend(fontsize=7)
+            ax.grid(True, axis="y", alpha=0.3)
+            fig.tight_layout()
+            fig.savefig(os.path.join(args.out, "superpod-vs-nvlink.png"), dpi=120)
+            plt.close(fig)
+            plots += 1
+            md += ["![superpod-vs-nvlink](superpod-vs-nvlink.png)", ""]
+
+    # ub-memory-latency: latency and bandwidth against size.
+    mem = db.execute("SELECT m.run_id, m.scope, m.name, m.value FROM metrics m JOIN runs r ON "
+                     "r.run_id = m.run_id WHERE r.program = 'ub-memory-latency' ORDER BY m.run_id"
+                     ).fetchall()
+    if mem:
+        last = max(x[0] for x in mem)
+        series = defaultdict(list)
+        for run, scope, name, value in mem:
+            if run != last or name != "latency":
+                continue
+            where, op, size = scope.split(":")
+            series[f"{op} {where}"].append((int(size), value))
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for label, pts in sorted(series.items()):
+            pts.sort()
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("size (bytes)")
+        ax.set_ylabel("latency (us)")
+        ax.set_title(f"ub-memory-latency (run {last}; {seeds.get(last, '')})")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(os.path.join(args.out, "memory-latency.png"), dpi=120)
+        plt.close(fig)
+        plots += 1
+        md += [f"## ub-memory-latency (run {last})", "", "![latency](memory-latency.png)", ""]
+
+    with open(os.path.join(args.out, "report.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    print(f"report: {os.path.join(args.out, 'report.md')} ({plots} plots, {len(rows)} collective "
+          f"rows, {len(runs)} runs)")
+
+
+if __name__ == "__main__":
+    main()
