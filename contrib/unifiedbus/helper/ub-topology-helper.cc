@@ -323,6 +323,12 @@ UbTopologyHelper::GetDevice(uint32_t link, uint32_t side) const
     return m_devices[2ULL * link + side];
 }
 
+const UbPreset*
+UbTopologyHelper::GetPreset() const
+{
+    return m_preset ? &*m_preset : nullptr;
+}
+
 UbTopologyRouting::VlPolicy
 UbTopologyHelper::GetVlPolicy() const
 {

@@ -106,6 +106,8 @@ class UbTopologyHelper
      * \return the device
      */
     Ptr<UbNetDevice> GetDevice(uint32_t link, uint32_t side) const;
+    /// \return the preset set with SetPreset or BuildPreset (nullptr if none)
+    const UbPreset* GetPreset() const;
     /// \return the VL policy of computed routes
     UbTopologyRouting::VlPolicy GetVlPolicy() const;
     /// \return true if the routes were computed (ShortestPaths), false if SetRoutes gave them

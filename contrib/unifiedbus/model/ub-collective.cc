@@ -44,6 +44,8 @@ UbCollectiveAlgoName(UbCollectiveAlgo a)
         return "direct";
     case UbCollectiveAlgo::CHAIN:
         return "chain";
+    case UbCollectiveAlgo::IN_NETWORK:
+        return "in-network";
     }
     return "?";
 }
@@ -91,17 +93,45 @@ UbCollectiveEngine::UbCollectiveEngine(std::vector<Ptr<UbController>> ranks)
     NS_ABORT_MSG_IF(m_ranks.size() < 2,
                     "UbCollectiveEngine: a collective needs at least 2 ranks, got "
                         << m_ranks.size());
-    for (uint32_t r = 0; r < m_ranks.size(); ++r)
+    m_nRanks = static_cast<uint32_t>(m_ranks.size());
+    std::vector<Ptr<UbController>> all;
+    all.swap(m_ranks);
+    for (uint32_t r = 0; r < all.size(); ++r)
     {
-        NS_ABORT_MSG_IF(!m_ranks[r], "UbCollectiveEngine: rank " << r << " has no UbController");
-        auto [it, fresh] = m_rankOfCna.emplace(m_ranks[r]->GetCna(), r);
-        NS_ABORT_MSG_IF(!fresh,
-                        "UbCollectiveEngine: ranks " << it->second << " and " << r
-                                                     << " are the same endpoint (CNA "
-                                                     << m_ranks[r]->GetCna() << ")");
-        m_ranks[r]->SetNotifyCallback(UbController::NotifyCallback(
-            [this, r](uint32_t src, UbOp op, uint64_t length) { OnNotify(r, src, op, length); }));
+        NS_ABORT_MSG_IF(!all[r], "UbCollectiveEngine: rank " << r << " has no UbController");
+        Attach(all[r]);
     }
+}
+
+uint32_t
+UbCollectiveEngine::Attach(const Ptr<UbController>& c)
+{
+    auto r = static_cast<uint32_t>(m_ranks.size());
+    auto [it, fresh] = m_rankOfCna.emplace(c->GetCna(), r);
+    NS_ABORT_MSG_IF(!fresh,
+                    "UbCollectiveEngine: participants " << it->second << " and " << r
+                                                        << " are the same endpoint (CNA "
+                                                        << c->GetCna() << ")");
+    m_ranks.push_back(c);
+    c->SetNotifyCallback(UbController::NotifyCallback(
+        [this, r](uint32_t src, UbOp op, uint64_t length) { OnNotify(r, src, op, length); }));
+    return r;
+}
+
+void
+UbCollectiveEngine::SetReducers(std::vector<Ptr<UbController>> reducers, std::vector<double> shares)
+{
+    NS_ABORT_MSG_IF(reducers.empty() || reducers.size() != shares.size(),
+                    "UbCollectiveEngine::SetReducers: give one share per reducer");
+    NS_ABORT_MSG_IF(!m_reducers.empty(), "UbCollectiveEngine::SetReducers: called twice");
+    for (std::size_t j = 0; j < reducers.size(); ++j)
+    {
+        NS_ABORT_MSG_IF(!reducers[j] || shares[j] <= 0,
+                        "UbCollectiveEngine::SetReducers: reducer "
+                            << j << " is missing or has no share");
+        m_reducers.push_back(Attach(reducers[j]));
+    }
+    m_shares = std::move(shares);
 }
 
 UbCollectiveEngine::~UbCollectiveEngine()
@@ -122,8 +152,8 @@ UbCollectiveEngine::SetChunks(uint32_t chunks)
 void
 UbCollectiveEngine::SetRoot(uint32_t root)
 {
-    NS_ABORT_MSG_IF(root >= m_ranks.size(),
-                    "UbCollectiveEngine: root " << root << " is not one of the " << m_ranks.size()
+    NS_ABORT_MSG_IF(root >= m_nRanks,
+                    "UbCollectiveEngine: root " << root << " is not one of the " << m_nRanks
                                                 << " ranks");
     m_root = root;
 }
@@ -137,7 +167,7 @@ UbCollectiveEngine::IsRunning() const
 uint32_t
 UbCollectiveEngine::GetNRanks() const
 {
-    return static_cast<uint32_t>(m_ranks.size());
+    return m_nRanks;
 }
 
 uint32_t
@@ -159,7 +189,7 @@ UbCollectiveEngine::BuildRingSteps(uint64_t stepBytes, uint32_t steps)
 {
     // Step s: rank r sends to r+1 what it received from r-1 in step s-1 (reduced, for the
     // reduce-scatter half of an AllReduce), cut into pieces that pipeline.
-    const auto n = static_cast<uint32_t>(m_ranks.size());
+    const uint32_t n = m_nRanks;
     const uint32_t c = m_chunks;
     std::vector<uint32_t> prev(static_cast<std::size_t>(n) * c);
     std::vector<uint32_t> cur(prev.size());
@@ -187,7 +217,7 @@ UbCollectiveEngine::BuildHalvingDoubling(uint64_t bytes, bool reduceScatter, boo
 {
     // Recursive halving (reduce-scatter: partners at distance N/2, N/4, ..., 1 exchange half of
     // what they hold) then recursive doubling (all-gather: distance 1, 2, ..., N/2, doubling).
-    const auto n = static_cast<uint32_t>(m_ranks.size());
+    const uint32_t n = m_nRanks;
     std::vector<std::pair<uint32_t, uint64_t>> steps; // (distance, bytes per rank)
     if (reduceScatter)
     {
@@ -233,6 +263,43 @@ UbCollectiveEngine::BuildHalvingDoubling(uint64_t bytes, bool reduceScatter, boo
 }
 
 void
+UbCollectiveEngine::BuildInNetwork(uint64_t bytes)
+{
+    double total = 0;
+    for (double w : m_shares)
+    {
+        total += w;
+    }
+    uint64_t given = 0;
+    for (std::size_t j = 0; j < m_reducers.size(); ++j)
+    {
+        uint64_t share =
+            (j + 1 == m_reducers.size())
+                ? bytes - given
+                : static_cast<uint64_t>(static_cast<double>(bytes) * m_shares[j] / total);
+        given += share;
+        const uint32_t red = m_reducers[j];
+        for (uint32_t k = 0; k < m_chunks; ++k)
+        {
+            uint64_t piece = share / m_chunks + (k + 1 == m_chunks ? share % m_chunks : 0);
+            std::vector<uint32_t> ups;
+            for (uint32_t r = 0; r < m_nRanks; ++r)
+            {
+                ups.push_back(Add(r, red, piece)); // reduce: every rank's piece to the switch
+            }
+            for (uint32_t r = 0; r < m_nRanks; ++r)
+            {
+                uint32_t down = Add(red, r, piece); // multicast of the reduced piece
+                for (uint32_t u : ups)
+                {
+                    Depend(down, u);
+                }
+            }
+        }
+    }
+}
+
+void
 UbCollectiveEngine::Start(UbCollectiveOp op,
                           UbCollectiveAlgo algo,
                           uint64_t bytes,
@@ -240,7 +307,7 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
 {
     NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
     NS_ABORT_MSG_IF(bytes == 0, "UbCollectiveEngine: a collective of 0 bytes");
-    const auto n = static_cast<uint32_t>(m_ranks.size());
+    const uint32_t n = m_nRanks;
     m_graph.clear();
     m_inFlight.clear();
     m_arrived = 0;
@@ -266,6 +333,13 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
         if (algo == UbCollectiveAlgo::RING)
         {
             BuildRingSteps(perRank, 2 * (n - 1));
+        }
+        else if (algo == UbCollectiveAlgo::IN_NETWORK)
+        {
+            NS_ABORT_MSG_IF(m_reducers.empty(),
+                            "UbCollectiveEngine: in-network AllReduce needs reducing switches; "
+                            "call SetReducers (UbCollectiveHelper::InstallSwitchReducers)");
+            BuildInNetwork(bytes);
         }
         else if (algo == UbCollectiveAlgo::HALVING_DOUBLING)
         {

@@ -36,6 +36,7 @@ enum class UbCollectiveAlgo : uint8_t
     HALVING_DOUBLING, //!< recursive halving then doubling (power-of-two ranks)
     DIRECT,           //!< every rank to every other at once (All-to-All)
     CHAIN,            //!< pipelined chain from the root (Broadcast)
+    IN_NETWORK,       //!< switches reduce and multicast (NVLS-like AllReduce; SetReducers)
 };
 
 /// \param op an operation \return its name ("AllReduce", ...)
@@ -107,6 +108,19 @@ class UbCollectiveEngine
     void SetChunks(uint32_t chunks);
     /// \param root the Broadcast root rank
     void SetRoot(uint32_t root);
+    /**
+     * \brief The switches that reduce for IN_NETWORK AllReduce (NVLS-like: NVLink SHARP).
+     *
+     * Each reducer is a UbController on a switch node that every rank reaches directly
+     * (UbCollectiveHelper::InstallSwitchReducers sets them up); reducer j takes share j of the
+     * buffer. Every rank writes its part of each share to the reducer; once a piece has arrived
+     * from every rank, the reducer writes the reduced piece back to every rank (the multicast,
+     * which uses each down link once per rank as a real multicast does). A rank thus sends and
+     * receives S bytes instead of ring's 2(N-1)/N S.
+     * \param reducers controllers on switch nodes
+     * \param shares relative share of each (for example its links per GPU), same length
+     */
+    void SetReducers(std::vector<Ptr<UbController>> reducers, std::vector<double> shares);
 
     /**
      * \brief Start a collective now (one at a time per engine).
@@ -136,6 +150,8 @@ class UbCollectiveEngine
     void Depend(uint32_t later, uint32_t earlier);
     void BuildRingSteps(uint64_t chunkBytes, uint32_t steps);
     void BuildHalvingDoubling(uint64_t bytes, bool reduceScatter, bool allGather);
+    void BuildInNetwork(uint64_t bytes);
+    uint32_t Attach(const Ptr<UbController>& c);
     void Issue(uint32_t t);
     void OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t length);
 
@@ -143,6 +159,9 @@ class UbCollectiveEngine
     std::map<uint32_t, uint32_t> m_rankOfCna;
     uint32_t m_chunks{1};
     uint32_t m_root{0};
+    uint32_t m_nRanks{0};             //!< ranks (m_ranks also holds reducers after them)
+    std::vector<uint32_t> m_reducers; //!< indices into m_ranks
+    std::vector<double> m_shares;
     std::vector<Transfer> m_graph;
     std::map<std::pair<uint32_t, uint32_t>, std::deque<uint32_t>> m_inFlight; //!< (src,dst) FIFO
     uint64_t m_arrived{0};

@@ -15,6 +15,7 @@
 
 #include "ns3/simulator.h"
 #include "ns3/test.h"
+#include "ns3/ub-collective-helper.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-net-device.h"
@@ -266,6 +267,72 @@ class UbNvlinkRingTestCase : public TestCase
     }
 };
 
+class UbInNetworkTestCase : public TestCase
+{
+  public:
+    UbInNetworkTestCase()
+        : TestCase("NVLS-like in-switch AllReduce on HGX H100: each GPU sends less than ring "
+                   "(counted on its links) and busbw is higher for large messages")
+    {
+    }
+
+  private:
+    /// busbw and the wire bytes GPU 0 sent, for one 32-MiB AllReduce.
+    std::pair<double, uint64_t> Run(bool inNetwork)
+    {
+        ubtest::ResetSimulation();
+        UbTopologyHelper sys;
+        sys.BuildPreset("nvlink4-h100");
+        std::vector<Ptr<UbController>> r;
+        for (uint32_t i = 0; i < 8; ++i)
+        {
+            r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+        }
+        UbCollectiveResult res;
+        uint64_t sent = 0;
+        {
+            UbCollectiveEngine coll(r);
+            coll.SetChunks(4);
+            if (inNetwork)
+            {
+                auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+                NS_TEST_EXPECT_MSG_EQ(red.controllers.size(), 4U, "4 NVSwitch chips reduce");
+                NS_TEST_EXPECT_MSG_EQ(red.shares[0] + red.shares[1] + red.shares[2] + red.shares[3],
+                                      18.0,
+                                      "shares by links: 5/4/4/5");
+                coll.SetReducers(red.controllers, red.shares);
+            }
+            Simulator::Schedule(MicroSeconds(1), [&]() {
+                coll.Start(UbCollectiveOp::ALL_REDUCE,
+                           inNetwork ? UbCollectiveAlgo::IN_NETWORK : UbCollectiveAlgo::RING,
+                           32ULL << 20,
+                           UbCollectiveEngine::DoneCallback(
+                               [&res](const UbCollectiveResult& x) { res = x; }));
+            });
+            Simulator::Run();
+            const UbTopology& t = sys.GetTopology();
+            uint32_t g0 = t.GetEndpoints()[0];
+            for (uint32_t k = 0; k < t.GetDegree(g0); ++k)
+            {
+                uint32_t l = t.GetPorts(g0)[k].link;
+                sent += sys.GetDevice(l, t.GetLink(l).a == g0 ? 0 : 1)->GetTxWireBytes();
+            }
+        }
+        ubtest::ResetSimulation();
+        return {res.BusBw(), sent};
+    }
+
+    void DoRun() override
+    {
+        auto [ringBw, ringSent] = Run(false);
+        auto [nvlsBw, nvlsSent] = Run(true);
+        // Ring: 2(N-1)/N x 32 MiB = 56 MiB of payload per GPU; NVLS: 32 MiB.
+        NS_TEST_EXPECT_MSG_LT(nvlsSent, ringSent * 0.65, "NVLS sends about 4/7 of ring's bytes");
+        NS_TEST_EXPECT_MSG_GT(nvlsBw, ringBw * 1.1, "and reaches a higher busbw (at least 10 %)");
+        NS_TEST_EXPECT_MSG_LT(nvlsBw, 2 * 450.0, "bounded by 2(N-1)/N x the line rate");
+    }
+};
+
 class UbCollectiveTestSuite : public TestSuite
 {
   public:
@@ -276,6 +343,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbBandwidthBoundTestCase, TestCase::QUICK);
         AddTestCase(new UbBusBwCapTestCase, TestCase::QUICK);
         AddTestCase(new UbNvlinkRingTestCase, TestCase::QUICK);
+        AddTestCase(new UbInNetworkTestCase, TestCase::QUICK);
     }
 };
 

@@ -1,0 +1,83 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-collective-helper.h"
+
+#include "ub-controller-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/data-rate.h"
+#include "ns3/nstime.h"
+#include "ns3/ub-routing-table.h"
+#include "ns3/ub-switch.h"
+#include "ns3/uinteger.h"
+
+namespace ns3
+{
+
+UbCollectiveHelper::Reducers
+UbCollectiveHelper::InstallSwitchReducers(UbTopologyHelper& sys, Time latency)
+{
+    const UbTopology& t = sys.GetTopology();
+    auto eps = t.GetEndpoints();
+    NS_ABORT_MSG_IF(eps.empty(), "UbCollectiveHelper: the fabric has no endpoints");
+    Reducers out;
+    UbControllerHelper ctl;
+    if (sys.GetPreset())
+    {
+        sys.GetPreset()->Apply(ctl);
+    }
+    ctl.SetAttribute("EndpointBandwidth", DataRateValue(DataRate(0)));
+    ctl.SetAttribute("WriteBandwidth", DataRateValue(DataRate(0)));
+    ctl.SetAttribute("InitiatorLatency", TimeValue(latency));
+    ctl.SetAttribute("TargetLatency", TimeValue(latency));
+    for (uint32_t v = 0; v < t.GetNNodes(); ++v)
+    {
+        if (t.IsEndpoint(v))
+        {
+            continue;
+        }
+        // Links from each endpoint to v; v qualifies if every endpoint has some.
+        std::vector<std::vector<uint16_t>> ports(eps.size());
+        bool all = true;
+        for (std::size_t i = 0; i < eps.size() && all; ++i)
+        {
+            const auto* p = t.GetPorts(eps[i]);
+            for (uint32_t k = 0; k < t.GetDegree(eps[i]); ++k)
+            {
+                if (p[k].peer == v && t.GetLink(p[k].link).up)
+                {
+                    ports[i].push_back(static_cast<uint16_t>(k));
+                }
+            }
+            all = !ports[i].empty();
+        }
+        if (!all)
+        {
+            continue;
+        }
+        Ptr<Node> node = sys.GetNode(v);
+        uint32_t cna = node->GetObject<UbSwitch>()->GetCna();
+        // The reduction engine feeds every output of the chip at once: let it hold more than an
+        // endpoint's 64 KiB in the chip (an assumption: 1 MiB).
+        node->GetObject<UbSwitch>()->SetAttribute("InjectionBufferBytes", UintegerValue(1 << 20));
+        for (std::size_t i = 0; i < eps.size(); ++i)
+        {
+            Ptr<UbRoutingTable> rt = sys.GetNode(eps[i])->GetObject<UbSwitch>()->GetRoutingTable();
+            for (uint16_t port : ports[i])
+            {
+                rt->AddRoute(cna, port);
+            }
+        }
+        out.controllers.push_back(ctl.Install(node));
+        out.shares.push_back(static_cast<double>(ports[0].size()));
+    }
+    NS_ABORT_MSG_IF(out.controllers.empty(),
+                    "UbCollectiveHelper: no switch of '" << t.GetName()
+                                                         << "' reaches every endpoint directly; "
+                                                            "in-network reduction needs a "
+                                                            "one-tier switch domain");
+    return out;
+}
+
+} // namespace ns3
