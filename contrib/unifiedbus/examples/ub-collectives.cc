@@ -77,7 +77,12 @@ main(int argc, char* argv[])
     cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
     cmd.AddValue("ranks", "ranks: the first N endpoints (0: all)", ranks);
     cmd.AddValue("op", "allreduce, allgather, reducescatter, alltoall, broadcast or all", opName);
-    cmd.AddValue("algo", "auto, ring, hd (halving-doubling), direct or chain", algoName);
+    cmd.AddValue("algo",
+                 "auto, ring, hd (halving-doubling), direct, chain, innetwork (NVLS-like, "
+                 "one-tier switch domains) or hierarchical (--group)",
+                 algoName);
+    uint32_t group = 0;
+    cmd.AddValue("group", "hierarchical: ranks per group", group);
     cmd.AddValue("minBytes", "smallest size (then x4)", minBytes);
     cmd.AddValue("maxBytes", "largest size", maxBytes);
     cmd.AddValue("chunks", "pieces per step (pipelining)", chunks);
@@ -91,10 +96,15 @@ main(int argc, char* argv[])
         return 2;
     }
     if (algoName != "auto" && algoName != "ring" && algoName != "hd" && algoName != "direct" &&
-        algoName != "chain")
+        algoName != "chain" && algoName != "innetwork" && algoName != "hierarchical")
     {
         std::cerr << "ub-collectives: --algo=" << algoName
-                  << " is not auto, ring, hd, direct or chain\n";
+                  << " is not auto, ring, hd, direct, chain, innetwork or hierarchical\n";
+        return 2;
+    }
+    if (algoName == "hierarchical" && group < 2)
+    {
+        std::cerr << "ub-collectives: --algo=hierarchical needs --group (ranks per group, >= 2)\n";
         return 2;
     }
     if (minBytes == 0 || maxBytes < minBytes || chunks == 0)
@@ -109,6 +119,7 @@ main(int argc, char* argv[])
     results.AddParameter("op", opName);
     results.AddParameter("algo", algoName);
     results.AddParameter("chunks", chunks);
+    results.AddParameter("group", group);
     std::cout << "ub-collectives: preset " << presetName << "\n";
     std::cout << std::setw(14) << "op" << std::setw(18) << "algo" << std::setw(7) << "ranks"
               << std::setw(12) << "bytes" << std::setw(12) << "time us" << std::setw(12)
@@ -135,6 +146,14 @@ main(int argc, char* argv[])
         {
             algo = UbCollectiveAlgo::CHAIN;
         }
+        else if (algoName == "innetwork")
+        {
+            algo = UbCollectiveAlgo::IN_NETWORK;
+        }
+        else if (algoName == "hierarchical")
+        {
+            algo = UbCollectiveAlgo::HIERARCHICAL;
+        }
         for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
         {
             UbTopologyHelper sys;
@@ -156,6 +175,15 @@ main(int argc, char* argv[])
             {
                 UbCollectiveEngine coll(r);
                 coll.SetChunks(chunks);
+                if (algo == UbCollectiveAlgo::IN_NETWORK)
+                {
+                    auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+                    coll.SetReducers(red.controllers, red.shares);
+                }
+                if (group)
+                {
+                    coll.SetGroupSize(group);
+                }
                 Simulator::Schedule(MicroSeconds(1), [&]() {
                     coll.Start(op,
                                algo,

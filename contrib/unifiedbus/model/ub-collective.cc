@@ -46,6 +46,8 @@ UbCollectiveAlgoName(UbCollectiveAlgo a)
         return "chain";
     case UbCollectiveAlgo::IN_NETWORK:
         return "in-network";
+    case UbCollectiveAlgo::HIERARCHICAL:
+        return "hierarchical";
     }
     return "?";
 }
@@ -116,6 +118,106 @@ UbCollectiveEngine::Attach(const Ptr<UbController>& c)
     c->SetNotifyCallback(UbController::NotifyCallback(
         [this, r](uint32_t src, UbOp op, uint64_t length) { OnNotify(r, src, op, length); }));
     return r;
+}
+
+void
+UbCollectiveEngine::SetGroupSize(uint32_t g)
+{
+    NS_ABORT_MSG_IF(g < 2 || g >= m_nRanks || m_nRanks % g != 0,
+                    "UbCollectiveEngine::SetGroupSize: " << g << " does not split " << m_nRanks
+                                                         << " ranks into 2 or more groups of 2 "
+                                                            "or more");
+    m_group = g;
+}
+
+std::vector<uint32_t>
+UbCollectiveEngine::BuildRing(const std::vector<uint32_t>& members,
+                              uint64_t stepBytes,
+                              uint32_t steps,
+                              const std::vector<uint32_t>& after)
+{
+    // A ring over `members`; member p may start only once transfer after[p] (if any) has
+    // arrived at it. Returns, per member, the last transfer that arrives at it.
+    const auto m = static_cast<uint32_t>(members.size());
+    const uint32_t c = m_chunks;
+    std::vector<uint32_t> prev(static_cast<std::size_t>(m) * c, UINT32_MAX);
+    std::vector<uint32_t> cur(prev.size());
+    std::vector<uint32_t> last(m, UINT32_MAX);
+    for (uint32_t s = 0; s < steps; ++s)
+    {
+        for (uint32_t p = 0; p < m; ++p)
+        {
+            for (uint32_t k = 0; k < c; ++k)
+            {
+                uint64_t piece = stepBytes / c + (k + 1 == c ? stepBytes % c : 0);
+                uint32_t t = Add(members[p], members[(p + 1) % m], piece);
+                if (s > 0)
+                {
+                    Depend(t, prev[((p + m - 1) % m) * c + k]);
+                }
+                else if (!after.empty() && after[p] != UINT32_MAX)
+                {
+                    Depend(t, after[p]);
+                }
+                cur[p * c + k] = t;
+                last[(p + 1) % m] = t;
+            }
+        }
+        std::swap(prev, cur);
+    }
+    return last;
+}
+
+void
+UbCollectiveEngine::BuildHierarchical(uint64_t bytes)
+{
+    const uint32_t g = m_group;
+    const uint32_t groups = m_nRanks / g;
+    const uint64_t shard = (bytes + g - 1) / g; // what each rank owns after the reduce-scatter
+    // 1. Reduce-scatter inside each group.
+    std::vector<uint32_t> done(m_nRanks, UINT32_MAX);
+    for (uint32_t q = 0; q < groups; ++q)
+    {
+        std::vector<uint32_t> members;
+        for (uint32_t i = 0; i < g; ++i)
+        {
+            members.push_back(q * g + i);
+        }
+        auto last = BuildRing(members, shard, g - 1, {});
+        for (uint32_t i = 0; i < g; ++i)
+        {
+            done[q * g + i] = last[i];
+        }
+    }
+    // 2. AllReduce of each shard across the groups (rank i of every group).
+    std::vector<uint32_t> done2(m_nRanks, UINT32_MAX);
+    for (uint32_t i = 0; i < g; ++i)
+    {
+        std::vector<uint32_t> members;
+        std::vector<uint32_t> after;
+        for (uint32_t q = 0; q < groups; ++q)
+        {
+            members.push_back(q * g + i);
+            after.push_back(done[q * g + i]);
+        }
+        auto last = BuildRing(members, (shard + groups - 1) / groups, 2 * (groups - 1), after);
+        for (uint32_t q = 0; q < groups; ++q)
+        {
+            done2[q * g + i] = last[q];
+        }
+    }
+    // 3. All-gather inside each group.
+    for (uint32_t q = 0; q < groups; ++q)
+    {
+        std::vector<uint32_t> members;
+        std::vector<uint32_t> after;
+        for (uint32_t i = 0; i < g; ++i)
+        {
+            members.push_back(q * g + i);
+            after.push_back(done2[q * g + i]);
+        }
+        BuildRing(members, shard, g - 1, after);
+    }
 }
 
 void
@@ -333,6 +435,13 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
         if (algo == UbCollectiveAlgo::RING)
         {
             BuildRingSteps(perRank, 2 * (n - 1));
+        }
+        else if (algo == UbCollectiveAlgo::HIERARCHICAL)
+        {
+            NS_ABORT_MSG_IF(m_group == 0,
+                            "UbCollectiveEngine: hierarchical AllReduce needs groups; call "
+                            "SetGroupSize (ranks per domain)");
+            BuildHierarchical(bytes);
         }
         else if (algo == UbCollectiveAlgo::IN_NETWORK)
         {

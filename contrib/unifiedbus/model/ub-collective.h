@@ -37,6 +37,8 @@ enum class UbCollectiveAlgo : uint8_t
     DIRECT,           //!< every rank to every other at once (All-to-All)
     CHAIN,            //!< pipelined chain from the root (Broadcast)
     IN_NETWORK,       //!< switches reduce and multicast (NVLS-like AllReduce; SetReducers)
+    HIERARCHICAL,     //!< AllReduce: ring reduce-scatter in each group, ring AllReduce across
+                      //!< groups, ring all-gather in each group (SetGroupSize)
 };
 
 /// \param op an operation \return its name ("AllReduce", ...)
@@ -109,6 +111,13 @@ class UbCollectiveEngine
     /// \param root the Broadcast root rank
     void SetRoot(uint32_t root);
     /**
+     * \brief Groups for HIERARCHICAL AllReduce: ranks [0, g), [g, 2g), ... are one domain each
+     * (a SuperPoD, an NVLink domain); the phase across groups joins the i-th rank of every group.
+     * \param g ranks per group (must divide the number of ranks)
+     */
+    void SetGroupSize(uint32_t g);
+
+    /**
      * \brief The switches that reduce for IN_NETWORK AllReduce (NVLS-like: NVLink SHARP).
      *
      * Each reducer is a UbController on a switch node that every rank reaches directly
@@ -151,6 +160,11 @@ class UbCollectiveEngine
     void BuildRingSteps(uint64_t chunkBytes, uint32_t steps);
     void BuildHalvingDoubling(uint64_t bytes, bool reduceScatter, bool allGather);
     void BuildInNetwork(uint64_t bytes);
+    std::vector<uint32_t> BuildRing(const std::vector<uint32_t>& members,
+                                    uint64_t stepBytes,
+                                    uint32_t steps,
+                                    const std::vector<uint32_t>& after);
+    void BuildHierarchical(uint64_t bytes);
     uint32_t Attach(const Ptr<UbController>& c);
     void Issue(uint32_t t);
     void OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t length);
@@ -159,7 +173,9 @@ class UbCollectiveEngine
     std::map<uint32_t, uint32_t> m_rankOfCna;
     uint32_t m_chunks{1};
     uint32_t m_root{0};
-    uint32_t m_nRanks{0};             //!< ranks (m_ranks also holds reducers after them)
+    uint32_t m_nRanks{0};
+    uint32_t m_group{0}; //!< HIERARCHICAL: ranks per group             //!< ranks (m_ranks also
+                         //!< holds reducers after them)
     std::vector<uint32_t> m_reducers; //!< indices into m_ranks
     std::vector<double> m_shares;
     std::vector<Transfer> m_graph;

@@ -19,6 +19,8 @@
 #include "ns3/ub-collective.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-net-device.h"
+#include "ns3/ub-preset.h"
+#include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
 
 #include <sstream>
@@ -333,6 +335,89 @@ class UbInNetworkTestCase : public TestCase
     }
 };
 
+class UbHierarchicalTestCase : public TestCase
+{
+  public:
+    UbHierarchicalTestCase()
+        : TestCase("hierarchical AllReduce: the phase formula on a non-blocking switch, and "
+                   "faster than a flat ring across two SuperPoDs joined by UBoE")
+    {
+    }
+
+  private:
+    UbCollectiveResult RunSuperCluster(bool hierarchical)
+    {
+        ubtest::ResetSimulation();
+        UbSystems::SuperCluster sc;
+        sc.pods = 2;
+        sc.pod = UbSystems::Atlas950(64); // one rack: a single UB leaf tier
+        UbTopologyHelper sys;
+        sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+        sys.SetClassPreset(1, UbPreset::Load("uboe-400g"));
+        sys.Build(UbSystems::BuildSuperCluster(sc));
+        std::vector<Ptr<UbController>> r;
+        for (uint32_t i = 0; i < 128; ++i)
+        {
+            r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+        }
+        UbCollectiveResult res;
+        {
+            UbCollectiveEngine coll(r);
+            coll.SetGroupSize(64);
+            Simulator::Schedule(MicroSeconds(1), [&]() {
+                coll.Start(UbCollectiveOp::ALL_REDUCE,
+                           hierarchical ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING,
+                           16ULL << 20,
+                           UbCollectiveEngine::DoneCallback(
+                               [&res](const UbCollectiveResult& x) { res = x; }));
+            });
+            Simulator::Run();
+        }
+        ubtest::ResetSimulation();
+        return res;
+    }
+
+    void DoRun() override
+    {
+        // 8 ranks in 2 groups of 4 on one switch: RS (3 steps of S/4), AllReduce across the 2
+        // groups (2 steps of S/8), AG (3 steps of S/4).
+        const double t1 = OneTransfer(4096);
+        const double t64 = OneTransfer(64 * 4096);
+        const double b = 63.0 * 4096 / (t64 - t1);
+        const double a = t1 - 4096 / b;
+        const uint64_t s = 8ULL * 32 * 4096;
+        UbCollectiveResult res;
+        {
+            ubtest::ResetSimulation();
+            UbTopologyHelper sys;
+            auto r = Star(sys, 8);
+            UbCollectiveEngine coll(r);
+            coll.SetGroupSize(4);
+            Simulator::Schedule(MicroSeconds(1), [&]() {
+                coll.Start(UbCollectiveOp::ALL_REDUCE,
+                           UbCollectiveAlgo::HIERARCHICAL,
+                           s,
+                           UbCollectiveEngine::DoneCallback(
+                               [&res](const UbCollectiveResult& x) { res = x; }));
+            });
+            Simulator::Run();
+            ubtest::ResetSimulation();
+        }
+        double predicted = 3 * (a + s / 4.0 / b) + 2 * (a + s / 8.0 / b) + 3 * (a + s / 4.0 / b);
+        NS_TEST_EXPECT_MSG_EQ_TOL(res.Seconds(), predicted, predicted * 0.03, "phase formula");
+        NS_TEST_EXPECT_MSG_EQ(res.transfers,
+                              24U + 16U + 24U,
+                              "RS: 2 groups x 4 ranks x 3 steps; across: 4 rings x 2 ranks x 2 "
+                              "steps; AG as RS");
+
+        UbCollectiveResult flat = RunSuperCluster(false);
+        UbCollectiveResult hier = RunSuperCluster(true);
+        NS_TEST_EXPECT_MSG_LT(hier.Seconds(),
+                              flat.Seconds() * 0.5,
+                              "the across-pod phase uses every NIC instead of the ring's two");
+    }
+};
+
 class UbCollectiveTestSuite : public TestSuite
 {
   public:
@@ -344,6 +429,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbBusBwCapTestCase, TestCase::QUICK);
         AddTestCase(new UbNvlinkRingTestCase, TestCase::QUICK);
         AddTestCase(new UbInNetworkTestCase, TestCase::QUICK);
+        AddTestCase(new UbHierarchicalTestCase, TestCase::QUICK);
     }
 };
 

@@ -1,0 +1,116 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * supercluster-allreduce: AllReduce across SuperPoDs joined by a scale-out network of UBoE or
+ * RoCE links (2 x 400 GbE per NPU), hierarchical (ring inside each SuperPoD over UB, ring across
+ * SuperPoDs over Ethernet, ring inside again) against a flat ring, for each scale-out preset.
+ *
+ *   ./ubsim run supercluster-allreduce
+ *   ./ubsim run supercluster-allreduce --pods=4 --npus=64 --maxBytes=67108864
+ */
+#include "ns3/core-module.h"
+#include "ns3/network-module.h"
+#include "ns3/unifiedbus-module.h"
+
+#include <iomanip>
+#include <iostream>
+
+using namespace ns3;
+
+int
+main(int argc, char* argv[])
+{
+    uint32_t pods = 2;
+    uint32_t npus = 64;
+    uint64_t minBytes = 1 << 20;
+    uint64_t maxBytes = 16 << 20;
+    std::string db = "results/ubsim.db";
+    CommandLine cmd(__FILE__);
+    cmd.AddValue("pods", "SuperPoDs", pods);
+    cmd.AddValue("npus",
+                 "NPUs per SuperPoD (a multiple of 64; each is an Atlas-950-like Clos)",
+                 npus);
+    cmd.AddValue("minBytes", "smallest AllReduce (then x4)", minBytes);
+    cmd.AddValue("maxBytes", "largest AllReduce", maxBytes);
+    cmd.AddValue("db", "SQLite results file", db);
+    cmd.Parse(argc, argv);
+    if (pods < 2 || npus < 64 || npus % 64 || minBytes == 0 || maxBytes < minBytes)
+    {
+        std::cerr << "supercluster-allreduce: need --pods >= 2, --npus a multiple of 64 and "
+                     "0 < --minBytes <= --maxBytes\n";
+        return 2;
+    }
+    UbResults results("supercluster-allreduce", db);
+    results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
+    results.AddParameter("pods", pods);
+    results.AddParameter("npus", npus);
+    std::cout << "supercluster-allreduce: " << pods << " SuperPoDs x " << npus
+              << " NPUs, scale-out 2 x 400 GbE per NPU\n"
+              << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
+              << "bytes" << std::setw(12) << "time us" << std::setw(12) << "busbw GB/s"
+              << "\n";
+    for (const std::string scaleOut : {"uboe-400g", "roce-400g"})
+    {
+        for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
+        {
+            for (bool hier : {true, false})
+            {
+                std::cerr << "[supercluster-allreduce] " << scaleOut << " "
+                          << (hier ? "hierarchical" : "ring") << " " << bytes << " B" << std::endl;
+                UbCollectiveResult res;
+                {
+                    UbSystems::SuperCluster sc;
+                    sc.pods = pods;
+                    sc.pod = UbSystems::Atlas950(npus);
+                    UbTopologyHelper sys;
+                    sys.SetCheckDeadlock(false); // SuperClusters pass it in unifiedbus-systems
+                    sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+                    sys.SetClassPreset(1, UbPreset::Load(scaleOut));
+                    sys.Build(UbSystems::BuildSuperCluster(sc));
+                    std::vector<Ptr<UbController>> r;
+                    for (uint32_t i = 0; i < sys.GetEndpoints().GetN(); ++i)
+                    {
+                        r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+                    }
+                    UbCollectiveEngine coll(r);
+                    coll.SetGroupSize(npus);
+                    Simulator::Schedule(MicroSeconds(1), [&]() {
+                        coll.Start(UbCollectiveOp::ALL_REDUCE,
+                                   hier ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING,
+                                   bytes,
+                                   UbCollectiveEngine::DoneCallback(
+                                       [&res](const UbCollectiveResult& x) { res = x; }));
+                    });
+                    Simulator::Run();
+                }
+                Simulator::Destroy();
+                if (res.end <= res.start)
+                {
+                    std::cerr << "supercluster-allreduce: the AllReduce did not finish\n";
+                    return 1;
+                }
+                std::cout << std::setw(12) << scaleOut << std::setw(14)
+                          << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed
+                          << std::setprecision(2) << std::setw(12) << res.Seconds() * 1e6
+                          << std::setw(12) << res.BusBw() << "\n";
+                UbResults::CollectiveRow row;
+                row.system = "supercluster-" + std::to_string(pods) + "x" + std::to_string(npus) +
+                             "-" + scaleOut;
+                row.op = UbCollectiveOpName(res.op);
+                row.algo = UbCollectiveAlgoName(res.algo);
+                row.ranks = res.ranks;
+                row.bytes = bytes;
+                row.chunks = res.chunks;
+                row.timeUs = res.Seconds() * 1e6;
+                row.algbwGBps = res.AlgBw();
+                row.busbwGBps = res.BusBw();
+                row.transfers = res.transfers;
+                row.wireBytes = res.wireBytes;
+                results.AddCollective(row);
+            }
+        }
+    }
+    int64_t run = results.Commit(Seconds(0), 0);
+    std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
+    return 0;
+}
