@@ -12,6 +12,9 @@
 #include "ns3/ub-switch.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
+#include <random>
+
 namespace ns3
 {
 
@@ -78,6 +81,61 @@ UbCollectiveHelper::InstallSwitchReducers(UbTopologyHelper& sys, Time latency)
                                                             "in-network reduction needs a "
                                                             "one-tier switch domain");
     return out;
+}
+
+std::vector<std::vector<uint64_t>>
+UbCollectiveHelper::MoeDispatch(const Moe& m)
+{
+    const uint32_t experts = m.ranks * m.expertsPerRank;
+    NS_ABORT_MSG_IF(m.ranks < 2 || m.topK == 0 || m.topK > experts || m.hidden == 0 ||
+                        m.bytesPerElem == 0 || m.tokensPerRank == 0,
+                    "UbCollectiveHelper::MoeDispatch: need >= 2 ranks, 1 <= topK <= experts ("
+                        << experts << "), and tokens, hidden size and bytes per element > 0");
+    std::mt19937_64 rng(m.seed);
+    const uint64_t tokenBytes = static_cast<uint64_t>(m.hidden) * m.bytesPerElem;
+    std::vector<std::vector<uint64_t>> out(m.ranks, std::vector<uint64_t>(m.ranks, 0));
+    std::vector<uint32_t> pick(experts);
+    std::vector<uint8_t> hit(m.ranks);
+    for (uint32_t r = 0; r < m.ranks; ++r)
+    {
+        for (uint32_t t = 0; t < m.tokensPerRank; ++t)
+        {
+            // topK distinct experts: a partial Fisher-Yates shuffle.
+            for (uint32_t e = 0; e < experts; ++e)
+            {
+                pick[e] = e;
+            }
+            std::fill(hit.begin(), hit.end(), 0);
+            for (uint32_t k = 0; k < m.topK; ++k)
+            {
+                uint64_t j = k + rng() % (experts - k);
+                std::swap(pick[k], pick[j]);
+                hit[pick[k] / m.expertsPerRank] = 1;
+            }
+            for (uint32_t d = 0; d < m.ranks; ++d)
+            {
+                if (hit[d] && d != r)
+                {
+                    out[r][d] += tokenBytes;
+                }
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<std::vector<uint64_t>>
+UbCollectiveHelper::Transpose(const std::vector<std::vector<uint64_t>>& d)
+{
+    std::vector<std::vector<uint64_t>> t(d.size(), std::vector<uint64_t>(d.size(), 0));
+    for (std::size_t i = 0; i < d.size(); ++i)
+    {
+        for (std::size_t j = 0; j < d[i].size(); ++j)
+        {
+            t[j][i] = d[i][j];
+        }
+    }
+    return t;
 }
 
 } // namespace ns3

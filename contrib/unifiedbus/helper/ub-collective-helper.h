@@ -9,6 +9,7 @@
 #include "ns3/nstime.h"
 #include "ns3/ub-collective.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace ns3
@@ -41,6 +42,32 @@ class UbCollectiveHelper
      * \return the reducers, for UbCollectiveEngine::SetReducers
      */
     static Reducers InstallSwitchReducers(UbTopologyHelper& sys, Time latency = NanoSeconds(100));
+
+    /// An MoE layer's expert parallelism (one expert group per rank).
+    struct Moe
+    {
+        uint32_t ranks{8};           //!< expert-parallel group size (8 ... 256)
+        uint32_t tokensPerRank{128}; //!< tokens each rank holds
+        uint32_t hidden{7168};       //!< hidden size (elements per token)
+        uint32_t bytesPerElem{2};    //!< bytes per element (2: BF16, 1: FP8)
+        uint32_t topK{8};            //!< experts each token goes to
+        uint32_t expertsPerRank{1};  //!< experts hosted by each rank
+        uint64_t seed{1};            //!< seed of the token-to-expert routing
+    };
+
+    /**
+     * \brief The dispatch matrix of an MoE layer: each token of each rank picks topK distinct
+     * experts uniformly at random (a balanced router; seeded, so the same seed gives the same
+     * matrix), and rank i sends hidden x bytesPerElem bytes to rank j per token that picked an
+     * expert of j (a token that picked several experts of one rank is sent there once, as
+     * DeepEP does). Tokens staying on their own rank are not sent. Combine is the transpose.
+     * \param m the layer
+     * \return bytes[i][j]
+     */
+    static std::vector<std::vector<uint64_t>> MoeDispatch(const Moe& m);
+    /// \param d a dispatch matrix \return its transpose (the combine)
+    static std::vector<std::vector<uint64_t>> Transpose(
+        const std::vector<std::vector<uint64_t>>& d);
 };
 
 } // namespace ns3

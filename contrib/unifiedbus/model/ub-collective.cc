@@ -27,6 +27,8 @@ UbCollectiveOpName(UbCollectiveOp op)
         return "AllToAll";
     case UbCollectiveOp::BROADCAST:
         return "Broadcast";
+    case UbCollectiveOp::ALL_TO_ALLV:
+        return "AllToAllv";
     }
     return "?";
 }
@@ -76,6 +78,7 @@ UbCollectiveResult::BusFactor() const
     case UbCollectiveOp::ALL_GATHER:
     case UbCollectiveOp::REDUCE_SCATTER:
     case UbCollectiveOp::ALL_TO_ALL:
+    case UbCollectiveOp::ALL_TO_ALLV:
         return (n - 1) / n;
     case UbCollectiveOp::BROADCAST:
         return 1.0;
@@ -491,6 +494,10 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
             }
         }
         break;
+    case UbCollectiveOp::ALL_TO_ALLV:
+        NS_ABORT_MSG("UbCollectiveEngine: start an All-to-Allv with StartAllToAllv (it needs its "
+                     "bytes matrix)");
+        break;
     case UbCollectiveOp::BROADCAST: {
         if (algo != UbCollectiveAlgo::CHAIN)
         {
@@ -515,16 +522,34 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
         break;
     }
     }
+    Launch();
+}
+
+void
+UbCollectiveEngine::Launch()
+{
     m_result.transfers = m_graph.size();
+    m_result.rankDone.assign(m_nRanks, Time(0));
+    m_result.rankBytesIn.assign(m_nRanks, 0);
     for (const auto& t : m_graph)
     {
         m_result.wireBytes += t.bytes;
     }
     m_running = true;
     m_result.start = Simulator::Now();
-    NS_LOG_INFO(UbCollectiveOpName(op)
-                << " " << UbCollectiveAlgoName(algo) << " of " << bytes << " B over " << n
-                << " ranks: " << m_graph.size() << " transfers");
+    NS_LOG_INFO(UbCollectiveOpName(m_result.op)
+                << " " << UbCollectiveAlgoName(m_result.algo) << " of " << m_result.bytes
+                << " B over " << m_nRanks << " ranks: " << m_graph.size() << " transfers");
+    if (m_graph.empty())
+    {
+        m_running = false;
+        m_result.end = Simulator::Now();
+        if (!m_done.IsNull())
+        {
+            m_done(m_result);
+        }
+        return;
+    }
     for (uint32_t t = 0; t < m_graph.size(); ++t)
     {
         if (m_graph[t].waiting == 0)
@@ -532,6 +557,49 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
             Issue(t);
         }
     }
+}
+
+void
+UbCollectiveEngine::StartAllToAllv(const std::vector<std::vector<uint64_t>>& bytes,
+                                   DoneCallback done)
+{
+    NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
+    NS_ABORT_MSG_IF(bytes.size() != m_nRanks,
+                    "UbCollectiveEngine::StartAllToAllv: the matrix has "
+                        << bytes.size() << " rows for " << m_nRanks << " ranks");
+    m_graph.clear();
+    m_inFlight.clear();
+    m_arrived = 0;
+    m_result = UbCollectiveResult{};
+    m_result.op = UbCollectiveOp::ALL_TO_ALLV;
+    m_result.algo = UbCollectiveAlgo::DIRECT;
+    m_result.ranks = m_nRanks;
+    m_result.chunks = m_chunks;
+    m_done = done;
+    uint64_t total = 0;
+    for (uint32_t r = 0; r < m_nRanks; ++r)
+    {
+        NS_ABORT_MSG_IF(bytes[r].size() != m_nRanks,
+                        "UbCollectiveEngine::StartAllToAllv: row "
+                            << r << " has " << bytes[r].size() << " entries");
+        for (uint32_t j = 1; j < m_nRanks; ++j)
+        {
+            uint32_t d = (r + j) % m_nRanks;
+            uint64_t b = bytes[r][d];
+            total += b;
+            for (uint32_t k = 0; k < m_chunks && b > 0; ++k)
+            {
+                uint64_t piece = b / m_chunks + (k + 1 == m_chunks ? b % m_chunks : 0);
+                if (piece > 0)
+                {
+                    Add(r, d, piece);
+                }
+            }
+        }
+    }
+    // NCCL's size for All-to-All is one rank's send buffer: the mean row here.
+    m_result.bytes = total / m_nRanks;
+    Launch();
 }
 
 void
@@ -564,6 +632,11 @@ UbCollectiveEngine::OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t l
                                                     << " B arrived as " << length
                                                     << " B; ranks' writes arrived out of order");
     ++m_arrived;
+    if (rank < m_nRanks)
+    {
+        m_result.rankDone[rank] = Simulator::Now();
+        m_result.rankBytesIn[rank] += length;
+    }
     for (uint32_t d : m_graph[t].dependents)
     {
         if (--m_graph[d].waiting == 0)

@@ -27,6 +27,7 @@ enum class UbCollectiveOp : uint8_t
     REDUCE_SCATTER,
     ALL_TO_ALL,
     BROADCAST,
+    ALL_TO_ALLV, //!< All-to-All with a bytes matrix (MoE dispatch and combine)
 };
 
 /// Algorithms.
@@ -66,6 +67,8 @@ struct UbCollectiveResult
     Time end;                                      //!< last data arrived
     uint64_t transfers{0};                         //!< transfers in the graph
     uint64_t wireBytes{0};                         //!< data bytes moved over all transfers
+    std::vector<Time> rankDone;                    //!< when the last data for each rank arrived
+    std::vector<uint64_t> rankBytesIn;             //!< data bytes each rank received
 
     /// \return end - start in seconds
     double Seconds() const;
@@ -140,6 +143,14 @@ class UbCollectiveEngine
      */
     void Start(UbCollectiveOp op, UbCollectiveAlgo algo, uint64_t bytes, DoneCallback done);
 
+    /**
+     * \brief Start an All-to-Allv now: rank i sends bytes[i][j] to rank j (0: nothing; the
+     * diagonal stays local), all at once, each split into the engine's chunks.
+     * \param bytes N x N matrix
+     * \param done called when it completes
+     */
+    void StartAllToAllv(const std::vector<std::vector<uint64_t>>& bytes, DoneCallback done);
+
     /// \return true while a collective runs
     bool IsRunning() const;
     /// \return number of ranks
@@ -167,6 +178,7 @@ class UbCollectiveEngine
     void BuildHierarchical(uint64_t bytes);
     uint32_t Attach(const Ptr<UbController>& c);
     void Issue(uint32_t t);
+    void Launch();
     void OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t length);
 
     std::vector<Ptr<UbController>> m_ranks;

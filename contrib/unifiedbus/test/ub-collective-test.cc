@@ -418,6 +418,98 @@ class UbHierarchicalTestCase : public TestCase
     }
 };
 
+class UbMoeTestCase : public TestCase
+{
+  public:
+    UbMoeTestCase()
+        : TestCase("MoE dispatch and combine: the routing matrix has the expected volume, the same "
+                   "seed gives the same matrix, All-to-Allv of a uniform matrix times like "
+                   "All-to-All, and no rank receives faster than its link")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        UbCollectiveHelper::Moe m;
+        m.ranks = 16;
+        m.tokensPerRank = 1024;
+        m.hidden = 1024;
+        m.topK = 4;
+        auto d = UbCollectiveHelper::MoeDispatch(m);
+        // A token reaches topK distinct ranks; its own with probability topK / ranks.
+        double expected = m.tokensPerRank * m.topK * (m.ranks - 1.0) / m.ranks * m.hidden * 2;
+        double total = 0;
+        for (uint32_t r = 0; r < m.ranks; ++r)
+        {
+            NS_TEST_EXPECT_MSG_EQ(d[r][r], 0U, "nothing sent to itself");
+            for (uint32_t j = 0; j < m.ranks; ++j)
+            {
+                total += d[r][j];
+            }
+        }
+        NS_TEST_EXPECT_MSG_EQ_TOL(total / m.ranks, expected, expected * 0.02, "bytes per rank");
+        NS_TEST_EXPECT_MSG_EQ((UbCollectiveHelper::MoeDispatch(m) == d), true, "same seed");
+        m.seed = 2;
+        NS_TEST_EXPECT_MSG_EQ((UbCollectiveHelper::MoeDispatch(m) != d), true, "other seed");
+        auto c = UbCollectiveHelper::Transpose(d);
+        NS_TEST_EXPECT_MSG_EQ(c[3][5], d[5][3], "combine is the transpose");
+        // Every token to every expert: the uniform matrix.
+        m.ranks = 8;
+        m.topK = 8;
+        m.tokensPerRank = 256;
+        auto u = UbCollectiveHelper::MoeDispatch(m);
+        NS_TEST_EXPECT_MSG_EQ(u[2][7], 256ULL * 1024 * 2, "each token to each other rank");
+
+        auto run = [](const std::function<void(UbCollectiveEngine&, UbCollectiveResult&)>& go,
+                      double* rankGBps) {
+            ubtest::ResetSimulation();
+            UbTopologyHelper sys;
+            auto r = Star(sys, 8);
+            UbCollectiveResult res;
+            {
+                UbCollectiveEngine coll(r);
+                Simulator::Schedule(MicroSeconds(1), [&]() { go(coll, res); });
+                Simulator::Run();
+                *rankGBps = sys.GetDevice(0, 0)->GetRateBps() / 8e9;
+            }
+            ubtest::ResetSimulation();
+            return res;
+        };
+        double cap = 0;
+        auto done = [](UbCollectiveResult& out) {
+            return UbCollectiveEngine::DoneCallback(
+                [&out](const UbCollectiveResult& x) { out = x; });
+        };
+        UbCollectiveResult v = run(
+            [&](UbCollectiveEngine& e, UbCollectiveResult& out) { e.StartAllToAllv(u, done(out)); },
+            &cap);
+        UbCollectiveResult a = run(
+            [&](UbCollectiveEngine& e, UbCollectiveResult& out) {
+                e.Start(UbCollectiveOp::ALL_TO_ALL,
+                        UbCollectiveAlgo::DIRECT,
+                        8ULL * 256 * 1024 * 2,
+                        done(out));
+            },
+            &cap);
+        NS_TEST_EXPECT_MSG_EQ_TOL(v.Seconds(), a.Seconds(), a.Seconds() * 0.01, "same graph");
+        m.topK = 2;
+        auto disp = UbCollectiveHelper::MoeDispatch(m);
+        UbCollectiveResult md =
+            run([&](UbCollectiveEngine& e,
+                    UbCollectiveResult& out) { e.StartAllToAllv(disp, done(out)); },
+                &cap);
+        for (uint32_t r = 0; r < 8; ++r)
+        {
+            double secs = (md.rankDone[r] - md.start).GetSeconds();
+            NS_TEST_EXPECT_MSG_GT(md.rankBytesIn[r], 0U, "rank " << r << " receives tokens");
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(md.rankBytesIn[r] / secs / 1e9,
+                                        cap,
+                                        "rank " << r << " no faster than its link");
+        }
+    }
+};
+
 class UbCollectiveTestSuite : public TestSuite
 {
   public:
@@ -430,6 +522,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbNvlinkRingTestCase, TestCase::QUICK);
         AddTestCase(new UbInNetworkTestCase, TestCase::QUICK);
         AddTestCase(new UbHierarchicalTestCase, TestCase::QUICK);
+        AddTestCase(new UbMoeTestCase, TestCase::QUICK);
     }
 };
 
