@@ -70,5 +70,6 @@ check report-writes 0 "report: $TMP/rep/report.md (1 plots, 4 collective rows" \
   ./ubsim report "$TMP/coll.db" --out "$TMP/rep"
 check report-has-png 0 "busbw-allgather.png" ls "$TMP/rep"
 check report-missing-db 2 "no results file '$TMP/none.db'" ./ubsim report "$TMP/none.db"
+check demo-headline 0 "report: results/report/report.md (3 plots" ./ubsim demo --db="$TMP/demo2.db"
 check memory-latency 0 "results: run 1 in $TMP/mem.db" "$BIN/ub-memory-latency" --maxBytes=4096 --db="$TMP/mem.db"
 exit 0

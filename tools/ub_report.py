@@ -125,7 +125,7 @@ def main():
                    "interconnect bandwidth):", ""]
             md += [f"- {x[2]}: {x[3]:.2f}{x[4]}" for x in claims]
         md.append("")
-        bars = [n for n in names if n.endswith("busbw") or n == "p2p_write_bw"]
+        bars = [n for n in names if "busbw" in n or n == "p2p_write_bw"]
         if bars:
             fig, ax = plt.subplots(figsize=(8, 4.5))
             width = 0.8 / len(systems)

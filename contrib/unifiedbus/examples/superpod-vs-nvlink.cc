@@ -6,7 +6,8 @@
  * to what the simulation measures for the same pair.
  *
  *   ./ubsim run superpod-vs-nvlink                    # 64 ranks, about 4 minutes on 2 cores
- *   ./ubsim run superpod-vs-nvlink --ranks=72 --bytes=67108864
+ *   ./ubsim run superpod-vs-nvlink --systems=ub,nvl72 --sizes=65536,1048576,4194304
+ *   ./ubsim demo                                      # the small version: UB rack vs NVL72
  *
  * Each number comes from its own run on an idle fabric. The UB SuperPoD is built with --ubNpus
  * NPUs (default 128: two racks, so that near pairs cross one leaf chip and far pairs the full
@@ -19,6 +20,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 using namespace ns3;
 
@@ -27,9 +29,10 @@ namespace
 
 struct System
 {
+    std::string key;
     std::string label;
     std::string preset;
-    uint32_t npus;     //!< endpoints to build for the measurements
+    uint32_t npus;     //!< endpoints to build for the measurements (0: the preset's)
     uint32_t fullNpus; //!< endpoints of the full system (aggregate bandwidth)
 };
 
@@ -39,13 +42,53 @@ struct Row
     double latFarUs{0};
     uint32_t hopsFar{0};
     double p2pGBps{0};
-    double arSmallBus{0};
-    double arLargeBus{0};
-    double a2aBus{0};
+    std::vector<double> arBus;
+    std::vector<double> a2aBus;
     double aggTBps{0};
     double perEpGBps{0};
     uint32_t endpoints{0};
 };
+
+template <typename T>
+bool
+ParseList(const std::string& text, std::vector<T>& out)
+{
+    std::istringstream in(text);
+    for (std::string tok; std::getline(in, tok, ',');)
+    {
+        if (tok.empty())
+        {
+            return false;
+        }
+        if constexpr (std::is_same_v<T, std::string>)
+        {
+            out.push_back(tok);
+        }
+        else
+        {
+            if (tok.find_first_not_of("0123456789") != std::string::npos)
+            {
+                return false;
+            }
+            out.push_back(static_cast<T>(std::stoull(tok)));
+        }
+    }
+    return !out.empty();
+}
+
+std::string
+SizeLabel(uint64_t b)
+{
+    if (b >= (1 << 20) && b % (1 << 20) == 0)
+    {
+        return std::to_string(b >> 20) + " MiB";
+    }
+    if (b >= 1024 && b % 1024 == 0)
+    {
+        return std::to_string(b >> 10) + " KiB";
+    }
+    return std::to_string(b) + " B";
+}
 
 } // namespace
 
@@ -53,54 +96,78 @@ int
 main(int argc, char* argv[])
 {
     uint32_t ranks = 64;
-    uint64_t bytes = 16ULL << 20;
-    uint64_t small = 1ULL << 20;
+    std::string sizesText = "1048576,16777216";
+    std::string systemsText = "ub,nvl72,nvl144,nvl576";
+    uint64_t p2pBytes = 16ULL << 20;
     uint32_t ubNpus = 128;
     uint32_t chunks = 4;
     std::string db = "results/ubsim.db";
     CommandLine cmd(__FILE__);
     cmd.AddValue("ranks", "ranks of the collectives (at most 72)", ranks);
-    cmd.AddValue("bytes", "large message: p2p Write, AllReduce and All-to-All", bytes);
-    cmd.AddValue("small", "small AllReduce message", small);
+    cmd.AddValue("sizes", "comma-separated AllReduce and All-to-All sizes (bytes)", sizesText);
+    cmd.AddValue("systems", "comma-separated: ub, nvl72, nvl144, nvl576", systemsText);
+    cmd.AddValue("p2pBytes", "size of the point-to-point Write", p2pBytes);
     cmd.AddValue("ubNpus", "NPUs of the UB SuperPoD built for the measurements", ubNpus);
     cmd.AddValue("chunks", "pipelining of the collectives", chunks);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    if (ranks < 2 || ranks > 72 || bytes < 4096 || small < 64 || ubNpus < 128 || ubNpus % 64)
+    std::vector<uint64_t> sizes;
+    std::vector<std::string> keys;
+    if (!ParseList(sizesText, sizes) || !ParseList(systemsText, keys))
     {
-        std::cerr << "superpod-vs-nvlink: need 2 <= --ranks <= 72, --bytes >= 4096, --small >= 64 "
-                     "and --ubNpus a multiple of 64, at least 128\n";
+        std::cerr << "superpod-vs-nvlink: --sizes and --systems are comma-separated lists, e.g. "
+                     "--sizes=65536,1048576 --systems=ub,nvl72\n";
         return 2;
     }
-    const std::vector<System> systems = {
-        {"Atlas-950-like (UB)", "ascend950-ub2", ubNpus, 8192},
-        {"GB200 NVL72", "nvlink5-gb200", 0, 72},
-        {"NVL144-like", "nvlink6-rubin", 0, 144},
-        {"NVL576-like", "nvl576-nvlink5", 0, 576},
+    if (ranks < 2 || ranks > 72 || p2pBytes < 64 || ubNpus < 64 || ubNpus % 64)
+    {
+        std::cerr << "superpod-vs-nvlink: need 2 <= --ranks <= 72, --p2pBytes >= 64 and --ubNpus "
+                     "a multiple of 64\n";
+        return 2;
+    }
+    const std::vector<System> known = {
+        {"ub", "Atlas-950-like (UB)", "ascend950-ub2", ubNpus, 8192},
+        {"nvl72", "GB200 NVL72", "nvlink5-gb200", 0, 72},
+        {"nvl144", "NVL144-like", "nvlink6-rubin", 0, 144},
+        {"nvl576", "NVL576-like", "nvl576-nvlink5", 0, 576},
     };
+    std::vector<System> systems;
+    for (const auto& k : keys)
+    {
+        auto it =
+            std::find_if(known.begin(), known.end(), [&k](const System& s) { return s.key == k; });
+        if (it == known.end())
+        {
+            std::cerr << "superpod-vs-nvlink: --systems has '" << k
+                      << "'; use ub, nvl72, nvl144 or nvl576\n";
+            return 2;
+        }
+        systems.push_back(*it);
+    }
     UbResults results("superpod-vs-nvlink", db);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("ranks", ranks);
-    results.AddParameter("bytes", static_cast<double>(bytes));
-    results.AddParameter("small", static_cast<double>(small));
+    results.AddParameter("sizes", sizesText);
+    results.AddParameter("systems", systemsText);
     results.AddParameter("ub_npus", ubNpus);
+    results.AddParameter("chunks", chunks);
 
     std::vector<Row> rows;
     auto wall0 = std::chrono::steady_clock::now();
     for (const System& s : systems)
     {
-        std::cerr << "[superpod-vs-nvlink] " << s.label << " ..." << std::endl;
         Row r;
         r.aggTBps =
             UbExperiment::AggregateBandwidth(s.preset, s.fullNpus, r.perEpGBps, r.endpoints) / 1e12;
         r.perEpGBps /= 1e9;
         uint32_t built = s.npus ? s.npus : s.fullNpus;
+        std::cerr << "[superpod-vs-nvlink] " << s.label << ": point to point" << std::endl;
         auto near = UbExperiment::RunTransfer(s.preset, s.npus, 0, 1, 64);
         auto far = UbExperiment::RunTransfer(s.preset, s.npus, 0, built - 1, 64);
         r.latNearUs = near.seconds * 1e6;
         r.latFarUs = far.seconds * 1e6;
         r.hopsFar = far.hops;
-        r.p2pGBps = UbExperiment::RunTransfer(s.preset, s.npus, 0, built - 1, bytes).gbps;
+        r.p2pGBps = UbExperiment::RunTransfer(s.preset, s.npus, 0, built - 1, p2pBytes).gbps;
         auto add = [&](const UbCollectiveResult& c) {
             UbResults::CollectiveRow row;
             row.system = s.preset;
@@ -117,53 +184,54 @@ main(int argc, char* argv[])
             results.AddCollective(row);
             return c.BusBw();
         };
-        r.arSmallBus = add(UbExperiment::RunCollective(s.preset,
-                                                       s.npus,
-                                                       ranks,
-                                                       UbCollectiveOp::ALL_REDUCE,
-                                                       UbCollectiveAlgo::RING,
-                                                       small,
-                                                       1));
-        r.arLargeBus = add(UbExperiment::RunCollective(s.preset,
-                                                       s.npus,
-                                                       ranks,
-                                                       UbCollectiveOp::ALL_REDUCE,
-                                                       UbCollectiveAlgo::RING,
-                                                       bytes,
-                                                       chunks));
-        r.a2aBus = add(UbExperiment::RunCollective(s.preset,
-                                                   s.npus,
-                                                   ranks,
-                                                   UbCollectiveOp::ALL_TO_ALL,
-                                                   UbCollectiveAlgo::DIRECT,
-                                                   bytes,
-                                                   1));
-        for (auto [name, value, unit] :
-             {std::make_tuple("latency_near", r.latNearUs, "us"),
-              std::make_tuple("latency_far", r.latFarUs, "us"),
-              std::make_tuple("p2p_write_bw", r.p2pGBps, "GB/s"),
-              std::make_tuple("allreduce_small_busbw", r.arSmallBus, "GB/s"),
-              std::make_tuple("allreduce_large_busbw", r.arLargeBus, "GB/s"),
-              std::make_tuple("alltoall_busbw", r.a2aBus, "GB/s"),
-              std::make_tuple("aggregate_bw", r.aggTBps, "TB/s"),
-              std::make_tuple("per_endpoint_bw", r.perEpGBps, "GB/s")})
+        for (uint64_t b : sizes)
         {
-            results.AddMetric(s.preset, name, value, unit);
+            std::cerr << "[superpod-vs-nvlink] " << s.label << ": collectives, " << SizeLabel(b)
+                      << std::endl;
+            r.arBus.push_back(add(UbExperiment::RunCollective(s.preset,
+                                                              s.npus,
+                                                              ranks,
+                                                              UbCollectiveOp::ALL_REDUCE,
+                                                              UbCollectiveAlgo::RING,
+                                                              b,
+                                                              chunks)));
+            r.a2aBus.push_back(add(UbExperiment::RunCollective(s.preset,
+                                                               s.npus,
+                                                               ranks,
+                                                               UbCollectiveOp::ALL_TO_ALL,
+                                                               UbCollectiveAlgo::DIRECT,
+                                                               b,
+                                                               1)));
+        }
+        results.AddMetric(s.preset, "latency_near", r.latNearUs, "us");
+        results.AddMetric(s.preset, "latency_far", r.latFarUs, "us");
+        results.AddMetric(s.preset, "p2p_write_bw", r.p2pGBps, "GB/s");
+        results.AddMetric(s.preset, "aggregate_bw", r.aggTBps, "TB/s");
+        results.AddMetric(s.preset, "per_endpoint_bw", r.perEpGBps, "GB/s");
+        for (std::size_t i = 0; i < sizes.size(); ++i)
+        {
+            results.AddMetric(s.preset,
+                              "allreduce_busbw_" + SizeLabel(sizes[i]),
+                              r.arBus[i],
+                              "GB/s");
+            results.AddMetric(s.preset,
+                              "alltoall_busbw_" + SizeLabel(sizes[i]),
+                              r.a2aBus[i],
+                              "GB/s");
         }
         rows.push_back(r);
     }
 
-    std::cout << "\nsuperpod-vs-nvlink: " << ranks
-              << " ranks; p2p and collectives on idle fabrics; "
-              << "large = " << bytes << " B, small = " << small << " B\n\n";
-    std::cout << std::left << std::setw(34) << "" << std::right;
+    std::cout << "\nsuperpod-vs-nvlink: " << ranks << " ranks; every figure from its own run on an "
+              << "idle fabric\n\n";
+    std::cout << std::left << std::setw(36) << "" << std::right;
     for (const auto& s : systems)
     {
         std::cout << std::setw(22) << s.label;
     }
     std::cout << "\n";
     auto line = [&](const std::string& label, auto get, int prec) {
-        std::cout << std::left << std::setw(34) << label << std::right << std::fixed
+        std::cout << std::left << std::setw(36) << label << std::right << std::fixed
                   << std::setprecision(prec);
         for (const auto& r : rows)
         {
@@ -196,49 +264,69 @@ main(int argc, char* argv[])
         [](const Row& r) { return double(r.hopsFar); },
         0);
     line(
-        "p2p Write bandwidth GB/s",
+        "p2p Write " + SizeLabel(p2pBytes) + " GB/s",
         [](const Row& r) { return r.p2pGBps; },
         1);
-    line(
-        "AllReduce busbw, small, GB/s",
-        [](const Row& r) { return r.arSmallBus; },
-        1);
-    line(
-        "AllReduce busbw, large, GB/s",
-        [](const Row& r) { return r.arLargeBus; },
-        1);
-    line(
-        "All-to-All busbw, large, GB/s",
-        [](const Row& r) { return r.a2aBus; },
-        1);
+    for (std::size_t i = 0; i < sizes.size(); ++i)
+    {
+        line(
+            "AllReduce busbw " + SizeLabel(sizes[i]) + " GB/s",
+            [i](const Row& r) { return r.arBus[i]; },
+            1);
+    }
+    for (std::size_t i = 0; i < sizes.size(); ++i)
+    {
+        line(
+            "All-to-All busbw " + SizeLabel(sizes[i]) + " GB/s",
+            [i](const Row& r) { return r.a2aBus[i]; },
+            1);
+    }
 
     // Huawei's claims against NVL144 (Huawei Connect 2025 keynote): 56.8x the cards and 62x the
     // interconnect bandwidth.
-    const Row& ub = rows[0];
-    const Row& nv144 = rows[2];
-    double cards = double(ub.endpoints) / nv144.endpoints;
-    double agg = ub.aggTBps / nv144.aggTBps;
-    double perRank = ub.arLargeBus / nv144.arLargeBus;
-    std::cout
-        << "\nHuawei's claims, Atlas 950 SuperPoD against NVL144 (keynote), and what this run "
-           "measures:\n"
-        << std::fixed << std::setprecision(1) << "  cards:                       claim 56.8x"
-        << "   builders " << cards << "x\n"
-        << "  interconnect bandwidth:      claim 62x     sum of link bandwidth " << agg
-        << "x (holds: it is this sum)\n"
-        << std::setprecision(2) << "  per rank, AllReduce busbw:   not claimed   " << perRank
-        << "x (UB " << ub.arLargeBus << " vs NVL144 " << nv144.arLargeBus << " GB/s)\n"
-        << std::setprecision(1) << "  whole system at that busbw:  " << perRank * cards
-        << "x (per-rank ratio x card ratio, at this message size): the 62x is the card "
-           "count times the per-card link bandwidth, not what a rank's collective gets\n"
-        << std::setprecision(2) << "  p2p Write, per pair:         " << ub.p2pGBps / nv144.p2pGBps
-        << "x;  64-B latency, far pair: " << ub.latFarUs / nv144.latFarUs << "x\n";
-    results.AddMetric("claims", "cards_ratio", cards, "x");
-    results.AddMetric("claims", "aggregate_bw_ratio", agg, "x");
-    results.AddMetric("claims", "per_rank_allreduce_ratio", perRank, "x");
+    auto idx = [&](const std::string& k) -> int {
+        for (std::size_t i = 0; i < systems.size(); ++i)
+        {
+            if (systems[i].key == k)
+            {
+                return static_cast<int>(i);
+            }
+        }
+        return -1;
+    };
+    int iu = idx("ub");
+    int in = idx("nvl144") >= 0 ? idx("nvl144") : idx("nvl72");
+    if (iu >= 0 && in >= 0)
+    {
+        const Row& ub = rows[iu];
+        const Row& nv = rows[in];
+        const std::string name = systems[in].label;
+        double cards = double(ub.endpoints) / nv.endpoints;
+        double agg = ub.aggTBps / nv.aggTBps;
+        double perRank = ub.arBus.back() / nv.arBus.back();
+        std::cout << "\nHuawei's claims for the Atlas 950 SuperPoD against NVL144 (Huawei Connect "
+                     "2025), and what this run measures against "
+                  << name << ":\n"
+                  << std::fixed << std::setprecision(1)
+                  << "  cards:                      claim 56.8x (vs NVL144)   here " << cards
+                  << "x\n"
+                  << "  interconnect bandwidth:     claim 62x (vs NVL144)     here " << agg
+                  << "x as the sum of link bandwidth: the claim is this sum\n"
+                  << std::setprecision(2) << "  per rank, AllReduce busbw "
+                  << SizeLabel(sizes.back()) << ": " << perRank << "x (UB " << ub.arBus.back()
+                  << " vs " << nv.arBus.back() << " GB/s)\n"
+                  << std::setprecision(1) << "  whole system at that busbw: " << perRank * cards
+                  << "x: the aggregate ratio is card count times per-card link bandwidth, not "
+                     "what one rank's collective gets\n"
+                  << std::setprecision(2) << "  p2p Write per pair: " << ub.p2pGBps / nv.p2pGBps
+                  << "x;  64-B Write latency, far pair: " << ub.latFarUs / nv.latFarUs << "x\n";
+        results.AddMetric("claims", "cards_ratio", cards, "x");
+        results.AddMetric("claims", "aggregate_bw_ratio", agg, "x");
+        results.AddMetric("claims", "per_rank_allreduce_ratio", perRank, "x");
+    }
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     int64_t run = results.Commit(Seconds(0), 0);
-    std::cout << "\nresults: run " << run << " in " << results.GetPath() << " ("
+    std::cout << "\nresults: run " << run << " in " << results.GetPath() << " (" << std::fixed
               << std::setprecision(0) << wall << " s)\n";
     return 0;
 }
