@@ -144,34 +144,41 @@ def main():
             plots += 1
             md += ["![superpod-vs-nvlink](superpod-vs-nvlink.png)", ""]
 
-    # ub-memory-latency: latency and bandwidth against size.
-    mem = db.execute("SELECT m.run_id, m.scope, m.name, m.value FROM metrics m JOIN runs r ON "
-                     "r.run_id = m.run_id WHERE r.program = 'ub-memory-latency' ORDER BY m.run_id"
-                     ).fetchall()
-    if mem:
+    # ub-memory-latency and p2p-sweep: latency and bandwidth against size.
+    for program in ("ub-memory-latency", "p2p-sweep"):
+        mem = db.execute("SELECT m.run_id, m.scope, m.name, m.value FROM metrics m JOIN runs r ON "
+                         "r.run_id = m.run_id WHERE r.program = ? ORDER BY m.run_id",
+                         (program,)).fetchall()
+        if not mem:
+            continue
         last = max(x[0] for x in mem)
-        series = defaultdict(list)
-        for run, scope, name, value in mem:
-            if run != last or name != "latency":
-                continue
-            where, op, size = scope.split(":")
-            series[f"{op} {where}"].append((int(size), value))
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-        for label, pts in sorted(series.items()):
-            pts.sort()
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_xlabel("size (bytes)")
-        ax.set_ylabel("latency (us)")
-        ax.set_title(f"ub-memory-latency (run {last}; {seeds.get(last, '')})")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
+        preset = db.execute("SELECT value FROM params WHERE run_id = ? AND name = 'preset'",
+                            (last,)).fetchone()
+        preset = preset[0] if preset else "?"
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+        for ax, metric, unit in ((axes[0], "latency", "us"), (axes[1], "bandwidth", "GB/s")):
+            series = defaultdict(list)
+            for run, scope, name, value in mem:
+                if run != last or name != metric or scope.count(":") != 2:
+                    continue
+                where, op, size = scope.split(":")
+                series[f"{op} {where}"].append((int(size), value))
+            for label, pts in sorted(series.items()):
+                pts.sort()
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_xlabel("size (bytes)")
+            ax.set_ylabel(f"{metric} ({unit})")
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=8)
+        fig.suptitle(f"{program}: {preset} (run {last}; {seeds.get(last, '')})")
         fig.tight_layout()
-        fig.savefig(os.path.join(args.out, "memory-latency.png"), dpi=120)
+        name = f"{program}.png"
+        fig.savefig(os.path.join(args.out, name), dpi=120)
         plt.close(fig)
         plots += 1
-        md += [f"## ub-memory-latency (run {last})", "", "![latency](memory-latency.png)", ""]
+        md += [f"## {program} (run {last}, preset {preset})", "", f"![{program}]({name})", ""]
 
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write("\n".join(md) + "\n")

@@ -1,0 +1,86 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * p2p-sweep: point-to-point Write and Read latency and bandwidth against message size, for a
+ * near pair (endpoints 0 and 1) and a far pair (endpoints 0 and the last), on any system.
+ *
+ *   ./ubsim run p2p-sweep --preset=ascend950-ub2 --npus=128
+ *   ./ubsim run p2p-sweep --preset=nvlink5-gb200 --maxBytes=1073741824
+ *
+ * Each point is one operation on an idle fabric: latency = completion - issue, bandwidth =
+ * bytes / latency. Results: metrics "near:Write:<bytes>" etc. in SQLite.
+ */
+#include "ns3/core-module.h"
+#include "ns3/network-module.h"
+#include "ns3/unifiedbus-module.h"
+
+#include <iomanip>
+#include <iostream>
+
+using namespace ns3;
+
+int
+main(int argc, char* argv[])
+{
+    std::string presetName = "ascend950-ub2";
+    uint32_t npus = 128;
+    uint64_t minBytes = 64;
+    uint64_t maxBytes = 64ULL << 20;
+    std::string db = "results/ubsim.db";
+    CommandLine cmd(__FILE__);
+    cmd.AddValue("preset", "system preset", presetName);
+    cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
+    cmd.AddValue("minBytes", "smallest message (then x4)", minBytes);
+    cmd.AddValue("maxBytes", "largest message (up to 1 GiB)", maxBytes);
+    cmd.AddValue("db", "SQLite results file", db);
+    cmd.Parse(argc, argv);
+    if (minBytes == 0 || maxBytes < minBytes || maxBytes > (1ULL << 30))
+    {
+        std::cerr << "p2p-sweep: need 0 < --minBytes <= --maxBytes <= 1073741824\n";
+        return 2;
+    }
+    UbResults results("p2p-sweep", db);
+    results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
+    results.AddParameter("preset", presetName);
+    results.AddParameter("npus", npus);
+    uint32_t built = 0;
+    {
+        double per = 0;
+        UbExperiment::AggregateBandwidth(presetName, npus, per, built);
+    }
+    std::cout << "p2p-sweep: " << presetName << " (" << built << " endpoints)\n"
+              << std::setw(12) << "bytes" << std::setw(8) << "pair" << std::setw(7) << "links"
+              << std::setw(14) << "Write us" << std::setw(14) << "Write GB/s" << std::setw(14)
+              << "Read us" << std::setw(14) << "Read GB/s"
+              << "\n";
+    for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
+    {
+        for (bool far : {false, true})
+        {
+            uint32_t dst = far ? built - 1 : 1;
+            auto w = UbExperiment::RunTransfer(presetName, npus, 0, dst, bytes, false);
+            auto r = UbExperiment::RunTransfer(presetName, npus, 0, dst, bytes, true);
+            std::string pair = far ? "far" : "near";
+            std::cout << std::setw(12) << bytes << std::setw(8) << pair << std::setw(7) << w.hops
+                      << std::fixed << std::setprecision(3) << std::setw(14) << w.seconds * 1e6
+                      << std::setw(14) << w.gbps << std::setw(14) << r.seconds * 1e6
+                      << std::setw(14) << r.gbps << "\n";
+            results.AddMetric(pair + ":Write:" + std::to_string(bytes),
+                              "latency",
+                              w.seconds * 1e6,
+                              "us");
+            results.AddMetric(pair + ":Write:" + std::to_string(bytes),
+                              "bandwidth",
+                              w.gbps,
+                              "GB/s");
+            results.AddMetric(pair + ":Read:" + std::to_string(bytes),
+                              "latency",
+                              r.seconds * 1e6,
+                              "us");
+            results.AddMetric(pair + ":Read:" + std::to_string(bytes), "bandwidth", r.gbps, "GB/s");
+        }
+    }
+    int64_t run = results.Commit(Seconds(0), 0);
+    std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
+    return 0;
+}
