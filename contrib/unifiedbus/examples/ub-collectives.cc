@@ -78,7 +78,8 @@ main(int argc, char* argv[])
     cmd.AddValue("ranks", "ranks: the first N endpoints (0: all)", ranks);
     cmd.AddValue("op", "allreduce, allgather, reducescatter, alltoall, broadcast or all", opName);
     cmd.AddValue("algo",
-                 "auto, ring, hd (halving-doubling), direct, chain, innetwork (NVLS-like, "
+                 "auto, ring, hd (halving-doubling), tree (double binary tree), direct, chain, "
+                 "innetwork (NVLS-like, "
                  "one-tier switch domains) or hierarchical (--group)",
                  algoName);
     uint32_t group = 0;
@@ -96,10 +97,11 @@ main(int argc, char* argv[])
         return 2;
     }
     if (algoName != "auto" && algoName != "ring" && algoName != "hd" && algoName != "direct" &&
-        algoName != "chain" && algoName != "innetwork" && algoName != "hierarchical")
+        algoName != "chain" && algoName != "innetwork" && algoName != "hierarchical" &&
+        algoName != "tree")
     {
         std::cerr << "ub-collectives: --algo=" << algoName
-                  << " is not auto, ring, hd, direct, chain, innetwork or hierarchical\n";
+                  << " is not auto, ring, hd, tree, direct, chain, innetwork or hierarchical\n";
         return 2;
     }
     if (algoName == "hierarchical" && group < 2)
@@ -149,6 +151,10 @@ main(int argc, char* argv[])
         else if (algoName == "innetwork")
         {
             algo = UbCollectiveAlgo::IN_NETWORK;
+        }
+        else if (algoName == "tree")
+        {
+            algo = UbCollectiveAlgo::DOUBLE_TREE;
         }
         else if (algoName == "hierarchical")
         {

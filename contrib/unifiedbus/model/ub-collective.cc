@@ -50,6 +50,8 @@ UbCollectiveAlgoName(UbCollectiveAlgo a)
         return "in-network";
     case UbCollectiveAlgo::HIERARCHICAL:
         return "hierarchical";
+    case UbCollectiveAlgo::DOUBLE_TREE:
+        return "double-tree";
     }
     return "?";
 }
@@ -169,6 +171,56 @@ UbCollectiveEngine::BuildRing(const std::vector<uint32_t>& members,
         std::swap(prev, cur);
     }
     return last;
+}
+
+void
+UbCollectiveEngine::BuildTree(uint64_t bytes, uint32_t shift)
+{
+    // A binary tree over the ranks in heap order, position p held by rank (p + shift) mod N:
+    // with shift 0 and shift 1 most ranks that are leaves in one tree are inner nodes in the
+    // other (an approximation of NCCL's complementary trees). Piece k is reduced up the tree
+    // (a node forwards once every child's piece k has arrived) and broadcast back down.
+    const uint32_t n = m_nRanks;
+    auto rank = [n, shift](uint32_t p) { return (p + shift) % n; };
+    const uint32_t c = m_chunks;
+    for (uint32_t k = 0; k < c; ++k)
+    {
+        uint64_t piece = bytes / c + (k + 1 == c ? bytes % c : 0);
+        std::vector<uint32_t> up(n, UINT32_MAX);
+        for (uint32_t p = n; p-- > 1;) // children before parents
+        {
+            uint32_t t = Add(rank(p), rank((p - 1) / 2), piece);
+            for (uint32_t ch : {2 * p + 1, 2 * p + 2})
+            {
+                if (ch < n)
+                {
+                    Depend(t, up[ch]);
+                }
+            }
+            up[p] = t;
+        }
+        std::vector<uint32_t> down(n, UINT32_MAX);
+        for (uint32_t p = 1; p < n; ++p) // parents before children
+        {
+            uint32_t parent = (p - 1) / 2;
+            uint32_t t = Add(rank(parent), rank(p), piece);
+            if (parent == 0)
+            {
+                for (uint32_t ch : {1U, 2U}) // the root has everything once its children report
+                {
+                    if (ch < n)
+                    {
+                        Depend(t, up[ch]);
+                    }
+                }
+            }
+            else
+            {
+                Depend(t, down[parent]);
+            }
+            down[p] = t;
+        }
+    }
 }
 
 void
@@ -438,6 +490,11 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
         if (algo == UbCollectiveAlgo::RING)
         {
             BuildRingSteps(perRank, 2 * (n - 1));
+        }
+        else if (algo == UbCollectiveAlgo::DOUBLE_TREE)
+        {
+            BuildTree(bytes / 2, 0);
+            BuildTree(bytes - bytes / 2, 1);
         }
         else if (algo == UbCollectiveAlgo::HIERARCHICAL)
         {

@@ -38,6 +38,8 @@ enum class UbCollectiveAlgo : uint8_t
     DIRECT,           //!< every rank to every other at once (All-to-All)
     CHAIN,            //!< pipelined chain from the root (Broadcast)
     IN_NETWORK,       //!< switches reduce and multicast (NVLS-like AllReduce; SetReducers)
+    DOUBLE_TREE,      //!< AllReduce: two complementary binary trees, each reducing up and
+                      //!< broadcasting down half the data, pipelined (NCCL's double binary tree)
     HIERARCHICAL,     //!< AllReduce: ring reduce-scatter in each group, ring AllReduce across
                       //!< groups, ring all-gather in each group (SetGroupSize)
 };
@@ -176,6 +178,7 @@ class UbCollectiveEngine
                                     uint32_t steps,
                                     const std::vector<uint32_t>& after);
     void BuildHierarchical(uint64_t bytes);
+    void BuildTree(uint64_t bytes, uint32_t shift);
     uint32_t Attach(const Ptr<UbController>& c);
     void Issue(uint32_t t);
     void Launch();

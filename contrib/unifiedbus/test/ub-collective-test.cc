@@ -139,7 +139,8 @@ class UbBandwidthBoundTestCase : public TestCase
   public:
     UbBandwidthBoundTestCase()
         : TestCase("AllGather, ReduceScatter and All-to-All of 64 MiB reach busbw = B within 3 "
-                   "percent; halving-doubling beats ring for small messages")
+                   "percent; halving-doubling and double binary tree beat ring for small "
+                   "messages")
     {
     }
 
@@ -179,6 +180,14 @@ class UbBandwidthBoundTestCase : public TestCase
             NS_TEST_EXPECT_MSG_LT(hd.Seconds(),
                                   ring.Seconds() * 0.6,
                                   "N=" << n << ": log2 N steps beat 2(N-1) for 4 KiB");
+            UbCollectiveResult tree = RunCollective(n,
+                                                    UbCollectiveOp::ALL_REDUCE,
+                                                    UbCollectiveAlgo::DOUBLE_TREE,
+                                                    4096,
+                                                    1);
+            NS_TEST_EXPECT_MSG_LT(tree.Seconds(),
+                                  ring.Seconds() * 0.7,
+                                  "N=" << n << ": 2 log2 N tree levels beat 2(N-1) ring steps");
         }
     }
 };
@@ -203,6 +212,7 @@ class UbBusBwCapTestCase : public TestCase
 
         const Case cases[] = {{UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING},
                               {UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::HALVING_DOUBLING},
+                              {UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::DOUBLE_TREE},
                               {UbCollectiveOp::ALL_GATHER, UbCollectiveAlgo::RING},
                               {UbCollectiveOp::REDUCE_SCATTER, UbCollectiveAlgo::RING},
                               {UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::DIRECT},
@@ -226,7 +236,7 @@ class UbBusBwCapTestCase : public TestCase
                 }
             }
         }
-        NS_TEST_EXPECT_MSG_EQ(runs, 36U, "every case ran");
+        NS_TEST_EXPECT_MSG_EQ(runs, 42U, "every case ran");
     }
 };
 
