@@ -71,5 +71,13 @@ check report-writes 0 "report: $TMP/rep/report.md (1 plots, 4 collective rows" \
 check report-has-png 0 "busbw-allgather.png" ls "$TMP/rep"
 check report-missing-db 2 "no results file '$TMP/none.db'" ./ubsim report "$TMP/none.db"
 check demo-headline 0 "report: results/report/report.md (3 plots" ./ubsim demo --db="$TMP/demo2.db"
+check load-latency-curve 0 "rises: True" \
+  "$PY" -c "
+import subprocess
+out = subprocess.run(['$BIN/ub-load-latency', '--npus=64', '--loads=0.1,0.9', '--duration=10',
+                      '--db=$TMP/load.db'], capture_output=True, text=True, check=True).stdout
+rows = [l.split() for l in out.splitlines() if l.strip()[:1].isdigit()]
+print('rises:', len(rows) == 2 and float(rows[1][4]) > float(rows[0][4]) and float(rows[0][1]) > 0.95)
+"
 check memory-latency 0 "results: run 1 in $TMP/mem.db" "$BIN/ub-memory-latency" --maxBytes=4096 --db="$TMP/mem.db"
 exit 0

@@ -180,6 +180,41 @@ def main():
         plots += 1
         md += [f"## {program} (run {last}, preset {preset})", "", f"![{program}]({name})", ""]
 
+    # ub-load-latency: latency against offered load, one line per pattern.
+    ll = db.execute("SELECT m.run_id, m.scope, m.name, m.value FROM metrics m JOIN runs r ON "
+                    "r.run_id = m.run_id WHERE r.program = 'ub-load-latency' ORDER BY m.run_id"
+                    ).fetchall()
+    if ll:
+        curves = defaultdict(lambda: defaultdict(dict))
+        for run, scope, name, value in ll:
+            pattern, load = scope.split(":")
+            preset = db.execute("SELECT value FROM params WHERE run_id = ? AND name = 'preset'",
+                                (run,)).fetchone()
+            key = f"{preset[0] if preset else '?'}, {pattern} (run {run})"
+            curves[key][float(load)][name] = value
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        md += ["## ub-load-latency", "", "| curve | load | accepted | mean us | p99 us |",
+               "|---|---|---|---|---|"]
+        for key, pts in curves.items():
+            loads = sorted(pts)
+            ax.plot(loads, [pts[x].get("latency_mean", 0) for x in loads], marker="o",
+                    label=f"{key} mean")
+            ax.plot(loads, [pts[x].get("latency_p99", 0) for x in loads], marker="x",
+                    linestyle="--", label=f"{key} p99")
+            for x in loads:
+                md.append(f"| {key} | {x:.2f} | {pts[x].get('accepted', 0):.3f} | "
+                          f"{pts[x].get('latency_mean', 0):.3f} | {pts[x].get('latency_p99', 0):.3f} |")
+        ax.set_xlabel("offered load (fraction of each endpoint's link bandwidth)")
+        ax.set_ylabel("latency (us)")
+        ax.set_title("latency against load")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(args.out, "load-latency.png"), dpi=120)
+        plt.close(fig)
+        plots += 1
+        md += ["", "![latency against load](load-latency.png)", ""]
+
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print(f"report: {os.path.join(args.out, 'report.md')} ({plots} plots, {len(rows)} collective "

@@ -35,6 +35,29 @@ UbPacketSource::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&UbPacketSource::m_destination),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("DestinationCount",
+                          "Uniform random traffic: when > 0, each packet goes to a CNA drawn "
+                          "uniformly from [DestinationFirst, DestinationFirst + DestinationCount), "
+                          "never the source itself; Destination is then unused.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbPacketSource::m_destCount),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("DestinationFirst",
+                          "First CNA of the random destinations (see DestinationCount).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbPacketSource::m_destFirst),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("HotspotFraction",
+                          "Hotspot traffic: the fraction of packets sent to Hotspot instead of a "
+                          "random destination (0 .. 1; needs DestinationCount > 0).",
+                          DoubleValue(0.0),
+                          MakeDoubleAccessor(&UbPacketSource::m_hotFraction),
+                          MakeDoubleChecker<double>(0.0, 1.0))
+            .AddAttribute("Hotspot",
+                          "CNA of the hotspot (see HotspotFraction).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbPacketSource::m_hotspot),
+                          MakeUintegerChecker<uint32_t>())
             .AddAttribute("PacketSize",
                           "Bytes per packet above the network header (bytes); the switch adds "
                           "the 12-byte NTH.",
@@ -78,7 +101,8 @@ UbPacketSource::GetTypeId()
 }
 
 UbPacketSource::UbPacketSource()
-    : m_exp(CreateObject<ExponentialRandomVariable>())
+    : m_exp(CreateObject<ExponentialRandomVariable>()),
+      m_uni(CreateObject<UniformRandomVariable>())
 {
 }
 
@@ -90,6 +114,7 @@ UbPacketSource::DoDispose()
     m_sendEvent.Cancel();
     m_switch = nullptr;
     m_exp = nullptr;
+    m_uni = nullptr;
     Application::DoDispose();
 }
 
@@ -97,7 +122,8 @@ int64_t
 UbPacketSource::AssignStreams(int64_t stream)
 {
     m_exp->SetStream(stream);
-    return 1;
+    m_uni->SetStream(stream + 1);
+    return 2;
 }
 
 uint64_t
@@ -173,7 +199,28 @@ UbPacketSource::TrySendOne()
     tag.SetFlowId(m_flowId);
     tag.SetSendTime(Simulator::Now());
     p->AddPacketTag(tag);
-    if (!m_switch->Send(p, m_destination, m_sl, m_flowId))
+    uint32_t dst = m_destination;
+    if (m_destCount > 0)
+    {
+        if (m_hotFraction > 0 && m_uni->GetValue() < m_hotFraction)
+        {
+            dst = m_hotspot;
+        }
+        else
+        {
+            uint32_t self = m_switch->GetCna();
+            bool selfIn = self >= m_destFirst && self < m_destFirst + m_destCount;
+            uint32_t n = m_destCount - (selfIn ? 1 : 0);
+            NS_ABORT_MSG_IF(n == 0, "UbPacketSource: DestinationCount leaves no destination");
+            auto k = static_cast<uint32_t>(m_uni->GetInteger(0, n - 1));
+            dst = m_destFirst + k;
+            if (selfIn && dst >= self)
+            {
+                ++dst; // skip the source itself
+            }
+        }
+    }
+    if (!m_switch->Send(p, dst, m_sl, m_flowId))
     {
         return false;
     }

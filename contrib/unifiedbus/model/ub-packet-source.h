@@ -47,7 +47,7 @@ class UbPacketSource : public Application
     /**
      * \brief Assign the random stream used for Poisson arrivals.
      * \param stream first stream index
-     * \return number of streams used (1)
+     * \return number of streams used (2: arrivals and random destinations)
      */
     int64_t AssignStreams(int64_t stream);
 
@@ -72,6 +72,10 @@ class UbPacketSource : public Application
     bool TrySendOne();
 
     uint32_t m_destination{0};
+    uint32_t m_destCount{0};
+    uint32_t m_destFirst{0};
+    double m_hotFraction{0};
+    uint32_t m_hotspot{0};
     uint32_t m_packetSize{0};
     DataRate m_rate;
     uint64_t m_maxPackets{0};
@@ -81,6 +85,7 @@ class UbPacketSource : public Application
 
     Ptr<UbSwitch> m_switch;
     Ptr<ExponentialRandomVariable> m_exp;
+    Ptr<UniformRandomVariable> m_uni;
     EventId m_sendEvent;
     bool m_running{false};
     bool m_waiting{false};
