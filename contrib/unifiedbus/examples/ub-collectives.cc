@@ -84,6 +84,11 @@ main(int argc, char* argv[])
                  algoName);
     uint32_t group = 0;
     cmd.AddValue("group", "hierarchical: ranks per group", group);
+    bool offload = false;
+    cmd.AddValue("offload",
+                 "collective offload (CCU-like): a hardware engine issues the transfers, 50 ns "
+                 "after their dependencies (an assumption)",
+                 offload);
     cmd.AddValue("minBytes", "smallest size (then x4)", minBytes);
     cmd.AddValue("maxBytes", "largest size", maxBytes);
     cmd.AddValue("chunks", "pieces per step (pipelining)", chunks);
@@ -122,6 +127,7 @@ main(int argc, char* argv[])
     results.AddParameter("algo", algoName);
     results.AddParameter("chunks", chunks);
     results.AddParameter("group", group);
+    results.AddParameter("offload", offload ? "on" : "off");
     std::cout << "ub-collectives: preset " << presetName << "\n";
     std::cout << std::setw(14) << "op" << std::setw(18) << "algo" << std::setw(7) << "ranks"
               << std::setw(12) << "bytes" << std::setw(12) << "time us" << std::setw(12)
@@ -190,6 +196,7 @@ main(int argc, char* argv[])
                 {
                     coll.SetGroupSize(group);
                 }
+                coll.SetOffload(offload);
                 Simulator::Schedule(MicroSeconds(1), [&]() {
                     coll.Start(op,
                                algo,
@@ -215,7 +222,7 @@ main(int argc, char* argv[])
             UbResults::CollectiveRow row;
             row.system = presetName;
             row.op = UbCollectiveOpName(op);
-            row.algo = UbCollectiveAlgoName(algo);
+            row.algo = std::string(UbCollectiveAlgoName(algo)) + (offload ? "+offload" : "");
             row.ranks = n;
             row.bytes = bytes;
             row.chunks = chunks;

@@ -126,6 +126,15 @@ UbCollectiveEngine::Attach(const Ptr<UbController>& c)
 }
 
 void
+UbCollectiveEngine::SetOffload(bool on, Time issueLatency)
+{
+    NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine::SetOffload: a collective is running");
+    NS_ABORT_MSG_IF(issueLatency.IsNegative(), "UbCollectiveEngine::SetOffload: negative latency");
+    m_offload = on;
+    m_offloadLatency = issueLatency;
+}
+
+void
 UbCollectiveEngine::SetGroupSize(uint32_t g)
 {
     NS_ABORT_MSG_IF(g < 2 || g >= m_nRanks || m_nRanks % g != 0,
@@ -594,6 +603,18 @@ UbCollectiveEngine::Launch()
     }
     m_running = true;
     m_result.start = Simulator::Now();
+    m_result.offload = m_offload;
+    if (m_offload)
+    {
+        m_savedLatency.clear();
+        for (uint32_t r = 0; r < m_nRanks; ++r)
+        {
+            TimeValue v;
+            m_ranks[r]->GetAttribute("InitiatorLatency", v);
+            m_savedLatency.push_back(v.Get());
+            m_ranks[r]->SetAttribute("InitiatorLatency", TimeValue(m_offloadLatency));
+        }
+    }
     NS_LOG_INFO(UbCollectiveOpName(m_result.op)
                 << " " << UbCollectiveAlgoName(m_result.algo) << " of " << m_result.bytes
                 << " B over " << m_nRanks << " ranks: " << m_graph.size() << " transfers");
@@ -601,6 +622,11 @@ UbCollectiveEngine::Launch()
     {
         m_running = false;
         m_result.end = Simulator::Now();
+        for (uint32_t r = 0; r < m_savedLatency.size(); ++r)
+        {
+            m_ranks[r]->SetAttribute("InitiatorLatency", TimeValue(m_savedLatency[r]));
+        }
+        m_savedLatency.clear();
         if (!m_done.IsNull())
         {
             m_done(m_result);
@@ -705,6 +731,11 @@ UbCollectiveEngine::OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t l
     {
         m_running = false;
         m_result.end = Simulator::Now();
+        for (uint32_t r = 0; r < m_savedLatency.size(); ++r)
+        {
+            m_ranks[r]->SetAttribute("InitiatorLatency", TimeValue(m_savedLatency[r]));
+        }
+        m_savedLatency.clear();
         NS_LOG_INFO(UbCollectiveOpName(m_result.op)
                     << " done in " << m_result.Seconds() * 1e6 << " us, busbw " << m_result.BusBw()
                     << " GB/s");

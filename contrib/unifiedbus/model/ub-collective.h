@@ -71,6 +71,7 @@ struct UbCollectiveResult
     uint64_t wireBytes{0};                         //!< data bytes moved over all transfers
     std::vector<Time> rankDone;                    //!< when the last data for each rank arrived
     std::vector<uint64_t> rankBytesIn;             //!< data bytes each rank received
+    bool offload{false};                           //!< ran with collective offload (CCU-like)
 
     /// \return end - start in seconds
     double Seconds() const;
@@ -115,6 +116,18 @@ class UbCollectiveEngine
     void SetChunks(uint32_t chunks);
     /// \param root the Broadcast root rank
     void SetRoot(uint32_t root);
+
+    /**
+     * \brief Collective offload (UB endpoints; Ascend's collective communication unit): a
+     * hardware engine, not the NPU's cores, issues each step's transfers, so a transfer leaves
+     * `issueLatency` after its dependencies arrived instead of the controller's
+     * InitiatorLatency. The ranks' InitiatorLatency is set to issueLatency while a collective
+     * runs and restored after it. Off by default; results record whether it was on.
+     * \param on use the offload
+     * \param issueLatency issue latency of the offload engine (an assumption: Huawei publishes
+     *        none; 50 ns by default)
+     */
+    void SetOffload(bool on, Time issueLatency = NanoSeconds(50));
     /**
      * \brief Groups for HIERARCHICAL AllReduce: ranks [0, g), [g, 2g), ... are one domain each
      * (a SuperPoD, an NVLink domain); the phase across groups joins the i-th rank of every group.
@@ -188,9 +201,11 @@ class UbCollectiveEngine
     std::map<uint32_t, uint32_t> m_rankOfCna;
     uint32_t m_chunks{1};
     uint32_t m_root{0};
-    uint32_t m_nRanks{0};
-    uint32_t m_group{0}; //!< HIERARCHICAL: ranks per group             //!< ranks (m_ranks also
-                         //!< holds reducers after them)
+    uint32_t m_nRanks{0};             //!< ranks (m_ranks also holds the reducers, after them)
+    uint32_t m_group{0};              //!< HIERARCHICAL: ranks per group
+    bool m_offload{false};            //!< collective offload on
+    Time m_offloadLatency;            //!< its issue latency
+    std::vector<Time> m_savedLatency; //!< ranks' InitiatorLatency while offloaded
     std::vector<uint32_t> m_reducers; //!< indices into m_ranks
     std::vector<double> m_shares;
     std::vector<Transfer> m_graph;

@@ -520,6 +520,59 @@ class UbMoeTestCase : public TestCase
     }
 };
 
+class UbOffloadTestCase : public TestCase
+{
+  public:
+    UbOffloadTestCase()
+        : TestCase("collective offload (CCU-like) takes InitiatorLatency - issue latency off each "
+                   "of ring's 2(N-1) steps, is recorded, and restores the ranks afterwards")
+    {
+    }
+
+  private:
+    double Run(bool offload, bool* flag, Time* after)
+    {
+        ubtest::ResetSimulation();
+        UbTopologyHelper sys;
+        auto r = Star(sys, 8);
+        UbCollectiveResult res;
+        {
+            UbCollectiveEngine coll(r);
+            coll.SetOffload(offload, NanoSeconds(50));
+            Simulator::Schedule(MicroSeconds(1), [&]() {
+                coll.Start(UbCollectiveOp::ALL_REDUCE,
+                           UbCollectiveAlgo::RING,
+                           4096,
+                           UbCollectiveEngine::DoneCallback(
+                               [&res](const UbCollectiveResult& x) { res = x; }));
+            });
+            Simulator::Run();
+            TimeValue v;
+            r[3]->GetAttribute("InitiatorLatency", v);
+            *after = v.Get();
+        }
+        ubtest::ResetSimulation();
+        *flag = res.offload;
+        return res.Seconds();
+    }
+
+    void DoRun() override
+    {
+        bool on = false;
+        bool off = true;
+        Time a;
+        Time b;
+        double base = Run(false, &off, &a);
+        double ccu = Run(true, &on, &b);
+        // The controller's default InitiatorLatency is 200 ns: 150 ns less on each of 14 steps.
+        NS_TEST_EXPECT_MSG_EQ_TOL(base - ccu, 14 * 150e-9, 2e-12, "2(N-1) x 150 ns");
+        NS_TEST_EXPECT_MSG_EQ(on, true, "recorded as offloaded");
+        NS_TEST_EXPECT_MSG_EQ(off, false, "and not when off");
+        NS_TEST_EXPECT_MSG_EQ(b, NanoSeconds(200), "the ranks' latency is restored");
+        NS_TEST_EXPECT_MSG_EQ(a, NanoSeconds(200), "and untouched without offload");
+    }
+};
+
 class UbCollectiveTestSuite : public TestSuite
 {
   public:
@@ -533,6 +586,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbInNetworkTestCase, TestCase::QUICK);
         AddTestCase(new UbHierarchicalTestCase, TestCase::QUICK);
         AddTestCase(new UbMoeTestCase, TestCase::QUICK);
+        AddTestCase(new UbOffloadTestCase, TestCase::QUICK);
     }
 };
 
