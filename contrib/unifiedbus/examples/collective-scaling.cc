@@ -1,0 +1,162 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * collective-scaling: AllReduce and All-to-All busbw against domain size, each domain the system
+ * that size stands for:
+ *     8 HGX H100 (nvlink4-h100)          64 one Atlas-950-like rack (ascend950-ub2)
+ *    72 GB200 NVL72 (nvlink5-gb200)     144 NVL144-like (nvlink6-rubin)
+ *   384 CloudMatrix384 dies (cm384-ub1)  1024 Atlas-950-like, 16 racks
+ *  8192 Atlas-950-like SuperPoD (add it with --domains=...,8192: minutes and ~2 GiB)
+ * Up to 144 ranks AllReduce runs as a ring; from 384 on as a hierarchical AllReduce in groups of
+ * 16 (CloudMatrix nodes) or 64 (racks), since a flat ring of thousands of steps is latency-bound.
+ *
+ *   ./ubsim run collective-scaling
+ *   ./ubsim run collective-scaling --domains=8,72,1024 --sizes=16777216
+ */
+#include "ns3/core-module.h"
+#include "ns3/network-module.h"
+#include "ns3/unifiedbus-module.h"
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+using namespace ns3;
+
+namespace
+{
+
+struct Domain
+{
+    uint32_t size;
+    std::string preset;
+    uint32_t npus;  //!< endpoints to build
+    uint32_t group; //!< hierarchical group (0: ring)
+};
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    std::string domainsText = "8,64,72,144,384,1024";
+    std::string sizesText = "1048576,16777216";
+    std::string db = "results/ubsim.db";
+    CommandLine cmd(__FILE__);
+    cmd.AddValue("domains",
+                 "comma-separated domain sizes among 8,64,72,144,384,1024,8192",
+                 domainsText);
+    cmd.AddValue("sizes", "comma-separated message sizes (bytes)", sizesText);
+    cmd.AddValue("db", "SQLite results file", db);
+    cmd.Parse(argc, argv);
+    const std::vector<Domain> known = {{8, "nvlink4-h100", 0, 0},
+                                       {64, "ascend950-ub2", 64, 0},
+                                       {72, "nvlink5-gb200", 0, 0},
+                                       {144, "nvlink6-rubin", 0, 0},
+                                       {384, "cm384-ub1", 384, 16},
+                                       {1024, "ascend950-ub2", 1024, 64},
+                                       {8192, "ascend950-ub2", 8192, 64}};
+    std::vector<Domain> domains;
+    std::vector<uint64_t> sizes;
+    std::istringstream din(domainsText);
+    for (std::string tok; std::getline(din, tok, ',');)
+    {
+        auto it = std::find_if(known.begin(), known.end(), [&tok](const Domain& d) {
+            return std::to_string(d.size) == tok;
+        });
+        if (it == known.end())
+        {
+            std::cerr << "collective-scaling: --domains has '" << tok
+                      << "'; use 8, 64, 72, 144, 384, 1024 or 8192\n";
+            return 2;
+        }
+        domains.push_back(*it);
+    }
+    std::istringstream sin(sizesText);
+    for (std::string tok; std::getline(sin, tok, ',');)
+    {
+        if (tok.empty() || tok.find_first_not_of("0123456789") != std::string::npos)
+        {
+            std::cerr << "collective-scaling: --sizes=" << sizesText << " is not a list of bytes\n";
+            return 2;
+        }
+        sizes.push_back(std::stoull(tok));
+    }
+    UbResults results("collective-scaling", db);
+    results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
+    results.AddParameter("domains", domainsText);
+    results.AddParameter("sizes", sizesText);
+    std::cout << "collective-scaling\n"
+              << std::setw(7) << "ranks" << std::setw(16) << "system" << std::setw(14) << "op"
+              << std::setw(15) << "algo" << std::setw(12) << "bytes" << std::setw(12) << "time us"
+              << std::setw(12) << "busbw GB/s"
+              << "\n";
+    for (const Domain& d : domains)
+    {
+        for (uint64_t bytes : sizes)
+        {
+            for (UbCollectiveOp op : {UbCollectiveOp::ALL_REDUCE, UbCollectiveOp::ALL_TO_ALL})
+            {
+                std::cerr << "[collective-scaling] " << d.size << " ranks, " << d.preset << ", "
+                          << UbCollectiveOpName(op) << ", " << bytes << " B" << std::endl;
+                UbCollectiveResult res;
+                {
+                    UbTopologyHelper sys;
+                    sys.SetCheckDeadlock(false);
+                    sys.BuildPreset(d.preset, d.npus);
+                    std::vector<Ptr<UbController>> r;
+                    for (uint32_t i = 0; i < d.size; ++i)
+                    {
+                        r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+                    }
+                    UbCollectiveEngine coll(r);
+                    UbCollectiveAlgo algo = UbCollectiveAlgo::DIRECT;
+                    if (op == UbCollectiveOp::ALL_REDUCE)
+                    {
+                        algo = d.group ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING;
+                        if (d.group)
+                        {
+                            coll.SetGroupSize(d.group);
+                        }
+                        coll.SetChunks(4);
+                    }
+                    Simulator::Schedule(MicroSeconds(1), [&]() {
+                        coll.Start(op,
+                                   algo,
+                                   bytes,
+                                   UbCollectiveEngine::DoneCallback(
+                                       [&res](const UbCollectiveResult& x) { res = x; }));
+                    });
+                    Simulator::Run();
+                }
+                Simulator::Destroy();
+                if (res.end <= res.start)
+                {
+                    std::cerr << "collective-scaling: a collective did not finish\n";
+                    return 1;
+                }
+                std::cout << std::setw(7) << d.size << std::setw(16) << d.preset << std::setw(14)
+                          << UbCollectiveOpName(op) << std::setw(15)
+                          << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed
+                          << std::setprecision(2) << std::setw(12) << res.Seconds() * 1e6
+                          << std::setw(12) << res.BusBw() << std::endl;
+                UbResults::CollectiveRow row;
+                row.system = d.preset;
+                row.op = UbCollectiveOpName(op);
+                row.algo = UbCollectiveAlgoName(res.algo);
+                row.ranks = d.size;
+                row.bytes = bytes;
+                row.chunks = res.chunks;
+                row.timeUs = res.Seconds() * 1e6;
+                row.algbwGBps = res.AlgBw();
+                row.busbwGBps = res.BusBw();
+                row.transfers = res.transfers;
+                row.wireBytes = res.wireBytes;
+                results.AddCollective(row);
+            }
+        }
+    }
+    int64_t run = results.Commit(Seconds(0), 0);
+    std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
+    return 0;
+}
