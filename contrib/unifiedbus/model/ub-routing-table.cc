@@ -70,7 +70,13 @@ UbLbfSelector::Select(const UbRouteCandidate* c,
                       const UbSwitch& sw,
                       uint32_t& counter) const
 {
-    return info.lbf % n;
+    // At the source's own switch the load-balance field picks the candidate directly, so that a
+    // channel group of n channels uses all n first-hop links. Further on, the field is rotated
+    // by a hash of (source, this switch): one source's channels still take distinct candidates,
+    // and different sources' channels spread over all of them instead of piling onto the first
+    // few (every source numbers its channels from 0).
+    uint32_t offset = (info.src == sw.GetCna()) ? 0 : UbMix32(info.src * 0x9E3779B1U ^ sw.GetCna());
+    return static_cast<uint32_t>((static_cast<uint64_t>(info.lbf) + offset) % n);
 }
 
 uint32_t

@@ -126,7 +126,8 @@ class UbAdaptiveSelector : public UbPathSelector
                     uint32_t& counter) const override;
 };
 
-/// LBF steering: candidate (load-balance field mod n), so a sender picks its path.
+/// LBF steering: candidate (load-balance field mod n) at the source's switch, (field + hash of
+/// source and switch) mod n further on, so a sender picks its path and sources spread.
 class UbLbfSelector : public UbPathSelector
 {
   public:

@@ -197,10 +197,20 @@ UbTransport::Send(uint32_t dst, const UbTpMessage& msg)
     if (m_config.multipath == PER_PACKET && p.channels.size() > 1)
     {
         p.shared.push_back(msg);
-        for (auto& ch : p.channels)
+        // Activate the group starting at a channel that moves on with every message (and starts
+        // at the peer's CNA), so that short messages to many peers do not all go out on the
+        // first channels, i.e. the first paths.
+        const auto n = static_cast<uint32_t>(p.channels.size());
+        if (!p.rotated)
         {
-            Activate(ch);
+            p.nextChannel = dst % n;
+            p.rotated = true;
         }
+        for (uint32_t i = 0; i < n; ++i)
+        {
+            Activate(p.channels[(p.nextChannel + i) % n]);
+        }
+        p.nextChannel = (p.nextChannel + 1) % n;
     }
     else
     {

@@ -231,6 +231,7 @@ class UbTransport
         std::vector<UbTpMessage> shared; //!< messages to spread (PER_PACKET)
         uint32_t sharedHead{0};
         uint32_t nextChannel{0};
+        bool rotated{false}; //!< PER_PACKET: nextChannel seeded from the peer
     };
 
     enum SendResult
