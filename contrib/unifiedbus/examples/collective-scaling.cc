@@ -140,19 +140,7 @@ main(int argc, char* argv[])
                           << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed
                           << std::setprecision(2) << std::setw(12) << res.Seconds() * 1e6
                           << std::setw(12) << res.BusBw() << std::endl;
-                UbResults::CollectiveRow row;
-                row.system = d.preset;
-                row.op = UbCollectiveOpName(op);
-                row.algo = UbCollectiveAlgoName(res.algo);
-                row.ranks = d.size;
-                row.bytes = bytes;
-                row.chunks = res.chunks;
-                row.timeUs = res.Seconds() * 1e6;
-                row.algbwGBps = res.AlgBw();
-                row.busbwGBps = res.BusBw();
-                row.transfers = res.transfers;
-                row.wireBytes = res.wireBytes;
-                results.AddCollective(row);
+                results.AddCollective(d.preset, res);
             }
         }
     }

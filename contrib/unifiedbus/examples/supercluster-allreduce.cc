@@ -93,20 +93,9 @@ main(int argc, char* argv[])
                           << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed
                           << std::setprecision(2) << std::setw(12) << res.Seconds() * 1e6
                           << std::setw(12) << res.BusBw() << "\n";
-                UbResults::CollectiveRow row;
-                row.system = "supercluster-" + std::to_string(pods) + "x" + std::to_string(npus) +
-                             "-" + scaleOut;
-                row.op = UbCollectiveOpName(res.op);
-                row.algo = UbCollectiveAlgoName(res.algo);
-                row.ranks = res.ranks;
-                row.bytes = bytes;
-                row.chunks = res.chunks;
-                row.timeUs = res.Seconds() * 1e6;
-                row.algbwGBps = res.AlgBw();
-                row.busbwGBps = res.BusBw();
-                row.transfers = res.transfers;
-                row.wireBytes = res.wireBytes;
-                results.AddCollective(row);
+                results.AddCollective("supercluster-" + std::to_string(pods) + "x" +
+                                          std::to_string(npus) + "-" + scaleOut,
+                                      res);
             }
         }
     }

@@ -169,19 +169,7 @@ main(int argc, char* argv[])
         r.hopsFar = far.hops;
         r.p2pGBps = UbExperiment::RunTransfer(s.preset, s.npus, 0, built - 1, p2pBytes).gbps;
         auto add = [&](const UbCollectiveResult& c) {
-            UbResults::CollectiveRow row;
-            row.system = s.preset;
-            row.op = UbCollectiveOpName(c.op);
-            row.algo = UbCollectiveAlgoName(c.algo);
-            row.ranks = c.ranks;
-            row.bytes = c.bytes;
-            row.chunks = c.chunks;
-            row.timeUs = c.Seconds() * 1e6;
-            row.algbwGBps = c.AlgBw();
-            row.busbwGBps = c.BusBw();
-            row.transfers = c.transfers;
-            row.wireBytes = c.wireBytes;
-            results.AddCollective(row);
+            results.AddCollective(s.preset, c);
             return c.BusBw();
         };
         for (uint64_t b : sizes)

@@ -219,19 +219,7 @@ main(int argc, char* argv[])
                       << UbCollectiveAlgoName(algo) << std::setw(7) << n << std::setw(12) << bytes
                       << std::fixed << std::setprecision(3) << std::setw(12) << res.Seconds() * 1e6
                       << std::setw(12) << res.AlgBw() << std::setw(12) << res.BusBw() << "\n";
-            UbResults::CollectiveRow row;
-            row.system = presetName;
-            row.op = UbCollectiveOpName(op);
-            row.algo = std::string(UbCollectiveAlgoName(algo)) + (offload ? "+offload" : "");
-            row.ranks = n;
-            row.bytes = bytes;
-            row.chunks = chunks;
-            row.timeUs = res.Seconds() * 1e6;
-            row.algbwGBps = res.AlgBw();
-            row.busbwGBps = res.BusBw();
-            row.transfers = res.transfers;
-            row.wireBytes = res.wireBytes;
-            results.AddCollective(row);
+            results.AddCollective(presetName, res, offload ? "+offload" : "");
         }
     }
     int64_t run = results.Commit(simulated, events);

@@ -5,6 +5,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/node.h"
+#include "ns3/ub-collective.h"
 #include "ns3/ub-compat.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-packet-sink.h"
@@ -288,6 +289,26 @@ UbResults::AddMetric(const std::string& scope,
 void
 UbResults::AddCollective(const CollectiveRow& row)
 {
+    m_collectives.push_back(row);
+}
+
+void
+UbResults::AddCollective(const std::string& system,
+                         const UbCollectiveResult& r,
+                         const std::string& algoSuffix)
+{
+    CollectiveRow row;
+    row.system = system;
+    row.op = UbCollectiveOpName(r.op);
+    row.algo = UbCollectiveAlgoName(r.algo) + algoSuffix;
+    row.ranks = r.ranks;
+    row.bytes = r.bytes;
+    row.chunks = r.chunks;
+    row.timeUs = r.Seconds() * 1e6;
+    row.algbwGBps = r.AlgBw();
+    row.busbwGBps = r.BusBw();
+    row.transfers = r.transfers;
+    row.wireBytes = r.wireBytes;
     m_collectives.push_back(row);
 }
 

@@ -16,6 +16,7 @@ namespace ns3
 {
 
 class UbPacketSink;
+struct UbCollectiveResult;
 
 /**
  * \ingroup unifiedbus
@@ -111,6 +112,15 @@ class UbResults
     void AddPort(const PortRow& row);
     /// \param row a collectives-table row (UbCollectiveResult in NCCL conventions)
     void AddCollective(const CollectiveRow& row);
+    /**
+     * \brief Add the row of a finished collective.
+     * \param system preset or topology it ran on
+     * \param r the result
+     * \param algoSuffix appended to the algorithm's name (e.g. "+offload")
+     */
+    void AddCollective(const std::string& system,
+                       const UbCollectiveResult& r,
+                       const std::string& algoSuffix = "");
     /**
      * \brief Add one flow row per flow of a sink.
      * \param sink the sink

@@ -582,10 +582,9 @@ UbSwitch::PeekHeadBytes(uint32_t port, uint8_t vl) const
     return m_ports[port].vl[vl].rr->head->packet->GetSize();
 }
 
-Time
-UbSwitch::TransmitHead(uint32_t port, uint8_t vl)
+UbSwitch::Queued*
+UbSwitch::PopHead(Port& out, uint8_t vl)
 {
-    Port& out = m_ports[port];
     OutVl& o = out.vl[vl];
     Voq* voq = o.rr;
     Queued* q = voq->head;
@@ -619,6 +618,15 @@ UbSwitch::TransmitHead(uint32_t port, uint8_t vl)
     {
         out.waitingMask &= ~(1u << vl);
     }
+    return q;
+}
+
+Time
+UbSwitch::TransmitHead(uint32_t port, uint8_t vl)
+{
+    Port& out = m_ports[port];
+    Queued* q = PopHead(out, vl);
+    uint32_t bytes = q->packet->GetSize();
     Time end = out.dev->Transmit(q->packet, q->info, q->tailReady);
     Departed(q->inPort, q->inVl, q->inReserved, q->inShared, q->info.sl, bytes, end);
     delete q;
@@ -633,44 +641,20 @@ UbSwitch::FlushPort(uint32_t port)
     uint32_t n = 0;
     for (uint8_t v = 0; v < out.vl.size(); ++v)
     {
-        OutVl& o = out.vl[v];
-        while (o.rr != nullptr)
+        while (out.vl[v].rr != nullptr)
         {
-            Voq* voq = o.rr;
-            while (Queued* q = voq->head)
-            {
-                voq->head = q->next;
-                uint32_t bytes = q->packet->GetSize();
-                --o.packets;
-                o.bytes -= bytes;
-                QueueChange(out, -static_cast<int64_t>(bytes));
-                --m_queuedPackets;
-                Departed(q->inPort,
-                         q->inVl,
-                         q->inReserved,
-                         q->inShared,
-                         q->info.sl,
-                         bytes,
-                         Simulator::Now());
-                delete q;
-                ++n;
-            }
-            if (voq->next == voq)
-            {
-                o.rr = nullptr;
-            }
-            else
-            {
-                voq->prev->next = voq->next;
-                voq->next->prev = voq->prev;
-                o.rr = voq->next;
-            }
-            m_voqs.erase(voq->key);
-            --o.voqs;
-            delete voq;
+            Queued* q = PopHead(out, v);
+            Departed(q->inPort,
+                     q->inVl,
+                     q->inReserved,
+                     q->inShared,
+                     q->info.sl,
+                     q->packet->GetSize(),
+                     Simulator::Now());
+            delete q;
+            ++n;
         }
     }
-    out.waitingMask = 0;
     m_flushed += n;
     NS_LOG_INFO(Where() << ": port " << port << " flushed, " << n << " packets lost");
     return n;

@@ -262,6 +262,8 @@ class UbSwitch : public Object
     };
 
     void QueueChange(Port& port, int64_t delta);
+    /// Take the head packet of (output, VL)'s round-robin VOQ off its queues.
+    Queued* PopHead(Port& out, uint8_t vl);
     void CaqmMark(Port& out, const OutVl& o, UbPacketInfo& info) const;
 
     void InjectReady(Ptr<Packet> packet, UbPacketInfo info);
