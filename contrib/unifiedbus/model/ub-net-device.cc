@@ -486,7 +486,8 @@ UbNetDevice::DoInitialize()
     m_sharedInitial = peer->m_sharedBufferCells;
     if (m_fcMode == PFC)
     {
-        m_pauseFramePs = SerPs(m_pauseFrameBytes);
+        m_pfc = std::make_unique<PfcState>();
+        m_pfc->pauseFramePs = SerPs(m_pauseFrameBytes);
         uint32_t headroom = PfcHeadroomCells();
         uint32_t cellBytes = GetCellBytes();
         NS_ABORT_MSG_IF(headroom + GetCells(m_mtu) > m_vlBufferCells,
@@ -496,18 +497,20 @@ UbNetDevice::DoInitialize()
                                 << m_vlBufferCells << "; raise VlBufferCells to at least "
                                 << headroom + GetCells(m_mtu));
         uint32_t maxXoff = m_vlBufferCells - headroom;
-        m_xoffCells = m_pfcXoffBytes ? (m_pfcXoffBytes + cellBytes - 1) / cellBytes : maxXoff;
-        NS_ABORT_MSG_IF(m_xoffCells > maxXoff,
+        m_pfc->xoffCells = m_pfcXoffBytes ? (m_pfcXoffBytes + cellBytes - 1) / cellBytes : maxXoff;
+        NS_ABORT_MSG_IF(m_pfc->xoffCells > maxXoff,
                         Where() << ": PfcXoff=" << m_pfcXoffBytes << " B leaves less than the "
                                 << headroom * cellBytes
                                 << " B of headroom PFC needs here; set PfcXoff <= "
                                 << maxXoff * cellBytes << " or raise VlBufferCells");
         uint32_t twoPackets = 2 * GetCells(m_mtu);
-        m_xonCells = m_pfcXonBytes ? m_pfcXonBytes / cellBytes
-                                   : (m_xoffCells > twoPackets ? m_xoffCells - twoPackets : 0);
-        NS_ABORT_MSG_IF(m_xonCells >= m_xoffCells,
-                        Where() << ": PfcXon=" << m_xonCells * cellBytes
-                                << " B must be below PfcXoff=" << m_xoffCells * cellBytes << " B");
+        m_pfc->xonCells = m_pfcXonBytes
+                              ? m_pfcXonBytes / cellBytes
+                              : (m_pfc->xoffCells > twoPackets ? m_pfc->xoffCells - twoPackets : 0);
+        NS_ABORT_MSG_IF(m_pfc->xonCells >= m_pfc->xoffCells,
+                        Where() << ": PfcXon=" << m_pfc->xonCells * cellBytes
+                                << " B must be below PfcXoff=" << m_pfc->xoffCells * cellBytes
+                                << " B");
     }
 
     if (m_arbitration == DWRR)
@@ -727,7 +730,7 @@ UbNetDevice::ResolveRx(int64_t nowPs)
         {
             m_vlOccupancyTrace(PicoSeconds(r.atPs), r.vl, s.rxUsed);
         }
-        if (m_fcMode == PFC && s.pfcPausedPeer && s.rxUsed <= m_xonCells)
+        if (m_fcMode == PFC && s.pfcPausedPeer && s.rxUsed <= m_pfc->xonCells)
         {
             EmitPfc(r.atPs, r.vl, false);
         }
@@ -815,7 +818,7 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
             NS_FATAL_ERROR("UB lossless violation under PFC at "
                            << Where() << " VL " << +info.vl << ": a packet of " << cells
                            << " cells arrived to a full buffer (" << s.rxUsed << "/"
-                           << m_vlBufferCells << " cells, XOFF at " << m_xoffCells
+                           << m_vlBufferCells << " cells, XOFF at " << m_pfc->xoffCells
                            << "). The PFC headroom was too small: this is a model bug, please "
                               "report it.");
         }
@@ -839,7 +842,7 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
     }
     s.rxUsed += info.reservedCells;
     m_rxSharedUsed += info.sharedCells;
-    if (m_fcMode == PFC && !s.pfcPausedPeer && s.rxUsed >= m_xoffCells)
+    if (m_fcMode == PFC && !s.pfcPausedPeer && s.rxUsed >= m_pfc->xoffCells)
     {
         EmitPfc(now, info.vl, true);
     }
@@ -1382,10 +1385,10 @@ UbNetDevice::EmitPfc(int64_t atPs, uint8_t vl, bool pause)
 {
     // A PAUSE or XON frame waits for the packet on the wire, like a credit frame.
     int64_t send = std::max({atPs, m_ctrlFreePs, m_txFreePs});
-    m_ctrlFreePs = send + m_pauseFramePs;
+    m_ctrlFreePs = send + m_pfc->pauseFramePs;
     int64_t arrive = m_ctrlFreePs + m_linkPs;
     m_vl[vl].pfcPausedPeer = pause;
-    pause ? ++m_pauseSent : ++m_resumeSent;
+    pause ? ++m_pfc->pauseSent : ++m_pfc->resumeSent;
     NS_LOG_LOGIC(Where() << " VL " << +vl << ": " << (pause ? "PAUSE" : "XON") << " sent at "
                          << send << " ps (occupancy " << m_vl[vl].rxUsed << " cells)");
     m_peer->PushPfc(vl, arrive, pause);
@@ -1398,14 +1401,14 @@ UbNetDevice::EmitPfc(int64_t atPs, uint8_t vl, bool pause)
 void
 UbNetDevice::PushPfc(uint8_t vl, int64_t atPs, bool pause)
 {
-    if (m_pfcWindows.empty())
+    if (m_pfc->windows.empty())
     {
-        m_pfcWindows.resize(m_vlCount);
+        m_pfc->windows.resize(m_vlCount);
     }
-    auto& w = m_pfcWindows[vl];
+    auto& w = m_pfc->windows[vl];
     if (pause)
     {
-        ++m_pauseReceived;
+        ++m_pfc->pauseReceived;
         w.emplace_back(atPs, NEVER);
         return;
     }
@@ -1419,11 +1422,11 @@ UbNetDevice::PushPfc(uint8_t vl, int64_t atPs, bool pause)
 bool
 UbNetDevice::PfcPausedAt(uint8_t vl, int64_t atPs)
 {
-    if (m_pfcWindows.empty())
+    if (m_pfc->windows.empty())
     {
         return false;
     }
-    auto& w = m_pfcWindows[vl];
+    auto& w = m_pfc->windows[vl];
     int64_t now = Simulator::Now().GetPicoSeconds();
     while (!w.empty() && w.front().second <= now)
     {
@@ -1443,11 +1446,11 @@ int64_t
 UbNetDevice::PfcResumePs(uint8_t vl, int64_t atPs)
 {
     int64_t t = atPs;
-    if (m_pfcWindows.empty())
+    if (m_pfc->windows.empty())
     {
         return t;
     }
-    for (const auto& [from, to] : m_pfcWindows[vl])
+    for (const auto& [from, to] : m_pfc->windows[vl])
     {
         if (from <= t && t < to)
         {
@@ -1476,7 +1479,7 @@ UbNetDevice::SchedulePfcCheck(uint8_t vl)
     for (const auto& [at, cells] : rel)
     {
         occ -= cells;
-        if (occ <= static_cast<int64_t>(m_xonCells))
+        if (occ <= static_cast<int64_t>(m_pfc->xonCells))
         {
             when = at;
             break;
@@ -1488,12 +1491,12 @@ UbNetDevice::SchedulePfcCheck(uint8_t vl)
     }
     int64_t now = Simulator::Now().GetPicoSeconds();
     when = std::max(when, now);
-    if (m_pfcCheckEvent.IsRunning() && m_pfcCheckEvent.GetTs() <= static_cast<uint64_t>(when))
+    if (m_pfc->checkEvent.IsRunning() && m_pfc->checkEvent.GetTs() <= static_cast<uint64_t>(when))
     {
         return;
     }
-    m_pfcCheckEvent.Cancel();
-    m_pfcCheckEvent = Simulator::Schedule(PicoSeconds(when - now), &UbNetDevice::PfcCheck, this);
+    m_pfc->checkEvent.Cancel();
+    m_pfc->checkEvent = Simulator::Schedule(PicoSeconds(when - now), &UbNetDevice::PfcCheck, this);
 }
 
 void
@@ -1512,25 +1515,25 @@ UbNetDevice::PfcCheck()
 uint64_t
 UbNetDevice::GetPauseFramesSent() const
 {
-    return m_pauseSent;
+    return m_pfc ? m_pfc->pauseSent : 0;
 }
 
 uint64_t
 UbNetDevice::GetResumeFramesSent() const
 {
-    return m_resumeSent;
+    return m_pfc ? m_pfc->resumeSent : 0;
 }
 
 uint64_t
 UbNetDevice::GetPauseFramesReceived() const
 {
-    return m_pauseReceived;
+    return m_pfc ? m_pfc->pauseReceived : 0;
 }
 
 uint32_t
 UbNetDevice::GetPfcXoffCells() const
 {
-    return m_xoffCells;
+    return m_pfc ? m_pfc->xoffCells : 0;
 }
 
 // ---------------------------------------------------------------------------------------------

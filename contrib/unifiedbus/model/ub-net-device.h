@@ -16,6 +16,7 @@
 #include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
 
+#include <memory>
 #include <vector>
 
 namespace ns3
@@ -460,16 +461,22 @@ class UbNetDevice : public NetDevice
     uint64_t m_retries{0};
     uint64_t m_corruptDrops{0};
     uint64_t m_faultDrops{0};
-    // PFC (allocated on first pause)
-    uint32_t m_xoffCells{0};
-    uint32_t m_xonCells{0};
-    int64_t m_pauseFramePs{0};
-    std::vector<std::vector<std::pair<int64_t, int64_t>>>
-        m_pfcWindows; //!< sender: paused [from, to)
-    EventId m_pfcCheckEvent;
-    uint64_t m_pauseSent{0};
-    uint64_t m_resumeSent{0};
-    uint64_t m_pauseReceived{0};
+
+    /// PFC state: allocated only on ports whose FlowControl is Pfc.
+    struct PfcState
+    {
+        uint32_t xoffCells{0};
+        uint32_t xonCells{0};
+        int64_t pauseFramePs{0};
+        std::vector<std::vector<std::pair<int64_t, int64_t>>>
+            windows; //!< sender: paused [from, to)
+        EventId checkEvent;
+        uint64_t pauseSent{0};
+        uint64_t resumeSent{0};
+        uint64_t pauseReceived{0};
+    };
+
+    std::unique_ptr<PfcState> m_pfc;
     bool m_down{false};
     Ptr<UniformRandomVariable> m_errorRng; //!< only when errors are configured
     bool m_errorsOn{false};
