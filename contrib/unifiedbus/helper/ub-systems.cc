@@ -793,7 +793,7 @@ UbSystems::UbMeshRoutes(const UbTopology& t, const UbMesh& p, uint32_t policy)
             uint32_t iv = v % p.perBoard;
             if (rv != rd || dBackup)
             {
-                add(out, v, ix.Lrs(rv, iv), rv == rd ? 0 : 0);
+                add(out, v, ix.Lrs(rv, iv), 0);
                 if ((policy & DETOUR) && !dBackup)
                 {
                     // Spread over the rack's other LRS planes through one board neighbour.
