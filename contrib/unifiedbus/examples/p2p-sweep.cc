@@ -58,9 +58,23 @@ main(int argc, char* argv[])
         for (bool far : {false, true})
         {
             uint32_t dst = far ? built - 1 : 1;
-            auto w = UbExperiment::RunTransfer(presetName, npus, 0, dst, bytes, false);
-            auto r = UbExperiment::RunTransfer(presetName, npus, 0, dst, bytes, true);
             std::string pair = far ? "far" : "near";
+            auto w = UbExperiment::RunTransfer(presetName,
+                                               npus,
+                                               0,
+                                               dst,
+                                               bytes,
+                                               false,
+                                               &results,
+                                               pair + ":Write:" + std::to_string(bytes));
+            auto r = UbExperiment::RunTransfer(presetName,
+                                               npus,
+                                               0,
+                                               dst,
+                                               bytes,
+                                               true,
+                                               &results,
+                                               pair + ":Read:" + std::to_string(bytes));
             std::cout << std::setw(12) << bytes << std::setw(8) << pair << std::setw(7) << w.hops
                       << std::fixed << std::setprecision(3) << std::setw(14) << w.seconds * 1e6
                       << std::setw(14) << w.gbps << std::setw(14) << r.seconds * 1e6

@@ -162,12 +162,29 @@ main(int argc, char* argv[])
         r.perEpGBps /= 1e9;
         uint32_t built = s.npus ? s.npus : s.fullNpus;
         std::cerr << "[superpod-vs-nvlink] " << s.label << ": point to point" << std::endl;
-        auto near = UbExperiment::RunTransfer(s.preset, s.npus, 0, 1, 64);
-        auto far = UbExperiment::RunTransfer(s.preset, s.npus, 0, built - 1, 64);
+        const std::string tag = s.preset + ":";
+        auto near =
+            UbExperiment::RunTransfer(s.preset, s.npus, 0, 1, 64, false, &results, tag + "near");
+        auto far = UbExperiment::RunTransfer(s.preset,
+                                             s.npus,
+                                             0,
+                                             built - 1,
+                                             64,
+                                             false,
+                                             &results,
+                                             tag + "far");
         r.latNearUs = near.seconds * 1e6;
         r.latFarUs = far.seconds * 1e6;
         r.hopsFar = far.hops;
-        r.p2pGBps = UbExperiment::RunTransfer(s.preset, s.npus, 0, built - 1, p2pBytes).gbps;
+        r.p2pGBps = UbExperiment::RunTransfer(s.preset,
+                                              s.npus,
+                                              0,
+                                              built - 1,
+                                              p2pBytes,
+                                              false,
+                                              &results,
+                                              tag + "p2p")
+                        .gbps;
         auto add = [&](const UbCollectiveResult& c) {
             results.AddCollective(s.preset, c);
             return c.BusBw();
@@ -176,20 +193,26 @@ main(int argc, char* argv[])
         {
             std::cerr << "[superpod-vs-nvlink] " << s.label << ": collectives, " << SizeLabel(b)
                       << std::endl;
-            r.arBus.push_back(add(UbExperiment::RunCollective(s.preset,
-                                                              s.npus,
-                                                              ranks,
-                                                              UbCollectiveOp::ALL_REDUCE,
-                                                              UbCollectiveAlgo::RING,
-                                                              b,
-                                                              chunks)));
-            r.a2aBus.push_back(add(UbExperiment::RunCollective(s.preset,
-                                                               s.npus,
-                                                               ranks,
-                                                               UbCollectiveOp::ALL_TO_ALL,
-                                                               UbCollectiveAlgo::DIRECT,
-                                                               b,
-                                                               1)));
+            r.arBus.push_back(
+                add(UbExperiment::RunCollective(s.preset,
+                                                s.npus,
+                                                ranks,
+                                                UbCollectiveOp::ALL_REDUCE,
+                                                UbCollectiveAlgo::RING,
+                                                b,
+                                                chunks,
+                                                &results,
+                                                tag + "AllReduce:" + std::to_string(b))));
+            r.a2aBus.push_back(
+                add(UbExperiment::RunCollective(s.preset,
+                                                s.npus,
+                                                ranks,
+                                                UbCollectiveOp::ALL_TO_ALL,
+                                                UbCollectiveAlgo::DIRECT,
+                                                b,
+                                                1,
+                                                &results,
+                                                tag + "AllToAll:" + std::to_string(b))));
         }
         results.AddMetric(s.preset, "latency_near", r.latNearUs, "us");
         results.AddMetric(s.preset, "latency_far", r.latFarUs, "us");

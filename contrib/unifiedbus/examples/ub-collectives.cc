@@ -10,7 +10,10 @@
  *
  * The ranks are the system's first --ranks endpoints (0: all). Each size is one collective on an
  * idle fabric. --algo=auto takes ring for AllReduce, AllGather and ReduceScatter, direct for
- * All-to-All and chain for Broadcast.
+ * All-to-All and chain for Broadcast. multiring (AllReduce) and multipath (All-to-All) use the
+ * full-mesh shape of the ranks: UB-Mesh's from its preset, or --dims.
+ *
+ *   ./ubsim run ub-collectives --preset=ubmesh-ub2 --ranks=64 --op=alltoall --algo=multipath
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -18,6 +21,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 using namespace ns3;
 
@@ -79,9 +83,14 @@ main(int argc, char* argv[])
     cmd.AddValue("op", "allreduce, allgather, reducescatter, alltoall, broadcast or all", opName);
     cmd.AddValue("algo",
                  "auto, ring, hd (halving-doubling), tree (double binary tree), direct, chain, "
-                 "innetwork (NVLS-like, "
-                 "one-tier switch domains) or hierarchical (--group)",
+                 "innetwork (NVLS-like, one-tier switch domains), hierarchical (--group), "
+                 "multiring (AllReduce) or multipath (All-to-All) over a full mesh (--dims)",
                  algoName);
+    std::string dimsList;
+    cmd.AddValue("dims",
+                 "multiring/multipath: full-mesh shape of the ranks, e.g. 8,8 (default: the "
+                 "UB-Mesh's, or one dimension)",
+                 dimsList);
     uint32_t group = 0;
     cmd.AddValue("group", "hierarchical: ranks per group", group);
     bool offload = false;
@@ -103,11 +112,28 @@ main(int argc, char* argv[])
     }
     if (algoName != "auto" && algoName != "ring" && algoName != "hd" && algoName != "direct" &&
         algoName != "chain" && algoName != "innetwork" && algoName != "hierarchical" &&
-        algoName != "tree")
+        algoName != "tree" && algoName != "multiring" && algoName != "multipath")
     {
         std::cerr << "ub-collectives: --algo=" << algoName
-                  << " is not auto, ring, hd, tree, direct, chain, innetwork or hierarchical\n";
+                  << " is not auto, ring, hd, tree, direct, chain, innetwork, hierarchical, "
+                     "multiring or multipath\n";
         return 2;
+    }
+    std::vector<uint32_t> dims;
+    {
+        std::istringstream in(dimsList);
+        for (std::string tok; std::getline(in, tok, ',');)
+        {
+            char* end = nullptr;
+            unsigned long v = std::strtoul(tok.c_str(), &end, 10);
+            if (end == tok.c_str() || *end != '\0' || v == 0)
+            {
+                std::cerr << "ub-collectives: --dims=" << dimsList
+                          << " must list dimension sizes >= 1, e.g. 8,8\n";
+                return 2;
+            }
+            dims.push_back(static_cast<uint32_t>(v));
+        }
     }
     if (algoName == "hierarchical" && group < 2)
     {
@@ -127,6 +153,7 @@ main(int argc, char* argv[])
     results.AddParameter("algo", algoName);
     results.AddParameter("chunks", chunks);
     results.AddParameter("group", group);
+    results.AddParameter("dims", dimsList.empty() ? "auto" : dimsList);
     results.AddParameter("offload", offload ? "on" : "off");
     std::cout << "ub-collectives: preset " << presetName << "\n";
     std::cout << std::setw(14) << "op" << std::setw(18) << "algo" << std::setw(7) << "ranks"
@@ -166,6 +193,14 @@ main(int argc, char* argv[])
         {
             algo = UbCollectiveAlgo::HIERARCHICAL;
         }
+        else if (algoName == "multiring")
+        {
+            algo = UbCollectiveAlgo::MULTI_RING;
+        }
+        else if (algoName == "multipath")
+        {
+            algo = UbCollectiveAlgo::MULTI_PATH;
+        }
         for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
         {
             UbTopologyHelper sys;
@@ -196,6 +231,21 @@ main(int argc, char* argv[])
                 {
                     coll.SetGroupSize(group);
                 }
+                if (algo == UbCollectiveAlgo::MULTI_RING || algo == UbCollectiveAlgo::MULTI_PATH)
+                {
+                    uint64_t product = 1;
+                    for (uint32_t x : dims)
+                    {
+                        product *= x;
+                    }
+                    if (!dims.empty() && product != n)
+                    {
+                        std::cerr << "ub-collectives: --dims=" << dimsList << " multiply to "
+                                  << product << ", not the " << n << " ranks\n";
+                        return 2;
+                    }
+                    coll.SetMeshDims(dims.empty() ? UbCollectiveHelper::MeshDims(sys, n) : dims);
+                }
                 coll.SetOffload(offload);
                 Simulator::Schedule(MicroSeconds(1), [&]() {
                     coll.Start(op,
@@ -205,6 +255,14 @@ main(int argc, char* argv[])
                                    [&res](const UbCollectiveResult& x) { res = x; }));
                 });
                 Simulator::Run();
+                if (res.end > res.start)
+                {
+                    results.AddPorts(sys.GetAll(),
+                                     res.end - res.start,
+                                     std::string(UbCollectiveOpName(op)) + ":" +
+                                         std::to_string(bytes),
+                                     true);
+                }
             }
             events += Simulator::GetEventCount();
             simulated += Simulator::Now();

@@ -151,12 +151,16 @@ main(int argc, char* argv[])
             offeredBytes = load * lineBps / 8 * durationUs * 1e-6 * n;
             Simulator::Stop(MicroSeconds(1 + durationUs * 4));
             Simulator::Run();
+            std::ostringstream scope;
+            scope << pattern << ":" << load;
             for (uint32_t i = 0; i < sinks.GetN(); ++i)
             {
                 Ptr<UbPacketSink> k = DynamicCast<UbPacketSink>(sinks.Get(i));
                 lat.Merge(k->GetLatency());
                 delivered += k->GetReceivedBytes();
+                results.AddFlows(*k, scope.str());
             }
+            results.AddPorts(sys.GetAll(), MicroSeconds(durationUs), scope.str(), true);
         }
         Simulator::Destroy();
         double accepted = offeredBytes > 0 ? delivered / offeredBytes : 0;

@@ -4,6 +4,7 @@
 #include "ub-collective-helper.h"
 
 #include "ub-controller-helper.h"
+#include "ub-systems.h"
 
 #include "ns3/abort.h"
 #include "ns3/data-rate.h"
@@ -17,6 +18,41 @@
 
 namespace ns3
 {
+
+std::vector<uint32_t>
+UbCollectiveHelper::MeshDims(const UbTopologyHelper& sys, uint32_t ranks)
+{
+    const UbPreset* preset = sys.GetPreset();
+    if (!preset || !preset->Has("topology::Builder") ||
+        preset->Get("topology::Builder") != "ub-mesh")
+    {
+        return {ranks};
+    }
+    UbSystems::UbMesh p = UbSystems::UbMeshFromPreset(*preset);
+    std::vector<uint32_t> full{p.perBoard, p.boards, p.rackCols, p.rackRows, UINT32_MAX};
+    std::vector<uint32_t> dims;
+    uint32_t left = ranks;
+    for (uint32_t x : full)
+    {
+        if (left <= 1)
+        {
+            break;
+        }
+        if (left <= x || x == UINT32_MAX)
+        {
+            dims.push_back(left); // a part of the last dimension is still a full mesh
+            left = 1;
+            break;
+        }
+        NS_ABORT_MSG_IF(left % x != 0,
+                        "UbCollectiveHelper::MeshDims: " << ranks << " ranks are not whole "
+                                                         << "lines of the UB-Mesh (dimension of "
+                                                         << x << "); use a multiple of " << x);
+        dims.push_back(x);
+        left /= x;
+    }
+    return dims;
+}
 
 UbCollectiveHelper::Reducers
 UbCollectiveHelper::InstallSwitchReducers(UbTopologyHelper& sys, Time latency)

@@ -43,6 +43,19 @@ class UbCollectiveHelper
      */
     static Reducers InstallSwitchReducers(UbTopologyHelper& sys, Time latency = NanoSeconds(100));
 
+    /**
+     * \brief The full-mesh shape of a system's first `ranks` endpoints, for
+     * UbCollectiveEngine::SetMeshDims (MULTI_RING, MULTI_PATH). A UB-Mesh preset gives NPUs per
+     * board, boards, rack columns, rack rows, pods (the order of its endpoints), cut to `ranks`:
+     * 64 ranks are {8, 8}, 128 are {8, 8, 2} (two racks of a row). Any other system is one
+     * dimension of `ranks`.
+     * \param sys a fabric built from a preset
+     * \param ranks ranks (its first endpoints)
+     * \return the dimensions; stops the run if `ranks` is not a whole prefix of the mesh (for
+     *         example 96 ranks of a UB-Mesh: 64 plus half a rack)
+     */
+    static std::vector<uint32_t> MeshDims(const UbTopologyHelper& sys, uint32_t ranks);
+
     /// An MoE layer's expert parallelism (one expert group per rank).
     struct Moe
     {

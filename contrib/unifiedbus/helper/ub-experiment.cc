@@ -10,6 +10,7 @@
 #include "ns3/abort.h"
 #include "ns3/simulator.h"
 #include "ns3/ub-controller.h"
+#include "ns3/uinteger.h"
 
 namespace ns3
 {
@@ -20,7 +21,9 @@ UbExperiment::RunTransfer(const std::string& preset,
                           uint32_t src,
                           uint32_t dst,
                           uint64_t bytes,
-                          bool read)
+                          bool read,
+                          UbResults* results,
+                          const std::string& scope)
 {
     Transfer out;
     {
@@ -45,14 +48,33 @@ UbExperiment::RunTransfer(const std::string& preset,
         }
         Ptr<UbController> a = sys.GetEndpoints().Get(src)->GetObject<UbController>();
         uint32_t d = sys.GetEndpoints().Get(dst)->GetObject<UbController>()->GetCna();
+        UbResults::FlowRow flow;
         Simulator::Schedule(MicroSeconds(1), [&]() {
-            auto cb = UbCompletionCallback([&out, bytes](const UbTransactionRecord& r) {
+            auto cb = UbCompletionCallback([&](const UbTransactionRecord& r) {
                 out.seconds = r.ok ? (r.completed - r.issued).GetSeconds() : -1;
                 out.gbps = r.ok ? bytes / out.seconds / 1e9 : 0;
+                flow.firstTxS = r.issued.GetSeconds();
+                flow.firstRxS = r.completed.GetSeconds();
+                flow.lastRxS = r.completed.GetSeconds();
             });
             read ? a->Read(d, bytes, UbOrder::NO, cb) : a->Write(d, bytes, UbOrder::NO, cb);
         });
         Simulator::Run();
+        if (results && out.seconds > 0)
+        {
+            UintegerValue mtu;
+            a->GetAttribute("Mtu", mtu);
+            flow.flowId = src;
+            flow.src = a->GetCna();
+            flow.dst = d;
+            flow.packets = (bytes + mtu.Get() - 1) / mtu.Get();
+            flow.bytes = bytes;
+            flow.throughputGbps = bytes * 8.0 / out.seconds / 1e9;
+            flow.latMeanNs = flow.latP50Ns = flow.latP99Ns = flow.latMaxNs = out.seconds * 1e9;
+            flow.scope = scope;
+            results->AddFlow(flow);
+            results->AddPorts(sys.GetAll(), Seconds(out.seconds), scope, true);
+        }
     }
     Simulator::Destroy();
     NS_ABORT_MSG_IF(out.seconds <= 0,
@@ -67,7 +89,9 @@ UbExperiment::RunCollective(const std::string& preset,
                             UbCollectiveOp op,
                             UbCollectiveAlgo algo,
                             uint64_t bytes,
-                            uint32_t chunks)
+                            uint32_t chunks,
+                            UbResults* results,
+                            const std::string& scope)
 {
     UbCollectiveResult res;
     {
@@ -93,6 +117,10 @@ UbExperiment::RunCollective(const std::string& preset,
                 UbCollectiveEngine::DoneCallback([&res](const UbCollectiveResult& x) { res = x; }));
         });
         Simulator::Run();
+        if (results && res.end > res.start)
+        {
+            results->AddPorts(sys.GetAll(), res.end - res.start, scope, true);
+        }
     }
     Simulator::Destroy();
     NS_ABORT_MSG_IF(res.end <= res.start,

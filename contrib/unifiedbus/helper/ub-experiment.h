@@ -5,6 +5,7 @@
 #define UB_EXPERIMENT_H
 
 #include "ns3/ub-collective.h"
+#include "ns3/ub-results.h"
 
 #include <cstdint>
 #include <string>
@@ -38,6 +39,9 @@ class UbExperiment
      * \param dst destination endpoint index
      * \param bytes bytes
      * \param read a Read instead of a Write
+     * \param results if given, gets a flow row for the transfer (one message: latency = issue
+     *        to completion) and a port row for every port that sent something, tagged `scope`
+     * \param scope the rows' scope
      * \return the transfer
      */
     static Transfer RunTransfer(const std::string& preset,
@@ -45,7 +49,9 @@ class UbExperiment
                                 uint32_t src,
                                 uint32_t dst,
                                 uint64_t bytes,
-                                bool read = false);
+                                bool read = false,
+                                UbResults* results = nullptr,
+                                const std::string& scope = "");
 
     /**
      * \brief One collective over the system's first `ranks` endpoints.
@@ -56,6 +62,9 @@ class UbExperiment
      * \param algo algorithm
      * \param bytes NCCL size
      * \param chunks pipelining
+     * \param results if given, gets a port row (utilization over the collective's time,
+     *        credit-stall time) for every port that sent something, tagged `scope`
+     * \param scope the rows' scope
      * \return the result
      */
     static UbCollectiveResult RunCollective(const std::string& preset,
@@ -64,7 +73,9 @@ class UbExperiment
                                             UbCollectiveOp op,
                                             UbCollectiveAlgo algo,
                                             uint64_t bytes,
-                                            uint32_t chunks = 1);
+                                            uint32_t chunks = 1,
+                                            UbResults* results = nullptr,
+                                            const std::string& scope = "");
 
     /**
      * \brief Per-endpoint and total bandwidth of a system, both directions, as vendors quote it.

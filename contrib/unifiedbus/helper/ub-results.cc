@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS flows (
   lat_mean_ns     REAL NOT NULL,
   lat_p50_ns      REAL NOT NULL,
   lat_p99_ns      REAL NOT NULL,
-  lat_max_ns      REAL NOT NULL
+  lat_max_ns      REAL NOT NULL,
+  scope           TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS collectives (
   run_id      INTEGER NOT NULL REFERENCES runs(run_id),
@@ -95,7 +96,8 @@ CREATE TABLE IF NOT EXISTS ports (
   utilization    REAL NOT NULL,
   credit_stall_s REAL NOT NULL,
   credit_frames  INTEGER NOT NULL,
-  drops          INTEGER NOT NULL
+  drops          INTEGER NOT NULL,
+  scope          TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS metrics_run ON metrics(run_id);
 CREATE INDEX IF NOT EXISTS flows_run ON flows(run_id);
@@ -192,6 +194,19 @@ class Db
         }
         sqlite3_finalize(st);
         return n > 0;
+    }
+
+    bool HasColumn(const char* table, const char* column)
+    {
+        sqlite3_stmt* st = Prepare((std::string("PRAGMA table_info(") + table + ")").c_str());
+        bool found = false;
+        while (sqlite3_step(st) == SQLITE_ROW)
+        {
+            const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+            found = found || (name && std::string(name) == column);
+        }
+        sqlite3_finalize(st);
+        return found;
     }
 
     int64_t LastId()
@@ -325,11 +340,12 @@ UbResults::AddPort(const PortRow& row)
 }
 
 void
-UbResults::AddFlows(const UbPacketSink& sink)
+UbResults::AddFlows(const UbPacketSink& sink, const std::string& scope)
 {
     for (const auto& [id, f] : sink.GetFlows())
     {
         FlowRow r;
+        r.scope = scope;
         r.flowId = id;
         r.src = f.src;
         r.dst = f.dst;
@@ -350,7 +366,10 @@ UbResults::AddFlows(const UbPacketSink& sink)
 }
 
 void
-UbResults::AddPorts(const NodeContainer& nodes, Time simTime)
+UbResults::AddPorts(const NodeContainer& nodes,
+                    Time simTime,
+                    const std::string& scope,
+                    bool activeOnly)
 {
     for (auto it = nodes.Begin(); it != nodes.End(); ++it)
     {
@@ -362,7 +381,12 @@ UbResults::AddPorts(const NodeContainer& nodes, Time simTime)
         for (uint32_t p = 0; p < sw->GetNPorts(); ++p)
         {
             Ptr<UbNetDevice> d = sw->GetPort(p);
+            if (activeOnly && d->GetTxPackets() == 0)
+            {
+                continue;
+            }
             PortRow r;
+            r.scope = scope;
             r.node = (*it)->GetId();
             r.port = p;
             Ptr<UbNetDevice> peer = d->GetPeer();
@@ -415,7 +439,7 @@ UbResults::Commit(Time simTime, uint64_t events)
         db.Fail("the file has a runs table but no schema version; it was not written by "
                 "ns3-unifiedbus: use another file");
     }
-    if (version != 0 && version != SCHEMA_VERSION && version != 1)
+    if (version != 0 && version != SCHEMA_VERSION && version != 1 && version != 2)
     {
         std::ostringstream os;
         os << "the file has schema version " << version << ", this build writes version "
@@ -424,9 +448,19 @@ UbResults::Commit(Time simTime, uint64_t events)
     }
     db.Begin();
     db.Exec(SCHEMA);
+    for (const char* table : {"flows", "ports"})
+    {
+        if (!db.HasColumn(table, "scope")) // versions 1 and 2: add the scope column
+        {
+            db.Exec(
+                (std::string("ALTER TABLE ") + table + " ADD COLUMN scope TEXT NOT NULL DEFAULT ''")
+                    .c_str());
+        }
+    }
     if (version != SCHEMA_VERSION)
     {
-        // New file, or a version-1 file: version 2 only adds the collectives table.
+        // New file, or a version-1 or -2 file: version 2 added the collectives table, version 3
+        // the scope column of flows and ports.
         db.Exec(("PRAGMA user_version = " + std::to_string(SCHEMA_VERSION)).c_str());
         db.Exec(("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" +
                  std::to_string(SCHEMA_VERSION) + "')")
@@ -473,7 +507,7 @@ UbResults::Commit(Time simTime, uint64_t events)
 
     st = db.Prepare("INSERT INTO flows(run_id, flow_id, src, dst, sl, packets, bytes, first_tx_s, "
                     "first_rx_s, last_rx_s, throughput_gbps, lat_mean_ns, lat_p50_ns, lat_p99_ns, "
-                    "lat_max_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                    "lat_max_ns, scope) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& f : m_flows)
     {
         sqlite3_bind_int64(st, 1, runId);
@@ -491,6 +525,7 @@ UbResults::Commit(Time simTime, uint64_t events)
         sqlite3_bind_double(st, 13, f.latP50Ns);
         sqlite3_bind_double(st, 14, f.latP99Ns);
         sqlite3_bind_double(st, 15, f.latMaxNs);
+        sqlite3_bind_text(st, 16, f.scope.c_str(), -1, SQLITE_TRANSIENT);
         db.Step(st);
     }
     sqlite3_finalize(st);
@@ -517,8 +552,8 @@ UbResults::Commit(Time simTime, uint64_t events)
     sqlite3_finalize(st);
 
     st = db.Prepare("INSERT INTO ports(run_id, node, port, peer_node, tx_packets, tx_bytes, "
-                    "busy_s, utilization, credit_stall_s, credit_frames, drops) VALUES "
-                    "(?,?,?,?,?,?,?,?,?,?,?)");
+                    "busy_s, utilization, credit_stall_s, credit_frames, drops, scope) VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& p : m_ports)
     {
         sqlite3_bind_int64(st, 1, runId);
@@ -532,6 +567,7 @@ UbResults::Commit(Time simTime, uint64_t events)
         sqlite3_bind_double(st, 9, p.creditStallS);
         sqlite3_bind_int64(st, 10, static_cast<sqlite3_int64>(p.creditFrames));
         sqlite3_bind_int64(st, 11, static_cast<sqlite3_int64>(p.drops));
+        sqlite3_bind_text(st, 12, p.scope.c_str(), -1, SQLITE_TRANSIENT);
         db.Step(st);
     }
     sqlite3_finalize(st);

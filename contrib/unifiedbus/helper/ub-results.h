@@ -32,7 +32,7 @@ class UbResults
 {
   public:
     /// Schema version written by this build.
-    static constexpr int SCHEMA_VERSION = 2;
+    static constexpr int SCHEMA_VERSION = 3;
 
     /// One row of the flows table.
     struct FlowRow
@@ -51,6 +51,7 @@ class UbResults
         double latP50Ns{0};       //!< median latency (ns)
         double latP99Ns{0};       //!< 99th percentile latency (ns)
         double latMaxNs{0};       //!< largest latency (ns)
+        std::string scope;        //!< which simulation of the run (a load, a size), or empty
     };
 
     /// One row of the ports table.
@@ -66,6 +67,7 @@ class UbResults
         double creditStallS{0};   //!< sum over VLs of credit-stall time
         uint64_t creditFrames{0}; //!< credit frames sent
         uint64_t drops{0};        //!< packets dropped at this port's receive buffer
+        std::string scope;        //!< which simulation of the run (a load, a size), or empty
     };
 
     /// One row of the collectives table (NCCL's conventions, UbCollectiveResult).
@@ -124,14 +126,22 @@ class UbResults
     /**
      * \brief Add one flow row per flow of a sink.
      * \param sink the sink
+     * \param scope which simulation of the run the rows belong to (for example "load:0.5")
      */
-    void AddFlows(const UbPacketSink& sink);
+    void AddFlows(const UbPacketSink& sink, const std::string& scope = "");
     /**
      * \brief Add one port row per UB port of the nodes.
      * \param nodes nodes with a UbSwitch
-     * \param simTime simulated time, for utilization
+     * \param simTime the time utilization is measured against (the run, or a collective's
+     *        duration)
+     * \param scope which simulation of the run the rows belong to (for example
+     *        "ascend950-ub2:AllReduce:16777216")
+     * \param activeOnly only ports that sent something (large fabrics, small collectives)
      */
-    void AddPorts(const NodeContainer& nodes, Time simTime);
+    void AddPorts(const NodeContainer& nodes,
+                  Time simTime,
+                  const std::string& scope = "",
+                  bool activeOnly = false);
 
     /**
      * \brief Write everything in one transaction.

@@ -3,7 +3,10 @@
  */
 #include "ub-collective.h"
 
+#include "ub-switch.h"
+
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 
@@ -52,6 +55,10 @@ UbCollectiveAlgoName(UbCollectiveAlgo a)
         return "hierarchical";
     case UbCollectiveAlgo::DOUBLE_TREE:
         return "double-tree";
+    case UbCollectiveAlgo::MULTI_RING:
+        return "multi-ring";
+    case UbCollectiveAlgo::MULTI_PATH:
+        return "multi-path";
     }
     return "?";
 }
@@ -135,6 +142,13 @@ UbCollectiveEngine::SetOffload(bool on, Time issueLatency)
 }
 
 void
+UbCollectiveEngine::SetMinimalRoutes(bool on)
+{
+    NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine::SetMinimalRoutes: a collective is running");
+    m_minimal = on;
+}
+
+void
 UbCollectiveEngine::SetGroupSize(uint32_t g)
 {
     NS_ABORT_MSG_IF(g < 2 || g >= m_nRanks || m_nRanks % g != 0,
@@ -148,10 +162,10 @@ std::vector<uint32_t>
 UbCollectiveEngine::BuildRing(const std::vector<uint32_t>& members,
                               uint64_t stepBytes,
                               uint32_t steps,
-                              const std::vector<uint32_t>& after)
+                              const std::vector<std::vector<uint32_t>>& after)
 {
-    // A ring over `members`; member p may start only once transfer after[p] (if any) has
-    // arrived at it. Returns, per member, the last transfer that arrives at it.
+    // A ring over `members`; member p may start only once the transfers after[p] have arrived
+    // at it. Returns, per member, the last transfer that arrives at it.
     const auto m = static_cast<uint32_t>(members.size());
     const uint32_t c = m_chunks;
     std::vector<uint32_t> prev(static_cast<std::size_t>(m) * c, UINT32_MAX);
@@ -169,9 +183,12 @@ UbCollectiveEngine::BuildRing(const std::vector<uint32_t>& members,
                 {
                     Depend(t, prev[((p + m - 1) % m) * c + k]);
                 }
-                else if (!after.empty() && after[p] != UINT32_MAX)
+                else if (!after.empty())
                 {
-                    Depend(t, after[p]);
+                    for (uint32_t a : after[p])
+                    {
+                        Depend(t, a);
+                    }
                 }
                 cur[p * c + k] = t;
                 last[(p + 1) % m] = t;
@@ -258,11 +275,11 @@ UbCollectiveEngine::BuildHierarchical(uint64_t bytes)
     for (uint32_t i = 0; i < g; ++i)
     {
         std::vector<uint32_t> members;
-        std::vector<uint32_t> after;
+        std::vector<std::vector<uint32_t>> after;
         for (uint32_t q = 0; q < groups; ++q)
         {
             members.push_back(q * g + i);
-            after.push_back(done[q * g + i]);
+            after.push_back({done[q * g + i]});
         }
         auto last = BuildRing(members, (shard + groups - 1) / groups, 2 * (groups - 1), after);
         for (uint32_t q = 0; q < groups; ++q)
@@ -274,13 +291,237 @@ UbCollectiveEngine::BuildHierarchical(uint64_t bytes)
     for (uint32_t q = 0; q < groups; ++q)
     {
         std::vector<uint32_t> members;
-        std::vector<uint32_t> after;
+        std::vector<std::vector<uint32_t>> after;
         for (uint32_t i = 0; i < g; ++i)
         {
             members.push_back(q * g + i);
-            after.push_back(done2[q * g + i]);
+            after.push_back({done2[q * g + i]});
         }
         BuildRing(members, shard, g - 1, after);
+    }
+}
+
+void
+UbCollectiveEngine::SetMeshDims(std::vector<uint32_t> dims)
+{
+    uint64_t product = 1;
+    for (uint32_t d : dims)
+    {
+        NS_ABORT_MSG_IF(d == 0, "UbCollectiveEngine::SetMeshDims: a dimension of size 0");
+        product *= d;
+    }
+    NS_ABORT_MSG_IF(dims.empty() || product != m_nRanks,
+                    "UbCollectiveEngine::SetMeshDims: the dimensions multiply to "
+                        << product << ", not the " << m_nRanks << " ranks");
+    m_dims = std::move(dims);
+}
+
+std::vector<uint32_t>
+UbCollectiveEngine::RingStrides(uint32_t x)
+{
+    std::vector<uint32_t> strides;
+    for (uint32_t s = 1; s < x; ++s)
+    {
+        uint32_t a = x;
+        uint32_t b = s;
+        while (b != 0) // gcd
+        {
+            uint32_t t = a % b;
+            a = b;
+            b = t;
+        }
+        if (a == 1)
+        {
+            strides.push_back(s);
+        }
+    }
+    return strides;
+}
+
+void
+UbCollectiveEngine::BuildMultiRing(uint64_t bytes)
+{
+    // Share q of the data (one per dimension) reduce-scatters along dimensions q, q+1, ... and
+    // all-gathers back in the reverse order, so at any time the shares load different
+    // dimensions. Inside a dimension of size x, the lines of ranks that differ only in that
+    // coordinate each run RingStrides(x) rings at once, each on an equal part of the data.
+    const std::vector<uint32_t> dims = m_dims.empty() ? std::vector<uint32_t>{m_nRanks} : m_dims;
+    const auto nd = static_cast<uint32_t>(dims.size());
+    std::vector<uint32_t> stride(nd, 1); // rank distance of one step in each dimension
+    for (uint32_t d = 1; d < nd; ++d)
+    {
+        stride[d] = stride[d - 1] * dims[d - 1];
+    }
+    std::vector<uint32_t> active; // dimensions of size >= 2
+    for (uint32_t d = 0; d < nd; ++d)
+    {
+        if (dims[d] >= 2)
+        {
+            active.push_back(d);
+        }
+    }
+    const auto na = static_cast<uint32_t>(active.size());
+    uint64_t given = 0;
+    for (uint32_t q = 0; q < na; ++q)
+    {
+        uint64_t share = q + 1 == na ? bytes - given : bytes / na;
+        given += share;
+        std::vector<uint32_t> order;
+        for (uint32_t j = 0; j < na; ++j)
+        {
+            order.push_back(active[(q + j) % na]);
+        }
+        // phases: reduce-scatter along order[0..], then all-gather along order[..0]
+        std::vector<std::pair<uint32_t, bool>> phases;
+        for (uint32_t d : order)
+        {
+            phases.emplace_back(d, true);
+        }
+        for (uint32_t j = na; j-- > 0;)
+        {
+            phases.emplace_back(order[j], false);
+        }
+        std::vector<std::vector<uint32_t>> held(m_nRanks); // transfers a rank waits for
+        uint64_t size = share; // data each rank holds and works on at this phase
+        for (const auto& [d, reduce] : phases)
+        {
+            const uint32_t x = dims[d];
+            const std::vector<uint32_t> strides = RingStrides(x);
+            const auto nr = static_cast<uint32_t>(strides.size());
+            // Reduce-scatter on `size`: each ring steps x-1 times with size/(nr x) per step.
+            // All-gather of the shard `size`: x-1 steps of size/nr.
+            uint64_t step =
+                reduce ? (size + uint64_t(nr) * x - 1) / (uint64_t(nr) * x) : (size + nr - 1) / nr;
+            step = std::max<uint64_t>(step, 1);
+            std::vector<std::vector<uint32_t>> next(m_nRanks);
+            for (uint32_t base = 0; base < m_nRanks; ++base)
+            {
+                if ((base / stride[d]) % x != 0)
+                {
+                    continue; // not the first rank of its line
+                }
+                for (uint32_t s : strides)
+                {
+                    std::vector<uint32_t> members;
+                    std::vector<std::vector<uint32_t>> after;
+                    for (uint32_t i = 0; i < x; ++i)
+                    {
+                        uint32_t r = base + ((i * s) % x) * stride[d];
+                        members.push_back(r);
+                        after.push_back(held[r]);
+                    }
+                    auto last = BuildRing(members, step, x - 1, after);
+                    for (uint32_t i = 0; i < x; ++i)
+                    {
+                        next[members[i]].push_back(last[i]);
+                    }
+                }
+            }
+            held.swap(next);
+            size = reduce ? (size + x - 1) / x : size * x;
+        }
+    }
+}
+
+void
+UbCollectiveEngine::BuildMultiPath(const std::vector<std::vector<uint64_t>>* matrix,
+                                   uint64_t uniform)
+{
+    // Every (source, destination) block is split over the dimension orders q, q+1, ... (one
+    // share per dimension) and forwarded one dimension at a time: at phase j it moves from the
+    // rank that holds it to the rank that has the destination's coordinate in dimension
+    // order[j] (staying put if it already has). What one rank forwards to one peer in a phase is
+    // one transfer, which waits for everything that reached the rank in the share's earlier
+    // phases.
+    const std::vector<uint32_t> dims = m_dims.empty() ? std::vector<uint32_t>{m_nRanks} : m_dims;
+    const auto nd = static_cast<uint32_t>(dims.size());
+    std::vector<uint32_t> stride(nd, 1);
+    for (uint32_t d = 1; d < nd; ++d)
+    {
+        stride[d] = stride[d - 1] * dims[d - 1];
+    }
+    std::vector<uint32_t> active;
+    for (uint32_t d = 0; d < nd; ++d)
+    {
+        if (dims[d] >= 2)
+        {
+            active.push_back(d);
+        }
+    }
+    const auto na = static_cast<uint32_t>(active.size());
+    const uint32_t n = m_nRanks;
+    const uint32_t c = m_chunks;
+    auto coord = [&](uint32_t r, uint32_t d) { return (r / stride[d]) % dims[d]; };
+    m_delivered.assign(n, 0); // what each rank receives for itself (transfers also forward)
+    for (uint32_t src = 0; src < n; ++src)
+    {
+        for (uint32_t dst = 0; dst < n; ++dst)
+        {
+            m_delivered[dst] += src == dst ? 0 : matrix ? (*matrix)[src][dst] : uniform;
+        }
+    }
+    for (uint32_t q = 0; q < na; ++q)
+    {
+        // (phase, from, to) -> bytes, ordered so that each rank starts with a different peer
+        std::vector<std::map<std::pair<uint32_t, uint32_t>, uint64_t>> moves(na);
+        for (uint32_t src = 0; src < n; ++src)
+        {
+            for (uint32_t dst = 0; dst < n; ++dst)
+            {
+                if (src == dst)
+                {
+                    continue;
+                }
+                uint64_t b = matrix ? (*matrix)[src][dst] : uniform;
+                b = q + 1 == na ? b - (na - 1) * (b / na) : b / na;
+                if (b == 0)
+                {
+                    continue;
+                }
+                uint32_t h = src;
+                for (uint32_t j = 0; j < na; ++j)
+                {
+                    uint32_t d = active[(q + j) % na];
+                    uint32_t h2 = h - coord(h, d) * stride[d] + coord(dst, d) * stride[d];
+                    if (h2 != h)
+                    {
+                        moves[j][{h, (h2 + n - h) % n}] += b;
+                    }
+                    h = h2;
+                }
+            }
+        }
+        // arrived[k][r]: piece-k transfers that reached rank r in this share so far
+        std::vector<std::vector<std::vector<uint32_t>>> arrived(
+            c,
+            std::vector<std::vector<uint32_t>>(n));
+        for (uint32_t j = 0; j < na; ++j)
+        {
+            std::vector<std::pair<uint32_t, uint32_t>> added; // (to, transfer)
+            for (const auto& [key, b] : moves[j])
+            {
+                uint32_t from = key.first;
+                uint32_t to = (key.first + key.second) % n;
+                for (uint32_t k = 0; k < c; ++k)
+                {
+                    uint64_t piece = b / c + (k + 1 == c ? b % c : 0);
+                    if (piece == 0)
+                    {
+                        continue;
+                    }
+                    uint32_t t = Add(from, to, piece);
+                    for (uint32_t a : arrived[k][from])
+                    {
+                        Depend(t, a);
+                    }
+                    added.emplace_back(k * n + to, t);
+                }
+            }
+            for (const auto& [kt, t] : added)
+            {
+                arrived[kt / n][kt % n].push_back(t);
+            }
+        }
     }
 }
 
@@ -476,6 +717,7 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
     const uint32_t n = m_nRanks;
     m_graph.clear();
     m_inFlight.clear();
+    m_delivered.clear();
     m_arrived = 0;
     m_result = UbCollectiveResult{};
     m_result.op = op;
@@ -488,9 +730,10 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
         NS_ABORT_MSG("UbCollectiveEngine: " << UbCollectiveOpName(op) << " has no "
                                             << UbCollectiveAlgoName(algo)
                                             << " algorithm here; use ring (AllReduce, AllGather, "
-                                               "ReduceScatter), halving-doubling (AllReduce, "
-                                               "power-of-two ranks), direct (AllToAll) or chain "
-                                               "(Broadcast)");
+                                               "ReduceScatter), halving-doubling, double-tree, "
+                                               "multi-ring, hierarchical or in-network "
+                                               "(AllReduce), direct or multi-path (AllToAll) or "
+                                               "chain (Broadcast)");
     };
     const uint64_t perRank = (bytes + n - 1) / n;
     switch (op)
@@ -519,6 +762,10 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
                             "call SetReducers (UbCollectiveHelper::InstallSwitchReducers)");
             BuildInNetwork(bytes);
         }
+        else if (algo == UbCollectiveAlgo::MULTI_RING)
+        {
+            BuildMultiRing(bytes);
+        }
         else if (algo == UbCollectiveAlgo::HALVING_DOUBLING)
         {
             NS_ABORT_MSG_IF((n & (n - 1)) != 0,
@@ -541,6 +788,11 @@ UbCollectiveEngine::Start(UbCollectiveOp op,
         BuildRingSteps(perRank, n - 1);
         break;
     case UbCollectiveOp::ALL_TO_ALL:
+        if (algo == UbCollectiveAlgo::MULTI_PATH)
+        {
+            BuildMultiPath(nullptr, perRank);
+            break;
+        }
         if (algo != UbCollectiveAlgo::DIRECT)
         {
             refuse();
@@ -597,6 +849,10 @@ UbCollectiveEngine::Launch()
     m_result.transfers = m_graph.size();
     m_result.rankDone.assign(m_nRanks, Time(0));
     m_result.rankBytesIn.assign(m_nRanks, 0);
+    if (!m_delivered.empty())
+    {
+        m_result.rankBytesIn = m_delivered; // known up front: transfers also carry forwarding
+    }
     for (const auto& t : m_graph)
     {
         m_result.wireBytes += t.bytes;
@@ -615,22 +871,28 @@ UbCollectiveEngine::Launch()
             m_ranks[r]->SetAttribute("InitiatorLatency", TimeValue(m_offloadLatency));
         }
     }
+    m_savedDetours.clear();
+    if (m_minimal && (m_result.algo == UbCollectiveAlgo::MULTI_RING ||
+                      m_result.algo == UbCollectiveAlgo::MULTI_PATH))
+    {
+        for (uint32_t r = 0; r < m_nRanks; ++r)
+        {
+            Ptr<UbSwitch> sw = m_ranks[r]->GetObject<UbSwitch>();
+            BooleanValue v(true);
+            if (sw)
+            {
+                sw->GetAttribute("SourceDetours", v);
+                sw->SetAttribute("SourceDetours", BooleanValue(false));
+            }
+            m_savedDetours.push_back(v.Get());
+        }
+    }
     NS_LOG_INFO(UbCollectiveOpName(m_result.op)
                 << " " << UbCollectiveAlgoName(m_result.algo) << " of " << m_result.bytes
                 << " B over " << m_nRanks << " ranks: " << m_graph.size() << " transfers");
     if (m_graph.empty())
     {
-        m_running = false;
-        m_result.end = Simulator::Now();
-        for (uint32_t r = 0; r < m_savedLatency.size(); ++r)
-        {
-            m_ranks[r]->SetAttribute("InitiatorLatency", TimeValue(m_savedLatency[r]));
-        }
-        m_savedLatency.clear();
-        if (!m_done.IsNull())
-        {
-            m_done(m_result);
-        }
+        Finish();
         return;
     }
     for (uint32_t t = 0; t < m_graph.size(); ++t)
@@ -644,18 +906,23 @@ UbCollectiveEngine::Launch()
 
 void
 UbCollectiveEngine::StartAllToAllv(const std::vector<std::vector<uint64_t>>& bytes,
-                                   DoneCallback done)
+                                   DoneCallback done,
+                                   UbCollectiveAlgo algo)
 {
+    NS_ABORT_MSG_IF(algo != UbCollectiveAlgo::DIRECT && algo != UbCollectiveAlgo::MULTI_PATH,
+                    "UbCollectiveEngine::StartAllToAllv: use direct or multi-path, not "
+                        << UbCollectiveAlgoName(algo));
     NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
     NS_ABORT_MSG_IF(bytes.size() != m_nRanks,
                     "UbCollectiveEngine::StartAllToAllv: the matrix has "
                         << bytes.size() << " rows for " << m_nRanks << " ranks");
     m_graph.clear();
     m_inFlight.clear();
+    m_delivered.clear();
     m_arrived = 0;
     m_result = UbCollectiveResult{};
     m_result.op = UbCollectiveOp::ALL_TO_ALLV;
-    m_result.algo = UbCollectiveAlgo::DIRECT;
+    m_result.algo = algo;
     m_result.ranks = m_nRanks;
     m_result.chunks = m_chunks;
     m_done = done;
@@ -670,7 +937,7 @@ UbCollectiveEngine::StartAllToAllv(const std::vector<std::vector<uint64_t>>& byt
             uint32_t d = (r + j) % m_nRanks;
             uint64_t b = bytes[r][d];
             total += b;
-            for (uint32_t k = 0; k < m_chunks && b > 0; ++k)
+            for (uint32_t k = 0; k < m_chunks && b > 0 && algo == UbCollectiveAlgo::DIRECT; ++k)
             {
                 uint64_t piece = b / m_chunks + (k + 1 == m_chunks ? b % m_chunks : 0);
                 if (piece > 0)
@@ -679,6 +946,10 @@ UbCollectiveEngine::StartAllToAllv(const std::vector<std::vector<uint64_t>>& byt
                 }
             }
         }
+    }
+    if (algo == UbCollectiveAlgo::MULTI_PATH)
+    {
+        BuildMultiPath(&bytes, 0);
     }
     // NCCL's size for All-to-All is one rank's send buffer: the mean row here.
     m_result.bytes = total / m_nRanks;
@@ -718,7 +989,10 @@ UbCollectiveEngine::OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t l
     if (rank < m_nRanks)
     {
         m_result.rankDone[rank] = Simulator::Now();
-        m_result.rankBytesIn[rank] += length;
+        if (m_delivered.empty())
+        {
+            m_result.rankBytesIn[rank] += length;
+        }
     }
     for (uint32_t d : m_graph[t].dependents)
     {
@@ -729,20 +1003,33 @@ UbCollectiveEngine::OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t l
     }
     if (m_arrived == m_graph.size())
     {
-        m_running = false;
-        m_result.end = Simulator::Now();
-        for (uint32_t r = 0; r < m_savedLatency.size(); ++r)
+        Finish();
+    }
+}
+
+void
+UbCollectiveEngine::Finish()
+{
+    m_running = false;
+    m_result.end = Simulator::Now();
+    for (uint32_t r = 0; r < m_savedLatency.size(); ++r)
+    {
+        m_ranks[r]->SetAttribute("InitiatorLatency", TimeValue(m_savedLatency[r]));
+    }
+    m_savedLatency.clear();
+    for (uint32_t r = 0; r < m_savedDetours.size(); ++r)
+    {
+        if (Ptr<UbSwitch> sw = m_ranks[r]->GetObject<UbSwitch>())
         {
-            m_ranks[r]->SetAttribute("InitiatorLatency", TimeValue(m_savedLatency[r]));
+            sw->SetAttribute("SourceDetours", BooleanValue(m_savedDetours[r]));
         }
-        m_savedLatency.clear();
-        NS_LOG_INFO(UbCollectiveOpName(m_result.op)
-                    << " done in " << m_result.Seconds() * 1e6 << " us, busbw " << m_result.BusBw()
-                    << " GB/s");
-        if (!m_done.IsNull())
-        {
-            m_done(m_result);
-        }
+    }
+    m_savedDetours.clear();
+    NS_LOG_INFO(UbCollectiveOpName(m_result.op) << " done in " << m_result.Seconds() * 1e6
+                                                << " us, busbw " << m_result.BusBw() << " GB/s");
+    if (!m_done.IsNull())
+    {
+        m_done(m_result);
     }
 }
 

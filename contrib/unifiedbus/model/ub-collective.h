@@ -42,6 +42,13 @@ enum class UbCollectiveAlgo : uint8_t
                       //!< broadcasting down half the data, pipelined (NCCL's double binary tree)
     HIERARCHICAL,     //!< AllReduce: ring reduce-scatter in each group, ring AllReduce across
                       //!< groups, ring all-gather in each group (SetGroupSize)
+    MULTI_RING,       //!< AllReduce over a full mesh (SetMeshDims): reduce-scatter then
+                      //!< all-gather dimension by dimension, each dimension on several
+                      //!< link-disjoint rings at once, the dimension order rotated per share
+                      //!< of the data so that every dimension's links work all the time
+    MULTI_PATH,       //!< All-to-All(v) over a full mesh (SetMeshDims): dimension by dimension,
+                      //!< forwarding through the ranks in between, the data split over every
+                      //!< dimension order (the two paths of a 2D full mesh)
 };
 
 /// \param op an operation \return its name ("AllReduce", ...)
@@ -70,7 +77,9 @@ struct UbCollectiveResult
     uint64_t transfers{0};                         //!< transfers in the graph
     uint64_t wireBytes{0};                         //!< data bytes moved over all transfers
     std::vector<Time> rankDone;                    //!< when the last data for each rank arrived
-    std::vector<uint64_t> rankBytesIn;             //!< data bytes each rank received
+    std::vector<uint64_t> rankBytesIn;             //!< data bytes each rank received (for
+                                                   //!< MULTI_PATH: addressed to it, not
+                                                   //!< forwarded through it)
     bool offload{false};                           //!< ran with collective offload (CCU-like)
 
     /// \return end - start in seconds
@@ -136,6 +145,34 @@ class UbCollectiveEngine
     void SetGroupSize(uint32_t g);
 
     /**
+     * \brief The full-mesh shape of the ranks, for MULTI_RING and MULTI_PATH: rank r has
+     * coordinates x0 = r mod X0, x1 = (r / X0) mod X1, ...; ranks that differ in one coordinate
+     * only are assumed to be joined directly (UB-Mesh: X0 = NPUs of a board, X1 = boards of a
+     * rack, then rack columns and rows). Without it the ranks are one dimension of N.
+     * \param dims sizes, product = number of ranks, each >= 1
+     */
+    void SetMeshDims(std::vector<uint32_t> dims);
+
+    /**
+     * \brief Whether MULTI_RING and MULTI_PATH keep the ranks' own packets on minimal routes
+     * while they run (UbSwitch::SourceDetours off on the ranks' nodes, restored after): these
+     * algorithms put each transfer on a direct link themselves, and a detour (UB-Mesh's DETOUR
+     * policy) would spend a second link of a fabric they already load evenly. On by default;
+     * other algorithms leave the routes alone.
+     * \param on minimal routes for MULTI_RING and MULTI_PATH
+     */
+    void SetMinimalRoutes(bool on);
+
+    /**
+     * \brief Link-disjoint rings of one full-mesh dimension of size x: ring s visits
+     * 0, s, 2s, ... mod x for every stride s < x coprime with x (each a Hamiltonian cycle, no two
+     * on the same directed link: x - 1 rings for prime x, 4 for 8). Exposed for tests.
+     * \param x dimension size (>= 2)
+     * \return the strides
+     */
+    static std::vector<uint32_t> RingStrides(uint32_t x);
+
+    /**
      * \brief The switches that reduce for IN_NETWORK AllReduce (NVLS-like: NVLink SHARP).
      *
      * Each reducer is a UbController on a switch node that every rank reaches directly
@@ -163,8 +200,11 @@ class UbCollectiveEngine
      * diagonal stays local), all at once, each split into the engine's chunks.
      * \param bytes N x N matrix
      * \param done called when it completes
+     * \param algo DIRECT, or MULTI_PATH (forwarded dimension by dimension; SetMeshDims)
      */
-    void StartAllToAllv(const std::vector<std::vector<uint64_t>>& bytes, DoneCallback done);
+    void StartAllToAllv(const std::vector<std::vector<uint64_t>>& bytes,
+                        DoneCallback done,
+                        UbCollectiveAlgo algo = UbCollectiveAlgo::DIRECT);
 
     /// \return true while a collective runs
     bool IsRunning() const;
@@ -189,10 +229,13 @@ class UbCollectiveEngine
     std::vector<uint32_t> BuildRing(const std::vector<uint32_t>& members,
                                     uint64_t stepBytes,
                                     uint32_t steps,
-                                    const std::vector<uint32_t>& after);
+                                    const std::vector<std::vector<uint32_t>>& after);
+    void BuildMultiRing(uint64_t bytes);
+    void BuildMultiPath(const std::vector<std::vector<uint64_t>>* matrix, uint64_t uniform);
     void BuildHierarchical(uint64_t bytes);
     void BuildTree(uint64_t bytes, uint32_t shift);
     uint32_t Attach(const Ptr<UbController>& c);
+    void Finish();
     void Issue(uint32_t t);
     void Launch();
     void OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t length);
@@ -203,12 +246,16 @@ class UbCollectiveEngine
     uint32_t m_root{0};
     uint32_t m_nRanks{0};             //!< ranks (m_ranks also holds the reducers, after them)
     uint32_t m_group{0};              //!< HIERARCHICAL: ranks per group
+    std::vector<uint32_t> m_dims;     //!< MULTI_RING / MULTI_PATH: full-mesh shape
+    bool m_minimal{true};             //!< MULTI_*: ranks' packets on minimal routes
+    std::vector<bool> m_savedDetours; //!< ranks' SourceDetours while minimal routes are forced
     bool m_offload{false};            //!< collective offload on
     Time m_offloadLatency;            //!< its issue latency
     std::vector<Time> m_savedLatency; //!< ranks' InitiatorLatency while offloaded
     std::vector<uint32_t> m_reducers; //!< indices into m_ranks
     std::vector<double> m_shares;
     std::vector<Transfer> m_graph;
+    std::vector<uint64_t> m_delivered; //!< MULTI_PATH: bytes each rank receives for itself
     std::map<std::pair<uint32_t, uint32_t>, std::deque<uint32_t>> m_inFlight; //!< (src,dst) FIFO
     uint64_t m_arrived{0};
     bool m_running{false};

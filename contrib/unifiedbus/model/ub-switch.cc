@@ -8,6 +8,7 @@
 #include "ub-network-header.h"
 
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
 #include "ns3/log.h"
@@ -69,10 +70,20 @@ UbSwitch::GetTypeId()
                                           "StoreAndForward"))
             .AddAttribute("InjectionBufferBytes",
                           "Bytes this node's endpoint may have waiting in the switch, per service "
-                          "level, before Send refuses (bytes; one packet is always accepted).",
+                          "level and per network port of the node (an endpoint with 14 ports "
+                          "gets 14 times this), before Send refuses (bytes; one packet is always "
+                          "accepted).",
                           UintegerValue(65536),
                           MakeUintegerAccessor(&UbSwitch::m_injectionBufferBytes),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("SourceDetours",
+                          "Whether the endpoint's own packets may take the source-only "
+                          "(non-minimal, detour) candidates of a route. Collectives that place "
+                          "their traffic on direct links themselves (UbCollectiveEngine "
+                          "MULTI_RING, MULTI_PATH) turn it off while they run.",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&UbSwitch::m_sourceDetours),
+                          MakeBooleanChecker())
             .AddAttribute("EcnThreshold",
                           "ECN marking (RoCE-like fabrics): a packet queued behind at least this "
                           "many bytes for its output and VL is marked Congestion Experienced "
@@ -295,7 +306,7 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
                     Where() << ": destination CNA " << dst << " does not fit 24 bits");
     uint32_t bytes = packet->GetSize() + UbNetworkHeader::SIZE;
     uint32_t& queued = m_injectionQueued[sl];
-    if (queued > 0 && queued + bytes > m_injectionBufferBytes)
+    if (queued > 0 && queued + bytes > InjectionBudget())
     {
         return false;
     }
@@ -360,6 +371,14 @@ UbSwitch::GetInjectionQueuedBytes(uint8_t sl) const
     return m_injectionQueued[sl & 0xF];
 }
 
+uint64_t
+UbSwitch::InjectionBudget() const
+{
+    // Per port: an endpoint's send buffering grows with its ports (each port's transmit queue),
+    // and a budget shared by 14 mesh outputs but sized for one would starve all but a few.
+    return static_cast<uint64_t>(m_injectionBufferBytes) * std::max<std::size_t>(1, m_ports.size());
+}
+
 void
 UbSwitch::NotifyWhenReady(uint8_t sl, Callback<void> cb)
 {
@@ -372,7 +391,7 @@ UbSwitch::NotifyReady(uint8_t sl)
     // Hysteresis: wake a waiting sender when its SL's queue is down to half, not on every
     // departure, so that a refill costs one event for several packets.
     if (m_readyWaiters.empty() || m_notifyScheduled ||
-        2 * static_cast<uint64_t>(m_injectionQueued[sl]) > m_injectionBufferBytes)
+        2 * static_cast<uint64_t>(m_injectionQueued[sl]) > InjectionBudget())
     {
         return;
     }
@@ -385,7 +404,7 @@ UbSwitch::NotifyReady(uint8_t sl)
         waiters.swap(m_readyWaiters);
         for (auto& [waiterSl, cb] : waiters)
         {
-            if (2 * static_cast<uint64_t>(m_injectionQueued[waiterSl]) > m_injectionBufferBytes)
+            if (2 * static_cast<uint64_t>(m_injectionQueued[waiterSl]) > InjectionBudget())
             {
                 m_readyWaiters.emplace_back(waiterSl, cb); // its own SL is still full
                 continue;
@@ -466,9 +485,11 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
                                << "); the destination is unknown here: add a route with "
                                   "UbRoutingTable::AddRoute or run UbRoutingHelper");
     }
-    if (inPort != UB_LOCAL_PORT && (cands[n - 1].flags & UbRouteCandidate::SOURCE_ONLY))
+    if ((inPort != UB_LOCAL_PORT || !m_sourceDetours) &&
+        (cands[n - 1].flags & UbRouteCandidate::SOURCE_ONLY))
     {
-        // Packets in transit take only the candidates listed before the source-only ones.
+        // Packets in transit (and the endpoint's own, without SourceDetours) take only the
+        // candidates listed before the source-only ones.
         uint32_t k = 0;
         while (k < n && !(cands[k].flags & UbRouteCandidate::SOURCE_ONLY))
         {
@@ -476,8 +497,12 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
         }
         NS_ABORT_MSG_IF(k == 0,
                         Where() << ": the route to destination " << info.dst
-                                << " has only source-only candidates, but a packet arrived on port "
-                                << inPort << "; give transit packets a route");
+                                << " has only source-only candidates, but a packet "
+                                << (inPort == UB_LOCAL_PORT
+                                        ? std::string("injected with "
+                                                      "SourceDetours off")
+                                        : "arrived on port " + std::to_string(inPort))
+                                << " may not take them; give it a minimal route");
         n = k;
     }
     const UbRouteCandidate& c = cands[m_routing->Select(cands, n, info, *this)];

@@ -131,7 +131,8 @@ class UbSwitch : public Object
 
     /**
      * \brief Ask to be called once when the injection buffer of a service level has drained to
-     * half of InjectionBufferBytes (so that a refill sends several packets per call).
+     * half of its injection budget (InjectionBufferBytes per port; so that a refill sends
+     * several packets per call).
      * \param sl service level the caller sends on
      * \param cb one-shot callback
      */
@@ -291,10 +292,13 @@ class UbSwitch : public Object
     uint32_t m_cna{0xFFFFFFFF};
     uint64_t m_flushed{0};
     uint32_t m_ecnThreshold{0};
+    bool m_sourceDetours{true}; //!< own packets may take source-only candidates
     uint64_t m_ecnMarks{0};
     Time m_pipelineLatency;
     ForwardingMode m_mode{CUT_THROUGH};
-    uint32_t m_injectionBufferBytes{0};
+    uint32_t m_injectionBufferBytes{0}; //!< per port of the node
+    /// \return the endpoint's injection budget per SL: InjectionBufferBytes x network ports
+    uint64_t InjectionBudget() const;
     uint32_t m_caqmThreshold{0};
     double m_caqmEta{0.97};
     Time m_caqmDrainTime;

@@ -10,6 +10,11 @@
  *    within 3 %;
  *  - halving-doubling beats ring for small AllReduces (log2 N steps instead of 2(N-1));
  *  - busbw never exceeds the per-rank link bandwidth, for every algorithm, size and pipelining.
+ * And on a UB-Mesh rack (8 x 8 2D full mesh, ubmesh-ub2), against link-load arithmetic:
+ *  - multi-ring AllReduce moves exactly ring's bytes but is several times faster, within 80-100 %
+ *    of its bound 8 B (the busiest mesh link);
+ *  - multi-path All-to-All moves exactly 112 blocks per rank (14 one-hop, 49 two-hop), beats
+ *    direct, and is within 80-100 % of its bound 8 B x 63/64.
  */
 #include "ub-test-utils.h"
 
@@ -23,6 +28,7 @@
 #include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
 
+#include <set>
 #include <sstream>
 
 using namespace ns3;
@@ -573,6 +579,134 @@ class UbOffloadTestCase : public TestCase
     }
 };
 
+/**
+ * \ingroup unifiedbus-tests
+ * \brief Multi-ring AllReduce and multi-path All-to-All over a UB-Mesh rack (64 NPUs, 8 x 8).
+ *
+ * Bounds, with B the payload bandwidth of one x4 mesh link (its line rate x 4096/4160: a 4096-B
+ * payload takes 4160 B of 20-B flits) and S the size:
+ *  - multi-ring: half the data reduce-scatters along X first (4 rings of strides 1, 3, 5, 7 on
+ *    S/2), the other half along Y first; the busiest X link carries 2 x 7/8 x (S/2 + S/16) / 4 =
+ *    0.24609375 S, so t >= 0.24609375 S/B and busbw = 2 x 63/64 S/t <= 8 B;
+ *  - multi-path: each rank sends S/64 to each of 63 peers, 14 of them one hop away and 49 two
+ *    hops (14 + 2 x 49 = 112 block-hops) over its 14 links: t >= 8 (S/64) / B, busbw
+ *    = 63/64 S/t <= 8 B x 63/64.
+ */
+class UbFullMeshTestCase : public TestCase
+{
+  public:
+    UbFullMeshTestCase()
+        : TestCase("Multi-ring AllReduce and multi-path All-to-All on an 8 x 8 UB-Mesh rack reach "
+                   "their link-load bounds")
+    {
+    }
+
+  private:
+    UbCollectiveResult Run(UbCollectiveOp op,
+                           UbCollectiveAlgo algo,
+                           uint64_t bytes,
+                           uint32_t chunks,
+                           double* linkBps,
+                           bool matrix = false)
+    {
+        ubtest::ResetSimulation();
+        UbTopologyHelper sys;
+        sys.SetCheckDeadlock(false); // proven in the systems suite
+        sys.BuildPreset("ubmesh-ub2", 0);
+        std::vector<Ptr<UbController>> r;
+        for (uint32_t i = 0; i < 64; ++i)
+        {
+            r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+        }
+        const UbTopology& t = sys.GetTopology();
+        uint32_t e0 = t.GetEndpoints()[0];
+        uint32_t e1 = t.GetEndpoints()[1];
+        for (uint32_t k = 0; k < t.GetDegree(e0); ++k)
+        {
+            if (t.GetPorts(e0)[k].peer == e1)
+            {
+                uint32_t l = t.GetPorts(e0)[k].link;
+                *linkBps = sys.GetDevice(l, t.GetLink(l).a == e0 ? 0 : 1)->GetRateBps() / 8 *
+                           4096.0 / 4160.0;
+            }
+        }
+        UbCollectiveResult out;
+        {
+            UbCollectiveEngine coll(r);
+            coll.SetChunks(chunks);
+            coll.SetMeshDims(UbCollectiveHelper::MeshDims(sys, 64));
+            auto done = UbCollectiveEngine::DoneCallback(
+                [&out](const UbCollectiveResult& res) { out = res; });
+            Simulator::Schedule(MicroSeconds(1), [&]() {
+                if (matrix)
+                {
+                    std::vector<std::vector<uint64_t>> m(64, std::vector<uint64_t>(64, bytes / 64));
+                    coll.StartAllToAllv(m, done, algo);
+                }
+                else
+                {
+                    coll.Start(op, algo, bytes, done);
+                }
+            });
+            Simulator::Run();
+        }
+        ubtest::ResetSimulation();
+        return out;
+    }
+
+    void DoRun() override
+    {
+        // Rings of a full-mesh dimension: Hamiltonian and link-disjoint.
+        auto s8 = UbCollectiveEngine::RingStrides(8);
+        NS_TEST_ASSERT_MSG_EQ(s8.size(), 4U, "strides 1, 3, 5, 7 of 8");
+        NS_TEST_EXPECT_MSG_EQ(UbCollectiveEngine::RingStrides(7).size(), 6U, "all of a prime");
+        std::set<std::pair<uint32_t, uint32_t>> links;
+        for (uint32_t s : s8)
+        {
+            std::set<uint32_t> visited;
+            for (uint32_t i = 0, v = 0; i < 8; ++i, v = (v + s) % 8)
+            {
+                visited.insert(v);
+                NS_TEST_EXPECT_MSG_EQ(links.insert({v, (v + s) % 8}).second,
+                                      true,
+                                      "link " << v << "->" << (v + s) % 8 << " used once");
+            }
+            NS_TEST_EXPECT_MSG_EQ(visited.size(), 8U, "stride " << s << " visits every rank");
+        }
+
+        const uint64_t S = 16 << 20;
+        double b = 0;
+        UbCollectiveResult ring = Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING, S, 1, &b);
+        UbCollectiveResult multi =
+            Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::MULTI_RING, S, 4, &b);
+        NS_TEST_ASSERT_MSG_GT(b, 0, "found the mesh link of NPUs 0 and 1");
+        NS_TEST_EXPECT_MSG_EQ(ring.wireBytes, 126 * S, "ring: 2 x 63 steps of S/64 per rank");
+        NS_TEST_EXPECT_MSG_EQ(multi.wireBytes, ring.wireBytes, "multi-ring moves ring's bytes");
+        double bound = 8 * b / 1e9;
+        NS_TEST_EXPECT_MSG_GT(multi.BusBw(), 5 * ring.BusBw(), "the idle mesh links work");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(multi.BusBw(), bound, "multi-ring within its bound");
+        NS_TEST_EXPECT_MSG_GT(multi.BusBw(), 0.8 * bound, "multi-ring near its bound");
+
+        UbCollectiveResult direct =
+            Run(UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::DIRECT, S, 4, &b);
+        UbCollectiveResult paths =
+            Run(UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::MULTI_PATH, S, 4, &b);
+        NS_TEST_EXPECT_MSG_EQ(paths.wireBytes, 112 * S, "64 ranks x 112 block-hops of S/64");
+        double a2aBound = 8 * b / 1e9 * 63 / 64;
+        NS_TEST_EXPECT_MSG_GT(paths.BusBw(), 1.15 * direct.BusBw(), "two dimensions beat direct");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(paths.BusBw(), a2aBound, "multi-path within its bound");
+        NS_TEST_EXPECT_MSG_GT(paths.BusBw(), 0.8 * a2aBound, "multi-path near its bound");
+
+        // All-to-Allv with a uniform matrix builds the same graph.
+        UbCollectiveResult u =
+            Run(UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::MULTI_PATH, S / 4, 1, &b);
+        UbCollectiveResult v =
+            Run(UbCollectiveOp::ALL_TO_ALLV, UbCollectiveAlgo::MULTI_PATH, S / 4, 1, &b, true);
+        NS_TEST_EXPECT_MSG_EQ(v.end - v.start, u.end - u.start, "A2Av = A2A, same graph");
+        NS_TEST_EXPECT_MSG_EQ(v.rankBytesIn[5], 63 * (S / 4 / 64), "delivered, not forwarded");
+    }
+};
+
 class UbCollectiveTestSuite : public TestSuite
 {
   public:
@@ -587,6 +721,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbHierarchicalTestCase, TestCase::QUICK);
         AddTestCase(new UbMoeTestCase, TestCase::QUICK);
         AddTestCase(new UbOffloadTestCase, TestCase::QUICK);
+        AddTestCase(new UbFullMeshTestCase, TestCase::QUICK);
     }
 };
 

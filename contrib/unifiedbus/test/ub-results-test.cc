@@ -96,6 +96,7 @@ class UbResultsRoundTripTestCase : public TestCase
             p.node = 5;
             p.port = 1;
             p.txPackets = 99;
+            p.scope = "AllReduce:65536";
             r.AddPort(p);
             int64_t id = r.Commit(MicroSeconds(10), 777);
             NS_TEST_EXPECT_MSG_EQ(id, round + 1, "run ids count up");
@@ -134,6 +135,39 @@ class UbResultsRoundTripTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT tx_packets FROM ports WHERE run_id=2"),
                               99,
                               "port");
+        NS_TEST_EXPECT_MSG_EQ(QueryText(path, "SELECT scope FROM ports WHERE run_id=2"),
+                              "AllReduce:65536",
+                              "port scope");
+
+        // A version-2 file (no scope columns) is upgraded in place, its rows kept.
+        std::string v2 = CreateTempDirFilename("v2.db");
+        {
+            UbResults r("unit-test", v2);
+            UbResults::PortRow p;
+            p.txPackets = 5;
+            r.AddPort(p);
+            r.Commit(Seconds(1), 1);
+        }
+        Exec(v2,
+             "ALTER TABLE ports DROP COLUMN scope; ALTER TABLE flows DROP COLUMN scope; "
+             "PRAGMA user_version = 2;");
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(v2, "PRAGMA user_version"), 2, "made a version-2 file");
+        {
+            UbResults r("unit-test", v2);
+            UbResults::PortRow p;
+            p.txPackets = 6;
+            p.scope = "x";
+            r.AddPort(p);
+            r.Commit(Seconds(1), 1);
+        }
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(v2, "PRAGMA user_version"),
+                              UbResults::SCHEMA_VERSION,
+                              "upgraded");
+        NS_TEST_EXPECT_MSG_EQ(QueryText(v2,
+                                        "SELECT group_concat(tx_packets || ':' || scope) "
+                                        "FROM ports"),
+                              "5:,6:x",
+                              "old row kept with an empty scope, new row scoped");
     }
 };
 
