@@ -79,5 +79,25 @@ out = subprocess.run(['$BIN/ub-load-latency', '--npus=64', '--loads=0.1,0.9', '-
 rows = [l.split() for l in out.splitlines() if l.strip()[:1].isdigit()]
 print('rises:', len(rows) == 2 and float(rows[1][4]) > float(rows[0][4]) and float(rows[0][1]) > 0.95)
 "
+check load-latency-incast 0 "incast rises: True" \
+  "$PY" -c "
+import subprocess
+out = subprocess.run(['$BIN/ub-load-latency', '--npus=64', '--pattern=incast', '--fanin=8',
+                      '--loads=0.5,1.2', '--duration=10', '--db=$TMP/incast.db'],
+                     capture_output=True, text=True, check=True).stdout
+rows = [l.split() for l in out.splitlines() if l.strip()[:1].isdigit()]
+print('incast rises:', len(rows) == 2 and float(rows[1][4]) > 2 * float(rows[0][4]))
+"
+check ports-scoped 0 "scopes: 4, ports per scope > 0: True" \
+  "$PY" -c "
+import sqlite3
+db = sqlite3.connect('$TMP/coll.db')
+rows = db.execute('select scope, count(*) from ports group by scope').fetchall()
+print(f'scopes: {len(rows)}, ports per scope > 0: {all(n > 0 for _, n in rows)}')
+"
+check report-scaling-moe 0 "moe.png report.md scaling-allreduce.png" bash -c "
+  '$BIN/moe-dispatch' --ep=8,16 --db='$TMP/more.db' >/dev/null 2>&1 &&
+  '$BIN/collective-scaling' --domains=8,64 --sizes=65536 --db='$TMP/more.db' >/dev/null 2>&1 &&
+  ./ubsim report '$TMP/more.db' --out '$TMP/rep2' >/dev/null && ls '$TMP/rep2' | tr '\n' ' '"
 check memory-latency 0 "results: run 1 in $TMP/mem.db" "$BIN/ub-memory-latency" --maxBytes=4096 --db="$TMP/mem.db"
 exit 0

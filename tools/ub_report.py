@@ -3,8 +3,10 @@
 
     ./ubsim report [results/ubsim.db] [--out results/report]
 
-Writes <out>/report.md and one PNG per plot (busbw against size per collective, latency and
-bandwidth against size of the memory-latency runs, the superpod-vs-nvlink side-by-side table).
+Writes <out>/report.md and one PNG per plot (busbw against size per collective, busbw against
+domain size, latency and bandwidth against size of the p2p and memory-latency runs, the
+superpod-vs-nvlink side-by-side table, latency against load, MoE against EP size), and a table
+of port utilisation and credit stalls per simulation.
 Every plot says its units, presets and seeds. Needs Debian's python3-matplotlib (./ubsim setup).
 """
 import argparse
@@ -100,6 +102,44 @@ def main():
             plt.close(fig)
             plots += 1
             md += [f"![{op} busbw]({name})", ""]
+
+    # Scaling curves: busbw against ranks for every (op, algo, size) measured at several domain
+    # sizes (collective-scaling builds each domain as its own system: each point is labelled
+    # with its system; the newest row wins where a domain size repeats).
+    if rows:
+        scaling = defaultdict(dict)
+        for r in rows:
+            scaling[(r[2], r[3], r[5])][r[4]] = (r[9], r[1])
+        scaling = {k: v for k, v in scaling.items() if len(v) >= 2}
+        by_op = defaultdict(list)
+        for key, pts in scaling.items():
+            by_op[key[0]].append((key, pts))
+        for op, series in sorted(by_op.items()):
+            fig, ax = plt.subplots(figsize=(7, 4.5))
+            md += [f"## {op}: busbw against domain size", "",
+                   "| algo | size | ranks (system): busbw GB/s |", "|---|---|---|"]
+            for key, pts in sorted(series):
+                _, algo, size = key
+                ranks = sorted(pts)
+                ys = [pts[n][0] for n in ranks]
+                ax.plot(ranks, ys, marker="o", label=f"{algo}, {human_bytes(size)}")
+                for n, y in zip(ranks, ys):
+                    ax.annotate(pts[n][1], (n, y), fontsize=6, xytext=(3, 3),
+                                textcoords="offset points")
+                md.append(f"| {algo} | {human_bytes(size)} | " +
+                          ", ".join(f"{n} ({pts[n][1]}): {pts[n][0]:.1f}" for n in ranks) + " |")
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("ranks (domain size)")
+            ax.set_ylabel("busbw (GB/s)")
+            ax.set_title(f"{op}: bus bandwidth against domain size")
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=7)
+            name = f"scaling-{op.lower()}.png"
+            fig.tight_layout()
+            fig.savefig(os.path.join(args.out, name), dpi=120)
+            plt.close(fig)
+            plots += 1
+            md += ["", f"![{op} scaling]({name})", ""]
 
     # superpod-vs-nvlink: metrics by system, side by side.
     svn = db.execute("SELECT m.run_id, m.scope, m.name, m.value, m.unit FROM metrics m JOIN runs r "
@@ -214,6 +254,60 @@ def main():
         plt.close(fig)
         plots += 1
         md += ["", "![latency against load](load-latency.png)", ""]
+
+    # moe-dispatch: dispatch and combine latency and per-rank bandwidth against EP size.
+    moe = db.execute("SELECT m.run_id, m.scope, m.name, m.value FROM metrics m JOIN runs r ON "
+                     "r.run_id = m.run_id WHERE r.program = 'moe-dispatch' ORDER BY m.run_id"
+                     ).fetchall()
+    if moe:
+        curves = defaultdict(lambda: defaultdict(dict))
+        for run, scope, name, value in moe:
+            if scope.count(":") != 1:
+                continue
+            phase, ep = scope.split(":")
+            preset = db.execute("SELECT value FROM params WHERE run_id = ? AND name = 'preset'",
+                                (run,)).fetchone()
+            curves[f"{preset[0] if preset else '?'} {phase} (run {run}; {seeds.get(run, '')})"][
+                int(ep)][name] = value
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+        md += ["## moe-dispatch", "", "| curve | EP ranks | mean latency us | max latency us | "
+               "mean rank GB/s |", "|---|---|---|---|---|"]
+        for key, pts in curves.items():
+            eps = sorted(pts)
+            axes[0].plot(eps, [pts[e].get("max_latency", 0) for e in eps], marker="o", label=key)
+            axes[1].plot(eps, [pts[e].get("mean_rank_bw", 0) for e in eps], marker="o", label=key)
+            for e in eps:
+                md.append(f"| {key} | {e} | {pts[e].get('mean_latency', 0):.2f} | "
+                          f"{pts[e].get('max_latency', 0):.2f} | "
+                          f"{pts[e].get('mean_rank_bw', 0):.1f} |")
+        for ax, label in ((axes[0], "slowest rank's latency (us)"),
+                          (axes[1], "mean per-rank bandwidth (GB/s)")):
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("expert-parallel ranks")
+            ax.set_ylabel(label)
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=7)
+        fig.suptitle("MoE dispatch and combine against EP size")
+        fig.tight_layout()
+        fig.savefig(os.path.join(args.out, "moe.png"), dpi=120)
+        plt.close(fig)
+        plots += 1
+        md += ["", "![MoE against EP size](moe.png)", ""]
+
+    # Port utilisation and credit stalls, per simulation (scope) of the last runs.
+    has_scope = any(c[1] == "scope" for c in db.execute("PRAGMA table_info(ports)").fetchall())
+    if has_scope:
+        ports = db.execute("SELECT run_id, scope, count(*), avg(utilization), max(utilization), "
+                           "sum(credit_stall_s), sum(drops) FROM ports GROUP BY run_id, scope "
+                           "ORDER BY run_id DESC, scope LIMIT 40").fetchall()
+        if ports:
+            md += ["## Ports (links that carried traffic, per simulation; newest runs first)", "",
+                   "| run | scope | ports | mean utilization | max utilization | "
+                   "credit stall us (sum) | drops |", "|---|---|---|---|---|---|---|"]
+            for p in ports:
+                md.append(f"| {p[0]} | {p[1] or '-'} | {p[2]} | {p[3]:.3f} | {p[4]:.3f} | "
+                          f"{p[5] * 1e6:.2f} | {p[6]} |")
+            md.append("")
 
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write("\n".join(md) + "\n")

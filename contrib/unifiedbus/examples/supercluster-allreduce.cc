@@ -73,6 +73,7 @@ main(int argc, char* argv[])
                         r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
                     }
                     UbCollectiveEngine coll(r);
+                    coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
                     coll.SetGroupSize(npus);
                     Simulator::Schedule(MicroSeconds(1), [&]() {
                         coll.Start(UbCollectiveOp::ALL_REDUCE,

@@ -221,6 +221,7 @@ main(int argc, char* argv[])
             UbCollectiveResult res;
             {
                 UbCollectiveEngine coll(r);
+                coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
                 coll.SetChunks(chunks);
                 if (algo == UbCollectiveAlgo::IN_NETWORK)
                 {

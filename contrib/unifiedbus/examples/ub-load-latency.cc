@@ -1,16 +1,22 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * ub-load-latency: latency against offered load on any system, for uniform random, hotspot or
- * permutation traffic (the classic curve: flat near zero load, rising sharply toward saturation).
+ * ub-load-latency: latency against offered load on any system, for uniform random, hotspot,
+ * permutation or incast traffic (the classic curve: flat near zero load, rising sharply toward
+ * saturation).
  *
  *   ./ubsim run ub-load-latency --preset=ascend950-ub2 --npus=128
  *   ./ubsim run ub-load-latency --preset=nvlink5-gb200 --pattern=hotspot --hotspot=0.2
  *
  * Every endpoint sends packets with Poisson arrivals at load x its link bandwidth (payload
  * bytes against the line rate of all its ports) for --duration; a packet's latency runs from
- * its creation to its arrival. Accepted load = bytes delivered over the sending time, as a
- * fraction of what was offered.
+ * its creation to its arrival. Accepted = bytes delivered by the end of the run (the sending
+ * time plus three times as long to drain) as a fraction of what was offered: a lossless fabric
+ * delivers everything it can drain in time, so overload shows first in the latency.
+ * Incast: --fanin endpoints send to endpoint 0, together at load x endpoint 0's link bandwidth
+ * (the load is the receiver's).
+ *
+ *   ./ubsim run ub-load-latency --pattern=incast --fanin=16 --loads=0.5,0.9,1.1
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -42,7 +48,9 @@ main(int argc, char* argv[])
                  selection);
     cmd.AddValue("preset", "system preset", presetName);
     cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
-    cmd.AddValue("pattern", "uniform, hotspot or permutation", pattern);
+    cmd.AddValue("pattern", "uniform, hotspot, permutation or incast", pattern);
+    uint32_t fanin = 16;
+    cmd.AddValue("fanin", "incast: senders (endpoints 1 .. fanin) to endpoint 0", fanin);
     cmd.AddValue("loads",
                  "comma-separated offered loads (fractions of each endpoint's links)",
                  loadList);
@@ -65,10 +73,16 @@ main(int argc, char* argv[])
         }
         loads.push_back(v);
     }
-    if (pattern != "uniform" && pattern != "hotspot" && pattern != "permutation")
+    if (pattern != "uniform" && pattern != "hotspot" && pattern != "permutation" &&
+        pattern != "incast")
     {
         std::cerr << "ub-load-latency: --pattern=" << pattern
-                  << " is not uniform, hotspot or permutation\n";
+                  << " is not uniform, hotspot, permutation or incast\n";
+        return 2;
+    }
+    if (pattern == "incast" && fanin == 0)
+    {
+        std::cerr << "ub-load-latency: --fanin must be at least 1\n";
         return 2;
     }
     UbResults results("ub-load-latency", db);
@@ -78,6 +92,10 @@ main(int argc, char* argv[])
     results.AddParameter("npus", npus);
     results.AddParameter("packet_size", packetSize);
     results.AddParameter("selection", selection);
+    if (pattern == "incast")
+    {
+        results.AddParameter("fanin", fanin);
+    }
     std::cout << "ub-load-latency: " << presetName << ", " << pattern << " traffic, " << packetSize
               << "-B packets, " << durationUs << " us per load\n"
               << std::setw(8) << "load" << std::setw(12) << "accepted" << std::setw(14)
@@ -112,9 +130,17 @@ main(int argc, char* argv[])
                 uint32_t l = t.GetPorts(e0)[k].link;
                 lineBps += sys.GetDevice(l, t.GetLink(l).a == e0 ? 0 : 1)->GetRateBps();
             }
+            if (pattern == "incast" && fanin >= n)
+            {
+                std::cerr << "ub-load-latency: --fanin=" << fanin << " needs more than " << fanin
+                          << " endpoints; " << presetName << " built " << n << "\n";
+                return 2;
+            }
+            const uint32_t senders = pattern == "incast" ? fanin : n;
+            const double perSender = pattern == "incast" ? load * lineBps / fanin : load * lineBps;
             UbTrafficHelper traffic;
             traffic.SetSourceAttribute("PacketSize", UintegerValue(packetSize));
-            traffic.SetSourceAttribute("Rate", DataRateValue(DataRate(load * lineBps)));
+            traffic.SetSourceAttribute("Rate", DataRateValue(DataRate(perSender)));
             traffic.SetSourceAttribute("Arrival", StringValue("Poisson"));
             ApplicationContainer sinks = traffic.InstallSinks(sys.GetEndpoints());
             Ptr<UniformRandomVariable> perm = CreateObject<UniformRandomVariable>();
@@ -129,13 +155,14 @@ main(int argc, char* argv[])
                 std::swap(order[i], order[perm->GetInteger(0, i)]);
             }
             ApplicationContainer sources;
-            for (uint32_t i = 0; i < n; ++i)
+            for (uint32_t k = 0; k < senders; ++k)
             {
+                uint32_t i = pattern == "incast" ? k + 1 : k;
                 Ptr<Node> src = sys.GetEndpoints().Get(i);
-                uint32_t peer = order[i] == i ? (i + 1) % n : order[i];
+                uint32_t peer = pattern == "incast" ? 0 : order[i] == i ? (i + 1) % n : order[i];
                 ApplicationContainer a = traffic.InstallSource(src, sys.GetEndpoints().Get(peer));
                 Ptr<UbPacketSource> s = DynamicCast<UbPacketSource>(a.Get(0));
-                if (pattern != "permutation")
+                if (pattern == "uniform" || pattern == "hotspot")
                 {
                     s->SetAttribute("DestinationFirst", UintegerValue(t.GetEndpoints()[0]));
                     s->SetAttribute("DestinationCount", UintegerValue(n));
@@ -148,8 +175,9 @@ main(int argc, char* argv[])
                 a.Stop(MicroSeconds(1 + durationUs));
                 sources.Add(a);
             }
-            offeredBytes = load * lineBps / 8 * durationUs * 1e-6 * n;
+            offeredBytes = perSender / 8 * durationUs * 1e-6 * senders;
             Simulator::Stop(MicroSeconds(1 + durationUs * 4));
+            ShowProgress progress(Seconds(10), std::cerr); // ns-3's: a line per ~10 s of wall
             Simulator::Run();
             std::ostringstream scope;
             scope << pattern << ":" << load;

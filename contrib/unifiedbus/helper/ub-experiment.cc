@@ -108,6 +108,7 @@ UbExperiment::RunCollective(const std::string& preset,
             r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
         }
         UbCollectiveEngine coll(r);
+        coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
         coll.SetChunks(chunks);
         Simulator::Schedule(MicroSeconds(1), [&]() {
             coll.Start(

@@ -10,6 +10,9 @@
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 
+#include <chrono>
+#include <iostream>
+
 namespace ns3
 {
 
@@ -139,6 +142,22 @@ UbCollectiveEngine::SetOffload(bool on, Time issueLatency)
     NS_ABORT_MSG_IF(issueLatency.IsNegative(), "UbCollectiveEngine::SetOffload: negative latency");
     m_offload = on;
     m_offloadLatency = issueLatency;
+}
+
+namespace
+{
+double
+WallSeconds()
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+} // namespace
+
+void
+UbCollectiveEngine::SetProgress(double seconds)
+{
+    m_progressS = std::max(0.0, seconds);
 }
 
 void
@@ -859,6 +878,8 @@ UbCollectiveEngine::Launch()
     }
     m_running = true;
     m_result.start = Simulator::Now();
+    m_wallStart = m_progressS > 0 ? WallSeconds() : 0;
+    m_wallLast = m_wallStart;
     m_result.offload = m_offload;
     if (m_offload)
     {
@@ -986,6 +1007,20 @@ UbCollectiveEngine::OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t l
                                                     << " B arrived as " << length
                                                     << " B; ranks' writes arrived out of order");
     ++m_arrived;
+    if (m_progressS > 0 && (m_arrived & 255) == 0)
+    {
+        double now = WallSeconds();
+        if (now - m_wallLast >= m_progressS)
+        {
+            m_wallLast = now;
+            std::cerr << "[collective] " << UbCollectiveOpName(m_result.op) << " "
+                      << UbCollectiveAlgoName(m_result.algo) << ", " << m_nRanks << " ranks, "
+                      << m_result.bytes << " B: " << (100 * m_arrived / m_graph.size()) << " % of "
+                      << m_graph.size() << " transfers, "
+                      << (Simulator::Now() - m_result.start).GetMicroSeconds() << " us simulated, "
+                      << static_cast<uint64_t>(now - m_wallStart) << " s" << std::endl;
+        }
+    }
     if (rank < m_nRanks)
     {
         m_result.rankDone[rank] = Simulator::Now();

@@ -164,6 +164,15 @@ class UbCollectiveEngine
     void SetMinimalRoutes(bool on);
 
     /**
+     * \brief Progress of long collectives on stderr: at most once every `seconds` of wall-clock
+     * time, a line with the share of transfers that have arrived, the simulated time and the
+     * wall-clock time so far (a collective that finishes sooner prints nothing). Off by
+     * default; the experiment programs turn it on.
+     * \param seconds wall-clock seconds between lines (0: off)
+     */
+    void SetProgress(double seconds);
+
+    /**
      * \brief Link-disjoint rings of one full-mesh dimension of size x: ring s visits
      * 0, s, 2s, ... mod x for every stride s < x coprime with x (each a Hamiltonian cycle, no two
      * on the same directed link: x - 1 rings for prime x, 4 for 8). Exposed for tests.
@@ -248,6 +257,9 @@ class UbCollectiveEngine
     uint32_t m_group{0};              //!< HIERARCHICAL: ranks per group
     std::vector<uint32_t> m_dims;     //!< MULTI_RING / MULTI_PATH: full-mesh shape
     bool m_minimal{true};             //!< MULTI_*: ranks' packets on minimal routes
+    double m_progressS{0};            //!< wall-clock seconds between progress lines (0: off)
+    double m_wallStart{0};            //!< wall clock at Launch (s)
+    double m_wallLast{0};             //!< wall clock of the last progress line (s)
     std::vector<bool> m_savedDetours; //!< ranks' SourceDetours while minimal routes are forced
     bool m_offload{false};            //!< collective offload on
     Time m_offloadLatency;            //!< its issue latency
