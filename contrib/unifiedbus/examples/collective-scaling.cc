@@ -7,11 +7,16 @@
  *    72 GB200 NVL72 (nvlink5-gb200)     144 NVL144-like (nvlink6-rubin)
  *   384 CloudMatrix384 dies (cm384-ub1)  1024 Atlas-950-like, 16 racks
  *  8192 Atlas-950-like SuperPoD (add it with --domains=...,8192: minutes and ~2 GiB)
- * Up to 144 ranks AllReduce runs as a ring; from 384 on as a hierarchical AllReduce in groups of
- * 16 (CloudMatrix nodes) or 64 (racks), since a flat ring of thousands of steps is latency-bound.
+ * By default (--algos=auto) AllReduce runs up to 144 ranks as a ring, and from 384 on as a
+ * hierarchical AllReduce in groups of 16 (CloudMatrix nodes) or 64 (racks), since a flat ring of
+ * thousands of steps is latency-bound. --algos lists AllReduce algorithms to run on every domain
+ * instead: ring, tree, hd (power-of-two domains), hierarchical (384 and up), innetwork (the
+ * NVSwitch domains 8, 72, 144); a domain an algorithm does not suit is skipped with a line
+ * saying why. All-to-All is direct.
  *
  *   ./ubsim run collective-scaling
  *   ./ubsim run collective-scaling --domains=8,72,1024 --sizes=16777216
+ *   ./ubsim run collective-scaling --domains=8,64,72 --algos=ring,tree,hd,innetwork
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -47,6 +52,10 @@ main(int argc, char* argv[])
                  "comma-separated domain sizes among 8,64,72,144,384,1024,8192",
                  domainsText);
     cmd.AddValue("sizes", "comma-separated message sizes (bytes)", sizesText);
+    std::string algosText = "auto";
+    cmd.AddValue("algos",
+                 "AllReduce algorithms: auto, or a list of ring, tree, hd, hierarchical, innetwork",
+                 algosText);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     const std::vector<Domain> known = {{8, "nvlink4-h100", 0, 0},
@@ -82,23 +91,86 @@ main(int argc, char* argv[])
         }
         sizes.push_back(std::stoull(tok));
     }
+    std::vector<std::string> algos;
+    std::istringstream ain(algosText);
+    for (std::string tok; std::getline(ain, tok, ',');)
+    {
+        if (tok != "auto" && tok != "ring" && tok != "tree" && tok != "hd" &&
+            tok != "hierarchical" && tok != "innetwork")
+        {
+            std::cerr << "collective-scaling: --algos has '" << tok
+                      << "'; use auto or ring, tree, hd, hierarchical, innetwork\n";
+            return 2;
+        }
+        algos.push_back(tok);
+    }
+    // (op, algorithm name) pairs to run on every domain; All-to-All once
+    std::vector<std::pair<UbCollectiveOp, std::string>> runs;
+    for (const auto& a : algos)
+    {
+        runs.emplace_back(UbCollectiveOp::ALL_REDUCE, a);
+    }
+    runs.emplace_back(UbCollectiveOp::ALL_TO_ALL, "direct");
     UbResults results("collective-scaling", db);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("domains", domainsText);
     results.AddParameter("sizes", sizesText);
+    results.AddParameter("algos", algosText);
     std::cout << "collective-scaling\n"
               << std::setw(7) << "ranks" << std::setw(16) << "system" << std::setw(14) << "op"
-              << std::setw(15) << "algo" << std::setw(12) << "bytes" << std::setw(12) << "time us"
+              << std::setw(18) << "algo" << std::setw(12) << "bytes" << std::setw(12) << "time us"
               << std::setw(12) << "busbw GB/s"
               << "\n";
     for (const Domain& d : domains)
     {
         for (uint64_t bytes : sizes)
         {
-            for (UbCollectiveOp op : {UbCollectiveOp::ALL_REDUCE, UbCollectiveOp::ALL_TO_ALL})
+            for (const auto& [op, algoName] : runs)
             {
+                UbCollectiveAlgo algo = UbCollectiveAlgo::DIRECT;
+                uint32_t group = 0;
+                std::string skip;
+                if (op == UbCollectiveOp::ALL_REDUCE)
+                {
+                    if (algoName == "auto")
+                    {
+                        algo = d.group ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING;
+                        group = d.group;
+                    }
+                    else if (algoName == "ring")
+                    {
+                        algo = UbCollectiveAlgo::RING;
+                    }
+                    else if (algoName == "tree")
+                    {
+                        algo = UbCollectiveAlgo::DOUBLE_TREE;
+                    }
+                    else if (algoName == "hd")
+                    {
+                        algo = UbCollectiveAlgo::HALVING_DOUBLING;
+                        skip = (d.size & (d.size - 1)) ? "not a power of two" : "";
+                    }
+                    else if (algoName == "hierarchical")
+                    {
+                        algo = UbCollectiveAlgo::HIERARCHICAL;
+                        group = d.group;
+                        skip = d.group ? "" : "one domain, no groups";
+                    }
+                    else
+                    {
+                        algo = UbCollectiveAlgo::IN_NETWORK;
+                        skip = d.preset.rfind("nvlink", 0) == 0 ? "" : "no reducing switches";
+                    }
+                }
+                if (!skip.empty())
+                {
+                    std::cerr << "[collective-scaling] " << d.size << " ranks: " << algoName
+                              << " skipped (" << skip << ")" << std::endl;
+                    continue;
+                }
                 std::cerr << "[collective-scaling] " << d.size << " ranks, " << d.preset << ", "
-                          << UbCollectiveOpName(op) << ", " << bytes << " B" << std::endl;
+                          << UbCollectiveOpName(op) << " " << UbCollectiveAlgoName(algo) << ", "
+                          << bytes << " B" << std::endl;
                 UbCollectiveResult res;
                 {
                     UbTopologyHelper sys;
@@ -111,13 +183,16 @@ main(int argc, char* argv[])
                     }
                     UbCollectiveEngine coll(r);
                     coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
-                    UbCollectiveAlgo algo = UbCollectiveAlgo::DIRECT;
                     if (op == UbCollectiveOp::ALL_REDUCE)
                     {
-                        algo = d.group ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING;
-                        if (d.group)
+                        if (group)
                         {
-                            coll.SetGroupSize(d.group);
+                            coll.SetGroupSize(group);
+                        }
+                        if (algo == UbCollectiveAlgo::IN_NETWORK)
+                        {
+                            auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+                            coll.SetReducers(red.controllers, red.shares);
                         }
                         coll.SetChunks(4);
                     }
@@ -137,7 +212,7 @@ main(int argc, char* argv[])
                     return 1;
                 }
                 std::cout << std::setw(7) << d.size << std::setw(16) << d.preset << std::setw(14)
-                          << UbCollectiveOpName(op) << std::setw(15)
+                          << UbCollectiveOpName(op) << std::setw(18)
                           << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed
                           << std::setprecision(2) << std::setw(12) << res.Seconds() * 1e6
                           << std::setw(12) << res.BusBw() << std::endl;

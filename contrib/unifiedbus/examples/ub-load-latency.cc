@@ -9,14 +9,15 @@
  *   ./ubsim run ub-load-latency --preset=nvlink5-gb200 --pattern=hotspot --hotspot=0.2
  *
  * Every endpoint sends packets with Poisson arrivals at load x its link bandwidth (payload
- * bytes against the line rate of all its ports) for --duration; a packet's latency runs from
- * its creation to its arrival. Accepted = bytes delivered by the end of the run (the sending
- * time plus three times as long to drain) as a fraction of what was offered: a lossless fabric
- * delivers everything it can drain in time, so overload shows first in the latency.
+ * bytes against the line rate of all its ports, or of one with --perChannel) for --duration; a
+ * packet's latency runs from its creation to its arrival. Accepted = bytes delivered during the
+ * last three quarters of the sending time (the first is warm-up) over what was offered then;
+ * above saturation it falls below 1 (UbExperiment::RunLoad).
  * Incast: --fanin endpoints send to endpoint 0, together at load x endpoint 0's link bandwidth
  * (the load is the receiver's).
  *
  *   ./ubsim run ub-load-latency --pattern=incast --fanin=16 --loads=0.5,0.9,1.1
+ *   ./ubsim run ub-load-latency --preset=kary-mesh8x8 --perChannel --loads=0.1,0.3,0.5,0.7
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -51,6 +52,11 @@ main(int argc, char* argv[])
     cmd.AddValue("pattern", "uniform, hotspot, permutation or incast", pattern);
     uint32_t fanin = 16;
     cmd.AddValue("fanin", "incast: senders (endpoints 1 .. fanin) to endpoint 0", fanin);
+    bool perChannel = false;
+    cmd.AddValue("perChannel",
+                 "loads in units of one port's line rate (Dally and Towles' unit channel) instead "
+                 "of all the endpoint's ports",
+                 perChannel);
     cmd.AddValue("loads",
                  "comma-separated offered loads (fractions of each endpoint's links)",
                  loadList);
@@ -92,6 +98,7 @@ main(int argc, char* argv[])
     results.AddParameter("npus", npus);
     results.AddParameter("packet_size", packetSize);
     results.AddParameter("selection", selection);
+    results.AddParameter("load_unit", perChannel ? "channel" : "endpoint");
     if (pattern == "incast")
     {
         results.AddParameter("fanin", fanin);
@@ -104,106 +111,27 @@ main(int argc, char* argv[])
     for (double load : loads)
     {
         std::cerr << "[ub-load-latency] load " << load << std::endl;
-        UbHistogram lat;
-        uint64_t delivered = 0;
-        double offeredBytes = 0;
-        uint32_t n = 0;
-        {
-            UbTopologyHelper sys;
-            sys.SetCheckDeadlock(false);
-            sys.BuildPreset(presetName, npus);
-            n = sys.GetEndpoints().GetN();
-            if (selection != "Preset")
-            {
-                for (uint32_t i = 0; i < sys.GetAll().GetN(); ++i)
-                {
-                    sys.GetAll().Get(i)->GetObject<UbSwitch>()->GetRoutingTable()->SetAttribute(
-                        "Selection",
-                        StringValue(selection));
-                }
-            }
-            const UbTopology& t = sys.GetTopology();
-            uint32_t e0 = t.GetEndpoints()[0];
-            double lineBps = 0;
-            for (uint32_t k = 0; k < t.GetDegree(e0); ++k)
-            {
-                uint32_t l = t.GetPorts(e0)[k].link;
-                lineBps += sys.GetDevice(l, t.GetLink(l).a == e0 ? 0 : 1)->GetRateBps();
-            }
-            if (pattern == "incast" && fanin >= n)
-            {
-                std::cerr << "ub-load-latency: --fanin=" << fanin << " needs more than " << fanin
-                          << " endpoints; " << presetName << " built " << n << "\n";
-                return 2;
-            }
-            const uint32_t senders = pattern == "incast" ? fanin : n;
-            const double perSender = pattern == "incast" ? load * lineBps / fanin : load * lineBps;
-            UbTrafficHelper traffic;
-            traffic.SetSourceAttribute("PacketSize", UintegerValue(packetSize));
-            traffic.SetSourceAttribute("Rate", DataRateValue(DataRate(perSender)));
-            traffic.SetSourceAttribute("Arrival", StringValue("Poisson"));
-            ApplicationContainer sinks = traffic.InstallSinks(sys.GetEndpoints());
-            Ptr<UniformRandomVariable> perm = CreateObject<UniformRandomVariable>();
-            perm->SetStream(1000);
-            std::vector<uint32_t> order(n);
-            for (uint32_t i = 0; i < n; ++i)
-            {
-                order[i] = i;
-            }
-            for (uint32_t i = n - 1; i > 0; --i) // a derangement-free shuffle, fixed per seed
-            {
-                std::swap(order[i], order[perm->GetInteger(0, i)]);
-            }
-            ApplicationContainer sources;
-            for (uint32_t k = 0; k < senders; ++k)
-            {
-                uint32_t i = pattern == "incast" ? k + 1 : k;
-                Ptr<Node> src = sys.GetEndpoints().Get(i);
-                uint32_t peer = pattern == "incast" ? 0 : order[i] == i ? (i + 1) % n : order[i];
-                ApplicationContainer a = traffic.InstallSource(src, sys.GetEndpoints().Get(peer));
-                Ptr<UbPacketSource> s = DynamicCast<UbPacketSource>(a.Get(0));
-                if (pattern == "uniform" || pattern == "hotspot")
-                {
-                    s->SetAttribute("DestinationFirst", UintegerValue(t.GetEndpoints()[0]));
-                    s->SetAttribute("DestinationCount", UintegerValue(n));
-                    s->SetAttribute("Hotspot", UintegerValue(t.GetEndpoints()[0]));
-                    s->SetAttribute("HotspotFraction",
-                                    DoubleValue(pattern == "hotspot" ? hot : 0.0));
-                }
-                s->AssignStreams(2000 + 2 * i);
-                a.Start(MicroSeconds(1));
-                a.Stop(MicroSeconds(1 + durationUs));
-                sources.Add(a);
-            }
-            offeredBytes = perSender / 8 * durationUs * 1e-6 * senders;
-            Simulator::Stop(MicroSeconds(1 + durationUs * 4));
-            ShowProgress progress(Seconds(10), std::cerr); // ns-3's: a line per ~10 s of wall
-            Simulator::Run();
-            std::ostringstream scope;
-            scope << pattern << ":" << load;
-            for (uint32_t i = 0; i < sinks.GetN(); ++i)
-            {
-                Ptr<UbPacketSink> k = DynamicCast<UbPacketSink>(sinks.Get(i));
-                lat.Merge(k->GetLatency());
-                delivered += k->GetReceivedBytes();
-                results.AddFlows(*k, scope.str());
-            }
-            results.AddPorts(sys.GetAll(), MicroSeconds(durationUs), scope.str(), true);
-        }
-        Simulator::Destroy();
-        double accepted = offeredBytes > 0 ? delivered / offeredBytes : 0;
-        double mean = lat.GetMean() / 1e6;
-        double p50 = lat.GetPercentile(0.5) / 1e6;
-        double p99 = lat.GetPercentile(0.99) / 1e6;
-        std::cout << std::fixed << std::setprecision(2) << std::setw(8) << load << std::setw(12)
-                  << accepted << std::setprecision(3) << std::setw(14) << mean << std::setw(13)
-                  << p50 << std::setw(13) << p99 << "\n";
+        UbExperiment::LoadConfig c;
+        c.preset = presetName;
+        c.npus = npus;
+        c.pattern = pattern;
+        c.load = load;
+        c.hotspot = hot;
+        c.fanin = fanin;
+        c.packetSize = packetSize;
+        c.durationUs = durationUs;
+        c.selection = selection;
+        c.perChannel = perChannel;
         std::ostringstream scope;
         scope << pattern << ":" << load;
-        results.AddMetric(scope.str(), "accepted", accepted, "fraction");
-        results.AddMetric(scope.str(), "latency_mean", mean, "us");
-        results.AddMetric(scope.str(), "latency_p50", p50, "us");
-        results.AddMetric(scope.str(), "latency_p99", p99, "us");
+        UbExperiment::LoadPoint p = UbExperiment::RunLoad(c, &results, scope.str());
+        std::cout << std::fixed << std::setprecision(2) << std::setw(8) << load << std::setw(12)
+                  << p.accepted << std::setprecision(3) << std::setw(14) << p.meanUs
+                  << std::setw(13) << p.p50Us << std::setw(13) << p.p99Us << "\n";
+        results.AddMetric(scope.str(), "accepted", p.accepted, "fraction");
+        results.AddMetric(scope.str(), "latency_mean", p.meanUs, "us");
+        results.AddMetric(scope.str(), "latency_p50", p.p50Us, "us");
+        results.AddMetric(scope.str(), "latency_p99", p.p99Us, "us");
     }
     int64_t run = results.Commit(Seconds(0), 0);
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";

@@ -8,8 +8,16 @@
 #include "ub-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/double.h"
 #include "ns3/simulator.h"
+#include "ns3/string.h"
 #include "ns3/ub-controller.h"
+#include "ns3/ub-histogram.h"
+#include "ns3/ub-packet-sink.h"
+#include "ns3/ub-packet-source.h"
+#include "ns3/ub-routing-table.h"
+#include "ns3/ub-switch.h"
+#include "ns3/ub-traffic-helper.h"
 #include "ns3/uinteger.h"
 
 namespace ns3
@@ -128,6 +136,123 @@ UbExperiment::RunCollective(const std::string& preset,
                     "UbExperiment: " << UbCollectiveOpName(op) << " on " << preset
                                      << " did not finish");
     return res;
+}
+
+UbExperiment::LoadPoint
+UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string& scope)
+{
+    NS_ABORT_MSG_IF(c.pattern != "uniform" && c.pattern != "hotspot" &&
+                        c.pattern != "permutation" && c.pattern != "incast",
+                    "UbExperiment::RunLoad: pattern '" << c.pattern
+                                                       << "' is not uniform, hotspot, permutation "
+                                                          "or incast");
+    NS_ABORT_MSG_IF(c.load <= 0 || c.durationUs <= 0 || c.packetSize == 0,
+                    "UbExperiment::RunLoad: load, duration and packet size must be positive");
+    LoadPoint out;
+    UbHistogram lat;
+    {
+        UbTopologyHelper sys;
+        sys.SetCheckDeadlock(false);
+        sys.BuildPreset(c.preset, c.npus);
+        const uint32_t n = sys.GetEndpoints().GetN();
+        NS_ABORT_MSG_IF(c.pattern == "incast" && (c.fanin == 0 || c.fanin >= n),
+                        "UbExperiment::RunLoad: incast fan-in "
+                            << c.fanin << " needs 1 .. " << n - 1 << " senders on " << c.preset);
+        if (c.selection != "Preset")
+        {
+            for (uint32_t i = 0; i < sys.GetAll().GetN(); ++i)
+            {
+                sys.GetAll().Get(i)->GetObject<UbSwitch>()->GetRoutingTable()->SetAttribute(
+                    "Selection",
+                    StringValue(c.selection));
+            }
+        }
+        const UbTopology& t = sys.GetTopology();
+        uint32_t e0 = t.GetEndpoints()[0];
+        double lineBps = 0;
+        for (uint32_t k = 0; k < t.GetDegree(e0) && (k == 0 || !c.perChannel); ++k)
+        {
+            uint32_t l = t.GetPorts(e0)[k].link;
+            lineBps += sys.GetDevice(l, t.GetLink(l).a == e0 ? 0 : 1)->GetRateBps();
+        }
+        const bool incast = c.pattern == "incast";
+        const uint32_t senders = incast ? c.fanin : n;
+        const double perSender = incast ? c.load * lineBps / c.fanin : c.load * lineBps;
+        UbTrafficHelper traffic;
+        traffic.SetSourceAttribute("PacketSize", UintegerValue(c.packetSize));
+        traffic.SetSourceAttribute("Rate", DataRateValue(DataRate(perSender)));
+        traffic.SetSourceAttribute("Arrival", StringValue("Poisson"));
+        ApplicationContainer sinks = traffic.InstallSinks(sys.GetEndpoints());
+        Ptr<UniformRandomVariable> perm = CreateObject<UniformRandomVariable>();
+        perm->SetStream(1000);
+        std::vector<uint32_t> order(n);
+        for (uint32_t i = 0; i < n; ++i)
+        {
+            order[i] = i;
+        }
+        for (uint32_t i = n - 1; i > 0; --i) // a shuffle, fixed per seed
+        {
+            std::swap(order[i], order[perm->GetInteger(0, i)]);
+        }
+        const Time start = MicroSeconds(1);
+        const Time stop = start + MicroSeconds(c.durationUs);
+        for (uint32_t k = 0; k < senders; ++k)
+        {
+            uint32_t i = incast ? k + 1 : k;
+            uint32_t peer = incast ? 0 : order[i] == i ? (i + 1) % n : order[i];
+            ApplicationContainer a =
+                traffic.InstallSource(sys.GetEndpoints().Get(i), sys.GetEndpoints().Get(peer));
+            Ptr<UbPacketSource> src = DynamicCast<UbPacketSource>(a.Get(0));
+            if (c.pattern == "uniform" || c.pattern == "hotspot")
+            {
+                src->SetAttribute("DestinationFirst", UintegerValue(t.GetEndpoints()[0]));
+                src->SetAttribute("DestinationCount", UintegerValue(n));
+                src->SetAttribute("Hotspot", UintegerValue(t.GetEndpoints()[0]));
+                src->SetAttribute("HotspotFraction",
+                                  DoubleValue(c.pattern == "hotspot" ? c.hotspot : 0.0));
+            }
+            src->AssignStreams(2000 + 2 * i);
+            a.Start(start);
+            a.Stop(stop);
+        }
+        // Measurement window: the last three quarters of the sending time (after warm-up).
+        auto received = [&sinks]() {
+            uint64_t b = 0;
+            for (uint32_t i = 0; i < sinks.GetN(); ++i)
+            {
+                b += DynamicCast<UbPacketSink>(sinks.Get(i))->GetReceivedBytes();
+            }
+            return b;
+        };
+        const Time w0 = start + MicroSeconds(c.durationUs / 4);
+        uint64_t atW0 = 0;
+        uint64_t atStop = 0;
+        Simulator::Schedule(w0, [&]() { atW0 = received(); });
+        Simulator::Schedule(stop, [&]() { atStop = received(); });
+        Simulator::Stop(start + MicroSeconds(c.durationUs * 4));
+        Simulator::Run();
+        double offered = perSender / 8 * (stop - w0).GetSeconds() * senders;
+        out.accepted = offered > 0 ? (atStop - atW0) / offered : 0;
+        for (uint32_t i = 0; i < sinks.GetN(); ++i)
+        {
+            Ptr<UbPacketSink> k = DynamicCast<UbPacketSink>(sinks.Get(i));
+            lat.Merge(k->GetLatency());
+            out.packets += k->GetReceivedPackets();
+            if (results)
+            {
+                results->AddFlows(*k, scope);
+            }
+        }
+        if (results)
+        {
+            results->AddPorts(sys.GetAll(), MicroSeconds(c.durationUs), scope, true);
+        }
+    }
+    Simulator::Destroy();
+    out.meanUs = lat.GetMean() / 1e6;
+    out.p50Us = static_cast<double>(lat.GetPercentile(0.5)) / 1e6;
+    out.p99Us = static_cast<double>(lat.GetPercentile(0.99)) / 1e6;
+    return out;
 }
 
 double

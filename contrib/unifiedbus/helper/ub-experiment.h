@@ -77,6 +77,48 @@ class UbExperiment
                                             UbResults* results = nullptr,
                                             const std::string& scope = "");
 
+    /// One point of a latency-against-load curve.
+    struct LoadConfig
+    {
+        std::string preset;             //!< system preset
+        uint32_t npus{0};               //!< endpoints to build (0: the preset's)
+        std::string pattern{"uniform"}; //!< uniform, hotspot, permutation or incast
+        double load{0.5};               //!< offered load (see perChannel)
+        double hotspot{0.2};            //!< hotspot: fraction of packets to endpoint 0
+        uint32_t fanin{16};             //!< incast: senders 1 .. fanin to endpoint 0
+        uint32_t packetSize{4096};      //!< bytes per packet
+        double durationUs{20};          //!< sending time (the first quarter is warm-up)
+        std::string selection{"Spray"}; //!< path selection at every node, or "Preset"
+        bool perChannel{false};         //!< load in units of one port's line rate (Dally and
+                                        //!< Towles' unit channel), not of all the endpoint's ports
+    };
+
+    /// Outcome of one load point.
+    struct LoadPoint
+    {
+        double accepted{0};  //!< delivered / offered over the measurement window (the last
+                             //!< three quarters of the sending time)
+        double meanUs{0};    //!< mean packet latency, creation to arrival
+        double p50Us{0};     //!< median
+        double p99Us{0};     //!< 99th percentile
+        uint64_t packets{0}; //!< packets delivered
+    };
+
+    /**
+     * \brief Poisson sources on every endpoint (incast: on endpoints 1 .. fanin) at a given load,
+     * for durationUs, then three times as long to drain. Uniform and hotspot pick a destination
+     * per packet; permutation is a fixed random derangement; incast sends to endpoint 0 and the
+     * load is endpoint 0's. Offered load x the endpoint's line rate (payload bytes against the
+     * wire rate of all its ports, or of one with perChannel) is each source's rate.
+     * \param c configuration
+     * \param results if given, gets the flows and the ports that sent something, tagged scope
+     * \param scope the rows' scope
+     * \return the point
+     */
+    static LoadPoint RunLoad(const LoadConfig& c,
+                             UbResults* results = nullptr,
+                             const std::string& scope = "");
+
     /**
      * \brief Per-endpoint and total bandwidth of a system, both directions, as vendors quote it.
      * \param preset system preset

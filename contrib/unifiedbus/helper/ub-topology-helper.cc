@@ -263,6 +263,10 @@ UbTopologyHelper::BuildPreset(const std::string& nameOrPath, uint32_t endpoints)
         SetRoutes(
             UbSystems::UbMeshRoutes(t, UbSystems::UbMeshFromPreset(preset, endpoints), policy));
     }
+    else if (preset.Get("topology::Builder") == "kary-ncube")
+    {
+        SetRoutes(UbSystems::KaryNcubeRoutes(t, UbSystems::KaryNcubeFromPreset(preset, endpoints)));
+    }
     Build(t);
 }
 

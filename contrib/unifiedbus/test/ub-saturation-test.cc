@@ -1,0 +1,110 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Uniform random traffic on the textbook networks (validation-targets.md section 7; Dally and
+ * Towles, Principles and Practices of Interconnection Networks, chapter 3): with loads in units
+ * of one channel's bandwidth, an 8-ary 2-mesh saturates at 4/k = 0.5 and an 8-ary 2-torus at
+ * 8/k = 1.0. Expected of the model (kary-mesh8x8, kary-torus8x8 presets, dimension-order routes,
+ * 4-KiB packets, Poisson sources):
+ *  - below the bound everything offered is accepted and latency stays near its zero-load value;
+ *  - latency rises sharply as the load nears the bound;
+ *  - above the bound the accepted throughput stays at or under the bound (and not far below it);
+ *  - the torus accepts, at half a channel, everything the mesh can carry at most, and its
+ *    zero-load latency is lower (4 hops on average against 5.25).
+ */
+#include "ub-test-utils.h"
+
+#include "ns3/test.h"
+#include "ns3/ub-experiment.h"
+#include "ns3/ub-systems.h"
+#include "ns3/ub-topology-helper.h"
+
+using namespace ns3;
+
+namespace
+{
+
+UbExperiment::LoadPoint
+Point(const std::string& preset, double load)
+{
+    ubtest::ResetSimulation();
+    UbExperiment::LoadConfig c;
+    c.preset = preset;
+    c.load = load;
+    c.perChannel = true;
+    c.selection = "Preset";
+    c.durationUs = 20;
+    UbExperiment::LoadPoint p = UbExperiment::RunLoad(c);
+    ubtest::ResetSimulation();
+    return p;
+}
+
+/**
+ * \ingroup unifiedbus-tests
+ * \brief Latency against load on the 8-ary 2-mesh and 2-torus, against their saturation bounds.
+ */
+class UbSaturationTestCase : public TestCase
+{
+  public:
+    UbSaturationTestCase()
+        : TestCase("8x8 mesh saturates at or under 0.5 and 8x8 torus at or under 1.0 of a "
+                   "channel, with latency flat at low load and rising toward the bound")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        // The routes: one VL on the mesh, two on the torus, and no cycle either way.
+        for (bool torus : {false, true})
+        {
+            UbSystems::KaryNcube p;
+            p.torus = torus;
+            UbTopology t = UbSystems::BuildKaryNcube(p);
+            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), torus ? 128U : 112U, "links");
+            auto r = UbTopologyRouting::CheckDeadlock(t, UbSystems::KaryNcubeRoutes(t, p));
+            NS_TEST_EXPECT_MSG_EQ(r.deadlockFree, true, (torus ? "torus" : "mesh") << " routes");
+            NS_TEST_EXPECT_MSG_EQ(r.vlsUsed, torus ? 2U : 1U, "VLs used");
+        }
+
+        auto m01 = Point("kary-mesh8x8", 0.1);
+        auto m03 = Point("kary-mesh8x8", 0.3);
+        auto m045 = Point("kary-mesh8x8", 0.45);
+        auto m08 = Point("kary-mesh8x8", 0.8);
+        NS_TEST_EXPECT_MSG_GT(m01.accepted, 0.97, "mesh, 0.1: all accepted");
+        NS_TEST_EXPECT_MSG_GT(m03.accepted, 0.97, "mesh, 0.3: all accepted");
+        NS_TEST_EXPECT_MSG_LT(m03.meanUs, 1.25 * m01.meanUs, "mesh: flat at low load");
+        NS_TEST_EXPECT_MSG_GT(m045.meanUs, 1.4 * m01.meanUs, "mesh: rising near 0.5");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(0.8 * m08.accepted, 0.5 * 1.02, "mesh: at most 4/k");
+        NS_TEST_EXPECT_MSG_GT(0.8 * m08.accepted, 0.4, "mesh: saturates near 4/k");
+
+        auto t01 = Point("kary-torus8x8", 0.1);
+        auto t05 = Point("kary-torus8x8", 0.5);
+        auto t09 = Point("kary-torus8x8", 0.9);
+        auto t15 = Point("kary-torus8x8", 1.5);
+        NS_TEST_EXPECT_MSG_GT(t05.accepted, 0.97, "torus, 0.5: all accepted (the mesh's bound)");
+        NS_TEST_EXPECT_MSG_LT(t01.meanUs, m01.meanUs, "torus: fewer hops at zero load");
+        NS_TEST_EXPECT_MSG_GT(t09.meanUs, 2 * t01.meanUs, "torus: rising toward 1.0");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(1.5 * t15.accepted, 1.0 * 1.02, "torus: at most 8/k");
+        NS_TEST_EXPECT_MSG_GT(1.5 * t15.accepted, 0.55, "torus: well above the mesh");
+    }
+};
+
+/**
+ * \ingroup unifiedbus-tests
+ * \brief Validation target 7.
+ */
+class UbSaturationTestSuite : public TestSuite
+{
+  public:
+    UbSaturationTestSuite()
+        : TestSuite("unifiedbus-saturation", SYSTEM)
+    {
+        AddTestCase(new UbSaturationTestCase, TestCase::QUICK);
+    }
+};
+
+/// Static instance.
+static UbSaturationTestSuite g_ubSaturationTestSuite;
+
+} // namespace
