@@ -18,6 +18,8 @@
 #include "ns3/network-module.h"
 #include "ns3/unifiedbus-module.h"
 
+#include <chrono>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -43,6 +45,8 @@ struct Row
     uint32_t hopsFar{0};
     double p2pGBps{0};
     std::vector<double> arBus;
+    std::vector<double> arAccel; //!< AllReduce with the system's collective acceleration
+    std::string accel;           //!< which (or why none)
     std::vector<double> a2aBus;
     double aggTBps{0};
     double perEpGBps{0};
@@ -109,6 +113,11 @@ main(int argc, char* argv[])
     cmd.AddValue("p2pBytes", "size of the point-to-point Write", p2pBytes);
     cmd.AddValue("ubNpus", "NPUs of the UB SuperPoD built for the measurements", ubNpus);
     cmd.AddValue("chunks", "pipelining of the collectives", chunks);
+    bool accelerated = true;
+    cmd.AddValue("accelerated",
+                 "also run AllReduce with each system's collective acceleration: collective "
+                 "offload (CCU-like) on UB, NVLS-like in-switch reduction on one-tier NVLink",
+                 accelerated);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     std::vector<uint64_t> sizes;
@@ -151,6 +160,7 @@ main(int argc, char* argv[])
     results.AddParameter("systems", systemsText);
     results.AddParameter("ub_npus", ubNpus);
     results.AddParameter("chunks", chunks);
+    results.AddParameter("accelerated", accelerated ? "on" : "off");
 
     std::vector<Row> rows;
     auto wall0 = std::chrono::steady_clock::now();
@@ -203,6 +213,56 @@ main(int argc, char* argv[])
                                                 chunks,
                                                 &results,
                                                 tag + "AllReduce:" + std::to_string(b))));
+            if (accelerated)
+            {
+                // UB: collective offload (Ascend's CCU); one-tier NVLink: NVLS (the switches
+                // reduce and multicast). NVL576's two tiers: not modelled.
+                bool ub = s.key == "ub";
+                bool nvls = s.key == "nvl72" || s.key == "nvl144";
+                r.accel = ub ? "CCU offload, ring|HD" : nvls ? "NVLS" : "none modelled";
+                double v = std::nan("");
+                std::vector<UbCollectiveAlgo> algos;
+                if (ub)
+                {
+                    // the better of ring and halving-doubling, as a tuned library would pick
+                    algos.push_back(UbCollectiveAlgo::RING);
+                    if ((ranks & (ranks - 1)) == 0)
+                    {
+                        algos.push_back(UbCollectiveAlgo::HALVING_DOUBLING);
+                    }
+                }
+                else if (nvls)
+                {
+                    algos.push_back(UbCollectiveAlgo::IN_NETWORK);
+                }
+                for (UbCollectiveAlgo algo : algos)
+                {
+                    auto setup = [ub](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
+                        if (ub)
+                        {
+                            coll.SetOffload(true);
+                            return;
+                        }
+                        auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+                        coll.SetReducers(red.controllers, red.shares);
+                    };
+                    UbCollectiveResult c = UbExperiment::RunCollective(
+                        s.preset,
+                        s.npus,
+                        ranks,
+                        UbCollectiveOp::ALL_REDUCE,
+                        algo,
+                        b,
+                        chunks,
+                        &results,
+                        tag + "AllReduce-accel-" + UbCollectiveAlgoName(algo) + ":" +
+                            std::to_string(b),
+                        setup);
+                    results.AddCollective(s.preset, c, ub ? "+offload" : "");
+                    v = std::isnan(v) ? c.BusBw() : std::max(v, c.BusBw());
+                }
+                r.arAccel.push_back(v);
+            }
             r.a2aBus.push_back(
                 add(UbExperiment::RunCollective(s.preset,
                                                 s.npus,
@@ -229,6 +289,13 @@ main(int argc, char* argv[])
                               "alltoall_busbw_" + SizeLabel(sizes[i]),
                               r.a2aBus[i],
                               "GB/s");
+            if (accelerated && !std::isnan(r.arAccel[i]))
+            {
+                results.AddMetric(s.preset,
+                                  "allreduce_accel_busbw_" + SizeLabel(sizes[i]),
+                                  r.arAccel[i],
+                                  "GB/s");
+            }
         }
         rows.push_back(r);
     }
@@ -284,6 +351,22 @@ main(int argc, char* argv[])
             "AllReduce busbw " + SizeLabel(sizes[i]) + " GB/s",
             [i](const Row& r) { return r.arBus[i]; },
             1);
+    }
+    if (accelerated)
+    {
+        std::cout << std::left << std::setw(36) << "AllReduce acceleration" << std::right;
+        for (const auto& r : rows)
+        {
+            std::cout << std::setw(22) << r.accel;
+        }
+        std::cout << "\n";
+        for (std::size_t i = 0; i < sizes.size(); ++i)
+        {
+            line(
+                "  accelerated busbw " + SizeLabel(sizes[i]) + " GB/s",
+                [i](const Row& r) { return r.arAccel[i]; },
+                1);
+        }
     }
     for (std::size_t i = 0; i < sizes.size(); ++i)
     {

@@ -91,15 +91,17 @@ UbExperiment::RunTransfer(const std::string& preset,
 }
 
 UbCollectiveResult
-UbExperiment::RunCollective(const std::string& preset,
-                            uint32_t npus,
-                            uint32_t ranks,
-                            UbCollectiveOp op,
-                            UbCollectiveAlgo algo,
-                            uint64_t bytes,
-                            uint32_t chunks,
-                            UbResults* results,
-                            const std::string& scope)
+UbExperiment::RunCollective(
+    const std::string& preset,
+    uint32_t npus,
+    uint32_t ranks,
+    UbCollectiveOp op,
+    UbCollectiveAlgo algo,
+    uint64_t bytes,
+    uint32_t chunks,
+    UbResults* results,
+    const std::string& scope,
+    const std::function<void(UbTopologyHelper&, UbCollectiveEngine&)>& setup)
 {
     UbCollectiveResult res;
     {
@@ -118,6 +120,10 @@ UbExperiment::RunCollective(const std::string& preset,
         UbCollectiveEngine coll(r);
         coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
         coll.SetChunks(chunks);
+        if (setup)
+        {
+            setup(sys, coll);
+        }
         Simulator::Schedule(MicroSeconds(1), [&]() {
             coll.Start(
                 op,

@@ -8,10 +8,13 @@
 #include "ns3/ub-results.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace ns3
 {
+
+class UbTopologyHelper;
 
 /**
  * \ingroup unifiedbus
@@ -65,17 +68,21 @@ class UbExperiment
      * \param results if given, gets a port row (utilization over the collective's time,
      *        credit-stall time) for every port that sent something, tagged `scope`
      * \param scope the rows' scope
+     * \param setup if given, called with the built fabric and the engine before the start (to
+     *        install reducers for IN_NETWORK, turn on offload, set groups or mesh dimensions)
      * \return the result
      */
-    static UbCollectiveResult RunCollective(const std::string& preset,
-                                            uint32_t npus,
-                                            uint32_t ranks,
-                                            UbCollectiveOp op,
-                                            UbCollectiveAlgo algo,
-                                            uint64_t bytes,
-                                            uint32_t chunks = 1,
-                                            UbResults* results = nullptr,
-                                            const std::string& scope = "");
+    static UbCollectiveResult RunCollective(
+        const std::string& preset,
+        uint32_t npus,
+        uint32_t ranks,
+        UbCollectiveOp op,
+        UbCollectiveAlgo algo,
+        uint64_t bytes,
+        uint32_t chunks = 1,
+        UbResults* results = nullptr,
+        const std::string& scope = "",
+        const std::function<void(UbTopologyHelper&, UbCollectiveEngine&)>& setup = nullptr);
 
     /// One point of a latency-against-load curve.
     struct LoadConfig
