@@ -137,29 +137,22 @@ main(int argc, char* argv[])
                         algo = d.group ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING;
                         group = d.group;
                     }
-                    else if (algoName == "ring")
-                    {
-                        algo = UbCollectiveAlgo::RING;
-                    }
-                    else if (algoName == "tree")
-                    {
-                        algo = UbCollectiveAlgo::DOUBLE_TREE;
-                    }
-                    else if (algoName == "hd")
-                    {
-                        algo = UbCollectiveAlgo::HALVING_DOUBLING;
-                        skip = (d.size & (d.size - 1)) ? "not a power of two" : "";
-                    }
-                    else if (algoName == "hierarchical")
-                    {
-                        algo = UbCollectiveAlgo::HIERARCHICAL;
-                        group = d.group;
-                        skip = d.group ? "" : "one domain, no groups";
-                    }
                     else
                     {
-                        algo = UbCollectiveAlgo::IN_NETWORK;
-                        skip = d.preset.rfind("nvlink", 0) == 0 ? "" : "no reducing switches";
+                        UbCollectiveAlgoFromName(algoName, algo); // checked when parsed
+                        if (algo == UbCollectiveAlgo::HALVING_DOUBLING)
+                        {
+                            skip = (d.size & (d.size - 1)) ? "not a power of two" : "";
+                        }
+                        else if (algo == UbCollectiveAlgo::HIERARCHICAL)
+                        {
+                            group = d.group;
+                            skip = d.group ? "" : "one domain, no groups";
+                        }
+                        else if (algo == UbCollectiveAlgo::IN_NETWORK)
+                        {
+                            skip = d.preset.rfind("nvlink", 0) == 0 ? "" : "no reducing switches";
+                        }
                     }
                 }
                 if (!skip.empty())

@@ -110,9 +110,8 @@ main(int argc, char* argv[])
                   << " is not allreduce, allgather, reducescatter, alltoall, broadcast or all\n";
         return 2;
     }
-    if (algoName != "auto" && algoName != "ring" && algoName != "hd" && algoName != "direct" &&
-        algoName != "chain" && algoName != "innetwork" && algoName != "hierarchical" &&
-        algoName != "tree" && algoName != "multiring" && algoName != "multipath")
+    UbCollectiveAlgo parsed;
+    if (algoName != "auto" && !UbCollectiveAlgoFromName(algoName, parsed))
     {
         std::cerr << "ub-collectives: --algo=" << algoName
                   << " is not auto, ring, hd, tree, direct, chain, innetwork, hierarchical, "
@@ -165,41 +164,9 @@ main(int argc, char* argv[])
     for (UbCollectiveOp op : ops)
     {
         UbCollectiveAlgo algo = AutoAlgo(op);
-        if (algoName == "ring")
+        if (algoName != "auto")
         {
-            algo = UbCollectiveAlgo::RING;
-        }
-        else if (algoName == "hd")
-        {
-            algo = UbCollectiveAlgo::HALVING_DOUBLING;
-        }
-        else if (algoName == "direct")
-        {
-            algo = UbCollectiveAlgo::DIRECT;
-        }
-        else if (algoName == "chain")
-        {
-            algo = UbCollectiveAlgo::CHAIN;
-        }
-        else if (algoName == "innetwork")
-        {
-            algo = UbCollectiveAlgo::IN_NETWORK;
-        }
-        else if (algoName == "tree")
-        {
-            algo = UbCollectiveAlgo::DOUBLE_TREE;
-        }
-        else if (algoName == "hierarchical")
-        {
-            algo = UbCollectiveAlgo::HIERARCHICAL;
-        }
-        else if (algoName == "multiring")
-        {
-            algo = UbCollectiveAlgo::MULTI_RING;
-        }
-        else if (algoName == "multipath")
-        {
-            algo = UbCollectiveAlgo::MULTI_PATH;
+            UbCollectiveAlgoFromName(algoName, algo); // checked above
         }
         for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
         {

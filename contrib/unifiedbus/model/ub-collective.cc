@@ -66,6 +66,43 @@ UbCollectiveAlgoName(UbCollectiveAlgo a)
     return "?";
 }
 
+bool
+UbCollectiveAlgoFromName(const std::string& name, UbCollectiveAlgo& algo)
+{
+    const std::pair<const char*, UbCollectiveAlgo> shortNames[] = {
+        {"hd", UbCollectiveAlgo::HALVING_DOUBLING},
+        {"tree", UbCollectiveAlgo::DOUBLE_TREE},
+        {"innetwork", UbCollectiveAlgo::IN_NETWORK},
+        {"multiring", UbCollectiveAlgo::MULTI_RING},
+        {"multipath", UbCollectiveAlgo::MULTI_PATH},
+    };
+    for (const auto& [n, a] : shortNames)
+    {
+        if (name == n)
+        {
+            algo = a;
+            return true;
+        }
+    }
+    for (auto a : {UbCollectiveAlgo::RING,
+                   UbCollectiveAlgo::HALVING_DOUBLING,
+                   UbCollectiveAlgo::DIRECT,
+                   UbCollectiveAlgo::CHAIN,
+                   UbCollectiveAlgo::IN_NETWORK,
+                   UbCollectiveAlgo::DOUBLE_TREE,
+                   UbCollectiveAlgo::HIERARCHICAL,
+                   UbCollectiveAlgo::MULTI_RING,
+                   UbCollectiveAlgo::MULTI_PATH})
+    {
+        if (name == UbCollectiveAlgoName(a))
+        {
+            algo = a;
+            return true;
+        }
+    }
+    return false;
+}
+
 double
 UbCollectiveResult::Seconds() const
 {

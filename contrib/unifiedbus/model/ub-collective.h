@@ -55,6 +55,14 @@ enum class UbCollectiveAlgo : uint8_t
 const char* UbCollectiveOpName(UbCollectiveOp op);
 /// \param a an algorithm \return its name ("ring", ...)
 const char* UbCollectiveAlgoName(UbCollectiveAlgo a);
+/**
+ * \brief An algorithm from its command-line name: ring, hd, tree, direct, chain, innetwork,
+ * hierarchical, multiring or multipath (or the full names UbCollectiveAlgoName gives).
+ * \param name the name
+ * \param[out] algo the algorithm
+ * \return false if the name is none of them
+ */
+bool UbCollectiveAlgoFromName(const std::string& name, UbCollectiveAlgo& algo);
 
 /**
  * \ingroup unifiedbus
