@@ -56,6 +56,11 @@ main(int argc, char* argv[])
     cmd.AddValue("algos",
                  "AllReduce algorithms: auto, or a list of ring, tree, hd, hierarchical, innetwork",
                  algosText);
+    bool ports = true;
+    cmd.AddValue("ports",
+                 "write a row per port that carried traffic, per collective (about 20 MB for "
+                 "the default domains; false to skip)",
+                 ports);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     const std::vector<Domain> known = {{8, "nvlink4-h100", 0, 0},
@@ -197,6 +202,15 @@ main(int argc, char* argv[])
                                        [&res](const UbCollectiveResult& x) { res = x; }));
                     });
                     Simulator::Run();
+                    if (ports && res.end > res.start)
+                    {
+                        results.AddPorts(sys.GetAll(),
+                                         res.end - res.start,
+                                         d.preset + ":" + UbCollectiveOpName(op) + ":" +
+                                             UbCollectiveAlgoName(algo) + ":" +
+                                             std::to_string(bytes),
+                                         true);
+                    }
                 }
                 Simulator::Destroy();
                 if (res.end <= res.start)

@@ -107,6 +107,14 @@ main(int argc, char* argv[])
                                             [&res](const UbCollectiveResult& x) { res = x; }));
                 });
                 Simulator::Run();
+                if (res.end > res.start)
+                {
+                    results.AddPorts(sys.GetAll(),
+                                     res.end - res.start,
+                                     std::string(combine ? "combine:" : "dispatch:") +
+                                         std::to_string(ep),
+                                     true);
+                }
             }
             Simulator::Destroy();
             double sumLat = 0;

@@ -83,6 +83,14 @@ main(int argc, char* argv[])
                                        [&res](const UbCollectiveResult& x) { res = x; }));
                     });
                     Simulator::Run();
+                    if (res.end > res.start)
+                    {
+                        results.AddPorts(sys.GetAll(),
+                                         res.end - res.start,
+                                         scaleOut + ":" + UbCollectiveAlgoName(res.algo) + ":" +
+                                             std::to_string(bytes),
+                                         true);
+                    }
                 }
                 Simulator::Destroy();
                 if (res.end <= res.start)
