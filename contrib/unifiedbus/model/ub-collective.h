@@ -43,9 +43,10 @@ enum class UbCollectiveAlgo : uint8_t
     HIERARCHICAL,     //!< AllReduce: ring reduce-scatter in each group, ring AllReduce across
                       //!< groups, ring all-gather in each group (SetGroupSize)
     MULTI_RING,       //!< AllReduce over a full mesh (SetMeshDims): reduce-scatter then
-                      //!< all-gather dimension by dimension, each dimension on several
-                      //!< link-disjoint rings at once, the dimension order rotated per share
-                      //!< of the data so that every dimension's links work all the time
+                      //!< all-gather dimension by dimension, each dimension on its
+                      //!< link-disjoint rings at once (RingOrders), the dimension order
+                      //!< rotated per share of the data so that every dimension's links work
+                      //!< all the time
     MULTI_PATH,       //!< All-to-All(v) over a full mesh (SetMeshDims): dimension by dimension,
                       //!< forwarding through the ranks in between, the data split over every
                       //!< dimension order (the two paths of a 2D full mesh)
@@ -181,13 +182,23 @@ class UbCollectiveEngine
     void SetProgress(double seconds);
 
     /**
-     * \brief Link-disjoint rings of one full-mesh dimension of size x: ring s visits
-     * 0, s, 2s, ... mod x for every stride s < x coprime with x (each a Hamiltonian cycle, no two
-     * on the same directed link: x - 1 rings for prime x, 4 for 8). Exposed for tests.
+     * \brief Stride rings of one full-mesh dimension of size x (the fallback of RingOrders): ring s
+     * visits 0, s, 2s, ... mod x for every stride s < x coprime with x (each a Hamiltonian cycle,
+     * no two on the same directed link: x - 1 rings for prime x, 4 for 8). Exposed for tests.
      * \param x dimension size (>= 2)
      * \return the strides
      */
     static std::vector<uint32_t> RingStrides(uint32_t x);
+
+    /**
+     * \brief The rings MULTI_RING runs in one full-mesh dimension of size x: x - 1 arc-disjoint
+     * directed Hamiltonian cycles (every link of the dimension, both ways) where they exist
+     * (every x but 4 and 6; found by a deterministic search and cached), else the rings of
+     * RingStrides(x). Exposed for tests.
+     * \param x dimension size (>= 2)
+     * \return each ring as the order of its members (coordinates 0 .. x-1)
+     */
+    static std::vector<std::vector<uint32_t>> RingOrders(uint32_t x);
 
     /**
      * \brief The switches that reduce for IN_NETWORK AllReduce (NVLS-like: NVLink SHARP).

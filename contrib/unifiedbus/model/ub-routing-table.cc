@@ -72,10 +72,14 @@ UbLbfSelector::Select(const UbRouteCandidate* c,
 {
     // At the source's own switch the load-balance field picks the candidate directly, so that a
     // channel group of n channels uses all n first-hop links. Further on, the field is rotated
-    // by a hash of (source, this switch): one source's channels still take distinct candidates,
-    // and different sources' channels spread over all of them instead of piling onto the first
-    // few (every source numbers its channels from 0).
-    uint32_t offset = (info.src == sw.GetCna()) ? 0 : UbMix32(info.src * 0x9E3779B1U ^ sw.GetCna());
+    // by a hash of (source, destination, this switch): the channels of one pair still take
+    // distinct candidates, and different pairs' channels spread over all of them as ECMP
+    // spreads flows, instead of piling onto the first few (every source numbers its channels
+    // from 0) or keeping all of one source's traffic in a plane on one uplink.
+    uint32_t offset =
+        (info.src == sw.GetCna())
+            ? 0
+            : UbMix32((info.src * 0x9E3779B1U) ^ (info.dst * 0x85EBCA6BU) ^ sw.GetCna());
     return static_cast<uint32_t>((static_cast<uint64_t>(info.lbf) + offset) % n);
 }
 

@@ -197,13 +197,15 @@ UbTransport::Send(uint32_t dst, const UbTpMessage& msg)
     if (m_config.multipath == PER_PACKET && p.channels.size() > 1)
     {
         p.shared.push_back(msg);
-        // Activate the group starting at a channel that moves on with every message (and starts
-        // at the peer's CNA), so that short messages to many peers do not all go out on the
-        // first channels, i.e. the first paths.
+        // Activate the group starting at a channel that moves on with every message and starts
+        // at (own CNA + peer's CNA) mod n, so that short messages neither all leave on the first
+        // channels (the first paths) nor, from many sources to one peer, all arrive on one of
+        // its ports (a start seeded by the peer alone sent every source's first message to a
+        // peer down the same plane).
         const auto n = static_cast<uint32_t>(p.channels.size());
         if (!p.rotated)
         {
-            p.nextChannel = dst % n;
+            p.nextChannel = (static_cast<uint64_t>(m_owner->GetCna()) + dst) % n;
             p.rotated = true;
         }
         for (uint32_t i = 0; i < n; ++i)

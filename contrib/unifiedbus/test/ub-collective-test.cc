@@ -12,7 +12,7 @@
  *  - busbw never exceeds the per-rank link bandwidth, for every algorithm, size and pipelining.
  * And on a UB-Mesh rack (8 x 8 2D full mesh, ubmesh-ub2), against link-load arithmetic:
  *  - multi-ring AllReduce moves exactly ring's bytes but is several times faster, within 80-100 %
- *    of its bound 8 B (the busiest mesh link);
+ *    of its bound 14 B (every mesh link of a rank busy);
  *  - multi-path All-to-All moves exactly 112 blocks per rank (14 one-hop, 49 two-hop), beats
  *    direct, and is within 80-100 % of its bound 8 B x 63/64.
  */
@@ -585,9 +585,9 @@ class UbOffloadTestCase : public TestCase
  *
  * Bounds, with B the payload bandwidth of one x4 mesh link (its line rate x 4096/4160: a 4096-B
  * payload takes 4160 B of 20-B flits) and S the size:
- *  - multi-ring: half the data reduce-scatters along X first (4 rings of strides 1, 3, 5, 7 on
- *    S/2), the other half along Y first; the busiest X link carries 2 x 7/8 x (S/2 + S/16) / 4 =
- *    0.24609375 S, so t >= 0.24609375 S/B and busbw = 2 x 63/64 S/t <= 8 B;
+ *  - multi-ring: half the data reduce-scatters along X first (7 arc-disjoint rings on S/2), the
+ *    other half along Y first; each X link carries 2 x 7/8 x (S/2 + S/16) / 7 = 0.140625 S, so
+ *    t >= 0.140625 S/B and busbw = 2 x 63/64 S/t <= 14 B;
  *  - multi-path: each rank sends S/64 to each of 63 peers, 14 of them one hop away and 49 two
  *    hops (14 + 2 x 49 = 112 block-hops) over its 14 links: t >= 8 (S/64) / B, busbw
  *    = 63/64 S/t <= 8 B x 63/64.
@@ -656,33 +656,47 @@ class UbFullMeshTestCase : public TestCase
 
     void DoRun() override
     {
-        // Rings of a full-mesh dimension: Hamiltonian and link-disjoint.
-        auto s8 = UbCollectiveEngine::RingStrides(8);
-        NS_TEST_ASSERT_MSG_EQ(s8.size(), 4U, "strides 1, 3, 5, 7 of 8");
-        NS_TEST_EXPECT_MSG_EQ(UbCollectiveEngine::RingStrides(7).size(), 6U, "all of a prime");
-        std::set<std::pair<uint32_t, uint32_t>> links;
-        for (uint32_t s : s8)
+        // Rings of a full-mesh dimension: Hamiltonian and arc-disjoint; x - 1 of them (every
+        // link both ways) except for 4 and 6, which have no such decomposition (Tillson) and
+        // fall back to the stride rings (1, 3 and 1, 5).
+        NS_TEST_EXPECT_MSG_EQ(UbCollectiveEngine::RingStrides(8).size(), 4U, "1, 3, 5, 7 of 8");
+        for (uint32_t x : {3U, 4U, 5U, 6U, 7U, 8U, 12U, 16U})
         {
-            std::set<uint32_t> visited;
-            for (uint32_t i = 0, v = 0; i < 8; ++i, v = (v + s) % 8)
+            auto rings = UbCollectiveEngine::RingOrders(x);
+            uint32_t want = (x == 4 || x == 6) ? 2 : x - 1;
+            NS_TEST_EXPECT_MSG_EQ(rings.size(), want, "rings of a dimension of " << x);
+            std::set<std::pair<uint32_t, uint32_t>> arcs;
+            for (const auto& ring : rings)
             {
-                visited.insert(v);
-                NS_TEST_EXPECT_MSG_EQ(links.insert({v, (v + s) % 8}).second,
-                                      true,
-                                      "link " << v << "->" << (v + s) % 8 << " used once");
+                NS_TEST_ASSERT_MSG_EQ(ring.size(), x, "a ring visits " << x << " ranks");
+                std::set<uint32_t> visited(ring.begin(), ring.end());
+                NS_TEST_EXPECT_MSG_EQ(visited.size(), x, "each rank once");
+                for (uint32_t i = 0; i < x; ++i)
+                {
+                    uint32_t a = ring[i];
+                    uint32_t b = ring[(i + 1) % x];
+                    NS_TEST_EXPECT_MSG_EQ((a < x && b < x && a != b), true, "an arc of the mesh");
+                    NS_TEST_EXPECT_MSG_EQ(arcs.insert({a, b}).second,
+                                          true,
+                                          "arc " << a << "->" << b << " used once, x = " << x);
+                }
             }
-            NS_TEST_EXPECT_MSG_EQ(visited.size(), 8U, "stride " << s << " visits every rank");
         }
 
-        const uint64_t S = 16 << 20;
+        const uint64_t S = 14 << 20; // 7 x 2^21: every ring step and block a whole byte count
         double b = 0;
-        UbCollectiveResult ring = Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING, S, 1, &b);
+        // AllReduce at 2 S in 8 pieces, so that the 28 latency-bound ring steps of the four
+        // phases weigh less against the data.
+        UbCollectiveResult ring =
+            Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING, 2 * S, 1, &b);
         UbCollectiveResult multi =
-            Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::MULTI_RING, S, 4, &b);
+            Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::MULTI_RING, 2 * S, 8, &b);
         NS_TEST_ASSERT_MSG_GT(b, 0, "found the mesh link of NPUs 0 and 1");
-        NS_TEST_EXPECT_MSG_EQ(ring.wireBytes, 126 * S, "ring: 2 x 63 steps of S/64 per rank");
+        NS_TEST_EXPECT_MSG_EQ(ring.wireBytes, 126 * 2 * S, "ring: 2 x 63 steps of S/64 per rank");
         NS_TEST_EXPECT_MSG_EQ(multi.wireBytes, ring.wireBytes, "multi-ring moves ring's bytes");
-        double bound = 8 * b / 1e9;
+        // 7 rings per dimension: the busiest link carries 2 x 7/8 x (S/2 + S/16) / 7 of the
+        // data, so busbw <= 2 x 63/64 / 0.140625 B = 14 B: every mesh link of a rank busy.
+        double bound = 14 * b / 1e9;
         NS_TEST_EXPECT_MSG_GT(multi.BusBw(), 5 * ring.BusBw(), "the idle mesh links work");
         NS_TEST_EXPECT_MSG_LT_OR_EQ(multi.BusBw(), bound, "multi-ring within its bound");
         NS_TEST_EXPECT_MSG_GT(multi.BusBw(), 0.8 * bound, "multi-ring near its bound");

@@ -63,7 +63,9 @@ class UbSaturationTestCase : public TestCase
             UbTopology t = UbSystems::BuildKaryNcube(p);
             NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), torus ? 128U : 112U, "links");
             auto r = UbTopologyRouting::CheckDeadlock(t, UbSystems::KaryNcubeRoutes(t, p));
-            NS_TEST_EXPECT_MSG_EQ(r.deadlockFree, true, (torus ? "torus" : "mesh") << " routes");
+            NS_TEST_EXPECT_MSG_EQ(r.deadlockFree,
+                                  true,
+                                  "routes of the " << (torus ? "torus" : "mesh"));
             NS_TEST_EXPECT_MSG_EQ(r.vlsUsed, torus ? 2U : 1U, "VLs used");
         }
 
