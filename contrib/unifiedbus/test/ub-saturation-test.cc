@@ -61,12 +61,12 @@ class UbSaturationTestCase : public TestCase
             UbSystems::KaryNcube p;
             p.torus = torus;
             UbTopology t = UbSystems::BuildKaryNcube(p);
-            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), torus ? 128U : 112U, "links");
+            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), (torus ? 128U : 112U), "links");
             auto r = UbTopologyRouting::CheckDeadlock(t, UbSystems::KaryNcubeRoutes(t, p));
             NS_TEST_EXPECT_MSG_EQ(r.deadlockFree,
                                   true,
                                   "routes of the " << (torus ? "torus" : "mesh"));
-            NS_TEST_EXPECT_MSG_EQ(r.vlsUsed, torus ? 2U : 1U, "VLs used");
+            NS_TEST_EXPECT_MSG_EQ(r.vlsUsed, (torus ? 2U : 1U), "VLs used");
         }
 
         auto m01 = Point("kary-mesh8x8", 0.1);
