@@ -14,6 +14,7 @@
 #include "ns3/nstime.h"
 #include "ns3/string.h"
 #include "ns3/ub-channel.h"
+#include "ns3/ub-controller.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-routing-table.h"
 #include "ns3/ub-switch.h"
@@ -230,6 +231,7 @@ UbTopologyHelper::Build(const UbTopology& t)
             m_preset->Apply(ctl);
         }
         ctl.Install(m_endpoints);
+        SetDomains();
     }
     m_report.buildSeconds = SecondsSince(t0);
     m_report.nodes = n;
@@ -268,6 +270,85 @@ UbTopologyHelper::BuildPreset(const std::string& nameOrPath, uint32_t endpoints)
         SetRoutes(UbSystems::KaryNcubeRoutes(t, UbSystems::KaryNcubeFromPreset(preset, endpoints)));
     }
     Build(t);
+}
+
+void
+UbTopologyHelper::SetDomains()
+{
+    // Domains: the endpoints joined by class-0 links (a SuperPoD, an NVLink domain). If another
+    // class's preset has its own controller MTU (a scale-out network of larger packets), every
+    // endpoint sends with it to endpoints outside its domain, provided each domain's endpoints
+    // are one CNA interval (as the builders number them).
+    auto it = m_classes.find(1);
+    if (it == m_classes.end() || !it->second.first.Has("UbController::Mtu"))
+    {
+        return;
+    }
+    const uint32_t n = m_topo.GetNNodes();
+    std::vector<uint32_t> comp(n, UINT32_MAX);
+    std::vector<std::pair<uint32_t, uint32_t>> range; // per domain: first, last endpoint CNA
+    std::vector<uint32_t> count;                      // endpoints per domain
+    for (uint32_t s = 0; s < n; ++s)
+    {
+        if (comp[s] != UINT32_MAX || !m_topo.IsEndpoint(s))
+        {
+            continue;
+        }
+        auto d = static_cast<uint32_t>(range.size());
+        range.emplace_back(s, s);
+        count.push_back(0);
+        std::vector<uint32_t> stack{s};
+        comp[s] = d;
+        while (!stack.empty())
+        {
+            uint32_t v = stack.back();
+            stack.pop_back();
+            if (m_topo.IsEndpoint(v))
+            {
+                range[d].first = std::min(range[d].first, v);
+                range[d].second = std::max(range[d].second, v);
+                ++count[d];
+            }
+            for (uint32_t k = 0; k < m_topo.GetDegree(v); ++k)
+            {
+                const auto& port = m_topo.GetPorts(v)[k];
+                if (m_topo.GetLink(port.link).cls == 0 && comp[port.peer] == UINT32_MAX)
+                {
+                    comp[port.peer] = d;
+                    stack.push_back(port.peer);
+                }
+            }
+        }
+    }
+    if (range.size() < 2)
+    {
+        return;
+    }
+    for (uint32_t d = 0; d < range.size(); ++d)
+    {
+        uint32_t inside = 0;
+        for (uint32_t v = range[d].first; v <= range[d].second; ++v)
+        {
+            inside += m_topo.IsEndpoint(v) ? 1 : 0;
+        }
+        if (inside != count[d])
+        {
+            NS_LOG_WARN("domains are not CNA intervals; every endpoint keeps its Mtu");
+            return;
+        }
+    }
+    uint32_t remote = static_cast<uint32_t>(it->second.first.GetDouble("UbController::Mtu"));
+    for (uint32_t v = 0; v < n; ++v)
+    {
+        if (!m_topo.IsEndpoint(v))
+        {
+            continue;
+        }
+        Ptr<UbController> c = m_all.Get(v)->GetObject<UbController>();
+        c->SetAttribute("RemoteMtu", UintegerValue(remote));
+        c->SetAttribute("DomainFirst", UintegerValue(range[comp[v]].first));
+        c->SetAttribute("DomainLast", UintegerValue(range[comp[v]].second));
+    }
 }
 
 const UbTopology&

@@ -141,6 +141,8 @@ class UbTopologyHelper
     static uint64_t HeapBytesInUse();
 
   private:
+    /// Give endpoints the class-1 preset's controller MTU toward other domains (RemoteMtu).
+    void SetDomains();
     std::optional<UbPreset> m_preset;
     UbTopologyRouting::VlPolicy m_vlPolicy{UbTopologyRouting::VL_FROM_SL};
     std::optional<UbRouteSet> m_givenRoutes;

@@ -116,6 +116,24 @@ UbController::GetTypeId()
                           UintegerValue(4096),
                           MakeUintegerAccessor(&UbController::m_mtu),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("RemoteMtu",
+                          "Payload bytes per packet to endpoints outside this endpoint's domain "
+                          "(CNAs outside [DomainFirst, DomainLast]), e.g. across a scale-out "
+                          "network whose packets are larger than the domain's (0 = Mtu). "
+                          "UbTopologyHelper sets it, and the domain, from a class-1 preset.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbController::m_remoteMtu),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("DomainFirst",
+                          "First CNA of this endpoint's domain (see RemoteMtu).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbController::m_domainFirst),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("DomainLast",
+                          "Last CNA of this endpoint's domain (see RemoteMtu).",
+                          UintegerValue(0xFFFFFFFF),
+                          MakeUintegerAccessor(&UbController::m_domainLast),
+                          MakeUintegerChecker<uint32_t>())
             .AddAttribute("EndpointBandwidth",
                           "Rate at which the endpoint hands packets to its node's switch (bit/s; "
                           "0 = unlimited). Default 8064 Gb/s: Ascend 950's UB IO, 72 lanes x 112 "
@@ -321,6 +339,13 @@ UbController::DoInitialize()
     NS_ABORT_MSG_IF(std::find(std::begin(mtus), std::end(mtus), m_mtu) == std::end(mtus),
                     w << ": Mtu=" << m_mtu
                       << " is invalid; use 256, 512, 1024, 2048, 4096 or 8192 (URMA MTU values)");
+    NS_ABORT_MSG_IF(m_remoteMtu != 0 &&
+                        std::find(std::begin(mtus), std::end(mtus), m_remoteMtu) == std::end(mtus),
+                    w << ": RemoteMtu=" << m_remoteMtu
+                      << " is invalid; use 0 (= Mtu), 256, 512, 1024, 2048, 4096 or 8192");
+    NS_ABORT_MSG_IF(m_domainFirst > m_domainLast,
+                    w << ": DomainFirst=" << m_domainFirst << " is above DomainLast="
+                      << m_domainLast << "; give the domain's first and last CNA");
     NS_ABORT_MSG_IF(m_maxOutstanding == 0 || m_maxOutstanding > 32768,
                     w << ": MaxOutstanding=" << m_maxOutstanding << " is invalid; use 1..32768");
     NS_ABORT_MSG_IF(m_channels == 0 || m_channels > 64,
@@ -351,6 +376,9 @@ UbController::DoInitialize()
     c.ackDelay = m_ackDelay;
     c.rto = m_rto;
     c.mtu = m_mtu;
+    c.remoteMtu = m_remoteMtu;
+    c.domainFirst = m_domainFirst;
+    c.domainLast = m_domainLast;
     c.caqm = m_ccMode == CC_CAQM;
     if (c.caqm)
     {

@@ -264,6 +264,9 @@ class UbController : public Object
 
     // Attributes
     uint32_t m_mtu{4096};
+    uint32_t m_remoteMtu{0};           //!< payload to peers outside the domain (0: m_mtu)
+    uint32_t m_domainFirst{0};         //!< first CNA of the domain
+    uint32_t m_domainLast{0xFFFFFFFF}; //!< last CNA of the domain
     DataRate m_endpointBandwidth;
     Time m_initiatorLatency;
     Time m_targetLatency;

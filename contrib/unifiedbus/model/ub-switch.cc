@@ -519,6 +519,11 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
                     "UbNetDevice node " << m_node->GetId() << " port " << c.port
                                         << ": route to destination " << info.dst << " uses VL "
                                         << +outVl << " beyond VlCount=" << out.vl.size());
+    NS_ABORT_MSG_IF(packet->GetSize() > out.dev->GetMtu(),
+                    Where() << ": a " << packet->GetSize() << "-B packet to destination "
+                            << info.dst << " is routed out of port " << c.port << ", whose Mtu is "
+                            << out.dev->GetMtu()
+                            << " B; lower UbController::Mtu or RemoteMtu, or route it elsewhere");
     uint8_t inVl = info.vl;
     uint32_t inReserved = info.reservedCells;
     uint32_t inShared = info.sharedCells;

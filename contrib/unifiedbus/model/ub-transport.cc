@@ -138,6 +138,9 @@ UbTransport::GetPeer(uint32_t cna)
         return it->second;
     }
     Peer& p = m_peers[cna];
+    bool remote =
+        m_config.remoteMtu != 0 && (cna < m_config.domainFirst || cna > m_config.domainLast);
+    p.mtu = remote ? m_config.remoteMtu : m_config.mtu;
     p.channels.resize(m_config.channels);
     for (uint32_t i = 0; i < m_config.channels; ++i)
     {
@@ -241,7 +244,7 @@ UbTransport::NextNewSegment(Channel& ch, Desc& d, bool commit)
     }
     UbTpMessage& m = (*q)[*head];
     d.offset = m.nextOffset;
-    d.len = std::min(m.dataBytes - m.nextOffset, m_config.mtu);
+    d.len = std::min(m.dataBytes - m.nextOffset, p.mtu);
     d.lengthField = m.lengthField;
     d.address = m.address + m.nextOffset;
     d.operand[0] = m.operand[0];

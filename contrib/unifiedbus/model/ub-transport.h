@@ -94,12 +94,16 @@ class UbTransport
         uint32_t window{256};                     //!< RTP: unacknowledged packets per channel
         uint32_t ackEvery{8};                     //!< RTP: packets per cumulative ACK
         Time ackDelay;                            //!< RTP: longest wait for an ACK
-        Time rto;              //!< RTP: initial and minimum retransmission timeout
-        uint32_t mtu{4096};    //!< payload bytes per packet
-        bool caqm{false};      //!< C-AQM congestion control on
-        double maxRateBps{0};  //!< C-AQM: the most a channel may send
-        double minRateBps{0};  //!< C-AQM: the least it sends
-        double increaseBps{0}; //!< C-AQM: added per un-congested ACK
+        Time rto;                //!< RTP: initial and minimum retransmission timeout
+        uint32_t mtu{4096};      //!< payload bytes per packet
+        uint32_t remoteMtu{0};   //!< payload bytes per packet to peers outside [domainFirst,
+                                 //!< domainLast] (0: mtu)
+        uint32_t domainFirst{0}; //!< first CNA of the endpoint's own domain
+        uint32_t domainLast{0xFFFFFFFF}; //!< last CNA of the endpoint's own domain
+        bool caqm{false};                //!< C-AQM congestion control on
+        double maxRateBps{0};            //!< C-AQM: the most a channel may send
+        double minRateBps{0};            //!< C-AQM: the least it sends
+        double increaseBps{0};           //!< C-AQM: added per un-congested ACK
     };
 
     /// Counters.
@@ -231,6 +235,7 @@ class UbTransport
         std::vector<UbTpMessage> shared; //!< messages to spread (PER_PACKET)
         uint32_t sharedHead{0};
         uint32_t nextChannel{0};
+        uint32_t mtu{0};     //!< payload bytes per packet to this peer
         bool rotated{false}; //!< PER_PACKET: nextChannel seeded from the peer
     };
 

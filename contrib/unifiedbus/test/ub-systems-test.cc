@@ -24,6 +24,7 @@
 #include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
 #include "ns3/ub-topology-routing.h"
+#include "ns3/uinteger.h"
 
 using namespace ns3;
 
@@ -411,6 +412,81 @@ class UbSuperClusterTestCase : public TestCase
     }
 };
 
+/**
+ * \ingroup unifiedbus-tests
+ * \brief Packet size per path: NVL72 domains over RoCE send 4-KiB packets across domains (the
+ * RoCE preset's Mtu, given to every GPU as RemoteMtu for CNAs outside its domain) and keep
+ * NVLink's 256-B packets inside.
+ */
+class UbRemoteMtuTestCase : public TestCase
+{
+  public:
+    UbRemoteMtuTestCase()
+        : TestCase("Per-path MTU: 2 x NVL72 over RoCE, 4-KiB packets between domains, 256-B inside")
+    {
+    }
+
+  private:
+    /// Write 4 MiB from pod0.gpu0 to `to`; returns GB/s and the data packets the source sent.
+    std::pair<double, uint64_t> Write(const std::string& to, bool remoteMtu)
+    {
+        ubtest::ResetSimulation();
+        UbSystems::SuperCluster nv;
+        nv.pods = 2;
+        nv.pod = UbSystems::Nvl72();
+        nv.scaleOut.planes = 1;
+        UbTopologyHelper sys;
+        sys.SetPreset(UbPreset::Load("nvlink5-gb200"));
+        sys.SetClassPreset(1, UbPreset::Load("roce-400g"));
+        sys.Build(UbSystems::BuildSuperCluster(nv));
+        Ptr<UbController> a = sys.GetNode("pod0.gpu0")->GetObject<UbController>();
+        UintegerValue first;
+        UintegerValue last;
+        UintegerValue remote;
+        a->GetAttribute("DomainFirst", first);
+        a->GetAttribute("DomainLast", last);
+        a->GetAttribute("RemoteMtu", remote);
+        NS_TEST_EXPECT_MSG_EQ(first.Get(), 0U, "pod 0's GPUs are CNAs 0 ..");
+        NS_TEST_EXPECT_MSG_EQ(last.Get(), 71U, ".. 71");
+        NS_TEST_EXPECT_MSG_EQ(remote.Get(), 4096U, "roce-400g's Mtu");
+        if (!remoteMtu)
+        {
+            a->SetAttribute("RemoteMtu", UintegerValue(0));
+        }
+        uint32_t dst = sys.GetNode(to)->GetObject<UbController>()->GetCna();
+        double gbps = -1;
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            a->Write(dst,
+                     4 << 20,
+                     UbOrder::NO,
+                     UbCompletionCallback([&gbps](const UbTransactionRecord& rec) {
+                         gbps = rec.ok ? (4 << 20) / (rec.completed - rec.issued).GetSeconds() / 1e9
+                                       : -1;
+                     }));
+        });
+        Simulator::Run();
+        uint64_t packets = a->GetTransportStats().dataSent;
+        ubtest::ResetSimulation();
+        return {gbps, packets};
+    }
+
+    void DoRun() override
+    {
+        auto [across, acrossPkts] = Write("pod1.gpu71", true);
+        auto [across256, across256Pkts] = Write("pod1.gpu71", false);
+        auto [inside, insidePkts] = Write("pod0.gpu71", true);
+        NS_TEST_EXPECT_MSG_EQ(acrossPkts, (4U << 20) / 4096, "4-KiB packets across domains");
+        NS_TEST_EXPECT_MSG_EQ(across256Pkts, (4U << 20) / 256, "256-B packets without RemoteMtu");
+        NS_TEST_EXPECT_MSG_EQ(insidePkts, (4U << 20) / 256, "256-B NVLink packets inside");
+        // 400 Gb/s carries 4096 of every 4156 + 82 B (headers, Ethernet framing) with 4-KiB
+        // packets, 256 of 316 + 82 with 256-B ones.
+        NS_TEST_EXPECT_MSG_GT(across, 0.9 * 50 * 4096 / 4238, "near the NIC's payload rate");
+        NS_TEST_EXPECT_MSG_LT(across, 50.0, "under the NIC's line rate");
+        NS_TEST_EXPECT_MSG_GT(across, 1.3 * across256, "large packets pay off across domains");
+        NS_TEST_EXPECT_MSG_GT(inside, 400.0, "NVLink inside the domain");
+    }
+};
+
 class UbSystemsTestSuite : public TestSuite
 {
   public:
@@ -420,6 +496,7 @@ class UbSystemsTestSuite : public TestSuite
         AddTestCase(new UbClosSystemsTestCase, TestCase::QUICK);
         AddTestCase(new UbMeshSystemTestCase, TestCase::QUICK);
         AddTestCase(new UbSuperClusterTestCase, TestCase::QUICK);
+        AddTestCase(new UbRemoteMtuTestCase, TestCase::QUICK);
     }
 };
 
