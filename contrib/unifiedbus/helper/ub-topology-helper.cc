@@ -275,12 +275,20 @@ UbTopologyHelper::BuildPreset(const std::string& nameOrPath, uint32_t endpoints)
 void
 UbTopologyHelper::SetDomains()
 {
-    // Domains: the endpoints joined by class-0 links (a SuperPoD, an NVLink domain). If another
-    // class's preset has its own controller MTU (a scale-out network of larger packets), every
-    // endpoint sends with it to endpoints outside its domain, provided each domain's endpoints
-    // are one CNA interval (as the builders number them).
+    // Domains: the endpoints joined by class-0 links (a SuperPoD, an NVLink domain). If the
+    // class-1 preset (the scale-out network) has its own controller MTU or latencies (its NIC),
+    // every endpoint uses them toward endpoints outside its domain, provided each domain's
+    // endpoints are one CNA interval (as the builders number them).
     auto it = m_classes.find(1);
-    if (it == m_classes.end() || !it->second.first.Has("UbController::Mtu"))
+    if (it == m_classes.end())
+    {
+        return;
+    }
+    const UbPreset& scaleOut = it->second.first;
+    const bool mtu = scaleOut.Has("UbController::Mtu");
+    const bool issue = scaleOut.Has("UbController::InitiatorLatency");
+    const bool serve = scaleOut.Has("UbController::TargetLatency");
+    if (!mtu && !issue && !serve)
     {
         return;
     }
@@ -337,7 +345,6 @@ UbTopologyHelper::SetDomains()
             return;
         }
     }
-    uint32_t remote = static_cast<uint32_t>(it->second.first.GetDouble("UbController::Mtu"));
     for (uint32_t v = 0; v < n; ++v)
     {
         if (!m_topo.IsEndpoint(v))
@@ -345,7 +352,20 @@ UbTopologyHelper::SetDomains()
             continue;
         }
         Ptr<UbController> c = m_all.Get(v)->GetObject<UbController>();
-        c->SetAttribute("RemoteMtu", UintegerValue(remote));
+        if (mtu)
+        {
+            c->SetAttribute("RemoteMtu", StringValue(scaleOut.Get("UbController::Mtu")));
+        }
+        if (issue)
+        {
+            c->SetAttribute("RemoteInitiatorLatency",
+                            StringValue(scaleOut.Get("UbController::InitiatorLatency")));
+        }
+        if (serve)
+        {
+            c->SetAttribute("RemoteTargetLatency",
+                            StringValue(scaleOut.Get("UbController::TargetLatency")));
+        }
         c->SetAttribute("DomainFirst", UintegerValue(range[comp[v]].first));
         c->SetAttribute("DomainLast", UintegerValue(range[comp[v]].second));
     }

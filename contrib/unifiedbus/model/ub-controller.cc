@@ -124,6 +124,20 @@ UbController::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&UbController::m_remoteMtu),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("RemoteInitiatorLatency",
+                          "InitiatorLatency toward endpoints outside the domain (see RemoteMtu): "
+                          "the scale-out NIC's issue path instead of the endpoint's own. "
+                          "Negative = InitiatorLatency. UbTopologyHelper sets it from a class-1 "
+                          "preset.",
+                          TimeValue(PicoSeconds(-1)),
+                          MakeTimeAccessor(&UbController::m_remoteInitiatorLatency),
+                          MakeTimeChecker())
+            .AddAttribute("RemoteTargetLatency",
+                          "TargetLatency for requests from endpoints outside the domain. "
+                          "Negative = TargetLatency.",
+                          TimeValue(PicoSeconds(-1)),
+                          MakeTimeAccessor(&UbController::m_remoteTargetLatency),
+                          MakeTimeChecker())
             .AddAttribute("DomainFirst",
                           "First CNA of this endpoint's domain (see RemoteMtu).",
                           UintegerValue(0),
@@ -516,13 +530,14 @@ UbController::Issue(UbOp op,
     {
         ++m_outstanding;
         t.started = true;
-        if (m_initiatorLatency.IsZero())
+        Time issue = InitiatorLatencyTo(dst);
+        if (issue.IsZero())
         {
             Start(id);
         }
         else
         {
-            Simulator::Schedule(m_initiatorLatency, &UbController::Start, this, id);
+            Simulator::Schedule(issue, &UbController::Start, this, id);
         }
     }
     else
@@ -530,6 +545,19 @@ UbController::Issue(UbOp op,
         m_queued.push_back(id);
     }
     return id;
+}
+
+bool
+UbController::IsRemote(uint32_t cna) const
+{
+    return cna < m_domainFirst || cna > m_domainLast;
+}
+
+Time
+UbController::InitiatorLatencyTo(uint32_t dst) const
+{
+    return IsRemote(dst) && !m_remoteInitiatorLatency.IsNegative() ? m_remoteInitiatorLatency
+                                                                   : m_initiatorLatency;
 }
 
 void
@@ -540,7 +568,7 @@ UbController::StartQueued()
         uint64_t id = m_queued[m_queuedHead++];
         ++m_outstanding;
         m_txns[id].started = true;
-        Simulator::Schedule(m_initiatorLatency, &UbController::Start, this, id);
+        Simulator::Schedule(InitiatorLatencyTo(m_txns[id].dst), &UbController::Start, this, id);
     }
     if (m_queuedHead == m_queued.size())
     {
@@ -943,13 +971,15 @@ UbController::Execute(uint32_t src, uint32_t seq, TargetTxn& t)
         break;
     }
     auto tassn = static_cast<uint16_t>(seq);
-    if (m_targetLatency.IsZero())
+    const Time serve = IsRemote(src) && !m_remoteTargetLatency.IsNegative() ? m_remoteTargetLatency
+                                                                            : m_targetLatency;
+    if (serve.IsZero())
     {
         Respond(src, response, tassn, length, result);
     }
     else
     {
-        Simulator::Schedule(m_targetLatency,
+        Simulator::Schedule(serve,
                             &UbController::Respond,
                             this,
                             src,

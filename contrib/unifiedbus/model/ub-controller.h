@@ -267,6 +267,12 @@ class UbController : public Object
     uint32_t m_remoteMtu{0};           //!< payload to peers outside the domain (0: m_mtu)
     uint32_t m_domainFirst{0};         //!< first CNA of the domain
     uint32_t m_domainLast{0xFFFFFFFF}; //!< last CNA of the domain
+    Time m_remoteInitiatorLatency;     //!< issue latency toward other domains (negative: local)
+    Time m_remoteTargetLatency;        //!< serve latency for other domains (negative: local)
+    /// \param cna an endpoint \return true if it is outside this endpoint's domain
+    bool IsRemote(uint32_t cna) const;
+    /// \param dst target CNA \return the issue latency toward it
+    Time InitiatorLatencyTo(uint32_t dst) const;
     DataRate m_endpointBandwidth;
     Time m_initiatorLatency;
     Time m_targetLatency;

@@ -414,21 +414,24 @@ class UbSuperClusterTestCase : public TestCase
 
 /**
  * \ingroup unifiedbus-tests
- * \brief Packet size per path: NVL72 domains over RoCE send 4-KiB packets across domains (the
- * RoCE preset's Mtu, given to every GPU as RemoteMtu for CNAs outside its domain) and keep
- * NVLink's 256-B packets inside.
+ * \brief Packet size and NIC latency per path: NVL72 domains over RoCE send 4-KiB packets across
+ * domains (the RoCE preset's Mtu, given to every GPU as RemoteMtu for CNAs outside its domain)
+ * and keep NVLink's 256-B packets inside; across domains the RoCE NIC's initiator and target
+ * latencies (1000 and 500 ns) replace the GPU's (300 and 300 ns).
  */
 class UbRemoteMtuTestCase : public TestCase
 {
   public:
     UbRemoteMtuTestCase()
-        : TestCase("Per-path MTU: 2 x NVL72 over RoCE, 4-KiB packets between domains, 256-B inside")
+        : TestCase("Per-path MTU and NIC latency: 2 x NVL72 over RoCE, 4-KiB packets and the NIC's "
+                   "latencies between domains, NVLink's inside")
     {
     }
 
   private:
-    /// Write 4 MiB from pod0.gpu0 to `to`; returns GB/s and the data packets the source sent.
-    std::pair<double, uint64_t> Write(const std::string& to, bool remoteMtu)
+    /// Write `bytes` from pod0.gpu0 to `to`; returns the seconds it took and the data packets the
+    /// source sent. Without `remote`, both ends forget their settings for other domains.
+    std::pair<double, uint64_t> Write(const std::string& to, bool remote, uint64_t bytes = 4 << 20)
     {
         ubtest::ResetSimulation();
         UbSystems::SuperCluster nv;
@@ -442,39 +445,47 @@ class UbRemoteMtuTestCase : public TestCase
         Ptr<UbController> a = sys.GetNode("pod0.gpu0")->GetObject<UbController>();
         UintegerValue first;
         UintegerValue last;
-        UintegerValue remote;
+        UintegerValue remoteMtu;
         a->GetAttribute("DomainFirst", first);
         a->GetAttribute("DomainLast", last);
-        a->GetAttribute("RemoteMtu", remote);
+        a->GetAttribute("RemoteMtu", remoteMtu);
         NS_TEST_EXPECT_MSG_EQ(first.Get(), 0U, "pod 0's GPUs are CNAs 0 ..");
         NS_TEST_EXPECT_MSG_EQ(last.Get(), 71U, ".. 71");
-        NS_TEST_EXPECT_MSG_EQ(remote.Get(), 4096U, "roce-400g's Mtu");
-        if (!remoteMtu)
+        NS_TEST_EXPECT_MSG_EQ(remoteMtu.Get(), 4096U, "roce-400g's Mtu");
+        TimeValue issue;
+        a->GetAttribute("RemoteInitiatorLatency", issue);
+        NS_TEST_EXPECT_MSG_EQ(issue.Get(), NanoSeconds(1000), "roce-400g's InitiatorLatency");
+        Ptr<UbController> b = sys.GetNode(to)->GetObject<UbController>();
+        if (!remote)
         {
             a->SetAttribute("RemoteMtu", UintegerValue(0));
+            a->SetAttribute("RemoteInitiatorLatency", TimeValue(PicoSeconds(-1)));
+            b->SetAttribute("RemoteTargetLatency", TimeValue(PicoSeconds(-1)));
         }
-        uint32_t dst = sys.GetNode(to)->GetObject<UbController>()->GetCna();
-        double gbps = -1;
+        double secs = -1;
         Simulator::Schedule(MicroSeconds(1), [&]() {
-            a->Write(dst,
-                     4 << 20,
+            a->Write(b->GetCna(),
+                     bytes,
                      UbOrder::NO,
-                     UbCompletionCallback([&gbps](const UbTransactionRecord& rec) {
-                         gbps = rec.ok ? (4 << 20) / (rec.completed - rec.issued).GetSeconds() / 1e9
-                                       : -1;
+                     UbCompletionCallback([&secs](const UbTransactionRecord& rec) {
+                         secs = rec.ok ? (rec.completed - rec.issued).GetSeconds() : -1;
                      }));
         });
         Simulator::Run();
         uint64_t packets = a->GetTransportStats().dataSent;
         ubtest::ResetSimulation();
-        return {gbps, packets};
+        return {secs, packets};
     }
 
     void DoRun() override
     {
-        auto [across, acrossPkts] = Write("pod1.gpu71", true);
-        auto [across256, across256Pkts] = Write("pod1.gpu71", false);
-        auto [inside, insidePkts] = Write("pod0.gpu71", true);
+        const double mib4 = 4 << 20;
+        auto [t1, acrossPkts] = Write("pod1.gpu71", true);
+        auto [t2, across256Pkts] = Write("pod1.gpu71", false);
+        auto [t3, insidePkts] = Write("pod0.gpu71", true);
+        double across = mib4 / t1 / 1e9;
+        double across256 = mib4 / t2 / 1e9;
+        double inside = mib4 / t3 / 1e9;
         NS_TEST_EXPECT_MSG_EQ(acrossPkts, (4U << 20) / 4096, "4-KiB packets across domains");
         NS_TEST_EXPECT_MSG_EQ(across256Pkts, (4U << 20) / 256, "256-B packets without RemoteMtu");
         NS_TEST_EXPECT_MSG_EQ(insidePkts, (4U << 20) / 256, "256-B NVLink packets inside");
@@ -484,6 +495,11 @@ class UbRemoteMtuTestCase : public TestCase
         NS_TEST_EXPECT_MSG_LT(across, 50.0, "under the NIC's line rate");
         NS_TEST_EXPECT_MSG_GT(across, 1.3 * across256, "large packets pay off across domains");
         NS_TEST_EXPECT_MSG_GT(inside, 400.0, "NVLink inside the domain");
+        // A 64-B Write: one packet either way; the NIC adds 1000 - 300 ns at the initiator and
+        // 500 - 300 ns at the target, to the picosecond.
+        double nic = Write("pod1.gpu71", true, 64).first;
+        double gpu = Write("pod1.gpu71", false, 64).first;
+        NS_TEST_EXPECT_MSG_EQ_TOL(nic - gpu, 900e-9, 1e-12, "RoCE NIC latencies across domains");
     }
 };
 
