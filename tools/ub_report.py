@@ -28,6 +28,20 @@ def human_bytes(b):
     return f"{b} B"
 
 
+def save_plot(plt, fig, ax, path, xlabel, ylabel, title, xlog=True):
+    """Label, grid and legend one axis, write the figure as a PNG and close it."""
+    if xlog:
+        ax.set_xscale("log", base=2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def main():
     ap = argparse.ArgumentParser(description="ns3-unifiedbus results -> Markdown + PNG")
     ap.add_argument("db", nargs="?", default="results/ubsim.db")
@@ -90,16 +104,9 @@ def main():
                 _, system, algo, ranks, chunks = key
                 ax.plot([x[5] for x in g], [x[9] for x in g], marker="o",
                         label=f"{system}, {algo}, {ranks} ranks, {chunks} ch")
-            ax.set_xscale("log", base=2)
-            ax.set_xlabel("size (bytes)")
-            ax.set_ylabel("busbw (GB/s)")
-            ax.set_title(f"{op}: bus bandwidth against size")
-            ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=7)
             name = f"busbw-{op.lower()}.png"
-            fig.tight_layout()
-            fig.savefig(os.path.join(args.out, name), dpi=120)
-            plt.close(fig)
+            save_plot(plt, fig, ax, os.path.join(args.out, name), "size (bytes)", "busbw (GB/s)",
+                      f"{op}: bus bandwidth against size")
             plots += 1
             md += [f"![{op} busbw]({name})", ""]
 
@@ -128,16 +135,9 @@ def main():
                                 textcoords="offset points")
                 md.append(f"| {algo} | {human_bytes(size)} | " +
                           ", ".join(f"{n} ({pts[n][1]}): {pts[n][0]:.1f}" for n in ranks) + " |")
-            ax.set_xscale("log", base=2)
-            ax.set_xlabel("ranks (domain size)")
-            ax.set_ylabel("busbw (GB/s)")
-            ax.set_title(f"{op}: bus bandwidth against domain size")
-            ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=7)
             name = f"scaling-{op.lower()}.png"
-            fig.tight_layout()
-            fig.savefig(os.path.join(args.out, name), dpi=120)
-            plt.close(fig)
+            save_plot(plt, fig, ax, os.path.join(args.out, name), "ranks (domain size)",
+                      "busbw (GB/s)", f"{op}: bus bandwidth against domain size")
             plots += 1
             md += ["", f"![{op} scaling]({name})", ""]
 
@@ -244,14 +244,9 @@ def main():
             for x in loads:
                 md.append(f"| {key} | {x:.2f} | {pts[x].get('accepted', 0):.3f} | "
                           f"{pts[x].get('latency_mean', 0):.3f} | {pts[x].get('latency_p99', 0):.3f} |")
-        ax.set_xlabel("offered load (fraction of each endpoint's link bandwidth)")
-        ax.set_ylabel("latency (us)")
-        ax.set_title("latency against load")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(args.out, "load-latency.png"), dpi=120)
-        plt.close(fig)
+        save_plot(plt, fig, ax, os.path.join(args.out, "load-latency.png"),
+                  "offered load (fraction of each endpoint's links, or of one channel)",
+                  "latency (us)", "latency against load", xlog=False)
         plots += 1
         md += ["", "![latency against load](load-latency.png)", ""]
 
