@@ -169,55 +169,31 @@ main(int argc, char* argv[])
                 std::cerr << "[collective-scaling] " << d.size << " ranks, " << d.preset << ", "
                           << UbCollectiveOpName(op) << " " << UbCollectiveAlgoName(algo) << ", "
                           << bytes << " B" << std::endl;
-                UbCollectiveResult res;
-                {
-                    UbTopologyHelper sys;
-                    sys.SetCheckDeadlock(false);
-                    sys.BuildPreset(d.preset, d.npus);
-                    std::vector<Ptr<UbController>> r;
-                    for (uint32_t i = 0; i < d.size; ++i)
+                // Chunked AllReduce; groups and reducers set up on the built fabric.
+                uint32_t chunks = op == UbCollectiveOp::ALL_REDUCE ? 4 : 1;
+                auto setup = [group, algo](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
+                    if (group)
                     {
-                        r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+                        coll.SetGroupSize(group);
                     }
-                    UbCollectiveEngine coll(r);
-                    coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
-                    if (op == UbCollectiveOp::ALL_REDUCE)
+                    if (algo == UbCollectiveAlgo::IN_NETWORK)
                     {
-                        if (group)
-                        {
-                            coll.SetGroupSize(group);
-                        }
-                        if (algo == UbCollectiveAlgo::IN_NETWORK)
-                        {
-                            auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                            coll.SetReducers(red.controllers, red.shares);
-                        }
-                        coll.SetChunks(4);
+                        auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+                        coll.SetReducers(red.controllers, red.shares);
                     }
-                    Simulator::Schedule(MicroSeconds(1), [&]() {
-                        coll.Start(op,
-                                   algo,
-                                   bytes,
-                                   UbCollectiveEngine::DoneCallback(
-                                       [&res](const UbCollectiveResult& x) { res = x; }));
-                    });
-                    Simulator::Run();
-                    if (ports && res.end > res.start)
-                    {
-                        results.AddPorts(sys.GetAll(),
-                                         res.end - res.start,
-                                         d.preset + ":" + UbCollectiveOpName(op) + ":" +
-                                             UbCollectiveAlgoName(algo) + ":" +
-                                             std::to_string(bytes),
-                                         true);
-                    }
-                }
-                Simulator::Destroy();
-                if (res.end <= res.start)
-                {
-                    std::cerr << "collective-scaling: a collective did not finish\n";
-                    return 1;
-                }
+                };
+                UbCollectiveResult res = UbExperiment::RunCollective(
+                    d.preset,
+                    d.npus,
+                    d.size,
+                    op,
+                    algo,
+                    bytes,
+                    chunks,
+                    ports ? &results : nullptr,
+                    d.preset + ":" + UbCollectiveOpName(op) + ":" + UbCollectiveAlgoName(algo) +
+                        ":" + std::to_string(bytes),
+                    setup);
                 std::cout << std::setw(7) << d.size << std::setw(16) << d.preset << std::setw(14)
                           << UbCollectiveOpName(op) << std::setw(18)
                           << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed
