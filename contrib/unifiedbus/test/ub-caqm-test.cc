@@ -131,19 +131,19 @@ class UbCaqmIncastTestCase : public TestCase
     {
         IncastFigures off = RunIncast("None");
         IncastFigures on = RunIncast("Caqm");
-        NS_TEST_ASSERT_MSG_EQ(off.completed, 16u, "all Writes complete without congestion control");
-        NS_TEST_ASSERT_MSG_EQ(on.completed, 16u, "all Writes complete with C-AQM");
-        NS_TEST_EXPECT_MSG_GT(off.meanQueueBytes,
+        NS_TEST_ASSERT_MSG_EQ(UB_FIG(off.completed), 16u, "all Writes complete without congestion control");
+        NS_TEST_ASSERT_MSG_EQ(UB_FIG(on.completed), 16u, "all Writes complete with C-AQM");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(off.meanQueueBytes),
                               16 * 60e3,
                               "without CC the input buffers stay full");
-        NS_TEST_EXPECT_MSG_EQ(off.marks, 0u, "no marks without CC");
-        NS_TEST_EXPECT_MSG_GT(on.marks, 0u, "C-AQM marked packets");
-        NS_TEST_EXPECT_MSG_LT(on.meanQueueBytes,
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(off.marks), 0u, "no marks without CC");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(on.marks), 0u, "C-AQM marked packets");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(on.meanQueueBytes),
                               off.meanQueueBytes / 5,
                               "C-AQM mean queue " << on.meanQueueBytes << " B vs "
                                                   << off.meanQueueBytes << " B without");
-        NS_TEST_EXPECT_MSG_GT(on.utilization, 0.95, "bottleneck within 5 % of line rate");
-        NS_TEST_EXPECT_MSG_GT(on.firstDoneUs,
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(on.utilization), 0.95, "bottleneck within 5 % of line rate");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(on.firstDoneUs),
                               0.9 * on.lastDoneUs,
                               "shares within 10 % (completions " << on.firstDoneUs << " .. "
                                                                  << on.lastDoneUs << " us)");

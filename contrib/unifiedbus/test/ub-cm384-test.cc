@@ -80,9 +80,9 @@ class UbCm384TestCase : public TestCase
         {
             std::string what = std::string(r.inter ? "inter" : "intra") + "-node " + UbOpName(r.op);
             double lat = RunCm384(r.inter, r.op, 512) * 1e6;
-            NS_TEST_EXPECT_MSG_EQ_TOL(lat, r.us, r.us * 0.10, what << " latency at 512 B (us)");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(lat), r.us, r.us * 0.10, what << " latency at 512 B (us)");
             double bw = big / RunCm384(r.inter, r.op, big) / 1e9;
-            NS_TEST_EXPECT_MSG_EQ_TOL(bw, r.gbps, r.gbps * 0.10, what << " bandwidth (GB/s)");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bw), r.gbps, r.gbps * 0.10, what << " bandwidth (GB/s)");
         }
     }
 };
@@ -99,25 +99,25 @@ class UbPresetFileTestCase : public TestCase
     void DoRun() override
     {
         UbPreset p = UbPreset::Load("cm384-ub1");
-        NS_TEST_EXPECT_MSG_EQ(p.GetName(), "cm384-ub1", "name");
-        NS_TEST_EXPECT_MSG_GT(p.GetEntries().size(), 15u, "values");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(p.GetName()), "cm384-ub1", "name");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(p.GetEntries().size()), 15u, "values");
         for (const auto& e : p.GetEntries())
         {
-            NS_TEST_EXPECT_MSG_EQ(e.source.empty(),
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(e.source.empty()),
                                   false,
                                   e.type << "::" << e.attribute << " has a source");
         }
-        NS_TEST_EXPECT_MSG_EQ(p.Get("UbNetDevice::LaneRate"), "112Gbps", "a value");
-        NS_TEST_EXPECT_MSG_EQ(UbPreset::Load("cm384").GetName(), "cm384-ub1", "short name");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(p.Get("UbNetDevice::LaneRate")), "112Gbps", "a value");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbPreset::Load("cm384").GetName()), "cm384-ub1", "short name");
         std::string bad = CreateTempDirFilename("bad.preset");
         {
             std::ofstream f(bad);
             f << "name = bad\nUbNetDevice::Lanes = 4 ; [S] fine\nUbNetDevice::LaneRate = 112Gbps\n";
         }
         ubtest::ChildResult c = ubtest::RunInChild([bad]() { UbPreset::Load(bad); });
-        NS_TEST_EXPECT_MSG_EQ(c.exitedNormally, false, "a value without a source stops the run");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "a value without a source stops the run");
         NS_TEST_EXPECT_MSG_EQ(
-            ubtest::ContainsAll(c.output, {bad, "line 3", "LaneRate", "has no source"}),
+            UB_FIG(ubtest::ContainsAll(c.output, {bad, "line 3", "LaneRate", "has no source"})),
             true,
             "message: " << c.output);
         std::string typo = CreateTempDirFilename("typo.preset");
@@ -126,12 +126,12 @@ class UbPresetFileTestCase : public TestCase
             f << "UbNetDevice::Lanez = 4 ; [A] typo\n";
         }
         c = ubtest::RunInChild([typo]() { UbPreset::Load(typo); });
-        NS_TEST_EXPECT_MSG_EQ(ubtest::ContainsAll(c.output, {"line 1", "no attribute 'Lanez'"}),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ubtest::ContainsAll(c.output, {"line 1", "no attribute 'Lanez'"})),
                               true,
                               "unknown attribute: " << c.output);
         c = ubtest::RunInChild([]() { UbPreset::Load("no-such-preset"); });
         NS_TEST_EXPECT_MSG_EQ(
-            ubtest::ContainsAll(c.output, {"no preset named 'no-such-preset'", "cm384-ub1"}),
+            UB_FIG(ubtest::ContainsAll(c.output, {"no preset named 'no-such-preset'", "cm384-ub1"})),
             true,
             "unknown preset: " << c.output);
     }

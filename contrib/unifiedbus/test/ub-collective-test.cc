@@ -124,18 +124,18 @@ class UbRingFormulaTestCase : public TestCase
         const double t64 = OneTransfer(64 * 4096);
         const double b = 63.0 * 4096 / (t64 - t1); // payload bandwidth, B/s
         const double a = t1 - 4096 / b;            // per-step latency
-        NS_TEST_ASSERT_MSG_GT(a, 0, "a positive fixed latency");
+        NS_TEST_ASSERT_MSG_GT(UB_FIG(a), 0, "a positive fixed latency");
         for (uint32_t n : {4U, 8U, 16U})
         {
             const uint64_t s = static_cast<uint64_t>(n) * 32 * 4096; // S/N = 32 packets
             UbCollectiveResult res =
                 RunCollective(n, UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING, s, 1);
             double predicted = 2.0 * (n - 1) * a + 2.0 * (n - 1) / n * s / b;
-            NS_TEST_EXPECT_MSG_EQ_TOL(res.Seconds(),
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(res.Seconds()),
                                       predicted,
                                       predicted * 0.02,
                                       "N=" << n << " ring AllReduce time");
-            NS_TEST_EXPECT_MSG_EQ(res.transfers, 2ULL * (n - 1) * n, "2(N-1) steps of N");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(res.transfers), 2ULL * (n - 1) * n, "2(N-1) steps of N");
         }
     }
 };
@@ -169,7 +169,7 @@ class UbBandwidthBoundTestCase : public TestCase
                        Case{UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::DIRECT}})
         {
             UbCollectiveResult res = RunCollective(8, c.op, c.algo, big, 1);
-            NS_TEST_EXPECT_MSG_EQ_TOL(res.BusBw(),
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(res.BusBw()),
                                       bGBps,
                                       bGBps * 0.03,
                                       UbCollectiveOpName(c.op) << " busbw (GB/s)");
@@ -183,7 +183,7 @@ class UbBandwidthBoundTestCase : public TestCase
                                                   UbCollectiveAlgo::HALVING_DOUBLING,
                                                   4096,
                                                   1);
-            NS_TEST_EXPECT_MSG_LT(hd.Seconds(),
+            NS_TEST_EXPECT_MSG_LT(UB_FIG(hd.Seconds()),
                                   ring.Seconds() * 0.6,
                                   "N=" << n << ": log2 N steps beat 2(N-1) for 4 KiB");
             UbCollectiveResult tree = RunCollective(n,
@@ -191,7 +191,7 @@ class UbBandwidthBoundTestCase : public TestCase
                                                     UbCollectiveAlgo::DOUBLE_TREE,
                                                     4096,
                                                     1);
-            NS_TEST_EXPECT_MSG_LT(tree.Seconds(),
+            NS_TEST_EXPECT_MSG_LT(UB_FIG(tree.Seconds()),
                                   ring.Seconds() * 0.7,
                                   "N=" << n << ": 2 log2 N tree levels beat 2(N-1) ring steps");
         }
@@ -232,8 +232,8 @@ class UbBusBwCapTestCase : public TestCase
                 {
                     double cap = 0;
                     UbCollectiveResult res = RunCollective(8, c.op, c.algo, bytes, chunks, &cap);
-                    NS_TEST_EXPECT_MSG_GT(res.Seconds(), 0.0, "it ran");
-                    NS_TEST_EXPECT_MSG_LT_OR_EQ(res.BusBw(),
+                    NS_TEST_EXPECT_MSG_GT(UB_FIG(res.Seconds()), 0.0, "it ran");
+                    NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(res.BusBw()),
                                                 cap,
                                                 UbCollectiveOpName(c.op)
                                                     << " " << UbCollectiveAlgoName(c.algo) << " "
@@ -242,7 +242,7 @@ class UbBusBwCapTestCase : public TestCase
                 }
             }
         }
-        NS_TEST_EXPECT_MSG_EQ(runs, 42U, "every case ran");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(runs), 42U, "every case ran");
     }
 };
 
@@ -280,8 +280,8 @@ class UbNvlinkRingTestCase : public TestCase
             Simulator::Run();
         }
         ubtest::ResetSimulation();
-        NS_TEST_EXPECT_MSG_EQ_TOL(res.BusBw(), 370.0, 37.0, "ring AllReduce busbw, 32 MiB (GB/s)");
-        NS_TEST_EXPECT_MSG_LT(res.BusBw(), 450.0, "below the 450 GB/s line rate");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(res.BusBw()), 370.0, 37.0, "ring AllReduce busbw, 32 MiB (GB/s)");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(res.BusBw()), 450.0, "below the 450 GB/s line rate");
     }
 };
 
@@ -314,8 +314,8 @@ class UbInNetworkTestCase : public TestCase
             if (inNetwork)
             {
                 auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                NS_TEST_EXPECT_MSG_EQ(red.controllers.size(), 4U, "4 NVSwitch chips reduce");
-                NS_TEST_EXPECT_MSG_EQ(red.shares[0] + red.shares[1] + red.shares[2] + red.shares[3],
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(red.controllers.size()), 4U, "4 NVSwitch chips reduce");
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(red.shares[0] + red.shares[1] + red.shares[2] + red.shares[3]),
                                       18.0,
                                       "shares by links: 5/4/4/5");
                 coll.SetReducers(red.controllers, red.shares);
@@ -345,9 +345,9 @@ class UbInNetworkTestCase : public TestCase
         auto [ringBw, ringSent] = Run(false);
         auto [nvlsBw, nvlsSent] = Run(true);
         // Ring: 2(N-1)/N x 32 MiB = 56 MiB of payload per GPU; NVLS: 32 MiB.
-        NS_TEST_EXPECT_MSG_LT(nvlsSent, ringSent * 0.65, "NVLS sends about 4/7 of ring's bytes");
-        NS_TEST_EXPECT_MSG_GT(nvlsBw, ringBw * 1.1, "and reaches a higher busbw (at least 10 %)");
-        NS_TEST_EXPECT_MSG_LT(nvlsBw, 2 * 450.0, "bounded by 2(N-1)/N x the line rate");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(nvlsSent), ringSent * 0.65, "NVLS sends about 4/7 of ring's bytes");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(nvlsBw), ringBw * 1.1, "and reaches a higher busbw (at least 10 %)");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(nvlsBw), 2 * 450.0, "bounded by 2(N-1)/N x the line rate");
     }
 };
 
@@ -420,15 +420,15 @@ class UbHierarchicalTestCase : public TestCase
             ubtest::ResetSimulation();
         }
         double predicted = 3 * (a + s / 4.0 / b) + 2 * (a + s / 8.0 / b) + 3 * (a + s / 4.0 / b);
-        NS_TEST_EXPECT_MSG_EQ_TOL(res.Seconds(), predicted, predicted * 0.03, "phase formula");
-        NS_TEST_EXPECT_MSG_EQ(res.transfers,
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(res.Seconds()), predicted, predicted * 0.03, "phase formula");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(res.transfers),
                               24U + 16U + 24U,
                               "RS: 2 groups x 4 ranks x 3 steps; across: 4 rings x 2 ranks x 2 "
                               "steps; AG as RS");
 
         UbCollectiveResult flat = RunSuperCluster(false);
         UbCollectiveResult hier = RunSuperCluster(true);
-        NS_TEST_EXPECT_MSG_LT(hier.Seconds(),
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(hier.Seconds()),
                               flat.Seconds() * 0.5,
                               "the across-pod phase uses every NIC instead of the ring's two");
     }
@@ -458,24 +458,24 @@ class UbMoeTestCase : public TestCase
         double total = 0;
         for (uint32_t r = 0; r < m.ranks; ++r)
         {
-            NS_TEST_EXPECT_MSG_EQ(d[r][r], 0U, "nothing sent to itself");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(d[r][r]), 0U, "nothing sent to itself");
             for (uint32_t j = 0; j < m.ranks; ++j)
             {
                 total += d[r][j];
             }
         }
-        NS_TEST_EXPECT_MSG_EQ_TOL(total / m.ranks, expected, expected * 0.02, "bytes per rank");
-        NS_TEST_EXPECT_MSG_EQ((UbCollectiveHelper::MoeDispatch(m) == d), true, "same seed");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(total / m.ranks), expected, expected * 0.02, "bytes per rank");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((UbCollectiveHelper::MoeDispatch(m) == d)), true, "same seed");
         m.seed = 2;
-        NS_TEST_EXPECT_MSG_EQ((UbCollectiveHelper::MoeDispatch(m) != d), true, "other seed");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((UbCollectiveHelper::MoeDispatch(m) != d)), true, "other seed");
         auto c = UbCollectiveHelper::Transpose(d);
-        NS_TEST_EXPECT_MSG_EQ(c[3][5], d[5][3], "combine is the transpose");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c[3][5]), d[5][3], "combine is the transpose");
         // Every token to every expert: the uniform matrix.
         m.ranks = 8;
         m.topK = 8;
         m.tokensPerRank = 256;
         auto u = UbCollectiveHelper::MoeDispatch(m);
-        NS_TEST_EXPECT_MSG_EQ(u[2][7], 256ULL * 1024 * 2, "each token to each other rank");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(u[2][7]), 256ULL * 1024 * 2, "each token to each other rank");
 
         auto run = [](const std::function<void(UbCollectiveEngine&, UbCollectiveResult&)>& go,
                       double* rankGBps) {
@@ -508,7 +508,7 @@ class UbMoeTestCase : public TestCase
                         done(out));
             },
             &cap);
-        NS_TEST_EXPECT_MSG_EQ_TOL(v.Seconds(), a.Seconds(), a.Seconds() * 0.01, "same graph");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(v.Seconds()), a.Seconds(), a.Seconds() * 0.01, "same graph");
         m.topK = 2;
         auto disp = UbCollectiveHelper::MoeDispatch(m);
         UbCollectiveResult md =
@@ -518,8 +518,8 @@ class UbMoeTestCase : public TestCase
         for (uint32_t r = 0; r < 8; ++r)
         {
             double secs = (md.rankDone[r] - md.start).GetSeconds();
-            NS_TEST_EXPECT_MSG_GT(md.rankBytesIn[r], 0U, "rank " << r << " receives tokens");
-            NS_TEST_EXPECT_MSG_LT_OR_EQ(md.rankBytesIn[r] / secs / 1e9,
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(md.rankBytesIn[r]), 0U, "rank " << r << " receives tokens");
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(md.rankBytesIn[r] / secs / 1e9),
                                         cap,
                                         "rank " << r << " no faster than its link");
         }
@@ -571,11 +571,11 @@ class UbOffloadTestCase : public TestCase
         double base = Run(false, &off, &a);
         double ccu = Run(true, &on, &b);
         // The controller's default InitiatorLatency is 200 ns: 150 ns less on each of 14 steps.
-        NS_TEST_EXPECT_MSG_EQ_TOL(base - ccu, 14 * 150e-9, 2e-12, "2(N-1) x 150 ns");
-        NS_TEST_EXPECT_MSG_EQ(on, true, "recorded as offloaded");
-        NS_TEST_EXPECT_MSG_EQ(off, false, "and not when off");
-        NS_TEST_EXPECT_MSG_EQ(b, NanoSeconds(200), "the ranks' latency is restored");
-        NS_TEST_EXPECT_MSG_EQ(a, NanoSeconds(200), "and untouched without offload");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(base - ccu), 14 * 150e-9, 2e-12, "2(N-1) x 150 ns");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(on), true, "recorded as offloaded");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(off), false, "and not when off");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(b), NanoSeconds(200), "the ranks' latency is restored");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a), NanoSeconds(200), "and untouched without offload");
     }
 };
 
@@ -659,24 +659,24 @@ class UbFullMeshTestCase : public TestCase
         // Rings of a full-mesh dimension: Hamiltonian and arc-disjoint; x - 1 of them (every
         // link both ways) except for 4 and 6, which have no such decomposition (Tillson) and
         // fall back to the stride rings (1, 3 and 1, 5).
-        NS_TEST_EXPECT_MSG_EQ(UbCollectiveEngine::RingStrides(8).size(), 4U, "1, 3, 5, 7 of 8");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbCollectiveEngine::RingStrides(8).size()), 4U, "1, 3, 5, 7 of 8");
         for (uint32_t x : {3U, 4U, 5U, 6U, 7U, 8U, 12U, 16U})
         {
             auto rings = UbCollectiveEngine::RingOrders(x);
             uint32_t want = (x == 4 || x == 6) ? 2 : x - 1;
-            NS_TEST_EXPECT_MSG_EQ(rings.size(), want, "rings of a dimension of " << x);
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(rings.size()), want, "rings of a dimension of " << x);
             std::set<std::pair<uint32_t, uint32_t>> arcs;
             for (const auto& ring : rings)
             {
-                NS_TEST_ASSERT_MSG_EQ(ring.size(), x, "a ring visits " << x << " ranks");
+                NS_TEST_ASSERT_MSG_EQ(UB_FIG(ring.size()), x, "a ring visits " << x << " ranks");
                 std::set<uint32_t> visited(ring.begin(), ring.end());
-                NS_TEST_EXPECT_MSG_EQ(visited.size(), x, "each rank once");
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(visited.size()), x, "each rank once");
                 for (uint32_t i = 0; i < x; ++i)
                 {
                     uint32_t a = ring[i];
                     uint32_t b = ring[(i + 1) % x];
-                    NS_TEST_EXPECT_MSG_EQ((a < x && b < x && a != b), true, "an arc of the mesh");
-                    NS_TEST_EXPECT_MSG_EQ(arcs.insert({a, b}).second,
+                    NS_TEST_EXPECT_MSG_EQ(UB_FIG((a < x && b < x && a != b)), true, "an arc of the mesh");
+                    NS_TEST_EXPECT_MSG_EQ(UB_FIG(arcs.insert({a, b}).second),
                                           true,
                                           "arc " << a << "->" << b << " used once, x = " << x);
                 }
@@ -691,33 +691,33 @@ class UbFullMeshTestCase : public TestCase
             Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::RING, 2 * S, 1, &b);
         UbCollectiveResult multi =
             Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::MULTI_RING, 2 * S, 8, &b);
-        NS_TEST_ASSERT_MSG_GT(b, 0, "found the mesh link of NPUs 0 and 1");
-        NS_TEST_EXPECT_MSG_EQ(ring.wireBytes, 126 * 2 * S, "ring: 2 x 63 steps of S/64 per rank");
-        NS_TEST_EXPECT_MSG_EQ(multi.wireBytes, ring.wireBytes, "multi-ring moves ring's bytes");
+        NS_TEST_ASSERT_MSG_GT(UB_FIG(b), 0, "found the mesh link of NPUs 0 and 1");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ring.wireBytes), 126 * 2 * S, "ring: 2 x 63 steps of S/64 per rank");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(multi.wireBytes), ring.wireBytes, "multi-ring moves ring's bytes");
         // 7 rings per dimension: the busiest link carries 2 x 7/8 x (S/2 + S/16) / 7 of the
         // data, so busbw <= 2 x 63/64 / 0.140625 B = 14 B: every mesh link of a rank busy.
         double bound = 14 * b / 1e9;
-        NS_TEST_EXPECT_MSG_GT(multi.BusBw(), 5 * ring.BusBw(), "the idle mesh links work");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(multi.BusBw(), bound, "multi-ring within its bound");
-        NS_TEST_EXPECT_MSG_GT(multi.BusBw(), 0.8 * bound, "multi-ring near its bound");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(multi.BusBw()), 5 * ring.BusBw(), "the idle mesh links work");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(multi.BusBw()), bound, "multi-ring within its bound");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(multi.BusBw()), 0.8 * bound, "multi-ring near its bound");
 
         UbCollectiveResult direct =
             Run(UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::DIRECT, S, 4, &b);
         UbCollectiveResult paths =
             Run(UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::MULTI_PATH, S, 4, &b);
-        NS_TEST_EXPECT_MSG_EQ(paths.wireBytes, 112 * S, "64 ranks x 112 block-hops of S/64");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(paths.wireBytes), 112 * S, "64 ranks x 112 block-hops of S/64");
         double a2aBound = 8 * b / 1e9 * 63 / 64;
-        NS_TEST_EXPECT_MSG_GT(paths.BusBw(), 1.15 * direct.BusBw(), "two dimensions beat direct");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(paths.BusBw(), a2aBound, "multi-path within its bound");
-        NS_TEST_EXPECT_MSG_GT(paths.BusBw(), 0.8 * a2aBound, "multi-path near its bound");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(paths.BusBw()), 1.15 * direct.BusBw(), "two dimensions beat direct");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(paths.BusBw()), a2aBound, "multi-path within its bound");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(paths.BusBw()), 0.8 * a2aBound, "multi-path near its bound");
 
         // All-to-Allv with a uniform matrix builds the same graph.
         UbCollectiveResult u =
             Run(UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::MULTI_PATH, S / 4, 1, &b);
         UbCollectiveResult v =
             Run(UbCollectiveOp::ALL_TO_ALLV, UbCollectiveAlgo::MULTI_PATH, S / 4, 1, &b, true);
-        NS_TEST_EXPECT_MSG_EQ(v.end - v.start, u.end - u.start, "A2Av = A2A, same graph");
-        NS_TEST_EXPECT_MSG_EQ(v.rankBytesIn[5], 63 * (S / 4 / 64), "delivered, not forwarded");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(v.end - v.start), u.end - u.start, "A2Av = A2A, same graph");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(v.rankBytesIn[5]), 63 * (S / 4 / 64), "delivered, not forwarded");
     }
 };
 

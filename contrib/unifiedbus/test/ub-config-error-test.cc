@@ -65,7 +65,7 @@ class UbGoodConfigTestCase : public TestCase
                                                 [a]() { a->Send(Create<Packet>(100), 1, 0, 0); });
                         });
         });
-        NS_TEST_EXPECT_MSG_EQ(r.exitedNormally,
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.exitedNormally),
                               true,
                               "a good configuration runs; got: " << r.output);
     }

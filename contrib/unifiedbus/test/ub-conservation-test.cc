@@ -202,13 +202,13 @@ class UbConservationTestCase : public TestCase
         for (uint32_t run : {1u, 2u, 3u})
         {
             Outcome o = RunRandom(run, m_v);
-            NS_TEST_EXPECT_MSG_GT(o.injected, 1000u, "run " << run << ": traffic was generated");
-            NS_TEST_EXPECT_MSG_EQ(o.delivered,
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.injected), 1000u, "run " << run << ": traffic was generated");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.delivered),
                                   o.injected,
                                   "run " << run << ": injected = delivered");
-            NS_TEST_EXPECT_MSG_EQ(o.queued, 0u, "run " << run << ": VOQs empty");
-            NS_TEST_EXPECT_MSG_GT(o.stallPs, 0, "run " << run << ": credits ran out somewhere");
-            NS_TEST_EXPECT_MSG_EQ(o.creditErrors,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.queued), 0u, "run " << run << ": VOQs empty");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.stallPs), 0, "run " << run << ": credits ran out somewhere");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.creditErrors),
                                   "",
                                   "run " << run << ": credits back, buffers empty");
         }
@@ -232,10 +232,10 @@ class UbDeterminismTestCase : public TestCase
         Outcome a = RunRandom(7, v);
         Outcome b = RunRandom(7, v);
         Outcome c = RunRandom(8, v);
-        NS_TEST_EXPECT_MSG_GT(a.txEvents, 1000u, "a busy trace");
-        NS_TEST_EXPECT_MSG_EQ(a.traceHash, b.traceHash, "same seed, same trace");
-        NS_TEST_EXPECT_MSG_EQ(a.txEvents, b.txEvents, "same seed, same number of transmissions");
-        NS_TEST_EXPECT_MSG_NE(a.traceHash, c.traceHash, "another seed, another trace");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(a.txEvents), 1000u, "a busy trace");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.traceHash), b.traceHash, "same seed, same trace");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.txEvents), b.txEvents, "same seed, same number of transmissions");
+        NS_TEST_EXPECT_MSG_NE(UB_FIG(a.traceHash), c.traceHash, "another seed, another trace");
     }
 };
 

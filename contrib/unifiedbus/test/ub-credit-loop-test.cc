@@ -159,16 +159,16 @@ class UbCreditLoopTestCase : public TestCase
             double expect = std::min(lineRate, windowRate);
             uint32_t loops = std::max(32u, 512u / n);
             Measured m = RunLink(c, bufferCells, n, loops);
-            NS_TEST_EXPECT_MSG_EQ_TOL(m.rateBps / 1e9,
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(m.rateBps / 1e9),
                                       expect / 1e9,
                                       expect / 1e9 * 0.01,
                                       "B = " << bufferCells << " cells (" << n
                                              << " packets): goodput in Gb/s");
             NS_TEST_EXPECT_MSG_EQ(
-                m.credits,
+                UB_FIG(m.credits),
                 m.initialCredits,
                 "credits back at their initial value when idle, B = " << bufferCells);
-            NS_TEST_EXPECT_MSG_EQ(m.occupancy, 0u, "receive buffer empty when idle");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(m.occupancy), 0u, "receive buffer empty when idle");
         }
     }
 

@@ -59,8 +59,8 @@ class UbLinkFailureTestCase : public TestCase
         ubtest::ResetSimulation();
         UbTopology t = SmallClos();
         const uint32_t dead = 8; // link leaf0 - spine0
-        NS_TEST_ASSERT_MSG_EQ(t.GetNode(t.GetLink(dead).a).name + "-" +
-                                  t.GetNode(t.GetLink(dead).b).name,
+        NS_TEST_ASSERT_MSG_EQ(UB_FIG(t.GetNode(t.GetLink(dead).a).name + "-" +
+                                  t.GetNode(t.GetLink(dead).b).name),
                               "leaf0-spine0",
                               "the link under test");
         UbTopologyHelper sys;
@@ -123,17 +123,17 @@ class UbLinkFailureTestCase : public TestCase
         });
         Simulator::Run();
 
-        NS_TEST_EXPECT_MSG_EQ(ok, issued, "every Write completes");
-        NS_TEST_EXPECT_MSG_EQ(failed, 0U, "none fails");
-        NS_TEST_EXPECT_MSG_EQ(faults.GetFailovers(), 1U, "one failover");
-        NS_TEST_EXPECT_MSG_EQ(d0->GetTxPackets() + d1->GetTxPackets(),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ok), issued, "every Write completes");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(failed), 0U, "none fails");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(faults.GetFailovers()), 1U, "one failover");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(d0->GetTxPackets() + d1->GetTxPackets()),
                               deadTxAtFailover,
                               "nothing sent on the dead link after the failover");
-        NS_TEST_EXPECT_MSG_GT(other->GetTxPackets(),
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(other->GetTxPackets()),
                               otherTxAtFailover + 1000,
                               "leaf0-spine1 carries the traffic afterwards");
-        NS_TEST_EXPECT_MSG_GT(faults.GetLostInFlight(), 0U, "the failure caught packets");
-        NS_TEST_EXPECT_MSG_EQ(static_cast<int64_t>(faults.GetLostInFlight()),
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(faults.GetLostInFlight()), 0U, "the failure caught packets");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(static_cast<int64_t>(faults.GetLostInFlight())),
                               onLink,
                               "lost in flight = sent on the link and never received");
         uint64_t retrans = 0;
@@ -153,8 +153,8 @@ class UbLinkFailureTestCase : public TestCase
                 drops += sys.GetDevice(l, side)->GetDropCount();
             }
         }
-        NS_TEST_EXPECT_MSG_GT(retrans, 0U, "RTP retransmitted the lost data");
-        NS_TEST_EXPECT_MSG_EQ(drops, 0U, "no buffer drops: lossless apart from the fault");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(retrans), 0U, "RTP retransmitted the lost data");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(drops), 0U, "no buffer drops: lossless apart from the fault");
         ubtest::ResetSimulation();
     }
 };
@@ -199,7 +199,7 @@ class UbLaneLossTestCase : public TestCase
     {
         double full = Run(false);
         double half = Run(true);
-        NS_TEST_EXPECT_MSG_EQ_TOL(half / full, 2.0, 0.05, "16 MiB over x2 instead of x4");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(half / full), 2.0, 0.05, "16 MiB over x2 instead of x4");
     }
 };
 

@@ -135,12 +135,12 @@ class UbIncastTestCase : public TestCase
     {
         const uint32_t k = 2048 / m_n; // 8 MiB in all
         IncastResult r = RunIncast(m_n, k, true, 512);
-        NS_TEST_ASSERT_MSG_EQ(r.delivered, uint64_t(m_n) * k, "every packet delivered");
-        NS_TEST_EXPECT_MSG_EQ(r.drops, 0u, "lossless: zero drops");
+        NS_TEST_ASSERT_MSG_EQ(UB_FIG(r.delivered), uint64_t(m_n) * k, "every packet delivered");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.drops), 0u, "lossless: zero drops");
         double ideal = static_cast<double>(r.firstPs - r.startPs) +
                        static_cast<double>(uint64_t(m_n) * k - 1) * r.serPs;
         double actual = static_cast<double>(r.lastPs - r.startPs);
-        NS_TEST_EXPECT_MSG_EQ_TOL(actual / ideal, 1.0, 0.01, "completion vs work-conserving bound");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(actual / ideal), 1.0, 0.01, "completion vs work-conserving bound");
         // Shares: packets each sender got through before the first sender finished.
         int64_t firstDone = INT64_MAX;
         for (const auto& [id, times] : r.perFlow)
@@ -156,8 +156,8 @@ class UbIncastTestCase : public TestCase
             lo = std::min(lo, got);
             hi = std::max(hi, got);
         }
-        NS_TEST_EXPECT_MSG_EQ(r.perFlow.size(), m_n, "one flow per sender");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(static_cast<double>(hi),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.perFlow.size()), m_n, "one flow per sender");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(static_cast<double>(hi)),
                                     static_cast<double>(lo) * 1.05,
                                     "senders' shares within 5 % (min " << lo << ", max " << hi
                                                                        << ")");
@@ -179,12 +179,12 @@ class UbDropTailIncastTestCase : public TestCase
     {
         // 4108-B packets take 26 cells of 160 B; 60 cells hold two packets per input.
         IncastResult r = RunIncast(8, 64, false, 60);
-        NS_TEST_EXPECT_MSG_GT(r.drops, 0u, "drop-tail with a small buffer drops");
-        NS_TEST_EXPECT_MSG_EQ(r.injected, r.delivered + r.drops, "injected = delivered + dropped");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(r.drops), 0u, "drop-tail with a small buffer drops");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.injected), r.delivered + r.drops, "injected = delivered + dropped");
         // The same buffer with credits: nothing lost.
         IncastResult lossless = RunIncast(8, 64, true, 60);
-        NS_TEST_EXPECT_MSG_EQ(lossless.drops, 0u, "credit mode, same buffer: no drops");
-        NS_TEST_EXPECT_MSG_EQ(lossless.delivered, 8u * 64u, "credit mode delivers everything");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lossless.drops), 0u, "credit mode, same buffer: no drops");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lossless.delivered), 8u * 64u, "credit mode delivers everything");
     }
 };
 

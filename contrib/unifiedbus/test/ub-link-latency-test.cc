@@ -114,7 +114,7 @@ class UbLinkLatencyTestCase : public TestCase
             {
                 // Direct link.
                 int64_t t = RunLine(0, {4}, ct, appBytes);
-                NS_TEST_EXPECT_MSG_EQ(t,
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(t),
                                       T0_PS + LE_PS + S + link + LE_PS,
                                       "link, " << pkt << " B, " << (ct ? "CT" : "SAF"));
                 for (uint32_t h : {2u, 3u})
@@ -124,7 +124,7 @@ class UbLinkLatencyTestCase : public TestCase
                     int64_t expect =
                         ct ? T0_PS + LE_PS + h * link + (h - 1) * (f + LS_PS) + S + LE_PS
                            : T0_PS + LE_PS + h * link + (h - 1) * LS_PS + h * S + LE_PS;
-                    NS_TEST_EXPECT_MSG_EQ(t,
+                    NS_TEST_EXPECT_MSG_EQ(UB_FIG(t),
                                           expect,
                                           h - 1 << " switch(es), " << pkt << " B, "
                                                 << (ct ? "CT" : "SAF"));
@@ -146,10 +146,10 @@ class UbLinkLatencyTestCase : public TestCase
             int64_t s2 = H1;
             int64_t e2 = std::max(s2 + S, T1 + f);
             int64_t T2 = e2 + link + LE_PS;
-            NS_TEST_EXPECT_MSG_EQ(RunLine(1, {2, 4}, true, appBytes),
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(RunLine(1, {2, 4}, true, appBytes)),
                                   T2,
                                   "x2 into x4 cut-through, " << pkt << " B");
-            NS_TEST_EXPECT_MSG_GT(T1 + f, s2 + S, "the tail bound is the one exercised");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(T1 + f), s2 + S, "the tail bound is the one exercised");
         }
     }
 };
@@ -196,10 +196,10 @@ class UbAsymmetricLinkTestCase : public TestCase
         Simulator::Run();
         const uint64_t wire = 20ull * ubtest::UbCrcFlits(1000 + UbNetworkHeader::SIZE);
         const int64_t link = PHY_PS + DELAY_PS;
-        NS_TEST_EXPECT_MSG_EQ(atB,
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(atB),
                               T0_PS + LE_PS + ubtest::SerPs(wire, 200000000000ull) + link + LE_PS,
                               "A to B at x2");
-        NS_TEST_EXPECT_MSG_EQ(atA,
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(atA),
                               T0_PS + LE_PS + ubtest::SerPs(wire, 800000000000ull) + link + LE_PS,
                               "B to A at x8");
         ubtest::ResetSimulation();
@@ -219,22 +219,22 @@ class UbFramingTestCase : public TestCase
     {
         Ptr<UbNetDevice> dev = CreateObject<UbNetDevice>();
         // Single block: ceil((L + 8) / 20). Spec examples: 64 B -> 4 flits, 256 B -> 14 flits.
-        NS_TEST_EXPECT_MSG_EQ(dev->GetFlits(64), 4u, "64-B packet");
-        NS_TEST_EXPECT_MSG_EQ(dev->GetFlits(256), 14u, "256-B packet");
-        NS_TEST_EXPECT_MSG_EQ(dev->GetFlits(632), 32u, "largest single-block packet");
-        NS_TEST_EXPECT_MSG_EQ(dev->GetFlits(633), 33u, "a second block starts");
-        NS_TEST_EXPECT_MSG_EQ(dev->GetMaxFramedPacket(), 10142u, "16 blocks of 32 flits");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(dev->GetFlits(64)), 4u, "64-B packet");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(dev->GetFlits(256)), 14u, "256-B packet");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(dev->GetFlits(632)), 32u, "largest single-block packet");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(dev->GetFlits(633)), 33u, "a second block starts");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(dev->GetMaxFramedPacket()), 10142u, "16 blocks of 32 flits");
         for (uint32_t L = 1; L <= 10142; L += 7)
         {
-            NS_TEST_ASSERT_MSG_EQ(dev->GetFlits(L),
+            NS_TEST_ASSERT_MSG_EQ(UB_FIG(dev->GetFlits(L)),
                                   ubtest::UbCrcFlits(L),
                                   "packet of " << L << " B");
         }
         dev->SetAttribute("Framing", EnumValue(UbNetDevice::FIXED));
         dev->SetAttribute("DlOverhead", UintegerValue(6));
         dev->SetAttribute("FlitSize", UintegerValue(16));
-        NS_TEST_EXPECT_MSG_EQ(dev->GetFlits(4090), 256u, "fixed: ceil((4090 + 6) / 16)");
-        NS_TEST_EXPECT_MSG_EQ(dev->GetFlits(4091), 257u, "fixed: one byte more");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(dev->GetFlits(4090)), 256u, "fixed: ceil((4090 + 6) / 16)");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(dev->GetFlits(4091)), 257u, "fixed: one byte more");
         dev->Dispose();
     }
 };
@@ -261,17 +261,17 @@ class UbNetworkHeaderTestCase : public TestCase
         h.SetRoutingType(2);
         Ptr<Packet> p = Create<Packet>(100);
         p->AddHeader(h);
-        NS_TEST_EXPECT_MSG_EQ(p->GetSize(), 112u, "12-byte header");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(p->GetSize()), 112u, "12-byte header");
         UbNetworkHeader r;
         p->RemoveHeader(r);
-        NS_TEST_EXPECT_MSG_EQ(r.GetSource(), 0xABCDEFu, "source CNA");
-        NS_TEST_EXPECT_MSG_EQ(r.GetDestination(), 0x123456u, "destination CNA");
-        NS_TEST_EXPECT_MSG_EQ(+r.GetServiceLevel(), 13, "SL");
-        NS_TEST_EXPECT_MSG_EQ(+r.GetLoadBalance(), 0x5A, "LBF");
-        NS_TEST_EXPECT_MSG_EQ(r.GetCci(), 0xBEEF, "CCI");
-        NS_TEST_EXPECT_MSG_EQ(+r.GetNextProtocol(), 5, "NLP");
-        NS_TEST_EXPECT_MSG_EQ(+r.GetRoutingType(), 2, "RT");
-        NS_TEST_EXPECT_MSG_EQ(p->GetSize(), 100u, "payload left");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.GetSource()), 0xABCDEFu, "source CNA");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.GetDestination()), 0x123456u, "destination CNA");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+r.GetServiceLevel()), 13, "SL");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+r.GetLoadBalance()), 0x5A, "LBF");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.GetCci()), 0xBEEF, "CCI");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+r.GetNextProtocol()), 5, "NLP");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+r.GetRoutingType()), 2, "RT");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(p->GetSize()), 100u, "payload left");
     }
 };
 

@@ -117,21 +117,21 @@ class UbPfcIncastTestCase : public TestCase
     void DoRun() override
     {
         IncastResult r = RunIncast(true);
-        NS_TEST_EXPECT_MSG_EQ(r.ok, 15U, "every Write completes");
-        NS_TEST_EXPECT_MSG_EQ(r.drops, 0U, "PFC is lossless");
-        NS_TEST_EXPECT_MSG_GT(r.pauses, 0U, "PAUSE frames were sent");
-        NS_TEST_EXPECT_MSG_EQ(r.resumes, r.pauses, "every PAUSE was lifted by the end");
-        NS_TEST_EXPECT_MSG_GT(r.ecn, 0U, "ECN marks at the congested port");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.ok), 15U, "every Write completes");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.drops), 0U, "PFC is lossless");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(r.pauses), 0U, "PAUSE frames were sent");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.resumes), r.pauses, "every PAUSE was lifted by the end");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(r.ecn), 0U, "ECN marks at the congested port");
         // 15 MiB at the payload rate of one 400 GbE port: 256 packets of 4096 B per MiB, each
         // 4156 + 82 bytes on the wire.
         double packets = 15.0 * 256;
         double ideal = packets * (4156 + 82) * 8 / 400e9;
-        NS_TEST_EXPECT_MSG_EQ_TOL(r.lastSeconds, ideal, ideal * 0.05, "work-conserving drain");
-        NS_TEST_EXPECT_MSG_GT(r.lastSeconds, ideal, "not faster than the port");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(r.lastSeconds), ideal, ideal * 0.05, "work-conserving drain");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(r.lastSeconds), ideal, "not faster than the port");
 
         IncastResult lossy = RunIncast(false);
-        NS_TEST_EXPECT_MSG_GT(lossy.drops, 0U, "without flow control the same incast drops");
-        NS_TEST_EXPECT_MSG_EQ(lossy.pauses, 0U, "and sends no PAUSE");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(lossy.drops), 0U, "without flow control the same incast drops");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lossy.pauses), 0U, "and sends no PAUSE");
     }
 };
 

@@ -55,8 +55,8 @@ class UbNvlinkBandwidthTestCase : public TestCase
     void DoRun() override
     {
         double bw = WriteGBps("nvlink4-h100", 0, 1, 256ULL << 20);
-        NS_TEST_EXPECT_MSG_EQ_TOL(bw, 370.0, 37.0, "point-to-point Write, GB/s");
-        NS_TEST_EXPECT_MSG_LT(bw, 450.0, "never above the 450 GB/s line rate");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bw), 370.0, 37.0, "point-to-point Write, GB/s");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(bw), 450.0, "never above the 450 GB/s line rate");
     }
 };
 
@@ -82,22 +82,22 @@ class UbPresetCatalogueTestCase : public TestCase
         auto known = UbPreset::List();
         for (const char* n : names)
         {
-            NS_TEST_EXPECT_MSG_EQ((std::find(known.begin(), known.end(), n) != known.end()),
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG((std::find(known.begin(), known.end(), n) != known.end())),
                                   true,
                                   "preset " << n << " exists");
             UbPreset p = UbPreset::Load(n);
-            NS_TEST_EXPECT_MSG_EQ(p.GetName(), n, "name");
-            NS_TEST_EXPECT_MSG_EQ(p.GetSources().empty(), false, n << " lists its sources");
-            NS_TEST_EXPECT_MSG_GT(p.GetEntries().size(), 8U, n << " sets its parameters");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(p.GetName()), n, "name");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(p.GetSources().empty()), false, n << " lists its sources");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(p.GetEntries().size()), 8U, n << " sets its parameters");
             for (const auto& e : p.GetEntries())
             {
-                NS_TEST_EXPECT_MSG_EQ((e.source.size() > 8), true, n << ": " << e.attribute);
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG((e.source.size() > 8)), true, n << ": " << e.attribute);
             }
         }
         // Small instances of the SuperPoD presets build and move data.
-        NS_TEST_EXPECT_MSG_GT(WriteGBps("ascend950-ub2", 128, 127, 8ULL << 20), 100.0, "950");
-        NS_TEST_EXPECT_MSG_GT(WriteGBps("ascend960-ub", 176, 175, 8ULL << 20), 100.0, "960");
-        NS_TEST_EXPECT_MSG_GT(WriteGBps("nvlink5-gb200", 0, 71, 8ULL << 20), 100.0, "NVL72");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("ascend950-ub2", 128, 127, 8ULL << 20)), 100.0, "950");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("ascend960-ub", 176, 175, 8ULL << 20)), 100.0, "960");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("nvlink5-gb200", 0, 71, 8ULL << 20)), 100.0, "NVL72");
     }
 };
 

@@ -203,25 +203,25 @@ class UbRtpLossTestCase : public TestCase
         for (uint32_t run : {1u, 2u, 3u})
         {
             Outcome o = RunLossy(run, "Rtp", m_retransmission, false, 0.01, m_channels);
-            NS_TEST_EXPECT_MSG_EQ(o.completedOk,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.completedOk),
                                   o.issued,
                                   "run " << run << ": every transaction completes");
-            NS_TEST_EXPECT_MSG_EQ(o.completedLost, 0u, "run " << run << ": none lost");
-            NS_TEST_EXPECT_MSG_EQ(o.duplicateCompletions,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.completedLost), 0u, "run " << run << ": none lost");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.duplicateCompletions),
                                   0u,
                                   "run " << run << ": each completes once");
-            NS_TEST_EXPECT_MSG_EQ(o.executed, o.issued, "run " << run << ": each executes once");
-            NS_TEST_EXPECT_MSG_EQ(o.duplicateExecutions,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.executed), o.issued, "run " << run << ": each executes once");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.duplicateExecutions),
                                   0u,
                                   "run " << run << ": no duplicate execution");
-            NS_TEST_EXPECT_MSG_EQ(o.soOutOfOrder, 0u, "run " << run << ": SO in issue order");
-            NS_TEST_EXPECT_MSG_GT(o.corruptDrops, 0u, "run " << run << ": packets were lost");
-            NS_TEST_EXPECT_MSG_GT(o.retransmitted, 0u, "run " << run << ": and resent");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.soOutOfOrder), 0u, "run " << run << ": SO in issue order");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.corruptDrops), 0u, "run " << run << ": packets were lost");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.retransmitted), 0u, "run " << run << ": and resent");
             overtakes += o.noOvertakes;
         }
         if (m_retransmission == "Selective" || m_channels > 1)
         {
-            NS_TEST_EXPECT_MSG_GT(overtakes,
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(overtakes),
                                   0u,
                                   "later NO transactions pass earlier ones waiting for a resend");
         }
@@ -245,14 +245,14 @@ class UbCtpLinkRetryTestCase : public TestCase
         for (uint32_t run : {1u, 2u})
         {
             Outcome o = RunLossy(run, "Ctp", "GoBackN", true, 0.02, 1);
-            NS_TEST_EXPECT_MSG_EQ(o.completedOk, o.issued, "run " << run << ": all complete");
-            NS_TEST_EXPECT_MSG_EQ(o.executed, o.issued, "run " << run << ": all executed once");
-            NS_TEST_EXPECT_MSG_GT(o.injectedErrors, 0u, "run " << run << ": errors were injected");
-            NS_TEST_EXPECT_MSG_EQ(o.linkRetries,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.completedOk), o.issued, "run " << run << ": all complete");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.executed), o.issued, "run " << run << ": all executed once");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.injectedErrors), 0u, "run " << run << ": errors were injected");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.linkRetries),
                                   o.injectedErrors,
                                   "run " << run << ": one replay per error");
-            NS_TEST_EXPECT_MSG_EQ(o.corruptDrops, 0u, "run " << run << ": nothing dropped");
-            NS_TEST_EXPECT_MSG_EQ(o.transportLost, 0u, "run " << run << ": no PSN missing");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.corruptDrops), 0u, "run " << run << ": nothing dropped");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.transportLost), 0u, "run " << run << ": no PSN missing");
         }
     }
 };
@@ -269,12 +269,12 @@ class UbUtpLossTestCase : public TestCase
     void DoRun() override
     {
         Outcome o = RunLossy(1, "Utp", "GoBackN", false, 0.01, 1);
-        NS_TEST_EXPECT_MSG_GT(o.completedLost, 0u, "some transactions are reported lost");
-        NS_TEST_EXPECT_MSG_EQ(o.completedOk + o.completedLost,
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(o.completedLost), 0u, "some transactions are reported lost");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.completedOk + o.completedLost),
                               o.issued,
                               "completed + lost = issued");
-        NS_TEST_EXPECT_MSG_GT(o.transportLost, 0u, "the transport counts missing PSNs");
-        NS_TEST_EXPECT_MSG_EQ(o.retransmitted, 0u, "UTP never resends");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(o.transportLost), 0u, "the transport counts missing PSNs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.retransmitted), 0u, "UTP never resends");
     }
 };
 
@@ -292,9 +292,9 @@ class UbTransportDeterminismTestCase : public TestCase
         Outcome a = RunLossy(5, "Rtp", "Selective", false, 0.01, 2);
         Outcome b = RunLossy(5, "Rtp", "Selective", false, 0.01, 2);
         Outcome c = RunLossy(6, "Rtp", "Selective", false, 0.01, 2);
-        NS_TEST_EXPECT_MSG_EQ(a.completionHash, b.completionHash, "same seed, same completions");
-        NS_TEST_EXPECT_MSG_EQ(a.retransmitted, b.retransmitted, "same retransmissions");
-        NS_TEST_EXPECT_MSG_NE(a.completionHash, c.completionHash, "another seed differs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.completionHash), b.completionHash, "same seed, same completions");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.retransmitted), b.retransmitted, "same retransmissions");
+        NS_TEST_EXPECT_MSG_NE(UB_FIG(a.completionHash), c.completionHash, "another seed differs");
     }
 };
 

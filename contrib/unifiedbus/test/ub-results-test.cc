@@ -99,43 +99,43 @@ class UbResultsRoundTripTestCase : public TestCase
             p.scope = "AllReduce:65536";
             r.AddPort(p);
             int64_t id = r.Commit(MicroSeconds(10), 777);
-            NS_TEST_EXPECT_MSG_EQ(id, round + 1, "run ids count up");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(id), round + 1, "run ids count up");
         }
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "PRAGMA user_version"),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "PRAGMA user_version")),
                               UbResults::SCHEMA_VERSION,
                               "schema version stored");
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT count(*) FROM runs"), 2, "two runs");
-        NS_TEST_EXPECT_MSG_EQ(QueryText(path, "SELECT program FROM runs WHERE run_id=2"),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT count(*) FROM runs")), 2, "two runs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryText(path, "SELECT program FROM runs WHERE run_id=2")),
                               "unit-test",
                               "program");
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT rng_run FROM runs WHERE run_id=2"), 8, "run");
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT events FROM runs WHERE run_id=1"),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT rng_run FROM runs WHERE run_id=2")), 8, "run");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT events FROM runs WHERE run_id=1")),
                               777,
                               "events");
         NS_TEST_EXPECT_MSG_EQ(
-            QueryText(path, "SELECT ns3_version FROM runs WHERE run_id=1").empty(),
+            UB_FIG(QueryText(path, "SELECT ns3_version FROM runs WHERE run_id=1").empty()),
             false,
             "ns-3 version recorded");
         NS_TEST_EXPECT_MSG_EQ(
-            QueryText(path, "SELECT value FROM params WHERE run_id=1 AND name='mode'"),
+            UB_FIG(QueryText(path, "SELECT value FROM params WHERE run_id=1 AND name='mode'")),
             "credit",
             "text parameter");
         NS_TEST_EXPECT_MSG_EQ(
-            QueryText(path, "SELECT value FROM params WHERE run_id=1 AND name='lanes'"),
+            UB_FIG(QueryText(path, "SELECT value FROM params WHERE run_id=1 AND name='lanes'")),
             "4",
             "numeric parameter");
         NS_TEST_EXPECT_MSG_EQ(
-            QueryInt(path, "SELECT CAST(value*10 AS INTEGER) FROM metrics WHERE run_id=1"),
+            UB_FIG(QueryInt(path, "SELECT CAST(value*10 AS INTEGER) FROM metrics WHERE run_id=1")),
             1235,
             "metric value");
         NS_TEST_EXPECT_MSG_EQ(
-            QueryInt(path, "SELECT bytes FROM flows WHERE run_id=2 AND flow_id=42"),
+            UB_FIG(QueryInt(path, "SELECT bytes FROM flows WHERE run_id=2 AND flow_id=42")),
             40960,
             "flow bytes");
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT tx_packets FROM ports WHERE run_id=2"),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT tx_packets FROM ports WHERE run_id=2")),
                               99,
                               "port");
-        NS_TEST_EXPECT_MSG_EQ(QueryText(path, "SELECT scope FROM ports WHERE run_id=2"),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryText(path, "SELECT scope FROM ports WHERE run_id=2")),
                               "AllReduce:65536",
                               "port scope");
 
@@ -151,7 +151,7 @@ class UbResultsRoundTripTestCase : public TestCase
         Exec(v2,
              "ALTER TABLE ports DROP COLUMN scope; ALTER TABLE flows DROP COLUMN scope; "
              "PRAGMA user_version = 2;");
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(v2, "PRAGMA user_version"), 2, "made a version-2 file");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(v2, "PRAGMA user_version")), 2, "made a version-2 file");
         {
             UbResults r("unit-test", v2);
             UbResults::PortRow p;
@@ -160,12 +160,12 @@ class UbResultsRoundTripTestCase : public TestCase
             r.AddPort(p);
             r.Commit(Seconds(1), 1);
         }
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(v2, "PRAGMA user_version"),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(v2, "PRAGMA user_version")),
                               UbResults::SCHEMA_VERSION,
                               "upgraded");
-        NS_TEST_EXPECT_MSG_EQ(QueryText(v2,
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryText(v2,
                                         "SELECT group_concat(tx_packets || ':' || scope) "
-                                        "FROM ports"),
+                                        "FROM ports")),
                               "5:,6:x",
                               "old row kept with an empty scope, new row scoped");
     }
@@ -188,12 +188,12 @@ class UbResultsRefusalTestCase : public TestCase
             UbResults r("unit-test", path);
             r.Commit(Seconds(1), 1);
         });
-        NS_TEST_EXPECT_MSG_EQ(c.exitedNormally, false, "refused");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "refused");
         NS_TEST_EXPECT_MSG_EQ(
-            ubtest::ContainsAll(c.output, {path, "schema version 99", "new file"}),
+            UB_FIG(ubtest::ContainsAll(c.output, {path, "schema version 99", "new file"})),
             true,
             "message names the file and the fix: " << c.output);
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT count(*) FROM runs"), 0, "nothing written");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT count(*) FROM runs")), 0, "nothing written");
 
         // A file whose flows table lacks columns: the runs row is inserted first, then the flows
         // insert fails, and the whole run must be rolled back.
@@ -210,14 +210,14 @@ class UbResultsRefusalTestCase : public TestCase
             r.AddFlow(f);
             r.Commit(Seconds(1), 1);
         });
-        NS_TEST_EXPECT_MSG_EQ(c.exitedNormally, false, "the failing commit stops the run");
-        NS_TEST_EXPECT_MSG_EQ(ubtest::ContainsAll(c.output, {"nothing of this run was written"}),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "the failing commit stops the run");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ubtest::ContainsAll(c.output, {"nothing of this run was written"})),
                               true,
                               "message: " << c.output);
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(broken, "SELECT count(*) FROM runs"),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(broken, "SELECT count(*) FROM runs")),
                               1,
                               "only the first run");
-        NS_TEST_EXPECT_MSG_EQ(QueryInt(broken, "SELECT count(*) FROM params"),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(broken, "SELECT count(*) FROM params")),
                               0,
                               "no partial rows");
     }
@@ -249,20 +249,20 @@ class UbHistogramTestCase : public TestCase
         {
             auto rank = static_cast<std::size_t>(std::ceil(q * samples.size()));
             int64_t exact = samples[rank - 1];
-            NS_TEST_EXPECT_MSG_EQ_TOL(static_cast<double>(h.GetPercentile(q)),
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(static_cast<double>(h.GetPercentile(q))),
                                       static_cast<double>(exact),
                                       exact / 64.0,
                                       "quantile " << q);
         }
-        NS_TEST_EXPECT_MSG_EQ(h.GetMin(), samples.front(), "exact minimum");
-        NS_TEST_EXPECT_MSG_EQ(h.GetMax(), samples.back(), "exact maximum");
-        NS_TEST_EXPECT_MSG_EQ(h.GetCount(), samples.size(), "count");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h.GetMin()), samples.front(), "exact minimum");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h.GetMax()), samples.back(), "exact maximum");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h.GetCount()), samples.size(), "count");
         UbHistogram small;
         for (int64_t v : {5, 1, 3})
         {
             small.Add(v);
         }
-        NS_TEST_EXPECT_MSG_EQ(small.GetPercentile(0.5), 3, "small values are exact");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(small.GetPercentile(0.5)), 3, "small values are exact");
     }
 };
 

@@ -53,30 +53,30 @@ class UbRoutingTableTestCase : public TestCase
         t->AddRoute(2000, 3);
         uint32_t n = 0;
         const UbRouteCandidate* c = t->Lookup(10, n);
-        NS_TEST_ASSERT_MSG_EQ(n, 2u, "two candidates");
-        NS_TEST_EXPECT_MSG_EQ(c[0].port, 1, "first candidate as added");
-        NS_TEST_EXPECT_MSG_EQ(c[1].port, 7, "second candidate");
-        NS_TEST_EXPECT_MSG_EQ(+c[1].vl, 1, "VL kept");
+        NS_TEST_ASSERT_MSG_EQ(UB_FIG(n), 2u, "two candidates");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c[0].port), 1, "first candidate as added");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c[1].port), 7, "second candidate");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+c[1].vl), 1, "VL kept");
         c = t->Lookup(999, n);
-        NS_TEST_EXPECT_MSG_EQ(c[0].port, 2, "upper half");
-        NS_TEST_EXPECT_MSG_EQ(t->Lookup(1500, n), nullptr, "gap between 1000 and 2000");
-        NS_TEST_EXPECT_MSG_EQ(n, 0u, "gap: no candidates");
-        NS_TEST_EXPECT_MSG_EQ(t->Lookup(2001, n), nullptr, "beyond the last destination");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c[0].port), 2, "upper half");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t->Lookup(1500, n)), nullptr, "gap between 1000 and 2000");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 0u, "gap: no candidates");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t->Lookup(2001, n)), nullptr, "beyond the last destination");
         c = t->Lookup(2000, n);
-        NS_TEST_EXPECT_MSG_EQ(n, 1u, "single route");
-        NS_TEST_EXPECT_MSG_EQ(t->GetNDestinations(), 1001u, "destinations");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 1u, "single route");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t->GetNDestinations()), 1001u, "destinations");
         // [0,500) [500,1000) gap [2000]: 4 intervals, 3 distinct sets.
-        NS_TEST_EXPECT_MSG_EQ(t->GetNIntervals(), 4u, "intervals");
-        NS_TEST_EXPECT_MSG_LT(t->GetMemoryBytes(),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t->GetNIntervals()), 4u, "intervals");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(t->GetMemoryBytes()),
                               512u,
                               "1001 destinations in a few hundred bytes");
         // Changing a route after use.
         t->AddRoute(600, 9);
         c = t->Lookup(600, n);
-        NS_TEST_EXPECT_MSG_EQ(n, 3u, "added candidate after compaction");
-        NS_TEST_EXPECT_MSG_EQ(c[2].port, 9, "new candidate last");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 3u, "added candidate after compaction");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c[2].port), 9, "new candidate last");
         c = t->Lookup(601, n);
-        NS_TEST_EXPECT_MSG_EQ(n, 2u, "neighbour unchanged");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 2u, "neighbour unchanged");
     }
 };
 
@@ -108,10 +108,10 @@ class UbClosRoutesTestCase : public TestCase
                 t->Lookup(all.Get(j)->GetObject<UbSwitch>()->GetCna(), n);
                 if (i == j)
                 {
-                    NS_TEST_EXPECT_MSG_EQ(n, 0u, "no route to itself");
+                    NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 0u, "no route to itself");
                     continue;
                 }
-                NS_TEST_EXPECT_MSG_GT(n, 0u, "route from node " << i << " to node " << j);
+                NS_TEST_EXPECT_MSG_GT(UB_FIG(n), 0u, "route from node " << i << " to node " << j);
             }
         }
         // Leaf 0 toward an endpoint of leaf 1: one candidate per spine.
@@ -119,11 +119,11 @@ class UbClosRoutesTestCase : public TestCase
         leaf.Get(0)->GetObject<UbSwitch>()->GetRoutingTable()->Lookup(
             eps.Get(per)->GetObject<UbSwitch>()->GetCna(),
             n);
-        NS_TEST_EXPECT_MSG_EQ(n, spines, "ECMP set = all spines");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), spines, "ECMP set = all spines");
         leaf.Get(0)->GetObject<UbSwitch>()->GetRoutingTable()->Lookup(
             eps.Get(1)->GetObject<UbSwitch>()->GetCna(),
             n);
-        NS_TEST_EXPECT_MSG_EQ(n, 1u, "local endpoint: its own port");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 1u, "local endpoint: its own port");
         ubtest::ResetSimulation();
     }
 };
@@ -187,25 +187,25 @@ class UbSelectionTestCase : public TestCase
     void DoRun() override
     {
         auto [s0, s1, sT] = RunTwoUplinks(UbRoutingTable::SINGLE, 4);
-        NS_TEST_EXPECT_MSG_EQ(s0 + s1, 1000u, "single: all delivered");
-        NS_TEST_EXPECT_MSG_EQ((s0 == 0 || s1 == 0), true, "single: one uplink only");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(s0 + s1), 1000u, "single: all delivered");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((s0 == 0 || s1 == 0)), true, "single: one uplink only");
 
         auto [e0, e1, eT] = RunTwoUplinks(UbRoutingTable::ECMP, 1);
-        NS_TEST_EXPECT_MSG_EQ((e0 == 0 || e1 == 0), true, "ECMP: one flow stays on one uplink");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((e0 == 0 || e1 == 0)), true, "ECMP: one flow stays on one uplink");
 
         auto [p0, p1, pT] = RunTwoUplinks(UbRoutingTable::SPRAY, 1);
-        NS_TEST_EXPECT_MSG_EQ(p0 + p1, 1000u, "spray: all delivered");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(std::max(p0, p1) - std::min(p0, p1), 1u, "spray alternates");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(p0 + p1), 1000u, "spray: all delivered");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(std::max(p0, p1) - std::min(p0, p1)), 1u, "spray alternates");
 
         auto [a0, a1, aT] = RunTwoUplinks(UbRoutingTable::ADAPTIVE, 1);
-        NS_TEST_EXPECT_MSG_EQ(a0 + a1, 1000u, "adaptive: all delivered");
-        NS_TEST_EXPECT_MSG_GT(a0, 0u, "adaptive uses the slow uplink when the fast one is loaded");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a0 + a1), 1000u, "adaptive: all delivered");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(a0), 0u, "adaptive uses the slow uplink when the fast one is loaded");
         // The x4 uplink has 4 times the capacity: it should carry most of the packets, and the
         // transfer should end well before spraying's, which gives the x1 uplink half.
-        NS_TEST_EXPECT_MSG_GT(a1,
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(a1),
                               2 * a0,
                               "adaptive favours the faster uplink (" << a0 << "/" << a1 << ")");
-        NS_TEST_EXPECT_MSG_LT(static_cast<double>(aT),
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(static_cast<double>(aT)),
                               0.8 * static_cast<double>(pT),
                               "adaptive finishes before spraying (" << aT << " vs " << pT
                                                                     << " ps)");

@@ -61,34 +61,34 @@ class UbSaturationTestCase : public TestCase
             UbSystems::KaryNcube p;
             p.torus = torus;
             UbTopology t = UbSystems::BuildKaryNcube(p);
-            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), (torus ? 128U : 112U), "links");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNLinks()), (torus ? 128U : 112U), "links");
             auto r = UbTopologyRouting::CheckDeadlock(t, UbSystems::KaryNcubeRoutes(t, p));
-            NS_TEST_EXPECT_MSG_EQ(r.deadlockFree,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.deadlockFree),
                                   true,
                                   "routes of the " << (torus ? "torus" : "mesh"));
-            NS_TEST_EXPECT_MSG_EQ(r.vlsUsed, (torus ? 2U : 1U), "VLs used");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.vlsUsed), (torus ? 2U : 1U), "VLs used");
         }
 
         auto m01 = Point("kary-mesh8x8", 0.1);
         auto m03 = Point("kary-mesh8x8", 0.3);
         auto m045 = Point("kary-mesh8x8", 0.45);
         auto m08 = Point("kary-mesh8x8", 0.8);
-        NS_TEST_EXPECT_MSG_GT(m01.accepted, 0.97, "mesh, 0.1: all accepted");
-        NS_TEST_EXPECT_MSG_GT(m03.accepted, 0.97, "mesh, 0.3: all accepted");
-        NS_TEST_EXPECT_MSG_LT(m03.meanUs, 1.25 * m01.meanUs, "mesh: flat at low load");
-        NS_TEST_EXPECT_MSG_GT(m045.meanUs, 1.4 * m01.meanUs, "mesh: rising near 0.5");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(0.8 * m08.accepted, 0.5 * 1.02, "mesh: at most 4/k");
-        NS_TEST_EXPECT_MSG_GT(0.8 * m08.accepted, 0.4, "mesh: saturates near 4/k");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(m01.accepted), 0.97, "mesh, 0.1: all accepted");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(m03.accepted), 0.97, "mesh, 0.3: all accepted");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(m03.meanUs), 1.25 * m01.meanUs, "mesh: flat at low load");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(m045.meanUs), 1.4 * m01.meanUs, "mesh: rising near 0.5");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(0.8 * m08.accepted), 0.5 * 1.02, "mesh: at most 4/k");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(0.8 * m08.accepted), 0.4, "mesh: saturates near 4/k");
 
         auto t01 = Point("kary-torus8x8", 0.1);
         auto t05 = Point("kary-torus8x8", 0.5);
         auto t09 = Point("kary-torus8x8", 0.9);
         auto t15 = Point("kary-torus8x8", 1.5);
-        NS_TEST_EXPECT_MSG_GT(t05.accepted, 0.97, "torus, 0.5: all accepted (the mesh's bound)");
-        NS_TEST_EXPECT_MSG_LT(t01.meanUs, m01.meanUs, "torus: fewer hops at zero load");
-        NS_TEST_EXPECT_MSG_GT(t09.meanUs, 2 * t01.meanUs, "torus: rising toward 1.0");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(1.5 * t15.accepted, 1.0 * 1.02, "torus: at most 8/k");
-        NS_TEST_EXPECT_MSG_GT(1.5 * t15.accepted, 0.55, "torus: well above the mesh");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(t05.accepted), 0.97, "torus, 0.5: all accepted (the mesh's bound)");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(t01.meanUs), m01.meanUs, "torus: fewer hops at zero load");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(t09.meanUs), 2 * t01.meanUs, "torus: rising toward 1.0");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(1.5 * t15.accepted), 1.0 * 1.02, "torus: at most 8/k");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(1.5 * t15.accepted), 0.55, "torus: well above the mesh");
     }
 };
 

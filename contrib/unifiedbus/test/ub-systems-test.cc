@@ -95,124 +95,124 @@ class UbClosSystemsTestCase : public TestCase
         // --- Atlas 950: 8,192 NPUs, 18 planes x (128 leaves + 64 spines).
         {
             UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Atlas950());
-            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 8192U, "NPUs");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 18U * (128 + 64), "switch chips");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), 8192U * 18 + 18U * 128 * 64, "links");
-            NS_TEST_EXPECT_MSG_EQ(PerEndpointBps(t), 72 * 112e9, "72 lanes x 112 Gb/s per NPU");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 8192U, "NPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 18U * (128 + 64), "switch chips");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNLinks()), 8192U * 18 + 18U * 128 * 64, "links");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(PerEndpointBps(t)), 72 * 112e9, "72 lanes x 112 Gb/s per NPU");
             double bi = UbSystems::EndpointBandwidthBps(t) / 8; // bytes/s, both directions
-            NS_TEST_EXPECT_MSG_EQ_TOL(bi / 8192, 2016e9, 1e6, "2,016 GB/s bidirectional per NPU");
-            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 16.515e15, 0.001e15, "16.5 PB/s summed");
-            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 16.3e15, 16.3e15 * 0.02, "Huawei's 16.3 PB/s within 2%");
-            NS_TEST_EXPECT_MSG_EQ(MaxSwitchDegree(t), 128U, "128 x4 ports = UB x512 chips");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi / 8192), 2016e9, 1e6, "2,016 GB/s bidirectional per NPU");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi), 16.515e15, 0.001e15, "16.5 PB/s summed");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi), 16.3e15, 16.3e15 * 0.02, "Huawei's 16.3 PB/s within 2%");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(MaxSwitchDegree(t)), 128U, "128 x4 ports = UB x512 chips");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             // From NPU 0: 63 rack mates at 2 hops, 8,128 others at 4.
             auto h = Hops(t, r, 1);
-            NS_TEST_EXPECT_MSG_EQ(h[2], 63U, "same rack: NPU-leaf-NPU");
-            NS_TEST_EXPECT_MSG_EQ(h[4], 8128U, "other racks: NPU-leaf-spine-leaf-NPU");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 63U, "same rack: NPU-leaf-NPU");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 8128U, "other racks: NPU-leaf-spine-leaf-NPU");
             uint32_t n = 0;
             r.Lookup(0, 8191, n);
-            NS_TEST_EXPECT_MSG_EQ(n, 18U, "ECMP over the 18 planes");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 18U, "ECMP over the 18 planes");
             auto rep = UbTopologyRouting::CheckDeadlock(t, r);
-            NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "Atlas 950 Clos routes are acyclic");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), true, "Atlas 950 Clos routes are acyclic");
         }
         // --- Atlas 960: 15,488 NPUs, 34 PB/s claimed.
         {
             UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Atlas960());
-            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 15488U, "NPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 15488U, "NPUs");
             double bi = UbSystems::EndpointBandwidthBps(t) / 8;
-            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 34e15, 34e15 * 0.03, "34 PB/s within 3%");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 20U * (176 + 88), "switch chips");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi), 34e15, 34e15 * 0.03, "34 PB/s within 3%");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 20U * (176 + 88), "switch chips");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t); // stops if any pair is unreachable
             auto h = Hops(t, r, 1);
-            NS_TEST_EXPECT_MSG_EQ(h[2], 87U, "same rack");
-            NS_TEST_EXPECT_MSG_EQ(h[4], 15400U, "other racks");
-            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 87U, "same rack");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 15400U, "other racks");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree),
                                   true,
                                   "acyclic");
         }
         // --- CloudMatrix384.
         {
             UbTopology t = UbSystems::BuildPlanarClos(UbSystems::CloudMatrix384());
-            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 48U * 16, "768 dies = 384 NPUs");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 336U + 112U, "336 L1 + 112 L2");
-            NS_TEST_EXPECT_MSG_EQ(t.GetDegree(t.FindNode("p0.spine0")), 48U, "48 ports per L2");
-            NS_TEST_EXPECT_MSG_EQ(t.GetDegree(t.FindNode("p0.leaf0")), 32U, "16 dies + 16 up");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 48U * 16, "768 dies = 384 NPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 336U + 112U, "336 L1 + 112 L2");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.spine0"))), 48U, "48 ports per L2");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.leaf0"))), 32U, "16 dies + 16 up");
             // Per NPU (2 dies), per direction: 2 x 7 x 224 Gb/s = 392 GB/s.
-            NS_TEST_EXPECT_MSG_EQ_TOL(2 * PerEndpointBps(t) / 8, 392e9, 1e6, "392 GB/s per NPU");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(2 * PerEndpointBps(t) / 8), 392e9, 1e6, "392 GB/s per NPU");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             auto h = UbTopologyRouting::HopCounts(t, r);
-            NS_TEST_EXPECT_MSG_EQ(h.size(), 2U, "two distances");
-            NS_TEST_EXPECT_MSG_EQ(h[2], 48U * 16 * 15, "intra node: one L1 hop");
-            NS_TEST_EXPECT_MSG_EQ(h[4], 768U * 752, "inter node: L1-L2-L1");
-            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h.size()), 2U, "two distances");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 48U * 16 * 15, "intra node: one L1 hop");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 768U * 752, "inter node: L1-L2-L1");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree),
                                   true,
                                   "acyclic");
         }
         // --- HGX H100: 8 GPUs, 4 NVSwitch, 5/4/4/5.
         {
             UbTopology t = UbSystems::BuildPlanarClos(UbSystems::HgxH100());
-            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 8U, "GPUs");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 4U, "NVSwitch chips");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), 8U * 18, "18 links per GPU");
-            NS_TEST_EXPECT_MSG_EQ(t.GetDegree(t.FindNode("p0.sw0")), 40U, "5 links x 8 GPUs");
-            NS_TEST_EXPECT_MSG_EQ(t.GetDegree(t.FindNode("p1.sw0")), 32U, "4 links x 8 GPUs");
-            NS_TEST_EXPECT_MSG_EQ(PerEndpointBps(t) / 8, 450e9, "450 GB/s per direction");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 8U, "GPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 4U, "NVSwitch chips");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNLinks()), 8U * 18, "18 links per GPU");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.sw0"))), 40U, "5 links x 8 GPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p1.sw0"))), 32U, "4 links x 8 GPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(PerEndpointBps(t) / 8), 450e9, "450 GB/s per direction");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             uint32_t n = 0;
             r.Lookup(0, 1, n);
-            NS_TEST_EXPECT_MSG_EQ(n, 18U, "all 18 links are equal-cost");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 18U, "all 18 links are equal-cost");
             auto h = UbTopologyRouting::HopCounts(t, r);
-            NS_TEST_EXPECT_MSG_EQ(h[2], 56U, "every pair one switch hop");
-            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 56U, "every pair one switch hop");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree),
                                   true,
                                   "acyclic");
         }
         // --- GB200 NVL72.
         {
             UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Nvl72());
-            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 72U, "GPUs");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 18U, "NVSwitch chips");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(), 72U * 18, "1,296 links");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 72U, "GPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 18U, "NVSwitch chips");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNLinks()), 72U * 18, "1,296 links");
             double bi = UbSystems::EndpointBandwidthBps(t) / 8;
-            NS_TEST_EXPECT_MSG_EQ_TOL(bi / 72, 1.8e12, 1e6, "1.8 TB/s per GPU");
-            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 130e12, 130e12 * 0.01, "130 TB/s in total");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi / 72), 1.8e12, 1e6, "1.8 TB/s per GPU");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi), 130e12, 130e12 * 0.01, "130 TB/s in total");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             auto h = UbTopologyRouting::HopCounts(t, r);
-            NS_TEST_EXPECT_MSG_EQ(h.size(), 1U, "one distance");
-            NS_TEST_EXPECT_MSG_EQ(h[2], 72U * 71, "every pair one switch hop");
-            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h.size()), 1U, "one distance");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 72U * 71, "every pair one switch hop");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree),
                                   true,
                                   "acyclic");
         }
         // --- NVL144-like: 144 dies, 260 TB/s (NVLink6 NVL72 figure, 72 packages x 3.6 TB/s).
         {
             UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Nvl144());
-            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 144U, "GPU dies");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 144U, "GPU dies");
             double bi = UbSystems::EndpointBandwidthBps(t) / 8;
-            NS_TEST_EXPECT_MSG_EQ_TOL(bi, 260e12, 260e12 * 0.01, "260 TB/s");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi), 260e12, 260e12 * 0.01, "260 TB/s");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             auto h = UbTopologyRouting::HopCounts(t, r);
-            NS_TEST_EXPECT_MSG_EQ(h[2], 144U * 143, "one switch hop");
-            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 144U * 143, "one switch hop");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree),
                                   true,
                                   "acyclic");
             // Huawei: Atlas 950 has 62x the interconnect bandwidth of NVL144.
             double atlas =
                 UbSystems::EndpointBandwidthBps(UbSystems::BuildPlanarClos(UbSystems::Atlas950())) /
                 8;
-            NS_TEST_EXPECT_MSG_EQ_TOL(atlas / bi, 62.0, 62.0 * 0.05, "the 62x claim, aggregate");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(atlas / bi), 62.0, 62.0 * 0.05, "the 62x claim, aggregate");
         }
         // --- NVL576-like: 2 tiers, 36 GPUs per leaf.
         {
             UbTopology t = UbSystems::BuildPlanarClos(UbSystems::Nvl576());
-            NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 576U, "GPUs");
-            NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 18U * (16 + 9), "chips");
-            NS_TEST_EXPECT_MSG_EQ(MaxSwitchDegree(t), 72U, "72-port chips");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 576U, "GPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 18U * (16 + 9), "chips");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(MaxSwitchDegree(t)), 72U, "72-port chips");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             auto h = Hops(t, r, 36);
-            NS_TEST_EXPECT_MSG_EQ(h[2], 36U * 35, "same leaf");
-            NS_TEST_EXPECT_MSG_EQ(h[4], 36U * 540, "other leaves");
-            NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree,
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 36U * 35, "same leaf");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 36U * 540, "other leaves");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree),
                                   true,
                                   "acyclic");
         }
@@ -233,18 +233,18 @@ class UbMeshSystemTestCase : public TestCase
     {
         UbSystems::UbMesh p;
         UbTopology t = UbSystems::BuildUbMesh(p);
-        NS_TEST_EXPECT_MSG_EQ(UbSystems::UbMeshNpus(p), 1024U, "1,024 NPUs per pod");
-        NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 1024U + 16U, "plus one backup NPU per rack");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbSystems::UbMeshNpus(p)), 1024U, "1,024 NPUs per pod");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 1024U + 16U, "plus one backup NPU per rack");
         // Rack: 8 x 8 NPUs, each linked to 7 in its board and 7 across boards, and to its LRS.
         uint32_t npu = t.FindNode("pod0.r0c0.npu3_5");
-        NS_TEST_EXPECT_MSG_EQ(t.GetDegree(npu), 18U, "14 mesh ports + 4 x4 ports to the LRS");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(npu)), 18U, "14 mesh ports + 4 x4 ports to the LRS");
         // Lanes: 14 x4 mesh + x16 inter-rack = 72 (the NPU's UB x72).
         double lanes = 0;
         for (uint32_t k = 0; k < t.GetDegree(npu); ++k)
         {
             lanes += t.GetLink(t.GetPorts(npu)[k].link).lanes;
         }
-        NS_TEST_EXPECT_MSG_EQ(lanes, 72.0, "UB x72 per NPU");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanes), 72.0, "UB x72 per NPU");
         // Lanes between two linked racks (r0c0 and r0c1) sum to 128; r0c0 and r1c1 are not linked.
         auto lanesBetween = [&t](const std::string& a, const std::string& b) {
             uint32_t sum = 0;
@@ -261,9 +261,9 @@ class UbMeshSystemTestCase : public TestCase
             }
             return sum;
         };
-        NS_TEST_EXPECT_MSG_EQ(lanesBetween("pod0.r0c0.", "pod0.r0c1."), 128U, "x128 rack link");
-        NS_TEST_EXPECT_MSG_EQ(lanesBetween("pod0.r0c0.", "pod0.r3c0."), 128U, "column link");
-        NS_TEST_EXPECT_MSG_EQ(lanesBetween("pod0.r0c0.", "pod0.r1c1."), 0U, "no diagonal link");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r0c1.")), 128U, "x128 rack link");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r3c0.")), 128U, "column link");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r1c1.")), 0U, "no diagonal link");
 
         for (uint32_t policy : {uint32_t(UbSystems::DIRECT),
                                 uint32_t(UbSystems::DETOUR),
@@ -272,8 +272,8 @@ class UbMeshSystemTestCase : public TestCase
         {
             UbRouteSet r = UbSystems::UbMeshRoutes(t, p, policy);
             auto rep = UbTopologyRouting::CheckDeadlock(t, r);
-            NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "policy " << policy << " is acyclic");
-            NS_TEST_EXPECT_MSG_LT_OR_EQ(rep.vlsUsed, 2U, "at most 2 VLs, policy " << policy);
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), true, "policy " << policy << " is acyclic");
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(rep.vlsUsed), 2U, "at most 2 VLs, policy " << policy);
             if (!rep.deadlockFree)
             {
                 for (const auto& c : rep.cycle)
@@ -288,11 +288,11 @@ class UbMeshSystemTestCase : public TestCase
         // to the 9 diagonal racks one more LRS hop: 4 and 5, backup 4.
         UbRouteSet r = UbSystems::UbMeshRoutes(t, p, UbSystems::DIRECT);
         auto h = UbTopologyRouting::HopCounts(t, r, {t.FindNode("pod0.r0c0.npu0_0")});
-        NS_TEST_EXPECT_MSG_EQ(h[1], 14U, "mesh neighbours");
-        NS_TEST_EXPECT_MSG_EQ(h[2], 49U + 1, "two mesh hops, and the rack's backup");
-        NS_TEST_EXPECT_MSG_EQ(h[3], 6U * 9, "linked racks, same position, and their backups");
-        NS_TEST_EXPECT_MSG_EQ(h[4], 6U * 56 + 9U * 9, "linked racks + X, diagonal racks");
-        NS_TEST_EXPECT_MSG_EQ(h[5], 9U * 56, "diagonal racks + X");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[1]), 14U, "mesh neighbours");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 49U + 1, "two mesh hops, and the rack's backup");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[3]), 6U * 9, "linked racks, same position, and their backups");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 6U * 56 + 9U * 9, "linked racks + X, diagonal racks");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[5]), 9U * 56, "diagonal racks + X");
 
         // Inter-rack bandwidth per NPU from x4 to x32 (the paper's sweep): 1 to 8 x4 ports.
         for (uint16_t lanes : {4, 8, 16, 32})
@@ -301,9 +301,9 @@ class UbMeshSystemTestCase : public TestCase
             q.interRackLanes = lanes;
             UbTopology tq = UbSystems::BuildUbMesh(q);
             uint32_t v = tq.FindNode("pod0.r1c2.npu6_1");
-            NS_TEST_EXPECT_MSG_EQ(tq.GetDegree(v), 14U + lanes / 4, "x" << lanes << " to the LRS");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(tq.GetDegree(v)), 14U + lanes / 4, "x" << lanes << " to the LRS");
             NS_TEST_EXPECT_MSG_EQ(
-                UbTopologyRouting::CheckDeadlock(tq, UbSystems::UbMeshRoutes(tq, q)).deadlockFree,
+                UB_FIG(UbTopologyRouting::CheckDeadlock(tq, UbSystems::UbMeshRoutes(tq, q)).deadlockFree),
                 true,
                 "x" << lanes << " deadlock-free");
         }
@@ -312,17 +312,17 @@ class UbMeshSystemTestCase : public TestCase
         UbSystems::UbMesh big = p;
         big.pods = 8;
         UbTopology tb = UbSystems::BuildUbMesh(big);
-        NS_TEST_EXPECT_MSG_EQ(UbSystems::UbMeshNpus(big), 8192U, "8,192 NPUs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbSystems::UbMeshNpus(big)), 8192U, "8,192 NPUs");
         uint32_t hrs = tb.FindNode("hrs0_0");
-        NS_TEST_EXPECT_MSG_EQ(tb.GetDegree(hrs), 128U, "HRS: one x4 port per rack");
-        NS_TEST_EXPECT_MSG_EQ(tb.GetDegree(hrs) * 4U, 512U, "UB x512");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(tb.GetDegree(hrs)), 128U, "HRS: one x4 port per rack");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(tb.GetDegree(hrs) * 4U), 512U, "UB x512");
         UbRouteSet rb = UbSystems::UbMeshRoutes(tb, big, UbSystems::DETOUR | UbSystems::BORROW);
         auto rep = UbTopologyRouting::CheckDeadlock(tb, rb);
-        NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "8,192-NPU UB-Mesh is acyclic on 2 VLs");
-        NS_TEST_EXPECT_MSG_EQ(rep.vlsUsed, 2U, "2 VLs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), true, "8,192-NPU UB-Mesh is acyclic on 2 VLs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.vlsUsed), 2U, "2 VLs");
         // Another pod: NPU-LRS-HRS-LRS-NPU (4) + an X hop when positions differ.
         auto hb = UbTopologyRouting::HopCounts(tb, rb, {0});
-        NS_TEST_EXPECT_MSG_EQ((hb[4] >= 7U * 16 * 8), true, "same position in other pods: 4 hops");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((hb[4] >= 7U * 16 * 8)), true, "same position in other pods: 4 hops");
     }
 };
 
@@ -342,30 +342,30 @@ class UbSuperClusterTestCase : public TestCase
         p.pods = 3;
         p.pod = UbSystems::Atlas950(128);
         UbTopology t = UbSystems::BuildSuperCluster(p);
-        NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 384U, "3 x 128 NPUs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 384U, "3 x 128 NPUs");
         // Per pod: 18 planes x (2 leaves + 1 spine); scale-out: 2 planes x (6 leaves + 64 spines).
-        NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 3U * 18 * 3 + 2U * (6 + 64), "switch chips");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 3U * 18 * 3 + 2U * (6 + 64), "switch chips");
         uint32_t npu = t.FindNode("pod1.npu5");
-        NS_TEST_EXPECT_MSG_EQ(t.GetDegree(npu), 18U + 2U, "18 UB ports + 2 x 400 GbE");
-        NS_TEST_EXPECT_MSG_EQ_TOL(UbSystems::EndpointBandwidthBps(t) / 2 / 384,
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(npu)), 18U + 2U, "18 UB ports + 2 x 400 GbE");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(UbSystems::EndpointBandwidthBps(t) / 2 / 384),
                                   72 * 112e9 + 800e9,
                                   1e6,
                                   "per NPU: 72 x 112 Gb/s of UB + 800 Gb/s of UBoE, per direction");
         UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
         uint32_t src = t.FindNode("pod0.npu0");
         auto h = UbTopologyRouting::HopCounts(t, r, {src});
-        NS_TEST_EXPECT_MSG_EQ(h[2], 63U, "same rack: one UB leaf");
-        NS_TEST_EXPECT_MSG_EQ(h[4], 64U + 256U, "other rack over UB, other pods over Ethernet");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 63U, "same rack: one UB leaf");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 64U + 256U, "other rack over UB, other pods over Ethernet");
         // The first hop toward another pod is a scale-out link (class 1), toward the own pod a
         // UB link (class 0).
         uint32_t n = 0;
         const UbRouteCandidate* c = r.Lookup(src, t.FindNode("pod2.npu77"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 2U, "two NIC planes");
-        NS_TEST_EXPECT_MSG_EQ(+t.GetLink(t.GetPorts(src)[c[0].port].link).cls, 1, "UBoE");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 2U, "two NIC planes");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+t.GetLink(t.GetPorts(src)[c[0].port].link).cls), 1, "UBoE");
         c = r.Lookup(src, t.FindNode("pod0.npu77"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 18U, "18 UB planes");
-        NS_TEST_EXPECT_MSG_EQ(+t.GetLink(t.GetPorts(src)[c[0].port].link).cls, 0, "UB");
-        NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree, true, "acyclic");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 18U, "18 UB planes");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+t.GetLink(t.GetPorts(src)[c[0].port].link).cls), 0, "UB");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree), true, "acyclic");
 
         // NVLink baselines beyond the domain: 2 x NVL72 with one 400 GbE NIC per GPU.
         UbSystems::SuperCluster nv;
@@ -373,17 +373,17 @@ class UbSuperClusterTestCase : public TestCase
         nv.pod = UbSystems::Nvl72();
         nv.scaleOut.planes = 1;
         UbTopology tn = UbSystems::BuildSuperCluster(nv);
-        NS_TEST_EXPECT_MSG_EQ(tn.GetNEndpoints(), 144U, "2 x 72 GPUs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(tn.GetNEndpoints()), 144U, "2 x 72 GPUs");
         // 2 x 18 NVSwitch chips + 3 leaves (144 NICs over 64-port leaves) + 64 spines.
-        NS_TEST_EXPECT_MSG_EQ(tn.GetNSwitches(), 36U + 3U + 64U, "switch chips");
-        NS_TEST_EXPECT_MSG_EQ(tn.GetDegree(tn.FindNode("pod1.gpu3")), 19U, "18 NVLinks + 1 NIC");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(tn.GetNSwitches()), 36U + 3U + 64U, "switch chips");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(tn.GetDegree(tn.FindNode("pod1.gpu3"))), 19U, "18 NVLinks + 1 NIC");
         UbRouteSet rn = UbTopologyRouting::ShortestPaths(tn);
         auto hn = UbTopologyRouting::HopCounts(tn, rn, {tn.FindNode("pod0.gpu0")});
         // 71 in the domain through one NVSwitch; pod 1's GPUs 72..127 share leaf 1 with pod 0's
         // GPUs 64..71 but not with gpu0 (leaf 0): all 72 through leaf-spine-leaf.
-        NS_TEST_EXPECT_MSG_EQ(hn[2], 71U, "NVLink domain: one switch");
-        NS_TEST_EXPECT_MSG_EQ(hn[4], 72U, "other domain: over the scale-out Clos");
-        NS_TEST_EXPECT_MSG_EQ(UbTopologyRouting::CheckDeadlock(tn, rn).deadlockFree,
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(hn[2]), 71U, "NVLink domain: one switch");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(hn[4]), 72U, "other domain: over the scale-out Clos");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(tn, rn).deadlockFree),
                               true,
                               "acyclic");
 
@@ -406,8 +406,8 @@ class UbSuperClusterTestCase : public TestCase
                      }));
         });
         Simulator::Run();
-        NS_TEST_EXPECT_MSG_GT(gbps, 50.0, "the Write completes over both NIC planes");
-        NS_TEST_EXPECT_MSG_LT(gbps, 100.0, "never above 2 x 400 Gb/s");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(gbps), 50.0, "the Write completes over both NIC planes");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(gbps), 100.0, "never above 2 x 400 Gb/s");
         ubtest::ResetSimulation();
     }
 };
@@ -449,12 +449,12 @@ class UbRemoteMtuTestCase : public TestCase
         a->GetAttribute("DomainFirst", first);
         a->GetAttribute("DomainLast", last);
         a->GetAttribute("RemoteMtu", remoteMtu);
-        NS_TEST_EXPECT_MSG_EQ(first.Get(), 0U, "pod 0's GPUs are CNAs 0 ..");
-        NS_TEST_EXPECT_MSG_EQ(last.Get(), 71U, ".. 71");
-        NS_TEST_EXPECT_MSG_EQ(remoteMtu.Get(), 4096U, "roce-400g's Mtu");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(first.Get()), 0U, "pod 0's GPUs are CNAs 0 ..");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(last.Get()), 71U, ".. 71");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(remoteMtu.Get()), 4096U, "roce-400g's Mtu");
         TimeValue issue;
         a->GetAttribute("RemoteInitiatorLatency", issue);
-        NS_TEST_EXPECT_MSG_EQ(issue.Get(), NanoSeconds(1000), "roce-400g's InitiatorLatency");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(issue.Get()), NanoSeconds(1000), "roce-400g's InitiatorLatency");
         Ptr<UbController> b = sys.GetNode(to)->GetObject<UbController>();
         if (!remote)
         {
@@ -486,20 +486,20 @@ class UbRemoteMtuTestCase : public TestCase
         double across = mib4 / t1 / 1e9;
         double across256 = mib4 / t2 / 1e9;
         double inside = mib4 / t3 / 1e9;
-        NS_TEST_EXPECT_MSG_EQ(acrossPkts, (4U << 20) / 4096, "4-KiB packets across domains");
-        NS_TEST_EXPECT_MSG_EQ(across256Pkts, (4U << 20) / 256, "256-B packets without RemoteMtu");
-        NS_TEST_EXPECT_MSG_EQ(insidePkts, (4U << 20) / 256, "256-B NVLink packets inside");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(acrossPkts), (4U << 20) / 4096, "4-KiB packets across domains");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(across256Pkts), (4U << 20) / 256, "256-B packets without RemoteMtu");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(insidePkts), (4U << 20) / 256, "256-B NVLink packets inside");
         // 400 Gb/s carries 4096 of every 4156 + 82 B (headers, Ethernet framing) with 4-KiB
         // packets, 256 of 316 + 82 with 256-B ones.
-        NS_TEST_EXPECT_MSG_GT(across, 0.9 * 50 * 4096 / 4238, "near the NIC's payload rate");
-        NS_TEST_EXPECT_MSG_LT(across, 50.0, "under the NIC's line rate");
-        NS_TEST_EXPECT_MSG_GT(across, 1.3 * across256, "large packets pay off across domains");
-        NS_TEST_EXPECT_MSG_GT(inside, 400.0, "NVLink inside the domain");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(across), 0.9 * 50 * 4096 / 4238, "near the NIC's payload rate");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(across), 50.0, "under the NIC's line rate");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(across), 1.3 * across256, "large packets pay off across domains");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(inside), 400.0, "NVLink inside the domain");
         // A 64-B Write: one packet either way; the NIC adds 1000 - 300 ns at the initiator and
         // 500 - 300 ns at the target, to the picosecond.
         double nic = Write("pod1.gpu71", true, 64).first;
         double gpu = Write("pod1.gpu71", false, 64).first;
-        NS_TEST_EXPECT_MSG_EQ_TOL(nic - gpu, 900e-9, 1e-12, "RoCE NIC latencies across domains");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(nic - gpu), 900e-9, 1e-12, "RoCE NIC latencies across domains");
     }
 };
 

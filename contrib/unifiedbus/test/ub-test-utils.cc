@@ -19,6 +19,37 @@ namespace ns3
 namespace ubtest
 {
 
+bool
+FiguresOn()
+{
+    static const bool on = std::getenv("UB_FIGURES") != nullptr;
+    return on;
+}
+
+void
+RecordFigure(const char* file, int line, const char* expr, const std::string& value)
+{
+    static FILE* out = std::fopen(std::getenv("UB_FIGURES"), "a");
+    if (out == nullptr)
+    {
+        return;
+    }
+    std::string f(file);
+    auto slash = f.find_last_of('/');
+    std::string e(expr);
+    for (char& c : e)
+    {
+        c = (c == '\n') ? ' ' : c;
+    }
+    std::fprintf(out,
+                 "%s:%d %s = %s\n",
+                 f.substr(slash == std::string::npos ? 0 : slash + 1).c_str(),
+                 line,
+                 e.c_str(),
+                 value.c_str());
+    std::fflush(out);
+}
+
 int64_t
 SerPs(uint64_t bytes, uint64_t rateBps)
 {

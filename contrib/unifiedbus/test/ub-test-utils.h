@@ -15,7 +15,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace ns3
@@ -92,7 +94,65 @@ class ExpectStopTestCase : public TestCase
 /// Destroy the simulator and clear global state between test cases.
 void ResetSimulation();
 
+/// \return true when the environment variable UB_FIGURES names a file to record figures in
+bool FiguresOn();
+
+/**
+ * Append one figure a test computed to the file named by UB_FIGURES: "file:line expr = value".
+ * test/same-results.sh runs every suite with it and compares two builds figure by figure.
+ * \param file source file of the check
+ * \param line its line
+ * \param expr the expression checked
+ * \param value its value, printed exactly (doubles with 17 digits, times in picoseconds)
+ */
+void RecordFigure(const char* file, int line, const char* expr, const std::string& value);
+
+/// Print a value exactly: doubles to 17 significant digits, times in picoseconds.
+template <typename T>
+void
+FormatFigure(std::ostream& os, const T& v)
+{
+    if constexpr (std::is_floating_point_v<T>)
+    {
+        os.precision(17);
+        os << v;
+    }
+    else if constexpr (std::is_same_v<T, Time>)
+    {
+        os << v.GetPicoSeconds() << "ps";
+    }
+    else if constexpr (std::is_enum_v<T>)
+    {
+        os << static_cast<int64_t>(v);
+    }
+    else
+    {
+        os << v;
+    }
+}
+
+/// Record `v` (see RecordFigure) and return it unchanged; used through UB_FIG.
+template <typename T>
+std::decay_t<T>
+Fig(T&& v, const char* file, int line, const char* expr)
+{
+    if (FiguresOn())
+    {
+        std::ostringstream os;
+        FormatFigure(os, static_cast<const std::decay_t<T>&>(v));
+        RecordFigure(file, line, expr, os.str());
+    }
+    return std::forward<T>(v);
+}
+
 } // namespace ubtest
 } // namespace ns3
+
+/**
+ * Wraps the measured side of every check in the suites: it records the value when UB_FIGURES is
+ * set (so that a refactor can show, figure by figure, that results did not move) and otherwise
+ * only passes it through.
+ */
+#define UB_FIG(x) ::ns3::ubtest::Fig((x), __FILE__, __LINE__, #x)
 
 #endif /* UB_TEST_UTILS_H */

@@ -58,25 +58,25 @@ class UbTopologyFileTestCase : public TestCase
     void DoRun() override
     {
         UbTopology t = ParseText(g_closText);
-        NS_TEST_EXPECT_MSG_EQ(t.GetName(), "small-clos", "name");
-        NS_TEST_EXPECT_MSG_EQ(t.GetNNodes(), 10U, "6 endpoints + 4 switches");
-        NS_TEST_EXPECT_MSG_EQ(t.GetNEndpoints(), 6U, "endpoints");
-        NS_TEST_EXPECT_MSG_EQ(t.GetNSwitches(), 4U, "switches");
-        NS_TEST_EXPECT_MSG_EQ(t.GetNLinks(),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetName()), "small-clos", "name");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNNodes()), 10U, "6 endpoints + 4 switches");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 6U, "endpoints");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 4U, "switches");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNLinks()),
                               11U,
                               "6 endpoint links + 5 leaf-spine links (count=2)");
         uint32_t leaf0 = t.FindNode("leaf0");
-        NS_TEST_EXPECT_MSG_EQ(t.GetDegree(leaf0), 6U, "3 endpoints + 3 uplinks");
-        NS_TEST_EXPECT_MSG_EQ(t.GetLink(0).lanes, 4U, "lanes");
-        NS_TEST_EXPECT_MSG_EQ(t.GetLink(0).laneRateBps, 112000000000ULL, "rate");
-        NS_TEST_EXPECT_MSG_EQ(t.GetLink(0).lengthM, 0.5, "length");
-        NS_TEST_EXPECT_MSG_EQ(t.GetLink(5).delayPs, 7000, "delay in ps");
-        NS_TEST_EXPECT_MSG_EQ(t.GetLink(6).tier, 1U, "tier");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(leaf0)), 6U, "3 endpoints + 3 uplinks");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetLink(0).lanes), 4U, "lanes");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetLink(0).laneRateBps), 112000000000ULL, "rate");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetLink(0).lengthM), 0.5, "length");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetLink(5).delayPs), 7000, "delay in ps");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetLink(6).tier), 1U, "tier");
         // 3 x 4 x 112 Gb/s on e0..e2 would be per node; e0 alone: 448 Gb/s. e4 takes defaults.
-        NS_TEST_EXPECT_MSG_EQ(t.GetNodeBandwidthBps(t.FindNode("e0"), 2, 100000000000ULL),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNodeBandwidthBps(t.FindNode("e0"), 2, 100000000000ULL)),
                               448e9,
                               "e0: 4 x 112 Gb/s");
-        NS_TEST_EXPECT_MSG_EQ(t.GetNodeBandwidthBps(t.FindNode("e4"), 2, 100000000000ULL),
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNodeBandwidthBps(t.FindNode("e4"), 2, 100000000000ULL)),
                               200e9,
                               "e4: preset 2 x 100 Gb/s");
         std::ostringstream saved;
@@ -84,7 +84,7 @@ class UbTopologyFileTestCase : public TestCase
         UbTopology back = ParseText(saved.str());
         std::ostringstream again;
         back.Save(again);
-        NS_TEST_EXPECT_MSG_EQ(again.str(), saved.str(), "save -> load -> save is stable");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(again.str()), saved.str(), "save -> load -> save is stable");
     }
 };
 
@@ -105,24 +105,24 @@ class UbShortestPathTestCase : public TestCase
         // Same leaf: e -> leaf -> e (2 hops): 2 leaves x 3 x 2 ordered pairs = 12.
         // Other leaf: e -> leaf -> spine -> leaf -> e (4 hops): 2 x 3 x 3 = 18.
         auto h = UbTopologyRouting::HopCounts(t, r);
-        NS_TEST_EXPECT_MSG_EQ(h.size(), 2U, "two hop counts");
-        NS_TEST_EXPECT_MSG_EQ(h[2], 12U, "same-leaf pairs");
-        NS_TEST_EXPECT_MSG_EQ(h[4], 18U, "cross-leaf pairs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h.size()), 2U, "two hop counts");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 12U, "same-leaf pairs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 18U, "cross-leaf pairs");
         // leaf0 toward e3: its three uplinks (two to spine0, one to spine1).
         uint32_t n = 0;
         r.Lookup(t.FindNode("leaf0"), t.FindNode("e3"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 3U, "three equal-cost uplinks");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 3U, "three equal-cost uplinks");
         r.Lookup(t.FindNode("leaf0"), t.FindNode("e1"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 1U, "one port down");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 1U, "one port down");
         r.Lookup(t.FindNode("e1"), t.FindNode("e1"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 0U, "no route to itself");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 0U, "no route to itself");
         // The two leaves' endpoint groups share a search each: few intervals.
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(r.GetIntervals(t.FindNode("spine0")).size(),
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(r.GetIntervals(t.FindNode("spine0")).size()),
                                     2U,
                                     "a spine sees one interval per leaf");
         auto rep = UbTopologyRouting::CheckDeadlock(t, r);
-        NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, true, "up/down routes of a Clos are acyclic");
-        NS_TEST_EXPECT_MSG_EQ(rep.vlsUsed, 1U, "one VL");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), true, "up/down routes of a Clos are acyclic");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.vlsUsed), 1U, "one VL");
     }
 };
 
@@ -148,23 +148,23 @@ class UbLinkCostTestCase : public TestCase
         UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
         uint32_t n = 0;
         const UbRouteCandidate* c = r.Lookup(t.FindNode("e0"), t.FindNode("e1"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 2U, "e0 -> e1: via s2 and s3 (cost 2), not s1 (cost 6)");
-        NS_TEST_EXPECT_MSG_EQ(c[0].port, 1U, "port 1 is the link to s2");
-        NS_TEST_EXPECT_MSG_EQ(c[1].port, 2U, "port 2 is the link to s3");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 2U, "e0 -> e1: via s2 and s3 (cost 2), not s1 (cost 6)");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c[0].port), 1U, "port 1 is the link to s2");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c[1].port), 2U, "port 2 is the link to s3");
         // s1 reaches e1 directly for 5, or through s2 for 2 + 1 = 3: the detour wins.
         c = r.Lookup(t.FindNode("s1"), t.FindNode("e1"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 1U, "one way");
-        NS_TEST_EXPECT_MSG_EQ(t.GetPorts(t.FindNode("s1"))[c[0].port].peer,
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 1U, "one way");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetPorts(t.FindNode("s1"))[c[0].port].peer),
                               t.FindNode("s2"),
                               "s1 -> e1 goes through s2");
         auto h = UbTopologyRouting::HopCounts(t, r);
-        NS_TEST_EXPECT_MSG_EQ(h[2], 2U, "both directions take 2 links");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 2U, "both directions take 2 links");
         // The same file without costs: s1 is as good as s2 and s3.
         UbTopology u = ParseText("nodes e 2 npu\nnodes s 4 switch\nlink e0 s1\nlink s1 e1\n"
                                  "link e0 s2\nlink s2 e1\nlink e0 s3\nlink s3 e1\n");
         UbRouteSet ru = UbTopologyRouting::ShortestPaths(u);
         ru.Lookup(u.FindNode("e0"), u.FindNode("e1"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 3U, "three equal paths");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 3U, "three equal paths");
     }
 };
 
@@ -227,18 +227,18 @@ class UbDeadlockCheckTestCase : public TestCase
         // counter-clockwise) channels, so the 5 clockwise channels form a cycle.
         UbTopology ring = Ring(5);
         auto rep = UbTopologyRouting::CheckDeadlock(ring, UbTopologyRouting::ShortestPaths(ring));
-        NS_TEST_EXPECT_MSG_EQ(rep.deadlockFree, false, "a ring has a cyclic CDG");
-        NS_TEST_EXPECT_MSG_EQ(rep.cycle.size(), 5U, "the cycle runs round the ring");
-        NS_TEST_EXPECT_MSG_GT_OR_EQ(rep.dependencies, 10U, "both directions of the ring");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), false, "a ring has a cyclic CDG");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.cycle.size()), 5U, "the cycle runs round the ring");
+        NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(rep.dependencies), 10U, "both directions of the ring");
         for (const auto& c : rep.cycle)
         {
-            NS_TEST_EXPECT_MSG_EQ((c.rfind("s", 0) == 0), true, "ring channels only: " << c);
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG((c.rfind("s", 0) == 0)), true, "ring channels only: " << c);
         }
         // A ring of 3 has no 2-hop switch routes: no cycle.
         UbTopology ring3 = Ring(3);
         NS_TEST_EXPECT_MSG_EQ(
-            UbTopologyRouting::CheckDeadlock(ring3, UbTopologyRouting::ShortestPaths(ring3))
-                .deadlockFree,
+            UB_FIG(UbTopologyRouting::CheckDeadlock(ring3, UbTopologyRouting::ShortestPaths(ring3))
+                .deadlockFree),
             true,
             "ring of 3");
 
@@ -247,19 +247,19 @@ class UbDeadlockCheckTestCase : public TestCase
         UbRouteSet one = UbTopologyRouting::ShortestPaths(fm);
         auto h = UbTopologyRouting::HopCounts(fm, one);
         // Per node: 3 + 3 one-hop neighbours, 9 two-hop; 16 nodes.
-        NS_TEST_EXPECT_MSG_EQ(h[1], 16U * 6U, "one-hop pairs");
-        NS_TEST_EXPECT_MSG_EQ(h[2], 16U * 9U, "two-hop pairs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[1]), 16U * 6U, "one-hop pairs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 16U * 9U, "two-hop pairs");
         uint32_t n = 0;
         one.Lookup(fm.FindNode("n0_0"), fm.FindNode("n1_1"), n);
-        NS_TEST_EXPECT_MSG_EQ(n, 2U, "row-first and column-first");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 2U, "row-first and column-first");
         auto r1 = UbTopologyRouting::CheckDeadlock(fm, one);
-        NS_TEST_EXPECT_MSG_EQ(r1.deadlockFree, false, "both dimension orders on one VL");
-        NS_TEST_EXPECT_MSG_GT(r1.cycle.size(), 1U, "a cycle of several channels");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r1.deadlockFree), false, "both dimension orders on one VL");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(r1.cycle.size()), 1U, "a cycle of several channels");
         UbRouteSet two = UbTopologyRouting::ShortestPaths(fm, UbTopologyRouting::FINAL_HOP_VL1);
         auto r2 = UbTopologyRouting::CheckDeadlock(fm, two);
-        NS_TEST_EXPECT_MSG_EQ(r2.deadlockFree, true, "final hops on VL 1 break every cycle");
-        NS_TEST_EXPECT_MSG_EQ(r2.vlsUsed, 2U, "two VLs");
-        NS_TEST_EXPECT_MSG_EQ(two.GetNVlsUsed(), 2U, "routes name VL 0 and 1");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r2.deadlockFree), true, "final hops on VL 1 break every cycle");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r2.vlsUsed), 2U, "two VLs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(two.GetNVlsUsed()), 2U, "routes name VL 0 and 1");
     }
 };
 

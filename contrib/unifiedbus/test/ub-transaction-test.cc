@@ -173,7 +173,7 @@ class UbTransactionLatencyTestCase : public TestCase
                     expect += S(w[k]);
                 }
                 expect += LE_PS + LTGT_PS + E(44) + LE_PS + F(44, h) + LE_PS;
-                NS_TEST_EXPECT_MSG_EQ(RunOne(UbOp::WRITE, bytes, switches),
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(RunOne(UbOp::WRITE, bytes, switches)),
                                       expect,
                                       "Write of " << bytes << " B over " << switches
                                                   << " switches");
@@ -186,7 +186,7 @@ class UbTransactionLatencyTestCase : public TestCase
                     expect += S(r[k]);
                 }
                 expect += LE_PS;
-                NS_TEST_EXPECT_MSG_EQ(RunOne(UbOp::READ, bytes, switches),
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(RunOne(UbOp::READ, bytes, switches)),
                                       expect,
                                       "Read of " << bytes << " B over " << switches << " switches");
             }
@@ -223,7 +223,7 @@ class UbWriteThroughputTestCase : public TestCase
                 static_cast<double>(MTU) / (20.0 * ubtest::UbCrcFlits(MTU + headers));
             double expect = RATE * efficiency;
             double measured = bytes * 8.0 / (done.completed - done.issued).GetSeconds();
-            NS_TEST_EXPECT_MSG_EQ_TOL(measured / 1e9,
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(measured / 1e9),
                                       expect / 1e9,
                                       expect / 1e9 * 0.01,
                                       UbOpName(op)
@@ -269,7 +269,7 @@ class UbOrderingTestCase : public TestCase
                 }
             });
             Simulator::Run();
-            NS_TEST_ASSERT_MSG_EQ(seen.size(), n, "every transaction executed once");
+            NS_TEST_ASSERT_MSG_EQ(UB_FIG(seen.size()), n, "every transaction executed once");
             bool inOrder = true;
             for (uint32_t i = 0; i < n; ++i)
             {
@@ -277,9 +277,9 @@ class UbOrderingTestCase : public TestCase
             }
             if (order == UbOrder::SO)
             {
-                NS_TEST_EXPECT_MSG_EQ(inOrder, true, "SO executes in issue order");
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(inOrder), true, "SO executes in issue order");
             }
-            NS_TEST_EXPECT_MSG_EQ(a->GetCompleted(), n, "all complete at the initiator");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(a->GetCompleted()), n, "all complete at the initiator");
             ubtest::ResetSimulation();
         }
 
@@ -320,9 +320,9 @@ class UbOrderingTestCase : public TestCase
         {
             expect.insert(3 * k);
         }
-        NS_TEST_EXPECT_MSG_EQ((results == expect), true, "fetch-add old values 0, 3, ..., 21");
-        NS_TEST_EXPECT_MSG_EQ(casOld, 24u, "CAS returns the old value");
-        NS_TEST_EXPECT_MSG_EQ(target->GetAtomicValue(0x40), 1000u, "CAS swapped (24 == 24)");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((results == expect)), true, "fetch-add old values 0, 3, ..., 21");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(casOld), 24u, "CAS returns the old value");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(target->GetAtomicValue(0x40)), 1000u, "CAS swapped (24 == 24)");
         ubtest::ResetSimulation();
     }
 };
@@ -359,11 +359,11 @@ class UbStateTestCase : public TestCase
             }
         });
         Simulator::Run();
-        NS_TEST_EXPECT_MSG_EQ(a->GetCompleted(), count, "all complete");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(maxSeen, 4u, "never more than MaxOutstanding in flight");
-        NS_TEST_EXPECT_MSG_EQ(a->GetOutstanding(), 0u, "nothing left in flight");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a->GetCompleted()), count, "all complete");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(maxSeen), 4u, "never more than MaxOutstanding in flight");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a->GetOutstanding()), 0u, "nothing left in flight");
         uint64_t end = a->GetStateBytes();
-        NS_TEST_EXPECT_MSG_LT(end, bytesAfterFirst + 4096, "state does not grow with the run");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(end), bytesAfterFirst + 4096, "state does not grow with the run");
         ubtest::ResetSimulation();
     }
 };
