@@ -5,14 +5,16 @@
  *
  * The same offered load (--packets packets of --size bytes at --rate) crosses
  *   (a) UB: two UbNetDevices joined by one link, and a 3-hop path through two UbSwitches;
- *   (b) ns-3: a PointToPointNetDevice pair (UDP over IPv4), and a 3-hop path through two IPv4
- *       routers over point-to-point links,
+ *   (b) ns-3: a bare PointToPointNetDevice pair (packets handed to the device, received by a
+ *       protocol handler, no IP stack), a PointToPointNetDevice pair with UDP over IPv4, and a
+ *       3-hop path through two IPv4 routers over point-to-point links,
  * in one process. For each it prints packet-hops per wall-clock second and ns-3 events per
  * packet-hop; then UB / ns-3 ratios; then the bytes an idle UB switch node costs with 64 and 512
  * ports (measured with mallinfo2 around the construction, each link's memory split half/half
  * between its two ends).
  *
  *   ./ubsim bench [--packets=200000] [--size=1000] [--rate=100Gbps] [--credits=1]
+ *   ./ubsim bench --against=<git ref> [args]   the same, built at <ref> and here, 3 runs each
  */
 #include "ns3/applications-module.h"
 #include "ns3/core-module.h"
@@ -89,6 +91,57 @@ RunUb(const Load& load, uint32_t hops)
     f.wallS = RunTimed();
     f.events = Simulator::GetEventCount();
     f.packetHops = nodes.Get(hops)->GetObject<UbSwitch>()->GetDeliveredPackets() * hops;
+    Simulator::Destroy();
+    return f;
+}
+
+/// Sends `left` packets on a device, one every `interval` (one event per packet, as a source).
+void
+SendRaw(Ptr<NetDevice> dev, Address dst, uint32_t size, Time interval, uint32_t left)
+{
+    dev->Send(Create<Packet>(size), dst, 0x0800);
+    if (left > 1)
+    {
+        Simulator::Schedule(interval, &SendRaw, dev, dst, size, interval, left - 1);
+    }
+}
+
+/// ns-3: two PointToPointNetDevices, no IP stack: the sender hands packets to its device, the
+/// receiver's protocol handler counts them.
+Figures
+RunP2pRaw(const Load& load)
+{
+    NodeContainer nodes;
+    nodes.Create(2);
+    PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", StringValue("420Gbps"));
+    p2p.SetChannelAttribute("Delay", StringValue("10ns"));
+    NetDeviceContainer d = p2p.Install(nodes);
+    for (uint32_t i = 0; i < 2; ++i)
+    {
+        d.Get(i)->SetAddress(Mac48Address::Allocate());
+    }
+    uint64_t received = 0;
+    nodes.Get(1)->RegisterProtocolHandler([&received](Ptr<NetDevice>,
+                                                      Ptr<const Packet>,
+                                                      uint16_t,
+                                                      const Address&,
+                                                      const Address&,
+                                                      NetDevice::PacketType) { ++received; },
+                                          0x0800,
+                                          d.Get(1));
+    Simulator::Schedule(MicroSeconds(1),
+                        &SendRaw,
+                        d.Get(0),
+                        d.Get(1)->GetAddress(),
+                        load.size,
+                        load.rate.CalculateBytesTxTime(load.size),
+                        load.packets);
+    Figures f;
+    f.name = "ns-3 1 hop (p2p pair, bare devices)";
+    f.wallS = RunTimed();
+    f.events = Simulator::GetEventCount();
+    f.packetHops = received;
     Simulator::Destroy();
     return f;
 }
@@ -230,6 +283,8 @@ main(int argc, char* argv[])
     Print(ub1);
     Figures ub3 = RunUb(load, 3);
     Print(ub3);
+    Figures raw = RunP2pRaw(load);
+    Print(raw);
     Figures n1 = RunNs3(load, 1);
     Print(n1);
     Figures n3 = RunNs3(load, 3);
@@ -238,6 +293,8 @@ main(int argc, char* argv[])
               << "\nratio UB / ns-3, device pair: " << ub1.HopsPerSecond() / n1.HopsPerSecond()
               << "x; 3-hop path: " << ub3.HopsPerSecond() / n3.HopsPerSecond()
               << "x (target >= 2)\n"
+              << "ratio UB / bare ns-3 p2p devices, device pair: "
+              << ub1.HopsPerSecond() / raw.HopsPerSecond() << "x\n"
               << "UB events per packet-hop: pair " << ub1.EventsPerHop() << ", 3-hop path "
               << ub3.EventsPerHop() << " (budget <= 3)\n\n";
     for (uint32_t ports : {64u, 512u})

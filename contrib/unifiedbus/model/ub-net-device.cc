@@ -149,6 +149,15 @@ UbNetDevice::GetTypeId()
                                           "None",
                                           UbNetDevice::PFC,
                                           "Pfc"))
+            .AddAttribute("LosslessViolation",
+                          "What a lossless port (FlowControl Credit or Pfc) does when a packet "
+                          "arrives to a full receive buffer, which is a model bug: Abort (stop the "
+                          "run with a message naming the node, port and VL) or Count (count it "
+                          "per VL, drop the packet, return its cells and go on; for tests that "
+                          "assert the count is zero).",
+                          EnumValue(UbNetDevice::ABORT),
+                          MakeEnumAccessor(&UbNetDevice::m_losslessCheck),
+                          MakeEnumChecker(UbNetDevice::ABORT, "Abort", UbNetDevice::COUNT, "Count"))
             .AddAttribute("PfcXoff",
                           "PFC: occupancy of a VL's receive buffer at which the port sends PAUSE "
                           "(bytes; 0 = the buffer less the headroom that what is already on its "
@@ -475,6 +484,7 @@ UbNetDevice::DoInitialize()
     }
 
     m_vl.assign(m_vlCount, VlState{});
+    m_vlInitial = peer->m_vlBufferCells;
     if (m_fcMode == CREDIT)
     {
         for (auto& s : m_vl)
@@ -802,12 +812,18 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
         if (s.rxUsed + info.reservedCells > m_vlBufferCells ||
             m_rxSharedUsed + info.sharedCells > m_sharedBufferCells)
         {
-            NS_FATAL_ERROR("UB lossless violation at "
-                           << Where() << " VL " << +info.vl << ": a packet of "
-                           << info.reservedCells + info.sharedCells
-                           << " cells arrived to a full buffer (VL reserve " << s.rxUsed << "/"
-                           << m_vlBufferCells << " cells, shared " << m_rxSharedUsed << "/"
-                           << m_sharedBufferCells << "). This is a model bug: please report it.");
+            std::ostringstream what;
+            what << "UB lossless violation at " << Where() << " VL " << +info.vl << ": a packet of "
+                 << info.reservedCells + info.sharedCells
+                 << " cells arrived to a full buffer (VL reserve " << s.rxUsed << "/"
+                 << m_vlBufferCells << " cells, shared " << m_rxSharedUsed << "/"
+                 << m_sharedBufferCells << "). This is a model bug: please report it.";
+            LosslessViolation(packet, info.vl, what.str());
+            // The sender spent the cells: give them back at once so that its credits stay true.
+            s.rxUsed += info.reservedCells;
+            m_rxSharedUsed += info.sharedCells;
+            RegisterRelease(Simulator::Now(), info.vl, info.reservedCells, info.sharedCells);
+            return;
         }
     }
     else if (m_fcMode == PFC)
@@ -815,12 +831,13 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
         uint32_t cells = GetCells(packet->GetSize());
         if (s.rxUsed + cells > m_vlBufferCells)
         {
-            NS_FATAL_ERROR("UB lossless violation under PFC at "
-                           << Where() << " VL " << +info.vl << ": a packet of " << cells
-                           << " cells arrived to a full buffer (" << s.rxUsed << "/"
-                           << m_vlBufferCells << " cells, XOFF at " << m_pfc->xoffCells
-                           << "). The PFC headroom was too small: this is a model bug, please "
-                              "report it.");
+            std::ostringstream what;
+            what << "UB lossless violation under PFC at " << Where() << " VL " << +info.vl
+                 << ": a packet of " << cells << " cells arrived to a full buffer (" << s.rxUsed
+                 << "/" << m_vlBufferCells << " cells, XOFF at " << m_pfc->xoffCells
+                 << "). The PFC headroom was too small: this is a model bug, please report it.";
+            LosslessViolation(packet, info.vl, what.str());
+            return;
         }
         info.reservedCells = cells;
         info.sharedCells = 0;
@@ -857,6 +874,41 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
         Simulator::Schedule(tailReady - Simulator::Now(), &UbNetDevice::FirePhyRxEnd, this, packet);
     }
     m_switch->ReceiveFromPort(m_port, packet, info, tailReady);
+}
+
+void
+UbNetDevice::LosslessViolation(Ptr<Packet> packet, uint8_t vl, const std::string& what)
+{
+    if (m_losslessCheck == ABORT)
+    {
+        NS_FATAL_ERROR(what);
+    }
+    if (!m_violations)
+    {
+        m_violations = std::make_unique<uint64_t[]>(UB_MAX_VLS);
+    }
+    ++m_violations[vl];
+    NS_LOG_WARN(what << " (counted: LosslessViolation=Count)");
+    m_phyRxDropTrace(packet);
+}
+
+uint64_t
+UbNetDevice::GetLosslessViolations(uint8_t vl) const
+{
+    if (!m_violations)
+    {
+        return 0;
+    }
+    if (vl < UB_MAX_VLS)
+    {
+        return m_violations[vl];
+    }
+    uint64_t total = 0;
+    for (uint8_t v = 0; v < UB_MAX_VLS; ++v)
+    {
+        total += m_violations[v];
+    }
+    return total;
 }
 
 void
@@ -941,7 +993,7 @@ UbNetDevice::AbsorbCredits(int64_t nowPs)
         VlState& s = m_vl[a.vl];
         s.credits += static_cast<int32_t>(a.reservedCells);
         m_sharedCredits += static_cast<int32_t>(a.sharedCells);
-        NS_ABORT_MSG_IF(s.credits > static_cast<int32_t>(m_peer->m_vlBufferCells) ||
+        NS_ABORT_MSG_IF(s.credits > static_cast<int32_t>(m_vlInitial) ||
                             m_sharedCredits > static_cast<int32_t>(m_sharedInitial),
                         Where() << " VL " << +a.vl
                                 << ": credits exceed the peer's buffer; a model bug");
@@ -1582,7 +1634,7 @@ UbNetDevice::GetCreditLoadBytes(uint8_t vl) const
     {
         return 0;
     }
-    int64_t used = static_cast<int64_t>(m_peer->m_vlBufferCells) - m_vl[vl].credits;
+    int64_t used = static_cast<int64_t>(m_vlInitial) - m_vl[vl].credits;
     return static_cast<uint64_t>(std::max<int64_t>(used, 0)) * GetCellBytes();
 }
 

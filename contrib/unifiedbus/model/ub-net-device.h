@@ -78,6 +78,13 @@ class UbNetDevice : public NetDevice
         FIXED,     //!< DlOverhead bytes per packet (for non-UB links such as NVLink-like ones)
     };
 
+    /// What a lossless port does when a packet arrives to a full buffer (a model bug).
+    enum LosslessCheck
+    {
+        ABORT, //!< stop the run with a message naming the node, port and VL (default)
+        COUNT, //!< count it per VL (GetLosslessViolations), drop the packet and go on (tests)
+    };
+
     /// Output VL arbitration policy.
     enum VlArbitration
     {
@@ -198,6 +205,14 @@ class UbNetDevice : public NetDevice
     uint32_t GetVlBufferCells() const;
     /// \return packets dropped at this port's receive buffer (FlowControl = None)
     uint64_t GetDropCount() const;
+    /**
+     * \brief Lossless violations at this port's receive buffer (Credit or Pfc flow control):
+     * packets that arrived to a full buffer. Counted only with LosslessViolation = Count; by
+     * default the first one stops the run.
+     * \param vl VL, or UB_MAX_VLS for the sum over all VLs
+     * \return violations so far
+     */
+    uint64_t GetLosslessViolations(uint8_t vl = UB_MAX_VLS) const;
     /// \return packets transmitted
     uint64_t GetTxPackets() const;
     /// \return bytes transmitted on the wire (whole flits, data packets only)
@@ -361,6 +376,7 @@ class UbNetDevice : public NetDevice
     void AnnounceStall(uint8_t vl, int64_t sincePs);
     void EndStall(uint8_t vl, int64_t atPs);
     bool HeadFits(uint8_t vl, uint32_t packetBytes) const;
+    void LosslessViolation(Ptr<Packet> packet, uint8_t vl, const std::string& what);
     bool FitsBy(uint8_t vl, uint32_t packetBytes, int64_t atPs) const;
     void FirePhyTxEnd(Ptr<const Packet> p);
     void ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info);
@@ -394,6 +410,7 @@ class UbNetDevice : public NetDevice
     std::string m_vlWeightsString;
     uint32_t m_quantumBytes{0};
     FlowControlMode m_fcMode{CREDIT};
+    LosslessCheck m_losslessCheck{ABORT};
     VlArbitration m_arbitration{STRICT_PRIORITY};
     uint16_t m_mtu{0};
     double m_packetErrorRate{0};
@@ -436,6 +453,7 @@ class UbNetDevice : public NetDevice
     std::vector<VlState> m_vl;
     int32_t m_sharedCredits{0};
     uint32_t m_sharedInitial{0};
+    uint32_t m_vlInitial{0}; //!< credits per VL when the link came up (the peer's reserve)
     std::vector<CreditArrival> m_incoming; //!< FIFO, consumed from m_incomingHead
     std::size_t m_incomingHead{0};
     int64_t m_txFreePs{0};   //!< end of the last data packet on the wire
@@ -461,6 +479,7 @@ class UbNetDevice : public NetDevice
     uint64_t m_retries{0};
     uint64_t m_corruptDrops{0};
     uint64_t m_faultDrops{0};
+    std::unique_ptr<uint64_t[]> m_violations; //!< per VL; allocated at the first violation
 
     /// PFC state: allocated only on ports whose FlowControl is Pfc.
     struct PfcState

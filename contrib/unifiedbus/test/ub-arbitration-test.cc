@@ -85,7 +85,9 @@ class UbStrictPriorityTestCase : public TestCase
     {
         auto [low, high] = RunTwoVls(UbNetDevice::STRICT_PRIORITY, "", 4096, 4096);
         NS_TEST_EXPECT_MSG_GT(UB_FIG(high), 0u, "the high VL is served");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(low), 0u, "the low VL gets nothing while the high VL is backlogged");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(low),
+                              0u,
+                              "the low VL gets nothing while the high VL is backlogged");
         // 100 us at 400 Gb/s is 5 MB; the high VL must have had about all of it.
         NS_TEST_EXPECT_MSG_GT(UB_FIG(high), 4800000u, "the high VL gets the whole output");
     }
@@ -109,7 +111,10 @@ class UbDwrrTestCase : public TestCase
     {
         auto [b0, b1] = RunTwoVls(UbNetDevice::DWRR, m_weights, m_size0, m_size1);
         double share1 = static_cast<double>(b1) / static_cast<double>(b0 + b1);
-        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(share1), m_share1, m_share1 * 0.02, "VL 1 share of the output");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(share1),
+                                  m_share1,
+                                  m_share1 * 0.02,
+                                  "VL 1 share of the output");
         NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(1.0 - share1),
                                   1.0 - m_share1,
                                   (1.0 - m_share1) * 0.02,

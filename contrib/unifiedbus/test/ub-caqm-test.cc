@@ -131,7 +131,9 @@ class UbCaqmIncastTestCase : public TestCase
     {
         IncastFigures off = RunIncast("None");
         IncastFigures on = RunIncast("Caqm");
-        NS_TEST_ASSERT_MSG_EQ(UB_FIG(off.completed), 16u, "all Writes complete without congestion control");
+        NS_TEST_ASSERT_MSG_EQ(UB_FIG(off.completed),
+                              16u,
+                              "all Writes complete without congestion control");
         NS_TEST_ASSERT_MSG_EQ(UB_FIG(on.completed), 16u, "all Writes complete with C-AQM");
         NS_TEST_EXPECT_MSG_GT(UB_FIG(off.meanQueueBytes),
                               16 * 60e3,

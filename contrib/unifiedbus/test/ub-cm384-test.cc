@@ -80,9 +80,15 @@ class UbCm384TestCase : public TestCase
         {
             std::string what = std::string(r.inter ? "inter" : "intra") + "-node " + UbOpName(r.op);
             double lat = RunCm384(r.inter, r.op, 512) * 1e6;
-            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(lat), r.us, r.us * 0.10, what << " latency at 512 B (us)");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(lat),
+                                      r.us,
+                                      r.us * 0.10,
+                                      what << " latency at 512 B (us)");
             double bw = big / RunCm384(r.inter, r.op, big) / 1e9;
-            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bw), r.gbps, r.gbps * 0.10, what << " bandwidth (GB/s)");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bw),
+                                      r.gbps,
+                                      r.gbps * 0.10,
+                                      what << " bandwidth (GB/s)");
         }
     }
 };
@@ -115,7 +121,9 @@ class UbPresetFileTestCase : public TestCase
             f << "name = bad\nUbNetDevice::Lanes = 4 ; [S] fine\nUbNetDevice::LaneRate = 112Gbps\n";
         }
         ubtest::ChildResult c = ubtest::RunInChild([bad]() { UbPreset::Load(bad); });
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "a value without a source stops the run");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally),
+                              false,
+                              "a value without a source stops the run");
         NS_TEST_EXPECT_MSG_EQ(
             UB_FIG(ubtest::ContainsAll(c.output, {bad, "line 3", "LaneRate", "has no source"})),
             true,
@@ -126,12 +134,14 @@ class UbPresetFileTestCase : public TestCase
             f << "UbNetDevice::Lanez = 4 ; [A] typo\n";
         }
         c = ubtest::RunInChild([typo]() { UbPreset::Load(typo); });
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ubtest::ContainsAll(c.output, {"line 1", "no attribute 'Lanez'"})),
-                              true,
-                              "unknown attribute: " << c.output);
+        NS_TEST_EXPECT_MSG_EQ(
+            UB_FIG(ubtest::ContainsAll(c.output, {"line 1", "no attribute 'Lanez'"})),
+            true,
+            "unknown attribute: " << c.output);
         c = ubtest::RunInChild([]() { UbPreset::Load("no-such-preset"); });
         NS_TEST_EXPECT_MSG_EQ(
-            UB_FIG(ubtest::ContainsAll(c.output, {"no preset named 'no-such-preset'", "cm384-ub1"})),
+            UB_FIG(
+                ubtest::ContainsAll(c.output, {"no preset named 'no-such-preset'", "cm384-ub1"})),
             true,
             "unknown preset: " << c.output);
     }

@@ -280,7 +280,10 @@ class UbNvlinkRingTestCase : public TestCase
             Simulator::Run();
         }
         ubtest::ResetSimulation();
-        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(res.BusBw()), 370.0, 37.0, "ring AllReduce busbw, 32 MiB (GB/s)");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(res.BusBw()),
+                                  370.0,
+                                  37.0,
+                                  "ring AllReduce busbw, 32 MiB (GB/s)");
         NS_TEST_EXPECT_MSG_LT(UB_FIG(res.BusBw()), 450.0, "below the 450 GB/s line rate");
     }
 };
@@ -314,10 +317,13 @@ class UbInNetworkTestCase : public TestCase
             if (inNetwork)
             {
                 auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                NS_TEST_EXPECT_MSG_EQ(UB_FIG(red.controllers.size()), 4U, "4 NVSwitch chips reduce");
-                NS_TEST_EXPECT_MSG_EQ(UB_FIG(red.shares[0] + red.shares[1] + red.shares[2] + red.shares[3]),
-                                      18.0,
-                                      "shares by links: 5/4/4/5");
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(red.controllers.size()),
+                                      4U,
+                                      "4 NVSwitch chips reduce");
+                NS_TEST_EXPECT_MSG_EQ(
+                    UB_FIG(red.shares[0] + red.shares[1] + red.shares[2] + red.shares[3]),
+                    18.0,
+                    "shares by links: 5/4/4/5");
                 coll.SetReducers(red.controllers, red.shares);
             }
             Simulator::Schedule(MicroSeconds(1), [&]() {
@@ -345,8 +351,12 @@ class UbInNetworkTestCase : public TestCase
         auto [ringBw, ringSent] = Run(false);
         auto [nvlsBw, nvlsSent] = Run(true);
         // Ring: 2(N-1)/N x 32 MiB = 56 MiB of payload per GPU; NVLS: 32 MiB.
-        NS_TEST_EXPECT_MSG_LT(UB_FIG(nvlsSent), ringSent * 0.65, "NVLS sends about 4/7 of ring's bytes");
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(nvlsBw), ringBw * 1.1, "and reaches a higher busbw (at least 10 %)");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(nvlsSent),
+                              ringSent * 0.65,
+                              "NVLS sends about 4/7 of ring's bytes");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(nvlsBw),
+                              ringBw * 1.1,
+                              "and reaches a higher busbw (at least 10 %)");
         NS_TEST_EXPECT_MSG_LT(UB_FIG(nvlsBw), 2 * 450.0, "bounded by 2(N-1)/N x the line rate");
     }
 };
@@ -420,7 +430,10 @@ class UbHierarchicalTestCase : public TestCase
             ubtest::ResetSimulation();
         }
         double predicted = 3 * (a + s / 4.0 / b) + 2 * (a + s / 8.0 / b) + 3 * (a + s / 4.0 / b);
-        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(res.Seconds()), predicted, predicted * 0.03, "phase formula");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(res.Seconds()),
+                                  predicted,
+                                  predicted * 0.03,
+                                  "phase formula");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(res.transfers),
                               24U + 16U + 24U,
                               "RS: 2 groups x 4 ranks x 3 steps; across: 4 rings x 2 ranks x 2 "
@@ -464,10 +477,15 @@ class UbMoeTestCase : public TestCase
                 total += d[r][j];
             }
         }
-        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(total / m.ranks), expected, expected * 0.02, "bytes per rank");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(total / m.ranks),
+                                  expected,
+                                  expected * 0.02,
+                                  "bytes per rank");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG((UbCollectiveHelper::MoeDispatch(m) == d)), true, "same seed");
         m.seed = 2;
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG((UbCollectiveHelper::MoeDispatch(m) != d)), true, "other seed");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((UbCollectiveHelper::MoeDispatch(m) != d)),
+                              true,
+                              "other seed");
         auto c = UbCollectiveHelper::Transpose(d);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c[3][5]), d[5][3], "combine is the transpose");
         // Every token to every expert: the uniform matrix.
@@ -508,7 +526,10 @@ class UbMoeTestCase : public TestCase
                         done(out));
             },
             &cap);
-        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(v.Seconds()), a.Seconds(), a.Seconds() * 0.01, "same graph");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(v.Seconds()),
+                                  a.Seconds(),
+                                  a.Seconds() * 0.01,
+                                  "same graph");
         m.topK = 2;
         auto disp = UbCollectiveHelper::MoeDispatch(m);
         UbCollectiveResult md =
@@ -518,7 +539,9 @@ class UbMoeTestCase : public TestCase
         for (uint32_t r = 0; r < 8; ++r)
         {
             double secs = (md.rankDone[r] - md.start).GetSeconds();
-            NS_TEST_EXPECT_MSG_GT(UB_FIG(md.rankBytesIn[r]), 0U, "rank " << r << " receives tokens");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(md.rankBytesIn[r]),
+                                  0U,
+                                  "rank " << r << " receives tokens");
             NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(md.rankBytesIn[r] / secs / 1e9),
                                         cap,
                                         "rank " << r << " no faster than its link");
@@ -659,7 +682,9 @@ class UbFullMeshTestCase : public TestCase
         // Rings of a full-mesh dimension: Hamiltonian and arc-disjoint; x - 1 of them (every
         // link both ways) except for 4 and 6, which have no such decomposition (Tillson) and
         // fall back to the stride rings (1, 3 and 1, 5).
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbCollectiveEngine::RingStrides(8).size()), 4U, "1, 3, 5, 7 of 8");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbCollectiveEngine::RingStrides(8).size()),
+                              4U,
+                              "1, 3, 5, 7 of 8");
         for (uint32_t x : {3U, 4U, 5U, 6U, 7U, 8U, 12U, 16U})
         {
             auto rings = UbCollectiveEngine::RingOrders(x);
@@ -675,7 +700,9 @@ class UbFullMeshTestCase : public TestCase
                 {
                     uint32_t a = ring[i];
                     uint32_t b = ring[(i + 1) % x];
-                    NS_TEST_EXPECT_MSG_EQ(UB_FIG((a < x && b < x && a != b)), true, "an arc of the mesh");
+                    NS_TEST_EXPECT_MSG_EQ(UB_FIG((a < x && b < x && a != b)),
+                                          true,
+                                          "an arc of the mesh");
                     NS_TEST_EXPECT_MSG_EQ(UB_FIG(arcs.insert({a, b}).second),
                                           true,
                                           "arc " << a << "->" << b << " used once, x = " << x);
@@ -692,8 +719,12 @@ class UbFullMeshTestCase : public TestCase
         UbCollectiveResult multi =
             Run(UbCollectiveOp::ALL_REDUCE, UbCollectiveAlgo::MULTI_RING, 2 * S, 8, &b);
         NS_TEST_ASSERT_MSG_GT(UB_FIG(b), 0, "found the mesh link of NPUs 0 and 1");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ring.wireBytes), 126 * 2 * S, "ring: 2 x 63 steps of S/64 per rank");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(multi.wireBytes), ring.wireBytes, "multi-ring moves ring's bytes");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ring.wireBytes),
+                              126 * 2 * S,
+                              "ring: 2 x 63 steps of S/64 per rank");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(multi.wireBytes),
+                              ring.wireBytes,
+                              "multi-ring moves ring's bytes");
         // 7 rings per dimension: the busiest link carries 2 x 7/8 x (S/2 + S/16) / 7 of the
         // data, so busbw <= 2 x 63/64 / 0.140625 B = 14 B: every mesh link of a rank busy.
         double bound = 14 * b / 1e9;
@@ -705,9 +736,13 @@ class UbFullMeshTestCase : public TestCase
             Run(UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::DIRECT, S, 4, &b);
         UbCollectiveResult paths =
             Run(UbCollectiveOp::ALL_TO_ALL, UbCollectiveAlgo::MULTI_PATH, S, 4, &b);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(paths.wireBytes), 112 * S, "64 ranks x 112 block-hops of S/64");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(paths.wireBytes),
+                              112 * S,
+                              "64 ranks x 112 block-hops of S/64");
         double a2aBound = 8 * b / 1e9 * 63 / 64;
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(paths.BusBw()), 1.15 * direct.BusBw(), "two dimensions beat direct");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(paths.BusBw()),
+                              1.15 * direct.BusBw(),
+                              "two dimensions beat direct");
         NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(paths.BusBw()), a2aBound, "multi-path within its bound");
         NS_TEST_EXPECT_MSG_GT(UB_FIG(paths.BusBw()), 0.8 * a2aBound, "multi-path near its bound");
 
@@ -717,7 +752,9 @@ class UbFullMeshTestCase : public TestCase
         UbCollectiveResult v =
             Run(UbCollectiveOp::ALL_TO_ALLV, UbCollectiveAlgo::MULTI_PATH, S / 4, 1, &b, true);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(v.end - v.start), u.end - u.start, "A2Av = A2A, same graph");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(v.rankBytesIn[5]), 63 * (S / 4 / 64), "delivered, not forwarded");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(v.rankBytesIn[5]),
+                              63 * (S / 4 / 64),
+                              "delivered, not forwarded");
     }
 };
 

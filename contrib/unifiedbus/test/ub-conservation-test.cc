@@ -202,12 +202,16 @@ class UbConservationTestCase : public TestCase
         for (uint32_t run : {1u, 2u, 3u})
         {
             Outcome o = RunRandom(run, m_v);
-            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.injected), 1000u, "run " << run << ": traffic was generated");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.injected),
+                                  1000u,
+                                  "run " << run << ": traffic was generated");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.delivered),
                                   o.injected,
                                   "run " << run << ": injected = delivered");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.queued), 0u, "run " << run << ": VOQs empty");
-            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.stallPs), 0, "run " << run << ": credits ran out somewhere");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.stallPs),
+                                  0,
+                                  "run " << run << ": credits ran out somewhere");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.creditErrors),
                                   "",
                                   "run " << run << ": credits back, buffers empty");
@@ -234,7 +238,9 @@ class UbDeterminismTestCase : public TestCase
         Outcome c = RunRandom(8, v);
         NS_TEST_EXPECT_MSG_GT(UB_FIG(a.txEvents), 1000u, "a busy trace");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.traceHash), b.traceHash, "same seed, same trace");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.txEvents), b.txEvents, "same seed, same number of transmissions");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.txEvents),
+                              b.txEvents,
+                              "same seed, same number of transmissions");
         NS_TEST_EXPECT_MSG_NE(UB_FIG(a.traceHash), c.traceHash, "another seed, another trace");
     }
 };

@@ -13,7 +13,9 @@
  * within 1 % of T_ideal (measured from the start), zero drops in credit mode, and every
  * sender's share of the bottleneck within 5 % of the others' while all are active. The same
  * incast with FlowControl = None and a small buffer drops packets and counts them:
- * injected = delivered + dropped.
+ * injected = delivered + dropped. The lossless check is shown to fail: a receiver that shrinks
+ * its buffer below what it announced gets packets it cannot hold, which are counted (or, by
+ * default, stop the run).
  */
 #include "ub-test-utils.h"
 
@@ -50,6 +52,7 @@ struct IncastResult
     uint64_t delivered{0};
     uint64_t injected{0};
     uint64_t drops{0};
+    uint64_t violations{0};                           // lossless violations (counted, not aborted)
     std::map<uint32_t, std::vector<int64_t>> perFlow; // arrival times per flow
     int64_t serPs{0};
 };
@@ -58,6 +61,7 @@ IncastResult
 RunIncast(uint32_t n, uint32_t packetsEach, bool lossless, uint32_t bufferCells)
 {
     ubtest::ResetSimulation();
+    ubtest::CountLosslessViolations();
     NodeContainer senders;
     senders.Create(n);
     NodeContainer sw;
@@ -115,6 +119,7 @@ RunIncast(uint32_t n, uint32_t packetsEach, bool lossless, uint32_t bufferCells)
         for (uint32_t p = 0; p < s->GetNPorts(); ++p)
         {
             r.drops += s->GetPort(p)->GetDropCount();
+            r.violations += s->GetPort(p)->GetLosslessViolations();
         }
     }
     ubtest::ResetSimulation();
@@ -136,11 +141,15 @@ class UbIncastTestCase : public TestCase
         const uint32_t k = 2048 / m_n; // 8 MiB in all
         IncastResult r = RunIncast(m_n, k, true, 512);
         NS_TEST_ASSERT_MSG_EQ(UB_FIG(r.delivered), uint64_t(m_n) * k, "every packet delivered");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.drops), 0u, "lossless: zero drops");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.violations), 0u, "lossless: no packet met a full buffer");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.drops), 0u, "nothing dropped");
         double ideal = static_cast<double>(r.firstPs - r.startPs) +
                        static_cast<double>(uint64_t(m_n) * k - 1) * r.serPs;
         double actual = static_cast<double>(r.lastPs - r.startPs);
-        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(actual / ideal), 1.0, 0.01, "completion vs work-conserving bound");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(actual / ideal),
+                                  1.0,
+                                  0.01,
+                                  "completion vs work-conserving bound");
         // Shares: packets each sender got through before the first sender finished.
         int64_t firstDone = INT64_MAX;
         for (const auto& [id, times] : r.perFlow)
@@ -180,11 +189,94 @@ class UbDropTailIncastTestCase : public TestCase
         // 4108-B packets take 26 cells of 160 B; 60 cells hold two packets per input.
         IncastResult r = RunIncast(8, 64, false, 60);
         NS_TEST_EXPECT_MSG_GT(UB_FIG(r.drops), 0u, "drop-tail with a small buffer drops");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.injected), r.delivered + r.drops, "injected = delivered + dropped");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.injected),
+                              r.delivered + r.drops,
+                              "injected = delivered + dropped");
         // The same buffer with credits: nothing lost.
         IncastResult lossless = RunIncast(8, 64, true, 60);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lossless.drops), 0u, "credit mode, same buffer: no drops");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lossless.delivered), 8u * 64u, "credit mode delivers everything");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lossless.violations),
+                              0u,
+                              "credit mode, same buffer: no packet met a full buffer");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lossless.delivered),
+                              8u * 64u,
+                              "credit mode delivers everything");
+    }
+};
+
+/// What a deliberately broken link did: packets injected, delivered, and lossless violations.
+struct BrokenLinkResult
+{
+    uint64_t injected{0};
+    uint64_t delivered{0};
+    uint64_t violations{0};
+};
+
+/**
+ * An endpoint sends 64 packets of 4 KiB through a switch whose output is 4 times slower than
+ * its input (1 lane against 4), so the switch's input buffer fills. That buffer announced 60
+ * cells when the link came up (two 26-cell packets); the test then shrinks it to 30, so the
+ * sender's credits allow two packets where one fits.
+ */
+BrokenLinkResult
+RunBrokenLink(bool count)
+{
+    ubtest::ResetSimulation();
+    if (count)
+    {
+        ubtest::CountLosslessViolations();
+    }
+    NodeContainer nodes;
+    nodes.Create(3); // endpoint, switch, endpoint
+    UbHelper ub;
+    ub.SetDeviceAttribute("VlBufferCells", UintegerValue(60));
+    NetDeviceContainer in = ub.Install(nodes.Get(0), nodes.Get(1));
+    ub.SetDeviceAttribute("Lanes", UintegerValue(1));
+    ub.Install(nodes.Get(1), nodes.Get(2));
+    UbRoutingHelper::PopulateShortestPaths(nodes);
+    UbTrafficHelper traffic;
+    traffic.SetSourceAttribute("PacketSize", UintegerValue(4096));
+    traffic.SetSourceAttribute("MaxPackets", UintegerValue(64));
+    traffic.InstallSource(nodes.Get(0), nodes.Get(2)).Start(MicroSeconds(1));
+    for (uint32_t i = 0; i < nodes.GetN(); ++i)
+    {
+        nodes.Get(i)->Initialize();
+    }
+    in.Get(1)->SetAttribute("VlBufferCells", UintegerValue(30));
+    Simulator::Run();
+    BrokenLinkResult r;
+    r.injected = nodes.Get(0)->GetObject<UbSwitch>()->GetInjectedPackets();
+    r.delivered = nodes.Get(2)->GetObject<UbSwitch>()->GetDeliveredPackets();
+    r.violations = ubtest::LosslessViolations();
+    ubtest::ResetSimulation();
+    return r;
+}
+
+class UbLosslessCheckTestCase : public TestCase
+{
+  public:
+    UbLosslessCheckTestCase()
+        : TestCase("the lossless check sees a buffer smaller than it announced")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        BrokenLinkResult r = RunBrokenLink(true);
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(r.violations), 0u, "violations are counted");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.injected), 64u, "the source sent every packet");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.delivered + r.violations),
+                              r.injected,
+                              "every packet is delivered or counted as a violation");
+        // By default the first violation stops the run, naming the node, port and VL.
+        ubtest::ChildResult c = ubtest::RunInChild([]() { RunBrokenLink(false); });
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "the run stops");
+        NS_TEST_EXPECT_MSG_EQ(
+            UB_FIG(ubtest::ContainsAll(c.output,
+                                       {"UB lossless violation at UbNetDevice node 1 port 0 VL 0",
+                                        "arrived to a full buffer (VL reserve 26/30 cells"})),
+            true,
+            "message names node, port, VL and the buffer: " << c.output);
     }
 };
 
@@ -199,6 +291,7 @@ class UbIncastTestSuite : public TestSuite
             AddTestCase(new UbIncastTestCase(n), TestCase::QUICK);
         }
         AddTestCase(new UbDropTailIncastTestCase, TestCase::QUICK);
+        AddTestCase(new UbLosslessCheckTestCase, TestCase::QUICK);
     }
 };
 

@@ -91,13 +91,21 @@ class UbPresetCatalogueTestCase : public TestCase
             NS_TEST_EXPECT_MSG_GT(UB_FIG(p.GetEntries().size()), 8U, n << " sets its parameters");
             for (const auto& e : p.GetEntries())
             {
-                NS_TEST_EXPECT_MSG_EQ(UB_FIG((e.source.size() > 8)), true, n << ": " << e.attribute);
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG((e.source.size() > 8)),
+                                      true,
+                                      n << ": " << e.attribute);
             }
         }
         // Small instances of the SuperPoD presets build and move data.
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("ascend950-ub2", 128, 127, 8ULL << 20)), 100.0, "950");
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("ascend960-ub", 176, 175, 8ULL << 20)), 100.0, "960");
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("nvlink5-gb200", 0, 71, 8ULL << 20)), 100.0, "NVL72");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("ascend950-ub2", 128, 127, 8ULL << 20)),
+                              100.0,
+                              "950");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("ascend960-ub", 176, 175, 8ULL << 20)),
+                              100.0,
+                              "960");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(WriteGBps("nvlink5-gb200", 0, 71, 8ULL << 20)),
+                              100.0,
+                              "NVL72");
     }
 };
 

@@ -210,12 +210,18 @@ class UbRtpLossTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.duplicateCompletions),
                                   0u,
                                   "run " << run << ": each completes once");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.executed), o.issued, "run " << run << ": each executes once");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.executed),
+                                  o.issued,
+                                  "run " << run << ": each executes once");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.duplicateExecutions),
                                   0u,
                                   "run " << run << ": no duplicate execution");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.soOutOfOrder), 0u, "run " << run << ": SO in issue order");
-            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.corruptDrops), 0u, "run " << run << ": packets were lost");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.soOutOfOrder),
+                                  0u,
+                                  "run " << run << ": SO in issue order");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.corruptDrops),
+                                  0u,
+                                  "run " << run << ": packets were lost");
             NS_TEST_EXPECT_MSG_GT(UB_FIG(o.retransmitted), 0u, "run " << run << ": and resent");
             overtakes += o.noOvertakes;
         }
@@ -245,9 +251,15 @@ class UbCtpLinkRetryTestCase : public TestCase
         for (uint32_t run : {1u, 2u})
         {
             Outcome o = RunLossy(run, "Ctp", "GoBackN", true, 0.02, 1);
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.completedOk), o.issued, "run " << run << ": all complete");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.executed), o.issued, "run " << run << ": all executed once");
-            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.injectedErrors), 0u, "run " << run << ": errors were injected");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.completedOk),
+                                  o.issued,
+                                  "run " << run << ": all complete");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.executed),
+                                  o.issued,
+                                  "run " << run << ": all executed once");
+            NS_TEST_EXPECT_MSG_GT(UB_FIG(o.injectedErrors),
+                                  0u,
+                                  "run " << run << ": errors were injected");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(o.linkRetries),
                                   o.injectedErrors,
                                   "run " << run << ": one replay per error");
@@ -292,7 +304,9 @@ class UbTransportDeterminismTestCase : public TestCase
         Outcome a = RunLossy(5, "Rtp", "Selective", false, 0.01, 2);
         Outcome b = RunLossy(5, "Rtp", "Selective", false, 0.01, 2);
         Outcome c = RunLossy(6, "Rtp", "Selective", false, 0.01, 2);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.completionHash), b.completionHash, "same seed, same completions");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.completionHash),
+                              b.completionHash,
+                              "same seed, same completions");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.retransmitted), b.retransmitted, "same retransmissions");
         NS_TEST_EXPECT_MSG_NE(UB_FIG(a.completionHash), c.completionHash, "another seed differs");
     }

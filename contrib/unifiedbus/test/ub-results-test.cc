@@ -108,7 +108,9 @@ class UbResultsRoundTripTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryText(path, "SELECT program FROM runs WHERE run_id=2")),
                               "unit-test",
                               "program");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT rng_run FROM runs WHERE run_id=2")), 8, "run");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT rng_run FROM runs WHERE run_id=2")),
+                              8,
+                              "run");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT events FROM runs WHERE run_id=1")),
                               777,
                               "events");
@@ -151,7 +153,9 @@ class UbResultsRoundTripTestCase : public TestCase
         Exec(v2,
              "ALTER TABLE ports DROP COLUMN scope; ALTER TABLE flows DROP COLUMN scope; "
              "PRAGMA user_version = 2;");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(v2, "PRAGMA user_version")), 2, "made a version-2 file");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(v2, "PRAGMA user_version")),
+                              2,
+                              "made a version-2 file");
         {
             UbResults r("unit-test", v2);
             UbResults::PortRow p;
@@ -164,8 +168,8 @@ class UbResultsRoundTripTestCase : public TestCase
                               UbResults::SCHEMA_VERSION,
                               "upgraded");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryText(v2,
-                                        "SELECT group_concat(tx_packets || ':' || scope) "
-                                        "FROM ports")),
+                                               "SELECT group_concat(tx_packets || ':' || scope) "
+                                               "FROM ports")),
                               "5:,6:x",
                               "old row kept with an empty scope, new row scoped");
     }
@@ -193,7 +197,9 @@ class UbResultsRefusalTestCase : public TestCase
             UB_FIG(ubtest::ContainsAll(c.output, {path, "schema version 99", "new file"})),
             true,
             "message names the file and the fix: " << c.output);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT count(*) FROM runs")), 0, "nothing written");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT count(*) FROM runs")),
+                              0,
+                              "nothing written");
 
         // A file whose flows table lacks columns: the runs row is inserted first, then the flows
         // insert fails, and the whole run must be rolled back.
@@ -211,9 +217,10 @@ class UbResultsRefusalTestCase : public TestCase
             r.Commit(Seconds(1), 1);
         });
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "the failing commit stops the run");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ubtest::ContainsAll(c.output, {"nothing of this run was written"})),
-                              true,
-                              "message: " << c.output);
+        NS_TEST_EXPECT_MSG_EQ(
+            UB_FIG(ubtest::ContainsAll(c.output, {"nothing of this run was written"})),
+            true,
+            "message: " << c.output);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(broken, "SELECT count(*) FROM runs")),
                               1,
                               "only the first run");

@@ -191,15 +191,21 @@ class UbSelectionTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(UB_FIG((s0 == 0 || s1 == 0)), true, "single: one uplink only");
 
         auto [e0, e1, eT] = RunTwoUplinks(UbRoutingTable::ECMP, 1);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG((e0 == 0 || e1 == 0)), true, "ECMP: one flow stays on one uplink");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((e0 == 0 || e1 == 0)),
+                              true,
+                              "ECMP: one flow stays on one uplink");
 
         auto [p0, p1, pT] = RunTwoUplinks(UbRoutingTable::SPRAY, 1);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(p0 + p1), 1000u, "spray: all delivered");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(std::max(p0, p1) - std::min(p0, p1)), 1u, "spray alternates");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(std::max(p0, p1) - std::min(p0, p1)),
+                                    1u,
+                                    "spray alternates");
 
         auto [a0, a1, aT] = RunTwoUplinks(UbRoutingTable::ADAPTIVE, 1);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(a0 + a1), 1000u, "adaptive: all delivered");
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(a0), 0u, "adaptive uses the slow uplink when the fast one is loaded");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(a0),
+                              0u,
+                              "adaptive uses the slow uplink when the fast one is loaded");
         // The x4 uplink has 4 times the capacity: it should carry most of the packets, and the
         // transfer should end well before spraying's, which gives the x1 uplink half.
         NS_TEST_EXPECT_MSG_GT(UB_FIG(a1),

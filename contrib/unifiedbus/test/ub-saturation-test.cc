@@ -84,7 +84,9 @@ class UbSaturationTestCase : public TestCase
         auto t05 = Point("kary-torus8x8", 0.5);
         auto t09 = Point("kary-torus8x8", 0.9);
         auto t15 = Point("kary-torus8x8", 1.5);
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(t05.accepted), 0.97, "torus, 0.5: all accepted (the mesh's bound)");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(t05.accepted),
+                              0.97,
+                              "torus, 0.5: all accepted (the mesh's bound)");
         NS_TEST_EXPECT_MSG_LT(UB_FIG(t01.meanUs), m01.meanUs, "torus: fewer hops at zero load");
         NS_TEST_EXPECT_MSG_GT(UB_FIG(t09.meanUs), 2 * t01.meanUs, "torus: rising toward 1.0");
         NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(1.5 * t15.accepted), 1.0 * 1.02, "torus: at most 8/k");

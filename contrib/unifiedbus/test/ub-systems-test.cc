@@ -98,11 +98,19 @@ class UbClosSystemsTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 8192U, "NPUs");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 18U * (128 + 64), "switch chips");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNLinks()), 8192U * 18 + 18U * 128 * 64, "links");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(PerEndpointBps(t)), 72 * 112e9, "72 lanes x 112 Gb/s per NPU");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(PerEndpointBps(t)),
+                                  72 * 112e9,
+                                  "72 lanes x 112 Gb/s per NPU");
             double bi = UbSystems::EndpointBandwidthBps(t) / 8; // bytes/s, both directions
-            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi / 8192), 2016e9, 1e6, "2,016 GB/s bidirectional per NPU");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi / 8192),
+                                      2016e9,
+                                      1e6,
+                                      "2,016 GB/s bidirectional per NPU");
             NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi), 16.515e15, 0.001e15, "16.5 PB/s summed");
-            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi), 16.3e15, 16.3e15 * 0.02, "Huawei's 16.3 PB/s within 2%");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bi),
+                                      16.3e15,
+                                      16.3e15 * 0.02,
+                                      "Huawei's 16.3 PB/s within 2%");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(MaxSwitchDegree(t)), 128U, "128 x4 ports = UB x512 chips");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             // From NPU 0: 63 rack mates at 2 hops, 8,128 others at 4.
@@ -113,7 +121,9 @@ class UbClosSystemsTestCase : public TestCase
             r.Lookup(0, 8191, n);
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 18U, "ECMP over the 18 planes");
             auto rep = UbTopologyRouting::CheckDeadlock(t, r);
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), true, "Atlas 950 Clos routes are acyclic");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree),
+                                  true,
+                                  "Atlas 950 Clos routes are acyclic");
         }
         // --- Atlas 960: 15,488 NPUs, 34 PB/s claimed.
         {
@@ -135,10 +145,17 @@ class UbClosSystemsTestCase : public TestCase
             UbTopology t = UbSystems::BuildPlanarClos(UbSystems::CloudMatrix384());
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 48U * 16, "768 dies = 384 NPUs");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 336U + 112U, "336 L1 + 112 L2");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.spine0"))), 48U, "48 ports per L2");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.leaf0"))), 32U, "16 dies + 16 up");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.spine0"))),
+                                  48U,
+                                  "48 ports per L2");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.leaf0"))),
+                                  32U,
+                                  "16 dies + 16 up");
             // Per NPU (2 dies), per direction: 2 x 7 x 224 Gb/s = 392 GB/s.
-            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(2 * PerEndpointBps(t) / 8), 392e9, 1e6, "392 GB/s per NPU");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(2 * PerEndpointBps(t) / 8),
+                                      392e9,
+                                      1e6,
+                                      "392 GB/s per NPU");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             auto h = UbTopologyRouting::HopCounts(t, r);
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(h.size()), 2U, "two distances");
@@ -154,8 +171,12 @@ class UbClosSystemsTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 8U, "GPUs");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 4U, "NVSwitch chips");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNLinks()), 8U * 18, "18 links per GPU");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.sw0"))), 40U, "5 links x 8 GPUs");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p1.sw0"))), 32U, "4 links x 8 GPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p0.sw0"))),
+                                  40U,
+                                  "5 links x 8 GPUs");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(t.FindNode("p1.sw0"))),
+                                  32U,
+                                  "4 links x 8 GPUs");
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(PerEndpointBps(t) / 8), 450e9, "450 GB/s per direction");
             UbRouteSet r = UbTopologyRouting::ShortestPaths(t);
             uint32_t n = 0;
@@ -200,7 +221,10 @@ class UbClosSystemsTestCase : public TestCase
             double atlas =
                 UbSystems::EndpointBandwidthBps(UbSystems::BuildPlanarClos(UbSystems::Atlas950())) /
                 8;
-            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(atlas / bi), 62.0, 62.0 * 0.05, "the 62x claim, aggregate");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(atlas / bi),
+                                      62.0,
+                                      62.0 * 0.05,
+                                      "the 62x claim, aggregate");
         }
         // --- NVL576-like: 2 tiers, 36 GPUs per leaf.
         {
@@ -234,10 +258,14 @@ class UbMeshSystemTestCase : public TestCase
         UbSystems::UbMesh p;
         UbTopology t = UbSystems::BuildUbMesh(p);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbSystems::UbMeshNpus(p)), 1024U, "1,024 NPUs per pod");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 1024U + 16U, "plus one backup NPU per rack");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()),
+                              1024U + 16U,
+                              "plus one backup NPU per rack");
         // Rack: 8 x 8 NPUs, each linked to 7 in its board and 7 across boards, and to its LRS.
         uint32_t npu = t.FindNode("pod0.r0c0.npu3_5");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(npu)), 18U, "14 mesh ports + 4 x4 ports to the LRS");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(npu)),
+                              18U,
+                              "14 mesh ports + 4 x4 ports to the LRS");
         // Lanes: 14 x4 mesh + x16 inter-rack = 72 (the NPU's UB x72).
         double lanes = 0;
         for (uint32_t k = 0; k < t.GetDegree(npu); ++k)
@@ -261,9 +289,15 @@ class UbMeshSystemTestCase : public TestCase
             }
             return sum;
         };
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r0c1.")), 128U, "x128 rack link");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r3c0.")), 128U, "column link");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r1c1.")), 0U, "no diagonal link");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r0c1.")),
+                              128U,
+                              "x128 rack link");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r3c0.")),
+                              128U,
+                              "column link");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanesBetween("pod0.r0c0.", "pod0.r1c1.")),
+                              0U,
+                              "no diagonal link");
 
         for (uint32_t policy : {uint32_t(UbSystems::DIRECT),
                                 uint32_t(UbSystems::DETOUR),
@@ -272,8 +306,12 @@ class UbMeshSystemTestCase : public TestCase
         {
             UbRouteSet r = UbSystems::UbMeshRoutes(t, p, policy);
             auto rep = UbTopologyRouting::CheckDeadlock(t, r);
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), true, "policy " << policy << " is acyclic");
-            NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(rep.vlsUsed), 2U, "at most 2 VLs, policy " << policy);
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree),
+                                  true,
+                                  "policy " << policy << " is acyclic");
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(rep.vlsUsed),
+                                        2U,
+                                        "at most 2 VLs, policy " << policy);
             if (!rep.deadlockFree)
             {
                 for (const auto& c : rep.cycle)
@@ -290,7 +328,9 @@ class UbMeshSystemTestCase : public TestCase
         auto h = UbTopologyRouting::HopCounts(t, r, {t.FindNode("pod0.r0c0.npu0_0")});
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[1]), 14U, "mesh neighbours");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 49U + 1, "two mesh hops, and the rack's backup");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[3]), 6U * 9, "linked racks, same position, and their backups");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[3]),
+                              6U * 9,
+                              "linked racks, same position, and their backups");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 6U * 56 + 9U * 9, "linked racks + X, diagonal racks");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[5]), 9U * 56, "diagonal racks + X");
 
@@ -301,9 +341,12 @@ class UbMeshSystemTestCase : public TestCase
             q.interRackLanes = lanes;
             UbTopology tq = UbSystems::BuildUbMesh(q);
             uint32_t v = tq.FindNode("pod0.r1c2.npu6_1");
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(tq.GetDegree(v)), 14U + lanes / 4, "x" << lanes << " to the LRS");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(tq.GetDegree(v)),
+                                  14U + lanes / 4,
+                                  "x" << lanes << " to the LRS");
             NS_TEST_EXPECT_MSG_EQ(
-                UB_FIG(UbTopologyRouting::CheckDeadlock(tq, UbSystems::UbMeshRoutes(tq, q)).deadlockFree),
+                UB_FIG(UbTopologyRouting::CheckDeadlock(tq, UbSystems::UbMeshRoutes(tq, q))
+                           .deadlockFree),
                 true,
                 "x" << lanes << " deadlock-free");
         }
@@ -318,11 +361,15 @@ class UbMeshSystemTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(tb.GetDegree(hrs) * 4U), 512U, "UB x512");
         UbRouteSet rb = UbSystems::UbMeshRoutes(tb, big, UbSystems::DETOUR | UbSystems::BORROW);
         auto rep = UbTopologyRouting::CheckDeadlock(tb, rb);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), true, "8,192-NPU UB-Mesh is acyclic on 2 VLs");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree),
+                              true,
+                              "8,192-NPU UB-Mesh is acyclic on 2 VLs");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.vlsUsed), 2U, "2 VLs");
         // Another pod: NPU-LRS-HRS-LRS-NPU (4) + an X hop when positions differ.
         auto hb = UbTopologyRouting::HopCounts(tb, rb, {0});
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG((hb[4] >= 7U * 16 * 8)), true, "same position in other pods: 4 hops");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((hb[4] >= 7U * 16 * 8)),
+                              true,
+                              "same position in other pods: 4 hops");
     }
 };
 
@@ -344,7 +391,9 @@ class UbSuperClusterTestCase : public TestCase
         UbTopology t = UbSystems::BuildSuperCluster(p);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 384U, "3 x 128 NPUs");
         // Per pod: 18 planes x (2 leaves + 1 spine); scale-out: 2 planes x (6 leaves + 64 spines).
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 3U * 18 * 3 + 2U * (6 + 64), "switch chips");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()),
+                              3U * 18 * 3 + 2U * (6 + 64),
+                              "switch chips");
         uint32_t npu = t.FindNode("pod1.npu5");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetDegree(npu)), 18U + 2U, "18 UB ports + 2 x 400 GbE");
         NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(UbSystems::EndpointBandwidthBps(t) / 2 / 384),
@@ -355,7 +404,9 @@ class UbSuperClusterTestCase : public TestCase
         uint32_t src = t.FindNode("pod0.npu0");
         auto h = UbTopologyRouting::HopCounts(t, r, {src});
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[2]), 63U, "same rack: one UB leaf");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]), 64U + 256U, "other rack over UB, other pods over Ethernet");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(h[4]),
+                              64U + 256U,
+                              "other rack over UB, other pods over Ethernet");
         // The first hop toward another pod is a scale-out link (class 1), toward the own pod a
         // UB link (class 0).
         uint32_t n = 0;
@@ -365,7 +416,9 @@ class UbSuperClusterTestCase : public TestCase
         c = r.Lookup(src, t.FindNode("pod0.npu77"), n);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(n), 18U, "18 UB planes");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(+t.GetLink(t.GetPorts(src)[c[0].port].link).cls), 0, "UB");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree), true, "acyclic");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbTopologyRouting::CheckDeadlock(t, r).deadlockFree),
+                              true,
+                              "acyclic");
 
         // NVLink baselines beyond the domain: 2 x NVL72 with one 400 GbE NIC per GPU.
         UbSystems::SuperCluster nv;
@@ -376,7 +429,9 @@ class UbSuperClusterTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(tn.GetNEndpoints()), 144U, "2 x 72 GPUs");
         // 2 x 18 NVSwitch chips + 3 leaves (144 NICs over 64-port leaves) + 64 spines.
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(tn.GetNSwitches()), 36U + 3U + 64U, "switch chips");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(tn.GetDegree(tn.FindNode("pod1.gpu3"))), 19U, "18 NVLinks + 1 NIC");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(tn.GetDegree(tn.FindNode("pod1.gpu3"))),
+                              19U,
+                              "18 NVLinks + 1 NIC");
         UbRouteSet rn = UbTopologyRouting::ShortestPaths(tn);
         auto hn = UbTopologyRouting::HopCounts(tn, rn, {tn.FindNode("pod0.gpu0")});
         // 71 in the domain through one NVSwitch; pod 1's GPUs 72..127 share leaf 1 with pod 0's
@@ -454,7 +509,9 @@ class UbRemoteMtuTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(remoteMtu.Get()), 4096U, "roce-400g's Mtu");
         TimeValue issue;
         a->GetAttribute("RemoteInitiatorLatency", issue);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(issue.Get()), NanoSeconds(1000), "roce-400g's InitiatorLatency");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(issue.Get()),
+                              NanoSeconds(1000),
+                              "roce-400g's InitiatorLatency");
         Ptr<UbController> b = sys.GetNode(to)->GetObject<UbController>();
         if (!remote)
         {
@@ -486,20 +543,31 @@ class UbRemoteMtuTestCase : public TestCase
         double across = mib4 / t1 / 1e9;
         double across256 = mib4 / t2 / 1e9;
         double inside = mib4 / t3 / 1e9;
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(acrossPkts), (4U << 20) / 4096, "4-KiB packets across domains");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(across256Pkts), (4U << 20) / 256, "256-B packets without RemoteMtu");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(acrossPkts),
+                              (4U << 20) / 4096,
+                              "4-KiB packets across domains");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(across256Pkts),
+                              (4U << 20) / 256,
+                              "256-B packets without RemoteMtu");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(insidePkts), (4U << 20) / 256, "256-B NVLink packets inside");
         // 400 Gb/s carries 4096 of every 4156 + 82 B (headers, Ethernet framing) with 4-KiB
         // packets, 256 of 316 + 82 with 256-B ones.
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(across), 0.9 * 50 * 4096 / 4238, "near the NIC's payload rate");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(across),
+                              0.9 * 50 * 4096 / 4238,
+                              "near the NIC's payload rate");
         NS_TEST_EXPECT_MSG_LT(UB_FIG(across), 50.0, "under the NIC's line rate");
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(across), 1.3 * across256, "large packets pay off across domains");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(across),
+                              1.3 * across256,
+                              "large packets pay off across domains");
         NS_TEST_EXPECT_MSG_GT(UB_FIG(inside), 400.0, "NVLink inside the domain");
         // A 64-B Write: one packet either way; the NIC adds 1000 - 300 ns at the initiator and
         // 500 - 300 ns at the target, to the picosecond.
         double nic = Write("pod1.gpu71", true, 64).first;
         double gpu = Write("pod1.gpu71", false, 64).first;
-        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(nic - gpu), 900e-9, 1e-12, "RoCE NIC latencies across domains");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(nic - gpu),
+                                  900e-9,
+                                  1e-12,
+                                  "RoCE NIC latencies across domains");
     }
 };
 

@@ -4,9 +4,13 @@
 #include "ub-test-utils.h"
 
 #include "ns3/config.h"
+#include "ns3/enum.h"
+#include "ns3/node-list.h"
 #include "ns3/simulator.h"
 #include "ns3/ub-helper.h"
+#include "ns3/ub-net-device.h"
 #include "ns3/ub-routing-helper.h"
+#include "ns3/ub-switch.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -179,6 +183,27 @@ ResetSimulation()
 {
     Simulator::Destroy();
     Config::Reset();
+}
+
+void
+CountLosslessViolations()
+{
+    Config::SetDefault("ns3::UbNetDevice::LosslessViolation", EnumValue(UbNetDevice::COUNT));
+}
+
+uint64_t
+LosslessViolations()
+{
+    uint64_t total = 0;
+    for (auto it = NodeList::Begin(); it != NodeList::End(); ++it)
+    {
+        Ptr<UbSwitch> sw = (*it)->GetObject<UbSwitch>();
+        for (uint32_t p = 0; sw && p < sw->GetNPorts(); ++p)
+        {
+            total += sw->GetPort(p)->GetLosslessViolations();
+        }
+    }
+    return total;
 }
 
 } // namespace ubtest

@@ -94,6 +94,16 @@ class ExpectStopTestCase : public TestCase
 /// Destroy the simulator and clear global state between test cases.
 void ResetSimulation();
 
+/**
+ * Make lossless ports count violations instead of aborting (UbNetDevice::LosslessViolation =
+ * Count, as a default for devices created from now on, until ResetSimulation), so that a test
+ * can assert the count is zero.
+ */
+void CountLosslessViolations();
+
+/// \return lossless violations summed over every port of every UB node of the simulation
+uint64_t LosslessViolations();
+
 /// \return true when the environment variable UB_FIGURES names a file to record figures in
 bool FiguresOn();
 

@@ -121,7 +121,9 @@ class UbShortestPathTestCase : public TestCase
                                     2U,
                                     "a spine sees one interval per leaf");
         auto rep = UbTopologyRouting::CheckDeadlock(t, r);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree), true, "up/down routes of a Clos are acyclic");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.deadlockFree),
+                              true,
+                              "up/down routes of a Clos are acyclic");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(rep.vlsUsed), 1U, "one VL");
     }
 };
@@ -232,13 +234,15 @@ class UbDeadlockCheckTestCase : public TestCase
         NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(rep.dependencies), 10U, "both directions of the ring");
         for (const auto& c : rep.cycle)
         {
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG((c.rfind("s", 0) == 0)), true, "ring channels only: " << c);
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG((c.rfind("s", 0) == 0)),
+                                  true,
+                                  "ring channels only: " << c);
         }
         // A ring of 3 has no 2-hop switch routes: no cycle.
         UbTopology ring3 = Ring(3);
         NS_TEST_EXPECT_MSG_EQ(
             UB_FIG(UbTopologyRouting::CheckDeadlock(ring3, UbTopologyRouting::ShortestPaths(ring3))
-                .deadlockFree),
+                       .deadlockFree),
             true,
             "ring of 3");
 
@@ -257,7 +261,9 @@ class UbDeadlockCheckTestCase : public TestCase
         NS_TEST_EXPECT_MSG_GT(UB_FIG(r1.cycle.size()), 1U, "a cycle of several channels");
         UbRouteSet two = UbTopologyRouting::ShortestPaths(fm, UbTopologyRouting::FINAL_HOP_VL1);
         auto r2 = UbTopologyRouting::CheckDeadlock(fm, two);
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r2.deadlockFree), true, "final hops on VL 1 break every cycle");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r2.deadlockFree),
+                              true,
+                              "final hops on VL 1 break every cycle");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(r2.vlsUsed), 2U, "two VLs");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(two.GetNVlsUsed()), 2U, "routes name VL 0 and 1");
     }

@@ -130,16 +130,24 @@ class UbTraceTestCase : public TestCase
         const int64_t ser = ubtest::SerPs(20ull * ubtest::UbCrcFlits(4108), 400000000000ull);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.txBegin), 100u, "PhyTxBegin once per packet");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.txEnd), 100u, "PhyTxEnd once per packet");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.minEndMinusBeginPs), ser, "PhyTxEnd = PhyTxBegin + ser(wire)");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.maxEndMinusBeginPs), ser, "PhyTxEnd = PhyTxBegin + ser(wire)");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.minEndMinusBeginPs),
+                              ser,
+                              "PhyTxEnd = PhyTxBegin + ser(wire)");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.maxEndMinusBeginPs),
+                              ser,
+                              "PhyTxEnd = PhyTxBegin + ser(wire)");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.macRx), 100u, "MacRx once per packet");
         NS_TEST_EXPECT_MSG_GT(UB_FIG(c.stallBegins), 50u, "a one-packet buffer stalls the sender");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.stallBegins), c.stallEnds, "stalls begin and end in pairs");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.stallOpen[0]), 0, "no stall left open");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.returnedCells), 100u * 26u, "every cell sent came back");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.lastOccupancy), 0u, "the buffer ends empty");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.maxOccupancy), 26u, "one packet at a time in a one-packet buffer");
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(tx->GetCreditStallTime(0).GetPicoSeconds()), 0, "stall time counted");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.maxOccupancy),
+                              26u,
+                              "one packet at a time in a one-packet buffer");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(tx->GetCreditStallTime(0).GetPicoSeconds()),
+                              0,
+                              "stall time counted");
         ubtest::ResetSimulation();
 
         // Drop-tail: one PhyRxDrop per drop.

@@ -320,9 +320,13 @@ class UbOrderingTestCase : public TestCase
         {
             expect.insert(3 * k);
         }
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG((results == expect)), true, "fetch-add old values 0, 3, ..., 21");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((results == expect)),
+                              true,
+                              "fetch-add old values 0, 3, ..., 21");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(casOld), 24u, "CAS returns the old value");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(target->GetAtomicValue(0x40)), 1000u, "CAS swapped (24 == 24)");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(target->GetAtomicValue(0x40)),
+                              1000u,
+                              "CAS swapped (24 == 24)");
         ubtest::ResetSimulation();
     }
 };
@@ -360,10 +364,14 @@ class UbStateTestCase : public TestCase
         });
         Simulator::Run();
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(a->GetCompleted()), count, "all complete");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(maxSeen), 4u, "never more than MaxOutstanding in flight");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(maxSeen),
+                                    4u,
+                                    "never more than MaxOutstanding in flight");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(a->GetOutstanding()), 0u, "nothing left in flight");
         uint64_t end = a->GetStateBytes();
-        NS_TEST_EXPECT_MSG_LT(UB_FIG(end), bytesAfterFirst + 4096, "state does not grow with the run");
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(end),
+                              bytesAfterFirst + 4096,
+                              "state does not grow with the run");
         ubtest::ResetSimulation();
     }
 };
