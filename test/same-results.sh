@@ -2,9 +2,10 @@
 # Did a change move any result? Runs the same workloads, with the same seeds, on a build of a git
 # commit and on this tree's build, and compares them figure by figure:
 #   - every ns-3 test suite, each figure its checks compute (UB_FIGURES, see ub-test-utils.h);
-#   - the demo, the fabric demo, ub-memory-latency and ub-collectives on UB-Mesh (64 ranks, all
-#     operations; multi-ring AllReduce), their printed output and every row of their results
-#     database, less what measures the machine (wall-clock time, memory).
+#   - the demo, the fabric demo, ub-memory-latency, latency against load on the 8-ary torus,
+#     ub-collectives on UB-Mesh (64 ranks, all operations; multi-ring AllReduce) and AllReduce
+#     across two SuperPoDs over UBoE and over RoCE with PFC: their printed output and every row
+#     of their results database, less what measures the machine (wall-clock time, memory).
 # A refactor must print "same results"; a change that moves figures on purpose lists them.
 #
 #   test/same-results.sh <ref> [--quick] [--keep=DIR]
@@ -39,12 +40,14 @@ NEW_BUILD="${UB_BUILD_DIR:-$ROOT/build}"
 WORKLOADS=(
   "fabric-demo|ub-fabric-demo"
   "memory-latency|ub-memory-latency"
+  "load-latency-torus|ub-load-latency --preset=kary-torus8x8 --npus=0"
 )
 if [ "$QUICK" = 0 ]; then
   WORKLOADS+=(
     "demo|superpod-vs-nvlink --systems=ub,nvl72 --ubNpus=128 --sizes=65536,1048576,4194304 --p2pBytes=4194304"
     "collectives-ubmesh|ub-collectives --preset=ubmesh-ub2 --ranks=64 --op=all --maxBytes=1048576"
     "multiring-ubmesh|ub-collectives --preset=ubmesh-ub2 --ranks=64 --algo=multiring --minBytes=1048576 --maxBytes=4194304"
+    "supercluster-pfc|supercluster-allreduce --maxBytes=4194304"
   )
 fi
 
