@@ -33,7 +33,7 @@ mkdir -p "$OUT"
 [ -n "$KEEP" ] || trap 'rm -rf "$OUT"' EXIT
 
 REF_BUILD="$("$ROOT/ubsim" build --at="$REF" | tail -n 1)" || exit 2
-"$ROOT/ubsim" build >/dev/null || exit 2
+"$ROOT/ubsim" build >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log"; echo "same-results: this tree does not build (above)" >&2; exit 2; }
 NEW_BUILD="${UB_BUILD_DIR:-$ROOT/build}"
 
 # The workloads: name|program and arguments (run from the repository root).

@@ -3,12 +3,14 @@
  */
 #include "ub-channel.h"
 
+#include "ub-credit.h"
 #include "ub-net-device.h"
 
 #include "ns3/abort.h"
 #include "ns3/double.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
+#include "ns3/simulator.h"
 
 #include <cmath>
 
@@ -56,16 +58,19 @@ UbChannel::DoDispose()
 {
     m_devices[0] = nullptr;
     m_devices[1] = nullptr;
+    m_carrier = CarrierCallback();
     Channel::DoDispose();
 }
 
-void
+uint32_t
 UbChannel::Attach(Ptr<UbNetDevice> device)
 {
     NS_ABORT_MSG_IF(m_nDevices >= 2,
                     "UbChannel: a UB link joins exactly two devices; node "
                         << device->GetNode()->GetId() << " tried to attach a third");
-    m_devices[m_nDevices++] = device;
+    m_devices[m_nDevices] = device;
+    m_context[m_nDevices] = device->GetNode() ? device->GetNode()->GetId() : 0;
+    return m_nDevices++;
 }
 
 std::size_t
@@ -97,6 +102,149 @@ UbChannel::GetPropagationDelay() const
     int64_t perMeterPs = m_delayPerMeter.GetPicoSeconds();
     auto cablePs = static_cast<int64_t>(std::llround(m_lengthM * static_cast<double>(perMeterPs)));
     return m_delay + PicoSeconds(cablePs);
+}
+
+UbLinkParams
+UbChannel::GetAnnouncement(uint32_t end) const
+{
+    NS_ABORT_MSG_IF(end >= m_nDevices, "UbChannel: no device at end " << end << " of the link");
+    return m_devices[end]->GetLinkParams();
+}
+
+void
+UbChannel::SetCarrier(CarrierCallback carrier)
+{
+    m_carrier = carrier;
+}
+
+bool
+UbChannel::IsLocal() const
+{
+    return m_carrier.IsNull();
+}
+
+void
+UbChannel::Send(uint32_t from, const UbLinkMessage& m)
+{
+    if (!m_carrier.IsNull())
+    {
+        UbLinkMessage stamped = m;
+        stamped.sentPs = Simulator::Now().GetPicoSeconds();
+        m_carrier(1 - from, stamped);
+        return;
+    }
+    Deliver(1 - from, m);
+}
+
+void
+UbChannel::SendCredit(uint32_t from, const UbCreditReturn& r)
+{
+    if (!m_carrier.IsNull())
+    {
+        UbLinkMessage m;
+        m.kind = UbLinkMessage::CREDIT;
+        m.vl = r.vl;
+        m.sentPs = Simulator::Now().GetPicoSeconds();
+        m.atPs = r.atPs;
+        m.reservedCells = r.reservedCells;
+        m.sharedCells = r.sharedCells;
+        m_carrier(1 - from, m);
+        return;
+    }
+    m_devices[1 - from]->ReceiveCredit(r);
+}
+
+void
+UbChannel::SendData(uint32_t from,
+                    Ptr<Packet> packet,
+                    const UbPacketInfo& info,
+                    int64_t nowPs,
+                    int64_t readyPs,
+                    int64_t tailPs)
+{
+    if (!m_carrier.IsNull())
+    {
+        UbLinkMessage m;
+        m.kind = UbLinkMessage::DATA;
+        m.vl = info.vl;
+        m.sentPs = nowPs;
+        m.atPs = readyPs;
+        m.tailPs = tailPs;
+        m.packet = packet;
+        m.info = info;
+        m_carrier(1 - from, m);
+        return;
+    }
+    Simulator::ScheduleWithContext(m_context[1 - from],
+                                   PicoSeconds(readyPs - nowPs),
+                                   &UbNetDevice::Receive,
+                                   PeekPointer(m_devices[1 - from]),
+                                   packet,
+                                   info,
+                                   PicoSeconds(tailPs));
+}
+
+void
+UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
+{
+    NS_ABORT_MSG_IF(to >= m_nDevices, "UbChannel: no device at end " << to << " of the link");
+    UbNetDevice* dev = PeekPointer(m_devices[to]);
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    switch (m.kind)
+    {
+    case UbLinkMessage::DATA:
+        Simulator::ScheduleWithContext(m_context[to],
+                                       PicoSeconds(m.atPs - now),
+                                       &UbNetDevice::Receive,
+                                       dev,
+                                       m.packet,
+                                       m.info,
+                                       PicoSeconds(m.tailPs));
+        break;
+    case UbLinkMessage::CORRUPTED:
+    case UbLinkMessage::CORRUPTED_RETRY:
+    case UbLinkMessage::RETRY_REQUEST:
+        Simulator::ScheduleWithContext(m_context[to],
+                                       PicoSeconds(m.atPs - now),
+                                       &UbNetDevice::ReceiveMessage,
+                                       dev,
+                                       m);
+        break;
+    case UbLinkMessage::CREDIT:
+        dev->ReceiveCredit(UbCreditReturn{m.atPs, m.reservedCells, m.sharedCells, m.vl});
+        break;
+    default:
+        dev->ReceiveMessage(m);
+        break;
+    }
+}
+
+void
+UbChannel::Pull(uint32_t end, int64_t nowPs)
+{
+    if (m_carrier.IsNull() && m_nDevices == 2)
+    {
+        m_devices[1 - end]->FlushReturns(nowPs);
+    }
+}
+
+int64_t
+UbChannel::NextArrivalBound(uint32_t end) const
+{
+    if (!m_carrier.IsNull() || m_nDevices < 2)
+    {
+        return UB_NEVER_PS;
+    }
+    return m_devices[1 - end]->NextReturnArrivalBound();
+}
+
+void
+UbChannel::NotifyPending(uint32_t from)
+{
+    if (m_carrier.IsNull() && m_nDevices == 2)
+    {
+        m_devices[1 - from]->OnPeerReturnPending();
+    }
 }
 
 } // namespace ns3

@@ -4,6 +4,10 @@
 #ifndef UB_CHANNEL_H
 #define UB_CHANNEL_H
 
+#include "ub-credit.h"
+#include "ub-link-message.h"
+
+#include "ns3/callback.h"
 #include "ns3/channel.h"
 #include "ns3/nstime.h"
 #include "ns3/ptr.h"
@@ -15,15 +19,34 @@ class UbNetDevice;
 
 /**
  * \ingroup unifiedbus
- * \brief A full-duplex point-to-point UB link between exactly two UbNetDevices.
+ * \brief A full-duplex point-to-point UB link between exactly two UbNetDevices, and everything
+ * that crosses it.
  *
  * The channel owns the propagation delay: Delay + Length x PropagationDelayPerMeter, the same in
  * both directions. Lane counts, rates and PHY latency belong to each transmitting device, so the
  * two directions of a link may differ (asymmetric links).
+ *
+ * **What crosses a link.** Each end talks to the other only through Send: data packets, credit
+ * returns, PFC PAUSE and XON, link-retry requests and acknowledgements, and new link parameters,
+ * each a UbLinkMessage stamped with the time it takes effect at the other end. Packets and retry
+ * requests are delivered as an event at that time (one event per packet per hop); the others
+ * are handed over at once, and the receiving end applies them when its clock reaches their time.
+ * When the link comes up each end reads what the other announces (GetAnnouncement).
+ *
+ * **One process or two.** By default both ends live in this process (IsLocal): a sender that
+ * waits for credits may then pull the other end's credit returns due by now (Pull) and ask when
+ * the next can arrive (NextArrivalBound), instead of the other end scheduling an event for every
+ * return; the other end computes both from its own state. With a carrier (SetCarrier) every
+ * message goes through one function, as through a transport between processes: each end then
+ * sends its credit returns at the time they become due, from events of its own, and no message
+ * is created later than the time it leaves its sender. Both ways give the same results.
  */
 class UbChannel : public Channel
 {
   public:
+    /// A function that carries a message to end `to`, then calls Deliver(to, message).
+    typedef Callback<void, uint32_t, const UbLinkMessage&> CarrierCallback;
+
     /**
      * \brief Get the type ID.
      * \return the object TypeId
@@ -35,14 +58,16 @@ class UbChannel : public Channel
     /**
      * \brief Attach a device; a channel takes exactly two.
      * \param device the device
+     * \return its end of the link (0 or 1)
      */
-    void Attach(Ptr<UbNetDevice> device);
+    uint32_t Attach(Ptr<UbNetDevice> device);
 
     std::size_t GetNDevices() const override;
     Ptr<NetDevice> GetDevice(std::size_t i) const override;
 
     /**
-     * \brief The device at the other end.
+     * \brief The device at the other end (for building and inspecting topologies; the devices
+     * themselves talk only through messages).
      * \param device one of the two attached devices
      * \return the other device
      */
@@ -50,6 +75,77 @@ class UbChannel : public Channel
 
     /// \return one-way propagation delay, Delay + Length x PropagationDelayPerMeter
     Time GetPropagationDelay() const;
+
+    // --- Messages ---
+
+    /**
+     * \brief What end `end` announces when the link comes up (computed by that end).
+     * \param end 0 or 1
+     * \return its parameters
+     */
+    UbLinkParams GetAnnouncement(uint32_t end) const;
+
+    /**
+     * \brief Carry a message from end `from` to the other end (a carrier sees it stamped with
+     * the time it was sent).
+     * \param from the sending end
+     * \param m the message (m.atPs: when it takes effect there)
+     */
+    void Send(uint32_t from, const UbLinkMessage& m);
+
+    /**
+     * \brief Carry a data packet (the fast path of Send for DATA messages).
+     * \param from the sending end
+     * \param packet the packet
+     * \param info its info
+     * \param nowPs the time now
+     * \param readyPs when it is ready at the other end (head or tail, pipeline included)
+     * \param tailPs when its tail is ready there
+     */
+    void SendData(uint32_t from,
+                  Ptr<Packet> packet,
+                  const UbPacketInfo& info,
+                  int64_t nowPs,
+                  int64_t readyPs,
+                  int64_t tailPs);
+
+    /**
+     * \brief Carry a credit return (the fast path of Send for CREDIT messages).
+     * \param from the sending end
+     * \param r the return (r.atPs: its arrival at the other end)
+     */
+    void SendCredit(uint32_t from, const UbCreditReturn& r);
+
+    /**
+     * \brief Hand a message to end `to`: schedule it for its time (packets, retry requests) or
+     * give it now (the rest). Called by Send, or by a carrier.
+     * \param to the receiving end
+     * \param m the message
+     */
+    void Deliver(uint32_t to, const UbLinkMessage& m);
+
+    /**
+     * \brief Carry every message through one function (a transport between processes, or a
+     * test standing in for one). Set it before the simulation starts.
+     * \param carrier the function
+     */
+    void SetCarrier(CarrierCallback carrier);
+
+    /// \return true if both ends share this process and no carrier is set
+    bool IsLocal() const;
+
+    /// \name One process only (IsLocal): demand-driven credit returns
+    /// @{
+    /// End `end` is about to count its credits: the other end sends its returns due by nowPs.
+    /// \param end the pulling end \param nowPs the time
+    void Pull(uint32_t end, int64_t nowPs);
+    /// \param end the asking end \return the earliest arrival of a return the other end has not
+    /// sent yet (UB_NEVER_PS if it has none pending)
+    int64_t NextArrivalBound(uint32_t end) const;
+    /// End `from` scheduled a release: the other end may plan again if it waits for credits.
+    /// \param from the end whose buffer will free cells
+    void NotifyPending(uint32_t from);
+    /// @}
 
   protected:
     void DoDispose() override;
@@ -60,6 +156,8 @@ class UbChannel : public Channel
     Time m_delay;         //!< fixed one-way delay
     double m_lengthM{0};  //!< cable length in metres
     Time m_delayPerMeter; //!< propagation delay per metre
+    CarrierCallback m_carrier;
+    uint32_t m_context[2]{0, 0}; //!< node id of each end (the event context of its arrivals)
 };
 
 } // namespace ns3

@@ -5,8 +5,6 @@
 
 #include "ub-channel.h"
 #include "ub-compat.h"
-#include "ub-network-header.h"
-#include "ub-switch.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -32,18 +30,6 @@ NS_OBJECT_ENSURE_REGISTERED(UbNetDevice);
 
 namespace
 {
-constexpr int64_t NEVER = std::numeric_limits<int64_t>::max();
-
-/// Later release first out of std::push_heap/pop_heap, i.e. a min-heap on time.
-struct ReleaseLater
-{
-    template <typename R>
-    bool operator()(const R& a, const R& b) const
-    {
-        return a.atPs > b.atPs;
-    }
-};
-
 /// Parse "a,b,c" into unsigned integers; returns false on a malformed list.
 bool
 ParseList(const std::string& s, std::vector<uint32_t>& out)
@@ -189,7 +175,8 @@ UbNetDevice::GetTypeId()
                           "(80 KiB at 160-B cells): enough for full rate at 400 Gb/s over about "
                           "150 m of cable; an assumption.",
                           UintegerValue(512),
-                          MakeUintegerAccessor(&UbNetDevice::m_vlBufferCells),
+                          MakeUintegerAccessor(&UbNetDevice::SetVlBufferCells,
+                                               &UbNetDevice::GetVlBufferCells),
                           MakeUintegerChecker<uint32_t>())
             .AddAttribute("SharedBufferCells",
                           "Receive buffer shared by all VLs beyond their reserve (cells); 0 for "
@@ -228,7 +215,7 @@ UbNetDevice::GetTypeId()
                           "SL-to-VL map as a comma-separated list, entry i = VL of SL i; SLs not "
                           "listed map to SL mod VlCount.",
                           StringValue(""),
-                          MakeStringAccessor(&UbNetDevice::m_slToVlString),
+                          MakeStringAccessor(&UbNetDevice::SetSlToVl, &UbNetDevice::GetSlToVl),
                           MakeStringChecker())
             .AddAttribute("VlArbitration",
                           "Output VL arbitration: StrictPriority (highest VL first) or Dwrr.",
@@ -238,12 +225,13 @@ UbNetDevice::GetTypeId()
                                           "StrictPriority",
                                           UbNetDevice::DWRR,
                                           "Dwrr"))
-            .AddAttribute("VlWeights",
-                          "DWRR weights as a comma-separated list, entry i = weight of VL i "
-                          "(missing entries weigh 1).",
-                          StringValue(""),
-                          MakeStringAccessor(&UbNetDevice::m_vlWeightsString),
-                          MakeStringChecker())
+            .AddAttribute(
+                "VlWeights",
+                "DWRR weights as a comma-separated list, entry i = weight of VL i "
+                "(missing entries weigh 1).",
+                StringValue(""),
+                MakeStringAccessor(&UbNetDevice::SetVlWeights, &UbNetDevice::GetVlWeights),
+                MakeStringChecker())
             .AddAttribute("DwrrQuantum",
                           "DWRR quantum of weight 1 (bytes); 0 = the wire size of one maximum "
                           "packet.",
@@ -255,32 +243,37 @@ UbNetDevice::GetTypeId()
                           "Probability that a packet sent on this direction arrives corrupted "
                           "(fails the receiver's CRC) (0 <= p < 1).",
                           DoubleValue(0.0),
-                          MakeDoubleAccessor(&UbNetDevice::m_packetErrorRate),
+                          MakeDoubleAccessor(&UbNetDevice::SetPacketErrorRate,
+                                             &UbNetDevice::GetPacketErrorRate),
                           MakeDoubleChecker<double>())
-            .AddAttribute("BitErrorRate",
-                          "Residual bit error rate after FEC on this direction: a packet of n wire "
-                          "bits errs with 1 - (1 - BER)^n, on top of PacketErrorRate.",
-                          DoubleValue(0.0),
-                          MakeDoubleAccessor(&UbNetDevice::m_bitErrorRate),
-                          MakeDoubleChecker<double>())
+            .AddAttribute(
+                "BitErrorRate",
+                "Residual bit error rate after FEC on this direction: a packet of n wire "
+                "bits errs with 1 - (1 - BER)^n, on top of PacketErrorRate.",
+                DoubleValue(0.0),
+                MakeDoubleAccessor(&UbNetDevice::SetBitErrorRate, &UbNetDevice::GetBitErrorRate),
+                MakeDoubleChecker<double>())
             .AddAttribute("ErrorBurstLength",
                           "Mean length of error bursts in packets: after an error the next "
                           "packet errs with probability 1 - 1/length (1 = independent errors).",
                           DoubleValue(1.0),
-                          MakeDoubleAccessor(&UbNetDevice::m_errorBurstLength),
+                          MakeDoubleAccessor(&UbNetDevice::SetErrorBurstLength,
+                                             &UbNetDevice::GetErrorBurstLength),
                           MakeDoubleChecker<double>())
-            .AddAttribute("LinkRetry",
-                          "Link-level retry (UB Base Spec 2.0 section 4.7): a corrupted packet is "
-                          "replayed from the sender's retry buffer after a Retry_Req_Set and a "
-                          "Retry_Ack_Set; off, it is dropped and counted.",
-                          BooleanValue(true),
-                          MakeBooleanAccessor(&UbNetDevice::m_linkRetry),
-                          MakeBooleanChecker())
+            .AddAttribute(
+                "LinkRetry",
+                "Link-level retry (UB Base Spec 2.0 section 4.7): a corrupted packet is "
+                "replayed from the sender's retry buffer after a Retry_Req_Set and a "
+                "Retry_Ack_Set; off, it is dropped and counted.",
+                BooleanValue(true),
+                MakeBooleanAccessor(&UbNetDevice::SetLinkRetry, &UbNetDevice::GetLinkRetry),
+                MakeBooleanChecker())
             .AddAttribute("RetrySetFlits",
                           "Flits of a retry request or acknowledgement set: 1 Retry_Idle + 32 "
                           "Retry_Req (or Retry_Ack) blocks of one flit (UB Base Spec 2.0 4.7.3).",
                           UintegerValue(33),
-                          MakeUintegerAccessor(&UbNetDevice::m_retryFlits),
+                          MakeUintegerAccessor(&UbNetDevice::SetRetrySetFlits,
+                                               &UbNetDevice::GetRetrySetFlits),
                           MakeUintegerChecker<uint32_t>())
             // Traces (names of ns-3's point-to-point device, plus UB's own)
             .AddTraceSource("MacTx",
@@ -338,10 +331,18 @@ void
 UbNetDevice::DoDispose()
 {
     m_attemptEvent.Cancel();
+    if (m_flushEvent)
+    {
+        m_flushEvent->Cancel();
+    }
+    if (m_pfc)
+    {
+        m_pfc->Dispose();
+    }
+    m_errors.EndReplay();
     m_node = nullptr;
     m_channel = nullptr;
-    m_switch = nullptr;
-    m_peer = nullptr;
+    m_queues = nullptr;
     m_rxCallback =
         MakeNullCallback<bool, Ptr<NetDevice>, Ptr<const Packet>, uint16_t, const Address&>();
     m_promiscCallback = MakeNullCallback<bool,
@@ -364,7 +365,7 @@ UbNetDevice::Where() const
 }
 
 void
-UbNetDevice::Validate() const
+UbNetDevice::Validate(const UbLinkParams& peer) const
 {
     const std::string w = Where();
     NS_ABORT_MSG_IF(m_lanes != 1 && m_lanes != 2 && m_lanes != 4 && m_lanes != 8,
@@ -399,8 +400,8 @@ UbNetDevice::Validate() const
                       << " B = " << GetFlits(m_mtu) << " flits = " << maxCells
                       << " cells); raise VlBufferCells to at least " << maxCells);
     std::vector<uint32_t> map;
-    NS_ABORT_MSG_IF(!ParseList(m_slToVlString, map),
-                    w << ": SlToVl=\"" << m_slToVlString
+    NS_ABORT_MSG_IF(!ParseList(GetSlToVl(), map),
+                    w << ": SlToVl=\"" << GetSlToVl()
                       << "\" is malformed; give comma-separated VL numbers such as \"0,0,1,1\"");
     NS_ABORT_MSG_IF(map.size() > 16,
                     w << ": SlToVl has " << map.size() << " entries; there are only 16 SLs");
@@ -412,8 +413,8 @@ UbNetDevice::Validate() const
                           << " or raise VlCount");
     }
     std::vector<uint32_t> weights;
-    NS_ABORT_MSG_IF(!ParseList(m_vlWeightsString, weights),
-                    w << ": VlWeights=\"" << m_vlWeightsString
+    NS_ABORT_MSG_IF(!ParseList(GetVlWeights(), weights),
+                    w << ": VlWeights=\"" << GetVlWeights()
                       << "\" is malformed; give comma-separated integers such as \"1,3\"");
     NS_ABORT_MSG_IF(weights.size() > m_vlCount,
                     w << ": VlWeights has " << weights.size()
@@ -423,29 +424,47 @@ UbNetDevice::Validate() const
         NS_ABORT_MSG_IF(weights[v] == 0,
                         w << ": VlWeights gives VL " << v << " weight 0; weights must be >= 1");
     }
-    NS_ABORT_MSG_IF(m_packetErrorRate < 0 || m_packetErrorRate >= 1,
-                    w << ": PacketErrorRate=" << m_packetErrorRate << " is invalid; use [0, 1)");
-    NS_ABORT_MSG_IF(m_bitErrorRate < 0 || m_bitErrorRate >= 1,
-                    w << ": BitErrorRate=" << m_bitErrorRate << " is invalid; use [0, 1)");
-    NS_ABORT_MSG_IF(m_errorBurstLength < 1,
-                    w << ": ErrorBurstLength=" << m_errorBurstLength
-                      << " is invalid; use 1 (independent errors) or more");
-    NS_ABORT_MSG_IF(!m_channel, w << ": not attached to a UbChannel; install links with UbHelper");
-    NS_ABORT_MSG_IF(m_switch == nullptr,
-                    w << ": not a port of a UbSwitch; install links with UbHelper");
-    Ptr<UbNetDevice> peer = m_channel->GetPeer(this);
-    NS_ABORT_MSG_IF(!peer, w << ": the link has no device at the other end");
-    NS_ABORT_MSG_IF(peer->m_flitSize != m_flitSize || peer->m_flitsPerCell != m_flitsPerCell,
+    std::string errors = m_errors.Check(w);
+    NS_ABORT_MSG_IF(!errors.empty(), errors);
+    // What the other end announced must agree with this end.
+    std::string peerWhere =
+        "UbNetDevice node " + std::to_string(peer.nodeId) + ", the other end of the link";
+    NS_ABORT_MSG_IF(peer.flitSize != m_flitSize || peer.flitsPerCell != m_flitsPerCell,
                     w << ": FlitSize/FlitsPerCell " << m_flitSize << "/" << m_flitsPerCell
-                      << " differ from the peer (" << peer->Where() << ": " << peer->m_flitSize
-                      << "/" << peer->m_flitsPerCell
+                      << " differ from the peer (" << peerWhere << ": " << peer.flitSize << "/"
+                      << peer.flitsPerCell
                       << "); both ends of a link must count credits in the same cells");
-    NS_ABORT_MSG_IF(peer->m_vlCount != m_vlCount,
-                    w << ": VlCount=" << +m_vlCount << " differs from the peer (" << peer->Where()
-                      << ": " << +peer->m_vlCount << "); both ends of a link need the same VLs");
-    NS_ABORT_MSG_IF(peer->m_fcMode != m_fcMode,
-                    w << ": FlowControl differs from the peer (" << peer->Where()
+    NS_ABORT_MSG_IF(peer.vlCount != m_vlCount,
+                    w << ": VlCount=" << +m_vlCount << " differs from the peer (" << peerWhere
+                      << ": " << +peer.vlCount << "); both ends of a link need the same VLs");
+    NS_ABORT_MSG_IF(peer.flowControl != m_fcMode,
+                    w << ": FlowControl differs from the peer (" << peerWhere
                       << "); both ends of a link need the same mode");
+}
+
+UbLinkParams
+UbNetDevice::GetLinkParams() const
+{
+    NS_ABORT_MSG_IF(m_queues == nullptr,
+                    Where() << ": not a port of a UbSwitch; install links with UbHelper");
+    UbLinkParams p;
+    p.vlBufferCells = m_vlBufferCells;
+    p.sharedBufferCells = m_sharedBufferCells;
+    p.flitSize = m_flitSize;
+    p.flitsPerCell = m_flitsPerCell;
+    p.cna = m_queues->GetCna();
+    p.nodeId = m_node ? m_node->GetId() : 0;
+    p.pipelinePs = m_queues->GetPipelineLatency().GetPicoSeconds();
+    p.cutThrough = m_queues->IsCutThrough();
+    p.phyPs = m_phyLatency.GetPicoSeconds();
+    p.linkPs = p.phyPs + (m_channel ? m_channel->GetPropagationDelay().GetPicoSeconds() : 0);
+    p.rateBps = GetRateBps();
+    // (A port with no rate is refused by its own validation; announce no retry time then.)
+    p.retryRequestPs =
+        p.rateBps ? SerPs(static_cast<uint64_t>(m_errors.retrySetFlits) * m_flitSize) : 0;
+    p.vlCount = m_vlCount;
+    p.flowControl = static_cast<uint8_t>(m_fcMode);
+    return p;
 }
 
 void
@@ -455,50 +474,52 @@ UbNetDevice::DoInitialize()
     {
         return;
     }
-    Validate();
+    NS_ABORT_MSG_IF(!m_channel,
+                    Where() << ": not attached to a UbChannel; install links with UbHelper");
+    NS_ABORT_MSG_IF(m_queues == nullptr,
+                    Where() << ": not a port of a UbSwitch; install links with UbHelper");
+    NS_ABORT_MSG_IF(m_channel->GetNDevices() < 2,
+                    Where() << ": the link has no device at the other end");
+    UbLinkParams peer = m_channel->GetAnnouncement(1 - m_end);
+    Validate(peer);
     NS_ABORT_MSG_IF(Time::GetResolution() != Time::PS,
                     Where() << ": ns-3 time resolution is not picoseconds; do not call "
                                "Time::SetResolution after creating UB objects");
-    Ptr<UbNetDevice> peer = m_channel->GetPeer(this);
-    m_peer = PeekPointer(peer);
+    m_local = m_channel->IsLocal();
 
-    long double rate = static_cast<long double>(m_lanes) *
-                       static_cast<long double>(m_laneRate.GetBitRate()) * m_encodingEfficiency;
-    m_rateBps = static_cast<uint64_t>(std::llround(rate));
+    m_rateBps = ComputeRateBps();
     NS_ABORT_MSG_IF(m_rateBps == 0, Where() << ": the transmit rate rounds to 0 b/s");
     m_flitPs = SerPs(m_flitSize);
     m_creditFramePs = SerPs(m_creditFrameBytes);
     m_linkPs = m_phyLatency.GetPicoSeconds() + m_channel->GetPropagationDelay().GetPicoSeconds();
 
-    UbSwitch* peerSwitch = peer->m_switch;
-    m_peerPipelinePs = peerSwitch->GetPipelineLatency().GetPicoSeconds();
-    m_peerCutThrough = peerSwitch->IsCutThrough();
-    m_peerCna = peerSwitch->GetCna();
-    m_peerNodeId = peer->GetNode()->GetId();
+    m_peerPipelinePs = peer.pipelinePs;
+    m_peerCutThrough = peer.cutThrough;
+    m_peerCna = peer.cna;
+    m_peerNodeId = peer.nodeId;
+    m_peerRetryPs = peer.retryRequestPs + peer.linkPs;
 
     std::vector<uint32_t> map;
-    ParseList(m_slToVlString, map);
+    ParseList(GetSlToVl(), map);
     for (uint32_t sl = 0; sl < 16; ++sl)
     {
         m_slToVl[sl] = static_cast<uint8_t>(sl < map.size() ? map[sl] : sl % m_vlCount);
     }
 
-    m_vl.assign(m_vlCount, VlState{});
-    m_vlInitial = peer->m_vlBufferCells;
-    if (m_fcMode == CREDIT)
-    {
-        for (auto& s : m_vl)
-        {
-            s.credits = static_cast<int32_t>(peer->m_vlBufferCells);
-        }
-        m_sharedCredits = static_cast<int32_t>(peer->m_sharedBufferCells);
-    }
-    m_sharedInitial = peer->m_sharedBufferCells;
+    m_credits.Init(m_vlCount,
+                   peer.vlBufferCells,
+                   peer.sharedBufferCells,
+                   m_fcMode == CREDIT,
+                   &m_creditStallTrace);
+    m_rxBuffer.Init(m_vlCount,
+                    m_vlBufferCells,
+                    m_sharedBufferCells,
+                    m_fcMode == CREDIT,
+                    m_creditGrain,
+                    m_creditTimeout.GetPicoSeconds());
     if (m_fcMode == PFC)
     {
-        m_pfc = std::make_unique<PfcState>();
-        m_pfc->pauseFramePs = SerPs(m_pauseFrameBytes);
-        uint32_t headroom = PfcHeadroomCells();
+        uint32_t headroom = PfcHeadroomCells(peer);
         uint32_t cellBytes = GetCellBytes();
         NS_ABORT_MSG_IF(headroom + GetCells(m_mtu) > m_vlBufferCells,
                         Where() << ": PFC needs " << headroom + GetCells(m_mtu)
@@ -507,64 +528,1134 @@ UbNetDevice::DoInitialize()
                                 << m_vlBufferCells << "; raise VlBufferCells to at least "
                                 << headroom + GetCells(m_mtu));
         uint32_t maxXoff = m_vlBufferCells - headroom;
-        m_pfc->xoffCells = m_pfcXoffBytes ? (m_pfcXoffBytes + cellBytes - 1) / cellBytes : maxXoff;
-        NS_ABORT_MSG_IF(m_pfc->xoffCells > maxXoff,
+        uint32_t xoff = m_pfcXoffBytes ? (m_pfcXoffBytes + cellBytes - 1) / cellBytes : maxXoff;
+        NS_ABORT_MSG_IF(xoff > maxXoff,
                         Where() << ": PfcXoff=" << m_pfcXoffBytes << " B leaves less than the "
                                 << headroom * cellBytes
                                 << " B of headroom PFC needs here; set PfcXoff <= "
                                 << maxXoff * cellBytes << " or raise VlBufferCells");
         uint32_t twoPackets = 2 * GetCells(m_mtu);
-        m_pfc->xonCells = m_pfcXonBytes
-                              ? m_pfcXonBytes / cellBytes
-                              : (m_pfc->xoffCells > twoPackets ? m_pfc->xoffCells - twoPackets : 0);
-        NS_ABORT_MSG_IF(m_pfc->xonCells >= m_pfc->xoffCells,
-                        Where() << ": PfcXon=" << m_pfc->xonCells * cellBytes
-                                << " B must be below PfcXoff=" << m_pfc->xoffCells * cellBytes
-                                << " B");
+        uint32_t xon =
+            m_pfcXonBytes ? m_pfcXonBytes / cellBytes : (xoff > twoPackets ? xoff - twoPackets : 0);
+        NS_ABORT_MSG_IF(xon >= xoff,
+                        Where() << ": PfcXon=" << xon * cellBytes
+                                << " B must be below PfcXoff=" << xoff * cellBytes << " B");
+        m_pfc = std::make_unique<UbPfc>();
+        m_pfc->Init(m_vlCount, xoff, xon, MakeCallback(&UbNetDevice::PfcCheck, this));
     }
 
     if (m_arbitration == DWRR)
     {
         std::vector<uint32_t> weights;
-        ParseList(m_vlWeightsString, weights);
+        ParseList(GetVlWeights(), weights);
         uint32_t base = m_quantumBytes ? m_quantumBytes : GetWireBytes(m_mtu);
-        m_deficit.assign(m_vlCount, 0);
-        m_quantum.assign(m_vlCount, base);
+        m_dwrr = std::make_unique<DwrrState>();
+        m_dwrr->deficit.assign(m_vlCount, 0);
+        m_dwrr->quantum.assign(m_vlCount, base);
         for (std::size_t v = 0; v < weights.size(); ++v)
         {
-            m_quantum[v] = weights[v] * base;
+            m_dwrr->quantum[v] = weights[v] * base;
         }
-        m_arbState.deficit = m_deficit.data();
-        m_arbState.quantum = m_quantum.data();
+        m_arbState.deficit = m_dwrr->deficit.data();
+        m_arbState.quantum = m_dwrr->quantum.data();
         m_arbiter = UbDwrrArbiter::Get();
     }
     else
     {
         m_arbiter = UbStrictPriorityArbiter::Get();
     }
-    m_errorsOn = m_packetErrorRate > 0 || m_bitErrorRate > 0;
-    if (m_errorsOn && !m_errorRng)
-    {
-        m_errorRng = CreateObject<UniformRandomVariable>();
-    }
+    m_errors.Init();
     m_ready = true;
     NetDevice::DoInitialize();
 }
 
 // ---------------------------------------------------------------------------------------------
+// Messages through the channel
+
+void
+UbNetDevice::SendMessage(UbLinkMessage& m)
+{
+    m_channel->Send(m_end, m);
+}
+
+void
+UbNetDevice::ReceiveCredit(const UbCreditReturn& r)
+{
+    m_credits.Push(r);
+    if (m_creditBlocked && !m_absorbing)
+    {
+        ScheduleAttempt();
+    }
+}
+
+void
+UbNetDevice::ReceiveMessage(const UbLinkMessage& m)
+{
+    switch (m.kind)
+    {
+    case UbLinkMessage::DATA:
+        Receive(m.packet, m.info, PicoSeconds(m.tailPs));
+        break;
+    case UbLinkMessage::CORRUPTED:
+    case UbLinkMessage::CORRUPTED_RETRY:
+        ReceiveCorrupted(m.packet, m.info, m.kind == UbLinkMessage::CORRUPTED_RETRY);
+        break;
+    case UbLinkMessage::CREDIT:
+        ReceiveCredit(UbCreditReturn{m.atPs, m.reservedCells, m.sharedCells, m.vl});
+        break;
+    case UbLinkMessage::PAUSE:
+    case UbLinkMessage::RESUME:
+        NS_ABORT_MSG_IF(!m_pfc, Where() << ": a PFC frame arrived on a port without PFC");
+        m_pfc->Received(m.vl, m.atPs, m.kind == UbLinkMessage::PAUSE);
+        if (m.kind == UbLinkMessage::RESUME)
+        {
+            ScheduleAttempt();
+        }
+        break;
+    case UbLinkMessage::RETRY_REQUEST:
+        OnRetryRequest(m.atPs);
+        break;
+    case UbLinkMessage::RETRY_ACK:
+        m_errors.Count(UbLinkErrorModel::RETRY_ACKS);
+        break;
+    case UbLinkMessage::PARAMS:
+        m_peerRetryPs = m.params.retryRequestPs + m.params.linkPs;
+        break;
+    }
+}
+
+void
+UbNetDevice::FlushReturns(int64_t nowPs)
+{
+    ResolveRx(nowPs);
+}
+
+int64_t
+UbNetDevice::NextReturnArrivalBound() const
+{
+    int64_t best = m_rxBuffer.NextDueTime();
+    if (best == UB_NEVER_PS)
+    {
+        return UB_NEVER_PS;
+    }
+    return std::max(best, m_ctrlFreePs) + m_creditFramePs + m_linkPs;
+}
+
+void
+UbNetDevice::OnPeerReturnPending()
+{
+    if (m_creditBlocked)
+    {
+        ScheduleAttempt();
+    }
+}
+
+void
+UbNetDevice::SchedulePushFlush()
+{
+    // Across processes the other end cannot pull: this end sends each credit return at the time
+    // it becomes due, from an event of its own.
+    int64_t due = m_rxBuffer.NextDueTime();
+    if (due == UB_NEVER_PS)
+    {
+        return;
+    }
+    if (!m_flushEvent)
+    {
+        m_flushEvent = std::make_unique<EventId>();
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    due = std::max(due, now);
+    if (m_flushEvent->IsRunning() && m_flushEvent->GetTs() <= static_cast<uint64_t>(due))
+    {
+        return;
+    }
+    m_flushEvent->Cancel();
+    *m_flushEvent = Simulator::Schedule(PicoSeconds(due - now), &UbNetDevice::PushFlush, this);
+}
+
+void
+UbNetDevice::PushFlush()
+{
+    ResolveRx(Simulator::Now().GetPicoSeconds());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiver side: the receive buffer and what it sends back (credits, PFC frames)
+
+int64_t
+UbNetDevice::ControlFrame(int64_t atPs, int64_t framePs)
+{
+    // A control frame never preempts a data packet already on the wire, and goes before any
+    // packet decided after it was due. Returns when its tail reaches the other end.
+    int64_t send = std::max({atPs, m_ctrlFreePs, m_txFreePs});
+    m_ctrlFreePs = send + framePs;
+    return m_ctrlFreePs + m_linkPs;
+}
+
+void
+UbNetDevice::ResolveRx(int64_t nowPs)
+{
+    RxHost host{*this};
+    m_rxBuffer.Resolve(nowPs, host);
+    if (!m_local && m_fcMode == CREDIT)
+    {
+        SchedulePushFlush();
+    }
+}
+
+void
+UbNetDevice::OnFreed(int64_t atPs, uint8_t vl, uint32_t used)
+{
+    if (!m_vlOccupancyTrace.IsEmpty())
+    {
+        m_vlOccupancyTrace(PicoSeconds(atPs), vl, used);
+    }
+    if (m_pfc)
+    {
+        m_pfc->OnFreed(atPs, vl, used, *this);
+    }
+}
+
+void
+UbNetDevice::ReturnCredits(int64_t atPs, uint8_t vl, uint32_t reservedCells, uint32_t sharedCells)
+{
+    // A Crd_Ack block counts at most 63 units per VL (6-bit fields, UB Base Spec 2.0 section
+    // 4.4), so a larger return takes several blocks.
+    uint32_t frames = (reservedCells + sharedCells + 62) / 63;
+    int64_t arrival = ControlFrame(atPs, static_cast<int64_t>(frames) * m_creditFramePs);
+    m_creditFrames += frames;
+    NS_LOG_LOGIC(Where() << " VL " << +vl << ": return " << reservedCells << "+" << sharedCells
+                         << " cells, due at " << atPs << " ps, arriving " << arrival << " ps");
+    m_channel->SendCredit(m_end, UbCreditReturn{arrival, reservedCells, sharedCells, vl});
+}
+
+void
+UbNetDevice::SendPfcFrame(int64_t atPs, uint8_t vl, bool pause)
+{
+    // A PAUSE or XON frame waits for the packet on the wire, like a credit frame.
+    UbLinkMessage m;
+    m.kind = pause ? UbLinkMessage::PAUSE : UbLinkMessage::RESUME;
+    m.vl = vl;
+    m.atPs = ControlFrame(atPs, SerPs(m_pauseFrameBytes));
+    NS_LOG_LOGIC(Where() << " VL " << +vl << ": " << (pause ? "PAUSE" : "XON") << " decided at "
+                         << atPs << " ps (occupancy " << m_rxBuffer.GetUsed(vl) << " cells)");
+    SendMessage(m);
+}
+
+void
+UbNetDevice::RegisterRelease(Time at, uint8_t vl, uint32_t reservedCells, uint32_t sharedCells)
+{
+    m_rxBuffer.ScheduleRelease(at.GetPicoSeconds(), vl, reservedCells, sharedCells);
+    if (m_fcMode == CREDIT)
+    {
+        if (m_local)
+        {
+            m_channel->NotifyPending(m_end);
+        }
+        else
+        {
+            SchedulePushFlush();
+        }
+    }
+    else if (m_pfc)
+    {
+        m_pfc->OnReleaseScheduled(vl, m_rxBuffer);
+    }
+}
+
+void
+UbNetDevice::PfcCheck()
+{
+    ResolveRx(Simulator::Now().GetPicoSeconds());
+    m_pfc->RecheckPaused(m_rxBuffer);
+}
+
+void
+UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
+{
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    NS_LOG_FUNCTION(this << packet << +info.vl << tailReady);
+    if (m_fault.IsDown())
+    {
+        m_fault.CountDrop();
+        m_phyRxDropTrace(packet);
+        return;
+    }
+    ResolveRx(now);
+    NS_ABORT_MSG_IF(info.vl >= m_vlCount,
+                    Where() << ": packet arrived on VL " << +info.vl
+                            << " beyond VlCount=" << +m_vlCount);
+    if (m_fcMode == CREDIT)
+    {
+        if (!m_rxBuffer.CanHold(info.vl, info.reservedCells, info.sharedCells))
+        {
+            std::ostringstream what;
+            what << "UB lossless violation at " << Where() << " VL " << +info.vl << ": a packet of "
+                 << info.reservedCells + info.sharedCells
+                 << " cells arrived to a full buffer (VL reserve " << m_rxBuffer.GetUsed(info.vl)
+                 << "/" << m_vlBufferCells << " cells, shared " << m_rxBuffer.GetSharedUsed() << "/"
+                 << m_sharedBufferCells << "). This is a model bug: please report it.";
+            LosslessViolation(packet, info.vl, what.str());
+            // The sender spent the cells: give them back at once so that its credits stay true.
+            m_rxBuffer.Charge(info.vl, info.reservedCells, info.sharedCells);
+            RegisterRelease(Simulator::Now(), info.vl, info.reservedCells, info.sharedCells);
+            return;
+        }
+    }
+    else if (m_fcMode == PFC)
+    {
+        uint32_t cells = GetCells(packet->GetSize());
+        if (m_rxBuffer.FreeReserve(info.vl) < cells)
+        {
+            std::ostringstream what;
+            what << "UB lossless violation under PFC at " << Where() << " VL " << +info.vl
+                 << ": a packet of " << cells << " cells arrived to a full buffer ("
+                 << m_rxBuffer.GetUsed(info.vl) << "/" << m_vlBufferCells << " cells, XOFF at "
+                 << m_pfc->GetXoffCells()
+                 << "). The PFC headroom was too small: this is a model bug, please report it.";
+            LosslessViolation(packet, info.vl, what.str());
+            return;
+        }
+        info.reservedCells = cells;
+        info.sharedCells = 0;
+    }
+    else
+    {
+        uint32_t cells = GetCells(packet->GetSize());
+        uint32_t sh = std::min(cells, m_rxBuffer.FreeShared());
+        uint32_t res = cells - sh;
+        if (m_rxBuffer.FreeReserve(info.vl) < res)
+        {
+            NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": drop, buffer full");
+            ++m_drops;
+            m_phyRxDropTrace(packet);
+            return;
+        }
+        info.reservedCells = res;
+        info.sharedCells = sh;
+    }
+    m_rxBuffer.Charge(info.vl, info.reservedCells, info.sharedCells);
+    if (m_pfc)
+    {
+        m_pfc->OnCharged(now, info.vl, m_rxBuffer, *this);
+    }
+    ++m_rxPackets;
+    m_macRxTrace(packet);
+    if (!m_vlOccupancyTrace.IsEmpty())
+    {
+        m_vlOccupancyTrace(Simulator::Now(), info.vl, m_rxBuffer.GetUsed(info.vl));
+    }
+    if (!m_phyRxEndTrace.IsEmpty())
+    {
+        Simulator::Schedule(tailReady - Simulator::Now(), &UbNetDevice::FirePhyRxEnd, this, packet);
+    }
+    m_queues->ReceiveFromPort(m_port, packet, info, tailReady);
+}
+
+void
+UbNetDevice::LosslessViolation(Ptr<Packet> packet, uint8_t vl, const std::string& what)
+{
+    if (m_losslessCheck == ABORT)
+    {
+        NS_FATAL_ERROR(what);
+    }
+    if (!m_violations)
+    {
+        m_violations = std::make_unique<uint64_t[]>(UB_MAX_VLS);
+    }
+    ++m_violations[vl];
+    NS_LOG_WARN(what << " (counted: LosslessViolation=Count)");
+    m_phyRxDropTrace(packet);
+}
+
+uint64_t
+UbNetDevice::GetLosslessViolations(uint8_t vl) const
+{
+    if (!m_violations)
+    {
+        return 0;
+    }
+    if (vl < UB_MAX_VLS)
+    {
+        return m_violations[vl];
+    }
+    uint64_t total = 0;
+    for (uint8_t v = 0; v < UB_MAX_VLS; ++v)
+    {
+        total += m_violations[v];
+    }
+    return total;
+}
+
+void
+UbNetDevice::ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info, bool retry)
+{
+    if (m_fault.IsDown())
+    {
+        m_fault.CountDrop();
+        m_phyRxDropTrace(packet);
+        return;
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (retry)
+    {
+        // The CRC fails at the tail: ask for a replay with a Retry_Req_Set on the reverse
+        // direction. The copy held no cells here (the good copy will).
+        NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": CRC error, asking for a replay");
+        UbLinkMessage m;
+        m.kind = UbLinkMessage::RETRY_REQUEST;
+        m.atPs = now + SerPs(static_cast<uint64_t>(m_errors.retrySetFlits) * m_flitSize) + m_linkPs;
+        SendMessage(m);
+        return;
+    }
+    // The cells were spent by the sender; charge and free them at once so that the credits
+    // come back, and count the loss.
+    ResolveRx(now);
+    m_rxBuffer.Charge(info.vl, info.reservedCells, info.sharedCells);
+    RegisterRelease(Simulator::Now(), info.vl, info.reservedCells, info.sharedCells);
+    m_errors.Count(UbLinkErrorModel::CORRUPT_DROPS);
+    NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": CRC error, packet dropped");
+    m_phyRxDropTrace(packet);
+}
+
+int64_t
+UbNetDevice::AssignStreams(int64_t stream)
+{
+    return m_errors.AssignStreams(stream);
+}
+
+void
+UbNetDevice::FirePhyRxEnd(Ptr<const Packet> p)
+{
+    m_phyRxEndTrace(p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sender side: credits and transmission
+
+void
+UbNetDevice::AbsorbCredits(int64_t nowPs)
+{
+    if (m_local)
+    {
+        m_absorbing = true;
+        m_channel->Pull(m_end, nowPs);
+        m_absorbing = false;
+    }
+    bool ok = m_credits.Absorb(nowPs, [this](const UbCreditReturn& r) {
+        if (!m_creditReturnTrace.IsEmpty())
+        {
+            m_creditReturnTrace(r.vl, r.reservedCells, r.sharedCells, PicoSeconds(r.atPs));
+        }
+        for (uint32_t mask = m_credits.GetStallMask(); mask != 0; mask &= mask - 1)
+        {
+            auto v = static_cast<uint8_t>(__builtin_ctz(mask));
+            if (HeadFits(v, m_queues->PeekHeadBytes(m_port, v)))
+            {
+                m_credits.EndStall(v, r.atPs);
+            }
+        }
+    });
+    NS_ABORT_MSG_IF(!ok, Where() << ": credits exceed the peer's buffer; a model bug");
+}
+
+bool
+UbNetDevice::HeadFits(uint8_t vl, uint32_t packetBytes) const
+{
+    return m_credits.Fits(vl, GetCells(packetBytes));
+}
+
+bool
+UbNetDevice::FitsBy(uint8_t vl, uint32_t packetBytes, int64_t atPs) const
+{
+    return m_credits.FitsBy(vl, GetCells(packetBytes), atPs);
+}
+
+void
+UbNetDevice::ScheduleAttempt()
+{
+    if (m_fault.IsDown())
+    {
+        m_attemptEvent.Cancel();
+        return;
+    }
+    // One event per decision: the next time the port can start a packet, which is when the wire
+    // frees, or later if no waiting VL will have the credits for its head packet by then.
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    uint32_t waiting = m_queues->GetWaitingMask(m_port);
+    if (waiting == 0)
+    {
+        m_creditBlocked = false;
+        m_attemptEvent.Cancel();
+        return;
+    }
+    int64_t target = std::max(now, m_txFreePs);
+    if (m_fcMode == CREDIT)
+    {
+        bool any = false;
+        for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
+        {
+            auto v = static_cast<uint8_t>(__builtin_ctz(mask));
+            if (FitsBy(v, m_queues->PeekHeadBytes(m_port, v), target))
+            {
+                any = true;
+            }
+            else if ((m_credits.GetStallMask() & (1u << v)) == 0)
+            {
+                m_credits.MarkStall(v, target);
+            }
+        }
+        m_creditBlocked = !any;
+        if (!any)
+        {
+            // The earliest credits can come: a return already on its way, or (in one process)
+            // what the other end has pending. Across processes the next return message wakes
+            // this port when it is sent.
+            int64_t tc = m_local ? m_channel->NextArrivalBound(m_end) : UB_NEVER_PS;
+            tc = std::min(tc, m_credits.NextArrivalAfter(target));
+            if (tc == UB_NEVER_PS)
+            {
+                // Nothing is on its way; the other end tells when it schedules a release.
+                m_attemptEvent.Cancel();
+                return;
+            }
+            target = std::max(target, tc);
+        }
+    }
+    else if (m_fcMode == PFC)
+    {
+        int64_t resume = UB_NEVER_PS;
+        for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
+        {
+            auto v = static_cast<uint8_t>(__builtin_ctz(mask));
+            resume = std::min(resume, m_pfc->ResumePs(v, target));
+        }
+        if (resume == UB_NEVER_PS)
+        {
+            // Every waiting VL is paused with no XON on its way; the XON calls back.
+            m_attemptEvent.Cancel();
+            return;
+        }
+        target = std::max(target, resume);
+    }
+    if (!m_attemptEvent.IsExpired())
+    {
+        if (m_attemptEvent.GetTs() == static_cast<uint64_t>(target))
+        {
+            return;
+        }
+        m_attemptEvent.Cancel();
+    }
+    m_attemptEvent =
+        Simulator::Schedule(PicoSeconds(target - now), &UbNetDevice::TryTransmit, this);
+}
+
+void
+UbNetDevice::NotifyQueued()
+{
+    if (m_txFreePs > Simulator::Now().GetPicoSeconds())
+    {
+        ScheduleAttempt();
+        return;
+    }
+    TryTransmit();
+}
+
+bool
+UbNetDevice::CanStartNow(uint8_t vl, uint32_t packetBytes)
+{
+    if (!m_ready)
+    {
+        Initialize();
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (m_fault.IsDown() || m_txFreePs > now || m_queues->GetWaitingMask(m_port) != 0)
+    {
+        return false;
+    }
+    if (m_fcMode == PFC)
+    {
+        return !m_pfc->PausedAt(vl, now, now);
+    }
+    if (m_fcMode != CREDIT)
+    {
+        return true;
+    }
+    AbsorbCredits(now);
+    return HeadFits(vl, packetBytes);
+}
+
+void
+UbNetDevice::TryTransmit()
+{
+    if (m_fault.IsDown())
+    {
+        return; // a failed link sends nothing; the switch flushes its queue at detection
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (m_txFreePs > now)
+    {
+        ScheduleAttempt();
+        return;
+    }
+    uint32_t waiting = m_queues->GetWaitingMask(m_port);
+    if (waiting == 0)
+    {
+        m_creditBlocked = false;
+        return;
+    }
+    if (m_fcMode == CREDIT)
+    {
+        AbsorbCredits(now);
+    }
+    uint32_t heads[UB_MAX_VLS];
+    uint32_t eligible = 0;
+    for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
+    {
+        auto v = static_cast<uint8_t>(__builtin_ctz(mask));
+        uint32_t bytes = m_queues->PeekHeadBytes(m_port, v);
+        heads[v] = GetWireBytes(bytes); // arbiters weigh what the packet costs on the wire
+        bool ok = m_fcMode == CREDIT ? HeadFits(v, bytes)
+                                     : (m_fcMode != PFC || !m_pfc->PausedAt(v, now, now));
+        if (ok)
+        {
+            eligible |= 1u << v;
+            if (m_credits.GetStallMask() & (1u << v))
+            {
+                m_credits.EndStall(v, now);
+            }
+        }
+        else if (m_fcMode == CREDIT && (m_credits.GetStallMask() & (1u << v)) == 0)
+        {
+            m_credits.MarkStall(v, now);
+        }
+    }
+    if (eligible == 0)
+    {
+        NS_LOG_LOGIC(Where() << ": waiting for credits, VLs 0x" << std::hex << waiting << std::dec);
+        ScheduleAttempt();
+        return;
+    }
+    m_creditBlocked = false;
+    UbVlArbiterInput in;
+    in.eligible = eligible;
+    in.waiting = waiting;
+    in.headBytes = heads;
+    in.nVl = m_vlCount;
+    uint8_t vl = m_arbiter->Select(in, m_arbState);
+    UbQueuedPacket q = m_queues->PopHead(m_port, vl);
+    Time end = Transmit(q.packet, q.info, q.tailReady);
+    m_queues->Departed(q.charge, end);
+    ScheduleAttempt();
+}
+
+Time
+UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
+{
+    if (!m_ready)
+    {
+        Initialize();
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    ResolveRx(now); // credit frames already due go first
+    uint32_t bytes = packet->GetSize();
+    uint32_t wire = GetWireBytes(bytes);
+    int64_t start = std::max({now, m_ctrlFreePs, m_txFreePs});
+    int64_t end = std::max(start + SerPs(wire), tailReady.GetPicoSeconds() + m_flitPs);
+    if (m_fcMode == CREDIT)
+    {
+        bool ok = m_credits.Spend(info.vl, GetCells(bytes), info.reservedCells, info.sharedCells);
+        NS_ABORT_MSG_IF(!ok,
+                        Where() << " VL " << +info.vl << ": transmit without credits; a model bug");
+    }
+    else
+    {
+        info.reservedCells = 0;
+        info.sharedCells = 0;
+    }
+    // Link errors, drawn when the packet starts. With link-level retry the copies that fail are
+    // replayed (PlanReplays); without it the packet is lost at the receiver.
+    bool corrupted = false;
+    bool replayed = false;
+    int64_t firstEnd = end;
+    if (m_errors.IsOn() && m_errors.Draw(wire))
+    {
+        m_errors.Count(UbLinkErrorModel::INJECTED);
+        if (m_errors.linkRetry)
+        {
+            replayed = true;
+            PlanReplays(packet, info, start, end, wire);
+        }
+        else
+        {
+            corrupted = true;
+        }
+    }
+    NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": " << bytes << " B (" << wire
+                         << " B on the wire) from " << start << " to " << end << " ps to CNA "
+                         << info.dst << (corrupted ? " (corrupted)" : "")
+                         << (replayed ? " (replayed)" : ""));
+    m_txFreePs = end;
+    m_busyPs += end - start;
+    ++m_txPackets;
+    m_txWireBytes += wire;
+    m_macTxTrace(packet);
+    m_phyTxBeginTrace(packet);
+    if (!m_phyTxEndTrace.IsEmpty())
+    {
+        Simulator::Schedule(PicoSeconds(end - now), &UbNetDevice::FirePhyTxEnd, this, packet);
+    }
+    if (corrupted || replayed)
+    {
+        // The receiver's CRC check fails at the tail of the (first) copy.
+        UbLinkMessage m;
+        m.kind = replayed ? UbLinkMessage::CORRUPTED_RETRY : UbLinkMessage::CORRUPTED;
+        m.vl = info.vl;
+        m.atPs = firstEnd + m_linkPs;
+        m.tailPs = m.atPs;
+        m.packet = packet;
+        m.info = info;
+        SendMessage(m);
+        return PicoSeconds(end);
+    }
+    SendData(packet, info, now, start, end);
+    return PicoSeconds(end);
+}
+
+void
+UbNetDevice::SendData(Ptr<Packet> packet,
+                      const UbPacketInfo& info,
+                      int64_t nowPs,
+                      int64_t startPs,
+                      int64_t endPs)
+{
+    // One event: the packet becomes ready at the next node. The last hop always delivers at
+    // the tail, since the endpoint takes the whole packet.
+    int64_t tailReadyAtPeer = endPs + m_linkPs + m_peerPipelinePs;
+    int64_t ready = (m_peerCutThrough && info.dst != m_peerCna)
+                        ? startPs + m_flitPs + m_linkPs + m_peerPipelinePs
+                        : tailReadyAtPeer;
+    m_channel->SendData(m_end, packet, info, nowPs, ready, tailReadyAtPeer);
+}
+
+void
+UbNetDevice::PlanReplays(Ptr<Packet> packet,
+                         UbPacketInfo& info,
+                         int64_t& start,
+                         int64_t& end,
+                         uint32_t wire)
+{
+    // The copy that started at `start` fails. The receiver finds it at the tail and sends a
+    // Retry_Req_Set (its request time and link latency, as it announced them); this port
+    // answers with a Retry_Ack_Set and replays, go-back-N from the packet, so nothing else
+    // starts meanwhile. A replay can fail too (drawn now, from this direction's stream, as the
+    // copies would be drawn one after another). The copies go out as the requests arrive.
+    const int64_t ackPs = SerPs(static_cast<uint64_t>(m_errors.retrySetFlits) * m_flitSize);
+    UbLinkErrorModel::Replay& r = m_errors.StartReplay();
+    r.packet = packet;
+    do
+    {
+        m_errors.Count(UbLinkErrorModel::RETRIES);
+        m_busyPs += end - start;
+        int64_t detect = end + m_linkPs;
+        start = detect + m_peerRetryPs + ackPs;
+        end = start + SerPs(wire);
+        r.startPs.push_back(start);
+        r.endPs.push_back(end);
+    } while (m_errors.Draw(wire) && (m_errors.Count(UbLinkErrorModel::INJECTED), true));
+    r.info = info;
+}
+
+void
+UbNetDevice::OnRetryRequest(int64_t atPs)
+{
+    UbLinkErrorModel::Replay* r = m_errors.GetReplay();
+    NS_ABORT_MSG_IF(r == nullptr || r->next >= r->startPs.size(),
+                    Where() << ": a link-retry request arrived with no packet to replay");
+    const int64_t ackPs = SerPs(static_cast<uint64_t>(m_errors.retrySetFlits) * m_flitSize);
+    int64_t start = r->startPs[r->next];
+    int64_t end = r->endPs[r->next];
+    NS_ABORT_MSG_IF(atPs + ackPs != start,
+                    Where() << ": the link-retry request arrived at " << atPs
+                            << " ps, not as planned (" << start - ackPs
+                            << " ps); the other end's retry timing changed unannounced");
+    UbLinkMessage ack;
+    ack.kind = UbLinkMessage::RETRY_ACK;
+    ack.atPs = start + m_linkPs;
+    SendMessage(ack);
+    bool last = ++r->next == r->startPs.size();
+    if (last)
+    {
+        Ptr<Packet> packet = r->packet;
+        UbPacketInfo info = r->info;
+        m_errors.EndReplay();
+        SendData(packet, info, Simulator::Now().GetPicoSeconds(), start, end);
+        return;
+    }
+    UbLinkMessage m;
+    m.kind = UbLinkMessage::CORRUPTED_RETRY;
+    m.vl = r->info.vl;
+    m.atPs = end + m_linkPs;
+    m.tailPs = m.atPs;
+    m.packet = r->packet;
+    m.info = r->info;
+    SendMessage(m);
+}
+
+void
+UbNetDevice::FirePhyTxEnd(Ptr<const Packet> p)
+{
+    m_phyTxEndTrace(p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PFC
+
+uint32_t
+UbNetDevice::PfcHeadroomCells(const UbLinkParams& peer) const
+{
+    // After this port decides to pause a VL, the PAUSE waits for the packet this port is sending
+    // (one maximum packet at its rate), takes its own time on the wire and the reverse link's
+    // latency; the peer keeps sending meanwhile, finishes a packet it started just before the
+    // PAUSE arrived, and what is already on the forward link still lands here.
+    auto peerRate = static_cast<long double>(peer.rateBps);
+    int64_t prop = m_channel->GetPropagationDelay().GetPicoSeconds();
+    // A packet is charged to this buffer after this switch's pipeline latency, so what is in
+    // the pipeline is on its way too.
+    int64_t ps = SerPs(GetWireBytes(m_mtu)) + SerPs(m_pauseFrameBytes) +
+                 m_phyLatency.GetPicoSeconds() + prop + peer.phyPs + prop +
+                 m_queues->GetPipelineLatency().GetPicoSeconds();
+    long double bytes = peerRate * static_cast<long double>(ps) / 8e12L;
+    auto packets = static_cast<uint32_t>(std::ceil(bytes / GetWireBytes(m_mtu))) + 1;
+    return packets * GetCells(m_mtu);
+}
+
+uint64_t
+UbNetDevice::GetPauseFramesSent() const
+{
+    return m_pfc ? m_pfc->GetPauseSent() : 0;
+}
+
+uint64_t
+UbNetDevice::GetResumeFramesSent() const
+{
+    return m_pfc ? m_pfc->GetResumeSent() : 0;
+}
+
+uint64_t
+UbNetDevice::GetPauseFramesReceived() const
+{
+    return m_pfc ? m_pfc->GetPauseReceived() : 0;
+}
+
+uint32_t
+UbNetDevice::GetPfcXoffCells() const
+{
+    return m_pfc ? m_pfc->GetXoffCells() : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+int64_t
+UbNetDevice::GetCredits(uint8_t vl)
+{
+    if (!m_ready)
+    {
+        Initialize();
+    }
+    if (m_fcMode == CREDIT)
+    {
+        AbsorbCredits(Simulator::Now().GetPicoSeconds());
+    }
+    return m_credits.GetCredits(vl);
+}
+
+uint32_t
+UbNetDevice::GetInitialCredits(uint8_t vl) const
+{
+    if (m_fcMode != CREDIT || m_channel == nullptr)
+    {
+        return 0;
+    }
+    if (m_ready)
+    {
+        return m_credits.GetInitial(vl);
+    }
+    UbLinkParams peer = m_channel->GetAnnouncement(1 - m_end);
+    return vl == UB_MAX_VLS ? peer.sharedBufferCells : peer.vlBufferCells;
+}
+
+uint32_t
+UbNetDevice::GetRxOccupancy(uint8_t vl)
+{
+    if (!m_ready)
+    {
+        return 0;
+    }
+    ResolveRx(Simulator::Now().GetPicoSeconds());
+    return vl == UB_MAX_VLS ? m_rxBuffer.GetSharedUsed() : m_rxBuffer.GetUsed(vl);
+}
+
+uint64_t
+UbNetDevice::GetCreditLoadBytes(uint8_t vl) const
+{
+    if (m_fcMode != CREDIT || !m_ready)
+    {
+        return 0;
+    }
+    return static_cast<uint64_t>(m_credits.GetHeldCells(vl)) * GetCellBytes();
+}
+
+uint64_t
+UbNetDevice::GetDropCount() const
+{
+    return m_drops;
+}
+
+uint64_t
+UbNetDevice::GetTxPackets() const
+{
+    return m_txPackets;
+}
+
+uint64_t
+UbNetDevice::GetTxWireBytes() const
+{
+    return m_txWireBytes;
+}
+
+uint64_t
+UbNetDevice::GetRxPackets() const
+{
+    return m_rxPackets;
+}
+
+uint64_t
+UbNetDevice::GetInjectedErrors() const
+{
+    return m_errors.Get(UbLinkErrorModel::INJECTED);
+}
+
+uint64_t
+UbNetDevice::GetLinkRetries() const
+{
+    return m_errors.Get(UbLinkErrorModel::RETRIES);
+}
+
+uint64_t
+UbNetDevice::GetCorruptedDrops() const
+{
+    return m_errors.Get(UbLinkErrorModel::CORRUPT_DROPS);
+}
+
+void
+UbNetDevice::SetLinkDown()
+{
+    if (!m_fault.SetDown())
+    {
+        return;
+    }
+    NS_LOG_INFO(Where() << ": link down");
+    m_attemptEvent.Cancel();
+}
+
+bool
+UbNetDevice::IsLinkDown() const
+{
+    return m_fault.IsDown();
+}
+
+uint64_t
+UbNetDevice::GetFaultDrops() const
+{
+    return m_fault.GetDrops();
+}
+
+void
+UbNetDevice::SetActiveLanes(uint8_t lanes)
+{
+    std::string bad = UbLinkFault::CheckLanes(lanes, m_lanes);
+    NS_ABORT_MSG_IF(!bad.empty(), Where() << ": " << bad);
+    if (!m_ready)
+    {
+        Initialize();
+    }
+    m_lanes = lanes;
+    m_rateBps = ComputeRateBps();
+    m_flitPs = SerPs(m_flitSize);
+    m_creditFramePs = SerPs(m_creditFrameBytes);
+    NS_LOG_INFO(Where() << ": " << +lanes << " lanes left, " << m_rateBps << " b/s");
+    // The other end plans link-retry replays from this end's request time: tell it.
+    UbLinkMessage m;
+    m.kind = UbLinkMessage::PARAMS;
+    m.atPs = Simulator::Now().GetPicoSeconds() + m_linkPs;
+    m.params = GetLinkParams();
+    SendMessage(m);
+}
+
+uint64_t
+UbNetDevice::GetCreditFramesSent()
+{
+    if (m_ready)
+    {
+        ResolveRx(Simulator::Now().GetPicoSeconds());
+    }
+    return m_creditFrames;
+}
+
+Time
+UbNetDevice::GetTxFreeTime() const
+{
+    return PicoSeconds(m_txFreePs);
+}
+
+Time
+UbNetDevice::GetBusyTime() const
+{
+    return PicoSeconds(m_busyPs);
+}
+
+Time
+UbNetDevice::GetCreditStallTime(uint8_t vl) const
+{
+    return PicoSeconds(m_credits.GetStallPs(vl, Simulator::Now().GetPicoSeconds()));
+}
+
+uint64_t
+UbNetDevice::GetIdleMemoryBytes() const
+{
+    uint64_t bytes = sizeof(UbNetDevice) + m_credits.GetHeapBytes() + m_rxBuffer.GetHeapBytes() +
+                     sizeof(UbChannel) / 2;
+    if (m_dwrr)
+    {
+        bytes += sizeof(DwrrState) + m_dwrr->deficit.capacity() * sizeof(int64_t) +
+                 m_dwrr->quantum.capacity() * sizeof(uint32_t);
+    }
+    return bytes;
+}
+
+// --- Attributes kept only when set
+
+void
+UbNetDevice::SetSlToVl(std::string map)
+{
+    if (!m_vlStrings && map.empty())
+    {
+        return;
+    }
+    if (!m_vlStrings)
+    {
+        m_vlStrings = std::make_unique<VlStrings>();
+    }
+    m_vlStrings->slToVl = map;
+}
+
+std::string
+UbNetDevice::GetSlToVl() const
+{
+    return m_vlStrings ? m_vlStrings->slToVl : std::string();
+}
+
+void
+UbNetDevice::SetVlWeights(std::string weights)
+{
+    if (!m_vlStrings && weights.empty())
+    {
+        return;
+    }
+    if (!m_vlStrings)
+    {
+        m_vlStrings = std::make_unique<VlStrings>();
+    }
+    m_vlStrings->vlWeights = weights;
+}
+
+std::string
+UbNetDevice::GetVlWeights() const
+{
+    return m_vlStrings ? m_vlStrings->vlWeights : std::string();
+}
+
+// --- Error model attributes
+
+void
+UbNetDevice::SetPacketErrorRate(double p)
+{
+    m_errors.packetErrorRate = p;
+}
+
+double
+UbNetDevice::GetPacketErrorRate() const
+{
+    return m_errors.packetErrorRate;
+}
+
+void
+UbNetDevice::SetBitErrorRate(double p)
+{
+    m_errors.bitErrorRate = p;
+}
+
+double
+UbNetDevice::GetBitErrorRate() const
+{
+    return m_errors.bitErrorRate;
+}
+
+void
+UbNetDevice::SetErrorBurstLength(double l)
+{
+    m_errors.burstLength = l;
+}
+
+double
+UbNetDevice::GetErrorBurstLength() const
+{
+    return m_errors.burstLength;
+}
+
+void
+UbNetDevice::SetLinkRetry(bool on)
+{
+    m_errors.linkRetry = on;
+}
+
+bool
+UbNetDevice::GetLinkRetry() const
+{
+    return m_errors.linkRetry;
+}
+
+void
+UbNetDevice::SetRetrySetFlits(uint32_t flits)
+{
+    m_errors.retrySetFlits = flits;
+}
+
+uint32_t
+UbNetDevice::GetRetrySetFlits() const
+{
+    return m_errors.retrySetFlits;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Link arithmetic
+
+uint64_t
+UbNetDevice::ComputeRateBps() const
+{
+    long double r = static_cast<long double>(m_lanes) *
+                    static_cast<long double>(m_laneRate.GetBitRate()) * m_encodingEfficiency;
+    return static_cast<uint64_t>(std::llround(r));
+}
 
 int64_t
 UbNetDevice::SerPs(uint64_t wireBytes) const
 {
-    uint64_t rate = m_rateBps;
-    if (rate == 0)
-    {
-        long double r = static_cast<long double>(m_lanes) *
-                        static_cast<long double>(m_laneRate.GetBitRate()) * m_encodingEfficiency;
-        rate = static_cast<uint64_t>(std::llround(r));
-        NS_ABORT_MSG_IF(rate == 0, Where() << ": the transmit rate is 0 b/s");
-    }
+    uint64_t rate = m_rateBps ? m_rateBps : ComputeRateBps();
+    NS_ABORT_MSG_IF(rate == 0, Where() << ": the transmit rate is 0 b/s");
     unsigned __int128 num = static_cast<unsigned __int128>(wireBytes) * 8u * 1000000000000ull;
     return static_cast<int64_t>((num + rate - 1) / rate);
 }
@@ -572,13 +1663,7 @@ UbNetDevice::SerPs(uint64_t wireBytes) const
 uint64_t
 UbNetDevice::GetRateBps() const
 {
-    if (m_rateBps)
-    {
-        return m_rateBps;
-    }
-    long double r = static_cast<long double>(m_lanes) *
-                    static_cast<long double>(m_laneRate.GetBitRate()) * m_encodingEfficiency;
-    return static_cast<uint64_t>(std::llround(r));
+    return m_rateBps ? m_rateBps : ComputeRateBps();
 }
 
 uint32_t
@@ -590,21 +1675,22 @@ UbNetDevice::GetFlits(uint32_t packetBytes) const
         return (packetBytes + m_dlOverhead + f - 1) / f;
     }
     // UB blocks of at most 32 flits: LPH (4 B) in the first, LBH (2 B) in each later one; in CRC
-    // mode a BCRC (4 B) ends every block, in non-CRC mode an END byte ends the packet.
+    // mode a BCRC (4 B) ends every block, in non-CRC mode an END byte ends the packet. Closed
+    // form of filling the blocks one by one: the first carries c1 bytes of the packet, each
+    // later full block c2, and the last block what is left.
     const uint32_t block = 32 * f;
     const uint32_t trailer = (m_framing == UB_CRC) ? 4 : 0;
     const uint32_t end = (m_framing == UB_CRC) ? 0 : 1;
-    uint32_t header = 4;
-    uint32_t flits = 0;
-    uint32_t rest = packetBytes;
-    while (rest + header + trailer + end > block)
+    if (packetBytes + 4 + trailer + end <= block)
     {
-        uint32_t capacity = block - header - trailer;
-        rest -= std::min(rest, capacity);
-        flits += 32;
-        header = 2;
+        return (packetBytes + 4 + trailer + end + f - 1) / f;
     }
-    return flits + (rest + header + trailer + end + f - 1) / f;
+    const uint32_t c1 = block - 4 - trailer;
+    const uint32_t c2 = block - 2 - trailer;
+    uint32_t rest = packetBytes - c1;
+    uint32_t full = (rest + end > c2) ? (rest + end - 1) / c2 : 0; // later blocks filled up
+    rest -= full * c2;
+    return 32 * (1 + full) + (rest + 2 + trailer + end + f - 1) / f;
 }
 
 uint32_t
@@ -681,1090 +1767,16 @@ UbNetDevice::GetVlBufferCells() const
     return m_vlBufferCells;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Receiver side: buffer accounting and credit return
-
 void
-UbNetDevice::RegisterRelease(Time at, uint8_t vl, uint32_t reservedCells, uint32_t sharedCells)
+UbNetDevice::SetVlBufferCells(uint32_t cells)
 {
-    m_releases.push_back(Release{at.GetPicoSeconds(), reservedCells, sharedCells, vl});
-    std::push_heap(m_releases.begin(), m_releases.end(), ReleaseLater());
-    if (m_fcMode == CREDIT && m_peer != nullptr && m_peer->m_creditBlocked)
+    m_vlBufferCells = cells;
+    if (m_ready)
     {
-        m_peer->ScheduleAttempt();
+        // The buffer changes, but the other end keeps the credits announced when the link came
+        // up: a misconfiguration that the lossless check must catch (a test uses it).
+        m_rxBuffer.SetVlCells(cells);
     }
-    else if (m_fcMode == PFC && m_vl[vl].pfcPausedPeer)
-    {
-        SchedulePfcCheck(vl);
-    }
-}
-
-void
-UbNetDevice::ResolveRx(int64_t nowPs)
-{
-    const int64_t timeoutPs = m_creditTimeout.GetPicoSeconds();
-    while (true)
-    {
-        int64_t tRel = m_releases.empty() ? NEVER : m_releases.front().atPs;
-        int64_t tDead = NEVER;
-        uint8_t deadVl = 0;
-        if (m_accPending != 0)
-        {
-            for (uint8_t v = 0; v < m_vlCount; ++v)
-            {
-                const VlState& s = m_vl[v];
-                if (s.accReserved + s.accShared != 0 && s.accSincePs + timeoutPs < tDead)
-                {
-                    tDead = s.accSincePs + timeoutPs;
-                    deadVl = v;
-                }
-            }
-        }
-        if (std::min(tRel, tDead) > nowPs)
-        {
-            return;
-        }
-        if (tDead < tRel)
-        {
-            --m_accPending;
-            EmitCreditFrame(tDead, deadVl);
-            continue;
-        }
-        std::pop_heap(m_releases.begin(), m_releases.end(), ReleaseLater());
-        Release r = m_releases.back();
-        m_releases.pop_back();
-        VlState& s = m_vl[r.vl];
-        s.rxUsed -= r.reservedCells;
-        m_rxSharedUsed -= r.sharedCells;
-        if (!m_vlOccupancyTrace.IsEmpty())
-        {
-            m_vlOccupancyTrace(PicoSeconds(r.atPs), r.vl, s.rxUsed);
-        }
-        if (m_fcMode == PFC && s.pfcPausedPeer && s.rxUsed <= m_pfc->xonCells)
-        {
-            EmitPfc(r.atPs, r.vl, false);
-        }
-        if (m_fcMode != CREDIT)
-        {
-            continue;
-        }
-        bool wasEmpty = (s.accReserved + s.accShared) == 0;
-        if (wasEmpty)
-        {
-            s.accSincePs = r.atPs;
-        }
-        s.accReserved += r.reservedCells;
-        s.accShared += r.sharedCells;
-        if (s.accReserved + s.accShared >= m_creditGrain)
-        {
-            if (!wasEmpty)
-            {
-                --m_accPending;
-            }
-            EmitCreditFrame(r.atPs, r.vl);
-        }
-        else if (wasEmpty)
-        {
-            ++m_accPending;
-        }
-    }
-}
-
-void
-UbNetDevice::EmitCreditFrame(int64_t atPs, uint8_t vl)
-{
-    VlState& s = m_vl[vl];
-    CreditArrival a{0, s.accReserved, s.accShared, vl};
-    s.accReserved = 0;
-    s.accShared = 0;
-    // A control frame never preempts a data packet already on the wire, and goes before any
-    // packet decided after it was due.
-    // A Crd_Ack block counts at most 63 units per VL (6-bit fields, UB Base Spec 2.0 section
-    // 4.4), so a larger return takes several blocks.
-    uint32_t frames = (a.reservedCells + a.sharedCells + 62) / 63;
-    int64_t send = std::max({atPs, m_ctrlFreePs, m_txFreePs});
-    m_ctrlFreePs = send + frames * m_creditFramePs;
-    m_creditFrames += frames;
-    a.atPs = m_ctrlFreePs + m_linkPs;
-    NS_LOG_LOGIC(Where() << " VL " << +vl << ": return " << a.reservedCells << "+" << a.sharedCells
-                         << " cells, sent at " << send << " ps, arriving " << a.atPs << " ps");
-    m_peer->PushCreditArrival(a);
-}
-
-void
-UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
-{
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    NS_LOG_FUNCTION(this << packet << +info.vl << tailReady);
-    if (m_down)
-    {
-        ++m_faultDrops;
-        m_phyRxDropTrace(packet);
-        return;
-    }
-    ResolveRx(now);
-    NS_ABORT_MSG_IF(info.vl >= m_vlCount,
-                    Where() << ": packet arrived on VL " << +info.vl
-                            << " beyond VlCount=" << +m_vlCount);
-    VlState& s = m_vl[info.vl];
-    if (m_fcMode == CREDIT)
-    {
-        if (s.rxUsed + info.reservedCells > m_vlBufferCells ||
-            m_rxSharedUsed + info.sharedCells > m_sharedBufferCells)
-        {
-            std::ostringstream what;
-            what << "UB lossless violation at " << Where() << " VL " << +info.vl << ": a packet of "
-                 << info.reservedCells + info.sharedCells
-                 << " cells arrived to a full buffer (VL reserve " << s.rxUsed << "/"
-                 << m_vlBufferCells << " cells, shared " << m_rxSharedUsed << "/"
-                 << m_sharedBufferCells << "). This is a model bug: please report it.";
-            LosslessViolation(packet, info.vl, what.str());
-            // The sender spent the cells: give them back at once so that its credits stay true.
-            s.rxUsed += info.reservedCells;
-            m_rxSharedUsed += info.sharedCells;
-            RegisterRelease(Simulator::Now(), info.vl, info.reservedCells, info.sharedCells);
-            return;
-        }
-    }
-    else if (m_fcMode == PFC)
-    {
-        uint32_t cells = GetCells(packet->GetSize());
-        if (s.rxUsed + cells > m_vlBufferCells)
-        {
-            std::ostringstream what;
-            what << "UB lossless violation under PFC at " << Where() << " VL " << +info.vl
-                 << ": a packet of " << cells << " cells arrived to a full buffer (" << s.rxUsed
-                 << "/" << m_vlBufferCells << " cells, XOFF at " << m_pfc->xoffCells
-                 << "). The PFC headroom was too small: this is a model bug, please report it.";
-            LosslessViolation(packet, info.vl, what.str());
-            return;
-        }
-        info.reservedCells = cells;
-        info.sharedCells = 0;
-    }
-    else
-    {
-        uint32_t cells = GetCells(packet->GetSize());
-        uint32_t sh = std::min(cells, m_sharedBufferCells - m_rxSharedUsed);
-        uint32_t res = cells - sh;
-        if (s.rxUsed + res > m_vlBufferCells)
-        {
-            NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": drop, buffer full");
-            ++m_drops;
-            m_phyRxDropTrace(packet);
-            return;
-        }
-        info.reservedCells = res;
-        info.sharedCells = sh;
-    }
-    s.rxUsed += info.reservedCells;
-    m_rxSharedUsed += info.sharedCells;
-    if (m_fcMode == PFC && !s.pfcPausedPeer && s.rxUsed >= m_pfc->xoffCells)
-    {
-        EmitPfc(now, info.vl, true);
-    }
-    ++m_rxPackets;
-    m_macRxTrace(packet);
-    if (!m_vlOccupancyTrace.IsEmpty())
-    {
-        m_vlOccupancyTrace(Simulator::Now(), info.vl, s.rxUsed);
-    }
-    if (!m_phyRxEndTrace.IsEmpty())
-    {
-        Simulator::Schedule(tailReady - Simulator::Now(), &UbNetDevice::FirePhyRxEnd, this, packet);
-    }
-    m_switch->ReceiveFromPort(m_port, packet, info, tailReady);
-}
-
-void
-UbNetDevice::LosslessViolation(Ptr<Packet> packet, uint8_t vl, const std::string& what)
-{
-    if (m_losslessCheck == ABORT)
-    {
-        NS_FATAL_ERROR(what);
-    }
-    if (!m_violations)
-    {
-        m_violations = std::make_unique<uint64_t[]>(UB_MAX_VLS);
-    }
-    ++m_violations[vl];
-    NS_LOG_WARN(what << " (counted: LosslessViolation=Count)");
-    m_phyRxDropTrace(packet);
-}
-
-uint64_t
-UbNetDevice::GetLosslessViolations(uint8_t vl) const
-{
-    if (!m_violations)
-    {
-        return 0;
-    }
-    if (vl < UB_MAX_VLS)
-    {
-        return m_violations[vl];
-    }
-    uint64_t total = 0;
-    for (uint8_t v = 0; v < UB_MAX_VLS; ++v)
-    {
-        total += m_violations[v];
-    }
-    return total;
-}
-
-void
-UbNetDevice::ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info)
-{
-    // The cells were spent by the sender; charge and free them at once so that the credits
-    // come back, and count the loss.
-    if (m_down)
-    {
-        ++m_faultDrops;
-        m_phyRxDropTrace(packet);
-        return;
-    }
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    ResolveRx(now);
-    VlState& s = m_vl[info.vl];
-    s.rxUsed += info.reservedCells;
-    m_rxSharedUsed += info.sharedCells;
-    RegisterRelease(Simulator::Now(), info.vl, info.reservedCells, info.sharedCells);
-    ++m_corruptDrops;
-    NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": CRC error, packet dropped");
-    m_phyRxDropTrace(packet);
-}
-
-bool
-UbNetDevice::DrawError(uint32_t wireBytes)
-{
-    double p = m_packetErrorRate;
-    if (m_bitErrorRate > 0)
-    {
-        p = 1.0 - (1.0 - p) * std::pow(1.0 - m_bitErrorRate, 8.0 * wireBytes);
-    }
-    if (m_inBurst)
-    {
-        // Gilbert-style bursts: after an error, each next packet errs with 1 - 1/BurstLength.
-        p = std::max(p, 1.0 - 1.0 / m_errorBurstLength);
-    }
-    bool error = m_errorRng->GetValue() < p;
-    m_inBurst = error && m_errorBurstLength > 1.0;
-    return error;
-}
-
-int64_t
-UbNetDevice::AssignStreams(int64_t stream)
-{
-    if (!m_errorRng)
-    {
-        m_errorRng = CreateObject<UniformRandomVariable>();
-    }
-    m_errorRng->SetStream(stream);
-    return 1;
-}
-
-void
-UbNetDevice::FirePhyRxEnd(Ptr<const Packet> p)
-{
-    m_phyRxEndTrace(p);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sender side: credits and transmission
-
-void
-UbNetDevice::PushCreditArrival(const CreditArrival& a)
-{
-    m_incoming.push_back(a);
-    if (m_creditBlocked && !m_absorbing)
-    {
-        ScheduleAttempt();
-    }
-}
-
-void
-UbNetDevice::AbsorbCredits(int64_t nowPs)
-{
-    m_absorbing = true;
-    m_peer->ResolveRx(nowPs);
-    m_absorbing = false;
-    while (m_incomingHead < m_incoming.size() && m_incoming[m_incomingHead].atPs <= nowPs)
-    {
-        const CreditArrival& a = m_incoming[m_incomingHead++];
-        VlState& s = m_vl[a.vl];
-        s.credits += static_cast<int32_t>(a.reservedCells);
-        m_sharedCredits += static_cast<int32_t>(a.sharedCells);
-        NS_ABORT_MSG_IF(s.credits > static_cast<int32_t>(m_vlInitial) ||
-                            m_sharedCredits > static_cast<int32_t>(m_sharedInitial),
-                        Where() << " VL " << +a.vl
-                                << ": credits exceed the peer's buffer; a model bug");
-        if (!m_creditReturnTrace.IsEmpty())
-        {
-            m_creditReturnTrace(a.vl, a.reservedCells, a.sharedCells, PicoSeconds(a.atPs));
-        }
-        if (m_stallMask != 0)
-        {
-            for (uint32_t mask = m_stallMask; mask != 0; mask &= mask - 1)
-            {
-                auto v = static_cast<uint8_t>(__builtin_ctz(mask));
-                if (HeadFits(v, m_switch->PeekHeadBytes(m_port, v)))
-                {
-                    EndStall(v, a.atPs);
-                }
-            }
-        }
-    }
-    if (m_incomingHead == m_incoming.size())
-    {
-        m_incoming.clear();
-        m_incomingHead = 0;
-    }
-    else if (m_incomingHead > 32 && 2 * m_incomingHead > m_incoming.size())
-    {
-        m_incoming.erase(m_incoming.begin(),
-                         m_incoming.begin() + static_cast<std::ptrdiff_t>(m_incomingHead));
-        m_incomingHead = 0;
-    }
-}
-
-bool
-UbNetDevice::HeadFits(uint8_t vl, uint32_t packetBytes) const
-{
-    return static_cast<int64_t>(m_vl[vl].credits) + m_sharedCredits >=
-           static_cast<int64_t>(GetCells(packetBytes));
-}
-
-bool
-UbNetDevice::FitsBy(uint8_t vl, uint32_t packetBytes, int64_t atPs) const
-{
-    int64_t credits = static_cast<int64_t>(m_vl[vl].credits) + m_sharedCredits;
-    for (std::size_t i = m_incomingHead; i < m_incoming.size() && m_incoming[i].atPs <= atPs; ++i)
-    {
-        const CreditArrival& a = m_incoming[i];
-        credits += a.sharedCells + (a.vl == vl ? a.reservedCells : 0);
-    }
-    return credits >= static_cast<int64_t>(GetCells(packetBytes));
-}
-
-void
-UbNetDevice::MarkStall(uint8_t vl, int64_t sincePs)
-{
-    VlState& s = m_vl[vl];
-    m_stallMask |= 1u << vl;
-    s.stallSincePs = sincePs;
-    s.stallAnnounced = false;
-    if (m_creditStallTrace.IsEmpty())
-    {
-        return;
-    }
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    if (sincePs <= now)
-    {
-        AnnounceStall(vl, sincePs);
-    }
-    else
-    {
-        Simulator::Schedule(PicoSeconds(sincePs - now),
-                            &UbNetDevice::AnnounceStall,
-                            this,
-                            vl,
-                            sincePs);
-    }
-}
-
-void
-UbNetDevice::AnnounceStall(uint8_t vl, int64_t sincePs)
-{
-    VlState& s = m_vl[vl];
-    if ((m_stallMask & (1u << vl)) != 0 && s.stallSincePs == sincePs && !s.stallAnnounced)
-    {
-        s.stallAnnounced = true;
-        m_creditStallTrace(vl, true);
-    }
-}
-
-void
-UbNetDevice::EndStall(uint8_t vl, int64_t atPs)
-{
-    // A stall predicted for a future time is withdrawn if the credits come before it begins.
-    VlState& s = m_vl[vl];
-    m_stallMask &= ~(1u << vl);
-    if (atPs > s.stallSincePs)
-    {
-        s.stallTotalPs += atPs - s.stallSincePs;
-    }
-    s.stallSincePs = -1;
-    if (s.stallAnnounced)
-    {
-        s.stallAnnounced = false;
-        m_creditStallTrace(vl, false);
-    }
-}
-
-int64_t
-UbNetDevice::NextCreditLowerBoundPs() const
-{
-    int64_t best = m_releases.empty() ? NEVER : m_releases.front().atPs;
-    if (m_accPending != 0)
-    {
-        int64_t timeoutPs = m_creditTimeout.GetPicoSeconds();
-        for (const auto& s : m_vl)
-        {
-            if (s.accReserved + s.accShared != 0)
-            {
-                best = std::min(best, s.accSincePs + timeoutPs);
-            }
-        }
-    }
-    if (best == NEVER)
-    {
-        return NEVER;
-    }
-    return std::max(best, m_ctrlFreePs) + m_creditFramePs + m_linkPs;
-}
-
-void
-UbNetDevice::ScheduleAttempt()
-{
-    if (m_down)
-    {
-        m_attemptEvent.Cancel();
-        return;
-    }
-    // One event per decision: the next time the port can start a packet, which is when the wire
-    // frees, or later if no waiting VL will have the credits for its head packet by then.
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    uint32_t waiting = m_switch->GetWaitingMask(m_port);
-    if (waiting == 0)
-    {
-        m_creditBlocked = false;
-        m_attemptEvent.Cancel();
-        return;
-    }
-    int64_t target = std::max(now, m_txFreePs);
-    if (m_fcMode == CREDIT)
-    {
-        bool any = false;
-        for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
-        {
-            auto v = static_cast<uint8_t>(__builtin_ctz(mask));
-            if (FitsBy(v, m_switch->PeekHeadBytes(m_port, v), target))
-            {
-                any = true;
-            }
-            else if ((m_stallMask & (1u << v)) == 0)
-            {
-                MarkStall(v, target);
-            }
-        }
-        m_creditBlocked = !any;
-        if (!any)
-        {
-            int64_t tc = m_peer->NextCreditLowerBoundPs();
-            for (std::size_t i = m_incomingHead; i < m_incoming.size(); ++i)
-            {
-                if (m_incoming[i].atPs > target)
-                {
-                    tc = std::min(tc, m_incoming[i].atPs);
-                    break;
-                }
-            }
-            if (tc == NEVER)
-            {
-                // Nothing is on its way; the peer calls back when it schedules a release.
-                m_attemptEvent.Cancel();
-                return;
-            }
-            target = std::max(target, tc);
-        }
-    }
-    else if (m_fcMode == PFC)
-    {
-        int64_t resume = NEVER;
-        for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
-        {
-            auto v = static_cast<uint8_t>(__builtin_ctz(mask));
-            resume = std::min(resume, PfcResumePs(v, target));
-        }
-        if (resume == NEVER)
-        {
-            // Every waiting VL is paused with no XON on its way; the XON calls back.
-            m_attemptEvent.Cancel();
-            return;
-        }
-        target = std::max(target, resume);
-    }
-    if (!m_attemptEvent.IsExpired())
-    {
-        if (m_attemptEvent.GetTs() == static_cast<uint64_t>(target))
-        {
-            return;
-        }
-        m_attemptEvent.Cancel();
-    }
-    m_attemptEvent =
-        Simulator::Schedule(PicoSeconds(target - now), &UbNetDevice::TryTransmit, this);
-}
-
-void
-UbNetDevice::NotifyQueued()
-{
-    if (m_txFreePs > Simulator::Now().GetPicoSeconds())
-    {
-        ScheduleAttempt();
-        return;
-    }
-    TryTransmit();
-}
-
-bool
-UbNetDevice::CanStartNow(uint8_t vl, uint32_t packetBytes)
-{
-    if (!m_ready)
-    {
-        Initialize();
-    }
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    if (m_down || m_txFreePs > now || m_switch->GetWaitingMask(m_port) != 0)
-    {
-        return false;
-    }
-    if (m_fcMode == PFC)
-    {
-        return !PfcPausedAt(vl, now);
-    }
-    if (m_fcMode != CREDIT)
-    {
-        return true;
-    }
-    AbsorbCredits(now);
-    return HeadFits(vl, packetBytes);
-}
-
-void
-UbNetDevice::TryTransmit()
-{
-    if (m_down)
-    {
-        return; // a failed link sends nothing; the switch flushes its queue at detection
-    }
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    if (m_txFreePs > now)
-    {
-        ScheduleAttempt();
-        return;
-    }
-    uint32_t waiting = m_switch->GetWaitingMask(m_port);
-    if (waiting == 0)
-    {
-        m_creditBlocked = false;
-        return;
-    }
-    if (m_fcMode == CREDIT)
-    {
-        AbsorbCredits(now);
-    }
-    uint32_t heads[UB_MAX_VLS];
-    uint32_t eligible = 0;
-    for (uint32_t mask = waiting; mask != 0; mask &= mask - 1)
-    {
-        auto v = static_cast<uint8_t>(__builtin_ctz(mask));
-        uint32_t bytes = m_switch->PeekHeadBytes(m_port, v);
-        heads[v] = GetWireBytes(bytes); // arbiters weigh what the packet costs on the wire
-        bool ok =
-            m_fcMode == CREDIT ? HeadFits(v, bytes) : (m_fcMode != PFC || !PfcPausedAt(v, now));
-        if (ok)
-        {
-            eligible |= 1u << v;
-            if (m_stallMask & (1u << v))
-            {
-                EndStall(v, now);
-            }
-        }
-        else if (m_fcMode == CREDIT && (m_stallMask & (1u << v)) == 0)
-        {
-            MarkStall(v, now);
-        }
-    }
-    if (eligible == 0)
-    {
-        NS_LOG_LOGIC(Where() << ": waiting for credits, VLs 0x" << std::hex << waiting << std::dec);
-        ScheduleAttempt();
-        return;
-    }
-    m_creditBlocked = false;
-    UbVlArbiterInput in;
-    in.eligible = eligible;
-    in.waiting = waiting;
-    in.headBytes = heads;
-    in.nVl = m_vlCount;
-    uint8_t vl = m_arbiter->Select(in, m_arbState);
-    m_switch->TransmitHead(m_port, vl);
-    ScheduleAttempt();
-}
-
-Time
-UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
-{
-    if (!m_ready)
-    {
-        Initialize();
-    }
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    ResolveRx(now); // credit frames already due go first
-    uint32_t bytes = packet->GetSize();
-    uint32_t wire = GetWireBytes(bytes);
-    int64_t start = std::max({now, m_ctrlFreePs, m_txFreePs});
-    int64_t end = std::max(start + SerPs(wire), tailReady.GetPicoSeconds() + m_flitPs);
-    if (m_fcMode == CREDIT)
-    {
-        // Sharing mode spends the shared pool first, then the VL's reserve (UB Base Spec 2.0
-        // section 4.6.1.3).
-        auto cells = static_cast<int32_t>(GetCells(bytes));
-        VlState& s = m_vl[info.vl];
-        int32_t sh = std::min(cells, m_sharedCredits);
-        int32_t res = cells - sh;
-        NS_ABORT_MSG_IF(res > s.credits,
-                        Where() << " VL " << +info.vl << ": transmit without credits; a model bug");
-        s.credits -= res;
-        m_sharedCredits -= sh;
-        info.reservedCells = static_cast<uint32_t>(res);
-        info.sharedCells = static_cast<uint32_t>(sh);
-    }
-    else
-    {
-        info.reservedCells = 0;
-        info.sharedCells = 0;
-    }
-    // Link errors, drawn when the packet starts. With link-level retry the receiver finds the
-    // CRC error at the tail, asks for a replay (Retry_Req_Set) over the reverse direction, and
-    // this port answers (Retry_Ack_Set) and sends the packet again (go-back-N from it: nothing
-    // sent after it counts). Without retry the packet is lost at the receiver.
-    bool corrupted = false;
-    if (m_errorsOn)
-    {
-        int64_t retryRequestPs = m_peer->SerPs(static_cast<uint64_t>(m_retryFlits) * m_flitSize);
-        int64_t retryAckPs = SerPs(static_cast<uint64_t>(m_retryFlits) * m_flitSize);
-        while (DrawError(wire))
-        {
-            ++m_injectedErrors;
-            if (!m_linkRetry)
-            {
-                corrupted = true;
-                break;
-            }
-            ++m_retries;
-            m_busyPs += end - start;
-            int64_t detect = end + m_linkPs;
-            int64_t replay = detect + retryRequestPs + m_peer->m_linkPs + retryAckPs;
-            start = replay;
-            end = replay + SerPs(wire);
-        }
-    }
-    NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": " << bytes << " B (" << wire
-                         << " B on the wire) from " << start << " to " << end << " ps to CNA "
-                         << info.dst << (corrupted ? " (corrupted)" : ""));
-    m_txFreePs = end;
-    m_busyPs += end - start;
-    ++m_txPackets;
-    m_txWireBytes += wire;
-    m_macTxTrace(packet);
-    m_phyTxBeginTrace(packet);
-    if (!m_phyTxEndTrace.IsEmpty())
-    {
-        Simulator::Schedule(PicoSeconds(end - now), &UbNetDevice::FirePhyTxEnd, this, packet);
-    }
-
-    // One event: the packet becomes ready at the next node. The last hop always delivers at
-    // the tail, since the endpoint takes the whole packet.
-    int64_t tailReadyAtPeer = end + m_linkPs + m_peerPipelinePs;
-    if (corrupted)
-    {
-        // The receiver's CRC check fails at the tail; it drops the packet and frees its cells.
-        Simulator::ScheduleWithContext(m_peerNodeId,
-                                       PicoSeconds(end + m_linkPs - now),
-                                       &UbNetDevice::ReceiveCorrupted,
-                                       m_peer,
-                                       packet,
-                                       info);
-        return PicoSeconds(end);
-    }
-    int64_t ready = (m_peerCutThrough && info.dst != m_peerCna)
-                        ? start + m_flitPs + m_linkPs + m_peerPipelinePs
-                        : tailReadyAtPeer;
-    Simulator::ScheduleWithContext(m_peerNodeId,
-                                   PicoSeconds(ready - now),
-                                   &UbNetDevice::Receive,
-                                   m_peer,
-                                   packet,
-                                   info,
-                                   PicoSeconds(tailReadyAtPeer));
-    return PicoSeconds(end);
-}
-
-void
-UbNetDevice::FirePhyTxEnd(Ptr<const Packet> p)
-{
-    m_phyTxEndTrace(p);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Priority flow control (FlowControl = Pfc)
-
-uint32_t
-UbNetDevice::PfcHeadroomCells() const
-{
-    // After this port decides to pause a VL, the PAUSE waits for the packet this port is sending
-    // (one maximum packet at its rate), takes its own time on the wire and the reverse link's
-    // latency; the peer keeps sending meanwhile, finishes a packet it started just before the
-    // PAUSE arrived, and what is already on the forward link still lands here.
-    Ptr<UbNetDevice> peer = m_channel->GetPeer(this);
-    long double peerRate = static_cast<long double>(peer->m_lanes) *
-                           static_cast<long double>(peer->m_laneRate.GetBitRate()) *
-                           peer->m_encodingEfficiency;
-    int64_t prop = m_channel->GetPropagationDelay().GetPicoSeconds();
-    // A packet is charged to this buffer after this switch's pipeline latency, so what is in
-    // the pipeline is on its way too.
-    int64_t ps = SerPs(GetWireBytes(m_mtu)) + SerPs(m_pauseFrameBytes) +
-                 m_phyLatency.GetPicoSeconds() + prop + peer->m_phyLatency.GetPicoSeconds() + prop +
-                 m_switch->GetPipelineLatency().GetPicoSeconds();
-    long double bytes = peerRate * static_cast<long double>(ps) / 8e12L;
-    auto packets = static_cast<uint32_t>(std::ceil(bytes / GetWireBytes(m_mtu))) + 1;
-    return packets * GetCells(m_mtu);
-}
-
-void
-UbNetDevice::EmitPfc(int64_t atPs, uint8_t vl, bool pause)
-{
-    // A PAUSE or XON frame waits for the packet on the wire, like a credit frame.
-    int64_t send = std::max({atPs, m_ctrlFreePs, m_txFreePs});
-    m_ctrlFreePs = send + m_pfc->pauseFramePs;
-    int64_t arrive = m_ctrlFreePs + m_linkPs;
-    m_vl[vl].pfcPausedPeer = pause;
-    pause ? ++m_pfc->pauseSent : ++m_pfc->resumeSent;
-    NS_LOG_LOGIC(Where() << " VL " << +vl << ": " << (pause ? "PAUSE" : "XON") << " sent at "
-                         << send << " ps (occupancy " << m_vl[vl].rxUsed << " cells)");
-    m_peer->PushPfc(vl, arrive, pause);
-    if (pause)
-    {
-        SchedulePfcCheck(vl); // releases already known may bring it down to XON
-    }
-}
-
-void
-UbNetDevice::PushPfc(uint8_t vl, int64_t atPs, bool pause)
-{
-    if (m_pfc->windows.empty())
-    {
-        m_pfc->windows.resize(m_vlCount);
-    }
-    auto& w = m_pfc->windows[vl];
-    if (pause)
-    {
-        ++m_pfc->pauseReceived;
-        w.emplace_back(atPs, NEVER);
-        return;
-    }
-    if (!w.empty() && w.back().second == NEVER)
-    {
-        w.back().second = atPs;
-    }
-    ScheduleAttempt();
-}
-
-bool
-UbNetDevice::PfcPausedAt(uint8_t vl, int64_t atPs)
-{
-    if (m_pfc->windows.empty())
-    {
-        return false;
-    }
-    auto& w = m_pfc->windows[vl];
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    while (!w.empty() && w.front().second <= now)
-    {
-        w.erase(w.begin()); // windows that ended; at most a few are kept
-    }
-    for (const auto& [from, to] : w)
-    {
-        if (from <= atPs && atPs < to)
-        {
-            return true;
-        }
-    }
-    return false;
-}
-
-int64_t
-UbNetDevice::PfcResumePs(uint8_t vl, int64_t atPs)
-{
-    int64_t t = atPs;
-    if (m_pfc->windows.empty())
-    {
-        return t;
-    }
-    for (const auto& [from, to] : m_pfc->windows[vl])
-    {
-        if (from <= t && t < to)
-        {
-            t = to; // windows are in time order; a later one may start right after
-        }
-    }
-    return t;
-}
-
-void
-UbNetDevice::SchedulePfcCheck(uint8_t vl)
-{
-    // When will VL vl's occupancy fall to XON, given the releases already known?
-    const VlState& s = m_vl[vl];
-    std::vector<std::pair<int64_t, uint32_t>> rel;
-    for (const auto& r : m_releases)
-    {
-        if (r.vl == vl)
-        {
-            rel.emplace_back(r.atPs, r.reservedCells);
-        }
-    }
-    std::sort(rel.begin(), rel.end());
-    int64_t occ = s.rxUsed;
-    int64_t when = NEVER;
-    for (const auto& [at, cells] : rel)
-    {
-        occ -= cells;
-        if (occ <= static_cast<int64_t>(m_pfc->xonCells))
-        {
-            when = at;
-            break;
-        }
-    }
-    if (when == NEVER)
-    {
-        return;
-    }
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    when = std::max(when, now);
-    if (m_pfc->checkEvent.IsRunning() && m_pfc->checkEvent.GetTs() <= static_cast<uint64_t>(when))
-    {
-        return;
-    }
-    m_pfc->checkEvent.Cancel();
-    m_pfc->checkEvent = Simulator::Schedule(PicoSeconds(when - now), &UbNetDevice::PfcCheck, this);
-}
-
-void
-UbNetDevice::PfcCheck()
-{
-    ResolveRx(Simulator::Now().GetPicoSeconds());
-    for (uint8_t v = 0; v < m_vlCount; ++v)
-    {
-        if (m_vl[v].pfcPausedPeer)
-        {
-            SchedulePfcCheck(v);
-        }
-    }
-}
-
-uint64_t
-UbNetDevice::GetPauseFramesSent() const
-{
-    return m_pfc ? m_pfc->pauseSent : 0;
-}
-
-uint64_t
-UbNetDevice::GetResumeFramesSent() const
-{
-    return m_pfc ? m_pfc->resumeSent : 0;
-}
-
-uint64_t
-UbNetDevice::GetPauseFramesReceived() const
-{
-    return m_pfc ? m_pfc->pauseReceived : 0;
-}
-
-uint32_t
-UbNetDevice::GetPfcXoffCells() const
-{
-    return m_pfc ? m_pfc->xoffCells : 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Statistics
-
-int64_t
-UbNetDevice::GetCredits(uint8_t vl)
-{
-    if (!m_ready)
-    {
-        Initialize();
-    }
-    if (m_fcMode == CREDIT)
-    {
-        AbsorbCredits(Simulator::Now().GetPicoSeconds());
-    }
-    return vl == UB_MAX_VLS ? m_sharedCredits : m_vl.at(vl).credits;
-}
-
-uint32_t
-UbNetDevice::GetInitialCredits(uint8_t vl) const
-{
-    if (m_fcMode != CREDIT || m_channel == nullptr)
-    {
-        return 0;
-    }
-    Ptr<UbNetDevice> peer = m_channel->GetPeer(this);
-    return vl == UB_MAX_VLS ? peer->m_sharedBufferCells : peer->m_vlBufferCells;
-}
-
-uint32_t
-UbNetDevice::GetRxOccupancy(uint8_t vl)
-{
-    if (!m_ready)
-    {
-        return 0;
-    }
-    ResolveRx(Simulator::Now().GetPicoSeconds());
-    return vl == UB_MAX_VLS ? m_rxSharedUsed : m_vl.at(vl).rxUsed;
-}
-
-uint64_t
-UbNetDevice::GetCreditLoadBytes(uint8_t vl) const
-{
-    if (m_fcMode != CREDIT || !m_ready)
-    {
-        return 0;
-    }
-    int64_t used = static_cast<int64_t>(m_vlInitial) - m_vl[vl].credits;
-    return static_cast<uint64_t>(std::max<int64_t>(used, 0)) * GetCellBytes();
-}
-
-uint64_t
-UbNetDevice::GetDropCount() const
-{
-    return m_drops;
-}
-
-uint64_t
-UbNetDevice::GetTxPackets() const
-{
-    return m_txPackets;
-}
-
-uint64_t
-UbNetDevice::GetTxWireBytes() const
-{
-    return m_txWireBytes;
-}
-
-uint64_t
-UbNetDevice::GetRxPackets() const
-{
-    return m_rxPackets;
-}
-
-uint64_t
-UbNetDevice::GetInjectedErrors() const
-{
-    return m_injectedErrors;
-}
-
-uint64_t
-UbNetDevice::GetLinkRetries() const
-{
-    return m_retries;
-}
-
-uint64_t
-UbNetDevice::GetCorruptedDrops() const
-{
-    return m_corruptDrops;
-}
-
-void
-UbNetDevice::SetLinkDown()
-{
-    if (m_down)
-    {
-        return;
-    }
-    NS_LOG_INFO(Where() << ": link down");
-    m_down = true;
-    m_attemptEvent.Cancel();
-}
-
-bool
-UbNetDevice::IsLinkDown() const
-{
-    return m_down;
-}
-
-uint64_t
-UbNetDevice::GetFaultDrops() const
-{
-    return m_faultDrops;
-}
-
-void
-UbNetDevice::SetActiveLanes(uint8_t lanes)
-{
-    NS_ABORT_MSG_IF(lanes == 0 || lanes > m_lanes,
-                    Where() << ": SetActiveLanes(" << +lanes << ") must keep 1 to " << +m_lanes
-                            << " lanes");
-    if (!m_ready)
-    {
-        Initialize();
-    }
-    m_lanes = lanes;
-    long double rate = static_cast<long double>(m_lanes) *
-                       static_cast<long double>(m_laneRate.GetBitRate()) * m_encodingEfficiency;
-    m_rateBps = static_cast<uint64_t>(std::llround(rate));
-    m_flitPs = SerPs(m_flitSize);
-    m_creditFramePs = SerPs(m_creditFrameBytes);
-    NS_LOG_INFO(Where() << ": " << +lanes << " lanes left, " << m_rateBps << " b/s");
-}
-
-uint64_t
-UbNetDevice::GetCreditFramesSent() const
-{
-    return m_creditFrames;
-}
-
-Time
-UbNetDevice::GetTxFreeTime() const
-{
-    return PicoSeconds(m_txFreePs);
-}
-
-Time
-UbNetDevice::GetBusyTime() const
-{
-    return PicoSeconds(m_busyPs);
-}
-
-Time
-UbNetDevice::GetCreditStallTime(uint8_t vl) const
-{
-    if (vl >= m_vl.size())
-    {
-        return Time(0);
-    }
-    const VlState& s = m_vl[vl];
-    int64_t total = s.stallTotalPs;
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    if (s.stallSincePs >= 0 && now > s.stallSincePs) // a predicted stall may not have begun yet
-    {
-        total += now - s.stallSincePs;
-    }
-    return PicoSeconds(total);
-}
-
-uint64_t
-UbNetDevice::GetIdleMemoryBytes() const
-{
-    return sizeof(UbNetDevice) + m_vl.capacity() * sizeof(VlState) +
-           m_releases.capacity() * sizeof(Release) + m_incoming.capacity() * sizeof(CreditArrival) +
-           m_deficit.capacity() * sizeof(int64_t) + m_quantum.capacity() * sizeof(uint32_t) +
-           sizeof(UbChannel) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1774,13 +1786,13 @@ void
 UbNetDevice::Attach(Ptr<UbChannel> channel)
 {
     m_channel = channel;
-    channel->Attach(this);
+    m_end = channel->Attach(this);
 }
 
 void
-UbNetDevice::SetSwitch(UbSwitch* sw, uint32_t index)
+UbNetDevice::SetPortQueues(UbPortQueues* queues, uint32_t index)
 {
-    m_switch = sw;
+    m_queues = queues;
     m_port = index;
 }
 
@@ -1895,10 +1907,10 @@ UbNetDevice::IsPointToPoint() const
 bool
 UbNetDevice::Send(Ptr<Packet> packet, const Address& dest, uint16_t protocolNumber)
 {
-    NS_ABORT_MSG_IF(m_switch == nullptr || !m_channel,
+    NS_ABORT_MSG_IF(m_queues == nullptr || !m_channel || m_channel->GetNDevices() < 2,
                     Where() << ": Send before the port is installed on a UbSwitch and a link");
-    Ptr<UbNetDevice> peer = m_channel->GetPeer(this);
-    return m_switch->Send(packet, peer->m_switch->GetCna(), 0, protocolNumber);
+    uint32_t peerCna = m_ready ? m_peerCna : m_channel->GetAnnouncement(1 - m_end).cna;
+    return m_queues->Send(packet, peerCna, 0, protocolNumber);
 }
 
 bool

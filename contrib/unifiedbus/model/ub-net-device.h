@@ -4,7 +4,13 @@
 #ifndef UB_NET_DEVICE_H
 #define UB_NET_DEVICE_H
 
+#include "ub-credit.h"
+#include "ub-link-error-model.h"
+#include "ub-link-fault.h"
+#include "ub-link-message.h"
 #include "ub-packet-info.h"
+#include "ub-pfc.h"
+#include "ub-port-queue.h"
 #include "ub-vl-arbiter.h"
 
 #include "ns3/data-rate.h"
@@ -23,7 +29,6 @@ namespace ns3
 {
 
 class UbChannel;
-class UbSwitch;
 
 /**
  * \ingroup unifiedbus
@@ -58,8 +63,16 @@ class UbSwitch;
  * cut-through, tail + pipeline latency for store-and-forward), plus, for a port with packets
  * waiting, one per start: at the time the wire frees or, if no waiting VL will have credits by
  * then, at the earliest time credits can arrive.
+ *
+ * **Composition.** The device owns this port's transmit direction and receive buffer and
+ * composes one class per concern: UbCreditSender and UbCreditReceiver (ub-credit.h), UbPfc
+ * (ub-pfc.h), UbLinkErrorModel (errors and link-level retry) and UbLinkFault (link down, lanes
+ * lost). It sees its node's switch only through UbPortQueues (ub-port-queue.h), and the other end
+ * of its link only through UbLinkMessages carried by the UbChannel: packets, credit returns, PFC
+ * frames, retry requests and acknowledgements, and the parameters each end announces when the
+ * link comes up (UbLinkParams). It never reads or writes the other end's state.
  */
-class UbNetDevice : public NetDevice
+class UbNetDevice : public NetDevice, private UbPfc::Host
 {
   public:
     /// Link-level flow control.
@@ -140,16 +153,19 @@ class UbNetDevice : public NetDevice
     void Attach(Ptr<UbChannel> channel);
 
     /**
-     * \brief Called by UbSwitch::AddPort.
-     * \param sw the switch of this node
-     * \param index this port's index in the switch
+     * \brief Called by UbSwitch::AddPort: the node's queues this port serves, and its index.
+     * \param queues the node's forwarding element, as its ports see it
+     * \param index this port's index in it
      */
-    void SetSwitch(UbSwitch* sw, uint32_t index);
+    void SetPortQueues(UbPortQueues* queues, uint32_t index);
 
     /// \return this port's index in its node's UbSwitch
     uint32_t GetPortIndex() const;
-    /// \return the device at the other end of the link (nullptr if not attached)
+    /// \return the device at the other end of the link (nullptr if not attached); for building
+    /// and inspecting topologies: the device itself never uses it
     Ptr<UbNetDevice> GetPeer() const;
+    /// \return what this end announces to the other when the link comes up (UbLinkParams)
+    UbLinkParams GetLinkParams() const;
 
     // --- Link arithmetic (exact) ---
 
@@ -203,6 +219,12 @@ class UbNetDevice : public NetDevice
     uint32_t GetRxOccupancy(uint8_t vl);
     /// \return receive-buffer cells reserved per VL
     uint32_t GetVlBufferCells() const;
+    /**
+     * \brief Set the receive buffer reserved per VL (the VlBufferCells attribute). After the link
+     * came up this changes the buffer but not the credits the other end holds.
+     * \param cells cells per VL
+     */
+    void SetVlBufferCells(uint32_t cells);
     /// \return packets dropped at this port's receive buffer (FlowControl = None)
     uint64_t GetDropCount() const;
     /**
@@ -219,8 +241,9 @@ class UbNetDevice : public NetDevice
     uint64_t GetTxWireBytes() const;
     /// \return packets received (accepted into the receive buffer)
     uint64_t GetRxPackets() const;
-    /// \return credit frames sent
-    uint64_t GetCreditFramesSent() const;
+    /// \return credit frames sent up to now (returns due by now counted, even if the other end
+    /// has not needed them yet)
+    uint64_t GetCreditFramesSent();
     /// \return corrupted transmissions drawn by this direction's error model
     uint64_t GetInjectedErrors() const;
     /// \return packets this port replayed by link-level retry
@@ -302,12 +325,34 @@ class UbNetDevice : public NetDevice
     void RegisterRelease(Time at, uint8_t vl, uint32_t reservedCells, uint32_t sharedCells);
 
     /**
-     * \brief Arrival of a packet from the peer (scheduled by the peer's Transmit).
+     * \brief Arrival of a packet from the peer (a DATA message, delivered by the channel).
      * \param packet the packet
      * \param info its info
      * \param tailReady when its tail is available here, pipeline latency included
      */
     void Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady);
+
+    /**
+     * \brief A message from the other end of the link (delivered by the UbChannel at the time it
+     * takes effect for packets and retry requests, at once for the others, which carry their
+     * arrival time).
+     * \param m the message
+     */
+    void ReceiveMessage(const UbLinkMessage& m);
+    /// \brief A credit return from the other end (a CREDIT message). \param r the return
+    void ReceiveCredit(const UbCreditReturn& r);
+
+    /// \name In one process (UbChannel::IsLocal) the channel lets an end pull the other's
+    /// credit returns instead of the other end scheduling an event per return. These run this
+    /// end's own bookkeeping for the channel; the other end never calls them.
+    /// @{
+    /// Emit the credit returns due by nowPs (through the channel). \param nowPs the time
+    void FlushReturns(int64_t nowPs);
+    /// \return the earliest arrival at the other end of a credit return not yet sent
+    int64_t NextReturnArrivalBound() const;
+    /// The other end scheduled a release: if this end waits for credits, plan again.
+    void OnPeerReturnPending();
+    /// @}
 
     /**
      * \brief Bytes of downstream buffer this port's packets hold on a VL (for adaptive routing).
@@ -331,65 +376,90 @@ class UbNetDevice : public NetDevice
     void DoDispose() override;
 
   private:
-    /// A packet leaving the receive buffer at a known time.
-    struct Release
+    friend class UbChannel;
+
+    /// Per-VL sending state that is not about credits.
+    struct DwrrState
     {
-        int64_t atPs;
-        uint32_t reservedCells;
-        uint32_t sharedCells;
-        uint8_t vl;
+        std::vector<int64_t> deficit;  //!< DWRR deficit per VL (bytes)
+        std::vector<uint32_t> quantum; //!< DWRR quantum per VL (bytes)
     };
 
-    /// Credits on their way to this port (sender side), in arrival order.
-    struct CreditArrival
-    {
-        int64_t atPs;
-        uint32_t reservedCells;
-        uint32_t sharedCells;
-        uint8_t vl;
-    };
-
-    /// Per-VL state: a few counters, no queues (queues live in UbSwitch, only while non-empty).
-    struct VlState
-    {
-        int64_t stallSincePs{-1};   //!< start of the current credit stall, -1 if none
-        int64_t stallTotalPs{0};    //!< accumulated credit-stall time
-        int32_t credits{0};         //!< sender: reserve credits toward the peer (cells)
-        uint32_t rxUsed{0};         //!< receiver: reserve cells in use
-        uint32_t accReserved{0};    //!< receiver: freed reserve cells not yet returned
-        uint32_t accShared{0};      //!< receiver: freed shared cells not yet returned
-        int64_t accSincePs{0};      //!< receiver: when the first of them was freed
-        bool stallAnnounced{false}; //!< the CreditStall begin of this stall was traced
-        bool pfcPausedPeer{false};  //!< PFC receiver: XOFF sent, XON not yet
-    };
-
-    void Validate() const;
+    void Validate(const UbLinkParams& peer) const;
     std::string Where() const;
     void TryTransmit();
     void ScheduleAttempt();
     void AbsorbCredits(int64_t nowPs);
     void ResolveRx(int64_t nowPs);
-    void EmitCreditFrame(int64_t atPs, uint8_t vl);
-    void PushCreditArrival(const CreditArrival& a);
-    int64_t NextCreditLowerBoundPs() const;
-    void MarkStall(uint8_t vl, int64_t sincePs);
-    void AnnounceStall(uint8_t vl, int64_t sincePs);
-    void EndStall(uint8_t vl, int64_t atPs);
     bool HeadFits(uint8_t vl, uint32_t packetBytes) const;
-    void LosslessViolation(Ptr<Packet> packet, uint8_t vl, const std::string& what);
     bool FitsBy(uint8_t vl, uint32_t packetBytes, int64_t atPs) const;
     void FirePhyTxEnd(Ptr<const Packet> p);
-    void ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info);
-    bool DrawError(uint32_t wireBytes);
     void FirePhyRxEnd(Ptr<const Packet> p);
+    void ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info, bool retry);
+    void LosslessViolation(Ptr<Packet> packet, uint8_t vl, const std::string& what);
     int64_t SerPs(uint64_t wireBytes) const;
-    void EmitPfc(int64_t atPs, uint8_t vl, bool pause);
-    void PushPfc(uint8_t vl, int64_t atPs, bool pause);
-    bool PfcPausedAt(uint8_t vl, int64_t atPs);
-    int64_t PfcResumePs(uint8_t vl, int64_t atPs);
-    void SchedulePfcCheck(uint8_t vl);
+    uint64_t ComputeRateBps() const;
+    int64_t ControlFrame(int64_t atPs, int64_t framePs);
+    void SendMessage(UbLinkMessage& m);
+    void SendData(Ptr<Packet> packet,
+                  const UbPacketInfo& info,
+                  int64_t nowPs,
+                  int64_t startPs,
+                  int64_t endPs);
+    void PlanReplays(Ptr<Packet> packet,
+                     UbPacketInfo& info,
+                     int64_t& start,
+                     int64_t& end,
+                     uint32_t wire);
+    void SendNextCopy();
+    void OnRetryRequest(int64_t atPs);
     void PfcCheck();
-    uint32_t PfcHeadroomCells() const;
+    void SchedulePushFlush();
+    void PushFlush();
+    uint32_t PfcHeadroomCells(const UbLinkParams& peer) const;
+
+    /// What the receive buffer's Resolve calls back (see UbCreditReceiver::Resolve).
+    struct RxHost
+    {
+        UbNetDevice& dev; //!< the device
+
+        /// Cells freed. \param atPs when \param vl VL \param used reserve cells still in use
+        void OnFreed(int64_t atPs, uint8_t vl, uint32_t used)
+        {
+            if (dev.m_pfc || !dev.m_vlOccupancyTrace.IsEmpty())
+            {
+                dev.OnFreed(atPs, vl, used);
+            }
+        }
+
+        /// Credits due. \param atPs when \param vl VL \param r reserve cells \param s shared
+        void ReturnCredits(int64_t atPs, uint8_t vl, uint32_t r, uint32_t s)
+        {
+            dev.ReturnCredits(atPs, vl, r, s);
+        }
+    };
+
+    void OnFreed(int64_t atPs, uint8_t vl, uint32_t used);
+    void ReturnCredits(int64_t atPs, uint8_t vl, uint32_t reservedCells, uint32_t sharedCells);
+
+    // UbPfc::Host
+    void SendPfcFrame(int64_t atPs, uint8_t vl, bool pause) override;
+
+    // Accessors of attributes stored elsewhere
+    void SetSlToVl(std::string map);
+    std::string GetSlToVl() const;
+    void SetVlWeights(std::string weights);
+    std::string GetVlWeights() const;
+    void SetPacketErrorRate(double p);
+    double GetPacketErrorRate() const;
+    void SetBitErrorRate(double p);
+    double GetBitErrorRate() const;
+    void SetErrorBurstLength(double l);
+    double GetErrorBurstLength() const;
+    void SetLinkRetry(bool on);
+    bool GetLinkRetry() const;
+    void SetRetrySetFlits(uint32_t flits);
+    uint32_t GetRetrySetFlits() const;
 
     // Attributes
     uint8_t m_lanes{4};
@@ -406,18 +476,20 @@ class UbNetDevice : public NetDevice
     uint8_t m_vlCount{2};
     uint32_t m_vlBufferCells{0};
     uint32_t m_sharedBufferCells{0};
-    std::string m_slToVlString;
-    std::string m_vlWeightsString;
+
+    /// SlToVl and VlWeights as given (most ports leave both empty and hold none).
+    struct VlStrings
+    {
+        std::string slToVl;    //!< SlToVl attribute
+        std::string vlWeights; //!< VlWeights attribute
+    };
+
+    std::unique_ptr<VlStrings> m_vlStrings;
     uint32_t m_quantumBytes{0};
     FlowControlMode m_fcMode{CREDIT};
     LosslessCheck m_losslessCheck{ABORT};
     VlArbitration m_arbitration{STRICT_PRIORITY};
     uint16_t m_mtu{0};
-    double m_packetErrorRate{0};
-    double m_bitErrorRate{0};
-    double m_errorBurstLength{1};
-    bool m_linkRetry{true};
-    uint32_t m_retryFlits{33};
     uint32_t m_pfcXoffBytes{0};
     uint32_t m_pfcXonBytes{0};
     uint32_t m_pauseFrameBytes{84};
@@ -425,9 +497,9 @@ class UbNetDevice : public NetDevice
     // Wiring
     Ptr<Node> m_node;
     Ptr<UbChannel> m_channel;
-    UbSwitch* m_switch{nullptr};
-    UbNetDevice* m_peer{nullptr};
+    UbPortQueues* m_queues{nullptr};
     uint32_t m_port{0};
+    uint32_t m_end{0}; //!< this device's end of the channel (0 or 1)
     uint32_t m_ifIndex{0};
     Mac48Address m_address;
     NetDevice::ReceiveCallback m_rxCallback;
@@ -435,38 +507,35 @@ class UbNetDevice : public NetDevice
 
     // Derived at initialization
     bool m_ready{false};
+    bool m_local{true};           //!< the channel joins both ends in this process
+    bool m_peerCutThrough{false}; //!< the other end announced cut-through forwarding
     uint64_t m_rateBps{0};
     int64_t m_flitPs{0};         //!< serialization of one flit
     int64_t m_creditFramePs{0};  //!< serialization of one credit frame
     int64_t m_linkPs{0};         //!< PhyLatency + propagation of this direction
-    int64_t m_peerPipelinePs{0}; //!< pipeline latency of the peer's switch
-    bool m_peerCutThrough{false};
+    int64_t m_peerPipelinePs{0}; //!< pipeline latency the other end announced
+    int64_t m_peerRetryPs{0};    //!< the other end's retry request set + its link latency
     uint32_t m_peerCna{0};
     uint32_t m_peerNodeId{0};
     uint8_t m_slToVl[16]{};
     const UbVlArbiter* m_arbiter{nullptr};
     UbVlArbiterState m_arbState;
-    std::vector<int64_t> m_deficit;  //!< DWRR only
-    std::vector<uint32_t> m_quantum; //!< DWRR only
+    std::unique_ptr<DwrrState> m_dwrr; //!< DWRR only
 
-    // Sender side
-    std::vector<VlState> m_vl;
-    int32_t m_sharedCredits{0};
-    uint32_t m_sharedInitial{0};
-    uint32_t m_vlInitial{0}; //!< credits per VL when the link came up (the peer's reserve)
-    std::vector<CreditArrival> m_incoming; //!< FIFO, consumed from m_incomingHead
-    std::size_t m_incomingHead{0};
+    // The concerns this device composes
+    UbCreditSender m_credits;              //!< credits toward the other end (sending half)
+    UbCreditReceiver m_rxBuffer;           //!< this port's receive buffer (receiving half)
+    std::unique_ptr<UbPfc> m_pfc;          //!< FlowControl = Pfc only
+    UbLinkErrorModel m_errors;             //!< errors and link-level retry of this direction
+    UbLinkFault m_fault;                   //!< link down, lanes lost
+    std::unique_ptr<EventId> m_flushEvent; //!< remote channels only: next credit return due
+
+    // Transmit direction
     int64_t m_txFreePs{0};   //!< end of the last data packet on the wire
     int64_t m_ctrlFreePs{0}; //!< end of the last control frame on the wire
     EventId m_attemptEvent;  //!< the next time this port tries to start a packet
     bool m_creditBlocked{false};
     bool m_absorbing{false};
-    uint32_t m_stallMask{0};
-
-    // Receiver side
-    std::vector<Release> m_releases; //!< min-heap on atPs
-    uint32_t m_rxSharedUsed{0};
-    uint32_t m_accPending{0}; //!< VLs with unreturned credits (grain > 1)
 
     // Statistics
     uint64_t m_txPackets{0};
@@ -475,31 +544,7 @@ class UbNetDevice : public NetDevice
     uint64_t m_drops{0};
     uint64_t m_creditFrames{0};
     int64_t m_busyPs{0};
-    uint64_t m_injectedErrors{0};
-    uint64_t m_retries{0};
-    uint64_t m_corruptDrops{0};
-    uint64_t m_faultDrops{0};
     std::unique_ptr<uint64_t[]> m_violations; //!< per VL; allocated at the first violation
-
-    /// PFC state: allocated only on ports whose FlowControl is Pfc.
-    struct PfcState
-    {
-        uint32_t xoffCells{0};
-        uint32_t xonCells{0};
-        int64_t pauseFramePs{0};
-        std::vector<std::vector<std::pair<int64_t, int64_t>>>
-            windows; //!< sender: paused [from, to)
-        EventId checkEvent;
-        uint64_t pauseSent{0};
-        uint64_t resumeSent{0};
-        uint64_t pauseReceived{0};
-    };
-
-    std::unique_ptr<PfcState> m_pfc;
-    bool m_down{false};
-    Ptr<UniformRandomVariable> m_errorRng; //!< only when errors are configured
-    bool m_errorsOn{false};
-    bool m_inBurst{false};
 
     // Traces
     TracedCallback<Ptr<const Packet>> m_macTxTrace;

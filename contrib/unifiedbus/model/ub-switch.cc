@@ -228,7 +228,7 @@ UbSwitch::AddPort(Ptr<UbNetDevice> dev)
     p.dev = dev;
     p.vl.resize(dev->GetVlCount());
     m_ports.push_back(std::move(p));
-    dev->SetSwitch(this, index);
+    dev->SetPortQueues(this, index);
     return index;
 }
 
@@ -524,18 +524,19 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
                             << info.dst << " is routed out of port " << c.port << ", whose Mtu is "
                             << out.dev->GetMtu()
                             << " B; lower UbController::Mtu or RemoteMtu, or route it elsewhere");
-    uint8_t inVl = info.vl;
-    uint32_t inReserved = info.reservedCells;
-    uint32_t inShared = info.sharedCells;
+    UbBufferCharge charge;
+    charge.inPort = inPort;
+    charge.vl = info.vl;
+    charge.reservedCells = info.reservedCells;
+    charge.sharedCells = info.sharedCells;
+    charge.sl = info.sl;
+    charge.bytes = packet->GetSize();
     info.vl = outVl;
-    Forward(inPort, inVl, inReserved, inShared, packet, info, tailReady, c.port);
+    Forward(charge, packet, info, tailReady, c.port);
 }
 
 void
-UbSwitch::Forward(uint32_t inPort,
-                  uint8_t inVl,
-                  uint32_t inReserved,
-                  uint32_t inShared,
+UbSwitch::Forward(const UbBufferCharge& charge,
                   Ptr<Packet> packet,
                   UbPacketInfo info,
                   Time tailReady,
@@ -556,10 +557,10 @@ UbSwitch::Forward(uint32_t inPort,
     if (out.waitingMask == 0 && out.dev->CanStartNow(info.vl, bytes))
     {
         Time end = out.dev->Transmit(packet, info, tailReady);
-        Departed(inPort, inVl, inReserved, inShared, info.sl, bytes, end);
+        Departed(charge, end);
         return;
     }
-    uint64_t key = VoqKey(inPort, outPort, info.vl);
+    uint64_t key = VoqKey(charge.inPort, outPort, info.vl);
     OutVl& o = out.vl[info.vl];
     Voq*& voq = m_voqs[key];
     if (voq == nullptr)
@@ -582,7 +583,7 @@ UbSwitch::Forward(uint32_t inPort,
             o.rr->prev = voq;
         }
     }
-    auto* q = new Queued{packet, info, tailReady, nullptr, inPort, inReserved, inShared, inVl};
+    auto* q = new Queued{packet, info, tailReady, nullptr, charge};
     if (voq->tail)
     {
         voq->tail->next = q;
@@ -613,7 +614,7 @@ UbSwitch::PeekHeadBytes(uint32_t port, uint8_t vl) const
 }
 
 UbSwitch::Queued*
-UbSwitch::PopHead(Port& out, uint8_t vl)
+UbSwitch::TakeHead(Port& out, uint8_t vl)
 {
     OutVl& o = out.vl[vl];
     Voq* voq = o.rr;
@@ -651,16 +652,13 @@ UbSwitch::PopHead(Port& out, uint8_t vl)
     return q;
 }
 
-Time
-UbSwitch::TransmitHead(uint32_t port, uint8_t vl)
+UbQueuedPacket
+UbSwitch::PopHead(uint32_t port, uint8_t vl)
 {
-    Port& out = m_ports[port];
-    Queued* q = PopHead(out, vl);
-    uint32_t bytes = q->packet->GetSize();
-    Time end = out.dev->Transmit(q->packet, q->info, q->tailReady);
-    Departed(q->inPort, q->inVl, q->inReserved, q->inShared, q->info.sl, bytes, end);
+    Queued* q = TakeHead(m_ports[port], vl);
+    UbQueuedPacket p{q->packet, q->info, q->tailReady, q->charge};
     delete q;
-    return end;
+    return p;
 }
 
 uint32_t
@@ -673,14 +671,8 @@ UbSwitch::FlushPort(uint32_t port)
     {
         while (out.vl[v].rr != nullptr)
         {
-            Queued* q = PopHead(out, v);
-            Departed(q->inPort,
-                     q->inVl,
-                     q->inReserved,
-                     q->inShared,
-                     q->info.sl,
-                     q->packet->GetSize(),
-                     Simulator::Now());
+            Queued* q = TakeHead(out, v);
+            Departed(q->charge, Simulator::Now());
             delete q;
             ++n;
         }
@@ -703,21 +695,15 @@ UbSwitch::GetFlushedPackets() const
 }
 
 void
-UbSwitch::Departed(uint32_t inPort,
-                   uint8_t inVl,
-                   uint32_t inReserved,
-                   uint32_t inShared,
-                   uint8_t sl,
-                   uint32_t bytes,
-                   Time end)
+UbSwitch::Departed(const UbBufferCharge& c, Time end)
 {
-    if (inPort == UB_LOCAL_PORT)
+    if (c.inPort == UB_LOCAL_PORT)
     {
-        m_injectionQueued[sl] -= bytes;
-        NotifyReady(sl);
+        m_injectionQueued[c.sl] -= c.bytes;
+        NotifyReady(c.sl);
         return;
     }
-    m_ports[inPort].dev->RegisterRelease(end, inVl, inReserved, inShared);
+    m_ports[c.inPort].dev->RegisterRelease(end, c.vl, c.reservedCells, c.sharedCells);
 }
 
 uint64_t

@@ -5,6 +5,7 @@
 #define UB_SWITCH_H
 
 #include "ub-packet-info.h"
+#include "ub-port-queue.h"
 #include "ub-routing-table.h"
 
 #include "ns3/callback.h"
@@ -39,7 +40,7 @@ class UbNetDevice;
  * Packets for this node are handed to the receive callbacks when their tail has arrived plus the
  * pipeline latency.
  */
-class UbSwitch : public Object
+class UbSwitch : public Object, public UbPortQueues
 {
   public:
     /// Forwarding mode.
@@ -75,15 +76,15 @@ class UbSwitch : public Object
     Ptr<UbNetDevice> GetPort(uint32_t i) const;
 
     /// \return this node's compact network address
-    uint32_t GetCna() const;
+    uint32_t GetCna() const override;
     /// \param cna this node's compact network address (24 bits)
     void SetCna(uint32_t cna);
     /// \return the routing table
     Ptr<UbRoutingTable> GetRoutingTable() const;
     /// \return the pipeline latency
-    Time GetPipelineLatency() const;
+    Time GetPipelineLatency() const override;
     /// \return true for cut-through forwarding
-    bool IsCutThrough() const;
+    bool IsCutThrough() const override;
     /// \return the node this switch is aggregated to
     Ptr<Node> GetNode() const;
 
@@ -99,7 +100,7 @@ class UbSwitch : public Object
      * \param flowKey flow identifier used for ECMP hashing (and the header's LBF)
      * \return false if the injection buffer is full: nothing was sent; wait for NotifyWhenReady
      */
-    bool Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey);
+    bool Send(Ptr<Packet> packet, uint32_t dst, uint8_t sl, uint32_t flowKey) override;
 
     /**
      * \brief Inject a packet that reaches the switch later (after the endpoint's own
@@ -144,33 +145,16 @@ class UbSwitch : public Object
      */
     void AddReceiveCallback(ReceiveCallback cb);
 
-    // --- Used by UbNetDevice ---
+    // --- UbPortQueues: what the ports' devices see ---
 
-    /**
-     * \brief A packet is ready at this node (called by the input port's device).
-     * \param inPort input port index
-     * \param packet the packet
-     * \param info its info (info.vl = VL it arrived on, credit split of that link)
-     * \param tailReady when its tail is available here
-     */
     void ReceiveFromPort(uint32_t inPort,
                          Ptr<Packet> packet,
                          const UbPacketInfo& info,
-                         Time tailReady);
-
-    /// \param port output port \return bitmask of VLs with packets waiting for the port
-    uint32_t GetWaitingMask(uint32_t port) const;
-    /// \param port output port \param vl VL \return size of the head packet (the one RR serves
-    /// next)
-    uint32_t PeekHeadBytes(uint32_t port, uint8_t vl) const;
-
-    /**
-     * \brief Send the head packet of (port, vl) on the port now.
-     * \param port output port
-     * \param vl VL
-     * \return the time its tail leaves
-     */
-    Time TransmitHead(uint32_t port, uint8_t vl);
+                         Time tailReady) override;
+    uint32_t GetWaitingMask(uint32_t port) const override;
+    uint32_t PeekHeadBytes(uint32_t port, uint8_t vl) const override;
+    UbQueuedPacket PopHead(uint32_t port, uint8_t vl) override;
+    void Departed(const UbBufferCharge& charge, Time end) override;
 
     /**
      * \brief Load of an output for adaptive routing.
@@ -226,10 +210,7 @@ class UbSwitch : public Object
         UbPacketInfo info; //!< info.vl = output VL
         Time tailReady;
         Queued* next{nullptr};
-        uint32_t inPort;     //!< input port, or UB_LOCAL_PORT
-        uint32_t inReserved; //!< input buffer charge (reserve)
-        uint32_t inShared;   //!< input buffer charge (shared)
-        uint8_t inVl;        //!< VL it arrived on
+        UbBufferCharge charge; //!< what it holds at its input until its tail has left
     };
 
     /// A virtual output queue: packets of one input for one (output, VL); exists while non-empty.
@@ -264,27 +245,17 @@ class UbSwitch : public Object
 
     void QueueChange(Port& port, int64_t delta);
     /// Take the head packet of (output, VL)'s round-robin VOQ off its queues.
-    Queued* PopHead(Port& out, uint8_t vl);
+    Queued* TakeHead(Port& out, uint8_t vl);
     void CaqmMark(Port& out, const OutVl& o, UbPacketInfo& info) const;
 
     void InjectReady(Ptr<Packet> packet, UbPacketInfo info);
     void Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tailReady);
-    void Forward(uint32_t inPort,
-                 uint8_t inVl,
-                 uint32_t inReserved,
-                 uint32_t inShared,
+    void Forward(const UbBufferCharge& charge,
                  Ptr<Packet> packet,
                  UbPacketInfo info,
                  Time tailReady,
                  uint32_t outPort);
     void Deliver(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info);
-    void Departed(uint32_t inPort,
-                  uint8_t inVl,
-                  uint32_t inReserved,
-                  uint32_t inShared,
-                  uint8_t sl,
-                  uint32_t bytes,
-                  Time end);
     void NotifyReady(uint8_t sl);
     std::string Where() const;
 

@@ -1,0 +1,244 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-credit.h"
+
+#include "ns3/abort.h"
+#include "ns3/simulator.h"
+
+#include <algorithm>
+
+namespace ns3
+{
+
+namespace
+{
+/// Later release first out of std::push_heap/pop_heap, i.e. a min-heap on time.
+struct ReleaseLater
+{
+    template <typename R>
+    bool operator()(const R& a, const R& b) const
+    {
+        return a.atPs > b.atPs;
+    }
+};
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Sender
+
+void
+UbCreditSender::Init(uint8_t nVl,
+                     uint32_t vlCells,
+                     uint32_t sharedCells,
+                     bool counting,
+                     TracedCallback<uint8_t, bool>* stallTrace)
+{
+    m_nVl = nVl;
+    m_vl = std::make_unique<Vl[]>(nVl);
+    m_vlInitial = counting ? vlCells : 0;
+    m_sharedInitial = counting ? sharedCells : 0;
+    for (uint8_t v = 0; v < nVl; ++v)
+    {
+        m_vl[v].credits = static_cast<int32_t>(m_vlInitial);
+    }
+    m_shared = static_cast<int32_t>(m_sharedInitial);
+    m_stallTrace = stallTrace;
+}
+
+bool
+UbCreditSender::FitsBy(uint8_t vl, uint32_t cells, int64_t atPs) const
+{
+    int64_t credits = static_cast<int64_t>(m_vl[vl].credits) + m_shared;
+    for (std::size_t i = m_head; i < m_incoming.size() && m_incoming[i].atPs <= atPs; ++i)
+    {
+        const UbCreditReturn& r = m_incoming[i];
+        credits += r.sharedCells + (r.vl == vl ? r.reservedCells : 0);
+    }
+    return credits >= static_cast<int64_t>(cells);
+}
+
+int64_t
+UbCreditSender::NextArrivalAfter(int64_t t) const
+{
+    for (std::size_t i = m_head; i < m_incoming.size(); ++i)
+    {
+        if (m_incoming[i].atPs > t)
+        {
+            return m_incoming[i].atPs;
+        }
+    }
+    return UB_NEVER_PS;
+}
+
+int64_t
+UbCreditSender::GetCredits(uint8_t vl) const
+{
+    NS_ABORT_MSG_IF(vl != UB_MAX_VLS && vl >= m_nVl, "UbCreditSender: no VL " << +vl);
+    return vl == UB_MAX_VLS ? m_shared : m_vl[vl].credits;
+}
+
+uint32_t
+UbCreditSender::GetInitial(uint8_t vl) const
+{
+    return vl == UB_MAX_VLS ? m_sharedInitial : m_vlInitial;
+}
+
+uint32_t
+UbCreditSender::GetHeldCells(uint8_t vl) const
+{
+    int64_t held = static_cast<int64_t>(m_vlInitial) - m_vl[vl].credits;
+    return static_cast<uint32_t>(std::max<int64_t>(held, 0));
+}
+
+void
+UbCreditSender::MarkStall(uint8_t vl, int64_t sincePs)
+{
+    Vl& s = m_vl[vl];
+    m_stallMask |= 1u << vl;
+    s.stallSincePs = sincePs;
+    s.stallAnnounced = false;
+    if (m_stallTrace == nullptr || m_stallTrace->IsEmpty())
+    {
+        return;
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (sincePs <= now)
+    {
+        AnnounceStall(vl, sincePs);
+    }
+    else
+    {
+        Simulator::Schedule(PicoSeconds(sincePs - now),
+                            &UbCreditSender::AnnounceStall,
+                            this,
+                            vl,
+                            sincePs);
+    }
+}
+
+void
+UbCreditSender::AnnounceStall(uint8_t vl, int64_t sincePs)
+{
+    Vl& s = m_vl[vl];
+    if ((m_stallMask & (1u << vl)) != 0 && s.stallSincePs == sincePs && !s.stallAnnounced)
+    {
+        s.stallAnnounced = true;
+        (*m_stallTrace)(vl, true);
+    }
+}
+
+void
+UbCreditSender::EndStall(uint8_t vl, int64_t atPs)
+{
+    // A stall predicted for a future time is withdrawn if the credits come before it begins.
+    Vl& s = m_vl[vl];
+    m_stallMask &= ~(1u << vl);
+    if (atPs > s.stallSincePs)
+    {
+        s.stallTotalPs += atPs - s.stallSincePs;
+    }
+    s.stallSincePs = -1;
+    if (s.stallAnnounced)
+    {
+        s.stallAnnounced = false;
+        (*m_stallTrace)(vl, false);
+    }
+}
+
+int64_t
+UbCreditSender::GetStallPs(uint8_t vl, int64_t nowPs) const
+{
+    if (vl >= m_nVl)
+    {
+        return 0;
+    }
+    const Vl& s = m_vl[vl];
+    int64_t total = s.stallTotalPs;
+    if (s.stallSincePs >= 0 && nowPs > s.stallSincePs) // a predicted stall may not have begun yet
+    {
+        total += nowPs - s.stallSincePs;
+    }
+    return total;
+}
+
+uint64_t
+UbCreditSender::GetHeapBytes() const
+{
+    return m_nVl * sizeof(Vl) + m_incoming.capacity() * sizeof(UbCreditReturn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiver
+
+void
+UbCreditReceiver::Init(uint8_t nVl,
+                       uint32_t vlCells,
+                       uint32_t sharedCells,
+                       bool returning,
+                       uint32_t grainCells,
+                       int64_t timeoutPs)
+{
+    m_nVl = nVl;
+    m_vl = std::make_unique<Vl[]>(nVl);
+    m_vlCells = vlCells;
+    m_sharedCells = sharedCells;
+    m_returning = returning;
+    m_grain = grainCells;
+    m_timeoutPs = timeoutPs;
+}
+
+void
+UbCreditReceiver::ScheduleRelease(int64_t atPs, uint8_t vl, uint32_t reserved, uint32_t shared)
+{
+    m_releases.push_back(Release{atPs, reserved, shared, vl});
+    std::push_heap(m_releases.begin(), m_releases.end(), ReleaseLater());
+}
+
+int64_t
+UbCreditReceiver::ScanDeadlines(uint8_t& vl) const
+{
+    int64_t best = UB_NEVER_PS;
+    for (uint8_t v = 0; v < m_nVl; ++v)
+    {
+        const Vl& s = m_vl[v];
+        if (s.accReserved + s.accShared != 0 && s.accSincePs + m_timeoutPs < best)
+        {
+            best = s.accSincePs + m_timeoutPs;
+            vl = v;
+        }
+    }
+    return best;
+}
+
+int64_t
+UbCreditReceiver::TimeUsedFallsTo(uint8_t vl, uint32_t level) const
+{
+    std::vector<std::pair<int64_t, uint32_t>> rel;
+    for (const auto& r : m_releases)
+    {
+        if (r.vl == vl)
+        {
+            rel.emplace_back(r.atPs, r.reservedCells);
+        }
+    }
+    std::sort(rel.begin(), rel.end());
+    int64_t occ = m_vl[vl].used;
+    for (const auto& [at, cells] : rel)
+    {
+        occ -= cells;
+        if (occ <= static_cast<int64_t>(level))
+        {
+            return at;
+        }
+    }
+    return UB_NEVER_PS;
+}
+
+uint64_t
+UbCreditReceiver::GetHeapBytes() const
+{
+    return m_nVl * sizeof(Vl) + m_releases.capacity() * sizeof(Release);
+}
+
+} // namespace ns3
