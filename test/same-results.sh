@@ -8,23 +8,27 @@
 #     of their results database, less what measures the machine (wall-clock time, memory).
 # A refactor must print "same results"; a change that moves figures on purpose lists them.
 #
-#   test/same-results.sh <ref> [--quick] [--keep=DIR]
+#   test/same-results.sh <ref> [--new=<ref2>] [--quick] [--keep=DIR]
 #     <ref>     the commit to compare with (a branch, tag or hash), built in build-at/<sha>/
+#     --new     compare with commit <ref2> (also built in build-at/) instead of this tree, so that
+#               the tree can change while the comparison runs
 #     --quick   test suites and the small examples only (skips the demo and the collectives)
 #     --keep    leave both runs' outputs in DIR (default: a temporary folder, removed at the end)
 # Exit status: 0 same results, 1 results differ (the differences are printed), 2 bad usage.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-REF="" QUICK=0 KEEP=""
+REF="" QUICK=0 KEEP="" NEWREF=""
 for a in "$@"; do
   case "$a" in
     --quick) QUICK=1 ;;
+    --new=*) NEWREF="${a#--new=}" ;;
     --keep=*) KEEP="${a#--keep=}" ;;
-    -*) echo "same-results: unknown option '$a'; use --quick or --keep=DIR" >&2; exit 2 ;;
+    -*) echo "same-results: unknown option '$a'; use --new=REF, --quick or --keep=DIR" >&2; exit 2 ;;
     *) REF="$a" ;;
   esac
 done
-[ -n "$REF" ] || { echo "usage: test/same-results.sh <git ref> [--quick] [--keep=DIR]" >&2; exit 2; }
+[ -n "$REF" ] || { echo "usage: test/same-results.sh <git ref> [--new=REF] [--quick] [--keep=DIR]" >&2; exit 2; }
+NEWNAME="${NEWREF:-this tree}"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
@@ -33,8 +37,12 @@ mkdir -p "$OUT"
 [ -n "$KEEP" ] || trap 'rm -rf "$OUT"' EXIT
 
 REF_BUILD="$("$ROOT/ubsim" build --at="$REF" | tail -n 1)" || exit 2
-"$ROOT/ubsim" build >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log"; echo "same-results: this tree does not build (above)" >&2; exit 2; }
-NEW_BUILD="${UB_BUILD_DIR:-$ROOT/build}"
+if [ -n "$NEWREF" ]; then
+  NEW_BUILD="$("$ROOT/ubsim" build --at="$NEWREF" | tail -n 1)" || exit 2
+else
+  "$ROOT/ubsim" build >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log"; echo "same-results: this tree does not build (above)" >&2; exit 2; }
+  NEW_BUILD="${UB_BUILD_DIR:-$ROOT/build}"
+fi
 
 # The workloads: name|program and arguments (run from the repository root).
 WORKLOADS=(
@@ -72,7 +80,7 @@ run_side() { # side, build dir
   echo "[same-results] $side: done" >&2
 }
 
-echo "[same-results] comparing $REF ($REF_BUILD) with this tree ($NEW_BUILD)" >&2
+echo "[same-results] comparing $REF ($REF_BUILD) with $NEWNAME ($NEW_BUILD)" >&2
 run_side ref "$REF_BUILD" &
 run_side new "$NEW_BUILD"
 wait
@@ -91,7 +99,7 @@ for f in "$OUT"/ref/*.fig "$OUT"/ref/*.out "$OUT"/ref/*.rows; do
     echo "only in $REF: $base"
     status=1
   elif ! diff -q <(strip_lines "$f") <(strip_lines "$OUT/new/$base") >/dev/null; then
-    echo "---- $base differs ($REF < > this tree) ----"
+    echo "---- $base differs ($REF < > $NEWNAME) ----"
     diff <(strip_lines "$f") <(strip_lines "$OUT/new/$base") | head -n 40
     status=1
   fi
@@ -100,7 +108,7 @@ for f in "$OUT"/new/*.fig; do
   [ -e "$OUT/ref/$(basename "$f")" ] || echo "new suite (nothing to compare): $(basename "$f" .fig)"
 done
 if [ "$status" = 0 ]; then
-  echo "same results: $files outputs, $figures test figures equal to $REF's"
+  echo "same results: $NEWNAME against $REF, $files outputs and $figures test figures equal"
 else
   echo "results differ from $REF (above)"
 fi

@@ -7,6 +7,7 @@
 #include "ns3/node.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-switch.h"
+#include "ns3/ub-transport.h"
 
 namespace ns3
 {
@@ -14,6 +15,13 @@ namespace ns3
 UbControllerHelper::UbControllerHelper()
 {
     m_factory.SetTypeId("ns3::UbController");
+    m_transportFactory.SetTypeId("ns3::UbTransport");
+}
+
+void
+UbControllerHelper::SetTransportAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_transportFactory.Set(name, value);
 }
 
 void
@@ -36,6 +44,10 @@ UbControllerHelper::Install(Ptr<Node> node) const
                                                    "UbHelper first");
     c = m_factory.Create<UbController>();
     node->AggregateObject(c);
+    if (!node->GetObject<UbTransport>())
+    {
+        node->AggregateObject(m_transportFactory.Create<UbTransport>());
+    }
     return c;
 }
 

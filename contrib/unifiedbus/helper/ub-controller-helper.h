@@ -17,11 +17,13 @@ class UbController;
 
 /**
  * \ingroup unifiedbus
- * \brief Gives endpoint nodes a UbController (the UB transaction and transport layers).
+ * \brief Gives endpoint nodes the UB transaction layer (UbController) and transport layer
+ * (UbTransport), both aggregated to the node; the controller joins the two when it starts.
  *
  * \code
  *   UbControllerHelper ctl;
- *   ctl.SetAttribute("Transport", StringValue("Rtp"));
+ *   ctl.SetAttribute("InitiatorLatency", TimeValue(NanoSeconds(200)));
+ *   ctl.SetTransportAttribute("Mode", StringValue("Rtp"));
  *   ctl.Install(npus);
  *   npus.Get(0)->GetObject<UbController>()->Write(npus.Get(1)->GetId(), 1 << 20);
  * \endcode
@@ -39,7 +41,16 @@ class UbControllerHelper
     void SetAttribute(const std::string& name, const AttributeValue& value);
 
     /**
-     * \brief Aggregate a controller to a node (once; the node needs a UbSwitch first).
+     * \brief Set an attribute of the transports created from now on (UbTransport: Mode,
+     * TpChannels, Multipath, RetransmitTimeout, ...).
+     * \param name attribute name
+     * \param value attribute value
+     */
+    void SetTransportAttribute(const std::string& name, const AttributeValue& value);
+
+    /**
+     * \brief Aggregate a controller and a transport to a node (once; the node needs a UbSwitch
+     * first).
      * \param node the node
      * \return its controller
      */
@@ -49,6 +60,7 @@ class UbControllerHelper
 
   private:
     ObjectFactory m_factory;
+    ObjectFactory m_transportFactory;
 };
 
 } // namespace ns3

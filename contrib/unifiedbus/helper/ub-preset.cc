@@ -37,11 +37,8 @@ Trim(const std::string& s)
     return s.substr(a, b - a + 1);
 }
 
-const char* const TYPES[] = {"UbNetDevice",
-                             "UbChannel",
-                             "UbSwitch",
-                             "UbRoutingTable",
-                             "UbController"};
+const char* const TYPES[] =
+    {"UbNetDevice", "UbChannel", "UbSwitch", "UbRoutingTable", "UbController", "UbTransport"};
 } // namespace
 
 std::vector<std::string>
@@ -193,7 +190,7 @@ UbPreset::Load(const std::string& nameOrPath)
             NS_ABORT_MSG_IF(!known,
                             "UbPreset " << path << " line " << n << ": unknown type '" << e.type
                                         << "'; use UbNetDevice, UbChannel, UbSwitch, "
-                                           "UbRoutingTable, UbController or topology");
+                                           "UbRoutingTable, UbController, UbTransport or topology");
             TypeId tid = TypeId::LookupByName("ns3::" + e.type);
             TypeId::AttributeInformation info;
             NS_ABORT_MSG_IF(!tid.LookupAttributeByName(e.attribute, &info),
@@ -330,6 +327,10 @@ UbPreset::Apply(UbControllerHelper& ctl) const
         if (e.type == "UbController")
         {
             ctl.SetAttribute(e.attribute, *Typed(e));
+        }
+        else if (e.type == "UbTransport")
+        {
+            ctl.SetTransportAttribute(e.attribute, *Typed(e));
         }
     }
 }

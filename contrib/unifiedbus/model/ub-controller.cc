@@ -181,66 +181,6 @@ UbController::GetTypeId()
                           UintegerValue(1024),
                           MakeUintegerAccessor(&UbController::m_maxOutstanding),
                           MakeUintegerChecker<uint32_t>())
-            .AddAttribute("Transport",
-                          "Transport service: Rtp (reliable, end-to-end retransmission), Ctp "
-                          "(relies on link-level retry) or Utp (unreliable).",
-                          EnumValue(UbTransport::RTP),
-                          MakeEnumAccessor(&UbController::m_mode),
-                          MakeEnumChecker(UbTransport::RTP,
-                                          "Rtp",
-                                          UbTransport::CTP,
-                                          "Ctp",
-                                          UbTransport::UTP,
-                                          "Utp"))
-            .AddAttribute("Retransmission",
-                          "RTP retransmission: GoBackN or Selective (64-bit SACK).",
-                          EnumValue(UbTransport::GO_BACK_N),
-                          MakeEnumAccessor(&UbController::m_retransmission),
-                          MakeEnumChecker(UbTransport::GO_BACK_N,
-                                          "GoBackN",
-                                          UbTransport::SELECTIVE,
-                                          "Selective"))
-            .AddAttribute("TpChannels",
-                          "TP channels per peer (a TP channel group, 1..64); their packets carry "
-                          "different load-balance fields.",
-                          UintegerValue(1),
-                          MakeUintegerAccessor(&UbController::m_channels),
-                          MakeUintegerChecker<uint32_t>())
-            .AddAttribute("Multipath",
-                          "Use of the channel group: PerTransaction (a transaction stays on one "
-                          "channel) or PerPacket (its packets spread over all).",
-                          EnumValue(UbTransport::PER_TRANSACTION),
-                          MakeEnumAccessor(&UbController::m_multipath),
-                          MakeEnumChecker(UbTransport::PER_TRANSACTION,
-                                          "PerTransaction",
-                                          UbTransport::PER_PACKET,
-                                          "PerPacket"))
-            .AddAttribute("Window",
-                          "RTP: unacknowledged packets per TP channel (Selective: at most 65).",
-                          UintegerValue(256),
-                          MakeUintegerAccessor(&UbController::m_window),
-                          MakeUintegerChecker<uint32_t>())
-            .AddAttribute("AckEvery",
-                          "RTP: packets per cumulative acknowledgement (also at the last packet of "
-                          "every transaction message).",
-                          UintegerValue(8),
-                          MakeUintegerAccessor(&UbController::m_ackEvery),
-                          MakeUintegerChecker<uint32_t>())
-            .AddAttribute("AckDelay",
-                          "RTP: the longest a receiver holds a cumulative acknowledgement while "
-                          "it waits for AckEvery packets (time). Default 2 us: an assumption.",
-                          TimeValue(MicroSeconds(2)),
-                          MakeTimeAccessor(&UbController::m_ackDelay),
-                          MakeTimeChecker(PicoSeconds(1)))
-            .AddAttribute(
-                "RetransmitTimeout",
-                "RTP retransmission timeout: the initial and smallest value (time). The "
-                "timeout adapts to measured round trips (SRTT + 4 RTTVAR, Jacobson and "
-                "Karels) and doubles on each expiry without progress (up to 64x). "
-                "Default 10 us: an assumption, several unloaded round trips of a SuperPoD.",
-                TimeValue(MicroSeconds(10)),
-                MakeTimeAccessor(&UbController::m_rto),
-                MakeTimeChecker(Time(0)))
             .AddAttribute("LossTimeout",
                           "CTP/UTP: a transaction not complete this long after its data could "
                           "have left the endpoint, and after the last packet the endpoint sent "
@@ -249,27 +189,6 @@ UbController::GetTypeId()
                           TimeValue(MicroSeconds(100)),
                           MakeTimeAccessor(&UbController::m_lossTimeout),
                           MakeTimeChecker(Time(0)))
-            .AddAttribute(
-                "CongestionControl",
-                "None, or Caqm: C-AQM as the facts describe it (the sender asks for rate "
-                "with the I bit; a congested switch port sets the C bit and writes a rate "
-                "hint; the receiver echoes it in its ACK; the sender paces each TP channel "
-                "at the hint, and adds CaqmIncrease per un-congested ACK).",
-                EnumValue(UbController::CC_NONE),
-                MakeEnumAccessor(&UbController::m_ccMode),
-                MakeEnumChecker(UbController::CC_NONE, "None", UbController::CC_CAQM, "Caqm"))
-            .AddAttribute("CaqmIncrease",
-                          "C-AQM: rate added per un-congested ACK, as a fraction of the channel's "
-                          "maximum rate. Default 0.05: an assumption.",
-                          DoubleValue(0.05),
-                          MakeDoubleAccessor(&UbController::m_caqmIncrease),
-                          MakeDoubleChecker<double>(0.0, 1.0))
-            .AddAttribute("CaqmMinRate",
-                          "C-AQM: the lowest rate, as a fraction of the channel's maximum. "
-                          "Default 0.01: an assumption.",
-                          DoubleValue(0.01),
-                          MakeDoubleAccessor(&UbController::m_caqmMinRate),
-                          MakeDoubleChecker<double>(0.0, 1.0))
             .AddAttribute("ServiceLevel",
                           "Service level of this endpoint's packets (0..15).",
                           UintegerValue(0),
@@ -320,11 +239,7 @@ UbController::NotifyNewAggregate()
 void
 UbController::DoDispose()
 {
-    if (m_transport)
-    {
-        m_transport->Dispose();
-        m_transport.reset();
-    }
+    m_transport = nullptr; // disposed with the node it is aggregated to
     m_lossEvent.Cancel();
     m_txns.clear();
     m_byTassn.clear();
@@ -362,12 +277,6 @@ UbController::DoInitialize()
                       << m_domainLast << "; give the domain's first and last CNA");
     NS_ABORT_MSG_IF(m_maxOutstanding == 0 || m_maxOutstanding > 32768,
                     w << ": MaxOutstanding=" << m_maxOutstanding << " is invalid; use 1..32768");
-    NS_ABORT_MSG_IF(m_channels == 0 || m_channels > 64,
-                    w << ": TpChannels=" << m_channels << " is invalid; use 1..64");
-    NS_ABORT_MSG_IF(m_window == 0, w << ": Window=0 is invalid; use 1 or more");
-    NS_ABORT_MSG_IF(m_ackEvery == 0, w << ": AckEvery=0 is invalid; use 1 or more");
-    NS_ABORT_MSG_IF(m_mode == UbTransport::RTP && m_rto.IsZero(),
-                    w << ": RetransmitTimeout=0 is invalid for RTP");
     // The largest packet (a Write: payload + transport + transaction + MAETAH + network header)
     // must fit every port of the node.
     uint32_t largest = m_mtu + TP_TA + UbMemoryHeader::SIZE + UbNetworkHeader::SIZE;
@@ -380,34 +289,27 @@ UbController::DoInitialize()
                           << "; raise UbNetDevice::Mtu to at least " << largest
                           << " or lower UbController::Mtu");
     }
-    UbTransport::Config c;
-    c.mode = m_mode;
-    c.retransmission = m_retransmission;
-    c.multipath = m_multipath;
-    c.channels = m_channels;
-    c.window = m_window;
-    c.ackEvery = m_ackEvery;
-    c.ackDelay = m_ackDelay;
-    c.rto = m_rto;
-    c.mtu = m_mtu;
-    c.remoteMtu = m_remoteMtu;
-    c.domainFirst = m_domainFirst;
-    c.domainLast = m_domainLast;
-    c.caqm = m_ccMode == CC_CAQM;
-    if (c.caqm)
+    // The transport beside this controller (UbControllerHelper installs it with its attributes)
+    // is joined to it by callbacks and started with what this endpoint is.
+    m_transport = GetTransport();
+    m_transport->SetCallbacks(MakeCallback(&UbController::InjectFromTransport, this),
+                              MakeCallback(&UbController::DeliverFromTransport, this),
+                              MakeCallback(&UbController::WaitForInjectionRoom, this));
+    UbTransport::Endpoint e;
+    e.cna = m_switch->GetCna();
+    e.mtu = m_mtu;
+    e.remoteMtu = m_remoteMtu;
+    e.domainFirst = m_domainFirst;
+    e.domainLast = m_domainLast;
+    // A channel may send at most what the endpoint and its fastest port can carry.
+    double maxRate = m_endpointBandwidth.GetBitRate() ? m_endpointBandwidth.GetBitRate() : 1e15;
+    double portRate = 0;
+    for (uint32_t p = 0; p < m_switch->GetNPorts(); ++p)
     {
-        // A channel may send at most what the endpoint and its fastest port can carry.
-        double maxRate = m_endpointBandwidth.GetBitRate() ? m_endpointBandwidth.GetBitRate() : 1e15;
-        double portRate = 0;
-        for (uint32_t p = 0; p < m_switch->GetNPorts(); ++p)
-        {
-            portRate = std::max(portRate, static_cast<double>(m_switch->GetPort(p)->GetRateBps()));
-        }
-        c.maxRateBps = std::min(maxRate, portRate > 0 ? portRate : maxRate);
-        c.minRateBps = m_caqmMinRate * c.maxRateBps;
-        c.increaseBps = m_caqmIncrease * c.maxRateBps;
+        portRate = std::max(portRate, static_cast<double>(m_switch->GetPort(p)->GetRateBps()));
     }
-    m_transport = std::make_unique<UbTransport>(this, c);
+    e.maxRateBps = std::min(maxRate, portRate > 0 ? portRate : maxRate);
+    m_transport->Start(e);
     m_switch->AddReceiveCallback(MakeCallback(&UbController::OnSwitchReceive, this));
     m_ready = true;
     Object::DoInitialize();
@@ -618,7 +520,7 @@ UbController::Start(uint64_t id)
         m.memHeader = true;
         break;
     }
-    if (m_mode != UbTransport::RTP && !m_lossTimeout.IsZero())
+    if (m_transport->GetMode() != UbTransport::RTP && !m_lossTimeout.IsZero())
     {
         // A large transfer legitimately takes its bytes' time at the endpoint's bandwidth, plus
         // header and flit overheads: allow twice that.
@@ -756,7 +658,7 @@ UbController::InjectFromTransport(Ptr<Packet> packet,
     }
     m_egressFreePs = end;
     m_writeFreePs = writeFree;
-    if (m_mode != UbTransport::RTP)
+    if (m_transport->GetMode() != UbTransport::RTP)
     {
         m_lastSentToPs[dst] = end; // progress toward dst: loss deadlines wait for it
     }
@@ -1100,10 +1002,21 @@ UbController::GetMtu() const
     return m_mtu;
 }
 
-const UbTransport*
-UbController::GetTransport() const
+Ptr<UbTransport>
+UbController::GetTransport()
 {
-    return m_transport.get();
+    if (!m_transport)
+    {
+        m_transport = GetObject<UbTransport>();
+    }
+    if (!m_transport)
+    {
+        // Installed without UbControllerHelper: a transport with default attributes.
+        m_transport = CreateObject<UbTransport>();
+        NS_ABORT_MSG_IF(!m_node, "UbController: not aggregated to a node; use UbControllerHelper");
+        m_node->AggregateObject(m_transport);
+    }
+    return m_transport;
 }
 
 } // namespace ns3

@@ -154,10 +154,23 @@ class UbController : public Object
     uint64_t GetStateBytes() const;
     /// \return payload bytes per packet
     uint32_t GetMtu() const;
-    /// \return the transport (for its counters and rates)
-    const UbTransport* GetTransport() const;
+    /**
+     * \return the endpoint's transport (aggregated to the node beside this controller; one with
+     * default attributes is made if none was installed): set its attributes (Mode, TpChannels,
+     * RetransmitTimeout, ...) before the simulation starts, read its counters and rates after
+     */
+    Ptr<UbTransport> GetTransport();
 
-    // --- Used by UbTransport ---
+    /// NLP value of UB transport packets in the network header.
+    static constexpr uint8_t NLP_TRANSPORT = 1;
+
+  protected:
+    void DoInitialize() override;
+    void DoDispose() override;
+    void NotifyNewAggregate() override;
+
+  private:
+    // --- Callbacks the controller installs in its UbTransport ---
 
     /**
      * \brief Put a transport packet on the way to the node's switch.
@@ -172,7 +185,7 @@ class UbController : public Object
                              uint32_t dst,
                              uint32_t flowKey,
                              uint8_t cc,
-                             bool writeData = false);
+                             bool writeData);
     /// Call the transport back when the injection buffer has room.
     void WaitForInjectionRoom();
     /**
@@ -182,15 +195,6 @@ class UbController : public Object
      */
     void DeliverFromTransport(Ptr<Packet> packet, uint32_t src);
 
-    /// NLP value of UB transport packets in the network header.
-    static constexpr uint8_t NLP_TRANSPORT = 1;
-
-  protected:
-    void DoInitialize() override;
-    void DoDispose() override;
-    void NotifyNewAggregate() override;
-
-  private:
     /// An initiator's transaction in flight.
     struct Txn
     {
@@ -277,31 +281,12 @@ class UbController : public Object
     Time m_initiatorLatency;
     Time m_targetLatency;
     uint32_t m_maxOutstanding{1024};
-    UbTransport::Mode m_mode{UbTransport::RTP};
-    UbTransport::Retransmission m_retransmission{UbTransport::GO_BACK_N};
-    UbTransport::Multipath m_multipath{UbTransport::PER_TRANSACTION};
-    uint32_t m_channels{1};
-    uint32_t m_window{256};
-    uint32_t m_ackEvery{8};
-    Time m_ackDelay;
-    Time m_rto;
     Time m_lossTimeout;
     uint8_t m_sl{0};
 
-    /// Congestion control.
-    enum CcMode
-    {
-        CC_NONE, //!< none
-        CC_CAQM, //!< C-AQM
-    };
-
-    CcMode m_ccMode{CC_NONE};
-    double m_caqmIncrease{0.05};
-    double m_caqmMinRate{0.01};
-
     Ptr<Node> m_node;
     UbSwitch* m_switch{nullptr};
-    std::unique_ptr<UbTransport> m_transport;
+    Ptr<UbTransport> m_transport;
     bool m_ready{false};
     int64_t m_egressFreePs{0};
     int64_t m_writeFreePs{0};

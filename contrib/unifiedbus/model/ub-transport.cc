@@ -3,21 +3,26 @@
  */
 #include "ub-transport.h"
 
-#include "ub-controller.h"
+#include "ub-compat.h"
 #include "ub-transaction-header.h"
 #include "ub-transport-header.h"
 
 #include "ns3/abort.h"
+#include "ns3/double.h"
+#include "ns3/enum.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
+#include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <cstring>
+#include <sstream>
 
 namespace ns3
 {
 
 NS_LOG_COMPONENT_DEFINE("UbTransport");
+NS_OBJECT_ENSURE_REGISTERED(UbTransport);
 
 namespace
 {
@@ -41,16 +46,141 @@ Unwrap24(uint32_t reference, uint32_t psn24)
 }
 } // namespace
 
-UbTransport::UbTransport(UbController* owner, const Config& config)
-    : m_owner(owner),
-      m_config(config)
+TypeId
+UbTransport::GetTypeId()
 {
+    static TypeId tid =
+        TypeId("ns3::UbTransport")
+            .SetParent<Object>()
+            .SetGroupName("UnifiedBus")
+            .AddConstructor<UbTransport>()
+            .AddAttribute("Mode",
+                          "Transport service: Rtp (reliable, end-to-end retransmission), Ctp "
+                          "(relies on link-level retry) or Utp (unreliable).",
+                          EnumValue(UbTransport::RTP),
+                          MakeEnumAccessor(&UbTransport::m_mode),
+                          MakeEnumChecker(UbTransport::RTP,
+                                          "Rtp",
+                                          UbTransport::CTP,
+                                          "Ctp",
+                                          UbTransport::UTP,
+                                          "Utp"))
+            .AddAttribute("Retransmission",
+                          "RTP retransmission: GoBackN or Selective (64-bit SACK).",
+                          EnumValue(UbTransport::GO_BACK_N),
+                          MakeEnumAccessor(&UbTransport::m_retransmission),
+                          MakeEnumChecker(UbTransport::GO_BACK_N,
+                                          "GoBackN",
+                                          UbTransport::SELECTIVE,
+                                          "Selective"))
+            .AddAttribute("TpChannels",
+                          "TP channels per peer (a TP channel group, 1..64); their packets carry "
+                          "different load-balance fields.",
+                          UintegerValue(1),
+                          MakeUintegerAccessor(&UbTransport::m_channels),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("Multipath",
+                          "Use of the channel group: PerTransaction (a transaction stays on one "
+                          "channel) or PerPacket (its packets spread over all).",
+                          EnumValue(UbTransport::PER_TRANSACTION),
+                          MakeEnumAccessor(&UbTransport::m_multipath),
+                          MakeEnumChecker(UbTransport::PER_TRANSACTION,
+                                          "PerTransaction",
+                                          UbTransport::PER_PACKET,
+                                          "PerPacket"))
+            .AddAttribute("Window",
+                          "RTP: unacknowledged packets per TP channel (Selective: at most 65).",
+                          UintegerValue(256),
+                          MakeUintegerAccessor(&UbTransport::m_window),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("AckEvery",
+                          "RTP: packets per cumulative acknowledgement (also at the last packet of "
+                          "every transaction message).",
+                          UintegerValue(8),
+                          MakeUintegerAccessor(&UbTransport::m_ackEvery),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("AckDelay",
+                          "RTP: the longest a receiver holds a cumulative acknowledgement while "
+                          "it waits for AckEvery packets (time). Default 2 us: an assumption.",
+                          TimeValue(MicroSeconds(2)),
+                          MakeTimeAccessor(&UbTransport::m_ackDelay),
+                          MakeTimeChecker(PicoSeconds(1)))
+            .AddAttribute(
+                "RetransmitTimeout",
+                "RTP retransmission timeout: the initial and smallest value (time). The "
+                "timeout adapts to measured round trips (SRTT + 4 RTTVAR, Jacobson and "
+                "Karels) and doubles on each expiry without progress (up to 64x). "
+                "Default 10 us: an assumption, several unloaded round trips of a SuperPoD.",
+                TimeValue(MicroSeconds(10)),
+                MakeTimeAccessor(&UbTransport::m_rto),
+                MakeTimeChecker(Time(0)))
+            .AddAttribute(
+                "CongestionControl",
+                "None, or Caqm: C-AQM as the facts describe it (the sender asks for rate "
+                "with the I bit; a congested switch port sets the C bit and writes a rate "
+                "hint; the receiver echoes it in its ACK; the sender paces each TP channel "
+                "at the hint, and adds CaqmIncrease per un-congested ACK).",
+                EnumValue(UbTransport::CC_NONE),
+                MakeEnumAccessor(&UbTransport::m_cc),
+                MakeEnumChecker(UbTransport::CC_NONE, "None", UbTransport::CC_CAQM, "Caqm"))
+            .AddAttribute("CaqmIncrease",
+                          "C-AQM: rate added per un-congested ACK, as a fraction of the channel's "
+                          "maximum rate. Default 0.05: an assumption.",
+                          DoubleValue(0.05),
+                          MakeDoubleAccessor(&UbTransport::m_caqmIncrease),
+                          MakeDoubleChecker<double>(0.0, 1.0))
+            .AddAttribute("CaqmMinRate",
+                          "C-AQM: the lowest rate, as a fraction of the channel's maximum. "
+                          "Default 0.01: an assumption.",
+                          DoubleValue(0.01),
+                          MakeDoubleAccessor(&UbTransport::m_caqmMinRate),
+                          MakeDoubleChecker<double>(0.0, 1.0));
+    return tid;
+}
+
+UbTransport::UbTransport()
+{
+    UbEnsurePicoseconds();
 }
 
 UbTransport::~UbTransport() = default;
 
+std::string
+UbTransport::Where() const
+{
+    std::ostringstream os;
+    os << "UbTransport on CNA " << m_endpoint.cna;
+    return os.str();
+}
+
 void
-UbTransport::Dispose()
+UbTransport::SetCallbacks(InjectCallback inject, DeliverCallback deliver, WaitCallback waitForRoom)
+{
+    m_inject = inject;
+    m_deliver = deliver;
+    m_waitForRoom = waitForRoom;
+}
+
+void
+UbTransport::Start(const Endpoint& endpoint)
+{
+    m_endpoint = endpoint;
+    const std::string w = Where();
+    NS_ABORT_MSG_IF(m_channels == 0 || m_channels > 64,
+                    w << ": TpChannels=" << m_channels << " is invalid; use 1..64");
+    NS_ABORT_MSG_IF(m_window == 0, w << ": Window=0 is invalid; use 1 or more");
+    NS_ABORT_MSG_IF(m_ackEvery == 0, w << ": AckEvery=0 is invalid; use 1 or more");
+    NS_ABORT_MSG_IF(m_mode == RTP && m_rto.IsZero(),
+                    w << ": RetransmitTimeout=0 is invalid for RTP");
+    NS_ABORT_MSG_IF(m_inject.IsNull() || m_deliver.IsNull() || m_waitForRoom.IsNull(),
+                    w << ": started without its callbacks; UbController::DoInitialize sets them");
+    m_caqm = m_cc == CC_CAQM;
+    m_minRateBps = m_caqmMinRate * m_endpoint.maxRateBps;
+    m_increaseBps = m_caqmIncrease * m_endpoint.maxRateBps;
+}
+
+void
+UbTransport::DoDispose()
 {
     for (auto& [cna, peer] : m_peers)
     {
@@ -64,6 +194,10 @@ UbTransport::Dispose()
     m_peers.clear();
     m_active.clear();
     m_pendingAcks.clear();
+    m_inject = InjectCallback();
+    m_deliver = DeliverCallback();
+    m_waitForRoom = WaitCallback();
+    Object::DoDispose();
 }
 
 const UbTransport::Stats&
@@ -113,7 +247,7 @@ int64_t
 UbTransport::RtoPs(const Channel& ch) const
 {
     // Jacobson/Karels: SRTT + 4 RTTVAR, never below the configured timeout.
-    int64_t floor = m_config.rto.GetPicoSeconds();
+    int64_t floor = m_rto.GetPicoSeconds();
     if (ch.srttPs < 0)
     {
         return floor;
@@ -125,8 +259,7 @@ uint32_t
 UbTransport::Window() const
 {
     // A 64-bit SACK bitmap covers 64 PSNs beyond the next expected one.
-    return m_config.retransmission == SELECTIVE ? std::min<uint32_t>(m_config.window, 65)
-                                                : m_config.window;
+    return m_retransmission == SELECTIVE ? std::min<uint32_t>(m_window, 65) : m_window;
 }
 
 UbTransport::Peer&
@@ -139,10 +272,10 @@ UbTransport::GetPeer(uint32_t cna)
     }
     Peer& p = m_peers[cna];
     bool remote =
-        m_config.remoteMtu != 0 && (cna < m_config.domainFirst || cna > m_config.domainLast);
-    p.mtu = remote ? m_config.remoteMtu : m_config.mtu;
-    p.channels.resize(m_config.channels);
-    for (uint32_t i = 0; i < m_config.channels; ++i)
+        m_endpoint.remoteMtu != 0 && (cna < m_endpoint.domainFirst || cna > m_endpoint.domainLast);
+    p.mtu = remote ? m_endpoint.remoteMtu : m_endpoint.mtu;
+    p.channels.resize(m_channels);
+    for (uint32_t i = 0; i < m_channels; ++i)
     {
         p.channels[i].peer = cna;
         p.channels[i].index = i;
@@ -155,8 +288,8 @@ UbTransport::GetChannel(uint32_t cna, uint32_t index)
 {
     Peer& p = GetPeer(cna);
     NS_ABORT_MSG_IF(index >= p.channels.size(),
-                    "UbTransport on CNA " << m_owner->GetCna() << ": packet for TP channel "
-                                          << index << " from CNA " << cna
+                    "UbTransport on CNA " << m_endpoint.cna << ": packet for TP channel " << index
+                                          << " from CNA " << cna
                                           << ", but TpChannels=" << p.channels.size()
                                           << "; both ends need the same TpChannels");
     return p.channels[index];
@@ -197,7 +330,7 @@ void
 UbTransport::Send(uint32_t dst, const UbTpMessage& msg)
 {
     Peer& p = GetPeer(dst);
-    if (m_config.multipath == PER_PACKET && p.channels.size() > 1)
+    if (m_multipath == PER_PACKET && p.channels.size() > 1)
     {
         p.shared.push_back(msg);
         // Activate the group starting at a channel that moves on with every message and starts
@@ -208,7 +341,7 @@ UbTransport::Send(uint32_t dst, const UbTpMessage& msg)
         const auto n = static_cast<uint32_t>(p.channels.size());
         if (!p.rotated)
         {
-            p.nextChannel = (static_cast<uint64_t>(m_owner->GetCna()) + dst) % n;
+            p.nextChannel = (static_cast<uint64_t>(m_endpoint.cna) + dst) % n;
             p.rotated = true;
         }
         for (uint32_t i = 0; i < n; ++i)
@@ -233,7 +366,7 @@ UbTransport::NextNewSegment(Channel& ch, Desc& d, bool commit)
     Peer& p = m_peers[ch.peer];
     std::vector<UbTpMessage>* q = &ch.queue;
     uint32_t* head = &ch.queueHead;
-    if (m_config.multipath == PER_PACKET && p.channels.size() > 1)
+    if (m_multipath == PER_PACKET && p.channels.size() > 1)
     {
         q = &p.shared;
         head = &p.sharedHead;
@@ -314,10 +447,10 @@ UbTransport::InjectData(Channel& ch, const Desc& d)
     tp.dstTpn = ch.index;
     tp.psn = d.psn & PSN_MASK;
     uint8_t cc = 0;
-    if (m_config.caqm)
+    if (m_caqm)
     {
         cc = UB_CC_CAPABLE;
-        if (ch.rateBps < m_config.maxRateBps)
+        if (ch.rateBps < m_endpoint.maxRateBps)
         {
             cc |= UB_CC_INCREASE;
             tp.flags |= UbTransportHeader::INCREASE;
@@ -328,7 +461,7 @@ UbTransport::InjectData(Channel& ch, const Desc& d)
     bool writeData = d.len > 0 && (d.taOpcode == UbTransactionHeader::WRITE ||
                                    d.taOpcode == UbTransactionHeader::WRITE_NOTIFY ||
                                    d.taOpcode == UbTransactionHeader::SEND);
-    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch), cc, writeData))
+    if (!m_inject(p, ch.peer, FlowKey(ch), cc, writeData))
     {
         return false;
     }
@@ -358,7 +491,7 @@ UbTransport::InjectAck(Channel& ch, uint8_t opcode)
         }
     }
     p->AddHeader(tp);
-    if (!m_owner->InjectFromTransport(p, ch.peer, FlowKey(ch), 0))
+    if (!m_inject(p, ch.peer, FlowKey(ch), 0, false))
     {
         return false;
     }
@@ -374,8 +507,8 @@ UbTransport::InjectAck(Channel& ch, uint8_t opcode)
 UbTransport::SendResult
 UbTransport::TrySendOne(Channel& ch)
 {
-    const bool reliable = m_config.mode == RTP;
-    if (m_config.caqm && Paced(ch))
+    const bool reliable = m_mode == RTP;
+    if (m_caqm && Paced(ch))
     {
         return NOTHING; // the pacing timer brings the channel back
     }
@@ -509,7 +642,7 @@ UbTransport::Pump()
     if (blocked && !m_waitingRoom)
     {
         m_waitingRoom = true;
-        m_owner->WaitForInjectionRoom();
+        m_waitForRoom();
     }
 }
 
@@ -519,7 +652,7 @@ UbTransport::Paced(Channel& ch)
     int64_t now = Simulator::Now().GetPicoSeconds();
     if (ch.rateBps <= 0)
     {
-        ch.rateBps = m_config.maxRateBps; // a new channel starts at full rate
+        ch.rateBps = m_endpoint.maxRateBps; // a new channel starts at full rate
     }
     if (ch.nextSendPs <= now)
     {
@@ -539,7 +672,7 @@ UbTransport::Paced(Channel& ch)
 void
 UbTransport::Sent(Channel& ch, uint32_t bytes)
 {
-    if (!m_config.caqm || ch.rateBps <= 0)
+    if (!m_caqm || ch.rateBps <= 0)
     {
         return;
     }
@@ -570,7 +703,7 @@ UbTransport::OnInjectionRoom()
 void
 UbTransport::ArmTimer(Channel& ch)
 {
-    if (m_config.mode != RTP)
+    if (m_mode != RTP)
     {
         return;
     }
@@ -616,10 +749,10 @@ UbTransport::OnTimer(uint32_t peer, uint32_t index)
         return;
     }
     ++m_stats.timeouts;
-    NS_LOG_LOGIC("CNA " << m_owner->GetCna() << " channel " << index << " to " << peer
+    NS_LOG_LOGIC("CNA " << m_endpoint.cna << " channel " << index << " to " << peer
                         << ": timeout, resend from PSN " << ch.sndUna);
     ch.rtoBackoff = std::min<uint32_t>(ch.rtoBackoff * 2, 64);
-    if (m_config.retransmission == GO_BACK_N)
+    if (m_retransmission == GO_BACK_N)
     {
         ch.sndNxt = ch.sndUna;
     }
@@ -649,17 +782,17 @@ UbTransport::OnAck(Channel& ch,
                    uint8_t flags,
                    uint16_t hint)
 {
-    if (m_config.caqm && (flags & UbTransportHeader::ACK_CC))
+    if (m_caqm && (flags & UbTransportHeader::ACK_CC))
     {
         // C-AQM: follow the hint of a congested path; otherwise the request was granted.
         if (flags & UbTransportHeader::CONGESTED)
         {
             ++m_stats.congestionMarks;
-            ch.rateBps = std::max(m_config.minRateBps, static_cast<double>(hint) * 1e8);
+            ch.rateBps = std::max(m_minRateBps, static_cast<double>(hint) * 1e8);
         }
         else
         {
-            ch.rateBps = std::min(m_config.maxRateBps, ch.rateBps + m_config.increaseBps);
+            ch.rateBps = std::min(m_endpoint.maxRateBps, ch.rateBps + m_increaseBps);
         }
     }
     uint32_t ack = Unwrap24(ch.sndUna, ackPsn24);
@@ -668,7 +801,7 @@ UbTransport::OnAck(Channel& ch,
         return; // stale or corrupt
     }
     NS_ABORT_MSG_IF(ack > ch.sndUna && ch.ring.empty(),
-                    "UbTransport on CNA " << m_owner->GetCna()
+                    "UbTransport on CNA " << m_endpoint.cna
                                           << ": an acknowledgement arrived for packets this "
                                              "endpoint did not send reliably; both ends of a "
                                              "transfer must use the same Transport (Rtp, Ctp or "
@@ -702,8 +835,7 @@ UbTransport::OnAck(Channel& ch,
     {
         ch.sndNxt = ch.sndUna;
     }
-    if (opcode == UbTransportHeader::NAK && m_config.retransmission == GO_BACK_N &&
-        ch.sndUna < ch.nextPsn)
+    if (opcode == UbTransportHeader::NAK && m_retransmission == GO_BACK_N && ch.sndUna < ch.nextPsn)
     {
         ch.sndNxt = ch.sndUna; // go back
     }
@@ -758,7 +890,7 @@ UbTransport::OnData(Channel& ch,
     }
     uint32_t psn = Unwrap24(ch.expected, psn24);
     const bool last = (flags & UbTransportHeader::LAST) != 0;
-    if (m_config.mode != RTP)
+    if (m_mode != RTP)
     {
         if (psn >= ch.expected)
         {
@@ -770,18 +902,18 @@ UbTransport::OnData(Channel& ch,
             --m_stats.lost; // late, not lost
         }
         ++m_stats.delivered;
-        m_owner->DeliverFromTransport(packet, ch.peer);
+        m_deliver(packet, ch.peer);
         return;
     }
-    if (m_config.retransmission == GO_BACK_N)
+    if (m_retransmission == GO_BACK_N)
     {
         if (psn == ch.expected)
         {
             ++ch.expected;
             ch.nakSent = false;
             ++m_stats.delivered;
-            m_owner->DeliverFromTransport(packet, ch.peer);
-            AckOrDelay(ch, last || ++ch.sinceAck >= m_config.ackEvery);
+            m_deliver(packet, ch.peer);
+            AckOrDelay(ch, last || ++ch.sinceAck >= m_ackEvery);
         }
         else if (psn > ch.expected)
         {
@@ -848,9 +980,9 @@ UbTransport::OnData(Channel& ch,
     if (deliver)
     {
         ++m_stats.delivered;
-        m_owner->DeliverFromTransport(packet, ch.peer);
+        m_deliver(packet, ch.peer);
     }
-    AckOrDelay(ch, outOfOrder || last || ++ch.sinceAck >= m_config.ackEvery);
+    AckOrDelay(ch, outOfOrder || last || ++ch.sinceAck >= m_ackEvery);
 }
 
 void
@@ -865,7 +997,7 @@ UbTransport::AckOrDelay(Channel& ch, bool now)
             ch.firstUnackedPs = t;
             if (ch.ackEvent.IsExpired())
             {
-                ch.ackEvent = Simulator::Schedule(m_config.ackDelay,
+                ch.ackEvent = Simulator::Schedule(m_ackDelay,
                                                   &UbTransport::OnAckTimer,
                                                   this,
                                                   ch.peer,
@@ -874,8 +1006,8 @@ UbTransport::AckOrDelay(Channel& ch, bool now)
         }
         return;
     }
-    uint8_t op = (m_config.retransmission == SELECTIVE && ch.bitmap) ? UbTransportHeader::SACK
-                                                                     : UbTransportHeader::ACK;
+    uint8_t op = (m_retransmission == SELECTIVE && ch.bitmap) ? UbTransportHeader::SACK
+                                                              : UbTransportHeader::ACK;
     ch.firstUnackedPs = -1;
     if (!InjectAck(ch, op))
     {
@@ -892,7 +1024,7 @@ UbTransport::OnAckTimer(uint32_t peer, uint32_t index)
     {
         return; // acknowledged meanwhile
     }
-    int64_t due = ch.firstUnackedPs + m_config.ackDelay.GetPicoSeconds();
+    int64_t due = ch.firstUnackedPs + m_ackDelay.GetPicoSeconds();
     int64_t now = Simulator::Now().GetPicoSeconds();
     if (now < due)
     {
@@ -923,7 +1055,7 @@ UbTransport::Receive(Ptr<Packet> packet, uint32_t src, uint8_t cc, uint16_t hint
         OnAck(ch, tp.opcode, tp.ackPsn, tp.sack, tp.flags, tp.hint);
         break;
     default:
-        NS_FATAL_ERROR("UbTransport on CNA " << m_owner->GetCna() << ": unknown transport opcode "
+        NS_FATAL_ERROR("UbTransport on CNA " << m_endpoint.cna << ": unknown transport opcode "
                                              << +tp.opcode << " from CNA " << src);
     }
 }

@@ -6,8 +6,10 @@
 
 #include "ub-packet-info.h"
 
+#include "ns3/callback.h"
 #include "ns3/event-id.h"
 #include "ns3/nstime.h"
+#include "ns3/object.h"
 #include "ns3/packet.h"
 
 #include <cstdint>
@@ -16,8 +18,6 @@
 
 namespace ns3
 {
-
-class UbController;
 
 /**
  * \ingroup unifiedbus
@@ -58,8 +58,14 @@ struct UbTpMessage
  *
  * State is per peer actually used (created on first use): a channel holds a few counters and a
  * ring of descriptors of its unacknowledged packets (about 40 bytes each), never packet payload.
+ *
+ * An ns-3 Object aggregated to the endpoint's node beside its UbController (UbControllerHelper
+ * installs both; its attributes are the transport's configuration). It knows nothing of the
+ * controller: the controller starts it with what the endpoint is (Start) and joins the two with
+ * callbacks (SetCallbacks): packets go down through the inject callback, accepted DATA goes up
+ * through the deliver callback. The controller keeps transactions; the transport keeps packets.
  */
-class UbTransport
+class UbTransport : public Object
 {
   public:
     /// Transport service.
@@ -84,27 +90,32 @@ class UbTransport
         PER_PACKET,      //!< packets spread over all channels
     };
 
-    /// Configuration (from UbController's attributes).
-    struct Config
+    /// Congestion control.
+    enum CongestionControl
     {
-        Mode mode{RTP};                           //!< service
-        Retransmission retransmission{GO_BACK_N}; //!< RTP scheme
-        Multipath multipath{PER_TRANSACTION};     //!< use of the channel group
-        uint32_t channels{1};                     //!< TP channels per peer
-        uint32_t window{256};                     //!< RTP: unacknowledged packets per channel
-        uint32_t ackEvery{8};                     //!< RTP: packets per cumulative ACK
-        Time ackDelay;                            //!< RTP: longest wait for an ACK
-        Time rto;                //!< RTP: initial and minimum retransmission timeout
-        uint32_t mtu{4096};      //!< payload bytes per packet
-        uint32_t remoteMtu{0};   //!< payload bytes per packet to peers outside [domainFirst,
-                                 //!< domainLast] (0: mtu)
-        uint32_t domainFirst{0}; //!< first CNA of the endpoint's own domain
-        uint32_t domainLast{0xFFFFFFFF}; //!< last CNA of the endpoint's own domain
-        bool caqm{false};                //!< C-AQM congestion control on
-        double maxRateBps{0};            //!< C-AQM: the most a channel may send
-        double minRateBps{0};            //!< C-AQM: the least it sends
-        double increaseBps{0};           //!< C-AQM: added per un-congested ACK
+        CC_NONE, //!< none
+        CC_CAQM, //!< C-AQM
     };
+
+    /// What the endpoint tells its transport when it starts.
+    struct Endpoint
+    {
+        uint32_t cna{0};                 //!< the endpoint's CNA
+        uint32_t mtu{4096};              //!< payload bytes per packet
+        uint32_t remoteMtu{0};           //!< payload bytes per packet to peers outside
+                                         //!< [domainFirst, domainLast] (0: mtu)
+        uint32_t domainFirst{0};         //!< first CNA of the endpoint's own domain
+        uint32_t domainLast{0xFFFFFFFF}; //!< last CNA of the endpoint's own domain
+        double maxRateBps{0};            //!< the most one channel may send (C-AQM ceiling)
+    };
+
+    /// Hands a packet to the endpoint's way out: (packet, destination CNA, flow key, C-AQM flags,
+    /// carries Write/Send data); false if the injection buffer is full.
+    typedef Callback<bool, Ptr<Packet>, uint32_t, uint32_t, uint8_t, bool> InjectCallback;
+    /// Hands accepted DATA to the transaction layer: (packet from its transaction header, source).
+    typedef Callback<void, Ptr<Packet>, uint32_t> DeliverCallback;
+    /// Asks to be called (OnInjectionRoom) when the injection buffer has room again.
+    typedef Callback<void> WaitCallback;
 
     /// Counters.
     struct Stats
@@ -121,14 +132,36 @@ class UbTransport
     };
 
     /**
-     * \param owner the controller (packet injection and delivery)
-     * \param config configuration
+     * \brief Get the type ID.
+     * \return the object TypeId
      */
-    UbTransport(UbController* owner, const Config& config);
-    ~UbTransport();
+    static TypeId GetTypeId();
+    UbTransport();
+    ~UbTransport() override;
 
     UbTransport(const UbTransport&) = delete;
     UbTransport& operator=(const UbTransport&) = delete;
+
+    /**
+     * \brief Join the transport to the layer above (the controller does it when it starts).
+     * \param inject where packets go down
+     * \param deliver where accepted DATA goes up
+     * \param waitForRoom how to wait for room in the injection buffer
+     */
+    void SetCallbacks(InjectCallback inject, DeliverCallback deliver, WaitCallback waitForRoom);
+
+    /**
+     * \brief Start: check the attributes and take what the endpoint is. Aborts with a message
+     * naming the attribute if one is out of range.
+     * \param endpoint the endpoint's CNA, packet sizes, domain and rate ceiling
+     */
+    void Start(const Endpoint& endpoint);
+
+    /// \return the transport service
+    Mode GetMode() const
+    {
+        return m_mode;
+    }
 
     /**
      * \brief Queue a message toward a peer and try to send.
@@ -167,8 +200,9 @@ class UbTransport
     uint64_t GetUnacked() const;
     /// \return bytes of transport state (channels, descriptor rings, queues)
     uint64_t GetMemoryBytes() const;
-    /// Cancel timers (controller disposal).
-    void Dispose();
+
+  protected:
+    void DoDispose() override;
 
   private:
     /// What is needed to (re)build one DATA packet.
@@ -277,8 +311,30 @@ class UbTransport
     uint32_t Window() const;
     int64_t RtoPs(const Channel& ch) const;
 
-    UbController* m_owner;
-    Config m_config;
+    std::string Where() const;
+
+    // Attributes
+    Mode m_mode{RTP};
+    Retransmission m_retransmission{GO_BACK_N};
+    Multipath m_multipath{PER_TRANSACTION};
+    uint32_t m_channels{1};
+    uint32_t m_window{256};
+    uint32_t m_ackEvery{8};
+    Time m_ackDelay;
+    Time m_rto;
+    CongestionControl m_cc{CC_NONE};
+    double m_caqmIncrease{0.05};
+    double m_caqmMinRate{0.01};
+
+    // From the endpoint, at Start
+    Endpoint m_endpoint;
+    bool m_caqm{false};      //!< C-AQM on
+    double m_minRateBps{0};  //!< C-AQM: the least a channel sends
+    double m_increaseBps{0}; //!< C-AQM: added per un-congested ACK
+    InjectCallback m_inject;
+    DeliverCallback m_deliver;
+    WaitCallback m_waitForRoom;
+
     std::unordered_map<uint32_t, Peer> m_peers;
     std::vector<Channel*> m_active; //!< channels with something to send
     uint32_t m_rr{0};

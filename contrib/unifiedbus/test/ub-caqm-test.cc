@@ -65,7 +65,7 @@ RunIncast(const std::string& cc)
     NodeContainer all(senders, sw, rx);
     UbRoutingHelper::PopulateShortestPaths(all);
     UbControllerHelper ctl;
-    ctl.SetAttribute("CongestionControl", StringValue(cc));
+    ctl.SetTransportAttribute("CongestionControl", StringValue(cc));
     ctl.Install(senders);
     ctl.Install(rx);
 

@@ -70,10 +70,10 @@ class UbLinkFailureTestCase : public TestCase
         for (uint32_t i = 0; i < sys.GetEndpoints().GetN(); ++i)
         {
             Ptr<UbController> c = sys.GetEndpoints().Get(i)->GetObject<UbController>();
-            c->SetAttribute("Transport", StringValue("Rtp"));
-            c->SetAttribute("Retransmission", StringValue("Selective"));
-            c->SetAttribute("TpChannels", UintegerValue(4));
-            c->SetAttribute("Multipath", StringValue("PerPacket"));
+            c->GetTransport()->SetAttribute("Mode", StringValue("Rtp"));
+            c->GetTransport()->SetAttribute("Retransmission", StringValue("Selective"));
+            c->GetTransport()->SetAttribute("TpChannels", UintegerValue(4));
+            c->GetTransport()->SetAttribute("Multipath", StringValue("PerPacket"));
         }
         // On-link accounting from traces: packets taken for transmission minus packets accepted.
         int64_t onLink = 0;

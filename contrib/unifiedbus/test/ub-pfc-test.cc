@@ -64,7 +64,7 @@ RunIncast(bool pfc)
     Ptr<UbController> sink = sys.GetEndpoints().Get(0)->GetObject<UbController>();
     if (!pfc)
     {
-        sink->SetAttribute("Transport", StringValue("Utp"));
+        sink->GetTransport()->SetAttribute("Mode", StringValue("Utp"));
     }
     Time start = MicroSeconds(1);
     for (uint32_t i = 1; i < 16; ++i)
@@ -72,7 +72,7 @@ RunIncast(bool pfc)
         Ptr<UbController> c = sys.GetEndpoints().Get(i)->GetObject<UbController>();
         if (!pfc)
         {
-            c->SetAttribute("Transport", StringValue("Utp"));
+            c->GetTransport()->SetAttribute("Mode", StringValue("Utp"));
         }
         Simulator::Schedule(start, [c, sink, &r, start]() {
             c->Write(sink->GetCna(),

@@ -75,10 +75,10 @@ RunLossy(uint32_t run,
     ubtest::ClosNet net = ubtest::BuildClos(ub, 2, 3, 2);
     UbHelper::AssignStreams(net.all, 100);
     UbControllerHelper ctl;
-    ctl.SetAttribute("Transport", StringValue(transport));
-    ctl.SetAttribute("Retransmission", StringValue(retransmission));
-    ctl.SetAttribute("TpChannels", UintegerValue(channels));
-    ctl.SetAttribute("RetransmitTimeout", TimeValue(MicroSeconds(5)));
+    ctl.SetTransportAttribute("Mode", StringValue(transport));
+    ctl.SetTransportAttribute("Retransmission", StringValue(retransmission));
+    ctl.SetTransportAttribute("TpChannels", UintegerValue(channels));
+    ctl.SetTransportAttribute("RetransmitTimeout", TimeValue(MicroSeconds(5)));
     ctl.SetAttribute("LossTimeout", TimeValue(MicroSeconds(200)));
     ctl.SetAttribute("Mtu", UintegerValue(1024));
     ctl.Install(net.endpoints);

@@ -87,7 +87,7 @@ BuildLine(uint32_t switches, const std::string& transport = "Rtp")
     ctl.SetAttribute("EndpointBandwidth", DataRateValue(DataRate(EP_RATE)));
     ctl.SetAttribute("InitiatorLatency", TimeValue(PicoSeconds(LINIT_PS)));
     ctl.SetAttribute("TargetLatency", TimeValue(PicoSeconds(LTGT_PS)));
-    ctl.SetAttribute("Transport", StringValue(transport));
+    ctl.SetTransportAttribute("Mode", StringValue(transport));
     ctl.Install(n.Get(0));
     ctl.Install(n.Get(1));
     return n;
@@ -251,8 +251,8 @@ class UbOrderingTestCase : public TestCase
             ub.SetRoutingAttribute("Selection", StringValue("Spray"));
             ubtest::ClosNet net = ubtest::BuildClos(ub, 2, 2, 4);
             UbControllerHelper ctl;
-            ctl.SetAttribute("TpChannels", UintegerValue(4));
-            ctl.SetAttribute("Multipath", StringValue("PerPacket"));
+            ctl.SetTransportAttribute("TpChannels", UintegerValue(4));
+            ctl.SetTransportAttribute("Multipath", StringValue("PerPacket"));
             ctl.Install(net.endpoints);
             Ptr<UbController> a = net.endpoints.Get(0)->GetObject<UbController>();
             Ptr<UbController> b = net.endpoints.Get(3)->GetObject<UbController>();
