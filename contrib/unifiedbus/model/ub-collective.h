@@ -4,6 +4,9 @@
 #ifndef UB_COLLECTIVE_H
 #define UB_COLLECTIVE_H
 
+#include "ub-collective-builder.h"
+#include "ub-collective-runner.h"
+#include "ub-collective-types.h"
 #include "ub-controller.h"
 
 #include "ns3/callback.h"
@@ -19,91 +22,12 @@
 namespace ns3
 {
 
-/// Collective operations.
-enum class UbCollectiveOp : uint8_t
-{
-    ALL_REDUCE,
-    ALL_GATHER,
-    REDUCE_SCATTER,
-    ALL_TO_ALL,
-    BROADCAST,
-    ALL_TO_ALLV, //!< All-to-All with a bytes matrix (MoE dispatch and combine)
-};
-
-/// Algorithms.
-enum class UbCollectiveAlgo : uint8_t
-{
-    RING,             //!< ring (AllReduce = ReduceScatter + AllGather around the ring)
-    HALVING_DOUBLING, //!< recursive halving then doubling (power-of-two ranks)
-    DIRECT,           //!< every rank to every other at once (All-to-All)
-    CHAIN,            //!< pipelined chain from the root (Broadcast)
-    IN_NETWORK,       //!< switches reduce and multicast (NVLS-like AllReduce; SetReducers)
-    DOUBLE_TREE,      //!< AllReduce: two complementary binary trees, each reducing up and
-                      //!< broadcasting down half the data, pipelined (NCCL's double binary tree)
-    HIERARCHICAL,     //!< AllReduce: ring reduce-scatter in each group, ring AllReduce across
-                      //!< groups, ring all-gather in each group (SetGroupSize)
-    MULTI_RING,       //!< AllReduce over a full mesh (SetMeshDims): reduce-scatter then
-                      //!< all-gather dimension by dimension, each dimension on its
-                      //!< link-disjoint rings at once (RingOrders), the dimension order
-                      //!< rotated per share of the data so that every dimension's links work
-                      //!< all the time
-    MULTI_PATH,       //!< All-to-All(v) over a full mesh (SetMeshDims): dimension by dimension,
-                      //!< forwarding through the ranks in between, the data split over every
-                      //!< dimension order (the two paths of a 2D full mesh)
-};
-
-/// \param op an operation \return its name ("AllReduce", ...)
-const char* UbCollectiveOpName(UbCollectiveOp op);
-/// \param a an algorithm \return its name ("ring", ...)
-const char* UbCollectiveAlgoName(UbCollectiveAlgo a);
-/**
- * \brief An algorithm from its command-line name: ring, hd, tree, direct, chain, innetwork,
- * hierarchical, multiring or multipath (or the full names UbCollectiveAlgoName gives).
- * \param name the name
- * \param[out] algo the algorithm
- * \return false if the name is none of them
- */
-bool UbCollectiveAlgoFromName(const std::string& name, UbCollectiveAlgo& algo);
-
 /**
  * \ingroup unifiedbus
- * \brief One finished collective, in NCCL's conventions (nccl-tests PERFORMANCE.md).
- *
- * algbw = bytes / time; busbw = algbw x 2(N-1)/N for AllReduce, x (N-1)/N for AllGather,
- * ReduceScatter and All-to-All, x 1 for Broadcast. `bytes` is NCCL's size: the buffer of one rank
- * (AllReduce, Broadcast, All-to-All send buffer), the gathered output (AllGather) or the input
- * (ReduceScatter).
- */
-struct UbCollectiveResult
-{
-    UbCollectiveOp op{UbCollectiveOp::ALL_REDUCE}; //!< operation
-    UbCollectiveAlgo algo{UbCollectiveAlgo::RING}; //!< algorithm
-    uint32_t ranks{0};                             //!< ranks
-    uint64_t bytes{0};                             //!< NCCL size
-    uint32_t chunks{1};                            //!< pieces per step (pipelining)
-    Time start;                                    //!< first transfer issued
-    Time end;                                      //!< last data arrived
-    uint64_t transfers{0};                         //!< transfers in the graph
-    uint64_t wireBytes{0};                         //!< data bytes moved over all transfers
-    std::vector<Time> rankDone;                    //!< when the last data for each rank arrived
-    std::vector<uint64_t> rankBytesIn;             //!< data bytes each rank received (for
-                                                   //!< MULTI_PATH: addressed to it, not
-                                                   //!< forwarded through it)
-    bool offload{false};                           //!< ran with collective offload (CCU-like)
-
-    /// \return end - start in seconds
-    double Seconds() const;
-    /// \return bytes / time, in GB/s (10^9 B/s)
-    double AlgBw() const;
-    /// \return algbw x the operation's bus factor, in GB/s
-    double BusBw() const;
-    /// \return the bus factor of op for `ranks` ranks
-    double BusFactor() const;
-};
-
-/**
- * \ingroup unifiedbus
- * \brief Runs collectives as dependency graphs of transfers over the transaction layer.
+ * \brief Runs collectives as dependency graphs of transfers over the transaction layer: the
+ * algorithm's UbCollectiveBuilder makes the graph (UbTransferGraph) from the engine's settings,
+ * and a UbCollectiveRunner runs it with what the run needs from the fabric (issue latency,
+ * minimal routes) as its configuration; no controller or switch is changed.
  *
  * A collective is a set of Writes between ranks (WriteWithNotify, strongly ordered per pair so
  * that each pair's transfers arrive in the order they were issued); a transfer may start only
@@ -139,8 +63,8 @@ class UbCollectiveEngine
      * \brief Collective offload (UB endpoints; Ascend's collective communication unit): a
      * hardware engine, not the NPU's cores, issues each step's transfers, so a transfer leaves
      * `issueLatency` after its dependencies arrived instead of the controller's
-     * InitiatorLatency. The ranks' InitiatorLatency is set to issueLatency while a collective
-     * runs and restored after it. Off by default; results record whether it was on.
+     * InitiatorLatency (the run issues its transfers with this latency; the controllers keep
+     * theirs). Off by default; results record whether it was on.
      * \param on use the offload
      * \param issueLatency issue latency of the offload engine (an assumption: Huawei publishes
      *        none; 50 ns by default)
@@ -163,11 +87,11 @@ class UbCollectiveEngine
     void SetMeshDims(std::vector<uint32_t> dims);
 
     /**
-     * \brief Whether MULTI_RING and MULTI_PATH keep the ranks' own packets on minimal routes
-     * while they run (UbSwitch::SourceDetours off on the ranks' nodes, restored after): these
-     * algorithms put each transfer on a direct link themselves, and a detour (UB-Mesh's DETOUR
-     * policy) would spend a second link of a fabric they already load evenly. On by default;
-     * other algorithms leave the routes alone.
+     * \brief Whether MULTI_RING and MULTI_PATH keep their packets on minimal routes (the run's
+     * packets, and the acknowledgements and responses they cause, carry UB_PKT_MINIMAL, so no
+     * switch gives them a source-only detour): these algorithms put each transfer on a direct
+     * link themselves, and a detour (UB-Mesh's DETOUR policy) would spend a second link of a
+     * fabric they already load evenly. On by default; other algorithms leave the routes alone.
      * \param on minimal routes for MULTI_RING and MULTI_PATH
      */
     void SetMinimalRoutes(bool on);
@@ -240,58 +164,21 @@ class UbCollectiveEngine
     uint32_t GetNRanks() const;
 
   private:
-    struct Transfer
-    {
-        uint32_t src;
-        uint32_t dst;
-        uint64_t bytes;
-        uint32_t waiting;                 //!< dependencies not yet arrived
-        std::vector<uint32_t> dependents; //!< transfers waiting for this one
-    };
+    UbCollectivePlan Plan(UbCollectiveOp op, UbCollectiveAlgo algo, uint64_t bytes) const;
+    UbCollectiveRunConfig RunConfig(UbCollectiveAlgo algo) const;
+    void Launch(const UbCollectivePlan& plan, DoneCallback done);
 
-    uint32_t Add(uint32_t src, uint32_t dst, uint64_t bytes);
-    void Depend(uint32_t later, uint32_t earlier);
-    void BuildRingSteps(uint64_t chunkBytes, uint32_t steps);
-    void BuildHalvingDoubling(uint64_t bytes, bool reduceScatter, bool allGather);
-    void BuildInNetwork(uint64_t bytes);
-    std::vector<uint32_t> BuildRing(const std::vector<uint32_t>& members,
-                                    uint64_t stepBytes,
-                                    uint32_t steps,
-                                    const std::vector<std::vector<uint32_t>>& after);
-    void BuildMultiRing(uint64_t bytes);
-    void BuildMultiPath(const std::vector<std::vector<uint64_t>>* matrix, uint64_t uniform);
-    void BuildHierarchical(uint64_t bytes);
-    void BuildTree(uint64_t bytes, uint32_t shift);
-    uint32_t Attach(const Ptr<UbController>& c);
-    void Finish();
-    void Issue(uint32_t t);
-    void Launch();
-    void OnNotify(uint32_t rank, uint32_t srcCna, UbOp op, uint64_t length);
-
-    std::vector<Ptr<UbController>> m_ranks;
-    std::map<uint32_t, uint32_t> m_rankOfCna;
-    uint32_t m_chunks{1};
-    uint32_t m_root{0};
-    uint32_t m_nRanks{0};             //!< ranks (m_ranks also holds the reducers, after them)
-    uint32_t m_group{0};              //!< HIERARCHICAL: ranks per group
-    std::vector<uint32_t> m_dims;     //!< MULTI_RING / MULTI_PATH: full-mesh shape
-    bool m_minimal{true};             //!< MULTI_*: ranks' packets on minimal routes
-    double m_progressS{0};            //!< wall-clock seconds between progress lines (0: off)
-    double m_wallStart{0};            //!< wall clock at Launch (s)
-    double m_wallLast{0};             //!< wall clock of the last progress line (s)
-    std::vector<bool> m_savedDetours; //!< ranks' SourceDetours while minimal routes are forced
-    bool m_offload{false};            //!< collective offload on
-    Time m_offloadLatency;            //!< its issue latency
-    std::vector<Time> m_savedLatency; //!< ranks' InitiatorLatency while offloaded
-    std::vector<uint32_t> m_reducers; //!< indices into m_ranks
-    std::vector<double> m_shares;
-    std::vector<Transfer> m_graph;
-    std::vector<uint64_t> m_delivered; //!< MULTI_PATH: bytes each rank receives for itself
-    std::map<std::pair<uint32_t, uint32_t>, std::deque<uint32_t>> m_inFlight; //!< (src,dst) FIFO
-    uint64_t m_arrived{0};
-    bool m_running{false};
-    UbCollectiveResult m_result;
-    DoneCallback m_done;
+    UbCollectiveRunner m_runner;  //!< runs the graphs over the ranks (and reducers)
+    uint32_t m_nRanks{0};         //!< ranks (the runner's first participants)
+    uint32_t m_chunks{1};         //!< pieces per step
+    uint32_t m_root{0};           //!< Broadcast root
+    uint32_t m_group{0};          //!< HIERARCHICAL: ranks per group
+    std::vector<uint32_t> m_dims; //!< MULTI_RING / MULTI_PATH: full-mesh shape
+    bool m_minimal{true};         //!< MULTI_*: the run's packets on minimal routes
+    double m_progressS{0};        //!< wall-clock seconds between progress lines (0: off)
+    bool m_offload{false};        //!< collective offload on
+    Time m_offloadLatency;        //!< its issue latency
+    std::vector<double> m_shares; //!< IN_NETWORK: share of each reducer
 };
 
 } // namespace ns3

@@ -331,6 +331,16 @@ UbController::WriteWithNotify(uint32_t dst, uint64_t bytes, UbOrder order, UbCom
 }
 
 uint64_t
+UbController::WriteWithNotify(uint32_t dst,
+                              uint64_t bytes,
+                              UbOrder order,
+                              UbCompletionCallback cb,
+                              const UbIssueOptions& options)
+{
+    return Issue(UbOp::WRITE_NOTIFY, dst, bytes, order, cb, 0, 0, 0, options);
+}
+
+uint64_t
 UbController::Read(uint32_t dst, uint64_t bytes, UbOrder order, UbCompletionCallback cb)
 {
     return Issue(UbOp::READ, dst, bytes, order, cb, 0, 0, 0);
@@ -401,7 +411,8 @@ UbController::Issue(UbOp op,
                     UbCompletionCallback cb,
                     uint64_t address,
                     uint64_t operand0,
-                    uint64_t operand1)
+                    uint64_t operand1,
+                    const UbIssueOptions& options)
 {
     if (!m_ready)
     {
@@ -427,12 +438,14 @@ UbController::Issue(UbOp op,
     t.operand[0] = operand0;
     t.operand[1] = operand1;
     t.issuedPs = Simulator::Now().GetPicoSeconds();
+    t.issuePs = options.initiatorLatency.GetPicoSeconds();
+    t.flags = options.packetFlags;
     t.cb = cb;
     if (m_outstanding < m_maxOutstanding && m_queuedHead == m_queued.size())
     {
         ++m_outstanding;
         t.started = true;
-        Time issue = InitiatorLatencyTo(dst);
+        Time issue = InitiatorLatencyTo(dst, t.issuePs);
         if (issue.IsZero())
         {
             Start(id);
@@ -456,10 +469,13 @@ UbController::IsRemote(uint32_t cna) const
 }
 
 Time
-UbController::InitiatorLatencyTo(uint32_t dst) const
+UbController::InitiatorLatencyTo(uint32_t dst, int64_t issuePs) const
 {
-    return IsRemote(dst) && !m_remoteInitiatorLatency.IsNegative() ? m_remoteInitiatorLatency
-                                                                   : m_initiatorLatency;
+    if (IsRemote(dst) && !m_remoteInitiatorLatency.IsNegative())
+    {
+        return m_remoteInitiatorLatency;
+    }
+    return issuePs >= 0 ? PicoSeconds(issuePs) : m_initiatorLatency;
 }
 
 void
@@ -470,7 +486,8 @@ UbController::StartQueued()
         uint64_t id = m_queued[m_queuedHead++];
         ++m_outstanding;
         m_txns[id].started = true;
-        Simulator::Schedule(InitiatorLatencyTo(m_txns[id].dst), &UbController::Start, this, id);
+        const Txn& t = m_txns[id];
+        Simulator::Schedule(InitiatorLatencyTo(t.dst, t.issuePs), &UbController::Start, this, id);
     }
     if (m_queuedHead == m_queued.size())
     {
@@ -490,6 +507,7 @@ UbController::Start(uint64_t id)
     m.order = static_cast<uint8_t>(t.order);
     m.tassn = t.tassn;
     m.address = t.address;
+    m.flags = t.flags;
     switch (t.op)
     {
     case UbOp::WRITE:
@@ -636,6 +654,7 @@ UbController::InjectFromTransport(Ptr<Packet> packet,
                                   uint32_t dst,
                                   uint32_t flowKey,
                                   uint8_t cc,
+                                  uint8_t flags,
                                   bool writeData)
 {
     int64_t now = Simulator::Now().GetPicoSeconds();
@@ -652,7 +671,14 @@ UbController::InjectFromTransport(Ptr<Packet> packet,
     }
     int64_t start = std::max(ready, m_egressFreePs);
     int64_t end = start + EndpointSerPs(bytes);
-    if (!m_switch->SendAfter(packet, dst, m_sl, flowKey, PicoSeconds(end - now), NLP_TRANSPORT, cc))
+    if (!m_switch->SendAfter(packet,
+                             dst,
+                             m_sl,
+                             flowKey,
+                             PicoSeconds(end - now),
+                             NLP_TRANSPORT,
+                             cc,
+                             flags))
     {
         return false;
     }
@@ -682,11 +708,11 @@ UbController::OnSwitchReceive(Ptr<Packet> packet, const UbPacketInfo& info)
     Ptr<Packet> p = packet->Copy();
     UbNetworkHeader nth;
     p->RemoveHeader(nth);
-    m_transport->Receive(p, info.src, info.cc, info.hint);
+    m_transport->Receive(p, info.src, info.cc, info.hint, info.flags);
 }
 
 void
-UbController::DeliverFromTransport(Ptr<Packet> packet, uint32_t src)
+UbController::DeliverFromTransport(Ptr<Packet> packet, uint32_t src, uint8_t flags)
 {
     TH th;
     packet->RemoveHeader(th);
@@ -697,7 +723,7 @@ UbController::DeliverFromTransport(Ptr<Packet> packet, uint32_t src)
     }
     else
     {
-        OnRequest(src, packet, th.opcode, th.order, th.tassn, th.offset, th.length);
+        OnRequest(src, packet, th.opcode, th.order, th.tassn, th.offset, th.length, flags);
     }
 }
 
@@ -743,7 +769,8 @@ UbController::OnRequest(uint32_t src,
                         uint8_t order,
                         uint16_t tassn,
                         uint32_t offset,
-                        uint32_t length)
+                        uint32_t length,
+                        uint8_t flags)
 {
     uint64_t address = 0;
     if (opcode == TH::WRITE || opcode == TH::WRITE_NOTIFY || opcode == TH::READ ||
@@ -764,6 +791,7 @@ UbController::OnRequest(uint32_t src,
     {
         t.taOpcode = opcode;
         t.order = order;
+        t.flags = flags;
         t.length = length;
         t.address = address - offset;
     }
@@ -877,7 +905,7 @@ UbController::Execute(uint32_t src, uint32_t seq, TargetTxn& t)
                                                                             : m_targetLatency;
     if (serve.IsZero())
     {
-        Respond(src, response, tassn, length, result);
+        Respond(src, response, tassn, length, result, t.flags);
     }
     else
     {
@@ -888,7 +916,8 @@ UbController::Execute(uint32_t src, uint32_t seq, TargetTxn& t)
                             response,
                             tassn,
                             length,
-                            result);
+                            result,
+                            t.flags);
     }
 }
 
@@ -897,10 +926,12 @@ UbController::Respond(uint32_t src,
                       uint8_t opcode,
                       uint16_t tassn,
                       uint32_t length,
-                      uint64_t result)
+                      uint64_t result,
+                      uint8_t flags)
 {
     UbTpMessage m;
     m.taOpcode = opcode;
+    m.flags = flags;
     m.tassn = tassn;
     m.lengthField = length;
     if (opcode == TH::READ_RESPONSE)

@@ -90,6 +90,20 @@ class UbController : public Object
                              uint64_t bytes,
                              UbOrder order = UbOrder::NO,
                              UbCompletionCallback cb = UbCompletionCallback());
+    /**
+     * \brief WriteWithNotify issued with its own options (a collective's run configuration).
+     * \param dst target CNA
+     * \param bytes data bytes
+     * \param order execution order at the target
+     * \param cb completion callback (may be null)
+     * \param options issue latency and packet flags of this operation
+     * \return the transaction id
+     */
+    uint64_t WriteWithNotify(uint32_t dst,
+                             uint64_t bytes,
+                             UbOrder order,
+                             UbCompletionCallback cb,
+                             const UbIssueOptions& options);
     /// Read bytes from the target's memory (see Write). \return the transaction id
     uint64_t Read(uint32_t dst,
                   uint64_t bytes,
@@ -178,6 +192,7 @@ class UbController : public Object
      * \param dst destination CNA
      * \param flowKey ECMP key of its TP channel
      * \param cc C-AQM flags (UB_CC_*)
+     * \param flags UB_PKT_* flags
      * \param writeData the packet carries Write or Send data (paced by WriteBandwidth)
      * \return false if the switch's injection buffer is full
      */
@@ -185,6 +200,7 @@ class UbController : public Object
                              uint32_t dst,
                              uint32_t flowKey,
                              uint8_t cc,
+                             uint8_t flags,
                              bool writeData);
     /// Call the transport back when the injection buffer has room.
     void WaitForInjectionRoom();
@@ -192,8 +208,9 @@ class UbController : public Object
      * \brief A DATA packet accepted by the transport.
      * \param packet starts with the transaction header
      * \param src source CNA
+     * \param flags its UB_PKT_* flags (the responses inherit them)
      */
-    void DeliverFromTransport(Ptr<Packet> packet, uint32_t src);
+    void DeliverFromTransport(Ptr<Packet> packet, uint32_t src, uint8_t flags);
 
     /// An initiator's transaction in flight.
     struct Txn
@@ -207,8 +224,10 @@ class UbController : public Object
         UbCompletionCallback cb;
         uint32_t dst{0};
         uint16_t tassn{0};
+        int64_t issuePs{-1}; //!< issue latency of this transaction (negative: InitiatorLatency)
         UbOp op{UbOp::WRITE};
         UbOrder order{UbOrder::NO};
+        uint8_t flags{0}; //!< UB_PKT_* flags of its packets
         bool started{false};
     };
 
@@ -221,6 +240,7 @@ class UbController : public Object
         uint32_t received{0};
         uint8_t taOpcode{0};
         uint8_t order{0};
+        uint8_t flags{0}; //!< UB_PKT_* flags of the request (its response inherits them)
         bool complete{false};
         bool executed{false};
     };
@@ -239,7 +259,8 @@ class UbController : public Object
                    UbCompletionCallback cb,
                    uint64_t address,
                    uint64_t operand0,
-                   uint64_t operand1);
+                   uint64_t operand1,
+                   const UbIssueOptions& options = UbIssueOptions());
     void Start(uint64_t id);
     void StartQueued();
     void Complete(uint64_t id, bool ok, uint64_t result);
@@ -250,7 +271,8 @@ class UbController : public Object
                    uint8_t order,
                    uint16_t tassn,
                    uint32_t offset,
-                   uint32_t length);
+                   uint32_t length,
+                   uint8_t flags);
     void OnResponse(uint32_t src,
                     Ptr<Packet> packet,
                     uint8_t opcode,
@@ -259,7 +281,12 @@ class UbController : public Object
                     uint32_t length);
     void TryExecute(uint32_t src);
     void Execute(uint32_t src, uint32_t seq, TargetTxn& t);
-    void Respond(uint32_t src, uint8_t opcode, uint16_t tassn, uint32_t length, uint64_t result);
+    void Respond(uint32_t src,
+                 uint8_t opcode,
+                 uint16_t tassn,
+                 uint32_t length,
+                 uint64_t result,
+                 uint8_t flags);
     void CheckDestination(uint32_t dst, const char* what) const;
     void ArmLossTimer();
     void OnLossTimer();
@@ -275,8 +302,9 @@ class UbController : public Object
     Time m_remoteTargetLatency;        //!< serve latency for other domains (negative: local)
     /// \param cna an endpoint \return true if it is outside this endpoint's domain
     bool IsRemote(uint32_t cna) const;
-    /// \param dst target CNA \return the issue latency toward it
-    Time InitiatorLatencyTo(uint32_t dst) const;
+    /// \param dst target CNA \param issuePs the operation's own latency (negative: none)
+    /// \return the issue latency toward dst
+    Time InitiatorLatencyTo(uint32_t dst, int64_t issuePs) const;
     DataRate m_endpointBandwidth;
     Time m_initiatorLatency;
     Time m_targetLatency;

@@ -32,7 +32,13 @@ struct UbPacketInfo
     uint8_t cc{0};             //!< C-AQM flags (UB_CC_*), updated by switches on the way
     uint8_t lbf{0};            //!< load-balance field of the network header (path steering)
     uint16_t hint{0xFFFF};     //!< C-AQM rate hint, units of 100 Mb/s (min over congested hops)
+    uint8_t flags{0};          //!< UB_PKT_* flags set by the endpoint that sent it
 };
+
+/// Packet flag: minimal routes only. The source's switch does not give it the route's
+/// source-only (detour) candidates, whatever its SourceDetours (collectives that place their
+/// transfers on direct links themselves set it for their run).
+constexpr uint8_t UB_PKT_MINIMAL = 0x01;
 
 /// C-AQM: the sender takes part (its packets may be marked).
 constexpr uint8_t UB_CC_CAPABLE = 0x01;

@@ -299,7 +299,8 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
                     uint32_t flowKey,
                     Time delay,
                     uint8_t nlp,
-                    uint8_t cc)
+                    uint8_t cc,
+                    uint8_t flags)
 {
     NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
     NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
@@ -325,6 +326,7 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
     info.flowHash = UbMix32(flowKey ^ UbMix32(m_cna * 0x9e3779b1u + dst));
     info.nlp = nlp;
     info.cc = cc;
+    info.flags = flags;
     info.lbf = static_cast<uint8_t>(flowKey & 0xFF);
     queued += bytes;
     ++m_injected;
@@ -485,7 +487,7 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
                                << "); the destination is unknown here: add a route with "
                                   "UbRoutingTable::AddRoute or run UbRoutingHelper");
     }
-    if ((inPort != UB_LOCAL_PORT || !m_sourceDetours) &&
+    if ((inPort != UB_LOCAL_PORT || !m_sourceDetours || (info.flags & UB_PKT_MINIMAL)) &&
         (cands[n - 1].flags & UbRouteCandidate::SOURCE_ONLY))
     {
         // Packets in transit (and the endpoint's own, without SourceDetours) take only the

@@ -115,6 +115,7 @@ class UbSwitch : public Object, public UbPortQueues
      * \param delay time until the packet's tail reaches the switch
      * \param nlp next-layer protocol (3 bits)
      * \param cc C-AQM flags of the packet (UB_CC_CAPABLE, UB_CC_INCREASE)
+     * \param flags UB_PKT_* flags of the packet (UB_PKT_MINIMAL: no source detours)
      * \return false if the injection buffer is full
      */
     bool SendAfter(Ptr<Packet> packet,
@@ -123,7 +124,8 @@ class UbSwitch : public Object, public UbPortQueues
                    uint32_t flowKey,
                    Time delay,
                    uint8_t nlp,
-                   uint8_t cc = 0);
+                   uint8_t cc = 0,
+                   uint8_t flags = 0);
 
     /// \return bytes the endpoint has queued in this switch and not yet started on a link
     uint32_t GetInjectionQueuedBytes() const;

@@ -44,6 +44,20 @@ enum class UbOrder : uint8_t
 
 /**
  * \ingroup unifiedbus
+ * \brief How to issue one operation, when it differs from the controller's configuration
+ * (collectives pass their run's configuration here instead of changing the controllers).
+ */
+struct UbIssueOptions
+{
+    Time initiatorLatency{PicoSeconds(-1)}; //!< issue latency of this operation (negative: the
+                                            //!< controller's InitiatorLatency; a collective
+                                            //!< offload engine issues faster)
+    uint8_t packetFlags{0}; //!< UB_PKT_* flags of its packets and of the replies they cause
+                            //!< (UB_PKT_MINIMAL: minimal routes only)
+};
+
+/**
+ * \ingroup unifiedbus
  * \brief What a completed transaction reports (callback and trace source).
  */
 struct UbTransactionRecord

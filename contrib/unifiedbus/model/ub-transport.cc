@@ -387,6 +387,7 @@ UbTransport::NextNewSegment(Channel& ch, Desc& d, bool commit)
     d.order = m.order;
     d.operandBytes = static_cast<uint8_t>(m.operandBytes);
     d.memHeader = m.memHeader;
+    d.flags = m.flags;
     d.last = (m.nextOffset + d.len >= m.dataBytes);
     d.sacked = false;
     d.resent = false;
@@ -461,7 +462,7 @@ UbTransport::InjectData(Channel& ch, const Desc& d)
     bool writeData = d.len > 0 && (d.taOpcode == UbTransactionHeader::WRITE ||
                                    d.taOpcode == UbTransactionHeader::WRITE_NOTIFY ||
                                    d.taOpcode == UbTransactionHeader::SEND);
-    if (!m_inject(p, ch.peer, FlowKey(ch), cc, writeData))
+    if (!m_inject(p, ch.peer, FlowKey(ch), cc, d.flags, writeData))
     {
         return false;
     }
@@ -491,7 +492,7 @@ UbTransport::InjectAck(Channel& ch, uint8_t opcode)
         }
     }
     p->AddHeader(tp);
-    if (!m_inject(p, ch.peer, FlowKey(ch), 0, false))
+    if (!m_inject(p, ch.peer, FlowKey(ch), 0, ch.replyFlags, false))
     {
         return false;
     }
@@ -877,8 +878,10 @@ UbTransport::OnData(Channel& ch,
                     uint32_t psn24,
                     uint8_t flags,
                     uint8_t cc,
-                    uint16_t hint)
+                    uint16_t hint,
+                    uint8_t packetFlags)
 {
+    ch.replyFlags = packetFlags;
     if (cc & UB_CC_CAPABLE)
     {
         ch.ccSeen = true;
@@ -902,7 +905,7 @@ UbTransport::OnData(Channel& ch,
             --m_stats.lost; // late, not lost
         }
         ++m_stats.delivered;
-        m_deliver(packet, ch.peer);
+        m_deliver(packet, ch.peer, packetFlags);
         return;
     }
     if (m_retransmission == GO_BACK_N)
@@ -912,7 +915,7 @@ UbTransport::OnData(Channel& ch,
             ++ch.expected;
             ch.nakSent = false;
             ++m_stats.delivered;
-            m_deliver(packet, ch.peer);
+            m_deliver(packet, ch.peer, packetFlags);
             AckOrDelay(ch, last || ++ch.sinceAck >= m_ackEvery);
         }
         else if (psn > ch.expected)
@@ -980,7 +983,7 @@ UbTransport::OnData(Channel& ch,
     if (deliver)
     {
         ++m_stats.delivered;
-        m_deliver(packet, ch.peer);
+        m_deliver(packet, ch.peer, packetFlags);
     }
     AckOrDelay(ch, outOfOrder || last || ++ch.sinceAck >= m_ackEvery);
 }
@@ -1039,7 +1042,11 @@ UbTransport::OnAckTimer(uint32_t peer, uint32_t index)
 }
 
 void
-UbTransport::Receive(Ptr<Packet> packet, uint32_t src, uint8_t cc, uint16_t hint)
+UbTransport::Receive(Ptr<Packet> packet,
+                     uint32_t src,
+                     uint8_t cc,
+                     uint16_t hint,
+                     uint8_t packetFlags)
 {
     UbTransportHeader tp;
     packet->RemoveHeader(tp);
@@ -1047,7 +1054,7 @@ UbTransport::Receive(Ptr<Packet> packet, uint32_t src, uint8_t cc, uint16_t hint
     switch (tp.opcode)
     {
     case UbTransportHeader::DATA:
-        OnData(ch, packet, tp.psn, tp.flags, cc, hint);
+        OnData(ch, packet, tp.psn, tp.flags, cc, hint, packetFlags);
         break;
     case UbTransportHeader::ACK:
     case UbTransportHeader::NAK:

@@ -35,6 +35,7 @@ struct UbTpMessage
     uint64_t operand[2]{0, 0}; //!< their values (CAS: compare, swap; fetch-add: addend; result)
     uint64_t address{0};       //!< target address (memory requests)
     bool memHeader{false};     //!< the packets carry a MAETAH
+    uint8_t flags{0};          //!< UB_PKT_* flags of its packets
     uint32_t nextOffset{0};    //!< segmentation progress
 };
 
@@ -110,10 +111,11 @@ class UbTransport : public Object
     };
 
     /// Hands a packet to the endpoint's way out: (packet, destination CNA, flow key, C-AQM flags,
-    /// carries Write/Send data); false if the injection buffer is full.
-    typedef Callback<bool, Ptr<Packet>, uint32_t, uint32_t, uint8_t, bool> InjectCallback;
-    /// Hands accepted DATA to the transaction layer: (packet from its transaction header, source).
-    typedef Callback<void, Ptr<Packet>, uint32_t> DeliverCallback;
+    /// UB_PKT_* flags, carries Write/Send data); false if the injection buffer is full.
+    typedef Callback<bool, Ptr<Packet>, uint32_t, uint32_t, uint8_t, uint8_t, bool> InjectCallback;
+    /// Hands accepted DATA to the transaction layer: (packet from its transaction header, source,
+    /// its UB_PKT_* flags).
+    typedef Callback<void, Ptr<Packet>, uint32_t, uint8_t> DeliverCallback;
     /// Asks to be called (OnInjectionRoom) when the injection buffer has room again.
     typedef Callback<void> WaitCallback;
 
@@ -176,8 +178,9 @@ class UbTransport : public Object
      * \param src source CNA
      * \param cc C-AQM flags the switches left on the packet
      * \param hint C-AQM rate hint (units of 100 Mb/s)
+     * \param packetFlags UB_PKT_* flags its sender set (acknowledgements inherit them)
      */
-    void Receive(Ptr<Packet> packet, uint32_t src, uint8_t cc, uint16_t hint);
+    void Receive(Ptr<Packet> packet, uint32_t src, uint8_t cc, uint16_t hint, uint8_t packetFlags);
 
     /**
      * \param peer peer CNA
@@ -219,6 +222,7 @@ class UbTransport : public Object
         uint8_t taOpcode{0};
         uint8_t order{0};
         uint8_t operandBytes{0};
+        uint8_t flags{0}; //!< UB_PKT_* flags
         bool memHeader{false};
         bool last{false};
         bool sacked{false};
@@ -260,6 +264,7 @@ class UbTransport : public Object
         bool ccSeen{false};      //!< receiver: CC-capable data since the last ACK
         bool ccCongested{false}; //!< receiver: a congestion mark since the last ACK
         uint16_t ccHint{0xFFFF}; //!< receiver: smallest hint since the last ACK
+        uint8_t replyFlags{0};   //!< receiver: UB_PKT_* flags of the latest DATA (ACKs copy them)
     };
 
     /// Channels and shared queue toward one peer.
@@ -300,7 +305,8 @@ class UbTransport : public Object
                 uint32_t psn24,
                 uint8_t flags,
                 uint8_t cc,
-                uint16_t hint);
+                uint16_t hint,
+                uint8_t packetFlags);
     bool Paced(Channel& ch);
     void AckOrDelay(Channel& ch, bool now);
     void OnAckTimer(uint32_t peer, uint32_t index);

@@ -18,6 +18,7 @@
  */
 #include "ub-test-utils.h"
 
+#include "ns3/boolean.h"
 #include "ns3/simulator.h"
 #include "ns3/test.h"
 #include "ns3/ub-collective-helper.h"
@@ -25,6 +26,7 @@
 #include "ns3/ub-controller.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-preset.h"
+#include "ns3/ub-switch.h"
 #include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
 
@@ -597,7 +599,9 @@ class UbOffloadTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(base - ccu), 14 * 150e-9, 2e-12, "2(N-1) x 150 ns");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(on), true, "recorded as offloaded");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(off), false, "and not when off");
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(b), NanoSeconds(200), "the ranks' latency is restored");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(b),
+                              NanoSeconds(200),
+                              "the ranks' InitiatorLatency is never changed by the run");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(a), NanoSeconds(200), "and untouched without offload");
     }
 };
@@ -758,6 +762,101 @@ class UbFullMeshTestCase : public TestCase
     }
 };
 
+/**
+ * Minimal routes are the run's configuration, not a switch setting: a multi-ring AllReduce on the
+ * 8 x 8 UB-Mesh rack (whose routes offer source-chosen detours through a third NPU) puts every
+ * packet on the direct link of its transfer, so each packet, data and acknowledgement alike,
+ * crosses exactly one link; the ranks' switches keep SourceDetours on throughout. The same run
+ * with SetMinimalRoutes(false) lets the sources detour, so some packets cross two links: the
+ * check can fail.
+ */
+class UbMinimalRoutesTestCase : public TestCase
+{
+  public:
+    UbMinimalRoutesTestCase()
+        : TestCase("minimal routes are passed to the run: one link per packet on a UB-Mesh rack, "
+                   "switches untouched")
+    {
+    }
+
+  private:
+    struct Outcome
+    {
+        uint64_t injected{0};    //!< packets the NPUs injected
+        uint64_t linkPackets{0}; //!< packet transmissions over all links
+        bool detoursStayedOn{true};
+        double busbw{0};
+    };
+
+    Outcome Run(bool minimal)
+    {
+        ubtest::ResetSimulation();
+        UbTopologyHelper sys;
+        sys.SetCheckDeadlock(false); // proven in the systems suite
+        sys.BuildPreset("ubmesh-ub2", 0);
+        std::vector<Ptr<UbController>> r;
+        for (uint32_t i = 0; i < 64; ++i)
+        {
+            r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+        }
+        Outcome o;
+        auto detoursOn = [&]() {
+            for (uint32_t i = 0; i < 64; ++i)
+            {
+                BooleanValue v;
+                sys.GetEndpoints().Get(i)->GetObject<UbSwitch>()->GetAttribute("SourceDetours", v);
+                o.detoursStayedOn = o.detoursStayedOn && v.Get();
+            }
+        };
+        {
+            UbCollectiveEngine coll(r);
+            coll.SetMeshDims(UbCollectiveHelper::MeshDims(sys, 64));
+            coll.SetMinimalRoutes(minimal);
+            Simulator::Schedule(MicroSeconds(1), [&]() {
+                coll.Start(UbCollectiveOp::ALL_REDUCE,
+                           UbCollectiveAlgo::MULTI_RING,
+                           4 << 20,
+                           UbCollectiveEngine::DoneCallback(
+                               [&o](const UbCollectiveResult& x) { o.busbw = x.BusBw(); }));
+            });
+            Simulator::Schedule(MicroSeconds(5), detoursOn); // while it runs
+            Simulator::Run();
+            detoursOn();
+        }
+        const UbTopology& t = sys.GetTopology();
+        for (uint32_t l = 0; l < t.GetNLinks(); ++l)
+        {
+            for (uint32_t side = 0; side < 2; ++side)
+            {
+                o.linkPackets += sys.GetDevice(l, side)->GetTxPackets();
+            }
+        }
+        for (uint32_t i = 0; i < 64; ++i)
+        {
+            o.injected += sys.GetEndpoints().Get(i)->GetObject<UbSwitch>()->GetInjectedPackets();
+        }
+        ubtest::ResetSimulation();
+        return o;
+    }
+
+    void DoRun() override
+    {
+        Outcome minimal = Run(true);
+        Outcome free = Run(false);
+        NS_TEST_ASSERT_MSG_GT(UB_FIG(minimal.injected), 0U, "the run sent packets");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(minimal.linkPackets),
+                              minimal.injected,
+                              "minimal routes: every packet crosses exactly one link");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(free.linkPackets),
+                              free.injected,
+                              "without them some sources detour through a third NPU");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(minimal.detoursStayedOn && free.detoursStayedOn),
+                              true,
+                              "no switch's SourceDetours was changed");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(minimal.busbw), free.busbw, "detours cost bandwidth here");
+    }
+};
+
 class UbCollectiveTestSuite : public TestSuite
 {
   public:
@@ -773,6 +872,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbMoeTestCase, TestCase::QUICK);
         AddTestCase(new UbOffloadTestCase, TestCase::QUICK);
         AddTestCase(new UbFullMeshTestCase, TestCase::QUICK);
+        AddTestCase(new UbMinimalRoutesTestCase, TestCase::QUICK);
     }
 };
 

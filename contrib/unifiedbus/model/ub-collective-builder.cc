@@ -1,0 +1,842 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * One builder per collective algorithm: each turns a UbCollectivePlan into a UbTransferGraph.
+ * They share the pipelined ring (UbCollectiveBuilder::Ring) and the piece arithmetic, so they are
+ * kept in one file, one section per algorithm.
+ */
+#include "ub-collective-builder.h"
+
+#include "ns3/abort.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace ns3
+{
+
+namespace
+{
+/// Bytes of piece k of `bytes` cut into c pieces (the last takes the remainder).
+inline uint64_t
+Piece(uint64_t bytes, uint32_t c, uint32_t k)
+{
+    return bytes / c + (k + 1 == c ? bytes % c : 0);
+}
+} // namespace
+
+const UbCollectiveBuilder&
+UbCollectiveBuilder::For(UbCollectiveAlgo algo)
+{
+    static const UbRingBuilder ring;
+    static const UbHalvingDoublingBuilder hd;
+    static const UbDoubleTreeBuilder tree;
+    static const UbHierarchicalBuilder hierarchical;
+    static const UbInNetworkBuilder inNetwork;
+    static const UbMultiRingBuilder multiRing;
+    static const UbDirectBuilder direct;
+    static const UbMultiPathBuilder multiPath;
+    static const UbChainBuilder chain;
+    switch (algo)
+    {
+    case UbCollectiveAlgo::RING:
+        return ring;
+    case UbCollectiveAlgo::HALVING_DOUBLING:
+        return hd;
+    case UbCollectiveAlgo::DOUBLE_TREE:
+        return tree;
+    case UbCollectiveAlgo::HIERARCHICAL:
+        return hierarchical;
+    case UbCollectiveAlgo::IN_NETWORK:
+        return inNetwork;
+    case UbCollectiveAlgo::MULTI_RING:
+        return multiRing;
+    case UbCollectiveAlgo::DIRECT:
+        return direct;
+    case UbCollectiveAlgo::MULTI_PATH:
+        return multiPath;
+    case UbCollectiveAlgo::CHAIN:
+        return chain;
+    }
+    NS_FATAL_ERROR("UbCollectiveBuilder: unknown algorithm");
+}
+
+UbTransferGraph
+UbCollectiveBuilder::Build(const UbCollectivePlan& plan)
+{
+    NS_ABORT_MSG_IF(plan.ranks < 2, "UbCollectiveBuilder: a collective needs at least 2 ranks");
+    NS_ABORT_MSG_IF(plan.chunks == 0, "UbCollectiveBuilder: chunks must be >= 1");
+    const UbCollectiveBuilder& b = For(plan.algo);
+    NS_ABORT_MSG_IF(plan.op == UbCollectiveOp::ALL_TO_ALLV && !plan.matrix,
+                    "UbCollectiveEngine: start an All-to-Allv with StartAllToAllv (it needs its "
+                    "bytes matrix)");
+    if (!b.Supports(plan.op))
+    {
+        if (plan.op == UbCollectiveOp::ALL_TO_ALLV)
+        {
+            NS_FATAL_ERROR("UbCollectiveEngine::StartAllToAllv: use direct or multi-path, not "
+                           << UbCollectiveAlgoName(plan.algo));
+        }
+        NS_FATAL_ERROR("UbCollectiveEngine: "
+                       << UbCollectiveOpName(plan.op) << " has no "
+                       << UbCollectiveAlgoName(plan.algo)
+                       << " algorithm here; use ring (AllReduce, AllGather, ReduceScatter), "
+                          "halving-doubling, double-tree, multi-ring, hierarchical or in-network "
+                          "(AllReduce), direct or multi-path (AllToAll) or chain (Broadcast)");
+    }
+    UbTransferGraph g;
+    b.Build(plan, g);
+    return g;
+}
+
+std::vector<uint32_t>
+UbCollectiveBuilder::Ring(UbTransferGraph& g,
+                          uint32_t chunks,
+                          const std::vector<uint32_t>& members,
+                          uint64_t stepBytes,
+                          uint32_t steps,
+                          const std::vector<std::vector<uint32_t>>& after)
+{
+    // Member p may start only once the transfers after[p] have arrived at it. Returns, per
+    // member, the last transfer that arrives at it.
+    const auto m = static_cast<uint32_t>(members.size());
+    const uint32_t c = chunks;
+    std::vector<uint32_t> prev(static_cast<std::size_t>(m) * c, UINT32_MAX);
+    std::vector<uint32_t> cur(prev.size());
+    std::vector<uint32_t> last(m, UINT32_MAX);
+    for (uint32_t s = 0; s < steps; ++s)
+    {
+        for (uint32_t p = 0; p < m; ++p)
+        {
+            for (uint32_t k = 0; k < c; ++k)
+            {
+                uint32_t t = g.Add(members[p], members[(p + 1) % m], Piece(stepBytes, c, k));
+                if (s > 0)
+                {
+                    g.Depend(t, prev[((p + m - 1) % m) * c + k]);
+                }
+                else if (!after.empty())
+                {
+                    for (uint32_t a : after[p])
+                    {
+                        g.Depend(t, a);
+                    }
+                }
+                cur[p * c + k] = t;
+                last[(p + 1) % m] = t;
+            }
+        }
+        std::swap(prev, cur);
+    }
+    return last;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ring
+
+bool
+UbRingBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::ALL_REDUCE || op == UbCollectiveOp::ALL_GATHER ||
+           op == UbCollectiveOp::REDUCE_SCATTER;
+}
+
+void
+UbRingBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    // Step s: rank r sends to r+1 what it received from r-1 in step s-1 (reduced, for the
+    // reduce-scatter half of an AllReduce), cut into pieces that pipeline.
+    const uint32_t n = plan.ranks;
+    const uint64_t perRank = (plan.bytes + n - 1) / n;
+    std::vector<uint32_t> members(n);
+    for (uint32_t r = 0; r < n; ++r)
+    {
+        members[r] = r;
+    }
+    uint32_t steps = plan.op == UbCollectiveOp::ALL_REDUCE ? 2 * (n - 1) : n - 1;
+    Ring(g, plan.chunks, members, perRank, steps, {});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Halving-doubling
+
+bool
+UbHalvingDoublingBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::ALL_REDUCE;
+}
+
+void
+UbHalvingDoublingBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    // Recursive halving (reduce-scatter: partners at distance N/2, N/4, ..., 1 exchange half of
+    // what they hold) then recursive doubling (all-gather: distance 1, 2, ..., N/2, doubling).
+    const uint32_t n = plan.ranks;
+    NS_ABORT_MSG_IF(
+        (n & (n - 1)) != 0,
+        "UbCollectiveEngine: halving-doubling needs a power-of-two number of ranks, got "
+            << n << "; use ring");
+    const uint64_t bytes = plan.bytes;
+    const bool reduceScatter = true;
+    const bool allGather = true;
+    std::vector<std::pair<uint32_t, uint64_t>> steps; // (distance, bytes per rank)
+    if (reduceScatter)
+    {
+        uint64_t b = bytes;
+        for (uint32_t d = n / 2; d >= 1; d /= 2)
+        {
+            b /= 2;
+            steps.emplace_back(d, std::max<uint64_t>(b, 1));
+        }
+    }
+    if (allGather)
+    {
+        uint64_t b = bytes / n;
+        for (uint32_t d = 1; d < n; d *= 2)
+        {
+            steps.emplace_back(d, std::max<uint64_t>(b, 1));
+            b *= 2;
+        }
+    }
+    const uint32_t c = plan.chunks;
+    std::vector<uint32_t> prev(static_cast<std::size_t>(n) * c, UINT32_MAX);
+    std::vector<uint32_t> cur(prev.size());
+    uint32_t prevDist = 0;
+    for (const auto& [d, b] : steps)
+    {
+        for (uint32_t r = 0; r < n; ++r)
+        {
+            for (uint32_t k = 0; k < c; ++k)
+            {
+                uint64_t piece = b / c + (k + 1 == c ? b % c : 0);
+                uint32_t t = g.Add(r, r ^ d, piece);
+                if (prevDist != 0)
+                {
+                    // What r forwards now includes what its last partner sent it.
+                    g.Depend(t, prev[(r ^ prevDist) * c + k]);
+                }
+                cur[r * c + k] = t;
+            }
+        }
+        std::swap(prev, cur);
+        prevDist = d;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Double binary tree
+
+bool
+UbDoubleTreeBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::ALL_REDUCE;
+}
+
+namespace
+{
+void
+BuildTree(const UbCollectivePlan& plan, UbTransferGraph& g, uint64_t bytes, uint32_t shift)
+{
+    // A binary tree over the ranks in heap order, position p held by rank (p + shift) mod N:
+    // with shift 0 and shift 1 most ranks that are leaves in one tree are inner nodes in the
+    // other (an approximation of NCCL's complementary trees). Piece k is reduced up the tree
+    // (a node forwards once every child's piece k has arrived) and broadcast back down.
+    const uint32_t n = plan.ranks;
+    auto rank = [n, shift](uint32_t p) { return (p + shift) % n; };
+    const uint32_t c = plan.chunks;
+    for (uint32_t k = 0; k < c; ++k)
+    {
+        uint64_t piece = bytes / c + (k + 1 == c ? bytes % c : 0);
+        std::vector<uint32_t> up(n, UINT32_MAX);
+        for (uint32_t p = n; p-- > 1;) // children before parents
+        {
+            uint32_t t = g.Add(rank(p), rank((p - 1) / 2), piece);
+            for (uint32_t ch : {2 * p + 1, 2 * p + 2})
+            {
+                if (ch < n)
+                {
+                    g.Depend(t, up[ch]);
+                }
+            }
+            up[p] = t;
+        }
+        std::vector<uint32_t> down(n, UINT32_MAX);
+        for (uint32_t p = 1; p < n; ++p) // parents before children
+        {
+            uint32_t parent = (p - 1) / 2;
+            uint32_t t = g.Add(rank(parent), rank(p), piece);
+            if (parent == 0)
+            {
+                for (uint32_t ch : {1U, 2U}) // the root has everything once its children report
+                {
+                    if (ch < n)
+                    {
+                        g.Depend(t, up[ch]);
+                    }
+                }
+            }
+            else
+            {
+                g.Depend(t, down[parent]);
+            }
+            down[p] = t;
+        }
+    }
+}
+
+} // namespace
+
+void
+UbDoubleTreeBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    BuildTree(plan, g, plan.bytes / 2, 0);
+    BuildTree(plan, g, plan.bytes - plan.bytes / 2, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hierarchical
+
+bool
+UbHierarchicalBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::ALL_REDUCE;
+}
+
+void
+UbHierarchicalBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& gr) const
+{
+    NS_ABORT_MSG_IF(plan.group == 0,
+                    "UbCollectiveEngine: hierarchical AllReduce needs groups; call SetGroupSize "
+                    "(ranks per domain)");
+    const uint64_t bytes = plan.bytes;
+    const uint32_t g = plan.group;
+    const uint32_t groups = plan.ranks / g;
+    const uint64_t shard = (bytes + g - 1) / g; // what each rank owns after the reduce-scatter
+    // 1. Reduce-scatter inside each group.
+    std::vector<uint32_t> done(plan.ranks, UINT32_MAX);
+    for (uint32_t q = 0; q < groups; ++q)
+    {
+        std::vector<uint32_t> members;
+        for (uint32_t i = 0; i < g; ++i)
+        {
+            members.push_back(q * g + i);
+        }
+        auto last = Ring(gr, plan.chunks, members, shard, g - 1, {});
+        for (uint32_t i = 0; i < g; ++i)
+        {
+            done[q * g + i] = last[i];
+        }
+    }
+    // 2. AllReduce of each shard across the groups (rank i of every group).
+    std::vector<uint32_t> done2(plan.ranks, UINT32_MAX);
+    for (uint32_t i = 0; i < g; ++i)
+    {
+        std::vector<uint32_t> members;
+        std::vector<std::vector<uint32_t>> after;
+        for (uint32_t q = 0; q < groups; ++q)
+        {
+            members.push_back(q * g + i);
+            after.push_back({done[q * g + i]});
+        }
+        auto last =
+            Ring(gr, plan.chunks, members, (shard + groups - 1) / groups, 2 * (groups - 1), after);
+        for (uint32_t q = 0; q < groups; ++q)
+        {
+            done2[q * g + i] = last[q];
+        }
+    }
+    // 3. All-gather inside each group.
+    for (uint32_t q = 0; q < groups; ++q)
+    {
+        std::vector<uint32_t> members;
+        std::vector<std::vector<uint32_t>> after;
+        for (uint32_t i = 0; i < g; ++i)
+        {
+            members.push_back(q * g + i);
+            after.push_back({done2[q * g + i]});
+        }
+        Ring(gr, plan.chunks, members, shard, g - 1, after);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-network
+
+bool
+UbInNetworkBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::ALL_REDUCE;
+}
+
+void
+UbInNetworkBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    NS_ABORT_MSG_IF(plan.reducerShares.empty(),
+                    "UbCollectiveEngine: in-network AllReduce needs reducing switches; call "
+                    "SetReducers (UbCollectiveHelper::InstallSwitchReducers)");
+    const uint64_t bytes = plan.bytes;
+    double total = 0;
+    for (double w : plan.reducerShares)
+    {
+        total += w;
+    }
+    uint64_t given = 0;
+    for (std::size_t j = 0; j < plan.reducerShares.size(); ++j)
+    {
+        uint64_t share =
+            (j + 1 == plan.reducerShares.size())
+                ? bytes - given
+                : static_cast<uint64_t>(static_cast<double>(bytes) * plan.reducerShares[j] / total);
+        given += share;
+        const auto red = static_cast<uint32_t>(plan.ranks + j); // reducers come after the ranks
+        for (uint32_t k = 0; k < plan.chunks; ++k)
+        {
+            uint64_t piece = share / plan.chunks + (k + 1 == plan.chunks ? share % plan.chunks : 0);
+            std::vector<uint32_t> ups;
+            for (uint32_t r = 0; r < plan.ranks; ++r)
+            {
+                ups.push_back(g.Add(r, red, piece)); // reduce: every rank's piece to the switch
+            }
+            for (uint32_t r = 0; r < plan.ranks; ++r)
+            {
+                uint32_t down = g.Add(red, r, piece); // multicast of the reduced piece
+                for (uint32_t u : ups)
+                {
+                    g.Depend(down, u);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-ring
+
+bool
+UbMultiRingBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::ALL_REDUCE;
+}
+
+std::vector<uint32_t>
+UbMultiRingBuilder::RingStrides(uint32_t x)
+{
+    std::vector<uint32_t> strides;
+    for (uint32_t s = 1; s < x; ++s)
+    {
+        uint32_t a = x;
+        uint32_t b = s;
+        while (b != 0) // gcd
+        {
+            uint32_t t = a % b;
+            a = b;
+            b = t;
+        }
+        if (a == 1)
+        {
+            strides.push_back(s);
+        }
+    }
+    return strides;
+}
+
+namespace
+{
+
+/// Depth-first search for x - 1 arc-disjoint directed Hamiltonian cycles of the complete digraph.
+struct RingSearch
+{
+    uint32_t x;
+    std::vector<uint8_t> used; //!< arc u -> v taken (u * x + v)
+    std::vector<uint8_t> visited;
+    std::vector<uint32_t> path;
+    std::vector<std::vector<uint32_t>> cycles;
+    uint64_t steps{0};
+    uint64_t budget{2000000};
+
+    bool Cycle(uint32_t k)
+    {
+        if (k + 1 == x)
+        {
+            return true;
+        }
+        path.assign(1, 0);
+        visited.assign(x, 0);
+        visited[0] = 1;
+        return Extend(k);
+    }
+
+    bool Extend(uint32_t k)
+    {
+        if (++steps > budget)
+        {
+            return false;
+        }
+        uint32_t v = path.back();
+        if (path.size() == x)
+        {
+            if (used[v * x])
+            {
+                return false; // no arc back to vertex 0
+            }
+            std::vector<uint32_t> cyc = path;
+            std::vector<uint8_t> seen = visited;
+            for (uint32_t i = 0; i < x; ++i)
+            {
+                used[cyc[i] * x + cyc[(i + 1) % x]] = 1;
+            }
+            cycles.push_back(cyc);
+            if (Cycle(k + 1))
+            {
+                return true;
+            }
+            cycles.pop_back();
+            for (uint32_t i = 0; i < x; ++i)
+            {
+                used[cyc[i] * x + cyc[(i + 1) % x]] = 0;
+            }
+            path = cyc;
+            visited = seen;
+            return false;
+        }
+        for (uint32_t u = 1; u < x && steps <= budget; ++u)
+        {
+            if (!visited[u] && !used[v * x + u])
+            {
+                visited[u] = 1;
+                path.push_back(u);
+                if (Extend(k))
+                {
+                    return true;
+                }
+                path.pop_back();
+                visited[u] = 0;
+            }
+        }
+        return false;
+    }
+};
+
+} // namespace
+
+std::vector<std::vector<uint32_t>>
+UbMultiRingBuilder::RingOrders(uint32_t x)
+{
+    // x - 1 arc-disjoint directed Hamiltonian cycles exist for every x but 4 and 6 (Tillson,
+    // 1980); a deterministic depth-first search finds them in 151 steps for x = 8 and 130,511
+    // for x = 16. Beyond its step budget (or for 4 and 6) the rings of the strides coprime with
+    // x stand in.
+    static std::map<uint32_t, std::vector<std::vector<uint32_t>>> cache;
+    auto hit = cache.find(x);
+    if (hit != cache.end())
+    {
+        return hit->second;
+    }
+    std::vector<std::vector<uint32_t>> cycles;
+    if (x >= 3 && x <= 64)
+    {
+        RingSearch s;
+        s.x = x;
+        s.used.assign(static_cast<std::size_t>(x) * x, 0);
+        for (uint32_t v = 0; v < x; ++v)
+        {
+            s.used[v * x + v] = 1;
+        }
+        if (s.Cycle(0))
+        {
+            cycles = s.cycles;
+        }
+    }
+    if (cycles.empty())
+    {
+        for (uint32_t st : RingStrides(x))
+        {
+            std::vector<uint32_t> ring;
+            for (uint32_t i = 0; i < x; ++i)
+            {
+                ring.push_back((i * st) % x);
+            }
+            cycles.push_back(ring);
+        }
+    }
+    cache[x] = cycles;
+    return cycles;
+}
+
+void
+UbMultiRingBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    const uint64_t bytes = plan.bytes;
+    // Share q of the data (one per dimension) reduce-scatters along dimensions q, q+1, ... and
+    // all-gathers back in the reverse order, so at any time the shares load different
+    // dimensions. Inside a dimension of size x, the lines of ranks that differ only in that
+    // coordinate each run the RingOrders(x) rings at once, each on an equal part of the data.
+    const std::vector<uint32_t> dims =
+        plan.dims.empty() ? std::vector<uint32_t>{plan.ranks} : plan.dims;
+    const auto nd = static_cast<uint32_t>(dims.size());
+    std::vector<uint32_t> stride(nd, 1); // rank distance of one step in each dimension
+    for (uint32_t d = 1; d < nd; ++d)
+    {
+        stride[d] = stride[d - 1] * dims[d - 1];
+    }
+    std::vector<uint32_t> active; // dimensions of size >= 2
+    for (uint32_t d = 0; d < nd; ++d)
+    {
+        if (dims[d] >= 2)
+        {
+            active.push_back(d);
+        }
+    }
+    const auto na = static_cast<uint32_t>(active.size());
+    uint64_t given = 0;
+    for (uint32_t q = 0; q < na; ++q)
+    {
+        uint64_t share = q + 1 == na ? bytes - given : bytes / na;
+        given += share;
+        std::vector<uint32_t> order;
+        for (uint32_t j = 0; j < na; ++j)
+        {
+            order.push_back(active[(q + j) % na]);
+        }
+        // phases: reduce-scatter along order[0..], then all-gather along order[..0]
+        std::vector<std::pair<uint32_t, bool>> phases;
+        for (uint32_t d : order)
+        {
+            phases.emplace_back(d, true);
+        }
+        for (uint32_t j = na; j-- > 0;)
+        {
+            phases.emplace_back(order[j], false);
+        }
+        std::vector<std::vector<uint32_t>> held(plan.ranks); // transfers a rank waits for
+        uint64_t size = share; // data each rank holds and works on at this phase
+        for (const auto& [d, reduce] : phases)
+        {
+            const uint32_t x = dims[d];
+            const std::vector<std::vector<uint32_t>> rings = RingOrders(x);
+            const auto nr = static_cast<uint32_t>(rings.size());
+            // Reduce-scatter on `size`: each ring steps x-1 times with size/(nr x) per step.
+            // All-gather of the shard `size`: x-1 steps of size/nr.
+            uint64_t step =
+                reduce ? (size + uint64_t(nr) * x - 1) / (uint64_t(nr) * x) : (size + nr - 1) / nr;
+            step = std::max<uint64_t>(step, 1);
+            std::vector<std::vector<uint32_t>> next(plan.ranks);
+            for (uint32_t base = 0; base < plan.ranks; ++base)
+            {
+                if ((base / stride[d]) % x != 0)
+                {
+                    continue; // not the first rank of its line
+                }
+                for (const auto& ring : rings)
+                {
+                    std::vector<uint32_t> members;
+                    std::vector<std::vector<uint32_t>> after;
+                    for (uint32_t i = 0; i < x; ++i)
+                    {
+                        uint32_t r = base + ring[i] * stride[d];
+                        members.push_back(r);
+                        after.push_back(held[r]);
+                    }
+                    auto last = Ring(g, plan.chunks, members, step, x - 1, after);
+                    for (uint32_t i = 0; i < x; ++i)
+                    {
+                        next[members[i]].push_back(last[i]);
+                    }
+                }
+            }
+            held.swap(next);
+            size = reduce ? (size + x - 1) / x : size * x;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct All-to-All(v)
+
+bool
+UbDirectBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::ALL_TO_ALL || op == UbCollectiveOp::ALL_TO_ALLV;
+}
+
+void
+UbDirectBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    // Each rank sends to every other, starting with its right neighbour so that no rank is
+    // everyone's first target.
+    const uint32_t n = plan.ranks;
+    const uint32_t c = plan.chunks;
+    const uint64_t perRank = (plan.bytes + n - 1) / n;
+    for (uint32_t r = 0; r < n; ++r)
+    {
+        for (uint32_t j = 1; j < n; ++j)
+        {
+            uint32_t d = (r + j) % n;
+            if (plan.op == UbCollectiveOp::ALL_TO_ALL)
+            {
+                for (uint32_t k = 0; k < c; ++k)
+                {
+                    g.Add(r, d, Piece(perRank, c, k));
+                }
+                continue;
+            }
+            uint64_t b = (*plan.matrix)[r][d];
+            for (uint32_t k = 0; k < c && b > 0; ++k)
+            {
+                uint64_t piece = Piece(b, c, k);
+                if (piece > 0)
+                {
+                    g.Add(r, d, piece);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-path All-to-All(v)
+
+bool
+UbMultiPathBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::ALL_TO_ALL || op == UbCollectiveOp::ALL_TO_ALLV;
+}
+
+void
+UbMultiPathBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    const std::vector<std::vector<uint64_t>>* matrix =
+        plan.op == UbCollectiveOp::ALL_TO_ALLV ? plan.matrix : nullptr;
+    const uint64_t uniform = matrix ? 0 : (plan.bytes + plan.ranks - 1) / plan.ranks;
+    // Every (source, destination) block is split over the dimension orders q, q+1, ... (one
+    // share per dimension) and forwarded one dimension at a time: at phase j it moves from the
+    // rank that holds it to the rank that has the destination's coordinate in dimension
+    // order[j] (staying put if it already has). What one rank forwards to one peer in a phase is
+    // one transfer, which waits for everything that reached the rank in the share's earlier
+    // phases.
+    const std::vector<uint32_t> dims =
+        plan.dims.empty() ? std::vector<uint32_t>{plan.ranks} : plan.dims;
+    const auto nd = static_cast<uint32_t>(dims.size());
+    std::vector<uint32_t> stride(nd, 1);
+    for (uint32_t d = 1; d < nd; ++d)
+    {
+        stride[d] = stride[d - 1] * dims[d - 1];
+    }
+    std::vector<uint32_t> active;
+    for (uint32_t d = 0; d < nd; ++d)
+    {
+        if (dims[d] >= 2)
+        {
+            active.push_back(d);
+        }
+    }
+    const auto na = static_cast<uint32_t>(active.size());
+    const uint32_t n = plan.ranks;
+    const uint32_t c = plan.chunks;
+    auto coord = [&](uint32_t r, uint32_t d) { return (r / stride[d]) % dims[d]; };
+    std::vector<uint64_t> delivered(n, 0); // what each rank receives for itself (transfers forward)
+    for (uint32_t src = 0; src < n; ++src)
+    {
+        for (uint32_t dst = 0; dst < n; ++dst)
+        {
+            delivered[dst] += src == dst ? 0 : matrix ? (*matrix)[src][dst] : uniform;
+        }
+    }
+    for (uint32_t q = 0; q < na; ++q)
+    {
+        // (phase, from, to) -> bytes, ordered so that each rank starts with a different peer
+        std::vector<std::map<std::pair<uint32_t, uint32_t>, uint64_t>> moves(na);
+        for (uint32_t src = 0; src < n; ++src)
+        {
+            for (uint32_t dst = 0; dst < n; ++dst)
+            {
+                if (src == dst)
+                {
+                    continue;
+                }
+                uint64_t b = matrix ? (*matrix)[src][dst] : uniform;
+                b = q + 1 == na ? b - (na - 1) * (b / na) : b / na;
+                if (b == 0)
+                {
+                    continue;
+                }
+                uint32_t h = src;
+                for (uint32_t j = 0; j < na; ++j)
+                {
+                    uint32_t d = active[(q + j) % na];
+                    uint32_t h2 = h - coord(h, d) * stride[d] + coord(dst, d) * stride[d];
+                    if (h2 != h)
+                    {
+                        moves[j][{h, (h2 + n - h) % n}] += b;
+                    }
+                    h = h2;
+                }
+            }
+        }
+        // arrived[k][r]: piece-k transfers that reached rank r in this share so far
+        std::vector<std::vector<std::vector<uint32_t>>> arrived(
+            c,
+            std::vector<std::vector<uint32_t>>(n));
+        for (uint32_t j = 0; j < na; ++j)
+        {
+            std::vector<std::pair<uint32_t, uint32_t>> added; // (to, transfer)
+            for (const auto& [key, b] : moves[j])
+            {
+                uint32_t from = key.first;
+                uint32_t to = (key.first + key.second) % n;
+                for (uint32_t k = 0; k < c; ++k)
+                {
+                    uint64_t piece = b / c + (k + 1 == c ? b % c : 0);
+                    if (piece == 0)
+                    {
+                        continue;
+                    }
+                    uint32_t t = g.Add(from, to, piece);
+                    for (uint32_t a : arrived[k][from])
+                    {
+                        g.Depend(t, a);
+                    }
+                    added.emplace_back(k * n + to, t);
+                }
+            }
+            for (const auto& [kt, t] : added)
+            {
+                arrived[kt / n][kt % n].push_back(t);
+            }
+        }
+    }
+    g.SetDelivered(std::move(delivered));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chain Broadcast
+
+bool
+UbChainBuilder::Supports(UbCollectiveOp op) const
+{
+    return op == UbCollectiveOp::BROADCAST;
+}
+
+void
+UbChainBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    const uint32_t n = plan.ranks;
+    const uint32_t c = plan.chunks;
+    std::vector<uint32_t> prev(c, UINT32_MAX);
+    for (uint32_t i = 0; i + 1 < n; ++i)
+    {
+        uint32_t from = (plan.root + i) % n;
+        for (uint32_t k = 0; k < c; ++k)
+        {
+            uint32_t t = g.Add(from, (from + 1) % n, Piece(plan.bytes, c, k));
+            if (prev[k] != UINT32_MAX)
+            {
+                g.Depend(t, prev[k]);
+            }
+            prev[k] = t;
+        }
+    }
+}
+
+} // namespace ns3

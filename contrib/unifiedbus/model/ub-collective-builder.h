@@ -1,0 +1,183 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_COLLECTIVE_BUILDER_H
+#define UB_COLLECTIVE_BUILDER_H
+
+#include "ub-collective-types.h"
+#include "ub-transfer-graph.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup unifiedbus
+ * \brief What a collective is to build: the operation, its size and the shape of its ranks.
+ */
+struct UbCollectivePlan
+{
+    UbCollectiveOp op{UbCollectiveOp::ALL_REDUCE}; //!< operation
+    UbCollectiveAlgo algo{UbCollectiveAlgo::RING}; //!< algorithm
+    uint64_t bytes{0};                             //!< NCCL size (not used by All-to-Allv)
+    uint32_t ranks{0};                             //!< ranks
+    uint32_t chunks{1};                            //!< pieces per step (pipelining)
+    uint32_t root{0};                              //!< Broadcast root
+    uint32_t group{0};                             //!< HIERARCHICAL: ranks per group
+    std::vector<uint32_t> dims;                    //!< MULTI_*: full-mesh shape (empty: 1-D)
+    std::vector<double> reducerShares; //!< IN_NETWORK: share of each reducer (ranks + j)
+    const std::vector<std::vector<uint64_t>>* matrix{nullptr}; //!< ALL_TO_ALLV: bytes[i][j]
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief Builds the transfer graph of one collective algorithm. There is one builder per
+ * algorithm (below); UbCollectiveBuilder::Build picks it and checks that it suits the plan.
+ *
+ * Builders only describe: no simulation state, no objects changed. The graph is the same
+ * whatever runs it.
+ */
+class UbCollectiveBuilder
+{
+  public:
+    virtual ~UbCollectiveBuilder() = default;
+
+    /// \param op an operation \return true if this algorithm implements it
+    virtual bool Supports(UbCollectiveOp op) const = 0;
+
+    /**
+     * \brief Add the collective's transfers to g.
+     * \param plan what to build (checked: the algorithm supports the operation)
+     * \param g the graph
+     */
+    virtual void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const = 0;
+
+    /// \param algo an algorithm \return its builder
+    static const UbCollectiveBuilder& For(UbCollectiveAlgo algo);
+
+    /**
+     * \brief The graph of a plan; stops with a message naming what is wrong if the algorithm
+     * does not implement the operation or the plan lacks what it needs.
+     * \param plan what to build
+     * \return the graph
+     */
+    static UbTransferGraph Build(const UbCollectivePlan& plan);
+
+    /**
+     * \brief A pipelined ring over `members`, `steps` steps of `stepBytes` cut into
+     * plan.chunks pieces: member p sends to member p+1 what it got from p-1 in the step before.
+     * \param g the graph
+     * \param chunks pieces per step
+     * \param members ranks in ring order
+     * \param stepBytes bytes per member per step
+     * \param steps steps
+     * \param after per member, transfers that must arrive before its first step (may be empty)
+     * \return per member, the last transfer that arrives at it
+     */
+    static std::vector<uint32_t> Ring(UbTransferGraph& g,
+                                      uint32_t chunks,
+                                      const std::vector<uint32_t>& members,
+                                      uint64_t stepBytes,
+                                      uint32_t steps,
+                                      const std::vector<std::vector<uint32_t>>& after);
+};
+
+/// Ring AllReduce (reduce-scatter then all-gather around the ranks), AllGather, ReduceScatter.
+class UbRingBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+};
+
+/// Recursive halving then doubling AllReduce (power-of-two ranks).
+class UbHalvingDoublingBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+};
+
+/// Double binary tree AllReduce: two shifted heap-order trees, each reducing up and
+/// broadcasting down half of the data, piece by piece.
+class UbDoubleTreeBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+};
+
+/// Hierarchical AllReduce: ring reduce-scatter in each group, ring AllReduce across groups,
+/// ring all-gather in each group.
+class UbHierarchicalBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+};
+
+/// In-network (NVLS-like) AllReduce: every rank writes each piece to the reducing switches,
+/// which multicast the reduced piece back.
+class UbInNetworkBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+};
+
+/// AllReduce over a full mesh: reduce-scatter then all-gather dimension by dimension, each
+/// dimension on its link-disjoint rings at once, the dimension order rotated per share.
+class UbMultiRingBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+
+    /**
+     * \brief Stride rings of one full-mesh dimension of size x: ring s visits 0, s, 2s, ... mod x
+     * for every stride s < x coprime with x.
+     * \param x dimension size (>= 2)
+     * \return the strides
+     */
+    static std::vector<uint32_t> RingStrides(uint32_t x);
+
+    /**
+     * \brief x - 1 arc-disjoint directed Hamiltonian cycles of a full-mesh dimension of size x
+     * where they exist (every x but 4 and 6; a deterministic search, cached), else the rings of
+     * RingStrides(x).
+     * \param x dimension size (>= 2)
+     * \return each ring as the order of its members
+     */
+    static std::vector<std::vector<uint32_t>> RingOrders(uint32_t x);
+};
+
+/// All-to-All(v): every rank sends to every other at once (starting with its right neighbour).
+class UbDirectBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+};
+
+/// All-to-All(v) over a full mesh: dimension by dimension through the ranks in between, the
+/// data split over every dimension order.
+class UbMultiPathBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+};
+
+/// Broadcast down a pipelined chain from the root.
+class UbChainBuilder : public UbCollectiveBuilder
+{
+  public:
+    bool Supports(UbCollectiveOp op) const override;
+    void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+};
+
+} // namespace ns3
+
+#endif /* UB_COLLECTIVE_BUILDER_H */

@@ -1,0 +1,207 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-collective-runner.h"
+
+#include "ub-controller.h"
+
+#include "ns3/abort.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbCollectiveRunner");
+
+namespace
+{
+double
+WallSeconds()
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+} // namespace
+
+UbCollectiveRunner::UbCollectiveRunner(std::vector<Ptr<UbController>> ranks)
+{
+    NS_ABORT_MSG_IF(ranks.size() < 2,
+                    "UbCollectiveEngine: a collective needs at least 2 ranks, got "
+                        << ranks.size());
+    for (uint32_t r = 0; r < ranks.size(); ++r)
+    {
+        NS_ABORT_MSG_IF(!ranks[r], "UbCollectiveEngine: rank " << r << " has no UbController");
+        AddParticipant(ranks[r]);
+    }
+    m_nRanks = static_cast<uint32_t>(ranks.size());
+}
+
+UbCollectiveRunner::~UbCollectiveRunner()
+{
+    for (auto& c : m_parts)
+    {
+        c->SetNotifyCallback(UbController::NotifyCallback());
+    }
+}
+
+uint32_t
+UbCollectiveRunner::AddParticipant(const Ptr<UbController>& c)
+{
+    auto i = static_cast<uint32_t>(m_parts.size());
+    auto [it, fresh] = m_indexOfCna.emplace(c->GetCna(), i);
+    NS_ABORT_MSG_IF(!fresh,
+                    "UbCollectiveEngine: participants " << it->second << " and " << i
+                                                        << " are the same endpoint (CNA "
+                                                        << c->GetCna() << ")");
+    m_parts.push_back(c);
+    c->SetNotifyCallback(UbController::NotifyCallback(
+        [this, i](uint32_t src, UbOp op, uint64_t length) { OnNotify(i, src, op, length); }));
+    return i;
+}
+
+void
+UbCollectiveRunner::Run(UbTransferGraph graph,
+                        const UbCollectiveResult& result,
+                        const UbCollectiveRunConfig& config,
+                        DoneCallback done)
+{
+    NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
+    m_graph = std::move(graph);
+    m_config = config;
+    m_result = result;
+    m_done = done;
+    m_inFlight.clear();
+    m_arrived = 0;
+    const auto& transfers = m_graph.GetTransfers();
+    m_waiting.resize(transfers.size());
+    for (std::size_t t = 0; t < transfers.size(); ++t)
+    {
+        NS_ABORT_MSG_IF(transfers[t].src >= m_parts.size() || transfers[t].dst >= m_parts.size(),
+                        "UbCollectiveRunner: transfer " << t << " names a participant beyond the "
+                                                        << m_parts.size() << " there are");
+        m_waiting[t] = transfers[t].dependencies;
+    }
+    m_result.transfers = transfers.size();
+    m_result.wireBytes = m_graph.GetTotalBytes();
+    m_result.rankDone.assign(m_nRanks, Time(0));
+    m_result.rankBytesIn.assign(m_nRanks, 0);
+    if (!m_graph.GetDelivered().empty())
+    {
+        m_result.rankBytesIn = m_graph.GetDelivered(); // transfers also carry forwarded data
+    }
+    m_running = true;
+    m_result.start = Simulator::Now();
+    m_wallStart = m_config.progressSeconds > 0 ? WallSeconds() : 0;
+    m_wallLast = m_wallStart;
+    NS_LOG_INFO(UbCollectiveOpName(m_result.op)
+                << " " << UbCollectiveAlgoName(m_result.algo) << " of " << m_result.bytes
+                << " B over " << m_nRanks << " ranks: " << transfers.size() << " transfers");
+    if (transfers.empty())
+    {
+        Finish();
+        return;
+    }
+    for (uint32_t t = 0; t < transfers.size(); ++t)
+    {
+        if (m_waiting[t] == 0)
+        {
+            Issue(t);
+        }
+    }
+}
+
+void
+UbCollectiveRunner::Issue(uint32_t t)
+{
+    const UbTransferGraph::Transfer& x = m_graph.GetTransfers()[t];
+    m_inFlight[{x.src, x.dst}].push_back(t);
+    // Strong order per pair: a pair's transfers arrive in the order they were issued, so each
+    // notification at the target names the transfer at the head of the pair's queue.
+    // The run's configuration applies to what the ranks issue; reducing switches keep theirs.
+    UbIssueOptions options;
+    if (x.src < m_nRanks)
+    {
+        options.initiatorLatency = m_config.issueLatency;
+        options.packetFlags = m_config.minimalRoutes ? UB_PKT_MINIMAL : 0;
+    }
+    m_parts[x.src]->WriteWithNotify(m_parts[x.dst]->GetCna(),
+                                    x.bytes,
+                                    UbOrder::SO,
+                                    UbCompletionCallback(),
+                                    options);
+}
+
+void
+UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length)
+{
+    auto s = m_indexOfCna.find(srcCna);
+    if (!m_running || s == m_indexOfCna.end() || op != UbOp::WRITE_NOTIFY)
+    {
+        return; // not ours
+    }
+    auto q = m_inFlight.find({s->second, participant});
+    if (q == m_inFlight.end() || q->second.empty())
+    {
+        return;
+    }
+    uint32_t t = q->second.front();
+    q->second.pop_front();
+    const auto& transfers = m_graph.GetTransfers();
+    NS_ABORT_MSG_IF(transfers[t].bytes != length,
+                    "UbCollectiveEngine: transfer " << t << " of " << transfers[t].bytes
+                                                    << " B arrived as " << length
+                                                    << " B; ranks' writes arrived out of order");
+    ++m_arrived;
+    if (m_config.progressSeconds > 0 && (m_arrived & 255) == 0)
+    {
+        double now = WallSeconds();
+        if (now - m_wallLast >= m_config.progressSeconds)
+        {
+            m_wallLast = now;
+            std::cerr << "[collective] " << UbCollectiveOpName(m_result.op) << " "
+                      << UbCollectiveAlgoName(m_result.algo) << ", " << m_nRanks << " ranks, "
+                      << m_result.bytes << " B: " << (100 * m_arrived / transfers.size())
+                      << " % of " << transfers.size() << " transfers, "
+                      << (Simulator::Now() - m_result.start).GetMicroSeconds() << " us simulated, "
+                      << static_cast<uint64_t>(now - m_wallStart) << " s" << std::endl;
+        }
+    }
+    if (participant < m_nRanks)
+    {
+        m_result.rankDone[participant] = Simulator::Now();
+        if (m_graph.GetDelivered().empty())
+        {
+            m_result.rankBytesIn[participant] += length;
+        }
+    }
+    for (uint32_t d : transfers[t].dependents)
+    {
+        if (--m_waiting[d] == 0)
+        {
+            Issue(d);
+        }
+    }
+    if (m_arrived == transfers.size())
+    {
+        Finish();
+    }
+}
+
+void
+UbCollectiveRunner::Finish()
+{
+    m_running = false;
+    m_result.end = Simulator::Now();
+    NS_LOG_INFO(UbCollectiveOpName(m_result.op) << " done in " << m_result.Seconds() * 1e6
+                                                << " us, busbw " << m_result.BusBw() << " GB/s");
+    if (!m_done.IsNull())
+    {
+        m_done(m_result);
+    }
+}
+
+} // namespace ns3

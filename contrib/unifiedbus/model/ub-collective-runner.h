@@ -1,0 +1,116 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_COLLECTIVE_RUNNER_H
+#define UB_COLLECTIVE_RUNNER_H
+
+#include "ub-collective-types.h"
+#include "ub-transaction.h"
+#include "ub-transfer-graph.h"
+
+#include "ns3/callback.h"
+#include "ns3/nstime.h"
+#include "ns3/ptr.h"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <vector>
+
+namespace ns3
+{
+
+class UbController;
+
+/**
+ * \ingroup unifiedbus
+ * \brief What one run of a collective needs from the fabric, given to the run (never written
+ * into the controllers or switches).
+ */
+struct UbCollectiveRunConfig
+{
+    Time issueLatency{PicoSeconds(-1)}; //!< issue latency of every transfer (negative: each
+                                        //!< rank's InitiatorLatency; the offload engine's)
+    bool minimalRoutes{false}; //!< the run's packets take minimal routes only (UB_PKT_MINIMAL)
+    double progressSeconds{0}; //!< wall-clock seconds between progress lines (0: none)
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief Runs a UbTransferGraph at packet level over the participants' transaction layers.
+ *
+ * Each transfer is a WriteWithNotify from its source's UbController to its destination's,
+ * strongly ordered per pair so that a pair's transfers arrive in the order they were issued; a
+ * transfer is issued when the transfers it depends on have arrived at its source. The run ends
+ * when the last transfer has arrived. Reductions take no time (compute is not modelled).
+ *
+ * The runner takes over the participants' notify callbacks while it exists.
+ */
+class UbCollectiveRunner
+{
+  public:
+    /// Called once when a run completes.
+    typedef Callback<void, const UbCollectiveResult&> DoneCallback;
+
+    /// \param ranks the ranks' controllers, in rank order
+    explicit UbCollectiveRunner(std::vector<Ptr<UbController>> ranks);
+    ~UbCollectiveRunner();
+
+    UbCollectiveRunner(const UbCollectiveRunner&) = delete;
+    UbCollectiveRunner& operator=(const UbCollectiveRunner&) = delete;
+
+    /**
+     * \brief Add a participant after the ranks (a reducing switch's controller).
+     * \param c its controller
+     * \return its index in the graphs this runner runs
+     */
+    uint32_t AddParticipant(const Ptr<UbController>& c);
+
+    /**
+     * \brief Run a graph now (one run at a time).
+     * \param graph the transfers
+     * \param result what the run is (op, algo, ranks, bytes, chunks, offload): the runner fills
+     *        in the times, transfers and bytes
+     * \param config what the run needs from the fabric
+     * \param done called when the last transfer has arrived
+     */
+    void Run(UbTransferGraph graph,
+             const UbCollectiveResult& result,
+             const UbCollectiveRunConfig& config,
+             DoneCallback done);
+
+    /// \return true while a run is in progress
+    bool IsRunning() const
+    {
+        return m_running;
+    }
+
+    /// \return participants (ranks and reducers)
+    uint32_t GetNParticipants() const
+    {
+        return static_cast<uint32_t>(m_parts.size());
+    }
+
+  private:
+    void Issue(uint32_t t);
+    void OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length);
+    void Finish();
+
+    std::vector<Ptr<UbController>> m_parts; //!< ranks, then reducers
+    uint32_t m_nRanks{0};
+    std::map<uint32_t, uint32_t> m_indexOfCna;
+    UbTransferGraph m_graph;
+    std::vector<uint32_t> m_waiting; //!< per transfer: dependencies not yet arrived
+    std::map<std::pair<uint32_t, uint32_t>, std::deque<uint32_t>> m_inFlight; //!< (src,dst) FIFO
+    UbCollectiveRunConfig m_config;
+    UbCollectiveResult m_result;
+    DoneCallback m_done;
+    uint64_t m_arrived{0};
+    double m_wallStart{0}; //!< wall clock when the run started (s)
+    double m_wallLast{0};  //!< wall clock of the last progress line (s)
+    bool m_running{false};
+};
+
+} // namespace ns3
+
+#endif /* UB_COLLECTIVE_RUNNER_H */
