@@ -1,0 +1,162 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-kary-ncube-systems.h"
+
+#include "ub-preset.h"
+
+#include "ns3/abort.h"
+#include "ns3/data-rate.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace ns3
+{
+
+// k-ary n-cube
+
+namespace
+{
+
+void
+CheckCube(const UbKaryNcubeSystems::KaryNcube& p)
+{
+    NS_ABORT_MSG_IF(p.k < 2 || p.n < 1 || (p.torus && p.k < 3),
+                    "UbSystems: a k-ary n-cube needs k >= 2 (>= 3 for a torus) and n >= 1; got k = "
+                        << p.k << ", n = " << p.n);
+    uint64_t size = 1;
+    for (uint32_t i = 0; i < p.n; ++i)
+    {
+        size *= p.k;
+        NS_ABORT_MSG_IF(size > (1U << 24),
+                        "UbSystems: a " << p.k << "-ary " << p.n << "-cube has more than 2^24 "
+                                        << "nodes; use fewer");
+    }
+}
+
+} // namespace
+
+UbKaryNcubeSystems::KaryNcube
+UbKaryNcubeSystems::KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoints)
+{
+    KaryNcube p;
+    p.k = static_cast<uint32_t>(preset.GetDouble("topology::Radix"));
+    p.n = static_cast<uint32_t>(preset.GetDouble("topology::Dims"));
+    p.torus = preset.Has("topology::Torus") && preset.Get("topology::Torus") == "true";
+    if (preset.Has("topology::LinkLanes"))
+    {
+        p.lanes = static_cast<uint16_t>(preset.GetDouble("topology::LinkLanes"));
+    }
+    if (preset.Has("topology::LinkLaneRate"))
+    {
+        p.laneRateBps = DataRate(preset.Get("topology::LinkLaneRate")).GetBitRate();
+    }
+    if (preset.Has("topology::LinkLength"))
+    {
+        p.linkM = preset.GetDouble("topology::LinkLength");
+    }
+    CheckCube(p);
+    uint32_t size = 1;
+    for (uint32_t i = 0; i < p.n; ++i)
+    {
+        size *= p.k;
+    }
+    NS_ABORT_MSG_IF(endpoints != 0 && endpoints != size,
+                    "UbSystems: preset '" << preset.GetName() << "' is a " << p.k << "-ary " << p.n
+                                          << "-cube of " << size << " nodes; ask for " << size
+                                          << " endpoints or 0");
+    return p;
+}
+
+UbTopology
+UbKaryNcubeSystems::BuildKaryNcube(const KaryNcube& p)
+{
+    CheckCube(p);
+    uint32_t size = 1;
+    for (uint32_t i = 0; i < p.n; ++i)
+    {
+        size *= p.k;
+    }
+    UbTopology t;
+    t.SetName(std::to_string(p.k) + "-ary " + std::to_string(p.n) + "-" +
+              (p.torus ? "torus" : "mesh"));
+    for (uint32_t v = 0; v < size; ++v)
+    {
+        std::string name = "n";
+        for (uint32_t i = 0, r = v; i < p.n; ++i, r /= p.k)
+        {
+            name += (i ? "_" : "") + std::to_string(r % p.k);
+        }
+        t.AddNode(name, UbTopology::NPU, true);
+    }
+    uint32_t stride = 1;
+    for (uint32_t i = 0; i < p.n; ++i, stride *= p.k)
+    {
+        for (uint32_t v = 0; v < size; ++v)
+        {
+            uint32_t x = (v / stride) % p.k;
+            if (x + 1 < p.k)
+            {
+                t.AddLink(v, v + stride, p.lanes, p.laneRateBps, 0, p.linkM);
+            }
+            else if (p.torus)
+            {
+                t.AddLink(v, v - x * stride, p.lanes, p.laneRateBps, 0, p.linkM); // wrap
+            }
+        }
+    }
+    return t;
+}
+
+UbRouteSet
+UbKaryNcubeSystems::KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p)
+{
+    CheckCube(p);
+    const uint32_t k = p.k;
+    auto port = [&t](uint32_t v, uint32_t u) {
+        for (uint32_t q = 0; q < t.GetDegree(v); ++q)
+        {
+            if (t.GetPorts(v)[q].peer == u)
+            {
+                return static_cast<uint16_t>(q);
+            }
+        }
+        NS_FATAL_ERROR("UbKaryNcubeSystems::KaryNcubeRoutes: node "
+                       << v << " has no link to " << u
+                       << "; build the topology with "
+                          "BuildKaryNcube and the same "
+                          "parameters");
+    };
+    auto f = [&](uint32_t v, uint32_t d, std::vector<UbRouteCandidate>& out) {
+        uint32_t stride = 1;
+        for (uint32_t i = 0; i < p.n; ++i, stride *= k)
+        {
+            uint32_t xv = (v / stride) % k;
+            uint32_t xd = (d / stride) % k;
+            if (xv == xd)
+            {
+                continue;
+            }
+            bool up;
+            uint8_t vl = 0;
+            if (!p.torus)
+            {
+                up = xd > xv;
+            }
+            else
+            {
+                up = (xd + k - xv) % k <= k / 2;
+                // Dateline: VL 0 while the rest of the way still wraps, VL 1 after.
+                vl = up ? (xv < xd ? 1 : 0) : (xv > xd ? 1 : 0);
+            }
+            uint32_t xn = up ? (xv + 1) % k : (xv + k - 1) % k;
+            uint32_t u = v - xv * stride + xn * stride;
+            out.push_back(UbRouteCandidate{port(v, u), vl, 0});
+            return;
+        }
+    };
+    return UbTopologyRouting::FromFunction(t, f);
+}
+
+} // namespace ns3

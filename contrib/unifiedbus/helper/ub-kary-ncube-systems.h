@@ -1,0 +1,67 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_KARY_NCUBE_SYSTEMS_H
+#define UB_KARY_NCUBE_SYSTEMS_H
+
+#include "ub-topology-routing.h"
+#include "ub-topology.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+class UbPreset;
+
+/**
+ * \ingroup unifiedbus
+ * \brief Textbook k-ary n-cubes (mesh and torus) with dimension-order routes, dateline VLs on a
+ * torus (Dally and Towles, chapters 3 and 14).
+ *
+ * doc/systems.md gives the sources of every number and says which parts are inferred.
+ */
+class UbKaryNcubeSystems
+{
+  public:
+    /**
+     * \brief A k-ary n-cube: k^n forwarding endpoints in an n-dimensional mesh, or a torus
+     * with wrap-around links (the textbook networks of Dally and Towles, validation target 7).
+     */
+    struct KaryNcube
+    {
+        uint32_t k{8};           //!< nodes per dimension (a torus needs k >= 3)
+        uint32_t n{2};           //!< dimensions
+        bool torus{false};       //!< wrap-around links
+        uint16_t lanes{0};       //!< lanes per link (0: the preset's)
+        uint64_t laneRateBps{0}; //!< lane rate (0: the preset's)
+        double linkM{1};         //!< cable length
+    };
+
+    /// \param p parameters \return the topology; node x0 + k x1 + k^2 x2 ... has coordinates x
+    static UbTopology BuildKaryNcube(const KaryNcube& p);
+    /**
+     * \brief Dimension-order routes of a k-ary n-cube: dimension 0 first, the shorter way round
+     * (ties: upward). A mesh needs one VL. A torus uses the dateline scheme on 2 VLs: a hop
+     * whose remaining path in its dimension still crosses the wrap-around link goes on VL 0,
+     * any other on VL 1, which the deadlock check proves cycle-free.
+     * \param t the topology from BuildKaryNcube(p)
+     * \param p the same parameters
+     * \return the routes
+     */
+    static UbRouteSet KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p);
+    /**
+     * \brief k-ary n-cube parameters from a preset's topology:: keys (Radix, Dims, Torus,
+     * LinkLanes, LinkLaneRate, LinkLength).
+     * \param preset the preset
+     * \param endpoints 0 or k^n (the cube has one size)
+     * \return the parameters
+     */
+    static KaryNcube KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoints = 0);
+};
+
+} // namespace ns3
+
+#endif /* UB_KARY_NCUBE_SYSTEMS_H */

@@ -1,0 +1,159 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-supercluster-systems.h"
+
+#include "ub-preset.h"
+
+#include "ns3/abort.h"
+#include "ns3/data-rate.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace ns3
+{
+
+uint32_t
+UbSuperClusterSystems::AddScaleOut(UbTopology& t, uint32_t first, uint32_t count, const ScaleOut& p)
+{
+    const uint32_t half = p.radix / 2;
+    NS_ABORT_MSG_IF(p.radix < 2 || p.planes == 0,
+                    "UbSystems: scale-out needs radix >= 2 and planes >= 1");
+    // The last leaf may be partly used (72-GPU NVLink domains do not fill 64-port leaves).
+    const uint32_t leaves = (count + half - 1) / half;
+    NS_ABORT_MSG_IF(leaves > p.radix && count % half != 0,
+                    "UbSystems: scale-out over " << count << " endpoints needs three tiers; use a "
+                                                 << "multiple of " << half << " endpoints");
+    uint32_t before = t.GetNNodes();
+    auto link = [&](uint32_t a, uint32_t b, uint8_t tier, double len) {
+        uint32_t l = t.AddLink(a, b, p.lanes, p.laneRateBps, tier, len);
+        t.SetLinkClass(l, p.cls, p.cost);
+    };
+    for (uint32_t q = 0; q < p.planes; ++q)
+    {
+        std::string pre = "so" + std::to_string(q) + ".";
+        uint32_t leafBase = t.GetNNodes();
+        for (uint32_t l = 0; l < leaves; ++l)
+        {
+            t.AddNode(pre + "leaf" + std::to_string(l), UbTopology::SWITCH);
+        }
+        for (uint32_t e = 0; e < count; ++e)
+        {
+            link(first + e, leafBase + e / half, 10, p.leafLinkM);
+        }
+        if (leaves == 1)
+        {
+            continue;
+        }
+        if (leaves <= p.radix)
+        {
+            // Two tiers: S spines, each leaf's half uplinks spread evenly over them.
+            uint32_t spines = leaves / 2;
+            if (spines == 0 || leaves % 2 != 0 || half % spines != 0)
+            {
+                spines = half;
+            }
+            uint32_t m = half / spines;
+            uint32_t spineBase = t.GetNNodes();
+            for (uint32_t s = 0; s < spines; ++s)
+            {
+                t.AddNode(pre + "spine" + std::to_string(s), UbTopology::SWITCH);
+            }
+            for (uint32_t l = 0; l < leaves; ++l)
+            {
+                for (uint32_t s = 0; s < spines; ++s)
+                {
+                    for (uint32_t k = 0; k < m; ++k)
+                    {
+                        link(leafBase + l, spineBase + s, 11, p.upLinkM);
+                    }
+                }
+            }
+            continue;
+        }
+        // Three tiers: groups of `half` leaves with `half` aggregation switches each; aggregation
+        // switch j of every group links to the cores of column j.
+        NS_ABORT_MSG_IF(leaves % half != 0,
+                        "UbSystems: scale-out over " << count << " endpoints needs a multiple of "
+                                                     << half * half << " for three tiers");
+        uint32_t groups = leaves / half;
+        NS_ABORT_MSG_IF(groups > p.radix ||
+                            (groups > 1 && (groups % 2 != 0 || half % (groups / 2) != 0)),
+                        "UbSystems: scale-out over " << count << " endpoints: " << groups
+                                                     << " leaf groups do not fit radix-" << p.radix
+                                                     << " cores; use a power-of-two pod count");
+        uint32_t cores = groups / 2; // per column
+        uint32_t m = half / cores;
+        uint32_t aggBase = t.GetNNodes();
+        for (uint32_t g = 0; g < groups; ++g)
+        {
+            for (uint32_t j = 0; j < half; ++j)
+            {
+                t.AddNode(pre + "agg" + std::to_string(g) + "_" + std::to_string(j),
+                          UbTopology::SWITCH);
+            }
+        }
+        uint32_t coreBase = t.GetNNodes();
+        for (uint32_t j = 0; j < half; ++j)
+        {
+            for (uint32_t c = 0; c < cores; ++c)
+            {
+                t.AddNode(pre + "core" + std::to_string(j) + "_" + std::to_string(c),
+                          UbTopology::SWITCH);
+            }
+        }
+        for (uint32_t l = 0; l < leaves; ++l)
+        {
+            uint32_t g = l / half;
+            for (uint32_t j = 0; j < half; ++j)
+            {
+                link(leafBase + l, aggBase + g * half + j, 11, p.upLinkM);
+            }
+        }
+        for (uint32_t g = 0; g < groups; ++g)
+        {
+            for (uint32_t j = 0; j < half; ++j)
+            {
+                for (uint32_t c = 0; c < cores; ++c)
+                {
+                    for (uint32_t k = 0; k < m; ++k)
+                    {
+                        link(aggBase + g * half + j, coreBase + j * cores + c, 12, p.upLinkM);
+                    }
+                }
+            }
+        }
+    }
+    return t.GetNNodes() - before;
+}
+
+UbSuperClusterSystems::SuperCluster::SuperCluster()
+    : pod(UbClosSystems::Atlas950(1024))
+{
+}
+
+UbTopology
+UbSuperClusterSystems::BuildSuperCluster(const SuperCluster& p)
+{
+    NS_ABORT_MSG_IF(p.pods == 0, "UbSystems: a SuperCluster needs at least one SuperPoD");
+    UbTopology t("supercluster-" + std::to_string(p.pods) + "x" + std::to_string(p.pod.endpoints));
+    const char* ep = UbTopology::KindName(p.pod.kind);
+    for (uint32_t k = 0; k < p.pods; ++k)
+    {
+        for (uint32_t e = 0; e < p.pod.endpoints; ++e)
+        {
+            t.AddNode("pod" + std::to_string(k) + "." + ep + std::to_string(e), p.pod.kind);
+        }
+    }
+    for (uint32_t k = 0; k < p.pods; ++k)
+    {
+        UbClosSystems::PlanarClos pod = p.pod;
+        pod.prefix = "pod" + std::to_string(k) + ".";
+        UbClosSystems::AddPlanarClosFabric(t, pod, k * p.pod.endpoints);
+    }
+    AddScaleOut(t, 0, p.pods * p.pod.endpoints, p.scaleOut);
+    return t;
+}
+
+} // namespace ns3

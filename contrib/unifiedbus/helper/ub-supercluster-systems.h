@@ -1,0 +1,77 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef UB_SUPERCLUSTER_SYSTEMS_H
+#define UB_SUPERCLUSTER_SYSTEMS_H
+
+#include "ub-clos-systems.h"
+#include "ub-topology-routing.h"
+#include "ub-topology.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup unifiedbus
+ * \brief SuperClusters: SuperPoDs (planar Clos) joined by a scale-out network (UBoE or RoCE, a
+ * leaf-spine(-core) Clos of Ethernet switches).
+ *
+ * doc/systems.md gives the sources of every number and says which parts are inferred.
+ */
+class UbSuperClusterSystems
+{
+  public:
+    /**
+     * \brief A scale-out network: `planes` NIC ports per endpoint, each plane a folded Clos of
+     * `radix`-port switches (half the ports down, half up): one switch, two tiers (leaf, spine) or
+     * three (leaf, aggregation, core), whichever the endpoint count needs. Its links get class
+     * `cls` (the preset that builds them: uboe-400g or roce-400g) and routing cost `cost`, so that
+     * routes stay on the SuperPoD's own UB fabric wherever it reaches.
+     */
+    struct ScaleOut
+    {
+        uint32_t planes{2};                    //!< NIC ports per endpoint (2 x 400 GbE)
+        uint32_t radix{128};                   //!< switch ports (51.2 Tb/s of 400G ports)
+        uint16_t lanes{4};                     //!< lanes per link
+        uint64_t laneRateBps{100000000000ULL}; //!< lane rate
+        double leafLinkM{3};                   //!< endpoint-leaf cable length
+        double upLinkM{100};                   //!< leaf-spine and spine-core cable length
+        uint8_t cls{1};                        //!< link class
+        uint16_t cost{10};                     //!< routing cost per link
+    };
+
+    /**
+     * \brief Add a scale-out network over endpoints [first, first + count).
+     * \param t the topology
+     * \param first first endpoint
+     * \param count endpoints (a multiple of radix / 2 when three tiers are needed)
+     * \param p parameters
+     * \return switches added
+     */
+    static uint32_t AddScaleOut(UbTopology& t, uint32_t first, uint32_t count, const ScaleOut& p);
+
+    /// A SuperCluster: `pods` SuperPoDs joined by a scale-out network.
+    struct SuperCluster
+    {
+        uint32_t pods{4};              //!< SuperPoDs
+        UbClosSystems::PlanarClos pod; //!< one SuperPoD (default Atlas950(1024))
+        ScaleOut scaleOut;             //!< the network between them
+        SuperCluster();                //!< defaults
+    };
+
+    /**
+     * \brief Build a SuperCluster: every NPU first (pod by pod), then each pod's UB switches,
+     * then the scale-out switches.
+     * \param p parameters
+     * \return the topology
+     */
+    static UbTopology BuildSuperCluster(const SuperCluster& p);
+};
+
+} // namespace ns3
+
+#endif /* UB_SUPERCLUSTER_SYSTEMS_H */
