@@ -72,8 +72,13 @@ main(int argc, char* argv[])
                                        {8192, "ascend950-ub2", 8192, 64}};
     std::vector<Domain> domains;
     std::vector<uint64_t> sizes;
-    std::istringstream din(domainsText);
-    for (std::string tok; std::getline(din, tok, ',');)
+    std::vector<std::string> items;
+    if (!UbSplitList(domainsText, items))
+    {
+        std::cerr << "collective-scaling: --domains=" << domainsText << " is not a list\n";
+        return 2;
+    }
+    for (const std::string& tok : items)
     {
         auto it = std::find_if(known.begin(), known.end(), [&tok](const Domain& d) {
             return std::to_string(d.size) == tok;
@@ -86,19 +91,18 @@ main(int argc, char* argv[])
         }
         domains.push_back(*it);
     }
-    std::istringstream sin(sizesText);
-    for (std::string tok; std::getline(sin, tok, ',');)
+    if (!UbParseUnsignedList(sizesText, sizes))
     {
-        if (tok.empty() || tok.find_first_not_of("0123456789") != std::string::npos)
-        {
-            std::cerr << "collective-scaling: --sizes=" << sizesText << " is not a list of bytes\n";
-            return 2;
-        }
-        sizes.push_back(std::stoull(tok));
+        std::cerr << "collective-scaling: --sizes=" << sizesText << " is not a list of bytes\n";
+        return 2;
     }
     std::vector<std::string> algos;
-    std::istringstream ain(algosText);
-    for (std::string tok; std::getline(ain, tok, ',');)
+    if (!UbSplitList(algosText, items))
+    {
+        std::cerr << "collective-scaling: --algos=" << algosText << " is not a list\n";
+        return 2;
+    }
+    for (const std::string& tok : items)
     {
         if (tok != "auto" && tok != "ring" && tok != "tree" && tok != "hd" &&
             tok != "hierarchical" && tok != "innetwork")

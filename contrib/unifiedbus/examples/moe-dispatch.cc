@@ -43,17 +43,21 @@ main(int argc, char* argv[])
     cmd.AddValue("topk", "experts per token", topK);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    std::vector<uint32_t> eps;
-    std::istringstream in(epList);
-    for (std::string tok; std::getline(in, tok, ',');)
+    std::vector<uint64_t> eps;
+    if (!UbParseUnsignedList(epList, eps, UINT32_MAX) || eps.empty())
     {
-        if (tok.empty() || tok.find_first_not_of("0123456789") != std::string::npos)
+        std::cerr << "moe-dispatch: --ep=" << epList << " is not a list of sizes like 8,16,32\n";
+        return 2;
+    }
+    const uint32_t endpoints = UbExperiment::CountEndpoints(presetName, npus);
+    for (uint64_t ep : eps)
+    {
+        if (ep < 2 || ep > endpoints)
         {
-            std::cerr << "moe-dispatch: --ep=" << epList
-                      << " is not a list of sizes like 8,16,32\n";
+            std::cerr << "moe-dispatch: EP " << ep << " does not fit the " << endpoints
+                      << " endpoints of " << presetName << "; use --npus or smaller --ep\n";
             return 2;
         }
-        eps.push_back(static_cast<uint32_t>(std::stoul(tok)));
     }
     UbResults results("moe-dispatch", db);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
@@ -67,8 +71,9 @@ main(int argc, char* argv[])
               << std::setw(6) << "EP" << std::setw(10) << "phase" << std::setw(14) << "mean lat us"
               << std::setw(13) << "max lat us" << std::setw(16) << "mean GB/s/rank"
               << "\n";
-    for (uint32_t ep : eps)
+    for (uint64_t epValue : eps)
     {
+        const auto ep = static_cast<uint32_t>(epValue);
         UbCollectiveHelper::Moe m;
         m.ranks = ep;
         m.tokensPerRank = tokens;
@@ -81,42 +86,18 @@ main(int argc, char* argv[])
         {
             std::cerr << "[moe-dispatch] EP " << ep << (combine ? " combine" : " dispatch")
                       << std::endl;
-            UbCollectiveResult res;
-            {
-                UbTopologyHelper sys;
-                sys.SetCheckDeadlock(false);
-                sys.BuildPreset(presetName, npus);
-                if (ep < 2 || ep > sys.GetEndpoints().GetN())
-                {
-                    std::cerr << "moe-dispatch: EP " << ep << " does not fit the "
-                              << sys.GetEndpoints().GetN() << " endpoints of " << presetName
-                              << "; use --npus or smaller --ep\n";
-                    return 2;
-                }
-                std::vector<Ptr<UbController>> r;
-                for (uint32_t i = 0; i < ep; ++i)
-                {
-                    r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
-                }
-                UbCollectiveEngine coll(r);
-                coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
-                Simulator::Schedule(MicroSeconds(1), [&]() {
-                    coll.StartAllToAllv(combine ? UbCollectiveHelper::Transpose(dispatch)
-                                                : dispatch,
-                                        UbCollectiveEngine::DoneCallback(
-                                            [&res](const UbCollectiveResult& x) { res = x; }));
-                });
-                Simulator::Run();
-                if (res.end > res.start)
-                {
-                    results.AddPorts(sys.GetAll(),
-                                     res.end - res.start,
-                                     std::string(combine ? "combine:" : "dispatch:") +
-                                         std::to_string(ep),
-                                     true);
-                }
-            }
-            Simulator::Destroy();
+            std::vector<std::vector<uint64_t>> matrix =
+                combine ? UbCollectiveHelper::Transpose(dispatch) : dispatch;
+            UbExperiment::CollectiveRun run;
+            run.preset = presetName;
+            run.npus = npus;
+            run.ranks = ep;
+            run.op = UbCollectiveOp::ALL_TO_ALLV;
+            run.algo = UbCollectiveAlgo::DIRECT;
+            run.matrix = &matrix;
+            run.results = &results;
+            run.scope = std::string(combine ? "combine:" : "dispatch:") + std::to_string(ep);
+            const UbCollectiveResult res = UbExperiment::Run(run).result;
             double sumLat = 0;
             double maxLat = 0;
             double sumBw = 0;

@@ -57,42 +57,26 @@ main(int argc, char* argv[])
             {
                 std::cerr << "[supercluster-allreduce] " << scaleOut << " "
                           << (hier ? "hierarchical" : "ring") << " " << bytes << " B" << std::endl;
-                UbCollectiveResult res;
-                {
+                UbExperiment::CollectiveRun run;
+                run.build = [&](UbTopologyHelper& sys) {
                     UbSystems::SuperCluster sc;
                     sc.pods = pods;
                     sc.pod = UbSystems::Atlas950(npus);
-                    UbTopologyHelper sys;
-                    sys.SetCheckDeadlock(false); // SuperClusters pass it in unifiedbus-systems
                     sys.SetPreset(UbPreset::Load("ascend950-ub2"));
                     sys.SetClassPreset(1, UbPreset::Load(scaleOut));
                     sys.Build(UbSystems::BuildSuperCluster(sc));
-                    std::vector<Ptr<UbController>> r;
-                    for (uint32_t i = 0; i < sys.GetEndpoints().GetN(); ++i)
-                    {
-                        r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
-                    }
-                    UbCollectiveEngine coll(r);
-                    coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
+                };
+                run.preset = "supercluster";
+                run.op = UbCollectiveOp::ALL_REDUCE;
+                run.algo = hier ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING;
+                run.bytes = bytes;
+                run.setup = [npus](UbTopologyHelper&, UbCollectiveEngine& coll) {
                     coll.SetGroupSize(npus);
-                    Simulator::Schedule(MicroSeconds(1), [&]() {
-                        coll.Start(UbCollectiveOp::ALL_REDUCE,
-                                   hier ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING,
-                                   bytes,
-                                   UbCollectiveEngine::DoneCallback(
-                                       [&res](const UbCollectiveResult& x) { res = x; }));
-                    });
-                    Simulator::Run();
-                    if (res.end > res.start)
-                    {
-                        results.AddPorts(sys.GetAll(),
-                                         res.end - res.start,
-                                         scaleOut + ":" + UbCollectiveAlgoName(res.algo) + ":" +
-                                             std::to_string(bytes),
-                                         true);
-                    }
-                }
-                Simulator::Destroy();
+                };
+                run.results = &results;
+                run.scope =
+                    scaleOut + ":" + UbCollectiveAlgoName(run.algo) + ":" + std::to_string(bytes);
+                const UbCollectiveResult res = UbExperiment::Run(run).result;
                 if (res.end <= res.start)
                 {
                     std::cerr << "supercluster-allreduce: the AllReduce did not finish\n";

@@ -53,33 +53,6 @@ struct Row
     uint32_t endpoints{0};
 };
 
-template <typename T>
-bool
-ParseList(const std::string& text, std::vector<T>& out)
-{
-    std::istringstream in(text);
-    for (std::string tok; std::getline(in, tok, ',');)
-    {
-        if (tok.empty())
-        {
-            return false;
-        }
-        if constexpr (std::is_same_v<T, std::string>)
-        {
-            out.push_back(tok);
-        }
-        else
-        {
-            if (tok.find_first_not_of("0123456789") != std::string::npos)
-            {
-                return false;
-            }
-            out.push_back(static_cast<T>(std::stoull(tok)));
-        }
-    }
-    return !out.empty();
-}
-
 std::string
 SizeLabel(uint64_t b)
 {
@@ -122,7 +95,8 @@ main(int argc, char* argv[])
     cmd.Parse(argc, argv);
     std::vector<uint64_t> sizes;
     std::vector<std::string> keys;
-    if (!ParseList(sizesText, sizes) || !ParseList(systemsText, keys))
+    if (!UbParseUnsignedList(sizesText, sizes) || sizes.empty() ||
+        !UbSplitList(systemsText, keys) || keys.empty())
     {
         std::cerr << "superpod-vs-nvlink: --sizes and --systems are comma-separated lists, e.g. "
                      "--sizes=65536,1048576 --systems=ub,nvl72\n";

@@ -118,22 +118,15 @@ main(int argc, char* argv[])
                      "multiring or multipath\n";
         return 2;
     }
-    std::vector<uint32_t> dims;
+    std::vector<uint64_t> dims64;
+    if (!UbParseUnsignedList(dimsList, dims64, UINT32_MAX) ||
+        std::find(dims64.begin(), dims64.end(), 0) != dims64.end())
     {
-        std::istringstream in(dimsList);
-        for (std::string tok; std::getline(in, tok, ',');)
-        {
-            char* end = nullptr;
-            unsigned long v = std::strtoul(tok.c_str(), &end, 10);
-            if (end == tok.c_str() || *end != '\0' || v == 0)
-            {
-                std::cerr << "ub-collectives: --dims=" << dimsList
-                          << " must list dimension sizes >= 1, e.g. 8,8\n";
-                return 2;
-            }
-            dims.push_back(static_cast<uint32_t>(v));
-        }
+        std::cerr << "ub-collectives: --dims=" << dimsList
+                  << " must list dimension sizes >= 1, e.g. 8,8\n";
+        return 2;
     }
+    std::vector<uint32_t> dims(dims64.begin(), dims64.end());
     if (algoName == "hierarchical" && group < 2)
     {
         std::cerr << "ub-collectives: --algo=hierarchical needs --group (ranks per group, >= 2)\n";
@@ -142,6 +135,27 @@ main(int argc, char* argv[])
     if (minBytes == 0 || maxBytes < minBytes || chunks == 0)
     {
         std::cerr << "ub-collectives: need 0 < --minBytes <= --maxBytes and --chunks >= 1\n";
+        return 2;
+    }
+
+    // Ranks: the first endpoints of the system (checked here, before anything runs).
+    const uint32_t endpoints = UbExperiment::CountEndpoints(presetName, npus);
+    const uint32_t n = ranks ? ranks : endpoints;
+    if (n < 2 || n > endpoints)
+    {
+        std::cerr << "ub-collectives: --ranks=" << ranks << " must be 2 .. " << endpoints << " for "
+                  << presetName << "\n";
+        return 2;
+    }
+    uint64_t product = 1;
+    for (uint32_t x : dims)
+    {
+        product *= x;
+    }
+    if (!dims.empty() && product != n)
+    {
+        std::cerr << "ub-collectives: --dims=" << dimsList << " multiply to " << product
+                  << ", not the " << n << " ranks\n";
         return 2;
     }
 
@@ -170,26 +184,17 @@ main(int argc, char* argv[])
         }
         for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
         {
-            UbTopologyHelper sys;
-            sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
-            sys.BuildPreset(presetName, npus);
-            uint32_t n = ranks ? ranks : sys.GetEndpoints().GetN();
-            if (n < 2 || n > sys.GetEndpoints().GetN())
-            {
-                std::cerr << "ub-collectives: --ranks=" << ranks << " must be 2 .. "
-                          << sys.GetEndpoints().GetN() << " for " << presetName << "\n";
-                return 2;
-            }
-            std::vector<Ptr<UbController>> r;
-            for (uint32_t i = 0; i < n; ++i)
-            {
-                r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
-            }
-            UbCollectiveResult res;
-            {
-                UbCollectiveEngine coll(r);
-                coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
-                coll.SetChunks(chunks);
+            UbExperiment::CollectiveRun run;
+            run.preset = presetName;
+            run.npus = npus;
+            run.ranks = n;
+            run.op = op;
+            run.algo = algo;
+            run.bytes = bytes;
+            run.chunks = chunks;
+            run.results = &results;
+            run.scope = std::string(UbCollectiveOpName(op)) + ":" + std::to_string(bytes);
+            run.setup = [&](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
                 if (algo == UbCollectiveAlgo::IN_NETWORK)
                 {
                     auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
@@ -201,41 +206,15 @@ main(int argc, char* argv[])
                 }
                 if (algo == UbCollectiveAlgo::MULTI_RING || algo == UbCollectiveAlgo::MULTI_PATH)
                 {
-                    uint64_t product = 1;
-                    for (uint32_t x : dims)
-                    {
-                        product *= x;
-                    }
-                    if (!dims.empty() && product != n)
-                    {
-                        std::cerr << "ub-collectives: --dims=" << dimsList << " multiply to "
-                                  << product << ", not the " << n << " ranks\n";
-                        return 2;
-                    }
                     coll.SetMeshDims(dims.empty() ? UbCollectiveHelper::MeshDims(sys, n) : dims);
                 }
                 coll.SetOffload(offload);
-                Simulator::Schedule(MicroSeconds(1), [&]() {
-                    coll.Start(op,
-                               algo,
-                               bytes,
-                               UbCollectiveEngine::DoneCallback(
-                                   [&res](const UbCollectiveResult& x) { res = x; }));
-                });
-                Simulator::Run();
-                if (res.end > res.start)
-                {
-                    results.AddPorts(sys.GetAll(),
-                                     res.end - res.start,
-                                     std::string(UbCollectiveOpName(op)) + ":" +
-                                         std::to_string(bytes),
-                                     true);
-                }
-            }
-            events += Simulator::GetEventCount();
-            simulated += Simulator::Now();
-            Simulator::Destroy();
-            if (res.end <= res.start)
+            };
+            UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
+            events += out.events;
+            simulated += out.simulated;
+            const UbCollectiveResult& res = out.result;
+            if (!out.finished)
             {
                 std::cerr << "ub-collectives: " << UbCollectiveOpName(op) << " of " << bytes
                           << " B did not finish\n";

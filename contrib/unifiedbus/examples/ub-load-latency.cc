@@ -23,6 +23,7 @@
 #include "ns3/network-module.h"
 #include "ns3/unifiedbus-module.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -66,18 +67,12 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     std::vector<double> loads;
-    std::istringstream in(loadList);
-    for (std::string tok; std::getline(in, tok, ',');)
+    if (!UbParseDoubleList(loadList, loads) || loads.empty() ||
+        std::any_of(loads.begin(), loads.end(), [](double v) { return v <= 0 || v > 1.5; }))
     {
-        char* end = nullptr;
-        double v = std::strtod(tok.c_str(), &end);
-        if (end == tok.c_str() || *end != '\0' || v <= 0 || v > 1.5)
-        {
-            std::cerr << "ub-load-latency: --loads=" << loadList
-                      << " must list loads in (0, 1.5], e.g. 0.1,0.5,0.9\n";
-            return 2;
-        }
-        loads.push_back(v);
+        std::cerr << "ub-load-latency: --loads=" << loadList
+                  << " must list loads in (0, 1.5], e.g. 0.1,0.5,0.9\n";
+        return 2;
     }
     if (pattern != "uniform" && pattern != "hotspot" && pattern != "permutation" &&
         pattern != "incast")

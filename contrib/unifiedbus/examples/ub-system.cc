@@ -53,9 +53,10 @@ Resolve(const UbTopology& t, const std::string& s, uint32_t dflt)
         return dflt;
     }
     uint32_t i = t.FindNode(s);
-    if (i == UINT32_MAX && s.find_first_not_of("0123456789") == std::string::npos)
+    std::vector<uint64_t> index;
+    if (i == UINT32_MAX && UbParseUnsignedList(s, index, UINT32_MAX - 1) && index.size() == 1)
     {
-        i = static_cast<uint32_t>(std::stoul(s));
+        i = static_cast<uint32_t>(index[0]);
     }
     if (i >= t.GetNNodes() || !t.IsEndpoint(i))
     {

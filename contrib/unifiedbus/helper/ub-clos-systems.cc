@@ -7,6 +7,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/data-rate.h"
+#include "ns3/ub-list.h"
 
 #include <algorithm>
 #include <sstream>
@@ -256,12 +257,12 @@ UbClosSystems::FromPreset(const UbPreset& preset, PlanarClos p)
     }
     if (preset.Has("topology::LinksPerPlane"))
     {
-        p.linksPerPlane.clear();
-        std::istringstream in(preset.Get("topology::LinksPerPlane"));
-        for (std::string tok; std::getline(in, tok, ',');)
-        {
-            p.linksPerPlane.push_back(static_cast<uint16_t>(std::stoul(tok)));
-        }
+        std::vector<uint64_t> links;
+        NS_ABORT_MSG_IF(!UbParseUnsignedList(preset.Get("topology::LinksPerPlane"), links, 255),
+                        "UbSystems: topology::LinksPerPlane = '"
+                            << preset.Get("topology::LinksPerPlane")
+                            << "' is not a list of link counts (0..255) such as 5,4,4,5");
+        p.linksPerPlane.assign(links.begin(), links.end());
     }
     return p;
 }

@@ -90,6 +90,71 @@ UbExperiment::RunTransfer(const std::string& preset,
     return out;
 }
 
+UbExperiment::CollectiveOutcome
+UbExperiment::Run(const CollectiveRun& run)
+{
+    CollectiveOutcome out;
+    {
+        UbTopologyHelper sys;
+        sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
+        if (run.build)
+        {
+            run.build(sys);
+        }
+        else
+        {
+            sys.BuildPreset(run.preset, run.npus);
+        }
+        uint32_t n = run.ranks ? run.ranks : sys.GetEndpoints().GetN();
+        NS_ABORT_MSG_IF(n < 2 || n > sys.GetEndpoints().GetN(),
+                        "UbExperiment: " << n << " ranks on " << run.preset << " with "
+                                         << sys.GetEndpoints().GetN() << " endpoints");
+        std::vector<Ptr<UbController>> r;
+        for (uint32_t i = 0; i < n; ++i)
+        {
+            r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+        }
+        UbCollectiveEngine coll(r);
+        coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
+        coll.SetChunks(run.chunks);
+        if (run.setup)
+        {
+            run.setup(sys, coll);
+        }
+        UbCollectiveResult& res = out.result;
+        auto done =
+            UbCollectiveEngine::DoneCallback([&res](const UbCollectiveResult& x) { res = x; });
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            if (run.op == UbCollectiveOp::ALL_TO_ALLV)
+            {
+                NS_ABORT_MSG_IF(!run.matrix, "UbExperiment: an All-to-Allv needs its matrix");
+                coll.StartAllToAllv(*run.matrix, done, run.algo);
+            }
+            else
+            {
+                coll.Start(run.op, run.algo, run.bytes, done);
+            }
+        });
+        Simulator::Run();
+        out.finished = res.end > res.start;
+        if (run.results && out.finished)
+        {
+            run.results->AddPorts(sys.GetAll(), res.end - res.start, run.scope, true);
+        }
+        out.events = Simulator::GetEventCount();
+        out.simulated = Simulator::Now();
+    }
+    Simulator::Destroy();
+    return out;
+}
+
+uint32_t
+UbExperiment::CountEndpoints(const std::string& preset, uint32_t npus)
+{
+    return static_cast<uint32_t>(
+        UbSystems::FromPreset(UbPreset::Load(preset), npus).GetEndpoints().size());
+}
+
 UbCollectiveResult
 UbExperiment::RunCollective(
     const std::string& preset,
@@ -103,45 +168,22 @@ UbExperiment::RunCollective(
     const std::string& scope,
     const std::function<void(UbTopologyHelper&, UbCollectiveEngine&)>& setup)
 {
-    UbCollectiveResult res;
-    {
-        UbTopologyHelper sys;
-        sys.SetCheckDeadlock(false);
-        sys.BuildPreset(preset, npus);
-        uint32_t n = ranks ? ranks : sys.GetEndpoints().GetN();
-        NS_ABORT_MSG_IF(n < 2 || n > sys.GetEndpoints().GetN(),
-                        "UbExperiment: " << n << " ranks on " << preset << " with "
-                                         << sys.GetEndpoints().GetN() << " endpoints");
-        std::vector<Ptr<UbController>> r;
-        for (uint32_t i = 0; i < n; ++i)
-        {
-            r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
-        }
-        UbCollectiveEngine coll(r);
-        coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
-        coll.SetChunks(chunks);
-        if (setup)
-        {
-            setup(sys, coll);
-        }
-        Simulator::Schedule(MicroSeconds(1), [&]() {
-            coll.Start(
-                op,
-                algo,
-                bytes,
-                UbCollectiveEngine::DoneCallback([&res](const UbCollectiveResult& x) { res = x; }));
-        });
-        Simulator::Run();
-        if (results && res.end > res.start)
-        {
-            results->AddPorts(sys.GetAll(), res.end - res.start, scope, true);
-        }
-    }
-    Simulator::Destroy();
-    NS_ABORT_MSG_IF(res.end <= res.start,
+    CollectiveRun run;
+    run.preset = preset;
+    run.npus = npus;
+    run.ranks = ranks;
+    run.op = op;
+    run.algo = algo;
+    run.bytes = bytes;
+    run.chunks = chunks;
+    run.results = results;
+    run.scope = scope;
+    run.setup = setup;
+    CollectiveOutcome out = Run(run);
+    NS_ABORT_MSG_IF(!out.finished,
                     "UbExperiment: " << UbCollectiveOpName(op) << " on " << preset
                                      << " did not finish");
-    return res;
+    return out.result;
 }
 
 UbExperiment::LoadPoint

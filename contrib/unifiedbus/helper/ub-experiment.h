@@ -4,12 +4,14 @@
 #ifndef UB_EXPERIMENT_H
 #define UB_EXPERIMENT_H
 
+#include "ns3/nstime.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-results.h"
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace ns3
 {
@@ -83,6 +85,49 @@ class UbExperiment
         UbResults* results = nullptr,
         const std::string& scope = "",
         const std::function<void(UbTopologyHelper&, UbCollectiveEngine&)>& setup = nullptr);
+
+    /// One collective on a freshly built system: what to build, what to run, where to record it.
+    struct CollectiveRun
+    {
+        std::string preset;                            //!< system preset (BuildPreset)
+        uint32_t npus{0};                              //!< endpoints to build (0: the preset's)
+        std::function<void(UbTopologyHelper&)> build;  //!< builds the system instead of preset
+        uint32_t ranks{0};                             //!< ranks: the first endpoints (0: all)
+        UbCollectiveOp op{UbCollectiveOp::ALL_REDUCE}; //!< operation
+        UbCollectiveAlgo algo{UbCollectiveAlgo::RING}; //!< algorithm
+        uint64_t bytes{0};                             //!< NCCL size (not for All-to-Allv)
+        uint32_t chunks{1};                            //!< pipelining
+        const std::vector<std::vector<uint64_t>>* matrix{nullptr}; //!< All-to-Allv bytes
+        /// called with the built fabric and the engine before the start (reducers, offload,
+        /// groups, mesh dimensions)
+        std::function<void(UbTopologyHelper&, UbCollectiveEngine&)> setup;
+        UbResults* results{nullptr}; //!< if given, gets a port row per port that sent something
+        std::string scope;           //!< the rows' scope
+    };
+
+    /// What a CollectiveRun gave.
+    struct CollectiveOutcome
+    {
+        UbCollectiveResult result; //!< the collective
+        bool finished{false};      //!< it completed
+        uint64_t events{0};        //!< ns-3 events of the simulation
+        Time simulated;            //!< simulated time at its end
+    };
+
+    /**
+     * \brief Build the system, run one collective on its first ranks, record its ports, and
+     * destroy the simulation: the scaffolding every collective experiment repeats.
+     * \param run what to build and run
+     * \return the outcome (finished is false if the collective did not complete)
+     */
+    static CollectiveOutcome Run(const CollectiveRun& run);
+
+    /**
+     * \param preset system preset
+     * \param npus endpoints to build (0: the preset's)
+     * \return how many endpoints the system has (built as a topology only, not simulated)
+     */
+    static uint32_t CountEndpoints(const std::string& preset, uint32_t npus);
 
     /// One point of a latency-against-load curve.
     struct LoadConfig

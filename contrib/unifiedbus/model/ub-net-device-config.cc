@@ -8,6 +8,7 @@
  */
 #include "ub-channel.h"
 #include "ub-compat.h"
+#include "ub-list.h"
 #include "ub-net-device.h"
 
 #include "ns3/abort.h"
@@ -32,25 +33,16 @@ NS_OBJECT_ENSURE_REGISTERED(UbNetDevice);
 
 namespace
 {
-/// Parse "a,b,c" into unsigned integers; returns false on a malformed list.
+/// "a,b,c" as unsigned 32-bit integers (the module's one list parser); false if malformed.
 bool
 ParseList(const std::string& s, std::vector<uint32_t>& out)
 {
-    out.clear();
-    if (s.empty())
+    std::vector<uint64_t> v;
+    if (!UbParseUnsignedList(s, v, UINT32_MAX))
     {
-        return true;
+        return false;
     }
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-    {
-        if (item.empty() || item.find_first_not_of("0123456789 ") != std::string::npos)
-        {
-            return false;
-        }
-        out.push_back(static_cast<uint32_t>(std::stoul(item)));
-    }
+    out.assign(v.begin(), v.end());
     return true;
 }
 } // namespace
