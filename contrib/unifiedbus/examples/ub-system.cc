@@ -82,6 +82,7 @@ main(int argc, char* argv[])
     std::string dst;
     uint32_t hopSources = 4;
     std::string db = "results/ubsim.db";
+    std::string label;
     uint32_t pods = 0;
     std::string scaleOut = "uboe-400g";
     uint32_t nics = 2;
@@ -104,6 +105,7 @@ main(int argc, char* argv[])
     cmd.AddValue("dst", "destination endpoint (name or index; default the last)", dst);
     cmd.AddValue("hopSources", "endpoints whose hop counts to all others are reported", hopSources);
     cmd.AddValue("db", "SQLite results file", db);
+    cmd.AddValue("label", "a name for this run, stored as its 'label' parameter", label);
     cmd.Parse(argc, argv);
     if (op != "write" && op != "read")
     {
@@ -208,6 +210,10 @@ main(int argc, char* argv[])
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("preset", presetName);
     results.AddParameter("topology", t.GetName());
+    if (!label.empty())
+    {
+        results.AddParameter("label", label);
+    }
     results.AddParameter("endpoints", t.GetNEndpoints());
     results.AddMetric("system", "switches", t.GetNSwitches(), "");
     results.AddMetric("system", "links", t.GetNLinks(), "");
