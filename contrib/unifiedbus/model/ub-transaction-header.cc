@@ -110,4 +110,61 @@ UbMemoryHeader::Print(std::ostream& os) const
     os << "addr=0x" << std::hex << address << std::dec << " token=" << tokenId << " len=" << length;
 }
 
+uint8_t
+UbTransactionHeader::OpcodeOf(UbOp op)
+{
+    switch (op)
+    {
+    case UbOp::WRITE:
+        return WRITE;
+    case UbOp::WRITE_NOTIFY:
+        return WRITE_NOTIFY;
+    case UbOp::READ:
+        return READ;
+    case UbOp::SEND:
+        return SEND;
+    case UbOp::ATOMIC_CAS:
+        return ATOMIC_CAS;
+    case UbOp::ATOMIC_FADD:
+        return ATOMIC_FADD;
+    }
+    return WRITE;
+}
+
+UbOp
+UbTransactionHeader::OpOf(uint8_t taOpcode)
+{
+    switch (taOpcode)
+    {
+    case WRITE_NOTIFY:
+        return UbOp::WRITE_NOTIFY;
+    case READ:
+        return UbOp::READ;
+    case SEND:
+        return UbOp::SEND;
+    case ATOMIC_CAS:
+        return UbOp::ATOMIC_CAS;
+    case ATOMIC_FADD:
+        return UbOp::ATOMIC_FADD;
+    default:
+        return UbOp::WRITE;
+    }
+}
+
+uint32_t
+UbTransactionHeader::UnwrapTassn(uint32_t reference, uint16_t tassn)
+{
+    uint32_t candidate = (reference & ~0xFFFFu) | tassn;
+    auto diff = static_cast<int32_t>(candidate - reference);
+    if (diff > 0x7FFF)
+    {
+        candidate -= 0x10000;
+    }
+    else if (diff < -0x8000)
+    {
+        candidate += 0x10000;
+    }
+    return candidate;
+}
+
 } // namespace ns3

@@ -4,6 +4,8 @@
 #ifndef UB_TRANSACTION_HEADER_H
 #define UB_TRANSACTION_HEADER_H
 
+#include "ub-transaction.h"
+
 #include "ns3/header.h"
 
 #include <cstdint>
@@ -41,6 +43,19 @@ class UbTransactionHeader : public Header
     /// Serialized size.
     static constexpr uint32_t SIZE = 16;
 
+    /// \param op an operation \return its request TAOpcode
+    static uint8_t OpcodeOf(UbOp op);
+    /// \param taOpcode a request TAOpcode \return its operation
+    static UbOp OpOf(uint8_t taOpcode);
+
+    /**
+     * \brief The 32-bit sequence nearest to `reference` whose low 16 bits are `tassn`.
+     * \param reference a full sequence number the endpoint knows
+     * \param tassn a TASSN as the header carries it
+     * \return the full sequence number
+     */
+    static uint32_t UnwrapTassn(uint32_t reference, uint16_t tassn);
+
     /**
      * \brief Get the type ID.
      * \return the object TypeId
@@ -71,6 +86,19 @@ class UbMemoryHeader : public Header
   public:
     /// Serialized size.
     static constexpr uint32_t SIZE = 16;
+
+    /// \param op an operation \return its request TAOpcode
+    static uint8_t OpcodeOf(UbOp op);
+    /// \param taOpcode a request TAOpcode \return its operation
+    static UbOp OpOf(uint8_t taOpcode);
+
+    /**
+     * \brief The 32-bit sequence nearest to `reference` whose low 16 bits are `tassn`.
+     * \param reference a full sequence number the endpoint knows
+     * \param tassn a TASSN as the header carries it
+     * \return the full sequence number
+     */
+    static uint32_t UnwrapTassn(uint32_t reference, uint16_t tassn);
 
     /**
      * \brief Get the type ID.

@@ -47,6 +47,29 @@ class UbTransportHeader : public Header
     static constexpr uint32_t SIZE = 16;
     /// Extra bytes of a SACK bitmap.
     static constexpr uint32_t SACK_EXTRA = 8;
+    /// PSNs are 24 bits on the wire.
+    static constexpr uint32_t PSN_MASK = 0xFFFFFF;
+
+    /**
+     * \brief The full PSN nearest to `reference` whose low 24 bits are `psn24`.
+     * \param reference a full PSN the sender or receiver knows
+     * \param psn24 a PSN as the header carries it
+     * \return the full PSN
+     */
+    static uint32_t UnwrapPsn(uint32_t reference, uint32_t psn24)
+    {
+        uint32_t candidate = (reference & ~PSN_MASK) | (psn24 & PSN_MASK);
+        auto diff = static_cast<int32_t>(candidate - reference);
+        if (diff > static_cast<int32_t>(PSN_MASK / 2))
+        {
+            candidate -= PSN_MASK + 1;
+        }
+        else if (diff < -static_cast<int32_t>(PSN_MASK / 2))
+        {
+            candidate += PSN_MASK + 1;
+        }
+        return candidate;
+    }
 
     /**
      * \brief Get the type ID.

@@ -1,0 +1,395 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * UbTransport, part 2 of 2: what arrives. Acknowledgements (NAK, SACK; the retransmissions and
+ * timeouts they drive on the sending side, and C-AQM rate updates) and data (in-order delivery,
+ * the SACK bitmap, and the acknowledgements it causes). Part 1 (ub-transport.cc) holds the
+ * configuration and the sending side: channels, segmentation, windows, pacing.
+ */
+#include "ub-transaction-header.h"
+#include "ub-transport-header.h"
+#include "ub-transport.h"
+
+#include "ns3/abort.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+
+#include <algorithm>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbTransportReceive");
+
+namespace
+{
+constexpr uint32_t PSN_MASK = UbTransportHeader::PSN_MASK;
+} // namespace
+
+void
+UbTransport::ArmTimer(Channel& ch)
+{
+    if (m_mode != RTP)
+    {
+        return;
+    }
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (Unacked(ch) == 0)
+    {
+        ch.rtoDeadlinePs = -1;
+        return;
+    }
+    if (ch.rtoDeadlinePs < 0)
+    {
+        ch.rtoDeadlinePs = now + RtoPs(ch) * ch.rtoBackoff;
+    }
+    if (ch.rtoEvent.IsExpired())
+    {
+        ch.rtoEvent = Simulator::Schedule(PicoSeconds(ch.rtoDeadlinePs - now),
+                                          &UbTransport::OnTimer,
+                                          this,
+                                          ch.peer,
+                                          ch.index);
+    }
+}
+
+void
+UbTransport::OnTimer(uint32_t peer, uint32_t index)
+{
+    Channel& ch = GetChannel(peer, index);
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (ch.rtoDeadlinePs < 0 || Unacked(ch) == 0)
+    {
+        ch.rtoDeadlinePs = -1;
+        return;
+    }
+    if (now < ch.rtoDeadlinePs)
+    {
+        // The deadline moved (progress was made); sleep until it instead of rescheduling on
+        // every acknowledgement.
+        ch.rtoEvent = Simulator::Schedule(PicoSeconds(ch.rtoDeadlinePs - now),
+                                          &UbTransport::OnTimer,
+                                          this,
+                                          peer,
+                                          index);
+        return;
+    }
+    ++m_stats.timeouts;
+    NS_LOG_LOGIC("CNA " << m_endpoint.cna << " channel " << index << " to " << peer
+                        << ": timeout, resend from PSN " << ch.sndUna);
+    ch.rtoBackoff = std::min<uint32_t>(ch.rtoBackoff * 2, 64);
+    if (m_retransmission == GO_BACK_N)
+    {
+        ch.sndNxt = ch.sndUna;
+    }
+    else
+    {
+        ch.resendQueue.clear();
+        for (uint32_t psn = ch.sndUna; psn < ch.nextPsn; ++psn)
+        {
+            Desc& d = RingAt(ch, psn);
+            if (!d.sacked)
+            {
+                ch.resendQueue.push_back(psn);
+            }
+        }
+    }
+    ch.rtoDeadlinePs = -1;
+    Activate(ch);
+    ArmTimer(ch);
+    Pump();
+}
+
+void
+UbTransport::OnAck(Channel& ch,
+                   uint8_t opcode,
+                   uint32_t ackPsn24,
+                   uint64_t sack,
+                   uint8_t flags,
+                   uint16_t hint)
+{
+    if (m_caqm && (flags & UbTransportHeader::ACK_CC))
+    {
+        // C-AQM: follow the hint of a congested path; otherwise the request was granted.
+        if (flags & UbTransportHeader::CONGESTED)
+        {
+            ++m_stats.congestionMarks;
+            ch.rateBps = std::max(m_minRateBps, static_cast<double>(hint) * 1e8);
+        }
+        else
+        {
+            ch.rateBps = std::min(m_endpoint.maxRateBps, ch.rateBps + m_increaseBps);
+        }
+    }
+    uint32_t ack = UbTransportHeader::UnwrapPsn(ch.sndUna, ackPsn24);
+    if (ack > ch.nextPsn)
+    {
+        return; // stale or corrupt
+    }
+    NS_ABORT_MSG_IF(ack > ch.sndUna && ch.ring.empty(),
+                    "UbTransport on CNA " << m_endpoint.cna
+                                          << ": an acknowledgement arrived for packets this "
+                                             "endpoint did not send reliably; both ends of a "
+                                             "transfer must use the same Transport (Rtp, Ctp or "
+                                             "Utp)");
+    if (ack > ch.sndUna)
+    {
+        // RTT sample from the newest packet this ACK covers, unless it was sent twice (Karn).
+        const Desc& newest = RingAt(ch, ack - 1);
+        if (!newest.retransmitted)
+        {
+            int64_t rtt = Simulator::Now().GetPicoSeconds() - newest.sentPs;
+            if (ch.srttPs < 0)
+            {
+                ch.srttPs = rtt;
+                ch.rttvarPs = rtt / 2;
+            }
+            else
+            {
+                ch.rttvarPs = (3 * ch.rttvarPs + std::abs(ch.srttPs - rtt)) / 4;
+                ch.srttPs = (7 * ch.srttPs + rtt) / 8;
+            }
+        }
+        auto cap = static_cast<uint32_t>(ch.ring.size());
+        uint32_t n = ack - ch.sndUna;
+        ch.ringHead = (ch.ringHead + n) & (cap - 1);
+        ch.sndUna = ack;
+        ch.rtoBackoff = 1;
+        ch.rtoDeadlinePs = -1; // progress: restart the timer from now
+    }
+    if (ch.sndNxt < ch.sndUna)
+    {
+        ch.sndNxt = ch.sndUna;
+    }
+    if (opcode == UbTransportHeader::NAK && m_retransmission == GO_BACK_N && ch.sndUna < ch.nextPsn)
+    {
+        ch.sndNxt = ch.sndUna; // go back
+    }
+    if (opcode == UbTransportHeader::SACK && ch.sndUna < ch.nextPsn)
+    {
+        // Mark what arrived; resend, once, each hole below the highest arrival.
+        uint32_t highest = ch.sndUna;
+        for (uint32_t i = 0; i < 64; ++i)
+        {
+            uint32_t psn = ch.sndUna + 1 + i;
+            if (psn >= ch.nextPsn)
+            {
+                break;
+            }
+            if (sack & (1ull << i))
+            {
+                RingAt(ch, psn).sacked = true;
+                highest = psn;
+            }
+        }
+        for (uint32_t psn = ch.sndUna; psn < highest; ++psn)
+        {
+            Desc& d = RingAt(ch, psn);
+            if (!d.sacked && !d.resent)
+            {
+                d.resent = true;
+                ch.resendQueue.push_back(psn);
+            }
+        }
+    }
+    ArmTimer(ch);
+    Activate(ch);
+    Pump();
+}
+
+void
+UbTransport::OnData(Channel& ch,
+                    Ptr<Packet> packet,
+                    uint32_t psn24,
+                    uint8_t flags,
+                    uint8_t cc,
+                    uint16_t hint,
+                    uint8_t packetFlags)
+{
+    ch.replyFlags = packetFlags;
+    if (cc & UB_CC_CAPABLE)
+    {
+        ch.ccSeen = true;
+        if (cc & UB_CC_CONGESTED)
+        {
+            ch.ccCongested = true;
+            ch.ccHint = hint; // the latest state of the path
+        }
+    }
+    uint32_t psn = UbTransportHeader::UnwrapPsn(ch.expected, psn24);
+    const bool last = (flags & UbTransportHeader::LAST) != 0;
+    if (m_mode != RTP)
+    {
+        if (psn >= ch.expected)
+        {
+            m_stats.lost += psn - ch.expected;
+            ch.expected = psn + 1;
+        }
+        else if (m_stats.lost > 0)
+        {
+            --m_stats.lost; // late, not lost
+        }
+        ++m_stats.delivered;
+        m_deliver(packet, ch.peer, packetFlags);
+        return;
+    }
+    if (m_retransmission == GO_BACK_N)
+    {
+        if (psn == ch.expected)
+        {
+            ++ch.expected;
+            ch.nakSent = false;
+            ++m_stats.delivered;
+            m_deliver(packet, ch.peer, packetFlags);
+            AckOrDelay(ch, last || ++ch.sinceAck >= m_ackEvery);
+        }
+        else if (psn > ch.expected)
+        {
+            ++m_stats.outOfWindow;
+            if (!ch.nakSent)
+            {
+                ch.nakSent = true;
+                if (!InjectAck(ch, UbTransportHeader::NAK))
+                {
+                    m_pendingAcks.emplace_back(&ch, UbTransportHeader::NAK);
+                    Pump();
+                }
+            }
+        }
+        else
+        {
+            ++m_stats.duplicates;
+            if (!InjectAck(ch, UbTransportHeader::ACK))
+            {
+                m_pendingAcks.emplace_back(&ch, UbTransportHeader::ACK);
+                Pump();
+            }
+        }
+        return;
+    }
+    // Selective repeat.
+    bool deliver = false;
+    bool outOfOrder = false;
+    if (psn == ch.expected)
+    {
+        deliver = true;
+        ++ch.expected;
+        while (ch.bitmap & 1)
+        {
+            ch.bitmap >>= 1;
+            ++ch.expected;
+        }
+        ch.bitmap >>= 1;
+    }
+    else if (psn > ch.expected && psn - ch.expected - 1 < 64)
+    {
+        uint64_t bit = 1ull << (psn - ch.expected - 1);
+        if (ch.bitmap & bit)
+        {
+            ++m_stats.duplicates;
+        }
+        else
+        {
+            ch.bitmap |= bit;
+            deliver = true;
+        }
+        outOfOrder = true;
+    }
+    else if (psn > ch.expected)
+    {
+        ++m_stats.outOfWindow;
+        outOfOrder = true;
+    }
+    else
+    {
+        ++m_stats.duplicates;
+        outOfOrder = true; // acknowledge again
+    }
+    if (deliver)
+    {
+        ++m_stats.delivered;
+        m_deliver(packet, ch.peer, packetFlags);
+    }
+    AckOrDelay(ch, outOfOrder || last || ++ch.sinceAck >= m_ackEvery);
+}
+
+void
+UbTransport::AckOrDelay(Channel& ch, bool now)
+{
+    int64_t t = Simulator::Now().GetPicoSeconds();
+    if (!now)
+    {
+        // Coalesce, but never hold an acknowledgement longer than AckDelay.
+        if (ch.firstUnackedPs < 0)
+        {
+            ch.firstUnackedPs = t;
+            if (ch.ackEvent.IsExpired())
+            {
+                ch.ackEvent = Simulator::Schedule(m_ackDelay,
+                                                  &UbTransport::OnAckTimer,
+                                                  this,
+                                                  ch.peer,
+                                                  ch.index);
+            }
+        }
+        return;
+    }
+    uint8_t op = (m_retransmission == SELECTIVE && ch.bitmap) ? UbTransportHeader::SACK
+                                                              : UbTransportHeader::ACK;
+    ch.firstUnackedPs = -1;
+    if (!InjectAck(ch, op))
+    {
+        m_pendingAcks.emplace_back(&ch, op);
+        Pump();
+    }
+}
+
+void
+UbTransport::OnAckTimer(uint32_t peer, uint32_t index)
+{
+    Channel& ch = GetChannel(peer, index);
+    if (ch.firstUnackedPs < 0)
+    {
+        return; // acknowledged meanwhile
+    }
+    int64_t due = ch.firstUnackedPs + m_ackDelay.GetPicoSeconds();
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    if (now < due)
+    {
+        ch.ackEvent = Simulator::Schedule(PicoSeconds(due - now),
+                                          &UbTransport::OnAckTimer,
+                                          this,
+                                          peer,
+                                          index);
+        return;
+    }
+    AckOrDelay(ch, true);
+}
+
+void
+UbTransport::Receive(Ptr<Packet> packet,
+                     uint32_t src,
+                     uint8_t cc,
+                     uint16_t hint,
+                     uint8_t packetFlags)
+{
+    UbTransportHeader tp;
+    packet->RemoveHeader(tp);
+    Channel& ch = GetChannel(src, tp.dstTpn);
+    switch (tp.opcode)
+    {
+    case UbTransportHeader::DATA:
+        OnData(ch, packet, tp.psn, tp.flags, cc, hint, packetFlags);
+        break;
+    case UbTransportHeader::ACK:
+    case UbTransportHeader::NAK:
+    case UbTransportHeader::SACK:
+        OnAck(ch, tp.opcode, tp.ackPsn, tp.sack, tp.flags, tp.hint);
+        break;
+    default:
+        NS_FATAL_ERROR("UbTransport on CNA " << m_endpoint.cna << ": unknown transport opcode "
+                                             << +tp.opcode << " from CNA " << src);
+    }
+}
+
+} // namespace ns3
