@@ -11,9 +11,16 @@ cd "$WORK"
 if [ ! -d ns3-src ]; then
   if ! ls ns3_3.37*.orig.tar.* >/dev/null 2>&1; then
     if ! apt-get source --download-only ns3 >/dev/null 2>&1; then
-      echo "intree-check: 'apt-get source ns3' failed; add a deb-src line for bookworm, e.g." >&2
-      echo "  printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > /etc/apt/sources.list.d/src.sources && apt-get update" >&2
-      exit 2
+      # Add a deb-src entry for bookworm from the machine's own deb entry (its URI, not a fixed
+      # host), then try again.
+      uri="$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n 1)"
+      [ -n "$uri" ] || uri="$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)"
+      [ -n "$uri" ] || { echo "intree-check: no deb entry in the apt sources to take a URI from; add a deb-src line for bookworm" >&2; exit 2; }
+      printf 'Types: deb-src\nURIs: %s\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" \
+        >/etc/apt/sources.list.d/ubsim-src.sources
+      apt-get update -q >/dev/null
+      apt-get source --download-only ns3 >/dev/null 2>&1 \
+        || { echo "intree-check: 'apt-get source ns3' failed even with a deb-src entry for bookworm" >&2; exit 2; }
     fi
   fi
   mkdir ns3-src

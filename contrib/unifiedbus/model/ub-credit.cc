@@ -11,19 +11,6 @@
 namespace ns3
 {
 
-namespace
-{
-/// Later release first out of std::push_heap/pop_heap, i.e. a min-heap on time.
-struct ReleaseLater
-{
-    template <typename R>
-    bool operator()(const R& a, const R& b) const
-    {
-        return a.atPs > b.atPs;
-    }
-};
-} // namespace
-
 // ---------------------------------------------------------------------------------------------
 // Sender
 
@@ -186,13 +173,6 @@ UbCreditReceiver::Init(uint8_t nVl,
     m_returning = returning;
     m_grain = grainCells;
     m_timeoutPs = timeoutPs;
-}
-
-void
-UbCreditReceiver::ScheduleRelease(int64_t atPs, uint8_t vl, uint32_t reserved, uint32_t shared)
-{
-    m_releases.push_back(Release{atPs, reserved, shared, vl});
-    std::push_heap(m_releases.begin(), m_releases.end(), ReleaseLater());
 }
 
 int64_t

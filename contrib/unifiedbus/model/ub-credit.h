@@ -266,7 +266,13 @@ class UbCreditReceiver
      * \param reserved its reserve cells
      * \param shared its shared cells
      */
-    void ScheduleRelease(int64_t atPs, uint8_t vl, uint32_t reserved, uint32_t shared);
+    void ScheduleRelease(int64_t atPs, uint8_t vl, uint32_t reserved, uint32_t shared)
+    {
+        m_releases.push_back(Release{atPs, reserved, shared, vl});
+        std::push_heap(m_releases.begin(),
+                       m_releases.end(),
+                       [](const Release& a, const Release& b) { return a.atPs > b.atPs; });
+    }
 
     /**
      * \brief Play the releases and return timeouts due by nowPs, in time order.

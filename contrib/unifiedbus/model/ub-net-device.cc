@@ -190,6 +190,10 @@ UbNetDevice::ControlFrame(int64_t atPs, int64_t framePs)
 void
 UbNetDevice::ResolveRx(int64_t nowPs)
 {
+    if (m_rxBuffer.NextDueTime() > nowPs)
+    {
+        return; // nothing is due yet (and nothing new can come due without a release)
+    }
     RxHost host{*this};
     m_rxBuffer.Resolve(nowPs, host);
     if (!m_local && m_fcMode == CREDIT)
