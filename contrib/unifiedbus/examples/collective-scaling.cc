@@ -63,6 +63,7 @@ main(int argc, char* argv[])
                  ports);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     const std::vector<Domain> known = {{8, "nvlink4-h100", 0, 0},
                                        {64, "ascend950-ub2", 64, 0},
                                        {72, "nvlink5-gb200", 0, 0},

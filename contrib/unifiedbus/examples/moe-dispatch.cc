@@ -43,6 +43,7 @@ main(int argc, char* argv[])
     cmd.AddValue("topk", "experts per token", topK);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     std::vector<uint64_t> eps;
     if (!UbParseUnsignedList(epList, eps, UINT32_MAX) || eps.empty())
     {

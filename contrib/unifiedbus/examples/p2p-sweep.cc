@@ -34,6 +34,7 @@ main(int argc, char* argv[])
     cmd.AddValue("maxBytes", "largest message (up to 1 GiB)", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (minBytes == 0 || maxBytes < minBytes || maxBytes > (1ULL << 30))
     {
         std::cerr << "p2p-sweep: need 0 < --minBytes <= --maxBytes <= 1073741824\n";

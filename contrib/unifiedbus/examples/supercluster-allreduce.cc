@@ -34,6 +34,7 @@ main(int argc, char* argv[])
     cmd.AddValue("maxBytes", "largest AllReduce", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (pods < 2 || npus < 64 || npus % 64 || minBytes == 0 || maxBytes < minBytes)
     {
         std::cerr << "supercluster-allreduce: need --pods >= 2, --npus a multiple of 64 and "

@@ -93,6 +93,7 @@ main(int argc, char* argv[])
                  accelerated);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     std::vector<uint64_t> sizes;
     std::vector<std::string> keys;
     if (!UbParseUnsignedList(sizesText, sizes) || sizes.empty() ||

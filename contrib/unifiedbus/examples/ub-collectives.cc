@@ -103,6 +103,7 @@ main(int argc, char* argv[])
     cmd.AddValue("chunks", "pieces per step (pipelining)", chunks);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     std::vector<UbCollectiveOp> ops;
     if (!ParseOp(opName, ops))
     {

@@ -46,6 +46,7 @@ main(int argc, char* argv[])
     cmd.AddValue("packets", "packets sent per buffer size", packets);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (packet <= UbNetworkHeader::SIZE || packet > 10142)
     {
         std::cerr << "ub-credit-loop: --packet=" << packet << " must be in 13..10142\n";

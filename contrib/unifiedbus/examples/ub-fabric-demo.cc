@@ -219,6 +219,7 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", o.db);
     cmd.AddValue("quiet", "print only the summaries", o.quiet);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &o.db}});
     if (o.pattern != "incast" && o.pattern != "permutation" && o.pattern != "both")
     {
         std::cerr << "ub-fabric-demo: --pattern=" << o.pattern

@@ -66,6 +66,7 @@ main(int argc, char* argv[])
     cmd.AddValue("duration", "sending time per load (us)", durationUs);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     std::vector<double> loads;
     if (!UbParseDoubleList(loadList, loads) || loads.empty() ||
         std::any_of(loads.begin(), loads.end(), [](double v) { return v <= 0 || v > 1.5; }))

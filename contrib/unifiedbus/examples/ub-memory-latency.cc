@@ -67,6 +67,7 @@ main(int argc, char* argv[])
     cmd.AddValue("nodes", "nodes to build (2 is enough for one pair)", nodes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (nodes < 2 || maxBytes < 64 || maxBytes > 0xFFFFFFFFull)
     {
         std::cerr << "ub-memory-latency: --nodes must be >= 2 and --maxBytes in 64..4294967295\n";

@@ -107,6 +107,7 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", db);
     cmd.AddValue("label", "a name for this run, stored as its 'label' parameter", label);
     cmd.Parse(argc, argv);
+    UbWholeStringOptions(argc, argv, {{"db", &db}, {"label", &label}});
     if (op != "write" && op != "read")
     {
         std::cerr << "ub-system: --op=" << op << " is not write or read\n";

@@ -49,4 +49,23 @@ UbEnsurePicoseconds()
     sigaction(SIGSEGV, &previous, nullptr);
 }
 
+void
+UbWholeStringOptions(int argc,
+                     char* argv[],
+                     const std::vector<std::pair<std::string, std::string*>>& options)
+{
+    for (int i = 1; i < argc; ++i)
+    {
+        const std::string arg = argv[i];
+        for (const auto& [name, value] : options)
+        {
+            const std::string prefix = "--" + name + "=";
+            if (arg.compare(0, prefix.size(), prefix) == 0)
+            {
+                *value = arg.substr(prefix.size());
+            }
+        }
+    }
+}
+
 } // namespace ns3

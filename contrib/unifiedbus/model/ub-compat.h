@@ -25,6 +25,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ns3
 {
@@ -66,6 +68,21 @@ UbFromPs(int64_t ps)
  * Time::SetResolution itself must choose Time::PS.
  */
 void UbEnsurePicoseconds();
+
+/**
+ * \brief Give string options their whole value, spaces included; call after CommandLine::Parse.
+ *
+ * ns-3 3.37's CommandLine reads a std::string option with operator>>, which stops at the first
+ * space: "--label=Atlas-950-like SuperPoD" gives "Atlas-950-like". For each (name, variable)
+ * this sets the variable from the last "--name=value" in argv, all of the value.
+ *
+ * \param argc the program's argc
+ * \param argv the program's argv
+ * \param options option names (without "--") and the variables CommandLine::AddValue bound
+ */
+void UbWholeStringOptions(int argc,
+                          char* argv[],
+                          const std::vector<std::pair<std::string, std::string*>>& options);
 
 } // namespace ns3
 

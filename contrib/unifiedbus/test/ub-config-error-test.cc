@@ -7,12 +7,14 @@
  */
 #include "ub-test-utils.h"
 
+#include "ns3/command-line.h"
 #include "ns3/data-rate.h"
 #include "ns3/node-container.h"
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/test.h"
+#include "ns3/ub-compat.h"
 #include "ns3/ub-helper.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-routing-helper.h"
@@ -21,6 +23,8 @@
 #include "ns3/uinteger.h"
 
 #include <functional>
+#include <string>
+#include <vector>
 
 using namespace ns3;
 
@@ -71,6 +75,45 @@ class UbGoodConfigTestCase : public TestCase
     }
 };
 
+/// String options keep their spaces: ns-3 3.37's CommandLine alone would cut "--label=a b" to "a".
+class UbWholeStringOptionsTestCase : public TestCase
+{
+  public:
+    UbWholeStringOptionsTestCase()
+        : TestCase("string options given on the command line keep their spaces")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        std::string label = "default label";
+        std::string db = "results.db";
+        std::string other = "untouched";
+        std::vector<std::string> args{"prog",
+                                      "--label=first",
+                                      "--label=Atlas-950-like SuperPoD",
+                                      "--db=/tmp/my results/run 1.db"};
+        std::vector<char*> argv;
+        for (auto& a : args)
+        {
+            argv.push_back(a.data());
+        }
+        int argc = static_cast<int>(argv.size());
+        CommandLine cmd;
+        cmd.AddValue("label", "label", label);
+        cmd.AddValue("db", "db", db);
+        cmd.AddValue("other", "other", other);
+        cmd.Parse(argc, argv.data());
+        UbWholeStringOptions(argc,
+                             argv.data(),
+                             {{"label", &label}, {"db", &db}, {"other", &other}});
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(label), "Atlas-950-like SuperPoD", "the last --label, whole");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(db), "/tmp/my results/run 1.db", "a path with spaces");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(other), "untouched", "an option not given keeps its value");
+    }
+};
+
 class UbConfigErrorTestSuite : public TestSuite
 {
   public:
@@ -78,6 +121,7 @@ class UbConfigErrorTestSuite : public TestSuite
         : TestSuite("unifiedbus-config-errors", UNIT)
     {
         AddTestCase(new UbGoodConfigTestCase, TestCase::QUICK);
+        AddTestCase(new UbWholeStringOptionsTestCase, TestCase::QUICK);
         AddTestCase(
             new ubtest::ExpectStopTestCase(
                 "zero lanes",
