@@ -293,7 +293,8 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     /// channel)
     uint64_t GetIdleMemoryBytes() const;
 
-    // --- Used by UbSwitch and by the peer device (not for scripts) ---
+    // --- Used by the node's queues (UbSwitch, through UbPortQueues) and by the channel, which
+    // delivers what the other end sent (not for scripts) ---
 
     /**
      * \brief True if a packet on this VL could start now without queueing.
