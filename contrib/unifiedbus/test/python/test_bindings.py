@@ -1,0 +1,140 @@
+"""The Python bindings (cppyy) against the C++ module: the same set-up gives the same figures.
+
+Run by ./ubsim test in the project's virtual environment (./ubsim setup --python).
+"""
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+import unifiedbus as ub
+
+ns3 = ub.load()
+
+# The line of ub-transaction-test.cc (BuildLine): 4 x 100 Gb/s links, 17 ns PHY, 3 ns + 2 m of
+# cable, 7 ns endpoint and 110 ns switch pipelines, 50/80 ns initiator/target latency.
+PHY_PS, LE_PS, LS_PS, LINIT_PS, LTGT_PS, MTU = 17000, 7000, 110000, 50000, 80000, 4096
+
+
+def build_line(switches):
+    n = ns3.NodeContainer()
+    n.Create(2 + switches)
+    h = ns3.UbHelper()
+    h.SetDeviceAttribute("LaneRate", ns3.DataRateValue(ns3.DataRate("100Gbps")))
+    h.SetDeviceAttribute("EncodingEfficiency", ns3.DoubleValue(1.0))
+    h.SetDeviceAttribute("PhyLatency", ns3.TimeValue(ns3.PicoSeconds(PHY_PS)))
+    h.SetChannelAttribute("Delay", ns3.TimeValue(ns3.NanoSeconds(3)))
+    h.SetChannelAttribute("Length", ns3.DoubleValue(2.0))
+    order = [0] + [2 + s for s in range(switches)] + [1]
+    for a, b in zip(order, order[1:]):
+        h.Install(n.Get(a), n.Get(b))
+    for i in range(n.GetN()):
+        n.Get(i).GetObject[ns3.UbSwitch]().SetAttribute(
+            "PipelineLatency", ns3.TimeValue(ns3.PicoSeconds(LE_PS if i < 2 else LS_PS)))
+    ns3.UbRoutingHelper.PopulateShortestPaths(n)
+    c = ns3.UbControllerHelper()
+    c.SetAttribute("Mtu", ns3.UintegerValue(MTU))
+    c.SetAttribute("EndpointBandwidth", ns3.DataRateValue(ns3.DataRate(800000000000)))
+    c.SetAttribute("InitiatorLatency", ns3.TimeValue(ns3.PicoSeconds(LINIT_PS)))
+    c.SetAttribute("TargetLatency", ns3.TimeValue(ns3.PicoSeconds(LTGT_PS)))
+    c.SetTransportAttribute("Mode", ns3.StringValue("Rtp"))
+    c.Install(n.Get(0))
+    c.Install(n.Get(1))
+    return n
+
+
+def run_one(op, nbytes, switches):
+    """Latency (ps) of one Write or Read issued at 1 us from endpoint 0 to endpoint 1."""
+    n = build_line(switches)
+    a = n.Get(0).GetObject[ns3.UbController]()
+    out = []
+    done = ub.callback("void(const ns3::UbTransactionRecord&)",
+                       lambda r: out.append(ub.ps(r.completed) - ub.ps(r.issued)))
+    issue = a.Write if op == "WRITE" else a.Read
+    ub.schedule(ns3.MicroSeconds(1), lambda: issue(1, nbytes, ns3.UbOrder.NO, done))
+    ns3.Simulator.Run()
+    ub.reset()
+    assert len(out) == 1, f"{op} of {nbytes} B completed {len(out)} times"
+    return out[0]
+
+
+@pytest.fixture(scope="module")
+def cpp_latencies(tmp_path_factory):
+    """The latencies the C++ suite unifiedbus-transaction computes, from its figures file."""
+    runner = os.path.join(os.environ.get("UB_BUILD_DIR", ""), "bin", "ub-test-runner")
+    assert os.path.isfile(runner), f"no test runner at {runner} (UB_BUILD_DIR)"
+    figs = tmp_path_factory.mktemp("figs") / "tx.fig"
+    env = dict(os.environ, UB_FIGURES=str(figs))
+    subprocess.run([runner, "--suite=unifiedbus-transaction"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    vals = {"WRITE": [], "READ": []}
+    for line in figs.read_text().splitlines():
+        m = re.search(r"RunOne\(UbOp::(WRITE|READ), bytes, switches\) = (\d+)$", line)
+        if m:
+            vals[m.group(1)].append(int(m.group(2)))
+    return vals
+
+
+# The C++ test's loops: switches (0, 1, 3) outside, bytes (64, 512, 10000) inside.
+CASES = [(s, b) for s in (0, 1, 3) for b in (64, 512, 10000)]
+
+
+@pytest.mark.parametrize("op", ["WRITE", "READ"])
+def test_latency_equals_cpp_to_the_picosecond(op, cpp_latencies):
+    assert len(cpp_latencies[op]) == len(CASES)
+    for (switches, nbytes), cpp in zip(CASES, cpp_latencies[op]):
+        assert run_one(op, nbytes, switches) == cpp, f"{op} {nbytes} B over {switches} switches"
+
+
+def test_trace_sinks_called_as_often_as_the_counters_say():
+    n = build_line(1)
+    counts = {}
+    devices = []
+    for i in range(n.GetN()):
+        node = n.Get(i)
+        for d in range(node.GetNDevices()):
+            dev = ns3.DynamicCast[ns3.UbNetDevice](node.GetDevice(d))
+            if not dev:
+                continue
+            key = (i, d)
+            counts[key] = {"MacTx": 0, "MacRx": 0}
+            devices.append((key, dev))
+            for trace in ("MacTx", "MacRx"):
+                def sink(p, key=key, trace=trace):
+                    counts[key][trace] += 1
+                ub.connect(dev, trace, "void(ns3::Ptr<const ns3::Packet>)", sink)
+    a = n.Get(0).GetObject[ns3.UbController]()
+    ub.schedule(ns3.MicroSeconds(1), lambda: a.Write(1, 1 << 20, ns3.UbOrder.NO))
+    ns3.Simulator.Run()
+    total = 0
+    for key, dev in devices:
+        assert counts[key]["MacTx"] == dev.GetTxPackets(), f"node/device {key}"
+        assert counts[key]["MacRx"] == dev.GetRxPackets(), f"node/device {key}"
+        total += counts[key]["MacTx"]
+    ub.reset()
+    # 1 MiB in 4,096-B packets crosses two links: at least 512 data packets sent
+    assert total >= 2 * (1 << 20) // MTU
+
+
+def test_a_second_build_is_refused(tmp_path):
+    other = tmp_path / "other-build"
+    (other / "lib").mkdir(parents=True)
+    shutil.copy(os.path.join(os.environ["UB_BUILD_DIR"], "lib", "libns3-unifiedbus.so"),
+                other / "lib")
+    with pytest.raises(ub.LoadError, match="one process holds one ns-3 build"):
+        ub.load(str(other))
+    assert ub.load() is ns3  # the same build again: the same namespace
+
+
+def test_bad_signature_and_unknown_trace_are_named():
+    with pytest.raises(ValueError, match="not a signature"):
+        ub.callback("void", lambda: None)
+    n = ns3.NodeContainer()
+    n.Create(2)
+    ns3.UbHelper().Install(n.Get(0), n.Get(1))
+    dev = n.Get(0).GetDevice(0)
+    with pytest.raises(ValueError, match="no trace source 'NoSuchTrace'"):
+        ub.connect(dev, "NoSuchTrace", "void(ns3::Ptr<const ns3::Packet>)", lambda p: None)
+    ub.reset()
