@@ -138,3 +138,26 @@ def test_bad_signature_and_unknown_trace_are_named():
     with pytest.raises(ValueError, match="no trace source 'NoSuchTrace'"):
         ub.connect(dev, "NoSuchTrace", "void(ns3::Ptr<const ns3::Packet>)", lambda p: None)
     ub.reset()
+
+
+def test_ring_allreduce_equals_ub_collectives(tmp_path):
+    """Ring AllReduce of 1 MiB on 16 ranks of ubmesh-ub2: Python's run gives the figures that
+    the ub-collectives program records for the same preset and size."""
+    import sqlite3
+    db = tmp_path / "c.db"
+    prog = os.path.join(os.environ["UB_BUILD_DIR"], "bin", "ub-collectives")
+    subprocess.run([prog, "--preset=ubmesh-ub2", "--ranks=16", "--algo=ring", "--op=allreduce",
+                    "--minBytes=1048576", "--maxBytes=1048576", f"--db={db}"],
+                   check=True, stdout=subprocess.DEVNULL)
+    with sqlite3.connect(db) as c:
+        rows = c.execute("SELECT time_us, busbw_gbps, transfers, wire_bytes FROM collectives "
+                         "WHERE op = 'AllReduce' AND algo = 'ring'").fetchall()
+    assert len(rows) == 1
+    time_us, busbw, transfers, wire = rows[0]
+    r = ns3.UbExperiment.RunCollective("ubmesh-ub2", 0, 16, ns3.UbCollectiveOp.ALL_REDUCE,
+                                       ns3.UbCollectiveAlgo.RING, 1 << 20)
+    assert r.BusBw() == busbw
+    assert (ub.ps(r.end) - ub.ps(r.start)) / 1e6 == pytest.approx(time_us, rel=1e-12)
+    assert (r.transfers, r.wireBytes) == (transfers, wire)
+    # a ring AllReduce moves 2 (n - 1) / n of the data per rank: 2 x 15 x 1 MiB in all
+    assert wire == 2 * 15 * (1 << 20)
