@@ -5,6 +5,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/node.h"
+#include "ns3/rng-seed-manager.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-compat.h"
 #include "ns3/ub-net-device.h"
@@ -258,6 +259,8 @@ UtcNow()
 UbResults::UbResults(std::string program, std::string path)
     : m_program(std::move(program)),
       m_path(std::move(path)),
+      m_seed(RngSeedManager::GetSeed()),
+      m_run(RngSeedManager::GetRun()),
       m_startedUtc(UtcNow()),
       m_wallStart(std::chrono::steady_clock::now())
 {

@@ -92,7 +92,8 @@ class UbResults
      */
     explicit UbResults(std::string program, std::string path = "results/ubsim.db");
 
-    /// \param seed RngSeed \param run RngRun
+    /// \param seed RngSeed \param run RngRun (default: ns-3's RngSeedManager when the
+    /// UbResults is made, so --RngSeed and --RngRun on the command line are recorded)
     void SetSeed(uint64_t seed, uint64_t run);
     /// \param name parameter name \param value its value as text
     void AddParameter(const std::string& name, const std::string& value);
