@@ -7,7 +7,8 @@ Writes <out>/report.md and one PNG per plot (busbw against size per collective, 
 domain size, latency and bandwidth against size of the p2p and memory-latency runs, the
 superpod-vs-nvlink side-by-side table, latency against load, MoE against EP size), and a table
 of port utilisation and credit stalls per simulation.
-Every plot says its units, presets and seeds. Needs Debian's python3-matplotlib (./ubsim setup).
+Every plot says its units, presets and seeds. Runs in the project's Python environment
+(./ubsim report; ./ubsim setup --python makes it, with matplotlib).
 """
 import argparse
 import os
@@ -54,8 +55,8 @@ def main():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        die("matplotlib is missing; install Debian's python3-matplotlib (./ubsim setup) and run "
-            "with /usr/bin/python3")
+        die("matplotlib is missing; run the report as './ubsim report' (the project's Python "
+            "environment, made by './ubsim setup --python')")
     db = sqlite3.connect(args.db)
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
