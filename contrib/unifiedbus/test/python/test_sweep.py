@@ -149,3 +149,20 @@ def test_bad_input_is_named_with_exit_2_and_nothing_written(tmp_path, body, expe
     n = int(expect.split(":")[1]) + 1
     assert f"{toml}:{n}:{expect.split(':', 2)[2]}" in lines[0], lines[0]
     assert not db.exists()
+
+
+def test_path_selection_example_sweep(tmp_path):
+    """The README's sweep file: 24 runs; on permutation traffic, spreading packets over paths
+    (Spray, Adaptive) beats one path per flow (Single)."""
+    toml = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python",
+                        "path-selection-sweep.toml")
+    db = tmp_path / "ps.db"
+    r = subprocess.run(sweep_cmd(toml, f"--db={db}"), capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    c = sqlite3.connect(db)
+    assert c.execute("SELECT COUNT(*) FROM sweep_runs WHERE status = 'done'").fetchone()[0] == 24
+    gbps = dict(c.execute(
+        "SELECT json_extract(s.params_json, '$.selection'), AVG(m.value) FROM sweep_runs s "
+        "JOIN metrics m ON m.run_id = s.run_id AND m.name = 'aggregate_throughput' "
+        "WHERE json_extract(s.params_json, '$.pattern') = 'permutation' GROUP BY 1"))
+    assert gbps["Spray"] > gbps["Single"] and gbps["Adaptive"] > gbps["Single"]
