@@ -27,19 +27,15 @@ def run(ns3, senders, nbytes, buffer_cells):
         ctl.Install(n.Get(e))
     stalls = {}
     ports = []
-    for i in range(n.GetN()):
-        node = n.Get(i)
-        for d in range(node.GetNDevices()):
-            dev = ns3.DynamicCast[ns3.UbNetDevice](node.GetDevice(d))
-            key = (i, d)
-            stalls[key] = 0
-            ports.append((key, dev))
+    for key, dev in ub.ub_devices(n):
+        stalls[key] = 0
+        ports.append((key, dev))
 
-            def sink(vl, stalled, key=key):
-                if stalled:
-                    stalls[key] += 1
+        def sink(vl, stalled, key=key):
+            if stalled:
+                stalls[key] += 1
 
-            ub.connect(dev, "CreditStall", "void(uint8_t, bool)", sink)
+        ub.connect(dev, "CreditStall", "void(uint8_t, bool)", sink)
     for e in range(1, senders + 1):
         c = n.Get(e).GetObject[ns3.UbController]()
         ub.schedule(ns3.MicroSeconds(1), lambda c=c: c.Write(0, nbytes, ns3.UbOrder.NO))

@@ -12,6 +12,7 @@ into the process. The helpers below cover what cppyy does not do by itself with 
     callback(signature, fn)      a Python callable as an ns3::Callback (trace sinks, completions)
     schedule(delay, fn)          Simulator::Schedule of a Python callable
     connect(obj, trace, fn)      TraceConnectWithoutContext of a Python callable
+    ub_devices(nodes)            ((node index, device index), UbNetDevice) of every UB port
     ps(t) / time_ps(ps)          ns3::Time <-> integer picoseconds (the module's resolution)
     reset()                      Simulator::Destroy and drop the Python objects ns-3 held
 
@@ -21,7 +22,8 @@ long after the Python code that made them has returned.
 import os
 import re
 
-__all__ = ["load", "callback", "schedule", "connect", "ps", "time_ps", "reset", "LoadError"]
+__all__ = ["load", "callback", "schedule", "connect", "ub_devices", "ps", "time_ps", "reset",
+           "LoadError"]
 
 
 class LoadError(RuntimeError):
@@ -191,6 +193,17 @@ def connect(obj, trace, signature, fn):
     if not obj.TraceConnectWithoutContext(trace, callback(signature, fn)):
         raise ValueError(f"unifiedbus.connect: {obj.GetInstanceTypeId().GetName()} has no trace "
                          f"source '{trace}' taking {signature}")
+
+
+def ub_devices(nodes):
+    """Yields ((node index, device index), UbNetDevice) for every UB port of a NodeContainer."""
+    ns3 = _ns3()
+    for i in range(nodes.GetN()):
+        node = nodes.Get(i)
+        for d in range(node.GetNDevices()):
+            dev = ns3.DynamicCast[ns3.UbNetDevice](node.GetDevice(d))
+            if dev:
+                yield (i, d), dev
 
 
 def ps(t):

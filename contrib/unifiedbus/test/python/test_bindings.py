@@ -92,19 +92,13 @@ def test_trace_sinks_called_as_often_as_the_counters_say():
     n = build_line(1)
     counts = {}
     devices = []
-    for i in range(n.GetN()):
-        node = n.Get(i)
-        for d in range(node.GetNDevices()):
-            dev = ns3.DynamicCast[ns3.UbNetDevice](node.GetDevice(d))
-            if not dev:
-                continue
-            key = (i, d)
-            counts[key] = {"MacTx": 0, "MacRx": 0}
-            devices.append((key, dev))
-            for trace in ("MacTx", "MacRx"):
-                def sink(p, key=key, trace=trace):
-                    counts[key][trace] += 1
-                ub.connect(dev, trace, "void(ns3::Ptr<const ns3::Packet>)", sink)
+    for key, dev in ub.ub_devices(n):
+        counts[key] = {"MacTx": 0, "MacRx": 0}
+        devices.append((key, dev))
+        for trace in ("MacTx", "MacRx"):
+            def sink(p, key=key, trace=trace):
+                counts[key][trace] += 1
+            ub.connect(dev, trace, "void(ns3::Ptr<const ns3::Packet>)", sink)
     a = n.Get(0).GetObject[ns3.UbController]()
     ub.schedule(ns3.MicroSeconds(1), lambda: a.Write(1, 1 << 20, ns3.UbOrder.NO))
     ns3.Simulator.Run()
