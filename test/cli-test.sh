@@ -95,7 +95,7 @@ db = sqlite3.connect('$TMP/coll.db')
 rows = db.execute('select scope, count(*) from ports group by scope').fetchall()
 print(f'scopes: {len(rows)}, ports per scope > 0: {all(n > 0 for _, n in rows)}')
 "
-check report-scaling-moe 0 "moe.png report.md scaling-allreduce.png" bash -c "
+check report-scaling-moe 0 "moe.csv moe.png report.md scaling-allreduce.csv scaling-allreduce.png" bash -c "
   '$BIN/moe-dispatch' --ep=8,16 --db='$TMP/more.db' >/dev/null 2>&1 &&
   '$BIN/collective-scaling' --domains=8,64 --sizes=65536 --db='$TMP/more.db' >/dev/null 2>&1 &&
   ./ubsim report '$TMP/more.db' --out '$TMP/rep2' >/dev/null && ls '$TMP/rep2' | tr '\n' ' '"

@@ -122,6 +122,7 @@ main(int argc, char* argv[])
     }
     runs.emplace_back(UbCollectiveOp::ALL_TO_ALL, "direct");
     UbResults results("collective-scaling", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("domains", domainsText);
     results.AddParameter("sizes", sizesText);

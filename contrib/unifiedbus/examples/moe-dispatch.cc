@@ -61,6 +61,7 @@ main(int argc, char* argv[])
         }
     }
     UbResults results("moe-dispatch", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("preset", presetName);
     results.AddParameter("tokens", tokens);

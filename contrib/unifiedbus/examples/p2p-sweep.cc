@@ -41,6 +41,7 @@ main(int argc, char* argv[])
         return 2;
     }
     UbResults results("p2p-sweep", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("preset", presetName);
     results.AddParameter("npus", npus);

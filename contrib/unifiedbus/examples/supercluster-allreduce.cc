@@ -42,6 +42,7 @@ main(int argc, char* argv[])
         return 2;
     }
     UbResults results("supercluster-allreduce", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("pods", pods);
     results.AddParameter("npus", npus);

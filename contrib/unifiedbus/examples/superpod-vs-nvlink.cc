@@ -129,6 +129,7 @@ main(int argc, char* argv[])
         systems.push_back(*it);
     }
     UbResults results("superpod-vs-nvlink", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("ranks", ranks);
     results.AddParameter("sizes", sizesText);

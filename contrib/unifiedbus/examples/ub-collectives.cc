@@ -161,6 +161,7 @@ main(int argc, char* argv[])
     }
 
     UbResults results("ub-collectives", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("preset", presetName);
     results.AddParameter("op", opName);

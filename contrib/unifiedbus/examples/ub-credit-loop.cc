@@ -54,6 +54,7 @@ main(int argc, char* argv[])
     }
 
     UbResults results("ub-credit-loop", db);
+    results.AddCommandLine(argc, argv);
     results.AddParameter("lanes", lanes);
     results.AddParameter("lane_rate_bps", static_cast<double>(laneRate.GetBitRate()));
     results.AddParameter("delay_ns", delay.GetNanoSeconds());

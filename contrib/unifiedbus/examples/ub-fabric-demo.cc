@@ -41,6 +41,7 @@ struct Options
     std::string forwarding{"CutThrough"};
     std::string db{"results/ubsim.db"};
     bool quiet{false};
+    std::string args; //!< the command line, recorded with each run
 };
 
 struct Fabric
@@ -123,6 +124,7 @@ RunPattern(const Options& o, const std::string& pattern)
     uint64_t events = Simulator::GetEventCount();
 
     UbResults results("ub-fabric-demo", o.db);
+    results.AddParameter("args", o.args);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("pattern", pattern);
     results.AddParameter("endpoints", 16.0);
@@ -220,6 +222,7 @@ main(int argc, char* argv[])
     cmd.AddValue("quiet", "print only the summaries", o.quiet);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &o.db}});
+    o.args = UbResults::CommandLineText(argc, argv);
     if (o.pattern != "incast" && o.pattern != "permutation" && o.pattern != "both")
     {
         std::cerr << "ub-fabric-demo: --pattern=" << o.pattern

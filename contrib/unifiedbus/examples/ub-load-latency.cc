@@ -88,6 +88,7 @@ main(int argc, char* argv[])
         return 2;
     }
     UbResults results("ub-load-latency", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("preset", presetName);
     results.AddParameter("pattern", pattern);

@@ -75,6 +75,7 @@ main(int argc, char* argv[])
     }
     UbPreset preset = UbPreset::Load(presetName);
     UbResults results("ub-memory-latency", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("preset", preset.GetName());
     results.AddParameter("nodes", nodes);

@@ -208,6 +208,7 @@ main(int argc, char* argv[])
     }
 
     UbResults results("ub-system", db);
+    results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("preset", presetName);
     results.AddParameter("topology", t.GetName());

@@ -295,6 +295,35 @@ UbResults::AddParameter(const std::string& name, double value)
     AddParameter(name, os.str());
 }
 
+std::string
+UbResults::CommandLineText(int argc, char* argv[])
+{
+    std::string text;
+    for (int i = 1; i < argc; ++i)
+    {
+        std::string a = argv[i];
+        if (a.rfind("--db=", 0) == 0 || a.rfind("--RngSeed=", 0) == 0 ||
+            a.rfind("--RngRun=", 0) == 0)
+        {
+            continue;
+        }
+        if (a.find(' ') != std::string::npos)
+        {
+            const auto eq = a.find('=');
+            a = eq == std::string::npos ? "'" + a + "'"
+                                        : a.substr(0, eq + 1) + "'" + a.substr(eq + 1) + "'";
+        }
+        text += (text.empty() ? "" : " ") + a;
+    }
+    return text;
+}
+
+void
+UbResults::AddCommandLine(int argc, char* argv[])
+{
+    AddParameter("args", CommandLineText(argc, argv));
+}
+
 void
 UbResults::AddMetric(const std::string& scope,
                      const std::string& name,

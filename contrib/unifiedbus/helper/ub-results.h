@@ -100,6 +100,21 @@ class UbResults
     /// \param name parameter name \param value its value
     void AddParameter(const std::string& name, double value);
     /**
+     * Records the options the program was given as the parameter "args", so that runs that
+     * differ in an option the program does not record itself (an attribute set with
+     * --ns3::UbTransport::Window=..., a size range) can still be told apart.
+     * \param argc the program's argc
+     * \param argv the program's argv
+     */
+    void AddCommandLine(int argc, char* argv[]);
+    /**
+     * \param argc the program's argc
+     * \param argv the program's argv
+     * \return argv[1..] joined by spaces (a value with a space in single quotes), less --db
+     * (where the run is written) and --RngSeed/--RngRun (recorded in the runs table)
+     */
+    static std::string CommandLineText(int argc, char* argv[]);
+    /**
      * \param scope what the metric is about (e.g. "run", "node:3", "flow:7")
      * \param name metric name
      * \param value value

@@ -273,6 +273,40 @@ class UbHistogramTestCase : public TestCase
     }
 };
 
+class UbCommandLineTextTestCase : public TestCase
+{
+  public:
+    UbCommandLineTextTestCase()
+        : TestCase("the recorded command line drops --db, --RngSeed and --RngRun and quotes "
+                   "values with spaces")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        std::vector<std::string> args{"prog",
+                                      "--db=results/x.db",
+                                      "--maxBytes=1048576",
+                                      "--RngRun=7",
+                                      "--label=two words",
+                                      "--RngSeed=3",
+                                      "--ns3::UbTransport::Window=8"};
+        std::vector<char*> argv;
+        for (auto& a : args)
+        {
+            argv.push_back(a.data());
+        }
+        NS_TEST_EXPECT_MSG_EQ(
+            UbResults::CommandLineText(static_cast<int>(argv.size()), argv.data()),
+            std::string("--maxBytes=1048576 --label='two words' --ns3::UbTransport::Window=8"),
+            "options kept in order");
+        NS_TEST_EXPECT_MSG_EQ(UbResults::CommandLineText(1, argv.data()),
+                              std::string(),
+                              "no options: empty");
+    }
+};
+
 class UbResultsTestSuite : public TestSuite
 {
   public:
@@ -282,6 +316,7 @@ class UbResultsTestSuite : public TestSuite
         AddTestCase(new UbResultsRoundTripTestCase, TestCase::QUICK);
         AddTestCase(new UbResultsRefusalTestCase, TestCase::QUICK);
         AddTestCase(new UbHistogramTestCase, TestCase::QUICK);
+        AddTestCase(new UbCommandLineTextTestCase, TestCase::QUICK);
     }
 };
 

@@ -286,6 +286,19 @@ def _merge_once(db, plan, run, status, exit_status, stderr_tail, wall, run_db):
                                    "AND name NOT LIKE 'sqlite_%'").fetchall()
                 for name, sql in tables:
                     c.execute(sql.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+                # The results schema's version goes with the rows (PRAGMA and meta table).
+                rv = c.execute("PRAGMA r.user_version").fetchone()[0]
+                mv = c.execute("PRAGMA main.user_version").fetchone()[0]
+                if mv == 0:
+                    c.execute(f"PRAGMA main.user_version = {int(rv)}")
+                elif mv != rv:
+                    c.execute("ROLLBACK")
+                    c.execute("DETACH DATABASE r")
+                    return _merge_once(db, plan, run, "failed", exit_status,
+                                       f"results schema version {rv} differs from the sweep "
+                                       f"database's {mv}; use a new sweep database", wall, run_db)
+                if any(n == "meta" for n, _ in tables):
+                    c.execute("INSERT OR IGNORE INTO main.meta SELECT * FROM r.meta")
                 if any(n == "runs" for n, _ in tables):
                     old = c.execute("SELECT run_id FROM r.runs").fetchall()
                     base = c.execute("SELECT COALESCE(MAX(run_id), 0) FROM main.runs").fetchone()[0]
