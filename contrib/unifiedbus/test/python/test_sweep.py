@@ -63,6 +63,16 @@ def test_grid_of_2x3_by_2_seeds_gives_12_runs(tmp_path):
     assert n == len(rows) > 12
     assert list(rows[0])[:4] == ["param_lanes", "param_packet", "param_packets", "seed"]
     assert len({r["run_id"] for r in rows}) == 12
+    # the same rows as a pandas DataFrame: same columns, same values
+    df = sweep.to_dataframe(str(db))
+    assert list(df.columns) == list(rows[0])
+    assert len(df) == n
+    assert sorted(df.groupby("run_id").size().tolist()) == sorted(
+        sum(1 for r in rows if r["run_id"] == k) for k in {r["run_id"] for r in rows})
+    first = df.iloc[0]
+    assert [str(first[c]) for c in ("param_lanes", "param_packet", "seed", "name")] == \
+        [rows[0][c] for c in ("param_lanes", "param_packet", "seed", "name")]
+    assert float(first["value"]) == float(rows[0]["value"])
     # run again: every run is finished, nothing runs
     r = subprocess.run(sweep_cmd(write(tmp_path, GRID.format(db=db, packets=2000))),
                        capture_output=True, text=True)
