@@ -15,6 +15,8 @@ foreach(
 )
   if(TARGET ns3::lib${_mod})
     set(lib${_mod} ns3::lib${_mod})
+  elseif(TARGET ns3::${_mod})
+    set(lib${_mod} ns3::${_mod})
   endif()
 endforeach()
 

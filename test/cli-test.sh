@@ -27,6 +27,8 @@ check() { # name, expected exit status, text the output must contain, command...
 
 check ubsim-unknown-command 2 "unknown command 'frobnicate'" ./ubsim frobnicate
 check ubsim-run-unknown 2 "no program named 'nosuch'" ./ubsim run nosuch
+check ubsim-unknown-ns3 2 "--ns3=bogus: unknown ns-3; use debian" ./ubsim --ns3=bogus list
+check ubsim-setup-unknown 2 "setup: unknown option '--python=bogus'" ./ubsim setup --python=bogus
 check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo" --pattern=sideways
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy
 check demo-runs 0 "results: run 2 in $TMP/demo.db" \

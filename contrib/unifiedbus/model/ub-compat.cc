@@ -10,6 +10,12 @@
 namespace ns3
 {
 
+std::string
+UbNs3Version()
+{
+    return std::to_string(UB_NS3_VERSION_MAJOR) + "." + std::to_string(UB_NS3_VERSION_MINOR);
+}
+
 namespace
 {
 const char g_resolutionHelp[] =

@@ -9,34 +9,35 @@
 #define UB_COMPAT_H
 
 #include "ns3/abort.h"
+#include "ns3/enum.h"
 #include "ns3/nstime.h"
 #include "ns3/simulator.h"
 
+// The release: from the standalone build's CMake (cmake/ns3-versions.cmake), else from the ns-3
+// tree's own version-defines.h (an in-tree build). The PyPI wheel has no version-defines.h.
+#if !defined(UB_NS3_VERSION_MAJOR) || !defined(UB_NS3_VERSION_MINOR)
 #if __has_include("ns3/version-defines.h")
 #include "ns3/version-defines.h"
+#define UB_NS3_VERSION_MAJOR NS3_VERSION_MAJOR
+#define UB_NS3_VERSION_MINOR NS3_VERSION_MINOR
+#else
+#define UB_NS3_VERSION_MAJOR 3
+#define UB_NS3_VERSION_MINOR 0
 #endif
-
-#ifndef NS3_VERSION_MAJOR
-#define NS3_VERSION_MAJOR 3
-#endif
-#ifndef NS3_VERSION_MINOR
-#define NS3_VERSION_MINOR 0
 #endif
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace ns3
 {
 
-/// ns-3 release the module was compiled against, as "3.37".
-inline std::string
-UbNs3Version()
-{
-    return std::to_string(NS3_VERSION_MAJOR) + "." + std::to_string(NS3_VERSION_MINOR);
-}
+/// ns-3 release the module was compiled against, as "3.37" (compiled into the library, so that
+/// code that parses this header elsewhere, such as cppyy, reports the library's release).
+std::string UbNs3Version();
 
 /// Version of ns3-unifiedbus (kept in step with the top-level CMake project version).
 inline const char*
@@ -83,6 +84,61 @@ void UbEnsurePicoseconds();
 void UbWholeStringOptions(int argc,
                           char* argv[],
                           const std::vector<std::pair<std::string, std::string*>>& options);
+
+namespace ub_compat
+{
+/// True when the argument is a class template (ns-3 made EnumValue one after 3.37).
+template <template <typename> class T>
+constexpr bool
+IsClassTemplate(int)
+{
+    return true;
+}
+
+/// False when the argument is a class.
+template <typename T>
+constexpr bool
+IsClassTemplate(long)
+{
+    return false;
+}
+
+/// The enum type of a pointer to an enum data member.
+template <typename M>
+struct MemberType;
+
+/// Specialization for E C::*.
+template <typename C, typename E>
+struct MemberType<E C::*>
+{
+    using type = E; //!< the member's type
+};
+} // namespace ub_compat
+
+/**
+ * \brief MakeEnumAccessor for an enum data member, in any ns-3 release.
+ *
+ * ns-3 3.37's EnumValue holds an int and MakeEnumAccessor(&C::m) deduces everything; later
+ * releases (the 3.44 wheel) made EnumValue a class template and MakeEnumAccessor<E> needs the
+ * enum type, which is taken here from the member.
+ *
+ * \param member pointer to the enum data member
+ * \return the accessor
+ */
+template <typename M>
+Ptr<const AttributeAccessor>
+UbMakeEnumAccessor(M member)
+{
+    using E = typename ub_compat::MemberType<M>::type;
+    if constexpr (ub_compat::IsClassTemplate<EnumValue>(0))
+    {
+        return MakeEnumAccessor<E>(member);
+    }
+    else
+    {
+        return MakeEnumAccessor(member);
+    }
+}
 
 } // namespace ns3
 

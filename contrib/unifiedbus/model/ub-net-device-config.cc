@@ -96,7 +96,7 @@ UbNetDevice::GetTypeId()
                           "(LPH, LBH, 1-B END; needs FEC) or Fixed (DlOverhead bytes per packet, "
                           "for non-UB links).",
                           EnumValue(UbNetDevice::UB_CRC),
-                          MakeEnumAccessor(&UbNetDevice::m_framing),
+                          UbMakeEnumAccessor(&UbNetDevice::m_framing),
                           MakeEnumChecker(UbNetDevice::UB_CRC,
                                           "UbCrc",
                                           UbNetDevice::UB_NO_CRC,
@@ -122,7 +122,7 @@ UbNetDevice::GetTypeId()
                           "flow control per VL, lossless, RoCE-like) or None (drop-tail receive "
                           "buffers, drops counted).",
                           EnumValue(UbNetDevice::CREDIT),
-                          MakeEnumAccessor(&UbNetDevice::m_fcMode),
+                          UbMakeEnumAccessor(&UbNetDevice::m_fcMode),
                           MakeEnumChecker(UbNetDevice::CREDIT,
                                           "Credit",
                                           UbNetDevice::NONE,
@@ -136,7 +136,7 @@ UbNetDevice::GetTypeId()
                           "per VL, drop the packet, return its cells and go on; for tests that "
                           "assert the count is zero).",
                           EnumValue(UbNetDevice::ABORT),
-                          MakeEnumAccessor(&UbNetDevice::m_losslessCheck),
+                          UbMakeEnumAccessor(&UbNetDevice::m_losslessCheck),
                           MakeEnumChecker(UbNetDevice::ABORT, "Abort", UbNetDevice::COUNT, "Count"))
             .AddAttribute("PfcXoff",
                           "PFC: occupancy of a VL's receive buffer at which the port sends PAUSE "
@@ -214,7 +214,7 @@ UbNetDevice::GetTypeId()
             .AddAttribute("VlArbitration",
                           "Output VL arbitration: StrictPriority (highest VL first) or Dwrr.",
                           EnumValue(UbNetDevice::STRICT_PRIORITY),
-                          MakeEnumAccessor(&UbNetDevice::m_arbitration),
+                          UbMakeEnumAccessor(&UbNetDevice::m_arbitration),
                           MakeEnumChecker(UbNetDevice::STRICT_PRIORITY,
                                           "StrictPriority",
                                           UbNetDevice::DWRR,

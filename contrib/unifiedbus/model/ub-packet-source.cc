@@ -3,6 +3,7 @@
  */
 #include "ub-packet-source.h"
 
+#include "ub-compat.h"
 #include "ub-flow-tag.h"
 #include "ub-switch.h"
 
@@ -88,7 +89,7 @@ UbPacketSource::GetTypeId()
             .AddAttribute("Arrival",
                           "Inter-arrival process when Rate > 0: Constant or Poisson.",
                           EnumValue(UbPacketSource::CONSTANT),
-                          MakeEnumAccessor(&UbPacketSource::m_arrival),
+                          UbMakeEnumAccessor(&UbPacketSource::m_arrival),
                           MakeEnumChecker(UbPacketSource::CONSTANT,
                                           "Constant",
                                           UbPacketSource::POISSON,

@@ -3,6 +3,7 @@
  */
 #include "ub-routing-table.h"
 
+#include "ub-compat.h"
 #include "ub-switch.h"
 
 #include "ns3/abort.h"
@@ -121,7 +122,7 @@ UbRoutingTable::GetTypeId()
                           "load-balance field modulo the candidates: the sender steers the path, "
                           "UB Base Spec 2.0 section 2.2).",
                           EnumValue(UbRoutingTable::ECMP),
-                          MakeEnumAccessor(&UbRoutingTable::m_selection),
+                          UbMakeEnumAccessor(&UbRoutingTable::m_selection),
                           MakeEnumChecker(UbRoutingTable::SINGLE,
                                           "Single",
                                           UbRoutingTable::ECMP,

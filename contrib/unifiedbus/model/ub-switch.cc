@@ -63,7 +63,7 @@ UbSwitch::GetTypeId()
                           "CutThrough (forward after the first flit; UB Base Spec 2.0 section "
                           "4.8.3 allows it) or StoreAndForward.",
                           EnumValue(UbSwitch::CUT_THROUGH),
-                          MakeEnumAccessor(&UbSwitch::m_mode),
+                          UbMakeEnumAccessor(&UbSwitch::m_mode),
                           MakeEnumChecker(UbSwitch::CUT_THROUGH,
                                           "CutThrough",
                                           UbSwitch::STORE_AND_FORWARD,

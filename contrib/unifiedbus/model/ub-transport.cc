@@ -45,7 +45,7 @@ UbTransport::GetTypeId()
                           "Transport service: Rtp (reliable, end-to-end retransmission), Ctp "
                           "(relies on link-level retry) or Utp (unreliable).",
                           EnumValue(UbTransport::RTP),
-                          MakeEnumAccessor(&UbTransport::m_mode),
+                          UbMakeEnumAccessor(&UbTransport::m_mode),
                           MakeEnumChecker(UbTransport::RTP,
                                           "Rtp",
                                           UbTransport::CTP,
@@ -55,7 +55,7 @@ UbTransport::GetTypeId()
             .AddAttribute("Retransmission",
                           "RTP retransmission: GoBackN or Selective (64-bit SACK).",
                           EnumValue(UbTransport::GO_BACK_N),
-                          MakeEnumAccessor(&UbTransport::m_retransmission),
+                          UbMakeEnumAccessor(&UbTransport::m_retransmission),
                           MakeEnumChecker(UbTransport::GO_BACK_N,
                                           "GoBackN",
                                           UbTransport::SELECTIVE,
@@ -70,7 +70,7 @@ UbTransport::GetTypeId()
                           "Use of the channel group: PerTransaction (a transaction stays on one "
                           "channel) or PerPacket (its packets spread over all).",
                           EnumValue(UbTransport::PER_TRANSACTION),
-                          MakeEnumAccessor(&UbTransport::m_multipath),
+                          UbMakeEnumAccessor(&UbTransport::m_multipath),
                           MakeEnumChecker(UbTransport::PER_TRANSACTION,
                                           "PerTransaction",
                                           UbTransport::PER_PACKET,
@@ -108,7 +108,7 @@ UbTransport::GetTypeId()
                 "hint; the receiver echoes it in its ACK; the sender paces each TP channel "
                 "at the hint, and adds CaqmIncrease per un-congested ACK).",
                 EnumValue(UbTransport::CC_NONE),
-                MakeEnumAccessor(&UbTransport::m_cc),
+                UbMakeEnumAccessor(&UbTransport::m_cc),
                 MakeEnumChecker(UbTransport::CC_NONE, "None", UbTransport::CC_CAQM, "Caqm"))
             .AddAttribute("CaqmIncrease",
                           "C-AQM: rate added per un-congested ACK, as a fraction of the channel's "

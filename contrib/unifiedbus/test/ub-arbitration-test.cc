@@ -131,12 +131,12 @@ class UbArbitrationTestSuite : public TestSuite
 {
   public:
     UbArbitrationTestSuite()
-        : TestSuite("unifiedbus-arbitration", UNIT)
+        : TestSuite("unifiedbus-arbitration", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbStrictPriorityTestCase, TestCase::QUICK);
-        AddTestCase(new UbDwrrTestCase("1,3", 0.75, 4096, 4096), TestCase::QUICK);
-        AddTestCase(new UbDwrrTestCase("1,1", 0.5, 4096, 1024), TestCase::QUICK);
-        AddTestCase(new UbDwrrTestCase("2,1", 1.0 / 3.0, 1000, 3000), TestCase::QUICK);
+        AddTestCase(new UbStrictPriorityTestCase, ubtest::Quick());
+        AddTestCase(new UbDwrrTestCase("1,3", 0.75, 4096, 4096), ubtest::Quick());
+        AddTestCase(new UbDwrrTestCase("1,1", 0.5, 4096, 1024), ubtest::Quick());
+        AddTestCase(new UbDwrrTestCase("2,1", 1.0 / 3.0, 1000, 3000), ubtest::Quick());
     }
 };
 

@@ -156,9 +156,9 @@ class UbCaqmTestSuite : public TestSuite
 {
   public:
     UbCaqmTestSuite()
-        : TestSuite("unifiedbus-caqm", SYSTEM)
+        : TestSuite("unifiedbus-caqm", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbCaqmIncastTestCase, TestCase::QUICK);
+        AddTestCase(new UbCaqmIncastTestCase, ubtest::Quick());
     }
 };
 

@@ -151,10 +151,10 @@ class UbCm384TestSuite : public TestSuite
 {
   public:
     UbCm384TestSuite()
-        : TestSuite("unifiedbus-cm384", SYSTEM)
+        : TestSuite("unifiedbus-cm384", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbPresetFileTestCase, TestCase::QUICK);
-        AddTestCase(new UbCm384TestCase, TestCase::QUICK);
+        AddTestCase(new UbPresetFileTestCase, ubtest::Quick());
+        AddTestCase(new UbCm384TestCase, ubtest::Quick());
     }
 };
 

@@ -861,18 +861,18 @@ class UbCollectiveTestSuite : public TestSuite
 {
   public:
     UbCollectiveTestSuite()
-        : TestSuite("unifiedbus-collectives", SYSTEM)
+        : TestSuite("unifiedbus-collectives", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbRingFormulaTestCase, TestCase::QUICK);
-        AddTestCase(new UbBandwidthBoundTestCase, TestCase::QUICK);
-        AddTestCase(new UbBusBwCapTestCase, TestCase::QUICK);
-        AddTestCase(new UbNvlinkRingTestCase, TestCase::QUICK);
-        AddTestCase(new UbInNetworkTestCase, TestCase::QUICK);
-        AddTestCase(new UbHierarchicalTestCase, TestCase::QUICK);
-        AddTestCase(new UbMoeTestCase, TestCase::QUICK);
-        AddTestCase(new UbOffloadTestCase, TestCase::QUICK);
-        AddTestCase(new UbFullMeshTestCase, TestCase::QUICK);
-        AddTestCase(new UbMinimalRoutesTestCase, TestCase::QUICK);
+        AddTestCase(new UbRingFormulaTestCase, ubtest::Quick());
+        AddTestCase(new UbBandwidthBoundTestCase, ubtest::Quick());
+        AddTestCase(new UbBusBwCapTestCase, ubtest::Quick());
+        AddTestCase(new UbNvlinkRingTestCase, ubtest::Quick());
+        AddTestCase(new UbInNetworkTestCase, ubtest::Quick());
+        AddTestCase(new UbHierarchicalTestCase, ubtest::Quick());
+        AddTestCase(new UbMoeTestCase, ubtest::Quick());
+        AddTestCase(new UbOffloadTestCase, ubtest::Quick());
+        AddTestCase(new UbFullMeshTestCase, ubtest::Quick());
+        AddTestCase(new UbMinimalRoutesTestCase, ubtest::Quick());
     }
 };
 

@@ -118,10 +118,10 @@ class UbConfigErrorTestSuite : public TestSuite
 {
   public:
     UbConfigErrorTestSuite()
-        : TestSuite("unifiedbus-config-errors", UNIT)
+        : TestSuite("unifiedbus-config-errors", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbGoodConfigTestCase, TestCase::QUICK);
-        AddTestCase(new UbWholeStringOptionsTestCase, TestCase::QUICK);
+        AddTestCase(new UbGoodConfigTestCase, ubtest::Quick());
+        AddTestCase(new UbWholeStringOptionsTestCase, ubtest::Quick());
         AddTestCase(
             new ubtest::ExpectStopTestCase(
                 "zero lanes",
@@ -131,7 +131,7 @@ class UbConfigErrorTestSuite : public TestSuite
                         [](NodeContainer&) {});
                 },
                 {"UbNetDevice node 0 port 0", "Lanes=0", "1, 2, 4 or 8"}),
-            TestCase::QUICK);
+            ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "VL buffer smaller than one maximum packet",
                         []() {
@@ -143,7 +143,7 @@ class UbConfigErrorTestSuite : public TestSuite
                         },
                         // Mtu 4156 B = 210 flits = 27 cells of 8 flits
                         {"UbNetDevice node 0 port 0", "VlBufferCells=10", "at least 27"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(
             new ubtest::ExpectStopTestCase(
                 "a route uses a VL beyond the configured count",
@@ -155,7 +155,7 @@ class UbConfigErrorTestSuite : public TestSuite
                         });
                 },
                 {"UbNetDevice node 2 port 1", "VL 3", "VlCount=2"}),
-            TestCase::QUICK);
+            ubtest::Quick());
         AddTestCase(
             new ubtest::ExpectStopTestCase(
                 "an SL mapped to a VL beyond the configured count",
@@ -165,7 +165,7 @@ class UbConfigErrorTestSuite : public TestSuite
                         [](NodeContainer&) {});
                 },
                 {"UbNetDevice node 0 port 0", "SL 1 to VL 5", "VlCount=2"}),
-            TestCase::QUICK);
+            ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a packet to an unknown destination",
                         []() {
@@ -178,7 +178,7 @@ class UbConfigErrorTestSuite : public TestSuite
                                         });
                         },
                         {"UbSwitch node 0", "no route to destination CNA 999", "UbRoutingHelper"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a VL count that differs between the two ends of a link",
                         []() {
@@ -191,7 +191,7 @@ class UbConfigErrorTestSuite : public TestSuite
                                 });
                         },
                         {"port 0", "VlCount=", "both ends of a link"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a packet that overflows a VL buffer in credit mode",
                         []() {
@@ -210,7 +210,7 @@ class UbConfigErrorTestSuite : public TestSuite
                                 });
                         },
                         {"UB lossless violation", "UbNetDevice node 1 port 0 VL 1"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
     }
 };
 

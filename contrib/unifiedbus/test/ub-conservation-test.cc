@@ -249,21 +249,21 @@ class UbConservationTestSuite : public TestSuite
 {
   public:
     UbConservationTestSuite()
-        : TestSuite("unifiedbus-conservation", SYSTEM)
+        : TestSuite("unifiedbus-conservation", TestSuite::Type::SYSTEM)
     {
         AddTestCase(
             new UbConservationTestCase("ECMP, cut-through", {UbRoutingTable::ECMP, false, 1, true}),
-            TestCase::QUICK);
+            ubtest::Quick());
         AddTestCase(new UbConservationTestCase("spray, store-and-forward",
                                                {UbRoutingTable::SPRAY, false, 1, false}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new UbConservationTestCase("adaptive, shared pool, grain 4",
                                                {UbRoutingTable::ADAPTIVE, true, 4, true}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new UbConservationTestCase("single path, grain 8",
                                                {UbRoutingTable::SINGLE, false, 8, true}),
-                    TestCase::QUICK);
-        AddTestCase(new UbDeterminismTestCase, TestCase::QUICK);
+                    ubtest::Quick());
+        AddTestCase(new UbDeterminismTestCase, ubtest::Quick());
     }
 };
 

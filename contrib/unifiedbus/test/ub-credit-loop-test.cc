@@ -180,7 +180,7 @@ class UbCreditLoopTestSuite : public TestSuite
 {
   public:
     UbCreditLoopTestSuite()
-        : TestSuite("unifiedbus-credit-loop", UNIT)
+        : TestSuite("unifiedbus-credit-loop", TestSuite::Type::UNIT)
     {
         // The worked example of validation-targets.md section 1: 400 Gb/s, d = 100 ns,
         // 4096-B packets on the wire (16-B flits, no framing overhead), 256-B cells.
@@ -188,14 +188,14 @@ class UbCreditLoopTestSuite : public TestSuite
         AddTestCase(new UbCreditLoopTestCase("worked example: 400 Gbps, d = 100 ns, 4 KiB packets",
                                              worked,
                                              {1, 2, 3, 4, 6, 8, 16}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         // UB defaults: 20-B flits with CRC framing, 160-B cells, 40-B Crd_Ack frames,
         // 4 x 112 Gb/s x 120/128, PHY 20 ns, 50 ns of cable, receiver pipeline 5 ns.
         LinkConfig ub{20, true, 8, 40, 112000000000ull, 0.9375, 20000, 50000, 5000, 4096};
         AddTestCase(new UbCreditLoopTestCase("UB framing and cells, 420 Gbps, d = 50 ns",
                                              ub,
                                              {1, 2, 3, 4, 6, 12}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
     }
 };
 

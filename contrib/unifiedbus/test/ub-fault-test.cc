@@ -211,10 +211,10 @@ class UbFaultTestSuite : public TestSuite
 {
   public:
     UbFaultTestSuite()
-        : TestSuite("unifiedbus-faults", SYSTEM)
+        : TestSuite("unifiedbus-faults", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbLinkFailureTestCase, TestCase::QUICK);
-        AddTestCase(new UbLaneLossTestCase, TestCase::QUICK);
+        AddTestCase(new UbLinkFailureTestCase, ubtest::Quick());
+        AddTestCase(new UbLaneLossTestCase, ubtest::Quick());
     }
 };
 

@@ -284,14 +284,14 @@ class UbIncastTestSuite : public TestSuite
 {
   public:
     UbIncastTestSuite()
-        : TestSuite("unifiedbus-incast", SYSTEM)
+        : TestSuite("unifiedbus-incast", TestSuite::Type::SYSTEM)
     {
         for (uint32_t n : {2u, 8u, 32u})
         {
-            AddTestCase(new UbIncastTestCase(n), TestCase::QUICK);
+            AddTestCase(new UbIncastTestCase(n), ubtest::Quick());
         }
-        AddTestCase(new UbDropTailIncastTestCase, TestCase::QUICK);
-        AddTestCase(new UbLosslessCheckTestCase, TestCase::QUICK);
+        AddTestCase(new UbDropTailIncastTestCase, ubtest::Quick());
+        AddTestCase(new UbLosslessCheckTestCase, ubtest::Quick());
     }
 };
 

@@ -279,12 +279,12 @@ class UbLinkLatencyTestSuite : public TestSuite
 {
   public:
     UbLinkLatencyTestSuite()
-        : TestSuite("unifiedbus-latency", UNIT)
+        : TestSuite("unifiedbus-latency", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbFramingTestCase, TestCase::QUICK);
-        AddTestCase(new UbNetworkHeaderTestCase, TestCase::QUICK);
-        AddTestCase(new UbLinkLatencyTestCase, TestCase::QUICK);
-        AddTestCase(new UbAsymmetricLinkTestCase, TestCase::QUICK);
+        AddTestCase(new UbFramingTestCase, ubtest::Quick());
+        AddTestCase(new UbNetworkHeaderTestCase, ubtest::Quick());
+        AddTestCase(new UbLinkLatencyTestCase, ubtest::Quick());
+        AddTestCase(new UbAsymmetricLinkTestCase, ubtest::Quick());
     }
 };
 

@@ -394,12 +394,12 @@ class UbLinkMessageTestSuite : public TestSuite
 {
   public:
     UbLinkMessageTestSuite()
-        : TestSuite("unifiedbus-link-messages", UNIT)
+        : TestSuite("unifiedbus-link-messages", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbLinkMessageSerializationTestCase, TestCase::QUICK);
-        AddTestCase(new UbTwoProcessLinkTestCase(CREDITS, "credits"), TestCase::QUICK);
-        AddTestCase(new UbTwoProcessLinkTestCase(PFC, "PFC"), TestCase::QUICK);
-        AddTestCase(new UbTwoProcessLinkTestCase(RETRY, "link-level retry"), TestCase::QUICK);
+        AddTestCase(new UbLinkMessageSerializationTestCase, ubtest::Quick());
+        AddTestCase(new UbTwoProcessLinkTestCase(CREDITS, "credits"), ubtest::Quick());
+        AddTestCase(new UbTwoProcessLinkTestCase(PFC, "PFC"), ubtest::Quick());
+        AddTestCase(new UbTwoProcessLinkTestCase(RETRY, "link-level retry"), ubtest::Quick());
     }
 };
 

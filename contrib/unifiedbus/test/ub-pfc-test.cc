@@ -149,9 +149,9 @@ class UbPfcTestSuite : public TestSuite
 {
   public:
     UbPfcTestSuite()
-        : TestSuite("unifiedbus-pfc", SYSTEM)
+        : TestSuite("unifiedbus-pfc", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbPfcIncastTestCase, TestCase::QUICK);
+        AddTestCase(new UbPfcIncastTestCase, ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a PFC threshold without headroom names the port and the fix",
                         []() {
@@ -164,7 +164,7 @@ class UbPfcTestSuite : public TestSuite
                             Simulator::Run();
                         },
                         {"PfcXoff=262000", "headroom", "raise VlBufferCells"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
     }
 };
 

@@ -113,10 +113,10 @@ class UbPresetsTestSuite : public TestSuite
 {
   public:
     UbPresetsTestSuite()
-        : TestSuite("unifiedbus-presets", SYSTEM)
+        : TestSuite("unifiedbus-presets", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbNvlinkBandwidthTestCase, TestCase::QUICK);
-        AddTestCase(new UbPresetCatalogueTestCase, TestCase::QUICK);
+        AddTestCase(new UbNvlinkBandwidthTestCase, ubtest::Quick());
+        AddTestCase(new UbPresetCatalogueTestCase, ubtest::Quick());
     }
 };
 

@@ -316,14 +316,14 @@ class UbReliabilityTestSuite : public TestSuite
 {
   public:
     UbReliabilityTestSuite()
-        : TestSuite("unifiedbus-reliability", SYSTEM)
+        : TestSuite("unifiedbus-reliability", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbRtpLossTestCase("GoBackN", 1), TestCase::QUICK);
-        AddTestCase(new UbRtpLossTestCase("GoBackN", 4), TestCase::QUICK);
-        AddTestCase(new UbRtpLossTestCase("Selective", 1), TestCase::QUICK);
-        AddTestCase(new UbCtpLinkRetryTestCase, TestCase::QUICK);
-        AddTestCase(new UbUtpLossTestCase, TestCase::QUICK);
-        AddTestCase(new UbTransportDeterminismTestCase, TestCase::QUICK);
+        AddTestCase(new UbRtpLossTestCase("GoBackN", 1), ubtest::Quick());
+        AddTestCase(new UbRtpLossTestCase("GoBackN", 4), ubtest::Quick());
+        AddTestCase(new UbRtpLossTestCase("Selective", 1), ubtest::Quick());
+        AddTestCase(new UbCtpLinkRetryTestCase, ubtest::Quick());
+        AddTestCase(new UbUtpLossTestCase, ubtest::Quick());
+        AddTestCase(new UbTransportDeterminismTestCase, ubtest::Quick());
     }
 };
 

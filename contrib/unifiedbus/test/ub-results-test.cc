@@ -311,12 +311,12 @@ class UbResultsTestSuite : public TestSuite
 {
   public:
     UbResultsTestSuite()
-        : TestSuite("unifiedbus-results", UNIT)
+        : TestSuite("unifiedbus-results", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbResultsRoundTripTestCase, TestCase::QUICK);
-        AddTestCase(new UbResultsRefusalTestCase, TestCase::QUICK);
-        AddTestCase(new UbHistogramTestCase, TestCase::QUICK);
-        AddTestCase(new UbCommandLineTextTestCase, TestCase::QUICK);
+        AddTestCase(new UbResultsRoundTripTestCase, ubtest::Quick());
+        AddTestCase(new UbResultsRefusalTestCase, ubtest::Quick());
+        AddTestCase(new UbHistogramTestCase, ubtest::Quick());
+        AddTestCase(new UbCommandLineTextTestCase, ubtest::Quick());
     }
 };
 

@@ -222,11 +222,11 @@ class UbRoutingTestSuite : public TestSuite
 {
   public:
     UbRoutingTestSuite()
-        : TestSuite("unifiedbus-routing", UNIT)
+        : TestSuite("unifiedbus-routing", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbRoutingTableTestCase, TestCase::QUICK);
-        AddTestCase(new UbClosRoutesTestCase, TestCase::QUICK);
-        AddTestCase(new UbSelectionTestCase, TestCase::QUICK);
+        AddTestCase(new UbRoutingTableTestCase, ubtest::Quick());
+        AddTestCase(new UbClosRoutesTestCase, ubtest::Quick());
+        AddTestCase(new UbSelectionTestCase, ubtest::Quick());
     }
 };
 

@@ -102,9 +102,9 @@ class UbSaturationTestSuite : public TestSuite
 {
   public:
     UbSaturationTestSuite()
-        : TestSuite("unifiedbus-saturation", SYSTEM)
+        : TestSuite("unifiedbus-saturation", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbSaturationTestCase, TestCase::QUICK);
+        AddTestCase(new UbSaturationTestCase, ubtest::Quick());
     }
 };
 

@@ -575,12 +575,12 @@ class UbSystemsTestSuite : public TestSuite
 {
   public:
     UbSystemsTestSuite()
-        : TestSuite("unifiedbus-systems", UNIT)
+        : TestSuite("unifiedbus-systems", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbClosSystemsTestCase, TestCase::QUICK);
-        AddTestCase(new UbMeshSystemTestCase, TestCase::QUICK);
-        AddTestCase(new UbSuperClusterTestCase, TestCase::QUICK);
-        AddTestCase(new UbRemoteMtuTestCase, TestCase::QUICK);
+        AddTestCase(new UbClosSystemsTestCase, ubtest::Quick());
+        AddTestCase(new UbMeshSystemTestCase, ubtest::Quick());
+        AddTestCase(new UbSuperClusterTestCase, ubtest::Quick());
+        AddTestCase(new UbRemoteMtuTestCase, ubtest::Quick());
     }
 };
 

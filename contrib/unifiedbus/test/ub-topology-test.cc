@@ -273,42 +273,42 @@ class UbTopologyTestSuite : public TestSuite
 {
   public:
     UbTopologyTestSuite()
-        : TestSuite("unifiedbus-topology", UNIT)
+        : TestSuite("unifiedbus-topology", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbTopologyFileTestCase, TestCase::QUICK);
-        AddTestCase(new UbShortestPathTestCase, TestCase::QUICK);
-        AddTestCase(new UbLinkCostTestCase, TestCase::QUICK);
-        AddTestCase(new UbDeadlockCheckTestCase, TestCase::QUICK);
+        AddTestCase(new UbTopologyFileTestCase, ubtest::Quick());
+        AddTestCase(new UbShortestPathTestCase, ubtest::Quick());
+        AddTestCase(new UbLinkCostTestCase, ubtest::Quick());
+        AddTestCase(new UbDeadlockCheckTestCase, ubtest::Quick());
         using ubtest::ExpectStopTestCase;
         auto bad = [](const char* text) { return [text]() { ParseText(text, "bad.topo"); }; };
         AddTestCase(new ExpectStopTestCase("unknown node in a link names the line",
                                            bad("node a npu\nnode s switch\n\nlink a t\n"),
                                            {"bad.topo", "line 4", "unknown node 't'", "node t"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("bad lane count names the line",
                                            bad("node a npu\nnode s switch\nlink a s lanes=0\n"),
                                            {"line 3", "lanes='0'", "1 to 255"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("bad rate names the line",
                                            bad("node a npu\nnode s switch\nlink a s rate=fast\n"),
                                            {"line 3", "rate='fast'", "112Gbps"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("unknown kind names the line",
                                            bad("# x\nnode a router\n"),
                                            {"line 2", "kind 'router'", "switch"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("duplicate node names the line",
                                            bad("node a npu\nnodes a 1 npu\nnode a0 npu\n"),
                                            {"line 3", "'a0' is declared twice"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("unknown statement names the line",
                                            bad("node a npu\nlinks a b\n"),
                                            {"line 2", "unknown statement 'links'"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("a missing file names the path",
                                            []() { UbTopology::Load("/nonexistent/x.topo"); },
                                            {"/nonexistent/x.topo", "cannot be read"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("a disconnected topology names both endpoints",
                                            []() {
                                                UbTopology t = ParseText(
@@ -318,7 +318,7 @@ class UbTopologyTestSuite : public TestSuite
                                                UbTopologyRouting::ShortestPaths(t);
                                            },
                                            {"split.topo", "cannot reach", "disconnected", "'e"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
     }
 };
 

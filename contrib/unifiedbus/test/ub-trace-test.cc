@@ -189,9 +189,9 @@ class UbTraceTestSuite : public TestSuite
 {
   public:
     UbTraceTestSuite()
-        : TestSuite("unifiedbus-traces", UNIT)
+        : TestSuite("unifiedbus-traces", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbTraceTestCase, TestCase::QUICK);
+        AddTestCase(new UbTraceTestCase, ubtest::Quick());
     }
 };
 

@@ -393,17 +393,17 @@ class UbTransactionTestSuite : public TestSuite
 {
   public:
     UbTransactionTestSuite()
-        : TestSuite("unifiedbus-transaction", SYSTEM)
+        : TestSuite("unifiedbus-transaction", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbTransactionLatencyTestCase, TestCase::QUICK);
-        AddTestCase(new UbWriteThroughputTestCase, TestCase::QUICK);
-        AddTestCase(new UbOrderingTestCase, TestCase::QUICK);
-        AddTestCase(new UbStateTestCase, TestCase::QUICK);
+        AddTestCase(new UbTransactionLatencyTestCase, ubtest::Quick());
+        AddTestCase(new UbWriteThroughputTestCase, ubtest::Quick());
+        AddTestCase(new UbOrderingTestCase, ubtest::Quick());
+        AddTestCase(new UbStateTestCase, ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a read of 0 bytes",
                         []() { IssueAt1us([](Ptr<UbController> a) { a->Read(1, 0); }); },
                         {"UbController node 0", "Read of 0 bytes", "at least 1 byte"}),
-                    TestCase::QUICK);
+                    ubtest::Quick());
         for (uint32_t mtu : {100u, 16384u})
         {
             AddTestCase(
@@ -413,20 +413,20 @@ class UbTransactionTestSuite : public TestSuite
                     {"UbController node 0",
                      "Mtu=" + std::to_string(mtu),
                      "256, 512, 1024, 2048, 4096 or 8192"}),
-                TestCase::QUICK);
+                ubtest::Quick());
         }
         AddTestCase(
             new ubtest::ExpectStopTestCase(
                 "a destination without a controller",
                 []() { IssueAt1us([](Ptr<UbController> a) { a->Write(2, 100); }); },
                 {"UbController node 0", "Write to CNA 2", "no UbController", "UbControllerHelper"}),
-            TestCase::QUICK);
+            ubtest::Quick());
         AddTestCase(
             new ubtest::ExpectStopTestCase(
                 "an MTU whose packets exceed the ports' Mtu",
                 []() { IssueAt1us([](Ptr<UbController> a) { a->Write(1, 100); }, 8192); },
                 {"UbController node 0", "Mtu=8192", "raise UbNetDevice::Mtu to at least 8252"}),
-            TestCase::QUICK);
+            ubtest::Quick());
     }
 };
 

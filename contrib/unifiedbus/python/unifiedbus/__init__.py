@@ -67,7 +67,7 @@ def _ns3_dirs(build):
     if os.path.isfile(cache):
         with open(cache) as f:
             for line in f:
-                m = re.match(r"ns3_DIR:PATH=(.*)$", line.strip())
+                m = re.match(r"ns3_DIR:[A-Z]+=(.*)$", line.strip())
                 if m:
                     ns3_dir = m.group(1)
     if not ns3_dir:

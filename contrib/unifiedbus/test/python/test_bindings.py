@@ -122,6 +122,57 @@ def test_a_second_build_is_refused(tmp_path):
     assert ub.load() is ns3  # the same build again: the same namespace
 
 
+def test_another_ns3_in_the_process_is_refused(tmp_path):
+    """A process that already holds another ns-3 (here a copy of this build's ns-3 core library
+    at another path, loaded first) gets a LoadError naming it, before anything of the module
+    is loaded."""
+    import glob
+    import sys
+    libdir, _ = ub._ns3_dirs(os.environ["UB_BUILD_DIR"])
+    core = sorted(glob.glob(os.path.join(libdir, "libns3*-core*.so*")))[0]
+    copy = tmp_path / "libns3.99-core.so"
+    shutil.copy(core, copy)
+    script = ("import ctypes, unifiedbus as ub\n"
+              f"ctypes.CDLL({str(copy)!r})\n"
+              "try:\n    ub.load()\nexcept ub.LoadError as e:\n    print('refused:', e)\n")
+    env = dict(os.environ, LD_LIBRARY_PATH=libdir)  # the copy's own dependencies (the wheel's)
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       timeout=300, env=env)
+    assert "refused: unifiedbus: another ns-3 is already loaded" in r.stdout, r.stdout + r.stderr
+    assert str(copy) in r.stdout
+
+
+@pytest.mark.skipif(os.environ.get("UB_NS3") != "wheel",
+                    reason="the wheel route only (./ubsim --ns3=wheel test)")
+@pytest.mark.parametrize("first", ["wheel", "module"])
+def test_the_wheels_ns_package_and_the_module_share_one_ns3(first):
+    """With PyPI's wheel, its own 'from ns import ns' and unifiedbus.load() give one namespace,
+    in either order, and a UB device installs on nodes made through either."""
+    import sys
+    lines = ["from ns import ns as wheel_ns", "import unifiedbus as ub", "ns3 = ub.load()"]
+    if first == "module":
+        lines = lines[1:] + lines[:1]
+    lines += ["n = wheel_ns.NodeContainer(); n.Create(2)",
+              "ns3.UbHelper().Install(n.Get(0), n.Get(1))",
+              "print('same:', ns3 is wheel_ns, n.Get(1).GetDevice(0).GetInstanceTypeId().GetName())"]
+    r = subprocess.run([sys.executable, "-c", "\n".join(lines)], capture_output=True, text=True,
+                       timeout=600)
+    assert "same: True ns3::UbNetDevice" in r.stdout, r.stdout + r.stderr[-2000:]
+
+
+def test_the_ns3_release_recorded_is_the_one_built_against():
+    """UbNs3Version() (what every results row records) against the ns-3 CMake package the build
+    was configured with: Debian's 3.37, or 3.44 on the wheel route, which has no
+    version-defines.h of its own while Debian's sits in /usr/include."""
+    cache = open(os.path.join(os.environ["UB_BUILD_DIR"], "CMakeCache.txt")).read()
+    ns3_dir = re.search(r"^ns3_DIR:[A-Z]+=(.*)$", cache, re.M).group(1)
+    text = open(os.path.join(ns3_dir, "ns3ConfigVersion.cmake")).read()
+    want = re.search(r'set\(PACKAGE_VERSION "(\d+\.\d+)', text).group(1)
+    assert str(ns3.UbNs3Version()) == want
+    if os.environ.get("UB_NS3") == "wheel":
+        assert want == "3.44"
+
+
 def test_bad_signature_and_unknown_trace_are_named():
     with pytest.raises(ValueError, match="not a signature"):
         ub.callback("void", lambda: None)
