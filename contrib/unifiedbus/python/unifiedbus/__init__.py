@@ -7,11 +7,14 @@
 
 load() finds this module's build (UB_BUILD_DIR, else the repository's build/), the ns-3 it was
 built against (its CMake cache names ns-3's CMake folder; headers beside it) and loads both
-into the process. The helpers below cover what cppyy does not do by itself with ns-3:
+into the process, and registers ns3::Ptr<T> with cppyy as a smart pointer (a returned Ptr<Node>
+is a Node in Python; node.__smartptr__() is the Ptr). The helpers below cover what cppyy does
+not do by itself with ns-3:
 
     callback(signature, fn)      a Python callable as an ns3::Callback (trace sinks, completions)
     schedule(delay, fn)          Simulator::Schedule of a Python callable
     connect(obj, trace, fn)      TraceConnectWithoutContext of a Python callable
+    cast(cls, obj)               DynamicCast of a Ptr-held object (None if it is not a cls)
     ub_devices(nodes)            ((node index, device index), UbNetDevice) of every UB port
     ps(t) / time_ps(ps)          ns3::Time <-> integer picoseconds (the module's resolution)
     reset()                      Simulator::Destroy and drop the Python objects ns-3 held
@@ -22,8 +25,8 @@ long after the Python code that made them has returned.
 import os
 import re
 
-__all__ = ["load", "callback", "schedule", "connect", "ub_devices", "ps", "time_ps", "reset",
-           "LoadError"]
+__all__ = ["load", "callback", "schedule", "connect", "cast", "ub_devices", "ps", "time_ps",
+           "reset", "LoadError"]
 
 
 class LoadError(RuntimeError):
@@ -126,6 +129,11 @@ def load(build_dir=None):
     except ImportError as e:
         raise LoadError("unifiedbus: cppyy is missing; run './ubsim setup --python' and use "
                         "'./ubsim python <script>' (or the .venv it makes)") from e
+    # ns3::Ptr<T> as a smart pointer: a Ptr<Node> a function returns is seen as the Node it
+    # points to (isinstance, attribute lookup, downcasts), and obj.__smartptr__() gives the Ptr
+    # back. (libcppyy is CPyCppyy's extension module, importable once cppyy is.)
+    import libcppyy
+    libcppyy.AddSmartPtrType("ns3::Ptr")
     cppyy.add_include_path(include)
     cppyy.add_include_path(os.path.join(build, "include"))
     cppyy.load_library(lib)  # its DT_NEEDED entries bring ns-3's core and network libraries
@@ -195,14 +203,23 @@ def connect(obj, trace, signature, fn):
                          f"source '{trace}' taking {signature}")
 
 
+def cast(cls, obj):
+    """DynamicCast<cls> of an object held by an ns3::Ptr (a NetDevice to a UbNetDevice, say):
+    the object as cls, or None if it is not one. cppyy shows a returned Ptr<NetDevice> as a
+    NetDevice, not as its most-derived class."""
+    ptr = obj.__smartptr__() if hasattr(obj, "__smartptr__") else obj
+    out = _ns3().DynamicCast[cls](ptr)
+    return out if out else None
+
+
 def ub_devices(nodes):
     """Yields ((node index, device index), UbNetDevice) for every UB port of a NodeContainer."""
     ns3 = _ns3()
     for i in range(nodes.GetN()):
         node = nodes.Get(i)
         for d in range(node.GetNDevices()):
-            dev = ns3.DynamicCast[ns3.UbNetDevice](node.GetDevice(d))
-            if dev:
+            dev = cast(ns3.UbNetDevice, node.GetDevice(d))
+            if dev is not None:
                 yield (i, d), dev
 
 

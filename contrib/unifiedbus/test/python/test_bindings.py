@@ -173,6 +173,28 @@ def test_the_ns3_release_recorded_is_the_one_built_against():
         assert want == "3.44"
 
 
+def test_ptr_is_a_smart_pointer():
+    """A Ptr<T> returned by C++ is the T in Python (isinstance, its methods), gives its Ptr back
+    with __smartptr__(), and goes back into C++ where a Ptr<T> is expected."""
+    n = ns3.NodeContainer()
+    n.Create(2)
+    ns3.UbHelper().Install(n.Get(0), n.Get(1))
+    node = n.Get(1)
+    assert isinstance(node, ns3.Node)
+    assert type(node.__smartptr__()).__name__ == "Ptr<ns3::Node>"
+    dev = node.GetDevice(0)
+    assert isinstance(dev, ns3.NetDevice)
+    ub_dev = ub.cast(ns3.UbNetDevice, dev)
+    assert isinstance(ub_dev, ns3.UbNetDevice)
+    assert ub.cast(ns3.Node, dev) is None
+    assert ub_dev.GetNode().GetId() == node.GetId()
+    made = ns3.CreateObject[ns3.Node]()
+    c = ns3.NodeContainer()
+    c.Add(made)  # a Python-held Ptr back into C++
+    assert c.Get(0).GetId() == made.GetId()
+    ub.reset()
+
+
 def test_bad_signature_and_unknown_trace_are_named():
     with pytest.raises(ValueError, match="not a signature"):
         ub.callback("void", lambda: None)
