@@ -173,6 +173,50 @@ def test_the_ns3_release_recorded_is_the_one_built_against():
         assert want == "3.44"
 
 
+def test_read_on_a_switch_with_a_cpp_completion_callback():
+    """Four NPUs on a switch built with UbHelper, controllers installed, a 512-B Read whose
+    completion callback is C++ code defined with cppyy.cppdef; the same Read with a Python
+    callback completes at the same picosecond."""
+    import cppyy
+    cppyy.cppdef("""
+    namespace ubpytest {
+    std::vector<int64_t> g_latencies;
+    void OnDone(const ns3::UbTransactionRecord& r)
+    {
+        g_latencies.push_back(r.ok ? (r.completed - r.issued).GetPicoSeconds() : -1);
+    }
+    ns3::Callback<void, const ns3::UbTransactionRecord&> DoneCallback()
+    {
+        return ns3::MakeCallback(&OnDone);
+    }
+    } // namespace ubpytest
+    """)
+
+    def read(done):
+        n = ns3.NodeContainer()
+        n.Create(5)  # NPUs 0-3 and the switch, node 4
+        h = ns3.UbHelper()
+        for i in range(4):
+            h.Install(n.Get(i), n.Get(4))
+        ns3.UbRoutingHelper.PopulateShortestPaths(n)
+        c = ns3.UbControllerHelper()
+        for i in range(4):
+            c.Install(n.Get(i))
+        a = n.Get(0).GetObject[ns3.UbController]()
+        dst = n.Get(3).GetObject[ns3.UbController]().GetCna()
+        ub.schedule(ns3.MicroSeconds(1), lambda: a.Read(dst, 512, ns3.UbOrder.NO, done))
+        ns3.Simulator.Run()
+        ub.reset()
+
+    read(cppyy.gbl.ubpytest.DoneCallback())
+    from_cpp = list(cppyy.gbl.ubpytest.g_latencies)
+    from_py = []
+    read(ub.callback("void(const ns3::UbTransactionRecord&)",
+                     lambda r: from_py.append(ub.ps(r.completed) - ub.ps(r.issued))))
+    assert len(from_cpp) == 1 and from_cpp[0] > 0
+    assert from_py == from_cpp
+
+
 def test_ptr_is_a_smart_pointer():
     """A Ptr<T> returned by C++ is the T in Python (isinstance, its methods), gives its Ptr back
     with __smartptr__(), and goes back into C++ where a Ptr<T> is expected."""
