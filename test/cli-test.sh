@@ -29,6 +29,8 @@ check ubsim-unknown-command 2 "unknown command 'frobnicate'" ./ubsim frobnicate
 check ubsim-run-unknown 2 "no program named 'nosuch'" ./ubsim run nosuch
 check ubsim-unknown-ns3 2 "--ns3=bogus: unknown ns-3; use debian" ./ubsim --ns3=bogus list
 check ubsim-setup-unknown 2 "setup: unknown option '--python=bogus'" ./ubsim setup --python=bogus
+check ubsim-test-unknown-part 2 "test: no test part 'nosuch'; name a suite (latency, " ./ubsim test nosuch
+check ubsim-test-one-suite 0 "1 passed, 0 failed" env UB_TEST_LOGDIR="$TMP/logs" ./ubsim test link-messages
 check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo" --pattern=sideways
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy
 check demo-runs 0 "results: run 2 in $TMP/demo.db" \
