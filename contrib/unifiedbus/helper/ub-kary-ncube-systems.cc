@@ -44,6 +44,27 @@ UbKaryNcubeSystems::KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoin
     p.k = static_cast<uint32_t>(preset.GetDouble("topology::Radix"));
     p.n = static_cast<uint32_t>(preset.GetDouble("topology::Dims"));
     p.torus = preset.Has("topology::Torus") && preset.Get("topology::Torus") == "true";
+    if (preset.Has("topology::TorusTies"))
+    {
+        const std::string v = preset.Get("topology::TorusTies");
+        if (v == "Up")
+        {
+            p.ties = TIES_UP;
+        }
+        else if (v == "Split")
+        {
+            p.ties = TIES_SPLIT;
+        }
+        else if (v == "Both")
+        {
+            p.ties = TIES_BOTH;
+        }
+        else
+        {
+            NS_FATAL_ERROR("UbSystems: preset '" << preset.GetName() << "': topology::TorusTies = "
+                                                 << v << " is not one of Up, Split, Both");
+        }
+    }
     if (preset.Has("topology::LinkLanes"))
     {
         p.lanes = static_cast<uint16_t>(preset.GetDouble("topology::LinkLanes"));
@@ -138,21 +159,39 @@ UbKaryNcubeSystems::KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p)
             {
                 continue;
             }
-            bool up;
-            uint8_t vl = 0;
+            // Dateline: VL 0 while the rest of the way still wraps, VL 1 after.
+            auto hop = [&](bool up) {
+                uint8_t vl = !p.torus ? 0 : up ? (xv < xd ? 1 : 0) : (xv > xd ? 1 : 0);
+                uint32_t xn = up ? (xv + 1) % k : (xv + k - 1) % k;
+                out.push_back(UbRouteCandidate{port(v, v - xv * stride + xn * stride), vl, 0});
+            };
             if (!p.torus)
             {
-                up = xd > xv;
+                hop(xd > xv);
+                return;
             }
-            else
+            const uint32_t upward = (xd + k - xv) % k;
+            if (k % 2 != 0 || upward != k / 2)
             {
-                up = (xd + k - xv) % k <= k / 2;
-                // Dateline: VL 0 while the rest of the way still wraps, VL 1 after.
-                vl = up ? (xv < xd ? 1 : 0) : (xv > xd ? 1 : 0);
+                hop(upward < k / 2 || (k % 2 != 0 && upward == k / 2));
+                return;
             }
-            uint32_t xn = up ? (xv + 1) % k : (xv + k - 1) % k;
-            uint32_t u = v - xv * stride + xn * stride;
-            out.push_back(UbRouteCandidate{port(v, u), vl, 0});
+            // A tie: k/2 hops either way. Only the node where the packet enters the dimension
+            // meets it (one hop on, the way it took is the shorter), so the choice made here
+            // holds for the rest of the dimension.
+            switch (p.ties)
+            {
+            case TIES_UP:
+                hop(true);
+                break;
+            case TIES_SPLIT:
+                hop(xv % 2 == 0);
+                break;
+            case TIES_BOTH:
+                hop(true);
+                hop(false);
+                break;
+            }
             return;
         }
     };

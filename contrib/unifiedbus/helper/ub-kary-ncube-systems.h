@@ -30,21 +30,34 @@ class UbKaryNcubeSystems
      * \brief A k-ary n-cube: k^n forwarding endpoints in an n-dimensional mesh, or a torus
      * with wrap-around links (the textbook networks of Dally and Towles, validation target 7).
      */
+    /// Where a torus packet goes when both ways round a ring are equally short (k even, the
+    /// destination k/2 hops away in that dimension).
+    enum TorusTies
+    {
+        TIES_UP,    //!< always up (+1): one direction of every ring carries all the ties
+        TIES_SPLIT, //!< up from an even coordinate, down from an odd one: ties split evenly
+        TIES_BOTH,  //!< both ways offered; the node's path selection picks (per packet: Spray)
+    };
+
     struct KaryNcube
     {
-        uint32_t k{8};           //!< nodes per dimension (a torus needs k >= 3)
-        uint32_t n{2};           //!< dimensions
-        bool torus{false};       //!< wrap-around links
-        uint16_t lanes{0};       //!< lanes per link (0: the preset's)
-        uint64_t laneRateBps{0}; //!< lane rate (0: the preset's)
-        double linkM{1};         //!< cable length
+        uint32_t k{8};              //!< nodes per dimension (a torus needs k >= 3)
+        TorusTies ties{TIES_SPLIT}; //!< torus tie-breaking (default: split, see TorusTies)
+        uint32_t n{2};              //!< dimensions
+        bool torus{false};          //!< wrap-around links
+        uint16_t lanes{0};          //!< lanes per link (0: the preset's)
+        uint64_t laneRateBps{0};    //!< lane rate (0: the preset's)
+        double linkM{1};            //!< cable length
     };
 
     /// \param p parameters \return the topology; node x0 + k x1 + k^2 x2 ... has coordinates x
     static UbTopology BuildKaryNcube(const KaryNcube& p);
     /**
      * \brief Dimension-order routes of a k-ary n-cube: dimension 0 first, the shorter way round
-     * (ties: upward). A mesh needs one VL. A torus uses the dateline scheme on 2 VLs: a hop
+     * (ties as p.ties says: by default split by the parity of the coordinate where the packet
+     * enters the dimension, so that under uniform traffic both directions of a ring carry the
+     * same load; always "up" loads one direction with about 1.27 times the mean, Dally and
+     * Towles section 3.3). A mesh needs one VL. A torus uses the dateline scheme on 2 VLs: a hop
      * whose remaining path in its dimension still crosses the wrap-around link goes on VL 0,
      * any other on VL 1, which the deadlock check proves cycle-free.
      * \param t the topology from BuildKaryNcube(p)
@@ -54,7 +67,7 @@ class UbKaryNcubeSystems
     static UbRouteSet KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p);
     /**
      * \brief k-ary n-cube parameters from a preset's topology:: keys (Radix, Dims, Torus,
-     * LinkLanes, LinkLaneRate, LinkLength).
+     * TorusTies = Up, Split or Both, LinkLanes, LinkLaneRate, LinkLength).
      * \param preset the preset
      * \param endpoints 0 or k^n (the cube has one size)
      * \return the parameters

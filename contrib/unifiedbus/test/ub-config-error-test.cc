@@ -17,11 +17,14 @@
 #include "ns3/ub-compat.h"
 #include "ns3/ub-helper.h"
 #include "ns3/ub-net-device.h"
+#include "ns3/ub-preset.h"
 #include "ns3/ub-routing-helper.h"
 #include "ns3/ub-routing-table.h"
 #include "ns3/ub-switch.h"
+#include "ns3/ub-systems.h"
 #include "ns3/uinteger.h"
 
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -166,6 +169,21 @@ class UbConfigErrorTestSuite : public TestSuite
                 },
                 {"UbNetDevice node 0 port 0", "SL 1 to VL 5", "VlCount=2"}),
             ubtest::Quick());
+        AddTestCase(new ubtest::ExpectStopTestCase(
+                        "a torus tie rule that does not exist",
+                        []() {
+                            const std::string path = "/tmp/ub-config-error-ties.preset";
+                            std::ofstream(path)
+                                << "name = bad-ties\n"
+                                   "topology::Builder = kary-ncube ; [A] a test value\n"
+                                   "topology::Radix = 4 ; [A] a test value\n"
+                                   "topology::Dims = 2 ; [A] a test value\n"
+                                   "topology::Torus = true ; [A] a test value\n"
+                                   "topology::TorusTies = Sideways ; [A] a test value\n";
+                            UbSystems::KaryNcubeFromPreset(UbPreset::Load(path));
+                        },
+                        {"bad-ties", "topology::TorusTies = Sideways", "Up, Split, Both"}),
+                    ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a packet to an unknown destination",
                         []() {
