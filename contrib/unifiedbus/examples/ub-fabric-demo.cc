@@ -7,7 +7,10 @@
  * (2 links to each): a non-blocking two-level Clos. Links are UB x4 ports at 112 Gb/s per lane
  * with RS(128,120) FEC (420 Gb/s of flits), 2 m of cable to the endpoints, 10 m between switches.
  *
- *   incast:       15 endpoints send --bytes each to endpoint 0 (the fabric's worst case);
+ *   incast:       --fanin endpoints (default 15, all the others) send --bytes each to endpoint
+ *                 0 (the fabric's worst case); fewer senders are taken from the far leaves
+ *                 first (endpoints 15, 14, ...), so that they cross the spine and path
+ *                 selection decides how the leaf uplinks share them;
  *   permutation:  every endpoint sends --bytes to one other, none to itself (random, --RngRun).
  *
  * For each pattern it prints per-flow throughput and latency percentiles and writes one run to
@@ -34,6 +37,7 @@ namespace
 struct Options
 {
     std::string pattern{"both"};
+    uint32_t fanin{15}; //!< incast senders: endpoints 16 - fanin .. 15 (the far leaves first)
     uint64_t bytes{1 << 20};
     uint32_t packetSize{4096};
     std::string selection{"Ecmp"};
@@ -103,7 +107,7 @@ RunPattern(const Options& o, const std::string& pattern)
     if (pattern == "incast")
     {
         NodeContainer senders;
-        for (uint32_t i = 1; i < f.endpoints.GetN(); ++i)
+        for (uint32_t i = f.endpoints.GetN() - o.fanin; i < f.endpoints.GetN(); ++i)
         {
             senders.Add(f.endpoints.Get(i));
         }
@@ -127,6 +131,10 @@ RunPattern(const Options& o, const std::string& pattern)
     results.AddParameter("args", o.args);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("pattern", pattern);
+    if (pattern == "incast")
+    {
+        results.AddParameter("fanin", o.fanin);
+    }
     results.AddParameter("endpoints", 16.0);
     results.AddParameter("bytes_per_flow", static_cast<double>(o.bytes));
     results.AddParameter("packet_size", o.packetSize);
@@ -175,8 +183,8 @@ RunPattern(const Options& o, const std::string& pattern)
     int64_t runId = results.Commit(simEnd, events);
 
     std::cout << "\n== " << pattern << ": "
-              << (pattern == "incast" ? "15 endpoints -> endpoint 0"
-                                      : "random permutation of 16 endpoints")
+              << (pattern == "incast" ? std::to_string(o.fanin) + " endpoints -> endpoint 0"
+                                      : std::string("random permutation of 16 endpoints"))
               << ", " << o.bytes << " B per flow, " << o.packetSize << "-B packets, " << o.mode
               << " flow control, " << o.selection << " ==\n";
     if (!o.quiet)
@@ -213,6 +221,9 @@ main(int argc, char* argv[])
     Options o;
     CommandLine cmd(__FILE__);
     cmd.AddValue("pattern", "incast, permutation or both", o.pattern);
+    cmd.AddValue("fanin",
+                 "incast: senders, 1 to 15 (endpoints 16 - fanin .. 15, the far leaves first)",
+                 o.fanin);
     cmd.AddValue("bytes", "bytes each flow sends", o.bytes);
     cmd.AddValue("packetSize", "bytes per packet above the network header", o.packetSize);
     cmd.AddValue("selection", "path selection: Single, Ecmp, Spray or Adaptive", o.selection);
@@ -248,6 +259,12 @@ main(int argc, char* argv[])
         !oneOf("selection", o.selection, {"Single", "Ecmp", "Spray", "Adaptive"}) ||
         !oneOf("forwarding", o.forwarding, {"CutThrough", "StoreAndForward"}))
     {
+        return 2;
+    }
+    if (o.fanin < 1 || o.fanin > 15)
+    {
+        std::cerr << "ub-fabric-demo: --fanin=" << o.fanin
+                  << " is not 1 to 15 (the 15 endpoints other than the receiver)\n";
         return 2;
     }
     if (o.bytes == 0 || o.packetSize == 0 || o.packetSize > 10000)
