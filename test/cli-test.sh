@@ -32,6 +32,8 @@ check ubsim-setup-unknown 2 "setup: unknown option '--python=bogus'" ./ubsim set
 check ubsim-test-unknown-part 2 "test: no test part 'nosuch'; name a suite (latency, " ./ubsim test nosuch
 check ubsim-test-one-suite 0 "1 passed, 0 failed" env UB_TEST_LOGDIR="$TMP/logs" ./ubsim test link-messages
 check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo" --pattern=sideways
+check p2p-preset-default-size 0 "p2p-sweep: nvlink5-gb200 (72 endpoints)" "$BIN/p2p-sweep" --preset=nvlink5-gb200 --maxBytes=64 --db="$TMP/p2p72.db"
+check p2p-bad-npus 2 "--npus=-5 is not a number of endpoints" "$BIN/p2p-sweep" --npus=-5
 check demo-bad-fanin 2 "--fanin=16 is not 1 to 15" "$BIN/ub-fabric-demo" --pattern=incast --fanin=16
 check demo-fanin 0 "== incast: 4 endpoints -> endpoint 0" "$BIN/ub-fabric-demo" --pattern=incast --fanin=4 --quiet --db="$TMP/fanin.db"
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy

@@ -4,7 +4,7 @@
  * p2p-sweep: point-to-point Write and Read latency and bandwidth against message size, for a
  * near pair (endpoints 0 and 1) and a far pair (endpoints 0 and the last), on any system.
  *
- *   ./ubsim run p2p-sweep --preset=ascend950-ub2 --npus=128
+ *   ./ubsim run p2p-sweep --preset=ascend950-ub2            (its default size: 128 NPUs)
  *   ./ubsim run p2p-sweep --preset=nvlink5-gb200 --maxBytes=1073741824
  *
  * Each point is one operation on an idle fabric: latency = completion - issue, bandwidth =
@@ -23,18 +23,28 @@ int
 main(int argc, char* argv[])
 {
     std::string presetName = "ascend950-ub2";
-    uint32_t npus = 128;
+    std::string npusText; // empty: the preset's default size
     uint64_t minBytes = 64;
     uint64_t maxBytes = 64ULL << 20;
     std::string db = "results/ubsim.db";
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset", presetName);
-    cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
+    cmd.AddValue("npus",
+                 "endpoints to build (default: the preset's default size, "
+                 "topology::DefaultEndpoints; 0: its full size)",
+                 npusText);
     cmd.AddValue("minBytes", "smallest message (then x4)", minBytes);
     cmd.AddValue("maxBytes", "largest message (up to 1 GiB)", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
+    uint32_t npus = 0;
+    if (!UbPreset::EndpointsOption(presetName, npusText, npus))
+    {
+        std::cerr << "p2p-sweep: --npus=" << npusText
+                  << " is not a number of endpoints (leave it out for the preset's default size)\n";
+        return 2;
+    }
     if (minBytes == 0 || maxBytes < minBytes || maxBytes > (1ULL << 30))
     {
         std::cerr << "p2p-sweep: need 0 < --minBytes <= --maxBytes <= 1073741824\n";

@@ -34,7 +34,7 @@ int
 main(int argc, char* argv[])
 {
     std::string presetName = "ascend950-ub2";
-    uint32_t npus = 128;
+    std::string npusText; // empty: the preset's default size
     std::string pattern = "uniform";
     std::string loadList = "0.1,0.3,0.5,0.7,0.8,0.9";
     double hot = 0.2;
@@ -49,7 +49,10 @@ main(int argc, char* argv[])
                  "to one path",
                  selection);
     cmd.AddValue("preset", "system preset", presetName);
-    cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
+    cmd.AddValue("npus",
+                 "endpoints to build (default: the preset's default size, "
+                 "topology::DefaultEndpoints; 0: its full size)",
+                 npusText);
     cmd.AddValue("pattern", "uniform, hotspot, permutation or incast", pattern);
     uint32_t fanin = 16;
     cmd.AddValue("fanin", "incast: senders (endpoints 1 .. fanin) to endpoint 0", fanin);
@@ -67,6 +70,13 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
+    uint32_t npus = 0;
+    if (!UbPreset::EndpointsOption(presetName, npusText, npus))
+    {
+        std::cerr << "ub-load-latency: --npus=" << npusText
+                  << " is not a number of endpoints (leave it out for the preset's default size)\n";
+        return 2;
+    }
     std::vector<double> loads;
     if (!UbParseDoubleList(loadList, loads) || loads.empty() ||
         std::any_of(loads.begin(), loads.end(), [](double v) { return v <= 0 || v > 1.5; }))

@@ -277,6 +277,39 @@ UbPreset::GetDouble(const std::string& key) const
     return d;
 }
 
+uint32_t
+UbPreset::GetDefaultEndpoints() const
+{
+    for (const char* key : {"topology::DefaultEndpoints", "topology::Endpoints"})
+    {
+        if (Has(key))
+        {
+            const double n = GetDouble(key);
+            NS_ABORT_MSG_IF(n < 0 || n > (1U << 24) || n != static_cast<uint32_t>(n),
+                            "UbPreset " << m_name << ": " << key << " = " << n
+                                        << " is not a number of endpoints");
+            return static_cast<uint32_t>(n);
+        }
+    }
+    return 0;
+}
+
+bool
+UbPreset::EndpointsOption(const std::string& preset, const std::string& option, uint32_t& npus)
+{
+    if (option.empty())
+    {
+        npus = Load(preset).GetDefaultEndpoints();
+        return true;
+    }
+    if (option.size() > 8 || option.find_first_not_of("0123456789") != std::string::npos)
+    {
+        return false;
+    }
+    npus = static_cast<uint32_t>(std::stoul(option));
+    return npus <= (1U << 24);
+}
+
 namespace
 {
 /// The preset's text value converted once to the attribute's own type, so that objects built

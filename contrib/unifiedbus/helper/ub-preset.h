@@ -80,6 +80,26 @@ class UbPreset
     double GetDouble(const std::string& key) const;
 
     /**
+     * \return the number of endpoints an experiment program builds when its --npus option is
+     * not given: topology::DefaultEndpoints if the preset names one (a SuperPoD of thousands is
+     * too large to be every program's default), else topology::Endpoints, else 0 (the builder's
+     * own full size)
+     */
+    uint32_t GetDefaultEndpoints() const;
+
+    /**
+     * \brief The endpoints a program's --npus option asks for.
+     * \param preset the preset's name or path
+     * \param option the option's text: empty (not given: the preset's default size, see
+     *        GetDefaultEndpoints), "0" (the preset's full size) or a number of endpoints
+     * \param[out] npus the endpoints to build (0: the full size)
+     * \return false if the text is not a number of endpoints
+     */
+    static bool EndpointsOption(const std::string& preset,
+                                const std::string& option,
+                                uint32_t& npus);
+
+    /**
      * \brief Set the UbNetDevice, UbChannel, UbSwitch and UbRoutingTable attributes of a helper.
      * \param ub the helper
      */

@@ -109,6 +109,51 @@ class UbPresetCatalogueTestCase : public TestCase
     }
 };
 
+/**
+ * \ingroup unifiedbus-tests
+ * \brief The size a program builds when --npus is not given: the preset's DefaultEndpoints,
+ * else its Endpoints, else the builder's full size; "0" is the full size; text that is not a
+ * number of endpoints is refused.
+ */
+class UbDefaultEndpointsTestCase : public TestCase
+{
+  public:
+    UbDefaultEndpointsTestCase()
+        : TestCase("--npus: each preset's default size, 0 for the full size, bad text refused")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        auto npus = [](const std::string& preset, const std::string& option) {
+            uint32_t n = 99999;
+            return UbPreset::EndpointsOption(preset, option, n) ? static_cast<int64_t>(n) : -1;
+        };
+        // topology::DefaultEndpoints: two racks of 64 / two leaves of 88
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(npus("ascend950-ub2", "")), 128, "ascend950-ub2");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(npus("ascend960-ub", "")), 176, "ascend960-ub");
+        // topology::Endpoints: the whole domain
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(npus("nvlink5-gb200", "")), 72, "NVL72");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(npus("nvlink4-h100", "")), 8, "HGX H100");
+        // neither: the builder's own size (a UB-Mesh pod, the 8x8 cube)
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(npus("ubmesh-ub2", "")), 0, "ubmesh-ub2: its pod");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(npus("kary-mesh8x8", "")), 0, "kary-mesh8x8: the cube");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(npus("ascend950-ub2", "0")), 0, "0: the full size");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(npus("ascend950-ub2", "256")), 256, "a number");
+        for (const char* bad : {"-5", "abc", "12x", "4294967296", "99999999"})
+        {
+            NS_TEST_EXPECT_MSG_EQ(npus("ascend950-ub2", bad), -1, "refused: " << bad);
+        }
+        // Every preset has a default size (the cli checks build the NVL72 one).
+        for (const auto& name : UbPreset::List())
+        {
+            uint32_t n = 0;
+            NS_TEST_EXPECT_MSG_EQ(UbPreset::EndpointsOption(name, "", n), true, name);
+        }
+    }
+};
+
 class UbPresetsTestSuite : public TestSuite
 {
   public:
@@ -117,6 +162,7 @@ class UbPresetsTestSuite : public TestSuite
     {
         AddTestCase(new UbNvlinkBandwidthTestCase, ubtest::Quick());
         AddTestCase(new UbPresetCatalogueTestCase, ubtest::Quick());
+        AddTestCase(new UbDefaultEndpointsTestCase, ubtest::Quick());
     }
 };
 
