@@ -8,6 +8,7 @@ LOGDIR="${1:?usage: cli-test.sh <logdir>}"
 BIN="${UB_BUILD_DIR:-$ROOT/build}/bin"
 TMP="$(mktemp -d)"
 printf "node a npu\nnode b router\n" >"$TMP/bad.topo"
+printf "topology t\nnodes npu 4 npu\nnodes leaf 2 switch\nlink npu0 leaf0\nlink npu1 leaf0\nlink npu2 leaf1\nlink npu3 leaf1\nlink leaf0 leaf1 count=2\n" >"$TMP/nolanes.topo"
 trap 'rm -rf "$TMP"' EXIT
 cd "$ROOT"
 
@@ -34,6 +35,8 @@ check ubsim-test-one-suite 0 "1 passed, 0 failed" env UB_TEST_LOGDIR="$TMP/logs"
 check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo" --pattern=sideways
 check p2p-preset-default-size 0 "p2p-sweep: nvlink5-gb200 (72 endpoints)" "$BIN/p2p-sweep" --preset=nvlink5-gb200 --maxBytes=64 --db="$TMP/p2p72.db"
 check p2p-bad-npus 2 "--npus=-5 is not a number of endpoints" "$BIN/p2p-sweep" --npus=-5
+# Lanes and rates from the preset, not the file: 4 endpoints x 4 lanes x 112 Gb/s x 2 directions
+check system-topology-aggregate 0 "per endpoint 56.0 GB/s per direction (line rate); all endpoints, both directions 0.448 TB/s" "$BIN/ub-system" --topology="$TMP/nolanes.topo" --preset=ascend950-ub2
 check demo-bad-fanin 2 "--fanin=16 is not 1 to 15" "$BIN/ub-fabric-demo" --pattern=incast --fanin=16
 check demo-fanin 0 "== incast: 4 endpoints -> endpoint 0" "$BIN/ub-fabric-demo" --pattern=incast --fanin=4 --quiet --db="$TMP/fanin.db"
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy

@@ -195,6 +195,18 @@ UbTopologyHelper::Build(const UbTopology& t)
             }
             m_devices.push_back(dev);
         }
+        if (!link.lanes || !link.laneRateBps)
+        {
+            // Lanes or rate from the preset, not the file: the topology says what was built, so
+            // that its aggregates (UbSystems::EndpointBandwidthBps) count them.
+            UintegerValue lanes;
+            DataRateValue rate;
+            m_devices.back()->GetAttribute("Lanes", lanes);
+            m_devices.back()->GetAttribute("LaneRate", rate);
+            m_topo.SetLinkRate(l,
+                               link.lanes ? link.lanes : static_cast<uint16_t>(lanes.Get()),
+                               link.laneRateBps ? link.laneRateBps : rate.Get().GetBitRate());
+        }
         Ptr<UbChannel> ch = DynamicCast<UbChannel>(m_devices.back()->GetChannel());
         if (link.delayPs >= 0)
         {

@@ -459,6 +459,13 @@ UbTopology::SetLinkDelay(uint32_t l, int64_t delayPs)
 }
 
 void
+UbTopology::SetLinkRate(uint32_t l, uint16_t lanes, uint64_t laneRateBps)
+{
+    m_links.at(l).lanes = lanes;
+    m_links.at(l).laneRateBps = laneRateBps;
+}
+
+void
 UbTopology::SetLinkClass(uint32_t l, uint8_t cls, uint16_t cost)
 {
     NS_ABORT_MSG_IF(cost == 0, "UbTopology: link cost must be >= 1");

@@ -143,6 +143,12 @@ class UbTopology
     void SetLinkDelay(uint32_t l, int64_t delayPs);
     /**
      * \param l a link index
+     * \param lanes its lanes per direction
+     * \param laneRateBps its lane rate (bit/s)
+     */
+    void SetLinkRate(uint32_t l, uint16_t lanes, uint64_t laneRateBps);
+    /**
+     * \param l a link index
      * \param cls its class (the preset that builds it)
      * \param cost its routing cost
      */
