@@ -217,6 +217,24 @@ UbTopologyHelper::Build(const UbTopology& t)
         {
             ch->SetAttribute("Length", DoubleValue(link.lengthM));
         }
+        else
+        {
+            // Neither length nor delay (a topology file's link without them): the cable length
+            // the preset of the link's class gives its builders for that kind of link.
+            const UbPreset* p =
+                link.cls == 0 ? (m_preset ? &*m_preset : nullptr) : &m_classes.at(link.cls).first;
+            const bool edge = m_topo.IsEndpoint(link.a) || m_topo.IsEndpoint(link.b);
+            for (const char* key :
+                 {edge ? "topology::EndpointLinkLength" : "topology::SpineLinkLength",
+                  "topology::LinkLength"})
+            {
+                if (p && p->Has(key))
+                {
+                    ch->SetAttribute("Length", DoubleValue(p->GetDouble(key)));
+                    break;
+                }
+            }
+        }
     }
     // Pipeline latencies from the preset of each node's class.
     for (uint32_t i = 0; i < n; ++i)

@@ -8,7 +8,12 @@
  */
 #include "ub-test-utils.h"
 
+#include "ns3/double.h"
 #include "ns3/test.h"
+#include "ns3/ub-channel.h"
+#include "ns3/ub-net-device.h"
+#include "ns3/ub-preset.h"
+#include "ns3/ub-topology-helper.h"
 #include "ns3/ub-topology-routing.h"
 #include "ns3/ub-topology.h"
 
@@ -269,6 +274,49 @@ class UbDeadlockCheckTestCase : public TestCase
     }
 };
 
+/**
+ * \ingroup unifiedbus-tests
+ * \brief What fills a topology file's omitted fields: lanes and lane rate from the preset's
+ * UbNetDevice values, cable lengths from its topology::EndpointLinkLength (links with an
+ * endpoint) and SpineLinkLength (switch to switch); a length in the file wins.
+ */
+class UbTopologyFileDefaultsTestCase : public TestCase
+{
+  public:
+    UbTopologyFileDefaultsTestCase()
+        : TestCase("a topology file's omitted lanes, rates and lengths come from the preset")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        ubtest::ResetSimulation();
+        std::istringstream in("topology t\n"
+                              "nodes npu 2 npu\n"
+                              "nodes sw 2 switch\n"
+                              "link npu0 sw0\n"
+                              "link npu1 sw1 length=7\n"
+                              "link sw0 sw1 lanes=2\n");
+        UbTopologyHelper sys;
+        sys.SetPreset(UbPreset::Load("ascend950-ub2")); // 4 x 112 Gb/s; 2 m and 30 m cables
+        sys.Build(UbTopology::Parse(in, "test"));
+        auto length = [&sys](uint32_t link) {
+            DoubleValue v;
+            sys.GetDevice(link, 0)->GetChannel()->GetObject<UbChannel>()->GetAttribute("Length", v);
+            return v.Get();
+        };
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(length(0)), 2.0, "endpoint link: EndpointLinkLength");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(length(1)), 7.0, "the file's length wins");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(length(2)), 30.0, "switch link: SpineLinkLength");
+        const UbTopology& t = sys.GetTopology();
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetLink(0).lanes), 4, "lanes from the preset");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetLink(0).laneRateBps), 112000000000ULL, "lane rate");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetLink(2).lanes), 2, "the file's lanes win");
+        ubtest::ResetSimulation();
+    }
+};
+
 class UbTopologyTestSuite : public TestSuite
 {
   public:
@@ -279,6 +327,7 @@ class UbTopologyTestSuite : public TestSuite
         AddTestCase(new UbShortestPathTestCase, ubtest::Quick());
         AddTestCase(new UbLinkCostTestCase, ubtest::Quick());
         AddTestCase(new UbDeadlockCheckTestCase, ubtest::Quick());
+        AddTestCase(new UbTopologyFileDefaultsTestCase, ubtest::Quick());
         using ubtest::ExpectStopTestCase;
         auto bad = [](const char* text) { return [text]() { ParseText(text, "bad.topo"); }; };
         AddTestCase(new ExpectStopTestCase("unknown node in a link names the line",
