@@ -111,4 +111,32 @@ check report-scaling-moe 0 "moe.csv moe.png report.md scaling-allreduce.csv scal
   '$BIN/collective-scaling' --domains=8,64 --sizes=65536 --db='$TMP/more.db' >/dev/null 2>&1 &&
   ./ubsim report '$TMP/more.db' --out '$TMP/rep2' >/dev/null && ls '$TMP/rep2' | tr '\n' ' '"
 check memory-latency 0 "results: run 1 in $TMP/mem.db" "$BIN/ub-memory-latency" --maxBytes=4096 --db="$TMP/mem.db"
+# ub-collectives on a topology file (doc/topology.md's 4-NPU Clos): a ring AllReduce's busbw at
+# 16 MiB under, and within 10 % of, one link's payload rate: 4 x 112 Gb/s x 120/128 FEC x
+# 4096/4156 (payload of a 4,156-B packet) / 8 = 51.74 GB/s.
+cat >"$TMP/small.topo" <<'TOPO'
+topology small-clos
+nodes npu 4 npu
+nodes leaf 2 switch
+nodes spine 2 switch
+link npu0 leaf0 lanes=4 rate=112Gbps length=2
+link npu1 leaf0 lanes=4 rate=112Gbps length=2
+link npu2 leaf1 lanes=4 rate=112Gbps length=2
+link npu3 leaf1 lanes=4 rate=112Gbps length=2
+link leaf0 spine0 lanes=4 length=30
+link leaf0 spine1 lanes=4 length=30
+link leaf1 spine0 lanes=4 length=30
+link leaf1 spine1 lanes=4 length=30
+TOPO
+check collectives-topology 0 "small-clos 4 ranks, within the link bound: True" "$PY" -c "
+import sqlite3, subprocess
+subprocess.run(['$BIN/ub-collectives', '--preset=ascend950-ub2', '--topology=$TMP/small.topo',
+                '--minBytes=16777216', '--maxBytes=16777216', '--db=$TMP/topo-coll.db'],
+               check=True, capture_output=True)
+system, ranks, busbw = sqlite3.connect('$TMP/topo-coll.db').execute(
+    'select system, ranks, busbw_gbps from collectives').fetchone()
+bound = 4 * 112e9 * 120 / 128 * 4096 / 4156 / 8 / 1e9
+print(system, ranks, 'ranks, within the link bound:', 0.9 * bound < busbw < bound)
+"
+check collectives-topology-ranks 2 "--ranks=5 must be 2 .. 4 for small-clos" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/small.topo" --ranks=5
 exit 0

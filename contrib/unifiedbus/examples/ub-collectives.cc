@@ -79,6 +79,11 @@ main(int argc, char* argv[])
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset (ascend950-ub2, nvlink5-gb200, ...)", presetName);
     cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
+    std::string topoFile;
+    cmd.AddValue("topology",
+                 "a topology file (doc/topology.md) to build instead of the preset's system; the "
+                 "preset still gives the device, switch and endpoint values",
+                 topoFile);
     cmd.AddValue("ranks", "ranks: the first N endpoints (0: all)", ranks);
     cmd.AddValue("op", "allreduce, allgather, reducescatter, alltoall, broadcast or all", opName);
     cmd.AddValue("algo",
@@ -103,7 +108,7 @@ main(int argc, char* argv[])
     cmd.AddValue("chunks", "pieces per step (pipelining)", chunks);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
+    UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
     std::vector<UbCollectiveOp> ops;
     if (!ParseOp(opName, ops))
     {
@@ -139,13 +144,21 @@ main(int argc, char* argv[])
         return 2;
     }
 
+    // A topology file is read (and a malformed one refused with its line) before anything runs.
+    UbTopology topo;
+    if (!topoFile.empty())
+    {
+        topo = UbTopology::Load(topoFile);
+    }
+    const std::string systemName = topoFile.empty() ? presetName : topo.GetName();
     // Ranks: the first endpoints of the system (checked here, before anything runs).
-    const uint32_t endpoints = UbExperiment::CountEndpoints(presetName, npus);
+    const uint32_t endpoints =
+        topoFile.empty() ? UbExperiment::CountEndpoints(presetName, npus) : topo.GetNEndpoints();
     const uint32_t n = ranks ? ranks : endpoints;
     if (n < 2 || n > endpoints)
     {
         std::cerr << "ub-collectives: --ranks=" << ranks << " must be 2 .. " << endpoints << " for "
-                  << presetName << "\n";
+                  << systemName << "\n";
         return 2;
     }
     uint64_t product = 1;
@@ -164,13 +177,19 @@ main(int argc, char* argv[])
     results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("preset", presetName);
+    if (!topoFile.empty())
+    {
+        results.AddParameter("topology", topoFile);
+    }
     results.AddParameter("op", opName);
     results.AddParameter("algo", algoName);
     results.AddParameter("chunks", chunks);
     results.AddParameter("group", group);
     results.AddParameter("dims", dimsList.empty() ? "auto" : dimsList);
     results.AddParameter("offload", offload ? "on" : "off");
-    std::cout << "ub-collectives: preset " << presetName << "\n";
+    std::cout << "ub-collectives: preset " << presetName
+              << (topoFile.empty() ? "" : ", topology " + topoFile + " (" + systemName + ")")
+              << "\n";
     std::cout << std::setw(14) << "op" << std::setw(18) << "algo" << std::setw(7) << "ranks"
               << std::setw(12) << "bytes" << std::setw(12) << "time us" << std::setw(12)
               << "algbw GB/s" << std::setw(12) << "busbw GB/s"
@@ -195,6 +214,13 @@ main(int argc, char* argv[])
             run.bytes = bytes;
             run.chunks = chunks;
             run.results = &results;
+            if (!topoFile.empty())
+            {
+                run.build = [&](UbTopologyHelper& sys) {
+                    sys.SetPreset(UbPreset::Load(presetName));
+                    sys.Build(topo);
+                };
+            }
             run.scope = std::string(UbCollectiveOpName(op)) + ":" + std::to_string(bytes);
             run.setup = [&](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
                 if (algo == UbCollectiveAlgo::IN_NETWORK)
@@ -226,7 +252,7 @@ main(int argc, char* argv[])
                       << UbCollectiveAlgoName(algo) << std::setw(7) << n << std::setw(12) << bytes
                       << std::fixed << std::setprecision(3) << std::setw(12) << res.Seconds() * 1e6
                       << std::setw(12) << res.AlgBw() << std::setw(12) << res.BusBw() << "\n";
-            results.AddCollective(presetName, res, offload ? "+offload" : "");
+            results.AddCollective(systemName, res, offload ? "+offload" : "");
         }
     }
     int64_t run = results.Commit(simulated, events);
