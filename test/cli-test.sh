@@ -138,5 +138,19 @@ system, ranks, busbw = sqlite3.connect('$TMP/topo-coll.db').execute(
 bound = 4 * 112e9 * 120 / 128 * 4096 / 4156 / 8 / 1e9
 print(system, ranks, 'ranks, within the link bound:', 0.9 * bound < busbw < bound)
 "
+# p2p-sweep on the same file: the far pair (4 links) against the near pair (2 links) at 64 B.
+# The far pair has 2 more links each way. Each adds 30 m of cable (150 ns), 20 ns of PHY and a
+# 104-ns switch pipeline (ascend950-ub2), and a Write's request and acknowledgement both cross
+# them: 4 x 274 ns = 1.096 us, plus flit times under a nanosecond.
+check p2p-topology 0 "hops 2 4 far - near within 5 ns of 1.096 us: True" "$PY" -c "
+import subprocess
+out = subprocess.run(['$BIN/p2p-sweep', '--preset=ascend950-ub2', '--topology=$TMP/small.topo',
+                      '--maxBytes=64', '--db=$TMP/topo-p2p.db'],
+                     check=True, capture_output=True, text=True).stdout
+rows = {l.split()[1]: l.split() for l in out.splitlines() if l.split()[:1] == ['64']}
+diff = float(rows['far'][3]) - float(rows['near'][3])
+print('hops', rows['near'][2], rows['far'][2], 'far - near within 5 ns of 1.096 us:',
+      abs(diff - 1.096) < 0.005)
+"
 check collectives-topology-ranks 2 "--ranks=5 must be 2 .. 4 for small-clos" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/small.topo" --ranks=5
 exit 0

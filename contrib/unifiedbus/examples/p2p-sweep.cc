@@ -14,6 +14,7 @@
 #include "ns3/network-module.h"
 #include "ns3/unifiedbus-module.h"
 
+#include <functional>
 #include <iomanip>
 #include <iostream>
 
@@ -33,11 +34,16 @@ main(int argc, char* argv[])
                  "endpoints to build (default: the preset's default size, "
                  "topology::DefaultEndpoints; 0: its full size)",
                  npusText);
+    std::string topoFile;
+    cmd.AddValue("topology",
+                 "a topology file (doc/topology.md) to build instead of the preset's system; the "
+                 "preset still gives the device, switch and endpoint values",
+                 topoFile);
     cmd.AddValue("minBytes", "smallest message (then x4)", minBytes);
     cmd.AddValue("maxBytes", "largest message (up to 1 GiB)", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
+    UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
     uint32_t npus = 0;
     if (!UbPreset::EndpointsOption(presetName, npusText, npus))
     {
@@ -56,11 +62,33 @@ main(int argc, char* argv[])
     results.AddParameter("preset", presetName);
     results.AddParameter("npus", npus);
     uint32_t built = 0;
+    UbTopology topo;
+    std::function<void(UbTopologyHelper&)> build;
+    if (topoFile.empty())
     {
         double per = 0;
         UbExperiment::AggregateBandwidth(presetName, npus, per, built);
     }
-    std::cout << "p2p-sweep: " << presetName << " (" << built << " endpoints)\n"
+    else
+    {
+        // Read (and a malformed file refused with its line) before anything runs.
+        topo = UbTopology::Load(topoFile);
+        built = topo.GetNEndpoints();
+        results.AddParameter("topology", topoFile);
+        build = [&](UbTopologyHelper& sys) {
+            sys.SetPreset(UbPreset::Load(presetName));
+            sys.Build(topo);
+        };
+    }
+    if (built < 2)
+    {
+        std::cerr << "p2p-sweep: " << (topoFile.empty() ? presetName : topoFile) << " has " << built
+                  << " endpoints; a pair needs 2\n";
+        return 2;
+    }
+    std::cout << "p2p-sweep: " << presetName
+              << (topoFile.empty() ? "" : ", topology " + topoFile + " (" + topo.GetName() + ")")
+              << " (" << built << " endpoints)\n"
               << std::setw(12) << "bytes" << std::setw(8) << "pair" << std::setw(7) << "links"
               << std::setw(14) << "Write us" << std::setw(14) << "Write GB/s" << std::setw(14)
               << "Read us" << std::setw(14) << "Read GB/s"
@@ -78,7 +106,8 @@ main(int argc, char* argv[])
                                                bytes,
                                                false,
                                                &results,
-                                               pair + ":Write:" + std::to_string(bytes));
+                                               pair + ":Write:" + std::to_string(bytes),
+                                               build);
             auto r = UbExperiment::RunTransfer(presetName,
                                                npus,
                                                0,
@@ -86,7 +115,8 @@ main(int argc, char* argv[])
                                                bytes,
                                                true,
                                                &results,
-                                               pair + ":Read:" + std::to_string(bytes));
+                                               pair + ":Read:" + std::to_string(bytes),
+                                               build);
             std::cout << std::setw(12) << bytes << std::setw(8) << pair << std::setw(7) << w.hops
                       << std::fixed << std::setprecision(3) << std::setw(14) << w.seconds * 1e6
                       << std::setw(14) << w.gbps << std::setw(14) << r.seconds * 1e6

@@ -31,13 +31,21 @@ UbExperiment::RunTransfer(const std::string& preset,
                           uint64_t bytes,
                           bool read,
                           UbResults* results,
-                          const std::string& scope)
+                          const std::string& scope,
+                          const std::function<void(UbTopologyHelper&)>& build)
 {
     Transfer out;
     {
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false); // proven by the builders' tests and by ub-system
-        sys.BuildPreset(preset, npus);
+        if (build)
+        {
+            build(sys);
+        }
+        else
+        {
+            sys.BuildPreset(preset, npus);
+        }
         const auto& t = sys.GetTopology();
         auto eps = t.GetEndpoints();
         NS_ABORT_MSG_IF(src >= eps.size() || dst >= eps.size() || src == dst,

@@ -47,6 +47,8 @@ class UbExperiment
      * \param results if given, gets a flow row for the transfer (one message: latency = issue
      *        to completion) and a port row for every port that sent something, tagged `scope`
      * \param scope the rows' scope
+     * \param build if given, builds the system instead of the preset (a topology file built
+     *        with the preset's values, say)
      * \return the transfer
      */
     static Transfer RunTransfer(const std::string& preset,
@@ -56,7 +58,8 @@ class UbExperiment
                                 uint64_t bytes,
                                 bool read = false,
                                 UbResults* results = nullptr,
-                                const std::string& scope = "");
+                                const std::string& scope = "",
+                                const std::function<void(UbTopologyHelper&)>& build = nullptr);
 
     /**
      * \brief One collective over the system's first `ranks` endpoints.
