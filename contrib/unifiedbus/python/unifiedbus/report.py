@@ -633,6 +633,20 @@ def section_p2p(res, plotter):
     return md
 
 
+def curve_table(obs, x, first, header, metrics, rows_of):
+    """A Markdown table of curves: one row per (curve, x) of the metric rows_of, one column per
+    metric (mean ± s.d. over seeds); header names the x column and the metric columns."""
+    keys = [k for k in _drop_redundant(obs, first=first) if k != x]
+    per = {m: aggregate([o for o in obs if o.metric == m], x, keys) for m in metrics}
+    md = ["| curve | " + " | ".join(header) + " |", "|---|" + "---|" * len(header)]
+    for label, pts in per[rows_of].items():
+        cols = {m: {xv: s for xv, s, _ in per[m].get(label, [])} for m in metrics}
+        for xv, _, _ in pts:
+            md.append(f"| {label} | {xv} | " + " | ".join(
+                fmt_stat(cols[m][xv]) if xv in cols[m] else "" for m in metrics) + " |")
+    return md + [""]
+
+
 def section_load_latency(res, plotter):
     obs = scoped_obs(res, "ub-load-latency", ("pattern", "load"),
                      {"latency_mean", "latency_p99", "accepted"})
@@ -642,17 +656,9 @@ def section_load_latency(res, plotter):
                 obs, "load", "offered load (fraction of each endpoint's links, or of one channel)",
                 [("latency_mean", "mean latency (us)"), ("latency_p99", "p99 latency (us)"),
                  ("accepted", "accepted load")], first=["preset", "pattern"], xlog=False)
-    keys = [k for k in _drop_redundant(obs, first=["preset", "pattern"]) if k != "load"]
-    per = {m: aggregate([o for o in obs if o.metric == m], "load", keys)
-           for m in ("accepted", "latency_mean", "latency_p99")}
-    md += ["| curve | load | accepted | mean us | p99 us |", "|---|---|---|---|---|"]
-    for label, pts in per["latency_mean"].items():
-        acc = dict((x, s) for x, s, _ in per["accepted"].get(label, []))
-        p99 = dict((x, s) for x, s, _ in per["latency_p99"].get(label, []))
-        for x, s, _ in pts:
-            md.append(f"| {label} | {x} | {fmt_stat(acc[x]) if x in acc else ''} | "
-                      f"{fmt_stat(s)} | {fmt_stat(p99[x]) if x in p99 else ''} |")
-    return md + [""]
+    return md + curve_table(obs, "load", ["preset", "pattern"], ["load", "accepted", "mean us",
+                                                                  "p99 us"],
+                            ["accepted", "latency_mean", "latency_p99"], "latency_mean")
 
 
 def section_moe(res, plotter):
@@ -665,18 +671,9 @@ def section_moe(res, plotter):
                 [("max_latency", "slowest rank's latency (us)"),
                  ("mean_rank_bw", "mean per-rank bandwidth (GB/s)")],
                 first=["preset", "phase"], xlog=True)
-    keys = [k for k in _drop_redundant(obs, first=["preset", "phase"]) if k != "ep"]
-    per = {m: aggregate([o for o in obs if o.metric == m], "ep", keys)
-           for m in ("mean_latency", "max_latency", "mean_rank_bw")}
-    md += ["| curve | EP ranks | mean latency us | max latency us | mean rank GB/s |",
-           "|---|---|---|---|---|"]
-    for label, pts in per["max_latency"].items():
-        mean = dict((x, s) for x, s, _ in per["mean_latency"].get(label, []))
-        bw = dict((x, s) for x, s, _ in per["mean_rank_bw"].get(label, []))
-        for x, s, _ in pts:
-            md.append(f"| {label} | {x} | {fmt_stat(mean[x]) if x in mean else ''} | "
-                      f"{fmt_stat(s)} | {fmt_stat(bw[x]) if x in bw else ''} |")
-    return md + [""]
+    return md + curve_table(obs, "ep", ["preset", "phase"],
+                            ["EP ranks", "mean latency us", "max latency us", "mean rank GB/s"],
+                            ["mean_latency", "max_latency", "mean_rank_bw"], "max_latency")
 
 
 def section_ports(res):
