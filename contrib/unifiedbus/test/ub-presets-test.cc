@@ -11,6 +11,7 @@
 #include "ns3/simulator.h"
 #include "ns3/test.h"
 #include "ns3/ub-controller.h"
+#include "ns3/ub-experiment.h"
 #include "ns3/ub-preset.h"
 #include "ns3/ub-topology-helper.h"
 
@@ -145,11 +146,16 @@ class UbDefaultEndpointsTestCase : public TestCase
         {
             NS_TEST_EXPECT_MSG_EQ(npus("ascend950-ub2", bad), -1, "refused: " << bad);
         }
-        // Every preset has a default size (the cli checks build the NVL72 one).
+        // Every preset's default size is one a program builds in seconds: at most 2,048
+        // endpoints (ubmesh-ub2's pod is 1,040 with its backup NPUs; the SuperPoDs' 8,192 and
+        // 15,488 would trip it), counted on its topology.
         for (const auto& name : UbPreset::List())
         {
             uint32_t n = 0;
-            NS_TEST_EXPECT_MSG_EQ(UbPreset::EndpointsOption(name, "", n), true, name);
+            NS_TEST_ASSERT_MSG_EQ(UbPreset::EndpointsOption(name, "", n), true, name);
+            const uint32_t built = UbExperiment::CountEndpoints(name, n);
+            NS_TEST_EXPECT_MSG_GT_OR_EQ(built, 2U, name << ": a pair at least");
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(built, 2048U, name << ": default size " << built);
         }
     }
 };
