@@ -26,7 +26,7 @@ int
 main(int argc, char* argv[])
 {
     std::string presetName = "nvlink5-gb200";
-    uint32_t npus = 0;
+    std::string npusText; // empty: the preset's default size
     std::string epList = "8,16,32,64";
     uint32_t tokens = 128;
     uint32_t hidden = 7168;
@@ -35,7 +35,10 @@ main(int argc, char* argv[])
     std::string db = "results/ubsim.db";
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset", presetName);
-    cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
+    cmd.AddValue("npus",
+                 "endpoints to build (default: the preset's default size, "
+                 "topology::DefaultEndpoints; 0: its full size)",
+                 npusText);
     cmd.AddValue("ep", "comma-separated EP group sizes", epList);
     cmd.AddValue("tokens", "tokens per rank", tokens);
     cmd.AddValue("hidden", "hidden size (elements per token)", hidden);
@@ -44,6 +47,13 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
+    uint32_t npus = 0;
+    if (!UbPreset::EndpointsOption(presetName, npusText, npus))
+    {
+        std::cerr << "moe-dispatch: --npus=" << npusText
+                  << " is not a number of endpoints (leave it out for the preset's default size)\n";
+        return 2;
+    }
     std::vector<uint64_t> eps;
     if (!UbParseUnsignedList(epList, eps, UINT32_MAX) || eps.empty())
     {

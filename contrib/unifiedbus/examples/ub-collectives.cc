@@ -2,7 +2,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * ub-collectives: collective busbw against size on any system, in NCCL's conventions (time,
- * algbw, busbw; nccl-tests PERFORMANCE.md), written to SQLite (table collectives).
+ * algbw, busbw; nccl-tests PERFORMANCE.md), written to SQLite (table collectives). "resent" counts
+ * the DATA packets the transports sent again (metrics retransmitted, timeouts and
+ * spurious_retransmissions of the size's scope): 0 on a loss-free fabric.
  *
  *   ./ubsim run ub-collectives --preset=nvlink4-h100
  *   ./ubsim run ub-collectives --preset=ascend950-ub2 --npus=128 --ranks=64 --op=allreduce
@@ -68,7 +70,7 @@ int
 main(int argc, char* argv[])
 {
     std::string presetName = "nvlink4-h100";
-    uint32_t npus = 0;
+    std::string npusText; // empty: the preset's default size
     uint32_t ranks = 0;
     std::string opName = "allreduce";
     std::string algoName = "auto";
@@ -78,7 +80,10 @@ main(int argc, char* argv[])
     std::string db = "results/ubsim.db";
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset (ascend950-ub2, nvlink5-gb200, ...)", presetName);
-    cmd.AddValue("npus", "endpoints to build (0: the preset's)", npus);
+    cmd.AddValue("npus",
+                 "endpoints to build (default: the preset's default size, "
+                 "topology::DefaultEndpoints; 0: its full size)",
+                 npusText);
     std::string topoFile;
     cmd.AddValue("topology",
                  "a topology file (doc/topology.md) to build instead of the preset's system; the "
@@ -109,6 +114,13 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
+    uint32_t npus = 0;
+    if (!UbPreset::EndpointsOption(presetName, npusText, npus))
+    {
+        std::cerr << "ub-collectives: --npus=" << npusText
+                  << " is not a number of endpoints (leave it out for the preset's default size)\n";
+        return 2;
+    }
     std::vector<UbCollectiveOp> ops;
     if (!ParseOp(opName, ops))
     {
@@ -192,7 +204,7 @@ main(int argc, char* argv[])
               << "\n";
     std::cout << std::setw(14) << "op" << std::setw(18) << "algo" << std::setw(7) << "ranks"
               << std::setw(12) << "bytes" << std::setw(12) << "time us" << std::setw(12)
-              << "algbw GB/s" << std::setw(12) << "busbw GB/s"
+              << "algbw GB/s" << std::setw(12) << "busbw GB/s" << std::setw(10) << "resent"
               << "\n";
     uint64_t events = 0;
     Time simulated;
@@ -251,7 +263,8 @@ main(int argc, char* argv[])
             std::cout << std::setw(14) << UbCollectiveOpName(op) << std::setw(18)
                       << UbCollectiveAlgoName(algo) << std::setw(7) << n << std::setw(12) << bytes
                       << std::fixed << std::setprecision(3) << std::setw(12) << res.Seconds() * 1e6
-                      << std::setw(12) << res.AlgBw() << std::setw(12) << res.BusBw() << "\n";
+                      << std::setw(12) << res.AlgBw() << std::setw(12) << res.BusBw()
+                      << std::setw(10) << out.transport.retransmitted << "\n";
             results.AddCollective(systemName, res, offload ? "+offload" : "");
         }
     }

@@ -60,4 +60,29 @@ UbControllerHelper::Install(const NodeContainer& nodes) const
     }
 }
 
+UbTransport::Stats
+UbControllerHelper::SumTransportStats(const NodeContainer& nodes)
+{
+    UbTransport::Stats sum;
+    for (auto it = nodes.Begin(); it != nodes.End(); ++it)
+    {
+        Ptr<UbController> c = (*it)->GetObject<UbController>();
+        if (!c)
+        {
+            continue;
+        }
+        const UbTransport::Stats& s = c->GetTransportStats();
+        sum.dataSent += s.dataSent;
+        sum.retransmitted += s.retransmitted;
+        sum.acksSent += s.acksSent;
+        sum.timeouts += s.timeouts;
+        sum.duplicates += s.duplicates;
+        sum.outOfWindow += s.outOfWindow;
+        sum.lost += s.lost;
+        sum.delivered += s.delivered;
+        sum.congestionMarks += s.congestionMarks;
+    }
+    return sum;
+}
+
 } // namespace ns3

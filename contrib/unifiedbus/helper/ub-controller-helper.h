@@ -7,6 +7,7 @@
 #include "ns3/attribute.h"
 #include "ns3/node-container.h"
 #include "ns3/object-factory.h"
+#include "ns3/ub-transport.h"
 
 #include <string>
 
@@ -57,6 +58,12 @@ class UbControllerHelper
     Ptr<UbController> Install(Ptr<Node> node) const;
     /// \param nodes nodes to give a controller
     void Install(const NodeContainer& nodes) const;
+
+    /**
+     * \param nodes nodes; those with a UbController count
+     * \return their transports' counters, summed
+     */
+    static UbTransport::Stats SumTransportStats(const NodeContainer& nodes);
 
   private:
     ObjectFactory m_factory;

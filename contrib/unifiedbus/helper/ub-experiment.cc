@@ -11,6 +11,7 @@
 #include "ns3/double.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
+#include "ns3/ub-controller-helper.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-histogram.h"
 #include "ns3/ub-packet-sink.h"
@@ -145,9 +146,11 @@ UbExperiment::Run(const CollectiveRun& run)
         });
         Simulator::Run();
         out.finished = res.end > res.start;
+        out.transport = UbControllerHelper::SumTransportStats(sys.GetEndpoints());
         if (run.results && out.finished)
         {
             run.results->AddPorts(sys.GetAll(), res.end - res.start, run.scope, true);
+            run.results->AddTransport(sys.GetEndpoints(), run.scope);
         }
         out.events = Simulator::GetEventCount();
         out.simulated = Simulator::Now();

@@ -7,6 +7,7 @@
 #include "ns3/nstime.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-results.h"
+#include "ns3/ub-transport.h"
 
 #include <cstdint>
 #include <functional>
@@ -105,6 +106,7 @@ class UbExperiment
         /// groups, mesh dimensions)
         std::function<void(UbTopologyHelper&, UbCollectiveEngine&)> setup;
         UbResults* results{nullptr}; //!< if given, gets a port row per port that sent something
+                                     //!< and the endpoints' transport counters
         std::string scope;           //!< the rows' scope
     };
 
@@ -115,6 +117,7 @@ class UbExperiment
         bool finished{false};      //!< it completed
         uint64_t events{0};        //!< ns-3 events of the simulation
         Time simulated;            //!< simulated time at its end
+        UbTransport::Stats transport; //!< the endpoints' transport counters, summed
     };
 
     /**

@@ -8,6 +8,7 @@
 #include "ns3/rng-seed-manager.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-compat.h"
+#include "ns3/ub-controller-helper.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-packet-sink.h"
 #include "ns3/ub-switch.h"
@@ -395,6 +396,16 @@ UbResults::AddFlows(const UbPacketSink& sink, const std::string& scope)
         r.latMaxNs = static_cast<double>(f.latency.GetMax()) / 1e3;
         m_flows.push_back(r);
     }
+}
+
+void
+UbResults::AddTransport(const NodeContainer& nodes, const std::string& scope)
+{
+    const UbTransport::Stats t = UbControllerHelper::SumTransportStats(nodes);
+    AddMetric(scope, "data_sent", static_cast<double>(t.dataSent), "packets");
+    AddMetric(scope, "retransmitted", static_cast<double>(t.retransmitted), "packets");
+    AddMetric(scope, "timeouts", static_cast<double>(t.timeouts), "expiries");
+    AddMetric(scope, "spurious_retransmissions", static_cast<double>(t.duplicates), "packets");
 }
 
 void

@@ -158,6 +158,14 @@ class UbResults
                   Time simTime,
                   const std::string& scope = "",
                   bool activeOnly = false);
+    /**
+     * \brief Add the transport counters of the endpoints, summed, as metrics of the scope:
+     * data_sent, retransmitted, timeouts and spurious_retransmissions (DATA packets that
+     * arrived twice: resent although the first copy got through), in packets.
+     * \param nodes nodes, those with a UbController count
+     * \param scope which simulation of the run the rows belong to
+     */
+    void AddTransport(const NodeContainer& nodes, const std::string& scope = "");
 
     /**
      * \brief Write everything in one transaction.

@@ -26,6 +26,14 @@ namespace
 constexpr uint32_t PSN_MASK = UbTransportHeader::PSN_MASK;
 } // namespace
 
+int64_t
+UbTransport::DeadlinePs(const Channel& ch) const
+{
+    // The latest estimate applies: round trips measured since the timer started (to any peer,
+    // while this one has none) can still move its expiry.
+    return ch.rtoStartPs + std::min(RtoPs(ch) * ch.rtoBackoff, m_maxRto.GetPicoSeconds());
+}
+
 void
 UbTransport::ArmTimer(Channel& ch)
 {
@@ -36,16 +44,16 @@ UbTransport::ArmTimer(Channel& ch)
     int64_t now = Simulator::Now().GetPicoSeconds();
     if (Unacked(ch) == 0)
     {
-        ch.rtoDeadlinePs = -1;
+        ch.rtoStartPs = -1;
         return;
     }
-    if (ch.rtoDeadlinePs < 0)
+    if (ch.rtoStartPs < 0)
     {
-        ch.rtoDeadlinePs = now + RtoPs(ch) * ch.rtoBackoff;
+        ch.rtoStartPs = now;
     }
     if (ch.rtoEvent.IsExpired())
     {
-        ch.rtoEvent = Simulator::Schedule(PicoSeconds(ch.rtoDeadlinePs - now),
+        ch.rtoEvent = Simulator::Schedule(PicoSeconds(DeadlinePs(ch) - now),
                                           &UbTransport::OnTimer,
                                           this,
                                           ch.peer,
@@ -58,16 +66,17 @@ UbTransport::OnTimer(uint32_t peer, uint32_t index)
 {
     Channel& ch = GetChannel(peer, index);
     int64_t now = Simulator::Now().GetPicoSeconds();
-    if (ch.rtoDeadlinePs < 0 || Unacked(ch) == 0)
+    if (ch.rtoStartPs < 0 || Unacked(ch) == 0)
     {
-        ch.rtoDeadlinePs = -1;
+        ch.rtoStartPs = -1;
         return;
     }
-    if (now < ch.rtoDeadlinePs)
+    const int64_t deadline = DeadlinePs(ch);
+    if (now < deadline)
     {
-        // The deadline moved (progress was made); sleep until it instead of rescheduling on
-        // every acknowledgement.
-        ch.rtoEvent = Simulator::Schedule(PicoSeconds(ch.rtoDeadlinePs - now),
+        // The deadline moved (progress was made, or the round trips grew); sleep until it
+        // instead of rescheduling on every acknowledgement.
+        ch.rtoEvent = Simulator::Schedule(PicoSeconds(deadline - now),
                                           &UbTransport::OnTimer,
                                           this,
                                           peer,
@@ -94,7 +103,7 @@ UbTransport::OnTimer(uint32_t peer, uint32_t index)
             }
         }
     }
-    ch.rtoDeadlinePs = -1;
+    ch.rtoStartPs = -1;
     Activate(ch);
     ArmTimer(ch);
     Pump();
@@ -139,23 +148,15 @@ UbTransport::OnAck(Channel& ch,
         if (!newest.retransmitted)
         {
             int64_t rtt = Simulator::Now().GetPicoSeconds() - newest.sentPs;
-            if (ch.srttPs < 0)
-            {
-                ch.srttPs = rtt;
-                ch.rttvarPs = rtt / 2;
-            }
-            else
-            {
-                ch.rttvarPs = (3 * ch.rttvarPs + std::abs(ch.srttPs - rtt)) / 4;
-                ch.srttPs = (7 * ch.srttPs + rtt) / 8;
-            }
+            ch.rtt->Sample(rtt);
+            m_rtt.Sample(rtt);
         }
         auto cap = static_cast<uint32_t>(ch.ring.size());
         uint32_t n = ack - ch.sndUna;
         ch.ringHead = (ch.ringHead + n) & (cap - 1);
         ch.sndUna = ack;
         ch.rtoBackoff = 1;
-        ch.rtoDeadlinePs = -1; // progress: restart the timer from now
+        ch.rtoStartPs = -1; // progress: restart the timer from now
     }
     if (ch.sndNxt < ch.sndUna)
     {

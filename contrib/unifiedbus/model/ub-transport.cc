@@ -19,6 +19,7 @@
 #include "ns3/uinteger.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -94,13 +95,25 @@ UbTransport::GetTypeId()
                           MakeTimeChecker(PicoSeconds(1)))
             .AddAttribute(
                 "RetransmitTimeout",
-                "RTP retransmission timeout: the initial and smallest value (time). The "
-                "timeout adapts to measured round trips (SRTT + 4 RTTVAR, Jacobson and "
-                "Karels) and doubles on each expiry without progress (up to 64x). "
-                "Default 10 us: an assumption, several unloaded round trips of a SuperPoD.",
-                TimeValue(MicroSeconds(10)),
+                "RTP retransmission timeout (RTO) before any round trip was measured, and the "
+                "least it can be (time). As RFC 6298 computes it, the RTO is SRTT + max(G, 4 "
+                "RTTVAR) from the measured round trips to the peer (the endpoint's, for a peer "
+                "not yet measured), with G = AckDelay (a receiver may hold an acknowledgement "
+                "that long), kept within [RetransmitTimeout, MaxRetransmitTimeout], and doubled "
+                "on each expiry without progress. Default 100 us: an assumption, far above the "
+                "queueing delays of a loaded SuperPoD (a 64-NPU All-to-All of 64 KiB per pair "
+                "measures round trips of about 15 us), so that a loss-free run never resends; a "
+                "lossless fabric loses packets only to link errors the link layer did not fix.",
+                TimeValue(MicroSeconds(100)),
                 MakeTimeAccessor(&UbTransport::m_rto),
                 MakeTimeChecker(Time(0)))
+            .AddAttribute("MaxRetransmitTimeout",
+                          "RTP: the most the retransmission timeout can be, backoff included "
+                          "(time; 0: 64 x RetransmitTimeout). RFC 6298 section 2.5 allows such "
+                          "a bound.",
+                          TimeValue(Time(0)),
+                          MakeTimeAccessor(&UbTransport::m_maxRto),
+                          MakeTimeChecker(Time(0)))
             .AddAttribute(
                 "CongestionControl",
                 "None, or Caqm: C-AQM as the facts describe it (the sender asks for rate "
@@ -159,6 +172,14 @@ UbTransport::Start(const Endpoint& endpoint)
     NS_ABORT_MSG_IF(m_ackEvery == 0, w << ": AckEvery=0 is invalid; use 1 or more");
     NS_ABORT_MSG_IF(m_mode == RTP && m_rto.IsZero(),
                     w << ": RetransmitTimeout=0 is invalid for RTP");
+    if (m_maxRto.IsZero())
+    {
+        m_maxRto = 64 * m_rto;
+    }
+    NS_ABORT_MSG_IF(m_maxRto < m_rto,
+                    w << ": MaxRetransmitTimeout=" << m_maxRto.As(Time::US)
+                      << " is below RetransmitTimeout=" << m_rto.As(Time::US)
+                      << "; raise it or use 0 (64 x RetransmitTimeout)");
     NS_ABORT_MSG_IF(m_inject.IsNull() || m_deliver.IsNull() || m_waitForRoom.IsNull(),
                     w << ": started without its callbacks; UbController::DoInitialize sets them");
     m_caqm = m_cc == CC_CAQM;
@@ -230,16 +251,31 @@ UbTransport::GetMemoryBytes() const
     return bytes;
 }
 
+void
+UbTransport::RttEstimator::Sample(int64_t r)
+{
+    if (srttPs < 0)
+    {
+        srttPs = r;
+        rttvarPs = r / 2;
+        return;
+    }
+    rttvarPs = (3 * rttvarPs + std::abs(srttPs - r)) / 4;
+    srttPs = (7 * srttPs + r) / 8;
+}
+
 int64_t
 UbTransport::RtoPs(const Channel& ch) const
 {
-    // Jacobson/Karels: SRTT + 4 RTTVAR, never below the configured timeout.
-    int64_t floor = m_rto.GetPicoSeconds();
-    if (ch.srttPs < 0)
+    // RFC 6298: SRTT + max(G, 4 RTTVAR) from the peer's round trips, or the endpoint's when the
+    // peer has none yet, within [RetransmitTimeout, MaxRetransmitTimeout].
+    const RttEstimator& e = ch.rtt->srttPs >= 0 ? *ch.rtt : m_rtt;
+    int64_t rto = m_rto.GetPicoSeconds();
+    if (e.srttPs >= 0)
     {
-        return floor;
+        rto = std::max(rto, e.srttPs + std::max(m_ackDelay.GetPicoSeconds(), 4 * e.rttvarPs));
     }
-    return std::max(floor, ch.srttPs + 4 * ch.rttvarPs);
+    return std::min(rto, m_maxRto.GetPicoSeconds());
 }
 
 uint32_t
@@ -266,6 +302,7 @@ UbTransport::GetPeer(uint32_t cna)
     {
         p.channels[i].peer = cna;
         p.channels[i].index = i;
+        p.channels[i].rtt = &p.rtt;
     }
     return p;
 }

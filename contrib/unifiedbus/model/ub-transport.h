@@ -54,7 +54,9 @@ struct UbTpMessage
  * in-order packets and sends one NAK per gap; the sender resends from the NAKed PSN, or from the
  * oldest unacknowledged one when its retransmission timer expires. Selective repeat: the
  * receiver keeps packets up to 64 PSNs ahead and reports them in a 64-bit SACK bitmap; the
- * sender resends only the holes. CTP has no end-to-end retransmission (it relies on link-level
+ * sender resends only the holes. The retransmission timeout follows the measured round trips
+ * to the peer as RFC 6298 computes it (SRTT + max(G, 4 RTTVAR), Karn's rule, doubling on expiry),
+ * within [RetransmitTimeout, MaxRetransmitTimeout]. CTP has no end-to-end retransmission (it relies on link-level
  * retry); UTP is unreliable; both count the PSNs that never arrived.
  *
  * State is per peer actually used (created on first use): a channel holds a few counters and a
@@ -230,6 +232,17 @@ class UbTransport : public Object
         bool retransmitted{false}; //!< sent more than once (no RTT sample: Karn)
     };
 
+    /// Round-trip estimate as RFC 6298 keeps it (SRTT, RTTVAR), in picoseconds.
+    struct RttEstimator
+    {
+        int64_t srttPs{-1};  //!< smoothed round-trip time (-1: no sample yet)
+        int64_t rttvarPs{0}; //!< round-trip time variation
+
+        /// \param r a round-trip sample (ps): the first sets SRTT = R, RTTVAR = R/2; later ones
+        /// move RTTVAR by 1/4 and SRTT by 1/8 (RFC 6298 section 2)
+        void Sample(int64_t r);
+    };
+
     /// A TP channel: sender and receiver halves toward one peer.
     struct Channel
     {
@@ -244,10 +257,9 @@ class UbTransport : public Object
         std::vector<uint32_t> resendQueue; //!< selective repeat: PSNs to resend
         std::vector<UbTpMessage> queue;    //!< messages to send (PER_TRANSACTION)
         uint32_t queueHead{0};
-        int64_t rtoDeadlinePs{-1};
+        int64_t rtoStartPs{-1}; //!< when the retransmission timer started (-1: stopped)
         uint32_t rtoBackoff{1};
-        int64_t srttPs{-1};  //!< smoothed round-trip time (-1: no sample yet)
-        int64_t rttvarPs{0}; //!< round-trip time variation
+        RttEstimator* rtt{nullptr}; //!< the peer's round-trip estimate (shared by its channels)
         EventId rtoEvent;
         bool active{false};
         // receiver
@@ -271,6 +283,7 @@ class UbTransport : public Object
     struct Peer
     {
         std::vector<Channel> channels;
+        RttEstimator rtt; //!< round trips to this peer, over all its channels
         std::vector<UbTpMessage> shared; //!< messages to spread (PER_PACKET)
         uint32_t sharedHead{0};
         uint32_t nextChannel{0};
@@ -316,6 +329,7 @@ class UbTransport : public Object
     uint32_t Unacked(const Channel& ch) const;
     uint32_t Window() const;
     int64_t RtoPs(const Channel& ch) const;
+    int64_t DeadlinePs(const Channel& ch) const;
 
     std::string Where() const;
 
@@ -328,6 +342,7 @@ class UbTransport : public Object
     uint32_t m_ackEvery{8};
     Time m_ackDelay;
     Time m_rto;
+    Time m_maxRto;
     CongestionControl m_cc{CC_NONE};
     double m_caqmIncrease{0.05};
     double m_caqmMinRate{0.01};
@@ -341,7 +356,8 @@ class UbTransport : public Object
     DeliverCallback m_deliver;
     WaitCallback m_waitForRoom;
 
-    std::unordered_map<uint32_t, Peer> m_peers;
+    std::unordered_map<uint32_t, Peer> m_peers; //!< node-based: channels keep pointers into it
+    RttEstimator m_rtt; //!< round trips to every peer (a new peer starts from it)
     std::vector<Channel*> m_active; //!< channels with something to send
     uint32_t m_rr{0};
     std::vector<std::pair<Channel*, uint8_t>>
