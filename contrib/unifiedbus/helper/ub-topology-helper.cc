@@ -21,6 +21,7 @@
 #include "ns3/uinteger.h"
 
 #include <chrono>
+#include <iostream>
 #include <malloc.h>
 #include <sstream>
 
@@ -236,6 +237,7 @@ UbTopologyHelper::Build(const UbTopology& t)
             }
         }
     }
+    WarnStarvation();
     // Pipeline latencies from the preset of each node's class.
     for (uint32_t i = 0; i < n; ++i)
     {
@@ -271,6 +273,29 @@ UbTopologyHelper::Build(const UbTopology& t)
     m_report.topologyBytes = m_topo.GetMemoryBytes();
     uint64_t heap1 = HeapBytesInUse();
     m_report.heapBytes = heap1 > heap0 ? heap1 - heap0 : 0;
+}
+
+void
+UbTopologyHelper::WarnStarvation() const
+{
+    // Routes that put packets on more than one VL share links between those VLs; strict
+    // priority would hold the lower VL's packets (transit traffic that other packets wait
+    // behind) for as long as a higher VL is backlogged.
+    const uint32_t used = m_routes.GetNVlsUsed();
+    if (used < 2)
+    {
+        return;
+    }
+    for (const auto& dev : m_devices)
+    {
+        if (dev->GetVlArbitration() == UbNetDevice::STRICT_PRIORITY && dev->GetVlCount() > 1)
+        {
+            std::cerr << "warning: topology '" << m_topo.GetName() << "': its routes use " << used
+                      << " VLs and links arbitrate them by strict priority, which starves the "
+                         "lower VLs under load; set UbNetDevice::VlArbitration=Dwrr\n";
+            return;
+        }
+    }
 }
 
 void

@@ -141,6 +141,8 @@ class UbTopologyHelper
     static uint64_t HeapBytesInUse();
 
   private:
+    /// Warn on stderr if the routes use several VLs and a link serves them by strict priority.
+    void WarnStarvation() const;
     /// Give endpoints the class-1 preset's controller MTU toward other domains (RemoteMtu).
     void SetDomains();
     std::optional<UbPreset> m_preset;

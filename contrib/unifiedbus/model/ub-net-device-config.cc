@@ -212,8 +212,14 @@ UbNetDevice::GetTypeId()
                           MakeStringAccessor(&UbNetDevice::SetSlToVl, &UbNetDevice::GetSlToVl),
                           MakeStringChecker())
             .AddAttribute("VlArbitration",
-                          "Output VL arbitration: StrictPriority (highest VL first) or Dwrr.",
-                          EnumValue(UbNetDevice::STRICT_PRIORITY),
+                          "Output VL arbitration: Dwrr (deficit weighted round robin over the VL "
+                          "weights; equal weights share the link byte for byte) or "
+                          "StrictPriority (highest VL first, which starves the lower VLs while "
+                          "a higher one is backlogged: for QoS classes, never for VLs that only "
+                          "break deadlock cycles). Default Dwrr: the VLs the builders use are "
+                          "dateline, escape and final-hop VLs, and each carries transit traffic "
+                          "that must not wait on another.",
+                          EnumValue(UbNetDevice::DWRR),
                           UbMakeEnumAccessor(&UbNetDevice::m_arbitration),
                           MakeEnumChecker(UbNetDevice::STRICT_PRIORITY,
                                           "StrictPriority",
@@ -745,6 +751,12 @@ uint32_t
 UbNetDevice::GetFlitSize() const
 {
     return m_flitSize;
+}
+
+UbNetDevice::VlArbitration
+UbNetDevice::GetVlArbitration() const
+{
+    return m_arbitration;
 }
 
 uint8_t

@@ -201,6 +201,8 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
 
     /// \return number of VLs
     uint8_t GetVlCount() const;
+    /// \return the output VL arbitration policy (attribute VlArbitration)
+    VlArbitration GetVlArbitration() const;
     /// \param sl service level \return the VL the SL maps to on this port
     uint8_t SlToVl(uint8_t sl) const;
     /// \return the flow-control mode
@@ -489,7 +491,7 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     uint32_t m_quantumBytes{0};
     FlowControlMode m_fcMode{CREDIT};
     LosslessCheck m_losslessCheck{ABORT};
-    VlArbitration m_arbitration{STRICT_PRIORITY};
+    VlArbitration m_arbitration{DWRR};
     uint16_t m_mtu{0};
     uint32_t m_pfcXoffBytes{0};
     uint32_t m_pfcXonBytes{0};

@@ -87,6 +87,7 @@ class UbSaturationTestCase : public TestCase
         auto t01 = Point("kary-torus8x8", 0.1);
         auto t05 = Point("kary-torus8x8", 0.5);
         auto t09 = Point("kary-torus8x8", 0.9);
+        auto t10 = Point("kary-torus8x8", 1.0);
         auto t15 = Point("kary-torus8x8", 1.5);
         NS_TEST_EXPECT_MSG_GT(UB_FIG(t05.accepted),
                               0.97,
@@ -94,9 +95,13 @@ class UbSaturationTestCase : public TestCase
         NS_TEST_EXPECT_MSG_LT(UB_FIG(t01.meanUs), m01.meanUs, "torus: fewer hops at zero load");
         NS_TEST_EXPECT_MSG_GT(UB_FIG(t09.meanUs), 2 * t01.meanUs, "torus: rising toward 1.0");
         NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(1.5 * t15.accepted), 1.0 * 1.02, "torus: at most 8/k");
-        // Split ties (the default) load both directions of every ring alike: past saturation
-        // the torus keeps at least 0.85 of a channel (ties always "up" gave 0.65).
-        NS_TEST_EXPECT_MSG_GT(UB_FIG(1.5 * t15.accepted), 0.85, "torus: near 8/k past saturation");
+        // Split ties (the default) load both directions of every ring alike: offered the bound,
+        // the torus accepts at least 0.85 of a channel (ties always "up" capped it near 0.79).
+        // Past saturation it keeps at least 0.75: with the dateline VLs served fairly (DWRR) a
+        // saturated torus loses a little (0.81 at 1.5; strict priority for the post-dateline VL
+        // kept 0.885 but starved the other VL's flows for over 100 us in an All-to-All).
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(1.0 * t10.accepted), 0.85, "torus: near 8/k at the bound");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(1.5 * t15.accepted), 0.75, "torus: near 8/k past saturation");
     }
 };
 
