@@ -113,10 +113,10 @@ class UbExperiment
     /// What a CollectiveRun gave.
     struct CollectiveOutcome
     {
-        UbCollectiveResult result; //!< the collective
-        bool finished{false};      //!< it completed
-        uint64_t events{0};        //!< ns-3 events of the simulation
-        Time simulated;            //!< simulated time at its end
+        UbCollectiveResult result;    //!< the collective
+        bool finished{false};         //!< it completed
+        uint64_t events{0};           //!< ns-3 events of the simulation
+        Time simulated;               //!< simulated time at its end
         UbTransport::Stats transport; //!< the endpoints' transport counters, summed
     };
 

@@ -56,8 +56,8 @@ struct UbTpMessage
  * receiver keeps packets up to 64 PSNs ahead and reports them in a 64-bit SACK bitmap; the
  * sender resends only the holes. The retransmission timeout follows the measured round trips
  * to the peer as RFC 6298 computes it (SRTT + max(G, 4 RTTVAR), Karn's rule, doubling on expiry),
- * within [RetransmitTimeout, MaxRetransmitTimeout]. CTP has no end-to-end retransmission (it relies on link-level
- * retry); UTP is unreliable; both count the PSNs that never arrived.
+ * within [RetransmitTimeout, MaxRetransmitTimeout]. CTP has no end-to-end retransmission (it relies
+ * on link-level retry); UTP is unreliable; both count the PSNs that never arrived.
  *
  * State is per peer actually used (created on first use): a channel holds a few counters and a
  * ring of descriptors of its unacknowledged packets (about 40 bytes each), never packet payload.
@@ -283,7 +283,7 @@ class UbTransport : public Object
     struct Peer
     {
         std::vector<Channel> channels;
-        RttEstimator rtt; //!< round trips to this peer, over all its channels
+        RttEstimator rtt;                //!< round trips to this peer, over all its channels
         std::vector<UbTpMessage> shared; //!< messages to spread (PER_PACKET)
         uint32_t sharedHead{0};
         uint32_t nextChannel{0};
@@ -357,7 +357,7 @@ class UbTransport : public Object
     WaitCallback m_waitForRoom;
 
     std::unordered_map<uint32_t, Peer> m_peers; //!< node-based: channels keep pointers into it
-    RttEstimator m_rtt; //!< round trips to every peer (a new peer starts from it)
+    RttEstimator m_rtt;             //!< round trips to every peer (a new peer starts from it)
     std::vector<Channel*> m_active; //!< channels with something to send
     uint32_t m_rr{0};
     std::vector<std::pair<Channel*, uint8_t>>
