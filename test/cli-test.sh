@@ -9,6 +9,12 @@ BIN="${UB_BUILD_DIR:-$ROOT/build}/bin"
 TMP="$(mktemp -d)"
 printf "node a npu\nnode b router\n" >"$TMP/bad.topo"
 printf "topology t\nnodes npu 4 npu\nnodes leaf 2 switch\nlink npu0 leaf0\nlink npu1 leaf0\nlink npu2 leaf1\nlink npu3 leaf1\nlink leaf0 leaf1 count=2\n" >"$TMP/nolanes.topo"
+# A 3 x 3 2D full mesh of forwarding NPUs: row-first and column-first 2-hop routes close a cycle
+# on one VL; final hops on VL 1 break it.
+{ echo "topology fm3"; echo "nodes n 9 npu forward"
+  for l in "0 1" "0 2" "1 2" "3 4" "3 5" "4 5" "6 7" "6 8" "7 8" "0 3" "0 6" "3 6" "1 4" "1 7" "4 7" "2 5" "2 8" "5 8"; do
+    set -- $l; echo "link n$1 n$2"; done; } >"$TMP/fm3.topo"
+{ echo "vlpolicy final-hop-vl1"; cat "$TMP/fm3.topo"; } >"$TMP/fm3-vl1.topo"
 trap 'rm -rf "$TMP"' EXIT
 cd "$ROOT"
 
@@ -37,6 +43,13 @@ check p2p-preset-default-size 0 "p2p-sweep: nvlink5-gb200 (72 endpoints)" "$BIN/
 check p2p-bad-npus 2 "--npus=-5 is not a number of endpoints" "$BIN/p2p-sweep" --npus=-5
 # Lanes and rates from the preset, not the file: 4 endpoints x 4 lanes x 112 Gb/s x 2 directions
 check system-topology-aggregate 0 "per endpoint 56.0 GB/s per direction (line rate); all endpoints, both directions 0.448 TB/s" "$BIN/ub-system" --topology="$TMP/nolanes.topo" --preset=ascend950-ub2
+# The VL policy where users look for it: the deadlock stop names it, and the command line or the
+# file's vlpolicy line builds the full mesh cycle-free on 2 VLs.
+check system-cycle-names-vlpolicy 134 "--vlPolicy=final-hop-vl1" "$BIN/ub-system" --topology="$TMP/fm3.topo" --preset=ascend950-ub2
+check system-vlpolicy-option 0 "deadlock check: no cycle (2 VL(s) used" "$BIN/ub-system" --topology="$TMP/fm3.topo" --preset=ascend950-ub2 --vlPolicy=final-hop-vl1
+check system-vlpolicy-file 0 "deadlock check: no cycle (2 VL(s) used" "$BIN/ub-system" --topology="$TMP/fm3-vl1.topo" --preset=ascend950-ub2
+check system-vlpolicy-bad 2 "--vlPolicy=bogus is not from-sl or final-hop-vl1" "$BIN/ub-system" --vlPolicy=bogus
+check collectives-vlpolicy 0 "AllReduce              ring      9       65536" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/fm3.topo" --vlPolicy=final-hop-vl1 --maxBytes=65536 --db="$TMP/fm3.db"
 check demo-bad-fanin 2 "--fanin=16 is not 1 to 15" "$BIN/ub-fabric-demo" --pattern=incast --fanin=16
 check demo-fanin 0 "== incast: 4 endpoints -> endpoint 0" "$BIN/ub-fabric-demo" --pattern=incast --fanin=4 --quiet --db="$TMP/fanin.db"
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy

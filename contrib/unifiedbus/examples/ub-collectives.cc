@@ -89,6 +89,12 @@ main(int argc, char* argv[])
                  "a topology file (doc/topology.md) to build instead of the preset's system; the "
                  "preset still gives the device, switch and endpoint values",
                  topoFile);
+    std::string vlPolicyName;
+    cmd.AddValue(
+        "vlPolicy",
+        "VL policy of shortest-path routes: from-sl or final-hop-vl1 (default: the topology "
+        "file's vlpolicy line, else the preset's topology::VlPolicy, else from-sl)",
+        vlPolicyName);
     cmd.AddValue("ranks", "ranks: the first N endpoints (0: all)", ranks);
     cmd.AddValue("op", "allreduce, allgather, reducescatter, alltoall, broadcast or all", opName);
     cmd.AddValue("algo",
@@ -119,6 +125,13 @@ main(int argc, char* argv[])
     {
         std::cerr << "ub-collectives: --npus=" << npusText
                   << " is not a number of endpoints (leave it out for the preset's default size)\n";
+        return 2;
+    }
+    UbTopologyRouting::VlPolicy vlPolicy = UbTopologyRouting::VL_FROM_SL;
+    if (!vlPolicyName.empty() && !UbTopologyRouting::VlPolicyFromName(vlPolicyName, vlPolicy))
+    {
+        std::cerr << "ub-collectives: --vlPolicy=" << vlPolicyName
+                  << " is not from-sl or final-hop-vl1\n";
         return 2;
     }
     std::vector<UbCollectiveOp> ops;
@@ -226,9 +239,19 @@ main(int argc, char* argv[])
             run.bytes = bytes;
             run.chunks = chunks;
             run.results = &results;
-            if (!topoFile.empty())
+            if (!topoFile.empty() || !vlPolicyName.empty())
             {
                 run.build = [&](UbTopologyHelper& sys) {
+                    if (!vlPolicyName.empty())
+                    {
+                        sys.SetVlPolicy(vlPolicy);
+                    }
+                    if (topoFile.empty())
+                    {
+                        sys.BuildPreset(presetName, npus);
+                        return;
+                    }
+                    sys.SetCheckDeadlock(true); // a file's routes are not proven cycle-free
                     sys.SetPreset(UbPreset::Load(presetName));
                     sys.Build(topo);
                 };

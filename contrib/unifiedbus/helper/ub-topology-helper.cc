@@ -76,6 +76,7 @@ void
 UbTopologyHelper::SetVlPolicy(UbTopologyRouting::VlPolicy policy)
 {
     m_vlPolicy = policy;
+    m_vlPolicySet = true;
 }
 
 void
@@ -115,6 +116,12 @@ UbTopologyHelper::Build(const UbTopology& t)
     auto t0 = std::chrono::steady_clock::now();
     if (m_givenRoutes)
     {
+        NS_ABORT_MSG_IF(m_vlPolicySet,
+                        "UbTopologyHelper: topology '"
+                            << t.GetName()
+                            << "' comes with its builder's routes, which choose their VLs "
+                               "themselves; a VL policy (--vlPolicy) applies to shortest-path "
+                               "routes (topology files, Clos presets)");
         NS_ABORT_MSG_IF(m_givenRoutes->GetNNodes() != n,
                         "UbTopologyHelper: the routes given cover "
                             << m_givenRoutes->GetNNodes() << " nodes, the topology has " << n);
@@ -124,6 +131,20 @@ UbTopologyHelper::Build(const UbTopology& t)
     }
     else
     {
+        if (!m_vlPolicySet)
+        {
+            // The file's vlpolicy statement, else the preset's topology::VlPolicy.
+            std::string name = m_topo.GetVlPolicy();
+            std::string where = "topology '" + t.GetName() + "'";
+            if (name.empty() && m_preset && m_preset->Has("topology::VlPolicy"))
+            {
+                name = m_preset->Get("topology::VlPolicy");
+                where = "preset '" + m_preset->GetName() + "' (topology::VlPolicy)";
+            }
+            NS_ABORT_MSG_IF(!name.empty() && !UbTopologyRouting::VlPolicyFromName(name, m_vlPolicy),
+                            where << ": VL policy '" << name
+                                  << "' is not from-sl or final-hop-vl1");
+        }
         m_routes = UbTopologyRouting::ShortestPaths(m_topo, m_vlPolicy);
     }
     m_report.routeSeconds = SecondsSince(t0);
@@ -143,8 +164,10 @@ UbTopologyHelper::Build(const UbTopology& t)
             NS_ABORT_MSG("topology '"
                          << t.GetName()
                          << "': the routes can deadlock; channel dependency cycle: " << os.str()
-                         << "; use a VL policy that breaks it (FINAL_HOP_VL1) or "
-                            "other routes");
+                         << "; use a VL policy that breaks it (the line 'vlpolicy "
+                            "final-hop-vl1' in a topology file, topology::VlPolicy = "
+                            "FinalHopVl1 in a preset, --vlPolicy=final-hop-vl1, or "
+                            "UbTopologyHelper::SetVlPolicy) or other routes");
         }
     }
 

@@ -54,7 +54,13 @@ class UbTopologyHelper
      * \param preset the preset
      */
     void SetClassPreset(uint8_t cls, const UbPreset& preset);
-    /// \param policy VL policy of the computed shortest paths
+    /**
+     * \brief The VL policy of the computed shortest paths. Without this call Build takes the
+     * topology's (a file's vlpolicy statement), else the preset's topology::VlPolicy, else
+     * VL_FROM_SL. Builders that give their own routes (SetRoutes: UB-Mesh, k-ary n-cube) choose
+     * their VLs themselves; Build refuses a policy set here with them.
+     * \param policy VL policy
+     */
     void SetVlPolicy(UbTopologyRouting::VlPolicy policy);
     /// \param routes routes to install instead of computed shortest paths
     void SetRoutes(UbRouteSet routes);
@@ -108,7 +114,7 @@ class UbTopologyHelper
     Ptr<UbNetDevice> GetDevice(uint32_t link, uint32_t side) const;
     /// \return the preset set with SetPreset or BuildPreset (nullptr if none)
     const UbPreset* GetPreset() const;
-    /// \return the VL policy of computed routes
+    /// \return the VL policy of computed routes (after Build: the one used)
     UbTopologyRouting::VlPolicy GetVlPolicy() const;
     /// \return true if the routes were computed (ShortestPaths), false if SetRoutes gave them
     bool HasComputedRoutes() const;
@@ -147,6 +153,7 @@ class UbTopologyHelper
     void SetDomains();
     std::optional<UbPreset> m_preset;
     UbTopologyRouting::VlPolicy m_vlPolicy{UbTopologyRouting::VL_FROM_SL};
+    bool m_vlPolicySet{false}; //!< SetVlPolicy was called
     std::optional<UbRouteSet> m_givenRoutes;
     bool m_computed{true};
     bool m_controllers{true};

@@ -13,12 +13,43 @@
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <boost/graph/visitors.hpp>
 #include <boost/pending/queue.hpp>
+#include <cctype>
 #include <limits>
 #include <optional>
 #include <unordered_set>
 
 namespace ns3
 {
+
+bool
+UbTopologyRouting::VlPolicyFromName(const std::string& name, VlPolicy& policy)
+{
+    std::string k;
+    for (char c : name)
+    {
+        if (c != '-' && c != '_')
+        {
+            k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+    }
+    if (k == "fromsl")
+    {
+        policy = VL_FROM_SL;
+        return true;
+    }
+    if (k == "finalhopvl1")
+    {
+        policy = FINAL_HOP_VL1;
+        return true;
+    }
+    return false;
+}
+
+std::string
+UbTopologyRouting::VlPolicyName(VlPolicy policy)
+{
+    return policy == FINAL_HOP_VL1 ? "final-hop-vl1" : "from-sl";
+}
 
 namespace
 {

@@ -39,6 +39,18 @@ class UbTopologyRouting
     };
 
     /**
+     * \brief Read a VL policy's name, as topology files, presets (topology::VlPolicy) and
+     * --vlPolicy write it: from-sl or final-hop-vl1 (case, '-' and '_' ignored, so FromSl and
+     * FINAL_HOP_VL1 also do).
+     * \param name the name
+     * \param[out] policy the policy
+     * \return false if the name is none of them
+     */
+    static bool VlPolicyFromName(const std::string& name, VlPolicy& policy);
+    /// \param policy a VL policy \return its name (from-sl, final-hop-vl1)
+    static std::string VlPolicyName(VlPolicy policy);
+
+    /**
      * \brief All shortest paths to every endpoint, as ECMP sets (breadth-first search with
      * Boost.Graph). Endpoints that do not forward are never intermediate hops. Endpoints with the
      * same neighbours (the NPUs of one Clos leaf group) share one search, so a Clos costs one

@@ -3,6 +3,8 @@
  */
 #include "ub-topology.h"
 
+#include "ub-topology-routing.h"
+
 #include "ns3/abort.h"
 
 #include <cmath>
@@ -195,6 +197,15 @@ UbTopology::Parse(std::istream& in, const std::string& source)
             }
             t.m_name = w[1];
         }
+        else if (cmd == "vlpolicy")
+        {
+            UbTopologyRouting::VlPolicy policy;
+            if (w.size() != 2 || !UbTopologyRouting::VlPolicyFromName(w[1], policy))
+            {
+                fail("'vlpolicy' takes from-sl or final-hop-vl1, as in 'vlpolicy final-hop-vl1'");
+            }
+            t.m_vlPolicy = UbTopologyRouting::VlPolicyName(policy);
+        }
         else if (cmd == "node" || cmd == "nodes")
         {
             bool many = (cmd == "nodes");
@@ -344,7 +355,7 @@ UbTopology::Parse(std::istream& in, const std::string& source)
         }
         else
         {
-            fail("unknown statement '" + cmd + "'; use topology, node, nodes or link");
+            fail("unknown statement '" + cmd + "'; use topology, vlpolicy, node, nodes or link");
         }
     }
     if (t.GetNNodes() == 0)
@@ -359,6 +370,10 @@ void
 UbTopology::Save(std::ostream& out) const
 {
     out << "topology " << m_name << "\n";
+    if (!m_vlPolicy.empty())
+    {
+        out << "vlpolicy " << m_vlPolicy << "\n";
+    }
     for (const auto& n : m_nodes)
     {
         out << "node " << n.name << " " << KindName(n.kind) << (n.forwards ? " forward" : "")
@@ -403,6 +418,22 @@ const std::string&
 UbTopology::GetName() const
 {
     return m_name;
+}
+
+const std::string&
+UbTopology::GetVlPolicy() const
+{
+    return m_vlPolicy;
+}
+
+void
+UbTopology::SetVlPolicy(const std::string& name)
+{
+    UbTopologyRouting::VlPolicy policy;
+    NS_ABORT_MSG_IF(!name.empty() && !UbTopologyRouting::VlPolicyFromName(name, policy),
+                    "UbTopology '" << m_name << "': VL policy '" << name
+                                   << "' is not from-sl or final-hop-vl1");
+    m_vlPolicy = name.empty() ? "" : UbTopologyRouting::VlPolicyName(policy);
 }
 
 void

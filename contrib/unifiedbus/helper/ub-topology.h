@@ -114,6 +114,11 @@ class UbTopology
     const std::string& GetName() const;
     /// \param name new name
     void SetName(const std::string& name);
+    /// \return the VL policy the file names (statement vlpolicy; empty: none, the preset's or
+    /// the helper's applies)
+    const std::string& GetVlPolicy() const;
+    /// \param name a VL policy name (UbTopologyRouting::VlPolicyFromName), or empty for none
+    void SetVlPolicy(const std::string& name);
 
     /**
      * \brief Add a node.
@@ -201,6 +206,7 @@ class UbTopology
     void BuildAdjacency() const;
 
     std::string m_name;
+    std::string m_vlPolicy; //!< VL policy named by the file (empty: none)
     std::vector<Node> m_nodes;
     std::vector<Link> m_links;
     mutable std::unordered_map<std::string, uint32_t> m_byName;

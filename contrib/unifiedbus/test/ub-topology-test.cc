@@ -17,6 +17,8 @@
 #include "ns3/ub-topology-routing.h"
 #include "ns3/ub-topology.h"
 
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 
 using namespace ns3;
@@ -274,6 +276,81 @@ class UbDeadlockCheckTestCase : public TestCase
     }
 };
 
+/// FullMesh2D(k) in the file format, with an optional vlpolicy line.
+std::string
+FullMesh2DText(uint32_t k, const std::string& vlPolicyLine)
+{
+    std::ostringstream os;
+    FullMesh2D(k).Save(os);
+    std::string text = os.str();
+    const auto nl = text.find('\n');
+    return text.substr(0, nl + 1) + vlPolicyLine + text.substr(nl + 1);
+}
+
+/// Build a topology text with the preset (a name or a file) and return the deadlock report.
+UbTopologyRouting::DeadlockReport
+BuildText(const std::string& text, const std::string& preset)
+{
+    ubtest::ResetSimulation();
+    UbTopologyRouting::DeadlockReport rep;
+    {
+        UbTopologyHelper sys;
+        sys.SetPreset(UbPreset::Load(preset));
+        sys.Build(ParseText(text, "fm.topo"));
+        rep = sys.GetDeadlockReport();
+        NS_ABORT_MSG_IF(sys.GetVlPolicy() != UbTopologyRouting::FINAL_HOP_VL1,
+                        "BuildText: the build did not take final-hop-vl1");
+    }
+    ubtest::ResetSimulation();
+    return rep;
+}
+
+/**
+ * \ingroup unifiedbus-tests
+ * \brief The VL policy where users look for it: a topology file's vlpolicy line (kept by Save)
+ * and a preset's topology::VlPolicy both let the 4 x 4 full mesh build, its routes on 2 VLs and
+ * cycle-free; the file's line wins over the preset's key.
+ */
+class UbVlPolicyOptionTestCase : public TestCase
+{
+  public:
+    UbVlPolicyOptionTestCase()
+        : TestCase("the VL policy from a topology file's vlpolicy line or a preset's "
+                   "topology::VlPolicy")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        UbTopology t = ParseText(FullMesh2DText(4, "vlpolicy final-hop-vl1\n"));
+        NS_TEST_EXPECT_MSG_EQ(t.GetVlPolicy(), "final-hop-vl1", "read");
+        std::ostringstream saved;
+        t.Save(saved);
+        NS_TEST_EXPECT_MSG_EQ(ParseText(saved.str()).GetVlPolicy(), "final-hop-vl1", "saved");
+        NS_TEST_EXPECT_MSG_EQ(
+            ParseText(FullMesh2DText(4, "vlpolicy FINAL_HOP_VL1\n")).GetVlPolicy(),
+            "final-hop-vl1",
+            "the enum's spelling");
+
+        auto fromFile = BuildText(FullMesh2DText(4, "vlpolicy final-hop-vl1\n"), "ascend950-ub2");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(fromFile.deadlockFree), true, "file: no cycle");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(fromFile.vlsUsed), 2U, "file: 2 VLs");
+
+        // A preset that names the policy (the file names none).
+        const std::string path = "/tmp/ub-vlpolicy-test.preset";
+        {
+            std::ofstream f(path);
+            f << "name = vlpolicy-test\ndescription = t\nsources = t\n"
+              << "topology::VlPolicy = FinalHopVl1 ; [A] the 2D full mesh needs it\n";
+        }
+        auto fromPreset = BuildText(FullMesh2DText(4, ""), path);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(fromPreset.deadlockFree), true, "preset: no cycle");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(fromPreset.vlsUsed), 2U, "preset: 2 VLs");
+        std::remove(path.c_str());
+    }
+};
+
 /**
  * \ingroup unifiedbus-tests
  * \brief What fills a topology file's omitted fields: lanes and lane rate from the preset's
@@ -328,6 +405,33 @@ class UbTopologyTestSuite : public TestSuite
         AddTestCase(new UbLinkCostTestCase, ubtest::Quick());
         AddTestCase(new UbDeadlockCheckTestCase, ubtest::Quick());
         AddTestCase(new UbTopologyFileDefaultsTestCase, ubtest::Quick());
+        AddTestCase(new UbVlPolicyOptionTestCase, ubtest::Quick());
+        AddTestCase(new ubtest::ExpectStopTestCase(
+                        "a cyclic full mesh names the three places of the VL policy",
+                        []() {
+                            UbTopologyHelper sys;
+                            sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+                            sys.Build(ParseText(FullMesh2DText(4, "")));
+                        },
+                        {"can deadlock",
+                         "vlpolicy final-hop-vl1",
+                         "topology::VlPolicy",
+                         "--vlPolicy=final-hop-vl1"}),
+                    ubtest::Quick());
+        AddTestCase(new ubtest::ExpectStopTestCase(
+                        "an unknown VL policy names the line",
+                        []() { ParseText("node a npu\nvlpolicy up-down\n", "bad.topo"); },
+                        {"bad.topo", "line 2", "from-sl or final-hop-vl1"}),
+                    ubtest::Quick());
+        AddTestCase(
+            new ubtest::ExpectStopTestCase("a VL policy with a builder's own routes is refused",
+                                           []() {
+                                               UbTopologyHelper sys;
+                                               sys.SetVlPolicy(UbTopologyRouting::FINAL_HOP_VL1);
+                                               sys.BuildPreset("kary-mesh8x8", 0);
+                                           },
+                                           {"builder's routes", "shortest-path"}),
+            ubtest::Quick());
         using ubtest::ExpectStopTestCase;
         auto bad = [](const char* text) { return [text]() { ParseText(text, "bad.topo"); }; };
         AddTestCase(new ExpectStopTestCase("unknown node in a link names the line",
