@@ -15,6 +15,9 @@ printf "topology t\nnodes npu 4 npu\nnodes leaf 2 switch\nlink npu0 leaf0\nlink 
   for l in "0 1" "0 2" "1 2" "3 4" "3 5" "4 5" "6 7" "6 8" "7 8" "0 3" "0 6" "3 6" "1 4" "1 7" "4 7" "2 5" "2 8" "5 8"; do
     set -- $l; echo "link n$1 n$2"; done; } >"$TMP/fm3.topo"
 { echo "vlpolicy final-hop-vl1"; cat "$TMP/fm3.topo"; } >"$TMP/fm3-vl1.topo"
+# A ring of 6 switches with an NPU each: shortest routes close the ring, neighbour traffic cannot.
+{ echo "topology ring6"; echo "nodes e 6 npu"; echo "nodes s 6 switch"
+  for i in 0 1 2 3 4 5; do echo "link e$i s$i"; echo "link s$i s$(( (i + 1) % 6 ))"; done; } >"$TMP/ring6.topo"
 trap 'rm -rf "$TMP"' EXIT
 cd "$ROOT"
 
@@ -50,6 +53,10 @@ check system-vlpolicy-option 0 "deadlock check: no cycle (2 VL(s) used" "$BIN/ub
 check system-vlpolicy-file 0 "deadlock check: no cycle (2 VL(s) used" "$BIN/ub-system" --topology="$TMP/fm3-vl1.topo" --preset=ascend950-ub2
 check system-vlpolicy-bad 2 "--vlPolicy=bogus is not from-sl or final-hop-vl1" "$BIN/ub-system" --vlPolicy=bogus
 check collectives-vlpolicy 0 "AllReduce              ring      9       65536" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/fm3.topo" --vlPolicy=final-hop-vl1 --maxBytes=65536 --db="$TMP/fm3.db"
+# The deadlock check scoped to the collective's pairs: a ring AllReduce runs on the ring of
+# switches, an All-to-All (pairs 2 and 3 hops apart) stops with the cycle.
+check collectives-ring-on-ring 0 "the 6 endpoint pairs of this run cannot close a cycle" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/ring6.topo" --maxBytes=65536 --db="$TMP/ring6.db"
+check collectives-alltoall-on-ring 134 "this run's 30 endpoint pairs can deadlock" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/ring6.topo" --op=alltoall --maxBytes=65536 --db="$TMP/ring6.db"
 check demo-bad-fanin 2 "--fanin=16 is not 1 to 15" "$BIN/ub-fabric-demo" --pattern=incast --fanin=16
 check demo-fanin 0 "== incast: 4 endpoints -> endpoint 0" "$BIN/ub-fabric-demo" --pattern=incast --fanin=4 --quiet --db="$TMP/fanin.db"
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy

@@ -23,6 +23,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 using namespace ns3;
@@ -228,6 +229,31 @@ main(int argc, char* argv[])
         {
             UbCollectiveAlgoFromName(algoName, algo); // checked above
         }
+        // On a topology file, the endpoint pairs the collective uses: the deadlock check then
+        // lets a fabric whose routes could close a cycle (a ring of switches) carry traffic that
+        // cannot (a ring collective between neighbours).
+        std::vector<std::pair<uint32_t, uint32_t>> scope;
+        const bool meshShaped =
+            algo == UbCollectiveAlgo::MULTI_RING || algo == UbCollectiveAlgo::MULTI_PATH;
+        if (!topoFile.empty() && algo != UbCollectiveAlgo::IN_NETWORK &&
+            !(meshShaped && dims.empty()))
+        {
+            UbCollectivePlan plan;
+            plan.op = op;
+            plan.algo = algo;
+            plan.bytes = minBytes;
+            plan.ranks = n;
+            plan.chunks = chunks;
+            plan.group = group;
+            plan.dims = dims;
+            std::set<std::pair<uint32_t, uint32_t>> pairs;
+            const UbTransferGraph graph = UbCollectiveBuilder::Build(plan);
+            for (const auto& tr : graph.GetTransfers())
+            {
+                pairs.emplace(tr.src, tr.dst);
+            }
+            scope.assign(pairs.begin(), pairs.end());
+        }
         for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
         {
             UbExperiment::CollectiveRun run;
@@ -252,6 +278,7 @@ main(int argc, char* argv[])
                         return;
                     }
                     sys.SetCheckDeadlock(true); // a file's routes are not proven cycle-free
+                    sys.SetDeadlockScope(scope);
                     sys.SetPreset(UbPreset::Load(presetName));
                     sys.Build(topo);
                 };

@@ -68,6 +68,14 @@ class UbTopologyHelper
     void SetInstallControllers(bool install);
     /// \param check run the deadlock check in Build (default true)
     void SetCheckDeadlock(bool check);
+    /**
+     * \brief The traffic this fabric will carry, for the deadlock check: if the full route set
+     * could close a cycle, Build checks only the routes between these pairs (both directions)
+     * and goes on, with a note, when they cannot (a ring of switches carrying a neighbour-only
+     * ring collective). Without it a cycle stops the run.
+     * \param pairs (source, destination) endpoint indices (positions in GetEndpoints())
+     */
+    void SetDeadlockScope(std::vector<std::pair<uint32_t, uint32_t>> pairs);
     /// \return the UbHelper the links are built with (to set attributes after the preset's)
     UbHelper& GetUbHelper();
 
@@ -158,6 +166,7 @@ class UbTopologyHelper
     bool m_computed{true};
     bool m_controllers{true};
     bool m_checkDeadlock{true};
+    std::vector<std::pair<uint32_t, uint32_t>> m_deadlockScope; //!< endpoint index pairs
     UbHelper m_ub;
     std::map<uint8_t, std::pair<UbPreset, UbHelper>> m_classes;
     UbTopology m_topo;

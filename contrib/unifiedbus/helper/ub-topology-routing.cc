@@ -55,6 +55,44 @@ namespace
 {
 constexpr uint32_t INF = std::numeric_limits<uint32_t>::max();
 constexpr uint32_t NONE = std::numeric_limits<uint32_t>::max();
+
+/**
+ * When endpoint v cannot reach endpoint d over relaying nodes: the first endpoint that does not
+ * forward on a path from v to d through any nodes (NONE if there is no such path at all).
+ */
+uint32_t
+NonForwardingRelay(const UbTopology& t, uint32_t v, uint32_t d)
+{
+    std::vector<uint32_t> parent(t.GetNNodes(), NONE);
+    std::vector<uint32_t> queue{v};
+    parent[v] = v;
+    for (std::size_t i = 0; i < queue.size() && parent[d] == NONE; ++i)
+    {
+        const uint32_t u = queue[i];
+        for (uint32_t k = 0; k < t.GetDegree(u); ++k)
+        {
+            const uint32_t w = t.GetPorts(u)[k].peer;
+            if (parent[w] == NONE && t.GetLink(t.GetPorts(u)[k].link).up)
+            {
+                parent[w] = u;
+                queue.push_back(w);
+            }
+        }
+    }
+    if (parent[d] == NONE)
+    {
+        return NONE;
+    }
+    uint32_t relay = NONE;
+    for (uint32_t x = parent[d]; x != v; x = parent[x])
+    {
+        if (t.IsEndpoint(x) && !t.Forwards(x))
+        {
+            relay = x; // the one nearest v, after the loop
+        }
+    }
+    return relay;
+}
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -359,6 +397,17 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
                 if (t.IsEndpoint(v) && !(v >= seg.lo && v < seg.hi && seg.hi - seg.lo == 1))
                 {
                     uint32_t d = (v == seg.lo) ? seg.lo + 1 : seg.lo;
+                    const uint32_t relay = NonForwardingRelay(t, v, d);
+                    NS_ABORT_MSG_IF(
+                        relay != NONE,
+                        "topology '"
+                            << t.GetName() << "': endpoint '" << name(v) << "' reaches endpoint '"
+                            << name(d)
+                            << "' only through endpoints that do not forward (such "
+                               "as '"
+                            << name(relay) << "'); mark them as relays in the topology file ('node "
+                            << name(relay) << " " << UbTopology::KindName(t.GetNode(relay).kind)
+                            << " forward') or link them through switches");
                     NS_ABORT_MSG("topology '" << t.GetName() << "': endpoint '" << name(v)
                                               << "' cannot reach endpoint '" << name(d)
                                               << "': the topology is disconnected; link them "
@@ -447,6 +496,93 @@ struct CycleFound
 {
     std::vector<uint32_t> cycle;
 };
+
+/**
+ * Search the channel dependency edges raw ((c1 << 32) | c2, channel = (port index) x nVl + VL)
+ * for a cycle; fill rep's channels, dependencies and, if there is one, deadlockFree and cycle.
+ */
+void
+SearchCycle(const UbTopology& t,
+            const std::vector<uint32_t>& portBase,
+            uint32_t nVl,
+            std::vector<uint64_t>& raw,
+            UbTopologyRouting::DeadlockReport& rep)
+{
+    // Compact the channel ids that occur into graph vertices.
+    std::sort(raw.begin(), raw.end());
+    raw.erase(std::unique(raw.begin(), raw.end()), raw.end());
+    std::vector<uint32_t> ids;
+    ids.reserve(raw.size() * 2);
+    for (uint64_t e : raw)
+    {
+        ids.push_back(static_cast<uint32_t>(e >> 32));
+        ids.push_back(static_cast<uint32_t>(e & 0xFFFFFFFFULL));
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    auto vid = [&ids](uint32_t c) {
+        return static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), c) - ids.begin());
+    };
+    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    Graph g(ids.size());
+    for (uint64_t e : raw)
+    {
+        boost::add_edge(vid(static_cast<uint32_t>(e >> 32)),
+                        vid(static_cast<uint32_t>(e & 0xFFFFFFFFULL)),
+                        g);
+    }
+    rep.channels = ids.size();
+    rep.dependencies = raw.size();
+    raw.clear();
+
+    struct CycleVisitor : public boost::default_dfs_visitor
+    {
+        std::vector<uint32_t>* parent;
+
+        void tree_edge(Graph::edge_descriptor e, const Graph& gr) const
+        {
+            (*parent)[boost::target(e, gr)] = static_cast<uint32_t>(boost::source(e, gr));
+        }
+
+        void back_edge(Graph::edge_descriptor e, const Graph& gr) const
+        {
+            CycleFound f;
+            auto from = static_cast<uint32_t>(boost::source(e, gr));
+            auto to = static_cast<uint32_t>(boost::target(e, gr));
+            for (uint32_t x = from; x != to; x = (*parent)[x])
+            {
+                f.cycle.push_back(x);
+            }
+            f.cycle.push_back(to);
+            std::reverse(f.cycle.begin(), f.cycle.end());
+            throw f;
+        }
+    };
+
+    std::vector<uint32_t> parent(ids.size(), NONE);
+    CycleVisitor vis;
+    vis.parent = &parent;
+    try
+    {
+        boost::depth_first_search(g, boost::visitor(vis));
+    }
+    catch (const CycleFound& f)
+    {
+        rep.deadlockFree = false;
+        // Port index -> (node, port).
+        for (uint32_t x : f.cycle)
+        {
+            uint32_t c = ids[x];
+            uint32_t port = c / nVl;
+            uint32_t vl = c % nVl;
+            auto v = static_cast<uint32_t>(
+                std::upper_bound(portBase.begin(), portBase.end(), port) - portBase.begin() - 1);
+            uint32_t peer = t.GetPorts(v)[port - portBase[v]].peer;
+            rep.cycle.push_back(t.GetNode(v).name + "->" + t.GetNode(peer).name + " vl" +
+                                std::to_string(vl));
+        }
+    }
+}
 
 } // namespace
 
@@ -584,80 +720,75 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8
     {
         rep.vlsUsed += s;
     }
-    // Compact the channel ids that occur into graph vertices.
-    std::sort(raw.begin(), raw.end());
-    raw.erase(std::unique(raw.begin(), raw.end()), raw.end());
-    std::vector<uint32_t> ids;
-    ids.reserve(raw.size() * 2);
-    for (uint64_t e : raw)
+    SearchCycle(t, portBase, nVl, raw, rep);
+    return rep;
+}
+
+UbTopologyRouting::DeadlockReport
+UbTopologyRouting::CheckDeadlock(const UbTopology& t,
+                                 const UbRouteSet& r,
+                                 const std::vector<std::pair<uint32_t, uint32_t>>& pairs,
+                                 uint8_t slVl)
+{
+    const uint32_t n = t.GetNNodes();
+    std::vector<uint32_t> portBase(n + 1, 0);
+    for (uint32_t v = 0; v < n; ++v)
     {
-        ids.push_back(static_cast<uint32_t>(e >> 32));
-        ids.push_back(static_cast<uint32_t>(e & 0xFFFFFFFFULL));
+        portBase[v + 1] = portBase[v] + t.GetDegree(v);
     }
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    auto vid = [&ids](uint32_t c) {
-        return static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), c) - ids.begin());
+    const uint32_t nVl = std::max<uint32_t>(r.GetNVlsUsed(), slVl + 1U);
+    NS_ABORT_MSG_IF(static_cast<uint64_t>(portBase[n]) * nVl >= (1ULL << 32),
+                    "UbTopologyRouting::CheckDeadlock: too many channels");
+    auto chan = [&](uint32_t v, const UbRouteCandidate& c) -> uint64_t {
+        const uint32_t vl = c.vl == UB_VL_FROM_SL ? slVl : c.vl;
+        return static_cast<uint64_t>(portBase[v] + c.port) * nVl + vl;
     };
-    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-    Graph g(ids.size());
-    for (uint64_t e : raw)
+    // Follow every route of every pair, channel by channel: a packet of the pair holding one
+    // channel may wait for each candidate of the next node toward its destination.
+    std::vector<uint64_t> raw;
+    std::vector<uint8_t> vlSeen(nVl, 0);
+    std::unordered_set<uint64_t> seen;
+    std::vector<std::pair<uint32_t, uint64_t>> stack; // (node, channel that led to it)
+    for (const auto& [src, dst] : pairs)
     {
-        boost::add_edge(vid(static_cast<uint32_t>(e >> 32)),
-                        vid(static_cast<uint32_t>(e & 0xFFFFFFFFULL)),
-                        g);
-    }
-    rep.channels = ids.size();
-    rep.dependencies = raw.size();
-    raw.clear();
-
-    struct CycleVisitor : public boost::default_dfs_visitor
-    {
-        std::vector<uint32_t>* parent;
-
-        void tree_edge(Graph::edge_descriptor e, const Graph& gr) const
+        if (src == dst)
         {
-            (*parent)[boost::target(e, gr)] = static_cast<uint32_t>(boost::source(e, gr));
+            continue;
         }
-
-        void back_edge(Graph::edge_descriptor e, const Graph& gr) const
+        seen.clear();
+        stack.assign(1, {src, NONE});
+        while (!stack.empty())
         {
-            CycleFound f;
-            auto from = static_cast<uint32_t>(boost::source(e, gr));
-            auto to = static_cast<uint32_t>(boost::target(e, gr));
-            for (uint32_t x = from; x != to; x = (*parent)[x])
+            auto [v, held] = stack.back();
+            stack.pop_back();
+            uint32_t nc = 0;
+            const UbRouteCandidate* cs = r.Lookup(v, dst, nc);
+            for (uint32_t k = 0; k < nc; ++k)
             {
-                f.cycle.push_back(x);
+                if (v != src && (cs[k].flags & UbRouteCandidate::SOURCE_ONLY))
+                {
+                    continue;
+                }
+                const uint64_t c = chan(v, cs[k]);
+                vlSeen[c % nVl] = 1;
+                if (held != NONE)
+                {
+                    raw.push_back((held << 32) | c);
+                }
+                const uint32_t u = t.GetPorts(v)[cs[k].port].peer;
+                if (u != dst && seen.insert(c).second)
+                {
+                    stack.emplace_back(u, c);
+                }
             }
-            f.cycle.push_back(to);
-            std::reverse(f.cycle.begin(), f.cycle.end());
-            throw f;
-        }
-    };
-
-    std::vector<uint32_t> parent(ids.size(), NONE);
-    CycleVisitor vis;
-    vis.parent = &parent;
-    try
-    {
-        boost::depth_first_search(g, boost::visitor(vis));
-    }
-    catch (const CycleFound& f)
-    {
-        rep.deadlockFree = false;
-        // Port index -> (node, port).
-        for (uint32_t x : f.cycle)
-        {
-            uint32_t c = ids[x];
-            uint32_t port = c / nVl;
-            uint32_t vl = c % nVl;
-            auto v = static_cast<uint32_t>(
-                std::upper_bound(portBase.begin(), portBase.end(), port) - portBase.begin() - 1);
-            uint32_t peer = t.GetPorts(v)[port - portBase[v]].peer;
-            rep.cycle.push_back(t.GetNode(v).name + "->" + t.GetNode(peer).name + " vl" +
-                                std::to_string(vl));
         }
     }
+    DeadlockReport rep;
+    for (uint8_t x : vlSeen)
+    {
+        rep.vlsUsed += x;
+    }
+    SearchCycle(t, portBase, nVl, raw, rep);
     return rep;
 }
 

@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -95,6 +96,23 @@ class UbTopologyRouting
      * \return the report
      */
     static DeadlockReport CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8_t slVl = 0);
+
+    /**
+     * \brief The deadlock check scoped to the routes some traffic uses: only the dependencies of
+     * packets between the given pairs (every candidate path of each, channel by channel). A
+     * topology whose full route set could close a cycle (a ring of switches) is safe for traffic
+     * that cannot (neighbours only). The pairs must include the reverse direction where replies
+     * flow (acknowledgements, Read data).
+     * \param t the topology
+     * \param r its routes
+     * \param pairs (source node, destination node) pairs
+     * \param slVl VL of routes that name none
+     * \return the report (channels: those the pairs' routes use)
+     */
+    static DeadlockReport CheckDeadlock(const UbTopology& t,
+                                        const UbRouteSet& r,
+                                        const std::vector<std::pair<uint32_t, uint32_t>>& pairs,
+                                        uint8_t slVl = 0);
 
     /**
      * \brief Hop counts (links traversed) of every ordered endpoint pair, following the first

@@ -276,6 +276,58 @@ class UbDeadlockCheckTestCase : public TestCase
     }
 };
 
+/**
+ * \ingroup unifiedbus-tests
+ * \brief The deadlock check scoped to the traffic of a run, on a ring of 5 switches with an
+ * endpoint each. Neighbour pairs, both ways: each route e_i -> s_i -> s_(i+1) -> e_(i+1) holds 2
+ * dependencies, 10 directed pairs give 20, and none chains two ring channels: no cycle. Pairs 2
+ * ring hops apart, one way: each route chains s_i->s_(i+1) to s_(i+1)->s_(i+2), and the 5 of
+ * them close the ring.
+ */
+class UbScopedDeadlockCheckTestCase : public TestCase
+{
+  public:
+    UbScopedDeadlockCheckTestCase()
+        : TestCase("the deadlock check scoped to the pairs in use: a ring carries neighbour "
+                   "traffic, not traffic two hops away")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        UbTopology ring = Ring(5);
+        UbRouteSet r = UbTopologyRouting::ShortestPaths(ring);
+        std::vector<std::pair<uint32_t, uint32_t>> near;
+        std::vector<std::pair<uint32_t, uint32_t>> far;
+        for (uint32_t i = 0; i < 5; ++i)
+        {
+            near.emplace_back(i, (i + 1) % 5);
+            near.emplace_back((i + 1) % 5, i);
+            far.emplace_back(i, (i + 2) % 5);
+        }
+        auto a = UbTopologyRouting::CheckDeadlock(ring, r, near);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.deadlockFree), true, "neighbours");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.dependencies), 20U, "2 per directed pair");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(a.vlsUsed), 1U, "one VL");
+        auto b = UbTopologyRouting::CheckDeadlock(ring, r, far);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(b.deadlockFree), false, "two hops away");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(b.cycle.size()), 5U, "round the ring");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(b.dependencies), 15U, "3 per pair");
+
+        // The helper goes on with the neighbour scope (endpoint indices 0..4 are e0..e4).
+        ubtest::ResetSimulation();
+        {
+            UbTopologyHelper sys;
+            sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+            sys.SetDeadlockScope(near);
+            sys.Build(ring);
+            NS_TEST_EXPECT_MSG_EQ(sys.GetDeadlockReport().deadlockFree, true, "built");
+        }
+        ubtest::ResetSimulation();
+    }
+};
+
 /// FullMesh2D(k) in the file format, with an optional vlpolicy line.
 std::string
 FullMesh2DText(uint32_t k, const std::string& vlPolicyLine)
@@ -406,6 +458,26 @@ class UbTopologyTestSuite : public TestSuite
         AddTestCase(new UbDeadlockCheckTestCase, ubtest::Quick());
         AddTestCase(new UbTopologyFileDefaultsTestCase, ubtest::Quick());
         AddTestCase(new UbVlPolicyOptionTestCase, ubtest::Quick());
+        AddTestCase(new UbScopedDeadlockCheckTestCase, ubtest::Quick());
+        AddTestCase(new ubtest::ExpectStopTestCase(
+                        "a ring carrying traffic two hops away stops, naming the run's pairs",
+                        []() {
+                            UbTopologyHelper sys;
+                            sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+                            sys.SetDeadlockScope({{0, 2}, {1, 3}, {2, 4}, {3, 0}, {4, 1}});
+                            sys.Build(Ring(5));
+                        },
+                        {"this run's 5 endpoint pairs can deadlock", "s0->s1 vl0"}),
+                    ubtest::Quick());
+        AddTestCase(new ubtest::ExpectStopTestCase(
+                        "plain endpoints on a ring: the message names 'forward'",
+                        []() {
+                            UbTopologyRouting::ShortestPaths(ParseText(
+                                "nodes e 4 npu\nlink e0 e1\nlink e1 e2\nlink e2 e3\nlink e3 e0\n",
+                                "ring.topo"));
+                        },
+                        {"only through endpoints that do not forward", "npu forward'"}),
+                    ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a cyclic full mesh names the three places of the VL policy",
                         []() {
