@@ -38,7 +38,7 @@ main(int argc, char* argv[])
     std::string pattern = "uniform";
     std::string loadList = "0.1,0.3,0.5,0.7,0.8,0.9";
     double hot = 0.2;
-    uint32_t packetSize = 4096;
+    uint32_t packetSize = 0; // 0: the largest the preset's links carry, up to 4,096 B
     double durationUs = 20;
     std::string db = "results/ubsim.db";
     std::string selection = "Spray";
@@ -65,7 +65,10 @@ main(int argc, char* argv[])
                  "comma-separated offered loads (fractions of each endpoint's links)",
                  loadList);
     cmd.AddValue("hotspot", "hotspot: fraction of packets to endpoint 0", hot);
-    cmd.AddValue("packetSize", "bytes per packet", packetSize);
+    cmd.AddValue("packetSize",
+                 "bytes per packet above the 12-B network header (default: 4096, or less if the "
+                 "preset's UbNetDevice::Mtu is smaller, as NVLink's 316 B: 304)",
+                 packetSize);
     cmd.AddValue("duration", "sending time per load (us)", durationUs);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
@@ -76,6 +79,24 @@ main(int argc, char* argv[])
         std::cerr << "ub-load-latency: --npus=" << npusText
                   << " is not a number of endpoints (leave it out for the preset's default size)\n";
         return 2;
+    }
+    {
+        // The packet (and the 12-B network header the switch adds) must fit the links.
+        const UbPreset p = UbPreset::Load(presetName);
+        const uint32_t mtu =
+            p.Has("UbNetDevice::Mtu") ? static_cast<uint32_t>(p.GetDouble("UbNetDevice::Mtu")) : 0;
+        const uint32_t most = mtu > 12 ? mtu - 12 : 4096;
+        if (packetSize == 0)
+        {
+            packetSize = std::min<uint32_t>(4096, most);
+        }
+        else if (packetSize > most)
+        {
+            std::cerr << "ub-load-latency: --packetSize=" << packetSize << " does not fit "
+                      << presetName << "'s links (UbNetDevice::Mtu " << mtu
+                      << " B less the 12-B network header: at most " << most << ")\n";
+            return 2;
+        }
     }
     std::vector<double> loads;
     if (!UbParseDoubleList(loadList, loads) || loads.empty() ||
