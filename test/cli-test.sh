@@ -60,6 +60,7 @@ check collectives-alltoall-on-ring 134 "this run's 30 endpoint pairs can deadloc
 # NVLink's links carry 316-B packets: the load-latency default fits them, a larger one is refused.
 check load-latency-nvlink-default 0 "uniform traffic, 304-B packets" "$BIN/ub-load-latency" --preset=nvlink5-gb200 --loads=0.1 --duration=1 --db="$TMP/ll.db"
 check load-latency-too-large 2 "--packetSize=4096 does not fit nvlink5-gb200's links (UbNetDevice::Mtu 316 B less the 12-B network header: at most 304)" "$BIN/ub-load-latency" --preset=nvlink5-gb200 --packetSize=4096
+check load-latency-bad-unit 2 "--loadUnit=bytes is not payload or flits" "$BIN/ub-load-latency" --loadUnit=bytes
 check demo-bad-fanin 2 "--fanin=16 is not 1 to 15" "$BIN/ub-fabric-demo" --pattern=incast --fanin=16
 check demo-fanin 0 "== incast: 4 endpoints -> endpoint 0" "$BIN/ub-fabric-demo" --pattern=incast --fanin=4 --quiet --db="$TMP/fanin.db"
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy

@@ -9,12 +9,13 @@
  *   ./ubsim run ub-load-latency --preset=nvlink5-gb200 --pattern=hotspot --hotspot=0.2
  *
  * Every endpoint sends packets with Poisson arrivals at load x its link bandwidth (payload
- * bytes against the line rate of all its ports, or of one with --perChannel) for --duration; a
- * packet's latency runs from its creation to its arrival. Accepted = bytes delivered during the
- * last three quarters of the sending time (the first is warm-up) over what was offered then;
- * above saturation it falls below 1 (UbExperiment::RunLoad).
- * Incast: --fanin endpoints send to endpoint 0, together at load x endpoint 0's link bandwidth
- * (the load is the receiver's).
+ * bytes, or wire flits with --loadUnit=flits, against the line rate of all its ports, or of one
+ * with --perChannel) for --duration; a packet's latency runs from its creation to its arrival,
+ * printed in us, in ps and in flit times of one port (the textbook's cycles). Accepted = bytes
+ * delivered during the last three quarters of the sending time (the first is warm-up) over what was
+ * offered then; above saturation it falls below 1 (UbExperiment::RunLoad). Incast: --fanin
+ * endpoints send to endpoint 0, together at load x endpoint 0's link bandwidth (the load is the
+ * receiver's).
  *
  *   ./ubsim run ub-load-latency --pattern=incast --fanin=16 --loads=0.5,0.9,1.1
  *   ./ubsim run ub-load-latency --preset=kary-mesh8x8 --perChannel --loads=0.1,0.3,0.5,0.7
@@ -64,6 +65,12 @@ main(int argc, char* argv[])
     cmd.AddValue("loads",
                  "comma-separated offered loads (fractions of each endpoint's links)",
                  loadList);
+    std::string loadUnit = "payload";
+    cmd.AddValue("loadUnit",
+                 "what a load counts against the line rate: payload (bytes the sources send) or "
+                 "flits (wire flits: network and link headers, CRC and padding included, as the "
+                 "textbook's unit)",
+                 loadUnit);
     cmd.AddValue("hotspot", "hotspot: fraction of packets to endpoint 0", hot);
     cmd.AddValue("packetSize",
                  "bytes per packet above the 12-B network header (default: 4096, or less if the "
@@ -113,6 +120,11 @@ main(int argc, char* argv[])
                   << " is not uniform, hotspot, permutation or incast\n";
         return 2;
     }
+    if (loadUnit != "payload" && loadUnit != "flits")
+    {
+        std::cerr << "ub-load-latency: --loadUnit=" << loadUnit << " is not payload or flits\n";
+        return 2;
+    }
     if (pattern == "incast" && fanin == 0)
     {
         std::cerr << "ub-load-latency: --fanin must be at least 1\n";
@@ -127,6 +139,7 @@ main(int argc, char* argv[])
     results.AddParameter("packet_size", packetSize);
     results.AddParameter("selection", selection);
     results.AddParameter("load_unit", perChannel ? "channel" : "endpoint");
+    results.AddParameter("load_counts", loadUnit);
     if (pattern == "incast")
     {
         results.AddParameter("fanin", fanin);
@@ -135,6 +148,7 @@ main(int argc, char* argv[])
               << "-B packets, " << durationUs << " us per load\n"
               << std::setw(8) << "load" << std::setw(12) << "accepted" << std::setw(14)
               << "mean lat us" << std::setw(13) << "p50 us" << std::setw(13) << "p99 us"
+              << std::setw(16) << "mean ps" << std::setw(13) << "mean flits"
               << "\n";
     for (double load : loads)
     {
@@ -150,16 +164,21 @@ main(int argc, char* argv[])
         c.durationUs = durationUs;
         c.selection = selection;
         c.perChannel = perChannel;
+        c.wireFlits = loadUnit == "flits";
         std::ostringstream scope;
         scope << pattern << ":" << load;
         UbExperiment::LoadPoint p = UbExperiment::RunLoad(c, &results, scope.str());
         std::cout << std::fixed << std::setprecision(2) << std::setw(8) << load << std::setw(12)
                   << p.accepted << std::setprecision(3) << std::setw(14) << p.meanUs
-                  << std::setw(13) << p.p50Us << std::setw(13) << p.p99Us << "\n";
+                  << std::setw(13) << p.p50Us << std::setw(13) << p.p99Us << std::setw(16)
+                  << std::setprecision(0) << p.meanPs << std::setprecision(1) << std::setw(13)
+                  << p.meanFlits << "\n";
         results.AddMetric(scope.str(), "accepted", p.accepted, "fraction");
         results.AddMetric(scope.str(), "latency_mean", p.meanUs, "us");
         results.AddMetric(scope.str(), "latency_p50", p.p50Us, "us");
         results.AddMetric(scope.str(), "latency_p99", p.p99Us, "us");
+        results.AddMetric(scope.str(), "latency_mean_ps", p.meanPs, "ps");
+        results.AddMetric(scope.str(), "latency_mean_flits", p.meanFlits, "flit times");
     }
     int64_t run = results.Commit(Seconds(0), 0);
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";

@@ -209,6 +209,7 @@ UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string
                     "UbExperiment::RunLoad: load, duration and packet size must be positive");
     LoadPoint out;
     UbHistogram lat;
+    double flitPs = 1;
     {
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false);
@@ -236,7 +237,15 @@ UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string
         }
         const bool incast = c.pattern == "incast";
         const uint32_t senders = incast ? c.fanin : n;
-        const double perSender = incast ? c.load * lineBps / c.fanin : c.load * lineBps;
+        // The sources count payload bytes: a load of wire flits is the payload share of them.
+        Ptr<UbNetDevice> port0 = sys.GetDevice(t.GetPorts(e0)[0].link,
+                                               t.GetLink(t.GetPorts(e0)[0].link).a == e0 ? 0 : 1);
+        const double payloadShare =
+            c.wireFlits ? static_cast<double>(c.packetSize) / port0->GetWireBytes(c.packetSize + 12)
+                        : 1.0;
+        flitPs = port0->GetFlitSize() * 8e12 / static_cast<double>(port0->GetRateBps());
+        const double perSender =
+            (incast ? c.load * lineBps / c.fanin : c.load * lineBps) * payloadShare;
         UbTrafficHelper traffic;
         traffic.SetSourceAttribute("PacketSize", UintegerValue(c.packetSize));
         traffic.SetSourceAttribute("Rate", DataRateValue(DataRate(perSender)));
@@ -309,6 +318,8 @@ UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string
     }
     Simulator::Destroy();
     out.meanUs = lat.GetMean() / 1e6;
+    out.meanPs = lat.GetMean();
+    out.meanFlits = lat.GetMean() / flitPs;
     out.p50Us = static_cast<double>(lat.GetPercentile(0.5)) / 1e6;
     out.p99Us = static_cast<double>(lat.GetPercentile(0.99)) / 1e6;
     return out;

@@ -149,6 +149,8 @@ class UbExperiment
         std::string selection{"Spray"}; //!< path selection at every node, or "Preset"
         bool perChannel{false};         //!< load in units of one port's line rate (Dally and
                                         //!< Towles' unit channel), not of all the endpoint's ports
+        bool wireFlits{false}; //!< load counts wire flits (network header, link headers, CRC,
+                               //!< flit padding), not payload bytes, against the line rate
     };
 
     /// Outcome of one load point.
@@ -160,6 +162,9 @@ class UbExperiment
         double p50Us{0};     //!< median
         double p99Us{0};     //!< 99th percentile
         uint64_t packets{0}; //!< packets delivered
+        double meanPs{0};    //!< mean packet latency in picoseconds
+        double meanFlits{0}; //!< mean packet latency in flit times of the endpoint's first port
+                             //!< (FlitSize x 8 / its rate): the textbook's cycles
     };
 
     /**
