@@ -71,6 +71,11 @@ main(int argc, char* argv[])
                  "flits (wire flits: network and link headers, CRC and padding included, as the "
                  "textbook's unit)",
                  loadUnit);
+    bool self = false;
+    cmd.AddValue("self",
+                 "uniform and hotspot: a source may draw itself as the destination, as in the "
+                 "textbook's uniform traffic (the packet stays in its own switch)",
+                 self);
     cmd.AddValue("hotspot", "hotspot: fraction of packets to endpoint 0", hot);
     cmd.AddValue("packetSize",
                  "bytes per packet above the 12-B network header (default: 4096, or less if the "
@@ -140,6 +145,7 @@ main(int argc, char* argv[])
     results.AddParameter("selection", selection);
     results.AddParameter("load_unit", perChannel ? "channel" : "endpoint");
     results.AddParameter("load_counts", loadUnit);
+    results.AddParameter("self_traffic", self ? "on" : "off");
     if (pattern == "incast")
     {
         results.AddParameter("fanin", fanin);
@@ -165,6 +171,7 @@ main(int argc, char* argv[])
         c.selection = selection;
         c.perChannel = perChannel;
         c.wireFlits = loadUnit == "flits";
+        c.includeSelf = self;
         std::ostringstream scope;
         scope << pattern << ":" << load;
         UbExperiment::LoadPoint p = UbExperiment::RunLoad(c, &results, scope.str());

@@ -8,6 +8,7 @@
 #include "ub-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
 #include "ns3/double.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
@@ -278,6 +279,7 @@ UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string
                 src->SetAttribute("Hotspot", UintegerValue(t.GetEndpoints()[0]));
                 src->SetAttribute("HotspotFraction",
                                   DoubleValue(c.pattern == "hotspot" ? c.hotspot : 0.0));
+                src->SetAttribute("IncludeSelf", BooleanValue(c.includeSelf));
             }
             src->AssignStreams(2000 + 2 * i);
             a.Start(start);

@@ -149,8 +149,9 @@ class UbExperiment
         std::string selection{"Spray"}; //!< path selection at every node, or "Preset"
         bool perChannel{false};         //!< load in units of one port's line rate (Dally and
                                         //!< Towles' unit channel), not of all the endpoint's ports
-        bool wireFlits{false}; //!< load counts wire flits (network header, link headers, CRC,
-                               //!< flit padding), not payload bytes, against the line rate
+        bool includeSelf{false}; //!< uniform and hotspot: a source may draw itself (textbook)
+        bool wireFlits{false};   //!< load counts wire flits (network header, link headers, CRC,
+                                 //!< flit padding), not payload bytes, against the line rate
     };
 
     /// Outcome of one load point.

@@ -8,6 +8,7 @@
 #include "ub-switch.h"
 
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
 #include "ns3/log.h"
@@ -39,10 +40,19 @@ UbPacketSource::GetTypeId()
             .AddAttribute("DestinationCount",
                           "Uniform random traffic: when > 0, each packet goes to a CNA drawn "
                           "uniformly from [DestinationFirst, DestinationFirst + DestinationCount), "
-                          "never the source itself; Destination is then unused.",
+                          "the source itself only with IncludeSelf; Destination is then unused.",
                           UintegerValue(0),
                           MakeUintegerAccessor(&UbPacketSource::m_destCount),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("IncludeSelf",
+                          "Uniform random traffic: the source is one of the destinations, as in "
+                          "the textbook's uniform traffic (Dally and Towles section 3.2); a "
+                          "packet to itself goes through its own switch (pipeline latency) "
+                          "without entering a link. Default false: every packet crosses the "
+                          "network.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&UbPacketSource::m_includeSelf),
+                          MakeBooleanChecker())
             .AddAttribute("DestinationFirst",
                           "First CNA of the random destinations (see DestinationCount).",
                           UintegerValue(0),
@@ -210,7 +220,7 @@ UbPacketSource::TrySendOne()
         else
         {
             uint32_t self = m_switch->GetCna();
-            bool selfIn = self >= m_destFirst && self < m_destFirst + m_destCount;
+            bool selfIn = !m_includeSelf && self >= m_destFirst && self < m_destFirst + m_destCount;
             uint32_t n = m_destCount - (selfIn ? 1 : 0);
             NS_ABORT_MSG_IF(n == 0, "UbPacketSource: DestinationCount leaves no destination");
             auto k = static_cast<uint32_t>(m_uni->GetInteger(0, n - 1));

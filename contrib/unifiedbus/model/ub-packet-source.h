@@ -73,6 +73,7 @@ class UbPacketSource : public Application
 
     uint32_t m_destination{0};
     uint32_t m_destCount{0};
+    bool m_includeSelf{false};
     uint32_t m_destFirst{0};
     double m_hotFraction{0};
     uint32_t m_hotspot{0};

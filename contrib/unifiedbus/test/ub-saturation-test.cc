@@ -14,10 +14,19 @@
  */
 #include "ub-test-utils.h"
 
+#include "ns3/boolean.h"
+#include "ns3/data-rate.h"
+#include "ns3/simulator.h"
 #include "ns3/test.h"
 #include "ns3/ub-experiment.h"
+#include "ns3/ub-helper.h"
+#include "ns3/ub-packet-sink.h"
+#include "ns3/ub-packet-source.h"
+#include "ns3/ub-switch.h"
 #include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
+#include "ns3/ub-traffic-helper.h"
+#include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -170,6 +179,76 @@ class UbTorusTiesTestCase : public TestCase
  * \ingroup unifiedbus-tests
  * \brief Validation target 7.
  */
+/**
+ * \ingroup unifiedbus-tests
+ * \brief Self traffic (UbPacketSource::IncludeSelf): 4,000 uniform packets from endpoint 0 over
+ * the 4 endpoints of one leaf. With self included each endpoint, the source too, gets a
+ * binomial(4000, 1/4) share: 1,000 +- 137 (5 sigma, sigma = sqrt(4000 x 1/4 x 3/4) = 27.4);
+ * without it the source gets none and the 3 others 1,333 +- 149 each.
+ */
+class UbSelfTrafficTestCase : public TestCase
+{
+  public:
+    UbSelfTrafficTestCase()
+        : TestCase("uniform traffic with IncludeSelf sends a quarter of 4,000 packets to the "
+                   "source itself, and none without")
+    {
+    }
+
+  private:
+    static std::vector<uint64_t> Run(bool self)
+    {
+        ubtest::ResetSimulation();
+        UbHelper ub;
+        ubtest::ClosNet net = ubtest::BuildClos(ub, 1, 4, 1);
+        UbTrafficHelper traffic;
+        ApplicationContainer sinks = traffic.InstallSinks(net.endpoints);
+        const uint32_t first = net.endpoints.Get(0)->GetObject<UbSwitch>()->GetCna();
+        traffic.SetSourceAttribute("PacketSize", UintegerValue(256));
+        traffic.SetSourceAttribute("MaxPackets", UintegerValue(4000));
+        traffic.SetSourceAttribute("Rate", DataRateValue(DataRate("100Gbps")));
+        ApplicationContainer a = traffic.InstallSource(net.endpoints.Get(0), net.endpoints.Get(1));
+        Ptr<UbPacketSource> src = DynamicCast<UbPacketSource>(a.Get(0));
+        src->SetAttribute("DestinationCount", UintegerValue(4));
+        src->SetAttribute("DestinationFirst", UintegerValue(first));
+        src->SetAttribute("IncludeSelf", BooleanValue(self));
+        src->AssignStreams(7);
+        Simulator::Run();
+        std::vector<uint64_t> got;
+        for (uint32_t i = 0; i < 4; ++i)
+        {
+            NS_ABORT_MSG_IF(net.endpoints.Get(i)->GetObject<UbSwitch>()->GetCna() != first + i,
+                            "the leaf's endpoints are not CNAs first .. first + 3");
+            got.push_back(DynamicCast<UbPacketSink>(sinks.Get(i))->GetReceivedPackets());
+        }
+        ubtest::ResetSimulation();
+        return got;
+    }
+
+    void DoRun() override
+    {
+        auto with = Run(true);
+        auto without = Run(false);
+        uint64_t sumWith = 0;
+        uint64_t sumWithout = 0;
+        for (uint32_t i = 0; i < 4; ++i)
+        {
+            sumWith += with[i];
+            sumWithout += without[i];
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(with[i]), 1137u, "with self, endpoint " << i);
+            NS_TEST_EXPECT_MSG_GT_OR_EQ(with[i], 863u, "with self, endpoint " << i);
+            if (i > 0)
+            {
+                NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(without[i]), 1482u, "others, endpoint " << i);
+                NS_TEST_EXPECT_MSG_GT_OR_EQ(without[i], 1184u, "others, endpoint " << i);
+            }
+        }
+        NS_TEST_EXPECT_MSG_EQ(sumWith, 4000u, "all delivered, self included");
+        NS_TEST_EXPECT_MSG_EQ(sumWithout, 4000u, "all delivered");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(without[0]), 0u, "no self traffic by default");
+    }
+};
+
 class UbSaturationTestSuite : public TestSuite
 {
   public:
@@ -178,6 +257,7 @@ class UbSaturationTestSuite : public TestSuite
     {
         AddTestCase(new UbSaturationTestCase, ubtest::Quick());
         AddTestCase(new UbTorusTiesTestCase, ubtest::Quick());
+        AddTestCase(new UbSelfTrafficTestCase, ubtest::Quick());
     }
 };
 
