@@ -65,6 +65,7 @@ UbKaryNcubeSystems::KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoin
                                                  << v << " is not one of Up, Split, Both");
         }
     }
+    p.terminals = preset.Has("topology::Terminals") && preset.Get("topology::Terminals") == "true";
     if (preset.Has("topology::LinkLanes"))
     {
         p.lanes = static_cast<uint16_t>(preset.GetDouble("topology::LinkLanes"));
@@ -101,16 +102,35 @@ UbKaryNcubeSystems::BuildKaryNcube(const KaryNcube& p)
     }
     UbTopology t;
     t.SetName(std::to_string(p.k) + "-ary " + std::to_string(p.n) + "-" +
-              (p.torus ? "torus" : "mesh"));
-    for (uint32_t v = 0; v < size; ++v)
-    {
-        std::string name = "n";
+              (p.torus ? "torus" : "mesh") + (p.terminals ? " with terminals" : ""));
+    auto coords = [&p](uint32_t v) {
+        std::string c;
         for (uint32_t i = 0, r = v; i < p.n; ++i, r /= p.k)
         {
-            name += (i ? "_" : "") + std::to_string(r % p.k);
+            c += (i ? "_" : "") + std::to_string(r % p.k);
         }
-        t.AddNode(name, UbTopology::NPU, true);
+        return c;
+    };
+    for (uint32_t v = 0; v < size; ++v)
+    {
+        // Terminals do not forward; without them the endpoint is the router.
+        t.AddNode("n" + coords(v), UbTopology::NPU, !p.terminals);
     }
+    // Router of coordinate index c.
+    const uint32_t base = p.terminals ? size : 0;
+    if (p.terminals)
+    {
+        for (uint32_t v = 0; v < size; ++v)
+        {
+            t.AddNode("r" + coords(v), UbTopology::SWITCH);
+        }
+        for (uint32_t v = 0; v < size; ++v)
+        {
+            // Injection and ejection channels: tier 0, as endpoint links are.
+            t.AddLink(v, base + v, p.lanes, p.laneRateBps, 0, p.linkM);
+        }
+    }
+    const uint8_t tier = p.terminals ? 1 : 0; // router to router
     uint32_t stride = 1;
     for (uint32_t i = 0; i < p.n; ++i, stride *= p.k)
     {
@@ -119,11 +139,16 @@ UbKaryNcubeSystems::BuildKaryNcube(const KaryNcube& p)
             uint32_t x = (v / stride) % p.k;
             if (x + 1 < p.k)
             {
-                t.AddLink(v, v + stride, p.lanes, p.laneRateBps, 0, p.linkM);
+                t.AddLink(base + v, base + v + stride, p.lanes, p.laneRateBps, tier, p.linkM);
             }
             else if (p.torus)
             {
-                t.AddLink(v, v - x * stride, p.lanes, p.laneRateBps, 0, p.linkM); // wrap
+                t.AddLink(base + v,
+                          base + v - x * stride,
+                          p.lanes,
+                          p.laneRateBps,
+                          tier,
+                          p.linkM); // wrap
             }
         }
     }
@@ -149,7 +174,24 @@ UbKaryNcubeSystems::KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p)
                           "BuildKaryNcube and the same "
                           "parameters");
     };
-    auto f = [&](uint32_t v, uint32_t d, std::vector<UbRouteCandidate>& out) {
+    uint32_t size = 1;
+    for (uint32_t i = 0; i < p.n; ++i)
+    {
+        size *= k;
+    }
+    const uint32_t base = p.terminals ? size : 0;
+    auto f = [&](uint32_t node, uint32_t d, std::vector<UbRouteCandidate>& out) {
+        if (p.terminals && node < size)
+        {
+            out.push_back(UbRouteCandidate{0, 0, 0}); // a terminal's only link: injection
+            return;
+        }
+        const uint32_t v = node - base; // the router's coordinate index
+        if (p.terminals && v == d)
+        {
+            out.push_back(UbRouteCandidate{port(node, d), 0, 0}); // ejection
+            return;
+        }
         uint32_t stride = 1;
         for (uint32_t i = 0; i < p.n; ++i, stride *= k)
         {
@@ -163,7 +205,8 @@ UbKaryNcubeSystems::KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p)
             auto hop = [&](bool up) {
                 uint8_t vl = !p.torus ? 0 : up ? (xv < xd ? 1 : 0) : (xv > xd ? 1 : 0);
                 uint32_t xn = up ? (xv + 1) % k : (xv + k - 1) % k;
-                out.push_back(UbRouteCandidate{port(v, v - xv * stride + xn * stride), vl, 0});
+                out.push_back(
+                    UbRouteCandidate{port(node, base + v - xv * stride + xn * stride), vl, 0});
             };
             if (!p.torus)
             {

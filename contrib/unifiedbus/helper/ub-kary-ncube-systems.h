@@ -48,6 +48,11 @@ class UbKaryNcubeSystems
         uint16_t lanes{0};          //!< lanes per link (0: the preset's)
         uint64_t laneRateBps{0};    //!< lane rate (0: the preset's)
         double linkM{1};            //!< cable length
+        /// Textbook terminals: every router is a switch and its terminal an endpoint of its
+        /// own on an injection and ejection link (Dally and Towles section 2.1), instead of a
+        /// forwarding endpoint that is both. Endpoints 0 .. k^n - 1 are the terminals (endpoint
+        /// i at router i), switches k^n .. 2 k^n - 1 the routers.
+        bool terminals{false};
     };
 
     /// \param p parameters \return the topology; node x0 + k x1 + k^2 x2 ... has coordinates x
@@ -67,7 +72,8 @@ class UbKaryNcubeSystems
     static UbRouteSet KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p);
     /**
      * \brief k-ary n-cube parameters from a preset's topology:: keys (Radix, Dims, Torus,
-     * TorusTies = Up, Split or Both, LinkLanes, LinkLaneRate, LinkLength).
+     * TorusTies = Up, Split or Both, Terminals = true or false, LinkLanes, LinkLaneRate,
+     * LinkLength).
      * \param preset the preset
      * \param endpoints 0 or k^n (the cube has one size)
      * \return the parameters

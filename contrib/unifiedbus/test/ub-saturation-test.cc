@@ -20,8 +20,10 @@
 #include "ns3/test.h"
 #include "ns3/ub-experiment.h"
 #include "ns3/ub-helper.h"
+#include "ns3/ub-net-device.h"
 #include "ns3/ub-packet-sink.h"
 #include "ns3/ub-packet-source.h"
+#include "ns3/ub-preset.h"
 #include "ns3/ub-switch.h"
 #include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
@@ -181,6 +183,98 @@ class UbTorusTiesTestCase : public TestCase
  */
 /**
  * \ingroup unifiedbus-tests
+ * \brief Textbook terminals (KaryNcube::terminals): on the 8-ary 2-mesh with every terminal on
+ * its own injection and ejection link, one 256-B packet from terminal (0,0) to (7,7) crosses
+ * H = 15 routers and h = H + 1 = 16 links. An input-queued router with cut-through forwards a
+ * packet one flit time f after its head arrives plus its pipeline L_S, so (Dally and Towles
+ * section 3.4, T0 = H t_r + D/v + L/b, with t_r = L_S + f, the wire time D/v = h (P + d) and
+ * L/b = S, the serialization of the whole framed packet) the packet arrives at
+ *   T0 = L_A + h (P + d) + H (f + L_S) + S + L_B
+ * after it was sent, L_A and L_B the terminals' own pipelines. Asserted to the picosecond, and
+ * the same in flit times to the cycle.
+ */
+class UbTextbookZeroLoadTestCase : public TestCase
+{
+  public:
+    UbTextbookZeroLoadTestCase()
+        : TestCase("textbook 8-ary 2-mesh with terminals: zero-load latency = H t_r + D over v + L over b "
+                   "to the picosecond")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        ubtest::ResetSimulation();
+        UbKaryNcubeSystems::KaryNcube p;
+        p.k = 8;
+        p.n = 2;
+        p.terminals = true;
+        UbTopology t = UbSystems::BuildKaryNcube(p);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNEndpoints()), 64U, "64 terminals");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNSwitches()), 64U, "64 routers");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(t.GetNLinks()), 64U + 112U, "terminal links + mesh links");
+        int64_t got = -1;
+        int64_t expected = 0;
+        double flitPs = 0;
+        {
+            UbTopologyHelper sys;
+            sys.SetPreset(UbPreset::Load("kary-mesh8x8"));
+            sys.SetRoutes(UbSystems::KaryNcubeRoutes(t, p));
+            sys.SetInstallControllers(false);
+            sys.Build(t);
+            NS_TEST_EXPECT_MSG_EQ(sys.GetDeadlockReport().deadlockFree, true, "cycle-free");
+            const uint32_t src = t.FindNode("n0_0");
+            const uint32_t dst = t.FindNode("n7_7");
+            UbTrafficHelper traffic;
+            ApplicationContainer sinks = traffic.InstallSinks(sys.GetEndpoints());
+            const uint32_t payload = 256;
+            traffic.SetSourceAttribute("PacketSize", UintegerValue(payload));
+            traffic.SetSourceAttribute("MaxPackets", UintegerValue(1));
+            traffic.InstallSource(sys.GetAll().Get(src), sys.GetAll().Get(dst));
+            Ptr<UbPacketSink> sink;
+            for (uint32_t i = 0; i < sinks.GetN(); ++i)
+            {
+                if (sinks.Get(i)->GetNode()->GetId() == sys.GetAll().Get(dst)->GetId())
+                {
+                    sink = DynamicCast<UbPacketSink>(sinks.Get(i));
+                }
+            }
+            Simulator::Run();
+            NS_TEST_ASSERT_MSG_EQ(sink->GetReceivedPackets(), 1u, "delivered");
+            got = sink->GetLatency().GetMax();
+
+            // The terms, from the built fabric's attributes; the arithmetic is the test's own.
+            Ptr<UbNetDevice> d0 = sys.GetDevice(t.GetPorts(src)[0].link, 0);
+            const uint64_t rate = d0->GetRateBps();
+            const uint32_t bytes = payload + 12; // the network header
+            const int64_t f = ubtest::SerPs(20, rate);
+            const int64_t S = ubtest::SerPs(20ULL * ubtest::UbCrcFlits(bytes), rate);
+            const int64_t P = d0->GetPhyLatency().GetPicoSeconds();
+            const int64_t d = 5000; // 1 m of cable (KaryNcube::linkM) at 5 ns per metre
+            auto pipe = [&](uint32_t v) {
+                return sys.GetAll()
+                    .Get(v)
+                    ->GetObject<UbSwitch>()
+                    ->GetPipelineLatency()
+                    .GetPicoSeconds();
+            };
+            const int64_t LS = pipe(t.FindNode("r3_3"));
+            const uint32_t H = 15;
+            const uint32_t h = H + 1;
+            expected = pipe(src) + h * (P + d) + H * (f + LS) + S + pipe(dst);
+            flitPs = 20 * 8e12 / static_cast<double>(rate);
+        }
+        ubtest::ResetSimulation();
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(got), expected, "zero-load latency, ps");
+        NS_TEST_EXPECT_MSG_EQ(static_cast<int64_t>(got / flitPs),
+                              static_cast<int64_t>(expected / flitPs),
+                              "the same in flit times");
+    }
+};
+
+/**
+ * \ingroup unifiedbus-tests
  * \brief Self traffic (UbPacketSource::IncludeSelf): 4,000 uniform packets from endpoint 0 over
  * the 4 endpoints of one leaf. With self included each endpoint, the source too, gets a
  * binomial(4000, 1/4) share: 1,000 +- 137 (5 sigma, sigma = sqrt(4000 x 1/4 x 3/4) = 27.4);
@@ -258,6 +352,7 @@ class UbSaturationTestSuite : public TestSuite
         AddTestCase(new UbSaturationTestCase, ubtest::Quick());
         AddTestCase(new UbTorusTiesTestCase, ubtest::Quick());
         AddTestCase(new UbSelfTrafficTestCase, ubtest::Quick());
+        AddTestCase(new UbTextbookZeroLoadTestCase, ubtest::Quick());
     }
 };
 
