@@ -214,6 +214,9 @@ UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string
     {
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false);
+        // Raw packet sources, no transactions: no controllers, whose MTU would bound the
+        // devices' (and with it the smallest VL buffer) for nothing.
+        sys.SetInstallControllers(false);
         sys.BuildPreset(c.preset, c.npus);
         const uint32_t n = sys.GetEndpoints().GetN();
         NS_ABORT_MSG_IF(c.pattern == "incast" && (c.fanin == 0 || c.fanin >= n),
