@@ -40,11 +40,7 @@ main(int argc, char* argv[])
                  "preset still gives the device, switch and endpoint values",
                  topoFile);
     std::string vlPolicyName;
-    cmd.AddValue(
-        "vlPolicy",
-        "VL policy of shortest-path routes: from-sl or final-hop-vl1 (default: the topology "
-        "file's vlpolicy line, else the preset's topology::VlPolicy, else from-sl)",
-        vlPolicyName);
+    cmd.AddValue("vlPolicy", UbTopologyHelper::VlPolicyOptionHelp(), vlPolicyName);
     cmd.AddValue("minBytes", "smallest message (then x4)", minBytes);
     cmd.AddValue("maxBytes", "largest message (up to 1 GiB)", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
@@ -57,11 +53,8 @@ main(int argc, char* argv[])
                   << " is not a number of endpoints (leave it out for the preset's default size)\n";
         return 2;
     }
-    UbTopologyRouting::VlPolicy vlPolicy = UbTopologyRouting::VL_FROM_SL;
-    if (!vlPolicyName.empty() && !UbTopologyRouting::VlPolicyFromName(vlPolicyName, vlPolicy))
+    if (!UbTopologyHelper::CheckVlPolicyOption("p2p-sweep", vlPolicyName))
     {
-        std::cerr << "p2p-sweep: --vlPolicy=" << vlPolicyName
-                  << " is not from-sl or final-hop-vl1\n";
         return 2;
     }
     if (minBytes == 0 || maxBytes < minBytes || maxBytes > (1ULL << 30))
@@ -84,7 +77,7 @@ main(int argc, char* argv[])
         if (!vlPolicyName.empty())
         {
             build = [&](UbTopologyHelper& sys) {
-                sys.SetVlPolicy(vlPolicy);
+                sys.SetVlPolicyOption(vlPolicyName);
                 sys.BuildPreset(presetName, npus);
             };
         }
@@ -96,10 +89,7 @@ main(int argc, char* argv[])
         built = topo.GetNEndpoints();
         results.AddParameter("topology", topoFile);
         build = [&](UbTopologyHelper& sys) {
-            if (!vlPolicyName.empty())
-            {
-                sys.SetVlPolicy(vlPolicy);
-            }
+            sys.SetVlPolicyOption(vlPolicyName);
             sys.SetCheckDeadlock(true); // a file's routes are not proven cycle-free
             sys.SetPreset(UbPreset::Load(presetName));
             sys.Build(topo);

@@ -91,11 +91,7 @@ main(int argc, char* argv[])
                  "preset still gives the device, switch and endpoint values",
                  topoFile);
     std::string vlPolicyName;
-    cmd.AddValue(
-        "vlPolicy",
-        "VL policy of shortest-path routes: from-sl or final-hop-vl1 (default: the topology "
-        "file's vlpolicy line, else the preset's topology::VlPolicy, else from-sl)",
-        vlPolicyName);
+    cmd.AddValue("vlPolicy", UbTopologyHelper::VlPolicyOptionHelp(), vlPolicyName);
     cmd.AddValue("ranks", "ranks: the first N endpoints (0: all)", ranks);
     cmd.AddValue("op", "allreduce, allgather, reducescatter, alltoall, broadcast or all", opName);
     cmd.AddValue("algo",
@@ -128,11 +124,8 @@ main(int argc, char* argv[])
                   << " is not a number of endpoints (leave it out for the preset's default size)\n";
         return 2;
     }
-    UbTopologyRouting::VlPolicy vlPolicy = UbTopologyRouting::VL_FROM_SL;
-    if (!vlPolicyName.empty() && !UbTopologyRouting::VlPolicyFromName(vlPolicyName, vlPolicy))
+    if (!UbTopologyHelper::CheckVlPolicyOption("ub-collectives", vlPolicyName))
     {
-        std::cerr << "ub-collectives: --vlPolicy=" << vlPolicyName
-                  << " is not from-sl or final-hop-vl1\n";
         return 2;
     }
     std::vector<UbCollectiveOp> ops;
@@ -268,10 +261,7 @@ main(int argc, char* argv[])
             if (!topoFile.empty() || !vlPolicyName.empty())
             {
                 run.build = [&](UbTopologyHelper& sys) {
-                    if (!vlPolicyName.empty())
-                    {
-                        sys.SetVlPolicy(vlPolicy);
-                    }
+                    sys.SetVlPolicyOption(vlPolicyName);
                     if (topoFile.empty())
                     {
                         sys.BuildPreset(presetName, npus);

@@ -99,11 +99,7 @@ main(int argc, char* argv[])
                  presetName);
     cmd.AddValue("topology", "topology file to build instead of the preset's builder", topoFile);
     std::string vlPolicyName;
-    cmd.AddValue(
-        "vlPolicy",
-        "VL policy of shortest-path routes: from-sl or final-hop-vl1 (default: the topology "
-        "file's vlpolicy line, else the preset's topology::VlPolicy, else from-sl)",
-        vlPolicyName);
+    cmd.AddValue("vlPolicy", UbTopologyHelper::VlPolicyOptionHelp(), vlPolicyName);
     cmd.AddValue("npus", "endpoints instead of the preset's number (0: the preset's)", npus);
     cmd.AddValue("bytes", "bytes of one transfer from --src to --dst (0: none)", bytes);
     cmd.AddValue("op", "transfer operation: write or read", op);
@@ -120,21 +116,15 @@ main(int argc, char* argv[])
         return 2;
     }
 
-    UbTopologyRouting::VlPolicy vlPolicy = UbTopologyRouting::VL_FROM_SL;
-    if (!vlPolicyName.empty() && !UbTopologyRouting::VlPolicyFromName(vlPolicyName, vlPolicy))
+    if (!UbTopologyHelper::CheckVlPolicyOption("ub-system", vlPolicyName))
     {
-        std::cerr << "ub-system: --vlPolicy=" << vlPolicyName
-                  << " is not from-sl or final-hop-vl1\n";
         return 2;
     }
 
     uint64_t heap0 = UbTopologyHelper::HeapBytesInUse();
     UbTopologyHelper sys;
     sys.SetCheckDeadlock(check);
-    if (!vlPolicyName.empty())
-    {
-        sys.SetVlPolicy(vlPolicy);
-    }
+    sys.SetVlPolicyOption(vlPolicyName);
     auto t0 = std::chrono::steady_clock::now();
     if (pods > 0)
     {

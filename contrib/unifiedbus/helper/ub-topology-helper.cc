@@ -80,6 +80,38 @@ UbTopologyHelper::SetVlPolicy(UbTopologyRouting::VlPolicy policy)
 }
 
 void
+UbTopologyHelper::SetVlPolicyOption(const std::string& text)
+{
+    UbTopologyRouting::VlPolicy policy;
+    if (!text.empty())
+    {
+        NS_ABORT_MSG_IF(!UbTopologyRouting::VlPolicyFromName(text, policy),
+                        "UbTopologyHelper: VL policy '" << text
+                                                        << "' is not from-sl or final-hop-vl1");
+        SetVlPolicy(policy);
+    }
+}
+
+const char*
+UbTopologyHelper::VlPolicyOptionHelp()
+{
+    return "VL policy of shortest-path routes: from-sl or final-hop-vl1 (default: the topology "
+           "file's vlpolicy line, else the preset's topology::VlPolicy, else from-sl)";
+}
+
+bool
+UbTopologyHelper::CheckVlPolicyOption(const std::string& program, const std::string& text)
+{
+    UbTopologyRouting::VlPolicy policy;
+    if (text.empty() || UbTopologyRouting::VlPolicyFromName(text, policy))
+    {
+        return true;
+    }
+    std::cerr << program << ": --vlPolicy=" << text << " is not from-sl or final-hop-vl1\n";
+    return false;
+}
+
+void
 UbTopologyHelper::SetRoutes(UbRouteSet routes)
 {
     m_givenRoutes = std::move(routes);

@@ -62,6 +62,18 @@ class UbTopologyHelper
      * \param policy VL policy
      */
     void SetVlPolicy(UbTopologyRouting::VlPolicy policy);
+    /// \param text a program's --vlPolicy option: SetVlPolicy with the policy it names; empty
+    /// (not given) changes nothing (CheckVlPolicyOption has accepted it)
+    void SetVlPolicyOption(const std::string& text);
+    /// \return the help text of the programs' --vlPolicy option
+    static const char* VlPolicyOptionHelp();
+    /**
+     * \param program the program's name, for the message
+     * \param text its --vlPolicy option (empty: not given)
+     * \return false, after a one-line message naming the option and the choices, if the text is
+     * not a VL policy
+     */
+    static bool CheckVlPolicyOption(const std::string& program, const std::string& text);
     /// \param routes routes to install instead of computed shortest paths
     void SetRoutes(UbRouteSet routes);
     /// \param install give endpoints a UbController (default true)
