@@ -35,10 +35,7 @@ main(int argc, char* argv[])
     std::string db = "results/ubsim.db";
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset", presetName);
-    cmd.AddValue("npus",
-                 "endpoints to build (default: the preset's default size, "
-                 "topology::DefaultEndpoints; 0: its full size)",
-                 npusText);
+    cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);
     cmd.AddValue("ep", "comma-separated EP group sizes", epList);
     cmd.AddValue("tokens", "tokens per rank", tokens);
     cmd.AddValue("hidden", "hidden size (elements per token)", hidden);
@@ -48,10 +45,8 @@ main(int argc, char* argv[])
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
     uint32_t npus = 0;
-    if (!UbPreset::EndpointsOption(presetName, npusText, npus))
+    if (!UbPreset::EndpointsOption("moe-dispatch", presetName, npusText, npus))
     {
-        std::cerr << "moe-dispatch: --npus=" << npusText
-                  << " is not a number of endpoints (leave it out for the preset's default size)\n";
         return 2;
     }
     std::vector<uint64_t> eps;

@@ -30,15 +30,9 @@ main(int argc, char* argv[])
     std::string db = "results/ubsim.db";
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset", presetName);
-    cmd.AddValue("npus",
-                 "endpoints to build (default: the preset's default size, "
-                 "topology::DefaultEndpoints; 0: its full size)",
-                 npusText);
+    cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);
     std::string topoFile;
-    cmd.AddValue("topology",
-                 "a topology file (doc/topology.md) to build instead of the preset's system; the "
-                 "preset still gives the device, switch and endpoint values",
-                 topoFile);
+    cmd.AddValue("topology", UbTopologyHelper::TopologyOptionHelp(), topoFile);
     std::string vlPolicyName;
     cmd.AddValue("vlPolicy", UbTopologyHelper::VlPolicyOptionHelp(), vlPolicyName);
     cmd.AddValue("minBytes", "smallest message (then x4)", minBytes);
@@ -47,10 +41,8 @@ main(int argc, char* argv[])
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
     uint32_t npus = 0;
-    if (!UbPreset::EndpointsOption(presetName, npusText, npus))
+    if (!UbPreset::EndpointsOption("p2p-sweep", presetName, npusText, npus))
     {
-        std::cerr << "p2p-sweep: --npus=" << npusText
-                  << " is not a number of endpoints (leave it out for the preset's default size)\n";
         return 2;
     }
     if (!UbTopologyHelper::CheckVlPolicyOption("p2p-sweep", vlPolicyName))

@@ -50,10 +50,7 @@ main(int argc, char* argv[])
                  "to one path",
                  selection);
     cmd.AddValue("preset", "system preset", presetName);
-    cmd.AddValue("npus",
-                 "endpoints to build (default: the preset's default size, "
-                 "topology::DefaultEndpoints; 0: its full size)",
-                 npusText);
+    cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);
     cmd.AddValue("pattern", "uniform, hotspot, permutation or incast", pattern);
     uint32_t fanin = 16;
     cmd.AddValue("fanin", "incast: senders (endpoints 1 .. fanin) to endpoint 0", fanin);
@@ -86,10 +83,8 @@ main(int argc, char* argv[])
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
     uint32_t npus = 0;
-    if (!UbPreset::EndpointsOption(presetName, npusText, npus))
+    if (!UbPreset::EndpointsOption("ub-load-latency", presetName, npusText, npus))
     {
-        std::cerr << "ub-load-latency: --npus=" << npusText
-                  << " is not a number of endpoints (leave it out for the preset's default size)\n";
         return 2;
     }
     {

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #ifndef UB_PRESET_DIR
@@ -308,6 +309,28 @@ UbPreset::EndpointsOption(const std::string& preset, const std::string& option, 
     }
     npus = static_cast<uint32_t>(std::stoul(option));
     return npus <= (1U << 24);
+}
+
+bool
+UbPreset::EndpointsOption(const std::string& program,
+                          const std::string& preset,
+                          const std::string& option,
+                          uint32_t& npus)
+{
+    if (EndpointsOption(preset, option, npus))
+    {
+        return true;
+    }
+    std::cerr << program << ": --npus=" << option
+              << " is not a number of endpoints (leave it out for the preset's default size)\n";
+    return false;
+}
+
+const char*
+UbPreset::EndpointsOptionHelp()
+{
+    return "endpoints to build (default: the preset's default size, topology::DefaultEndpoints; "
+           "0: its full size)";
 }
 
 namespace

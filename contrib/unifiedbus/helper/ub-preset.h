@@ -98,6 +98,21 @@ class UbPreset
     static bool EndpointsOption(const std::string& preset,
                                 const std::string& option,
                                 uint32_t& npus);
+    /**
+     * \brief EndpointsOption for a program: on a bad text, print a one-line message naming the
+     * program, the option and the fix.
+     * \param program the program's name
+     * \param preset the preset's name or path
+     * \param option the --npus text
+     * \param[out] npus the endpoints to build (0: the full size)
+     * \return false if the text is not a number of endpoints (the message is printed)
+     */
+    static bool EndpointsOption(const std::string& program,
+                                const std::string& preset,
+                                const std::string& option,
+                                uint32_t& npus);
+    /// \return the help text of the programs' --npus option
+    static const char* EndpointsOptionHelp();
 
     /**
      * \brief Set the UbNetDevice, UbChannel, UbSwitch and UbRoutingTable attributes of a helper.

@@ -93,6 +93,13 @@ UbTopologyHelper::SetVlPolicyOption(const std::string& text)
 }
 
 const char*
+UbTopologyHelper::TopologyOptionHelp()
+{
+    return "a topology file (doc/topology.md) to build instead of the preset's system; the "
+           "preset still gives the device, switch and endpoint values";
+}
+
+const char*
 UbTopologyHelper::VlPolicyOptionHelp()
 {
     return "VL policy of shortest-path routes: from-sl or final-hop-vl1 (default: the topology "

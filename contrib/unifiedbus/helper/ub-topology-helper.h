@@ -65,6 +65,8 @@ class UbTopologyHelper
     /// \param text a program's --vlPolicy option: SetVlPolicy with the policy it names; empty
     /// (not given) changes nothing (CheckVlPolicyOption has accepted it)
     void SetVlPolicyOption(const std::string& text);
+    /// \return the help text of the programs' --topology option (a file built with the preset)
+    static const char* TopologyOptionHelp();
     /// \return the help text of the programs' --vlPolicy option
     static const char* VlPolicyOptionHelp();
     /**
