@@ -31,7 +31,7 @@ UbTransport::DeadlinePs(const Channel& ch) const
 {
     // The latest estimate applies: round trips measured since the timer started (to any peer,
     // while this one has none) can still move its expiry.
-    return ch.rtoStartPs + std::min(RtoPs(ch) * ch.rtoBackoff, m_maxRto.GetPicoSeconds());
+    return ch.rtoStartPs + std::min(RtoPs(ch) * ch.rtoBackoff, m_maxRtoPs);
 }
 
 void

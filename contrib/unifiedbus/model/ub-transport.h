@@ -343,6 +343,7 @@ class UbTransport : public Object
     Time m_ackDelay;
     Time m_rto;
     Time m_maxRto;
+    int64_t m_maxRtoPs{0}; //!< the RTO's ceiling in force (MaxRetransmitTimeout, or its default)
     CongestionControl m_cc{CC_NONE};
     double m_caqmIncrease{0.05};
     double m_caqmMinRate{0.01};

@@ -9,6 +9,7 @@
 #include "ub-test-utils.h"
 
 #include "ns3/double.h"
+#include "ns3/string.h"
 #include "ns3/test.h"
 #include "ns3/ub-channel.h"
 #include "ns3/ub-net-device.h"
@@ -328,6 +329,49 @@ class UbScopedDeadlockCheckTestCase : public TestCase
     }
 };
 
+/**
+ * \ingroup unifiedbus-tests
+ * \brief The torus's routes use 2 VLs: built with strict-priority links it warns (strict
+ * priority starves the lower VL's transit traffic), with the default DWRR it does not.
+ */
+class UbStarvationWarningTestCase : public TestCase
+{
+  public:
+    UbStarvationWarningTestCase()
+        : TestCase("routes on 2 VLs over strict-priority links warn; over DWRR they do not")
+    {
+    }
+
+  private:
+    static ubtest::ChildResult Build(bool strict)
+    {
+        return ubtest::RunInChild([strict]() {
+            UbTopologyHelper sys;
+            if (strict)
+            {
+                sys.GetUbHelper().SetDeviceAttribute("VlArbitration",
+                                                     StringValue("StrictPriority"));
+            }
+            sys.BuildPreset("kary-torus8x8", 0);
+        });
+    }
+
+    void DoRun() override
+    {
+        auto strict = Build(true);
+        NS_TEST_EXPECT_MSG_EQ(strict.exitedNormally, true, "strict priority builds");
+        NS_TEST_EXPECT_MSG_EQ(
+            ubtest::ContainsAll(
+                strict.output,
+                {"warning: topology", "use 2 VLs", "strict priority", "VlArbitration=Dwrr"}),
+            true,
+            strict.output);
+        auto dwrr = Build(false);
+        NS_TEST_EXPECT_MSG_EQ(dwrr.exitedNormally, true, "DWRR builds");
+        NS_TEST_EXPECT_MSG_EQ(dwrr.output.find("warning"), std::string::npos, dwrr.output);
+    }
+};
+
 /// FullMesh2D(k) in the file format, with an optional vlpolicy line.
 std::string
 FullMesh2DText(uint32_t k, const std::string& vlPolicyLine)
@@ -459,6 +503,7 @@ class UbTopologyTestSuite : public TestSuite
         AddTestCase(new UbTopologyFileDefaultsTestCase, ubtest::Quick());
         AddTestCase(new UbVlPolicyOptionTestCase, ubtest::Quick());
         AddTestCase(new UbScopedDeadlockCheckTestCase, ubtest::Quick());
+        AddTestCase(new UbStarvationWarningTestCase, ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a ring carrying traffic two hops away stops, naming the run's pairs",
                         []() {
