@@ -198,6 +198,25 @@ UbNetDevice::GetTypeId()
                           UintegerValue(40),
                           MakeUintegerAccessor(&UbNetDevice::m_creditFrameBytes),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute(
+                "CreditReturn",
+                "How credits go back: Piggyback (default) in the link header of the "
+                "next data packet on the reverse direction, a Crd_Ack carrying every "
+                "VL due only when no data packet starts by the deadline (UB Base Spec "
+                "2.0 section 4.4 allows both); Frames: one Crd_Ack per VL return, "
+                "never in a data header (the earlier model, kept to show its cost).",
+                EnumValue(UbNetDevice::PIGGYBACK),
+                UbMakeEnumAccessor(&UbNetDevice::m_creditReturnMode),
+                MakeEnumChecker(UbNetDevice::PIGGYBACK, "Piggyback", UbNetDevice::FRAMES, "Frames"))
+            .AddAttribute("CreditPiggybackWait",
+                          "Piggyback mode: how long a due credit return waits for a data packet "
+                          "when the reverse wire is idle before a Crd_Ack goes (time). Default "
+                          "0: waiting would lengthen the credit loop of an idle link, and under "
+                          "load the wire is busy, so returns ride the next packet anyway. "
+                          "[A] The spec states no such timer.",
+                          TimeValue(Time(0)),
+                          MakeTimeAccessor(&UbNetDevice::m_piggybackWait),
+                          MakeTimeChecker(Time(0)))
             // Virtual lanes
             .AddAttribute("VlCount",
                           "Number of VLs (1..16). Default 2: UB-Mesh's routing is deadlock-free "

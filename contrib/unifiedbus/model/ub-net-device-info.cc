@@ -208,6 +208,12 @@ UbNetDevice::GetCreditFramesSent()
     return m_creditFrames;
 }
 
+uint64_t
+UbNetDevice::GetPiggybackedCreditReturns() const
+{
+    return m_piggybacked;
+}
+
 Time
 UbNetDevice::GetTxFreeTime() const
 {
@@ -230,7 +236,7 @@ uint64_t
 UbNetDevice::GetIdleMemoryBytes() const
 {
     uint64_t bytes = sizeof(UbNetDevice) + m_credits.GetHeapBytes() + m_rxBuffer.GetHeapBytes() +
-                     sizeof(UbChannel) / 2;
+                     sizeof(UbChannel) / 2 + m_pendingReturns.capacity() * sizeof(PendingReturn);
     if (m_dwrr)
     {
         bytes += sizeof(DwrrState) + m_dwrr->deficit.capacity() * sizeof(int64_t) +

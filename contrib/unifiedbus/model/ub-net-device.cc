@@ -130,12 +130,26 @@ UbNetDevice::FlushReturns(int64_t nowPs)
 int64_t
 UbNetDevice::NextReturnArrivalBound() const
 {
-    int64_t best = m_rxBuffer.NextDueTime();
-    if (best == UB_NEVER_PS)
+    int64_t due = m_rxBuffer.NextDueTime();
+    if (m_creditReturnMode == FRAMES)
     {
-        return UB_NEVER_PS;
+        return due == UB_NEVER_PS ? UB_NEVER_PS
+                                  : std::max(due, m_ctrlFreePs) + m_creditFramePs + m_linkPs;
     }
-    return std::max(best, m_ctrlFreePs) + m_creditFramePs + m_linkPs;
+    // The earliest a Crd_Ack can bring a return. A return that rides a data packet instead comes
+    // earlier, but is sent when that packet starts, which wakes the other end then.
+    int64_t best = UB_NEVER_PS;
+    if (HasPendingReturns())
+    {
+        best = std::max(m_pendingReturns[m_pendingHead].deadlinePs, m_ctrlFreePs);
+    }
+    if (due != UB_NEVER_PS)
+    {
+        best =
+            std::min(best,
+                     std::max({due + m_piggybackWait.GetPicoSeconds(), m_ctrlFreePs, m_txFreePs}));
+    }
+    return best == UB_NEVER_PS ? UB_NEVER_PS : best + m_creditFramePs + m_linkPs;
 }
 
 void
@@ -153,6 +167,11 @@ UbNetDevice::SchedulePushFlush()
     // Across processes the other end cannot pull: this end sends each credit return at the time
     // it becomes due, from an event of its own.
     int64_t due = m_rxBuffer.NextDueTime();
+    if (HasPendingReturns())
+    {
+        // A pending return is settled once its deadline has passed.
+        due = std::min(due, m_pendingReturns[m_pendingHead].deadlinePs + 1);
+    }
     if (due == UB_NEVER_PS)
     {
         return;
@@ -174,7 +193,11 @@ UbNetDevice::SchedulePushFlush()
 void
 UbNetDevice::PushFlush()
 {
+    // This event is done: what Resolve leaves due (a return waiting for a data packet, or the
+    // next release) gets an event of its own.
+    *m_flushEvent = EventId();
     ResolveRx(Simulator::Now().GetPicoSeconds());
+    SchedulePushFlush();
 }
 
 int64_t
@@ -190,12 +213,21 @@ UbNetDevice::ControlFrame(int64_t atPs, int64_t framePs)
 void
 UbNetDevice::ResolveRx(int64_t nowPs)
 {
-    if (m_rxBuffer.NextDueTime() > nowPs)
+    bool due = m_rxBuffer.NextDueTime() <= nowPs;
+    bool settle = HasPendingReturns() && m_pendingReturns[m_pendingHead].deadlinePs < nowPs;
+    if (!due && !settle)
     {
         return; // nothing is due yet (and nothing new can come due without a release)
     }
-    RxHost host{*this};
-    m_rxBuffer.Resolve(nowPs, host);
+    if (due)
+    {
+        RxHost host{*this};
+        m_rxBuffer.Resolve(nowPs, host);
+    }
+    if (HasPendingReturns())
+    {
+        FlushPendingReturns(nowPs);
+    }
     if (!m_local && m_fcMode == CREDIT)
     {
         SchedulePushFlush();
@@ -215,17 +247,117 @@ UbNetDevice::OnFreed(int64_t atPs, uint8_t vl, uint32_t used)
     }
 }
 
+namespace
+{
+/// A Crd_Ack block counts at most 63 units per VL (6-bit fields, UB Base Spec 2.0 section 4.4),
+/// so a larger return takes several blocks.
+constexpr uint32_t UB_CRD_ACK_UNITS = 63;
+} // namespace
+
 void
 UbNetDevice::ReturnCredits(int64_t atPs, uint8_t vl, uint32_t reservedCells, uint32_t sharedCells)
 {
-    // A Crd_Ack block counts at most 63 units per VL (6-bit fields, UB Base Spec 2.0 section
-    // 4.4), so a larger return takes several blocks.
-    uint32_t frames = (reservedCells + sharedCells + 62) / 63;
+    if (m_creditReturnMode == PIGGYBACK)
+    {
+        // Due now; it waits for the wire (what is on it goes first) and, for at most
+        // CreditPiggybackWait, for a data packet to ride on.
+        int64_t deadline =
+            std::max({atPs + m_piggybackWait.GetPicoSeconds(), m_txFreePs, m_ctrlFreePs});
+        m_pendingReturns.push_back(PendingReturn{deadline, reservedCells, sharedCells, vl});
+        return;
+    }
+    uint32_t frames = (reservedCells + sharedCells + UB_CRD_ACK_UNITS - 1) / UB_CRD_ACK_UNITS;
     int64_t arrival = ControlFrame(atPs, static_cast<int64_t>(frames) * m_creditFramePs);
     m_creditFrames += frames;
     NS_LOG_LOGIC(Where() << " VL " << +vl << ": return " << reservedCells << "+" << sharedCells
                          << " cells, due at " << atPs << " ps, arriving " << arrival << " ps");
     m_channel->SendCredit(m_end, UbCreditReturn{arrival, reservedCells, sharedCells, vl});
+}
+
+void
+UbNetDevice::FlushPendingReturns(int64_t nowPs)
+{
+    // Returns whose deadline passed with no data packet starting go in Crd_Ack blocks: each block
+    // starts when the wire is free and carries every VL due by then (UB Base Spec 2.0 section
+    // 4.4: one block has a field per VL).
+    uint32_t reserved[UB_MAX_VLS];
+    uint32_t shared[UB_MAX_VLS];
+    while (HasPendingReturns() && m_pendingReturns[m_pendingHead].deadlinePs < nowPs)
+    {
+        int64_t send =
+            std::max({m_pendingReturns[m_pendingHead].deadlinePs, m_ctrlFreePs, m_txFreePs});
+        uint32_t mask = 0;
+        while (HasPendingReturns() && m_pendingReturns[m_pendingHead].deadlinePs <= send &&
+               m_pendingReturns[m_pendingHead].deadlinePs < nowPs)
+        {
+            const PendingReturn& r = m_pendingReturns[m_pendingHead++];
+            if ((mask & (1u << r.vl)) == 0)
+            {
+                mask |= 1u << r.vl;
+                reserved[r.vl] = 0;
+                shared[r.vl] = 0;
+            }
+            reserved[r.vl] += r.reservedCells;
+            shared[r.vl] += r.sharedCells;
+        }
+        uint32_t blocks = 1;
+        for (uint32_t m = mask; m != 0; m &= m - 1)
+        {
+            auto v = static_cast<uint8_t>(__builtin_ctz(m));
+            blocks = std::max(blocks,
+                              (reserved[v] + shared[v] + UB_CRD_ACK_UNITS - 1) / UB_CRD_ACK_UNITS);
+        }
+        m_ctrlFreePs = send + static_cast<int64_t>(blocks) * m_creditFramePs;
+        m_creditFrames += blocks;
+        int64_t arrival = m_ctrlFreePs + m_linkPs;
+        for (uint32_t m = mask; m != 0; m &= m - 1)
+        {
+            auto v = static_cast<uint8_t>(__builtin_ctz(m));
+            NS_LOG_LOGIC(Where() << " VL " << +v << ": Crd_Ack returns " << reserved[v] << "+"
+                                 << shared[v] << " cells, sent at " << send << " ps, arriving "
+                                 << arrival << " ps");
+            m_channel->SendCredit(m_end, UbCreditReturn{arrival, reserved[v], shared[v], v});
+        }
+    }
+    if (!HasPendingReturns())
+    {
+        m_pendingReturns.clear();
+        m_pendingHead = 0;
+    }
+}
+
+void
+UbNetDevice::PiggybackReturns(int64_t startPs)
+{
+    // Every return still pending rides in the link header of the data packet starting at
+    // startPs and reaches the other end with its first flit. [A] The header is taken to carry
+    // every VL pending; the spec's field widths were not available.
+    uint32_t reserved[UB_MAX_VLS];
+    uint32_t shared[UB_MAX_VLS];
+    uint32_t mask = 0;
+    for (uint32_t i = m_pendingHead; i < m_pendingReturns.size(); ++i)
+    {
+        const PendingReturn& r = m_pendingReturns[i];
+        if ((mask & (1u << r.vl)) == 0)
+        {
+            mask |= 1u << r.vl;
+            reserved[r.vl] = 0;
+            shared[r.vl] = 0;
+        }
+        reserved[r.vl] += r.reservedCells;
+        shared[r.vl] += r.sharedCells;
+    }
+    m_pendingReturns.clear();
+    m_pendingHead = 0;
+    ++m_piggybacked;
+    int64_t arrival = startPs + m_flitPs + m_linkPs;
+    for (uint32_t m = mask; m != 0; m &= m - 1)
+    {
+        auto v = static_cast<uint8_t>(__builtin_ctz(m));
+        NS_LOG_LOGIC(Where() << " VL " << +v << ": data header returns " << reserved[v] << "+"
+                             << shared[v] << " cells, arriving " << arrival << " ps");
+        m_channel->SendCredit(m_end, UbCreditReturn{arrival, reserved[v], shared[v], v});
+    }
 }
 
 void
@@ -639,6 +771,10 @@ UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
     uint32_t wire = GetWireBytes(bytes);
     int64_t start = std::max({now, m_ctrlFreePs, m_txFreePs});
     int64_t end = std::max(start + SerPs(wire), tailReady.GetPicoSeconds() + m_flitPs);
+    if (HasPendingReturns())
+    {
+        PiggybackReturns(start); // returns due by now whose deadline has not passed
+    }
     if (m_fcMode == CREDIT)
     {
         bool ok = m_credits.Spend(info.vl, GetCells(bytes), info.reservedCells, info.sharedCells);

@@ -46,11 +46,16 @@ class UbChannel;
  * then the shared pool) when the packet starts, and never starts a packet that does not fit.
  * When a packet leaves the receive buffer (its tail has left the output it was switched to, or
  * the endpoint took it), its cells accumulate; once CreditReturnGrain cells have accumulated,
- * or CreditReturnTimeout after the first of them, a credit frame of CreditFrameBytes is sent on
- * the reverse direction. Credit frames never preempt a packet on the wire and go ahead of the
- * next one; the sender counts them when they arrive. Credit returns are not events of their own:
- * the sender absorbs those due before it decides, and schedules one wake-up only when it waits
- * for credits.
+ * or CreditReturnTimeout after the first of them, they are due back on the reverse direction.
+ * With CreditReturn = Piggyback (default, as UB Base Spec 2.0 section 4.4 allows) a return waits
+ * for the reverse wire: if a data packet starts by its deadline (when it became due plus
+ * CreditPiggybackWait, or the end of what is on the wire, whichever is later) it rides in that
+ * packet's link header and arrives with its first flit, at no wire cost; otherwise a Crd_Ack
+ * control block of CreditFrameBytes goes at the deadline, one block carrying every VL that is
+ * due by then. With CreditReturn = Frames every return of a VL takes its own Crd_Ack. Credit
+ * frames never preempt a packet on the wire and go ahead of the next one; the sender counts
+ * returns when they arrive. Credit returns are not events of their own: the sender absorbs those
+ * due before it decides, and schedules one wake-up only when it waits for credits.
  *
  * **VLs and arbitration.** Up to 16 VLs, an SL-to-VL map, and an output arbiter chosen by
  * VlArbitration (strict priority, or DWRR with VlWeights).
@@ -103,6 +108,13 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     {
         STRICT_PRIORITY, //!< highest VL first
         DWRR,            //!< deficit weighted round robin
+    };
+
+    /// How freed receive-buffer cells go back to the sender (the reverse direction's work).
+    enum CreditReturnMode
+    {
+        PIGGYBACK, //!< in the link header of the next data packet, a Crd_Ack only when none goes
+        FRAMES,    //!< one Crd_Ack per VL return, never in a data header (the earlier model)
     };
 
     /**
@@ -246,6 +258,8 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     /// \return credit frames sent up to now (returns due by now counted, even if the other end
     /// has not needed them yet)
     uint64_t GetCreditFramesSent();
+    /// \return data packets sent so far that carried credit returns in their link header
+    uint64_t GetPiggybackedCreditReturns() const;
     /// \return corrupted transmissions drawn by this direction's error model
     uint64_t GetInjectedErrors() const;
     /// \return packets this port replayed by link-level retry
@@ -444,6 +458,13 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
 
     void OnFreed(int64_t atPs, uint8_t vl, uint32_t used);
     void ReturnCredits(int64_t atPs, uint8_t vl, uint32_t reservedCells, uint32_t sharedCells);
+    void FlushPendingReturns(int64_t nowPs);
+    void PiggybackReturns(int64_t startPs);
+
+    bool HasPendingReturns() const
+    {
+        return m_pendingHead < m_pendingReturns.size();
+    }
 
     // UbPfc::Host
     void SendPfcFrame(int64_t atPs, uint8_t vl, bool pause) override;
@@ -475,6 +496,8 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     Framing m_framing{UB_CRC};
     uint32_t m_creditFrameBytes{20};
     uint32_t m_creditGrain{1};
+    CreditReturnMode m_creditReturnMode{PIGGYBACK};
+    Time m_piggybackWait;
     Time m_creditTimeout;
     uint8_t m_vlCount{2};
     uint32_t m_vlBufferCells{0};
@@ -533,6 +556,18 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     UbLinkFault m_fault;                   //!< link down, lanes lost
     std::unique_ptr<EventId> m_flushEvent; //!< remote channels only: next credit return due
 
+    /// A credit return waiting for a data packet's link header (CreditReturn = Piggyback).
+    struct PendingReturn
+    {
+        int64_t deadlinePs;     //!< a Crd_Ack goes at this time if no data packet starts by then
+        uint32_t reservedCells; //!< cells of the VL's reserve
+        uint32_t sharedCells;   //!< cells of the shared pool
+        uint8_t vl;             //!< the VL
+    };
+
+    std::vector<PendingReturn> m_pendingReturns; //!< FIFO by deadline, from m_pendingHead
+    uint32_t m_pendingHead{0};
+
     // Transmit direction
     int64_t m_txFreePs{0};   //!< end of the last data packet on the wire
     int64_t m_ctrlFreePs{0}; //!< end of the last control frame on the wire
@@ -546,6 +581,7 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     uint64_t m_rxPackets{0};
     uint64_t m_drops{0};
     uint64_t m_creditFrames{0};
+    uint64_t m_piggybacked{0};
     int64_t m_busyPs{0};
     std::unique_ptr<uint64_t[]> m_violations; //!< per VL; allocated at the first violation
 

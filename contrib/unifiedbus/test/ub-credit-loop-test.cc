@@ -24,6 +24,7 @@
 #include "ns3/node-container.h"
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
+#include "ns3/string.h"
 #include "ns3/test.h"
 #include "ns3/ub-helper.h"
 #include "ns3/ub-net-device.h"
@@ -35,6 +36,7 @@
 #include "ns3/uinteger.h"
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 using namespace ns3;
@@ -62,6 +64,8 @@ struct Measured
     int64_t credits;
     int64_t initialCredits;
     uint32_t occupancy;
+    uint32_t backArrivals;
+    uint64_t creditFrames; // Crd_Ack blocks B sent
 };
 
 /**
@@ -69,7 +73,12 @@ struct Measured
  * rate measured over k full credit loops.
  */
 Measured
-RunLink(const LinkConfig& c, uint32_t bufferCells, uint32_t window, uint32_t loops)
+RunLink(const LinkConfig& c,
+        uint32_t bufferCells,
+        uint32_t window,
+        uint32_t loops,
+        bool bothWays = false,
+        const std::string& creditReturn = "Piggyback")
 {
     ubtest::ResetSimulation();
     NodeContainer nodes;
@@ -87,6 +96,7 @@ RunLink(const LinkConfig& c, uint32_t bufferCells, uint32_t window, uint32_t loo
     ub.SetDeviceAttribute("CreditFrameBytes", UintegerValue(c.creditFrameBytes));
     ub.SetDeviceAttribute("Mtu", UintegerValue(c.netPacketBytes));
     ub.SetDeviceAttribute("VlBufferCells", UintegerValue(bufferCells));
+    ub.SetDeviceAttribute("CreditReturn", StringValue(creditReturn));
     ub.SetChannelAttribute("Delay", TimeValue(PicoSeconds(c.delayPs)));
     ub.SetSwitchAttribute("PipelineLatency", TimeValue(Time(0)));
     ub.SetSwitchAttribute("InjectionBufferBytes", UintegerValue(1 << 20));
@@ -101,6 +111,11 @@ RunLink(const LinkConfig& c, uint32_t bufferCells, uint32_t window, uint32_t loo
                                UintegerValue(c.netPacketBytes - UbNetworkHeader::SIZE));
     traffic.SetSourceAttribute("MaxPackets", UintegerValue(packets));
     traffic.InstallSource(nodes.Get(0), nodes.Get(1)).Start(MicroSeconds(1));
+    if (bothWays)
+    {
+        // B sends as much back, so that A's credits share B's wire with B's data.
+        traffic.InstallSource(nodes.Get(1), nodes.Get(0)).Start(MicroSeconds(1));
+    }
 
     std::vector<int64_t> arrivals;
     arrivals.reserve(packets);
@@ -108,6 +123,9 @@ RunLink(const LinkConfig& c, uint32_t bufferCells, uint32_t window, uint32_t loo
         UbSwitch::ReceiveCallback([&arrivals](Ptr<Packet>, const UbPacketInfo&) {
             arrivals.push_back(Simulator::Now().GetPicoSeconds());
         }));
+    uint32_t backArrivals = 0;
+    nodes.Get(0)->GetObject<UbSwitch>()->AddReceiveCallback(UbSwitch::ReceiveCallback(
+        [&backArrivals](Ptr<Packet>, const UbPacketInfo&) { ++backArrivals; }));
     Simulator::Stop(Seconds(1));
     Simulator::Run();
 
@@ -122,7 +140,9 @@ RunLink(const LinkConfig& c, uint32_t bufferCells, uint32_t window, uint32_t loo
     }
     m.credits = tx->GetCredits(0);
     m.initialCredits = tx->GetInitialCredits(0);
-    m.occupancy = rx->GetRxOccupancy(0);
+    m.occupancy = rx->GetRxOccupancy(0) + tx->GetRxOccupancy(0);
+    m.backArrivals = backArrivals;
+    m.creditFrames = rx->GetCreditFramesSent();
     ubtest::ResetSimulation();
     return m;
 }
@@ -176,6 +196,57 @@ class UbCreditLoopTestCase : public TestCase
     std::vector<uint32_t> m_windows;
 };
 
+/**
+ * Both directions greedy with deep buffers, UB framing: A's credits go back on B's wire, which is
+ * busy with B's data. Riding B's data headers they cost nothing, and each direction runs at the
+ * line rate W / S. As one Crd_Ack per return (one per packet: all its cells are freed at once)
+ * every packet of B is followed by a block: W / (S + CF) exactly, CF = ser(40 B).
+ */
+class UbCreditBothWaysTestCase : public TestCase
+{
+  public:
+    UbCreditBothWaysTestCase()
+        : TestCase("both directions busy: credits in data headers cost nothing, Crd_Ack frames "
+                   "cost one block per packet")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        LinkConfig c{20, true, 8, 40, 112000000000ull, 0.9375, 20000, 50000, 5000, 4096};
+        const uint64_t rate = 420000000000ull;
+        const uint64_t wire = 20ull * ubtest::UbCrcFlits(c.netPacketBytes);
+        const int64_t S = ubtest::SerPs(wire, rate);
+        const int64_t CF = ubtest::SerPs(c.creditFrameBytes, rate);
+        const uint32_t loops = 64;
+        for (const char* mode : {"Piggyback", "Frames"})
+        {
+            bool pig = std::string(mode) == "Piggyback";
+            Measured m = RunLink(c, 512, 8, loops, true, mode);
+            double expect = static_cast<double>(wire) * 8.0 / ((S + (pig ? 0 : CF)) * 1e-12);
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(m.rateBps / 1e9),
+                                      expect / 1e9,
+                                      expect / 1e9 * 1e-4,
+                                      mode << ": A's goodput in Gb/s with B's wire busy");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(m.backArrivals), 8u * loops + 1, "B's packets all came");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(m.credits), m.initialCredits, "credits back when idle");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(m.occupancy), 0u, "buffers empty when idle");
+            if (pig)
+            {
+                // Only the returns due after B's last packet go in a block.
+                NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(m.creditFrames), 2u, "hardly any Crd_Ack");
+            }
+            else
+            {
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(m.creditFrames),
+                                      8u * loops + 1,
+                                      "one Crd_Ack per packet of A");
+            }
+        }
+    }
+};
+
 class UbCreditLoopTestSuite : public TestSuite
 {
   public:
@@ -196,6 +267,7 @@ class UbCreditLoopTestSuite : public TestSuite
                                              ub,
                                              {1, 2, 3, 4, 6, 12}),
                     ubtest::Quick());
+        AddTestCase(new UbCreditBothWaysTestCase, ubtest::Quick());
     }
 };
 
