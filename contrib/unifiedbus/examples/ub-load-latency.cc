@@ -19,6 +19,13 @@
  *
  *   ./ubsim run ub-load-latency --pattern=incast --fanin=16 --loads=0.5,0.9,1.1
  *   ./ubsim run ub-load-latency --preset=kary-mesh8x8 --perChannel --loads=0.1,0.3,0.5,0.7
+ *
+ * Preset values can be varied with --set (small VL buffers, one VL against two), and the
+ * k-ary n-cube presets get textbook terminals on their own injection and ejection links with
+ * --terminals:
+ *
+ *   ./ubsim run ub-load-latency --preset=kary-mesh8x8 --perChannel --terminals \
+ *       --set=UbNetDevice::VlBufferCells=27,UbNetDevice::VlCount=1
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -78,18 +85,42 @@ main(int argc, char* argv[])
                  "bytes per packet above the 12-B network header (default: 4096, or less if the "
                  "preset's UbNetDevice::Mtu is smaller, as NVLink's 316 B: 304)",
                  packetSize);
+    std::string set;
+    cmd.AddValue("set", UbPreset::SetOptionHelp(), set);
+    bool terminals = false;
+    cmd.AddValue("terminals",
+                 "k-ary n-cube presets: every router a switch, its terminal an endpoint on its own "
+                 "injection and ejection link (topology::Terminals=true; Dally and Towles 2.1)",
+                 terminals);
     cmd.AddValue("duration", "sending time per load (us)", durationUs);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
+    UbWholeStringOptions(argc, argv, {{"db", &db}, {"set", &set}});
     uint32_t npus = 0;
     if (!UbPreset::EndpointsOption("ub-load-latency", presetName, npusText, npus))
     {
         return 2;
     }
     {
+        UbPreset p = UbPreset::Load(presetName);
+        std::string error;
+        if (terminals)
+        {
+            if (!p.Has("topology::Builder") || p.Get("topology::Builder") != "kary-ncube")
+            {
+                std::cerr << "ub-load-latency: --terminals needs a k-ary n-cube preset "
+                             "(kary-mesh8x8, kary-torus8x8); "
+                          << presetName << " is not one\n";
+                return 2;
+            }
+            set = "topology::Terminals=true" + (set.empty() ? "" : "," + set);
+        }
+        if (!p.SetList(set, error))
+        {
+            std::cerr << "ub-load-latency: --set: " << error << "\n";
+            return 2;
+        }
         // The packet (and the 12-B network header the switch adds) must fit the links.
-        const UbPreset p = UbPreset::Load(presetName);
         const uint32_t mtu =
             p.Has("UbNetDevice::Mtu") ? static_cast<uint32_t>(p.GetDouble("UbNetDevice::Mtu")) : 0;
         const uint32_t most = mtu > 12 ? mtu - 12 : 4096;
@@ -141,6 +172,10 @@ main(int argc, char* argv[])
     results.AddParameter("load_unit", perChannel ? "channel" : "endpoint");
     results.AddParameter("load_counts", loadUnit);
     results.AddParameter("self_traffic", self ? "on" : "off");
+    if (!set.empty())
+    {
+        results.AddParameter("set", set);
+    }
     if (pattern == "incast")
     {
         results.AddParameter("fanin", fanin);
@@ -167,6 +202,7 @@ main(int argc, char* argv[])
         c.perChannel = perChannel;
         c.wireFlits = loadUnit == "flits";
         c.includeSelf = self;
+        c.set = set;
         std::ostringstream scope;
         scope << pattern << ":" << load;
         UbExperiment::LoadPoint p = UbExperiment::RunLoad(c, &results, scope.str());

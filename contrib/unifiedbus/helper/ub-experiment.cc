@@ -217,7 +217,11 @@ UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string
         // Raw packet sources, no transactions: no controllers, whose MTU would bound the
         // devices' (and with it the smallest VL buffer) for nothing.
         sys.SetInstallControllers(false);
-        sys.BuildPreset(c.preset, c.npus);
+        UbPreset preset = UbPreset::Load(c.preset);
+        std::string error;
+        NS_ABORT_MSG_IF(!preset.SetList(c.set, error),
+                        "UbExperiment::RunLoad: preset " << c.preset << ": " << error);
+        sys.BuildPreset(preset, c.npus);
         const uint32_t n = sys.GetEndpoints().GetN();
         NS_ABORT_MSG_IF(c.pattern == "incast" && (c.fanin == 0 || c.fanin >= n),
                         "UbExperiment::RunLoad: incast fan-in "

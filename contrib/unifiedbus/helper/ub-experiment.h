@@ -152,6 +152,7 @@ class UbExperiment
         bool includeSelf{false}; //!< uniform and hotspot: a source may draw itself (textbook)
         bool wireFlits{false};   //!< load counts wire flits (network header, link headers, CRC,
                                  //!< flit padding), not payload bytes, against the line rate
+        std::string set;         //!< preset values changed: UbPreset::SetList ("Type::Attr=v,...")
     };
 
     /// Outcome of one load point.

@@ -25,6 +25,10 @@ CheckCube(const UbKaryNcubeSystems::KaryNcube& p)
     NS_ABORT_MSG_IF(p.k < 2 || p.n < 1 || (p.torus && p.k < 3),
                     "UbSystems: a k-ary n-cube needs k >= 2 (>= 3 for a torus) and n >= 1; got k = "
                         << p.k << ", n = " << p.n);
+    NS_ABORT_MSG_IF(p.vls < 1 || p.vls > 16 || (p.torus && p.vls < 2),
+                    "UbSystems: a k-ary n-cube " << (p.torus ? "torus needs 2 to 16 VLs (dateline)"
+                                                             : "mesh needs 1 to 16 VLs")
+                                                 << "; got UbNetDevice::VlCount = " << +p.vls);
     uint64_t size = 1;
     for (uint32_t i = 0; i < p.n; ++i)
     {
@@ -77,6 +81,10 @@ UbKaryNcubeSystems::KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoin
     if (preset.Has("topology::LinkLength"))
     {
         p.linkM = preset.GetDouble("topology::LinkLength");
+    }
+    if (preset.Has("UbNetDevice::VlCount"))
+    {
+        p.vls = static_cast<uint8_t>(preset.GetDouble("UbNetDevice::VlCount"));
     }
     CheckCube(p);
     uint32_t size = 1;
@@ -181,17 +189,20 @@ UbKaryNcubeSystems::KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p)
     }
     const uint32_t base = p.terminals ? size : 0;
     auto f = [&](uint32_t node, uint32_t d, std::vector<UbRouteCandidate>& out) {
+        // Injection and ejection channels and mesh hops cannot close a cycle: any VL will do.
+        const uint8_t all = p.vls;
         if (p.terminals && node < size)
         {
-            out.push_back(UbRouteCandidate{0, 0, 0}); // a terminal's only link: injection
+            out.push_back(UbRouteCandidate{0, 0, 0, all}); // a terminal's only link: injection
             return;
         }
         const uint32_t v = node - base; // the router's coordinate index
         if (p.terminals && v == d)
         {
-            out.push_back(UbRouteCandidate{port(node, d), 0, 0}); // ejection
+            out.push_back(UbRouteCandidate{port(node, d), 0, 0, all}); // ejection
             return;
         }
+        const auto half = static_cast<uint8_t>(p.vls / 2);
         uint32_t stride = 1;
         for (uint32_t i = 0; i < p.n; ++i, stride *= k)
         {
@@ -201,12 +212,17 @@ UbKaryNcubeSystems::KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p)
             {
                 continue;
             }
-            // Dateline: VL 0 while the rest of the way still wraps, VL 1 after.
+            // Dateline: the lower half of the VLs while the rest of the way still wraps, the
+            // upper half after.
             auto hop = [&](bool up) {
-                uint8_t vl = !p.torus ? 0 : up ? (xv < xd ? 1 : 0) : (xv > xd ? 1 : 0);
+                bool after = up ? xv < xd : xv > xd;
+                uint8_t vl = !p.torus ? 0 : after ? half : 0;
+                uint8_t span = !p.torus ? all : half;
                 uint32_t xn = up ? (xv + 1) % k : (xv + k - 1) % k;
-                out.push_back(
-                    UbRouteCandidate{port(node, base + v - xv * stride + xn * stride), vl, 0});
+                out.push_back(UbRouteCandidate{port(node, base + v - xv * stride + xn * stride),
+                                               vl,
+                                               0,
+                                               span});
             };
             if (!p.torus)
             {

@@ -53,6 +53,11 @@ class UbKaryNcubeSystems
         /// forwarding endpoint that is both. Endpoints 0 .. k^n - 1 are the terminals (endpoint
         /// i at router i), switches k^n .. 2 k^n - 1 the routers.
         bool terminals{false};
+        /// VLs per link the routes allocate (the links' VlCount). A mesh puts every hop in
+        /// one class of all of them; a torus splits them into a class before the dateline and
+        /// one after (VlCount / 2 each, so at least 2). The switch picks any VL of the class
+        /// whose buffer has room (UbSwitch::AllocateVl).
+        uint8_t vls{2};
     };
 
     /// \param p parameters \return the topology; node x0 + k x1 + k^2 x2 ... has coordinates x
@@ -62,9 +67,11 @@ class UbKaryNcubeSystems
      * (ties as p.ties says: by default split by the parity of the coordinate where the packet
      * enters the dimension, so that under uniform traffic both directions of a ring carry the
      * same load; always "up" loads one direction with about 1.27 times the mean, Dally and
-     * Towles section 3.3). A mesh needs one VL. A torus uses the dateline scheme on 2 VLs: a hop
-     * whose remaining path in its dimension still crosses the wrap-around link goes on VL 0,
-     * any other on VL 1, which the deadlock check proves cycle-free.
+     * Towles section 3.3). VLs are allocated per hop from a class, as a router's virtual-channel
+     * allocator does: a mesh needs no VL to be deadlock-free, so every hop may take any of
+     * p.vls VLs; a torus uses the dateline scheme: a hop whose remaining path in its dimension
+     * still crosses the wrap-around link takes a VL of the lower half, any other one of the
+     * upper half, which the deadlock check proves cycle-free.
      * \param t the topology from BuildKaryNcube(p)
      * \param p the same parameters
      * \return the routes
@@ -73,7 +80,7 @@ class UbKaryNcubeSystems
     /**
      * \brief k-ary n-cube parameters from a preset's topology:: keys (Radix, Dims, Torus,
      * TorusTies = Up, Split or Both, Terminals = true or false, LinkLanes, LinkLaneRate,
-     * LinkLength).
+     * LinkLength) and its UbNetDevice::VlCount (the VLs the routes allocate; default 2).
      * \param preset the preset
      * \param endpoints 0 or k^n (the cube has one size)
      * \return the parameters

@@ -333,6 +333,111 @@ UbPreset::EndpointsOptionHelp()
            "0: its full size)";
 }
 
+bool
+UbPreset::Set(const std::string& key, const std::string& value, std::string& error)
+{
+    std::size_t sep = key.find("::");
+    if (sep == std::string::npos || sep == 0 || sep + 2 >= key.size())
+    {
+        error = "'" + key + "' is not Type::Attribute or topology::Name";
+        return false;
+    }
+    if (value.empty())
+    {
+        error = key + " has no value";
+        return false;
+    }
+    Entry e;
+    e.type = key.substr(0, sep);
+    e.attribute = key.substr(sep + 2);
+    e.value = value;
+    e.source = "[A] set by the user";
+    if (e.type != "topology")
+    {
+        if (std::find(std::begin(TYPES), std::end(TYPES), e.type) == std::end(TYPES))
+        {
+            error = "unknown type '" + e.type +
+                    "'; use UbNetDevice, UbChannel, UbSwitch, UbRoutingTable, UbController, "
+                    "UbTransport or topology";
+            return false;
+        }
+        TypeId tid = TypeId::LookupByName("ns3::" + e.type);
+        TypeId::AttributeInformation info;
+        if (!tid.LookupAttributeByName(e.attribute, &info))
+        {
+            error = e.type + " has no attribute '" + e.attribute + "'";
+            return false;
+        }
+        if (!info.checker->CreateValidValue(StringValue(e.value)))
+        {
+            error = "'" + e.value + "' is not a valid value of " + key;
+            return false;
+        }
+    }
+    for (auto& x : m_entries)
+    {
+        if (x.type == e.type && x.attribute == e.attribute)
+        {
+            x.value = e.value;
+            x.source = e.source;
+            return true;
+        }
+    }
+    m_entries.push_back(e);
+    return true;
+}
+
+bool
+UbPreset::SetList(const std::string& list, std::string& error)
+{
+    // Split at the commas that start a "Name::Name=" item.
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= list.size(); ++i)
+    {
+        if (i < list.size() && list[i] != ',')
+        {
+            continue;
+        }
+        std::size_t eq = list.find('=', i + 1);
+        std::size_t sep = list.find("::", i + 1);
+        bool starts = i == list.size() || (eq != std::string::npos && sep != std::string::npos &&
+                                           sep < eq && list.find(',', i + 1) > eq);
+        if (starts)
+        {
+            items.push_back(Trim(list.substr(start, i - start)));
+            start = i + 1;
+        }
+    }
+    UbPreset copy = *this;
+    for (const auto& item : items)
+    {
+        if (item.empty())
+        {
+            continue;
+        }
+        std::size_t eq = item.find('=');
+        if (eq == std::string::npos)
+        {
+            error = "'" + item + "' is not Type::Attribute=value";
+            return false;
+        }
+        if (!copy.Set(Trim(item.substr(0, eq)), Trim(item.substr(eq + 1)), error))
+        {
+            return false;
+        }
+    }
+    *this = copy;
+    return true;
+}
+
+const char*
+UbPreset::SetOptionHelp()
+{
+    return "change preset values: Type::Attribute=value[,...], e.g. "
+           "UbNetDevice::VlBufferCells=27,UbNetDevice::VlCount=1 or topology::Terminals=true";
+}
+
 namespace
 {
 /// The preset's text value converted once to the attribute's own type, so that objects built

@@ -115,6 +115,26 @@ class UbPreset
     static const char* EndpointsOptionHelp();
 
     /**
+     * \brief Change or add one value, as a user varies a preset (the programs' --set option).
+     * The key is Type::Attribute (checked against the attribute's type) or topology::Name.
+     * \param key the key
+     * \param value its value
+     * \param[out] error why the value was refused
+     * \return false if refused (the preset is unchanged)
+     */
+    bool Set(const std::string& key, const std::string& value, std::string& error);
+    /**
+     * \brief Set several values: "Type::Attribute=value,Type::Attribute=value". A comma starts a
+     * new item only before "Name::Name=", so a value may hold commas (VlWeights=1,3).
+     * \param list the items
+     * \param[out] error the first refused item and why
+     * \return false if an item was refused
+     */
+    bool SetList(const std::string& list, std::string& error);
+    /// \return the help text of the programs' --set option
+    static const char* SetOptionHelp();
+
+    /**
      * \brief Set the UbNetDevice, UbChannel, UbSwitch and UbRoutingTable attributes of a helper.
      * \param ub the helper
      */

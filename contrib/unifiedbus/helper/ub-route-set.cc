@@ -24,6 +24,7 @@ UbRouteSet::Intern(const std::vector<UbRouteCandidate>& c)
         h = (h ^ x.port) * 1099511628211ULL;
         h = (h ^ x.vl) * 1099511628211ULL;
         h = (h ^ x.flags) * 1099511628211ULL;
+        h = (h ^ x.vlSpan) * 1099511628211ULL;
     }
     h = (h ^ c.size()) * 1099511628211ULL;
     auto range = m_index.equal_range(h);
@@ -131,7 +132,7 @@ UbRouteSet::GetNVlsUsed() const
     {
         if (c.vl != UB_VL_FROM_SL)
         {
-            n = std::max<uint32_t>(n, c.vl + 1U);
+            n = std::max<uint32_t>(n, c.vl + static_cast<uint32_t>(c.vlSpan));
         }
     }
     return n;

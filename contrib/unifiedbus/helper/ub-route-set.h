@@ -73,7 +73,8 @@ class UbRouteSet
     uint32_t GetNSets() const;
     /// \return total intervals over all nodes
     uint64_t GetNIntervals() const;
-    /// \return largest number of VLs any candidate names (0 if every route takes the SL map)
+    /// \return one more than the highest VL any candidate names or allocates (0 if every route
+    /// takes the SL map)
     uint32_t GetNVlsUsed() const;
 
     /**

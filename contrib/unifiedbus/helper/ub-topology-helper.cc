@@ -397,7 +397,12 @@ UbTopologyHelper::WarnStarvation() const
 void
 UbTopologyHelper::BuildPreset(const std::string& nameOrPath, uint32_t endpoints)
 {
-    UbPreset preset = UbPreset::Load(nameOrPath);
+    BuildPreset(UbPreset::Load(nameOrPath), endpoints);
+}
+
+void
+UbTopologyHelper::BuildPreset(const UbPreset& preset, uint32_t endpoints)
+{
     SetPreset(preset);
     UbTopology t = UbSystems::FromPreset(preset, endpoints);
     if (preset.Get("topology::Builder") == "ub-mesh")

@@ -113,6 +113,12 @@ class UbTopologyHelper
      * \param endpoints endpoints instead of the preset's number (0: the preset's)
      */
     void BuildPreset(const std::string& nameOrPath, uint32_t endpoints = 0);
+    /**
+     * \brief BuildPreset from a preset already loaded (and perhaps changed with UbPreset::Set).
+     * \param preset the preset
+     * \param endpoints endpoints to build (0: its full size)
+     */
+    void BuildPreset(const UbPreset& preset, uint32_t endpoints = 0);
 
     /// \return the topology built
     const UbTopology& GetTopology() const;

@@ -597,6 +597,11 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8
     }
     uint32_t nVl = std::max<uint32_t>(r.GetNVlsUsed(), slVl + 1U);
     auto vlOf = [slVl](const UbRouteCandidate& c) { return c.vl == UB_VL_FROM_SL ? slVl : c.vl; };
+    // A candidate with a VL class may put the packet on any VL of it: each is a channel, and a
+    // packet on any of them may wait for any VL of the next hop's class.
+    auto spanOf = [](const UbRouteCandidate& c) -> uint32_t {
+        return c.vl == UB_VL_FROM_SL ? 1U : c.vlSpan;
+    };
     auto chan = [&](uint32_t v, uint32_t port, uint32_t vl) -> uint64_t {
         return static_cast<uint64_t>(portBase[v] + port) * nVl + vl;
     };
@@ -620,10 +625,13 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8
             const UbRouteCandidate* cs = r.GetSet(iv.set);
             for (uint32_t k = 0; k < r.GetSetSize(iv.set); ++k)
             {
-                vlSeen[vlOf(cs[k])] = 1;
-                if (t.Forwards(pv[cs[k].port].peer))
+                for (uint32_t x = 0; x < spanOf(cs[k]); ++x)
                 {
-                    live[chan(v, cs[k].port, vlOf(cs[k]))] = 1;
+                    vlSeen[vlOf(cs[k]) + x] = 1;
+                    if (t.Forwards(pv[cs[k].port].peer))
+                    {
+                        live[chan(v, cs[k].port, vlOf(cs[k]) + x)] = 1;
+                    }
                 }
             }
         }
@@ -659,28 +667,34 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8
                 const UbRouteCandidate* cs = r.GetSet(iv.set);
                 for (uint32_t k = 0; k < r.GetSetSize(iv.set); ++k)
                 {
-                    uint64_t c1 = chan(v, cs[k].port, vlOf(cs[k]));
-                    if (!live[c1])
+                    for (uint32_t x = 0; x < spanOf(cs[k]); ++x)
                     {
-                        continue;
-                    }
-                    uint32_t u = pv[cs[k].port].peer;
-                    overlapping(u, iv.lo, iv.hi, [&](const UbRouteSet::Interval& j) {
-                        const UbRouteCandidate* cu = r.GetSet(j.set);
-                        for (uint32_t k2 = 0; k2 < r.GetSetSize(j.set); ++k2)
+                        uint64_t c1 = chan(v, cs[k].port, vlOf(cs[k]) + x);
+                        if (!live[c1])
                         {
-                            if (cu[k2].flags & UbRouteCandidate::SOURCE_ONLY)
-                            {
-                                continue;
-                            }
-                            uint64_t c2 = chan(u, cu[k2].port, vlOf(cu[k2]));
-                            if (live[c2] && f(c1, c2))
-                            {
-                                return true;
-                            }
+                            continue;
                         }
-                        return false;
-                    });
+                        uint32_t u = pv[cs[k].port].peer;
+                        overlapping(u, iv.lo, iv.hi, [&](const UbRouteSet::Interval& j) {
+                            const UbRouteCandidate* cu = r.GetSet(j.set);
+                            for (uint32_t k2 = 0; k2 < r.GetSetSize(j.set); ++k2)
+                            {
+                                if (cu[k2].flags & UbRouteCandidate::SOURCE_ONLY)
+                                {
+                                    continue;
+                                }
+                                for (uint32_t x2 = 0; x2 < spanOf(cu[k2]); ++x2)
+                                {
+                                    uint64_t c2 = chan(u, cu[k2].port, vlOf(cu[k2]) + x2);
+                                    if (live[c2] && f(c1, c2))
+                                    {
+                                        return true;
+                                    }
+                                }
+                            }
+                            return false;
+                        });
+                    }
                 }
             }
         }
@@ -769,16 +783,20 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t,
                 {
                     continue;
                 }
-                const uint64_t c = chan(v, cs[k]);
-                vlSeen[c % nVl] = 1;
-                if (held != NONE)
+                const uint32_t span = cs[k].vl == UB_VL_FROM_SL ? 1U : cs[k].vlSpan;
+                for (uint32_t x = 0; x < span; ++x)
                 {
-                    raw.push_back((held << 32) | c);
-                }
-                const uint32_t u = t.GetPorts(v)[cs[k].port].peer;
-                if (u != dst && seen.insert(c).second)
-                {
-                    stack.emplace_back(u, c);
+                    const uint64_t c = chan(v, cs[k]) + x; // any VL of the class
+                    vlSeen[c % nVl] = 1;
+                    if (held != NONE)
+                    {
+                        raw.push_back((held << 32) | c);
+                    }
+                    const uint32_t u = t.GetPorts(v)[cs[k].port].peer;
+                    if (u != dst && seen.insert(c).second)
+                    {
+                        stack.emplace_back(u, c);
+                    }
                 }
             }
         }

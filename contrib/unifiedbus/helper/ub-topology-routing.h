@@ -87,10 +87,11 @@ class UbTopologyRouting
     /**
      * \brief Build the channel dependency graph (Dally and Seitz) of the routes and look for a
      * cycle. A vertex is a directed link and a VL; an edge c1 -> c2 means that a packet for some
-     * destination may hold c1 while it waits for c2. Routes that name no VL use slToVlOfSl0 (the
-     * VL of service level 0). Channels into endpoints that do not forward end every path and are
-     * left out (they cannot be on a cycle).
-     * \param t the topology
+     * destination may hold c1 while it waits for c2. A candidate with a VL class (vlSpan > 1)
+     * gives a vertex per VL of the class, each with an edge to every VL of the next hop's class:
+     * a packet waits for any one of them, so a graph without a cycle is deadlock-free. Routes that
+     * name no VL use slToVlOfSl0 (the VL of service level 0). Channels into endpoints that do not
+     * forward end every path and are left out (they cannot be on a cycle). \param t the topology
      * \param r its routes
      * \param slVl VL used by candidates that take the SL map
      * \return the report

@@ -132,7 +132,24 @@ UbRoutingTable::GetTypeId()
                                           UbRoutingTable::ADAPTIVE,
                                           "Adaptive",
                                           UbRoutingTable::LBF,
-                                          "Lbf"));
+                                          "Lbf"))
+            .AddAttribute("VlAllocation",
+                          "How a packet whose route names a VL class (several VLs any of which "
+                          "will do) gets its VL at this hop: Auto (default) keeps a transport's "
+                          "packets on the class's first VL, in order for go-back-N, and gives "
+                          "raw packets Free's VL; Flow puts every packet on the VL its flow "
+                          "hashes to (in order, but the VLs' flows share DWRR unevenly); Free "
+                          "takes the VL with the least ahead of the packet (queued here and held "
+                          "in the downstream buffer), as a textbook virtual-channel allocator "
+                          "does, so a transport's packets overtake one another.",
+                          EnumValue(UbRoutingTable::VL_AUTO),
+                          UbMakeEnumAccessor(&UbRoutingTable::m_vlAllocation),
+                          MakeEnumChecker(UbRoutingTable::VL_AUTO,
+                                          "Auto",
+                                          UbRoutingTable::VL_FLOW,
+                                          "Flow",
+                                          UbRoutingTable::VL_FREE,
+                                          "Free"));
     return tid;
 }
 

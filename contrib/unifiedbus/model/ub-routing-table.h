@@ -18,7 +18,10 @@ class UbSwitch;
 
 /**
  * \ingroup unifiedbus
- * \brief One way out of a switch toward a destination: an output port and the VL to use on it.
+ * \brief One way out of a switch toward a destination: an output port and the VL class to use on
+ * it: VLs vl .. vl + vlSpan - 1. With vlSpan = 1 the VL is fixed; with more the switch allocates
+ * the VL per hop, as a router's virtual-channel allocator does: any VL of the class whose
+ * downstream buffer has room (UbSwitch::AllocateVl).
  */
 struct UbRouteCandidate
 {
@@ -30,11 +33,13 @@ struct UbRouteCandidate
     uint16_t port{0};          //!< output port index of the switch
     uint8_t vl{UB_VL_FROM_SL}; //!< VL on that port, or UB_VL_FROM_SL for the port's SL map
     uint8_t flags{0};          //!< SOURCE_ONLY or 0
+    /// VLs in the class, from vl (1: the VL is fixed; more needs an explicit vl)
+    uint8_t vlSpan{1};
 
     /// \param o other \return true if equal
     bool operator==(const UbRouteCandidate& o) const
     {
-        return port == o.port && vl == o.vl && flags == o.flags;
+        return port == o.port && vl == o.vl && flags == o.flags && vlSpan == o.vlSpan;
     }
 
     /// \param o other \return true if o differs
@@ -50,7 +55,11 @@ struct UbRouteCandidate
         {
             return flags < o.flags;
         }
-        return port != o.port ? port < o.port : vl < o.vl;
+        if (port != o.port)
+        {
+            return port < o.port;
+        }
+        return vl != o.vl ? vl < o.vl : vlSpan < o.vlSpan;
     }
 };
 
@@ -160,6 +169,19 @@ class UbRoutingTable : public Object
         LBF,      //!< the packet's load-balance field modulo the candidates
     };
 
+    /// How a packet whose route gives a VL class (UbRouteCandidate::vlSpan > 1) gets its VL.
+    enum VlAllocation
+    {
+        /// Packets of a transport (network header NLP != 0) stay on the class's first VL, in
+        /// order for go-back-N and served round robin with every other flow there; raw packets
+        /// take FREE's VL.
+        VL_AUTO,
+        VL_FLOW, //!< every packet: the VL its flow key hashes to (a flow stays in order)
+        /// Every packet: the VL with the least ahead of it (queued here and held downstream), as
+        /// a textbook virtual-channel allocator; packets of a flow may overtake one another.
+        VL_FREE,
+    };
+
     /**
      * \brief Get the type ID.
      * \return the object TypeId
@@ -259,7 +281,16 @@ class UbRoutingTable : public Object
     static constexpr uint32_t NO_SET = 0xFFFFFFFF;
     void Compact() const;
 
+  public:
+    /// \return the VL allocation policy (VlAllocation attribute)
+    VlAllocation GetVlAllocation() const
+    {
+        return m_vlAllocation;
+    }
+
+  private:
     Selection m_selection{ECMP};
+    VlAllocation m_vlAllocation{VL_AUTO};
     const UbPathSelector* m_selector{nullptr};
     uint32_t m_counter{0};
     std::vector<uint32_t> m_rr; //!< spray counters, one per candidate set (by pool position)

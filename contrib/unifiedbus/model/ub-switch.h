@@ -252,6 +252,7 @@ class UbSwitch : public Object, public UbPortQueues
 
     void InjectReady(Ptr<Packet> packet, UbPacketInfo info);
     void Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tailReady);
+    uint8_t AllocateVl(Port& out, uint8_t first, uint8_t span, const UbPacketInfo& info);
     void Forward(const UbBufferCharge& charge,
                  Ptr<Packet> packet,
                  UbPacketInfo info,

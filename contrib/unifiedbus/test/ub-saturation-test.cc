@@ -70,7 +70,8 @@ class UbSaturationTestCase : public TestCase
   private:
     void DoRun() override
     {
-        // The routes: one VL on the mesh, two on the torus, and no cycle either way.
+        // The routes: the mesh's hops take either of its two VLs (one class), the torus's one VL
+        // before the dateline and the other after; no cycle either way.
         for (bool torus : {false, true})
         {
             UbSystems::KaryNcube p;
@@ -81,7 +82,7 @@ class UbSaturationTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.deadlockFree),
                                   true,
                                   "routes of the " << (torus ? "torus" : "mesh"));
-            NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.vlsUsed), (torus ? 2U : 1U), "VLs used");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.vlsUsed), 2U, "VLs used");
         }
 
         auto m01 = Point("kary-mesh8x8", 0.1);
@@ -197,7 +198,8 @@ class UbTextbookZeroLoadTestCase : public TestCase
 {
   public:
     UbTextbookZeroLoadTestCase()
-        : TestCase("textbook 8-ary 2-mesh with terminals: zero-load latency = H t_r + D over v + L over b "
+        : TestCase("textbook 8-ary 2-mesh with terminals: zero-load latency = H t_r + D over v + L "
+                   "over b "
                    "to the picosecond")
     {
     }
@@ -343,6 +345,59 @@ class UbSelfTrafficTestCase : public TestCase
     }
 };
 
+/**
+ * \ingroup unifiedbus-tests
+ * \brief VL allocation per hop on the 8-ary 2-mesh with buffers too small for the credit loop.
+ * A VL of 27 cells (the Mtu's) holds one 4,108-B packet (208 flits, 26 cells). Its credit comes
+ * back only after the packet has crossed the link (S = 79.2 ns at 420 Gb/s), the PHY and cable (25
+ * ns), the next router's pipeline (104 ns) and that router's output (another S), and back (25 ns):
+ * about 313 ns, so one VL carries at most S / 313 ns = 0.25 of a channel. Uniform traffic loads the
+ * mesh's middle channels with k/4 = 2 times the injection rate, so one VL saturates near 0.13 of
+ * a channel per node, far under the textbook's 0.5, and two VLs of the same depth, either of
+ * which a packet may take at every hop, double the ceiling. Asserted: offered 0.5 (past both),
+ * two VLs accept at least 1.4 times what one does and at most twice (measured: 2.02).
+ */
+class UbMeshVlAllocationTestCase : public TestCase
+{
+  public:
+    UbMeshVlAllocationTestCase()
+        : TestCase("8x8 mesh with 27-cell VLs: 2 VLs allocated per hop accept more than 1 VL of "
+                   "the same depth")
+    {
+    }
+
+  private:
+    static UbExperiment::LoadPoint Run(uint32_t vls)
+    {
+        ubtest::ResetSimulation();
+        UbExperiment::LoadConfig c;
+        c.preset = "kary-mesh8x8";
+        c.load = 0.5;
+        c.perChannel = true;
+        c.selection = "Preset";
+        c.durationUs = 20;
+        c.set = "UbNetDevice::VlBufferCells=27,UbNetDevice::VlCount=" + std::to_string(vls);
+        UbExperiment::LoadPoint p = UbExperiment::RunLoad(c);
+        ubtest::ResetSimulation();
+        return p;
+    }
+
+    void DoRun() override
+    {
+        auto one = Run(1);
+        auto two = Run(2);
+        NS_TEST_EXPECT_MSG_LT(UB_FIG(one.accepted * 0.5), 0.25, "one VL: under its ceiling");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(two.accepted / one.accepted),
+                              1.4,
+                              "two VLs of the same depth accept more (one: "
+                                  << one.accepted * 0.5 << ", two: " << two.accepted * 0.5
+                                  << " of a channel)");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(two.accepted / one.accepted,
+                                    2.0 * 1.05,
+                                    "at most twice: two VLs are twice the buffer");
+    }
+};
+
 class UbSaturationTestSuite : public TestSuite
 {
   public:
@@ -351,6 +406,7 @@ class UbSaturationTestSuite : public TestSuite
     {
         AddTestCase(new UbSaturationTestCase, ubtest::Quick());
         AddTestCase(new UbTorusTiesTestCase, ubtest::Quick());
+        AddTestCase(new UbMeshVlAllocationTestCase, ubtest::Quick());
         AddTestCase(new UbSelfTrafficTestCase, ubtest::Quick());
         AddTestCase(new UbTextbookZeroLoadTestCase, ubtest::Quick());
     }
