@@ -63,8 +63,11 @@ UbTransport::GetTypeId()
                                           "Selective"))
             .AddAttribute("TpChannels",
                           "TP channels per peer (a TP channel group, 1..64); their packets carry "
-                          "different load-balance fields.",
-                          UintegerValue(1),
+                          "different load-balance fields, so they may take different paths. "
+                          "Default 4 [A]: enough that successive transactions of a pair (a "
+                          "collective's steps) spread over paths, where one channel pinned "
+                          "them all to the path its hash gave.",
+                          UintegerValue(4),
                           MakeUintegerAccessor(&UbTransport::m_channels),
                           MakeUintegerChecker<uint32_t>())
             .AddAttribute("Multipath",
@@ -76,6 +79,21 @@ UbTransport::GetTypeId()
                                           "PerTransaction",
                                           UbTransport::PER_PACKET,
                                           "PerPacket"))
+            .AddAttribute("ChannelChoice",
+                          "PerTransaction: how successive transactions to a peer pick their "
+                          "channel (and so their path): RoundRobin (default: in turn, starting "
+                          "at (own CNA + peer CNA) mod TpChannels, so every channel gets an "
+                          "equal share and two pairs do not step through the paths in "
+                          "lockstep), Random (uniform per transaction) or LeastLoaded (fewest "
+                          "packets unacknowledged or still to send; ties in turn).",
+                          EnumValue(UbTransport::ROUND_ROBIN),
+                          UbMakeEnumAccessor(&UbTransport::m_channelChoice),
+                          MakeEnumChecker(UbTransport::ROUND_ROBIN,
+                                          "RoundRobin",
+                                          UbTransport::RANDOM,
+                                          "Random",
+                                          UbTransport::LEAST_LOADED,
+                                          "LeastLoaded"))
             .AddAttribute("Window",
                           "RTP: unacknowledged packets per TP channel (Selective: at most 65).",
                           UintegerValue(256),
@@ -144,6 +162,17 @@ UbTransport::UbTransport()
     UbEnsurePicoseconds();
 }
 
+int64_t
+UbTransport::AssignStreams(int64_t stream)
+{
+    if (!m_channelRng)
+    {
+        m_channelRng = CreateObject<UniformRandomVariable>();
+    }
+    m_channelRng->SetStream(stream);
+    return 1;
+}
+
 UbTransport::~UbTransport() = default;
 
 std::string
@@ -180,6 +209,11 @@ UbTransport::Start(const Endpoint& endpoint)
                       << "; raise it or use 0 (64 x RetransmitTimeout)");
     NS_ABORT_MSG_IF(m_inject.IsNull() || m_deliver.IsNull() || m_waitForRoom.IsNull(),
                     w << ": started without its callbacks; UbController::DoInitialize sets them");
+    if (m_channelChoice == RANDOM && !m_channelRng)
+    {
+        // Made only when used, so that other random streams keep their numbers.
+        m_channelRng = CreateObject<UniformRandomVariable>();
+    }
     m_caqm = m_cc == CC_CAQM;
     m_minRateBps = m_caqmMinRate * m_endpoint.maxRateBps;
     m_increaseBps = m_caqmIncrease * m_endpoint.maxRateBps;
@@ -374,12 +408,61 @@ UbTransport::Send(uint32_t dst, const UbTpMessage& msg)
     }
     else
     {
-        Channel& ch = p.channels[p.nextChannel];
-        p.nextChannel = (p.nextChannel + 1) % p.channels.size();
+        Channel& ch = p.channels[ChooseChannel(p, dst)];
         ch.queue.push_back(msg);
         Activate(ch);
     }
     Pump();
+}
+
+uint32_t
+UbTransport::Backlog(const Channel& ch, uint32_t mtu) const
+{
+    uint64_t packets = Unacked(ch);
+    for (uint32_t i = ch.queueHead; i < ch.queue.size(); ++i)
+    {
+        const UbTpMessage& m = ch.queue[i];
+        packets += (m.dataBytes - m.nextOffset + mtu - 1) / mtu + (m.dataBytes == 0 ? 1 : 0);
+    }
+    return static_cast<uint32_t>(std::min<uint64_t>(packets, UINT32_MAX));
+}
+
+uint32_t
+UbTransport::ChooseChannel(Peer& p, uint32_t dst)
+{
+    const auto n = static_cast<uint32_t>(p.channels.size());
+    if (n == 1)
+    {
+        return 0;
+    }
+    if (!p.rotated)
+    {
+        // Start the rotation at (own CNA + peer CNA) mod n: pairs that step through their
+        // channels together (a collective's) then sit on different ones.
+        p.nextChannel = static_cast<uint32_t>((static_cast<uint64_t>(m_endpoint.cna) + dst) % n);
+        p.rotated = true;
+    }
+    uint32_t pick = p.nextChannel;
+    if (m_channelChoice == RANDOM)
+    {
+        pick = m_channelRng->GetInteger(0, n - 1);
+    }
+    else if (m_channelChoice == LEAST_LOADED)
+    {
+        uint32_t best = UINT32_MAX;
+        for (uint32_t k = 0; k < n; ++k)
+        {
+            uint32_t i = (p.nextChannel + k) % n;
+            uint32_t load = Backlog(p.channels[i], p.mtu);
+            if (load < best)
+            {
+                best = load;
+                pick = i;
+            }
+        }
+    }
+    p.nextChannel = (p.nextChannel + 1) % n;
+    return pick;
 }
 
 bool

@@ -11,6 +11,7 @@
 #include "ns3/nstime.h"
 #include "ns3/object.h"
 #include "ns3/packet.h"
+#include "ns3/random-variable-stream.h"
 
 #include <cstdint>
 #include <unordered_map>
@@ -47,7 +48,10 @@ struct UbTpMessage
  * A peer is reached through K TP channels (a TP channel group) whose packets carry different
  * load-balance fields, so switches may route them on different paths. A transaction's packets
  * stay on one channel (PER_TRANSACTION) or are spread over all K (PER_PACKET); the target's
- * transaction layer reassembles by offset, so order across channels does not matter.
+ * transaction layer reassembles by offset, so order across channels does not matter. With
+ * PER_TRANSACTION successive transactions to a peer pick their channel, and with it their path,
+ * as ChannelChoice says: in turn (default), at random, or the least loaded; so the 126 steps of
+ * a ring AllReduce between two NPUs do not all take the path one channel's hash gives.
  *
  * RTP: every DATA packet has a PSN per channel; the receiver acknowledges cumulatively every
  * AckEvery packets and at the last packet of each message. Go-back-N: the receiver keeps only
@@ -91,6 +95,14 @@ class UbTransport : public Object
     {
         PER_TRANSACTION, //!< all packets of a transaction on one channel
         PER_PACKET,      //!< packets spread over all channels
+    };
+
+    /// How successive transactions to a peer pick their channel (Multipath = PerTransaction).
+    enum ChannelChoice
+    {
+        ROUND_ROBIN,  //!< in turn, from (own CNA + peer CNA) mod TpChannels
+        RANDOM,       //!< uniformly at random per transaction
+        LEAST_LOADED, //!< the channel with the fewest packets unacknowledged or still to send
     };
 
     /// Congestion control.
@@ -205,6 +217,12 @@ class UbTransport : public Object
     uint64_t GetUnacked() const;
     /// \return bytes of transport state (channels, descriptor rings, queues)
     uint64_t GetMemoryBytes() const;
+    /**
+     * \brief Use fixed random streams (ChannelChoice = Random).
+     * \param stream first stream index
+     * \return streams used (1)
+     */
+    int64_t AssignStreams(int64_t stream);
 
   protected:
     void DoDispose() override;
@@ -288,7 +306,7 @@ class UbTransport : public Object
         uint32_t sharedHead{0};
         uint32_t nextChannel{0};
         uint32_t mtu{0};     //!< payload bytes per packet to this peer
-        bool rotated{false}; //!< PER_PACKET: nextChannel seeded from the peer
+        bool rotated{false}; //!< nextChannel seeded from the two CNAs
     };
 
     enum SendResult
@@ -325,6 +343,8 @@ class UbTransport : public Object
     void OnAckTimer(uint32_t peer, uint32_t index);
     void Sent(Channel& ch, uint32_t bytes);
     uint32_t FlowKey(const Channel& ch) const;
+    uint32_t ChooseChannel(Peer& p, uint32_t dst);
+    uint32_t Backlog(const Channel& ch, uint32_t mtu) const;
     Desc& RingAt(Channel& ch, uint32_t psn);
     uint32_t Unacked(const Channel& ch) const;
     uint32_t Window() const;
@@ -337,7 +357,9 @@ class UbTransport : public Object
     Mode m_mode{RTP};
     Retransmission m_retransmission{GO_BACK_N};
     Multipath m_multipath{PER_TRANSACTION};
-    uint32_t m_channels{1};
+    ChannelChoice m_channelChoice{ROUND_ROBIN};
+    Ptr<UniformRandomVariable> m_channelRng; //!< ChannelChoice = Random
+    uint32_t m_channels{4};
     uint32_t m_window{256};
     uint32_t m_ackEvery{8};
     Time m_ackDelay;

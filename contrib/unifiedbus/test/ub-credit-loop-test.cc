@@ -10,6 +10,9 @@
  * W wire bytes of a packet, c its credit cells, B the VL buffer in cells, S = ser(W), P the PHY
  * latency, d the propagation delay, L_B the receiver's pipeline latency (it frees the packet when
  * it delivers it), CF = ser(credit frame) on the reverse direction, ser(n) = ceil(8 n 10^12 / R).
+ * The reverse direction carries no data here, so every return goes at once in a Crd_Ack (with
+ * CreditReturn = Piggyback a return waits only for a busy wire, and rides a data packet that
+ * starts then); the both-ways case below has B's data on that wire instead.
  *
  * Worked example of the validation target (C = 400 Gb/s, d = 100 ns, P = 4096 B on the wire):
  * loop = 81.92 + 200 + CF ns; with 16-B credit frames CF = 0.32 ns, so B = 4 KiB gives

@@ -29,12 +29,15 @@
 #include "ns3/ub-controller-helper.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-helper.h"
+#include "ns3/ub-net-device.h"
 #include "ns3/ub-routing-helper.h"
 #include "ns3/ub-switch.h"
+#include "ns3/ub-transport.h"
 #include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -389,6 +392,93 @@ IssueAt1us(const std::function<void(Ptr<UbController>)>& f, uint32_t mtu = MTU)
     Simulator::Run();
 }
 
+/**
+ * Path choice per transfer (UbTransport::ChannelChoice). Endpoint A on leaf 0 sends Writes to B on
+ * leaf 1 of a Clos with 2 spines; leaves steer by the load-balance field (Selection = Lbf), so
+ * channel i of A's group goes through spine i mod 2. Counted at the spines: the packets from A
+ * each carried, which per Write are its data packets and A's RTP acknowledgement of B's TAACK,
+ * on the same channel (17 for 64 KiB, 2 for 4 KiB).
+ *  - one channel: every Write on one spine;
+ *  - 4 channels, RoundRobin, 8 Writes of 64 KiB one after another (a collective's steps): each
+ *    channel carries 2, each spine exactly 4 Writes;
+ *  - LeastLoaded, the 8 issued at once: each goes to an empty channel, 4 Writes per spine;
+ *  - Random, 400 one-packet Writes at once: binomial(400, 1/2) Writes per spine, 200 +- 50
+ *    (5 sigma).
+ */
+class UbChannelChoiceTestCase : public TestCase
+{
+  public:
+    UbChannelChoiceTestCase()
+        : TestCase("successive transfers of a pair spread over the paths: round robin, least "
+                   "loaded, random")
+    {
+    }
+
+  private:
+    /// Data packets through spine 0 and spine 1.
+    static std::pair<uint64_t, uint64_t> Run(uint32_t channels,
+                                             const std::string& choice,
+                                             uint32_t writes,
+                                             uint64_t bytes,
+                                             bool together)
+    {
+        ubtest::ResetSimulation();
+        UbHelper ub;
+        ub.SetRoutingAttribute("Selection", StringValue("Lbf"));
+        ubtest::ClosNet net = ubtest::BuildClos(ub, 2, 1, 2);
+        UbControllerHelper ctl;
+        ctl.SetTransportAttribute("TpChannels", UintegerValue(channels));
+        ctl.SetTransportAttribute("ChannelChoice", StringValue(choice));
+        ctl.Install(net.endpoints);
+        Ptr<UbController> a = net.endpoints.Get(0)->GetObject<UbController>();
+        const uint32_t b = net.endpoints.Get(1)->GetObject<UbController>()->GetCna();
+        a->GetTransport()->AssignStreams(11);
+        auto left = std::make_shared<uint32_t>(writes);
+        std::function<void()> next;
+        auto cb = UbCompletionCallback([&](const UbTransactionRecord&) {
+            if (--*left > 0 && !together)
+            {
+                next();
+            }
+        });
+        next = [&]() { a->Write(b, bytes, UbOrder::NO, cb); };
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            for (uint32_t i = 0; i < (together ? writes : 1); ++i)
+            {
+                next();
+            }
+        });
+        Simulator::Run();
+        NS_ABORT_MSG_IF(*left != 0, "channel choice: not every Write completed");
+        auto through = [&](uint32_t s) {
+            // Spine s: port 0 to leaf 0, port 1 to leaf 1 (the data's way).
+            return net.spines.Get(s)->GetObject<UbSwitch>()->GetPort(1)->GetTxPackets();
+        };
+        std::pair<uint64_t, uint64_t> r{through(0), through(1)};
+        ubtest::ResetSimulation();
+        return r;
+    }
+
+    void DoRun() override
+    {
+        const uint64_t big = 16 + 1; // packets from A per 64-KiB Write
+        auto one = Run(1, "RoundRobin", 8, 65536, false);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(std::max(one.first, one.second)),
+                              8u * big,
+                              "one channel: every Write on one spine");
+        auto rr = Run(4, "RoundRobin", 8, 65536, false);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rr.first), 4u * big, "round robin: 4 Writes via spine 0");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(rr.second), 4u * big, "round robin: 4 Writes via spine 1");
+        auto ll = Run(4, "LeastLoaded", 8, 65536, true);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ll.first), 4u * big, "least loaded: 4 Writes via spine 0");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ll.second), 4u * big, "least loaded: 4 Writes via spine 1");
+        auto rnd = Run(4, "Random", 400, 4096, true);
+        NS_TEST_EXPECT_MSG_EQ(rnd.first + rnd.second, 2u * 400u, "random: every Write crossed");
+        NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(rnd.first / 2), 150u, "random: Writes via spine 0");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(rnd.first / 2, 250u, "random: Writes via spine 0");
+    }
+};
+
 class UbTransactionTestSuite : public TestSuite
 {
   public:
@@ -399,6 +489,7 @@ class UbTransactionTestSuite : public TestSuite
         AddTestCase(new UbWriteThroughputTestCase, ubtest::Quick());
         AddTestCase(new UbOrderingTestCase, ubtest::Quick());
         AddTestCase(new UbStateTestCase, ubtest::Quick());
+        AddTestCase(new UbChannelChoiceTestCase, ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a read of 0 bytes",
                         []() { IssueAt1us([](Ptr<UbController> a) { a->Read(1, 0); }); },
