@@ -61,6 +61,11 @@ check collectives-alltoall-on-ring 134 "this run's 30 endpoint pairs can deadloc
 check load-latency-nvlink-default 0 "uniform traffic, 304-B packets" "$BIN/ub-load-latency" --preset=nvlink5-gb200 --loads=0.1 --duration=1 --db="$TMP/ll.db"
 check load-latency-too-large 2 "--packetSize=4096 does not fit nvlink5-gb200's links (UbNetDevice::Mtu 316 B less the 12-B network header: at most 304)" "$BIN/ub-load-latency" --preset=nvlink5-gb200 --packetSize=4096
 check load-latency-bad-unit 2 "--loadUnit=bytes is not payload or flits" "$BIN/ub-load-latency" --loadUnit=bytes
+# Preset values varied from the command line, and textbook terminals on the k-ary n-cubes only.
+check load-latency-bad-set 2 "ub-load-latency: --set: UbNetDevice has no attribute 'VlBufferCels'" "$BIN/ub-load-latency" --set=UbNetDevice::VlBufferCels=27
+check load-latency-bad-set-value 2 "'many' is not a valid value of UbNetDevice::VlCount" "$BIN/ub-load-latency" --set=UbNetDevice::VlCount=many
+check load-latency-terminals-not-cube 2 "--terminals needs a k-ary n-cube preset" "$BIN/ub-load-latency" --preset=ascend950-ub2 --terminals
+check load-latency-terminals-set 0 "uniform traffic, 4096-B packets" "$BIN/ub-load-latency" --preset=kary-mesh8x8 --npus=0 --perChannel --terminals --set=UbNetDevice::VlBufferCells=27,UbNetDevice::VlWeights=1,3 --loads=0.1 --duration=1 --db="$TMP/ll-set.db"
 check demo-bad-fanin 2 "--fanin=16 is not 1 to 15" "$BIN/ub-fabric-demo" --pattern=incast --fanin=16
 check demo-fanin 0 "== incast: 4 endpoints -> endpoint 0" "$BIN/ub-fabric-demo" --pattern=incast --fanin=4 --quiet --db="$TMP/fanin.db"
 check demo-bad-mode 2 "--mode=Lossy is not one of Credit, None" "$BIN/ub-fabric-demo" --mode=Lossy

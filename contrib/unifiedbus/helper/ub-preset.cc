@@ -40,6 +40,35 @@ Trim(const std::string& s)
 
 const char* const TYPES[] =
     {"UbNetDevice", "UbChannel", "UbSwitch", "UbRoutingTable", "UbController", "UbTransport"};
+
+/// True if text is a valid value for the attribute's checker. ns-3 stops the run on a badly
+/// formatted number instead of refusing it, so numbers are checked here first.
+bool
+ValidValue(const Ptr<const AttributeChecker>& checker, const std::string& text)
+{
+    const std::string type = checker->GetValueTypeName();
+    if (type == "ns3::UintegerValue" || type == "ns3::IntegerValue" || type == "ns3::DoubleValue")
+    {
+        if (text.empty() || (type == "ns3::UintegerValue" && text[0] == '-'))
+        {
+            return false;
+        }
+        char* end = nullptr;
+        if (type == "ns3::DoubleValue")
+        {
+            (void)std::strtod(text.c_str(), &end);
+        }
+        else
+        {
+            (void)std::strtoll(text.c_str(), &end, 10);
+        }
+        if (end == nullptr || *end != '\0')
+        {
+            return false;
+        }
+    }
+    return checker->CreateValidValue(StringValue(text)) != nullptr;
+}
 } // namespace
 
 std::vector<std::string>
@@ -197,8 +226,7 @@ UbPreset::Load(const std::string& nameOrPath)
             NS_ABORT_MSG_IF(!tid.LookupAttributeByName(e.attribute, &info),
                             "UbPreset " << path << " line " << n << ": " << e.type
                                         << " has no attribute '" << e.attribute << "'");
-            Ptr<AttributeValue> v = info.checker->CreateValidValue(StringValue(e.value));
-            NS_ABORT_MSG_IF(!v,
+            NS_ABORT_MSG_IF(!ValidValue(info.checker, e.value),
                             "UbPreset " << path << " line " << n << ": '" << e.value
                                         << "' is not a valid value of " << key);
         }
@@ -368,7 +396,7 @@ UbPreset::Set(const std::string& key, const std::string& value, std::string& err
             error = e.type + " has no attribute '" + e.attribute + "'";
             return false;
         }
-        if (!info.checker->CreateValidValue(StringValue(e.value)))
+        if (!ValidValue(info.checker, e.value))
         {
             error = "'" + e.value + "' is not a valid value of " + key;
             return false;

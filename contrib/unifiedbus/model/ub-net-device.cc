@@ -274,32 +274,31 @@ UbNetDevice::ReturnCredits(int64_t atPs, uint8_t vl, uint32_t reservedCells, uin
     m_channel->SendCredit(m_end, UbCreditReturn{arrival, reservedCells, sharedCells, vl});
 }
 
-void
-UbNetDevice::FlushPendingReturns(int64_t nowPs)
+namespace
 {
-    // Returns whose deadline passed with no data packet starting go in Crd_Ack blocks: each block
-    // starts when the wire is free and carries every VL due by then (UB Base Spec 2.0 section
-    // 4.4: one block has a field per VL).
-    uint32_t reserved[UB_MAX_VLS];
-    uint32_t shared[UB_MAX_VLS];
-    while (HasPendingReturns() && m_pendingReturns[m_pendingHead].deadlinePs < nowPs)
+/// Credit returns gathered per VL, for one Crd_Ack block or one data packet's header.
+struct UbReturnSums
+{
+    uint32_t reserved[UB_MAX_VLS]; //!< reserve cells per VL (valid where mask has the VL)
+    uint32_t shared[UB_MAX_VLS];   //!< shared cells per VL
+    uint32_t mask{0};              //!< VLs with something to return
+
+    /// Add one return. \param vl VL \param r reserve cells \param s shared cells
+    void Add(uint8_t vl, uint32_t r, uint32_t s)
     {
-        int64_t send =
-            std::max({m_pendingReturns[m_pendingHead].deadlinePs, m_ctrlFreePs, m_txFreePs});
-        uint32_t mask = 0;
-        while (HasPendingReturns() && m_pendingReturns[m_pendingHead].deadlinePs <= send &&
-               m_pendingReturns[m_pendingHead].deadlinePs < nowPs)
+        if ((mask & (1u << vl)) == 0)
         {
-            const PendingReturn& r = m_pendingReturns[m_pendingHead++];
-            if ((mask & (1u << r.vl)) == 0)
-            {
-                mask |= 1u << r.vl;
-                reserved[r.vl] = 0;
-                shared[r.vl] = 0;
-            }
-            reserved[r.vl] += r.reservedCells;
-            shared[r.vl] += r.sharedCells;
+            mask |= 1u << vl;
+            reserved[vl] = 0;
+            shared[vl] = 0;
         }
+        reserved[vl] += r;
+        shared[vl] += s;
+    }
+
+    /// \return Crd_Ack blocks needed: one, or more if a VL returns over 63 units
+    uint32_t Blocks() const
+    {
         uint32_t blocks = 1;
         for (uint32_t m = mask; m != 0; m &= m - 1)
         {
@@ -307,17 +306,45 @@ UbNetDevice::FlushPendingReturns(int64_t nowPs)
             blocks = std::max(blocks,
                               (reserved[v] + shared[v] + UB_CRD_ACK_UNITS - 1) / UB_CRD_ACK_UNITS);
         }
-        m_ctrlFreePs = send + static_cast<int64_t>(blocks) * m_creditFramePs;
-        m_creditFrames += blocks;
-        int64_t arrival = m_ctrlFreePs + m_linkPs;
+        return blocks;
+    }
+
+    /// Send one return per VL, arriving at arrivalPs. \param ch channel \param end sender's end
+    /// \param arrivalPs arrival at the other end
+    void Send(UbChannel& ch, uint32_t end, int64_t arrivalPs) const
+    {
         for (uint32_t m = mask; m != 0; m &= m - 1)
         {
             auto v = static_cast<uint8_t>(__builtin_ctz(m));
-            NS_LOG_LOGIC(Where() << " VL " << +v << ": Crd_Ack returns " << reserved[v] << "+"
-                                 << shared[v] << " cells, sent at " << send << " ps, arriving "
-                                 << arrival << " ps");
-            m_channel->SendCredit(m_end, UbCreditReturn{arrival, reserved[v], shared[v], v});
+            ch.SendCredit(end, UbCreditReturn{arrivalPs, reserved[v], shared[v], v});
         }
+    }
+};
+} // namespace
+
+void
+UbNetDevice::FlushPendingReturns(int64_t nowPs)
+{
+    // Returns whose deadline passed with no data packet starting go in Crd_Ack blocks: each block
+    // starts when the wire is free and carries every VL due by then (UB Base Spec 2.0 section
+    // 4.4: one block has a field per VL).
+    while (HasPendingReturns() && m_pendingReturns[m_pendingHead].deadlinePs < nowPs)
+    {
+        int64_t send =
+            std::max({m_pendingReturns[m_pendingHead].deadlinePs, m_ctrlFreePs, m_txFreePs});
+        UbReturnSums sums;
+        while (HasPendingReturns() && m_pendingReturns[m_pendingHead].deadlinePs <= send &&
+               m_pendingReturns[m_pendingHead].deadlinePs < nowPs)
+        {
+            const PendingReturn& r = m_pendingReturns[m_pendingHead++];
+            sums.Add(r.vl, r.reservedCells, r.sharedCells);
+        }
+        uint32_t blocks = sums.Blocks();
+        m_ctrlFreePs = send + static_cast<int64_t>(blocks) * m_creditFramePs;
+        m_creditFrames += blocks;
+        NS_LOG_LOGIC(Where() << ": Crd_Ack of " << blocks << " block(s) for VLs 0x" << std::hex
+                             << sums.mask << std::dec << ", sent at " << send << " ps");
+        sums.Send(*m_channel, m_end, m_ctrlFreePs + m_linkPs);
     }
     if (!HasPendingReturns())
     {
@@ -332,32 +359,18 @@ UbNetDevice::PiggybackReturns(int64_t startPs)
     // Every return still pending rides in the link header of the data packet starting at
     // startPs and reaches the other end with its first flit. [A] The header is taken to carry
     // every VL pending; the spec's field widths were not available.
-    uint32_t reserved[UB_MAX_VLS];
-    uint32_t shared[UB_MAX_VLS];
-    uint32_t mask = 0;
+    UbReturnSums sums;
     for (uint32_t i = m_pendingHead; i < m_pendingReturns.size(); ++i)
     {
         const PendingReturn& r = m_pendingReturns[i];
-        if ((mask & (1u << r.vl)) == 0)
-        {
-            mask |= 1u << r.vl;
-            reserved[r.vl] = 0;
-            shared[r.vl] = 0;
-        }
-        reserved[r.vl] += r.reservedCells;
-        shared[r.vl] += r.sharedCells;
+        sums.Add(r.vl, r.reservedCells, r.sharedCells);
     }
     m_pendingReturns.clear();
     m_pendingHead = 0;
     ++m_piggybacked;
-    int64_t arrival = startPs + m_flitPs + m_linkPs;
-    for (uint32_t m = mask; m != 0; m &= m - 1)
-    {
-        auto v = static_cast<uint8_t>(__builtin_ctz(m));
-        NS_LOG_LOGIC(Where() << " VL " << +v << ": data header returns " << reserved[v] << "+"
-                             << shared[v] << " cells, arriving " << arrival << " ps");
-        m_channel->SendCredit(m_end, UbCreditReturn{arrival, reserved[v], shared[v], v});
-    }
+    NS_LOG_LOGIC(Where() << ": data header starting at " << startPs << " ps returns VLs 0x"
+                         << std::hex << sums.mask << std::dec);
+    sums.Send(*m_channel, m_end, startPs + m_flitPs + m_linkPs);
 }
 
 void
