@@ -6,6 +6,10 @@
  *   strict priority: VL 1 (higher) takes the whole output; VL 0 gets nothing (starves);
  *   DWRR with weights w0, w1: VL v gets w_v / (w0 + w1) of the output's wire bytes (framed
  *   packets, UB CRC framing), within 2 %.
+ * The shares do not depend on how credits come back (Crd_Ack blocks or data headers,
+ * UbNetDevice::CreditReturn): the receiver's buffer covers the credit loop, so the output never
+ * waits for credits, and with no data going back its returns take Crd_Ack blocks on the idle
+ * reverse wire either way.
  */
 #include "ub-test-utils.h"
 
