@@ -745,7 +745,7 @@ class UbFullMeshTestCase : public TestCase
                               "64 ranks x 112 block-hops of S/64");
         double a2aBound = 8 * b / 1e9 * 63 / 64;
         NS_TEST_EXPECT_MSG_GT(UB_FIG(paths.BusBw()),
-                              1.15 * direct.BusBw(),
+                              1.15 * UB_FIG(direct.BusBw()),
                               "two dimensions beat direct");
         NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(paths.BusBw()), a2aBound, "multi-path within its bound");
         NS_TEST_EXPECT_MSG_GT(UB_FIG(paths.BusBw()), 0.8 * a2aBound, "multi-path near its bound");
