@@ -32,6 +32,7 @@ const UbEcmpSelector g_ecmp;
 const UbSpraySelector g_spray;
 const UbAdaptiveSelector g_adaptive;
 const UbLbfSelector g_lbf;
+const UbRandomSelector g_random;
 } // namespace
 
 uint32_t
@@ -62,6 +63,16 @@ UbSpraySelector::Select(const UbRouteCandidate* c,
                         uint32_t& counter) const
 {
     return counter++ % n;
+}
+
+uint32_t
+UbRandomSelector::Select(const UbRouteCandidate* c,
+                         uint32_t n,
+                         const UbPacketInfo& info,
+                         const UbSwitch& sw,
+                         uint32_t& counter) const
+{
+    return UbMix32((counter++ * 0x9e3779b9u) ^ UbMix32(sw.GetCna() ^ info.flowHash)) % n;
 }
 
 uint32_t
@@ -120,7 +131,8 @@ UbRoutingTable::GetTypeId()
                           "(first), Ecmp (hash of the flow key), Spray (per-packet round robin), "
                           "Adaptive (the output that drains soonest) or Lbf (the packet's "
                           "load-balance field modulo the candidates: the sender steers the path, "
-                          "UB Base Spec 2.0 section 2.2).",
+                          "UB Base Spec 2.0 section 2.2) or Random (per packet, pseudo-random: a "
+                          "hash of a packet count, reproducible).",
                           EnumValue(UbRoutingTable::ECMP),
                           UbMakeEnumAccessor(&UbRoutingTable::m_selection),
                           MakeEnumChecker(UbRoutingTable::SINGLE,
@@ -132,7 +144,9 @@ UbRoutingTable::GetTypeId()
                                           UbRoutingTable::ADAPTIVE,
                                           "Adaptive",
                                           UbRoutingTable::LBF,
-                                          "Lbf"))
+                                          "Lbf",
+                                          UbRoutingTable::RANDOM,
+                                          "Random"))
             .AddAttribute("VlAllocation",
                           "How a packet whose route names a VL class (several VLs any of which "
                           "will do) gets its VL at this hop: Auto (default) keeps a transport's "
@@ -349,6 +363,9 @@ UbRoutingTable::Select(const UbRouteCandidate* c,
             break;
         case LBF:
             m_selector = &g_lbf;
+            break;
+        case RANDOM:
+            m_selector = &g_random;
             break;
         }
     }

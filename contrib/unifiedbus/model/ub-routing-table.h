@@ -119,6 +119,18 @@ class UbSpraySelector : public UbPathSelector
                     uint32_t& counter) const override;
 };
 
+/// Per-packet random choice: a hash of the set's packet count, the switch and the flow, so
+/// successive packets pick independently-looking candidates, reproducibly (no random stream).
+class UbRandomSelector : public UbPathSelector
+{
+  public:
+    uint32_t Select(const UbRouteCandidate* c,
+                    uint32_t n,
+                    const UbPacketInfo& info,
+                    const UbSwitch& sw,
+                    uint32_t& counter) const override;
+};
+
 /**
  * Adaptive: the candidate whose output drains soonest: (bytes queued for that output and VL +
  * bytes of downstream buffer its packets hold, i.e. initial credits - credits) at the port's
@@ -167,6 +179,7 @@ class UbRoutingTable : public Object
         SPRAY,    //!< per-packet round robin
         ADAPTIVE, //!< least loaded output
         LBF,      //!< the packet's load-balance field modulo the candidates
+        RANDOM,   //!< per packet, pseudo-random (hash of a packet count)
     };
 
     /// How a packet whose route gives a VL class (UbRouteCandidate::vlSpan > 1) gets its VL.

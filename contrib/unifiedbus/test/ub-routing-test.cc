@@ -179,7 +179,7 @@ class UbSelectionTestCase : public TestCase
 {
   public:
     UbSelectionTestCase()
-        : TestCase("single, ECMP, spray and adaptive path selection")
+        : TestCase("single, ECMP, spray, random and adaptive path selection")
     {
     }
 
@@ -200,6 +200,13 @@ class UbSelectionTestCase : public TestCase
         NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(std::max(p0, p1) - std::min(p0, p1)),
                                     1u,
                                     "spray alternates");
+
+        // Random: each of the 1,000 packets picks an uplink on its own, binomial(1000, 1/2):
+        // 500 +- 79 (5 sigma, sigma = sqrt(1000 / 4) = 15.8).
+        auto [r0, r1, rT] = RunTwoUplinks(UbRoutingTable::RANDOM, 1);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(r0 + r1), 1000u, "random: all delivered");
+        NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(r0), 421u, "random: a binomial share");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(r0, 579u, "random: a binomial share");
 
         auto [a0, a1, aT] = RunTwoUplinks(UbRoutingTable::ADAPTIVE, 1);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(a0 + a1), 1000u, "adaptive: all delivered");
