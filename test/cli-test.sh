@@ -182,4 +182,8 @@ print('hops', rows['near'][2], rows['far'][2], 'far - near within 5 ns of 1.096 
       abs(diff - 1.096) < 0.005)
 "
 check collectives-topology-ranks 2 "--ranks=5 must be 2 .. 4 for small-clos" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/small.topo" --ranks=5
+# Huawei's claims name NVL144: a run against NVL72 only still puts them beside the NVL144-like
+# preset's ratios (8,192 / 144 = 56.9 cards), and labels what it measured against NVL72.
+check demo-claims-vs-nvl144 0 "cards:                      claim 56.8x   here 56.9x" "$BIN/superpod-vs-nvlink" --systems=ub,nvl72 --sizes=65536 --accelerated=false --db="$TMP/claims.db"
+check demo-measured-labelled 0 "Measured in this run against GB200 NVL72 (no claim names it)" "$BIN/superpod-vs-nvlink" --systems=ub,nvl72 --sizes=65536 --accelerated=false --db="$TMP/claims2.db"
 exit 0

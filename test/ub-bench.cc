@@ -14,6 +14,8 @@
  * between its two ends).
  *
  *   ./ubsim bench [--packets=200000] [--size=1000] [--rate=100Gbps] [--credits=1]
+ *   ./ubsim bench collectives [--preset=nvlink5-gb200] [--ranks=72] [--bytes=16777216]
+ *       packet-hops per second of a ring AllReduce beside the 3-hop path's, in one run
  *   ./ubsim bench --against=<git ref> [args]   the same, built at <ref> and here, 3 runs each
  */
 #include "ns3/applications-module.h"
@@ -256,13 +258,73 @@ Print(const Figures& f)
               << f.wallS << std::setw(12) << f.packetHops << "\n";
 }
 
+/// `./ubsim bench collectives`: a collective's packet-hops per second beside the 3-hop path's.
+int
+BenchCollective(const Load& load,
+                const std::string& preset,
+                uint32_t ranks,
+                uint64_t bytes,
+                const std::string& algoName)
+{
+    UbCollectiveAlgo algo;
+    if (!UbCollectiveAlgoFromName(algoName, algo))
+    {
+        std::cerr << "ub-bench: --algo=" << algoName << " is not an algorithm; use ring\n";
+        return 2;
+    }
+    std::cout << "ub-bench collectives: AllReduce " << algoName << " of " << bytes << " B over "
+              << ranks << " ranks of " << preset << " beside the 3-hop path (" << load.packets
+              << " packets of " << load.size << " B), ns-3 " << UbNs3Version() << "\n\n";
+    std::cout << std::left << std::setw(38) << "scenario" << std::right << std::setw(14)
+              << "pkt-hops/s" << std::setw(12) << "events/hop" << std::setw(10) << "wall s"
+              << std::setw(12) << "pkt-hops"
+              << "\n";
+    Figures path = RunUb(load, 3);
+    Print(path);
+    UbExperiment::CollectiveRun run;
+    run.preset = preset;
+    run.ranks = ranks;
+    run.op = UbCollectiveOp::ALL_REDUCE;
+    run.algo = algo;
+    run.bytes = bytes;
+    auto out = UbExperiment::Run(run);
+    if (!out.finished)
+    {
+        std::cerr << "ub-bench: the collective did not finish\n";
+        return 1;
+    }
+    Figures c;
+    c.name = "AllReduce " + algoName + ", " + std::to_string(ranks) + " ranks";
+    c.packetHops = out.packetHops;
+    c.events = out.events;
+    c.wallS = out.wallSeconds;
+    Print(c);
+    std::cout << std::setprecision(2) << "\ncollective / 3-hop path: "
+              << c.HopsPerSecond() / path.HopsPerSecond() << " (target >= 0.67); collective "
+              << out.result.Seconds() * 1e6 << " us simulated, busbw " << out.result.BusBw()
+              << " GB/s\n";
+    return 0;
+}
+
 } // namespace
 
 int
 main(int argc, char* argv[])
 {
     Load load;
+    bool collectives = false;
+    std::string preset = "nvlink5-gb200";
+    uint32_t ranks = 72;
+    uint64_t bytes = 16ULL << 20;
+    std::string algo = "ring";
     CommandLine cmd(__FILE__);
+    cmd.AddValue("collectives",
+                 "bench a collective (--preset, --ranks, --bytes, --algo) beside the 3-hop path",
+                 collectives);
+    cmd.AddValue("preset", "collectives: system preset", preset);
+    cmd.AddValue("ranks", "collectives: ranks", ranks);
+    cmd.AddValue("bytes", "collectives: AllReduce size", bytes);
+    cmd.AddValue("algo", "collectives: AllReduce algorithm", algo);
     cmd.AddValue("packets", "packets sent in each scenario", load.packets);
     cmd.AddValue("size",
                  "bytes per packet (UB: above the network header; ns-3: UDP payload)",
@@ -271,6 +333,10 @@ main(int argc, char* argv[])
     cmd.AddValue("credits", "UB credit-based flow control on (1) or off (0)", load.credits);
     cmd.Parse(argc, argv);
     Time::SetResolution(Time::PS); // both simulators run at the resolution UB needs
+    if (collectives)
+    {
+        return BenchCollective(load, preset, ranks, bytes, algo);
+    }
 
     std::cout << "ub-bench: " << load.packets << " packets of " << load.size << " B at "
               << load.rate.GetBitRate() / 1e9 << " Gb/s offered, UB credits "

@@ -15,12 +15,15 @@
 #include "ns3/ub-controller-helper.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-histogram.h"
+#include "ns3/ub-net-device.h"
 #include "ns3/ub-packet-sink.h"
 #include "ns3/ub-packet-source.h"
 #include "ns3/ub-routing-table.h"
 #include "ns3/ub-switch.h"
 #include "ns3/ub-traffic-helper.h"
 #include "ns3/uinteger.h"
+
+#include <chrono>
 
 namespace ns3
 {
@@ -145,8 +148,22 @@ UbExperiment::Run(const CollectiveRun& run)
                 coll.Start(run.op, run.algo, run.bytes, done);
             }
         });
+        auto wall0 = std::chrono::steady_clock::now();
         Simulator::Run();
+        out.wallSeconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
         out.finished = res.end > res.start;
+        for (uint32_t i = 0; i < sys.GetAll().GetN(); ++i)
+        {
+            Ptr<Node> node = sys.GetAll().Get(i);
+            for (uint32_t d = 0; d < node->GetNDevices(); ++d)
+            {
+                if (auto dev = DynamicCast<UbNetDevice>(node->GetDevice(d)))
+                {
+                    out.packetHops += dev->GetTxPackets();
+                }
+            }
+        }
         out.transport = UbControllerHelper::SumTransportStats(sys.GetEndpoints());
         if (run.results && out.finished)
         {

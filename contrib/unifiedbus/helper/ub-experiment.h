@@ -118,6 +118,8 @@ class UbExperiment
         uint64_t events{0};           //!< ns-3 events of the simulation
         Time simulated;               //!< simulated time at its end
         UbTransport::Stats transport; //!< the endpoints' transport counters, summed
+        uint64_t packetHops{0};       //!< packets sent over all links (every device's count)
+        double wallSeconds{0};        //!< wall-clock time of Simulator::Run
     };
 
     /**
