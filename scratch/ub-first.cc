@@ -19,6 +19,7 @@ main(int argc, char* argv[])
 {
     uint32_t lanes = 4;
     uint32_t size = 4096;
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("lanes", "lanes per UB port (1, 2, 4 or 8)", lanes);
     cmd.AddValue("size", "bytes per packet above the network header", size);

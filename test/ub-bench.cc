@@ -317,6 +317,7 @@ main(int argc, char* argv[])
     uint32_t ranks = 72;
     uint64_t bytes = 16ULL << 20;
     std::string algo = "ring";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("collectives",
                  "bench a collective (--preset, --ranks, --bytes, --algo) beside the 3-hop path",

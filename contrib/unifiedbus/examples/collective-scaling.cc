@@ -47,6 +47,7 @@ main(int argc, char* argv[])
     std::string domainsText = "8,64,72,144,384,1024";
     std::string sizesText = "1048576,16777216";
     std::string db = "results/ubsim.db";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("domains",
                  "comma-separated domain sizes among 8,64,72,144,384,1024,8192",

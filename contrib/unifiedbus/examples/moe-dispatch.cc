@@ -33,6 +33,7 @@ main(int argc, char* argv[])
     uint32_t bytesPerElem = 2;
     uint32_t topK = 8;
     std::string db = "results/ubsim.db";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset", presetName);
     cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);

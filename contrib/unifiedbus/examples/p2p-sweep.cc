@@ -28,6 +28,7 @@ main(int argc, char* argv[])
     uint64_t minBytes = 64;
     uint64_t maxBytes = 64ULL << 20;
     std::string db = "results/ubsim.db";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset", presetName);
     cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);

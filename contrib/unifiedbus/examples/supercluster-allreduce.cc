@@ -25,6 +25,7 @@ main(int argc, char* argv[])
     uint64_t minBytes = 1 << 20;
     uint64_t maxBytes = 16 << 20;
     std::string db = "results/ubsim.db";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("pods", "SuperPoDs", pods);
     cmd.AddValue("npus",

@@ -79,6 +79,7 @@ main(int argc, char* argv[])
     uint32_t ubNpus = 128;
     uint32_t chunks = 4;
     std::string db = "results/ubsim.db";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("ranks", "ranks of the collectives (at most 72)", ranks);
     cmd.AddValue("sizes", "comma-separated AllReduce and All-to-All sizes (bytes)", sizesText);

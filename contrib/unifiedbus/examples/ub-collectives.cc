@@ -79,6 +79,7 @@ main(int argc, char* argv[])
     uint64_t maxBytes = 64 << 20;
     uint32_t chunks = 1;
     std::string db = "results/ubsim.db";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset (ascend950-ub2, nvlink5-gb200, ...)", presetName);
     cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);

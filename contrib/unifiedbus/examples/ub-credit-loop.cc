@@ -34,6 +34,7 @@ main(int argc, char* argv[])
     bool ubFraming = false;
     uint32_t packets = 2000;
     std::string db = "results/ubsim.db";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("lanes", "lanes of the link (1, 2, 4 or 8)", lanes);
     cmd.AddValue("laneRate", "rate per lane", laneRate);

@@ -219,6 +219,7 @@ int
 main(int argc, char* argv[])
 {
     Options o;
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("pattern", "incast, permutation or both", o.pattern);
     cmd.AddValue("fanin",

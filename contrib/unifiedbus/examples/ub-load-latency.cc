@@ -50,6 +50,7 @@ main(int argc, char* argv[])
     double durationUs = 20;
     std::string db = "results/ubsim.db";
     std::string selection = "Spray";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("selection",
                  "path selection at every node: Spray, Adaptive, Ecmp or the preset's (Preset); "

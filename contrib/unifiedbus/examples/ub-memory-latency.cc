@@ -61,6 +61,7 @@ main(int argc, char* argv[])
     uint64_t maxBytes = 64ull << 20;
     uint32_t nodes = 2;
     std::string db = "results/ubsim.db";
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "preset name or .preset file", presetName);
     cmd.AddValue("maxBytes", "largest transfer (64 B, then x4 up to this)", maxBytes);

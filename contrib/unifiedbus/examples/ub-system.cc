@@ -87,6 +87,7 @@ main(int argc, char* argv[])
     std::string scaleOut = "uboe-400g";
     uint32_t nics = 2;
     bool check = true;
+    UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("pods", "SuperPoDs of a SuperCluster (0: one system, no scale-out)", pods);
     cmd.AddValue("scaleout", "preset of the SuperCluster's scale-out links", scaleOut);

@@ -10,6 +10,7 @@
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
 #include "ns3/double.h"
+#include "ns3/global-value.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/ub-controller-helper.h"
@@ -24,6 +25,7 @@
 #include "ns3/uinteger.h"
 
 #include <chrono>
+#include <cstdlib>
 
 namespace ns3
 {
@@ -175,6 +177,17 @@ UbExperiment::Run(const CollectiveRun& run)
     }
     Simulator::Destroy();
     return out;
+}
+
+void
+UbExperiment::SetDefaultScheduler()
+{
+    const char* env = std::getenv("NS_GLOBAL_VALUE");
+    if (env && std::string(env).find("SchedulerType") != std::string::npos)
+    {
+        return;
+    }
+    GlobalValue::Bind("SchedulerType", StringValue("ns3::PriorityQueueScheduler"));
 }
 
 uint32_t
