@@ -77,7 +77,7 @@ main(int argc, char* argv[])
     std::string algoName = "auto";
     uint64_t minBytes = 1 << 16;
     uint64_t maxBytes = 64 << 20;
-    uint32_t chunks = 1;
+    uint32_t chunks = 0;
     std::string db = "results/ubsim.db";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
@@ -108,7 +108,10 @@ main(int argc, char* argv[])
                  offload);
     cmd.AddValue("minBytes", "smallest size (then x4)", minBytes);
     cmd.AddValue("maxBytes", "largest size", maxBytes);
-    cmd.AddValue("chunks", "pieces per step (pipelining)", chunks);
+    cmd.AddValue("chunks",
+                 "pieces per step (pipelining; 0: the algorithm chooses, ring as NCCL sizes its "
+                 "channels)",
+                 chunks);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
@@ -150,9 +153,9 @@ main(int argc, char* argv[])
         std::cerr << "ub-collectives: --algo=hierarchical needs --group (ranks per group, >= 2)\n";
         return 2;
     }
-    if (minBytes == 0 || maxBytes < minBytes || chunks == 0)
+    if (minBytes == 0 || maxBytes < minBytes)
     {
-        std::cerr << "ub-collectives: need 0 < --minBytes <= --maxBytes and --chunks >= 1\n";
+        std::cerr << "ub-collectives: need 0 < --minBytes <= --maxBytes\n";
         return 2;
     }
 
@@ -195,7 +198,7 @@ main(int argc, char* argv[])
     }
     results.AddParameter("op", opName);
     results.AddParameter("algo", algoName);
-    results.AddParameter("chunks", chunks);
+    results.AddParameter("chunks", chunks ? std::to_string(chunks) : "auto");
     results.AddParameter("group", group);
     results.AddParameter("dims", dimsList.empty() ? "auto" : dimsList);
     results.AddParameter("offload", offload ? "on" : "off");

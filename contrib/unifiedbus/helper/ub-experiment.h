@@ -85,7 +85,7 @@ class UbExperiment
         UbCollectiveOp op,
         UbCollectiveAlgo algo,
         uint64_t bytes,
-        uint32_t chunks = 1,
+        uint32_t chunks = 0,
         UbResults* results = nullptr,
         const std::string& scope = "",
         const std::function<void(UbTopologyHelper&, UbCollectiveEngine&)>& setup = nullptr);
@@ -100,7 +100,7 @@ class UbExperiment
         UbCollectiveOp op{UbCollectiveOp::ALL_REDUCE}; //!< operation
         UbCollectiveAlgo algo{UbCollectiveAlgo::RING}; //!< algorithm
         uint64_t bytes{0};                             //!< NCCL size (not for All-to-Allv)
-        uint32_t chunks{1};                            //!< pipelining
+        uint32_t chunks{0};                            //!< pipelining (0: the algorithm's choice)
         const std::vector<std::vector<uint64_t>>* matrix{nullptr}; //!< All-to-Allv bytes
         /// called with the built fabric and the engine before the start (reducers, offload,
         /// groups, mesh dimensions)

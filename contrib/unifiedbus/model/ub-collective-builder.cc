@@ -66,7 +66,6 @@ UbTransferGraph
 UbCollectiveBuilder::Build(const UbCollectivePlan& plan)
 {
     NS_ABORT_MSG_IF(plan.ranks < 2, "UbCollectiveBuilder: a collective needs at least 2 ranks");
-    NS_ABORT_MSG_IF(plan.chunks == 0, "UbCollectiveBuilder: chunks must be >= 1");
     const UbCollectiveBuilder& b = For(plan.algo);
     NS_ABORT_MSG_IF(plan.op == UbCollectiveOp::ALL_TO_ALLV && !plan.matrix,
                     "UbCollectiveEngine: start an All-to-Allv with StartAllToAllv (it needs its "
@@ -86,6 +85,13 @@ UbCollectiveBuilder::Build(const UbCollectivePlan& plan)
                           "(AllReduce), direct or multi-path (AllToAll) or chain (Broadcast)");
     }
     UbTransferGraph g;
+    if (plan.chunks == 0)
+    {
+        UbCollectivePlan chosen = plan; // 0: the algorithm chooses
+        chosen.chunks = b.AutoChunks(plan);
+        b.Build(chosen, g);
+        return g;
+    }
     b.Build(plan, g);
     return g;
 }
@@ -132,8 +138,23 @@ UbCollectiveBuilder::Ring(UbTransferGraph& g,
     return last;
 }
 
+uint32_t
+UbCollectiveBuilder::AutoChunks(const UbCollectivePlan&) const
+{
+    return 1;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ring
+
+uint32_t
+UbRingBuilder::AutoChunks(const UbCollectivePlan& plan) const
+{
+    const uint64_t channels = plan.bytes / (32 * 1024);
+    const uint64_t step = (plan.bytes + plan.ranks - 1) / std::max<uint32_t>(plan.ranks, 1);
+    const uint64_t c = std::min<uint64_t>({channels, step / 4096, 32});
+    return static_cast<uint32_t>(std::max<uint64_t>(c, 1));
+}
 
 bool
 UbRingBuilder::Supports(UbCollectiveOp op) const

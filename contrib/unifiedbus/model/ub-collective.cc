@@ -222,7 +222,6 @@ UbCollectiveEngine::SetReducers(std::vector<Ptr<UbController>> reducers, std::ve
 void
 UbCollectiveEngine::SetChunks(uint32_t chunks)
 {
-    NS_ABORT_MSG_IF(chunks == 0, "UbCollectiveEngine: chunks must be >= 1");
     m_chunks = chunks;
 }
 
@@ -255,11 +254,11 @@ UbCollectiveEngine::Plan(UbCollectiveOp op, UbCollectiveAlgo algo, uint64_t byte
     p.algo = algo;
     p.bytes = bytes;
     p.ranks = m_nRanks;
-    p.chunks = m_chunks;
     p.root = m_root;
     p.group = m_group;
     p.dims = m_dims;
     p.reducerShares = m_shares;
+    p.chunks = m_chunks ? m_chunks : UbCollectiveBuilder::For(algo).AutoChunks(p);
     return p;
 }
 
@@ -284,7 +283,7 @@ UbCollectiveEngine::Launch(const UbCollectivePlan& plan, DoneCallback done)
     r.algo = plan.algo;
     r.ranks = m_nRanks;
     r.bytes = plan.bytes;
-    r.chunks = m_chunks;
+    r.chunks = plan.chunks;
     r.offload = m_offload;
     m_runner.Run(std::move(graph), r, RunConfig(plan.algo), done);
 }

@@ -54,7 +54,12 @@ class UbCollectiveEngine
     explicit UbCollectiveEngine(std::vector<Ptr<UbController>> ranks);
     ~UbCollectiveEngine();
 
-    /// \param chunks pieces each step's data is cut into, so that steps pipeline (>= 1)
+    /**
+     * \brief Pipelining: the pieces each step's data is cut into. With 0, the default, each
+     * algorithm chooses from the size and the ranks (UbCollectiveBuilder::AutoChunks: ring as
+     * NCCL sizes its channels; the others 1 until measured); results record the count used.
+     * \param chunks pieces per step (0: the algorithm's choice)
+     */
     void SetChunks(uint32_t chunks);
     /// \param root the Broadcast root rank
     void SetRoot(uint32_t root);
@@ -170,7 +175,7 @@ class UbCollectiveEngine
 
     UbCollectiveRunner m_runner;  //!< runs the graphs over the ranks (and reducers)
     uint32_t m_nRanks{0};         //!< ranks (the runner's first participants)
-    uint32_t m_chunks{1};         //!< pieces per step
+    uint32_t m_chunks{0};         //!< pieces per step (0: the algorithm's choice)
     uint32_t m_root{0};           //!< Broadcast root
     uint32_t m_group{0};          //!< HIERARCHICAL: ranks per group
     std::vector<uint32_t> m_dims; //!< MULTI_RING / MULTI_PATH: full-mesh shape

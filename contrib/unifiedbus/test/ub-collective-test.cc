@@ -24,6 +24,7 @@
 #include "ns3/ub-collective-helper.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-controller.h"
+#include "ns3/ub-experiment.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-preset.h"
 #include "ns3/ub-switch.h"
@@ -287,6 +288,59 @@ class UbNvlinkRingTestCase : public TestCase
                                   37.0,
                                   "ring AllReduce busbw, 32 MiB (GB/s)");
         NS_TEST_EXPECT_MSG_LT(UB_FIG(res.BusBw()), 450.0, "below the 450 GB/s line rate");
+    }
+};
+
+class UbAutoChunksTestCase : public TestCase
+{
+  public:
+    UbAutoChunksTestCase()
+        : TestCase("ring AllReduce on nvlink4-h100: the piece count the engine chooses is within "
+                   "5 % of the best fixed count (1 .. 64) at each size, and busbw does not fall "
+                   "as the size grows")
+    {
+    }
+
+  private:
+    static UbCollectiveResult Run(uint64_t bytes, uint32_t chunks)
+    {
+        UbExperiment::CollectiveRun run;
+        run.preset = "nvlink4-h100";
+        run.op = UbCollectiveOp::ALL_REDUCE;
+        run.algo = UbCollectiveAlgo::RING;
+        run.bytes = bytes;
+        run.chunks = chunks;
+        auto out = UbExperiment::Run(run);
+        ubtest::ResetSimulation();
+        return out.result;
+    }
+
+    void DoRun() override
+    {
+        double last = 0;
+        for (uint64_t bytes : {64ULL << 10, 1ULL << 20, 4ULL << 20})
+        {
+            UbCollectiveResult chosen = Run(bytes, 0);
+            double best = 0;
+            uint32_t bestChunks = 0;
+            for (uint32_t c : {1U, 2U, 4U, 8U, 16U, 32U, 64U})
+            {
+                double bw = Run(bytes, c).BusBw();
+                if (bw > best)
+                {
+                    best = bw;
+                    bestChunks = c;
+                }
+            }
+            NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(chosen.BusBw()),
+                                        0.95 * best,
+                                        bytes << " B: " << chosen.chunks << " pieces chosen, "
+                                              << bestChunks << " best");
+            NS_TEST_EXPECT_MSG_GT_OR_EQ(chosen.BusBw(),
+                                        0.98 * last,
+                                        bytes << " B: busbw fell with size");
+            last = chosen.BusBw();
+        }
     }
 };
 
@@ -867,6 +921,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbBandwidthBoundTestCase, ubtest::Quick());
         AddTestCase(new UbBusBwCapTestCase, ubtest::Quick());
         AddTestCase(new UbNvlinkRingTestCase, ubtest::Quick());
+        AddTestCase(new UbAutoChunksTestCase, ubtest::Quick());
         AddTestCase(new UbInNetworkTestCase, ubtest::Quick());
         AddTestCase(new UbHierarchicalTestCase, ubtest::Quick());
         AddTestCase(new UbMoeTestCase, ubtest::Quick());
