@@ -341,7 +341,11 @@ def collective_obs(res, runs, coords_of, metrics=("busbw_gbps",), size=None):
         if row[0] not in ids or (size is not None and row[6] != size):
             continue
         c = dict(coords_of(res.runs[row[0]]))
-        c.update(system=row[1], op=row[2], algo=row[3], ranks=str(row[4]), chunks=str(row[5]),
+        # A run that let the algorithm choose its pieces ("auto") records the count per size;
+        # keep the run's own setting so that one curve stays one series.
+        auto = res.runs[row[0]].params.get("chunks") == "auto"
+        chunks = "auto" if auto else str(row[5])
+        c.update(system=row[1], op=row[2], algo=row[3], ranks=str(row[4]), chunks=chunks,
                  bytes=str(row[6]))
         vals = {"busbw_gbps": row[7], "algbw_gbps": row[8], "time_us": row[9]}
         for m in metrics:
