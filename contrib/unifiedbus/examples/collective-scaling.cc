@@ -177,7 +177,7 @@ main(int argc, char* argv[])
                           << UbCollectiveOpName(op) << " " << UbCollectiveAlgoName(algo) << ", "
                           << bytes << " B" << std::endl;
                 // Chunked AllReduce; groups and reducers set up on the built fabric.
-                uint32_t chunks = op == UbCollectiveOp::ALL_REDUCE ? 4 : 1;
+                uint32_t chunks = 0; // each algorithm chooses
                 auto setup = [group, algo](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
                     if (group)
                     {
@@ -186,7 +186,10 @@ main(int argc, char* argv[])
                     if (algo == UbCollectiveAlgo::IN_NETWORK)
                     {
                         auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                        coll.SetReducers(red.controllers, red.shares);
+                        coll.SetReducers(red.controllers,
+                                         red.shares,
+                                         red.reductionBps,
+                                         red.concurrent);
                     }
                 };
                 UbCollectiveResult res = UbExperiment::RunCollective(

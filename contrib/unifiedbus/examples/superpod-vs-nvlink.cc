@@ -77,7 +77,7 @@ main(int argc, char* argv[])
     std::string systemsText = "ub,nvl72,nvl144,nvl576";
     uint64_t p2pBytes = 16ULL << 20;
     uint32_t ubNpus = 128;
-    uint32_t chunks = 4;
+    uint32_t chunks = 0;
     std::string db = "results/ubsim.db";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
@@ -86,7 +86,9 @@ main(int argc, char* argv[])
     cmd.AddValue("systems", "comma-separated: ub, nvl72, nvl144, nvl576", systemsText);
     cmd.AddValue("p2pBytes", "size of the point-to-point Write", p2pBytes);
     cmd.AddValue("ubNpus", "NPUs of the UB SuperPoD built for the measurements", ubNpus);
-    cmd.AddValue("chunks", "pipelining of the collectives", chunks);
+    cmd.AddValue("chunks",
+                 "pieces per step of the collectives (0: each algorithm chooses)",
+                 chunks);
     bool accelerated = true;
     cmd.AddValue("accelerated",
                  "also run AllReduce with each system's collective acceleration: collective "
@@ -136,7 +138,7 @@ main(int argc, char* argv[])
     results.AddParameter("sizes", sizesText);
     results.AddParameter("systems", systemsText);
     results.AddParameter("ub_npus", ubNpus);
-    results.AddParameter("chunks", chunks);
+    results.AddParameter("chunks", chunks ? std::to_string(chunks) : "auto");
     results.AddParameter("accelerated", accelerated ? "on" : "off");
 
     std::vector<Row> rows;
@@ -221,7 +223,10 @@ main(int argc, char* argv[])
                             return;
                         }
                         auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                        coll.SetReducers(red.controllers, red.shares);
+                        coll.SetReducers(red.controllers,
+                                         red.shares,
+                                         red.reductionBps,
+                                         red.concurrent);
                     };
                     UbCollectiveResult c = UbExperiment::RunCollective(
                         s.preset,

@@ -274,7 +274,10 @@ main(int argc, char* argv[])
                 if (algo == UbCollectiveAlgo::IN_NETWORK)
                 {
                     auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                    coll.SetReducers(red.controllers, red.shares);
+                    coll.SetReducers(red.controllers,
+                                     red.shares,
+                                     red.reductionBps,
+                                     red.concurrent);
                 }
                 if (group)
                 {

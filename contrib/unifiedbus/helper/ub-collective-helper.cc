@@ -110,6 +110,12 @@ UbCollectiveHelper::InstallSwitchReducers(UbTopologyHelper& sys, Time latency)
         }
         out.controllers.push_back(ctl.Install(node));
         out.shares.push_back(static_cast<double>(ports[0].size()));
+        DataRateValue rate;
+        UintegerValue concurrent;
+        node->GetObject<UbSwitch>()->GetAttribute("ReductionRate", rate);
+        node->GetObject<UbSwitch>()->GetAttribute("ConcurrentReductions", concurrent);
+        out.reductionBps = static_cast<double>(rate.Get().GetBitRate()) / 8;
+        out.concurrent = static_cast<uint32_t>(concurrent.Get());
     }
     NS_ABORT_MSG_IF(out.controllers.empty(),
                     "UbCollectiveHelper: no switch of '" << t.GetName()

@@ -27,6 +27,10 @@ class UbCollectiveHelper
     {
         std::vector<Ptr<UbController>> controllers; //!< one per reducing switch
         std::vector<double> shares;                 //!< links from an endpoint to each
+        double reductionBps{0};   //!< the switches' reduction engine, bytes/s (UbSwitch::
+                                  //!< ReductionRate; 0: no limit)
+        uint32_t concurrent{0};   //!< pieces each switch reduces at once (UbSwitch::
+                                  //!< ConcurrentReductions; 0: one per rank)
     };
 
     /**

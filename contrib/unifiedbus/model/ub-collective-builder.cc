@@ -10,6 +10,7 @@
 #include "ns3/abort.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <utility>
 
@@ -390,13 +391,43 @@ UbInNetworkBuilder::Supports(UbCollectiveOp op) const
     return op == UbCollectiveOp::ALL_REDUCE;
 }
 
+uint32_t
+UbInNetworkBuilder::AutoChunks(const UbCollectivePlan& plan) const
+{
+    double total = 0;
+    double most = 0;
+    for (double w : plan.reducerShares)
+    {
+        total += w;
+        most = std::max(most, w);
+    }
+    if (total <= 0)
+    {
+        return 1;
+    }
+    double headShare = static_cast<double>(plan.bytes) * most / total / plan.ranks;
+    return static_cast<uint32_t>(std::max(1.0, std::ceil(headShare / 16384)));
+}
+
 void
 UbInNetworkBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
 {
+    // NVLS as NCCL runs it on one NVLink domain (src/device/all_reduce.h, NCCL_ALGO_NVLS): every
+    // rank is the head of 1/N of the buffer. For each piece of its share a head issues
+    // multimem.ld_reduce: the switch reads the piece from every rank (their read responses are
+    // the transfers rank -> switch), reduces them on its reduction engine and returns the sum to
+    // the head (switch -> head, with the piece as the engine's work); the head then issues
+    // multimem.st of the sum: one write to the switch (head -> switch), which multicasts it to
+    // every rank, the head included (switch -> rank). Per rank and direction that is
+    // S (1 + 1/N) bytes. The buffer is striped over the reducing switches by their shares, as
+    // NVLink stripes a multicast object over the links to each switch. The read requests are
+    // not packets here: they are a few bytes and their latency hides behind the pieces in
+    // flight.
     NS_ABORT_MSG_IF(plan.reducerShares.empty(),
                     "UbCollectiveEngine: in-network AllReduce needs reducing switches; call "
                     "SetReducers (UbCollectiveHelper::InstallSwitchReducers)");
-    const uint64_t bytes = plan.bytes;
+    const uint32_t n = plan.ranks;
+    const uint32_t c = plan.chunks;
     double total = 0;
     for (double w : plan.reducerShares)
     {
@@ -407,24 +438,46 @@ UbInNetworkBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) cons
     {
         uint64_t share =
             (j + 1 == plan.reducerShares.size())
-                ? bytes - given
-                : static_cast<uint64_t>(static_cast<double>(bytes) * plan.reducerShares[j] / total);
+                ? plan.bytes - given
+                : static_cast<uint64_t>(static_cast<double>(plan.bytes) * plan.reducerShares[j] /
+                                        total);
         given += share;
-        const auto red = static_cast<uint32_t>(plan.ranks + j); // reducers come after the ranks
-        for (uint32_t k = 0; k < plan.chunks; ++k)
+        const auto red = static_cast<uint32_t>(n + j); // reducers come after the ranks
+        // By default each head keeps one ld_reduce in flight at each switch: the pieces are
+        // issued head after head, so a window of N pieces per switch.
+        const std::size_t window = plan.reducerWindow ? plan.reducerWindow : n;
+        std::vector<uint32_t> sums; // this switch's reductions, in the order they are issued
+        for (uint32_t k = 0; k < c; ++k)
         {
-            uint64_t piece = share / plan.chunks + (k + 1 == plan.chunks ? share % plan.chunks : 0);
-            std::vector<uint32_t> ups;
-            for (uint32_t r = 0; r < plan.ranks; ++r)
+            for (uint32_t h = 0; h < n; ++h)
             {
-                ups.push_back(g.Add(r, red, piece)); // reduce: every rank's piece to the switch
-            }
-            for (uint32_t r = 0; r < plan.ranks; ++r)
-            {
-                uint32_t down = g.Add(red, r, piece); // multicast of the reduced piece
+                uint64_t piece = Piece(Piece(share, n, h), c, k);
+                if (piece == 0)
+                {
+                    continue;
+                }
+                std::vector<uint32_t> ups;
+                for (uint32_t r = 0; r < n; ++r)
+                {
+                    ups.push_back(g.Add(r, red, piece)); // ld_reduce: each rank's piece read
+                    if (sums.size() >= window)
+                    {
+                        // the switch holds this many reductions at once
+                        g.Depend(ups.back(), sums[sums.size() - window]);
+                    }
+                }
+                uint32_t sum = g.Add(red, h, piece, piece); // reduced on the engine, to the head
                 for (uint32_t u : ups)
                 {
-                    g.Depend(down, u);
+                    g.Depend(sum, u);
+                }
+                sums.push_back(sum);
+                uint32_t st = g.Add(h, red, piece); // multimem.st of the sum
+                g.Depend(st, sum);
+                for (uint32_t r = 0; r < n; ++r)
+                {
+                    uint32_t down = g.Add(red, r, piece); // the switch's multicast
+                    g.Depend(down, st);
                 }
             }
         }

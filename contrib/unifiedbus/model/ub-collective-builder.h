@@ -28,6 +28,8 @@ struct UbCollectivePlan
     uint32_t group{0};                             //!< HIERARCHICAL: ranks per group
     std::vector<uint32_t> dims;                    //!< MULTI_*: full-mesh shape (empty: 1-D)
     std::vector<double> reducerShares; //!< IN_NETWORK: share of each reducer (ranks + j)
+    uint32_t reducerWindow{0}; //!< IN_NETWORK: pieces each reducer reduces at once (0: one per
+                               //!< rank)
     const std::vector<std::vector<uint64_t>>* matrix{nullptr}; //!< ALL_TO_ALLV: bytes[i][j]
 };
 
@@ -138,13 +140,26 @@ class UbHierarchicalBuilder : public UbCollectiveBuilder
     void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
 };
 
-/// In-network (NVLS-like) AllReduce: every rank writes each piece to the reducing switches,
-/// which multicast the reduced piece back.
+/// In-network AllReduce as NVLS runs it: each rank, head of 1/N of the buffer, reduces its
+/// pieces through the switches (multimem.ld_reduce) and stores the sums to the switches, which
+/// multicast them (multimem.st).
 class UbInNetworkBuilder : public UbCollectiveBuilder
 {
   public:
     bool Supports(UbCollectiveOp op) const override;
     void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+
+    /**
+     * \brief Pieces of about 16 KiB: each head's share of the busiest switch cut so that no
+     * piece exceeds 16 KiB. With one ld_reduce in flight per head and switch a piece must cover
+     * the round trip at the link's rate, and smaller pieces only add round trips; on
+     * nvlink4-h100 16 KiB is within 5 % of the best fixed count from 1 MiB to 64 MiB
+     * (doc/collectives.md). NCCL's own NVLS chunk is 16 to 128 KiB (src/transport/nvls.cc,
+     * src/enqueue.cc), cut across the heads.
+     * \param plan the plan
+     * \return ceil(largest share of a head at one switch / 16 KiB), at least 1
+     */
+    uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
 };
 
 /// AllReduce over a full mesh: reduce-scatter then all-gather dimension by dimension, each

@@ -9,7 +9,9 @@
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iostream>
 
 namespace ns3
@@ -76,6 +78,7 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     m_done = done;
     m_inFlight.clear();
     m_arrived = 0;
+    m_engineFreePs.assign(m_parts.size(), 0);
     const auto& transfers = m_graph.GetTransfers();
     m_waiting.resize(transfers.size());
     for (std::size_t t = 0; t < transfers.size(); ++t)
@@ -109,9 +112,27 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     {
         if (m_waiting[t] == 0)
         {
-            Issue(t);
+            Ready(t);
         }
     }
+}
+
+void
+UbCollectiveRunner::Ready(uint32_t t)
+{
+    const UbTransferGraph::Transfer& x = m_graph.GetTransfers()[t];
+    double rate = x.src < m_config.engineBps.size() ? m_config.engineBps[x.src] : 0;
+    if (x.work == 0 || rate <= 0)
+    {
+        Issue(t);
+        return;
+    }
+    // The engine works through its transfers one at a time, in the order they became ready.
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t start = std::max(now, m_engineFreePs[x.src]);
+    auto busy = static_cast<int64_t>(std::ceil(static_cast<double>(x.work) * 1e12 / rate));
+    m_engineFreePs[x.src] = start + busy;
+    Simulator::Schedule(PicoSeconds(start + busy - now), &UbCollectiveRunner::Issue, this, t);
 }
 
 void
@@ -182,7 +203,7 @@ UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uin
     {
         if (--m_waiting[d] == 0)
         {
-            Issue(d);
+            Ready(d);
         }
     }
     if (m_arrived == transfers.size())

@@ -33,6 +33,10 @@ struct UbCollectiveRunConfig
                                         //!< rank's InitiatorLatency; the offload engine's)
     bool minimalRoutes{false}; //!< the run's packets take minimal routes only (UB_PKT_MINIMAL)
     double progressSeconds{0}; //!< wall-clock seconds between progress lines (0: none)
+    /// per participant, the rate of its engine in bytes/s (a reducing switch's reduction
+    /// engine): a transfer with work waits for the engine, which processes one transfer's work
+    /// at a time, in the order they became ready (missing or 0: no engine, work takes no time)
+    std::vector<double> engineBps;
 };
 
 /**
@@ -41,8 +45,11 @@ struct UbCollectiveRunConfig
  *
  * Each transfer is a WriteWithNotify from its source's UbController to its destination's,
  * strongly ordered per pair so that a pair's transfers arrive in the order they were issued; a
- * transfer is issued when the transfers it depends on have arrived at its source. The run ends
- * when the last transfer has arrived. Reductions take no time (compute is not modelled).
+ * transfer is issued when the transfers it depends on have arrived at its source, and, if it has
+ * work (UbTransferGraph::Transfer::work) and its source an engine (UbCollectiveRunConfig::
+ * engineBps), once the engine has processed that work after the work of transfers that became
+ * ready before it. The run ends when the last transfer has arrived. Without engines reductions
+ * take no time.
  *
  * The runner takes over the participants' notify callbacks while it exists.
  */
@@ -92,6 +99,7 @@ class UbCollectiveRunner
     }
 
   private:
+    void Ready(uint32_t t);
     void Issue(uint32_t t);
     void OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length);
     void Finish();
@@ -101,6 +109,7 @@ class UbCollectiveRunner
     std::map<uint32_t, uint32_t> m_indexOfCna;
     UbTransferGraph m_graph;
     std::vector<uint32_t> m_waiting; //!< per transfer: dependencies not yet arrived
+    std::vector<int64_t> m_engineFreePs; //!< per participant: when its engine is free (ps)
     std::map<std::pair<uint32_t, uint32_t>, std::deque<uint32_t>> m_inFlight; //!< (src,dst) FIFO
     UbCollectiveRunConfig m_config;
     UbCollectiveResult m_result;

@@ -204,7 +204,10 @@ UbCollectiveEngine::RingOrders(uint32_t x)
 }
 
 void
-UbCollectiveEngine::SetReducers(std::vector<Ptr<UbController>> reducers, std::vector<double> shares)
+UbCollectiveEngine::SetReducers(std::vector<Ptr<UbController>> reducers,
+                                std::vector<double> shares,
+                                double reductionBps,
+                                uint32_t concurrent)
 {
     NS_ABORT_MSG_IF(reducers.empty() || reducers.size() != shares.size(),
                     "UbCollectiveEngine::SetReducers: give one share per reducer");
@@ -217,6 +220,8 @@ UbCollectiveEngine::SetReducers(std::vector<Ptr<UbController>> reducers, std::ve
         m_runner.AddParticipant(reducers[j]); // participant m_nRanks + j
     }
     m_shares = std::move(shares);
+    m_reductionBps = reductionBps;
+    m_concurrent = concurrent;
 }
 
 void
@@ -258,6 +263,7 @@ UbCollectiveEngine::Plan(UbCollectiveOp op, UbCollectiveAlgo algo, uint64_t byte
     p.group = m_group;
     p.dims = m_dims;
     p.reducerShares = m_shares;
+    p.reducerWindow = m_concurrent;
     p.chunks = m_chunks ? m_chunks : UbCollectiveBuilder::For(algo).AutoChunks(p);
     return p;
 }
@@ -270,6 +276,11 @@ UbCollectiveEngine::RunConfig(UbCollectiveAlgo algo) const
     c.minimalRoutes =
         m_minimal && (algo == UbCollectiveAlgo::MULTI_RING || algo == UbCollectiveAlgo::MULTI_PATH);
     c.progressSeconds = m_progressS;
+    if (algo == UbCollectiveAlgo::IN_NETWORK && m_reductionBps > 0)
+    {
+        c.engineBps.assign(m_nRanks + m_shares.size(), 0);
+        std::fill(c.engineBps.begin() + m_nRanks, c.engineBps.end(), m_reductionBps);
+    }
     return c;
 }
 

@@ -140,8 +140,15 @@ class UbCollectiveEngine
      * receives S bytes instead of ring's 2(N-1)/N S.
      * \param reducers controllers on switch nodes
      * \param shares relative share of each (for example its links per GPU), same length
+     * \param reductionBps each switch's reduction engine, reduced output bytes per second (0:
+     *        no limit; UbSwitch::ReductionRate)
+     * \param concurrent pieces each switch reduces at once (0: one per rank;
+     *        UbSwitch::ConcurrentReductions)
      */
-    void SetReducers(std::vector<Ptr<UbController>> reducers, std::vector<double> shares);
+    void SetReducers(std::vector<Ptr<UbController>> reducers,
+                     std::vector<double> shares,
+                     double reductionBps = 0,
+                     uint32_t concurrent = 0);
 
     /**
      * \brief Start a collective now (one at a time per engine).
@@ -184,6 +191,8 @@ class UbCollectiveEngine
     bool m_offload{false};        //!< collective offload on
     Time m_offloadLatency;        //!< its issue latency
     std::vector<double> m_shares; //!< IN_NETWORK: share of each reducer
+    double m_reductionBps{0};     //!< IN_NETWORK: each reducer's engine (0: no limit)
+    uint32_t m_concurrent{0};     //!< IN_NETWORK: pieces each reducer reduces at once
 };
 
 } // namespace ns3

@@ -9,6 +9,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
+#include "ns3/data-rate.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
 #include "ns3/log.h"
@@ -75,6 +76,23 @@ UbSwitch::GetTypeId()
                           "accepted).",
                           UintegerValue(65536),
                           MakeUintegerAccessor(&UbSwitch::m_injectionBufferBytes),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("ReductionRate",
+                          "Throughput of the switch's reduction engine for in-network "
+                          "collectives (NVLink SHARP-like; UbCollectiveHelper::"
+                          "InstallSwitchReducers), counted in reduced output bytes: a piece "
+                          "of B bytes reduced from every rank's copy keeps the engine busy "
+                          "B x 8 / rate (0: no limit).",
+                          DataRateValue(DataRate(0)),
+                          MakeDataRateAccessor(&UbSwitch::m_reductionRate),
+                          MakeDataRateChecker())
+            .AddAttribute("ConcurrentReductions",
+                          "Pieces the switch reduces at once for in-network collectives: a "
+                          "piece's inputs may arrive only once the piece this many before it "
+                          "has been reduced and returned to its head (0: one per rank, each "
+                          "rank keeping one multimem.ld_reduce in flight at the switch).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&UbSwitch::m_concurrentReductions),
                           MakeUintegerChecker<uint32_t>())
             .AddAttribute("SourceDetours",
                           "Whether the endpoint's own packets may take the source-only "

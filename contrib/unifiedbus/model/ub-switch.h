@@ -9,6 +9,7 @@
 #include "ub-routing-table.h"
 
 #include "ns3/callback.h"
+#include "ns3/data-rate.h"
 #include "ns3/nstime.h"
 #include "ns3/object.h"
 #include "ns3/packet.h"
@@ -271,6 +272,8 @@ class UbSwitch : public Object, public UbPortQueues
     Time m_pipelineLatency;
     ForwardingMode m_mode{CUT_THROUGH};
     uint32_t m_injectionBufferBytes{0}; //!< per port of the node
+    DataRate m_reductionRate;           //!< in-network reduction engine (0: no limit)
+    uint32_t m_concurrentReductions{0}; //!< in-network pieces reduced at once (0: one per rank)
     /// \return the endpoint's injection budget per SL: InjectionBufferBytes x network ports
     uint64_t InjectionBudget() const;
     uint32_t m_caqmThreshold{0};

@@ -9,9 +9,9 @@ namespace ns3
 {
 
 uint32_t
-UbTransferGraph::Add(uint32_t src, uint32_t dst, uint64_t bytes)
+UbTransferGraph::Add(uint32_t src, uint32_t dst, uint64_t bytes, uint64_t work)
 {
-    m_transfers.push_back(Transfer{src, dst, std::max<uint64_t>(bytes, 1), 0, {}});
+    m_transfers.push_back(Transfer{src, dst, std::max<uint64_t>(bytes, 1), 0, {}, work});
     return static_cast<uint32_t>(m_transfers.size() - 1);
 }
 

@@ -32,6 +32,8 @@ class UbTransferGraph
         uint64_t bytes{0};                //!< data bytes (at least 1)
         uint32_t dependencies{0};         //!< transfers that must arrive first
         std::vector<uint32_t> dependents; //!< transfers waiting for this one
+        uint64_t work{0}; //!< bytes the source's engine processes (reduces) before the transfer
+                          //!< leaves (0: none; UbCollectiveRunConfig::engineBps gives the rate)
     };
 
     /**
@@ -39,9 +41,10 @@ class UbTransferGraph
      * \param src sending rank
      * \param dst receiving rank
      * \param bytes data bytes (0 counts as 1: a transfer always moves something)
+     * \param work bytes the source processes first (a reduction's output), on its engine
      * \return its index
      */
-    uint32_t Add(uint32_t src, uint32_t dst, uint64_t bytes);
+    uint32_t Add(uint32_t src, uint32_t dst, uint64_t bytes, uint64_t work = 0);
 
     /**
      * \brief `later` may start only once `earlier` has arrived.
