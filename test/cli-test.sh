@@ -186,4 +186,8 @@ check collectives-topology-ranks 2 "--ranks=5 must be 2 .. 4 for small-clos" "$B
 # preset's ratios (8,192 / 144 = 56.9 cards), and labels what it measured against NVL72.
 check demo-claims-vs-nvl144 0 "cards:                      claim 56.8x   here 56.9x" "$BIN/superpod-vs-nvlink" --systems=ub,nvl72 --sizes=65536 --accelerated=false --db="$TMP/claims.db"
 check demo-measured-labelled 0 "Measured in this run against GB200 NVL72 (no claim names it)" "$BIN/superpod-vs-nvlink" --systems=ub,nvl72 --sizes=65536 --accelerated=false --db="$TMP/claims2.db"
+check moe-bad-costs 2 "--endpointCosts=maybe is not on or off" "$BIN/moe-dispatch" --endpointCosts=maybe
+check moe-bad-format 2 "--dispatchFormat and --combineFormat are fp8, int8 or bf16" "$BIN/moe-dispatch" --dispatchFormat=fp4
+# The breakdown per phase: 128 tokens x 10 ns of routing, 128 x 7168 x 2 B / 500 GB/s of quantization.
+check moe-breakdown 0 "    8 dispatch     1.28     3.67" "$BIN/moe-dispatch" --preset=nvlink4-h100 --ep=8 --db="$TMP/moe8.db"
 exit 0

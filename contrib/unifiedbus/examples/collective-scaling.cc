@@ -128,6 +128,7 @@ main(int argc, char* argv[])
     results.AddParameter("domains", domainsText);
     results.AddParameter("sizes", sizesText);
     results.AddParameter("algos", algosText);
+    results.AddParameter("chunks", "auto"); // each algorithm chooses its pieces per size
     std::cout << "collective-scaling\n"
               << std::setw(7) << "ranks" << std::setw(16) << "system" << std::setw(14) << "op"
               << std::setw(18) << "algo" << std::setw(12) << "bytes" << std::setw(12) << "time us"

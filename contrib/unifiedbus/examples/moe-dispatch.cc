@@ -7,10 +7,15 @@
  *   ./ubsim run moe-dispatch --preset=nvlink5-gb200
  *   ./ubsim run moe-dispatch --preset=ascend950-ub2 --npus=256 --ep=8,16,32,64,128,256
  *
- * Each token picks --topk distinct experts uniformly at random (one expert per rank, seeded by
- * --RngRun); a rank sends a token once to each other rank hosting one of its experts, hidden x
- * bytes-per-element bytes. Combine sends the results back (the transpose). Latency of a rank:
- * from the start until its last token arrived; bandwidth: the bytes it received over that time.
+ * Each token picks --topk distinct experts uniformly at random (--expertsPerRank experts per
+ * rank, seeded by --RngRun); a rank sends a token once to each other rank hosting one of its
+ * experts, in --dispatchFormat (fp8 by default, as DeepEP: hidden + scales + header); combine
+ * sends the results back (the transpose) in --combineFormat (bf16). Besides the network, each
+ * phase costs the endpoints routing and layout per token, quantization (dispatch), one issue per
+ * destination (one message after another) and a closing barrier (UbCollectiveHelper::MoeCosts,
+ * assumptions; --endpointCosts=off for the network alone). Network latency of a rank: from the
+ * start until its last token arrived; bandwidth: the bytes it received over that time; the
+ * phase: routing + quantization + the slowest rank + the barrier.
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -30,7 +35,16 @@ main(int argc, char* argv[])
     std::string epList = "8,16,32,64";
     uint32_t tokens = 128;
     uint32_t hidden = 7168;
-    uint32_t bytesPerElem = 2;
+    uint32_t bytesPerElem = 0;
+    std::string dispatchFormat = "fp8";
+    std::string combineFormat = "bf16";
+    uint32_t expertsPerRank = 1;
+    std::string endpointCostsText = "on";
+    UbCollectiveHelper::MoeCosts costs;
+    double routeNs = costs.routePerToken.GetNanoSeconds();
+    double quantGBps = costs.quantBps / 1e9;
+    double issueNs = costs.issuePerMessage.GetNanoSeconds();
+    double barrierUs = costs.barrier.GetMicroSeconds();
     uint32_t topK = 8;
     std::string db = "results/ubsim.db";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
@@ -40,8 +54,22 @@ main(int argc, char* argv[])
     cmd.AddValue("ep", "comma-separated EP group sizes", epList);
     cmd.AddValue("tokens", "tokens per rank", tokens);
     cmd.AddValue("hidden", "hidden size (elements per token)", hidden);
-    cmd.AddValue("bytes", "bytes per element (2: BF16, 1: FP8)", bytesPerElem);
+    cmd.AddValue("bytes",
+                 "bytes per element of both phases, instead of the formats (2: BF16; 0: formats)",
+                 bytesPerElem);
+    cmd.AddValue("dispatchFormat", "dispatch tokens: fp8 (DeepEP), int8 (CANN) or bf16",
+                 dispatchFormat);
+    cmd.AddValue("combineFormat", "combine tokens: bf16, fp8 or int8", combineFormat);
+    cmd.AddValue("expertsPerRank", "experts each rank hosts", expertsPerRank);
     cmd.AddValue("topk", "experts per token", topK);
+    cmd.AddValue("endpointCosts",
+                 "routing, quantization, issue and barrier costs besides the network (off: the "
+                 "network alone)",
+                 endpointCostsText);
+    cmd.AddValue("routeNs", "[A] routing and layout per token (ns)", routeNs);
+    cmd.AddValue("quantGBps", "[A] quantization, GB/s of BF16 input (0: none)", quantGBps);
+    cmd.AddValue("issueNs", "[A] issuing one message to one destination (ns)", issueNs);
+    cmd.AddValue("barrierUs", "[A] the barrier that ends each phase (us)", barrierUs);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
@@ -55,6 +83,40 @@ main(int argc, char* argv[])
     {
         std::cerr << "moe-dispatch: --ep=" << epList << " is not a list of sizes like 8,16,32\n";
         return 2;
+    }
+    const uint32_t dispatchBytes = bytesPerElem
+                                       ? hidden * bytesPerElem
+                                       : UbCollectiveHelper::MoeTokenBytes(dispatchFormat, hidden);
+    const uint32_t combineBytes = bytesPerElem
+                                      ? hidden * bytesPerElem
+                                      : UbCollectiveHelper::MoeTokenBytes(combineFormat, hidden);
+    if (dispatchBytes == 0 || combineBytes == 0 || hidden == 0 || tokens == 0 ||
+        expertsPerRank == 0 || topK == 0)
+    {
+        std::cerr << "moe-dispatch: --dispatchFormat and --combineFormat are fp8, int8 or bf16, "
+                     "and --hidden, --tokens, --expertsPerRank and --topk are at least 1\n";
+        return 2;
+    }
+    if (endpointCostsText != "on" && endpointCostsText != "off")
+    {
+        std::cerr << "moe-dispatch: --endpointCosts=" << endpointCostsText
+                  << " is not on or off\n";
+        return 2;
+    }
+    const bool endpointCosts = endpointCostsText == "on";
+    if (routeNs < 0 || quantGBps < 0 || issueNs < 0 || barrierUs < 0)
+    {
+        std::cerr << "moe-dispatch: --routeNs, --quantGBps, --issueNs and --barrierUs must not be "
+                     "negative\n";
+        return 2;
+    }
+    costs.routePerToken = NanoSeconds(routeNs);
+    costs.quantBps = quantGBps * 1e9;
+    costs.issuePerMessage = NanoSeconds(issueNs);
+    costs.barrier = NanoSeconds(barrierUs * 1e3);
+    if (!endpointCosts)
+    {
+        costs = UbCollectiveHelper::MoeCosts::Off();
     }
     const uint32_t endpoints = UbExperiment::CountEndpoints(presetName, npus);
     for (uint64_t ep : eps)
@@ -72,12 +134,24 @@ main(int argc, char* argv[])
     results.AddParameter("preset", presetName);
     results.AddParameter("tokens", tokens);
     results.AddParameter("hidden", hidden);
-    results.AddParameter("bytes_per_elem", bytesPerElem);
+    results.AddParameter("dispatch_token_bytes", dispatchBytes);
+    results.AddParameter("combine_token_bytes", combineBytes);
+    results.AddParameter("experts_per_rank", expertsPerRank);
     results.AddParameter("topk", topK);
+    results.AddParameter("endpoint_costs", endpointCosts ? "on" : "off");
+    results.AddParameter("route_ns_per_token", costs.routePerToken.GetNanoSeconds());
+    results.AddParameter("quant_gbps", costs.quantBps / 1e9);
+    results.AddParameter("issue_ns", costs.issuePerMessage.GetNanoSeconds());
+    results.AddParameter("barrier_us", costs.barrier.GetSeconds() * 1e6);
     std::cout << "moe-dispatch: " << presetName << ", " << tokens << " tokens/rank, hidden "
-              << hidden << " x " << bytesPerElem << " B, top-" << topK << "\n"
-              << std::setw(6) << "EP" << std::setw(10) << "phase" << std::setw(14) << "mean lat us"
-              << std::setw(13) << "max lat us" << std::setw(16) << "mean GB/s/rank"
+              << hidden << ", top-" << topK << ", " << expertsPerRank
+              << " expert(s)/rank; token bytes: dispatch " << dispatchBytes << ", combine "
+              << combineBytes << "; endpoint costs "
+              << (endpointCosts ? "[A] on (--endpointCosts=off: network alone)" : "off") << "\n"
+              << std::setw(5) << "EP" << std::setw(9) << "phase" << std::setw(9) << "route"
+              << std::setw(9) << "quant" << std::setw(11) << "net mean" << std::setw(10)
+              << "net max" << std::setw(9) << "barrier" << std::setw(10) << "total us"
+              << std::setw(13) << "GB/s/rank"
               << "\n";
     for (uint64_t epValue : eps)
     {
@@ -86,16 +160,19 @@ main(int argc, char* argv[])
         m.ranks = ep;
         m.tokensPerRank = tokens;
         m.hidden = hidden;
-        m.bytesPerElem = bytesPerElem;
-        m.topK = std::min(topK, ep);
+        m.expertsPerRank = expertsPerRank;
+        m.topK = std::min(topK, ep * expertsPerRank);
         m.seed = RngSeedManager::GetRun();
+        m.tokenBytes = dispatchBytes;
         auto dispatch = UbCollectiveHelper::MoeDispatch(m);
+        UbCollectiveHelper::Moe mc = m; // the same routing, combine's token size
+        mc.tokenBytes = combineBytes;
+        auto combined = UbCollectiveHelper::Transpose(UbCollectiveHelper::MoeDispatch(mc));
         for (bool combine : {false, true})
         {
             std::cerr << "[moe-dispatch] EP " << ep << (combine ? " combine" : " dispatch")
                       << std::endl;
-            std::vector<std::vector<uint64_t>> matrix =
-                combine ? UbCollectiveHelper::Transpose(dispatch) : dispatch;
+            const std::vector<std::vector<uint64_t>>& matrix = combine ? combined : dispatch;
             UbExperiment::CollectiveRun run;
             run.preset = presetName;
             run.npus = npus;
@@ -105,25 +182,26 @@ main(int argc, char* argv[])
             run.matrix = &matrix;
             run.results = &results;
             run.scope = std::string(combine ? "combine:" : "dispatch:") + std::to_string(ep);
+            const Time issue = costs.issuePerMessage;
+            run.setup = [issue](UbTopologyHelper&, UbCollectiveEngine& coll) {
+                coll.SetIssueCost(issue);
+            };
             const UbCollectiveResult res = UbExperiment::Run(run).result;
-            double sumLat = 0;
-            double maxLat = 0;
-            double sumBw = 0;
-            for (uint32_t i = 0; i < ep; ++i)
-            {
-                double s = (res.rankDone[i] - res.start).GetSeconds();
-                sumLat += s;
-                maxLat = std::max(maxLat, s);
-                sumBw += s > 0 ? res.rankBytesIn[i] / s / 1e9 : 0;
-            }
+            auto t = UbCollectiveHelper::MoePhaseTimes(m, costs, !combine, res);
             std::string phase = combine ? "combine" : "dispatch";
-            std::cout << std::setw(6) << ep << std::setw(10) << phase << std::fixed
-                      << std::setprecision(2) << std::setw(14) << sumLat / ep * 1e6 << std::setw(13)
-                      << maxLat * 1e6 << std::setw(16) << sumBw / ep << "\n";
+            std::cout << std::setw(5) << ep << std::setw(9) << phase << std::fixed
+                      << std::setprecision(2) << std::setw(9) << t.routeUs << std::setw(9)
+                      << t.quantUs << std::setw(11) << t.netMeanUs << std::setw(10) << t.netMaxUs
+                      << std::setw(9) << t.barrierUs << std::setw(10) << t.totalUs
+                      << std::setw(13) << t.meanRankGBps << "\n";
             std::string scope = phase + ":" + std::to_string(ep);
-            results.AddMetric(scope, "mean_latency", sumLat / ep * 1e6, "us");
-            results.AddMetric(scope, "max_latency", maxLat * 1e6, "us");
-            results.AddMetric(scope, "mean_rank_bw", sumBw / ep, "GB/s");
+            results.AddMetric(scope, "mean_latency", t.netMeanUs, "us");
+            results.AddMetric(scope, "max_latency", t.netMaxUs, "us");
+            results.AddMetric(scope, "mean_rank_bw", t.meanRankGBps, "GB/s");
+            results.AddMetric(scope, "route_time", t.routeUs, "us");
+            results.AddMetric(scope, "quant_time", t.quantUs, "us");
+            results.AddMetric(scope, "barrier_time", t.barrierUs, "us");
+            results.AddMetric(scope, "phase_time", t.totalUs, "us");
         }
     }
     int64_t run = results.Commit(Seconds(0), 0);

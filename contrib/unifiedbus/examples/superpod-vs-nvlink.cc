@@ -399,8 +399,10 @@ main(int argc, char* argv[])
             const Row& nv = rows[in];
             const std::string name = systems[in].label;
             double perRank = ub.arBus.back() / nv.arBus.back();
-            std::cout << "Measured in this run against " << name << " (no claim names it"
-                      << (systems[in].key == "nvl144" ? " but NVL144" : "") << "):\n"
+            std::cout << "Measured in this run against " << name
+                      << (systems[in].key == "nvl144" ? " (the system the claims name)"
+                                                      : " (no claim names it)")
+                      << ":\n"
                       << std::setprecision(1) << "  cards: " << double(ub.endpoints) / nv.endpoints
                       << "x;  sum of link bandwidth: " << ub.aggTBps / nv.aggTBps << "x\n"
                       << std::setprecision(2) << "  per rank, AllReduce busbw "

@@ -134,7 +134,8 @@ UbCollectiveHelper::MoeDispatch(const Moe& m)
                     "UbCollectiveHelper::MoeDispatch: need >= 2 ranks, 1 <= topK <= experts ("
                         << experts << "), and tokens, hidden size and bytes per element > 0");
     std::mt19937_64 rng(m.seed);
-    const uint64_t tokenBytes = static_cast<uint64_t>(m.hidden) * m.bytesPerElem;
+    const uint64_t tokenBytes =
+        m.tokenBytes ? m.tokenBytes : static_cast<uint64_t>(m.hidden) * m.bytesPerElem;
     std::vector<std::vector<uint64_t>> out(m.ranks, std::vector<uint64_t>(m.ranks, 0));
     std::vector<uint32_t> pick(experts);
     std::vector<uint8_t> hit(m.ranks);
@@ -164,6 +165,61 @@ UbCollectiveHelper::MoeDispatch(const Moe& m)
         }
     }
     return out;
+}
+
+uint32_t
+UbCollectiveHelper::MoeTokenBytes(const std::string& format, uint32_t hidden)
+{
+    if (format == "bf16")
+    {
+        return 2 * hidden;
+    }
+    if (format == "fp8")
+    {
+        return hidden + (hidden + 127) / 128 * 4 + 16;
+    }
+    if (format == "int8")
+    {
+        return hidden + 4;
+    }
+    return 0;
+}
+
+UbCollectiveHelper::MoeCosts
+UbCollectiveHelper::MoeCosts::Off()
+{
+    MoeCosts c;
+    c.routePerToken = Time(0);
+    c.quantBps = 0;
+    c.issuePerMessage = Time(0);
+    c.barrier = Time(0);
+    return c;
+}
+
+UbCollectiveHelper::MoeTimes
+UbCollectiveHelper::MoePhaseTimes(const Moe& m,
+                                  const MoeCosts& c,
+                                  bool dispatch,
+                                  const UbCollectiveResult& r)
+{
+    MoeTimes t;
+    t.routeUs = m.tokensPerRank * c.routePerToken.GetSeconds() * 1e6;
+    if (dispatch && c.quantBps > 0)
+    {
+        t.quantUs = static_cast<double>(m.tokensPerRank) * m.hidden * 2 / c.quantBps * 1e6;
+    }
+    double sumBw = 0;
+    for (std::size_t i = 0; i < r.rankDone.size(); ++i)
+    {
+        double s = (r.rankDone[i] - r.start).GetSeconds();
+        t.netMeanUs += s * 1e6 / r.rankDone.size();
+        t.netMaxUs = std::max(t.netMaxUs, s * 1e6);
+        sumBw += s > 0 ? r.rankBytesIn[i] / s / 1e9 : 0;
+    }
+    t.meanRankGBps = r.rankDone.empty() ? 0 : sumBw / r.rankDone.size();
+    t.barrierUs = c.barrier.GetSeconds() * 1e6;
+    t.totalUs = t.routeUs + t.quantUs + t.netMaxUs + t.barrierUs;
+    return t;
 }
 
 std::vector<std::vector<uint64_t>>

@@ -10,6 +10,7 @@
 #include "ns3/ub-collective.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace ns3
@@ -70,7 +71,69 @@ class UbCollectiveHelper
         uint32_t topK{8};            //!< experts each token goes to
         uint32_t expertsPerRank{1};  //!< experts hosted by each rank
         uint64_t seed{1};            //!< seed of the token-to-expert routing
+        uint32_t tokenBytes{0};      //!< bytes sent per token (0: hidden x bytesPerElem;
+                                     //!< MoeTokenBytes gives quantized formats)
     };
+
+    /**
+     * \brief Bytes one token takes on the wire in a format: "bf16" 2 x hidden; "fp8" hidden
+     * + one FP32 scale per 128 elements + a 16-B header (DeepEP's low-latency dispatch message,
+     * csrc/kernels/internode_ll.cu: 7,408 B at hidden 7,168); "int8" hidden + one FP32 scale
+     * per token (Ascend CANN MoeDistributeDispatch, per-token dynamic quantization).
+     * \param format bf16, fp8 or int8
+     * \param hidden elements per token
+     * \return bytes per token, 0 if the format is none of them
+     */
+    static uint32_t MoeTokenBytes(const std::string& format, uint32_t hidden);
+
+    /**
+     * \brief What an MoE layer's dispatch or combine costs at the endpoints besides the network
+     * (the terms of UbCollectiveHelper::MoeTimes). The defaults are assumptions [A]: no public
+     * source gives these per-step costs (DeepEP and the CloudMatrix384 paper publish totals
+     * only); set them, or use Off() for the network alone.
+     */
+    struct MoeCosts
+    {
+        Time routePerToken{NanoSeconds(10)}; //!< [A] top-k routing and send-buffer layout, per
+                                             //!< token (a GPU kernel over the batch)
+        double quantBps{500e9}; //!< [A] quantization before dispatch, bytes of BF16 input per
+                                //!< second (memory-bound: about 20 of an H100's 132 SMs, as
+                                //!< DeepEP uses, share of its 3.35 TB/s); 0: none
+        Time issuePerMessage{NanoSeconds(100)}; //!< [A] posting one message to one destination,
+                                                //!< one after another (UbCollectiveEngine::
+                                                //!< SetIssueCost)
+        Time barrier{MicroSeconds(2)}; //!< [A] the synchronization that ends the phase
+
+        /// \return every term zero: the network alone
+        static MoeCosts Off();
+    };
+
+    /// One MoE phase of one EP group, broken down (microseconds, GB/s).
+    struct MoeTimes
+    {
+        double routeUs{0};     //!< tokens x routePerToken
+        double quantUs{0};     //!< dispatch: tokens x hidden x 2 B / quantBps; combine: 0
+        double netMeanUs{0};   //!< network (with the issue cost), mean over ranks
+        double netMaxUs{0};    //!< network (with the issue cost), the slowest rank
+        double barrierUs{0};   //!< the closing synchronization
+        double totalUs{0};     //!< route + quant + slowest network + barrier: the phase
+        double meanRankGBps{0}; //!< bytes a rank received over its network time, mean
+    };
+
+    /**
+     * \brief The phase time from a finished All-to-Allv and the endpoint costs: routing and
+     * layout and quantization before the first message, the network (each rank's last
+     * arrival, with the issue cost already in the run), and the barrier after the slowest.
+     * \param m the layer
+     * \param c the costs
+     * \param dispatch dispatch (quantization counts) or combine
+     * \param r the All-to-Allv's result
+     * \return the breakdown
+     */
+    static MoeTimes MoePhaseTimes(const Moe& m,
+                                  const MoeCosts& c,
+                                  bool dispatch,
+                                  const UbCollectiveResult& r);
 
     /**
      * \brief The dispatch matrix of an MoE layer: each token of each rank picks topK distinct

@@ -25,6 +25,16 @@ Piece(uint64_t bytes, uint32_t c, uint32_t k)
 {
     return bytes / c + (k + 1 == c ? bytes % c : 0);
 }
+/// NCCL's channel sizing as pieces: one per 32 KiB of the buffer, at most 32, pieces of at
+/// least 4 KiB of a 1/N share (UbRingBuilder::AutoChunks).
+uint32_t
+NcclChannelPieces(const UbCollectivePlan& plan)
+{
+    const uint64_t channels = plan.bytes / (32 * 1024);
+    const uint64_t step = (plan.bytes + plan.ranks - 1) / std::max<uint32_t>(plan.ranks, 1);
+    const uint64_t c = std::min<uint64_t>({channels, step / 4096, 32});
+    return static_cast<uint32_t>(std::max<uint64_t>(c, 1));
+}
 } // namespace
 
 const UbCollectiveBuilder&
@@ -151,10 +161,25 @@ UbCollectiveBuilder::AutoChunks(const UbCollectivePlan&) const
 uint32_t
 UbRingBuilder::AutoChunks(const UbCollectivePlan& plan) const
 {
-    const uint64_t channels = plan.bytes / (32 * 1024);
-    const uint64_t step = (plan.bytes + plan.ranks - 1) / std::max<uint32_t>(plan.ranks, 1);
-    const uint64_t c = std::min<uint64_t>({channels, step / 4096, 32});
-    return static_cast<uint32_t>(std::max<uint64_t>(c, 1));
+    return NcclChannelPieces(plan);
+}
+
+uint32_t
+UbHalvingDoublingBuilder::AutoChunks(const UbCollectivePlan& plan) const
+{
+    return NcclChannelPieces(plan);
+}
+
+uint32_t
+UbDoubleTreeBuilder::AutoChunks(const UbCollectivePlan& plan) const
+{
+    return NcclChannelPieces(plan);
+}
+
+uint32_t
+UbHierarchicalBuilder::AutoChunks(const UbCollectivePlan& plan) const
+{
+    return NcclChannelPieces(plan);
 }
 
 bool

@@ -120,6 +120,8 @@ class UbHalvingDoublingBuilder : public UbCollectiveBuilder
   public:
     bool Supports(UbCollectiveOp op) const override;
     void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+    /// \param plan the plan \return as UbRingBuilder::AutoChunks (NCCL's channel sizing)
+    uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
 };
 
 /// Double binary tree AllReduce: two shifted heap-order trees, each reducing up and
@@ -129,6 +131,8 @@ class UbDoubleTreeBuilder : public UbCollectiveBuilder
   public:
     bool Supports(UbCollectiveOp op) const override;
     void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+    /// \param plan the plan \return as UbRingBuilder::AutoChunks (NCCL's channel sizing)
+    uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
 };
 
 /// Hierarchical AllReduce: ring reduce-scatter in each group, ring AllReduce across groups,
@@ -138,6 +142,8 @@ class UbHierarchicalBuilder : public UbCollectiveBuilder
   public:
     bool Supports(UbCollectiveOp op) const override;
     void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+    /// \param plan the plan \return as UbRingBuilder::AutoChunks (NCCL's channel sizing)
+    uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
 };
 
 /// In-network AllReduce as NVLS runs it: each rank, head of 1/N of the buffer, reduces its

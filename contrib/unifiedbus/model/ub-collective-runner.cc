@@ -122,15 +122,24 @@ UbCollectiveRunner::Ready(uint32_t t)
 {
     const UbTransferGraph::Transfer& x = m_graph.GetTransfers()[t];
     double rate = x.src < m_config.engineBps.size() ? m_config.engineBps[x.src] : 0;
-    if (x.work == 0 || rate <= 0)
+    int64_t busy = 0;
+    if (x.work > 0 && rate > 0)
+    {
+        busy = static_cast<int64_t>(std::ceil(static_cast<double>(x.work) * 1e12 / rate));
+    }
+    else if (x.src < m_nRanks)
+    {
+        busy = m_config.issueCost.GetPicoSeconds();
+    }
+    if (busy <= 0)
     {
         Issue(t);
         return;
     }
-    // The engine works through its transfers one at a time, in the order they became ready.
+    // The engine (or the rank's issuing cores) works through its transfers one at a time, in
+    // the order they became ready.
     int64_t now = Simulator::Now().GetPicoSeconds();
     int64_t start = std::max(now, m_engineFreePs[x.src]);
-    auto busy = static_cast<int64_t>(std::ceil(static_cast<double>(x.work) * 1e12 / rate));
     m_engineFreePs[x.src] = start + busy;
     Simulator::Schedule(PicoSeconds(start + busy - now), &UbCollectiveRunner::Issue, this, t);
 }

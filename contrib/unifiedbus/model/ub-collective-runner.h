@@ -37,6 +37,10 @@ struct UbCollectiveRunConfig
     /// engine): a transfer with work waits for the engine, which processes one transfer's work
     /// at a time, in the order they became ready (missing or 0: no engine, work takes no time)
     std::vector<double> engineBps;
+    /// what issuing one transfer costs a rank (software posting a message, one destination
+    /// after another): a rank's transfers leave one after another, each this long after the
+    /// one before or after it became ready (0: no cost)
+    Time issueCost{0};
 };
 
 /**

@@ -231,6 +231,13 @@ UbCollectiveEngine::SetChunks(uint32_t chunks)
 }
 
 void
+UbCollectiveEngine::SetIssueCost(Time cost)
+{
+    NS_ABORT_MSG_IF(cost.IsStrictlyNegative(), "UbCollectiveEngine: a negative issue cost");
+    m_issueCost = cost;
+}
+
+void
 UbCollectiveEngine::SetRoot(uint32_t root)
 {
     NS_ABORT_MSG_IF(root >= m_nRanks,
@@ -276,6 +283,7 @@ UbCollectiveEngine::RunConfig(UbCollectiveAlgo algo) const
     c.minimalRoutes =
         m_minimal && (algo == UbCollectiveAlgo::MULTI_RING || algo == UbCollectiveAlgo::MULTI_PATH);
     c.progressSeconds = m_progressS;
+    c.issueCost = m_issueCost;
     if (algo == UbCollectiveAlgo::IN_NETWORK && m_reductionBps > 0)
     {
         c.engineBps.assign(m_nRanks + m_shares.size(), 0);

@@ -76,6 +76,14 @@ class UbCollectiveEngine
      */
     void SetOffload(bool on, Time issueLatency = NanoSeconds(50));
     /**
+     * \brief What issuing one transfer costs a rank: software that posts one message per
+     * destination from a few cores (MoE dispatch; UbCollectiveRunConfig::issueCost). A rank's
+     * transfers then leave one after another, each `cost` after the one before. 0 by default.
+     * \param cost per transfer
+     */
+    void SetIssueCost(Time cost);
+
+    /**
      * \brief Groups for HIERARCHICAL AllReduce: ranks [0, g), [g, 2g), ... are one domain each
      * (a SuperPoD, an NVLink domain); the phase across groups joins the i-th rank of every group.
      * \param g ranks per group (must divide the number of ranks)
@@ -190,6 +198,7 @@ class UbCollectiveEngine
     double m_progressS{0};        //!< wall-clock seconds between progress lines (0: off)
     bool m_offload{false};        //!< collective offload on
     Time m_offloadLatency;        //!< its issue latency
+    Time m_issueCost;             //!< per transfer a rank issues
     std::vector<double> m_shares; //!< IN_NETWORK: share of each reducer
     double m_reductionBps{0};     //!< IN_NETWORK: each reducer's engine (0: no limit)
     uint32_t m_concurrent{0};     //!< IN_NETWORK: pieces each reducer reduces at once

@@ -449,6 +449,7 @@ class UbHierarchicalTestCase : public TestCase
         UbCollectiveResult res;
         {
             UbCollectiveEngine coll(r);
+            coll.SetChunks(1); // phases compared unpipelined, as the formula above
             coll.SetGroupSize(64);
             Simulator::Schedule(MicroSeconds(1), [&]() {
                 coll.Start(UbCollectiveOp::ALL_REDUCE,
@@ -478,6 +479,7 @@ class UbHierarchicalTestCase : public TestCase
             UbTopologyHelper sys;
             auto r = Star(sys, 8);
             UbCollectiveEngine coll(r);
+            coll.SetChunks(1); // the formula is for unpipelined steps
             coll.SetGroupSize(4);
             Simulator::Schedule(MicroSeconds(1), [&]() {
                 coll.Start(UbCollectiveOp::ALL_REDUCE,
@@ -606,6 +608,90 @@ class UbMoeTestCase : public TestCase
                                         cap,
                                         "rank " << r << " no faster than its link");
         }
+    }
+};
+
+class UbMoeCostsTestCase : public TestCase
+{
+  public:
+    UbMoeCostsTestCase()
+        : TestCase("MoE endpoint costs: token formats have their published sizes, routing, "
+                   "quantization and barrier add their formulas, a per-message issue cost "
+                   "delays a rank's last message by one cost per destination, all off gives "
+                   "the network alone")
+    {
+    }
+
+  private:
+    /// A uniform All-to-Allv of 64 B per pair over the 8 GPUs of nvlink4-h100.
+    static UbCollectiveResult Run(Time issue)
+    {
+        std::vector<std::vector<uint64_t>> matrix(8, std::vector<uint64_t>(8, 64));
+        for (uint32_t i = 0; i < 8; ++i)
+        {
+            matrix[i][i] = 0;
+        }
+        UbExperiment::CollectiveRun run;
+        run.preset = "nvlink4-h100";
+        run.op = UbCollectiveOp::ALL_TO_ALLV;
+        run.algo = UbCollectiveAlgo::DIRECT;
+        run.matrix = &matrix;
+        run.setup = [issue](UbTopologyHelper&, UbCollectiveEngine& coll) {
+            coll.SetIssueCost(issue);
+        };
+        auto out = UbExperiment::Run(run);
+        ubtest::ResetSimulation();
+        return out.result;
+    }
+
+    void DoRun() override
+    {
+        // DeepEP's low-latency FP8 message at hidden 7168: 7168 + 56 scales x 4 + 16 = 7408.
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbCollectiveHelper::MoeTokenBytes("fp8", 7168)),
+                              7408U,
+                              "fp8");
+        NS_TEST_EXPECT_MSG_EQ(UbCollectiveHelper::MoeTokenBytes("int8", 7168), 7172U, "int8");
+        NS_TEST_EXPECT_MSG_EQ(UbCollectiveHelper::MoeTokenBytes("bf16", 7168), 14336U, "bf16");
+        NS_TEST_EXPECT_MSG_EQ(UbCollectiveHelper::MoeTokenBytes("fp4", 7168), 0U, "unknown");
+
+        UbCollectiveResult plain = Run(Time(0));
+        UbCollectiveHelper::Moe m;
+        m.ranks = 8;
+        m.tokensPerRank = 128;
+        m.hidden = 7168;
+        UbCollectiveHelper::MoeCosts c;
+        c.routePerToken = NanoSeconds(10);
+        c.quantBps = 500e9;
+        c.barrier = MicroSeconds(2);
+        auto t = UbCollectiveHelper::MoePhaseTimes(m, c, true, plain);
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(t.routeUs), 1.28, 1e-9, "128 tokens x 10 ns");
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(t.quantUs),
+                                  128.0 * 7168 * 2 / 500e9 * 1e6,
+                                  1e-9,
+                                  "BF16 input over the quantization rate");
+        NS_TEST_EXPECT_MSG_EQ_TOL(t.totalUs,
+                                  t.routeUs + t.quantUs + t.netMaxUs + 2.0,
+                                  1e-9,
+                                  "phase = route + quantize + slowest rank + barrier");
+        auto comb = UbCollectiveHelper::MoePhaseTimes(m, c, false, plain);
+        NS_TEST_EXPECT_MSG_EQ(comb.quantUs, 0.0, "combine does not quantize");
+        auto off = UbCollectiveHelper::MoePhaseTimes(m, UbCollectiveHelper::MoeCosts::Off(), true,
+                                                     plain);
+        NS_TEST_EXPECT_MSG_EQ(off.totalUs, off.netMaxUs, "all off: the network alone");
+
+        // Issue cost: each rank posts its 7 messages one after another, 5 us each, so its last
+        // leaves at 35 us and arrives at most one idle-fabric delivery later.
+        UbCollectiveResult issued = Run(MicroSeconds(5));
+        double netPlain = 0;
+        double netIssued = 0;
+        for (uint32_t i = 0; i < 8; ++i)
+        {
+            netPlain = std::max(netPlain, (plain.rankDone[i] - plain.start).GetSeconds() * 1e6);
+            netIssued =
+                std::max(netIssued, (issued.rankDone[i] - issued.start).GetSeconds() * 1e6);
+        }
+        NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(netIssued), 35.0, "7 messages x 5 us");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(netIssued, 35.0 + netPlain, "plus at most one delivery");
     }
 };
 
@@ -929,6 +1015,7 @@ class UbCollectiveTestSuite : public TestSuite
         AddTestCase(new UbInNetworkTestCase, ubtest::Quick());
         AddTestCase(new UbHierarchicalTestCase, ubtest::Quick());
         AddTestCase(new UbMoeTestCase, ubtest::Quick());
+        AddTestCase(new UbMoeCostsTestCase, ubtest::Quick());
         AddTestCase(new UbOffloadTestCase, ubtest::Quick());
         AddTestCase(new UbFullMeshTestCase, ubtest::Quick());
         AddTestCase(new UbMinimalRoutesTestCase, ubtest::Quick());
