@@ -250,6 +250,15 @@ IdleSwitchBytes(uint32_t ports, uint64_t* estimate)
 }
 
 void
+PrintHeader()
+{
+    std::cout << std::left << std::setw(38) << "scenario" << std::right << std::setw(14)
+              << "pkt-hops/s" << std::setw(12) << "events/hop" << std::setw(10) << "wall s"
+              << std::setw(12) << "pkt-hops"
+              << "\n";
+}
+
+void
 Print(const Figures& f)
 {
     std::cout << std::left << std::setw(38) << f.name << std::right << std::fixed
@@ -275,10 +284,7 @@ BenchCollective(const Load& load,
     std::cout << "ub-bench collectives: AllReduce " << algoName << " of " << bytes << " B over "
               << ranks << " ranks of " << preset << " beside the 3-hop path (" << load.packets
               << " packets of " << load.size << " B), ns-3 " << UbNs3Version() << "\n\n";
-    std::cout << std::left << std::setw(38) << "scenario" << std::right << std::setw(14)
-              << "pkt-hops/s" << std::setw(12) << "events/hop" << std::setw(10) << "wall s"
-              << std::setw(12) << "pkt-hops"
-              << "\n";
+    PrintHeader();
     Figures path = RunUb(load, 3);
     Print(path);
     UbExperiment::CollectiveRun run;
@@ -342,10 +348,7 @@ main(int argc, char* argv[])
     std::cout << "ub-bench: " << load.packets << " packets of " << load.size << " B at "
               << load.rate.GetBitRate() / 1e9 << " Gb/s offered, UB credits "
               << (load.credits ? "on" : "off") << ", ns-3 " << UbNs3Version() << "\n\n";
-    std::cout << std::left << std::setw(38) << "scenario" << std::right << std::setw(14)
-              << "pkt-hops/s" << std::setw(12) << "events/hop" << std::setw(10) << "wall s"
-              << std::setw(12) << "pkt-hops"
-              << "\n";
+    PrintHeader();
     Figures ub1 = RunUb(load, 1);
     Print(ub1);
     Figures ub3 = RunUb(load, 3);
