@@ -33,7 +33,8 @@ namespace ns3
  * that each pair's transfers arrive in the order they were issued); a transfer may start only
  * when the transfers it depends on have arrived at its source rank (the data it forwards or
  * reduces). Transfers with no dependencies start together; the collective ends when the last one
- * has arrived. Reductions themselves take no time (a rank's compute is not modelled).
+ * has arrived. A rank's reductions take no time (its compute is not modelled); a reducing
+ * switch's take its engine's time (SetReducers), and SetIssueCost charges a rank per message.
  *
  * \code
  *   UbCollectiveEngine coll(ranks);       // the UbControllers of the ranks
@@ -142,10 +143,11 @@ class UbCollectiveEngine
      *
      * Each reducer is a UbController on a switch node that every rank reaches directly
      * (UbCollectiveHelper::InstallSwitchReducers sets them up); reducer j takes share j of the
-     * buffer. Every rank writes its part of each share to the reducer; once a piece has arrived
-     * from every rank, the reducer writes the reduced piece back to every rank (the multicast,
-     * which uses each down link once per rank as a real multicast does). A rank thus sends and
-     * receives S bytes instead of ring's 2(N-1)/N S.
+     * buffer. As NVLS runs: each rank heads 1/N of every share; for each piece it heads, every
+     * rank's copy goes to the reducer (multimem.ld_reduce), the reducer's engine reduces it and
+     * returns the sum to the head, the head writes it to the reducer (multimem.st) and the
+     * reducer multicasts it to every rank (each down link once per rank, as a real multicast).
+     * A rank thus sends and receives S (1 + 1/N) bytes instead of ring's 2(N-1)/N S.
      * \param reducers controllers on switch nodes
      * \param shares relative share of each (for example its links per GPU), same length
      * \param reductionBps each switch's reduction engine, reduced output bytes per second (0:
