@@ -3,7 +3,8 @@
  *
  * supercluster-allreduce: AllReduce across SuperPoDs joined by a scale-out network of UBoE or
  * RoCE links (2 x 400 GbE per NPU), hierarchical (ring inside each SuperPoD over UB, ring across
- * SuperPoDs over Ethernet, ring inside again) against a flat ring, for each scale-out preset.
+ * SuperPoDs over Ethernet, ring inside again) against a flat ring, for each scale-out preset:
+ * UBoE with UB's C-AQM, RoCE with DCQCN between SuperPoDs.
  *
  *   ./ubsim run supercluster-allreduce
  *   ./ubsim run supercluster-allreduce --pods=4 --npus=64 --maxBytes=67108864
@@ -51,9 +52,14 @@ main(int argc, char* argv[])
               << " NPUs, scale-out 2 x 400 GbE per NPU\n"
               << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
               << "bytes" << std::setw(12) << "time us" << std::setw(12) << "busbw GB/s"
-              << "\n";
+              << std::setw(8) << "cc" << std::setw(11) << "reactions\n";
     for (const std::string scaleOut : {"uboe-400g", "roce-400g"})
     {
+        // Between SuperPoDs each scale-out preset's congestion control runs (UBoE: C-AQM; RoCE:
+        // DCQCN); "reactions" counts its rate cuts: C-AQM's marked ACKs or DCQCN's CNPs.
+        const UbPreset so = UbPreset::Load(scaleOut);
+        const std::string key = "UbTransport::CongestionControl";
+        const std::string cc = so.Has(key) ? so.Get(key) : "None";
         for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
         {
             for (bool hier : {true, false})
@@ -79,7 +85,8 @@ main(int argc, char* argv[])
                 run.results = &results;
                 run.scope =
                     scaleOut + ":" + UbCollectiveAlgoName(run.algo) + ":" + std::to_string(bytes);
-                const UbCollectiveResult res = UbExperiment::Run(run).result;
+                const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
+                const UbCollectiveResult& res = out.result;
                 if (res.end <= res.start)
                 {
                     std::cerr << "supercluster-allreduce: the AllReduce did not finish\n";
@@ -88,7 +95,9 @@ main(int argc, char* argv[])
                 std::cout << std::setw(12) << scaleOut << std::setw(14)
                           << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed
                           << std::setprecision(2) << std::setw(12) << res.Seconds() * 1e6
-                          << std::setw(12) << res.BusBw() << "\n";
+                          << std::setw(12) << res.BusBw() << std::setw(8) << cc
+                          << std::setw(10)
+                          << out.transport.congestionMarks + out.transport.cnpsReceived << "\n";
                 results.AddCollective("supercluster-" + std::to_string(pods) + "x" +
                                           std::to_string(npus) + "-" + scaleOut,
                                       res);

@@ -81,6 +81,8 @@ UbControllerHelper::SumTransportStats(const NodeContainer& nodes)
         sum.lost += s.lost;
         sum.delivered += s.delivered;
         sum.congestionMarks += s.congestionMarks;
+        sum.cnpsSent += s.cnpsSent;
+        sum.cnpsReceived += s.cnpsReceived;
     }
     return sum;
 }

@@ -406,6 +406,8 @@ UbResults::AddTransport(const NodeContainer& nodes, const std::string& scope)
     AddMetric(scope, "retransmitted", static_cast<double>(t.retransmitted), "packets");
     AddMetric(scope, "timeouts", static_cast<double>(t.timeouts), "expiries");
     AddMetric(scope, "spurious_retransmissions", static_cast<double>(t.duplicates), "packets");
+    AddMetric(scope, "caqm_marks", static_cast<double>(t.congestionMarks), "acks");
+    AddMetric(scope, "cnps", static_cast<double>(t.cnpsReceived), "packets");
 }
 
 void

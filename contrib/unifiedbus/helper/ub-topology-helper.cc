@@ -432,9 +432,10 @@ void
 UbTopologyHelper::SetDomains()
 {
     // Domains: the endpoints joined by class-0 links (a SuperPoD, an NVLink domain). If the
-    // class-1 preset (the scale-out network) has its own controller MTU or latencies (its NIC),
-    // every endpoint uses them toward endpoints outside its domain, provided each domain's
-    // endpoints are one CNA interval (as the builders number them).
+    // class-1 preset (the scale-out network) has its own controller MTU, latencies or bandwidth
+    // (its NIC) or its own congestion control, every endpoint uses them toward endpoints outside
+    // its domain, provided each domain's endpoints are one CNA interval (as the builders number
+    // them).
     auto it = m_classes.find(1);
     if (it == m_classes.end())
     {
@@ -444,7 +445,9 @@ UbTopologyHelper::SetDomains()
     const bool mtu = scaleOut.Has("UbController::Mtu");
     const bool issue = scaleOut.Has("UbController::InitiatorLatency");
     const bool serve = scaleOut.Has("UbController::TargetLatency");
-    if (!mtu && !issue && !serve)
+    const bool rate = scaleOut.Has("UbController::EndpointBandwidth");
+    const bool cc = scaleOut.Has("UbTransport::CongestionControl");
+    if (!mtu && !issue && !serve && !rate && !cc)
     {
         return;
     }
@@ -521,6 +524,17 @@ UbTopologyHelper::SetDomains()
         {
             c->SetAttribute("RemoteTargetLatency",
                             StringValue(scaleOut.Get("UbController::TargetLatency")));
+        }
+        if (rate)
+        {
+            c->SetAttribute("RemoteEndpointBandwidth",
+                            StringValue(scaleOut.Get("UbController::EndpointBandwidth")));
+        }
+        if (cc)
+        {
+            c->GetTransport()->SetAttribute(
+                "RemoteCongestionControl",
+                StringValue(scaleOut.Get("UbTransport::CongestionControl")));
         }
         c->SetAttribute("DomainFirst", UintegerValue(range[comp[v]].first));
         c->SetAttribute("DomainLast", UintegerValue(range[comp[v]].second));

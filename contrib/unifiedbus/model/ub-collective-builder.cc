@@ -282,52 +282,114 @@ UbDoubleTreeBuilder::Supports(UbCollectiveOp op) const
 
 namespace
 {
+/// Parent of position x (1..n) in the in-order binary tree over 1..n (0 for the root, the largest
+/// power of two not above n): the nearest ancestor in the infinite in-order tree, where node
+/// (2m + 1) l (l a power of two) has parent 2m l or (2m + 2) l, whichever is a multiple of 2 l.
+uint32_t
+InOrderParent(uint32_t x, uint32_t n)
+{
+    uint32_t root = 1;
+    while (root * 2 <= n)
+    {
+        root *= 2;
+    }
+    if (x == root)
+    {
+        return 0;
+    }
+    uint64_t v = x;
+    while (true)
+    {
+        const uint64_t l = v & (~v + 1);
+        const uint64_t m = (v / l - 1) / 2;
+        v = (m % 2 == 1) ? v - l : v + l;
+        if (v <= n)
+        {
+            return static_cast<uint32_t>(v);
+        }
+    }
+}
+
 void
 BuildTree(const UbCollectivePlan& plan, UbTransferGraph& g, uint64_t bytes, uint32_t shift)
 {
-    // A binary tree over the ranks in heap order, position p held by rank (p + shift) mod N:
-    // with shift 0 and shift 1 most ranks that are leaves in one tree are inner nodes in the
-    // other (an approximation of NCCL's complementary trees). Piece k is reduced up the tree
-    // (a node forwards once every child's piece k has arrived) and broadcast back down.
+    // NCCL's double binary tree (two trees, each over half the data): an in-order binary tree
+    // over positions 1..N, whose inner nodes are the even positions; position x is held by rank
+    // (x - 1 + shift) mod N, so with shift 0 the odd ranks are inner nodes and with shift 1 the
+    // even ones: every rank is an inner node of one tree and a leaf of the other, and sends and
+    // receives about 2 S in all (Sanders et al.'s two-tree construction). Piece k is reduced up
+    // the tree (a node forwards once every child's piece k has arrived) and broadcast back down.
     const uint32_t n = plan.ranks;
-    auto rank = [n, shift](uint32_t p) { return (p + shift) % n; };
+    auto rank = [n, shift](uint32_t x) { return (x - 1 + shift) % n; };
+    std::vector<uint32_t> parent(n + 1, 0);
+    std::vector<std::vector<uint32_t>> children(n + 1);
+    uint32_t root = 0;
+    for (uint32_t x = 1; x <= n; ++x)
+    {
+        parent[x] = InOrderParent(x, n);
+        if (parent[x] == 0)
+        {
+            root = x;
+        }
+        else
+        {
+            children[parent[x]].push_back(x);
+        }
+    }
+    // Children before parents: order the positions by depth, deepest first.
+    std::vector<uint32_t> depth(n + 1, 0);
+    std::vector<uint32_t> order;
+    for (uint32_t x = 1; x <= n; ++x)
+    {
+        for (uint32_t y = x; parent[y] != 0; y = parent[y])
+        {
+            ++depth[x];
+        }
+        order.push_back(x);
+    }
+    std::stable_sort(order.begin(), order.end(), [&depth](uint32_t a, uint32_t b) {
+        return depth[a] > depth[b];
+    });
     const uint32_t c = plan.chunks;
     for (uint32_t k = 0; k < c; ++k)
     {
         uint64_t piece = bytes / c + (k + 1 == c ? bytes % c : 0);
-        std::vector<uint32_t> up(n, UINT32_MAX);
-        for (uint32_t p = n; p-- > 1;) // children before parents
+        std::vector<uint32_t> up(n + 1, UINT32_MAX);
+        for (uint32_t x : order)
         {
-            uint32_t t = g.Add(rank(p), rank((p - 1) / 2), piece);
-            for (uint32_t ch : {2 * p + 1, 2 * p + 2})
+            if (x == root)
             {
-                if (ch < n)
+                continue;
+            }
+            uint32_t t = g.Add(rank(x), rank(parent[x]), piece);
+            for (uint32_t ch : children[x])
+            {
+                g.Depend(t, up[ch]);
+            }
+            up[x] = t;
+        }
+        std::vector<uint32_t> down(n + 1, UINT32_MAX);
+        for (auto it = order.rbegin(); it != order.rend(); ++it) // parents before children
+        {
+            const uint32_t x = *it;
+            if (x == root)
+            {
+                continue;
+            }
+            const uint32_t p = parent[x];
+            uint32_t t = g.Add(rank(p), rank(x), piece);
+            if (p == root)
+            {
+                for (uint32_t ch : children[root]) // the root has everything once they report
                 {
                     g.Depend(t, up[ch]);
                 }
             }
-            up[p] = t;
-        }
-        std::vector<uint32_t> down(n, UINT32_MAX);
-        for (uint32_t p = 1; p < n; ++p) // parents before children
-        {
-            uint32_t parent = (p - 1) / 2;
-            uint32_t t = g.Add(rank(parent), rank(p), piece);
-            if (parent == 0)
-            {
-                for (uint32_t ch : {1U, 2U}) // the root has everything once its children report
-                {
-                    if (ch < n)
-                    {
-                        g.Depend(t, up[ch]);
-                    }
-                }
-            }
             else
             {
-                g.Depend(t, down[parent]);
+                g.Depend(t, down[p]);
             }
-            down[p] = t;
+            down[x] = t;
         }
     }
 }
@@ -431,7 +493,7 @@ UbInNetworkBuilder::AutoChunks(const UbCollectivePlan& plan) const
         return 1;
     }
     double headShare = static_cast<double>(plan.bytes) * most / total / plan.ranks;
-    return static_cast<uint32_t>(std::max(1.0, std::ceil(headShare / 16384)));
+    return static_cast<uint32_t>(std::max(1.0, std::ceil(headShare / 8192)));
 }
 
 void
@@ -468,9 +530,9 @@ UbInNetworkBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) cons
                                         total);
         given += share;
         const auto red = static_cast<uint32_t>(n + j); // reducers come after the ranks
-        // By default each head keeps one ld_reduce in flight at each switch: the pieces are
-        // issued head after head, so a window of N pieces per switch.
-        const std::size_t window = plan.reducerWindow ? plan.reducerWindow : n;
+        // By default each head keeps two ld_reduce in flight at each switch: the pieces are
+        // issued head after head, so a window of 2 N pieces per switch.
+        const std::size_t window = plan.reducerWindow ? plan.reducerWindow : 2 * n;
         std::vector<uint32_t> sums; // this switch's reductions, in the order they are issued
         for (uint32_t k = 0; k < c; ++k)
         {

@@ -156,14 +156,14 @@ class UbInNetworkBuilder : public UbCollectiveBuilder
     void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
 
     /**
-     * \brief Pieces of about 16 KiB: each head's share of the busiest switch cut so that no
-     * piece exceeds 16 KiB. With one ld_reduce in flight per head and switch a piece must cover
-     * the round trip at the link's rate, and smaller pieces only add round trips; on
-     * nvlink4-h100 16 KiB is within 5 % of the best fixed count from 1 MiB to 64 MiB
-     * (doc/collectives.md). NCCL's own NVLS chunk is 16 to 128 KiB (src/transport/nvls.cc,
-     * src/enqueue.cc), cut across the heads.
+     * \brief Pieces of about 8 KiB: each head's share of the busiest switch cut so that no
+     * piece exceeds 8 KiB. With two ld_reduce in flight per head and switch (the default
+     * window) the pieces in flight must cover the round trip at the link's rate, and smaller
+     * pieces only add round trips; on nvlink4-h100 8 KiB is within 5 % of the best fixed count
+     * from 1 MiB to 16 MiB (doc/collectives.md). NCCL's own NVLS chunk is 16 to 128 KiB
+     * (src/transport/nvls.cc, src/enqueue.cc), cut across the heads.
      * \param plan the plan
-     * \return ceil(largest share of a head at one switch / 16 KiB), at least 1
+     * \return ceil(largest share of a head at one switch / 8 KiB), at least 1
      */
     uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
 };

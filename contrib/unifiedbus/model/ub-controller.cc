@@ -101,6 +101,14 @@ UbController::GetTypeId()
                           DataRateValue(DataRate("8064Gbps")),
                           MakeDataRateAccessor(&UbController::m_endpointBandwidth),
                           MakeDataRateChecker())
+            .AddAttribute("RemoteEndpointBandwidth",
+                          "The most one transport channel to an endpoint outside the domain may "
+                          "send, the ceiling of its congestion control (bit/s; 0 = as "
+                          "EndpointBandwidth). UbTopologyHelper sets it from a class-1 preset's "
+                          "EndpointBandwidth: a scale-out NIC port.",
+                          DataRateValue(DataRate(0)),
+                          MakeDataRateAccessor(&UbController::m_remoteEndpointBandwidth),
+                          MakeDataRateChecker())
             .AddAttribute("WriteBandwidth",
                           "Rate at which the endpoint's write path produces Write and Send data "
                           "packets, headers included (bit/s; 0 = no limit beyond "
@@ -255,6 +263,8 @@ UbController::DoInitialize()
         portRate = std::max(portRate, static_cast<double>(m_switch->GetPort(p)->GetRateBps()));
     }
     e.maxRateBps = std::min(maxRate, portRate > 0 ? portRate : maxRate);
+    e.remoteMaxRateBps =
+        std::min(e.maxRateBps, static_cast<double>(m_remoteEndpointBandwidth.GetBitRate()));
     m_transport->Start(e);
     m_switch->AddReceiveCallback(MakeCallback(&UbController::OnSwitchReceive, this));
     m_ready = true;

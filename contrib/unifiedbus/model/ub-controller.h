@@ -306,6 +306,7 @@ class UbController : public Object
     /// \return the issue latency toward dst
     Time InitiatorLatencyTo(uint32_t dst, int64_t issuePs) const;
     DataRate m_endpointBandwidth;
+    DataRate m_remoteEndpointBandwidth; //!< RemoteEndpointBandwidth (0: EndpointBandwidth)
     Time m_initiatorLatency;
     Time m_targetLatency;
     uint32_t m_maxOutstanding{1024};

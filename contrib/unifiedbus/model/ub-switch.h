@@ -13,6 +13,7 @@
 #include "ns3/nstime.h"
 #include "ns3/object.h"
 #include "ns3/packet.h"
+#include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
 
 #include <unordered_map>
@@ -262,11 +263,15 @@ class UbSwitch : public Object, public UbPortQueues
     void Deliver(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info);
     void NotifyReady(uint8_t sl);
     std::string Where() const;
+    bool EcnMark(uint64_t queued);
 
     // Attributes
     uint32_t m_cna{0xFFFFFFFF};
     uint64_t m_flushed{0};
     uint32_t m_ecnThreshold{0};
+    uint32_t m_ecnMaxThreshold{0};       //!< RED's K_max (0: step marking at m_ecnThreshold)
+    double m_ecnPmax{0.01};              //!< RED's P_max
+    Ptr<UniformRandomVariable> m_ecnRng; //!< RED's coin, made at its first use
     bool m_sourceDetours{true}; //!< own packets may take source-only candidates
     uint64_t m_ecnMarks{0};
     Time m_pipelineLatency;

@@ -32,6 +32,7 @@ class UbTransportHeader : public Header
         ACK = 0x02,  //!< cumulative acknowledgement: every PSN before AckPsn arrived
         NAK = 0x03,  //!< go-back-N negative acknowledgement: resend from AckPsn
         SACK = 0x04, //!< selective acknowledgement: AckPsn + a 64-bit bitmap of later PSNs
+        CNP = 0x05,  //!< DCQCN congestion notification: ECN-marked data arrived on the channel
     };
 
     /// Flag bits.

@@ -117,17 +117,17 @@ UbTransport::OnAck(Channel& ch,
                    uint8_t flags,
                    uint16_t hint)
 {
-    if (m_caqm && (flags & UbTransportHeader::ACK_CC))
+    if (ch.cc == CC_CAQM && (flags & UbTransportHeader::ACK_CC))
     {
         // C-AQM: follow the hint of a congested path; otherwise the request was granted.
         if (flags & UbTransportHeader::CONGESTED)
         {
             ++m_stats.congestionMarks;
-            ch.rateBps = std::max(m_minRateBps, static_cast<double>(hint) * 1e8);
+            ch.rateBps = std::max(m_caqmMinRate * ch.lineBps, static_cast<double>(hint) * 1e8);
         }
         else
         {
-            ch.rateBps = std::min(m_endpoint.maxRateBps, ch.rateBps + m_increaseBps);
+            ch.rateBps = std::min(ch.lineBps, ch.rateBps + m_caqmIncrease * ch.lineBps);
         }
     }
     uint32_t ack = UbTransportHeader::UnwrapPsn(ch.sndUna, ackPsn24);
@@ -215,6 +215,22 @@ UbTransport::OnData(Channel& ch,
         {
             ch.ccCongested = true;
             ch.ccHint = hint; // the latest state of the path
+        }
+    }
+    if ((cc & UB_CC_ECN_CE) && ch.cc == CC_DCQCN)
+    {
+        // DCQCN's notification point: one CNP per channel and CnpInterval at most.
+        if (!ch.dcqcn)
+        {
+            ch.dcqcn = std::make_unique<DcqcnState>();
+        }
+        const int64_t now = Simulator::Now().GetPicoSeconds();
+        if (ch.dcqcn->lastCnpPs < 0 || now - ch.dcqcn->lastCnpPs >= m_cnpInterval.GetPicoSeconds())
+        {
+            if (InjectCnp(ch))
+            {
+                ch.dcqcn->lastCnpPs = now;
+            }
         }
     }
     uint32_t psn = UbTransportHeader::UnwrapPsn(ch.expected, psn24);
@@ -387,10 +403,51 @@ UbTransport::Receive(Ptr<Packet> packet,
     case UbTransportHeader::SACK:
         OnAck(ch, tp.opcode, tp.ackPsn, tp.sack, tp.flags, tp.hint);
         break;
+    case UbTransportHeader::CNP:
+        OnCnp(ch);
+        break;
     default:
         NS_FATAL_ERROR("UbTransport on CNA " << m_endpoint.cna << ": unknown transport opcode "
                                              << +tp.opcode << " from CNA " << src);
     }
+}
+
+void
+UbTransport::OnCnp(Channel& ch)
+{
+    ++m_stats.cnpsReceived;
+    if (ch.cc != CC_DCQCN)
+    {
+        return; // not ours to react to
+    }
+    const int64_t now = Simulator::Now().GetPicoSeconds();
+    if (!ch.dcqcn)
+    {
+        ch.dcqcn = std::make_unique<DcqcnState>();
+    }
+    DcqcnState& s = *ch.dcqcn;
+    if (!s.limited && s.targetBps == 0)
+    {
+        s.alphaPs = now; // the first CNP of the channel (a receiver may have made the state)
+    }
+    if (ch.rateBps <= 0)
+    {
+        ch.rateBps = ch.lineBps;
+    }
+    DcqcnAdvance(ch, now);
+    // The reaction point's decrease (DCQCN paper, Algorithm 1): remember the rate as the
+    // target, cut by alpha / 2, raise alpha, and restart the timer and the byte counter.
+    s.targetBps = ch.rateBps;
+    ch.rateBps = std::max(m_dcqcnMinRate.GetBitRate() * 1.0, ch.rateBps * (1 - s.alpha / 2));
+    s.alpha = (1 - m_dcqcnG) * s.alpha + m_dcqcnG;
+    s.alphaPs = now;
+    s.timerPs = now;
+    s.bytes = 0;
+    s.timerStage = 0;
+    s.byteStage = 0;
+    s.limited = true;
+    NS_LOG_LOGIC("CNA " << m_endpoint.cna << " channel " << ch.index << " to " << ch.peer
+                        << ": CNP, rate " << ch.rateBps * 1e-9 << " Gb/s, alpha " << s.alpha);
 }
 
 } // namespace ns3

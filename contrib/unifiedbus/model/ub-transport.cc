@@ -12,6 +12,7 @@
 #include "ub-transport-header.h"
 
 #include "ns3/abort.h"
+#include "ns3/data-rate.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
 #include "ns3/log.h"
@@ -19,6 +20,7 @@
 #include "ns3/uinteger.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -135,13 +137,39 @@ UbTransport::GetTypeId()
                           MakeTimeChecker(Time(0)))
             .AddAttribute(
                 "CongestionControl",
-                "None, or Caqm: C-AQM as the facts describe it (the sender asks for rate "
+                "None; Caqm: C-AQM as the facts describe it (the sender asks for rate "
                 "with the I bit; a congested switch port sets the C bit and writes a rate "
                 "hint; the receiver echoes it in its ACK; the sender paces each TP channel "
-                "at the hint, and adds CaqmIncrease per un-congested ACK).",
+                "at the hint, and adds CaqmIncrease per un-congested ACK); or Dcqcn: DCQCN "
+                "as in Zhu et al., SIGCOMM 2015 (switches mark ECN, UbSwitch::EcnThreshold; "
+                "the receiver sends a CNP at most every CnpInterval per channel; the sender "
+                "cuts its rate by alpha/2 per CNP and recovers by fast recovery, additive "
+                "and hyper increase).",
                 EnumValue(UbTransport::CC_NONE),
                 UbMakeEnumAccessor(&UbTransport::m_cc),
-                MakeEnumChecker(UbTransport::CC_NONE, "None", UbTransport::CC_CAQM, "Caqm"))
+                MakeEnumChecker(UbTransport::CC_NONE,
+                                "None",
+                                UbTransport::CC_CAQM,
+                                "Caqm",
+                                UbTransport::CC_DCQCN,
+                                "Dcqcn"))
+            .AddAttribute(
+                "RemoteCongestionControl",
+                "Congestion control of channels to peers outside the endpoint's domain "
+                "(UbController::DomainFirst..DomainLast): Same (as CongestionControl), "
+                "None, Caqm or Dcqcn. UbTopologyHelper sets it from the scale-out preset's "
+                "CongestionControl, so UBoE scale-out runs C-AQM and RoCE runs DCQCN while "
+                "the SuperPoD inside keeps its own.",
+                EnumValue(UbTransport::CC_SAME),
+                UbMakeEnumAccessor(&UbTransport::m_remoteCc),
+                MakeEnumChecker(UbTransport::CC_SAME,
+                                "Same",
+                                UbTransport::CC_NONE,
+                                "None",
+                                UbTransport::CC_CAQM,
+                                "Caqm",
+                                UbTransport::CC_DCQCN,
+                                "Dcqcn"))
             .AddAttribute("CaqmIncrease",
                           "C-AQM: rate added per un-congested ACK, as a fraction of the channel's "
                           "maximum rate. Default 0.05: an assumption.",
@@ -153,7 +181,61 @@ UbTransport::GetTypeId()
                           "Default 0.01: an assumption.",
                           DoubleValue(0.01),
                           MakeDoubleAccessor(&UbTransport::m_caqmMinRate),
-                          MakeDoubleChecker<double>(0.0, 1.0));
+                          MakeDoubleChecker<double>(0.0, 1.0))
+            .AddAttribute("DcqcnG",
+                          "DCQCN: gain g of the congestion estimate, alpha = (1 - g) alpha + g "
+                          "per CNP. Default 1/256, the DCQCN paper's.",
+                          DoubleValue(1.0 / 256),
+                          MakeDoubleAccessor(&UbTransport::m_dcqcnG),
+                          MakeDoubleChecker<double>(0.0, 1.0))
+            .AddAttribute("DcqcnAlphaPeriod",
+                          "DCQCN: alpha decays by (1 - g) after each such period without a CNP. "
+                          "Default 55 us, the DCQCN paper's.",
+                          TimeValue(MicroSeconds(55)),
+                          MakeTimeAccessor(&UbTransport::m_dcqcnAlphaPeriod),
+                          MakeTimeChecker(PicoSeconds(1)))
+            .AddAttribute("DcqcnIncreasePeriod",
+                          "DCQCN: the rate-increase timer. Default 55 us, the DCQCN paper's.",
+                          TimeValue(MicroSeconds(55)),
+                          MakeTimeAccessor(&UbTransport::m_dcqcnIncreasePeriod),
+                          MakeTimeChecker(PicoSeconds(1)))
+            .AddAttribute("DcqcnByteCounter",
+                          "DCQCN: bytes sent per rate-increase step of the byte counter. "
+                          "Default 10 MB, the DCQCN paper's.",
+                          UintegerValue(10000000),
+                          MakeUintegerAccessor(&UbTransport::m_dcqcnByteCounter),
+                          MakeUintegerChecker<uint64_t>(1))
+            .AddAttribute("DcqcnF",
+                          "DCQCN: steps of fast recovery before additive increase (F). "
+                          "Default 5, the DCQCN paper's.",
+                          UintegerValue(5),
+                          MakeUintegerAccessor(&UbTransport::m_dcqcnF),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("DcqcnAi",
+                          "DCQCN: additive increase of the target rate per step (R_AI). "
+                          "Default 40 Mb/s, the DCQCN paper's.",
+                          DataRateValue(DataRate("40Mbps")),
+                          MakeDataRateAccessor(&UbTransport::m_dcqcnAi),
+                          MakeDataRateChecker())
+            .AddAttribute("DcqcnHai",
+                          "DCQCN: hyper increase per step (R_HAI), once both the timer and the "
+                          "byte counter passed F steps. Default 200 Mb/s: an assumption (5 x "
+                          "R_AI); NIC defaults keep the same ratio (50 and 5 Mb/s ... 10 x).",
+                          DataRateValue(DataRate("200Mbps")),
+                          MakeDataRateAccessor(&UbTransport::m_dcqcnHai),
+                          MakeDataRateChecker())
+            .AddAttribute("DcqcnMinRate",
+                          "DCQCN: the lowest rate a decrease leaves. Default 10 Mb/s: an "
+                          "assumption (NIC defaults allow 1 Mb/s).",
+                          DataRateValue(DataRate("10Mbps")),
+                          MakeDataRateAccessor(&UbTransport::m_dcqcnMinRate),
+                          MakeDataRateChecker())
+            .AddAttribute("CnpInterval",
+                          "DCQCN: the receiver sends at most one CNP per channel in this "
+                          "time. Default 50 us, the DCQCN paper's.",
+                          TimeValue(MicroSeconds(50)),
+                          MakeTimeAccessor(&UbTransport::m_cnpInterval),
+                          MakeTimeChecker(Time(0)));
     return tid;
 }
 
@@ -214,9 +296,8 @@ UbTransport::Start(const Endpoint& endpoint)
         // Made only when used, so that other random streams keep their numbers.
         m_channelRng = CreateObject<UniformRandomVariable>();
     }
-    m_caqm = m_cc == CC_CAQM;
-    m_minRateBps = m_caqmMinRate * m_endpoint.maxRateBps;
-    m_increaseBps = m_caqmIncrease * m_endpoint.maxRateBps;
+    const CongestionControl remote = m_remoteCc == CC_SAME ? m_cc : m_remoteCc;
+    m_paced = m_cc != CC_NONE || remote != CC_NONE;
 }
 
 void
@@ -326,15 +407,20 @@ UbTransport::GetPeer(uint32_t cna)
         return it->second;
     }
     Peer& p = m_peers[cna];
-    bool remote =
-        m_endpoint.remoteMtu != 0 && (cna < m_endpoint.domainFirst || cna > m_endpoint.domainLast);
-    p.mtu = remote ? m_endpoint.remoteMtu : m_endpoint.mtu;
+    const bool outside = cna < m_endpoint.domainFirst || cna > m_endpoint.domainLast;
+    p.mtu = outside && m_endpoint.remoteMtu != 0 ? m_endpoint.remoteMtu : m_endpoint.mtu;
+    const uint8_t cc = outside && m_remoteCc != CC_SAME ? m_remoteCc : m_cc;
+    const double line = outside && m_endpoint.remoteMaxRateBps > 0 ? m_endpoint.remoteMaxRateBps
+                                                                   : m_endpoint.maxRateBps;
     p.channels.resize(m_channels);
     for (uint32_t i = 0; i < m_channels; ++i)
     {
-        p.channels[i].peer = cna;
-        p.channels[i].index = i;
-        p.channels[i].rtt = &p.rtt;
+        Channel& ch = p.channels[i];
+        ch.peer = cna;
+        ch.index = i;
+        ch.rtt = &p.rtt;
+        ch.cc = cc;
+        ch.lineBps = line;
     }
     return p;
 }
@@ -553,10 +639,10 @@ UbTransport::InjectData(Channel& ch, const Desc& d)
     tp.dstTpn = ch.index;
     tp.psn = d.psn & PSN_MASK;
     uint8_t cc = 0;
-    if (m_caqm)
+    if (ch.cc == CC_CAQM)
     {
         cc = UB_CC_CAPABLE;
-        if (ch.rateBps < m_endpoint.maxRateBps)
+        if (ch.rateBps < ch.lineBps)
         {
             cc |= UB_CC_INCREASE;
             tp.flags |= UbTransportHeader::INCREASE;
@@ -610,11 +696,76 @@ UbTransport::InjectAck(Channel& ch, uint8_t opcode)
     return true;
 }
 
+bool
+UbTransport::InjectCnp(Channel& ch)
+{
+    Ptr<Packet> p = Create<Packet>(0);
+    UbTransportHeader tp;
+    tp.opcode = UbTransportHeader::CNP;
+    tp.srcTpn = ch.index;
+    tp.dstTpn = ch.index;
+    p->AddHeader(tp);
+    if (!m_inject(p, ch.peer, FlowKey(ch), 0, ch.replyFlags, false))
+    {
+        return false; // a full injection buffer: the next marked packet asks again
+    }
+    ++m_stats.cnpsSent;
+    return true;
+}
+
+void
+UbTransport::DcqcnAdvance(Channel& ch, int64_t now)
+{
+    // DCQCN's timers, applied when the channel next sends or hears a CNP instead of as events:
+    // the rate is only read then, so the result is the same as with timers.
+    DcqcnState& s = *ch.dcqcn;
+    const int64_t alphaPs = m_dcqcnAlphaPeriod.GetPicoSeconds();
+    if (now - s.alphaPs >= alphaPs)
+    {
+        const int64_t k = (now - s.alphaPs) / alphaPs;
+        s.alpha *= std::pow(1 - m_dcqcnG, static_cast<double>(k));
+        s.alphaPs += k * alphaPs;
+    }
+    const int64_t timerPs = m_dcqcnIncreasePeriod.GetPicoSeconds();
+    while (s.limited && now - s.timerPs >= timerPs)
+    {
+        s.timerPs += timerPs;
+        ++s.timerStage;
+        DcqcnIncrease(ch);
+    }
+}
+
+void
+UbTransport::DcqcnIncrease(Channel& ch)
+{
+    // The reaction point's increase (DCQCN paper, after QCN): F steps of fast recovery toward
+    // the target, then additive increase of the target, and hyper increase once both the timer
+    // and the byte counter passed F.
+    DcqcnState& s = *ch.dcqcn;
+    const uint32_t hi = std::max(s.timerStage, s.byteStage);
+    const uint32_t lo = std::min(s.timerStage, s.byteStage);
+    if (lo > m_dcqcnF)
+    {
+        s.targetBps += (lo - m_dcqcnF) * static_cast<double>(m_dcqcnHai.GetBitRate());
+    }
+    else if (hi > m_dcqcnF)
+    {
+        s.targetBps += static_cast<double>(m_dcqcnAi.GetBitRate());
+    }
+    s.targetBps = std::min(s.targetBps, ch.lineBps);
+    ch.rateBps = (s.targetBps + ch.rateBps) / 2;
+    if (ch.lineBps - ch.rateBps < static_cast<double>(m_dcqcnAi.GetBitRate()))
+    {
+        ch.rateBps = ch.lineBps; // back at the line rate: no more pacing
+        s.limited = false;
+    }
+}
+
 UbTransport::SendResult
 UbTransport::TrySendOne(Channel& ch)
 {
     const bool reliable = m_mode == RTP;
-    if (m_caqm && Paced(ch))
+    if (m_paced && ch.cc != CC_NONE && Paced(ch))
     {
         return NOTHING; // the pacing timer brings the channel back
     }
@@ -758,7 +909,11 @@ UbTransport::Paced(Channel& ch)
     int64_t now = Simulator::Now().GetPicoSeconds();
     if (ch.rateBps <= 0)
     {
-        ch.rateBps = m_endpoint.maxRateBps; // a new channel starts at full rate
+        ch.rateBps = ch.lineBps; // a new channel starts at full rate
+    }
+    if (ch.cc == CC_DCQCN && !(ch.dcqcn && ch.dcqcn->limited))
+    {
+        return false; // DCQCN paces only below the line rate
     }
     if (ch.nextSendPs <= now)
     {
@@ -778,11 +933,31 @@ UbTransport::Paced(Channel& ch)
 void
 UbTransport::Sent(Channel& ch, uint32_t bytes)
 {
-    if (!m_caqm || ch.rateBps <= 0)
+    if (ch.cc == CC_NONE || ch.rateBps <= 0)
     {
         return;
     }
     int64_t now = Simulator::Now().GetPicoSeconds();
+    if (ch.cc == CC_DCQCN)
+    {
+        if (!ch.dcqcn || !ch.dcqcn->limited)
+        {
+            return;
+        }
+        DcqcnState& s = *ch.dcqcn;
+        DcqcnAdvance(ch, now);
+        s.bytes += bytes;
+        while (s.limited && s.bytes >= m_dcqcnByteCounter)
+        {
+            s.bytes -= m_dcqcnByteCounter;
+            ++s.byteStage;
+            DcqcnIncrease(ch);
+        }
+        if (!s.limited)
+        {
+            return;
+        }
+    }
     // Bytes on the wire, network header included.
     auto gap = static_cast<int64_t>((bytes + 12) * 8.0 * 1e12 / ch.rateBps);
     ch.nextSendPs = std::max(now, ch.nextSendPs) + gap;

@@ -7,6 +7,7 @@
 #include "ub-packet-info.h"
 
 #include "ns3/callback.h"
+#include "ns3/data-rate.h"
 #include "ns3/event-id.h"
 #include "ns3/nstime.h"
 #include "ns3/object.h"
@@ -14,6 +15,7 @@
 #include "ns3/random-variable-stream.h"
 
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -108,8 +110,10 @@ class UbTransport : public Object
     /// Congestion control.
     enum CongestionControl
     {
-        CC_NONE, //!< none
-        CC_CAQM, //!< C-AQM
+        CC_NONE,  //!< none
+        CC_CAQM,  //!< C-AQM
+        CC_DCQCN, //!< DCQCN (RoCE): ECN marks, CNPs, rate decrease and recovery
+        CC_SAME,  //!< RemoteCongestionControl only: as CongestionControl
     };
 
     /// What the endpoint tells its transport when it starts.
@@ -122,6 +126,8 @@ class UbTransport : public Object
         uint32_t domainFirst{0};         //!< first CNA of the endpoint's own domain
         uint32_t domainLast{0xFFFFFFFF}; //!< last CNA of the endpoint's own domain
         double maxRateBps{0};            //!< the most one channel may send (C-AQM ceiling)
+        double remoteMaxRateBps{0};      //!< the same toward peers outside the domain (0: as
+                                         //!< maxRateBps)
     };
 
     /// Hands a packet to the endpoint's way out: (packet, destination CNA, flow key, C-AQM flags,
@@ -145,6 +151,8 @@ class UbTransport : public Object
         uint64_t lost{0};            //!< CTP/UTP: PSNs that never arrived (so far)
         uint64_t delivered{0};       //!< DATA packets handed to the transaction layer
         uint64_t congestionMarks{0}; //!< ACKs that carried a C-AQM congestion mark
+        uint64_t cnpsSent{0};        //!< DCQCN: congestion notification packets sent
+        uint64_t cnpsReceived{0};    //!< DCQCN: CNPs received (each a rate decrease)
     };
 
     /**
@@ -261,6 +269,20 @@ class UbTransport : public Object
         void Sample(int64_t r);
     };
 
+    /// DCQCN state of a channel (both ends), made only once congestion was seen.
+    struct DcqcnState
+    {
+        double alpha{1};        //!< sender: congestion estimate (starts at 1, as the paper's)
+        double targetBps{0};    //!< sender: the rate before the latest decrease (R_T)
+        int64_t alphaPs{0};     //!< sender: start of the current alpha-update period
+        int64_t timerPs{0};     //!< sender: start of the current rate-increase period
+        uint64_t bytes{0};      //!< sender: bytes since the byte counter last expired
+        uint32_t timerStage{0}; //!< sender: rate-increase timer expiries since the decrease
+        uint32_t byteStage{0};  //!< sender: byte-counter expiries since the decrease
+        bool limited{false};    //!< sender: below the line rate
+        int64_t lastCnpPs{-1};  //!< receiver: when the latest CNP went out
+    };
+
     /// A TP channel: sender and receiver halves toward one peer.
     struct Channel
     {
@@ -287,9 +309,12 @@ class UbTransport : public Object
         int64_t firstUnackedPs{-1}; //!< receiver: arrival of the oldest packet not yet acked
         EventId ackEvent;
         bool nakSent{false};
-        // C-AQM
-        double rateBps{0};     //!< sender: current rate (0 = not paced)
-        int64_t nextSendPs{0}; //!< sender: earliest next packet
+        // Congestion control (C-AQM, DCQCN)
+        uint8_t cc{CC_NONE};               //!< the channel's CongestionControl
+        double lineBps{0};                 //!< the most it may send
+        std::unique_ptr<DcqcnState> dcqcn; //!< DCQCN state, made at the first mark
+        double rateBps{0};                 //!< sender: current rate (0 = not paced)
+        int64_t nextSendPs{0};             //!< sender: earliest next packet
         EventId paceEvent;
         bool ccSeen{false};      //!< receiver: CC-capable data since the last ACK
         bool ccCongested{false}; //!< receiver: a congestion mark since the last ACK
@@ -339,6 +364,10 @@ class UbTransport : public Object
                 uint16_t hint,
                 uint8_t packetFlags);
     bool Paced(Channel& ch);
+    void OnCnp(Channel& ch);
+    void DcqcnAdvance(Channel& ch, int64_t now);
+    void DcqcnIncrease(Channel& ch);
+    bool InjectCnp(Channel& ch);
     void AckOrDelay(Channel& ch, bool now);
     void OnAckTimer(uint32_t peer, uint32_t index);
     void Sent(Channel& ch, uint32_t bytes);
@@ -369,12 +398,20 @@ class UbTransport : public Object
     CongestionControl m_cc{CC_NONE};
     double m_caqmIncrease{0.05};
     double m_caqmMinRate{0.01};
+    CongestionControl m_remoteCc{CC_SAME};
+    double m_dcqcnG{1.0 / 256};
+    Time m_dcqcnAlphaPeriod;
+    Time m_dcqcnIncreasePeriod;
+    uint64_t m_dcqcnByteCounter{10000000};
+    uint32_t m_dcqcnF{5};
+    DataRate m_dcqcnAi;
+    DataRate m_dcqcnHai;
+    DataRate m_dcqcnMinRate;
+    Time m_cnpInterval;
 
     // From the endpoint, at Start
     Endpoint m_endpoint;
-    bool m_caqm{false};      //!< C-AQM on
-    double m_minRateBps{0};  //!< C-AQM: the least a channel sends
-    double m_increaseBps{0}; //!< C-AQM: added per un-congested ACK
+    bool m_paced{false}; //!< some channel may be paced (C-AQM or DCQCN)
     InjectCallback m_inject;
     DeliverCallback m_deliver;
     WaitCallback m_waitForRoom;
