@@ -173,7 +173,22 @@ UbHalvingDoublingBuilder::AutoChunks(const UbCollectivePlan& plan) const
 uint32_t
 UbDoubleTreeBuilder::AutoChunks(const UbCollectivePlan& plan) const
 {
-    return NcclChannelPieces(plan);
+    // A tree pipelines through its depth with 8 slots per connection (BuildTree), so it wants
+    // more pieces than a ring: at least one per 64 KiB of the buffer, at most 1,024.
+    const uint64_t byBytes = std::min<uint64_t>(plan.bytes / (64 * 1024), 1024);
+    return static_cast<uint32_t>(std::max<uint64_t>(NcclChannelPieces(plan), byBytes));
+}
+
+uint32_t
+UbMultiRingBuilder::AutoChunks(const UbCollectivePlan& plan) const
+{
+    uint32_t x = plan.ranks;
+    if (!plan.dims.empty())
+    {
+        x = *std::max_element(plan.dims.begin(), plan.dims.end());
+    }
+    const uint32_t rings = std::max<uint32_t>(x, 2) - 1;
+    return std::max<uint32_t>(1, (NcclChannelPieces(plan) + rings - 1) / rings);
 }
 
 uint32_t
@@ -351,6 +366,11 @@ BuildTree(const UbCollectivePlan& plan, UbTransferGraph& g, uint64_t bytes, uint
         return depth[a] > depth[b];
     });
     const uint32_t c = plan.chunks;
+    // Each connection has NCCL_STEPS = 8 buffer slots: piece k may leave only once piece k - 8
+    // on the same edge has arrived, so a leaf does not send its whole share at once ahead of
+    // the other tree's pieces on the same pair.
+    constexpr uint32_t kSlots = 8;
+    std::vector<std::vector<uint32_t>> upAt(c), downAt(c);
     for (uint32_t k = 0; k < c; ++k)
     {
         uint64_t piece = bytes / c + (k + 1 == c ? bytes % c : 0);
@@ -365,6 +385,10 @@ BuildTree(const UbCollectivePlan& plan, UbTransferGraph& g, uint64_t bytes, uint
             for (uint32_t ch : children[x])
             {
                 g.Depend(t, up[ch]);
+            }
+            if (k >= kSlots)
+            {
+                g.Depend(t, upAt[k - kSlots][x]);
             }
             up[x] = t;
         }
@@ -389,8 +413,14 @@ BuildTree(const UbCollectivePlan& plan, UbTransferGraph& g, uint64_t bytes, uint
             {
                 g.Depend(t, down[p]);
             }
+            if (k >= kSlots)
+            {
+                g.Depend(t, downAt[k - kSlots][x]);
+            }
             down[x] = t;
         }
+        upAt[k] = std::move(up);
+        downAt[k] = std::move(down);
     }
 }
 

@@ -13,12 +13,17 @@
 #include "ub-test-utils.h"
 
 #include "ns3/test.h"
+#include "ns3/ub-collective-builder.h"
 #include "ns3/ub-collective-helper.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-experiment.h"
 #include "ns3/ub-preset.h"
+#include "ns3/ub-net-device.h"
+#include "ns3/ub-switch.h"
 #include "ns3/ub-topology-helper.h"
+#include "ns3/ub-transfer-graph.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -110,6 +115,107 @@ class UbBusBwGrowsTestCase : public TestCase
     std::string m_preset;
 };
 
+/**
+ * Every AllReduce algorithm reaches at least 90 % of its own bandwidth bound at 16 MiB and
+ * 64 MiB on one non-blocking switch tier (HGX H100: 8 GPUs, 4 NVSwitches). The bound of a
+ * transfer graph (ring, halving-doubling, double tree, multi-ring): its busiest rank's bytes
+ * sent or received, over the rank's payload bandwidth B = 18 links x 25 GB/s x 256 / 320 (a
+ * 256-B payload with its 60 B of headers in 16-B flits) = 360 GB/s. NVLS's: the switches'
+ * reduction engines, as in unifiedbus-collectives' NVLS test.
+ */
+class UbAllReduceBoundTestCase : public TestCase
+{
+  public:
+    UbAllReduceBoundTestCase()
+        : TestCase("nvlink4-h100: every AllReduce algorithm reaches at least 90 % of its own "
+                   "bandwidth bound at 16 and 64 MiB")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        const uint32_t n = 8;
+        double rankBps = 0; // payload bytes per second a rank can send
+        {
+            UbTopologyHelper sys;
+            sys.BuildPreset("nvlink4-h100");
+            Ptr<UbSwitch> own = sys.GetEndpoints().Get(0)->GetObject<UbSwitch>();
+            for (uint32_t p = 0; p < own->GetNPorts(); ++p)
+            {
+                Ptr<UbNetDevice> d = own->GetPort(p);
+                rankBps += d->GetRateBps() / 8.0 * 256 / d->GetWireBytes(256 + 60);
+            }
+            ubtest::ResetSimulation();
+        }
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(rankBps / 1e9), 360.0, 1e-9, "B = 450 GB/s x 256 / 320");
+        for (uint64_t bytes : {16ULL << 20, 64ULL << 20})
+        {
+            for (UbCollectiveAlgo algo : {UbCollectiveAlgo::RING,
+                                          UbCollectiveAlgo::HALVING_DOUBLING,
+                                          UbCollectiveAlgo::DOUBLE_TREE,
+                                          UbCollectiveAlgo::MULTI_RING})
+            {
+                UbCollectivePlan plan;
+                plan.op = UbCollectiveOp::ALL_REDUCE;
+                plan.algo = algo;
+                plan.bytes = bytes;
+                plan.ranks = n;
+                plan.chunks = 0;
+                plan.dims = {n};
+                UbTransferGraph g = UbCollectiveBuilder::Build(plan);
+                std::vector<uint64_t> out(n, 0), in(n, 0);
+                for (const auto& t : g.GetTransfers())
+                {
+                    out[t.src] += t.bytes;
+                    in[t.dst] += t.bytes;
+                }
+                uint64_t busiest = 0;
+                for (uint32_t r = 0; r < n; ++r)
+                {
+                    busiest = std::max({busiest, out[r], in[r]});
+                }
+                // busbw = 2 (N - 1) / N x S / time, and time >= busiest / B.
+                const double bound = 2.0 * (n - 1) / n * bytes / (busiest / rankBps) / 1e9;
+                UbExperiment::CollectiveRun run;
+                run.preset = "nvlink4-h100";
+                run.op = UbCollectiveOp::ALL_REDUCE;
+                run.algo = algo;
+                run.bytes = bytes;
+                run.setup = [n](UbTopologyHelper&, UbCollectiveEngine& coll) {
+                    coll.SetMeshDims({n});
+                };
+                const double bw = UbExperiment::Run(run).result.BusBw();
+                ubtest::ResetSimulation();
+                std::ostringstream what;
+                what << UbCollectiveAlgoName(algo) << " " << bytes << " B, bound " << bound
+                     << " GB/s";
+                NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(bw), 0.9 * bound, what.str());
+                NS_TEST_EXPECT_MSG_LT_OR_EQ(bw, 1.01 * bound, what.str() << ": above it");
+            }
+            // NVLS: the engines' bound (UbSwitch::ReductionRate of the chip with 5 of the 18
+            // links reduces 5/18 of the buffer), as unifiedbus-collectives derives it.
+            UbExperiment::CollectiveRun run;
+            run.preset = "nvlink4-h100";
+            run.op = UbCollectiveOp::ALL_REDUCE;
+            run.algo = UbCollectiveAlgo::IN_NETWORK;
+            run.bytes = bytes;
+            double engineBound = 0;
+            run.setup = [&engineBound](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
+                auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+                coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
+                engineBound = red.reductionBps * 18 / 5 / 1e9 * 2 * 7 / 8;
+            };
+            const double nvls = UbExperiment::Run(run).result.BusBw();
+            ubtest::ResetSimulation();
+            NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(nvls),
+                                        0.9 * engineBound,
+                                        "in-network " << bytes << " B, bound " << engineBound);
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(nvls, engineBound, "in-network: above its bound");
+        }
+    }
+};
+
 class UbCollectiveSweepTestSuite : public TestSuite
 {
   public:
@@ -127,6 +233,7 @@ class UbCollectiveSweepTestSuite : public TestSuite
         {
             AddTestCase(new UbBusBwGrowsTestCase(p), ubtest::Quick());
         }
+        AddTestCase(new UbAllReduceBoundTestCase, ubtest::Quick());
     }
 };
 
