@@ -290,6 +290,29 @@ class UbRoutingTable : public Object
         }
     }
 
+    /**
+     * \brief Visit every candidate of every interval of destinations once (validation that
+     * does not depend on the destination: its cost follows the intervals, not the system size).
+     * \param f called as f(first destination of the interval, candidate)
+     */
+    template <typename F>
+    void ForEachIntervalRoute(F f) const
+    {
+        Compact();
+        for (std::size_t i = 0; i < m_lo.size(); ++i)
+        {
+            uint32_t set = m_set[i];
+            if (set == NO_SET)
+            {
+                continue;
+            }
+            for (uint32_t k = m_setStart[set]; k < m_setStart[set + 1]; ++k)
+            {
+                f(m_lo[i], m_pool[k]);
+            }
+        }
+    }
+
   private:
     static constexpr uint32_t NO_SET = 0xFFFFFFFF;
     void Compact() const;

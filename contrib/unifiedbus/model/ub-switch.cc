@@ -240,8 +240,9 @@ UbSwitch::DoInitialize()
     {
         p.vl.resize(p.dev->GetVlCount());
     }
-    // Every route must name an existing port and a VL that port has.
-    m_routing->ForEachRoute([this](uint32_t dst, const UbRouteCandidate& c) {
+    // Every route must name an existing port and a VL that port has (checked once per interval
+    // of destinations: a whole SuperPoD's destinations share a few).
+    m_routing->ForEachIntervalRoute([this](uint32_t dst, const UbRouteCandidate& c) {
         NS_ABORT_MSG_IF(c.port >= m_ports.size(),
                         Where() << ": route to destination " << dst << " uses port " << c.port
                                 << " but the node has " << m_ports.size() << " ports");

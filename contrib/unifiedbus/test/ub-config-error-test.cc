@@ -161,6 +161,18 @@ class UbConfigErrorTestSuite : public TestSuite
             ubtest::Quick());
         AddTestCase(
             new ubtest::ExpectStopTestCase(
+                "a route uses a port the node does not have",
+                []() {
+                    BuildAndRun(
+                        [](UbHelper&) {},
+                        [](NodeContainer& n) {
+                            n.Get(2)->GetObject<UbSwitch>()->GetRoutingTable()->AddRoute(1, 7, 0);
+                        });
+                },
+                {"route to destination 1 uses port 7", "ports"}),
+            ubtest::Quick());
+        AddTestCase(
+            new ubtest::ExpectStopTestCase(
                 "an SL mapped to a VL beyond the configured count",
                 []() {
                     BuildAndRun(
