@@ -216,6 +216,75 @@ class UbAllReduceBoundTestCase : public TestCase
     }
 };
 
+/**
+ * The pieces each algorithm chooses (SetChunks(0)) are within 5 % of the best of a range of fixed
+ * counts around them, on nvlink4-h100 at the sizes where pipelining matters: NVLS (8-KiB
+ * pieces) at 1 and 4 MiB, double tree (a piece per 64 KiB) at 1 and 4 MiB, multi-ring (ring's
+ * count over its rings) at 4 and 16 MiB. Ring's rule is tested in unifiedbus-collectives.
+ */
+class UbAutoPiecesTestCase : public TestCase
+{
+  public:
+    UbAutoPiecesTestCase()
+        : TestCase("nvlink4-h100: NVLS, double tree and multi-ring choose pieces within 5 % of "
+                   "the best fixed count")
+    {
+    }
+
+  private:
+    static double BusBw(UbCollectiveAlgo algo, uint64_t bytes, uint32_t chunks)
+    {
+        UbExperiment::CollectiveRun run;
+        run.preset = "nvlink4-h100";
+        run.op = UbCollectiveOp::ALL_REDUCE;
+        run.algo = algo;
+        run.bytes = bytes;
+        run.chunks = chunks;
+        run.setup = [algo](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
+            if (algo == UbCollectiveAlgo::IN_NETWORK)
+            {
+                auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+                coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
+            }
+            coll.SetMeshDims({8});
+        };
+        const double bw = UbExperiment::Run(run).result.BusBw();
+        ubtest::ResetSimulation();
+        return bw;
+    }
+
+    void DoRun() override
+    {
+        struct Case
+        {
+            UbCollectiveAlgo algo;
+            uint64_t bytes;
+            std::vector<uint32_t> counts;
+        };
+
+        const std::vector<Case> cases = {
+            {UbCollectiveAlgo::IN_NETWORK, 1 << 20, {2, 3, 4, 6, 8, 12, 16}},
+            {UbCollectiveAlgo::IN_NETWORK, 4 << 20, {4, 8, 12, 16, 24, 32}},
+            {UbCollectiveAlgo::DOUBLE_TREE, 1 << 20, {4, 8, 16, 32, 64}},
+            {UbCollectiveAlgo::DOUBLE_TREE, 4 << 20, {8, 16, 32, 64, 128}},
+            {UbCollectiveAlgo::MULTI_RING, 4 << 20, {1, 2, 4, 8}},
+            {UbCollectiveAlgo::MULTI_RING, 16 << 20, {1, 2, 4, 8}}};
+        for (const Case& c : cases)
+        {
+            const double chosen = BusBw(c.algo, c.bytes, 0);
+            double best = 0;
+            for (uint32_t k : c.counts)
+            {
+                best = std::max(best, BusBw(c.algo, c.bytes, k));
+            }
+            NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(chosen),
+                                        0.95 * best,
+                                        UbCollectiveAlgoName(c.algo) << " " << c.bytes
+                                                                     << " B: best " << best);
+        }
+    }
+};
+
 class UbCollectiveSweepTestSuite : public TestSuite
 {
   public:
@@ -234,6 +303,7 @@ class UbCollectiveSweepTestSuite : public TestSuite
             AddTestCase(new UbBusBwGrowsTestCase(p), ubtest::Quick());
         }
         AddTestCase(new UbAllReduceBoundTestCase, ubtest::Quick());
+        AddTestCase(new UbAutoPiecesTestCase, ubtest::Quick());
     }
 };
 
