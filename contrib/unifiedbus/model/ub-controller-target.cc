@@ -28,23 +28,14 @@ using TH = UbTransactionHeader;
 void
 UbController::OnRequest(uint32_t src,
                         Ptr<Packet> packet,
-                        uint8_t opcode,
-                        uint8_t order,
-                        uint16_t tassn,
-                        uint32_t offset,
-                        uint32_t length,
+                        uint32_t dataBytes,
+                        const UbTpFields& th,
                         uint8_t flags)
 {
-    uint64_t address = 0;
-    if (opcode == TH::WRITE || opcode == TH::WRITE_NOTIFY || opcode == TH::READ ||
-        opcode == TH::ATOMIC_CAS || opcode == TH::ATOMIC_FADD)
-    {
-        UbMemoryHeader mh;
-        packet->RemoveHeader(mh);
-        address = mh.address;
-    }
+    const uint8_t opcode = th.taOpcode;
+    const uint64_t address = th.memHeader ? th.word : 0;
     Source& s = m_sources[src];
-    uint32_t seq = TH::UnwrapTassn(s.lowest, tassn);
+    uint32_t seq = TH::UnwrapTassn(s.lowest, th.tassn);
     if (static_cast<int32_t>(seq - s.lowest) < 0)
     {
         return; // a transaction that already executed (cannot happen with RTP)
@@ -53,15 +44,15 @@ UbController::OnRequest(uint32_t src,
     if (t.received == 0 && !t.complete)
     {
         t.taOpcode = opcode;
-        t.order = order;
+        t.order = th.order;
         t.flags = flags;
-        t.length = length;
-        t.address = address - offset;
+        t.length = th.length;
+        t.address = address - th.offset;
     }
     if (opcode == TH::ATOMIC_CAS || opcode == TH::ATOMIC_FADD)
     {
         uint8_t buf[16] = {};
-        packet->CopyData(buf, std::min<uint32_t>(packet->GetSize(), 16));
+        packet->CopyData(buf, std::min<uint32_t>(dataBytes, 16));
         std::memcpy(t.operand, buf, sizeof(buf));
         t.complete = true;
     }
@@ -71,7 +62,7 @@ UbController::OnRequest(uint32_t src,
     }
     else
     {
-        t.received += packet->GetSize();
+        t.received += dataBytes;
         t.complete = t.received >= t.length;
     }
     if (t.complete)

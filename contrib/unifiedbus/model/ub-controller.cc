@@ -611,10 +611,11 @@ UbController::InjectFromTransport(Ptr<Packet> packet,
                                   uint32_t flowKey,
                                   uint8_t cc,
                                   uint8_t flags,
-                                  bool writeData)
+                                  bool writeData,
+                                  const UbTpFields& tp)
 {
     int64_t now = Simulator::Now().GetPicoSeconds();
-    uint32_t bytes = packet->GetSize() + UbNetworkHeader::SIZE;
+    uint32_t bytes = packet->GetSize();
     int64_t ready = now;
     int64_t writeFree = m_writeFreePs;
     if (writeData && m_writeBandwidth.GetBitRate() > 0)
@@ -627,14 +628,15 @@ UbController::InjectFromTransport(Ptr<Packet> packet,
     }
     int64_t start = std::max(ready, m_egressFreePs);
     int64_t end = start + EndpointSerPs(bytes);
-    if (!m_switch->SendAfter(packet,
-                             dst,
-                             m_sl,
-                             flowKey,
-                             PicoSeconds(end - now),
-                             NLP_TRANSPORT,
-                             cc,
-                             flags))
+    if (!m_switch->SendFields(packet,
+                              dst,
+                              m_sl,
+                              flowKey,
+                              PicoSeconds(end - now),
+                              NLP_TRANSPORT,
+                              cc,
+                              flags,
+                              tp))
     {
         return false;
     }
@@ -660,38 +662,32 @@ UbController::OnSwitchReceive(Ptr<Packet> packet, const UbPacketInfo& info)
     {
         return;
     }
-    // Other receivers on the node may look at the same packet: work on a copy.
-    Ptr<Packet> p = packet->Copy();
-    UbNetworkHeader nth;
-    p->RemoveHeader(nth);
-    m_transport->Receive(p, info.src, info.cc, info.hint, info.flags);
+    // Its headers travel as fields: nothing to copy or remove, so other receivers on the node
+    // see the packet as it came.
+    m_transport->Receive(packet, info);
 }
 
 void
-UbController::DeliverFromTransport(Ptr<Packet> packet, uint32_t src, uint8_t flags)
+UbController::DeliverFromTransport(Ptr<Packet> packet, const UbPacketInfo& info)
 {
-    TH th;
-    packet->RemoveHeader(th);
-    if (th.opcode == TH::TAACK || th.opcode == TH::READ_RESPONSE ||
-        th.opcode == TH::ATOMIC_RESPONSE)
+    const UbTpFields& th = info.tp;
+    const uint32_t data = packet->GetSize() - UbTransport::HeaderBytes(th);
+    if (th.taOpcode == TH::TAACK || th.taOpcode == TH::READ_RESPONSE ||
+        th.taOpcode == TH::ATOMIC_RESPONSE)
     {
-        OnResponse(src, packet, th.opcode, th.tassn, th.offset, th.length);
+        OnResponse(info.src, packet, data, th);
     }
     else
     {
-        OnRequest(src, packet, th.opcode, th.order, th.tassn, th.offset, th.length, flags);
+        OnRequest(info.src, packet, data, th, info.flags);
     }
 }
 
 void
-UbController::OnResponse(uint32_t src,
-                         Ptr<Packet> packet,
-                         uint8_t opcode,
-                         uint16_t tassn,
-                         uint32_t offset,
-                         uint32_t length)
+UbController::OnResponse(uint32_t src, Ptr<Packet> packet, uint32_t dataBytes, const UbTpFields& th)
 {
-    auto it = m_byTassn.find(TassnKey(src, tassn));
+    const uint8_t opcode = th.taOpcode;
+    auto it = m_byTassn.find(TassnKey(src, th.tassn));
     if (it == m_byTassn.end())
     {
         return; // late response of a transaction already declared lost
@@ -700,7 +696,7 @@ UbController::OnResponse(uint32_t src,
     Txn& t = m_txns[id];
     if (opcode == TH::READ_RESPONSE)
     {
-        t.received += packet->GetSize();
+        t.received += dataBytes;
         if (t.received >= t.bytes)
         {
             Complete(id, true, 0);
@@ -708,7 +704,7 @@ UbController::OnResponse(uint32_t src,
         return;
     }
     uint64_t result = 0;
-    if (opcode == TH::ATOMIC_RESPONSE && packet->GetSize() >= 8)
+    if (opcode == TH::ATOMIC_RESPONSE && dataBytes >= 8)
     {
         packet->CopyData(reinterpret_cast<uint8_t*>(&result), 8);
     }

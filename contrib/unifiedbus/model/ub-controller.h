@@ -188,12 +188,13 @@ class UbController : public Object
 
     /**
      * \brief Put a transport packet on the way to the node's switch.
-     * \param packet the packet (transport header first)
+     * \param packet the packet, sized with all its headers (none serialized)
      * \param dst destination CNA
      * \param flowKey ECMP key of its TP channel
      * \param cc C-AQM flags (UB_CC_*)
      * \param flags UB_PKT_* flags
      * \param writeData the packet carries Write or Send data (paced by WriteBandwidth)
+     * \param tp its header fields
      * \return false if the switch's injection buffer is full
      */
     bool InjectFromTransport(Ptr<Packet> packet,
@@ -201,16 +202,16 @@ class UbController : public Object
                              uint32_t flowKey,
                              uint8_t cc,
                              uint8_t flags,
-                             bool writeData);
+                             bool writeData,
+                             const UbTpFields& tp);
     /// Call the transport back when the injection buffer has room.
     void WaitForInjectionRoom();
     /**
      * \brief A DATA packet accepted by the transport.
-     * \param packet starts with the transaction header
-     * \param src source CNA
-     * \param flags its UB_PKT_* flags (the responses inherit them)
+     * \param packet the packet (its data: the bytes beyond its headers)
+     * \param info its info: source, UB_PKT_* flags (the responses inherit them), header fields
      */
-    void DeliverFromTransport(Ptr<Packet> packet, uint32_t src, uint8_t flags);
+    void DeliverFromTransport(Ptr<Packet> packet, const UbPacketInfo& info);
 
     /// An initiator's transaction in flight.
     struct Txn
@@ -267,18 +268,10 @@ class UbController : public Object
     void OnSwitchReceive(Ptr<Packet> packet, const UbPacketInfo& info);
     void OnRequest(uint32_t src,
                    Ptr<Packet> packet,
-                   uint8_t opcode,
-                   uint8_t order,
-                   uint16_t tassn,
-                   uint32_t offset,
-                   uint32_t length,
+                   uint32_t dataBytes,
+                   const UbTpFields& th,
                    uint8_t flags);
-    void OnResponse(uint32_t src,
-                    Ptr<Packet> packet,
-                    uint8_t opcode,
-                    uint16_t tassn,
-                    uint32_t offset,
-                    uint32_t length);
+    void OnResponse(uint32_t src, Ptr<Packet> packet, uint32_t dataBytes, const UbTpFields& th);
     void TryExecute(uint32_t src);
     void Execute(uint32_t src, uint32_t seq, TargetTxn& t);
     void Respond(uint32_t src,

@@ -91,6 +91,19 @@ PutInfo(Writer& w, const UbPacketInfo& i)
     w.Put(i.cc);
     w.Put(i.lbf);
     w.Put(i.hint);
+    w.Put(i.flags);
+    w.Put(i.tp.word);
+    w.Put(i.tp.psn);
+    w.Put(i.tp.offset);
+    w.Put(i.tp.length);
+    w.Put(i.tp.tassn);
+    w.Put(i.tp.hint);
+    w.Put(i.tp.opcode);
+    w.Put(i.tp.flags);
+    w.Put(i.tp.tpn);
+    w.Put(i.tp.taOpcode);
+    w.Put(i.tp.order);
+    w.Put(i.tp.memHeader);
 }
 
 bool
@@ -98,7 +111,10 @@ GetInfo(Reader& r, UbPacketInfo& i)
 {
     return r.Get(i.src) && r.Get(i.dst) && r.Get(i.flowHash) && r.Get(i.reservedCells) &&
            r.Get(i.sharedCells) && r.Get(i.sl) && r.Get(i.vl) && r.Get(i.nlp) && r.Get(i.cc) &&
-           r.Get(i.lbf) && r.Get(i.hint);
+           r.Get(i.lbf) && r.Get(i.hint) && r.Get(i.flags) && r.Get(i.tp.word) &&
+           r.Get(i.tp.psn) && r.Get(i.tp.offset) && r.Get(i.tp.length) && r.Get(i.tp.tassn) &&
+           r.Get(i.tp.hint) && r.Get(i.tp.opcode) && r.Get(i.tp.flags) && r.Get(i.tp.tpn) &&
+           r.Get(i.tp.taOpcode) && r.Get(i.tp.order) && r.Get(i.tp.memHeader);
 }
 
 void

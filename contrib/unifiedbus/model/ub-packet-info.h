@@ -11,11 +11,36 @@ namespace ns3
 
 /**
  * \ingroup unifiedbus
+ * \brief The header fields of a packet that a UbTransport sent, carried beside it.
+ *
+ * A transport packet's network, transport, transaction and memory headers are not written into
+ * it: its size counts their bytes (UbTransport::HeaderBytes), and their fields travel here, so
+ * no hop and no endpoint serializes, copies or parses them. UbLinkMessage serializes them with
+ * the rest of UbPacketInfo when a packet crosses a process boundary.
+ */
+struct UbTpFields
+{
+    uint64_t word{0};      //!< SACK: the 64-bit bitmap; DATA with a memory header: the address
+    uint32_t psn{0};       //!< DATA: PSN; ACK, NAK, SACK: acknowledged PSN (24 bits)
+    uint32_t offset{0};    //!< DATA: byte offset of its data in the transaction
+    uint32_t length{0};    //!< DATA: the transaction header's length field
+    uint16_t tassn{0};     //!< DATA: transaction sequence number
+    uint16_t hint{0xFFFF}; //!< ACK: the C-AQM hint it echoes
+    uint8_t opcode{0};     //!< transport opcode (UbTransportHeader::Opcode)
+    uint8_t flags{0};      //!< transport flags (UbTransportHeader::Flags)
+    uint8_t tpn{0};        //!< TP channel (source and destination TPN)
+    uint8_t taOpcode{0};   //!< DATA: transaction opcode (UbTransactionHeader::Opcode)
+    uint8_t order{0};      //!< DATA: ordering (0 NO, 1 RO, 2 SO)
+    uint8_t memHeader{0};  //!< DATA: 1 if it carries a memory header
+};
+
+/**
+ * \ingroup unifiedbus
  * \brief What a UB switch needs to know about a packet, carried beside the ns-3 Packet.
  *
- * The network header (UbNetworkHeader) is serialized into the packet once, at the source.
- * Switches forward on this copy of its fields instead of deserializing it at every hop
- * (design rule: headers are added once and not re-serialized). The credit split
+ * A raw packet (UbSwitch::Send) has its network header (UbNetworkHeader) serialized into it
+ * once, at the source; a transport packet has none of its headers serialized (UbTpFields).
+ * Switches forward on this copy of the network header's fields either way. The credit split
  * (reservedCells/sharedCells) is rewritten on every link: it says how the packet is charged
  * to the receive buffer of the link it is crossing.
  */
@@ -33,6 +58,7 @@ struct UbPacketInfo
     uint8_t lbf{0};            //!< load-balance field of the network header (path steering)
     uint16_t hint{0xFFFF};     //!< C-AQM rate hint, units of 100 Mb/s (min over congested hops)
     uint8_t flags{0};          //!< UB_PKT_* flags set by the endpoint that sent it
+    UbTpFields tp;             //!< transport packets (nlp 1): their header fields
 };
 
 /// Packet flag: minimal routes only. The source's switch does not give it the route's

@@ -341,9 +341,8 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
     NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
     NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
                     Where() << ": destination CNA " << dst << " does not fit 24 bits");
-    uint32_t bytes = packet->GetSize() + UbNetworkHeader::SIZE;
     uint32_t& queued = m_injectionQueued[sl];
-    if (queued > 0 && queued + bytes > InjectionBudget())
+    if (queued > 0 && queued + packet->GetSize() + UbNetworkHeader::SIZE > InjectionBudget())
     {
         return false;
     }
@@ -354,17 +353,52 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
     h.SetLoadBalance(static_cast<uint8_t>(flowKey & 0xFF));
     h.SetNextProtocol(nlp);
     packet->AddHeader(h);
-
     UbPacketInfo info;
-    info.src = m_cna;
     info.dst = dst;
     info.sl = sl;
-    info.flowHash = UbMix32(flowKey ^ UbMix32(m_cna * 0x9e3779b1u + dst));
     info.nlp = nlp;
     info.cc = cc;
     info.flags = flags;
+    return Inject(packet, info, flowKey, delay);
+}
+
+bool
+UbSwitch::SendFields(Ptr<Packet> packet,
+                     uint32_t dst,
+                     uint8_t sl,
+                     uint32_t flowKey,
+                     Time delay,
+                     uint8_t nlp,
+                     uint8_t cc,
+                     uint8_t flags,
+                     const UbTpFields& tp)
+{
+    NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
+    NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
+                    Where() << ": destination CNA " << dst << " does not fit 24 bits");
+    uint32_t queued = m_injectionQueued[sl];
+    if (queued > 0 && queued + packet->GetSize() > InjectionBudget())
+    {
+        return false;
+    }
+    UbPacketInfo info;
+    info.dst = dst;
+    info.sl = sl;
+    info.nlp = nlp;
+    info.cc = cc;
+    info.flags = flags;
+    info.tp = tp;
+    return Inject(packet, info, flowKey, delay);
+}
+
+bool
+UbSwitch::Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time delay)
+{
+    // The packet now counts its network header.
+    info.src = m_cna;
+    info.flowHash = UbMix32(flowKey ^ UbMix32(m_cna * 0x9e3779b1u + info.dst));
     info.lbf = static_cast<uint8_t>(flowKey & 0xFF);
-    queued += bytes;
+    m_injectionQueued[info.sl] += packet->GetSize();
     ++m_injected;
     m_injectTrace(packet, info);
     Time ready = delay + m_pipelineLatency;

@@ -129,6 +129,31 @@ class UbSwitch : public Object, public UbPortQueues
                    uint8_t cc = 0,
                    uint8_t flags = 0);
 
+    /**
+     * \brief Inject a packet whose headers travel as fields (a transport's packets): as
+     * SendAfter, but the packet's size already counts all its headers, the network header's
+     * 12 B included, and nothing is written into it.
+     * \param packet the packet, sized as on the wire above the link layer
+     * \param dst destination CNA
+     * \param sl service level (0..15)
+     * \param flowKey flow identifier (ECMP key and LBF)
+     * \param delay time until the packet's tail reaches the switch
+     * \param nlp next-layer protocol (3 bits)
+     * \param cc C-AQM flags of the packet
+     * \param flags UB_PKT_* flags of the packet
+     * \param tp its transport, transaction and memory header fields
+     * \return false if the injection buffer is full
+     */
+    bool SendFields(Ptr<Packet> packet,
+                    uint32_t dst,
+                    uint8_t sl,
+                    uint32_t flowKey,
+                    Time delay,
+                    uint8_t nlp,
+                    uint8_t cc,
+                    uint8_t flags,
+                    const UbTpFields& tp);
+
     /// \return bytes the endpoint has queued in this switch and not yet started on a link
     uint32_t GetInjectionQueuedBytes() const;
     /// \param sl service level \return bytes of that SL queued and not yet started
@@ -252,6 +277,7 @@ class UbSwitch : public Object, public UbPortQueues
     Queued* TakeHead(Port& out, uint8_t vl);
     void CaqmMark(Port& out, const OutVl& o, UbPacketInfo& info) const;
 
+    bool Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time delay);
     void InjectReady(Ptr<Packet> packet, UbPacketInfo info);
     void Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tailReady);
     uint8_t AllocateVl(Port& out, uint8_t first, uint8_t span, const UbPacketInfo& info);

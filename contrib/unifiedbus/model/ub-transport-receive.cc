@@ -199,22 +199,18 @@ UbTransport::OnAck(Channel& ch,
 }
 
 void
-UbTransport::OnData(Channel& ch,
-                    Ptr<Packet> packet,
-                    uint32_t psn24,
-                    uint8_t flags,
-                    uint8_t cc,
-                    uint16_t hint,
-                    uint8_t packetFlags)
+UbTransport::OnData(Channel& ch, Ptr<Packet> packet, const UbPacketInfo& info)
 {
-    ch.replyFlags = packetFlags;
+    const uint8_t cc = info.cc;
+    const uint8_t flags = info.tp.flags;
+    ch.replyFlags = info.flags;
     if (cc & UB_CC_CAPABLE)
     {
         ch.ccSeen = true;
         if (cc & UB_CC_CONGESTED)
         {
             ch.ccCongested = true;
-            ch.ccHint = hint; // the latest state of the path
+            ch.ccHint = info.hint; // the latest state of the path
         }
     }
     if ((cc & UB_CC_ECN_CE) && ch.cc == CC_DCQCN)
@@ -233,7 +229,7 @@ UbTransport::OnData(Channel& ch,
             }
         }
     }
-    uint32_t psn = UbTransportHeader::UnwrapPsn(ch.expected, psn24);
+    uint32_t psn = UbTransportHeader::UnwrapPsn(ch.expected, info.tp.psn);
     const bool last = (flags & UbTransportHeader::LAST) != 0;
     if (m_mode != RTP)
     {
@@ -247,7 +243,7 @@ UbTransport::OnData(Channel& ch,
             --m_stats.lost; // late, not lost
         }
         ++m_stats.delivered;
-        m_deliver(packet, ch.peer, packetFlags);
+        m_deliver(packet, info);
         return;
     }
     if (m_retransmission == GO_BACK_N)
@@ -257,7 +253,7 @@ UbTransport::OnData(Channel& ch,
             ++ch.expected;
             ch.nakSent = false;
             ++m_stats.delivered;
-            m_deliver(packet, ch.peer, packetFlags);
+            m_deliver(packet, info);
             AckOrDelay(ch, last || ++ch.sinceAck >= m_ackEvery);
         }
         else if (psn > ch.expected)
@@ -325,7 +321,7 @@ UbTransport::OnData(Channel& ch,
     if (deliver)
     {
         ++m_stats.delivered;
-        m_deliver(packet, ch.peer, packetFlags);
+        m_deliver(packet, info);
     }
     AckOrDelay(ch, outOfOrder || last || ++ch.sinceAck >= m_ackEvery);
 }
@@ -384,24 +380,20 @@ UbTransport::OnAckTimer(uint32_t peer, uint32_t index)
 }
 
 void
-UbTransport::Receive(Ptr<Packet> packet,
-                     uint32_t src,
-                     uint8_t cc,
-                     uint16_t hint,
-                     uint8_t packetFlags)
+UbTransport::Receive(Ptr<Packet> packet, const UbPacketInfo& info)
 {
-    UbTransportHeader tp;
-    packet->RemoveHeader(tp);
-    Channel& ch = GetChannel(src, tp.dstTpn);
+    const UbTpFields& tp = info.tp;
+    const uint32_t src = info.src;
+    Channel& ch = GetChannel(src, tp.tpn);
     switch (tp.opcode)
     {
     case UbTransportHeader::DATA:
-        OnData(ch, packet, tp.psn, tp.flags, cc, hint, packetFlags);
+        OnData(ch, packet, info);
         break;
     case UbTransportHeader::ACK:
     case UbTransportHeader::NAK:
     case UbTransportHeader::SACK:
-        OnAck(ch, tp.opcode, tp.ackPsn, tp.sack, tp.flags, tp.hint);
+        OnAck(ch, tp.opcode, tp.psn, tp.word, tp.flags, tp.hint);
         break;
     case UbTransportHeader::CNP:
         OnCnp(ch);

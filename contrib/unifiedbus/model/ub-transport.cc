@@ -8,6 +8,7 @@
 #include "ub-transport.h"
 
 #include "ub-compat.h"
+#include "ub-network-header.h"
 #include "ub-transaction-header.h"
 #include "ub-transport-header.h"
 
@@ -603,41 +604,36 @@ UbTransport::NextNewSegment(Channel& ch, Desc& d, bool commit)
     return true;
 }
 
+uint32_t
+UbTransport::HeaderBytes(const UbTpFields& tp)
+{
+    uint32_t bytes = UbNetworkHeader::SIZE + UbTransportHeader::SIZE;
+    if (tp.opcode == UbTransportHeader::SACK)
+    {
+        bytes += UbTransportHeader::SACK_EXTRA;
+    }
+    else if (tp.opcode == UbTransportHeader::DATA)
+    {
+        bytes += UbTransactionHeader::SIZE + (tp.memHeader ? UbMemoryHeader::SIZE : 0);
+    }
+    return bytes;
+}
+
 bool
 UbTransport::InjectData(Channel& ch, const Desc& d)
 {
-    Ptr<Packet> p;
-    if (d.operandBytes > 0)
-    {
-        // Atomic operands and results are real bytes (8 or 16): the target computes with them.
-        uint8_t buf[16];
-        std::memcpy(buf, d.operand, sizeof(buf));
-        p = Create<Packet>(buf, d.operandBytes);
-    }
-    else
-    {
-        p = Create<Packet>(d.len);
-    }
-    if (d.memHeader)
-    {
-        UbMemoryHeader mh;
-        mh.address = d.address;
-        mh.length = d.taOpcode == UbTransactionHeader::READ ? d.lengthField : d.len;
-        p->AddHeader(mh);
-    }
-    UbTransactionHeader th;
-    th.opcode = static_cast<UbTransactionHeader::Opcode>(d.taOpcode);
-    th.order = d.order;
-    th.tassn = d.tassn;
-    th.offset = d.offset;
-    th.length = d.lengthField;
-    p->AddHeader(th);
-    UbTransportHeader tp;
-    tp.opcode = UbTransportHeader::DATA;
-    tp.flags = d.last ? UbTransportHeader::LAST : 0;
-    tp.srcTpn = ch.index;
-    tp.dstTpn = ch.index;
-    tp.psn = d.psn & PSN_MASK;
+    UbTpFields f;
+    f.opcode = UbTransportHeader::DATA;
+    f.flags = d.last ? UbTransportHeader::LAST : 0;
+    f.tpn = static_cast<uint8_t>(ch.index);
+    f.psn = d.psn & PSN_MASK;
+    f.taOpcode = d.taOpcode;
+    f.order = d.order;
+    f.tassn = d.tassn;
+    f.offset = d.offset;
+    f.length = d.lengthField;
+    f.memHeader = d.memHeader ? 1 : 0;
+    f.word = d.memHeader ? d.address : 0;
     uint8_t cc = 0;
     if (ch.cc == CC_CAQM)
     {
@@ -645,45 +641,54 @@ UbTransport::InjectData(Channel& ch, const Desc& d)
         if (ch.rateBps < ch.lineBps)
         {
             cc |= UB_CC_INCREASE;
-            tp.flags |= UbTransportHeader::INCREASE;
+            f.flags |= UbTransportHeader::INCREASE;
         }
     }
-    p->AddHeader(tp);
-    uint32_t bytes = p->GetSize();
+    // The headers' bytes count in the size; only an atomic's operands are real bytes.
+    const uint32_t headers = HeaderBytes(f);
+    Ptr<Packet> p;
+    if (d.operandBytes > 0)
+    {
+        uint8_t buf[16];
+        std::memcpy(buf, d.operand, sizeof(buf));
+        p = Create<Packet>(buf, d.operandBytes);
+        p->AddPaddingAtEnd(headers);
+    }
+    else
+    {
+        p = Create<Packet>(d.len + headers);
+    }
     bool writeData = d.len > 0 && (d.taOpcode == UbTransactionHeader::WRITE ||
                                    d.taOpcode == UbTransactionHeader::WRITE_NOTIFY ||
                                    d.taOpcode == UbTransactionHeader::SEND);
-    if (!m_inject(p, ch.peer, FlowKey(ch), cc, d.flags, writeData))
+    if (!m_inject(p, ch.peer, FlowKey(ch), cc, d.flags, writeData, f))
     {
         return false;
     }
     ++m_stats.dataSent;
-    Sent(ch, bytes);
+    Sent(ch, p->GetSize() - UbNetworkHeader::SIZE);
     return true;
 }
 
 bool
 UbTransport::InjectAck(Channel& ch, uint8_t opcode)
 {
-    Ptr<Packet> p = Create<Packet>(0);
-    UbTransportHeader tp;
-    tp.opcode = static_cast<UbTransportHeader::Opcode>(opcode);
-    tp.srcTpn = ch.index;
-    tp.dstTpn = ch.index;
-    tp.ackPsn = ch.expected & PSN_MASK;
-    tp.sack = ch.bitmap;
+    UbTpFields f;
+    f.opcode = opcode;
+    f.tpn = static_cast<uint8_t>(ch.index);
+    f.psn = ch.expected & PSN_MASK;
+    f.word = opcode == UbTransportHeader::SACK ? ch.bitmap : 0;
     if (ch.ccSeen)
     {
         // Echo the C-AQM feedback of the data acknowledged (TPACK-CC).
-        tp.flags |= UbTransportHeader::ACK_CC;
+        f.flags |= UbTransportHeader::ACK_CC;
         if (ch.ccCongested)
         {
-            tp.flags |= UbTransportHeader::CONGESTED;
-            tp.hint = ch.ccHint;
+            f.flags |= UbTransportHeader::CONGESTED;
+            f.hint = ch.ccHint;
         }
     }
-    p->AddHeader(tp);
-    if (!m_inject(p, ch.peer, FlowKey(ch), 0, ch.replyFlags, false))
+    if (!m_inject(Create<Packet>(HeaderBytes(f)), ch.peer, FlowKey(ch), 0, ch.replyFlags, false, f))
     {
         return false;
     }
@@ -699,13 +704,10 @@ UbTransport::InjectAck(Channel& ch, uint8_t opcode)
 bool
 UbTransport::InjectCnp(Channel& ch)
 {
-    Ptr<Packet> p = Create<Packet>(0);
-    UbTransportHeader tp;
-    tp.opcode = UbTransportHeader::CNP;
-    tp.srcTpn = ch.index;
-    tp.dstTpn = ch.index;
-    p->AddHeader(tp);
-    if (!m_inject(p, ch.peer, FlowKey(ch), 0, ch.replyFlags, false))
+    UbTpFields f;
+    f.opcode = UbTransportHeader::CNP;
+    f.tpn = static_cast<uint8_t>(ch.index);
+    if (!m_inject(Create<Packet>(HeaderBytes(f)), ch.peer, FlowKey(ch), 0, ch.replyFlags, false, f))
     {
         return false; // a full injection buffer: the next marked packet asks again
     }

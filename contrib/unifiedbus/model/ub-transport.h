@@ -130,12 +130,21 @@ class UbTransport : public Object
                                          //!< maxRateBps)
     };
 
-    /// Hands a packet to the endpoint's way out: (packet, destination CNA, flow key, C-AQM flags,
-    /// UB_PKT_* flags, carries Write/Send data); false if the injection buffer is full.
-    typedef Callback<bool, Ptr<Packet>, uint32_t, uint32_t, uint8_t, uint8_t, bool> InjectCallback;
-    /// Hands accepted DATA to the transaction layer: (packet from its transaction header, source,
-    /// its UB_PKT_* flags).
-    typedef Callback<void, Ptr<Packet>, uint32_t, uint8_t> DeliverCallback;
+    /// Hands a packet to the endpoint's way out: (packet sized with all its headers, destination
+    /// CNA, flow key, C-AQM flags, UB_PKT_* flags, carries Write/Send data, its header fields);
+    /// false if the injection buffer is full.
+    typedef Callback<bool,
+                     Ptr<Packet>,
+                     uint32_t,
+                     uint32_t,
+                     uint8_t,
+                     uint8_t,
+                     bool,
+                     const UbTpFields&>
+        InjectCallback;
+    /// Hands accepted DATA to the transaction layer: (packet, its info: source, UB_PKT_* flags and
+    /// header fields).
+    typedef Callback<void, Ptr<Packet>, const UbPacketInfo&> DeliverCallback;
     /// Asks to be called (OnInjectionRoom) when the injection buffer has room again.
     typedef Callback<void> WaitCallback;
 
@@ -195,14 +204,21 @@ class UbTransport : public Object
     void Send(uint32_t dst, const UbTpMessage& msg);
 
     /**
-     * \brief A packet from the network (network header removed).
-     * \param packet starts with the transport header
-     * \param src source CNA
-     * \param cc C-AQM flags the switches left on the packet
-     * \param hint C-AQM rate hint (units of 100 Mb/s)
-     * \param packetFlags UB_PKT_* flags its sender set (acknowledgements inherit them)
+     * \brief A packet from the network.
+     * \param packet the packet (its headers travel as info.tp)
+     * \param info its info: source CNA, the C-AQM flags and hint the switches left on it, the
+     * UB_PKT_* flags its sender set (acknowledgements inherit them), its header fields
      */
-    void Receive(Ptr<Packet> packet, uint32_t src, uint8_t cc, uint16_t hint, uint8_t packetFlags);
+    void Receive(Ptr<Packet> packet, const UbPacketInfo& info);
+
+    /**
+     * \brief Bytes of a transport packet's headers, which its size counts but which are not
+     * serialized into it: network (12), transport (16, a SACK 24), and for DATA transaction
+     * (16) and memory (16, when it has one).
+     * \param tp the packet's header fields
+     * \return header bytes
+     */
+    static uint32_t HeaderBytes(const UbTpFields& tp);
 
     /**
      * \param peer peer CNA
@@ -356,13 +372,7 @@ class UbTransport : public Object
                uint64_t sack,
                uint8_t flags,
                uint16_t hint);
-    void OnData(Channel& ch,
-                Ptr<Packet> packet,
-                uint32_t psn24,
-                uint8_t flags,
-                uint8_t cc,
-                uint16_t hint,
-                uint8_t packetFlags);
+    void OnData(Channel& ch, Ptr<Packet> packet, const UbPacketInfo& info);
     bool Paced(Channel& ch);
     void OnCnp(Channel& ch);
     void DcqcnAdvance(Channel& ch, int64_t now);

@@ -99,6 +99,38 @@ class UbLinkMessageSerializationTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.info.sharedCells), 3u, "credit split");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.info.hint), 77u, "C-AQM hint");
 
+        // A transport packet: its headers travel as fields, which must cross too.
+        UbLinkMessage t = m;
+        t.packet = Create<Packet>(256 + 60);
+        t.info.nlp = 1;
+        t.info.flags = UB_PKT_MINIMAL;
+        t.info.tp.opcode = 0x01;
+        t.info.tp.flags = 0x01;
+        t.info.tp.tpn = 3;
+        t.info.tp.psn = 0xABCDEF;
+        t.info.tp.taOpcode = 0x02;
+        t.info.tp.order = 2;
+        t.info.tp.tassn = 4321;
+        t.info.tp.offset = 8192;
+        t.info.tp.length = 65536;
+        t.info.tp.memHeader = 1;
+        t.info.tp.word = 0x1122334455667788ULL;
+        t.info.tp.hint = 9;
+        NS_TEST_ASSERT_MSG_EQ(UB_FIG(UbLinkMessage::Deserialize(t.Serialize(), back, error)),
+                              true,
+                              error);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.packet->GetSize()), 316u, "size counts the headers");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+back.info.flags), +UB_PKT_MINIMAL, "packet flags");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.info.tp.psn), 0xABCDEFu, "PSN");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+back.info.tp.tpn), 3, "TPN");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.info.tp.tassn), 4321u, "TASSN");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.info.tp.offset), 8192u, "offset");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.info.tp.length), 65536u, "length");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.info.tp.word), 0x1122334455667788ULL, "address");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+back.info.tp.order), 2, "order");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(+back.info.tp.memHeader), 1, "memory header");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(back.info.tp.hint), 9u, "echoed hint");
+
         UbLinkMessage c;
         c.kind = UbLinkMessage::PARAMS;
         c.atPs = 50;
