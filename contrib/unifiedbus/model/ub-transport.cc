@@ -316,6 +316,7 @@ UbTransport::DoDispose()
     m_peers.clear();
     m_active.clear();
     m_pendingAcks.clear();
+    m_sized = {};
     m_inject = InjectCallback();
     m_deliver = DeliverCallback();
     m_waitForRoom = WaitCallback();
@@ -420,6 +421,7 @@ UbTransport::GetPeer(uint32_t cna)
         ch.peer = cna;
         ch.index = i;
         ch.rtt = &p.rtt;
+        ch.owner = &p;
         ch.cc = cc;
         ch.lineBps = line;
     }
@@ -555,7 +557,7 @@ UbTransport::ChooseChannel(Peer& p, uint32_t dst)
 bool
 UbTransport::NextNewSegment(Channel& ch, Desc& d, bool commit)
 {
-    Peer& p = m_peers[ch.peer];
+    Peer& p = *ch.owner;
     std::vector<UbTpMessage>* q = &ch.queue;
     uint32_t* head = &ch.queueHead;
     if (m_multipath == PER_PACKET && p.channels.size() > 1)
@@ -619,6 +621,17 @@ UbTransport::HeaderBytes(const UbTpFields& tp)
     return bytes;
 }
 
+Ptr<Packet>
+UbTransport::SizedPacket(uint32_t bytes)
+{
+    Ptr<Packet>& slot = m_sized[bytes & 7];
+    if (!slot || slot->GetSize() != bytes)
+    {
+        slot = Create<Packet>(bytes);
+    }
+    return slot;
+}
+
 bool
 UbTransport::InjectData(Channel& ch, const Desc& d)
 {
@@ -656,7 +669,7 @@ UbTransport::InjectData(Channel& ch, const Desc& d)
     }
     else
     {
-        p = Create<Packet>(d.len + headers);
+        p = SizedPacket(d.len + headers);
     }
     bool writeData = d.len > 0 && (d.taOpcode == UbTransactionHeader::WRITE ||
                                    d.taOpcode == UbTransactionHeader::WRITE_NOTIFY ||
@@ -688,7 +701,7 @@ UbTransport::InjectAck(Channel& ch, uint8_t opcode)
             f.hint = ch.ccHint;
         }
     }
-    if (!m_inject(Create<Packet>(HeaderBytes(f)), ch.peer, FlowKey(ch), 0, ch.replyFlags, false, f))
+    if (!m_inject(SizedPacket(HeaderBytes(f)), ch.peer, FlowKey(ch), 0, ch.replyFlags, false, f))
     {
         return false;
     }
@@ -707,7 +720,7 @@ UbTransport::InjectCnp(Channel& ch)
     UbTpFields f;
     f.opcode = UbTransportHeader::CNP;
     f.tpn = static_cast<uint8_t>(ch.index);
-    if (!m_inject(Create<Packet>(HeaderBytes(f)), ch.peer, FlowKey(ch), 0, ch.replyFlags, false, f))
+    if (!m_inject(SizedPacket(HeaderBytes(f)), ch.peer, FlowKey(ch), 0, ch.replyFlags, false, f))
     {
         return false; // a full injection buffer: the next marked packet asks again
     }

@@ -14,6 +14,7 @@
 #include "ns3/packet.h"
 #include "ns3/random-variable-stream.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -299,6 +300,8 @@ class UbTransport : public Object
         int64_t lastCnpPs{-1};  //!< receiver: when the latest CNP went out
     };
 
+    struct Peer;
+
     /// A TP channel: sender and receiver halves toward one peer.
     struct Channel
     {
@@ -316,6 +319,7 @@ class UbTransport : public Object
         int64_t rtoStartPs{-1}; //!< when the retransmission timer started (-1: stopped)
         uint32_t rtoBackoff{1};
         RttEstimator* rtt{nullptr}; //!< the peer's round-trip estimate (shared by its channels)
+        Peer* owner{nullptr};       //!< the peer whose channel it is
         EventId rtoEvent;
         bool active{false};
         // receiver
@@ -429,6 +433,14 @@ class UbTransport : public Object
     std::unordered_map<uint32_t, Peer> m_peers; //!< node-based: channels keep pointers into it
     RttEstimator m_rtt;             //!< round trips to every peer (a new peer starts from it)
     std::vector<Channel*> m_active; //!< channels with something to send
+    /**
+     * \brief A packet of a size, shared: a transport packet's bytes are virtual and nothing
+     * writes into it, so packets of one size can be one Packet (a small cache by size).
+     * \param bytes size
+     * \return the packet
+     */
+    Ptr<Packet> SizedPacket(uint32_t bytes);
+    std::array<Ptr<Packet>, 8> m_sized; //!< SizedPacket's cache, by size modulo 8
     uint32_t m_rr{0};
     std::vector<std::pair<Channel*, uint8_t>>
         m_pendingAcks; //!< acknowledgements refused by a full buffer
