@@ -67,14 +67,13 @@ UbController::OnRequest(uint32_t src,
     }
     if (t.complete)
     {
-        TryExecute(src);
+        TryExecute(src, s);
     }
 }
 
 void
-UbController::TryExecute(uint32_t src)
+UbController::TryExecute(uint32_t src, Source& s)
 {
-    Source& s = m_sources[src];
     uint32_t expect = s.lowest;
     bool gap = false;
     bool pendingSo = false;

@@ -272,7 +272,7 @@ class UbController : public Object
                    const UbTpFields& th,
                    uint8_t flags);
     void OnResponse(uint32_t src, Ptr<Packet> packet, uint32_t dataBytes, const UbTpFields& th);
-    void TryExecute(uint32_t src);
+    void TryExecute(uint32_t src, Source& s);
     void Execute(uint32_t src, uint32_t seq, TargetTxn& t);
     void Respond(uint32_t src,
                  uint8_t opcode,

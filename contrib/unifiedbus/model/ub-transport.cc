@@ -314,6 +314,7 @@ UbTransport::DoDispose()
         }
     }
     m_peers.clear();
+    m_lastPeer = nullptr;
     m_active.clear();
     m_pendingAcks.clear();
     m_sized = {};
@@ -403,12 +404,22 @@ UbTransport::Window() const
 UbTransport::Peer&
 UbTransport::GetPeer(uint32_t cna)
 {
+    // Packets come in runs from one peer: remember the last one found (peers are never
+    // erased while the transport runs, and the map's nodes do not move).
+    if (m_lastPeer && m_lastPeerCna == cna)
+    {
+        return *m_lastPeer;
+    }
     auto it = m_peers.find(cna);
     if (it != m_peers.end())
     {
+        m_lastPeer = &it->second;
+        m_lastPeerCna = cna;
         return it->second;
     }
     Peer& p = m_peers[cna];
+    m_lastPeer = &p;
+    m_lastPeerCna = cna;
     const bool outside = cna < m_endpoint.domainFirst || cna > m_endpoint.domainLast;
     p.mtu = outside && m_endpoint.remoteMtu != 0 ? m_endpoint.remoteMtu : m_endpoint.mtu;
     const uint8_t cc = outside && m_remoteCc != CC_SAME ? m_remoteCc : m_cc;

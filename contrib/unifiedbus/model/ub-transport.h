@@ -431,6 +431,8 @@ class UbTransport : public Object
     WaitCallback m_waitForRoom;
 
     std::unordered_map<uint32_t, Peer> m_peers; //!< node-based: channels keep pointers into it
+    Peer* m_lastPeer{nullptr};                  //!< the peer GetPeer found last
+    uint32_t m_lastPeerCna{0};                  //!< its CNA
     RttEstimator m_rtt;             //!< round trips to every peer (a new peer starts from it)
     std::vector<Channel*> m_active; //!< channels with something to send
     /**
