@@ -354,6 +354,11 @@ uint64_t
 UbTransport::GetMemoryBytes() const
 {
     uint64_t bytes = sizeof(*this) + m_active.capacity() * sizeof(Channel*);
+    for (const auto& p : m_sized)
+    {
+        // A shared packet: the object, and its buffer and metadata (about 64 B; no payload).
+        bytes += p ? sizeof(Packet) + 64 : 0;
+    }
     for (const auto& [cna, peer] : m_peers)
     {
         bytes += sizeof(Peer) + 32 + peer.shared.capacity() * sizeof(UbTpMessage);
