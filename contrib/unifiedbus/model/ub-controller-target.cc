@@ -34,7 +34,14 @@ UbController::OnRequest(uint32_t src,
 {
     const uint8_t opcode = th.taOpcode;
     const uint64_t address = th.memHeader ? th.word : 0;
-    Source& s = m_sources[src];
+    // Requests come in runs from one initiator: remember the last one (sources are never
+    // erased while the controller runs, and the map's nodes do not move).
+    if (!m_lastSource || m_lastSourceCna != src)
+    {
+        m_lastSource = &m_sources[src];
+        m_lastSourceCna = src;
+    }
+    Source& s = *m_lastSource;
     uint32_t seq = TH::UnwrapTassn(s.lowest, th.tassn);
     if (static_cast<int32_t>(seq - s.lowest) < 0)
     {

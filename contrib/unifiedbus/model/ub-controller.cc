@@ -198,6 +198,7 @@ UbController::DoDispose()
     m_txns.clear();
     m_byTassn.clear();
     m_sources.clear();
+    m_lastSource = nullptr;
     m_node = nullptr;
     m_switch = nullptr;
     Object::DoDispose();

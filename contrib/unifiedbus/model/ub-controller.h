@@ -323,6 +323,8 @@ class UbController : public Object
     uint32_t m_outstanding{0};
     std::unordered_map<uint32_t, uint16_t> m_nextTassn; //!< per target
     std::unordered_map<uint32_t, Source> m_sources;     //!< per initiator (target side)
+    Source* m_lastSource{nullptr};                      //!< the initiator found last
+    uint32_t m_lastSourceCna{0};                        //!< its CNA
     std::unordered_map<uint64_t, uint64_t> m_atomicMemory;
     std::vector<std::pair<int64_t, uint64_t>> m_lossDeadlines; //!< (deadline, id) min-heap
     EventId m_lossEvent;
