@@ -338,11 +338,7 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
                     uint8_t cc,
                     uint8_t flags)
 {
-    NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
-    NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
-                    Where() << ": destination CNA " << dst << " does not fit 24 bits");
-    uint32_t& queued = m_injectionQueued[sl];
-    if (queued > 0 && queued + packet->GetSize() + UbNetworkHeader::SIZE > InjectionBudget())
+    if (!HasRoom(sl, dst, packet->GetSize() + UbNetworkHeader::SIZE))
     {
         return false;
     }
@@ -353,12 +349,7 @@ UbSwitch::SendAfter(Ptr<Packet> packet,
     h.SetLoadBalance(static_cast<uint8_t>(flowKey & 0xFF));
     h.SetNextProtocol(nlp);
     packet->AddHeader(h);
-    UbPacketInfo info;
-    info.dst = dst;
-    info.sl = sl;
-    info.nlp = nlp;
-    info.cc = cc;
-    info.flags = flags;
+    UbPacketInfo info = NewInfo(dst, sl, nlp, cc, flags);
     return Inject(packet, info, flowKey, delay);
 }
 
@@ -373,22 +364,35 @@ UbSwitch::SendFields(Ptr<Packet> packet,
                      uint8_t flags,
                      const UbTpFields& tp)
 {
-    NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
-    NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
-                    Where() << ": destination CNA " << dst << " does not fit 24 bits");
-    uint32_t queued = m_injectionQueued[sl];
-    if (queued > 0 && queued + packet->GetSize() > InjectionBudget())
+    if (!HasRoom(sl, dst, packet->GetSize()))
     {
         return false;
     }
+    UbPacketInfo info = NewInfo(dst, sl, nlp, cc, flags);
+    info.tp = tp;
+    return Inject(packet, info, flowKey, delay);
+}
+
+bool
+UbSwitch::HasRoom(uint8_t sl, uint32_t dst, uint32_t bytes) const
+{
+    NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
+    NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
+                    Where() << ": destination CNA " << dst << " does not fit 24 bits");
+    const uint32_t queued = m_injectionQueued[sl];
+    return queued == 0 || queued + bytes <= InjectionBudget();
+}
+
+UbPacketInfo
+UbSwitch::NewInfo(uint32_t dst, uint8_t sl, uint8_t nlp, uint8_t cc, uint8_t flags)
+{
     UbPacketInfo info;
     info.dst = dst;
     info.sl = sl;
     info.nlp = nlp;
     info.cc = cc;
     info.flags = flags;
-    info.tp = tp;
-    return Inject(packet, info, flowKey, delay);
+    return info;
 }
 
 bool

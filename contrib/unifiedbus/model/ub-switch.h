@@ -277,6 +277,14 @@ class UbSwitch : public Object, public UbPortQueues
     Queued* TakeHead(Port& out, uint8_t vl);
     void CaqmMark(Port& out, const OutVl& o, UbPacketInfo& info) const;
 
+    /// \return true if the endpoint may queue `bytes` more on SL `sl` (aborts on a bad SL or
+    /// destination) \param sl SL \param dst destination CNA \param bytes the packet's size
+    bool HasRoom(uint8_t sl, uint32_t dst, uint32_t bytes) const;
+    /// \return the info of a packet the endpoint injects (the rest is filled by Inject)
+    /// \param dst destination \param sl SL \param nlp protocol \param cc C-AQM flags
+    /// \param flags UB_PKT_* flags
+    static UbPacketInfo NewInfo(uint32_t dst, uint8_t sl, uint8_t nlp, uint8_t cc, uint8_t flags);
+    /// Count, trace and schedule an injected packet (its size counts its network header).
     bool Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time delay);
     void InjectReady(Ptr<Packet> packet, UbPacketInfo info);
     void Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tailReady);
