@@ -31,7 +31,7 @@ class UbCollectiveHelper
         double reductionBps{0};   //!< the switches' reduction engine, bytes/s (UbSwitch::
                                   //!< ReductionRate; 0: no limit)
         uint32_t concurrent{0};   //!< pieces each switch reduces at once (UbSwitch::
-                                  //!< ConcurrentReductions; 0: one per rank)
+                                  //!< ConcurrentReductions; 0: the default window)
     };
 
     /**

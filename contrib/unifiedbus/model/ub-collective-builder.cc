@@ -560,9 +560,10 @@ UbInNetworkBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) cons
                                         total);
         given += share;
         const auto red = static_cast<uint32_t>(n + j); // reducers come after the ranks
-        // By default each head keeps two ld_reduce in flight at each switch: the pieces are
-        // issued head after head, so a window of 2 N pieces per switch.
-        const std::size_t window = plan.reducerWindow ? plan.reducerWindow : 2 * n;
+        // The switch holds a fixed number of reductions at once, whatever the rank count
+        // (UbInNetworkBuilder::DefaultWindow): the window covers the loop's bandwidth-delay
+        // product, and more would only queue pieces on the ranks' links to the switch.
+        const std::size_t window = plan.reducerWindow ? plan.reducerWindow : DefaultWindow;
         std::vector<uint32_t> sums; // this switch's reductions, in the order they are issued
         for (uint32_t k = 0; k < c; ++k)
         {

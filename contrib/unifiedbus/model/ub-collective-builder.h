@@ -28,8 +28,8 @@ struct UbCollectivePlan
     uint32_t group{0};                             //!< HIERARCHICAL: ranks per group
     std::vector<uint32_t> dims;                    //!< MULTI_*: full-mesh shape (empty: 1-D)
     std::vector<double> reducerShares; //!< IN_NETWORK: share of each reducer (ranks + j)
-    uint32_t reducerWindow{0}; //!< IN_NETWORK: pieces each reducer reduces at once (0: one per
-                               //!< rank)
+    uint32_t reducerWindow{0}; //!< IN_NETWORK: pieces each reducer reduces at once (0:
+                               //!< UbInNetworkBuilder::DefaultWindow)
     const std::vector<std::vector<uint64_t>>* matrix{nullptr}; //!< ALL_TO_ALLV: bytes[i][j]
 };
 
@@ -164,8 +164,8 @@ class UbInNetworkBuilder : public UbCollectiveBuilder
 
     /**
      * \brief Pieces of about 8 KiB: each head's share of the busiest switch cut so that no
-     * piece exceeds 8 KiB. With two ld_reduce in flight per head and switch (the default
-     * window) the pieces in flight must cover the round trip at the link's rate, and smaller
+     * piece exceeds 8 KiB. With DefaultWindow ld_reduce in flight per switch the pieces in
+     * flight must cover the round trip at the link's rate, and smaller
      * pieces only add round trips; on nvlink4-h100 8 KiB is within 5 % of the best fixed count
      * from 1 MiB to 16 MiB (doc/collectives.md). NCCL's own NVLS chunk is 16 to 128 KiB
      * (src/transport/nvls.cc, src/enqueue.cc), cut across the heads.
@@ -173,6 +173,18 @@ class UbInNetworkBuilder : public UbCollectiveBuilder
      * \return ceil(largest share of a head at one switch / 8 KiB), at least 1
      */
     uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
+
+    /**
+     * Pieces each reducing switch holds at once by default (UbSwitch::ConcurrentReductions = 0),
+     * whatever the rank count: 16 pieces of up to 8 KiB (128 KiB) cover the loop of one
+     * ld_reduce (the GPU's issue latency, the trips to the switch and back, the reduction), about
+     * 1.4 us at the 76 GB/s of an H100 switch chip's engine or the 50 GB/s of a GB200 GPU's link
+     * to one chip; more only queues pieces on the ranks' links, where the head's multimem.st
+     * waits behind them. An assumption, measured in doc/collectives.md: on nvlink4-h100 it
+     * reaches within 3 % of NVLS measured with 5 to 8 GPUs (nccl #1455), and on nvlink5-gb200
+     * with 72 ranks it is the best of 8, 16 and 24 at 4 and 16 MiB.
+     */
+    static constexpr uint32_t DefaultWindow = 16;
 };
 
 /// AllReduce over a full mesh: reduce-scatter then all-gather dimension by dimension, each

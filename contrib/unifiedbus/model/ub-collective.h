@@ -152,7 +152,7 @@ class UbCollectiveEngine
      * \param shares relative share of each (for example its links per GPU), same length
      * \param reductionBps each switch's reduction engine, reduced output bytes per second (0:
      *        no limit; UbSwitch::ReductionRate)
-     * \param concurrent pieces each switch reduces at once (0: one per rank;
+     * \param concurrent pieces each switch reduces at once (0: UbInNetworkBuilder::DefaultWindow;
      *        UbSwitch::ConcurrentReductions)
      */
     void SetReducers(std::vector<Ptr<UbController>> reducers,

@@ -89,11 +89,10 @@ UbSwitch::GetTypeId()
             .AddAttribute("ConcurrentReductions",
                           "Pieces the switch reduces at once for in-network collectives: a "
                           "piece's inputs may arrive only once the piece this many before it "
-                          "has been reduced and returned to its head (0: two per rank, each "
-                          "rank keeping two multimem.ld_reduce in flight at the switch, one "
-                          "reduced while the next one's inputs travel; an assumption: with one, "
-                          "the GPU's issue latency shows, 401 against 444 GB/s at 16 MiB on "
-                          "nvlink4-h100).",
+                          "has been reduced and returned to its head (0: UbInNetworkBuilder::"
+                          "DefaultWindow, 16, whatever the rank count: enough ld_reduce in "
+                          "flight to cover their round trip; an assumption measured in "
+                          "doc/collectives.md).",
                           UintegerValue(0),
                           MakeUintegerAccessor(&UbSwitch::m_concurrentReductions),
                           MakeUintegerChecker<uint32_t>())

@@ -312,7 +312,7 @@ class UbSwitch : public Object, public UbPortQueues
     ForwardingMode m_mode{CUT_THROUGH};
     uint32_t m_injectionBufferBytes{0}; //!< per port of the node
     DataRate m_reductionRate;           //!< in-network reduction engine (0: no limit)
-    uint32_t m_concurrentReductions{0}; //!< in-network pieces reduced at once (0: one per rank)
+    uint32_t m_concurrentReductions{0}; //!< in-network pieces reduced at once (0: 16)
     /// \return the endpoint's injection budget per SL: InjectionBufferBytes x network ports
     uint64_t InjectionBudget() const;
     uint32_t m_caqmThreshold{0};
