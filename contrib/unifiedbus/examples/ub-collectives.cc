@@ -237,10 +237,9 @@ main(int argc, char* argv[])
             plan.dims = dims;
             std::set<std::pair<uint32_t, uint32_t>> pairs;
             const UbTransferGraph graph = UbCollectiveBuilder::Build(plan);
-            for (const auto& tr : graph.GetTransfers())
-            {
+            graph.ForEach([&pairs](uint32_t, const UbTransferGraph::Transfer& tr) {
                 pairs.emplace(tr.src, tr.dst);
-            }
+            });
             scope.assign(pairs.begin(), pairs.end());
         }
         for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)

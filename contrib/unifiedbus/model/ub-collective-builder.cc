@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
+#include <memory>
 #include <utility>
 
 namespace ns3
@@ -71,6 +73,28 @@ UbCollectiveBuilder::For(UbCollectiveAlgo algo)
         return chain;
     }
     NS_FATAL_ERROR("UbCollectiveBuilder: unknown algorithm");
+}
+
+bool
+UbCollectiveBuilder::Generate(const UbCollectivePlan& /* plan */, UbTransferGraph& /* g */) const
+{
+    return false;
+}
+
+UbTransferGraph
+UbCollectiveBuilder::BuildGenerated(const UbCollectivePlan& plan)
+{
+    const UbCollectiveBuilder& b = For(plan.algo);
+    if (plan.chunks == 0 || !b.Supports(plan.op))
+    {
+        return Build(plan); // Build chooses the pieces or names what is wrong
+    }
+    UbTransferGraph g;
+    if (b.Generate(plan, g))
+    {
+        return g;
+    }
+    return Build(plan);
 }
 
 UbTransferGraph
@@ -529,6 +553,13 @@ UbInNetworkBuilder::AutoChunks(const UbCollectivePlan& plan) const
 void
 UbInNetworkBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
 {
+    Generate(plan, g);
+    g.GenerateAll();
+}
+
+bool
+UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
     // NVLS as NCCL runs it on one NVLink domain (src/device/all_reduce.h, NCCL_ALGO_NVLS): every
     // rank is the head of 1/N of the buffer. For each piece of its share a head issues
     // multimem.ld_reduce: the switch reads the piece from every rank (their read responses are
@@ -543,63 +574,115 @@ UbInNetworkBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) cons
     NS_ABORT_MSG_IF(plan.reducerShares.empty(),
                     "UbCollectiveEngine: in-network AllReduce needs reducing switches; call "
                     "SetReducers (UbCollectiveHelper::InstallSwitchReducers)");
-    const uint32_t n = plan.ranks;
-    const uint32_t c = plan.chunks;
+    // One stream per reducing switch: each holds its own window of reductions and goes at its
+    // own pace (a switch with more links reduces a larger share).
+    struct Switch
+    {
+        uint64_t share{0};         // bytes it reduces
+        std::deque<uint32_t> sums; // its last `window` reductions
+        uint32_t k{0};             // next piece index
+        uint32_t h{0};             // next head
+    };
+
+    struct State
+    {
+        uint32_t n{0};                // ranks (heads)
+        uint32_t c{0};                // pieces per head and switch
+        std::size_t window{0};        // reductions each switch holds at once
+        std::vector<Switch> switches; // the streams
+    };
+
+    auto st = std::make_shared<State>();
+    st->n = plan.ranks;
+    st->c = plan.chunks;
+    // The switch holds a fixed number of reductions at once, whatever the rank count
+    // (UbInNetworkBuilder::DefaultWindow): the window covers the loop's bandwidth-delay
+    // product, and more would only queue pieces on the ranks' links to the switch.
+    st->window = plan.reducerWindow ? plan.reducerWindow : DefaultWindow;
     double total = 0;
     for (double w : plan.reducerShares)
     {
         total += w;
     }
     uint64_t given = 0;
+    uint64_t totalN = 0;
+    uint64_t totalBytes = 0;
     for (std::size_t j = 0; j < plan.reducerShares.size(); ++j)
     {
-        uint64_t share =
+        Switch sw;
+        sw.share =
             (j + 1 == plan.reducerShares.size())
                 ? plan.bytes - given
                 : static_cast<uint64_t>(static_cast<double>(plan.bytes) * plan.reducerShares[j] /
                                         total);
-        given += share;
-        const auto red = static_cast<uint32_t>(n + j); // reducers come after the ranks
-        // The switch holds a fixed number of reductions at once, whatever the rank count
-        // (UbInNetworkBuilder::DefaultWindow): the window covers the loop's bandwidth-delay
-        // product, and more would only queue pieces on the ranks' links to the switch.
-        const std::size_t window = plan.reducerWindow ? plan.reducerWindow : DefaultWindow;
-        std::vector<uint32_t> sums; // this switch's reductions, in the order they are issued
-        for (uint32_t k = 0; k < c; ++k)
+        given += sw.share;
+        for (uint32_t k = 0; k < st->c; ++k)
         {
-            for (uint32_t h = 0; h < n; ++h)
+            for (uint32_t h = 0; h < st->n; ++h)
             {
-                uint64_t piece = Piece(Piece(share, n, h), c, k);
-                if (piece == 0)
-                {
-                    continue;
-                }
-                std::vector<uint32_t> ups;
-                for (uint32_t r = 0; r < n; ++r)
-                {
-                    ups.push_back(g.Add(r, red, piece)); // ld_reduce: each rank's piece read
-                    if (sums.size() >= window)
-                    {
-                        // the switch holds this many reductions at once
-                        g.Depend(ups.back(), sums[sums.size() - window]);
-                    }
-                }
-                uint32_t sum = g.Add(red, h, piece, piece); // reduced on the engine, to the head
-                for (uint32_t u : ups)
-                {
-                    g.Depend(sum, u);
-                }
-                sums.push_back(sum);
-                uint32_t st = g.Add(h, red, piece); // multimem.st of the sum
-                g.Depend(st, sum);
-                for (uint32_t r = 0; r < n; ++r)
-                {
-                    uint32_t down = g.Add(red, r, piece); // the switch's multicast
-                    g.Depend(down, st);
-                }
+                const uint64_t piece = Piece(Piece(sw.share, st->n, h), st->c, k);
+                totalN += piece > 0 ? 2 * st->n + 2 : 0;
+                totalBytes += piece > 0 ? piece * (2 * st->n + 2) : 0;
             }
         }
+        st->switches.push_back(sw);
     }
+    // A batch is one piece of one head at one switch (pieces of 0 bytes are skipped), so the
+    // reduction `window` before it is `window` batches back.
+    g.SetGenerator(
+        static_cast<uint32_t>(st->switches.size()),
+        [st](UbTransferGraph& g, uint32_t j) {
+            const uint32_t n = st->n;
+            Switch& sw = st->switches[j];
+            uint64_t piece = 0;
+            uint32_t h = 0;
+            while (piece == 0 && sw.k < st->c)
+            {
+                h = sw.h;
+                piece = Piece(Piece(sw.share, n, h), st->c, sw.k);
+                if (++sw.h == n)
+                {
+                    sw.h = 0;
+                    ++sw.k;
+                }
+            }
+            if (piece == 0)
+            {
+                return false;
+            }
+            const auto red = static_cast<uint32_t>(n + j); // reducers come after the ranks
+            std::vector<uint32_t> ups(n);
+            for (uint32_t r = 0; r < n; ++r)
+            {
+                ups[r] = g.Add(r, red, piece); // ld_reduce: each rank's piece read
+                if (sw.sums.size() >= st->window)
+                {
+                    g.Depend(ups[r], sw.sums.front()); // the switch holds this many reductions
+                }
+            }
+            uint32_t sum = g.Add(red, h, piece, piece); // reduced on the engine, to the head
+            for (uint32_t u : ups)
+            {
+                g.Depend(sum, u);
+            }
+            if (sw.sums.size() >= st->window)
+            {
+                sw.sums.pop_front();
+            }
+            sw.sums.push_back(sum);
+            uint32_t store = g.Add(h, red, piece); // multimem.st of the sum
+            g.Depend(store, sum);
+            for (uint32_t r = 0; r < n; ++r)
+            {
+                uint32_t down = g.Add(red, r, piece); // the switch's multicast
+                g.Depend(down, store);
+            }
+            return true;
+        },
+        static_cast<uint32_t>(st->window),
+        totalN,
+        totalBytes);
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------

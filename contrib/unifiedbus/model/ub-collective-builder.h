@@ -65,8 +65,26 @@ class UbCollectiveBuilder
      */
     virtual uint32_t AutoChunks(const UbCollectivePlan& plan) const;
 
+    /**
+     * \brief Set g up to be generated as it runs (UbTransferGraph::SetGenerator), if this
+     * algorithm can: the same transfers in the same order as Build, a batch at a time. This base
+     * version cannot.
+     * \param plan what to build (checked, pieces chosen)
+     * \param g an empty graph
+     * \return false if g was left alone (Build it whole instead)
+     */
+    virtual bool Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const;
+
     /// \param algo an algorithm \return its builder
     static const UbCollectiveBuilder& For(UbCollectiveAlgo algo);
+
+    /**
+     * \brief As Build(plan), but generated as it runs where the algorithm can (in-network
+     * AllReduce), so that its memory does not grow with the message size; else whole.
+     * \param plan what to build
+     * \return the graph
+     */
+    static UbTransferGraph BuildGenerated(const UbCollectivePlan& plan);
 
     /**
      * \brief The graph of a plan; stops with a message naming what is wrong if the algorithm
@@ -175,13 +193,23 @@ class UbInNetworkBuilder : public UbCollectiveBuilder
     uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
 
     /**
+     * \brief One stream per reducing switch and a batch per piece of a head (piece k of head h
+     * is batch k N + h of its switch), so a batch depends only on the window's batches before
+     * it: each switch's stream holds about window + 1 batches at once, whatever the size.
+     * \param plan the plan
+     * \param g an empty graph
+     * \return true
+     */
+    bool Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+
+    /**
      * Pieces each reducing switch holds at once by default (UbSwitch::ConcurrentReductions = 0),
      * whatever the rank count: 16 pieces of up to 8 KiB (128 KiB) cover the loop of one
      * ld_reduce (the GPU's issue latency, the trips to the switch and back, the reduction), about
      * 1.4 us at the 76 GB/s of an H100 switch chip's engine or the 50 GB/s of a GB200 GPU's link
      * to one chip; more only queues pieces on the ranks' links, where the head's multimem.st
      * waits behind them. An assumption, measured in doc/collectives.md: on nvlink4-h100 it
-     * reaches within 3 % of NVLS measured with 5 to 8 GPUs (nccl #1455), and on nvlink5-gb200
+     * reaches within 4 % of NVLS measured with 5 to 8 GPUs (nccl #1455), and on nvlink5-gb200
      * with 72 ranks it is the best of 8, 16 and 24 at 4 and 16 MiB.
      */
     static constexpr uint32_t DefaultWindow = 16;

@@ -79,17 +79,26 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     m_inFlight.clear();
     m_arrived = 0;
     m_engineFreePs.assign(m_parts.size(), 0);
-    const auto& transfers = m_graph.GetTransfers();
-    m_waiting.resize(transfers.size());
-    for (std::size_t t = 0; t < transfers.size(); ++t)
+    // A generated graph: in each stream, the batches that may hold transfers with no dependency.
+    for (uint32_t b = 0; b <= m_graph.GetLookback() && m_graph.IsGenerating(); ++b)
     {
-        NS_ABORT_MSG_IF(transfers[t].src >= m_parts.size() || transfers[t].dst >= m_parts.size(),
-                        "UbCollectiveRunner: transfer " << t << " names a participant beyond the "
-                                                        << m_parts.size() << " there are");
-        m_waiting[t] = transfers[t].dependencies;
+        for (uint32_t k = 0; k < m_graph.GetStreams(); ++k)
+        {
+            m_graph.Generate(k);
+        }
     }
-    m_result.transfers = transfers.size();
+    std::vector<uint32_t> ready;
+    m_graph.ForEach([this, &ready](uint32_t t, const UbTransferGraph::Transfer& x) {
+        Check(t, x, true);
+        if (x.dependencies == 0)
+        {
+            ready.push_back(t);
+        }
+    });
+    m_result.transfers = m_graph.GetTotalN();
     m_result.wireBytes = m_graph.GetTotalBytes();
+    m_result.peakTransfers = m_graph.GetHeld();
+    m_held = m_result.peakTransfers;
     m_result.rankDone.assign(m_nRanks, Time(0));
     m_result.rankBytesIn.assign(m_nRanks, 0);
     if (!m_graph.GetDelivered().empty())
@@ -102,25 +111,35 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     m_wallLast = m_wallStart;
     NS_LOG_INFO(UbCollectiveOpName(m_result.op)
                 << " " << UbCollectiveAlgoName(m_result.algo) << " of " << m_result.bytes
-                << " B over " << m_nRanks << " ranks: " << transfers.size() << " transfers");
-    if (transfers.empty())
+                << " B over " << m_nRanks << " ranks: " << m_result.transfers << " transfers");
+    if (m_result.transfers == 0)
     {
         Finish();
         return;
     }
-    for (uint32_t t = 0; t < transfers.size(); ++t)
+    for (uint32_t t : ready)
     {
-        if (m_waiting[t] == 0)
-        {
-            Ready(t);
-        }
+        Ready(t);
     }
+}
+
+void
+UbCollectiveRunner::Check(uint32_t t, const UbTransferGraph::Transfer& x, bool atStart) const
+{
+    NS_ABORT_MSG_IF(x.src >= m_parts.size() || x.dst >= m_parts.size(),
+                    "UbCollectiveRunner: transfer " << t << " names a participant beyond the "
+                                                    << m_parts.size() << " there are");
+    NS_ABORT_MSG_IF(!atStart && x.dependencies == 0,
+                    "UbTransferGraph: transfer " << t << " of batch " << x.batch
+                                                 << " has no dependency, but only batches 0 to "
+                                                    "the lookback ("
+                                                 << m_graph.GetLookback() << ") may");
 }
 
 void
 UbCollectiveRunner::Ready(uint32_t t)
 {
-    const UbTransferGraph::Transfer& x = m_graph.GetTransfers()[t];
+    const UbTransferGraph::Transfer& x = m_graph.Get(t);
     double rate = x.src < m_config.engineBps.size() ? m_config.engineBps[x.src] : 0;
     int64_t busy = 0;
     if (x.work > 0 && rate > 0)
@@ -147,7 +166,7 @@ UbCollectiveRunner::Ready(uint32_t t)
 void
 UbCollectiveRunner::Issue(uint32_t t)
 {
-    const UbTransferGraph::Transfer& x = m_graph.GetTransfers()[t];
+    const UbTransferGraph::Transfer& x = m_graph.Get(t);
     m_inFlight[{x.src, x.dst}].push_back(t);
     // Strong order per pair: a pair's transfers arrive in the order they were issued, so each
     // notification at the target names the transfer at the head of the pair's queue.
@@ -180,9 +199,8 @@ UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uin
     }
     uint32_t t = q->second.front();
     q->second.pop_front();
-    const auto& transfers = m_graph.GetTransfers();
-    NS_ABORT_MSG_IF(transfers[t].bytes != length,
-                    "UbCollectiveEngine: transfer " << t << " of " << transfers[t].bytes
+    NS_ABORT_MSG_IF(m_graph.Get(t).bytes != length,
+                    "UbCollectiveEngine: transfer " << t << " of " << m_graph.Get(t).bytes
                                                     << " B arrived as " << length
                                                     << " B; ranks' writes arrived out of order");
     ++m_arrived;
@@ -194,8 +212,8 @@ UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uin
             m_wallLast = now;
             std::cerr << "[collective] " << UbCollectiveOpName(m_result.op) << " "
                       << UbCollectiveAlgoName(m_result.algo) << ", " << m_nRanks << " ranks, "
-                      << m_result.bytes << " B: " << (100 * m_arrived / transfers.size())
-                      << " % of " << transfers.size() << " transfers, "
+                      << m_result.bytes << " B: " << (100 * m_arrived / m_result.transfers)
+                      << " % of " << m_result.transfers << " transfers, "
                       << (Simulator::Now() - m_result.start).GetMicroSeconds() << " us simulated, "
                       << static_cast<uint64_t>(now - m_wallStart) << " s" << std::endl;
         }
@@ -208,14 +226,39 @@ UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uin
             m_result.rankBytesIn[participant] += length;
         }
     }
-    for (uint32_t d : transfers[t].dependents)
+    if (m_graph.IsGenerating())
     {
-        if (--m_waiting[d] == 0)
+        // Every transfer that may depend on this one exists before it is marked arrived.
+        const uint32_t stream = t % m_graph.GetStreams();
+        const uint32_t upTo = m_graph.Get(t).batch + m_graph.GetLookback();
+        const uint64_t before = m_graph.GetN();
+        while (m_graph.GetBatches(stream) <= upTo && m_graph.Generate(stream))
+        {
+        }
+        if (m_graph.GetN() > before)
+        {
+            const auto added = static_cast<uint32_t>(m_graph.GetN() - before);
+            m_held += added;
+            m_result.peakTransfers = std::max(m_result.peakTransfers, m_held);
+            const uint32_t end = m_graph.GetEnd(stream); // the new ones end the stream
+            for (uint32_t place = end - added; place < end; ++place)
+            {
+                const uint32_t x = place * m_graph.GetStreams() + stream;
+                Check(x, m_graph.Get(x), false);
+            }
+        }
+    }
+    m_graph.MarkArrived(t);
+    for (uint32_t d : m_graph.Get(t).dependents)
+    {
+        if (--m_graph.At(d).dependencies == 0)
         {
             Ready(d);
         }
     }
-    if (m_arrived == transfers.size())
+    // The transfers of this stream that have arrived in order are done with.
+    m_held -= m_graph.DropArrived(t);
+    if (m_arrived == m_result.transfers)
     {
         Finish();
     }

@@ -103,6 +103,9 @@ class UbCollectiveRunner
     }
 
   private:
+    /// Stop with a message if transfer t names a participant that is not there or, generated
+    /// after the start, has no dependency (the generator's contract, UbTransferGraph).
+    void Check(uint32_t t, const UbTransferGraph::Transfer& x, bool atStart) const;
     void Ready(uint32_t t);
     void Issue(uint32_t t);
     void OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length);
@@ -112,7 +115,7 @@ class UbCollectiveRunner
     uint32_t m_nRanks{0};
     std::map<uint32_t, uint32_t> m_indexOfCna;
     UbTransferGraph m_graph;
-    std::vector<uint32_t> m_waiting; //!< per transfer: dependencies not yet arrived
+    uint64_t m_held{0}; //!< transfers the graph holds (generated, not dropped)
     std::vector<int64_t> m_engineFreePs; //!< per participant: when its engine is free (ps)
     std::map<std::pair<uint32_t, uint32_t>, std::deque<uint32_t>> m_inFlight; //!< (src,dst) FIFO
     UbCollectiveRunConfig m_config;

@@ -84,6 +84,8 @@ struct UbCollectiveResult
                                                    //!< MULTI_PATH: addressed to it, not
                                                    //!< forwarded through it)
     bool offload{false};                           //!< ran with collective offload (CCU-like)
+    uint64_t peakTransfers{0}; //!< most transfers of the graph held at once (its memory: the
+                               //!< whole graph unless it was generated as it ran)
 
     /// \return end - start in seconds
     double Seconds() const;

@@ -238,6 +238,12 @@ UbCollectiveEngine::SetIssueCost(Time cost)
 }
 
 void
+UbCollectiveEngine::SetGenerated(bool on)
+{
+    m_generated = on;
+}
+
+void
 UbCollectiveEngine::SetRoot(uint32_t root)
 {
     NS_ABORT_MSG_IF(root >= m_nRanks,
@@ -296,7 +302,8 @@ void
 UbCollectiveEngine::Launch(const UbCollectivePlan& plan, DoneCallback done)
 {
     NS_ABORT_MSG_IF(m_runner.IsRunning(), "UbCollectiveEngine: a collective is already running");
-    UbTransferGraph graph = UbCollectiveBuilder::Build(plan);
+    UbTransferGraph graph = m_generated ? UbCollectiveBuilder::BuildGenerated(plan)
+                                        : UbCollectiveBuilder::Build(plan);
     UbCollectiveResult r;
     r.op = plan.op;
     r.algo = plan.algo;

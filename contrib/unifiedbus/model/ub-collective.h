@@ -66,6 +66,15 @@ class UbCollectiveEngine
     void SetRoot(uint32_t root);
 
     /**
+     * \brief Whether graphs are generated as they run where the algorithm can (in-network
+     * AllReduce: UbCollectiveBuilder::BuildGenerated), so that the run's memory stays that of the
+     * pieces near those in flight whatever the size. On by default; off builds each graph whole
+     * before it runs (the same transfers in the same order: the same results, for checks).
+     * \param on generate as they run
+     */
+    void SetGenerated(bool on);
+
+    /**
      * \brief Collective offload (UB endpoints; Ascend's collective communication unit): a
      * hardware engine, not the NPU's cores, issues each step's transfers, so a transfer leaves
      * `issueLatency` after its dependencies arrived instead of the controller's
@@ -197,6 +206,7 @@ class UbCollectiveEngine
     uint32_t m_group{0};          //!< HIERARCHICAL: ranks per group
     std::vector<uint32_t> m_dims; //!< MULTI_RING / MULTI_PATH: full-mesh shape
     bool m_minimal{true};         //!< MULTI_*: the run's packets on minimal routes
+    bool m_generated{true};       //!< graphs generated as they run where they can be
     double m_progressS{0};        //!< wall-clock seconds between progress lines (0: off)
     bool m_offload{false};        //!< collective offload on
     Time m_offloadLatency;        //!< its issue latency

@@ -3,34 +3,142 @@
  */
 #include "ub-transfer-graph.h"
 
-#include <algorithm>
+#include "ns3/abort.h"
 
 namespace ns3
 {
 
+UbTransferGraph::UbTransferGraph()
+    : m_streams(1)
+{
+}
+
 uint32_t
 UbTransferGraph::Add(uint32_t src, uint32_t dst, uint64_t bytes, uint64_t work)
 {
-    m_transfers.push_back(Transfer{src, dst, std::max<uint64_t>(bytes, 1), 0, {}, work});
-    return static_cast<uint32_t>(m_transfers.size() - 1);
+    Stream& s = m_streams[m_current];
+    const uint64_t place = s.first + s.held.size();
+    NS_ABORT_MSG_IF((place + 1) * m_nStreams > UINT32_MAX,
+                    "UbTransferGraph: more than 2^32 transfer indices; cut the collective into "
+                    "fewer pieces");
+    Transfer t{src, dst, std::max<uint64_t>(bytes, 1), 0, {}, work};
+    t.batch = s.batches;
+    s.held.push_back(std::move(t));
+    ++m_added;
+    return static_cast<uint32_t>(place * m_nStreams + m_current);
 }
 
 void
 UbTransferGraph::Depend(uint32_t later, uint32_t earlier)
 {
-    m_transfers[earlier].dependents.push_back(later);
-    ++m_transfers[later].dependencies;
+    const Stream& s = m_streams[earlier % m_nStreams];
+    NS_ABORT_MSG_IF(earlier % m_nStreams != later % m_nStreams,
+                    "UbTransferGraph: transfer " << later << " depends on transfer " << earlier
+                                                 << " of another stream");
+    NS_ABORT_MSG_IF(earlier / m_nStreams < s.first || At(earlier).arrived,
+                    "UbTransferGraph: transfer " << later << " depends on transfer " << earlier
+                                                 << ", which has already arrived: the "
+                                                    "generator's lookback ("
+                                                 << m_lookback << " batches) is too short");
+    At(earlier).dependents.push_back(later);
+    ++At(later).dependencies;
+}
+
+uint64_t
+UbTransferGraph::GetHeld() const
+{
+    uint64_t n = 0;
+    for (const Stream& s : m_streams)
+    {
+        n += s.held.size();
+    }
+    return n;
+}
+
+uint64_t
+UbTransferGraph::GetTotalN() const
+{
+    return m_next ? m_totalN : m_added;
 }
 
 uint64_t
 UbTransferGraph::GetTotalBytes() const
 {
-    uint64_t total = 0;
-    for (const auto& t : m_transfers)
+    if (m_next)
     {
-        total += t.bytes;
+        return m_totalBytes;
     }
+    uint64_t total = 0;
+    ForEach([&total](uint32_t, const Transfer& t) { total += t.bytes; });
     return total;
+}
+
+void
+UbTransferGraph::SetGenerator(uint32_t streams,
+                              Generator next,
+                              uint32_t lookback,
+                              uint64_t totalN,
+                              uint64_t totalBytes)
+{
+    NS_ABORT_MSG_IF(m_added > 0 || streams == 0,
+                    "UbTransferGraph::SetGenerator: needs an empty graph and at least 1 stream");
+    m_nStreams = streams;
+    m_streams.assign(streams, Stream());
+    m_next = std::move(next);
+    m_generating = streams;
+    m_lookback = lookback;
+    m_totalN = totalN;
+    m_totalBytes = totalBytes;
+}
+
+bool
+UbTransferGraph::Generate(uint32_t stream)
+{
+    Stream& s = m_streams[stream];
+    if (!m_next || s.done)
+    {
+        return false;
+    }
+    m_current = stream;
+    const bool more = m_next(*this, stream);
+    m_current = 0;
+    if (!more)
+    {
+        s.done = true;
+        --m_generating;
+        NS_ABORT_MSG_IF(m_generating == 0 && m_added != m_totalN,
+                        "UbTransferGraph: the generator added " << m_added << " transfers, not the "
+                                                                << m_totalN << " it declared");
+        return false;
+    }
+    ++s.batches;
+    return true;
+}
+
+void
+UbTransferGraph::GenerateAll()
+{
+    while (IsGenerating())
+    {
+        for (uint32_t k = 0; k < m_nStreams; ++k)
+        {
+            Generate(k);
+        }
+    }
+}
+
+uint32_t
+UbTransferGraph::DropArrived(uint32_t t)
+{
+    Stream& s = m_streams[t % m_nStreams];
+    uint32_t n = 0;
+    while (!s.held.empty() && s.held.front().arrived)
+    {
+        s.held.pop_front();
+        ++s.first;
+        ++n;
+    }
+    return n;
 }
 
 } // namespace ns3

@@ -4,7 +4,10 @@
 #ifndef UB_TRANSFER_GRAPH_H
 #define UB_TRANSFER_GRAPH_H
 
+#include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <vector>
 
 namespace ns3
@@ -20,6 +23,15 @@ namespace ns3
  * depends on has arrived at its source (the data it forwards or reduces); transfers with no
  * dependencies start together. The graph holds no simulation state: the same graph can be run
  * twice, or at another level of detail.
+ *
+ * A graph may also be generated as it runs (SetGenerator), batch after batch in each of its
+ * streams (independent parts that progress at their own pace, such as the reducing switches of
+ * an in-network AllReduce), so that a long collective holds only the transfers near those in
+ * flight: a runner asks for a stream's next batches as its transfers arrive and drops the
+ * transfers that have arrived (DropArrived). Such a graph runs once.
+ *
+ * A transfer's index names its stream and its place in it: index = place x streams + stream.
+ * A graph built whole has one stream, and its indices are 0, 1, 2, ... in the order of Add.
  */
 class UbTransferGraph
 {
@@ -34,10 +46,20 @@ class UbTransferGraph
         std::vector<uint32_t> dependents; //!< transfers waiting for this one
         uint64_t work{0}; //!< bytes the source's engine processes (reduces) before the transfer
                           //!< leaves (0: none; UbCollectiveRunConfig::engineBps gives the rate)
+        uint32_t batch{0};   //!< the batch of its stream that added it (generated graphs; else 0)
+        bool arrived{false}; //!< set by the runner of a generated graph (MarkArrived)
     };
 
     /**
-     * \brief Add a transfer.
+     * Adds the next batch of transfers of one stream to the graph (Add, Depend) and returns
+     * true, or returns false, adding nothing, once that stream has no more.
+     */
+    typedef std::function<bool(UbTransferGraph&, uint32_t stream)> Generator;
+
+    UbTransferGraph();
+
+    /**
+     * \brief Add a transfer (to the stream being generated; a graph built whole has one).
      * \param src sending rank
      * \param dst receiving rank
      * \param bytes data bytes (0 counts as 1: a transfer always moves something)
@@ -49,23 +71,65 @@ class UbTransferGraph
     /**
      * \brief `later` may start only once `earlier` has arrived.
      * \param later a transfer
-     * \param earlier a transfer added before it
+     * \param earlier a transfer added before it, in the same stream
      */
     void Depend(uint32_t later, uint32_t earlier);
 
-    /// \return the transfers, in the order they were added
-    const std::vector<Transfer>& GetTransfers() const
+    /// \param t a transfer held \return it
+    const Transfer& Get(uint32_t t) const
     {
-        return m_transfers;
+        const Stream& s = m_streams[t % m_nStreams];
+        return s.held[t / m_nStreams - s.first];
     }
 
-    /// \return number of transfers
-    uint32_t GetN() const
+    /// \param t a transfer held \return it, to change (a runner counts down its dependencies)
+    Transfer& At(uint32_t t)
     {
-        return static_cast<uint32_t>(m_transfers.size());
+        Stream& s = m_streams[t % m_nStreams];
+        return s.held[t / m_nStreams - s.first];
     }
 
-    /// \return data bytes over all transfers
+    /**
+     * \brief Call f(index, transfer) for every transfer held: place by place, each place stream
+     * by stream (for a graph of one stream: in the order of Add).
+     * \param f the function
+     */
+    template <typename F>
+    void ForEach(F f) const
+    {
+        uint32_t first = UINT32_MAX;
+        uint32_t end = 0;
+        for (const Stream& s : m_streams)
+        {
+            first = std::min(first, s.first);
+            end = std::max(end, s.first + static_cast<uint32_t>(s.held.size()));
+        }
+        for (uint32_t place = first; place < end; ++place)
+        {
+            for (uint32_t k = 0; k < m_nStreams; ++k)
+            {
+                const Stream& s = m_streams[k];
+                if (place >= s.first && place < s.first + s.held.size())
+                {
+                    f(place * m_nStreams + k, s.held[place - s.first]);
+                }
+            }
+        }
+    }
+
+    /// \return transfers held (all of them unless a runner dropped the arrived ones)
+    uint64_t GetHeld() const;
+
+    /// \return number of transfers added so far
+    uint64_t GetN() const
+    {
+        return m_added;
+    }
+
+    /// \return transfers of the whole graph (for a generated one, as SetGenerator declared)
+    uint64_t GetTotalN() const;
+
+    /// \return data bytes over all transfers (for a generated one, as SetGenerator declared)
     uint64_t GetTotalBytes() const;
 
     /**
@@ -85,9 +149,100 @@ class UbTransferGraph
         return m_delivered;
     }
 
+    /**
+     * \brief Generate the graph as it runs (on an empty graph). The generator adds one batch of
+     * a stream per call; a transfer of batch b may depend only on transfers of its own stream's
+     * batches b - lookback to b, and only the transfers of batches 0 to lookback may have no
+     * dependency. A runner then holds, in each stream, the batches up to `lookback` past the
+     * latest batch with an arrival: every transfer exists before the first of its dependencies
+     * arrives. A generator that breaks this stops the run with a message (Depend on a transfer
+     * that has arrived, or a transfer without dependencies generated late).
+     * \param streams independent streams (at least 1)
+     * \param next the generator (the graph calls it from Generate)
+     * \param lookback batches a dependency may reach back
+     * \param totalN transfers it will add in all
+     * \param totalBytes data bytes over them
+     */
+    void SetGenerator(uint32_t streams,
+                      Generator next,
+                      uint32_t lookback,
+                      uint64_t totalN,
+                      uint64_t totalBytes);
+
+    /// \return true if the graph is generated as it runs and not all of it has been
+    bool IsGenerating() const
+    {
+        return m_generating > 0;
+    }
+
+    /// \return the lookback of SetGenerator (0 for a graph built whole)
+    uint32_t GetLookback() const
+    {
+        return m_lookback;
+    }
+
+    /// \return streams (1 for a graph built whole)
+    uint32_t GetStreams() const
+    {
+        return m_nStreams;
+    }
+
+    /// \param stream a stream \return the place its next transfer gets
+    uint32_t GetEnd(uint32_t stream) const
+    {
+        return m_streams[stream].first + static_cast<uint32_t>(m_streams[stream].held.size());
+    }
+
+    /// \param stream a stream \return batches generated in it so far
+    uint32_t GetBatches(uint32_t stream) const
+    {
+        return m_streams[stream].batches;
+    }
+
+    /**
+     * \brief Add the next batch of a stream (generated graphs).
+     * \param stream the stream
+     * \return false if it had none left
+     */
+    bool Generate(uint32_t stream);
+
+    /// Generate every remaining batch, batch by batch, each batch stream by stream: the whole
+    /// graph, as if built at once.
+    void GenerateAll();
+
+    /// \param t a transfer held: it has arrived (later Depend on it is refused)
+    void MarkArrived(uint32_t t)
+    {
+        At(t).arrived = true;
+    }
+
+    /**
+     * \brief Drop the transfers at the front of t's stream that have arrived (a runner).
+     * \param t a transfer that has arrived
+     * \return how many were dropped
+     */
+    uint32_t DropArrived(uint32_t t);
+
   private:
-    std::vector<Transfer> m_transfers;
-    std::vector<uint64_t> m_delivered;
+    /// One stream: its transfers held, places first .. first + held.size() - 1.
+    struct Stream
+    {
+        std::deque<Transfer> held; //!< transfers held
+        uint32_t first{0};         //!< place of held.front()
+        uint32_t batches{0};       //!< batches generated
+        bool done{false};          //!< its generator has no more
+    };
+
+    std::vector<Stream> m_streams;     //!< the streams (one for a graph built whole)
+    uint32_t m_nStreams{1};            //!< m_streams.size()
+    uint32_t m_current{0};             //!< the stream Add adds to
+    uint64_t m_added{0};               //!< transfers added
+    std::vector<uint64_t> m_delivered; //!< see SetDelivered
+    Generator m_next;                  //!< generated graphs: a stream's next batch
+    uint32_t m_generating{0};          //!< streams not done
+    uint32_t m_lookback{0};            //!< see SetGenerator
+    uint64_t m_totalN{0};              //!< generated graphs: transfers in all
+    uint64_t m_totalBytes{0};          //!< generated graphs: data bytes in all
 };
 
 } // namespace ns3

@@ -182,11 +182,10 @@ class UbAllReduceBoundTestCase : public TestCase
                 plan.dims = {n};
                 UbTransferGraph g = UbCollectiveBuilder::Build(plan);
                 std::vector<uint64_t> out(n, 0), in(n, 0);
-                for (const auto& t : g.GetTransfers())
-                {
+                g.ForEach([&out, &in](uint32_t, const UbTransferGraph::Transfer& t) {
                     out[t.src] += t.bytes;
                     in[t.dst] += t.bytes;
-                }
+                });
                 uint64_t busiest = 0;
                 for (uint32_t r = 0; r < n; ++r)
                 {
@@ -345,6 +344,93 @@ class UbNvlsFewRanksTestCase : public TestCase
     }
 };
 
+/**
+ * In-network AllReduce generated as it runs (UbCollectiveBuilder::BuildGenerated): the same
+ * results as the whole graph, to the picosecond, and the transfers held at once do not grow
+ * with the message size. On nvlink4-h100 each of the 4 switches is a stream whose batch (one
+ * piece of one head) is 2 x 8 + 2 = 18 transfers, and a dependency reaches back the window's 16
+ * batches: a stream holds its window and the batches ahead of it, at least 17 batches, and the
+ * check allows three times that. From 4 to 64 MiB the whole graph grows 16-fold while what is
+ * held stays the same to within 10 %.
+ */
+class UbGeneratedGraphTestCase : public TestCase
+{
+  public:
+    UbGeneratedGraphTestCase()
+        : TestCase("nvlink4-h100: NVLS generated as it runs gives the whole graph's results to the "
+                   "picosecond, and holds as many transfers at 64 MiB as at 4 MiB")
+    {
+    }
+
+  private:
+    static UbCollectiveResult Run(uint64_t bytes, bool generated)
+    {
+        UbExperiment::CollectiveRun run;
+        run.preset = "nvlink4-h100";
+        run.op = UbCollectiveOp::ALL_REDUCE;
+        run.algo = UbCollectiveAlgo::IN_NETWORK;
+        run.bytes = bytes;
+        run.setup = [generated](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
+            auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+            coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
+            coll.SetGenerated(generated);
+        };
+        UbCollectiveResult r = UbExperiment::Run(run).result;
+        ubtest::ResetSimulation();
+        return r;
+    }
+
+    void DoRun() override
+    {
+        uint64_t heldAt4 = 0;
+        for (uint64_t bytes : {1ULL << 20, 4ULL << 20, 16ULL << 20, 64ULL << 20})
+        {
+            const UbCollectiveResult gen = Run(bytes, true);
+            std::ostringstream what;
+            what << bytes << " B";
+            if (bytes <= (16ULL << 20)) // the whole graph of 64 MiB is what this avoids
+            {
+                const UbCollectiveResult whole = Run(bytes, false);
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG((gen.end - gen.start).GetPicoSeconds()),
+                                      (whole.end - whole.start).GetPicoSeconds(),
+                                      what.str() << ": the same time as the whole graph");
+                NS_TEST_EXPECT_MSG_EQ(gen.transfers, whole.transfers, what.str());
+                NS_TEST_EXPECT_MSG_EQ(gen.wireBytes, whole.wireBytes, what.str());
+                NS_TEST_EXPECT_MSG_EQ(whole.peakTransfers,
+                                      whole.transfers,
+                                      what.str() << ": the whole graph is held at once");
+            }
+            // 4 switches x 18 transfers per piece of every head.
+            const uint32_t pieces = UbInNetworkBuilder().AutoChunks([&]() {
+                UbCollectivePlan p;
+                p.bytes = bytes;
+                p.ranks = 8;
+                p.reducerShares = {5, 4, 4, 5};
+                return p;
+            }());
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(gen.transfers), 72ULL * 8 * pieces, what.str());
+            UB_FIG(gen.peakTransfers);
+            if (bytes == (4ULL << 20))
+            {
+                heldAt4 = gen.peakTransfers;
+            }
+            if (bytes > (4ULL << 20))
+            {
+                NS_TEST_EXPECT_MSG_LT_OR_EQ(gen.peakTransfers,
+                                            heldAt4 * 11 / 10,
+                                            what.str() << ": held no more than at 4 MiB");
+            }
+            const uint64_t window = 4 * 18 * (UbInNetworkBuilder::DefaultWindow + 1);
+            NS_TEST_EXPECT_MSG_GT_OR_EQ(gen.peakTransfers,
+                                        std::min<uint64_t>(gen.transfers, window),
+                                        what.str() << ": at least the window's batches");
+            NS_TEST_EXPECT_MSG_LT_OR_EQ(gen.peakTransfers,
+                                        3 * window,
+                                        what.str() << ": at most three windows' batches");
+        }
+    }
+};
+
 class UbCollectiveSweepTestSuite : public TestSuite
 {
   public:
@@ -366,6 +452,7 @@ class UbCollectiveSweepTestSuite : public TestSuite
         AddTestCase(new UbAllReduceBoundTestCase, ubtest::Quick());
         AddTestCase(new UbAutoPiecesTestCase, ubtest::Quick());
         AddTestCase(new UbNvlsFewRanksTestCase, ubtest::Quick());
+        AddTestCase(new UbGeneratedGraphTestCase, ubtest::Quick());
     }
 };
 
