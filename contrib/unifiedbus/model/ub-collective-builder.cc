@@ -244,6 +244,48 @@ UbRingBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
     Ring(g, plan.chunks, members, perRank, steps, {});
 }
 
+bool
+UbRingBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const
+{
+    // As Build (Ring), one stream per piece: batch s of stream k is step s of piece k, rank after
+    // rank, and depends only on step s - 1 of the same piece. Transfer (s, p, k) gets the index
+    // Ring gives it, (s n + p) c + k.
+    const uint32_t n = plan.ranks;
+    const uint32_t c = plan.chunks;
+    const uint64_t perRank = (plan.bytes + n - 1) / n;
+    const uint32_t steps = plan.op == UbCollectiveOp::ALL_REDUCE ? 2 * (n - 1) : n - 1;
+    uint64_t pieceBytes = 0;
+    for (uint32_t k = 0; k < c; ++k)
+    {
+        pieceBytes += std::max<uint64_t>(Piece(perRank, c, k), 1);
+    }
+    auto next = std::make_shared<std::vector<uint32_t>>(c, 0); // per piece: its next step
+    g.SetGenerator(
+        c,
+        [n, c, perRank, steps, next](UbTransferGraph& g, uint32_t k) {
+            const uint32_t s = (*next)[k];
+            if (s == steps)
+            {
+                return false;
+            }
+            for (uint32_t p = 0; p < n; ++p)
+            {
+                uint32_t t = g.Add(p, (p + 1) % n, Piece(perRank, c, k));
+                if (s > 0)
+                {
+                    // what p received from p - 1 in the step before
+                    g.Depend(t, ((s - 1) * n + (p + n - 1) % n) * c + k);
+                }
+            }
+            ++(*next)[k];
+            return true;
+        },
+        1,
+        static_cast<uint64_t>(steps) * n * c,
+        static_cast<uint64_t>(steps) * n * pieceBytes);
+    return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Halving-doubling
 

@@ -79,8 +79,8 @@ class UbCollectiveBuilder
     static const UbCollectiveBuilder& For(UbCollectiveAlgo algo);
 
     /**
-     * \brief As Build(plan), but generated as it runs where the algorithm can (in-network
-     * AllReduce), so that its memory does not grow with the message size; else whole.
+     * \brief As Build(plan), but generated as it runs where the algorithm can (ring and
+     * in-network AllReduce), so that its memory does not grow with the message size; else whole.
      * \param plan what to build
      * \return the graph
      */
@@ -130,6 +130,15 @@ class UbRingBuilder : public UbCollectiveBuilder
      * \return min(bytes / 32 KiB, stepBytes / 4 KiB, 32), at least 1
      */
     uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
+
+    /**
+     * \brief One stream per piece, a batch per step: the same transfers, indices and results as
+     * Build, while a run holds about two steps of every piece.
+     * \param plan the plan
+     * \param g an empty graph
+     * \return true
+     */
+    bool Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
 };
 
 /// Recursive halving then doubling AllReduce (power-of-two ranks).

@@ -431,6 +431,55 @@ class UbGeneratedGraphTestCase : public TestCase
     }
 };
 
+/**
+ * Ring AllReduce generated as it runs (one stream per piece, a batch per step): the same results
+ * as the whole graph to the picosecond, holding a few steps instead of all 2 (N - 1). On 16
+ * ranks of nvlink5-gb200 at 1 MiB (16 pieces: a step of 64 KiB in pieces of at least 4 KiB) the
+ * whole graph is 30 steps x 16 ranks x 16 pieces = 7,680 transfers; the run must hold at most a
+ * quarter of them.
+ */
+class UbGeneratedRingTestCase : public TestCase
+{
+  public:
+    UbGeneratedRingTestCase()
+        : TestCase("nvlink5-gb200, 16 ranks: ring generated as it runs gives the whole graph's "
+                   "results to the picosecond and holds a few steps of it")
+    {
+    }
+
+  private:
+    static UbCollectiveResult Run(bool generated)
+    {
+        UbExperiment::CollectiveRun run;
+        run.preset = "nvlink5-gb200";
+        run.ranks = 16;
+        run.op = UbCollectiveOp::ALL_REDUCE;
+        run.algo = UbCollectiveAlgo::RING;
+        run.bytes = 1 << 20;
+        run.setup = [generated](UbTopologyHelper&, UbCollectiveEngine& coll) {
+            coll.SetGenerated(generated);
+        };
+        UbCollectiveResult r = UbExperiment::Run(run).result;
+        ubtest::ResetSimulation();
+        return r;
+    }
+
+    void DoRun() override
+    {
+        const UbCollectiveResult gen = Run(true);
+        const UbCollectiveResult whole = Run(false);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((gen.end - gen.start).GetPicoSeconds()),
+                              (whole.end - whole.start).GetPicoSeconds(),
+                              "the same time as the whole graph");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(gen.transfers), 30ULL * 16 * 16, "steps x ranks x pieces");
+        NS_TEST_EXPECT_MSG_EQ(gen.wireBytes, whole.wireBytes, "the same bytes");
+        NS_TEST_EXPECT_MSG_EQ(whole.peakTransfers, whole.transfers, "the whole graph held");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(gen.peakTransfers),
+                                    gen.transfers / 4,
+                                    "generated: at most a quarter held at once");
+    }
+};
+
 class UbCollectiveSweepTestSuite : public TestSuite
 {
   public:
@@ -453,6 +502,7 @@ class UbCollectiveSweepTestSuite : public TestSuite
         AddTestCase(new UbAutoPiecesTestCase, ubtest::Quick());
         AddTestCase(new UbNvlsFewRanksTestCase, ubtest::Quick());
         AddTestCase(new UbGeneratedGraphTestCase, ubtest::Quick());
+        AddTestCase(new UbGeneratedRingTestCase, ubtest::Quick());
     }
 };
 
