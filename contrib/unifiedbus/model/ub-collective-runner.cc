@@ -199,8 +199,10 @@ UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uin
     }
     uint32_t t = q->second.front();
     q->second.pop_front();
-    NS_ABORT_MSG_IF(m_graph.Get(t).bytes != length,
-                    "UbCollectiveEngine: transfer " << t << " of " << m_graph.Get(t).bytes
+    // Stays valid while later batches are generated (a deque keeps its elements in place).
+    UbTransferGraph::Transfer& x = m_graph.At(t);
+    NS_ABORT_MSG_IF(x.bytes != length,
+                    "UbCollectiveEngine: transfer " << t << " of " << x.bytes
                                                     << " B arrived as " << length
                                                     << " B; ranks' writes arrived out of order");
     ++m_arrived;
@@ -230,7 +232,7 @@ UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uin
     {
         // Every transfer that may depend on this one exists before it is marked arrived.
         const uint32_t stream = t % m_graph.GetStreams();
-        const uint32_t upTo = m_graph.Get(t).batch + m_graph.GetLookback();
+        const uint32_t upTo = x.batch + m_graph.GetLookback();
         const uint64_t before = m_graph.GetN();
         while (m_graph.GetBatches(stream) <= upTo && m_graph.Generate(stream))
         {
@@ -243,13 +245,13 @@ UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uin
             const uint32_t end = m_graph.GetEnd(stream); // the new ones end the stream
             for (uint32_t place = end - added; place < end; ++place)
             {
-                const uint32_t x = place * m_graph.GetStreams() + stream;
-                Check(x, m_graph.Get(x), false);
+                const uint32_t u = place * m_graph.GetStreams() + stream;
+                Check(u, m_graph.Get(u), false);
             }
         }
     }
-    m_graph.MarkArrived(t);
-    for (uint32_t d : m_graph.Get(t).dependents)
+    x.arrived = true; // later Depend on it is refused
+    for (uint32_t d : x.dependents)
     {
         if (--m_graph.At(d).dependencies == 0)
         {

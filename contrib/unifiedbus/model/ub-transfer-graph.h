@@ -22,7 +22,8 @@ namespace ns3
  * for in-network algorithms, come after the ranks). It may start only when every transfer it
  * depends on has arrived at its source (the data it forwards or reduces); transfers with no
  * dependencies start together. The graph holds no simulation state: the same graph can be run
- * twice, or at another level of detail.
+ * twice, or at another level of detail (a runner takes its own copy, and counts down and marks
+ * arrived the transfers of that copy).
  *
  * A graph may also be generated as it runs (SetGenerator), batch after batch in each of its
  * streams (independent parts that progress at their own pace, such as the reducing switches of
@@ -47,7 +48,7 @@ class UbTransferGraph
         uint64_t work{0}; //!< bytes the source's engine processes (reduces) before the transfer
                           //!< leaves (0: none; UbCollectiveRunConfig::engineBps gives the rate)
         uint32_t batch{0};   //!< the batch of its stream that added it (generated graphs; else 0)
-        bool arrived{false}; //!< set by the runner of a generated graph (MarkArrived)
+        bool arrived{false}; //!< set by a runner, in its copy, when it has arrived
     };
 
     /**
@@ -209,12 +210,6 @@ class UbTransferGraph
     /// Generate every remaining batch, batch by batch, each batch stream by stream: the whole
     /// graph, as if built at once.
     void GenerateAll();
-
-    /// \param t a transfer held: it has arrived (later Depend on it is refused)
-    void MarkArrived(uint32_t t)
-    {
-        At(t).arrived = true;
-    }
 
     /**
      * \brief Drop the transfers at the front of t's stream that have arrived (a runner).

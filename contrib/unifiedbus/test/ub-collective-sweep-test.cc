@@ -34,6 +34,14 @@ using namespace ns3;
 namespace
 {
 
+/// Let the one-tier switches reduce, with the preset's engines and window (NVLS).
+void
+UseSwitchReducers(UbTopologyHelper& sys, UbCollectiveEngine& coll)
+{
+    auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+    coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
+}
+
 struct Algo
 {
     UbCollectiveAlgo algo;
@@ -73,8 +81,7 @@ class UbBusBwGrowsTestCase : public TestCase
         run.setup = [a](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
             if (a.algo == UbCollectiveAlgo::IN_NETWORK)
             {
-                auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
+                UseSwitchReducers(sys, coll);
             }
             if (a.algo == UbCollectiveAlgo::MULTI_RING)
             {
@@ -259,8 +266,7 @@ class UbAutoPiecesTestCase : public TestCase
         run.setup = [algo](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
             if (algo == UbCollectiveAlgo::IN_NETWORK)
             {
-                auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
+                UseSwitchReducers(sys, coll);
             }
             coll.SetMeshDims({8});
         };
@@ -330,8 +336,7 @@ class UbNvlsFewRanksTestCase : public TestCase
             run.algo = UbCollectiveAlgo::IN_NETWORK;
             run.bytes = 64 << 20;
             run.setup = [](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
-                auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
+                UseSwitchReducers(sys, coll);
             };
             const double bw = UbExperiment::Run(run).result.BusBw();
             ubtest::ResetSimulation();
@@ -371,8 +376,7 @@ class UbGeneratedGraphTestCase : public TestCase
         run.algo = UbCollectiveAlgo::IN_NETWORK;
         run.bytes = bytes;
         run.setup = [generated](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
-            auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-            coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
+            UseSwitchReducers(sys, coll);
             coll.SetGenerated(generated);
         };
         UbCollectiveResult r = UbExperiment::Run(run).result;
