@@ -494,11 +494,13 @@ UbTransport::Send(uint32_t dst, const UbTpMessage& msg)
     if (m_multipath == PER_PACKET && p.channels.size() > 1)
     {
         p.shared.push_back(msg);
-        // Activate the group starting at a channel that moves on with every message and starts
-        // at (own CNA + peer's CNA) mod n, so that short messages neither all leave on the first
-        // channels (the first paths) nor, from many sources to one peer, all arrive on one of
-        // its ports (a start seeded by the peer alone sent every source's first message to a
-        // peer down the same plane).
+        // Activate the group starting at the channel after the one that took the group's last
+        // packet (NextNewSegment), so that the packets of successive messages go round the
+        // channels in turn: a start that moved on by one per message put the first packets of
+        // eight 8-packet messages on the same channel, whose path then carried eight packets
+        // while others carried one. The first start is (own CNA + peer's CNA) mod n, so that
+        // from many sources to one peer the first packets do not all arrive on one of its
+        // ports.
         const auto n = static_cast<uint32_t>(p.channels.size());
         if (!p.rotated)
         {
@@ -509,7 +511,6 @@ UbTransport::Send(uint32_t dst, const UbTpMessage& msg)
         {
             Activate(p.channels[(p.nextChannel + i) % n]);
         }
-        p.nextChannel = (p.nextChannel + 1) % n;
     }
     else
     {
@@ -603,6 +604,12 @@ UbTransport::NextNewSegment(Channel& ch, Desc& d, bool commit)
     d.resent = false;
     if (commit)
     {
+        if (q == &p.shared)
+        {
+            // The group's next message starts on the channel after this one (Send).
+            const auto n = static_cast<uint32_t>(p.channels.size());
+            p.nextChannel = static_cast<uint32_t>(&ch - p.channels.data() + 1) % n;
+        }
         m.nextOffset += d.len;
         if (d.last)
         {
