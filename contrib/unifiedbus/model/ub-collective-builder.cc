@@ -37,6 +37,18 @@ NcclChannelPieces(const UbCollectivePlan& plan)
     const uint64_t c = std::min<uint64_t>({channels, step / 4096, 32});
     return static_cast<uint32_t>(std::max<uint64_t>(c, 1));
 }
+
+/// Levels of the in-order binary tree over n ranks (BuildTree): floor(log2 n) + 1.
+uint32_t
+TreeLevels(uint32_t n)
+{
+    uint32_t levels = 0;
+    for (uint32_t v = std::max<uint32_t>(n, 1); v > 0; v /= 2)
+    {
+        ++levels;
+    }
+    return levels;
+}
 } // namespace
 
 const UbCollectiveBuilder&
@@ -200,7 +212,19 @@ UbDoubleTreeBuilder::AutoChunks(const UbCollectivePlan& plan) const
     // A tree pipelines through its depth with 8 slots per connection (BuildTree), so it wants
     // more pieces than a ring: at least one per 64 KiB of the buffer, at most 1,024.
     const uint64_t byBytes = std::min<uint64_t>(plan.bytes / (64 * 1024), 1024);
-    return static_cast<uint32_t>(std::max<uint64_t>(NcclChannelPieces(plan), byBytes));
+    uint64_t pieces = std::max<uint64_t>(NcclChannelPieces(plan), byBytes);
+    if (plan.sprayBytes > 0)
+    {
+        // Each piece also costs about one packet on every path it is spread over (it arrives
+        // with its last packet): pipelining a tree of L levels, up and down, with that overhead
+        // o is best near k = sqrt(4 L S / o) pieces, the optimum of (k + 4 L) (o + S / k) with
+        // the pipeline's fill taken as 4 L pieces (an assumption fitted on ascend950-ub2 and
+        // ubmesh-ub2, 1-16 MiB; with 256-B NVLink packets o is small and this does not bind).
+        const double best = std::sqrt(4.0 * TreeLevels(plan.ranks) * static_cast<double>(plan.bytes) /
+                                      static_cast<double>(plan.sprayBytes));
+        pieces = std::min<uint64_t>(pieces, std::max<uint64_t>(1, std::llround(best)));
+    }
+    return static_cast<uint32_t>(pieces);
 }
 
 uint32_t

@@ -30,6 +30,9 @@ struct UbCollectivePlan
     std::vector<double> reducerShares; //!< IN_NETWORK: share of each reducer (ranks + j)
     uint32_t reducerWindow{0}; //!< IN_NETWORK: pieces each reducer reduces at once (0:
                                //!< UbInNetworkBuilder::DefaultWindow)
+    uint64_t sprayBytes{0}; //!< a rank's payload of one packet on each path its transfers are
+                            //!< spread over (Mtu x TpChannels with PerPacket multipath, else
+                            //!< Mtu; 0: unknown): a transfer's per-piece overhead in bytes
     const std::vector<std::vector<uint64_t>>* matrix{nullptr}; //!< ALL_TO_ALLV: bytes[i][j]
 };
 

@@ -138,6 +138,12 @@ UbCollectiveEngine::UbCollectiveEngine(std::vector<Ptr<UbController>> ranks)
     : m_runner(ranks),
       m_nRanks(static_cast<uint32_t>(ranks.size()))
 {
+    if (!ranks.empty() && ranks[0])
+    {
+        // What one packet on every path of a rank's channel group carries (UbCollectivePlan).
+        m_sprayBytes = ranks[0]->GetMtu();
+        m_sprayBytes *= ranks[0]->GetTransport()->GetSprayWidth();
+    }
 }
 
 UbCollectiveEngine::~UbCollectiveEngine() = default;
@@ -277,6 +283,7 @@ UbCollectiveEngine::Plan(UbCollectiveOp op, UbCollectiveAlgo algo, uint64_t byte
     p.dims = m_dims;
     p.reducerShares = m_shares;
     p.reducerWindow = m_concurrent;
+    p.sprayBytes = m_sprayBytes;
     p.chunks = m_chunks ? m_chunks : UbCollectiveBuilder::For(algo).AutoChunks(p);
     return p;
 }

@@ -214,6 +214,7 @@ class UbCollectiveEngine
     std::vector<double> m_shares; //!< IN_NETWORK: share of each reducer
     double m_reductionBps{0};     //!< IN_NETWORK: each reducer's engine (0: no limit)
     uint32_t m_concurrent{0};     //!< IN_NETWORK: pieces each reducer reduces at once
+    uint64_t m_sprayBytes{0};     //!< UbCollectivePlan::sprayBytes of rank 0
 };
 
 } // namespace ns3

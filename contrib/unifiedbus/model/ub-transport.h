@@ -197,6 +197,13 @@ class UbTransport : public Object
         return m_mode;
     }
 
+    /// \return the channels one transaction's packets are spread over: TpChannels with
+    /// PerPacket multipath, else 1
+    uint32_t GetSprayWidth() const
+    {
+        return m_multipath == PER_PACKET ? m_channels : 1;
+    }
+
     /**
      * \brief Queue a message toward a peer and try to send.
      * \param dst peer CNA
