@@ -220,7 +220,8 @@ UbDoubleTreeBuilder::AutoChunks(const UbCollectivePlan& plan) const
         // o is best near k = sqrt(4 L S / o) pieces, the optimum of (k + 4 L) (o + S / k) with
         // the pipeline's fill taken as 4 L pieces (an assumption fitted on ascend950-ub2 and
         // ubmesh-ub2, 1-16 MiB; with 256-B NVLink packets o is small and this does not bind).
-        const double best = std::sqrt(4.0 * TreeLevels(plan.ranks) * static_cast<double>(plan.bytes) /
+        const double levels = TreeLevels(plan.ranks);
+        const double best = std::sqrt(4.0 * levels * static_cast<double>(plan.bytes) /
                                       static_cast<double>(plan.sprayBytes));
         pieces = std::min<uint64_t>(pieces, std::max<uint64_t>(1, std::llround(best)));
     }
