@@ -272,6 +272,7 @@ class UbCreditReceiver
         std::push_heap(m_releases.begin(),
                        m_releases.end(),
                        [](const Release& a, const Release& b) { return a.atPs > b.atPs; });
+        m_nextDuePs = std::min(m_nextDuePs, atPs);
     }
 
     /**
@@ -287,12 +288,11 @@ class UbCreditReceiver
     template <typename Host>
     void Resolve(int64_t nowPs, Host& host);
 
-    /// \return the earliest pending release or return timeout, UB_NEVER_PS if none
+    /// \return the earliest pending release or return timeout, UB_NEVER_PS if none (kept as
+    /// the state changes, so that the check before every decision reads one field)
     int64_t NextDueTime() const
     {
-        uint8_t vl = 0;
-        int64_t best = m_releases.empty() ? UB_NEVER_PS : m_releases.front().atPs;
-        return std::min(best, NextDeadline(vl));
+        return m_nextDuePs;
     }
 
     /**
@@ -361,6 +361,7 @@ class UbCreditReceiver
 
     std::unique_ptr<Vl[]> m_vl;      //!< per VL
     std::vector<Release> m_releases; //!< min-heap on atPs
+    int64_t m_nextDuePs{UB_NEVER_PS}; //!< earliest release or return timeout (NextDueTime)
     int64_t m_timeoutPs{0};
     uint32_t m_vlCells{0};
     uint32_t m_sharedCells{0};
@@ -395,6 +396,7 @@ UbCreditReceiver::Resolve(int64_t nowPs, Host& host)
         int64_t tDead = NextDeadline(deadVl);
         if (std::min(tRel, tDead) > nowPs)
         {
+            m_nextDuePs = std::min(tRel, tDead);
             return;
         }
         if (tDead < tRel)
