@@ -164,8 +164,11 @@ class UbDoubleTreeBuilder : public UbCollectiveBuilder
     /**
      * \brief Pieces per tree: ring's count (NCCL's channel sizing), or one per 64 KiB of the
      * buffer if that is more (at most 1,024). A tree's pieces travel its depth up and down with
-     * 8 slots per connection, so it needs more of them than a ring; on nvlink4-h100 this is
-     * within 5 % of the best fixed count at 1, 4 and 16 MiB (doc/collectives.md).
+     * 8 slots per connection, so it needs more of them than a ring. With
+     * UbCollectivePlan::sprayBytes o known, at most sqrt(4 L S / o) for a tree of L levels:
+     * each piece costs about a packet on every path it is spread over. Within 5 % of the best
+     * fixed count on nvlink4-h100, ascend950-ub2 and ubmesh-ub2 at 1, 4 and 16 MiB
+     * (doc/collectives.md).
      * \param plan the plan
      * \return the pieces
      */
