@@ -237,7 +237,7 @@ UbNetDevice::ResolveRx(int64_t nowPs)
 void
 UbNetDevice::OnFreed(int64_t atPs, uint8_t vl, uint32_t used)
 {
-    if (!m_vlOccupancyTrace.IsEmpty())
+    if (s_tracedSources && !m_vlOccupancyTrace.IsEmpty())
     {
         m_vlOccupancyTrace(PicoSeconds(atPs), vl, used);
     }
@@ -484,12 +484,15 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
         m_pfc->OnCharged(now, info.vl, m_rxBuffer, *this);
     }
     ++m_rxPackets;
-    m_macRxTrace(packet);
-    if (!m_vlOccupancyTrace.IsEmpty())
+    if (s_tracedSources)
+    {
+        m_macRxTrace(packet);
+    }
+    if (s_tracedSources && !m_vlOccupancyTrace.IsEmpty())
     {
         m_vlOccupancyTrace(Simulator::Now(), info.vl, m_rxBuffer.GetUsed(info.vl));
     }
-    if (!m_phyRxEndTrace.IsEmpty())
+    if (s_tracedSources && !m_phyRxEndTrace.IsEmpty())
     {
         Simulator::Schedule(tailReady - Simulator::Now(), &UbNetDevice::FirePhyRxEnd, this, packet);
     }
@@ -565,7 +568,7 @@ UbNetDevice::AbsorbCredits(int64_t nowPs)
         m_absorbing = false;
     }
     bool ok = m_credits.Absorb(nowPs, [this](const UbCreditReturn& r) {
-        if (!m_creditReturnTrace.IsEmpty())
+        if (s_tracedSources && !m_creditReturnTrace.IsEmpty())
         {
             m_creditReturnTrace(r.vl, r.reservedCells, r.sharedCells, PicoSeconds(r.atPs));
         }
@@ -825,9 +828,12 @@ UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
     m_busyPs += end - start;
     ++m_txPackets;
     m_txWireBytes += wire;
-    m_macTxTrace(packet);
-    m_phyTxBeginTrace(packet);
-    if (!m_phyTxEndTrace.IsEmpty())
+    if (s_tracedSources)
+    {
+        m_macTxTrace(packet);
+        m_phyTxBeginTrace(packet);
+    }
+    if (s_tracedSources && !m_phyTxEndTrace.IsEmpty())
     {
         Simulator::Schedule(PicoSeconds(end - now), &UbNetDevice::FirePhyTxEnd, this, packet);
     }

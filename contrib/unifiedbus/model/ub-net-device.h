@@ -77,7 +77,7 @@ class UbChannel;
  * frames, retry requests and acknowledgements, and the parameters each end announces when the
  * link comes up (UbLinkParams). It never reads or writes the other end's state.
  */
-class UbNetDevice : public NetDevice, private UbPfc::Host
+class alignas(64) UbNetDevice : public NetDevice, private UbPfc::Host
 {
   public:
     /// Link-level flow control.
@@ -443,7 +443,7 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
         /// Cells freed. \param atPs when \param vl VL \param used reserve cells still in use
         void OnFreed(int64_t atPs, uint8_t vl, uint32_t used)
         {
-            if (dev.m_pfc || !dev.m_vlOccupancyTrace.IsEmpty())
+            if (dev.m_pfc || (s_tracedSources && !dev.m_vlOccupancyTrace.IsEmpty()))
             {
                 dev.OnFreed(atPs, vl, used);
             }
@@ -485,76 +485,108 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     void SetRetrySetFlits(uint32_t flits);
     uint32_t GetRetrySetFlits() const;
 
-    // Attributes
-    uint8_t m_lanes{4};
-    DataRate m_laneRate;
-    double m_encodingEfficiency{1.0};
-    Time m_phyLatency;
-    uint32_t m_flitSize{20};
-    uint32_t m_flitsPerCell{4};
-    uint32_t m_dlOverhead{0};
-    Framing m_framing{UB_CRC};
-    uint32_t m_creditFrameBytes{20};
-    uint32_t m_creditGrain{1};
-    CreditReturnMode m_creditReturnMode{PIGGYBACK};
-    Time m_piggybackWait;
-    Time m_creditTimeout;
-    uint8_t m_vlCount{2};
-    uint32_t m_vlBufferCells{0};
-    uint32_t m_sharedBufferCells{0};
-
-    /// SlToVl and VlWeights as given (most ports leave both empty and hold none).
-    struct VlStrings
+    /**
+     * A TracedCallback that counts, for the whole process, the sources that have sinks
+     * (s_tracedSources). While no source of any device has one, a packet passes the trace
+     * sources without reading their lists, each in a cache line of its own.
+     */
+    template <typename... Ts>
+    class Trace : public TracedCallback<Ts...>
     {
-        std::string slToVl;    //!< SlToVl attribute
-        std::string vlWeights; //!< VlWeights attribute
+      public:
+        Trace() = default;
+        Trace(const Trace&) = delete;
+        Trace& operator=(const Trace&) = delete;
+
+        ~Trace()
+        {
+            if (!this->IsEmpty())
+            {
+                --s_tracedSources;
+            }
+        }
+
+        /// \param cb the sink (as TracedCallback::ConnectWithoutContext)
+        void ConnectWithoutContext(const CallbackBase& cb)
+        {
+            const bool was = this->IsEmpty();
+            TracedCallback<Ts...>::ConnectWithoutContext(cb);
+            Count(was);
+        }
+
+        /// \param cb the sink \param path its context (as TracedCallback::Connect)
+        void Connect(const CallbackBase& cb, std::string path)
+        {
+            const bool was = this->IsEmpty();
+            TracedCallback<Ts...>::Connect(cb, path);
+            Count(was);
+        }
+
+        /// \param cb the sink (as TracedCallback::DisconnectWithoutContext)
+        void DisconnectWithoutContext(const CallbackBase& cb)
+        {
+            const bool was = this->IsEmpty();
+            TracedCallback<Ts...>::DisconnectWithoutContext(cb);
+            Count(was);
+        }
+
+        /// \param cb the sink \param path its context (as TracedCallback::Disconnect)
+        void Disconnect(const CallbackBase& cb, std::string path)
+        {
+            const bool was = this->IsEmpty();
+            TracedCallback<Ts...>::Disconnect(cb, path);
+            Count(was);
+        }
+
+      private:
+        /// \param wasEmpty whether the list was empty before the change
+        void Count(bool wasEmpty)
+        {
+            if (wasEmpty && !this->IsEmpty())
+            {
+                ++s_tracedSources;
+            }
+            else if (!wasEmpty && this->IsEmpty())
+            {
+                --s_tracedSources;
+            }
+        }
     };
 
-    std::unique_ptr<VlStrings> m_vlStrings;
-    uint32_t m_quantumBytes{0};
-    FlowControlMode m_fcMode{CREDIT};
-    LosslessCheck m_losslessCheck{ABORT};
-    VlArbitration m_arbitration{DWRR};
-    uint16_t m_mtu{0};
-    uint32_t m_pfcXoffBytes{0};
-    uint32_t m_pfcXonBytes{0};
-    uint32_t m_pauseFrameBytes{84};
+    /// Trace sources of the packet path, over every UbNetDevice, that have a sink
+    static inline uint32_t s_tracedSources = 0;
 
-    // Wiring
-    Ptr<Node> m_node;
-    Ptr<UbChannel> m_channel;
-    UbPortQueues* m_queues{nullptr};
-    uint32_t m_port{0};
-    uint32_t m_end{0}; //!< this device's end of the channel (0 or 1)
-    uint32_t m_ifIndex{0};
-    Mac48Address m_address;
-    NetDevice::ReceiveCallback m_rxCallback;
-    PromiscReceiveCallback m_promiscCallback;
-
-    // Derived at initialization
+    // What every packet reads or writes comes first, so that a packet's passage through the
+    // port (transmit or receive) touches a few cache lines of it, starting with the one it
+    // shares with the object's header (a 72-rank collective touches thousands of ports, which
+    // stay out of the second-level cache; doc/architecture.md). Set-up values come last.
     bool m_ready{false};
     bool m_local{true};           //!< the channel joins both ends in this process
     bool m_peerCutThrough{false}; //!< the other end announced cut-through forwarding
-    uint64_t m_rateBps{0};
-    int64_t m_flitPs{0};         //!< serialization of one flit
-    int64_t m_creditFramePs{0};  //!< serialization of one credit frame
-    int64_t m_linkPs{0};         //!< PhyLatency + propagation of this direction
-    int64_t m_peerPipelinePs{0}; //!< pipeline latency the other end announced
-    int64_t m_peerRetryPs{0};    //!< the other end's retry request set + its link latency
+    bool m_creditBlocked{false};
+    bool m_absorbing{false};
+    uint8_t m_vlCount{2};
+    uint16_t m_mtu{0};
+    FlowControlMode m_fcMode{CREDIT};
+    Framing m_framing{UB_CRC};
+    uint32_t m_flitSize{20};
+    uint32_t m_flitsPerCell{4};
+    uint32_t m_dlOverhead{0};
+    uint32_t m_port{0};
+    uint32_t m_end{0}; //!< this device's end of the channel (0 or 1)
     uint32_t m_peerCna{0};
-    uint32_t m_peerNodeId{0};
+    UbPortQueues* m_queues{nullptr};
+    UbLinkFault m_fault;     //!< link down, lanes lost
+    int64_t m_txFreePs{0};   //!< end of the last data packet on the wire
+    int64_t m_ctrlFreePs{0}; //!< end of the last control frame on the wire
+    int64_t m_flitPs{0};     //!< serialization of one flit
+    int64_t m_linkPs{0};     //!< PhyLatency + propagation of this direction
+    int64_t m_peerPipelinePs{0}; //!< pipeline latency the other end announced
+    uint64_t m_rateBps{0};
     uint8_t m_slToVl[16]{};
-    const UbVlArbiter* m_arbiter{nullptr};
-    UbVlArbiterState m_arbState;
-    std::unique_ptr<DwrrState> m_dwrr; //!< DWRR only
-
-    // The concerns this device composes
-    UbCreditSender m_credits;              //!< credits toward the other end (sending half)
-    UbCreditReceiver m_rxBuffer;           //!< this port's receive buffer (receiving half)
-    std::unique_ptr<UbPfc> m_pfc;          //!< FlowControl = Pfc only
-    UbLinkErrorModel m_errors;             //!< errors and link-level retry of this direction
-    UbLinkFault m_fault;                   //!< link down, lanes lost
-    std::unique_ptr<EventId> m_flushEvent; //!< remote channels only: next credit return due
+    Ptr<UbChannel> m_channel;
+    UbCreditSender m_credits;    //!< credits toward the other end (sending half)
+    UbCreditReceiver m_rxBuffer; //!< this port's receive buffer (receiving half)
 
     /// A credit return waiting for a data packet's link header (CreditReturn = Piggyback).
     struct PendingReturn
@@ -567,34 +599,74 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
 
     std::vector<PendingReturn> m_pendingReturns; //!< FIFO by deadline, from m_pendingHead
     uint32_t m_pendingHead{0};
-
-    // Transmit direction
-    int64_t m_txFreePs{0};   //!< end of the last data packet on the wire
-    int64_t m_ctrlFreePs{0}; //!< end of the last control frame on the wire
-    EventId m_attemptEvent;  //!< the next time this port tries to start a packet
-    bool m_creditBlocked{false};
-    bool m_absorbing{false};
-
-    // Statistics
+    CreditReturnMode m_creditReturnMode{PIGGYBACK};
+    std::unique_ptr<UbPfc> m_pfc; //!< FlowControl = Pfc only
     uint64_t m_txPackets{0};
     uint64_t m_txWireBytes{0};
     uint64_t m_rxPackets{0};
+    int64_t m_busyPs{0};
+    int64_t m_creditFramePs{0}; //!< serialization of one credit frame
+    UbLinkErrorModel m_errors;  //!< errors and link-level retry of this direction
+    EventId m_attemptEvent;     //!< the next time this port tries to start a packet
+
+    // Attributes
+    uint8_t m_lanes{4};
+    DataRate m_laneRate;
+    double m_encodingEfficiency{1.0};
+    Time m_phyLatency;
+    uint32_t m_creditFrameBytes{20};
+    uint32_t m_creditGrain{1};
+    Time m_piggybackWait;
+    Time m_creditTimeout;
+    uint32_t m_vlBufferCells{0};
+    uint32_t m_sharedBufferCells{0};
+
+    /// SlToVl and VlWeights as given (most ports leave both empty and hold none).
+    struct VlStrings
+    {
+        std::string slToVl;    //!< SlToVl attribute
+        std::string vlWeights; //!< VlWeights attribute
+    };
+
+    std::unique_ptr<VlStrings> m_vlStrings;
+    uint32_t m_quantumBytes{0};
+    LosslessCheck m_losslessCheck{ABORT};
+    VlArbitration m_arbitration{DWRR};
+    uint32_t m_pfcXoffBytes{0};
+    uint32_t m_pfcXonBytes{0};
+    uint32_t m_pauseFrameBytes{84};
+
+    // Wiring
+    Ptr<Node> m_node;
+    uint32_t m_ifIndex{0};
+    Mac48Address m_address;
+    NetDevice::ReceiveCallback m_rxCallback;
+    PromiscReceiveCallback m_promiscCallback;
+
+    // Derived at initialization
+    int64_t m_peerRetryPs{0}; //!< the other end's retry request set + its link latency
+    uint32_t m_peerNodeId{0};
+    const UbVlArbiter* m_arbiter{nullptr};
+    UbVlArbiterState m_arbState;
+    std::unique_ptr<DwrrState> m_dwrr;     //!< DWRR only
+    std::unique_ptr<EventId> m_flushEvent; //!< remote channels only: next credit return due
+
+    // Statistics
     uint64_t m_drops{0};
     uint64_t m_creditFrames{0};
     uint64_t m_piggybacked{0};
-    int64_t m_busyPs{0};
     std::unique_ptr<uint64_t[]> m_violations; //!< per VL; allocated at the first violation
 
     // Traces
-    TracedCallback<Ptr<const Packet>> m_macTxTrace;
-    TracedCallback<Ptr<const Packet>> m_macRxTrace;
-    TracedCallback<Ptr<const Packet>> m_phyTxBeginTrace;
-    TracedCallback<Ptr<const Packet>> m_phyTxEndTrace;
-    TracedCallback<Ptr<const Packet>> m_phyRxEndTrace;
+    Trace<Ptr<const Packet>> m_macTxTrace;
+    Trace<Ptr<const Packet>> m_macRxTrace;
+    Trace<Ptr<const Packet>> m_phyTxBeginTrace;
+    Trace<Ptr<const Packet>> m_phyTxEndTrace;
+    Trace<Ptr<const Packet>> m_phyRxEndTrace;
     TracedCallback<Ptr<const Packet>> m_phyRxDropTrace;
     TracedCallback<uint8_t, bool> m_creditStallTrace;
-    TracedCallback<uint8_t, uint32_t, uint32_t, Time> m_creditReturnTrace;
-    TracedCallback<Time, uint8_t, uint32_t> m_vlOccupancyTrace;
+    Trace<uint8_t, uint32_t, uint32_t, Time> m_creditReturnTrace;
+    Trace<Time, uint8_t, uint32_t> m_vlOccupancyTrace;
 };
 
 } // namespace ns3

@@ -8,10 +8,13 @@
  *    packet deep;
  *  - CreditReturn returns exactly the cells that were sent (sum over the run);
  *  - VlOccupancy ends at zero and never exceeds the VL buffer;
- *  - PhyRxDrop fires once per dropped packet in drop-tail mode.
+ *  - PhyRxDrop fires once per dropped packet in drop-tail mode;
+ *  - a sink connected through a Config path (with its context) sees every packet, and none once
+ *    it is disconnected (the device tests a mask of connected sources on each packet).
  */
 #include "ub-test-utils.h"
 
+#include "ns3/config.h"
 #include "ns3/data-rate.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
@@ -185,6 +188,70 @@ class UbTraceTestCase : public TestCase
     }
 };
 
+/// Config::Connect and Config::Disconnect on MacTx, MacRx and PhyTxBegin.
+class UbTraceConnectTestCase : public TestCase
+{
+  public:
+    UbTraceConnectTestCase()
+        : TestCase("a trace sink connected by Config path sees every packet until disconnected")
+    {
+    }
+
+  private:
+    static void Count(uint64_t* n, std::string context, Ptr<const Packet>)
+    {
+        *n += context.empty() ? 0 : 1;
+    }
+
+    void DoRun() override
+    {
+        ubtest::ResetSimulation();
+        NodeContainer n;
+        n.Create(2);
+        UbHelper ub;
+        NetDeviceContainer d = ub.Install(n.Get(0), n.Get(1));
+        UbRoutingHelper::PopulateShortestPaths(n);
+        UbTrafficHelper traffic;
+        traffic.SetSourceAttribute("PacketSize", UintegerValue(1024));
+        traffic.SetSourceAttribute("MaxPackets", UintegerValue(200));
+        traffic.SetSourceAttribute("Rate", DataRateValue(DataRate("10Gbps")));
+        traffic.InstallSource(n.Get(0), n.Get(1)).Start(MicroSeconds(1));
+        uint64_t macTx = 0;
+        uint64_t txBegin = 0;
+        uint64_t macRx = 0;
+        const std::string tx = "/NodeList/" + std::to_string(n.Get(0)->GetId()) +
+                               "/DeviceList/*/$ns3::UbNetDevice/";
+        const std::string rx = "/NodeList/" + std::to_string(n.Get(1)->GetId()) +
+                               "/DeviceList/*/$ns3::UbNetDevice/";
+        auto cbTx = MakeBoundCallback(&Count, &macTx);
+        auto cbBegin = MakeBoundCallback(&Count, &txBegin);
+        auto cbRx = MakeBoundCallback(&Count, &macRx);
+        Config::Connect(tx + "MacTx", cbTx);
+        Config::Connect(tx + "PhyTxBegin", cbBegin);
+        Config::Connect(rx + "MacRx", cbRx);
+        // 1024-B packets at 10 Gb/s: one every 819 ns; about 60 have gone at 50 us.
+        Simulator::Stop(MicroSeconds(50));
+        Simulator::Run();
+        Ptr<UbNetDevice> sender = DynamicCast<UbNetDevice>(d.Get(0));
+        Ptr<UbNetDevice> receiver = DynamicCast<UbNetDevice>(d.Get(1));
+        const uint64_t sentThen = sender->GetTxPackets();
+        const uint64_t receivedThen = receiver->GetRxPackets();
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(sentThen), 10u, "packets went before the disconnection");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(macTx), sentThen, "MacTx (with context) once per packet");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(txBegin), sentThen, "PhyTxBegin once per packet");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(macRx), receivedThen, "MacRx once per packet");
+        Config::Disconnect(tx + "MacTx", cbTx);
+        Config::Disconnect(rx + "MacRx", cbRx);
+        Simulator::Stop(MilliSeconds(1));
+        Simulator::Run();
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(sender->GetTxPackets()), 200u, "all packets went");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(macTx), sentThen, "MacTx silent once disconnected");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(macRx), receivedThen, "MacRx silent once disconnected");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(txBegin), 200u, "PhyTxBegin, still connected, saw all");
+        ubtest::ResetSimulation();
+    }
+};
+
 class UbTraceTestSuite : public TestSuite
 {
   public:
@@ -192,6 +259,7 @@ class UbTraceTestSuite : public TestSuite
         : TestSuite("unifiedbus-traces", TestSuite::Type::UNIT)
     {
         AddTestCase(new UbTraceTestCase, ubtest::Quick());
+        AddTestCase(new UbTraceConnectTestCase, ubtest::Quick());
     }
 };
 
