@@ -11,6 +11,27 @@
 namespace ns3
 {
 
+namespace
+{
+/// The per-VL state of n VLs, fresh: the object's own slots if they suffice, else allocated.
+template <typename Vl>
+Vl*
+UseVls(uint8_t n, Vl (&inlineVl)[UB_INLINE_VLS], std::unique_ptr<Vl[]>& heapVl)
+{
+    if (n <= UB_INLINE_VLS)
+    {
+        heapVl.reset();
+        for (Vl& v : inlineVl)
+        {
+            v = Vl{};
+        }
+        return inlineVl;
+    }
+    heapVl = std::make_unique<Vl[]>(n);
+    return heapVl.get();
+}
+} // namespace
+
 // ---------------------------------------------------------------------------------------------
 // Sender
 
@@ -22,7 +43,7 @@ UbCreditSender::Init(uint8_t nVl,
                      TracedCallback<uint8_t, bool>* stallTrace)
 {
     m_nVl = nVl;
-    m_vl = std::make_unique<Vl[]>(nVl);
+    m_vl = UseVls(nVl, m_inlineVl, m_heapVl);
     m_vlInitial = counting ? vlCells : 0;
     m_sharedInitial = counting ? sharedCells : 0;
     for (uint8_t v = 0; v < nVl; ++v)
@@ -152,7 +173,7 @@ UbCreditSender::GetStallPs(uint8_t vl, int64_t nowPs) const
 uint64_t
 UbCreditSender::GetHeapBytes() const
 {
-    return m_nVl * sizeof(Vl) + m_incoming.capacity() * sizeof(UbCreditReturn);
+    return (m_heapVl ? m_nVl * sizeof(Vl) : 0) + m_incoming.capacity() * sizeof(UbCreditReturn);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +188,7 @@ UbCreditReceiver::Init(uint8_t nVl,
                        int64_t timeoutPs)
 {
     m_nVl = nVl;
-    m_vl = std::make_unique<Vl[]>(nVl);
+    m_vl = UseVls(nVl, m_inlineVl, m_heapVl);
     m_vlCells = vlCells;
     m_sharedCells = sharedCells;
     m_returning = returning;
@@ -218,7 +239,7 @@ UbCreditReceiver::TimeUsedFallsTo(uint8_t vl, uint32_t level) const
 uint64_t
 UbCreditReceiver::GetHeapBytes() const
 {
-    return m_nVl * sizeof(Vl) + m_releases.capacity() * sizeof(Release);
+    return (m_heapVl ? m_nVl * sizeof(Vl) : 0) + m_releases.capacity() * sizeof(Release);
 }
 
 } // namespace ns3

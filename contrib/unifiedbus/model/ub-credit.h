@@ -45,6 +45,10 @@ struct UbCreditReturn
     uint8_t vl{0};             //!< the VL
 };
 
+/// VLs whose per-VL credit and buffer state a port holds in itself, with no allocation (every
+/// preset uses 2; a link with more allocates them)
+constexpr uint8_t UB_INLINE_VLS = 2;
+
 /**
  * \ingroup unifiedbus
  * \brief The sending half of credit flow control on one link direction.
@@ -60,6 +64,10 @@ struct UbCreditReturn
 class UbCreditSender
 {
   public:
+    UbCreditSender() = default;
+    UbCreditSender(const UbCreditSender&) = delete; //!< m_vl may point into the object
+    UbCreditSender& operator=(const UbCreditSender&) = delete;
+
     /**
      * \brief Start with the peer's announced buffer as credits.
      * \param nVl VLs of the link
@@ -189,7 +197,7 @@ class UbCreditSender
         }
     }
 
-    std::unique_ptr<Vl[]> m_vl;             //!< per VL
+    Vl* m_vl{m_inlineVl};                   //!< per VL: m_inlineVl or m_heapVl
     std::vector<UbCreditReturn> m_incoming; //!< FIFO in arrival order, from m_head
     uint32_t m_head{0};
     int32_t m_shared{0};
@@ -198,6 +206,8 @@ class UbCreditSender
     uint32_t m_stallMask{0};
     uint8_t m_nVl{0};
     TracedCallback<uint8_t, bool>* m_stallTrace{nullptr};
+    Vl m_inlineVl[UB_INLINE_VLS];   //!< the VLs of a link with at most UB_INLINE_VLS
+    std::unique_ptr<Vl[]> m_heapVl; //!< the VLs of a link with more
 };
 
 /**
@@ -218,6 +228,10 @@ class UbCreditSender
 class UbCreditReceiver
 {
   public:
+    UbCreditReceiver() = default;
+    UbCreditReceiver(const UbCreditReceiver&) = delete; //!< m_vl may point into the object
+    UbCreditReceiver& operator=(const UbCreditReceiver&) = delete;
+
     /**
      * \param nVl VLs
      * \param vlCells reserve per VL (cells)
@@ -359,7 +373,7 @@ class UbCreditReceiver
     /// Pop the earliest release and free its cells. \return it
     Release PopRelease();
 
-    std::unique_ptr<Vl[]> m_vl;      //!< per VL
+    Vl* m_vl{m_inlineVl};            //!< per VL: m_inlineVl or m_heapVl
     std::vector<Release> m_releases; //!< min-heap on atPs
     int64_t m_nextDuePs{UB_NEVER_PS}; //!< earliest release or return timeout (NextDueTime)
     int64_t m_timeoutPs{0};
@@ -370,6 +384,8 @@ class UbCreditReceiver
     uint32_t m_accPending{0}; //!< VLs with unreturned cells below the grain
     uint8_t m_nVl{0};
     bool m_returning{false};
+    Vl m_inlineVl[UB_INLINE_VLS];   //!< the VLs of a buffer with at most UB_INLINE_VLS
+    std::unique_ptr<Vl[]> m_heapVl; //!< the VLs of a buffer with more
 };
 
 inline UbCreditReceiver::Release

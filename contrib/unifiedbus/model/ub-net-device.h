@@ -77,7 +77,7 @@ class UbChannel;
  * frames, retry requests and acknowledgements, and the parameters each end announces when the
  * link comes up (UbLinkParams). It never reads or writes the other end's state.
  */
-class alignas(64) UbNetDevice : public NetDevice, private UbPfc::Host
+class UbNetDevice : public NetDevice, private UbPfc::Host
 {
   public:
     /// Link-level flow control.

@@ -45,6 +45,7 @@ struct Variant
     bool shared;    // shared buffer pool + small reserves
     uint32_t grain; // credit return grain (cells)
     bool cutThrough;
+    uint8_t vls{2}; // VLs per link (more than UB_INLINE_VLS allocates their state)
 };
 
 struct Outcome
@@ -77,7 +78,7 @@ RunRandom(uint32_t run, const Variant& v)
     UbHelper ub;
     ub.SetDeviceAttribute("Lanes", UintegerValue(4));
     ub.SetDeviceAttribute("LaneRate", DataRateValue(DataRate("100Gbps")));
-    ub.SetDeviceAttribute("VlCount", UintegerValue(2));
+    ub.SetDeviceAttribute("VlCount", UintegerValue(v.vls));
     ub.SetDeviceAttribute("CreditReturnGrain", UintegerValue(v.grain));
     ub.SetDeviceAttribute("CreditReturnTimeout", TimeValue(NanoSeconds(50)));
     if (v.shared)
@@ -262,6 +263,9 @@ class UbConservationTestSuite : public TestSuite
                     ubtest::Quick());
         AddTestCase(new UbConservationTestCase("single path, grain 8",
                                                {UbRoutingTable::SINGLE, false, 8, true}),
+                    ubtest::Quick());
+        AddTestCase(new UbConservationTestCase("adaptive, shared pool, grain 4, 4 VLs",
+                                               {UbRoutingTable::ADAPTIVE, true, 4, true, 4}),
                     ubtest::Quick());
         AddTestCase(new UbDeterminismTestCase, ubtest::Quick());
     }
