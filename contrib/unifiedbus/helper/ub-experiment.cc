@@ -187,7 +187,7 @@ UbExperiment::SetDefaultScheduler()
     {
         return;
     }
-    GlobalValue::Bind("SchedulerType", StringValue("ns3::PriorityQueueScheduler"));
+    GlobalValue::Bind("SchedulerType", StringValue("ns3::UbScheduler"));
 }
 
 uint32_t

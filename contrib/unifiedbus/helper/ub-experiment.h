@@ -187,13 +187,14 @@ class UbExperiment
                              const std::string& scope = "");
 
     /**
-     * \brief Make ns-3's PriorityQueueScheduler (a binary heap in one array) the event scheduler
-     * of this program, unless NS_GLOBAL_VALUE names a SchedulerType; call before
-     * CommandLine::Parse so that --SchedulerType still chooses another. The module's programs
-     * call it: with the thousands of events pending in a SuperPoD's collectives it runs them
-     * about 10 % faster than ns-3's default MapScheduler, a red-black tree (`./ubsim bench
-     * collectives` under each, doc/validation.md). Every ns-3 scheduler runs events in the same
-     * order (time, then insertion), so results do not change.
+     * \brief Make UbScheduler (a calendar queue that fetches the next events' memory ahead) the
+     * event scheduler of this program, unless NS_GLOBAL_VALUE names a SchedulerType; call before
+     * CommandLine::Parse so that --SchedulerType still chooses another. The module's programs,
+     * its test runner and its Python package call it: with the thousands of events pending in a
+     * SuperPoD's collectives it runs them faster than ns-3's MapScheduler (a red-black tree) or
+     * PriorityQueueScheduler (a binary heap) (`./ubsim bench collectives`, doc/architecture.md).
+     * Every ns-3 scheduler runs events in the same order (time, then insertion), so results do
+     * not change.
      */
     static void SetDefaultScheduler();
 

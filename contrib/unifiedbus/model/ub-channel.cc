@@ -175,6 +175,7 @@ UbChannel::SendData(uint32_t from,
         m_carrier(1 - from, m);
         return;
     }
+    m_devices[1 - from]->HintArrival(packet);
     Simulator::ScheduleWithContext(m_context[1 - from],
                                    PicoSeconds(readyPs - nowPs),
                                    &UbNetDevice::Receive,
@@ -193,6 +194,7 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
     switch (m.kind)
     {
     case UbLinkMessage::DATA:
+        dev->HintArrival(m.packet);
         Simulator::ScheduleWithContext(m_context[to],
                                        PicoSeconds(m.atPs - now),
                                        &UbNetDevice::Receive,

@@ -671,6 +671,7 @@ UbNetDevice::ScheduleAttempt()
         }
         m_attemptEvent.Cancel();
     }
+    UbScheduler::Hint(this, HotBytes());
     m_attemptEvent =
         Simulator::Schedule(PicoSeconds(target - now), &UbNetDevice::TryTransmit, this);
 }

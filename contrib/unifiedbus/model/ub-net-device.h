@@ -10,6 +10,7 @@
 #include "ub-link-message.h"
 #include "ub-packet-info.h"
 #include "ub-pfc.h"
+#include "ub-scheduler.h"
 #include "ub-port-queue.h"
 #include "ub-vl-arbiter.h"
 
@@ -401,6 +402,19 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
         std::vector<int64_t> deficit;  //!< DWRR deficit per VL (bytes)
         std::vector<uint32_t> quantum; //!< DWRR quantum per VL (bytes)
     };
+
+    /// \return bytes of this object a packet's passage reads, from its start (its hot fields)
+    std::size_t HotBytes() const
+    {
+        return reinterpret_cast<const char*>(&m_lanes) - reinterpret_cast<const char*>(this);
+    }
+
+    /// Name this port and the packet as what the arrival scheduled next reads first, so that
+    /// UbScheduler fetches them while the event before it runs. \param packet the packet
+    void HintArrival(const Ptr<Packet>& packet) const
+    {
+        UbScheduler::Hint(this, HotBytes(), PeekPointer(packet));
+    }
 
     void Validate(const UbLinkParams& peer) const;
     std::string Where() const;

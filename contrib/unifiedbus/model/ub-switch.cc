@@ -6,6 +6,7 @@
 #include "ub-compat.h"
 #include "ub-net-device.h"
 #include "ub-network-header.h"
+#include "ub-scheduler.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -411,6 +412,7 @@ UbSwitch::Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time 
     }
     else
     {
+        UbScheduler::Hint(this, sizeof(UbSwitch), PeekPointer(packet));
         Simulator::Schedule(ready, &UbSwitch::InjectReady, this, packet, info);
     }
     return true;
@@ -528,6 +530,7 @@ UbSwitch::ReceiveFromPort(uint32_t inPort,
         Time now = Simulator::Now();
         if (tailReady > now)
         {
+            UbScheduler::Hint(this, sizeof(UbSwitch), PeekPointer(packet));
             Simulator::Schedule(tailReady - now, &UbSwitch::Deliver, this, inPort, packet, info);
         }
         else

@@ -142,7 +142,7 @@ def load(build_dir=None):
     cppyy.cppdef(_CPP_HELPERS)
     ns3 = cppyy.gbl.ns3
     ns3.UbEnsurePicoseconds()
-    ns3.UbExperiment.SetDefaultScheduler()  # as the C++ programs: a heap, same results, faster
+    ns3.UbExperiment.SetDefaultScheduler()  # as the C++ programs: same results, faster
     _state["ns3"], _state["key"] = ns3, key
     return ns3
 

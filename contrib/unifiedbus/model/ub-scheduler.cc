@@ -1,0 +1,251 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-scheduler.h"
+
+#include "ns3/abort.h"
+#include "ns3/event-impl.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <cstdio>
+
+namespace ns3
+{
+
+NS_OBJECT_ENSURE_REGISTERED(UbScheduler);
+
+namespace
+{
+/// Ask for the cache line at p (a hint: never faults, never changes a result).
+inline void
+Fetch(const void* p)
+{
+    __builtin_prefetch(p, 0, 3);
+    // A function that only prefetches counts as free of side effects to GCC, which then drops
+    // the calls to it: this empty statement is one it must keep.
+    asm volatile("" : : "r"(p));
+}
+} // namespace
+
+TypeId
+UbScheduler::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::UbScheduler")
+                            .SetParent<Scheduler>()
+                            .SetGroupName("UnifiedBus")
+                            .AddConstructor<UbScheduler>();
+    return tid;
+}
+
+UbScheduler::UbScheduler()
+    : m_buckets(BUCKETS),
+      m_occupied(BUCKETS / 64, 0)
+{
+}
+
+UbScheduler::~UbScheduler() = default;
+
+Scheduler::Event
+UbScheduler::ToEvent(const Node& n)
+{
+    Event ev;
+    ev.impl = n.impl;
+    ev.key.m_ts = n.ts;
+    ev.key.m_uid = n.uid;
+    ev.key.m_context = n.context;
+    return ev;
+}
+
+void
+UbScheduler::Insert(const Event& ev)
+{
+    File(Node{ev.key.m_ts, ev.key.m_uid, ev.key.m_context, ev.impl, s_hint, s_hintOther});
+    s_hint = 0;
+    s_hintOther = nullptr;
+}
+
+void
+UbScheduler::File(const Node& n)
+{
+    const uint64_t b = n.ts >> BUCKET_SHIFT;
+    if (b >= m_current + BUCKETS)
+    {
+        m_far.push_back(n);
+        std::push_heap(m_far.begin(), m_far.end(), [](const Node& x, const Node& y) {
+            return Before(y, x);
+        });
+        return;
+    }
+    // Time never goes back: an event is never earlier than the one running, whose bucket is
+    // the current one (or, before the first event runs, bucket 0).
+    NS_ABORT_MSG_IF(b < m_current, "UbScheduler: an event at " << n.ts << " ps is in the past");
+    const std::size_t i = b % BUCKETS;
+    std::vector<Node>& bucket = m_buckets[i];
+    ++m_inBuckets;
+    if (b == m_current && m_sorted)
+    {
+        // The current run is sorted latest first: keep it so.
+        auto at = std::upper_bound(bucket.begin(), bucket.end(), n, [](const Node& x,
+                                                                       const Node& y) {
+            return Before(y, x);
+        });
+        bucket.insert(at, n);
+        return;
+    }
+    bucket.push_back(n);
+    m_occupied[i / 64] |= uint64_t{1} << (i % 64);
+}
+
+void
+UbScheduler::Settle() const
+{
+    std::vector<Node>* run = &m_buckets[m_current % BUCKETS];
+    if (m_sorted && !run->empty())
+    {
+        return;
+    }
+    auto later = [](const Node& x, const Node& y) { return Before(y, x); };
+    while (run->empty())
+    {
+        // Move to the next occupied bucket (a bucket emptied by Remove may still be marked).
+        m_sorted = false;
+        const std::size_t i = m_current % BUCKETS;
+        m_occupied[i / 64] &= ~(uint64_t{1} << (i % 64));
+        if (m_inBuckets == 0)
+        {
+            if (m_far.empty())
+            {
+                return;
+            }
+            m_current = m_far.front().ts >> BUCKET_SHIFT; // jump to the far heap's first
+        }
+        else
+        {
+            // One word of the bitmap at a time.
+            uint64_t b = m_current + 1;
+            while (true)
+            {
+                const std::size_t j = b % BUCKETS;
+                const uint64_t word = m_occupied[j / 64] >> (j % 64);
+                if (word != 0)
+                {
+                    b += __builtin_ctzll(word);
+                    break;
+                }
+                b += 64 - j % 64;
+            }
+            m_current = b;
+        }
+        // The window moved: file the far events it now covers.
+        while (!m_far.empty() && (m_far.front().ts >> BUCKET_SHIFT) < m_current + BUCKETS)
+        {
+            std::pop_heap(m_far.begin(), m_far.end(), later);
+            const Node n = m_far.back();
+            m_far.pop_back();
+            const std::size_t k = (n.ts >> BUCKET_SHIFT) % BUCKETS;
+            m_buckets[k].push_back(n);
+            m_occupied[k / 64] |= uint64_t{1} << (k % 64);
+            ++m_inBuckets;
+        }
+        run = &m_buckets[m_current % BUCKETS];
+    }
+    std::sort(run->begin(), run->end(), later);
+    m_sorted = true;
+}
+
+bool
+UbScheduler::IsEmpty() const
+{
+    return m_inBuckets == 0 && m_far.empty();
+}
+
+Scheduler::Event
+UbScheduler::PeekNext() const
+{
+    NS_ABORT_MSG_IF(IsEmpty(), "UbScheduler: no event to peek at");
+    Settle();
+    return ToEvent(m_buckets[m_current % BUCKETS].back());
+}
+
+Scheduler::Event
+UbScheduler::RemoveNext()
+{
+    NS_ABORT_MSG_IF(IsEmpty(), "UbScheduler: no event to remove");
+    Settle();
+    std::vector<Node>& run = m_buckets[m_current % BUCKETS];
+    const Event next = ToEvent(run.back());
+    run.pop_back();
+    --m_inBuckets;
+    PrefetchNext();
+    return next;
+}
+
+void
+UbScheduler::Remove(const Event& ev)
+{
+    const uint64_t b = ev.key.m_ts >> BUCKET_SHIFT;
+    auto same = [&ev](const Node& n) { return n.uid == ev.key.m_uid; };
+    if (b < m_current + BUCKETS)
+    {
+        std::vector<Node>& bucket = m_buckets[b % BUCKETS];
+        auto it = std::find_if(bucket.begin(), bucket.end(), same);
+        if (it != bucket.end())
+        {
+            bucket.erase(it); // keeps the current run's order
+            --m_inBuckets;
+            return;
+        }
+    }
+    auto it = std::find_if(m_far.begin(), m_far.end(), same);
+    NS_ABORT_MSG_IF(it == m_far.end(),
+                    "UbScheduler: event " << ev.key.m_uid << " to remove is not pending");
+    m_far.erase(it);
+    std::make_heap(m_far.begin(), m_far.end(), [](const Node& x, const Node& y) {
+        return Before(y, x);
+    });
+}
+
+void
+UbScheduler::Prefetch(const Node& n)
+{
+    // An event with its bound arguments spans about two lines.
+    Fetch(n.impl);
+    Fetch(reinterpret_cast<const char*>(n.impl) + 64);
+    if (n.hint != 0)
+    {
+        const auto* p = reinterpret_cast<const char*>(n.hint & ~uintptr_t{63});
+        const uintptr_t lines = (n.hint & 15) + 1;
+        for (uintptr_t l = 0; l < lines; ++l)
+        {
+            Fetch(p + 64 * l);
+        }
+    }
+    if (n.other)
+    {
+        Fetch(n.other);
+        Fetch(reinterpret_cast<const char*>(n.other) + 64);
+    }
+}
+
+void
+UbScheduler::PrefetchNext() const
+{
+    // The event after the next one, so that its memory has the whole of the next event's run
+    // to arrive; and the next one too if it was not fetched as such (it was filed since, or
+    // its bucket just became current).
+    const std::vector<Node>& run = m_buckets[m_current % BUCKETS];
+    const std::size_t size = run.size();
+    if (size >= 1 && run[size - 1].impl != m_fetched)
+    {
+        Prefetch(run[size - 1]);
+    }
+    if (size >= 2)
+    {
+        Prefetch(run[size - 2]);
+        m_fetched = run[size - 2].impl;
+    }
+}
+
+} // namespace ns3

@@ -1,0 +1,253 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * UbScheduler runs events in the order every ns-3 scheduler does (time, then insertion):
+ *  - through its Scheduler interface, against a sort of the same keys: events in one bucket, in
+ *    many, past the window (the far heap), with ties, removals and insertions between removals;
+ *  - under the simulator, a workload that schedules from its events (zero delays, ties, delays
+ *    past the window, cancellations and removals) runs the same events at the same times in the
+ *    same order as under ns-3's MapScheduler, and in (time, insertion) order.
+ */
+#include "ns3/event-impl.h"
+#include "ns3/make-event.h"
+#include "ns3/object-factory.h"
+#include "ns3/simulator.h"
+#include "ns3/test.h"
+#include "ns3/ub-scheduler.h"
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+using namespace ns3;
+
+namespace
+{
+
+void
+Nothing()
+{
+}
+
+class UbSchedulerKeysTestCase : public TestCase
+{
+  public:
+    UbSchedulerKeysTestCase()
+        : TestCase("the scheduler hands out events by time, then insertion, as a sort does")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        Ptr<UbScheduler> s = CreateObject<UbScheduler>();
+        std::mt19937_64 rng(7);
+        std::vector<Ptr<EventImpl>> impls; // keep the bodies alive
+        std::vector<Scheduler::Event> pending;
+        uint32_t uid = 0;
+        uint64_t now = 0;
+        auto add = [&](uint64_t ts) {
+            Scheduler::Event ev;
+            impls.push_back(MakeEvent(&Nothing));
+            ev.impl = PeekPointer(impls.back());
+            ev.key.m_ts = ts;
+            ev.key.m_uid = ++uid;
+            ev.key.m_context = uid % 5;
+            s->Insert(ev);
+            pending.push_back(ev);
+        };
+        // Delays: within a bucket (under 1,024 ps), across the window (4.19 us), past it, and
+        // equal to an earlier one's (ties broken by insertion).
+        auto delay = [&rng]() -> uint64_t {
+            switch (rng() % 5)
+            {
+            case 0:
+                return 0;
+            case 1:
+                return rng() % 1024;
+            case 2:
+                return rng() % 4'000'000;
+            case 3:
+                return rng() % 50'000'000;
+            default:
+                return (rng() % 8) * 1024;
+            }
+        };
+        uint64_t handedOut = 0;
+        uint64_t removed = 0;
+        for (int i = 0; i < 2000; ++i)
+        {
+            add(now + delay());
+        }
+        while (!s->IsEmpty())
+        {
+            if (rng() % 17 == 0 && pending.size() > 1)
+            {
+                // Remove one that is not the next (as Simulator::Remove does).
+                std::size_t k = rng() % pending.size();
+                s->Remove(pending[k]);
+                pending.erase(pending.begin() + k);
+                ++removed;
+                continue;
+            }
+            auto first = std::min_element(pending.begin(),
+                                          pending.end(),
+                                          [](const Scheduler::Event& a, const Scheduler::Event& b) {
+                                              return a.key < b.key;
+                                          });
+            Scheduler::Event peek = s->PeekNext();
+            Scheduler::Event next = s->RemoveNext();
+            NS_TEST_ASSERT_MSG_EQ(peek.key.m_uid, next.key.m_uid, "PeekNext named another event");
+            NS_TEST_ASSERT_MSG_EQ(next.key.m_uid, first->key.m_uid, "event out of order");
+            NS_TEST_ASSERT_MSG_EQ(next.key.m_ts, first->key.m_ts, "time changed");
+            NS_TEST_ASSERT_MSG_EQ(next.key.m_context, first->key.m_context, "context changed");
+            NS_TEST_ASSERT_MSG_EQ(next.impl, first->impl, "body changed");
+            pending.erase(first);
+            now = next.key.m_ts;
+            ++handedOut;
+            // Events scheduled by the one that runs: up to three, from now.
+            if (uid < 20000)
+            {
+                for (uint64_t k = rng() % 4; k > 0; --k)
+                {
+                    add(now + delay());
+                }
+            }
+        }
+        NS_TEST_ASSERT_MSG_EQ(pending.empty(), true, "events left behind");
+        NS_TEST_ASSERT_MSG_EQ(handedOut + removed, uid, "events lost");
+        NS_TEST_ASSERT_MSG_GT(handedOut, 15000u, "too few events to mean anything");
+        NS_TEST_ASSERT_MSG_GT(removed, 500u, "too few removals to mean anything");
+    }
+};
+
+/// A workload that schedules from its events; records what ran, when, in which order.
+class Workload
+{
+  public:
+    struct Ran
+    {
+        uint64_t ts;
+        uint32_t id;    //!< the workload's own number for the event (in scheduling order)
+        uint32_t order; //!< when it was scheduled among all the workload's events
+    };
+
+    std::vector<Ran> Run(const std::string& scheduler)
+    {
+        ObjectFactory f;
+        f.SetTypeId(scheduler);
+        Simulator::SetScheduler(f);
+        m_rng.seed(11);
+        m_ran.clear();
+        m_next = 0;
+        m_pending.clear();
+        for (int i = 0; i < 200; ++i)
+        {
+            Add(PicoSeconds(m_rng() % 5000));
+        }
+        Simulator::Run();
+        Simulator::Destroy();
+        return m_ran;
+    }
+
+  private:
+    void Add(Time delay)
+    {
+        uint32_t id = m_next++;
+        m_pending.push_back(Simulator::Schedule(delay, &Workload::Fire, this, id));
+    }
+
+    void Fire(uint32_t id)
+    {
+        m_ran.push_back(Ran{static_cast<uint64_t>(Simulator::Now().GetPicoSeconds()), id, id});
+        if (m_next > 30000)
+        {
+            return;
+        }
+        for (uint32_t k = m_rng() % 4; k > 0; --k)
+        {
+            switch (m_rng() % 6)
+            {
+            case 0:
+                Add(Time(0));
+                break;
+            case 1:
+                Add(PicoSeconds(m_rng() % 1024));
+                break;
+            case 2:
+                Add(PicoSeconds(m_rng() % 3'000'000));
+                break;
+            case 3:
+                Add(NanoSeconds(5000 + m_rng() % 100'000)); // past the 4.19-us window
+                break;
+            default:
+                Add(PicoSeconds(512 * (m_rng() % 4))); // ties with others
+                break;
+            }
+        }
+        if (m_rng() % 9 == 0 && !m_pending.empty())
+        {
+            EventId& e = m_pending[m_rng() % m_pending.size()];
+            if (m_rng() % 2)
+            {
+                Simulator::Cancel(e);
+            }
+            else
+            {
+                Simulator::Remove(e);
+            }
+        }
+    }
+
+    std::mt19937_64 m_rng;
+    std::vector<Ran> m_ran;
+    std::vector<EventId> m_pending;
+    uint32_t m_next{0};
+};
+
+class UbSchedulerSimulatorTestCase : public TestCase
+{
+  public:
+    UbSchedulerSimulatorTestCase()
+        : TestCase("under the simulator, the same events at the same times as MapScheduler")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        Workload w;
+        std::vector<Workload::Ran> map = w.Run("ns3::MapScheduler");
+        std::vector<Workload::Ran> ub = w.Run("ns3::UbScheduler");
+        NS_TEST_ASSERT_MSG_GT(map.size(), 20000u, "too few events to mean anything");
+        NS_TEST_ASSERT_MSG_EQ(ub.size(), map.size(), "another number of events ran");
+        for (std::size_t i = 0; i < std::min(ub.size(), map.size()); ++i)
+        {
+            NS_TEST_ASSERT_MSG_EQ(ub[i].id, map[i].id, "event " << i << " differs");
+            NS_TEST_ASSERT_MSG_EQ(ub[i].ts, map[i].ts, "event " << i << " ran at another time");
+            if (i > 0)
+            {
+                // The rule itself: time, then the order of scheduling.
+                bool inOrder = ub[i - 1].ts < ub[i].ts ||
+                               (ub[i - 1].ts == ub[i].ts && ub[i - 1].order < ub[i].order);
+                NS_TEST_ASSERT_MSG_EQ(inOrder, true, "event " << i << " out of order");
+            }
+        }
+        // Run destroyed the simulator: the next one takes the program's SchedulerType again.
+    }
+};
+
+class UbSchedulerTestSuite : public TestSuite
+{
+  public:
+    UbSchedulerTestSuite()
+        : TestSuite("unifiedbus-scheduler", UNIT)
+    {
+        AddTestCase(new UbSchedulerKeysTestCase, TestCase::QUICK);
+        AddTestCase(new UbSchedulerSimulatorTestCase, TestCase::QUICK);
+    }
+};
+
+static UbSchedulerTestSuite g_ubSchedulerTestSuite;
+
+} // namespace
