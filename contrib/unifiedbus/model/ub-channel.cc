@@ -175,14 +175,16 @@ UbChannel::SendData(uint32_t from,
         m_carrier(1 - from, m);
         return;
     }
-    m_devices[1 - from]->HintArrival(packet);
-    Simulator::ScheduleWithContext(m_context[1 - from],
-                                   PicoSeconds(readyPs - nowPs),
-                                   &UbNetDevice::Receive,
-                                   PeekPointer(m_devices[1 - from]),
-                                   packet,
-                                   info,
-                                   PicoSeconds(tailPs));
+    // The arrival reads the port and the packet first: UbScheduler fetches them ahead.
+    UbNetDevice* to = PeekPointer(m_devices[1 - from]);
+    UbScheduleWithContext(m_context[1 - from],
+                          PicoSeconds(readyPs - nowPs),
+                          to->ArrivalHint(PeekPointer(packet)),
+                          &UbNetDevice::Receive,
+                          to,
+                          packet,
+                          info,
+                          PicoSeconds(tailPs));
 }
 
 void
@@ -194,14 +196,14 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
     switch (m.kind)
     {
     case UbLinkMessage::DATA:
-        dev->HintArrival(m.packet);
-        Simulator::ScheduleWithContext(m_context[to],
-                                       PicoSeconds(m.atPs - now),
-                                       &UbNetDevice::Receive,
-                                       dev,
-                                       m.packet,
-                                       m.info,
-                                       PicoSeconds(m.tailPs));
+        UbScheduleWithContext(m_context[to],
+                              PicoSeconds(m.atPs - now),
+                              dev->ArrivalHint(PeekPointer(m.packet)),
+                              &UbNetDevice::Receive,
+                              dev,
+                              m.packet,
+                              m.info,
+                              PicoSeconds(m.tailPs));
         break;
     case UbLinkMessage::CORRUPTED:
     case UbLinkMessage::CORRUPTED_RETRY:

@@ -671,9 +671,11 @@ UbNetDevice::ScheduleAttempt()
         }
         m_attemptEvent.Cancel();
     }
-    UbScheduler::Hint(this, HotBytes());
     m_attemptEvent =
-        Simulator::Schedule(PicoSeconds(target - now), &UbNetDevice::TryTransmit, this);
+        UbSchedule(PicoSeconds(target - now),
+                   UbHint{this, HotBytes(), nullptr},
+                   &UbNetDevice::TryTransmit,
+                   this);
 }
 
 void

@@ -177,6 +177,7 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     /// \return the device at the other end of the link (nullptr if not attached); for building
     /// and inspecting topologies: the device itself never uses it
     Ptr<UbNetDevice> GetPeer() const;
+
     /// \return what this end announces to the other when the link comes up (UbLinkParams)
     UbLinkParams GetLinkParams() const;
 
@@ -403,17 +404,19 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
         std::vector<uint32_t> quantum; //!< DWRR quantum per VL (bytes)
     };
 
-    /// \return bytes of this object a packet's passage reads, from its start (its hot fields)
-    std::size_t HotBytes() const
+    /// \return what an arrival at this port reads first, for UbScheduler: this port and the
+    /// packet \param packet the packet
+    UbHint ArrivalHint(const Packet* packet) const
     {
-        return reinterpret_cast<const char*>(&m_lanes) - reinterpret_cast<const char*>(this);
+        return UbHint{this, HotBytes(), packet};
     }
 
-    /// Name this port and the packet as what the arrival scheduled next reads first, so that
-    /// UbScheduler fetches them while the event before it runs. \param packet the packet
-    void HintArrival(const Ptr<Packet>& packet) const
+    /// \return bytes of this object a packet's passage reads, from its start (its hot fields):
+    /// what UbScheduler fetches ahead of an event of this port
+    uint32_t HotBytes() const
     {
-        UbScheduler::Hint(this, HotBytes(), PeekPointer(packet));
+        return static_cast<uint32_t>(reinterpret_cast<const char*>(&m_lanes) -
+                                     reinterpret_cast<const char*>(this));
     }
 
     void Validate(const UbLinkParams& peer) const;

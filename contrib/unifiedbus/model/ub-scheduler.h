@@ -6,14 +6,33 @@
 #ifndef UB_SCHEDULER_H
 #define UB_SCHEDULER_H
 
+#include "ns3/event-impl.h"
 #include "ns3/scheduler.h"
+#include "ns3/simulator.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace ns3
 {
+
+/**
+ * \ingroup unifiedbus
+ * \brief What an event's handler reads first, for UbScheduler to fetch ahead: an object (its
+ * first `bytes`) and a second object (its first two cache lines). Only prefetches: a wrong or
+ * stale hint costs a little time, never a different result.
+ */
+struct UbHint
+{
+    const void* object{nullptr}; //!< read first (null: no hint)
+    uint32_t bytes{0};           //!< bytes of it, from its start (up to 1,024)
+    const void* other{nullptr};  //!< a second object, or null
+};
 
 /**
  * \ingroup unifiedbus
@@ -54,18 +73,13 @@ class UbScheduler : public Scheduler
     void Remove(const Event& ev) override;
 
     /**
-     * \brief Name the memory the handler of the next event scheduled will read first; call right
-     * before Simulator::Schedule. Under another scheduler the hint is never read.
-     * \param object start of the object
-     * \param bytes bytes of it to fetch, from its start (up to 1,024)
-     * \param other a second object whose first two cache lines to fetch (may be null)
+     * \brief Name what the handler of the next event scheduled reads first; call right before
+     * Simulator::Schedule (UbSchedule does). Under another scheduler the hint is never read.
+     * \param hint the hint
      */
-    static void Hint(const void* object, uint32_t bytes, const void* other = nullptr)
+    static void Hint(const UbHint& hint)
     {
-        const auto at = reinterpret_cast<uintptr_t>(object);
-        const uintptr_t lines = ((at & 63) + bytes + 63) / 64; // the lines it touches
-        s_hint = at == 0 ? 0 : (at & ~uintptr_t{15}) | (lines > 16 ? 15 : (lines ? lines - 1 : 0));
-        s_hintOther = other;
+        s_hint = hint;
     }
 
   private:
@@ -76,8 +90,7 @@ class UbScheduler : public Scheduler
         uint32_t uid;      //!< its insertion number (breaks ties)
         uint32_t context;  //!< its context
         EventImpl* impl;   //!< the event
-        uintptr_t hint;    //!< object address | (cache lines - 1), 0: none
-        const void* other; //!< a second object (two lines), or null
+        UbHint hint;       //!< what its handler reads first
     };
 
     /// \param a,b nodes \return a runs before b
@@ -94,7 +107,7 @@ class UbScheduler : public Scheduler
     void Settle() const;
     /// Issue prefetches for the events that run next.
     void PrefetchNext() const;
-    /// \param n a node whose memory to fetch
+    /// \param n a node whose event's memory to fetch (the event and its hint's objects)
     static void Prefetch(const Node& n);
 
     static constexpr uint32_t BUCKET_SHIFT = 10; //!< a bucket spans 2^10 ps (1.024 ns)
@@ -109,11 +122,140 @@ class UbScheduler : public Scheduler
     mutable uint64_t m_current{0};                    //!< absolute number of the current bucket
     mutable std::size_t m_inBuckets{0};               //!< events in the buckets (current included)
     mutable bool m_sorted{false};                     //!< the current bucket is sorted
-    mutable const EventImpl* m_fetched{nullptr};      //!< the event last fetched ahead
+    mutable const EventImpl* m_fetched{nullptr};      //!< the event last fetched two ahead
 
-    static inline uintptr_t s_hint{0};              //!< hint for the next Insert
-    static inline const void* s_hintOther{nullptr}; //!< its second object
+    static inline UbHint s_hint{}; //!< hint for the next Insert
 };
+
+/**
+ * \ingroup unifiedbus
+ * \brief Blocks of one size for the packet path's events, reused last-freed-first: a packet's
+ * passage frees one event and makes the next, whose memory is then still in the cache, and a
+ * burst of injections takes blocks from a list instead of malloc's slower bins. Blocks go back
+ * to the list, never to malloc: the list holds at most the most events ever pending at once.
+ * One list per block size for the whole process (ns-3 runs a simulation on one thread).
+ */
+template <std::size_t Size>
+class UbEventPool
+{
+  public:
+    /// \return a block of Size bytes
+    static void* Get()
+    {
+        if (s_free == nullptr)
+        {
+            Grow();
+        }
+        void* p = s_free;
+        s_free = *static_cast<void**>(p);
+        return p;
+    }
+
+    /// \param p a block from Get, free again
+    static void Put(void* p)
+    {
+        *static_cast<void**>(p) = s_free;
+        s_free = p;
+    }
+
+  private:
+    /// Add a slab of blocks to the list.
+    static void Grow()
+    {
+        constexpr std::size_t BLOCK = (Size + 15) / 16 * 16;
+        constexpr std::size_t COUNT = 64;
+        auto* slab = static_cast<char*>(::operator new(BLOCK * COUNT));
+        for (std::size_t i = COUNT; i > 0; --i)
+        {
+            Put(slab + (i - 1) * BLOCK);
+        }
+    }
+
+    static inline void* s_free{nullptr}; //!< first free block
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief An event calling obj->fn(args...) whose memory comes from UbEventPool: what MakeEvent
+ * makes, for the events every packet schedules. Its arguments are moved into the call (it runs
+ * once), so a packet's reference count is not touched twice.
+ */
+template <typename T, typename... Params>
+class UbPooledEvent : public EventImpl
+{
+  public:
+    /// The member function the event calls.
+    using Fn = void (T::*)(Params...);
+
+    /// \param fn member function \param obj object \param args its arguments
+    template <typename... Args>
+    UbPooledEvent(Fn fn, T* obj, Args&&... args)
+        : m_fn(fn),
+          m_obj(obj),
+          m_args(std::forward<Args>(args)...)
+    {
+    }
+
+    /// \param size bytes \return a block from the pool
+    static void* operator new(std::size_t size)
+    {
+        static_assert(sizeof(UbPooledEvent) <= 256, "a packet-path event should stay small");
+        (void)size;
+        return UbEventPool<sizeof(UbPooledEvent)>::Get();
+    }
+
+    /// \param p block to return to the pool
+    static void operator delete(void* p)
+    {
+        UbEventPool<sizeof(UbPooledEvent)>::Put(p);
+    }
+
+  private:
+    void Notify() override
+    {
+        std::apply([this](auto&... a) { (m_obj->*m_fn)(std::move(a)...); }, m_args);
+    }
+
+    Fn m_fn;                                     //!< the function
+    T* m_obj;                                    //!< its object
+    std::tuple<std::decay_t<Params>...> m_args; //!< its arguments
+};
+
+/**
+ * \brief Schedule obj->fn(args...) after delay with a pooled event (UbPooledEvent), naming what
+ * its handler reads first for UbScheduler.
+ * \param delay delay \param hint the hint \param fn,obj,args the call \return the event's id
+ */
+template <typename T, typename... Params, typename... Args>
+EventId
+UbSchedule(const Time& delay, const UbHint& hint, void (T::*fn)(Params...), T* obj, Args&&... args)
+{
+    UbScheduler::Hint(hint);
+    return Simulator::Schedule(
+        delay,
+        Ptr<EventImpl>(new UbPooledEvent<T, Params...>(fn, obj, std::forward<Args>(args)...),
+                       false));
+}
+
+/**
+ * \brief As UbSchedule, in a context (ScheduleWithContext). \param context the context
+ * \param delay delay \param hint the hint \param fn,obj,args the call
+ */
+template <typename T, typename... Params, typename... Args>
+void
+UbScheduleWithContext(uint32_t context,
+                      const Time& delay,
+                      const UbHint& hint,
+                      void (T::*fn)(Params...),
+                      T* obj,
+                      Args&&... args)
+{
+    UbScheduler::Hint(hint);
+    Simulator::ScheduleWithContext(
+        context,
+        delay,
+        new UbPooledEvent<T, Params...>(fn, obj, std::forward<Args>(args)...));
+}
 
 } // namespace ns3
 

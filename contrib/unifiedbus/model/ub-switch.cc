@@ -412,8 +412,12 @@ UbSwitch::Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time 
     }
     else
     {
-        UbScheduler::Hint(this, sizeof(UbSwitch), PeekPointer(packet));
-        Simulator::Schedule(ready, &UbSwitch::InjectReady, this, packet, info);
+        UbSchedule(ready,
+                   UbHint{this, sizeof(UbSwitch), PeekPointer(packet)},
+                   &UbSwitch::InjectReady,
+                   this,
+                   packet,
+                   info);
     }
     return true;
 }
@@ -530,8 +534,13 @@ UbSwitch::ReceiveFromPort(uint32_t inPort,
         Time now = Simulator::Now();
         if (tailReady > now)
         {
-            UbScheduler::Hint(this, sizeof(UbSwitch), PeekPointer(packet));
-            Simulator::Schedule(tailReady - now, &UbSwitch::Deliver, this, inPort, packet, info);
+            UbSchedule(tailReady - now,
+                       UbHint{this, sizeof(UbSwitch), PeekPointer(packet)},
+                       &UbSwitch::Deliver,
+                       this,
+                       inPort,
+                       packet,
+                       info);
         }
         else
         {

@@ -6,11 +6,15 @@
  *    many, past the window (the far heap), with ties, removals and insertions between removals;
  *  - under the simulator, a workload that schedules from its events (zero delays, ties, delays
  *    past the window, cancellations and removals) runs the same events at the same times in the
- *    same order as under ns-3's MapScheduler, and in (time, insertion) order.
+ *    same order as under ns-3's MapScheduler, and in (time, insertion) order;
+ *  - a pooled event (UbSchedule) calls its function once, with its arguments, when the
+ *    simulator runs it, releases them after, and is not called when cancelled; its memory is
+ *    reused by the next one.
  */
 #include "ns3/event-impl.h"
 #include "ns3/make-event.h"
 #include "ns3/object-factory.h"
+#include "ns3/packet.h"
 #include "ns3/simulator.h"
 #include "ns3/test.h"
 #include "ns3/ub-scheduler.h"
@@ -237,6 +241,67 @@ class UbSchedulerSimulatorTestCase : public TestCase
     }
 };
 
+/// Receives pooled events.
+class Receiver
+{
+  public:
+    void Take(Ptr<Packet> p, uint32_t tag, Time sent)
+    {
+        ++calls;
+        sumTags += tag;
+        lastSize = p->GetSize();
+        lastDelayPs = (Simulator::Now() - sent).GetPicoSeconds();
+    }
+
+    uint32_t calls{0};
+    uint64_t sumTags{0};
+    uint32_t lastSize{0};
+    int64_t lastDelayPs{0};
+};
+
+class UbPooledEventTestCase : public TestCase
+{
+  public:
+    UbPooledEventTestCase()
+        : TestCase("a pooled event calls its function once with its arguments and releases them")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        Receiver r;
+        Ptr<Packet> p = Create<Packet>(321);
+        const uint32_t before = p->GetReferenceCount();
+        const void* last = nullptr; // the block of the event that runs last
+        const void* next = nullptr; // the block of the event made after that
+        {
+            EventId a = UbSchedule(PicoSeconds(700), UbHint{&r, sizeof(r), PeekPointer(p)},
+                                   &Receiver::Take, &r, p, 5u, Time(0));
+            EventId b = UbSchedule(PicoSeconds(900), UbHint{}, &Receiver::Take, &r, p, 7u, Time(0));
+            last = b.PeekEventImpl();
+            EventId c = UbSchedule(PicoSeconds(800), UbHint{}, &Receiver::Take, &r, p, 100u, Time(0));
+            NS_TEST_ASSERT_MSG_EQ(p->GetReferenceCount(), before + 3, "each event holds the packet");
+            c.Cancel();
+        }
+        Simulator::Run();
+        NS_TEST_ASSERT_MSG_EQ(r.calls, 2u, "two events ran (the cancelled one did not)");
+        NS_TEST_ASSERT_MSG_EQ(r.sumTags, 12u, "their arguments");
+        NS_TEST_ASSERT_MSG_EQ(r.lastSize, 321u, "the packet");
+        NS_TEST_ASSERT_MSG_EQ(r.lastDelayPs, 900, "at its time");
+        NS_TEST_ASSERT_MSG_EQ(p->GetReferenceCount(), before, "the events released the packet");
+        {
+            EventId d = UbSchedule(PicoSeconds(1), UbHint{}, &Receiver::Take, &r, p, 1u, Time(0));
+            next = d.PeekEventImpl();
+        }
+        Simulator::Run();
+        Simulator::Destroy();
+        NS_TEST_ASSERT_MSG_EQ(r.calls, 3u, "the third ran");
+        // The pool hands out the block freed last: the event that ran last (at 900 ps).
+        NS_TEST_ASSERT_MSG_EQ(next, last, "the freed block was not reused first");
+    }
+};
+
 class UbSchedulerTestSuite : public TestSuite
 {
   public:
@@ -245,6 +310,7 @@ class UbSchedulerTestSuite : public TestSuite
     {
         AddTestCase(new UbSchedulerKeysTestCase, TestCase::QUICK);
         AddTestCase(new UbSchedulerSimulatorTestCase, TestCase::QUICK);
+        AddTestCase(new UbPooledEventTestCase, TestCase::QUICK);
     }
 };
 
