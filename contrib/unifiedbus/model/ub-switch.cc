@@ -413,7 +413,7 @@ UbSwitch::Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time 
     else
     {
         UbSchedule(ready,
-                   UbHint{this, sizeof(UbSwitch), PeekPointer(packet)},
+                   UbHint{nullptr, 0, PeekPointer(packet)},
                    &UbSwitch::InjectReady,
                    this,
                    packet,
@@ -535,7 +535,7 @@ UbSwitch::ReceiveFromPort(uint32_t inPort,
         if (tailReady > now)
         {
             UbSchedule(tailReady - now,
-                       UbHint{this, sizeof(UbSwitch), PeekPointer(packet)},
+                       UbHint{nullptr, 0, PeekPointer(packet)},
                        &UbSwitch::Deliver,
                        this,
                        inPort,
