@@ -70,6 +70,7 @@ UbChannel::Attach(Ptr<UbNetDevice> device)
                         << device->GetNode()->GetId() << " tried to attach a third");
     m_devices[m_nDevices] = device;
     m_context[m_nDevices] = device->GetNode() ? device->GetNode()->GetId() : 0;
+    m_blocked[m_nDevices] = device->m_creditBlocked;
     return m_nDevices++;
 }
 
@@ -245,7 +246,7 @@ UbChannel::NextArrivalBound(uint32_t end) const
 void
 UbChannel::NotifyPending(uint32_t from)
 {
-    if (m_carrier.IsNull() && m_nDevices == 2)
+    if (m_carrier.IsNull() && m_nDevices == 2 && m_blocked[1 - from])
     {
         m_devices[1 - from]->OnPeerReturnPending();
     }

@@ -153,6 +153,19 @@ UbNetDevice::NextReturnArrivalBound() const
 }
 
 void
+UbNetDevice::SetCreditBlocked(bool blocked)
+{
+    if (m_creditBlocked != blocked)
+    {
+        m_creditBlocked = blocked;
+        if (m_channel)
+        {
+            m_channel->SetCreditBlocked(m_end, blocked);
+        }
+    }
+}
+
+void
 UbNetDevice::OnPeerReturnPending()
 {
     if (m_creditBlocked)
@@ -610,7 +623,7 @@ UbNetDevice::ScheduleAttempt()
     uint32_t waiting = m_queues->GetWaitingMask(m_port);
     if (waiting == 0)
     {
-        m_creditBlocked = false;
+        SetCreditBlocked(false);
         m_attemptEvent.Cancel();
         return;
     }
@@ -630,7 +643,7 @@ UbNetDevice::ScheduleAttempt()
                 m_credits.MarkStall(v, target);
             }
         }
-        m_creditBlocked = !any;
+        SetCreditBlocked(!any);
         if (!any)
         {
             // The earliest credits can come: a return already on its way, or (in one process)
@@ -729,7 +742,7 @@ UbNetDevice::TryTransmit()
     uint32_t waiting = m_queues->GetWaitingMask(m_port);
     if (waiting == 0)
     {
-        m_creditBlocked = false;
+        SetCreditBlocked(false);
         return;
     }
     if (m_fcMode == CREDIT)
@@ -764,7 +777,7 @@ UbNetDevice::TryTransmit()
         ScheduleAttempt();
         return;
     }
-    m_creditBlocked = false;
+    SetCreditBlocked(false);
     UbVlArbiterInput in;
     in.eligible = eligible;
     in.waiting = waiting;

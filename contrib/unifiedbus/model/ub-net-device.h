@@ -423,6 +423,8 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     std::string Where() const;
     void TryTransmit();
     void ScheduleAttempt();
+    /// Set m_creditBlocked and tell the channel (UbChannel::SetCreditBlocked) \param blocked it
+    void SetCreditBlocked(bool blocked);
     void AbsorbCredits(int64_t nowPs);
     void ResolveRx(int64_t nowPs);
     bool HeadFits(uint8_t vl, uint32_t packetBytes) const;

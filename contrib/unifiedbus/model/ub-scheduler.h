@@ -48,10 +48,10 @@ struct UbHint
  *
  * In a SuperPoD's collective thousands of ports are busy at once and a packet's passage reads a
  * port whose state has left the processor's caches since its last packet; each such read waits
- * for memory. When this scheduler hands out an event it issues prefetches for the event that
- * will run after it: the event object, and the object its handler will read first if the code
- * that scheduled it named one (UbScheduler::Hint, e.g. the device a packet arrives at and the
- * packet). Those reads then overlap the current event's work instead of stalling the next one.
+ * for memory. When this scheduler hands out an event it issues prefetches for the two that run
+ * after it: their event objects, and what their handlers read first where the code that
+ * scheduled them named it (a UbHint, given to UbSchedule: e.g. the port a packet arrives at and
+ * the packet). Those reads then overlap the current event's work instead of stalling the next.
  *
  * Events run in the order of every ns-3 scheduler (time, then insertion), so results are the
  * same as under MapScheduler or PriorityQueueScheduler, to the bit. A hint is only a prefetch:
