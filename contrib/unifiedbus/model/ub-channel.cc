@@ -5,6 +5,7 @@
 
 #include "ub-credit.h"
 #include "ub-net-device.h"
+#include "ub-scheduler.h"
 
 #include "ns3/abort.h"
 #include "ns3/double.h"
@@ -130,7 +131,7 @@ UbChannel::Send(uint32_t from, const UbLinkMessage& m)
     if (!m_carrier.IsNull())
     {
         UbLinkMessage stamped = m;
-        stamped.sentPs = Simulator::Now().GetPicoSeconds();
+        stamped.sentPs = UbScheduler::Now().GetPicoSeconds();
         m_carrier(1 - from, stamped);
         return;
     }
@@ -145,7 +146,7 @@ UbChannel::SendCredit(uint32_t from, const UbCreditReturn& r)
         UbLinkMessage m;
         m.kind = UbLinkMessage::CREDIT;
         m.vl = r.vl;
-        m.sentPs = Simulator::Now().GetPicoSeconds();
+        m.sentPs = UbScheduler::Now().GetPicoSeconds();
         m.atPs = r.atPs;
         m.reservedCells = r.reservedCells;
         m.sharedCells = r.sharedCells;
@@ -193,7 +194,7 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
 {
     NS_ABORT_MSG_IF(to >= m_nDevices, "UbChannel: no device at end " << to << " of the link");
     UbNetDevice* dev = PeekPointer(m_devices[to]);
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     switch (m.kind)
     {
     case UbLinkMessage::DATA:

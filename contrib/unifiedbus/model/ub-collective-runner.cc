@@ -4,6 +4,7 @@
 #include "ub-collective-runner.h"
 
 #include "ub-controller.h"
+#include "ub-scheduler.h"
 
 #include "ns3/abort.h"
 #include "ns3/log.h"
@@ -106,7 +107,7 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
         m_result.rankBytesIn = m_graph.GetDelivered(); // transfers also carry forwarded data
     }
     m_running = true;
-    m_result.start = Simulator::Now();
+    m_result.start = UbScheduler::Now();
     m_wallStart = m_config.progressSeconds > 0 ? WallSeconds() : 0;
     m_wallLast = m_wallStart;
     NS_LOG_INFO(UbCollectiveOpName(m_result.op)
@@ -157,7 +158,7 @@ UbCollectiveRunner::Ready(uint32_t t)
     }
     // The engine (or the rank's issuing cores) works through its transfers one at a time, in
     // the order they became ready.
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     int64_t start = std::max(now, m_engineFreePs[x.src]);
     m_engineFreePs[x.src] = start + busy;
     Simulator::Schedule(PicoSeconds(start + busy - now), &UbCollectiveRunner::Issue, this, t);
@@ -216,13 +217,13 @@ UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uin
                       << UbCollectiveAlgoName(m_result.algo) << ", " << m_nRanks << " ranks, "
                       << m_result.bytes << " B: " << (100 * m_arrived / m_result.transfers)
                       << " % of " << m_result.transfers << " transfers, "
-                      << (Simulator::Now() - m_result.start).GetMicroSeconds() << " us simulated, "
+                      << (UbScheduler::Now() - m_result.start).GetMicroSeconds() << " us simulated, "
                       << static_cast<uint64_t>(now - m_wallStart) << " s" << std::endl;
         }
     }
     if (participant < m_nRanks)
     {
-        m_result.rankDone[participant] = Simulator::Now();
+        m_result.rankDone[participant] = UbScheduler::Now();
         if (m_graph.GetDelivered().empty())
         {
             m_result.rankBytesIn[participant] += length;
@@ -270,7 +271,7 @@ void
 UbCollectiveRunner::Finish()
 {
     m_running = false;
-    m_result.end = Simulator::Now();
+    m_result.end = UbScheduler::Now();
     NS_LOG_INFO(UbCollectiveOpName(m_result.op) << " done in " << m_result.Seconds() * 1e6
                                                 << " us, busbw " << m_result.BusBw() << " GB/s");
     if (!m_done.IsNull())

@@ -10,6 +10,7 @@
 #include "ub-compat.h"
 #include "ub-net-device.h"
 #include "ub-network-header.h"
+#include "ub-scheduler.h"
 #include "ub-switch.h"
 #include "ub-transaction-header.h"
 #include "ub-transport-header.h"
@@ -394,7 +395,7 @@ UbController::Issue(UbOp op,
     t.address = address;
     t.operand[0] = operand0;
     t.operand[1] = operand1;
-    t.issuedPs = Simulator::Now().GetPicoSeconds();
+    t.issuedPs = UbScheduler::Now().GetPicoSeconds();
     t.issuePs = options.initiatorLatency.GetPicoSeconds();
     t.flags = options.packetFlags;
     t.cb = cb;
@@ -508,7 +509,7 @@ UbController::Start(uint64_t id)
         int64_t wirePs = rate ? static_cast<int64_t>(static_cast<double>(t.bytes) * 16e12 /
                                                      static_cast<double>(rate))
                               : 0;
-        m_lossDeadlines.emplace_back(Simulator::Now().GetPicoSeconds() +
+        m_lossDeadlines.emplace_back(UbScheduler::Now().GetPicoSeconds() +
                                          m_lossTimeout.GetPicoSeconds() + wirePs,
                                      id);
         std::push_heap(m_lossDeadlines.begin(), m_lossDeadlines.end(), std::greater<>());
@@ -534,7 +535,7 @@ UbController::Complete(uint64_t id, bool ok, uint64_t result)
     r.dst = t.dst;
     r.bytes = t.bytes;
     r.issued = PicoSeconds(t.issuedPs);
-    r.completed = Simulator::Now();
+    r.completed = UbScheduler::Now();
     r.ok = ok;
     r.result = result;
     UbCompletionCallback cb = t.cb;
@@ -557,7 +558,7 @@ UbController::ArmLossTimer()
     {
         return;
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     m_lossEvent =
         Simulator::Schedule(PicoSeconds(std::max<int64_t>(0, m_lossDeadlines.front().first - now)),
                             &UbController::OnLossTimer,
@@ -567,7 +568,7 @@ UbController::ArmLossTimer()
 void
 UbController::OnLossTimer()
 {
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     while (!m_lossDeadlines.empty() && m_lossDeadlines.front().first <= now)
     {
         uint64_t id = m_lossDeadlines.front().second;
@@ -615,7 +616,7 @@ UbController::InjectFromTransport(Ptr<Packet> packet,
                                   bool writeData,
                                   const UbTpFields& tp)
 {
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     uint32_t bytes = packet->GetSize();
     int64_t ready = now;
     int64_t writeFree = m_writeFreePs;

@@ -3,6 +3,8 @@
  */
 #include "ub-credit.h"
 
+#include "ub-scheduler.h"
+
 #include "ns3/abort.h"
 #include "ns3/simulator.h"
 
@@ -110,7 +112,7 @@ UbCreditSender::MarkStall(uint8_t vl, int64_t sincePs)
     {
         return;
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (sincePs <= now)
     {
         AnnounceStall(vl, sincePs);

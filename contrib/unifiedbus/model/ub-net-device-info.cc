@@ -7,6 +7,7 @@
  */
 #include "ub-channel.h"
 #include "ub-net-device.h"
+#include "ub-scheduler.h"
 
 #include "ns3/abort.h"
 #include "ns3/log.h"
@@ -70,7 +71,7 @@ UbNetDevice::GetCredits(uint8_t vl)
     }
     if (m_fcMode == CREDIT)
     {
-        AbsorbCredits(Simulator::Now().GetPicoSeconds());
+        AbsorbCredits(UbScheduler::Now().GetPicoSeconds());
     }
     return m_credits.GetCredits(vl);
 }
@@ -97,7 +98,7 @@ UbNetDevice::GetRxOccupancy(uint8_t vl)
     {
         return 0;
     }
-    ResolveRx(Simulator::Now().GetPicoSeconds());
+    ResolveRx(UbScheduler::Now().GetPicoSeconds());
     return vl == UB_MAX_VLS ? m_rxBuffer.GetSharedUsed() : m_rxBuffer.GetUsed(vl);
 }
 
@@ -193,7 +194,7 @@ UbNetDevice::SetActiveLanes(uint8_t lanes)
     // The other end plans link-retry replays from this end's request time: tell it.
     UbLinkMessage m;
     m.kind = UbLinkMessage::PARAMS;
-    m.atPs = Simulator::Now().GetPicoSeconds() + m_linkPs;
+    m.atPs = UbScheduler::Now().GetPicoSeconds() + m_linkPs;
     m.params = GetLinkParams();
     SendMessage(m);
 }
@@ -203,7 +204,7 @@ UbNetDevice::GetCreditFramesSent()
 {
     if (m_ready)
     {
-        ResolveRx(Simulator::Now().GetPicoSeconds());
+        ResolveRx(UbScheduler::Now().GetPicoSeconds());
     }
     return m_creditFrames;
 }
@@ -229,7 +230,7 @@ UbNetDevice::GetBusyTime() const
 Time
 UbNetDevice::GetCreditStallTime(uint8_t vl) const
 {
-    return PicoSeconds(m_credits.GetStallPs(vl, Simulator::Now().GetPicoSeconds()));
+    return PicoSeconds(m_credits.GetStallPs(vl, UbScheduler::Now().GetPicoSeconds()));
 }
 
 uint64_t

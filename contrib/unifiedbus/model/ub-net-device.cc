@@ -12,6 +12,7 @@
 
 #include "ub-channel.h"
 #include "ub-compat.h"
+#include "ub-scheduler.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -193,7 +194,7 @@ UbNetDevice::SchedulePushFlush()
     {
         m_flushEvent = std::make_unique<EventId>();
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     due = std::max(due, now);
     if (m_flushEvent->IsRunning() && m_flushEvent->GetTs() <= static_cast<uint64_t>(due))
     {
@@ -209,7 +210,7 @@ UbNetDevice::PushFlush()
     // This event is done: what Resolve leaves due (a return waiting for a data packet, or the
     // next release) gets an event of its own.
     *m_flushEvent = EventId();
-    ResolveRx(Simulator::Now().GetPicoSeconds());
+    ResolveRx(UbScheduler::Now().GetPicoSeconds());
     SchedulePushFlush();
 }
 
@@ -423,14 +424,14 @@ UbNetDevice::RegisterRelease(Time at, uint8_t vl, uint32_t reservedCells, uint32
 void
 UbNetDevice::PfcCheck()
 {
-    ResolveRx(Simulator::Now().GetPicoSeconds());
+    ResolveRx(UbScheduler::Now().GetPicoSeconds());
     m_pfc->RecheckPaused(m_rxBuffer);
 }
 
 void
 UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
 {
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     NS_LOG_FUNCTION(this << packet << +info.vl << tailReady);
     if (m_fault.IsDown())
     {
@@ -455,7 +456,7 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
             LosslessViolation(packet, info.vl, what.str());
             // The sender spent the cells: give them back at once so that its credits stay true.
             m_rxBuffer.Charge(info.vl, info.reservedCells, info.sharedCells);
-            RegisterRelease(Simulator::Now(), info.vl, info.reservedCells, info.sharedCells);
+            RegisterRelease(UbScheduler::Now(), info.vl, info.reservedCells, info.sharedCells);
             return;
         }
     }
@@ -503,11 +504,11 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
     }
     if (s_tracedSources && !m_vlOccupancyTrace.IsEmpty())
     {
-        m_vlOccupancyTrace(Simulator::Now(), info.vl, m_rxBuffer.GetUsed(info.vl));
+        m_vlOccupancyTrace(UbScheduler::Now(), info.vl, m_rxBuffer.GetUsed(info.vl));
     }
     if (s_tracedSources && !m_phyRxEndTrace.IsEmpty())
     {
-        Simulator::Schedule(tailReady - Simulator::Now(), &UbNetDevice::FirePhyRxEnd, this, packet);
+        Simulator::Schedule(tailReady - UbScheduler::Now(), &UbNetDevice::FirePhyRxEnd, this, packet);
     }
     m_queues->ReceiveFromPort(m_port, packet, info, tailReady);
 }
@@ -537,7 +538,7 @@ UbNetDevice::ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info, bool retry)
         m_phyRxDropTrace(packet);
         return;
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (retry)
     {
         // The CRC fails at the tail: ask for a replay with a Retry_Req_Set on the reverse
@@ -553,7 +554,7 @@ UbNetDevice::ReceiveCorrupted(Ptr<Packet> packet, UbPacketInfo info, bool retry)
     // come back, and count the loss.
     ResolveRx(now);
     m_rxBuffer.Charge(info.vl, info.reservedCells, info.sharedCells);
-    RegisterRelease(Simulator::Now(), info.vl, info.reservedCells, info.sharedCells);
+    RegisterRelease(UbScheduler::Now(), info.vl, info.reservedCells, info.sharedCells);
     m_errors.Count(UbLinkErrorModel::CORRUPT_DROPS);
     NS_LOG_LOGIC(Where() << " VL " << +info.vl << ": CRC error, packet dropped");
     m_phyRxDropTrace(packet);
@@ -619,7 +620,7 @@ UbNetDevice::ScheduleAttempt()
     }
     // One event per decision: the next time the port can start a packet, which is when the wire
     // frees, or later if no waiting VL will have the credits for its head packet by then.
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     uint32_t waiting = m_queues->GetWaitingMask(m_port);
     if (waiting == 0)
     {
@@ -694,7 +695,7 @@ UbNetDevice::ScheduleAttempt()
 void
 UbNetDevice::NotifyQueued()
 {
-    if (m_txFreePs > Simulator::Now().GetPicoSeconds())
+    if (m_txFreePs > UbScheduler::Now().GetPicoSeconds())
     {
         ScheduleAttempt();
         return;
@@ -709,7 +710,7 @@ UbNetDevice::CanStartNow(uint8_t vl, uint32_t packetBytes)
     {
         Initialize();
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (m_fault.IsDown() || m_txFreePs > now || m_queues->GetWaitingMask(m_port) != 0)
     {
         return false;
@@ -733,7 +734,7 @@ UbNetDevice::TryTransmit()
     {
         return; // a failed link sends nothing; the switch flushes its queue at detection
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (m_txFreePs > now)
     {
         ScheduleAttempt();
@@ -797,7 +798,7 @@ UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
     {
         Initialize();
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     ResolveRx(now); // credit frames already due go first
     uint32_t bytes = packet->GetSize();
     uint32_t wire = GetWireBytes(bytes);
@@ -937,7 +938,7 @@ UbNetDevice::OnRetryRequest(int64_t atPs)
         Ptr<Packet> packet = r->packet;
         UbPacketInfo info = r->info;
         m_errors.EndReplay();
-        SendData(packet, info, Simulator::Now().GetPicoSeconds(), start, end);
+        SendData(packet, info, UbScheduler::Now().GetPicoSeconds(), start, end);
         return;
     }
     UbLinkMessage m;

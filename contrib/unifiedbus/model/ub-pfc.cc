@@ -3,6 +3,8 @@
  */
 #include "ub-pfc.h"
 
+#include "ub-scheduler.h"
+
 #include "ns3/simulator.h"
 
 #include <algorithm>
@@ -83,7 +85,7 @@ UbPfc::ScheduleCheck(uint8_t vl, const UbCreditReceiver& buffer)
     {
         return;
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     when = std::max(when, now);
     if (m_checkEvent.IsRunning() && m_checkEvent.GetTs() <= static_cast<uint64_t>(when))
     {

@@ -62,7 +62,14 @@ UbScheduler::UbScheduler()
 {
 }
 
-UbScheduler::~UbScheduler() = default;
+UbScheduler::~UbScheduler()
+{
+    if (s_clock == this)
+    {
+        s_clock = nullptr;
+        s_impl = nullptr;
+    }
+}
 
 Scheduler::Event
 UbScheduler::ToEvent(const Node& n)
@@ -194,6 +201,13 @@ UbScheduler::RemoveNext()
     const Event next = ToEvent(run.back());
     run.pop_back();
     --m_inBuckets;
+    if (s_clock != this)
+    {
+        // The first event of this scheduler's simulation: the simulator exists and runs it.
+        s_impl = PeekPointer(Simulator::GetImplementation());
+        s_clock = this;
+    }
+    s_nowTs = next.key.m_ts;
     PrefetchNext();
     return next;
 }

@@ -8,6 +8,7 @@
 
 #include "ns3/event-impl.h"
 #include "ns3/scheduler.h"
+#include "ns3/simulator-impl.h"
 #include "ns3/simulator.h"
 
 #include <cstddef>
@@ -73,6 +74,48 @@ class UbScheduler : public Scheduler
     void Remove(const Event& ev) override;
 
     /**
+     * \brief The simulation time without a call into the simulator: inside an event, the time of
+     * the event this scheduler handed out last, which is what the simulator set its clock to
+     * (Simulator::Now() is an out-of-line call, and a second one that checks the simulator
+     * exists, on every use). Before this scheduler has handed out an event, and under another
+     * scheduler, Simulator::Now().
+     * \return the current simulation time
+     */
+    static Time Now()
+    {
+        return s_clock ? TimeStep(s_nowTs) : Simulator::Now();
+    }
+
+    /**
+     * \brief Schedule an event as Simulator::Schedule does, but straight to the simulator
+     * implementation running this scheduler (once it has handed out an event; until then, and
+     * under another scheduler, through Simulator::Schedule).
+     * \param delay delay \param event the event, whose one reference the simulator takes
+     * \return its id
+     */
+    static EventId Schedule(const Time& delay, EventImpl* event)
+    {
+        return s_clock ? s_impl->Schedule(delay, event)
+                       : Simulator::Schedule(delay, Ptr<EventImpl>(event, false));
+    }
+
+    /**
+     * \brief As Schedule, in a context (Simulator::ScheduleWithContext).
+     * \param context the context \param delay delay \param event the event
+     */
+    static void ScheduleWithContext(uint32_t context, const Time& delay, EventImpl* event)
+    {
+        if (s_clock)
+        {
+            s_impl->ScheduleWithContext(context, delay, event);
+        }
+        else
+        {
+            Simulator::ScheduleWithContext(context, delay, event);
+        }
+    }
+
+    /**
      * \brief Name what the handler of the next event scheduled reads first; call right before
      * Simulator::Schedule (UbSchedule does). Under another scheduler the hint is never read.
      * \param hint the hint
@@ -125,6 +168,11 @@ class UbScheduler : public Scheduler
     mutable const EventImpl* m_fetched{nullptr};      //!< the event last fetched two ahead
 
     static inline UbHint s_hint{}; //!< hint for the next Insert
+    // The scheduler that handed out the running event (null before the first, and once it is
+    // gone), its simulator, and that event's time.
+    static inline const UbScheduler* s_clock{nullptr}; //!< the running simulation's scheduler
+    static inline SimulatorImpl* s_impl{nullptr};      //!< its simulator implementation
+    static inline uint64_t s_nowTs{0};                 //!< the running event's time
 };
 
 /**
@@ -231,10 +279,9 @@ EventId
 UbSchedule(const Time& delay, const UbHint& hint, void (T::*fn)(Params...), T* obj, Args&&... args)
 {
     UbScheduler::Hint(hint);
-    return Simulator::Schedule(
+    return UbScheduler::Schedule(
         delay,
-        Ptr<EventImpl>(new UbPooledEvent<T, Params...>(fn, obj, std::forward<Args>(args)...),
-                       false));
+        new UbPooledEvent<T, Params...>(fn, obj, std::forward<Args>(args)...));
 }
 
 /**
@@ -251,7 +298,7 @@ UbScheduleWithContext(uint32_t context,
                       Args&&... args)
 {
     UbScheduler::Hint(hint);
-    Simulator::ScheduleWithContext(
+    UbScheduler::ScheduleWithContext(
         context,
         delay,
         new UbPooledEvent<T, Params...>(fn, obj, std::forward<Args>(args)...));

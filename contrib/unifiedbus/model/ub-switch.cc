@@ -432,7 +432,7 @@ UbSwitch::InjectReady(Ptr<Packet> packet, UbPacketInfo info)
         Deliver(UB_LOCAL_PORT, packet, info);
         return;
     }
-    Route(UB_LOCAL_PORT, packet, info, Simulator::Now());
+    Route(UB_LOCAL_PORT, packet, info, UbScheduler::Now());
 }
 
 uint32_t
@@ -506,7 +506,7 @@ UbSwitch::Deliver(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info)
 {
     if (inPort != UB_LOCAL_PORT)
     {
-        m_ports[inPort].dev->RegisterRelease(Simulator::Now(),
+        m_ports[inPort].dev->RegisterRelease(UbScheduler::Now(),
                                              info.vl,
                                              info.reservedCells,
                                              info.sharedCells);
@@ -531,7 +531,7 @@ UbSwitch::ReceiveFromPort(uint32_t inPort,
 {
     if (info.dst == m_cna)
     {
-        Time now = Simulator::Now();
+        Time now = UbScheduler::Now();
         if (tailReady > now)
         {
             UbSchedule(tailReady - now,
@@ -804,7 +804,7 @@ UbSwitch::FlushPort(uint32_t port)
         while (out.vl[v].rr != nullptr)
         {
             Queued* q = TakeHead(out, v);
-            Departed(q->charge, Simulator::Now());
+            Departed(q->charge, UbScheduler::Now());
             delete q;
             ++n;
         }
@@ -866,14 +866,14 @@ UbSwitch::GetOutputLoad(uint32_t port, uint8_t vl, uint8_t sl) const
     uint64_t bytes = queued + p.dev->GetCreditLoadBytes(v);
     unsigned __int128 ps =
         static_cast<unsigned __int128>(bytes) * 8u * 1000000000000ull / p.dev->GetRateBps();
-    int64_t busy = p.dev->GetTxFreeTime().GetPicoSeconds() - Simulator::Now().GetPicoSeconds();
+    int64_t busy = p.dev->GetTxFreeTime().GetPicoSeconds() - UbScheduler::Now().GetPicoSeconds();
     return static_cast<uint64_t>(ps) + static_cast<uint64_t>(std::max<int64_t>(busy, 0));
 }
 
 void
 UbSwitch::QueueChange(Port& port, int64_t delta)
 {
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     port.queueIntegral += static_cast<long double>(port.queuedBytes) * (now - port.queueSincePs);
     port.queueSincePs = now;
     port.queuedBytes = static_cast<uint64_t>(static_cast<int64_t>(port.queuedBytes) + delta);
@@ -911,7 +911,7 @@ double
 UbSwitch::GetMeanQueuedBytes(uint32_t port) const
 {
     const Port& p = m_ports.at(port);
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     long double integral =
         p.queueIntegral + static_cast<long double>(p.queuedBytes) * (now - p.queueSincePs);
     return now > 0 ? static_cast<double>(integral / now) : 0.0;
@@ -921,7 +921,7 @@ double
 UbSwitch::GetQueueIntegral(uint32_t port) const
 {
     const Port& p = m_ports.at(port);
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     long double integral =
         p.queueIntegral + static_cast<long double>(p.queuedBytes) * (now - p.queueSincePs);
     return static_cast<double>(integral * 1e-12L);

@@ -6,6 +6,7 @@
  * the SACK bitmap, and the acknowledgements it causes). Part 1 (ub-transport.cc) holds the
  * configuration and the sending side: channels, segmentation, windows, pacing.
  */
+#include "ub-scheduler.h"
 #include "ub-transaction-header.h"
 #include "ub-transport-header.h"
 #include "ub-transport.h"
@@ -41,7 +42,7 @@ UbTransport::ArmTimer(Channel& ch)
     {
         return;
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (Unacked(ch) == 0)
     {
         ch.rtoStartPs = -1;
@@ -65,7 +66,7 @@ void
 UbTransport::OnTimer(uint32_t peer, uint32_t index)
 {
     Channel& ch = GetChannel(peer, index);
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (ch.rtoStartPs < 0 || Unacked(ch) == 0)
     {
         ch.rtoStartPs = -1;
@@ -147,7 +148,7 @@ UbTransport::OnAck(Channel& ch,
         const Desc& newest = RingAt(ch, ack - 1);
         if (!newest.retransmitted)
         {
-            int64_t rtt = Simulator::Now().GetPicoSeconds() - newest.sentPs;
+            int64_t rtt = UbScheduler::Now().GetPicoSeconds() - newest.sentPs;
             ch.rtt->Sample(rtt);
             m_rtt.Sample(rtt);
         }
@@ -220,7 +221,7 @@ UbTransport::OnData(Channel& ch, Ptr<Packet> packet, const UbPacketInfo& info)
         {
             ch.dcqcn = std::make_unique<DcqcnState>();
         }
-        const int64_t now = Simulator::Now().GetPicoSeconds();
+        const int64_t now = UbScheduler::Now().GetPicoSeconds();
         if (ch.dcqcn->lastCnpPs < 0 || now - ch.dcqcn->lastCnpPs >= m_cnpInterval.GetPicoSeconds())
         {
             if (InjectCnp(ch))
@@ -329,7 +330,7 @@ UbTransport::OnData(Channel& ch, Ptr<Packet> packet, const UbPacketInfo& info)
 void
 UbTransport::AckOrDelay(Channel& ch, bool now)
 {
-    int64_t t = Simulator::Now().GetPicoSeconds();
+    int64_t t = UbScheduler::Now().GetPicoSeconds();
     if (!now)
     {
         // Coalesce, but never hold an acknowledgement longer than AckDelay.
@@ -366,7 +367,7 @@ UbTransport::OnAckTimer(uint32_t peer, uint32_t index)
         return; // acknowledged meanwhile
     }
     int64_t due = ch.firstUnackedPs + m_ackDelay.GetPicoSeconds();
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (now < due)
     {
         ch.ackEvent = Simulator::Schedule(PicoSeconds(due - now),
@@ -412,7 +413,7 @@ UbTransport::OnCnp(Channel& ch)
     {
         return; // not ours to react to
     }
-    const int64_t now = Simulator::Now().GetPicoSeconds();
+    const int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (!ch.dcqcn)
     {
         ch.dcqcn = std::make_unique<DcqcnState>();

@@ -9,6 +9,7 @@
 
 #include "ub-compat.h"
 #include "ub-network-header.h"
+#include "ub-scheduler.h"
 #include "ub-transaction-header.h"
 #include "ub-transport-header.h"
 
@@ -823,7 +824,7 @@ UbTransport::TrySendOne(Channel& ch)
         }
         d.resent = true;
         d.retransmitted = true;
-        d.sentPs = Simulator::Now().GetPicoSeconds();
+        d.sentPs = UbScheduler::Now().GetPicoSeconds();
         ++m_stats.retransmitted;
         ch.resendQueue.erase(ch.resendQueue.begin());
         ArmTimer(ch);
@@ -844,7 +845,7 @@ UbTransport::TrySendOne(Channel& ch)
                 return BLOCKED;
             }
             d.retransmitted = true;
-            d.sentPs = Simulator::Now().GetPicoSeconds();
+            d.sentPs = UbScheduler::Now().GetPicoSeconds();
             ++ch.sndNxt;
             ++m_stats.retransmitted;
             ArmTimer(ch);
@@ -861,7 +862,7 @@ UbTransport::TrySendOne(Channel& ch)
         return NOTHING;
     }
     d.psn = ch.nextPsn;
-    d.sentPs = Simulator::Now().GetPicoSeconds();
+    d.sentPs = UbScheduler::Now().GetPicoSeconds();
     d.retransmitted = false;
     if (!InjectData(ch, d))
     {
@@ -944,7 +945,7 @@ UbTransport::Pump()
 bool
 UbTransport::Paced(Channel& ch)
 {
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (ch.rateBps <= 0)
     {
         ch.rateBps = ch.lineBps; // a new channel starts at full rate
@@ -975,7 +976,7 @@ UbTransport::Sent(Channel& ch, uint32_t bytes)
     {
         return;
     }
-    int64_t now = Simulator::Now().GetPicoSeconds();
+    int64_t now = UbScheduler::Now().GetPicoSeconds();
     if (ch.cc == CC_DCQCN)
     {
         if (!ch.dcqcn || !ch.dcqcn->limited)
