@@ -6,7 +6,8 @@
  *    many, past the window (the far heap), with ties, removals and insertions between removals;
  *  - under the simulator, a workload that schedules from its events (zero delays, ties, delays
  *    past the window, cancellations and removals) runs the same events at the same times in the
- *    same order as under ns-3's MapScheduler, and in (time, insertion) order;
+ *    same order as under ns-3's MapScheduler, and in (time, insertion) order; in every event,
+ *    and before the first, UbScheduler::Now() (the packet path's clock) is Simulator::Now();
  *  - a pooled event (UbSchedule) calls its function once, with its arguments, when the
  *    simulator runs it, releases them after, and is not called when cancelled; its memory is
  *    reused by the next one.
@@ -145,6 +146,7 @@ class Workload
         m_ran.clear();
         m_next = 0;
         m_pending.clear();
+        m_clockOff = UbScheduler::Now() != Simulator::Now() ? 1 : 0; // before any event ran
         for (int i = 0; i < 200; ++i)
         {
             Add(PicoSeconds(m_rng() % 5000));
@@ -164,6 +166,7 @@ class Workload
     void Fire(uint32_t id)
     {
         m_ran.push_back(Ran{static_cast<uint64_t>(Simulator::Now().GetPicoSeconds()), id, id});
+        m_clockOff += UbScheduler::Now() != Simulator::Now() ? 1 : 0;
         if (m_next > 30000)
         {
             return;
@@ -203,7 +206,16 @@ class Workload
         }
     }
 
+  public:
+    /// \return events (and the start) at which UbScheduler::Now() was not Simulator::Now()
+    uint32_t ClockOff() const
+    {
+        return m_clockOff;
+    }
+
+  private:
     std::mt19937_64 m_rng;
+    uint32_t m_clockOff{0};
     std::vector<Ran> m_ran;
     std::vector<EventId> m_pending;
     uint32_t m_next{0};
@@ -213,7 +225,8 @@ class UbSchedulerSimulatorTestCase : public TestCase
 {
   public:
     UbSchedulerSimulatorTestCase()
-        : TestCase("under the simulator, the same events at the same times as MapScheduler")
+        : TestCase("under the simulator, the same events at the same times as MapScheduler, and "
+                   "UbScheduler::Now() is the simulator's time")
     {
     }
 
@@ -222,7 +235,9 @@ class UbSchedulerSimulatorTestCase : public TestCase
     {
         Workload w;
         std::vector<Workload::Ran> map = w.Run("ns3::MapScheduler");
+        NS_TEST_EXPECT_MSG_EQ(w.ClockOff(), 0u, "UbScheduler::Now() under MapScheduler");
         std::vector<Workload::Ran> ub = w.Run("ns3::UbScheduler");
+        NS_TEST_EXPECT_MSG_EQ(w.ClockOff(), 0u, "UbScheduler::Now() is not the simulator's time");
         NS_TEST_ASSERT_MSG_GT(map.size(), 20000u, "too few events to mean anything");
         NS_TEST_ASSERT_MSG_EQ(ub.size(), map.size(), "another number of events ran");
         for (std::size_t i = 0; i < std::min(ub.size(), map.size()); ++i)
