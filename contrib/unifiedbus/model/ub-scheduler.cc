@@ -201,12 +201,9 @@ UbScheduler::RemoveNext()
     const Event next = ToEvent(run.back());
     run.pop_back();
     --m_inBuckets;
-    if (s_clock != this)
-    {
-        // The first event of this scheduler's simulation: the simulator exists and runs it.
-        s_impl = PeekPointer(Simulator::GetImplementation());
-        s_clock = this;
-    }
+    // Not a call into the simulator here: it also drains its pending events through this while
+    // it is destroyed (UbScheduler::Schedule finds it instead).
+    s_clock = this;
     s_nowTs = next.key.m_ts;
     PrefetchNext();
     return next;

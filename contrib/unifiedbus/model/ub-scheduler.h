@@ -95,7 +95,7 @@ class UbScheduler : public Scheduler
      */
     static EventId Schedule(const Time& delay, EventImpl* event)
     {
-        return s_clock ? s_impl->Schedule(delay, event)
+        return s_clock ? Impl()->Schedule(delay, event)
                        : Simulator::Schedule(delay, Ptr<EventImpl>(event, false));
     }
 
@@ -107,7 +107,7 @@ class UbScheduler : public Scheduler
     {
         if (s_clock)
         {
-            s_impl->ScheduleWithContext(context, delay, event);
+            Impl()->ScheduleWithContext(context, delay, event);
         }
         else
         {
@@ -126,6 +126,16 @@ class UbScheduler : public Scheduler
     }
 
   private:
+    /// \return the simulator running this scheduler's events (found on first use, while it runs)
+    static SimulatorImpl* Impl()
+    {
+        if (s_impl == nullptr)
+        {
+            s_impl = PeekPointer(Simulator::GetImplementation());
+        }
+        return s_impl;
+    }
+
     /// A pending event and the memory its handler reads first.
     struct Node
     {

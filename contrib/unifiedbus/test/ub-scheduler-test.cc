@@ -10,7 +10,8 @@
  *    and before the first, UbScheduler::Now() (the packet path's clock) is Simulator::Now();
  *  - a pooled event (UbSchedule) calls its function once, with its arguments, when the
  *    simulator runs it, releases them after, and is not called when cancelled; its memory is
- *    reused by the next one.
+ *    reused by the next one;
+ *  - a simulator destroyed with events pending, whether it ran or not, releases them.
  */
 #include "ns3/event-impl.h"
 #include "ns3/make-event.h"
@@ -317,6 +318,45 @@ class UbPooledEventTestCase : public TestCase
     }
 };
 
+/**
+ * A simulator destroyed with events pending drains them through the scheduler while it is
+ * destroyed: the scheduler must not call into the simulator then (a first version of
+ * UbScheduler::Now looked the simulator up at its first removal and freed it twice when a
+ * program built a system and never ran it).
+ */
+class UbSchedulerDestroyTestCase : public TestCase
+{
+  public:
+    UbSchedulerDestroyTestCase()
+        : TestCase("a simulator destroyed with events pending, run or never run, releases them")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        Receiver r;
+        Ptr<Packet> p = Create<Packet>(64);
+        const uint32_t before = p->GetReferenceCount();
+        for (bool run : {false, true})
+        {
+            UbSchedule(PicoSeconds(10), UbHint{}, &Receiver::Take, &r, p, 1u, Time(0));
+            UbSchedule(MicroSeconds(50), UbHint{}, &Receiver::Take, &r, p, 2u, Time(0));
+            if (run)
+            {
+                Simulator::Stop(PicoSeconds(20));
+                Simulator::Run();
+            }
+            NS_TEST_EXPECT_MSG_EQ(UbScheduler::Now(), Simulator::Now(), "the clock");
+            Simulator::Destroy();
+            NS_TEST_EXPECT_MSG_EQ(p->GetReferenceCount(),
+                                  before,
+                                  (run ? "run" : "never run") << ": pending events not released");
+        }
+        NS_TEST_EXPECT_MSG_EQ(r.calls, 1u, "only the event before the stop ran");
+    }
+};
+
 class UbSchedulerTestSuite : public TestSuite
 {
   public:
@@ -326,6 +366,7 @@ class UbSchedulerTestSuite : public TestSuite
         AddTestCase(new UbSchedulerKeysTestCase, TestCase::QUICK);
         AddTestCase(new UbSchedulerSimulatorTestCase, TestCase::QUICK);
         AddTestCase(new UbPooledEventTestCase, TestCase::QUICK);
+        AddTestCase(new UbSchedulerDestroyTestCase, TestCase::QUICK);
     }
 };
 
