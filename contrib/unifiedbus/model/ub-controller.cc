@@ -131,6 +131,15 @@ UbController::GetTypeId()
                           TimeValue(NanoSeconds(300)),
                           MakeTimeAccessor(&UbController::m_targetLatency),
                           MakeTimeChecker(Time(0)))
+            .AddAttribute("IssueInterval",
+                          "Least time between the starts of two transactions this endpoint "
+                          "issues: the message rate of its issue engine (one work request "
+                          "processed per interval). A transaction starts at the later of its "
+                          "InitiatorLatency after the call and IssueInterval after the start "
+                          "before it. 0 (default) = no limit.",
+                          TimeValue(Time(0)),
+                          MakeTimeAccessor(&UbController::m_issueInterval),
+                          MakeTimeChecker(Time(0), MilliSeconds(1)))
             .AddAttribute("MaxOutstanding",
                           "Transactions in flight at once (1..32768); more wait in order.",
                           UintegerValue(1024),
@@ -403,7 +412,7 @@ UbController::Issue(UbOp op,
     {
         ++m_outstanding;
         t.started = true;
-        Time issue = InitiatorLatencyTo(dst, t.issuePs);
+        Time issue = StartDelay(dst, t.issuePs);
         if (issue.IsZero())
         {
             Start(id);
@@ -436,6 +445,20 @@ UbController::InitiatorLatencyTo(uint32_t dst, int64_t issuePs) const
     return issuePs >= 0 ? PicoSeconds(issuePs) : m_initiatorLatency;
 }
 
+Time
+UbController::StartDelay(uint32_t dst, int64_t issuePs)
+{
+    Time latency = InitiatorLatencyTo(dst, issuePs);
+    if (m_issueInterval.IsZero())
+    {
+        return latency;
+    }
+    const int64_t now = UbScheduler::Now().GetPicoSeconds();
+    const int64_t start = std::max(now + latency.GetPicoSeconds(), m_nextStartPs);
+    m_nextStartPs = start + m_issueInterval.GetPicoSeconds();
+    return PicoSeconds(start - now);
+}
+
 void
 UbController::StartQueued()
 {
@@ -445,7 +468,7 @@ UbController::StartQueued()
         ++m_outstanding;
         m_txns[id].started = true;
         const Txn& t = m_txns[id];
-        Simulator::Schedule(InitiatorLatencyTo(t.dst, t.issuePs), &UbController::Start, this, id);
+        Simulator::Schedule(StartDelay(t.dst, t.issuePs), &UbController::Start, this, id);
     }
     if (m_queuedHead == m_queued.size())
     {

@@ -479,6 +479,68 @@ class UbChannelChoiceTestCase : public TestCase
     }
 };
 
+/**
+ * IssueInterval: the endpoint starts one transaction per interval. Eight 64-B Writes called at
+ * once, over one switch, with an interval of 40 ns (longer than any packet's serialization,
+ * so the Writes never meet on a link): Write k completes exactly k x 40 ns after Write 0, and
+ * Write 0 takes the zero-load latency of the latency case. Without an interval the eight
+ * leave back to back, and the last completes less than 40 ns after the first.
+ */
+class UbIssueIntervalTestCase : public TestCase
+{
+  public:
+    UbIssueIntervalTestCase()
+        : TestCase("IssueInterval: Writes called at once start one per interval, exact")
+    {
+    }
+
+  private:
+    /// Completion times (ps after the call) of `writes` 64-B Writes called together.
+    static std::vector<int64_t> Run(Time interval, uint32_t writes)
+    {
+        ubtest::ResetSimulation();
+        NodeContainer n = BuildLine(1);
+        Ptr<UbController> a = n.Get(0)->GetObject<UbController>();
+        a->SetAttribute("IssueInterval", TimeValue(interval));
+        std::vector<int64_t> done;
+        auto cb = UbCompletionCallback([&done](const UbTransactionRecord& r) {
+            done.push_back((r.completed - r.issued).GetPicoSeconds());
+        });
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            for (uint32_t i = 0; i < writes; ++i)
+            {
+                a->Write(1, 64, UbOrder::NO, cb);
+            }
+        });
+        Simulator::Run();
+        ubtest::ResetSimulation();
+        return done;
+    }
+
+    void DoRun() override
+    {
+        const int64_t interval = 40000;
+        const uint32_t h = 2;
+        const uint32_t w = 64 + 60;
+        const int64_t zeroLoad = LINIT_PS + E(w) + LE_PS + F(w, h) + LE_PS + LTGT_PS + E(44) +
+                                 LE_PS + F(44, h) + LE_PS;
+        std::vector<int64_t> paced = Run(PicoSeconds(interval), 8);
+        NS_TEST_ASSERT_MSG_EQ(paced.size(), 8u, "every Write completed");
+        for (uint32_t k = 0; k < paced.size(); ++k)
+        {
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(paced[k]),
+                                  zeroLoad + k * interval,
+                                  "Write " << k << " with an interval of 40 ns");
+        }
+        std::vector<int64_t> free = Run(Time(0), 8);
+        NS_TEST_ASSERT_MSG_EQ(free.size(), 8u, "every Write completed");
+        NS_TEST_EXPECT_MSG_EQ(free.front(), zeroLoad, "Write 0 without an interval");
+        NS_TEST_EXPECT_MSG_LT(free.back() - free.front(),
+                              interval,
+                              "without an interval the Writes leave back to back");
+    }
+};
+
 class UbTransactionTestSuite : public TestSuite
 {
   public:
@@ -490,6 +552,7 @@ class UbTransactionTestSuite : public TestSuite
         AddTestCase(new UbOrderingTestCase, ubtest::Quick());
         AddTestCase(new UbStateTestCase, ubtest::Quick());
         AddTestCase(new UbChannelChoiceTestCase, ubtest::Quick());
+        AddTestCase(new UbIssueIntervalTestCase, ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a read of 0 bytes",
                         []() { IssueAt1us([](Ptr<UbController> a) { a->Read(1, 0); }); },
