@@ -70,6 +70,11 @@ UbCollectiveHelper::InstallSwitchReducers(UbTopologyHelper& sys, Time latency)
     ctl.SetAttribute("WriteBandwidth", DataRateValue(DataRate(0)));
     ctl.SetAttribute("InitiatorLatency", TimeValue(latency));
     ctl.SetAttribute("TargetLatency", TimeValue(latency));
+    // A switch replicates a multicast and returns sums in hardware: it keeps no table of an
+    // endpoint's transactions in flight. With an endpoint's 1,024 its 72 writes per piece of a
+    // multicast filled the table after 14 pieces, and the sums that close the window queued
+    // behind them (UbCollectiveRunner issues a multicast as one write per rank).
+    ctl.SetAttribute("MaxOutstanding", UintegerValue(32768));
     for (uint32_t v = 0; v < t.GetNNodes(); ++v)
     {
         if (t.IsEndpoint(v))

@@ -13,6 +13,7 @@
  */
 #include "ub-test-utils.h"
 
+#include "ns3/simulator.h"
 #include "ns3/test.h"
 #include "ns3/ub-collective-builder.h"
 #include "ns3/ub-collective-helper.h"
@@ -402,6 +403,58 @@ class UbAutoPiecesUbTestCase : public TestCase
  * its busbw has levelled off, must be within 5 % of each, so a window that grows or shrinks with
  * the rank count (fewer GPUs keeping fewer reductions in flight) fails here.
  */
+/**
+ * A reducing switch keeps no table of transactions in flight: its sums and multicast writes
+ * never wait for a slot, however many reductions it holds. NVLS over the whole NVL72 (72
+ * ranks) at 1 MiB with 48 reductions per switch: each piece's multicast is 72 writes, so an
+ * endpoint's 1,024 slots would fill after 14 pieces and the sums that close the window would
+ * queue behind the multicasts. The reducers' queues are sampled every 100 ns of the run.
+ */
+class UbNvlsReducerSlotsTestCase : public TestCase
+{
+  public:
+    UbNvlsReducerSlotsTestCase()
+        : TestCase("nvlink5-gb200, 72 ranks: no reducing switch's transaction ever waits for a "
+                   "slot (48 reductions per switch)")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        uint32_t mostQueued = 0;
+        uint32_t samples = 0;
+        UbExperiment::CollectiveRun run;
+        run.preset = "nvlink5-gb200";
+        run.ranks = 72;
+        run.op = UbCollectiveOp::ALL_REDUCE;
+        run.algo = UbCollectiveAlgo::IN_NETWORK;
+        run.bytes = 1 << 20;
+        run.setup = [&](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
+            auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
+            coll.SetReducers(red.controllers, red.shares, red.reductionBps, 48);
+            for (uint32_t k = 1; k <= 400; ++k)
+            {
+                Simulator::Schedule(NanoSeconds(100 * k), [&mostQueued, &samples, red]() {
+                    for (const auto& c : red.controllers)
+                    {
+                        mostQueued = std::max(mostQueued, c->GetQueued());
+                    }
+                    ++samples;
+                });
+            }
+        };
+        auto out = UbExperiment::Run(run);
+        ubtest::ResetSimulation();
+        NS_TEST_ASSERT_MSG_EQ(out.finished, true, "the AllReduce finished");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG((out.result.end - out.result.start).GetNanoSeconds()),
+                              1000,
+                              "the run outlasts the first samples");
+        NS_TEST_EXPECT_MSG_EQ(samples, 400u, "every sample was taken");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(mostQueued), 0u, "transactions waiting at a reducer");
+    }
+};
+
 class UbNvlsFewRanksTestCase : public TestCase
 {
   public:
@@ -594,6 +647,7 @@ class UbCollectiveSweepTestSuite : public TestSuite
         AddTestCase(new UbAutoPiecesTestCase, ubtest::Quick());
         AddTestCase(new UbAutoPiecesUbTestCase, ubtest::Quick());
         AddTestCase(new UbNvlsFewRanksTestCase, ubtest::Quick());
+        AddTestCase(new UbNvlsReducerSlotsTestCase, ubtest::Quick());
         AddTestCase(new UbGeneratedGraphTestCase, ubtest::Quick());
         AddTestCase(new UbGeneratedRingTestCase, ubtest::Quick());
     }
