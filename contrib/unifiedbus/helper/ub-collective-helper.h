@@ -39,8 +39,8 @@ class UbCollectiveHelper
      * AllReduce (NVLS-like; for NVSwitch domains: HGX, NVL72, NVL144): give it a UbController
      * (the preset's transport settings, no bandwidth cap of its own, no limit on transactions in
      * flight, `latency` for the reduction as both initiator and target latency) and give every
-     * endpoint a route to it over its direct
-     * links. Share j is the number of links from an endpoint to switch j (5/4/4/5 on HGX H100).
+     * endpoint a route to it over its direct links. Share j is the number of links from an
+     * endpoint to switch j (5/4/4/5 on HGX H100).
      * Stops the run if no switch reaches every endpoint (two-tier fabrics).
      * \param sys the built fabric
      * \param latency reduction latency of the switch (default 100 ns, an assumption: NVIDIA does

@@ -132,11 +132,11 @@ UbController::GetTypeId()
                           MakeTimeAccessor(&UbController::m_targetLatency),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("IssueInterval",
-                          "Least time between the starts of two transactions this endpoint "
-                          "issues: the message rate of its issue engine (one work request "
-                          "processed per interval). A transaction starts at the later of its "
-                          "InitiatorLatency after the call and IssueInterval after the start "
-                          "before it. 0 (default) = no limit.",
+                          "Least time between two transactions this endpoint's issue engine "
+                          "takes, in call order: its message rate (one work request per "
+                          "interval). A transaction starts its InitiatorLatency after the engine "
+                          "took it, at the call or IssueInterval after the one before, whichever "
+                          "is later. 0 (default) = no limit.",
                           TimeValue(Time(0)),
                           MakeTimeAccessor(&UbController::m_issueInterval),
                           MakeTimeChecker(Time(0), MilliSeconds(1)))
@@ -453,10 +453,12 @@ UbController::StartDelay(uint32_t dst, int64_t issuePs)
     {
         return latency;
     }
+    // The issue engine takes the work requests in call order, one per interval; each then
+    // takes its own latency, so a slow path (a scale-out NIC's) does not hold up the next.
     const int64_t now = UbScheduler::Now().GetPicoSeconds();
-    const int64_t start = std::max(now + latency.GetPicoSeconds(), m_nextStartPs);
-    m_nextStartPs = start + m_issueInterval.GetPicoSeconds();
-    return PicoSeconds(start - now);
+    const int64_t taken = std::max(now, m_nextTakePs);
+    m_nextTakePs = taken + m_issueInterval.GetPicoSeconds();
+    return PicoSeconds(taken - now) + latency;
 }
 
 void

@@ -299,15 +299,15 @@ class UbController : public Object
     /// \return the issue latency toward dst
     Time InitiatorLatencyTo(uint32_t dst, int64_t issuePs) const;
     /// \param dst target CNA \param issuePs the operation's own latency (negative: none)
-    /// \return the time from now to the transaction's start: its issue latency, or later if
-    /// the endpoint started another less than IssueInterval before (books the start)
+    /// \return the time from now to the transaction's start: its issue latency after the issue
+    /// engine takes it (now, or IssueInterval after the one before; books the engine)
     Time StartDelay(uint32_t dst, int64_t issuePs);
     DataRate m_endpointBandwidth;
     DataRate m_remoteEndpointBandwidth; //!< RemoteEndpointBandwidth (0: EndpointBandwidth)
     Time m_initiatorLatency;
     Time m_targetLatency;
     Time m_issueInterval;     //!< IssueInterval: least time between two starts
-    int64_t m_nextStartPs{0}; //!< earliest start of the next transaction (IssueInterval)
+    int64_t m_nextTakePs{0};  //!< when the issue engine may take the next (IssueInterval)
     uint32_t m_maxOutstanding{1024};
     Time m_lossTimeout;
     uint8_t m_sl{0};

@@ -484,7 +484,10 @@ class UbChannelChoiceTestCase : public TestCase
  * once, over one switch, with an interval of 40 ns (longer than any packet's serialization,
  * so the Writes never meet on a link): Write k completes exactly k x 40 ns after Write 0, and
  * Write 0 takes the zero-load latency of the latency case. Without an interval the eight
- * leave back to back, and the last completes less than 40 ns after the first.
+ * leave back to back, and the last completes less than 40 ns after the first. The engine takes
+ * the requests in call order and each then has its own latency: a Write issued with 1 us of
+ * latency (UbIssueOptions) and one called right after it with the default start 1 us and
+ * 40 ns + LINIT after the call, so the slow one does not hold up the next.
  */
 class UbIssueIntervalTestCase : public TestCase
 {
@@ -532,6 +535,39 @@ class UbIssueIntervalTestCase : public TestCase
                                   zeroLoad + k * interval,
                                   "Write " << k << " with an interval of 40 ns");
         }
+        // A slow Write, then a default one, called together.
+        ubtest::ResetSimulation();
+        NodeContainer n = BuildLine(1);
+        Ptr<UbController> a = n.Get(0)->GetObject<UbController>();
+        a->SetAttribute("IssueInterval", TimeValue(PicoSeconds(interval)));
+        int64_t slow = -1;
+        int64_t fast = -1;
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            UbIssueOptions late;
+            late.initiatorLatency = MicroSeconds(1);
+            a->WriteWithNotify(1,
+                               64,
+                               UbOrder::NO,
+                               UbCompletionCallback([&slow](const UbTransactionRecord& r) {
+                                   slow = (r.completed - r.issued).GetPicoSeconds();
+                               }),
+                               late);
+            a->WriteWithNotify(1,
+                               64,
+                               UbOrder::NO,
+                               UbCompletionCallback([&fast](const UbTransactionRecord& r) {
+                                   fast = (r.completed - r.issued).GetPicoSeconds();
+                               }),
+                               UbIssueOptions());
+        });
+        Simulator::Run();
+        ubtest::ResetSimulation();
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(slow),
+                              zeroLoad - LINIT_PS + 1000000,
+                              "the Write with 1 us of latency");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(fast),
+                              zeroLoad + interval,
+                              "the Write called after it is not held up by it");
         std::vector<int64_t> free = Run(Time(0), 8);
         NS_TEST_ASSERT_MSG_EQ(free.size(), 8u, "every Write completed");
         NS_TEST_EXPECT_MSG_EQ(free.front(), zeroLoad, "Write 0 without an interval");
