@@ -24,10 +24,13 @@
 #include "ns3/ub-systems.h"
 #include "ns3/uinteger.h"
 
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace ns3;
 
@@ -184,7 +187,10 @@ class UbConfigErrorTestSuite : public TestSuite
         AddTestCase(new ubtest::ExpectStopTestCase(
                         "a torus tie rule that does not exist",
                         []() {
-                            const std::string path = "/tmp/ub-config-error-ties.preset";
+                            // A file of this process's own: runners started together (the
+                            // two builds of test/same-results.sh) must not share it.
+                            const std::string path = "/tmp/ub-config-error-ties-" +
+                                                     std::to_string(getpid()) + ".preset";
                             std::ofstream(path)
                                 << "name = bad-ties\n"
                                    "topology::Builder = kary-ncube ; [A] a test value\n"
@@ -192,7 +198,9 @@ class UbConfigErrorTestSuite : public TestSuite
                                    "topology::Dims = 2 ; [A] a test value\n"
                                    "topology::Torus = true ; [A] a test value\n"
                                    "topology::TorusTies = Sideways ; [A] a test value\n";
-                            UbSystems::KaryNcubeFromPreset(UbPreset::Load(path));
+                            UbPreset preset = UbPreset::Load(path);
+                            std::remove(path.c_str());
+                            UbSystems::KaryNcubeFromPreset(preset);
                         },
                         {"bad-ties", "topology::TorusTies = Sideways", "Up, Split, Both"}),
                     ubtest::Quick());

@@ -434,7 +434,8 @@ class UbVlPolicyOptionTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(fromFile.vlsUsed), 2U, "file: 2 VLs");
 
         // A preset that names the policy (the file names none).
-        const std::string path = "/tmp/ub-vlpolicy-test.preset";
+        // In the runner's own temporary folder: runners started together must not share it.
+        const std::string path = CreateTempDirFilename("ub-vlpolicy-test.preset");
         {
             std::ofstream f(path);
             f << "name = vlpolicy-test\ndescription = t\nsources = t\n"
