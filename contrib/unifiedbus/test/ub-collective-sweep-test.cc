@@ -397,13 +397,6 @@ class UbAutoPiecesUbTestCase : public TestCase
 };
 
 /**
- * NVLS with fewer GPUs than the calibration's 8 (a held-out check: the switches' reduction rate
- * was calibrated on 8 x H100 only). A user's measurement on H100 with 5, 6, 7 and 8 GPUs at
- * 2-4 GiB (NCCL issue #1455) gives 420, 440, 460 and 480 GB/s of busbw; the model at 64 MiB, where
- * its busbw has levelled off, must be within 5 % of each, so a window that grows or shrinks with
- * the rank count (fewer GPUs keeping fewer reductions in flight) fails here.
- */
-/**
  * A reducing switch keeps no table of transactions in flight: its sums and multicast writes
  * never wait for a slot, however many reductions it holds. NVLS over the whole NVL72 (72
  * ranks) at 1 MiB with 48 reductions per switch: each piece's multicast is 72 writes, so an
@@ -455,6 +448,13 @@ class UbNvlsReducerSlotsTestCase : public TestCase
     }
 };
 
+/**
+ * NVLS with fewer GPUs than the calibration's 8 (a held-out check: the switches' reduction rate
+ * was calibrated on 8 x H100 only). A user's measurement on H100 with 5, 6, 7 and 8 GPUs at
+ * 2-4 GiB (NCCL issue #1455) gives 420, 440, 460 and 480 GB/s of busbw; the model at 64 MiB, where
+ * its busbw has levelled off, must be within 5 % of each, so a window that grows or shrinks with
+ * the rank count (fewer GPUs keeping fewer reductions in flight) fails here.
+ */
 class UbNvlsFewRanksTestCase : public TestCase
 {
   public:
