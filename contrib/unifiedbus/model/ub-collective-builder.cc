@@ -721,7 +721,8 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
             std::vector<uint32_t> ups(n);
             for (uint32_t r = 0; r < n; ++r)
             {
-                ups[r] = g.Add(r, red, piece); // ld_reduce: each rank's piece read
+                // ld_reduce: each rank's piece read, on the rank's engine (InNetworkRate)
+                ups[r] = g.Add(r, red, piece, piece);
                 if (sw.sums.size() >= st->window)
                 {
                     g.Depend(ups[r], sw.sums.front()); // the switch holds this many reductions
@@ -737,7 +738,7 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
                 sw.sums.pop_front();
             }
             sw.sums.push_back(sum);
-            uint32_t store = g.Add(h, red, piece); // multimem.st of the sum
+            uint32_t store = g.Add(h, red, piece, piece); // multimem.st of the sum, likewise
             g.Depend(store, sum);
             for (uint32_t r = 0; r < n; ++r)
             {

@@ -144,6 +144,15 @@ UbCollectiveEngine::UbCollectiveEngine(std::vector<Ptr<UbController>> ranks)
         m_sprayBytes = ranks[0]->GetMtu();
         m_sprayBytes *= ranks[0]->GetTransport()->GetSprayWidth();
     }
+    for (const auto& r : ranks)
+    {
+        DataRateValue rate;
+        if (r)
+        {
+            r->GetAttribute("InNetworkRate", rate);
+        }
+        m_inNetworkBps.push_back(static_cast<double>(rate.Get().GetBitRate()) / 8);
+    }
 }
 
 UbCollectiveEngine::~UbCollectiveEngine() = default;
@@ -297,10 +306,12 @@ UbCollectiveEngine::RunConfig(UbCollectiveAlgo algo) const
         m_minimal && (algo == UbCollectiveAlgo::MULTI_RING || algo == UbCollectiveAlgo::MULTI_PATH);
     c.progressSeconds = m_progressS;
     c.issueCost = m_issueCost;
-    if (algo == UbCollectiveAlgo::IN_NETWORK && m_reductionBps > 0)
+    if (algo == UbCollectiveAlgo::IN_NETWORK)
     {
-        c.engineBps.assign(m_nRanks + m_shares.size(), 0);
-        std::fill(c.engineBps.begin() + m_nRanks, c.engineBps.end(), m_reductionBps);
+        // The ranks' engines move their reads and stores (UbController::InNetworkRate), the
+        // switches' reduce (UbSwitch::ReductionRate).
+        c.engineBps = m_inNetworkBps;
+        c.engineBps.resize(m_nRanks + m_shares.size(), m_reductionBps);
     }
     return c;
 }

@@ -140,6 +140,17 @@ UbController::GetTypeId()
                           TimeValue(Time(0)),
                           MakeTimeAccessor(&UbController::m_issueInterval),
                           MakeTimeChecker(Time(0), MilliSeconds(1)))
+            .AddAttribute("InNetworkRate",
+                          "Rate at which this endpoint moves the data of in-network (NVLink "
+                          "SHARP-like) AllReduce: the reads of its copy that the switches' "
+                          "ld_reduce make and its own multimem.st of the sums, one piece after "
+                          "another in the order they become ready (UbInNetworkBuilder). It is "
+                          "what limits NVLS in NVIDIA's measurements: their busbw follows "
+                          "rate / (1 + 1/N) x 2 (N - 1) / N per GPU (doc/collectives.md). "
+                          "0 (default) = no limit.",
+                          DataRateValue(DataRate(0)),
+                          MakeDataRateAccessor(&UbController::m_inNetworkRate),
+                          MakeDataRateChecker())
             .AddAttribute("MaxOutstanding",
                           "Transactions in flight at once (1..32768); more wait in order.",
                           UintegerValue(1024),

@@ -307,6 +307,7 @@ class UbController : public Object
     Time m_initiatorLatency;
     Time m_targetLatency;
     Time m_issueInterval;     //!< IssueInterval: least time between two starts
+    DataRate m_inNetworkRate; //!< InNetworkRate (read by UbCollectiveEngine; 0: no limit)
     int64_t m_nextTakePs{0};  //!< when the issue engine may take the next (IssueInterval)
     uint32_t m_maxOutstanding{1024};
     Time m_lossTimeout;

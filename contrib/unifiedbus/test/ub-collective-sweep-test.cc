@@ -117,6 +117,18 @@ class UbBusBwGrowsTestCase : public TestCase
         {
             algos = {{UbCollectiveAlgo::RING, false}, {UbCollectiveAlgo::IN_NETWORK, false}};
         }
+        // NVLS's ceiling: each GPU moves S (1 + 1/N) bytes of reads and stores at its
+        // UbController::InNetworkRate, so busbw <= rate / (1 + 1/N) x 2 (N - 1) / N.
+        double nvlsCeiling = 0;
+        if (nvlink && m_preset != "nvl576-nvlink5")
+        {
+            DataRateValue rate;
+            rate.DeserializeFromString(UbPreset::Load(m_preset).Get("UbController::InNetworkRate"),
+                                       MakeDataRateChecker());
+            const double n = m_ranks;
+            nvlsCeiling =
+                static_cast<double>(rate.Get().GetBitRate()) / 8 / (1 + 1 / n) * 2 * (n - 1) / n;
+        }
         for (const Algo& a : algos)
         {
             double last = 0;
@@ -130,6 +142,12 @@ class UbBusBwGrowsTestCase : public TestCase
                 NS_TEST_EXPECT_MSG_GT_OR_EQ(bw,
                                             0.98 * last,
                                             what.str() << ": busbw fell from " << last);
+                if (a.algo == UbCollectiveAlgo::IN_NETWORK)
+                {
+                    NS_TEST_EXPECT_MSG_LT_OR_EQ(bw,
+                                                nvlsCeiling / 1e9,
+                                                what.str() << ": above the GPUs' ceiling");
+                }
                 last = bw;
             }
         }
@@ -145,8 +163,8 @@ class UbBusBwGrowsTestCase : public TestCase
  * 64 MiB on one non-blocking switch tier (HGX H100: 8 GPUs, 4 NVSwitches). The bound of a
  * transfer graph (ring, halving-doubling, double tree, multi-ring): its busiest rank's bytes
  * sent or received, over the rank's payload bandwidth B = 18 links x 25 GB/s x 256 / 320 (a
- * 256-B payload with its 60 B of headers in 16-B flits) = 360 GB/s. NVLS's: the switches'
- * reduction engines, as in unifiedbus-collectives' NVLS test.
+ * 256-B payload with its 60 B of headers in 16-B flits) = 360 GB/s. NVLS's: the GPUs'
+ * in-network rate (UbController::InNetworkRate), as in unifiedbus-collectives' NVLS test.
  */
 class UbAllReduceBoundTestCase : public TestCase
 {
@@ -217,8 +235,8 @@ class UbAllReduceBoundTestCase : public TestCase
                 NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(bw), 0.9 * bound, what.str());
                 NS_TEST_EXPECT_MSG_LT_OR_EQ(bw, 1.01 * bound, what.str() << ": above it");
             }
-            // NVLS: the engines' bound (UbSwitch::ReductionRate of the chip with 5 of the 18
-            // links reduces 5/18 of the buffer), as unifiedbus-collectives derives it.
+            // NVLS: the GPUs' bound (each moves S (1 + 1/N) bytes of reads and stores at its
+            // UbController::InNetworkRate), as unifiedbus-collectives derives it.
             UbExperiment::CollectiveRun run;
             run.preset = "nvlink4-h100";
             run.op = UbCollectiveOp::ALL_REDUCE;
@@ -228,7 +246,11 @@ class UbAllReduceBoundTestCase : public TestCase
             run.setup = [&engineBound](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
                 auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
                 coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
-                engineBound = red.reductionBps * 18 / 5 / 1e9 * 2 * 7 / 8;
+                DataRateValue rate;
+                sys.GetEndpoints().Get(0)->GetObject<UbController>()->GetAttribute("InNetworkRate",
+                                                                                   rate);
+                const double e = static_cast<double>(rate.Get().GetBitRate()) / 8;
+                engineBound = e / (1 + 1.0 / 8) / 1e9 * 2 * 7 / 8;
             };
             const double nvls = UbExperiment::Run(run).result.BusBw();
             ubtest::ResetSimulation();
@@ -449,7 +471,7 @@ class UbNvlsReducerSlotsTestCase : public TestCase
 };
 
 /**
- * NVLS with fewer GPUs than the calibration's 8 (a held-out check: the switches' reduction rate
+ * NVLS with fewer GPUs than the calibration's 8 (a held-out check: the GPUs' in-network rate
  * was calibrated on 8 x H100 only). A user's measurement on H100 with 5, 6, 7 and 8 GPUs at
  * 2-4 GiB (NCCL issue #1455) gives 420, 440, 460 and 480 GB/s of busbw; the model at 64 MiB, where
  * its busbw has levelled off, must be within 5 % of each, so a window that grows or shrinks with
@@ -497,7 +519,10 @@ class UbNvlsFewRanksTestCase : public TestCase
  * piece of one head) is 2 x 8 + 2 = 18 transfers, and a dependency reaches back the window's 16
  * batches: a stream holds its window and the batches ahead of it, at least 17 batches, and the
  * check allows three times that. From 4 to 64 MiB the whole graph grows 16-fold while what is
- * held stays the same to within 10 %.
+ * held grows by at most 20 %: a GPU moves its reads and stores one after another
+ * (UbController::InNetworkRate), so a store can wait behind the reads queued before it for all
+ * four switches, and the largest number held over a longer run is a little larger (measured:
+ * 2,641 / 2,766 / 3,062 at 4 / 16 / 64 MiB, and 3,380 at 256 MiB, of the 3,672 allowed).
  */
 class UbGeneratedGraphTestCase : public TestCase
 {
@@ -562,8 +587,8 @@ class UbGeneratedGraphTestCase : public TestCase
             if (bytes > (4ULL << 20))
             {
                 NS_TEST_EXPECT_MSG_LT_OR_EQ(gen.peakTransfers,
-                                            heldAt4 * 11 / 10,
-                                            what.str() << ": held no more than at 4 MiB");
+                                            heldAt4 * 12 / 10,
+                                            what.str() << ": held about as many as at 4 MiB");
             }
             const uint64_t window = 4 * 18 * (UbInNetworkBuilder::DefaultWindow + 1);
             NS_TEST_EXPECT_MSG_GT_OR_EQ(gen.peakTransfers,

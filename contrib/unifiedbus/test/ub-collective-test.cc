@@ -392,7 +392,7 @@ class UbInNetworkTestCase : public TestCase
   public:
     UbInNetworkTestCase()
         : TestCase("NVLS on HGX H100: each GPU sends S (1 + 1 over N), 9 in 14 of ring's bytes; "
-                   "busbw within 10 % under the bound the switches' reduction engines set, "
+                   "busbw within 10 % under the bound the GPUs' in-network rate sets, "
                    "above ring")
     {
     }
@@ -423,9 +423,14 @@ class UbInNetworkTestCase : public TestCase
                     UB_FIG(red.shares[0] + red.shares[1] + red.shares[2] + red.shares[3]),
                     18.0,
                     "shares by links: 5/4/4/5");
-                NS_TEST_EXPECT_MSG_EQ(UB_FIG(red.reductionBps), 76e9, "the preset's engine");
-                // The busiest chip reduces 5/18 of the buffer: algbw <= rate x 18 / 5.
-                *engineBound = red.reductionBps * 18 / 5 / 1e9 * 2 * 7 / 8;
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(red.reductionBps), 0.0, "no engine at the switch");
+                DataRateValue rate;
+                r[0]->GetAttribute("InNetworkRate", rate);
+                const double e = static_cast<double>(rate.Get().GetBitRate()) / 8;
+                NS_TEST_EXPECT_MSG_EQ(UB_FIG(e), 313e9, "the preset's in-network rate");
+                // Each GPU moves S (1 + 1/N) bytes of reads and stores at that rate: algbw <=
+                // e / (1 + 1/8), busbw = algbw x 2 x 7/8.
+                *engineBound = e / (1 + 1.0 / 8) / 1e9 * 2 * 7 / 8;
                 coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
             }
             Simulator::Schedule(MicroSeconds(1), [&]() {
@@ -458,7 +463,7 @@ class UbInNetworkTestCase : public TestCase
                                   9.0 / 14,
                                   9.0 / 14 * 0.02,
                                   "NVLS sends 9/14 of ring's bytes");
-        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(nvlsBw), bound, "at most the engines' bound");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(nvlsBw), bound, "at most the GPUs' bound");
         NS_TEST_EXPECT_MSG_GT_OR_EQ(nvlsBw, 0.9 * bound, "at least 90 % of it at 32 MiB");
         NS_TEST_EXPECT_MSG_GT(nvlsBw, ringBw * 1.2, "and 20 % above ring (NVIDIA: 480 / 370)");
     }
