@@ -630,11 +630,12 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
     // NVLS as NCCL runs it on one NVLink domain (src/device/all_reduce.h, NCCL_ALGO_NVLS): every
     // rank is the head of 1/N of the buffer. For each piece of its share a head issues
     // multimem.ld_reduce: the switch reads the piece from every rank (their read responses are
-    // the transfers rank -> switch), reduces them on its reduction engine and returns the sum to
-    // the head (switch -> head, with the piece as the engine's work); the head then issues
+    // the transfers rank -> switch), reduces them (on its engine, if it has one) and returns the
+    // sum to the head (switch -> head, with the piece as the engine's work); the head then issues
     // multimem.st of the sum: one write to the switch (head -> switch), which multicasts it to
     // every rank, the head included (switch -> rank). Per rank and direction that is
-    // S (1 + 1/N) bytes. The buffer is striped over the reducing switches by their shares, as
+    // S (1 + 1/N) bytes. A rank's reads and stores are its engine's work
+    // (UbController::InNetworkRate): what limits NVLS in NVIDIA's measurements. The buffer is striped over the reducing switches by their shares, as
     // NVLink stripes a multicast object over the links to each switch. The read requests are
     // not packets here: they are a few bytes and their latency hides behind the pieces in
     // flight.
