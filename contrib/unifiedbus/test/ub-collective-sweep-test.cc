@@ -513,6 +513,51 @@ class UbNvlsFewRanksTestCase : public TestCase
 };
 
 /**
+ * The NVL72 calibration: a full GB200 NVL72 rack levels off at 835-847 GB/s of AllReduce busbw
+ * at 4-8 GiB (coreweave/nccl-tests PR #43), and nvlink5-gb200's in-network rate is chosen so
+ * that the GPUs' ceiling, rate / (1 + 1/72) x 2 x 71/72, is that plateau (840). Over all 72
+ * GPUs at 64 MiB, the largest size that runs here in about a minute, NVLS must be within 90 to
+ * 100 % of the ceiling, and the ceiling within 2 % of the measured 840.
+ */
+class UbNvl72CalibrationTestCase : public TestCase
+{
+  public:
+    UbNvl72CalibrationTestCase()
+        : TestCase("nvlink5-gb200, 72 ranks: NVLS at 64 MiB within 90-100 % of the GPUs' "
+                   "ceiling, which is a full NVL72 rack's measured 840 GBps")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        DataRateValue rate;
+        rate.DeserializeFromString(
+            UbPreset::Load("nvlink5-gb200").Get("UbController::InNetworkRate"),
+            MakeDataRateChecker());
+        const double n = 72;
+        const double ceiling =
+            static_cast<double>(rate.Get().GetBitRate()) / 8 / (1 + 1 / n) * 2 * (n - 1) / n / 1e9;
+        NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(ceiling), 840.0, 840.0 * 0.02, "the rack's plateau");
+        UbExperiment::CollectiveRun run;
+        run.preset = "nvlink5-gb200";
+        run.ranks = 72;
+        run.op = UbCollectiveOp::ALL_REDUCE;
+        run.algo = UbCollectiveAlgo::IN_NETWORK;
+        run.bytes = 64 << 20;
+        run.setup = [](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
+            UseSwitchReducers(sys, coll);
+        };
+        auto out = UbExperiment::Run(run);
+        ubtest::ResetSimulation();
+        NS_TEST_ASSERT_MSG_EQ(out.finished, true, "the AllReduce finished");
+        const double bw = out.result.BusBw();
+        NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(bw), 0.9 * ceiling, "near the ceiling at 64 MiB");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(bw, ceiling, "never above it");
+    }
+};
+
+/**
  * In-network AllReduce generated as it runs (UbCollectiveBuilder::BuildGenerated): the same
  * results as the whole graph, to the picosecond, and the transfers held at once do not grow
  * with the message size. On nvlink4-h100 each of the 4 switches is a stream whose batch (one
@@ -529,7 +574,7 @@ class UbGeneratedGraphTestCase : public TestCase
   public:
     UbGeneratedGraphTestCase()
         : TestCase("nvlink4-h100: NVLS generated as it runs gives the whole graph's results to the "
-                   "picosecond, and holds as many transfers at 64 MiB as at 4 MiB")
+                   "picosecond, and holds about as many transfers at 64 MiB as at 4 MiB")
     {
     }
 
@@ -672,6 +717,7 @@ class UbCollectiveSweepTestSuite : public TestSuite
         AddTestCase(new UbAutoPiecesTestCase, ubtest::Quick());
         AddTestCase(new UbAutoPiecesUbTestCase, ubtest::Quick());
         AddTestCase(new UbNvlsFewRanksTestCase, ubtest::Quick());
+        AddTestCase(new UbNvl72CalibrationTestCase, ubtest::Quick());
         AddTestCase(new UbNvlsReducerSlotsTestCase, ubtest::Quick());
         AddTestCase(new UbGeneratedGraphTestCase, ubtest::Quick());
         AddTestCase(new UbGeneratedRingTestCase, ubtest::Quick());
