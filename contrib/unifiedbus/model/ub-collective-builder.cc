@@ -635,10 +635,10 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
     // multimem.st of the sum: one write to the switch (head -> switch), which multicasts it to
     // every rank, the head included (switch -> rank). Per rank and direction that is
     // S (1 + 1/N) bytes. A rank's reads and stores are its engine's work
-    // (UbController::InNetworkRate): what limits NVLS in NVIDIA's measurements. The buffer is striped over the reducing switches by their shares, as
-    // NVLink stripes a multicast object over the links to each switch. The read requests are
-    // not packets here: they are a few bytes and their latency hides behind the pieces in
-    // flight.
+    // (UbController::InNetworkRate): what limits NVLS in NVIDIA's measurements. The buffer is
+    // striped over the reducing switches by their shares, as NVLink stripes a multicast object
+    // over the links to each switch. The read requests are not packets here: they are a few
+    // bytes and their latency hides behind the pieces in flight.
     NS_ABORT_MSG_IF(plan.reducerShares.empty(),
                     "UbCollectiveEngine: in-network AllReduce needs reducing switches; call "
                     "SetReducers (UbCollectiveHelper::InstallSwitchReducers)");

@@ -211,12 +211,12 @@ class UbCollectiveEngine
     double m_progressS{0};        //!< wall-clock seconds between progress lines (0: off)
     bool m_offload{false};        //!< collective offload on
     Time m_offloadLatency;        //!< its issue latency
-    Time m_issueCost;             //!< per transfer a rank issues
-    std::vector<double> m_shares; //!< IN_NETWORK: share of each reducer
-    double m_reductionBps{0};     //!< IN_NETWORK: each reducer's engine (0: no limit)
+    Time m_issueCost;                   //!< per transfer a rank issues
+    std::vector<double> m_shares;       //!< IN_NETWORK: share of each reducer
+    double m_reductionBps{0};           //!< IN_NETWORK: each reducer's engine (0: no limit)
     std::vector<double> m_inNetworkBps; //!< IN_NETWORK: each rank's InNetworkRate, bytes/s
-    uint32_t m_concurrent{0};     //!< IN_NETWORK: pieces each reducer reduces at once
-    uint64_t m_sprayBytes{0};     //!< UbCollectivePlan::sprayBytes of rank 0
+    uint32_t m_concurrent{0};           //!< IN_NETWORK: pieces each reducer reduces at once
+    uint64_t m_sprayBytes{0};           //!< UbCollectivePlan::sprayBytes of rank 0
 };
 
 } // namespace ns3

@@ -43,6 +43,34 @@ UseSwitchReducers(UbTopologyHelper& sys, UbCollectiveEngine& coll)
     coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
 }
 
+/// An in-network AllReduce of the first `ranks` endpoints of a preset, with its engines and window.
+UbExperiment::CollectiveRun
+NvlsRun(const std::string& preset, uint32_t ranks, uint64_t bytes)
+{
+    UbExperiment::CollectiveRun run;
+    run.preset = preset;
+    run.ranks = ranks;
+    run.op = UbCollectiveOp::ALL_REDUCE;
+    run.algo = UbCollectiveAlgo::IN_NETWORK;
+    run.bytes = bytes;
+    run.setup = [](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
+        UseSwitchReducers(sys, coll);
+    };
+    return run;
+}
+
+/// NVLS's ceiling in GB/s: each GPU moves S (1 + 1/N) bytes of reads and stores at the preset's
+/// UbController::InNetworkRate, so busbw <= rate / (1 + 1/N) x 2 (N - 1) / N.
+double
+NvlsCeiling(const std::string& preset, uint32_t ranks)
+{
+    DataRateValue rate;
+    rate.DeserializeFromString(UbPreset::Load(preset).Get("UbController::InNetworkRate"),
+                               MakeDataRateChecker());
+    const double n = ranks;
+    return static_cast<double>(rate.Get().GetBitRate()) / 8 / (1 + 1 / n) * 2 * (n - 1) / n / 1e9;
+}
+
 struct Algo
 {
     UbCollectiveAlgo algo;
@@ -117,18 +145,8 @@ class UbBusBwGrowsTestCase : public TestCase
         {
             algos = {{UbCollectiveAlgo::RING, false}, {UbCollectiveAlgo::IN_NETWORK, false}};
         }
-        // NVLS's ceiling: each GPU moves S (1 + 1/N) bytes of reads and stores at its
-        // UbController::InNetworkRate, so busbw <= rate / (1 + 1/N) x 2 (N - 1) / N.
-        double nvlsCeiling = 0;
-        if (nvlink && m_preset != "nvl576-nvlink5")
-        {
-            DataRateValue rate;
-            rate.DeserializeFromString(UbPreset::Load(m_preset).Get("UbController::InNetworkRate"),
-                                       MakeDataRateChecker());
-            const double n = m_ranks;
-            nvlsCeiling =
-                static_cast<double>(rate.Get().GetBitRate()) / 8 / (1 + 1 / n) * 2 * (n - 1) / n;
-        }
+        const double nvlsCeiling =
+            (nvlink && m_preset != "nvl576-nvlink5") ? NvlsCeiling(m_preset, m_ranks) : 0;
         for (const Algo& a : algos)
         {
             double last = 0;
@@ -145,7 +163,7 @@ class UbBusBwGrowsTestCase : public TestCase
                 if (a.algo == UbCollectiveAlgo::IN_NETWORK)
                 {
                     NS_TEST_EXPECT_MSG_LT_OR_EQ(bw,
-                                                nvlsCeiling / 1e9,
+                                                nvlsCeiling,
                                                 what.str() << ": above the GPUs' ceiling");
                 }
                 last = bw;
@@ -237,22 +255,9 @@ class UbAllReduceBoundTestCase : public TestCase
             }
             // NVLS: the GPUs' bound (each moves S (1 + 1/N) bytes of reads and stores at its
             // UbController::InNetworkRate), as unifiedbus-collectives derives it.
-            UbExperiment::CollectiveRun run;
-            run.preset = "nvlink4-h100";
-            run.op = UbCollectiveOp::ALL_REDUCE;
-            run.algo = UbCollectiveAlgo::IN_NETWORK;
-            run.bytes = bytes;
-            double engineBound = 0;
-            run.setup = [&engineBound](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
-                auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
-                DataRateValue rate;
-                sys.GetEndpoints().Get(0)->GetObject<UbController>()->GetAttribute("InNetworkRate",
-                                                                                   rate);
-                const double e = static_cast<double>(rate.Get().GetBitRate()) / 8;
-                engineBound = e / (1 + 1.0 / 8) / 1e9 * 2 * 7 / 8;
-            };
-            const double nvls = UbExperiment::Run(run).result.BusBw();
+            const double engineBound = NvlsCeiling("nvlink4-h100", n);
+            const double nvls =
+                UbExperiment::Run(NvlsRun("nvlink4-h100", 0, bytes)).result.BusBw();
             ubtest::ResetSimulation();
             NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(nvls),
                                         0.9 * engineBound,
@@ -439,12 +444,7 @@ class UbNvlsReducerSlotsTestCase : public TestCase
     {
         uint32_t mostQueued = 0;
         uint32_t samples = 0;
-        UbExperiment::CollectiveRun run;
-        run.preset = "nvlink5-gb200";
-        run.ranks = 72;
-        run.op = UbCollectiveOp::ALL_REDUCE;
-        run.algo = UbCollectiveAlgo::IN_NETWORK;
-        run.bytes = 1 << 20;
+        UbExperiment::CollectiveRun run = NvlsRun("nvlink5-gb200", 72, 1 << 20);
         run.setup = [&](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
             auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
             coll.SetReducers(red.controllers, red.shares, red.reductionBps, 48);
@@ -492,16 +492,8 @@ class UbNvlsFewRanksTestCase : public TestCase
         const double measured[] = {420, 440, 460, 480};
         for (uint32_t ranks = 5; ranks <= 8; ++ranks)
         {
-            UbExperiment::CollectiveRun run;
-            run.preset = "nvlink4-h100";
-            run.ranks = ranks;
-            run.op = UbCollectiveOp::ALL_REDUCE;
-            run.algo = UbCollectiveAlgo::IN_NETWORK;
-            run.bytes = 64 << 20;
-            run.setup = [](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
-                UseSwitchReducers(sys, coll);
-            };
-            const double bw = UbExperiment::Run(run).result.BusBw();
+            const double bw =
+                UbExperiment::Run(NvlsRun("nvlink4-h100", ranks, 64 << 20)).result.BusBw();
             ubtest::ResetSimulation();
             const double want = measured[ranks - 5];
             NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(bw),
@@ -531,24 +523,9 @@ class UbNvl72CalibrationTestCase : public TestCase
   private:
     void DoRun() override
     {
-        DataRateValue rate;
-        rate.DeserializeFromString(
-            UbPreset::Load("nvlink5-gb200").Get("UbController::InNetworkRate"),
-            MakeDataRateChecker());
-        const double n = 72;
-        const double ceiling =
-            static_cast<double>(rate.Get().GetBitRate()) / 8 / (1 + 1 / n) * 2 * (n - 1) / n / 1e9;
+        const double ceiling = NvlsCeiling("nvlink5-gb200", 72);
         NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(ceiling), 840.0, 840.0 * 0.02, "the rack's plateau");
-        UbExperiment::CollectiveRun run;
-        run.preset = "nvlink5-gb200";
-        run.ranks = 72;
-        run.op = UbCollectiveOp::ALL_REDUCE;
-        run.algo = UbCollectiveAlgo::IN_NETWORK;
-        run.bytes = 64 << 20;
-        run.setup = [](UbTopologyHelper& sys, UbCollectiveEngine& coll) {
-            UseSwitchReducers(sys, coll);
-        };
-        auto out = UbExperiment::Run(run);
+        auto out = UbExperiment::Run(NvlsRun("nvlink5-gb200", 72, 64 << 20));
         ubtest::ResetSimulation();
         NS_TEST_ASSERT_MSG_EQ(out.finished, true, "the AllReduce finished");
         const double bw = out.result.BusBw();
