@@ -1,0 +1,547 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ub-flow-network.h"
+
+#include "ns3/abort.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("UbFlowNetwork");
+
+namespace
+{
+
+/// Heap order of end times: earliest first, then the lower flow id.
+struct LaterEnd
+{
+    template <typename E>
+    bool operator()(const E& a, const E& b) const
+    {
+        return a.ps != b.ps ? a.ps > b.ps : a.flow > b.flow;
+    }
+};
+
+/// Heap order of progressive-filling steps: lowest level first; links before flows; then by id.
+struct LaterStep
+{
+    template <typename S>
+    bool operator()(const S& a, const S& b) const
+    {
+        if (a.level != b.level)
+        {
+            return a.level > b.level;
+        }
+        if (a.kind != b.kind)
+        {
+            return a.kind > b.kind;
+        }
+        return a.id > b.id;
+    }
+};
+
+} // namespace
+
+UbFlowNetwork::UbFlowNetwork() = default;
+
+UbFlowNetwork::~UbFlowNetwork()
+{
+    m_settleEvent.Cancel();
+    m_endEvent.Cancel();
+}
+
+uint32_t
+UbFlowNetwork::AddLink(double bytesPerSecond)
+{
+    NS_ABORT_MSG_IF(!(bytesPerSecond > 0) || !std::isfinite(bytesPerSecond),
+                    "UbFlowNetwork: link " << m_links.size() << " has capacity " << bytesPerSecond
+                                           << " B/s; give it a positive, finite rate");
+    NS_ABORT_MSG_IF(m_links.size() >= NONE - 1, "UbFlowNetwork: more than 2^32 - 2 links");
+    Link l;
+    l.capacity = bytesPerSecond;
+    m_links.push_back(l);
+    return static_cast<uint32_t>(m_links.size() - 1);
+}
+
+double
+UbFlowNetwork::GetCapacity(uint32_t link) const
+{
+    NS_ABORT_MSG_IF(link >= m_links.size(),
+                    "UbFlowNetwork: no link " << link << " (the network has " << m_links.size()
+                                              << ")");
+    return m_links[link].capacity;
+}
+
+uint32_t
+UbFlowNetwork::NewNode()
+{
+    if (m_freeNode != NONE)
+    {
+        uint32_t n = m_freeNode;
+        m_freeNode = m_nodes[n].nextOfFlow;
+        return n;
+    }
+    NS_ABORT_MSG_IF(m_nodes.size() >= NONE - 1, "UbFlowNetwork: more than 2^32 - 2 link uses");
+    m_nodes.emplace_back();
+    return static_cast<uint32_t>(m_nodes.size() - 1);
+}
+
+void
+UbFlowNetwork::FreeNode(uint32_t n)
+{
+    Node& x = m_nodes[n];
+    x.flow = NONE;
+    x.link = NONE;
+    x.nextOfFlow = m_freeNode;
+    m_freeNode = n;
+}
+
+uint32_t
+UbFlowNetwork::Start(const std::vector<Use>& uses, double bytes, DoneCallback done, double maxRate)
+{
+    NS_ABORT_MSG_IF(!(bytes >= 0) || !std::isfinite(bytes),
+                    "UbFlowNetwork: a flow of " << bytes << " bytes; give it 0 or more");
+    NS_ABORT_MSG_IF(!(maxRate > 0),
+                    "UbFlowNetwork: a flow's own limit is " << maxRate
+                                                            << " B/s; give it a positive rate "
+                                                               "(infinity for none)");
+    uint32_t id;
+    if (!m_freeFlows.empty())
+    {
+        id = m_freeFlows.back();
+        m_freeFlows.pop_back();
+    }
+    else
+    {
+        NS_ABORT_MSG_IF(m_flows.size() >= NONE - 1, "UbFlowNetwork: more than 2^32 - 2 flows");
+        m_flows.emplace_back();
+        id = static_cast<uint32_t>(m_flows.size() - 1);
+    }
+    // A link named twice carries the sum of its weights: mark each link with the new node.
+    ++m_epoch;
+    uint32_t first = NONE;
+    for (const Use& u : uses)
+    {
+        NS_ABORT_MSG_IF(u.link >= m_links.size(),
+                        "UbFlowNetwork: a flow uses link " << u.link << ", but the network has "
+                                                           << m_links.size() << " links");
+        NS_ABORT_MSG_IF(!(u.weight > 0) || !std::isfinite(u.weight),
+                        "UbFlowNetwork: a flow loads link " << u.link << " with weight "
+                                                            << u.weight
+                                                            << "; give it a positive weight");
+        Link& l = m_links[u.link];
+        if (l.epoch == m_epoch)
+        {
+            m_nodes[l.scratch].weight += u.weight;
+            continue;
+        }
+        uint32_t n = NewNode();
+        Node& x = m_nodes[n];
+        x.weight = u.weight;
+        x.flow = id;
+        x.link = u.link;
+        x.prevOnLink = NONE;
+        x.nextOnLink = l.head;
+        if (l.head != NONE)
+        {
+            m_nodes[l.head].prevOnLink = n;
+        }
+        l.head = n;
+        ++l.nUses;
+        l.epoch = m_epoch;
+        l.scratch = n;
+        x.nextOfFlow = first;
+        first = n;
+    }
+    Flow& f = m_flows[id];
+    f.remaining = bytes;
+    f.rate = 0;
+    f.settled = 0;
+    f.maxRate = maxRate;
+    f.updatedPs = Simulator::Now().GetPicoSeconds();
+    f.endPs = -1;
+    f.firstUse = first;
+    f.epoch = 0;
+    ++f.version;
+    f.active = true;
+    f.frozen = false;
+    f.done = std::move(done);
+    ++m_nActive;
+    ++m_stats.flowsStarted;
+    m_stats.peakFlows = std::max(m_stats.peakFlows, m_nActive);
+    m_dirty.push_back(id);
+    ScheduleSettle();
+    return id;
+}
+
+double
+UbFlowNetwork::GetRate(uint32_t flow) const
+{
+    NS_ABORT_MSG_IF(flow >= m_flows.size() || !m_flows[flow].active,
+                    "UbFlowNetwork: no flow " << flow << " in progress");
+    return m_flows[flow].rate;
+}
+
+double
+UbFlowNetwork::GetRemaining(uint32_t flow) const
+{
+    NS_ABORT_MSG_IF(flow >= m_flows.size() || !m_flows[flow].active,
+                    "UbFlowNetwork: no flow " << flow << " in progress");
+    const Flow& f = m_flows[flow];
+    return std::max(0.0, f.remaining - Moved(f, Simulator::Now().GetPicoSeconds()));
+}
+
+double
+UbFlowNetwork::GetLoad(uint32_t link) const
+{
+    NS_ABORT_MSG_IF(link >= m_links.size(),
+                    "UbFlowNetwork: no link " << link << " (the network has " << m_links.size()
+                                              << ")");
+    double load = 0;
+    for (uint32_t n = m_links[link].head; n != NONE; n = m_nodes[n].nextOnLink)
+    {
+        load += m_nodes[n].weight * m_flows[m_nodes[n].flow].rate;
+    }
+    return load;
+}
+
+void
+UbFlowNetwork::ScheduleSettle()
+{
+    if (!m_settleEvent.IsRunning())
+    {
+        m_settleEvent = Simulator::ScheduleNow(&UbFlowNetwork::Settle, this);
+    }
+}
+
+void
+UbFlowNetwork::Settle()
+{
+    m_settleEvent.Cancel();
+    if (m_dirty.empty() && m_dirtyLinks.empty())
+    {
+        return;
+    }
+    const int64_t now = Simulator::Now().GetPicoSeconds();
+    ++m_epoch;
+    m_scratchFlows.clear();
+    m_levels.clear();
+    auto visitLink = [this](uint32_t l) {
+        Link& x = m_links[l];
+        if (x.epoch != m_epoch)
+        {
+            x.epoch = m_epoch;
+            x.scratch = static_cast<uint32_t>(m_levels.size());
+            m_levels.push_back(Level{l, 0, x.capacity, 0, 0});
+        }
+    };
+    auto visitFlow = [this, &visitLink](uint32_t id) {
+        Flow& f = m_flows[id];
+        if (!f.active || f.epoch == m_epoch)
+        {
+            return;
+        }
+        f.epoch = m_epoch;
+        m_scratchFlows.push_back(id);
+        for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
+        {
+            visitLink(m_nodes[n].link);
+        }
+    };
+    if (m_incremental)
+    {
+        // The component of the changes: links and flows reachable through shared links.
+        for (uint32_t id : m_dirty)
+        {
+            visitFlow(id);
+        }
+        for (uint32_t l : m_dirtyLinks)
+        {
+            visitLink(l);
+        }
+        for (std::size_t i = 0; i < m_levels.size(); ++i)
+        {
+            for (uint32_t n = m_links[m_levels[i].link].head; n != NONE; n = m_nodes[n].nextOnLink)
+            {
+                visitFlow(m_nodes[n].flow);
+            }
+        }
+    }
+    else
+    {
+        for (uint32_t id = 0; id < m_flows.size(); ++id)
+        {
+            visitFlow(id);
+        }
+    }
+    m_dirty.clear();
+    m_dirtyLinks.clear();
+    ++m_stats.settles;
+    m_stats.flowsSettled += m_scratchFlows.size();
+    m_stats.linksSettled += m_levels.size();
+    Fill(m_scratchFlows, now);
+    ScheduleNextEnd();
+}
+
+void
+UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
+{
+    // Progressive filling: every flow still rising has rate `level`; a link is full at the level
+    // where its residual capacity is used by its rising weight.
+    std::vector<Step>& heap = m_steps;
+    heap.clear();
+    for (Level& v : m_levels)
+    {
+        uint32_t rising = 0;
+        double weight = 0;
+        for (uint32_t n = m_links[v.link].head; n != NONE; n = m_nodes[n].nextOnLink)
+        {
+            weight += m_nodes[n].weight;
+            ++rising;
+        }
+        v.rising = weight;
+        v.count = rising;
+        if (rising > 0)
+        {
+            heap.push_back(Step{v.residual / v.rising, 0, v.link, 0});
+        }
+    }
+    for (uint32_t id : flows)
+    {
+        Flow& f = m_flows[id];
+        f.frozen = false;
+        if (f.firstUse == NONE)
+        {
+            // Nothing but its own limit holds it back.
+            f.frozen = true;
+            f.settled = f.maxRate;
+        }
+        else if (std::isfinite(f.maxRate))
+        {
+            heap.push_back(Step{f.maxRate, 1, id, 0});
+        }
+    }
+    std::make_heap(heap.begin(), heap.end(), LaterStep());
+    double level = 0;
+    auto freeze = [this, &heap, &level](uint32_t id) {
+        Flow& f = m_flows[id];
+        f.frozen = true;
+        f.settled = level;
+        for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
+        {
+            const Node& x = m_nodes[n];
+            Level& v = m_levels[m_links[x.link].scratch];
+            v.residual -= x.weight * level;
+            v.rising -= x.weight;
+            ++v.version;
+            if (--v.count > 0 && v.rising > 0)
+            {
+                const double at = std::max(level, std::max(0.0, v.residual) / v.rising);
+                heap.push_back(Step{at, 0, x.link, v.version});
+                std::push_heap(heap.begin(), heap.end(), LaterStep());
+            }
+        }
+    };
+    while (!heap.empty())
+    {
+        std::pop_heap(heap.begin(), heap.end(), LaterStep());
+        const Step s = heap.back();
+        heap.pop_back();
+        if (s.kind == 0)
+        {
+            const Level& v = m_levels[m_links[s.id].scratch];
+            if (v.version != s.version || v.count == 0)
+            {
+                continue;
+            }
+            level = std::max(level, s.level);
+            for (uint32_t n = m_links[s.id].head; n != NONE; n = m_nodes[n].nextOnLink)
+            {
+                if (!m_flows[m_nodes[n].flow].frozen)
+                {
+                    freeze(m_nodes[n].flow);
+                }
+            }
+        }
+        else if (!m_flows[s.id].frozen)
+        {
+            level = std::max(level, s.level);
+            freeze(s.id);
+        }
+    }
+    for (uint32_t id : flows)
+    {
+        Flow& f = m_flows[id];
+        if (f.settled == f.rate && f.endPs >= 0)
+        {
+            continue; // unchanged: its bytes and end time stand as they were
+        }
+        f.remaining = std::max(0.0, f.remaining - Moved(f, nowPs));
+        f.updatedPs = nowPs;
+        f.rate = f.settled;
+        int64_t endPs = nowPs;
+        if (f.remaining > 0 && std::isfinite(f.rate))
+        {
+            NS_ABORT_MSG_IF(!(f.rate > 0),
+                            "UbFlowNetwork: flow " << id << " got no rate (a link of no "
+                                                   << "capacity?); every link needs one");
+            endPs += static_cast<int64_t>(std::ceil(f.remaining / f.rate * 1e12));
+        }
+        SetEnd(id, endPs);
+    }
+}
+
+double
+UbFlowNetwork::Moved(const Flow& f, int64_t nowPs) const
+{
+    return nowPs == f.updatedPs ? 0.0 : f.rate * static_cast<double>(nowPs - f.updatedPs) * 1e-12;
+}
+
+void
+UbFlowNetwork::SetEnd(uint32_t flow, int64_t endPs)
+{
+    Flow& f = m_flows[flow];
+    f.endPs = endPs;
+    ++f.version;
+    m_ends.push_back(End{endPs, flow, f.version});
+    std::push_heap(m_ends.begin(), m_ends.end(), LaterEnd());
+}
+
+void
+UbFlowNetwork::ScheduleNextEnd()
+{
+    // Stale entries (a flow whose end time moved) are dropped when they reach the top, and the
+    // heap is rebuilt when they outnumber the live ones.
+    if (m_ends.size() > 2 * static_cast<std::size_t>(m_nActive) + 1024)
+    {
+        std::vector<End> live;
+        live.reserve(m_nActive);
+        for (const End& e : m_ends)
+        {
+            const Flow& f = m_flows[e.flow];
+            if (f.active && f.version == e.version)
+            {
+                live.push_back(e);
+            }
+        }
+        m_ends.swap(live);
+        std::make_heap(m_ends.begin(), m_ends.end(), LaterEnd());
+    }
+    while (!m_ends.empty())
+    {
+        const End& e = m_ends.front();
+        const Flow& f = m_flows[e.flow];
+        if (f.active && f.version == e.version)
+        {
+            break;
+        }
+        std::pop_heap(m_ends.begin(), m_ends.end(), LaterEnd());
+        m_ends.pop_back();
+    }
+    if (m_ends.empty())
+    {
+        m_endEvent.Cancel();
+        m_endEventPs = -1;
+        return;
+    }
+    const int64_t at = m_ends.front().ps;
+    if (m_endEvent.IsRunning() && m_endEventPs == at)
+    {
+        return;
+    }
+    m_endEvent.Cancel();
+    m_endEventPs = at;
+    m_endEvent = Simulator::Schedule(PicoSeconds(at - Simulator::Now().GetPicoSeconds()),
+                                     &UbFlowNetwork::OnEnd,
+                                     this);
+}
+
+void
+UbFlowNetwork::OnEnd()
+{
+    const int64_t now = Simulator::Now().GetPicoSeconds();
+    m_endEventPs = -1;
+    std::vector<std::pair<uint32_t, DoneCallback>> ended;
+    while (!m_ends.empty() && m_ends.front().ps <= now)
+    {
+        const End e = m_ends.front();
+        std::pop_heap(m_ends.begin(), m_ends.end(), LaterEnd());
+        m_ends.pop_back();
+        Flow& f = m_flows[e.flow];
+        if (!f.active || f.version != e.version)
+        {
+            continue;
+        }
+        ended.emplace_back(e.flow, std::move(f.done));
+        Finish(e.flow);
+    }
+    for (auto& [id, done] : ended)
+    {
+        if (done)
+        {
+            done(id);
+        }
+    }
+    for (auto& [id, done] : ended)
+    {
+        m_freeFlows.push_back(id);
+    }
+    Settle();
+    ScheduleNextEnd();
+}
+
+void
+UbFlowNetwork::Finish(uint32_t flow)
+{
+    Flow& f = m_flows[flow];
+    for (uint32_t n = f.firstUse; n != NONE;)
+    {
+        Node& x = m_nodes[n];
+        const uint32_t next = x.nextOfFlow;
+        Link& l = m_links[x.link];
+        if (x.prevOnLink != NONE)
+        {
+            m_nodes[x.prevOnLink].nextOnLink = x.nextOnLink;
+        }
+        else
+        {
+            l.head = x.nextOnLink;
+        }
+        if (x.nextOnLink != NONE)
+        {
+            m_nodes[x.nextOnLink].prevOnLink = x.prevOnLink;
+        }
+        --l.nUses;
+        m_dirtyLinks.push_back(x.link);
+        FreeNode(n);
+        n = next;
+    }
+    f.firstUse = NONE;
+    f.active = false;
+    f.rate = 0;
+    f.remaining = 0;
+    f.endPs = -1;
+    ++f.version;
+    --m_nActive;
+    ++m_stats.flowsEnded;
+}
+
+uint64_t
+UbFlowNetwork::GetMemoryBytes() const
+{
+    return m_links.capacity() * sizeof(Link) + m_nodes.capacity() * sizeof(Node) +
+           m_flows.capacity() * sizeof(Flow) + m_freeFlows.capacity() * sizeof(uint32_t) +
+           m_ends.capacity() * sizeof(End) + m_dirty.capacity() * sizeof(uint32_t) +
+           m_dirtyLinks.capacity() * sizeof(uint32_t) +
+           m_scratchFlows.capacity() * sizeof(uint32_t) + m_levels.capacity() * sizeof(Level) +
+           m_steps.capacity() * sizeof(Step);
+}
+
+} // namespace ns3

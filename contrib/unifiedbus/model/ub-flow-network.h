@@ -1,0 +1,229 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef UB_FLOW_NETWORK_H
+#define UB_FLOW_NETWORK_H
+
+#include "ns3/event-id.h"
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup unifiedbus
+ * \brief The flow level: a fluid network in which flows share directed links by max-min
+ * fairness, driven by ns-3's simulator (one event per time at which flows end, none per byte).
+ *
+ * A link is a capacity in bytes per second. A flow moves a number of bytes over a set of links,
+ * each with a weight: how many times the flow's rate loads that link. A flow on one path has
+ * weight 1 on each of its links; a flow sprayed evenly over k paths has weight 1/k on each
+ * path's links (a per-packet spray is an even split); and a flow class, m identical flows whose
+ * rates are equal by symmetry (the members of one ring step, say), is one flow whose rate is a
+ * member's and whose weight on a link is the number of members crossing it (times their split).
+ *
+ * Rates are the weighted max-min fair allocation, found by progressive filling: every flow's
+ * rate rises together until a link is full (its load, the sum of weight x rate, reaches its
+ * capacity) or a flow reaches its own limit (MaxRate); those flows keep that rate and the rest
+ * rise on. Rates change only when a flow starts or ends, and then only for the flows connected
+ * to it through shared links (its component in the graph of flows and links), so that a change
+ * costs what its component holds, not what the network holds. All starts and ends at one time
+ * are settled together, after the callbacks of the flows that ended then (which may start
+ * others).
+ *
+ * A flow's rate is recomputed only by settling, and its remaining bytes are brought up to date
+ * only when its rate changes, so the results do not depend on how many components were settled
+ * (SetIncremental(false) settles every flow each time, for tests): the same inputs give the same
+ * end times to the picosecond. An end time is the first picosecond at which the flow's bytes
+ * have all moved.
+ *
+ * Memory: 24 bytes per link, 32 per use of a link by a flow (pooled) and about 100 per flow in
+ * progress, plus its callback; flows that ended are reused.
+ */
+class UbFlowNetwork
+{
+  public:
+    /// Called when a flow's last byte has moved, with the flow's id.
+    typedef std::function<void(uint32_t)> DoneCallback;
+
+    /// A link a flow loads, and how many times its rate loads it.
+    struct Use
+    {
+        uint32_t link{0};  //!< link id
+        double weight{1};  //!< load per unit of the flow's rate (> 0)
+    };
+
+    /// Counters of the work done (the incremental settling's cost, for tests and benchmarks).
+    struct Stats
+    {
+        uint64_t flowsStarted{0}; //!< flows started
+        uint64_t flowsEnded{0};   //!< flows whose bytes have all moved
+        uint64_t settles{0};      //!< times rates were settled
+        uint64_t flowsSettled{0}; //!< flows whose rate was computed, over all settles
+        uint64_t linksSettled{0}; //!< links visited, over all settles
+        uint32_t peakFlows{0};    //!< most flows in progress at once
+    };
+
+    UbFlowNetwork();
+    ~UbFlowNetwork();
+    UbFlowNetwork(const UbFlowNetwork&) = delete;
+    UbFlowNetwork& operator=(const UbFlowNetwork&) = delete;
+
+    /**
+     * \brief Add a directed link.
+     * \param bytesPerSecond its capacity (> 0)
+     * \return its id (0, 1, 2, ... in order)
+     */
+    uint32_t AddLink(double bytesPerSecond);
+    /// \return links
+    uint32_t GetNLinks() const
+    {
+        return static_cast<uint32_t>(m_links.size());
+    }
+    /// \param link a link \return its capacity in bytes per second
+    double GetCapacity(uint32_t link) const;
+    /**
+     * \brief Start a flow now. Its rate is settled at this time, after every other start and end
+     * of this time.
+     * \param uses the links it loads (a link at most once; may be empty: then only maxRate
+     *        limits it, and without one it ends at once)
+     * \param bytes bytes to move (0 ends at once)
+     * \param done called when the last byte has moved (may be empty)
+     * \param maxRate its own limit in bytes per second (an endpoint's engine, say; infinity for
+     *        none)
+     * \return its id (valid until done is called; ids are reused after)
+     */
+    uint32_t Start(const std::vector<Use>& uses,
+                   double bytes,
+                   DoneCallback done,
+                   double maxRate = std::numeric_limits<double>::infinity());
+    /// \param flow a flow in progress \return its rate in bytes per second (0 until settled)
+    double GetRate(uint32_t flow) const;
+    /// \param flow a flow in progress \return bytes it still has to move, as of now
+    double GetRemaining(uint32_t flow) const;
+    /// \param link a link \return the sum over its flows of weight x rate (bytes per second)
+    double GetLoad(uint32_t link) const;
+    /// \return flows in progress
+    uint32_t GetNFlows() const
+    {
+        return m_nActive;
+    }
+    /**
+     * \brief Settle only the flows connected to a change (the default), or every flow in
+     * progress at every change (the reference the incremental settling is checked against).
+     * \param on true for incremental
+     */
+    void SetIncremental(bool on)
+    {
+        m_incremental = on;
+    }
+    /// \return the counters
+    const Stats& GetStats() const
+    {
+        return m_stats;
+    }
+    /// \return bytes held (links, uses, flows, scratch), for the memory report
+    uint64_t GetMemoryBytes() const;
+
+  private:
+    static constexpr uint32_t NONE = 0xFFFFFFFFu;
+
+    struct Link
+    {
+        double capacity{0};
+        uint32_t head{NONE};  //!< first use on this link (a list through Node::nextOnLink)
+        uint32_t epoch{0};    //!< the settle that last visited it
+        uint32_t scratch{0};  //!< during a settle: its index among the settled links
+        uint32_t nUses{0};    //!< uses on it
+    };
+    /// One use of a link by a flow: in the link's list and in the flow's.
+    struct Node
+    {
+        double weight{0};
+        uint32_t flow{NONE};
+        uint32_t link{NONE};
+        uint32_t prevOnLink{NONE};
+        uint32_t nextOnLink{NONE};
+        uint32_t nextOfFlow{NONE}; //!< also the free list's link
+    };
+    struct Flow
+    {
+        double remaining{0};  //!< bytes left at updatedPs
+        double rate{0};       //!< bytes per second
+        double settled{0};    //!< during a settle: its new rate
+        double maxRate{0};    //!< own limit
+        int64_t updatedPs{0}; //!< when remaining was last brought up to date
+        int64_t endPs{-1};    //!< when its last byte moves (-1: not scheduled)
+        uint32_t firstUse{NONE};
+        uint32_t epoch{0};    //!< the settle that last visited it
+        uint32_t version{0};  //!< bumped when endPs changes: older heap entries are stale
+        bool active{false};
+        bool frozen{false};   //!< during a settle: its rate is fixed
+        DoneCallback done;
+    };
+    /// A flow's end time in the heap (stale if the flow's version moved on).
+    struct End
+    {
+        int64_t ps;
+        uint32_t flow;
+        uint32_t version;
+    };
+    /// A settle's link: what is left of its capacity and the weight of its flows still rising.
+    struct Level
+    {
+        uint32_t link;
+        uint32_t version;
+        double residual; //!< capacity not used by the flows whose rate is fixed
+        double rising;   //!< weight of its flows still rising
+        uint32_t count;  //!< its flows still rising
+    };
+    /// A progressive-filling step: the fill level at which a link is full (kind 0) or a flow
+    /// reaches its own limit (kind 1).
+    struct Step
+    {
+        double level;
+        uint32_t kind;
+        uint32_t id;
+        uint32_t version;
+    };
+
+    uint32_t NewNode();
+    void FreeNode(uint32_t n);
+    void MarkDirty(uint32_t flow);
+    void ScheduleSettle();
+    void Settle();
+    void Fill(const std::vector<uint32_t>& flows, int64_t nowPs);
+    double Moved(const Flow& f, int64_t nowPs) const;
+    void SetEnd(uint32_t flow, int64_t endPs);
+    void ScheduleNextEnd();
+    void OnEnd();
+    void Finish(uint32_t flow);
+
+    std::vector<Link> m_links;
+    std::vector<Node> m_nodes;
+    uint32_t m_freeNode{NONE};
+    std::vector<Flow> m_flows;
+    std::vector<uint32_t> m_freeFlows;
+    uint32_t m_nActive{0};
+    std::vector<End> m_ends;           //!< min-heap by (ps, flow)
+    std::vector<uint32_t> m_dirty;     //!< flows started or links freed since the last settle
+    std::vector<uint32_t> m_dirtyLinks; //!< links whose flows ended since the last settle
+    std::vector<uint32_t> m_scratchFlows; //!< a settle's flows
+    std::vector<Level> m_levels;          //!< a settle's links
+    std::vector<Step> m_steps;            //!< a settle's heap of steps
+    uint32_t m_epoch{0};
+    bool m_incremental{true};
+    EventId m_settleEvent;
+    EventId m_endEvent;
+    int64_t m_endEventPs{-1};
+    Stats m_stats;
+};
+
+} // namespace ns3
+
+#endif /* UB_FLOW_NETWORK_H */

@@ -1,0 +1,436 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The flow level's fluid network (UbFlowNetwork):
+ *  - rates are the max-min fair allocation of textbook cases, worked out by hand (Bertsekas and
+ *    Gallager, Data Networks, section 6.5.2): a long flow against short ones, a bottleneck that
+ *    leaves another link's capacity to a third flow, weights, a flow's own limit;
+ *  - end times follow from the rates by arithmetic, as flows start and end (the remaining bytes
+ *    move at the new rates);
+ *  - a class of m identical flows (one flow of weight m) ends when each of the m would;
+ *  - on random networks, the incremental settling gives the same end times to the picosecond as
+ *    settling every flow at every change, while computing fewer rates; and at every change the
+ *    rates are max-min fair: no link is over its capacity and every flow has a bottleneck (a
+ *    full link on which no flow has a higher rate) or is at its own limit.
+ */
+#include "ns3/simulator.h"
+#include "ns3/test.h"
+#include "ns3/ub-flow-network.h"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+#include <vector>
+
+using namespace ns3;
+
+namespace
+{
+
+using Use = UbFlowNetwork::Use;
+
+/// ceil(bytes / rate) in picoseconds, as the network promises an end time.
+int64_t
+EndPs(double bytes, double rate)
+{
+    return static_cast<int64_t>(std::ceil(bytes / rate * 1e12));
+}
+
+class UbFlowMaxMinTestCase : public TestCase
+{
+  public:
+    UbFlowMaxMinTestCase()
+        : TestCase("rates are the max-min fair allocation of textbook cases")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        // Three links in a line, one flow over all three and one flow on each: every flow gets
+        // half of a link (B&G's first example).
+        {
+            UbFlowNetwork net;
+            for (int i = 0; i < 3; ++i)
+            {
+                net.AddLink(1e9);
+            }
+            uint32_t longFlow = net.Start({{0, 1}, {1, 1}, {2, 1}}, 1e9, nullptr);
+            std::vector<uint32_t> shorts;
+            for (uint32_t l = 0; l < 3; ++l)
+            {
+                shorts.push_back(net.Start({{l, 1}}, 1e9, nullptr));
+            }
+            Simulator::Stop(NanoSeconds(1));
+            Simulator::Run();
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(longFlow), 0.5e9, 1, "long flow");
+            for (uint32_t f : shorts)
+            {
+                NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(f), 0.5e9, 1, "short flow");
+            }
+            Simulator::Destroy();
+        }
+        // A 1-GB/s link shared by flows 0 and 1, a 10-GB/s link shared by flows 1 and 2: flow 1
+        // is held to 0.5 by the first, so flow 2 takes the other 9.5.
+        {
+            UbFlowNetwork net;
+            net.AddLink(1e9);
+            net.AddLink(10e9);
+            uint32_t f0 = net.Start({{0, 1}}, 1e9, nullptr);
+            uint32_t f1 = net.Start({{0, 1}, {1, 1}}, 1e9, nullptr);
+            uint32_t f2 = net.Start({{1, 1}}, 1e9, nullptr);
+            Simulator::Stop(NanoSeconds(1));
+            Simulator::Run();
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(f0), 0.5e9, 1, "flow 0");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(f1), 0.5e9, 1, "flow 1");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(f2), 9.5e9, 1, "flow 2");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetLoad(1), 10e9, 1, "the second link is full");
+            Simulator::Destroy();
+        }
+        // Weights: a class of 3 (weight 3) and a single flow on a 12-GB/s link: 3 each. A flow
+        // sprayed over two 4-GB/s links (weight 1/2 on each) and a flow on the first of them:
+        // both rise until the first is full at r/2 + r = 4, r = 8/3; the second link then
+        // carries 4/3.
+        {
+            UbFlowNetwork net;
+            net.AddLink(12e9);
+            uint32_t cls = net.Start({{0, 3}}, 1e9, nullptr);
+            uint32_t one = net.Start({{0, 1}}, 1e9, nullptr);
+            net.AddLink(4e9);
+            net.AddLink(4e9);
+            uint32_t sprayed = net.Start({{1, 0.5}, {2, 0.5}}, 1e9, nullptr);
+            uint32_t plain = net.Start({{1, 1}}, 1e9, nullptr);
+            Simulator::Stop(NanoSeconds(1));
+            Simulator::Run();
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(cls), 3e9, 1, "class member");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(one), 3e9, 1, "single flow");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(sprayed), 8e9 / 3, 1, "sprayed flow");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(plain), 8e9 / 3, 1, "flow on the shared link");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetLoad(1), 4e9, 1, "shared link full");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetLoad(2), 4e9 / 3, 1, "other link at a third");
+            Simulator::Destroy();
+        }
+        // A flow's own limit: 1 GB/s on a 10-GB/s link leaves 9 to the other flow; a flow with
+        // no links runs at its limit.
+        {
+            UbFlowNetwork net;
+            net.AddLink(10e9);
+            uint32_t slow = net.Start({{0, 1}}, 1e9, nullptr, 1e9);
+            uint32_t fast = net.Start({{0, 1}}, 1e9, nullptr);
+            uint32_t alone = net.Start({}, 1e9, nullptr, 2e9);
+            Simulator::Stop(NanoSeconds(1));
+            Simulator::Run();
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(slow), 1e9, 1, "limited flow");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(fast), 9e9, 1, "the rest");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(alone), 2e9, 1, "flow without links");
+            Simulator::Destroy();
+        }
+    }
+};
+
+class UbFlowTimesTestCase : public TestCase
+{
+  public:
+    UbFlowTimesTestCase()
+        : TestCase("end times follow from the rates as flows start and end")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        const double cap = 25e9; // 25 GB/s
+        const double s = 1e6;
+        // Flows of S and 2S share the link from t = 0: S/(C/2) for the first; the second then
+        // has S left alone, and ends at 2S/C + S/C = 3S/C.
+        {
+            UbFlowNetwork net;
+            net.AddLink(cap);
+            std::map<uint32_t, int64_t> ends;
+            auto done = [&ends](uint32_t id) {
+                ends[id] = Simulator::Now().GetPicoSeconds();
+            };
+            uint32_t a = net.Start({{0, 1}}, s, done);
+            uint32_t b = net.Start({{0, 1}}, 2 * s, done);
+            Simulator::Run();
+            NS_TEST_EXPECT_MSG_EQ_TOL(ends[a], EndPs(2 * s, cap), 1, "first flow at 2S/C");
+            NS_TEST_EXPECT_MSG_EQ_TOL(ends[b], EndPs(3 * s, cap), 1, "second flow at 3S/C");
+            NS_TEST_EXPECT_MSG_EQ(net.GetNFlows(), 0u, "all ended");
+            Simulator::Destroy();
+        }
+        // A flow of 2S alone from t = 0, a second of S joins at S/C (half the first is moved):
+        // both have S left at C/2 each, so both end at S/C + 2S/C = 3S/C.
+        {
+            UbFlowNetwork net;
+            net.AddLink(cap);
+            std::vector<int64_t> ends;
+            auto done = [&ends](uint32_t) { ends.push_back(Simulator::Now().GetPicoSeconds()); };
+            net.Start({{0, 1}}, 2 * s, done);
+            Simulator::Schedule(PicoSeconds(EndPs(s, cap)),
+                                [&net, &done, s]() { net.Start({{0, 1}}, s, done); });
+            Simulator::Run();
+            NS_TEST_ASSERT_MSG_EQ(ends.size(), 2u, "two ends");
+            NS_TEST_EXPECT_MSG_EQ_TOL(ends[0], EndPs(3 * s, cap), 1, "first at 3S/C");
+            NS_TEST_EXPECT_MSG_EQ_TOL(ends[1], EndPs(3 * s, cap), 1, "second at 3S/C");
+            Simulator::Destroy();
+        }
+        // A flow started from another's callback begins where the first ended: a chain of four
+        // flows of S ends at 4S/C; a flow of 0 bytes ends at once.
+        {
+            UbFlowNetwork net;
+            net.AddLink(cap);
+            int left = 4;
+            int64_t last = -1;
+            std::function<void(uint32_t)> next = [&](uint32_t) {
+                last = Simulator::Now().GetPicoSeconds();
+                if (--left > 0)
+                {
+                    net.Start({{0, 1}}, s, next);
+                }
+            };
+            net.Start({{0, 1}}, s, next);
+            Simulator::Run();
+            NS_TEST_EXPECT_MSG_EQ_TOL(last, 4 * EndPs(s, cap), 4, "a chain of four at 4S/C");
+            int64_t zero = -1;
+            Simulator::Schedule(NanoSeconds(5), [&]() {
+                net.Start({{0, 1}}, 0, [&zero](uint32_t) {
+                    zero = Simulator::Now().GetPicoSeconds();
+                });
+            });
+            Simulator::Run();
+            NS_TEST_EXPECT_MSG_EQ(zero, last + 5000, "a flow of 0 bytes ends when it starts");
+            Simulator::Destroy();
+        }
+        // A class of 8 flows (weight 8) against 8 single flows: each ends at 8S/C.
+        for (bool asClass : {true, false})
+        {
+            UbFlowNetwork net;
+            net.AddLink(cap);
+            int64_t end = -1;
+            auto done = [&end](uint32_t) { end = Simulator::Now().GetPicoSeconds(); };
+            if (asClass)
+            {
+                net.Start({{0, 8}}, s, done);
+            }
+            else
+            {
+                for (int i = 0; i < 8; ++i)
+                {
+                    net.Start({{0, 1}}, s, done);
+                }
+            }
+            Simulator::Run();
+            NS_TEST_EXPECT_MSG_EQ_TOL(end,
+                                      EndPs(8 * s, cap),
+                                      1,
+                                      (asClass ? "class" : "eight flows"));
+            Simulator::Destroy();
+        }
+    }
+};
+
+/// Random flows on a random network, started at random times, some from others' callbacks.
+struct RandomRun
+{
+    std::vector<int64_t> ends; //!< end time of each flow, in the order they were started
+    UbFlowNetwork::Stats stats;
+    uint32_t checks{0};
+    uint32_t unfair{0};   //!< checks that found a flow without a bottleneck
+    uint32_t overfull{0}; //!< checks that found a link over its capacity
+};
+
+RandomRun
+RunRandom(uint32_t seed, bool incremental, bool check)
+{
+    RandomRun out;
+    std::mt19937_64 rng(seed);
+    UbFlowNetwork net;
+    net.SetIncremental(incremental);
+    const uint32_t nLinks = 60;
+    for (uint32_t l = 0; l < nLinks; ++l)
+    {
+        net.AddLink(1e9 * (1 + rng() % 40));
+    }
+    struct Spec
+    {
+        std::vector<Use> uses;
+        double bytes;
+        double maxRate;
+    };
+    const uint32_t nFlows = 400;
+    std::vector<Spec> specs(nFlows);
+    for (uint32_t i = 0; i < nFlows; ++i)
+    {
+        // Links clustered: flows stay in one of four groups of links, so components form, and
+        // one flow in 100 also takes any link, joining groups while it lasts.
+        Spec& sp = specs[i];
+        uint32_t group = rng() % 4;
+        uint32_t n = 1 + rng() % 4;
+        for (uint32_t k = 0; k < n; ++k)
+        {
+            uint32_t l = (i % 100 == 3 && k == 0) ? rng() % nLinks : group * 15 + rng() % 15;
+            double w = (rng() % 3 == 0) ? 0.25 * (1 + rng() % 8) : 1.0;
+            sp.uses.push_back({l, w});
+        }
+        sp.bytes = 1e3 * (1 + rng() % 5000);
+        sp.maxRate =
+            (rng() % 5 == 0) ? 1e9 * (1 + rng() % 10) : std::numeric_limits<double>::infinity();
+    }
+    out.ends.assign(nFlows, -1);
+    std::map<uint32_t, uint32_t> specOf; // flow id -> spec
+    std::vector<uint32_t> active;
+    std::function<void(uint32_t)> start;
+    auto verify = [&]() {
+        // Max-min: links within capacity; each flow at its limit or with a bottleneck.
+        ++out.checks;
+        std::vector<double> load(nLinks, 0);
+        std::vector<double> top(nLinks, 0);
+        for (auto& [id, k] : specOf)
+        {
+            for (const Use& u : specs[k].uses)
+            {
+                load[u.link] += u.weight * net.GetRate(id);
+                top[u.link] = std::max(top[u.link], net.GetRate(id));
+            }
+        }
+        for (uint32_t l = 0; l < nLinks; ++l)
+        {
+            if (load[l] > net.GetCapacity(l) * (1 + 1e-9))
+            {
+                ++out.overfull;
+            }
+        }
+        for (auto& [id, k] : specOf)
+        {
+            const double r = net.GetRate(id);
+            bool ok = r >= specs[k].maxRate * (1 - 1e-9);
+            for (const Use& u : specs[k].uses)
+            {
+                ok = ok || (load[u.link] >= net.GetCapacity(u.link) * (1 - 1e-9) &&
+                            r >= top[u.link] * (1 - 1e-9));
+            }
+            out.unfair += ok ? 0 : 1;
+        }
+    };
+    uint32_t startedFromCallback = 0;
+    start = [&](uint32_t k) {
+        uint32_t id = net.Start(specs[k].uses,
+                                specs[k].bytes,
+                                [&, k](uint32_t fid) {
+                                    out.ends[k] = Simulator::Now().GetPicoSeconds();
+                                    specOf.erase(fid);
+                                    // Flow 10 j starts flow 10 j + 1 when it ends.
+                                    if (k % 10 == 0 && k + 1 < nFlows)
+                                    {
+                                        ++startedFromCallback;
+                                        start(k + 1);
+                                    }
+                                },
+                                specs[k].maxRate);
+        specOf[id] = k;
+        if (check)
+        {
+            // After this time's settle (scheduled now, so it runs before this check).
+            Simulator::ScheduleNow([&]() { Simulator::ScheduleNow(verify); });
+        }
+    };
+    for (uint32_t k = 0; k < nFlows; ++k)
+    {
+        if (k % 10 == 1)
+        {
+            continue; // started by flow k - 1's end
+        }
+        int64_t at = static_cast<int64_t>(rng() % 2000) * 1000; // 0 .. 2 us
+        if (k % 7 == 0)
+        {
+            at = 1000 * static_cast<int64_t>(k % 3); // several at the same time
+        }
+        Simulator::Schedule(PicoSeconds(at), [&, k]() { start(k); });
+    }
+    Simulator::Run();
+    Simulator::Destroy();
+    out.stats = net.GetStats();
+    return out;
+}
+
+class UbFlowIncrementalTestCase : public TestCase
+{
+  public:
+    UbFlowIncrementalTestCase()
+        : TestCase("incremental settling: the same end times as settling every flow, max-min "
+                   "fair at every change, fewer rates computed")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        for (uint32_t seed : {1u, 2u, 3u})
+        {
+            RandomRun inc = RunRandom(seed, true, true);
+            RandomRun full = RunRandom(seed, false, false);
+            uint32_t equal = 0;
+            uint32_t ended = 0;
+            for (std::size_t k = 0; k < inc.ends.size(); ++k)
+            {
+                equal += inc.ends[k] == full.ends[k] ? 1 : 0;
+                ended += inc.ends[k] >= 0 ? 1 : 0;
+            }
+            NS_TEST_EXPECT_MSG_EQ(ended, inc.ends.size(), "seed " << seed << ": every flow ended");
+            NS_TEST_EXPECT_MSG_EQ(equal,
+                                  inc.ends.size(),
+                                  "seed " << seed << ": end times equal to the picosecond");
+            NS_TEST_EXPECT_MSG_GT(inc.checks, 100u, "seed " << seed << ": checks made");
+            NS_TEST_EXPECT_MSG_EQ(inc.overfull, 0u, "seed " << seed << ": a link over capacity");
+            NS_TEST_EXPECT_MSG_EQ(inc.unfair, 0u, "seed " << seed << ": a flow not max-min fair");
+            NS_TEST_EXPECT_MSG_LT(inc.stats.flowsSettled,
+                                  full.stats.flowsSettled,
+                                  "seed " << seed << ": incremental computes fewer rates");
+            NS_TEST_EXPECT_MSG_EQ(inc.stats.flowsEnded, inc.ends.size(), "ended counter");
+        }
+        // Exactly the component: 5 flows on link 0, 3 on link 1, 2 over links 1 and 2. A flow
+        // started on link 0 settles link 0's 6; one ending on link 2 settles the other 5 of
+        // links 1 and 2, and only link 0's 5 once the first of link 0's ends.
+        UbFlowNetwork net;
+        for (int i = 0; i < 3; ++i)
+        {
+            net.AddLink(1e9);
+        }
+        for (int i = 0; i < 5; ++i)
+        {
+            net.Start({{0, 1}}, 1e6, nullptr);
+        }
+        for (int i = 0; i < 3; ++i)
+        {
+            net.Start({{1, 1}}, 1e6, nullptr);
+        }
+        net.Start({{1, 1}, {2, 1}}, 1e6, nullptr);
+        net.Start({{1, 1}, {2, 1}}, 2e6, nullptr);
+        Simulator::Stop(NanoSeconds(1));
+        Simulator::Run();
+        NS_TEST_EXPECT_MSG_EQ(net.GetStats().flowsSettled, 10u, "first settle: every flow");
+        net.Start({{0, 1}}, 1e3, nullptr);
+        Simulator::Stop(NanoSeconds(1));
+        Simulator::Run();
+        NS_TEST_EXPECT_MSG_EQ(net.GetStats().flowsSettled, 16u, "a start on link 0: its 6");
+        NS_TEST_EXPECT_MSG_EQ(net.GetStats().linksSettled, 4u, "a start on link 0: one link");
+        Simulator::Destroy();
+    }
+};
+
+class UbFlowTestSuite : public TestSuite
+{
+  public:
+    UbFlowTestSuite()
+        : TestSuite("unifiedbus-flow", UNIT)
+    {
+        AddTestCase(new UbFlowMaxMinTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowTimesTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowIncrementalTestCase, TestCase::QUICK);
+    }
+};
+
+static UbFlowTestSuite g_ubFlowTestSuite;
+
+} // namespace
