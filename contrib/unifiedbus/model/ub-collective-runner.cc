@@ -30,20 +30,16 @@ WallSeconds()
 }
 } // namespace
 
-UbCollectiveRunner::UbCollectiveRunner(std::vector<Ptr<UbController>> ranks)
+UbControllerCarrier::UbControllerCarrier(std::vector<Ptr<UbController>> ranks)
 {
-    NS_ABORT_MSG_IF(ranks.size() < 2,
-                    "UbCollectiveEngine: a collective needs at least 2 ranks, got "
-                        << ranks.size());
     for (uint32_t r = 0; r < ranks.size(); ++r)
     {
         NS_ABORT_MSG_IF(!ranks[r], "UbCollectiveEngine: rank " << r << " has no UbController");
         AddParticipant(ranks[r]);
     }
-    m_nRanks = static_cast<uint32_t>(ranks.size());
 }
 
-UbCollectiveRunner::~UbCollectiveRunner()
+UbControllerCarrier::~UbControllerCarrier()
 {
     for (auto& c : m_parts)
     {
@@ -52,7 +48,7 @@ UbCollectiveRunner::~UbCollectiveRunner()
 }
 
 uint32_t
-UbCollectiveRunner::AddParticipant(const Ptr<UbController>& c)
+UbControllerCarrier::AddParticipant(const Ptr<UbController>& c)
 {
     auto i = static_cast<uint32_t>(m_parts.size());
     auto [it, fresh] = m_indexOfCna.emplace(c->GetCna(), i);
@@ -66,6 +62,89 @@ UbCollectiveRunner::AddParticipant(const Ptr<UbController>& c)
     return i;
 }
 
+uint32_t
+UbControllerCarrier::GetNParticipants() const
+{
+    return static_cast<uint32_t>(m_parts.size());
+}
+
+void
+UbControllerCarrier::Begin(ArrivedCallback arrived)
+{
+    m_arrived = std::move(arrived);
+    m_inFlight.clear();
+}
+
+void
+UbControllerCarrier::Issue(uint32_t t, const UbTransferGraph::Transfer& x, const UbIssueOptions& options)
+{
+    m_inFlight[{x.src, x.dst}].emplace_back(t, x.bytes);
+    // Strong order per pair: a pair's transfers arrive in the order they were issued, so each
+    // notification at the target names the transfer at the head of the pair's queue.
+    m_parts[x.src]->WriteWithNotify(m_parts[x.dst]->GetCna(),
+                                    x.bytes,
+                                    UbOrder::SO,
+                                    UbCompletionCallback(),
+                                    options);
+}
+
+void
+UbControllerCarrier::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length)
+{
+    auto s = m_indexOfCna.find(srcCna);
+    if (!m_arrived || s == m_indexOfCna.end() || op != UbOp::WRITE_NOTIFY)
+    {
+        return; // not ours
+    }
+    auto q = m_inFlight.find({s->second, participant});
+    if (q == m_inFlight.end() || q->second.empty())
+    {
+        return;
+    }
+    auto [t, bytes] = q->second.front();
+    q->second.pop_front();
+    NS_ABORT_MSG_IF(bytes != length,
+                    "UbCollectiveEngine: transfer " << t << " of " << bytes << " B arrived as "
+                                                    << length
+                                                    << " B; ranks' writes arrived out of order");
+    m_arrived(t);
+}
+
+UbCollectiveRunner::UbCollectiveRunner(std::vector<Ptr<UbController>> ranks)
+{
+    NS_ABORT_MSG_IF(ranks.size() < 2,
+                    "UbCollectiveEngine: a collective needs at least 2 ranks, got "
+                        << ranks.size());
+    m_nRanks = static_cast<uint32_t>(ranks.size());
+    auto carrier = std::make_unique<UbControllerCarrier>(std::move(ranks));
+    m_controllers = carrier.get();
+    m_carrier = std::move(carrier);
+}
+
+UbCollectiveRunner::UbCollectiveRunner(std::unique_ptr<UbTransferCarrier> carrier, uint32_t ranks)
+    : m_carrier(std::move(carrier)),
+      m_nRanks(ranks)
+{
+    NS_ABORT_MSG_IF(!m_carrier, "UbCollectiveRunner: no carrier");
+    NS_ABORT_MSG_IF(ranks < 2, "UbCollectiveEngine: a collective needs at least 2 ranks, got "
+                                   << ranks);
+    NS_ABORT_MSG_IF(m_carrier->GetNParticipants() < ranks,
+                    "UbCollectiveRunner: the carrier has " << m_carrier->GetNParticipants()
+                                                           << " participants for " << ranks
+                                                           << " ranks");
+}
+
+UbCollectiveRunner::~UbCollectiveRunner() = default;
+
+uint32_t
+UbCollectiveRunner::AddParticipant(const Ptr<UbController>& c)
+{
+    NS_ABORT_MSG_IF(!m_controllers,
+                    "UbCollectiveRunner: reducers are controllers, but this runner's transfers "
+                    "move at flow level");
+    return m_controllers->AddParticipant(c);
+}
+
 void
 UbCollectiveRunner::Run(UbTransferGraph graph,
                         const UbCollectiveResult& result,
@@ -77,9 +156,9 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     m_config = config;
     m_result = result;
     m_done = done;
-    m_inFlight.clear();
+    m_carrier->Begin([this](uint32_t t) { Arrived(t); });
     m_arrived = 0;
-    m_engineFreePs.assign(m_parts.size(), 0);
+    m_engineFreePs.assign(m_carrier->GetNParticipants(), 0);
     // A generated graph: in each stream, the batches that may hold transfers with no dependency.
     for (uint32_t b = 0; b <= m_graph.GetLookback() && m_graph.IsGenerating(); ++b)
     {
@@ -127,9 +206,10 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
 void
 UbCollectiveRunner::Check(uint32_t t, const UbTransferGraph::Transfer& x, bool atStart) const
 {
-    NS_ABORT_MSG_IF(x.src >= m_parts.size() || x.dst >= m_parts.size(),
+    const uint32_t n = m_carrier->GetNParticipants();
+    NS_ABORT_MSG_IF(x.src >= n || x.dst >= n,
                     "UbCollectiveRunner: transfer " << t << " names a participant beyond the "
-                                                    << m_parts.size() << " there are");
+                                                    << n << " there are");
     NS_ABORT_MSG_IF(!atStart && x.dependencies == 0,
                     "UbTransferGraph: transfer " << t << " of batch " << x.batch
                                                  << " has no dependency, but only batches 0 to "
@@ -168,9 +248,6 @@ void
 UbCollectiveRunner::Issue(uint32_t t)
 {
     const UbTransferGraph::Transfer& x = m_graph.Get(t);
-    m_inFlight[{x.src, x.dst}].push_back(t);
-    // Strong order per pair: a pair's transfers arrive in the order they were issued, so each
-    // notification at the target names the transfer at the head of the pair's queue.
     // The run's configuration applies to what the ranks issue; reducing switches keep theirs.
     UbIssueOptions options;
     if (x.src < m_nRanks)
@@ -178,34 +255,20 @@ UbCollectiveRunner::Issue(uint32_t t)
         options.initiatorLatency = m_config.issueLatency;
         options.packetFlags = m_config.minimalRoutes ? UB_PKT_MINIMAL : 0;
     }
-    m_parts[x.src]->WriteWithNotify(m_parts[x.dst]->GetCna(),
-                                    x.bytes,
-                                    UbOrder::SO,
-                                    UbCompletionCallback(),
-                                    options);
+    m_carrier->Issue(t, x, options);
 }
 
 void
-UbCollectiveRunner::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length)
+UbCollectiveRunner::Arrived(uint32_t t)
 {
-    auto s = m_indexOfCna.find(srcCna);
-    if (!m_running || s == m_indexOfCna.end() || op != UbOp::WRITE_NOTIFY)
-    {
-        return; // not ours
-    }
-    auto q = m_inFlight.find({s->second, participant});
-    if (q == m_inFlight.end() || q->second.empty())
+    if (!m_running)
     {
         return;
     }
-    uint32_t t = q->second.front();
-    q->second.pop_front();
     // Stays valid while later batches are generated (a deque keeps its elements in place).
     UbTransferGraph::Transfer& x = m_graph.At(t);
-    NS_ABORT_MSG_IF(x.bytes != length,
-                    "UbCollectiveEngine: transfer " << t << " of " << x.bytes
-                                                    << " B arrived as " << length
-                                                    << " B; ranks' writes arrived out of order");
+    const uint32_t participant = x.dst;
+    const uint64_t length = x.bytes;
     ++m_arrived;
     if (m_config.progressSeconds > 0 && (m_arrived & 255) == 0)
     {

@@ -14,7 +14,9 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace ns3
@@ -45,17 +47,79 @@ struct UbCollectiveRunConfig
 
 /**
  * \ingroup unifiedbus
- * \brief Runs a UbTransferGraph at packet level over the participants' transaction layers.
+ * \brief How a runner's transfers move from their source to their destination: at packet level
+ * through the participants' transaction layers (UbControllerCarrier), at flow level through a
+ * fluid network (UbFlowFabric's carrier). The runner decides when a transfer starts; the carrier
+ * moves it and tells the runner when it has arrived.
+ */
+class UbTransferCarrier
+{
+  public:
+    /// Called by the carrier when transfer t has arrived at its destination.
+    typedef std::function<void(uint32_t)> ArrivedCallback;
+
+    virtual ~UbTransferCarrier() = default;
+    /// \return participants (ranks, then reducers)
+    virtual uint32_t GetNParticipants() const = 0;
+    /**
+     * \brief A run begins: forget what the last one left, and report arrivals to `arrived`.
+     * \param arrived the runner's arrival callback
+     */
+    virtual void Begin(ArrivedCallback arrived) = 0;
+    /**
+     * \brief Start moving transfer t now.
+     * \param t its index in the graph
+     * \param x the transfer
+     * \param options how its source issues it (issue latency, packet flags); set for ranks only
+     */
+    virtual void Issue(uint32_t t, const UbTransferGraph::Transfer& x, const UbIssueOptions& options) = 0;
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief The packet-level carrier: each transfer is a WriteWithNotify from its source's
+ * UbController to its destination's, strongly ordered per pair so that a pair's transfers
+ * arrive in the order they were issued. It takes over the participants' notify callbacks while
+ * it exists.
+ */
+class UbControllerCarrier : public UbTransferCarrier
+{
+  public:
+    /// \param ranks the ranks' controllers, in rank order
+    explicit UbControllerCarrier(std::vector<Ptr<UbController>> ranks);
+    ~UbControllerCarrier() override;
+    UbControllerCarrier(const UbControllerCarrier&) = delete;
+    UbControllerCarrier& operator=(const UbControllerCarrier&) = delete;
+    /**
+     * \brief Add a participant after the ranks (a reducing switch's controller).
+     * \param c its controller
+     * \return its index
+     */
+    uint32_t AddParticipant(const Ptr<UbController>& c);
+    uint32_t GetNParticipants() const override;
+    void Begin(ArrivedCallback arrived) override;
+    void Issue(uint32_t t, const UbTransferGraph::Transfer& x, const UbIssueOptions& options) override;
+
+  private:
+    void OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length);
+
+    std::vector<Ptr<UbController>> m_parts; //!< ranks, then reducers
+    std::map<uint32_t, uint32_t> m_indexOfCna;
+    /// (src, dst): the transfers in flight, in issue order, with their bytes
+    std::map<std::pair<uint32_t, uint32_t>, std::deque<std::pair<uint32_t, uint64_t>>> m_inFlight;
+    ArrivedCallback m_arrived;
+};
+
+/**
+ * \ingroup unifiedbus
+ * \brief Runs a UbTransferGraph over a carrier (UbTransferCarrier): packet level over the
+ * participants' transaction layers, or flow level.
  *
- * Each transfer is a WriteWithNotify from its source's UbController to its destination's,
- * strongly ordered per pair so that a pair's transfers arrive in the order they were issued; a
- * transfer is issued when the transfers it depends on have arrived at its source, and, if it has
- * work (UbTransferGraph::Transfer::work) and its source an engine (UbCollectiveRunConfig::
+ * A transfer is issued when the transfers it depends on have arrived at its source, and, if it
+ * has work (UbTransferGraph::Transfer::work) and its source an engine (UbCollectiveRunConfig::
  * engineBps), once the engine has processed that work after the work of transfers that became
  * ready before it. The run ends when the last transfer has arrived. Without engines reductions
  * take no time.
- *
- * The runner takes over the participants' notify callbacks while it exists.
  */
 class UbCollectiveRunner
 {
@@ -63,20 +127,24 @@ class UbCollectiveRunner
     /// Called once when a run completes.
     typedef Callback<void, const UbCollectiveResult&> DoneCallback;
 
-    /// \param ranks the ranks' controllers, in rank order
+    /// \param ranks the ranks' controllers, in rank order (a UbControllerCarrier over them)
     explicit UbCollectiveRunner(std::vector<Ptr<UbController>> ranks);
+    /**
+     * \param carrier what moves the transfers
+     * \param ranks the ranks (the carrier's first participants)
+     */
+    UbCollectiveRunner(std::unique_ptr<UbTransferCarrier> carrier, uint32_t ranks);
     ~UbCollectiveRunner();
-
     UbCollectiveRunner(const UbCollectiveRunner&) = delete;
     UbCollectiveRunner& operator=(const UbCollectiveRunner&) = delete;
 
     /**
-     * \brief Add a participant after the ranks (a reducing switch's controller).
+     * \brief Add a participant after the ranks (a reducing switch's controller); packet-level
+     * runners only.
      * \param c its controller
      * \return its index in the graphs this runner runs
      */
     uint32_t AddParticipant(const Ptr<UbController>& c);
-
     /**
      * \brief Run a graph now (one run at a time).
      * \param graph the transfers
@@ -89,17 +157,15 @@ class UbCollectiveRunner
              const UbCollectiveResult& result,
              const UbCollectiveRunConfig& config,
              DoneCallback done);
-
     /// \return true while a run is in progress
     bool IsRunning() const
     {
         return m_running;
     }
-
     /// \return participants (ranks and reducers)
     uint32_t GetNParticipants() const
     {
-        return static_cast<uint32_t>(m_parts.size());
+        return m_carrier->GetNParticipants();
     }
 
   private:
@@ -108,16 +174,15 @@ class UbCollectiveRunner
     void Check(uint32_t t, const UbTransferGraph::Transfer& x, bool atStart) const;
     void Ready(uint32_t t);
     void Issue(uint32_t t);
-    void OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length);
+    void Arrived(uint32_t t);
     void Finish();
 
-    std::vector<Ptr<UbController>> m_parts; //!< ranks, then reducers
+    std::unique_ptr<UbTransferCarrier> m_carrier;
+    UbControllerCarrier* m_controllers{nullptr}; //!< the carrier, if it is the packet level's
     uint32_t m_nRanks{0};
-    std::map<uint32_t, uint32_t> m_indexOfCna;
     UbTransferGraph m_graph;
     uint64_t m_held{0}; //!< transfers the graph holds (generated, not dropped)
     std::vector<int64_t> m_engineFreePs; //!< per participant: when its engine is free (ps)
-    std::map<std::pair<uint32_t, uint32_t>, std::deque<uint32_t>> m_inFlight; //!< (src,dst) FIFO
     UbCollectiveRunConfig m_config;
     UbCollectiveResult m_result;
     DoneCallback m_done;

@@ -155,6 +155,18 @@ UbCollectiveEngine::UbCollectiveEngine(std::vector<Ptr<UbController>> ranks)
     }
 }
 
+UbCollectiveEngine::UbCollectiveEngine(std::unique_ptr<UbTransferCarrier> carrier,
+                                       uint32_t ranks,
+                                       uint64_t sprayBytes,
+                                       std::vector<double> inNetworkBps)
+    : m_runner(std::move(carrier), ranks),
+      m_nRanks(ranks),
+      m_inNetworkBps(std::move(inNetworkBps)),
+      m_sprayBytes(sprayBytes)
+{
+    m_inNetworkBps.resize(ranks, 0);
+}
+
 UbCollectiveEngine::~UbCollectiveEngine() = default;
 
 void

@@ -53,6 +53,19 @@ class UbCollectiveEngine
 
     /// \param ranks the ranks' controllers, in rank order (at least 2)
     explicit UbCollectiveEngine(std::vector<Ptr<UbController>> ranks);
+    /**
+     * \brief An engine whose transfers move by another carrier (the flow level's): the values
+     * the controllers would give come from the fabric's description instead.
+     * \param carrier what moves the transfers; its first `ranks` participants are the ranks
+     * \param ranks ranks (at least 2)
+     * \param sprayBytes what one packet on every path of a rank's channel group carries
+     *        (UbController::Mtu x UbTransport's spray width)
+     * \param inNetworkBps each rank's UbController::InNetworkRate in bytes/s
+     */
+    UbCollectiveEngine(std::unique_ptr<UbTransferCarrier> carrier,
+                       uint32_t ranks,
+                       uint64_t sprayBytes,
+                       std::vector<double> inNetworkBps);
     ~UbCollectiveEngine();
 
     /**
