@@ -92,6 +92,20 @@ UbMix32(uint32_t h)
     return h;
 }
 
+/**
+ * \brief The flow hash a node gives the packets it injects (UbPacketInfo::flowHash), from the
+ * sender's flow key (a transport channel's index) and the two ends: what ECMP hashes.
+ * \param flowKey the sender's flow key
+ * \param src the injecting node's CNA
+ * \param dst the destination CNA
+ * \return the hash
+ */
+inline uint32_t
+UbFlowHash(uint32_t flowKey, uint32_t src, uint32_t dst)
+{
+    return UbMix32(flowKey ^ UbMix32(src * 0x9e3779b1u + dst));
+}
+
 /// A VL value in a route meaning "use the output port's SL-to-VL map".
 constexpr uint8_t UB_VL_FROM_SL = 0xFF;
 

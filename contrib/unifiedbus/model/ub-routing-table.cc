@@ -24,7 +24,7 @@ namespace
 inline uint32_t
 EcmpIndex(const UbPacketInfo& info, const UbSwitch& sw, uint32_t n)
 {
-    return UbMix32(info.flowHash ^ UbMix32(sw.GetCna() + 0x9e3779b9u)) % n;
+    return UbRoutingTable::EcmpChoice(info.flowHash, sw.GetCna(), n);
 }
 
 const UbSinglePathSelector g_single;
@@ -88,11 +88,7 @@ UbLbfSelector::Select(const UbRouteCandidate* c,
     // distinct candidates, and different pairs' channels spread over all of them as ECMP
     // spreads flows, instead of piling onto the first few (every source numbers its channels
     // from 0) or keeping all of one source's traffic in a plane on one uplink.
-    uint32_t offset =
-        (info.src == sw.GetCna())
-            ? 0
-            : UbMix32((info.src * 0x9E3779B1U) ^ (info.dst * 0x85EBCA6BU) ^ sw.GetCna());
-    return static_cast<uint32_t>((static_cast<uint64_t>(info.lbf) + offset) % n);
+    return UbRoutingTable::LbfChoice(info.lbf, info.src, info.dst, sw.GetCna(), n);
 }
 
 uint32_t
@@ -388,6 +384,20 @@ UbRoutingTable::Selection
 UbRoutingTable::GetSelection() const
 {
     return m_selection;
+}
+
+uint32_t
+UbRoutingTable::EcmpChoice(uint32_t flowHash, uint32_t cna, uint32_t n)
+{
+    return UbMix32(flowHash ^ UbMix32(cna + 0x9e3779b9u)) % n;
+}
+
+uint32_t
+UbRoutingTable::LbfChoice(uint8_t lbf, uint32_t src, uint32_t dst, uint32_t cna, uint32_t n)
+{
+    const uint32_t offset =
+        (src == cna) ? 0 : UbMix32((src * 0x9E3779B1U) ^ (dst * 0x85EBCA6BU) ^ cna);
+    return static_cast<uint32_t>((static_cast<uint64_t>(lbf) + offset) % n);
 }
 
 uint32_t

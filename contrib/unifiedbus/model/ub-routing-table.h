@@ -256,6 +256,25 @@ class UbRoutingTable : public Object
 
     /// \return the selection policy
     Selection GetSelection() const;
+    /**
+     * \brief ECMP's choice: the candidate a packet of this flow hash takes at this node.
+     * \param flowHash the packet's UbPacketInfo::flowHash
+     * \param cna the node's CNA
+     * \param n candidates (at least 1)
+     * \return the candidate's index
+     */
+    static uint32_t EcmpChoice(uint32_t flowHash, uint32_t cna, uint32_t n);
+    /**
+     * \brief LBF's choice: at the source's own node the load-balance field picks the candidate;
+     * further on it is rotated by a hash of (source, destination, node).
+     * \param lbf the packet's load-balance field
+     * \param src its source CNA
+     * \param dst its destination CNA
+     * \param cna the node's CNA
+     * \param n candidates (at least 1)
+     * \return the candidate's index
+     */
+    static uint32_t LbfChoice(uint8_t lbf, uint32_t src, uint32_t dst, uint32_t cna, uint32_t n);
 
     /// \return number of destinations with at least one route
     uint32_t GetNDestinations() const;

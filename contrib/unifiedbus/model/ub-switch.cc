@@ -400,7 +400,7 @@ UbSwitch::Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time 
 {
     // The packet now counts its network header.
     info.src = m_cna;
-    info.flowHash = UbMix32(flowKey ^ UbMix32(m_cna * 0x9e3779b1u + info.dst));
+    info.flowHash = UbFlowHash(flowKey, m_cna, info.dst);
     info.lbf = static_cast<uint8_t>(flowKey & 0xFF);
     m_injectionQueued[info.sl] += packet->GetSize();
     ++m_injected;
