@@ -330,7 +330,11 @@ UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
     }
     std::make_heap(heap.begin(), heap.end(), LaterStep());
     double level = 0;
-    auto freeze = [this, &heap, &level](uint32_t id) {
+    // A link's level only rises as flows on it are fixed ((r - w t) / (W - w) >= r / W when
+    // t <= r / W), so an entry in the heap is a lower bound of its link's level: a fixed flow
+    // only marks its links (a new version), and a link whose entry comes up marked is filed
+    // again at its level then.
+    auto freeze = [this, &level](uint32_t id) {
         Flow& f = m_flows[id];
         f.frozen = true;
         f.settled = level;
@@ -340,13 +344,8 @@ UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
             Level& v = m_levels[m_links[x.link].scratch];
             v.residual -= x.weight * level;
             v.rising -= x.weight;
+            --v.count;
             ++v.version;
-            if (--v.count > 0 && v.rising > 0)
-            {
-                const double at = std::max(level, std::max(0.0, v.residual) / v.rising);
-                heap.push_back(Step{at, 0, x.link, v.version});
-                std::push_heap(heap.begin(), heap.end(), LaterStep());
-            }
         }
     };
     while (!heap.empty())
@@ -356,9 +355,16 @@ UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
         heap.pop_back();
         if (s.kind == 0)
         {
-            const Level& v = m_levels[m_links[s.id].scratch];
-            if (v.version != s.version || v.count == 0)
+            Level& v = m_levels[m_links[s.id].scratch];
+            if (v.count == 0 || !(v.rising > 0))
             {
+                continue;
+            }
+            if (v.version != s.version)
+            {
+                const double at = std::max(level, std::max(0.0, v.residual) / v.rising);
+                heap.push_back(Step{at, 0, s.id, v.version});
+                std::push_heap(heap.begin(), heap.end(), LaterStep());
                 continue;
             }
             level = std::max(level, s.level);
