@@ -51,6 +51,18 @@ UbControllerHelper::Install(Ptr<Node> node) const
     return c;
 }
 
+Ptr<UbController>
+UbControllerHelper::CreatePrototype() const
+{
+    return m_factory.Create<UbController>();
+}
+
+Ptr<UbTransport>
+UbControllerHelper::CreateTransportPrototype() const
+{
+    return m_transportFactory.Create<UbTransport>();
+}
+
 void
 UbControllerHelper::Install(const NodeContainer& nodes) const
 {

@@ -58,6 +58,11 @@ class UbControllerHelper
     Ptr<UbController> Install(Ptr<Node> node) const;
     /// \param nodes nodes to give a controller
     void Install(const NodeContainer& nodes) const;
+    /// \return a controller configured as Install configures one, on no node: to read its
+    /// values without simulating it (the flow level)
+    Ptr<UbController> CreatePrototype() const;
+    /// \return a transport configured as Install configures one, on no node
+    Ptr<UbTransport> CreateTransportPrototype() const;
 
     /**
      * \param nodes nodes; those with a UbController count

@@ -83,6 +83,26 @@ UbHelper::CreateDevice(Ptr<Node> node) const
     return dev;
 }
 
+Ptr<UbNetDevice>
+UbHelper::CreateDevicePrototype() const
+{
+    return m_deviceFactory.Create<UbNetDevice>();
+}
+
+Ptr<UbChannel>
+UbHelper::CreateChannelPrototype() const
+{
+    return m_channelFactory.Create<UbChannel>();
+}
+
+Ptr<UbSwitch>
+UbHelper::CreateSwitchPrototype() const
+{
+    Ptr<UbSwitch> sw = m_switchFactory.Create<UbSwitch>();
+    sw->SetAttribute("RoutingTable", PointerValue(m_routingFactory.Create<UbRoutingTable>()));
+    return sw;
+}
+
 NetDeviceContainer
 UbHelper::Install(Ptr<Node> a, Ptr<Node> b) const
 {

@@ -14,6 +14,7 @@
 namespace ns3
 {
 
+class UbChannel;
 class UbSwitch;
 class UbNetDevice;
 
@@ -103,6 +104,18 @@ class UbHelper
      * \param stream first stream index
      * \return number of streams used
      */
+    /**
+     * \brief A device configured as Install configures one, attached to no node or channel: to
+     * read its link arithmetic (rate, flits, latencies) without simulating it (the flow level).
+     * \return the device
+     */
+    Ptr<UbNetDevice> CreateDevicePrototype() const;
+    /// \return a channel configured as Install configures one, joining nothing (see
+    /// CreateDevicePrototype)
+    Ptr<UbChannel> CreateChannelPrototype() const;
+    /// \return a switch with its routing table, configured as InstallSwitch configures one, on
+    /// no node (see CreateDevicePrototype)
+    Ptr<UbSwitch> CreateSwitchPrototype() const;
     static int64_t AssignStreams(const NodeContainer& nodes, int64_t stream);
 
   private:

@@ -151,7 +151,7 @@ UbTopologyHelper::GetUbHelper()
 void
 UbTopologyHelper::Build(const UbTopology& t)
 {
-    NS_ABORT_MSG_IF(m_all.GetN() > 0,
+    NS_ABORT_MSG_IF(m_all.GetN() > 0 || m_flow,
                     "UbTopologyHelper: Build called twice; use one helper per fabric");
     uint64_t heap0 = HeapBytesInUse();
     m_topo = t;
@@ -194,6 +194,26 @@ UbTopologyHelper::Build(const UbTopology& t)
     }
     m_report.routeSeconds = SecondsSince(t0);
 
+    if (m_flowLevel)
+    {
+        std::map<uint8_t, UbFlowFabric::Class> classes;
+        classes[0] = UbFlowFabric::Class{m_preset ? &*m_preset : nullptr, &m_ub};
+        for (const auto& [c, entry] : m_classes)
+        {
+            classes[c] = UbFlowFabric::Class{&entry.first, &entry.second};
+        }
+        t0 = std::chrono::steady_clock::now();
+        m_flow = std::make_unique<UbFlowFabric>(m_topo, m_routes, classes);
+        m_report.buildSeconds = SecondsSince(t0);
+        m_report.nodes = n;
+        m_report.ports = 2 * m_topo.GetNLinks();
+        m_report.intervals = m_routes.GetNIntervals();
+        m_report.routeBytes = m_routes.GetMemoryBytes();
+        m_report.topologyBytes = m_topo.GetMemoryBytes();
+        uint64_t heap1 = HeapBytesInUse();
+        m_report.heapBytes = heap1 > heap0 ? heap1 - heap0 : 0;
+        return;
+    }
     if (m_checkDeadlock)
     {
         t0 = std::chrono::steady_clock::now();
@@ -539,6 +559,29 @@ UbTopologyHelper::SetDomains()
         c->SetAttribute("DomainFirst", UintegerValue(range[comp[v]].first));
         c->SetAttribute("DomainLast", UintegerValue(range[comp[v]].second));
     }
+}
+
+void
+UbTopologyHelper::SetFlowLevel(bool on)
+{
+    NS_ABORT_MSG_IF(m_all.GetN() > 0 || m_flow,
+                    "UbTopologyHelper::SetFlowLevel: call it before Build");
+    m_flowLevel = on;
+}
+
+bool
+UbTopologyHelper::IsFlowLevel() const
+{
+    return m_flowLevel;
+}
+
+UbFlowFabric&
+UbTopologyHelper::GetFlowFabric()
+{
+    NS_ABORT_MSG_IF(!m_flow,
+                    "UbTopologyHelper::GetFlowFabric: no flow level; call SetFlowLevel(true) "
+                    "before Build");
+    return *m_flow;
 }
 
 const UbTopology&

@@ -8,12 +8,14 @@
 #include "ub-preset.h"
 #include "ub-topology-routing.h"
 #include "ub-topology.h"
+#include "ub-flow-fabric.h"
 
 #include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
 #include "ns3/ub-net-device.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 
 namespace ns3
@@ -92,6 +94,17 @@ class UbTopologyHelper
     void SetDeadlockScope(std::vector<std::pair<uint32_t, uint32_t>> pairs);
     /// \return the UbHelper the links are built with (to set attributes after the preset's)
     UbHelper& GetUbHelper();
+    /**
+     * \brief Build the flow level instead of the packet level: Build then makes a UbFlowFabric
+     * of the same topology, presets and routes, and no ns-3 node (GetFlowFabric). The deadlock
+     * check, which concerns buffers, is not run.
+     * \param on true for the flow level
+     */
+    void SetFlowLevel(bool on);
+    /// \return true if Build makes the flow level
+    bool IsFlowLevel() const;
+    /// \return the flow level Build made (SetFlowLevel)
+    UbFlowFabric& GetFlowFabric();
 
     /**
      * \brief Create the nodes, links, routes and controllers.
@@ -197,6 +210,8 @@ class UbTopologyHelper
     NodeContainer m_switches;
     std::vector<Ptr<UbNetDevice>> m_devices; // 2 per link
     Report m_report;
+    bool m_flowLevel{false};
+    std::unique_ptr<UbFlowFabric> m_flow;
 };
 
 } // namespace ns3

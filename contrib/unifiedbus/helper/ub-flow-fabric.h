@@ -1,0 +1,217 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef UB_FLOW_FABRIC_H
+#define UB_FLOW_FABRIC_H
+
+#include "ub-route-set.h"
+#include "ub-topology.h"
+
+#include "ns3/nstime.h"
+#include "ns3/ptr.h"
+#include "ns3/ub-collective-runner.h"
+#include "ns3/ub-flow-network.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace ns3
+{
+
+class UbCollectiveEngine;
+class UbHelper;
+class UbNetDevice;
+class UbPreset;
+
+/**
+ * \ingroup unifiedbus
+ * \brief The flow level of a fabric: the topology, routes and presets that UbTopologyHelper
+ * builds at packet level, as a fluid network (UbFlowNetwork) whose transfers share links by
+ * max-min fairness.
+ *
+ * Every value comes from the objects the packet level would build, made once per link class as
+ * prototypes and never simulated: a link direction's wire rate, flit size and framing, PHY
+ * latency and propagation (UbNetDevice, UbChannel), a node's pipeline latency and forwarding
+ * mode (UbSwitch), an endpoint's MTU, latencies, bandwidths and issue rate (UbController,
+ * UbTransport).
+ *
+ * A transfer is a Write with notify from one endpoint to another, as the packet level's
+ * collectives issue it. Its data moves as one fluid flow, in payload bytes per second:
+ *  - on the source endpoint's egress (UbController::EndpointBandwidth, and WriteBandwidth when
+ *    set), with weight (payload + headers) / payload per packet;
+ *  - on every link of its routes, with weight wire bytes / payload per packet (flits, framing
+ *    and the network, transport and transaction headers of a full packet) times the share of the
+ *    flow that crosses the link. Where a node has several candidates toward the destination the
+ *    flow splits evenly among them if its packets spread (Spray, Random and Adaptive selection,
+ *    or a transport that spreads packets over its channels, UbTransport::Multipath = PerPacket),
+ *    and takes one by a hash of the endpoints otherwise (ECMP, LBF with one channel, Single:
+ *    the first).
+ * Its latency is the packet level's for its first packet on an idle fabric, written out: the
+ * issue (UbController::IssueInterval's queue and InitiatorLatency, or the collective's issue
+ * latency) before the fluid starts; after it ends, the pipeline and link latencies of the path,
+ * one flit per cut-through hop, and the store-and-forward of one packet at the source and at the
+ * destination, less what the fluid already counted of that packet. On an idle fabric a
+ * transfer therefore takes the packet level's time (doc/flow-level.md gives the formula and the
+ * cross-check).
+ *
+ * Not seen at this level: credits and their stalls, queueing and head-of-line blocking, PFC,
+ * link-level retry and errors, transport acknowledgements on the reverse direction, congestion
+ * control. doc/flow-level.md lists each with what it does to the figures.
+ */
+class UbFlowFabric
+{
+  public:
+    /// What builds one link class: its preset and the helper configured from it.
+    struct Class
+    {
+        const UbPreset* preset{nullptr}; //!< its preset (may be null: the attributes' defaults)
+        const UbHelper* helper{nullptr}; //!< the helper the preset configured
+    };
+
+    /**
+     * \brief Build the flow level of a topology.
+     * \param t the topology (lanes and rates of every link filled in, as UbTopologyHelper leaves
+     *        them)
+     * \param routes its routes
+     * \param classes the link classes (0: the main preset; 1: the scale-out network, ...)
+     */
+    UbFlowFabric(const UbTopology& t, const UbRouteSet& routes, const std::map<uint8_t, Class>& classes);
+    ~UbFlowFabric();
+    UbFlowFabric(const UbFlowFabric&) = delete;
+    UbFlowFabric& operator=(const UbFlowFabric&) = delete;
+
+    /// Called when a transfer has arrived.
+    typedef std::function<void()> ArrivedCallback;
+
+    /**
+     * \brief Start a transfer now: a Write with notify of `bytes` from endpoint node src to
+     * endpoint node dst.
+     * \param src source node (an endpoint)
+     * \param dst destination node (another endpoint)
+     * \param bytes data bytes (at least 1)
+     * \param arrived called when its last byte has arrived and executed at dst
+     * \param issueLatency the issue latency (negative: the source's InitiatorLatency)
+     * \param minimal minimal routes only (UB_PKT_MINIMAL: no detour at the source)
+     */
+    void Transfer(uint32_t src,
+                  uint32_t dst,
+                  uint64_t bytes,
+                  ArrivedCallback arrived,
+                  Time issueLatency = PicoSeconds(-1),
+                  bool minimal = false);
+    /**
+     * \param src source node
+     * \param dst destination node
+     * \param bytes data bytes
+     * \return the time a transfer takes alone on the idle fabric (issue to arrival)
+     */
+    Time GetZeroLoadTime(uint32_t src, uint32_t dst, uint64_t bytes);
+    /**
+     * \brief A carrier for UbCollectiveRunner: participant i is endpoint node ranks[i].
+     * \param ranks the ranks' endpoint nodes, in rank order
+     * \return the carrier
+     */
+    std::unique_ptr<UbTransferCarrier> MakeCarrier(const std::vector<uint32_t>& ranks);
+    /**
+     * \brief A collective engine whose ranks are these endpoints, at flow level.
+     * \param ranks the ranks' endpoint nodes, in rank order
+     * \return the engine
+     */
+    std::unique_ptr<UbCollectiveEngine> MakeEngine(const std::vector<uint32_t>& ranks);
+
+    /// \return the fluid network
+    UbFlowNetwork& GetNetwork()
+    {
+        return m_net;
+    }
+    /// \return the topology
+    const UbTopology& GetTopology() const
+    {
+        return m_topo;
+    }
+    /// \param link a topology link \param side 0: from its node a, 1: from b \return the fluid
+    /// network's link of that direction
+    uint32_t GetLinkId(uint32_t link, uint32_t side) const
+    {
+        return 2 * link + side;
+    }
+    /// \param endpoint an endpoint node \return its egress in the fluid network
+    uint32_t GetEgressId(uint32_t endpoint) const;
+    /// \return bytes held (the fluid network, the per-node and per-pair tables)
+    uint64_t GetMemoryBytes() const;
+
+  private:
+    /// A kind of link (one per class, lanes and lane rate): its prototype device.
+    struct LinkKind
+    {
+        Ptr<UbNetDevice> proto; //!< configured as the packet level's, never attached
+        double wireBps{0};      //!< wire bytes per second
+        int64_t flitPs{0};      //!< one flit's serialization
+    };
+    /// What an endpoint's transfers see (its controller and transport).
+    struct EndpointParams
+    {
+        uint32_t mtu{4096};      //!< payload per packet
+        int64_t initiatorPs{0};  //!< InitiatorLatency
+        int64_t issueIntervalPs{0}; //!< IssueInterval
+        double egressBps{0};     //!< EndpointBandwidth, bits/s (0: none)
+        double writeBps{0};      //!< WriteBandwidth, bits/s (0: none)
+        double inNetworkBps{0};  //!< InNetworkRate, bytes/s
+        uint32_t sprayWidth{1};  //!< channels a peer's packets spread over
+        bool initiatorFixed{false}; //!< RemoteInitiatorLatency: overrides an issue latency
+    };
+    /// A pair's route: the fluid network's uses and its latency terms.
+    struct Route
+    {
+        std::vector<UbFlowNetwork::Use> uses; //!< egress and links, with their weights
+        int64_t afterPs{0}; //!< pipelines, link latencies and cut-through flits of the path
+        double rate{0};     //!< the flow's rate alone on the idle fabric (payload bytes/s)
+        double egressBps{0}; //!< the source's egress, bits/s (0: none)
+        uint32_t lastKind{0}; //!< kind of the last link of the first packet's path
+        uint32_t lastLinks{1}; //!< links into the destination the flow uses
+        const EndpointParams* ep{nullptr}; //!< the source's values toward this destination
+    };
+
+    const Route& GetRoute(uint32_t src, uint32_t dst, bool minimal);
+    void BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) const;
+    int64_t FillPs(const Route& r, uint64_t bytes) const;
+    int64_t IssuePs(uint32_t src, const Route& r, Time issueLatency);
+    void StartHead(uint64_t pair);
+
+    /// A transfer issued, waiting for or in its pair's turn.
+    struct Pending
+    {
+        const Route* route;
+        uint64_t bytes;
+        ArrivedCallback arrived;
+    };
+
+    UbTopology m_topo;
+    UbRouteSet m_routes;
+    UbFlowNetwork m_net;
+    std::vector<uint32_t> m_endpointIndex; //!< node -> endpoint index (UINT32_MAX: a switch)
+    uint32_t m_egressBase{0};              //!< fluid link of endpoint 0's egress
+    std::vector<LinkKind> m_kinds;         //!< kinds of link
+    std::vector<uint16_t> m_kindOf;        //!< per link: its kind
+    std::vector<int64_t> m_latencyPs;      //!< per link: PHY latency + propagation
+    std::vector<int64_t> m_pipelinePs;     //!< per node: its switch's PipelineLatency
+    std::vector<uint8_t> m_cutThrough;     //!< per node: forwards cut-through
+    std::vector<uint8_t> m_selection;      //!< per node: its UbRoutingTable::Selection
+    std::vector<uint8_t> m_sourceDetours;  //!< per node: SourceDetours
+    std::vector<uint32_t> m_domain;        //!< per node: its class-0 component
+    EndpointParams m_local;                //!< toward endpoints of the same domain
+    EndpointParams m_remote;               //!< toward other domains (class 1's controller)
+    std::vector<int64_t> m_nextTakePs;     //!< per endpoint: its issue engine's next slot
+    std::unordered_map<uint64_t, Route> m_routeCache; //!< (src, dst) -> route
+    std::unordered_map<uint64_t, std::deque<Pending>> m_pairs; //!< (src, dst) -> its transfers
+};
+
+} // namespace ns3
+
+#endif /* UB_FLOW_FABRIC_H */

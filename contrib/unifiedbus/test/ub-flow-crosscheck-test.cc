@@ -1,0 +1,215 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The flow level (UbFlowFabric) against the packet level, on the same presets, topologies and
+ * routes:
+ *  - a transfer alone on the idle fabric (a Write with notify, issue to notify) takes the packet
+ *    level's time within 1 %, from one packet to many, on NVLink, UB Clos, CloudMatrix384,
+ *    UB-Mesh and torus presets; and GetZeroLoadTime says what the flow level then measures;
+ *  - collectives complete within 5 % of the packet level's time: ring, halving-doubling and
+ *    double-tree AllReduce on 8 x H100, and a ring AllReduce over CloudMatrix384's 384 NPUs.
+ */
+#include "ns3/simulator.h"
+#include "ns3/test.h"
+#include "ns3/ub-collective.h"
+#include "ns3/ub-controller.h"
+#include "ns3/ub-experiment.h"
+#include "ns3/ub-flow-fabric.h"
+#include "ns3/ub-topology-helper.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+using namespace ns3;
+
+namespace
+{
+
+/// Transfers of these sizes one after another, each alone (100 us apart): issue to notify of
+/// each Write with notify on the idle packet level, in seconds.
+std::vector<double>
+PacketTransfers(const std::string& preset,
+                uint32_t src,
+                uint32_t dst,
+                const std::vector<uint64_t>& sizes)
+{
+    UbTopologyHelper h;
+    h.BuildPreset(preset);
+    Ptr<UbController> a = h.GetEndpoints().Get(src)->GetObject<UbController>();
+    Ptr<UbController> b = h.GetEndpoints().Get(dst)->GetObject<UbController>();
+    std::vector<double> at;
+    b->SetNotifyCallback(UbController::NotifyCallback([&at](uint32_t, UbOp, uint64_t) {
+        at.push_back(Simulator::Now().GetSeconds() - 100e-6 * static_cast<double>(at.size() + 1));
+    }));
+    for (std::size_t k = 0; k < sizes.size(); ++k)
+    {
+        Simulator::Schedule(MicroSeconds(100 * (k + 1)), [a, b, bytes = sizes[k]]() {
+            a->WriteWithNotify(b->GetCna(), bytes, UbOrder::SO, UbCompletionCallback());
+        });
+    }
+    Simulator::Run();
+    Simulator::Destroy();
+    return at;
+}
+
+/// The same at flow level; `predicted` gets GetZeroLoadTime's figures.
+std::vector<double>
+FlowTransfers(const std::string& preset,
+              uint32_t src,
+              uint32_t dst,
+              const std::vector<uint64_t>& sizes,
+              std::vector<double>& predicted)
+{
+    UbTopologyHelper h;
+    h.SetFlowLevel(true);
+    h.BuildPreset(preset);
+    const auto eps = h.GetTopology().GetEndpoints();
+    UbFlowFabric& f = h.GetFlowFabric();
+    std::vector<double> at;
+    predicted.clear();
+    for (std::size_t k = 0; k < sizes.size(); ++k)
+    {
+        predicted.push_back(f.GetZeroLoadTime(eps[src], eps[dst], sizes[k]).GetSeconds());
+        Simulator::Schedule(MicroSeconds(100 * (k + 1)), [&, k]() {
+            f.Transfer(eps[src], eps[dst], sizes[k], [&at, k]() {
+                at.push_back(Simulator::Now().GetSeconds() - 100e-6 * static_cast<double>(k + 1));
+            });
+        });
+    }
+    Simulator::Run();
+    Simulator::Destroy();
+    return at;
+}
+
+class UbFlowZeroLoadTestCase : public TestCase
+{
+  public:
+    UbFlowZeroLoadTestCase()
+        : TestCase("a transfer alone takes the packet level's time within 1 %")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        struct Pair
+        {
+            const char* preset;
+            uint32_t src;
+            uint32_t dst;
+        };
+        // Far pairs: across the switch tier above the rack, across the mesh, around the torus.
+        const Pair pairs[] = {{"nvlink4-h100", 0, 7},
+                              {"nvlink5-gb200", 0, 71},
+                              {"ascend950-ub2", 0, 127},
+                              {"cm384-ub1", 0, 300},
+                              {"ubmesh-ub2", 0, 63},
+                              {"kary-torus8x8", 0, 36}};
+        const std::vector<uint64_t> sizes{64, 4096, 65536, 1 << 20};
+        for (const Pair& p : pairs)
+        {
+            const auto packet = PacketTransfers(p.preset, p.src, p.dst, sizes);
+            std::vector<double> predicted;
+            const auto flow = FlowTransfers(p.preset, p.src, p.dst, sizes, predicted);
+            NS_TEST_ASSERT_MSG_EQ(packet.size(), sizes.size(), p.preset << ": packet arrivals");
+            NS_TEST_ASSERT_MSG_EQ(flow.size(), sizes.size(), p.preset << ": flow arrivals");
+            for (std::size_t k = 0; k < sizes.size(); ++k)
+            {
+                NS_TEST_EXPECT_MSG_EQ_TOL(flow[k] / packet[k],
+                                          1.0,
+                                          0.01,
+                                          p.preset << " " << sizes[k] << " B: flow "
+                                                   << flow[k] * 1e9 << " ns, packet "
+                                                   << packet[k] * 1e9 << " ns");
+                NS_TEST_EXPECT_MSG_EQ_TOL(predicted[k],
+                                          flow[k],
+                                          1e-12,
+                                          p.preset << " " << sizes[k] << " B: zero-load time");
+            }
+        }
+    }
+};
+
+/// A collective's time at packet level and at flow level.
+void
+Collective(const std::string& preset,
+           uint32_t ranks,
+           UbCollectiveAlgo algo,
+           uint64_t bytes,
+           double& packet,
+           double& flow)
+{
+    packet = UbExperiment::RunCollective(preset, 0, ranks, UbCollectiveOp::ALL_REDUCE, algo, bytes)
+                 .Seconds();
+    UbTopologyHelper h;
+    h.SetFlowLevel(true);
+    h.BuildPreset(preset);
+    const auto eps = h.GetTopology().GetEndpoints();
+    std::vector<uint32_t> nodes(eps.begin(), eps.begin() + ranks);
+    auto engine = h.GetFlowFabric().MakeEngine(nodes);
+    flow = -1;
+    engine->Start(UbCollectiveOp::ALL_REDUCE,
+                  algo,
+                  bytes,
+                  UbCollectiveEngine::DoneCallback(
+                      [&flow](const UbCollectiveResult& r) { flow = r.Seconds(); }));
+    Simulator::Run();
+    Simulator::Destroy();
+}
+
+class UbFlowCollectivesTestCase : public TestCase
+{
+  public:
+    UbFlowCollectivesTestCase()
+        : TestCase("collectives complete within 5 % of the packet level's time")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        struct Case
+        {
+            const char* preset;
+            uint32_t ranks;
+            UbCollectiveAlgo algo;
+            uint64_t bytes;
+        };
+        const Case cases[] = {
+            {"nvlink4-h100", 8, UbCollectiveAlgo::RING, 16ULL << 20},
+            {"nvlink4-h100", 8, UbCollectiveAlgo::HALVING_DOUBLING, 16ULL << 20},
+            {"nvlink4-h100", 8, UbCollectiveAlgo::DOUBLE_TREE, 16ULL << 20},
+            {"nvlink4-h100", 8, UbCollectiveAlgo::RING, 64ULL << 10},
+            {"cm384-ub1", 384, UbCollectiveAlgo::RING, 4ULL << 20},
+        };
+        for (const Case& c : cases)
+        {
+            double packet = 0;
+            double flow = 0;
+            Collective(c.preset, c.ranks, c.algo, c.bytes, packet, flow);
+            NS_TEST_EXPECT_MSG_EQ_TOL(flow / packet,
+                                      1.0,
+                                      0.05,
+                                      c.preset << " " << UbCollectiveAlgoName(c.algo) << " "
+                                               << c.bytes << " B over " << c.ranks
+                                               << " ranks: flow " << flow * 1e6 << " us, packet "
+                                               << packet * 1e6 << " us");
+        }
+    }
+};
+
+class UbFlowCrossCheckTestSuite : public TestSuite
+{
+  public:
+    UbFlowCrossCheckTestSuite()
+        : TestSuite("unifiedbus-flow-crosscheck", SYSTEM)
+    {
+        AddTestCase(new UbFlowZeroLoadTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowCollectivesTestCase, TestCase::QUICK);
+    }
+};
+
+static UbFlowCrossCheckTestSuite g_ubFlowCrossCheckTestSuite;
+
+} // namespace
