@@ -76,6 +76,11 @@ class UbFlowCarrier : public UbTransferCarrier
         return static_cast<uint32_t>(m_nodes.size());
     }
 
+    const char* GetLevel() const override
+    {
+        return "flow";
+    }
+
     void Begin(ArrivedCallback arrived) override
     {
         m_arrived = std::move(arrived);
@@ -628,19 +633,32 @@ UbFlowFabric::StartHead(uint64_t pair)
 {
     Pending& p = m_pairs.at(pair).front();
     const int64_t tail = p.route->afterPs + FillPs(*p.route, p.bytes);
-    m_net.Start(p.route->uses, static_cast<double>(p.bytes), [this, pair, tail](uint32_t) {
+    m_net.Start(p.route->uses, static_cast<double>(p.bytes), Ended(pair, tail));
+}
+
+UbFlowNetwork::DoneCallback
+UbFlowFabric::Ended(uint64_t pair, int64_t tail)
+{
+    return [this, pair, tail](uint32_t flow) {
         auto it = m_pairs.find(pair);
+        const Route* route = it->second.front().route;
         Simulator::Schedule(PicoSeconds(tail), std::move(it->second.front().arrived));
         it->second.pop_front();
         if (it->second.empty())
         {
             m_pairs.erase(it);
+            return;
         }
-        else
+        Pending& next = it->second.front();
+        if (next.route == route)
         {
-            StartHead(pair);
+            // The pair's next transfer on the same route: the flow carries on.
+            const int64_t nextTail = route->afterPs + FillPs(*route, next.bytes);
+            m_net.Continue(flow, static_cast<double>(next.bytes), Ended(pair, nextTail));
+            return;
         }
-    });
+        StartHead(pair);
+    };
 }
 
 Time

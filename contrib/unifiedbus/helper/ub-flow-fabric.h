@@ -183,6 +183,7 @@ class UbFlowFabric
     int64_t FillPs(const Route& r, uint64_t bytes) const;
     int64_t IssuePs(uint32_t src, const Route& r, Time issueLatency);
     void StartHead(uint64_t pair);
+    UbFlowNetwork::DoneCallback Ended(uint64_t pair, int64_t tail);
 
     /// A transfer issued, waiting for or in its pair's turn.
     struct Pending

@@ -486,16 +486,26 @@ UbFlowNetwork::OnEnd()
             continue;
         }
         ended.emplace_back(e.flow, std::move(f.done));
-        Finish(e.flow);
     }
+    // Each callback may carry its flow on (Continue); the others leave the network after it.
+    std::vector<uint32_t> finished;
     for (auto& [id, done] : ended)
     {
+        m_calling = id;
+        m_continued = false;
         if (done)
         {
             done(id);
         }
+        m_calling = NONE;
+        ++m_stats.flowsEnded;
+        if (!m_continued)
+        {
+            Finish(id);
+            finished.push_back(id);
+        }
     }
-    for (auto& [id, done] : ended)
+    for (uint32_t id : finished)
     {
         m_freeFlows.push_back(id);
     }
@@ -536,7 +546,32 @@ UbFlowNetwork::Finish(uint32_t flow)
     f.endPs = -1;
     ++f.version;
     --m_nActive;
-    ++m_stats.flowsEnded;
+}
+
+void
+UbFlowNetwork::Continue(uint32_t flow, double bytes, DoneCallback done)
+{
+    NS_ABORT_MSG_IF(flow != m_calling,
+                    "UbFlowNetwork::Continue: flow " << flow
+                                                     << " is not the flow whose end is being "
+                                                        "reported; call it from that flow's "
+                                                        "callback");
+    NS_ABORT_MSG_IF(!(bytes >= 0) || !std::isfinite(bytes),
+                    "UbFlowNetwork: a flow of " << bytes << " bytes; give it 0 or more");
+    // The same links, weights and limit: every rate stays the max-min allocation it was.
+    Flow& f = m_flows[flow];
+    const int64_t now = Simulator::Now().GetPicoSeconds();
+    f.remaining = bytes;
+    f.updatedPs = now;
+    f.done = std::move(done);
+    m_continued = true;
+    ++m_stats.flowsStarted;
+    int64_t endPs = now;
+    if (bytes > 0 && std::isfinite(f.rate))
+    {
+        endPs += static_cast<int64_t>(std::ceil(bytes / f.rate * 1e12));
+    }
+    SetEnd(flow, endPs);
 }
 
 uint64_t

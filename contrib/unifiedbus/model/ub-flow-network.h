@@ -102,6 +102,16 @@ class UbFlowNetwork
                    double bytes,
                    DoneCallback done,
                    double maxRate = std::numeric_limits<double>::infinity());
+    /**
+     * \brief Carry a flow on with more bytes, from its own done callback: the same links,
+     * weights and limit, so every rate stays as it is and nothing is settled (a pair's next
+     * transfer on the same route, say). The same as the flow ending and an identical one
+     * starting at once, without the work.
+     * \param flow the flow whose end is being reported
+     * \param bytes bytes it now has to move
+     * \param done called when they have moved
+     */
+    void Continue(uint32_t flow, double bytes, DoneCallback done);
     /// \param flow a flow in progress \return its rate in bytes per second (0 until settled)
     double GetRate(uint32_t flow) const;
     /// \param flow a flow in progress \return bytes it still has to move, as of now
@@ -218,6 +228,8 @@ class UbFlowNetwork
     std::vector<Step> m_steps;            //!< a settle's heap of steps
     uint32_t m_epoch{0};
     bool m_incremental{true};
+    uint32_t m_calling{NONE}; //!< the flow whose done callback runs
+    bool m_continued{false};  //!< that callback called Continue
     EventId m_settleEvent;
     EventId m_endEvent;
     int64_t m_endEventPs{-1};

@@ -202,6 +202,39 @@ class UbFlowTimesTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ(zero, last + 5000, "a flow of 0 bytes ends when it starts");
             Simulator::Destroy();
         }
+        // The same chain carried on by Continue (the flow keeps its links and rate) beside a
+        // flow of 8S on another link: the same end times, and no settle after the first.
+        {
+            UbFlowNetwork net;
+            net.AddLink(cap);
+            net.AddLink(cap);
+            int left = 4;
+            std::vector<int64_t> ends;
+            std::function<void(uint32_t)> next = [&](uint32_t id) {
+                ends.push_back(Simulator::Now().GetPicoSeconds());
+                if (--left > 0)
+                {
+                    net.Continue(id, s, next);
+                }
+            };
+            net.Start({{0, 1}}, s, next);
+            net.Start({{1, 1}}, 8 * s, nullptr);
+            Simulator::Run();
+            NS_TEST_ASSERT_MSG_EQ(ends.size(), 4u, "four ends");
+            for (int k = 0; k < 4; ++k)
+            {
+                NS_TEST_EXPECT_MSG_EQ_TOL(ends[k],
+                                          (k + 1) * EndPs(s, cap),
+                                          k + 1,
+                                          "continued flow's end " << k);
+            }
+            // One settle for both starts, one when the last piece ends and one when the flow of
+            // 8S ends; none between the pieces.
+            NS_TEST_EXPECT_MSG_EQ(net.GetStats().settles, 3u, "settles");
+            NS_TEST_EXPECT_MSG_EQ(net.GetStats().flowsStarted, 5u, "four pieces and one flow");
+            NS_TEST_EXPECT_MSG_EQ(net.GetStats().flowsEnded, 5u, "all ended");
+            Simulator::Destroy();
+        }
         // A class of 8 flows (weight 8) against 8 single flows: each ends at 8S/C.
         for (bool asClass : {true, false})
         {
