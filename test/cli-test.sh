@@ -190,4 +190,9 @@ check moe-bad-costs 2 "--endpointCosts=maybe is not on or off" "$BIN/moe-dispatc
 check moe-bad-format 2 "--dispatchFormat and --combineFormat are fp8, int8 or bf16" "$BIN/moe-dispatch" --dispatchFormat=fp4
 # The breakdown per phase: 128 tokens x 10 ns of routing, 128 x 7168 x 2 B / 500 GB/s of quantization.
 check moe-breakdown 0 "    8 dispatch     1.28     3.67" "$BIN/moe-dispatch" --preset=nvlink4-h100 --ep=8 --db="$TMP/moe8.db"
+# The flow level (doc/flow-level.md): a bad level is refused, in-network stays at packet level,
+# and a flow-level run records its level beside the collective.
+check collectives-bad-level 2 "--level=fluid is not packet or flow" "$BIN/ub-collectives" --level=fluid
+check collectives-innetwork-flow 2 "--algo=innetwork runs at packet level only" "$BIN/ub-collectives" --algo=innetwork --level=flow
+check collectives-flow-level 0 "AllReduce:ring:flow" sh -c "'$BIN/ub-collectives' --preset=nvlink4-h100 --algo=ring --op=allreduce --minBytes=1048576 --maxBytes=1048576 --level=flow --db='$TMP/flow.db' >/dev/null && python3 -c \"import sqlite3; print(*[':'.join(r) for r in sqlite3.connect('$TMP/flow.db').execute('SELECT op, algo, level FROM collectives')])\""
 exit 0

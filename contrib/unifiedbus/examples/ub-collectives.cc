@@ -79,6 +79,7 @@ main(int argc, char* argv[])
     uint64_t maxBytes = 64 << 20;
     uint32_t chunks = 0;
     std::string db = "results/ubsim.db";
+    std::string levelName = "packet";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset (ascend950-ub2, nvlink5-gb200, ...)", presetName);
@@ -113,6 +114,10 @@ main(int argc, char* argv[])
                  "channels)",
                  chunks);
     cmd.AddValue("db", "SQLite results file", db);
+    cmd.AddValue("level",
+                 "packet (every packet) or flow (fluid flows sharing links max-min fairly, on the "
+                 "same topology, presets and routes; doc/flow-level.md)",
+                 levelName);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
     uint32_t npus = 0;
@@ -151,6 +156,18 @@ main(int argc, char* argv[])
     if (algoName == "hierarchical" && group < 2)
     {
         std::cerr << "ub-collectives: --algo=hierarchical needs --group (ranks per group, >= 2)\n";
+        return 2;
+    }
+    UbExperiment::Level level;
+    if (!UbExperiment::LevelFromName(levelName, level))
+    {
+        std::cerr << "ub-collectives: --level=" << levelName << " is not packet or flow\n";
+        return 2;
+    }
+    if (level == UbExperiment::FLOW && algoName == "innetwork")
+    {
+        std::cerr << "ub-collectives: --algo=innetwork runs at packet level only (its reducing "
+                     "switches are controllers); use --level=packet\n";
         return 2;
     }
     if (minBytes == 0 || maxBytes < minBytes)
@@ -202,9 +219,10 @@ main(int argc, char* argv[])
     results.AddParameter("group", group);
     results.AddParameter("dims", dimsList.empty() ? "auto" : dimsList);
     results.AddParameter("offload", offload ? "on" : "off");
+    results.AddParameter("level", levelName);
     std::cout << "ub-collectives: preset " << presetName
               << (topoFile.empty() ? "" : ", topology " + topoFile + " (" + systemName + ")")
-              << "\n";
+              << ", " << levelName << " level\n";
     std::cout << std::setw(14) << "op" << std::setw(18) << "algo" << std::setw(7) << "ranks"
               << std::setw(12) << "bytes" << std::setw(12) << "time us" << std::setw(12)
               << "algbw GB/s" << std::setw(12) << "busbw GB/s" << std::setw(10) << "resent"
@@ -253,6 +271,7 @@ main(int argc, char* argv[])
             run.bytes = bytes;
             run.chunks = chunks;
             run.results = &results;
+            run.level = level;
             if (!topoFile.empty() || !vlPolicyName.empty())
             {
                 run.build = [&](UbTopologyHelper& sys) {

@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 
 namespace ns3
 {
@@ -112,6 +113,7 @@ UbExperiment::Run(const CollectiveRun& run)
     {
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
+        sys.SetFlowLevel(run.level == FLOW);
         if (run.build)
         {
             run.build(sys);
@@ -120,16 +122,27 @@ UbExperiment::Run(const CollectiveRun& run)
         {
             sys.BuildPreset(run.preset, run.npus);
         }
-        uint32_t n = run.ranks ? run.ranks : sys.GetEndpoints().GetN();
-        NS_ABORT_MSG_IF(n < 2 || n > sys.GetEndpoints().GetN(),
+        const std::vector<uint32_t> endpoints = sys.GetTopology().GetEndpoints();
+        uint32_t n = run.ranks ? run.ranks : static_cast<uint32_t>(endpoints.size());
+        NS_ABORT_MSG_IF(n < 2 || n > endpoints.size(),
                         "UbExperiment: " << n << " ranks on " << run.preset << " with "
-                                         << sys.GetEndpoints().GetN() << " endpoints");
-        std::vector<Ptr<UbController>> r;
-        for (uint32_t i = 0; i < n; ++i)
+                                         << endpoints.size() << " endpoints");
+        std::unique_ptr<UbCollectiveEngine> engine;
+        if (run.level == FLOW)
         {
-            r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+            engine = sys.GetFlowFabric().MakeEngine(
+                std::vector<uint32_t>(endpoints.begin(), endpoints.begin() + n));
         }
-        UbCollectiveEngine coll(r);
+        else
+        {
+            std::vector<Ptr<UbController>> r;
+            for (uint32_t i = 0; i < n; ++i)
+            {
+                r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+            }
+            engine = std::make_unique<UbCollectiveEngine>(r);
+        }
+        UbCollectiveEngine& coll = *engine;
         coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
         coll.SetChunks(run.chunks);
         if (run.setup)
@@ -167,6 +180,11 @@ UbExperiment::Run(const CollectiveRun& run)
             }
         }
         out.transport = UbControllerHelper::SumTransportStats(sys.GetEndpoints());
+        if (run.level == FLOW)
+        {
+            out.flows = sys.GetFlowFabric().GetNetwork().GetStats().flowsStarted;
+            out.memoryBytes = sys.GetFlowFabric().GetMemoryBytes();
+        }
         if (run.results && out.finished)
         {
             run.results->AddPorts(sys.GetAll(), res.end - res.start, run.scope, true);
@@ -177,6 +195,28 @@ UbExperiment::Run(const CollectiveRun& run)
     }
     Simulator::Destroy();
     return out;
+}
+
+bool
+UbExperiment::LevelFromName(const std::string& name, Level& level)
+{
+    if (name == "packet")
+    {
+        level = PACKET;
+        return true;
+    }
+    if (name == "flow")
+    {
+        level = FLOW;
+        return true;
+    }
+    return false;
+}
+
+const char*
+UbExperiment::LevelName(Level level)
+{
+    return level == FLOW ? "flow" : "packet";
 }
 
 void

@@ -27,6 +27,22 @@ class UbTopologyHelper;
 class UbExperiment
 {
   public:
+    /// The level a run simulates at: every packet, or fluid flows (doc/flow-level.md).
+    enum Level
+    {
+        PACKET, //!< packet level: ns-3 nodes, devices and controllers
+        FLOW,   //!< flow level: UbFlowFabric on the same topology, presets and routes
+    };
+    /**
+     * \brief Read a level's name as --level writes it (packet or flow).
+     * \param name the name
+     * \param[out] level the level
+     * \return false if it is neither
+     */
+    static bool LevelFromName(const std::string& name, Level& level);
+    /// \param level a level \return its name (packet, flow)
+    static const char* LevelName(Level level);
+
     /// Outcome of one transfer.
     struct Transfer
     {
@@ -106,8 +122,10 @@ class UbExperiment
         /// groups, mesh dimensions)
         std::function<void(UbTopologyHelper&, UbCollectiveEngine&)> setup;
         UbResults* results{nullptr}; //!< if given, gets a port row per port that sent something
-                                     //!< and the endpoints' transport counters
+                                     //!< and the endpoints' transport counters (packet level)
         std::string scope;           //!< the rows' scope
+        Level level{PACKET};         //!< the level to simulate at (build and setup see it on
+                                     //!< the helper: UbTopologyHelper::IsFlowLevel)
     };
 
     /// What a CollectiveRun gave.
@@ -120,6 +138,8 @@ class UbExperiment
         UbTransport::Stats transport; //!< the endpoints' transport counters, summed
         uint64_t packetHops{0};       //!< packets sent over all links (every device's count)
         double wallSeconds{0};        //!< wall-clock time of Simulator::Run
+        uint64_t flows{0};            //!< flow level: fluid flows (transfers) run
+        uint64_t memoryBytes{0};      //!< flow level: what the fabric holds at the end
     };
 
     /**

@@ -85,7 +85,8 @@ CREATE TABLE IF NOT EXISTS collectives (
   algbw_gbps  REAL NOT NULL,
   busbw_gbps  REAL NOT NULL,
   transfers   INTEGER NOT NULL,
-  wire_bytes  INTEGER NOT NULL
+  wire_bytes  INTEGER NOT NULL,
+  level       TEXT NOT NULL DEFAULT 'packet'
 );
 CREATE TABLE IF NOT EXISTS ports (
   run_id         INTEGER NOT NULL REFERENCES runs(run_id),
@@ -357,6 +358,7 @@ UbResults::AddCollective(const std::string& system,
     row.busbwGBps = r.BusBw();
     row.transfers = r.transfers;
     row.wireBytes = r.wireBytes;
+    row.level = r.level;
     m_collectives.push_back(row);
 }
 
@@ -484,7 +486,7 @@ UbResults::Commit(Time simTime, uint64_t events)
         db.Fail("the file has a runs table but no schema version; it was not written by "
                 "ns3-unifiedbus: use another file");
     }
-    if (version != 0 && version != SCHEMA_VERSION && version != 1 && version != 2)
+    if (version != 0 && version != SCHEMA_VERSION && version != 1 && version != 2 && version != 3)
     {
         std::ostringstream os;
         os << "the file has schema version " << version << ", this build writes version "
@@ -502,10 +504,14 @@ UbResults::Commit(Time simTime, uint64_t events)
                     .c_str());
         }
     }
+    if (!db.HasColumn("collectives", "level")) // versions 2 and 3: add the level column
+    {
+        db.Exec("ALTER TABLE collectives ADD COLUMN level TEXT NOT NULL DEFAULT 'packet'");
+    }
     if (version != SCHEMA_VERSION)
     {
-        // New file, or a version-1 or -2 file: version 2 added the collectives table, version 3
-        // the scope column of flows and ports.
+        // New file, or a version-1, -2 or -3 file: version 2 added the collectives table,
+        // version 3 the scope column of flows and ports, version 4 the level of collectives.
         db.Exec(("PRAGMA user_version = " + std::to_string(SCHEMA_VERSION)).c_str());
         db.Exec(("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" +
                  std::to_string(SCHEMA_VERSION) + "')")
@@ -576,8 +582,8 @@ UbResults::Commit(Time simTime, uint64_t events)
     sqlite3_finalize(st);
 
     st = db.Prepare("INSERT INTO collectives(run_id, system, op, algo, ranks, bytes, chunks, "
-                    "time_us, algbw_gbps, busbw_gbps, transfers, wire_bytes) VALUES "
-                    "(?,?,?,?,?,?,?,?,?,?,?,?)");
+                    "time_us, algbw_gbps, busbw_gbps, transfers, wire_bytes, level) VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& c : m_collectives)
     {
         sqlite3_bind_int64(st, 1, runId);
@@ -592,6 +598,7 @@ UbResults::Commit(Time simTime, uint64_t events)
         sqlite3_bind_double(st, 10, c.busbwGBps);
         sqlite3_bind_int64(st, 11, static_cast<sqlite3_int64>(c.transfers));
         sqlite3_bind_int64(st, 12, static_cast<sqlite3_int64>(c.wireBytes));
+        sqlite3_bind_text(st, 13, c.level.c_str(), -1, SQLITE_TRANSIENT);
         db.Step(st);
     }
     sqlite3_finalize(st);

@@ -32,7 +32,7 @@ class UbResults
 {
   public:
     /// Schema version written by this build.
-    static constexpr int SCHEMA_VERSION = 3;
+    static constexpr int SCHEMA_VERSION = 4;
 
     /// One row of the flows table.
     struct FlowRow
@@ -84,6 +84,7 @@ class UbResults
         double busbwGBps{0};   //!< algbw x bus factor (GB/s)
         uint64_t transfers{0}; //!< transfers in the graph
         uint64_t wireBytes{0}; //!< data bytes moved
+        std::string level{"packet"}; //!< the level it ran at: packet or flow
     };
 
     /**

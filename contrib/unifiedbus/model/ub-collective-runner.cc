@@ -68,6 +68,12 @@ UbControllerCarrier::GetNParticipants() const
     return static_cast<uint32_t>(m_parts.size());
 }
 
+const char*
+UbControllerCarrier::GetLevel() const
+{
+    return "packet";
+}
+
 void
 UbControllerCarrier::Begin(ArrivedCallback arrived)
 {
@@ -155,6 +161,7 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     m_graph = std::move(graph);
     m_config = config;
     m_result = result;
+    m_result.level = m_carrier->GetLevel();
     m_done = done;
     m_carrier->Begin([this](uint32_t t) { Arrived(t); });
     m_arrived = 0;

@@ -61,6 +61,8 @@ class UbTransferCarrier
     virtual ~UbTransferCarrier() = default;
     /// \return participants (ranks, then reducers)
     virtual uint32_t GetNParticipants() const = 0;
+    /// \return the level its transfers move at ("packet" or "flow"), for the results
+    virtual const char* GetLevel() const = 0;
     /**
      * \brief A run begins: forget what the last one left, and report arrivals to `arrived`.
      * \param arrived the runner's arrival callback
@@ -97,6 +99,7 @@ class UbControllerCarrier : public UbTransferCarrier
      */
     uint32_t AddParticipant(const Ptr<UbController>& c);
     uint32_t GetNParticipants() const override;
+    const char* GetLevel() const override;
     void Begin(ArrivedCallback arrived) override;
     void Issue(uint32_t t, const UbTransferGraph::Transfer& x, const UbIssueOptions& options) override;
 

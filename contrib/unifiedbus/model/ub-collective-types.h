@@ -86,6 +86,7 @@ struct UbCollectiveResult
     bool offload{false};                           //!< ran with collective offload (CCU-like)
     uint64_t peakTransfers{0}; //!< most transfers of the graph held at once (its memory: the
                                //!< whole graph unless it was generated as it ran)
+    std::string level{"packet"}; //!< the level it ran at: packet or flow (its carrier's)
 
     /// \return end - start in seconds
     double Seconds() const;

@@ -172,6 +172,34 @@ class UbResultsRoundTripTestCase : public TestCase
                                                "FROM ports")),
                               "5:,6:x",
                               "old row kept with an empty scope, new row scoped");
+
+        // A version-3 file (collectives without their level) is upgraded: its rows ran at
+        // packet level; a new row keeps its own.
+        std::string v3 = CreateTempDirFilename("v3.db");
+        {
+            UbResults r("unit-test", v3);
+            UbResults::CollectiveRow c;
+            c.system = "old";
+            r.AddCollective(c);
+            r.Commit(Seconds(1), 1);
+        }
+        Exec(v3, "ALTER TABLE collectives DROP COLUMN level; PRAGMA user_version = 3;");
+        {
+            UbResults r("unit-test", v3);
+            UbResults::CollectiveRow c;
+            c.system = "new";
+            c.level = "flow";
+            r.AddCollective(c);
+            r.Commit(Seconds(1), 1);
+        }
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(v3, "PRAGMA user_version")),
+                              UbResults::SCHEMA_VERSION,
+                              "version 3 upgraded");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryText(v3,
+                                               "SELECT group_concat(system || ':' || level) "
+                                               "FROM collectives")),
+                              "old:packet,new:flow",
+                              "old collective at packet level, new one at its own");
     }
 };
 
