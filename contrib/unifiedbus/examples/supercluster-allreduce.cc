@@ -8,6 +8,9 @@
  *
  *   ./ubsim run supercluster-allreduce
  *   ./ubsim run supercluster-allreduce --pods=4 --npus=64 --maxBytes=67108864
+ *   ./ubsim run supercluster-allreduce --pods=16 --npus=1024 --level=flow
+ *
+ * At flow level (doc/flow-level.md) congestion control does not act: "reactions" are 0.
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -26,6 +29,7 @@ main(int argc, char* argv[])
     uint64_t minBytes = 1 << 20;
     uint64_t maxBytes = 16 << 20;
     std::string db = "results/ubsim.db";
+    std::string levelName = "packet";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("pods", "SuperPoDs", pods);
@@ -35,6 +39,10 @@ main(int argc, char* argv[])
     cmd.AddValue("minBytes", "smallest AllReduce (then x4)", minBytes);
     cmd.AddValue("maxBytes", "largest AllReduce", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
+    cmd.AddValue("level",
+                 "packet (every packet) or flow (fluid flows on the same fabric; "
+                 "doc/flow-level.md)",
+                 levelName);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (pods < 2 || npus < 64 || npus % 64 || minBytes == 0 || maxBytes < minBytes)
@@ -43,13 +51,21 @@ main(int argc, char* argv[])
                      "0 < --minBytes <= --maxBytes\n";
         return 2;
     }
+    UbExperiment::Level level;
+    if (!UbExperiment::LevelFromName(levelName, level))
+    {
+        std::cerr << "supercluster-allreduce: --level=" << levelName
+                  << " is not packet or flow\n";
+        return 2;
+    }
     UbResults results("supercluster-allreduce", db);
     results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("pods", pods);
     results.AddParameter("npus", npus);
+    results.AddParameter("level", levelName);
     std::cout << "supercluster-allreduce: " << pods << " SuperPoDs x " << npus
-              << " NPUs, scale-out 2 x 400 GbE per NPU\n"
+              << " NPUs, scale-out 2 x 400 GbE per NPU, " << levelName << " level\n"
               << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
               << "bytes" << std::setw(12) << "time us" << std::setw(12) << "busbw GB/s"
               << std::setw(8) << "cc" << std::setw(11) << "reactions\n";
@@ -83,6 +99,7 @@ main(int argc, char* argv[])
                     coll.SetGroupSize(npus);
                 };
                 run.results = &results;
+                run.level = level;
                 run.scope =
                     scaleOut + ":" + UbCollectiveAlgoName(run.algo) + ":" + std::to_string(bytes);
                 const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);

@@ -7,7 +7,8 @@
  *    level's time within 1 %, from one packet to many, on NVLink, UB Clos, CloudMatrix384,
  *    UB-Mesh and torus presets; and GetZeroLoadTime says what the flow level then measures;
  *  - collectives complete within 5 % of the packet level's time: ring, halving-doubling and
- *    double-tree AllReduce on 8 x H100, and a ring AllReduce over CloudMatrix384's 384 NPUs.
+ *    double-tree AllReduce on 8 x H100, a ring AllReduce over CloudMatrix384's 384 NPUs, and a
+ *    hierarchical AllReduce across two 64-NPU SuperPoDs over UBoE and over RoCE.
  */
 #include "ns3/simulator.h"
 #include "ns3/test.h"
@@ -15,6 +16,8 @@
 #include "ns3/ub-controller.h"
 #include "ns3/ub-experiment.h"
 #include "ns3/ub-flow-fabric.h"
+#include "ns3/ub-preset.h"
+#include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
 
 #include <cmath>
@@ -199,6 +202,54 @@ class UbFlowCollectivesTestCase : public TestCase
     }
 };
 
+/// A hierarchical AllReduce across two SuperPoDs of `npus` at one level, in seconds.
+double
+SuperCluster(const std::string& scaleOut, uint32_t npus, uint64_t bytes, UbExperiment::Level level)
+{
+    UbExperiment::CollectiveRun run;
+    run.build = [&](UbTopologyHelper& sys) {
+        UbSystems::SuperCluster sc;
+        sc.pods = 2;
+        sc.pod = UbSystems::Atlas950(npus);
+        sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+        sys.SetClassPreset(1, UbPreset::Load(scaleOut));
+        sys.Build(UbSystems::BuildSuperCluster(sc));
+    };
+    run.preset = "supercluster";
+    run.op = UbCollectiveOp::ALL_REDUCE;
+    run.algo = UbCollectiveAlgo::HIERARCHICAL;
+    run.bytes = bytes;
+    run.setup = [npus](UbTopologyHelper&, UbCollectiveEngine& coll) { coll.SetGroupSize(npus); };
+    run.level = level;
+    const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
+    return out.finished ? out.result.Seconds() : -1;
+}
+
+class UbFlowSuperClusterTestCase : public TestCase
+{
+  public:
+    UbFlowSuperClusterTestCase()
+        : TestCase("a hierarchical AllReduce across two SuperPoDs within 5 %, over UBoE and RoCE")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        for (const char* scaleOut : {"uboe-400g", "roce-400g"})
+        {
+            const double packet = SuperCluster(scaleOut, 64, 16 << 20, UbExperiment::PACKET);
+            const double flow = SuperCluster(scaleOut, 64, 16 << 20, UbExperiment::FLOW);
+            NS_TEST_ASSERT_MSG_GT(packet, 0, scaleOut << ": packet level finished");
+            NS_TEST_EXPECT_MSG_EQ_TOL(flow / packet,
+                                      1.0,
+                                      0.05,
+                                      scaleOut << ": flow " << flow * 1e6 << " us, packet "
+                                               << packet * 1e6 << " us");
+        }
+    }
+};
+
 class UbFlowCrossCheckTestSuite : public TestSuite
 {
   public:
@@ -207,6 +258,7 @@ class UbFlowCrossCheckTestSuite : public TestSuite
     {
         AddTestCase(new UbFlowZeroLoadTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowCollectivesTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowSuperClusterTestCase, TestCase::QUICK);
     }
 };
 
