@@ -257,10 +257,24 @@ UbFlowNetwork::Settle()
     };
     if (m_incremental)
     {
-        // The component of the changes: links and flows reachable through shared links.
+        // The component of the changes: links and flows reachable through shared links; a new
+        // flow that takes from no one is settled alone.
+        bool any = !m_dirtyLinks.empty();
         for (uint32_t id : m_dirty)
         {
+            if (m_flows[id].active && m_flows[id].epoch != m_epoch && SettleAlone(id, now))
+            {
+                ++m_stats.settledAlone;
+                continue;
+            }
             visitFlow(id);
+            any = true;
+        }
+        if (!any)
+        {
+            m_dirty.clear();
+            ScheduleNextEnd();
+            return;
         }
         for (uint32_t l : m_dirtyLinks)
         {
@@ -384,24 +398,81 @@ UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
     }
     for (uint32_t id : flows)
     {
-        Flow& f = m_flows[id];
-        if (f.settled == f.rate && f.endPs >= 0)
-        {
-            continue; // unchanged: its bytes and end time stand as they were
-        }
-        f.remaining = std::max(0.0, f.remaining - Moved(f, nowPs));
-        f.updatedPs = nowPs;
-        f.rate = f.settled;
-        int64_t endPs = nowPs;
-        if (f.remaining > 0 && std::isfinite(f.rate))
-        {
-            NS_ABORT_MSG_IF(!(f.rate > 0),
-                            "UbFlowNetwork: flow " << id << " got no rate (a link of no "
-                                                   << "capacity?); every link needs one");
-            endPs += static_cast<int64_t>(std::ceil(f.remaining / f.rate * 1e12));
-        }
-        SetEnd(id, endPs);
+        ApplyRate(id, m_flows[id].settled, nowPs);
     }
+}
+
+void
+UbFlowNetwork::ApplyRate(uint32_t id, double rate, int64_t nowPs)
+{
+    Flow& f = m_flows[id];
+    if (rate == f.rate && f.endPs >= 0)
+    {
+        return; // unchanged: its bytes and end time stand as they were
+    }
+    f.remaining = std::max(0.0, f.remaining - Moved(f, nowPs));
+    f.updatedPs = nowPs;
+    if (std::isfinite(rate))
+    {
+        for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
+        {
+            m_links[m_nodes[n].link].load += m_nodes[n].weight * (rate - f.rate);
+        }
+    }
+    f.rate = rate;
+    int64_t endPs = nowPs;
+    if (f.remaining > 0 && std::isfinite(f.rate))
+    {
+        NS_ABORT_MSG_IF(!(f.rate > 0),
+                        "UbFlowNetwork: flow " << id << " got no rate (a link of no "
+                                               << "capacity?); every link needs one");
+        endPs += static_cast<int64_t>(std::ceil(f.remaining / f.rate * 1e12));
+    }
+    SetEnd(id, endPs);
+}
+
+bool
+UbFlowNetwork::Saturated(const Link& l) const
+{
+    return l.load >= l.capacity * (1 - 1e-9);
+}
+
+bool
+UbFlowNetwork::SettleAlone(uint32_t id, int64_t nowPs)
+{
+    // A new flow whose tightest link is its own takes its rate from no one: the level at
+    // which progressive filling would fix it is that link's capacity over its weight (or the
+    // flow's limit), computed as Fill computes it.
+    const Flow& f = m_flows[id];
+    double rate = f.maxRate;
+    bool own = true; // the tightest constraint so far is the flow's own
+    for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
+    {
+        const Node& x = m_nodes[n];
+        const Link& l = m_links[x.link];
+        if (l.nUses == 1)
+        {
+            const double r = l.capacity / x.weight;
+            if (r < rate)
+            {
+                rate = r;
+                own = true;
+            }
+            continue;
+        }
+        const double room = (l.capacity * (1 - 1e-9) - l.load) / x.weight;
+        if (room <= rate)
+        {
+            rate = room;
+            own = false;
+        }
+    }
+    if (!own || !(rate > 0) || !std::isfinite(rate))
+    {
+        return false;
+    }
+    ApplyRate(id, rate, nowPs);
+    return true;
 }
 
 double
@@ -534,8 +605,16 @@ UbFlowNetwork::Finish(uint32_t flow)
         {
             m_nodes[x.nextOnLink].prevOnLink = x.prevOnLink;
         }
+        // Its links matter to the others only where it shared a full link with them.
+        if (!m_incremental || (l.nUses > 1 && Saturated(l)))
+        {
+            m_dirtyLinks.push_back(x.link);
+        }
+        if (std::isfinite(f.rate))
+        {
+            l.load -= x.weight * f.rate;
+        }
         --l.nUses;
-        m_dirtyLinks.push_back(x.link);
         FreeNode(n);
         n = next;
     }

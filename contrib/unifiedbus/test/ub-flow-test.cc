@@ -8,8 +8,10 @@
  *  - end times follow from the rates by arithmetic, as flows start and end (the remaining bytes
  *    move at the new rates);
  *  - a class of m identical flows (one flow of weight m) ends when each of the m would;
- *  - on random networks, the incremental settling gives the same end times to the picosecond as
- *    settling every flow at every change, while computing fewer rates; and at every change the
+ *  - on random networks, the incremental settling (with its shortcuts: a flow that starts alone
+ *    on its tightest link, or ends with no full link shared) gives the same end times to the
+ *    picosecond as settling every flow at every change, while computing fewer rates; at every
+ *    change the
  *    rates are max-min fair: no link is over its capacity and every flow has a bottleneck (a
  *    full link on which no flow has a higher rate) or is at its own limit.
  */
@@ -228,9 +230,10 @@ class UbFlowTimesTestCase : public TestCase
                                           k + 1,
                                           "continued flow's end " << k);
             }
-            // One settle for both starts, one when the last piece ends and one when the flow of
-            // 8S ends; none between the pieces.
-            NS_TEST_EXPECT_MSG_EQ(net.GetStats().settles, 3u, "settles");
+            // Both flows start alone on their links and end alone: nothing is settled, and
+            // nothing between the pieces either.
+            NS_TEST_EXPECT_MSG_EQ(net.GetStats().settles, 0u, "settles");
+            NS_TEST_EXPECT_MSG_EQ(net.GetStats().settledAlone, 2u, "flows settled alone");
             NS_TEST_EXPECT_MSG_EQ(net.GetStats().flowsStarted, 5u, "four pieces and one flow");
             NS_TEST_EXPECT_MSG_EQ(net.GetStats().flowsEnded, 5u, "all ended");
             Simulator::Destroy();
@@ -421,6 +424,10 @@ class UbFlowIncrementalTestCase : public TestCase
                                   full.stats.flowsSettled,
                                   "seed " << seed << ": incremental computes fewer rates");
             NS_TEST_EXPECT_MSG_EQ(inc.stats.flowsEnded, inc.ends.size(), "ended counter");
+            NS_TEST_EXPECT_MSG_GT(inc.stats.settledAlone, 0u, "seed " << seed << ": flows alone");
+            NS_TEST_EXPECT_MSG_LT(inc.stats.settles,
+                                  full.stats.settles,
+                                  "seed " << seed << ": changes that settle nothing");
         }
         // Exactly the component: 5 flows on link 0, 3 on link 1, 2 over links 1 and 2. A flow
         // started on link 0 settles link 0's 6; one ending on link 2 settles the other 5 of
