@@ -8,7 +8,8 @@
  *    UB-Mesh and torus presets; and GetZeroLoadTime says what the flow level then measures;
  *  - collectives complete within 5 % of the packet level's time: ring, halving-doubling and
  *    double-tree AllReduce on 8 x H100, a ring AllReduce over CloudMatrix384's 384 NPUs, and a
- *    hierarchical AllReduce across two 64-NPU SuperPoDs over UBoE and over RoCE.
+ *    hierarchical AllReduce across two 64-NPU SuperPoDs over UBoE and over RoCE;
+ *  - a 16-to-1 incast of 1 MiB from each sender ends within 5 % of the packet level's time.
  */
 #include "ns3/simulator.h"
 #include "ns3/test.h"
@@ -250,6 +251,79 @@ class UbFlowSuperClusterTestCase : public TestCase
     }
 };
 
+/// A 16-to-1 incast: endpoints 1 .. 16 each write `bytes` to endpoint 0 at once; the time of
+/// the last arrival, at one level.
+double
+Incast(const std::string& preset, uint64_t bytes, bool flowLevel)
+{
+    UbTopologyHelper h;
+    h.SetFlowLevel(flowLevel);
+    h.BuildPreset(preset);
+    double last = -1;
+    uint32_t arrived = 0;
+    const std::vector<uint32_t> eps = h.GetTopology().GetEndpoints();
+    if (flowLevel)
+    {
+        UbFlowFabric& f = h.GetFlowFabric();
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            for (uint32_t s = 1; s <= 16; ++s)
+            {
+                f.Transfer(eps[s], eps[0], bytes, [&]() {
+                    ++arrived;
+                    last = Simulator::Now().GetSeconds();
+                });
+            }
+        });
+    }
+    else
+    {
+        Ptr<UbController> dst = h.GetEndpoints().Get(0)->GetObject<UbController>();
+        dst->SetNotifyCallback(UbController::NotifyCallback([&](uint32_t, UbOp, uint64_t) {
+            ++arrived;
+            last = Simulator::Now().GetSeconds();
+        }));
+        Simulator::Schedule(MicroSeconds(1), [&]() {
+            for (uint32_t s = 1; s <= 16; ++s)
+            {
+                h.GetEndpoints().Get(s)->GetObject<UbController>()->WriteWithNotify(
+                    dst->GetCna(),
+                    bytes,
+                    UbOrder::SO,
+                    UbCompletionCallback());
+            }
+        });
+    }
+    Simulator::Run();
+    Simulator::Destroy();
+    return arrived == 16 ? last - 1e-6 : -1;
+}
+
+class UbFlowIncastTestCase : public TestCase
+{
+  public:
+    UbFlowIncastTestCase()
+        : TestCase("a 16-to-1 incast ends within 5 % of the packet level's time")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        for (const char* preset : {"ascend950-ub2", "nvlink5-gb200"})
+        {
+            const double packet = Incast(preset, 1 << 20, false);
+            const double flow = Incast(preset, 1 << 20, true);
+            NS_TEST_ASSERT_MSG_GT(packet, 0, preset << ": every packet-level write arrived");
+            NS_TEST_ASSERT_MSG_GT(flow, 0, preset << ": every flow-level write arrived");
+            NS_TEST_EXPECT_MSG_EQ_TOL(flow / packet,
+                                      1.0,
+                                      0.05,
+                                      preset << ": flow " << flow * 1e6 << " us, packet "
+                                             << packet * 1e6 << " us");
+        }
+    }
+};
+
 class UbFlowCrossCheckTestSuite : public TestSuite
 {
   public:
@@ -259,6 +333,7 @@ class UbFlowCrossCheckTestSuite : public TestSuite
         AddTestCase(new UbFlowZeroLoadTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowCollectivesTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowSuperClusterTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowIncastTestCase, TestCase::QUICK);
     }
 };
 
