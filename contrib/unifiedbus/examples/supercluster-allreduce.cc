@@ -83,14 +83,7 @@ main(int argc, char* argv[])
                 std::cerr << "[supercluster-allreduce] " << scaleOut << " "
                           << (hier ? "hierarchical" : "ring") << " " << bytes << " B" << std::endl;
                 UbExperiment::CollectiveRun run;
-                run.build = [&](UbTopologyHelper& sys) {
-                    UbSystems::SuperCluster sc;
-                    sc.pods = pods;
-                    sc.pod = UbSystems::Atlas950(npus);
-                    sys.SetPreset(UbPreset::Load("ascend950-ub2"));
-                    sys.SetClassPreset(1, UbPreset::Load(scaleOut));
-                    sys.Build(UbSystems::BuildSuperCluster(sc));
-                };
+                run.build = UbExperiment::SuperClusterBuild(pods, npus, scaleOut);
                 run.preset = "supercluster";
                 run.op = UbCollectiveOp::ALL_REDUCE;
                 run.algo = hier ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING;

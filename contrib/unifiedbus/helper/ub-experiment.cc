@@ -230,6 +230,19 @@ UbExperiment::SetDefaultScheduler()
     GlobalValue::Bind("SchedulerType", StringValue("ns3::UbScheduler"));
 }
 
+std::function<void(UbTopologyHelper&)>
+UbExperiment::SuperClusterBuild(uint32_t pods, uint32_t npus, const std::string& scaleOut)
+{
+    return [pods, npus, scaleOut](UbTopologyHelper& sys) {
+        UbSystems::SuperCluster sc;
+        sc.pods = pods;
+        sc.pod = UbSystems::Atlas950(npus);
+        sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+        sys.SetClassPreset(1, UbPreset::Load(scaleOut));
+        sys.Build(UbSystems::BuildSuperCluster(sc));
+    };
+}
+
 uint32_t
 UbExperiment::CountEndpoints(const std::string& preset, uint32_t npus)
 {

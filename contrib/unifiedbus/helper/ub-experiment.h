@@ -151,6 +151,18 @@ class UbExperiment
     static CollectiveOutcome Run(const CollectiveRun& run);
 
     /**
+     * \brief What builds a SuperCluster, for CollectiveRun::build: `pods` Atlas-950-like
+     * SuperPoDs of `npus` NPUs each (ascend950-ub2) joined by a scale-out network built with the
+     * preset `scaleOut` (link class 1), as supercluster-allreduce runs it.
+     * \param pods SuperPoDs
+     * \param npus NPUs per SuperPoD
+     * \param scaleOut the scale-out preset (uboe-400g, roce-400g)
+     * \return the build function
+     */
+    static std::function<void(UbTopologyHelper&)> SuperClusterBuild(uint32_t pods,
+                                                                    uint32_t npus,
+                                                                    const std::string& scaleOut);
+    /**
      * \param preset system preset
      * \param npus endpoints to build (0: the preset's)
      * \return how many endpoints the system has (built as a topology only, not simulated)

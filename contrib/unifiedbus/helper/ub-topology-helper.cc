@@ -204,14 +204,7 @@ UbTopologyHelper::Build(const UbTopology& t)
         }
         t0 = std::chrono::steady_clock::now();
         m_flow = std::make_unique<UbFlowFabric>(m_topo, m_routes, classes);
-        m_report.buildSeconds = SecondsSince(t0);
-        m_report.nodes = n;
-        m_report.ports = 2 * m_topo.GetNLinks();
-        m_report.intervals = m_routes.GetNIntervals();
-        m_report.routeBytes = m_routes.GetMemoryBytes();
-        m_report.topologyBytes = m_topo.GetMemoryBytes();
-        uint64_t heap1 = HeapBytesInUse();
-        m_report.heapBytes = heap1 > heap0 ? heap1 - heap0 : 0;
+        FinishReport(SecondsSince(t0), heap0);
         return;
     }
     if (m_checkDeadlock)
@@ -381,8 +374,14 @@ UbTopologyHelper::Build(const UbTopology& t)
         ctl.Install(m_endpoints);
         SetDomains();
     }
-    m_report.buildSeconds = SecondsSince(t0);
-    m_report.nodes = n;
+    FinishReport(SecondsSince(t0), heap0);
+}
+
+void
+UbTopologyHelper::FinishReport(double buildSeconds, uint64_t heap0)
+{
+    m_report.buildSeconds = buildSeconds;
+    m_report.nodes = m_topo.GetNNodes();
     m_report.ports = 2 * m_topo.GetNLinks();
     m_report.intervals = m_routes.GetNIntervals();
     m_report.routeBytes = m_routes.GetMemoryBytes();

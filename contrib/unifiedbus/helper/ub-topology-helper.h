@@ -190,6 +190,7 @@ class UbTopologyHelper
   private:
     /// Warn on stderr if the routes use several VLs and a link serves them by strict priority.
     void WarnStarvation() const;
+    void FinishReport(double buildSeconds, uint64_t heap0);
     /// Give endpoints the class-1 preset's controller MTU toward other domains (RemoteMtu).
     void SetDomains();
     std::optional<UbPreset> m_preset;

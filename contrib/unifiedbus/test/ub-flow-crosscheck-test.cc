@@ -17,8 +17,6 @@
 #include "ns3/ub-controller.h"
 #include "ns3/ub-experiment.h"
 #include "ns3/ub-flow-fabric.h"
-#include "ns3/ub-preset.h"
-#include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
 
 #include <cmath>
@@ -208,14 +206,7 @@ double
 SuperCluster(const std::string& scaleOut, uint32_t npus, uint64_t bytes, UbExperiment::Level level)
 {
     UbExperiment::CollectiveRun run;
-    run.build = [&](UbTopologyHelper& sys) {
-        UbSystems::SuperCluster sc;
-        sc.pods = 2;
-        sc.pod = UbSystems::Atlas950(npus);
-        sys.SetPreset(UbPreset::Load("ascend950-ub2"));
-        sys.SetClassPreset(1, UbPreset::Load(scaleOut));
-        sys.Build(UbSystems::BuildSuperCluster(sc));
-    };
+    run.build = UbExperiment::SuperClusterBuild(2, npus, scaleOut);
     run.preset = "supercluster";
     run.op = UbCollectiveOp::ALL_REDUCE;
     run.algo = UbCollectiveAlgo::HIERARCHICAL;
