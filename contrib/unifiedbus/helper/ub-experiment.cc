@@ -184,6 +184,10 @@ UbExperiment::Run(const CollectiveRun& run)
         {
             out.flows = sys.GetFlowFabric().GetNetwork().GetStats().flowsStarted;
             out.memoryBytes = sys.GetFlowFabric().GetMemoryBytes();
+            if (run.results && out.finished)
+            {
+                sys.GetFlowFabric().AddPorts(*run.results, res.end - res.start, run.scope);
+            }
         }
         if (run.results && out.finished)
         {

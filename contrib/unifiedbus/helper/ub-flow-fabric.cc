@@ -7,6 +7,7 @@
 #include "ub-controller-helper.h"
 #include "ub-helper.h"
 #include "ub-preset.h"
+#include "ub-results.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -691,6 +692,35 @@ UbFlowFabric::MakeEngine(const std::vector<uint32_t>& ranks)
                                                 static_cast<uint64_t>(m_local.mtu) *
                                                     m_local.sprayWidth,
                                                 inNetwork);
+}
+
+void
+UbFlowFabric::AddPorts(UbResults& results, Time duration, const std::string& scope) const
+{
+    const double seconds = duration.GetSeconds();
+    for (uint32_t v = 0; v < m_topo.GetNNodes(); ++v)
+    {
+        for (uint32_t k = 0; k < m_topo.GetDegree(v); ++k)
+        {
+            const UbTopology::Port& p = m_topo.GetPorts(v)[k];
+            const UbTopology::Link& link = m_topo.GetLink(p.link);
+            const uint32_t side = link.a == v ? 0 : 1;
+            const double carried = m_net.GetCarried(GetLinkId(p.link, side));
+            if (!(carried > 0))
+            {
+                continue;
+            }
+            UbResults::PortRow row;
+            row.node = v;
+            row.port = k;
+            row.peerNode = p.peer;
+            row.txBytes = static_cast<uint64_t>(std::llround(carried));
+            row.busyS = carried / m_kinds[m_kindOf[p.link]].wireBps;
+            row.utilization = seconds > 0 ? row.busyS / seconds : 0;
+            row.scope = scope;
+            results.AddPort(row);
+        }
+    }
 }
 
 uint64_t

@@ -28,6 +28,7 @@ class UbCollectiveEngine;
 class UbHelper;
 class UbNetDevice;
 class UbPreset;
+class UbResults;
 
 /**
  * \ingroup unifiedbus
@@ -145,6 +146,15 @@ class UbFlowFabric
     uint32_t GetEgressId(uint32_t endpoint) const;
     /// \return bytes held (the fluid network, the per-node and per-pair tables)
     uint64_t GetMemoryBytes() const;
+    /**
+     * \brief A ports-table row for every link direction that carried something: the wire bytes
+     * its flows moved, the time that takes at its rate (busy), and busy over `duration`
+     * (utilization), as the packet level's rows give them (no packets, credits or drops here).
+     * \param results where the rows go
+     * \param duration the time utilization is measured over (a collective's, say)
+     * \param scope the rows' scope
+     */
+    void AddPorts(UbResults& results, Time duration, const std::string& scope) const;
 
   private:
     /// A kind of link (one per class, lanes and lane rate): its prototype device.

@@ -129,6 +129,11 @@ class UbResults
     void AddFlow(const FlowRow& row);
     /// \param row a port
     void AddPort(const PortRow& row);
+    /// \return the port rows added so far (written at Commit)
+    const std::vector<PortRow>& GetPorts() const
+    {
+        return m_ports;
+    }
     /// \param row a collectives-table row (UbCollectiveResult in NCCL conventions)
     void AddCollective(const CollectiveRow& row);
     /**

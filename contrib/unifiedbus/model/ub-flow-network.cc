@@ -416,7 +416,9 @@ UbFlowNetwork::ApplyRate(uint32_t id, double rate, int64_t nowPs)
     {
         for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
         {
-            m_links[m_nodes[n].link].load += m_nodes[n].weight * (rate - f.rate);
+            Link& l = m_links[m_nodes[n].link];
+            Carry(l, nowPs);
+            l.load += m_nodes[n].weight * (rate - f.rate);
         }
     }
     f.rate = rate;
@@ -429,6 +431,27 @@ UbFlowNetwork::ApplyRate(uint32_t id, double rate, int64_t nowPs)
         endPs += static_cast<int64_t>(std::ceil(f.remaining / f.rate * 1e12));
     }
     SetEnd(id, endPs);
+}
+
+void
+UbFlowNetwork::Carry(Link& l, int64_t nowPs)
+{
+    if (nowPs != l.carriedPs)
+    {
+        l.carried += l.load * static_cast<double>(nowPs - l.carriedPs) * 1e-12;
+        l.carriedPs = nowPs;
+    }
+}
+
+double
+UbFlowNetwork::GetCarried(uint32_t link) const
+{
+    NS_ABORT_MSG_IF(link >= m_links.size(),
+                    "UbFlowNetwork: no link " << link << " (the network has " << m_links.size()
+                                              << ")");
+    const Link& l = m_links[link];
+    const int64_t now = Simulator::Now().GetPicoSeconds();
+    return l.carried + l.load * static_cast<double>(now - l.carriedPs) * 1e-12;
 }
 
 bool
@@ -612,6 +635,7 @@ UbFlowNetwork::Finish(uint32_t flow)
         }
         if (std::isfinite(f.rate))
         {
+            Carry(l, Simulator::Now().GetPicoSeconds());
             l.load -= x.weight * f.rate;
         }
         --l.nUses;

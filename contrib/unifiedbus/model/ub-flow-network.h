@@ -47,7 +47,7 @@ namespace ns3
  * link is its own (its limit, or a link no other flow uses) while every link it shares has room
  * for it (it takes from no one). Its rate is then what settling would give it.
  *
- * Memory: 32 bytes per link, 32 per use of a link by a flow (pooled) and about 100 per flow in
+ * Memory: 48 bytes per link, 32 per use of a link by a flow (pooled) and about 100 per flow in
  * progress, plus its callback; flows that ended are reused.
  */
 class UbFlowNetwork
@@ -124,6 +124,9 @@ class UbFlowNetwork
     double GetRemaining(uint32_t flow) const;
     /// \param link a link \return the sum over its flows of weight x rate (bytes per second)
     double GetLoad(uint32_t link) const;
+    /// \param link a link \return what its flows have moved over it so far: the integral of
+    /// its load (bytes, in the link's units: wire bytes for UbFlowFabric's links)
+    double GetCarried(uint32_t link) const;
     /// \return flows in progress
     uint32_t GetNFlows() const
     {
@@ -153,6 +156,8 @@ class UbFlowNetwork
     {
         double capacity{0};
         double load{0};       //!< sum over its flows of weight x rate (kept as rates change)
+        double carried{0};    //!< weight x bytes its flows moved until carriedPs
+        int64_t carriedPs{0}; //!< when carried was last brought up to date
         uint32_t head{NONE};  //!< first use on this link (a list through Node::nextOnLink)
         uint32_t epoch{0};    //!< the settle that last visited it
         uint32_t scratch{0};  //!< during a settle: its index among the settled links
@@ -217,6 +222,7 @@ class UbFlowNetwork
     void Fill(const std::vector<uint32_t>& flows, int64_t nowPs);
     double Moved(const Flow& f, int64_t nowPs) const;
     void ApplyRate(uint32_t flow, double rate, int64_t nowPs);
+    void Carry(Link& l, int64_t nowPs);
     bool Saturated(const Link& l) const;
     bool SettleAlone(uint32_t flow, int64_t nowPs);
     void SetEnd(uint32_t flow, int64_t endPs);

@@ -9,7 +9,9 @@
  *  - collectives complete within 5 % of the packet level's time: ring, halving-doubling and
  *    double-tree AllReduce on 8 x H100, a ring AllReduce over CloudMatrix384's 384 NPUs, and a
  *    hierarchical AllReduce across two 64-NPU SuperPoDs over UBoE and over RoCE;
- *  - a 16-to-1 incast of 1 MiB from each sender ends within 5 % of the packet level's time.
+ *  - a 16-to-1 incast of 1 MiB from each sender ends within 5 % of the packet level's time;
+ *  - where the two differ by more (UB-Mesh's All-to-All), the links carry the same bytes at
+ *    both levels, and the difference is the share of the time the packet level keeps them busy.
  */
 #include "ns3/simulator.h"
 #include "ns3/test.h"
@@ -17,6 +19,7 @@
 #include "ns3/ub-controller.h"
 #include "ns3/ub-experiment.h"
 #include "ns3/ub-flow-fabric.h"
+#include "ns3/ub-results.h"
 #include "ns3/ub-topology-helper.h"
 
 #include <cmath>
@@ -315,6 +318,75 @@ class UbFlowIncastTestCase : public TestCase
     }
 };
 
+/// Mean wire bytes and mean utilization of the mesh links (between NPUs) of a 64-rank UB-Mesh
+/// All-to-All of 16 MiB at one level, and its time.
+void
+MeshAllToAll(UbExperiment::Level level, double& bytes, double& utilization, double& seconds)
+{
+    UbResults results("unifiedbus-flow-crosscheck", "unused.db");
+    UbExperiment::CollectiveRun run;
+    run.preset = "ubmesh-ub2";
+    run.ranks = 64;
+    run.op = UbCollectiveOp::ALL_TO_ALL;
+    run.algo = UbCollectiveAlgo::DIRECT;
+    run.bytes = 16 << 20;
+    run.results = &results;
+    run.level = level;
+    const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
+    seconds = out.finished ? out.result.Seconds() : -1;
+    bytes = 0;
+    utilization = 0;
+    uint32_t n = 0;
+    for (const UbResults::PortRow& p : results.GetPorts())
+    {
+        if (p.node < 64 && p.peerNode >= 0 && p.peerNode < 64)
+        {
+            bytes += static_cast<double>(p.txBytes);
+            utilization += p.utilization;
+            ++n;
+        }
+    }
+    bytes /= std::max<uint32_t>(n, 1);
+    utilization /= std::max<uint32_t>(n, 1);
+}
+
+class UbFlowMeshAllToAllTestCase : public TestCase
+{
+  public:
+    UbFlowMeshAllToAllTestCase()
+        : TestCase("UB-Mesh's All-to-All: the same bytes per link at both levels; the packet "
+                   "level keeps the links busy for less of the time")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        double pBytes = 0;
+        double pUtil = 0;
+        double pTime = 0;
+        double fBytes = 0;
+        double fUtil = 0;
+        double fTime = 0;
+        MeshAllToAll(UbExperiment::PACKET, pBytes, pUtil, pTime);
+        MeshAllToAll(UbExperiment::FLOW, fBytes, fUtil, fTime);
+        // The paths are the same: each mesh link carries the same wire bytes within 2 % (the
+        // packet level's acknowledgements on top).
+        NS_TEST_EXPECT_MSG_EQ_TOL(fBytes / pBytes, 1.0, 0.02, "wire bytes per mesh link");
+        // The time the packet level takes beyond the flow level is the links' idle time: busy
+        // time (utilization x time) agrees within 3 %, while the times differ by more than 10 %.
+        NS_TEST_EXPECT_MSG_GT(pTime / fTime, 1.1, "the packet level is slower here");
+        NS_TEST_EXPECT_MSG_EQ_TOL((pUtil * pTime) / (fUtil * fTime),
+                                  1.0,
+                                  0.03,
+                                  "busy time per mesh link: packet " << pUtil << " of "
+                                                                     << pTime * 1e6
+                                                                     << " us, flow " << fUtil
+                                                                     << " of " << fTime * 1e6
+                                                                     << " us");
+    }
+};
+
 class UbFlowCrossCheckTestSuite : public TestSuite
 {
   public:
@@ -325,6 +397,7 @@ class UbFlowCrossCheckTestSuite : public TestSuite
         AddTestCase(new UbFlowCollectivesTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowSuperClusterTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowIncastTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowMeshAllToAllTestCase, TestCase::QUICK);
     }
 };
 

@@ -6,7 +6,7 @@
  *    Gallager, Data Networks, section 6.5.2): a long flow against short ones, a bottleneck that
  *    leaves another link's capacity to a third flow, weights, a flow's own limit;
  *  - end times follow from the rates by arithmetic, as flows start and end (the remaining bytes
- *    move at the new rates);
+ *    move at the new rates), and a link carries the weighted bytes of its flows;
  *  - a class of m identical flows (one flow of weight m) ends when each of the m would;
  *  - on random networks, the incremental settling (with its shortcuts: a flow that starts alone
  *    on its tightest link, or ends with no full link shared) gives the same end times to the
@@ -145,20 +145,26 @@ class UbFlowTimesTestCase : public TestCase
         const double cap = 25e9; // 25 GB/s
         const double s = 1e6;
         // Flows of S and 2S share the link from t = 0: S/(C/2) for the first; the second then
-        // has S left alone, and ends at 2S/C + S/C = 3S/C.
+        // has S left alone, and ends at 2S/C + S/C = 3S/C. The second also loads another link
+        // with weight 1/2, which never limits it.
         {
             UbFlowNetwork net;
+            net.AddLink(cap);
             net.AddLink(cap);
             std::map<uint32_t, int64_t> ends;
             auto done = [&ends](uint32_t id) {
                 ends[id] = Simulator::Now().GetPicoSeconds();
             };
             uint32_t a = net.Start({{0, 1}}, s, done);
-            uint32_t b = net.Start({{0, 1}}, 2 * s, done);
+            uint32_t b = net.Start({{0, 1}, {1, 0.5}}, 2 * s, done);
             Simulator::Run();
             NS_TEST_EXPECT_MSG_EQ_TOL(ends[a], EndPs(2 * s, cap), 1, "first flow at 2S/C");
             NS_TEST_EXPECT_MSG_EQ_TOL(ends[b], EndPs(3 * s, cap), 1, "second flow at 3S/C");
             NS_TEST_EXPECT_MSG_EQ(net.GetNFlows(), 0u, "all ended");
+            // The link carried both flows' bytes: 3S (each flow runs to the first picosecond
+            // at which its bytes have moved, so at most a picosecond's worth more).
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetCarried(0), 3 * s, cap * 2e-12, "bytes carried");
+            NS_TEST_EXPECT_MSG_EQ_TOL(net.GetCarried(1), s, cap * 2e-12, "half of 2S carried");
             Simulator::Destroy();
         }
         // A flow of 2S alone from t = 0, a second of S joins at S/C (half the first is moved):
