@@ -152,7 +152,7 @@ main(int argc, char* argv[])
         }
         sys.SetPreset(preset);
         sys.SetClassPreset(1, UbPreset::Load(scaleOut));
-        sys.Build(UbSystems::BuildSuperCluster(sc));
+        sys.BuildSuperCluster(sc);
     }
     else if (topoFile.empty())
     {

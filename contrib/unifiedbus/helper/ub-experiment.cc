@@ -243,7 +243,7 @@ UbExperiment::SuperClusterBuild(uint32_t pods, uint32_t npus, const std::string&
         sc.pod = UbSystems::Atlas950(npus);
         sys.SetPreset(UbPreset::Load("ascend950-ub2"));
         sys.SetClassPreset(1, UbPreset::Load(scaleOut));
-        sys.Build(UbSystems::BuildSuperCluster(sc));
+        sys.BuildSuperCluster(sc);
     };
 }
 

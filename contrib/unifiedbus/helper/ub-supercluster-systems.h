@@ -70,6 +70,33 @@ class UbSuperClusterSystems
      * \return the topology
      */
     static UbTopology BuildSuperCluster(const SuperCluster& p);
+
+    /**
+     * \brief A SuperCluster's shortest-path routes, computed from its structure in time linear
+     * in its size: equal, node by node and destination by destination, to
+     * UbTopologyRouting::ShortestPaths(t, vl), which searches once per leaf group over the whole
+     * system (quadratic).
+     *  - Inside a SuperPoD: the routes of one SuperPoD built alone (ShortestPaths over it),
+     *    shared by every pod with its node numbers shifted. A pod's switches have no route to
+     *    other pods (their paths would cross NPUs, which do not forward); its NPUs reach them
+     *    through all their scale-out ports.
+     *  - The scale-out network: up/down routes of a folded Clos. A switch sends a destination
+     *    below it down, to the children above it, and any other up, over all its uplinks.
+     * It holds only while no path out of a pod and back is as short as one inside it (twice the
+     * scale-out link cost above the pod's diameter), every link is up, and every switch's
+     * uplinks lead to switches with the same endpoints below; otherwise it returns
+     * ShortestPaths(t, vl) itself.
+     * \param t the topology BuildSuperCluster(p) made
+     * \param p its parameters
+     * \param vl VL policy (as ShortestPaths')
+     * \param[out] fromStructure if not null: true if the structure gave the routes, false if
+     *        ShortestPaths did
+     * \return the routes
+     */
+    static UbRouteSet Routes(const UbTopology& t,
+                             const SuperCluster& p,
+                             UbTopologyRouting::VlPolicy vl = UbTopologyRouting::VL_FROM_SL,
+                             bool* fromStructure = nullptr);
 };
 
 } // namespace ns3

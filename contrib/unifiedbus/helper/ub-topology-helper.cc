@@ -125,6 +125,21 @@ UbTopologyHelper::SetRoutes(UbRouteSet routes)
 }
 
 void
+UbTopologyHelper::SetRouter(Router router)
+{
+    m_router = std::move(router);
+}
+
+void
+UbTopologyHelper::BuildSuperCluster(const UbSuperClusterSystems::SuperCluster& sc)
+{
+    SetRouter([sc](const UbTopology& t, UbTopologyRouting::VlPolicy vl) {
+        return UbSuperClusterSystems::Routes(t, sc, vl);
+    });
+    Build(UbSuperClusterSystems::BuildSuperCluster(sc));
+}
+
+void
 UbTopologyHelper::SetInstallControllers(bool install)
 {
     m_controllers = install;
@@ -190,7 +205,8 @@ UbTopologyHelper::Build(const UbTopology& t)
                             where << ": VL policy '" << name
                                   << "' is not from-sl or final-hop-vl1");
         }
-        m_routes = UbTopologyRouting::ShortestPaths(m_topo, m_vlPolicy);
+        m_routes = m_router ? m_router(m_topo, m_vlPolicy)
+                            : UbTopologyRouting::ShortestPaths(m_topo, m_vlPolicy);
     }
     m_report.routeSeconds = SecondsSince(t0);
 

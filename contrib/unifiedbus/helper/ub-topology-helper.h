@@ -6,6 +6,7 @@
 
 #include "ub-helper.h"
 #include "ub-preset.h"
+#include "ub-supercluster-systems.h"
 #include "ub-topology-routing.h"
 #include "ub-topology.h"
 #include "ub-flow-fabric.h"
@@ -14,6 +15,7 @@
 #include "ns3/node-container.h"
 #include "ns3/ub-net-device.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,6 +82,22 @@ class UbTopologyHelper
     static bool CheckVlPolicyOption(const std::string& program, const std::string& text);
     /// \param routes routes to install instead of computed shortest paths
     void SetRoutes(UbRouteSet routes);
+    /// Computes the shortest-path routes of a topology with a VL policy.
+    typedef std::function<UbRouteSet(const UbTopology&, UbTopologyRouting::VlPolicy)> Router;
+    /**
+     * \brief Compute Build's shortest-path routes with this function instead of
+     * UbTopologyRouting::ShortestPaths: a builder's faster computation of the same routes (a
+     * SuperCluster's, UbSystems::Routes). The VL policy is chosen as for ShortestPaths.
+     * \param router the function
+     */
+    void SetRouter(Router router);
+    /**
+     * \brief Build a SuperCluster (UbSystems::BuildSuperCluster) with the routes its structure
+     * gives in linear time (UbSystems::Routes: the shortest paths, as Build would compute them
+     * in time that grows with the square of the NPUs).
+     * \param sc the SuperCluster
+     */
+    void BuildSuperCluster(const UbSuperClusterSystems::SuperCluster& sc);
     /// \param install give endpoints a UbController (default true)
     void SetInstallControllers(bool install);
     /// \param check run the deadlock check in Build (default true)
@@ -197,6 +215,7 @@ class UbTopologyHelper
     UbTopologyRouting::VlPolicy m_vlPolicy{UbTopologyRouting::VL_FROM_SL};
     bool m_vlPolicySet{false}; //!< SetVlPolicy was called
     std::optional<UbRouteSet> m_givenRoutes;
+    Router m_router; //!< computes the shortest paths (empty: UbTopologyRouting::ShortestPaths)
     bool m_computed{true};
     bool m_controllers{true};
     bool m_checkDeadlock{true};

@@ -488,7 +488,7 @@ class UbHierarchicalTestCase : public TestCase
         UbTopologyHelper sys;
         sys.SetPreset(UbPreset::Load("ascend950-ub2"));
         sys.SetClassPreset(1, UbPreset::Load("uboe-400g"));
-        sys.Build(UbSystems::BuildSuperCluster(sc));
+        sys.BuildSuperCluster(sc);
         std::vector<Ptr<UbController>> r;
         for (uint32_t i = 0; i < 128; ++i)
         {

@@ -467,6 +467,111 @@ class UbSuperClusterTestCase : public TestCase
     }
 };
 
+/// Node v's routes as (first destination, candidates) runs, merged where the candidates agree
+/// (so that two route sets that number their candidate sets differently compare equal).
+std::vector<std::pair<uint32_t, std::vector<UbRouteCandidate>>>
+Runs(const UbRouteSet& r, uint32_t v)
+{
+    std::vector<std::pair<uint32_t, std::vector<UbRouteCandidate>>> out;
+    uint32_t end = 0;
+    for (const auto& iv : r.GetIntervals(v))
+    {
+        std::vector<UbRouteCandidate> c(r.GetSet(iv.set), r.GetSet(iv.set) + r.GetSetSize(iv.set));
+        if (out.empty() || iv.lo != end)
+        {
+            out.emplace_back(iv.lo, std::vector<UbRouteCandidate>{}); // a gap (or the start)
+        }
+        if (out.back().second != c)
+        {
+            if (out.back().first == iv.lo)
+            {
+                out.back().second = c;
+            }
+            else
+            {
+                out.emplace_back(iv.lo, c);
+            }
+        }
+        end = iv.hi;
+    }
+    out.emplace_back(end, std::vector<UbRouteCandidate>{});
+    return out;
+}
+
+/**
+ * \ingroup unifiedbus-tests
+ * \brief A SuperCluster's routes from its structure (UbSystems::Routes: each pod's from one pod
+ * alone, the scale-out network's up/down) equal the all-shortest-path search over the whole
+ * system, node by node and destination by destination: pods of one and two tiers, scale-out
+ * networks of one, two and three tiers, NVL72 domains whose scale-out leaves straddle domains,
+ * and both VL policies. A scale-out as cheap as the pod's own links falls back to the search.
+ */
+class UbSuperClusterRoutesTestCase : public TestCase
+{
+  public:
+    UbSuperClusterRoutesTestCase()
+        : TestCase("SuperCluster routes from its structure equal the shortest-path search, node "
+                   "by node, on 2 x 64, 4 x 128, a three-tier scale-out and 2 x NVL72")
+    {
+    }
+
+  private:
+    void Check(const std::string& what,
+               const UbSystems::SuperCluster& p,
+               UbTopologyRouting::VlPolicy vl,
+               bool structure)
+    {
+        UbTopology t = UbSystems::BuildSuperCluster(p);
+        bool used = false;
+        UbRouteSet a = UbSystems::Routes(t, p, vl, &used);
+        NS_TEST_EXPECT_MSG_EQ(used, structure, what << ": computed from the structure");
+        UbRouteSet b = UbTopologyRouting::ShortestPaths(t, vl);
+        uint32_t differ = 0;
+        uint32_t first = UINT32_MAX;
+        uint64_t runs = 0;
+        for (uint32_t v = 0; v < t.GetNNodes(); ++v)
+        {
+            auto ra = Runs(a, v);
+            runs += ra.size();
+            if (ra != Runs(b, v))
+            {
+                ++differ;
+                first = std::min(first, v);
+            }
+        }
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(differ),
+                              0U,
+                              what << ": nodes whose routes differ (first: "
+                                   << (first == UINT32_MAX ? "none" : t.GetNode(first).name)
+                                   << ")");
+        NS_TEST_EXPECT_MSG_GT(runs, 2ULL * t.GetNNodes(), what << ": routes compared");
+    }
+
+    void DoRun() override
+    {
+        UbSystems::SuperCluster p;
+        p.pods = 2;
+        p.pod = UbSystems::Atlas950(64); // one UB switch per plane; one scale-out leaf
+        Check("2 x 64", p, UbTopologyRouting::VL_FROM_SL, true);
+        Check("2 x 64, final-hop-vl1", p, UbTopologyRouting::FINAL_HOP_VL1, true);
+        p.pods = 4;
+        p.pod = UbSystems::Atlas950(128); // leaf-spine pods; 8 scale-out leaves, 64 spines
+        Check("4 x 128", p, UbTopologyRouting::VL_FROM_SL, true);
+        p.pods = 2;
+        p.pod = UbSystems::Atlas950(64);
+        p.scaleOut.radix = 8; // 32 leaves of 4 in 8 groups: leaf, aggregation, core
+        Check("2 x 64 over radix-8 scale-out", p, UbTopologyRouting::FINAL_HOP_VL1, true);
+        p.scaleOut.radix = 16; // 8 leaves of 8: leaf-spine
+        p.scaleOut.cost = 1;   // out and back (2) ties with nothing inside a one-switch pod (2)
+        Check("2 x 64, scale-out cost 1", p, UbTopologyRouting::VL_FROM_SL, false);
+        UbSystems::SuperCluster nv;
+        nv.pods = 2;
+        nv.pod = UbSystems::Nvl72(); // 144 NICs over 64-port leaves: leaf 1 holds both domains
+        nv.scaleOut.planes = 1;
+        Check("2 x NVL72", nv, UbTopologyRouting::VL_FROM_SL, true);
+    }
+};
+
 /**
  * \ingroup unifiedbus-tests
  * \brief Packet size and NIC latency per path: NVL72 domains over RoCE send 4-KiB packets across
@@ -496,7 +601,7 @@ class UbRemoteMtuTestCase : public TestCase
         UbTopologyHelper sys;
         sys.SetPreset(UbPreset::Load("nvlink5-gb200"));
         sys.SetClassPreset(1, UbPreset::Load("roce-400g"));
-        sys.Build(UbSystems::BuildSuperCluster(nv));
+        sys.BuildSuperCluster(nv);
         Ptr<UbController> a = sys.GetNode("pod0.gpu0")->GetObject<UbController>();
         UintegerValue first;
         UintegerValue last;
@@ -590,6 +695,7 @@ class UbSystemsTestSuite : public TestSuite
         AddTestCase(new UbClosSystemsTestCase, ubtest::Quick());
         AddTestCase(new UbMeshSystemTestCase, ubtest::Quick());
         AddTestCase(new UbSuperClusterTestCase, ubtest::Quick());
+        AddTestCase(new UbSuperClusterRoutesTestCase, ubtest::Quick());
         AddTestCase(new UbRemoteMtuTestCase, ubtest::Quick());
     }
 };
