@@ -195,4 +195,10 @@ check moe-breakdown 0 "    8 dispatch     1.28     3.67" "$BIN/moe-dispatch" --p
 check collectives-bad-level 2 "--level=fluid is not packet or flow" "$BIN/ub-collectives" --level=fluid
 check collectives-innetwork-flow 2 "--algo=innetwork runs at packet level only" "$BIN/ub-collectives" --algo=innetwork --level=flow
 check collectives-flow-level 0 "AllReduce:ring:flow" sh -c "'$BIN/ub-collectives' --preset=nvlink4-h100 --algo=ring --op=allreduce --minBytes=1048576 --maxBytes=1048576 --level=flow --db='$TMP/flow.db' >/dev/null && python3 -c \"import sqlite3; print(*[':'.join(r) for r in sqlite3.connect('$TMP/flow.db').execute('SELECT op, algo, level FROM collectives')])\""
+# Aggregated ring phases (doc/flow-level.md, Aggregated rings): a bad value and a packet-level
+# request are refused; on asks for them, auto takes them for a ring of over a million transfers
+# (ascend950-ub2's 8,192 NPUs), and the results say how each row ran.
+check collectives-bad-aggregate 2 "--aggregate=maybe is not auto, on or off" "$BIN/ub-collectives" --aggregate=maybe --level=flow
+check collectives-aggregate-packet 2 "--aggregate=on runs at flow level only; add --level=flow" "$BIN/ub-collectives" --aggregate=on
+check collectives-aggregated 0 "AllReduce:ring:flow:1 AllReduce:ring:flow:0" sh -c "'$BIN/ub-collectives' --preset=ascend950-ub2 --npus=8192 --algo=ring --op=allreduce --minBytes=1048576 --maxBytes=1048576 --level=flow --db='$TMP/agg.db' >/dev/null && '$BIN/ub-collectives' --preset=nvlink4-h100 --algo=ring --op=allreduce --minBytes=1048576 --maxBytes=1048576 --level=flow --db='$TMP/agg.db' >/dev/null && python3 -c \"import sqlite3; print(*[':'.join(map(str, r)) for r in sqlite3.connect('$TMP/agg.db').execute('SELECT op, algo, level, aggregated FROM collectives')])\""
 exit 0

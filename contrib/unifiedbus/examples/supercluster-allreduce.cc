@@ -30,6 +30,7 @@ main(int argc, char* argv[])
     uint64_t maxBytes = 16 << 20;
     std::string db = "results/ubsim.db";
     std::string levelName = "packet";
+    std::string aggregateName = "auto";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("pods", "SuperPoDs", pods);
@@ -43,6 +44,7 @@ main(int argc, char* argv[])
                  "packet (every packet) or flow (fluid flows on the same fabric; "
                  "doc/flow-level.md)",
                  levelName);
+    cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (pods < 2 || npus < 64 || npus % 64 || minBytes == 0 || maxBytes < minBytes)
@@ -58,17 +60,23 @@ main(int argc, char* argv[])
                   << " is not packet or flow\n";
         return 2;
     }
+    UbCollectiveEngine::Aggregation aggregate;
+    if (!UbExperiment::AggregateOption("supercluster-allreduce", aggregateName, level, aggregate))
+    {
+        return 2;
+    }
     UbResults results("supercluster-allreduce", db);
     results.AddCommandLine(argc, argv);
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("pods", pods);
     results.AddParameter("npus", npus);
     results.AddParameter("level", levelName);
+    results.AddParameter("aggregate", aggregateName);
     std::cout << "supercluster-allreduce: " << pods << " SuperPoDs x " << npus
               << " NPUs, scale-out 2 x 400 GbE per NPU, " << levelName << " level\n"
               << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
               << "bytes" << std::setw(12) << "time us" << std::setw(12) << "busbw GB/s"
-              << std::setw(8) << "cc" << std::setw(11) << "reactions\n";
+              << std::setw(8) << "cc" << std::setw(11) << "reactions" << "  level\n";
     for (const std::string scaleOut : {"uboe-400g", "roce-400g"})
     {
         // Between SuperPoDs each scale-out preset's congestion control runs (UBoE: C-AQM; RoCE:
@@ -93,6 +101,7 @@ main(int argc, char* argv[])
                 };
                 run.results = &results;
                 run.level = level;
+                run.aggregate = aggregate;
                 run.scope =
                     scaleOut + ":" + UbCollectiveAlgoName(run.algo) + ":" + std::to_string(bytes);
                 const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
@@ -107,7 +116,8 @@ main(int argc, char* argv[])
                           << std::setprecision(2) << std::setw(12) << res.Seconds() * 1e6
                           << std::setw(12) << res.BusBw() << std::setw(8) << cc
                           << std::setw(10)
-                          << out.transport.congestionMarks + out.transport.cnpsReceived << "\n";
+                          << out.transport.congestionMarks + out.transport.cnpsReceived << "  "
+                          << UbExperiment::HowItRan(res) << "\n";
                 results.AddCollective("supercluster-" + std::to_string(pods) + "x" +
                                           std::to_string(npus) + "-" + scaleOut,
                                       res);

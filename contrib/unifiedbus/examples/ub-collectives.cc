@@ -80,6 +80,7 @@ main(int argc, char* argv[])
     uint32_t chunks = 0;
     std::string db = "results/ubsim.db";
     std::string levelName = "packet";
+    std::string aggregateName = "auto";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset (ascend950-ub2, nvlink5-gb200, ...)", presetName);
@@ -118,6 +119,7 @@ main(int argc, char* argv[])
                  "packet (every packet) or flow (fluid flows sharing links max-min fairly, on the "
                  "same topology, presets and routes; doc/flow-level.md)",
                  levelName);
+    cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
     uint32_t npus = 0;
@@ -162,6 +164,11 @@ main(int argc, char* argv[])
     if (!UbExperiment::LevelFromName(levelName, level))
     {
         std::cerr << "ub-collectives: --level=" << levelName << " is not packet or flow\n";
+        return 2;
+    }
+    UbCollectiveEngine::Aggregation aggregate;
+    if (!UbExperiment::AggregateOption("ub-collectives", aggregateName, level, aggregate))
+    {
         return 2;
     }
     if (level == UbExperiment::FLOW && algoName == "innetwork")
@@ -220,13 +227,14 @@ main(int argc, char* argv[])
     results.AddParameter("dims", dimsList.empty() ? "auto" : dimsList);
     results.AddParameter("offload", offload ? "on" : "off");
     results.AddParameter("level", levelName);
+    results.AddParameter("aggregate", aggregateName);
     std::cout << "ub-collectives: preset " << presetName
               << (topoFile.empty() ? "" : ", topology " + topoFile + " (" + systemName + ")")
               << ", " << levelName << " level\n";
     std::cout << std::setw(14) << "op" << std::setw(18) << "algo" << std::setw(7) << "ranks"
               << std::setw(12) << "bytes" << std::setw(12) << "time us" << std::setw(12)
               << "algbw GB/s" << std::setw(12) << "busbw GB/s" << std::setw(10) << "resent"
-              << "\n";
+              << "  level\n";
     uint64_t events = 0;
     Time simulated;
     for (UbCollectiveOp op : ops)
@@ -272,6 +280,7 @@ main(int argc, char* argv[])
             run.chunks = chunks;
             run.results = &results;
             run.level = level;
+            run.aggregate = aggregate;
             if (!topoFile.empty() || !vlPolicyName.empty())
             {
                 run.build = [&](UbTopologyHelper& sys) {
@@ -321,7 +330,8 @@ main(int argc, char* argv[])
                       << UbCollectiveAlgoName(algo) << std::setw(7) << n << std::setw(12) << bytes
                       << std::fixed << std::setprecision(3) << std::setw(12) << res.Seconds() * 1e6
                       << std::setw(12) << res.AlgBw() << std::setw(12) << res.BusBw()
-                      << std::setw(10) << out.transport.retransmitted << "\n";
+                      << std::setw(10) << out.transport.retransmitted << "  "
+                      << UbExperiment::HowItRan(res) << "\n";
             results.AddCollective(systemName, res, offload ? "+offload" : "");
         }
     }

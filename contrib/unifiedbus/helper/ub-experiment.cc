@@ -25,6 +25,7 @@
 #include "ns3/uinteger.h"
 
 #include <chrono>
+#include <iostream>
 #include <cstdlib>
 #include <memory>
 
@@ -143,6 +144,12 @@ UbExperiment::Run(const CollectiveRun& run)
             engine = std::make_unique<UbCollectiveEngine>(r);
         }
         UbCollectiveEngine& coll = *engine;
+        NS_ABORT_MSG_IF(run.level == PACKET &&
+                            run.aggregate == UbCollectiveEngine::Aggregation::ON,
+                        "UbExperiment: collectives run aggregated at flow level only; use "
+                        "--level=flow or --aggregate=auto");
+        coll.SetAggregation(run.level == FLOW ? run.aggregate
+                                              : UbCollectiveEngine::Aggregation::OFF);
         coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
         coll.SetChunks(run.chunks);
         if (run.setup)
@@ -199,6 +206,39 @@ UbExperiment::Run(const CollectiveRun& run)
     }
     Simulator::Destroy();
     return out;
+}
+
+const char*
+UbExperiment::AggregateOptionHelp()
+{
+    return "flow level: run ring and hierarchical collectives as ring phases (on), transfer by "
+           "transfer (off), or as ring phases from a million transfers on (auto; "
+           "doc/flow-level.md, Aggregated rings)";
+}
+
+bool
+UbExperiment::AggregateOption(const std::string& program,
+                              const std::string& text,
+                              Level level,
+                              UbCollectiveEngine::Aggregation& a)
+{
+    if (!UbCollectiveEngine::AggregationFromName(text, a))
+    {
+        std::cerr << program << ": --aggregate=" << text << " is not auto, on or off\n";
+        return false;
+    }
+    if (a == UbCollectiveEngine::Aggregation::ON && level != FLOW)
+    {
+        std::cerr << program << ": --aggregate=on runs at flow level only; add --level=flow\n";
+        return false;
+    }
+    return true;
+}
+
+std::string
+UbExperiment::HowItRan(const UbCollectiveResult& r)
+{
+    return r.aggregated ? r.level + "-aggregated" : r.level;
 }
 
 bool

@@ -42,6 +42,23 @@ class UbExperiment
     static bool LevelFromName(const std::string& name, Level& level);
     /// \param level a level \return its name (packet, flow)
     static const char* LevelName(Level level);
+    /// \return the help text of the programs' --aggregate option
+    static const char* AggregateOptionHelp();
+    /**
+     * \brief Read the programs' --aggregate option.
+     * \param program the program's name, for the message
+     * \param text the option (auto, on or off)
+     * \param level the run's level (on needs the flow level)
+     * \param[out] a the aggregation
+     * \return false, after a one-line message naming the option and the fix, if the text is
+     * not an aggregation or asks for one the level cannot do
+     */
+    static bool AggregateOption(const std::string& program,
+                                const std::string& text,
+                                Level level,
+                                UbCollectiveEngine::Aggregation& a);
+    /// \param r a collective's result \return how it ran: packet, flow or flow-aggregated
+    static std::string HowItRan(const UbCollectiveResult& r);
 
     /// Outcome of one transfer.
     struct Transfer
@@ -126,6 +143,9 @@ class UbExperiment
         std::string scope;           //!< the rows' scope
         Level level{PACKET};         //!< the level to simulate at (build and setup see it on
                                      //!< the helper: UbTopologyHelper::IsFlowLevel)
+        /// flow level: ring and hierarchical collectives as ring phases (UbCollectiveEngine::
+        /// SetAggregation; AUTO: from a million transfers); ON stops a packet-level run
+        UbCollectiveEngine::Aggregation aggregate{UbCollectiveEngine::Aggregation::AUTO};
     };
 
     /// What a CollectiveRun gave.

@@ -100,6 +100,37 @@ class UbFlowCarrier : public UbTransferCarrier
             (options.packetFlags & UB_PKT_MINIMAL) != 0);
     }
 
+    bool Aggregate(const std::vector<UbRingPhase>& phases,
+                   uint32_t chunks,
+                   const UbCollectiveRunConfig& config,
+                   Time& duration) override
+    {
+        // Phases run one after another: each member starts a phase once its transfers of the
+        // phase before have arrived, and at this level every member ends a phase together.
+        duration = Time(0);
+        for (const auto& ph : phases)
+        {
+            std::vector<std::pair<uint32_t, uint32_t>> hops;
+            for (const auto& ring : ph.rings)
+            {
+                for (std::size_t p = 0; ring.size() > 1 && p < ring.size(); ++p)
+                {
+                    hops.emplace_back(m_nodes.at(ring[p]),
+                                      m_nodes.at(ring[(p + 1) % ring.size()]));
+                }
+            }
+            duration += m_fabric
+                            .RingPhase(hops,
+                                       ph.steps,
+                                       ph.stepBytes,
+                                       chunks,
+                                       config.issueLatency,
+                                       config.minimalRoutes)
+                            .duration;
+        }
+        return true;
+    }
+
   private:
     UbFlowFabric& m_fabric;
     std::vector<uint32_t> m_nodes;

@@ -126,6 +126,49 @@ class UbFlowFabric
      */
     std::unique_ptr<UbCollectiveEngine> MakeEngine(const std::vector<uint32_t>& ranks);
 
+    /// What a ring phase takes at the aggregated flow level (RingPhase).
+    struct RingPhaseResult
+    {
+        Time duration;          //!< first issue to last arrival
+        double rateMin{0};      //!< slowest hop's rate under the phase's load (payload bytes/s)
+        double rateMean{0};     //!< mean hop rate under the phase's load
+        Time latencyMean;       //!< a piece's mean time beyond its fluid (issue, path, fill)
+        uint64_t hops{0};       //!< hops (member to successor) of the phase
+        uint64_t transfers{0};  //!< transfers the phase stands for (hops x steps x pieces)
+    };
+
+    /**
+     * \brief A ring phase of a collective at the aggregated flow level, without simulating its
+     * transfers one by one. Every hop (a ring member to its successor, of every ring of the
+     * phase) moves `steps` steps of `stepBytes`, each cut into `chunks` pieces that travel as
+     * UbCollectiveBuilder::Ring makes them: piece k of a step leaves a member once piece k of
+     * the step before has arrived at it, and a pair's pieces move one after another.
+     *  - Rates: all hops move at once, at their weighted max-min fair rates on the otherwise
+     *    idle fabric (UbFlowNetwork::MaxMinRates over the routes each transfer takes).
+     *  - Times: the pieces of one representative member, stepped through the same rules as the
+     *    transfers the phase stands for: issue (IssueInterval, the issue latency), the fluid at
+     *    the hop's rate, then the path and the fill. A piece's wait for the piece before it on
+     *    the same pair uses the slowest hop's rate (the slowest link paces a ring: each carries
+     *    every step); its way to the next member uses the hops' mean rate and latency (a
+     *    ring's critical path goes round the ring, hop after hop).
+     * doc/flow-level.md derives it and gives its agreement with the transfer-by-transfer flow
+     * level.
+     * \param hops (source node, destination node) of every hop
+     * \param steps steps
+     * \param stepBytes bytes per hop per step
+     * \param chunks pieces per step (>= 1)
+     * \param issueLatency every transfer's issue latency (negative: the source's
+     *        InitiatorLatency)
+     * \param minimal minimal routes only
+     * \return what the phase takes
+     */
+    RingPhaseResult RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
+                              uint32_t steps,
+                              uint64_t stepBytes,
+                              uint32_t chunks,
+                              Time issueLatency = PicoSeconds(-1),
+                              bool minimal = false);
+
     /// \return the fluid network
     UbFlowNetwork& GetNetwork()
     {

@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS collectives (
   busbw_gbps  REAL NOT NULL,
   transfers   INTEGER NOT NULL,
   wire_bytes  INTEGER NOT NULL,
-  level       TEXT NOT NULL DEFAULT 'packet'
+  level       TEXT NOT NULL DEFAULT 'packet',
+  aggregated  INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS ports (
   run_id         INTEGER NOT NULL REFERENCES runs(run_id),
@@ -359,6 +360,7 @@ UbResults::AddCollective(const std::string& system,
     row.transfers = r.transfers;
     row.wireBytes = r.wireBytes;
     row.level = r.level;
+    row.aggregated = r.aggregated;
     m_collectives.push_back(row);
 }
 
@@ -486,7 +488,8 @@ UbResults::Commit(Time simTime, uint64_t events)
         db.Fail("the file has a runs table but no schema version; it was not written by "
                 "ns3-unifiedbus: use another file");
     }
-    if (version != 0 && version != SCHEMA_VERSION && version != 1 && version != 2 && version != 3)
+    if (version != 0 && version != SCHEMA_VERSION && version != 1 && version != 2 && version != 3 &&
+        version != 4)
     {
         std::ostringstream os;
         os << "the file has schema version " << version << ", this build writes version "
@@ -508,10 +511,15 @@ UbResults::Commit(Time simTime, uint64_t events)
     {
         db.Exec("ALTER TABLE collectives ADD COLUMN level TEXT NOT NULL DEFAULT 'packet'");
     }
+    if (!db.HasColumn("collectives", "aggregated")) // versions 2 to 4: add the aggregated column
+    {
+        db.Exec("ALTER TABLE collectives ADD COLUMN aggregated INTEGER NOT NULL DEFAULT 0");
+    }
     if (version != SCHEMA_VERSION)
     {
-        // New file, or a version-1, -2 or -3 file: version 2 added the collectives table,
-        // version 3 the scope column of flows and ports, version 4 the level of collectives.
+        // New file, or a version-1 to -4 file: version 2 added the collectives table, version 3
+        // the scope column of flows and ports, version 4 the level of collectives, version 5
+        // whether a flow-level collective ran aggregated.
         db.Exec(("PRAGMA user_version = " + std::to_string(SCHEMA_VERSION)).c_str());
         db.Exec(("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" +
                  std::to_string(SCHEMA_VERSION) + "')")
@@ -582,8 +590,8 @@ UbResults::Commit(Time simTime, uint64_t events)
     sqlite3_finalize(st);
 
     st = db.Prepare("INSERT INTO collectives(run_id, system, op, algo, ranks, bytes, chunks, "
-                    "time_us, algbw_gbps, busbw_gbps, transfers, wire_bytes, level) VALUES "
-                    "(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                    "time_us, algbw_gbps, busbw_gbps, transfers, wire_bytes, level, aggregated) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& c : m_collectives)
     {
         sqlite3_bind_int64(st, 1, runId);
@@ -599,6 +607,7 @@ UbResults::Commit(Time simTime, uint64_t events)
         sqlite3_bind_int64(st, 11, static_cast<sqlite3_int64>(c.transfers));
         sqlite3_bind_int64(st, 12, static_cast<sqlite3_int64>(c.wireBytes));
         sqlite3_bind_text(st, 13, c.level.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 14, c.aggregated ? 1 : 0);
         db.Step(st);
     }
     sqlite3_finalize(st);

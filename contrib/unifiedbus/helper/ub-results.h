@@ -32,7 +32,7 @@ class UbResults
 {
   public:
     /// Schema version written by this build.
-    static constexpr int SCHEMA_VERSION = 4;
+    static constexpr int SCHEMA_VERSION = 5;
 
     /// One row of the flows table.
     struct FlowRow
@@ -85,6 +85,7 @@ class UbResults
         uint64_t transfers{0}; //!< transfers in the graph
         uint64_t wireBytes{0}; //!< data bytes moved
         std::string level{"packet"}; //!< the level it ran at: packet or flow
+        bool aggregated{false};      //!< flow level, run as ring phases (not transfer by transfer)
     };
 
     /**

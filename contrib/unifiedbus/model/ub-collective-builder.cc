@@ -191,6 +191,13 @@ UbCollectiveBuilder::AutoChunks(const UbCollectivePlan&) const
     return 1;
 }
 
+bool
+UbCollectiveBuilder::Phases(const UbCollectivePlan&, std::vector<UbRingPhase>& phases) const
+{
+    phases.clear();
+    return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ring
 
@@ -267,6 +274,23 @@ UbRingBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
     }
     uint32_t steps = plan.op == UbCollectiveOp::ALL_REDUCE ? 2 * (n - 1) : n - 1;
     Ring(g, plan.chunks, members, perRank, steps, {});
+}
+
+bool
+UbRingBuilder::Phases(const UbCollectivePlan& plan, std::vector<UbRingPhase>& phases) const
+{
+    // As Build: one ring over all ranks.
+    const uint32_t n = plan.ranks;
+    UbRingPhase ph;
+    ph.rings.emplace_back(n);
+    for (uint32_t r = 0; r < n; ++r)
+    {
+        ph.rings[0][r] = r;
+    }
+    ph.steps = plan.op == UbCollectiveOp::ALL_REDUCE ? 2 * (n - 1) : n - 1;
+    ph.stepBytes = (plan.bytes + n - 1) / n;
+    phases.assign(1, std::move(ph));
+    return true;
 }
 
 bool
@@ -588,6 +612,46 @@ UbHierarchicalBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& gr) 
         }
         Ring(gr, plan.chunks, members, shard, g - 1, after);
     }
+}
+
+bool
+UbHierarchicalBuilder::Phases(const UbCollectivePlan& plan, std::vector<UbRingPhase>& phases) const
+{
+    // As Build: reduce-scatter in each group, AllReduce across the groups (rank i of each), then
+    // all-gather in each group.
+    NS_ABORT_MSG_IF(plan.group == 0,
+                    "UbCollectiveEngine: hierarchical AllReduce needs groups; call SetGroupSize "
+                    "(ranks per domain)");
+    const uint32_t g = plan.group;
+    const uint32_t groups = plan.ranks / g;
+    const uint64_t shard = (plan.bytes + g - 1) / g;
+    UbRingPhase inside;
+    for (uint32_t q = 0; q < groups; ++q)
+    {
+        inside.rings.emplace_back(g);
+        for (uint32_t i = 0; i < g; ++i)
+        {
+            inside.rings.back()[i] = q * g + i;
+        }
+    }
+    inside.steps = g - 1;
+    inside.stepBytes = shard;
+    UbRingPhase across;
+    for (uint32_t i = 0; i < g; ++i)
+    {
+        across.rings.emplace_back(groups);
+        for (uint32_t q = 0; q < groups; ++q)
+        {
+            across.rings.back()[q] = q * g + i;
+        }
+    }
+    across.steps = 2 * (groups - 1);
+    across.stepBytes = (shard + groups - 1) / groups;
+    phases.clear();
+    phases.push_back(inside);
+    phases.push_back(std::move(across));
+    phases.push_back(std::move(inside));
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------

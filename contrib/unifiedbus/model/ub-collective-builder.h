@@ -38,6 +38,19 @@ struct UbCollectivePlan
 
 /**
  * \ingroup unifiedbus
+ * \brief One phase of a collective made of rings (UbCollectiveBuilder::Phases): rings of ranks
+ * that all step at once, each member sending `steps` times `stepBytes` to the next, as
+ * UbCollectiveBuilder::Ring does. Phases run one after another.
+ */
+struct UbRingPhase
+{
+    std::vector<std::vector<uint32_t>> rings; //!< each ring's ranks, in ring order
+    uint32_t steps{0};                        //!< steps
+    uint64_t stepBytes{0};                    //!< bytes per member per step
+};
+
+/**
+ * \ingroup unifiedbus
  * \brief Builds the transfer graph of one collective algorithm. There is one builder per
  * algorithm (below); UbCollectiveBuilder::Build picks it and checks that it suits the plan.
  *
@@ -77,6 +90,17 @@ class UbCollectiveBuilder
      * \return false if g was left alone (Build it whole instead)
      */
     virtual bool Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const;
+
+    /**
+     * \brief The collective as ring phases, for the aggregated flow level (UbFlowFabric::
+     * RingPhase): the same rings, steps and bytes as Build's graph, whose transfers of a phase
+     * start once the member's transfers of the phase before have arrived. This base version has
+     * none.
+     * \param plan what to build (checked, pieces chosen)
+     * \param[out] phases the phases
+     * \return false if the algorithm is not made of rings (then phases is left empty)
+     */
+    virtual bool Phases(const UbCollectivePlan& plan, std::vector<UbRingPhase>& phases) const;
 
     /// \param algo an algorithm \return its builder
     static const UbCollectiveBuilder& For(UbCollectiveAlgo algo);
@@ -142,6 +166,8 @@ class UbRingBuilder : public UbCollectiveBuilder
      * \return true
      */
     bool Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+    /// \param plan the plan \param[out] phases one ring over all ranks \return true
+    bool Phases(const UbCollectivePlan& plan, std::vector<UbRingPhase>& phases) const override;
 };
 
 /// Recursive halving then doubling AllReduce (power-of-two ranks).
@@ -184,6 +210,13 @@ class UbHierarchicalBuilder : public UbCollectiveBuilder
     void Build(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
     /// \param plan the plan \return as UbRingBuilder::AutoChunks (NCCL's channel sizing)
     uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
+    /**
+     * \param plan the plan
+     * \param[out] phases the reduce-scatter rings of the groups, the AllReduce rings across
+     *        them, the all-gather rings of the groups
+     * \return true
+     */
+    bool Phases(const UbCollectivePlan& plan, std::vector<UbRingPhase>& phases) const override;
 };
 
 /// In-network AllReduce as NVLS runs it: each rank, head of 1/N of the buffer, reduces its

@@ -337,6 +337,59 @@ UbCollectiveRunner::Arrived(uint32_t t)
     }
 }
 
+bool
+UbTransferCarrier::Aggregate(const std::vector<UbRingPhase>&,
+                             uint32_t,
+                             const UbCollectiveRunConfig&,
+                             Time&)
+{
+    return false;
+}
+
+bool
+UbCollectiveRunner::RunAggregated(const std::vector<UbRingPhase>& phases,
+                                  const UbCollectiveResult& result,
+                                  const UbCollectiveRunConfig& config,
+                                  DoneCallback done)
+{
+    NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
+    Time duration;
+    if (!m_carrier->Aggregate(phases, result.chunks, config, duration))
+    {
+        return false;
+    }
+    m_config = config;
+    m_result = result;
+    m_result.level = m_carrier->GetLevel();
+    m_result.aggregated = true;
+    m_done = done;
+    m_result.transfers = 0;
+    m_result.wireBytes = 0;
+    m_result.peakTransfers = 0;
+    m_result.rankBytesIn.assign(m_nRanks, 0);
+    for (const auto& ph : phases)
+    {
+        for (const auto& ring : ph.rings)
+        {
+            if (ring.size() < 2)
+            {
+                continue;
+            }
+            m_result.transfers += static_cast<uint64_t>(ring.size()) * ph.steps * result.chunks;
+            m_result.wireBytes += static_cast<uint64_t>(ring.size()) * ph.steps * ph.stepBytes;
+            for (uint32_t r : ring)
+            {
+                m_result.rankBytesIn[r] += static_cast<uint64_t>(ph.steps) * ph.stepBytes;
+            }
+        }
+    }
+    m_running = true;
+    m_result.start = UbScheduler::Now();
+    m_result.rankDone.assign(m_nRanks, m_result.start + duration);
+    Simulator::Schedule(duration, [this]() { Finish(); });
+    return true;
+}
+
 void
 UbCollectiveRunner::Finish()
 {

@@ -4,6 +4,7 @@
 #ifndef UB_COLLECTIVE_RUNNER_H
 #define UB_COLLECTIVE_RUNNER_H
 
+#include "ub-collective-builder.h"
 #include "ub-collective-types.h"
 #include "ub-transaction.h"
 #include "ub-transfer-graph.h"
@@ -75,6 +76,19 @@ class UbTransferCarrier
      * \param options how its source issues it (issue latency, packet flags); set for ranks only
      */
     virtual void Issue(uint32_t t, const UbTransferGraph::Transfer& x, const UbIssueOptions& options) = 0;
+    /**
+     * \brief Move a collective's ring phases at the aggregated level, without their transfers
+     * one by one, if this carrier can (the flow level's: UbFlowFabric::RingPhase).
+     * \param phases the phases, over the ranks (participant indices)
+     * \param chunks pieces per step
+     * \param config the run's configuration (issue latency, minimal routes)
+     * \param[out] duration first issue to last arrival
+     * \return false if this carrier cannot (this base version)
+     */
+    virtual bool Aggregate(const std::vector<UbRingPhase>& phases,
+                           uint32_t chunks,
+                           const UbCollectiveRunConfig& config,
+                           Time& duration);
 };
 
 /**
@@ -160,6 +174,20 @@ class UbCollectiveRunner
              const UbCollectiveResult& result,
              const UbCollectiveRunConfig& config,
              DoneCallback done);
+    /**
+     * \brief Run a collective's ring phases at the aggregated level now (UbTransferCarrier::
+     * Aggregate): its result comes when they would have ended, with the transfers and bytes they
+     * stand for, every rank done at the end, and UbCollectiveResult::aggregated set.
+     * \param phases the phases
+     * \param result what the run is (op, algo, ranks, bytes, chunks)
+     * \param config what the run needs from the fabric
+     * \param done called when they have ended
+     * \return false, running nothing, if the carrier cannot aggregate
+     */
+    bool RunAggregated(const std::vector<UbRingPhase>& phases,
+                       const UbCollectiveResult& result,
+                       const UbCollectiveRunConfig& config,
+                       DoneCallback done);
     /// \return true while a run is in progress
     bool IsRunning() const
     {

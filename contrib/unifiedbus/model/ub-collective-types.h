@@ -87,6 +87,8 @@ struct UbCollectiveResult
     uint64_t peakTransfers{0}; //!< most transfers of the graph held at once (its memory: the
                                //!< whole graph unless it was generated as it ran)
     std::string level{"packet"}; //!< the level it ran at: packet or flow (its carrier's)
+    bool aggregated{false}; //!< ran as ring phases, not transfer by transfer (flow level only:
+                            //!< UbCollectiveEngine::SetAggregated)
 
     /// \return end - start in seconds
     double Seconds() const;

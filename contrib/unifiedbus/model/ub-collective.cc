@@ -329,11 +329,37 @@ UbCollectiveEngine::RunConfig(UbCollectiveAlgo algo) const
 }
 
 void
+UbCollectiveEngine::SetAggregation(Aggregation a)
+{
+    m_aggregation = a;
+}
+
+bool
+UbCollectiveEngine::AggregationFromName(const std::string& name, Aggregation& a)
+{
+    if (name == "off")
+    {
+        a = Aggregation::OFF;
+    }
+    else if (name == "on")
+    {
+        a = Aggregation::ON;
+    }
+    else if (name == "auto")
+    {
+        a = Aggregation::AUTO;
+    }
+    else
+    {
+        return false;
+    }
+    return true;
+}
+
+void
 UbCollectiveEngine::Launch(const UbCollectivePlan& plan, DoneCallback done)
 {
     NS_ABORT_MSG_IF(m_runner.IsRunning(), "UbCollectiveEngine: a collective is already running");
-    UbTransferGraph graph = m_generated ? UbCollectiveBuilder::BuildGenerated(plan)
-                                        : UbCollectiveBuilder::Build(plan);
     UbCollectiveResult r;
     r.op = plan.op;
     r.algo = plan.algo;
@@ -341,6 +367,37 @@ UbCollectiveEngine::Launch(const UbCollectivePlan& plan, DoneCallback done)
     r.bytes = plan.bytes;
     r.chunks = plan.chunks;
     r.offload = m_offload;
+    if (m_aggregation != Aggregation::OFF)
+    {
+        std::vector<UbRingPhase> phases;
+        const bool rings = plan.op != UbCollectiveOp::ALL_TO_ALLV &&
+                           UbCollectiveBuilder::For(plan.algo).Phases(plan, phases);
+        NS_ABORT_MSG_IF(!rings && m_aggregation == Aggregation::ON,
+                        "UbCollectiveEngine: the aggregated flow level runs ring and "
+                        "hierarchical collectives; "
+                            << UbCollectiveOpName(plan.op) << " " << UbCollectiveAlgoName(plan.algo)
+                            << " has no ring phases (run it with --aggregate=off or auto)");
+        uint64_t transfers = 0;
+        for (const auto& ph : phases)
+        {
+            for (const auto& ring : ph.rings)
+            {
+                transfers += ring.size() > 1 ? ring.size() * ph.steps * plan.chunks : 0;
+            }
+        }
+        if (rings && (m_aggregation == Aggregation::ON || transfers >= AUTO_TRANSFERS))
+        {
+            if (m_runner.RunAggregated(phases, r, RunConfig(plan.algo), done))
+            {
+                return;
+            }
+            NS_ABORT_MSG_IF(m_aggregation == Aggregation::ON,
+                            "UbCollectiveEngine: only the flow level runs collectives aggregated "
+                            "(--aggregate=on needs --level=flow)");
+        }
+    }
+    UbTransferGraph graph = m_generated ? UbCollectiveBuilder::BuildGenerated(plan)
+                                        : UbCollectiveBuilder::Build(plan);
     m_runner.Run(std::move(graph), r, RunConfig(plan.algo), done);
 }
 

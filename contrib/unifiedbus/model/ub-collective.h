@@ -142,6 +142,34 @@ class UbCollectiveEngine
      */
     void SetProgress(double seconds);
 
+    /// Whether ring and hierarchical collectives run as ring phases (SetAggregation).
+    enum class Aggregation : uint8_t
+    {
+        OFF,  //!< transfer by transfer (the default)
+        ON,   //!< as ring phases; other algorithms stop the run with a message
+        AUTO, //!< as ring phases when they stand for at least AUTO_TRANSFERS transfers
+    };
+    /// AUTO aggregates collectives of at least this many transfers (about a second of wall
+    /// clock transfer by transfer; a 72-rank ring of 16 MiB has 327,000)
+    static constexpr uint64_t AUTO_TRANSFERS = 1000000;
+
+    /**
+     * \brief Run ring and hierarchical collectives as ring phases, not transfer by transfer:
+     * the aggregated flow level (UbCollectiveBuilder::Phases, UbFlowFabric::RingPhase), which
+     * takes about as long for a million ranks as for eight. Only a flow-level engine can: with
+     * ON a packet-level engine stops the run; with AUTO it runs transfer by transfer. The
+     * result says how it ran (UbCollectiveResult::aggregated).
+     * \param a OFF, ON or AUTO
+     */
+    void SetAggregation(Aggregation a);
+    /**
+     * \brief Read an aggregation's name as --aggregate writes it.
+     * \param name off, on or auto
+     * \param[out] a the aggregation
+     * \return false if the name is none of them
+     */
+    static bool AggregationFromName(const std::string& name, Aggregation& a);
+
     /**
      * \brief Stride rings of one full-mesh dimension of size x (the fallback of RingOrders): ring s
      * visits 0, s, 2s, ... mod x for every stride s < x coprime with x (each a Hamiltonian cycle,
@@ -221,6 +249,7 @@ class UbCollectiveEngine
     std::vector<uint32_t> m_dims; //!< MULTI_RING / MULTI_PATH: full-mesh shape
     bool m_minimal{true};         //!< MULTI_*: the run's packets on minimal routes
     bool m_generated{true};       //!< graphs generated as they run where they can be
+    Aggregation m_aggregation{Aggregation::OFF}; //!< SetAggregation
     double m_progressS{0};        //!< wall-clock seconds between progress lines (0: off)
     bool m_offload{false};        //!< collective offload on
     Time m_offloadLatency;        //!< its issue latency

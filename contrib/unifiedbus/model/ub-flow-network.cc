@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <queue>
+#include <unordered_map>
 
 namespace ns3
 {
@@ -55,6 +57,91 @@ UbFlowNetwork::~UbFlowNetwork()
 {
     m_settleEvent.Cancel();
     m_endEvent.Cancel();
+}
+
+std::vector<double>
+UbFlowNetwork::MaxMinRates(const std::vector<const std::vector<Use>*>& flows) const
+{
+    // Links the flows use, renumbered densely, with the rising weight on each and the flows
+    // through it.
+    std::unordered_map<uint32_t, uint32_t> dense;
+    std::vector<uint32_t> linkOf;
+    std::vector<double> rising;   // weight of the link's flows still rising
+    std::vector<double> residual; // capacity the frozen flows leave
+    std::vector<std::vector<uint32_t>> through;
+    for (uint32_t f = 0; f < flows.size(); ++f)
+    {
+        for (const Use& u : *flows[f])
+        {
+            NS_ABORT_MSG_IF(u.link >= m_links.size() || !(u.weight > 0),
+                            "UbFlowNetwork::MaxMinRates: flow " << f << " uses link " << u.link
+                                                                << " with weight " << u.weight);
+            auto [it, fresh] = dense.try_emplace(u.link, static_cast<uint32_t>(linkOf.size()));
+            if (fresh)
+            {
+                linkOf.push_back(u.link);
+                rising.push_back(0);
+                residual.push_back(m_links[u.link].capacity);
+                through.emplace_back();
+            }
+            rising[it->second] += u.weight;
+            through[it->second].push_back(f);
+        }
+    }
+    std::vector<double> rate(flows.size(), std::numeric_limits<double>::infinity());
+    std::vector<uint8_t> frozen(flows.size(), 0);
+    for (uint32_t f = 0; f < flows.size(); ++f)
+    {
+        if (flows[f]->empty())
+        {
+            frozen[f] = 1;
+        }
+    }
+    // A link fills when the common rate reaches residual / rising; take them in that order
+    // (stale entries are skipped: a link's level only rises as flows freeze elsewhere).
+    typedef std::pair<double, uint32_t> Entry;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
+    for (uint32_t l = 0; l < linkOf.size(); ++l)
+    {
+        heap.emplace(residual[l] / rising[l], l);
+    }
+    std::vector<uint8_t> full(linkOf.size(), 0);
+    while (!heap.empty())
+    {
+        auto [level, l] = heap.top();
+        heap.pop();
+        if (full[l] || rising[l] <= 0)
+        {
+            continue;
+        }
+        const double now = residual[l] / rising[l];
+        if (now > level * (1 + 1e-12))
+        {
+            heap.emplace(now, l); // its level rose since the entry was made
+            continue;
+        }
+        full[l] = 1;
+        for (uint32_t f : through[l])
+        {
+            if (frozen[f])
+            {
+                continue;
+            }
+            frozen[f] = 1;
+            rate[f] = now;
+            for (const Use& u : *flows[f])
+            {
+                const uint32_t k = dense[u.link];
+                residual[k] -= u.weight * now;
+                rising[k] -= u.weight;
+                if (!full[k] && rising[k] > 1e-12)
+                {
+                    heap.emplace(std::max(residual[k], 0.0) / rising[k], k);
+                }
+            }
+        }
+    }
+    return rate;
 }
 
 uint32_t

@@ -94,6 +94,16 @@ class UbFlowNetwork
     /// \param link a link \return its capacity in bytes per second
     double GetCapacity(uint32_t link) const;
     /**
+     * \brief The weighted max-min fair rates of a set of flows that would move at once on this
+     * network with nothing else on it, by progressive filling: every rate rises together until a
+     * link is full, whose flows then keep their rate while the others rise on. The network's
+     * own flows are neither seen nor changed. The aggregated flow level takes the rates of a
+     * collective phase's transfers from it (UbFlowFabric::RingPhase).
+     * \param flows each flow's uses (links and weights, as Start takes them)
+     * \return each flow's rate in bytes per second (infinity for a flow with no use)
+     */
+    std::vector<double> MaxMinRates(const std::vector<const std::vector<Use>*>& flows) const;
+    /**
      * \brief Start a flow now. Its rate is settled at this time, after every other start and end
      * of this time.
      * \param uses the links it loads (a link at most once; may be empty: then only maxRate

@@ -13,6 +13,8 @@
  *  - where the two differ by more (UB-Mesh's All-to-All), the links carry the same bytes at
  *    both levels, and the difference is the share of the time the packet level keeps them busy.
  */
+#include "ub-test-utils.h"
+
 #include "ns3/simulator.h"
 #include "ns3/test.h"
 #include "ns3/ub-collective.h"
@@ -23,6 +25,7 @@
 #include "ns3/ub-topology-helper.h"
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -387,6 +390,128 @@ class UbFlowMeshAllToAllTestCase : public TestCase
     }
 };
 
+/// A collective at flow level, transfer by transfer or aggregated; its result.
+UbCollectiveResult
+FlowCollective(const std::function<void(UbTopologyHelper&)>& build,
+               UbCollectiveAlgo algo,
+               uint64_t bytes,
+               uint32_t group,
+               uint32_t chunks,
+               UbCollectiveEngine::Aggregation aggregate)
+{
+    UbExperiment::CollectiveRun run;
+    run.build = build;
+    run.preset = "test";
+    run.op = UbCollectiveOp::ALL_REDUCE;
+    run.algo = algo;
+    run.bytes = bytes;
+    run.chunks = chunks;
+    run.setup = [group](UbTopologyHelper&, UbCollectiveEngine& coll) {
+        if (group)
+        {
+            coll.SetGroupSize(group);
+        }
+    };
+    run.level = UbExperiment::FLOW;
+    run.aggregate = aggregate;
+    return UbExperiment::Run(run).result;
+}
+
+/**
+ * \ingroup unifiedbus-tests
+ * \brief The aggregated flow level (ring phases, UbFlowFabric::RingPhase) against the flow level
+ * transfer by transfer, and a ring without pipelining against its formula.
+ */
+class UbFlowAggregatedTestCase : public TestCase
+{
+  public:
+    UbFlowAggregatedTestCase()
+        : TestCase("aggregated ring phases: a 72-GPU ring of one piece per step takes 2 (N - 1) "
+                   "zero-load steps; rings and hierarchical AllReduces within 0.5 % of the flow "
+                   "level transfer by transfer")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        using Agg = UbCollectiveEngine::Aggregation;
+        // validation-targets section 3: without pipelining a ring AllReduce takes
+        // 2 (N - 1) steps of one transfer of S / N each, every GPU on its own links (no sharing):
+        // t = 2 (N - 1) x (the zero-load time of S / N).
+        const uint64_t bytes = 72ULL << 20;
+        UbTopologyHelper h;
+        h.SetFlowLevel(true);
+        h.BuildPreset("nvlink5-gb200");
+        const auto eps = h.GetTopology().GetEndpoints();
+        const double step = h.GetFlowFabric().GetZeroLoadTime(eps[0], eps[1], bytes / 72).GetSeconds();
+        Simulator::Destroy();
+        auto gb200 = [](UbTopologyHelper& sys) { sys.BuildPreset("nvlink5-gb200"); };
+        for (Agg a : {Agg::OFF, Agg::ON})
+        {
+            const UbCollectiveResult r =
+                FlowCollective(gb200, UbCollectiveAlgo::RING, bytes, 0, 1, a);
+            NS_TEST_EXPECT_MSG_EQ(r.aggregated, (a == Agg::ON), "ran as asked");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(r.Seconds() * 1e6),
+                                      2 * 71 * step * 1e6,
+                                      142e-6,
+                                      "72 x GB200, one piece per step, aggregated " << (a == Agg::ON ? 1 : 0));
+        }
+
+        struct Case
+        {
+            std::string what;
+            std::function<void(UbTopologyHelper&)> build;
+            UbCollectiveAlgo algo;
+            uint64_t bytes;
+            uint32_t group;
+        };
+        const std::vector<Case> cases = {
+            {"CloudMatrix384 ring, 1 MiB",
+             [](UbTopologyHelper& sys) { sys.BuildPreset("cm384-ub1"); },
+             UbCollectiveAlgo::RING,
+             1 << 20,
+             0},
+            {"72 x GB200 ring, 256 MiB",
+             gb200,
+             UbCollectiveAlgo::RING,
+             256ULL << 20,
+             0},
+            {"2 x 64 over UBoE, ring, 1 MiB",
+             UbExperiment::SuperClusterBuild(2, 64, "uboe-400g"),
+             UbCollectiveAlgo::RING,
+             1 << 20,
+             0},
+            {"2 x 64 over RoCE, hierarchical, 1 MiB",
+             UbExperiment::SuperClusterBuild(2, 64, "roce-400g"),
+             UbCollectiveAlgo::HIERARCHICAL,
+             1 << 20,
+             64},
+            {"4 x 128 over UBoE, hierarchical, 16 MiB",
+             UbExperiment::SuperClusterBuild(4, 128, "uboe-400g"),
+             UbCollectiveAlgo::HIERARCHICAL,
+             16 << 20,
+             128},
+        };
+        for (const Case& c : cases)
+        {
+            const UbCollectiveResult one =
+                FlowCollective(c.build, c.algo, c.bytes, c.group, 0, Agg::OFF);
+            const UbCollectiveResult agg =
+                FlowCollective(c.build, c.algo, c.bytes, c.group, 0, Agg::ON);
+            NS_TEST_EXPECT_MSG_EQ(one.aggregated || !agg.aggregated, false, c.what << ": modes");
+            NS_TEST_EXPECT_MSG_EQ(agg.transfers, one.transfers, c.what << ": transfers");
+            NS_TEST_EXPECT_MSG_EQ(agg.wireBytes, one.wireBytes, c.what << ": bytes");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(agg.Seconds() / one.Seconds()),
+                                      1.0,
+                                      0.005,
+                                      c.what << ": aggregated " << agg.Seconds() * 1e6
+                                             << " us, transfer by transfer "
+                                             << one.Seconds() * 1e6 << " us");
+        }
+    }
+};
+
 class UbFlowCrossCheckTestSuite : public TestSuite
 {
   public:
@@ -398,6 +523,7 @@ class UbFlowCrossCheckTestSuite : public TestSuite
         AddTestCase(new UbFlowSuperClusterTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowIncastTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowMeshAllToAllTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowAggregatedTestCase, TestCase::QUICK);
     }
 };
 

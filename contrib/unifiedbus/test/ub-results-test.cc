@@ -200,6 +200,36 @@ class UbResultsRoundTripTestCase : public TestCase
                                                "FROM collectives")),
                               "old:packet,new:flow",
                               "old collective at packet level, new one at its own");
+
+        // A version-4 file (collectives without the aggregated flag) is upgraded: its rows ran
+        // transfer by transfer; a new row keeps its own.
+        std::string v4 = CreateTempDirFilename("v4.db");
+        {
+            UbResults r("unit-test", v4);
+            UbResults::CollectiveRow c;
+            c.system = "old";
+            c.level = "flow";
+            r.AddCollective(c);
+            r.Commit(Seconds(1), 1);
+        }
+        Exec(v4, "ALTER TABLE collectives DROP COLUMN aggregated; PRAGMA user_version = 4;");
+        {
+            UbResults r("unit-test", v4);
+            UbResults::CollectiveRow c;
+            c.system = "new";
+            c.level = "flow";
+            c.aggregated = true;
+            r.AddCollective(c);
+            r.Commit(Seconds(1), 1);
+        }
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(v4, "PRAGMA user_version")),
+                              UbResults::SCHEMA_VERSION,
+                              "version 4 upgraded");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryText(v4,
+                                               "SELECT group_concat(system || ':' || aggregated) "
+                                               "FROM collectives")),
+                              "old:0,new:1",
+                              "old collective transfer by transfer, new one as it ran");
     }
 };
 
