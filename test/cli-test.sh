@@ -201,4 +201,8 @@ check collectives-flow-level 0 "AllReduce:ring:flow" sh -c "'$BIN/ub-collectives
 check collectives-bad-aggregate 2 "--aggregate=maybe is not auto, on or off" "$BIN/ub-collectives" --aggregate=maybe --level=flow
 check collectives-aggregate-packet 2 "--aggregate=on runs at flow level only; add --level=flow" "$BIN/ub-collectives" --aggregate=on
 check collectives-aggregated 0 "AllReduce:ring:flow:1 AllReduce:ring:flow:0" sh -c "'$BIN/ub-collectives' --preset=ascend950-ub2 --npus=8192 --algo=ring --op=allreduce --minBytes=1048576 --maxBytes=1048576 --level=flow --db='$TMP/agg.db' >/dev/null && '$BIN/ub-collectives' --preset=nvlink4-h100 --algo=ring --op=allreduce --minBytes=1048576 --maxBytes=1048576 --level=flow --db='$TMP/agg.db' >/dev/null && python3 -c \"import sqlite3; print(*[':'.join(map(str, r)) for r in sqlite3.connect('$TMP/agg.db').execute('SELECT op, algo, level, aggregated FROM collectives')])\""
+# supercluster-allreduce names its SuperPoD: a bad one, and NPUs that do not fill its cabinets
+# (64 per Atlas 950 cabinet, 88 per Atlas 960 cabinet), are refused before anything runs.
+check supercluster-bad-pod 2 "--pod=atlas999 is not atlas950 or atlas960" "$BIN/supercluster-allreduce" --pod=atlas999
+check supercluster-960-cabinets 2 "--npus a multiple of 88" "$BIN/supercluster-allreduce" --pod=atlas960 --npus=64
 exit 0

@@ -9,8 +9,13 @@
  *   ./ubsim run supercluster-allreduce
  *   ./ubsim run supercluster-allreduce --pods=4 --npus=64 --maxBytes=67108864
  *   ./ubsim run supercluster-allreduce --pods=16 --npus=1024 --level=flow
+ *   ./ubsim run supercluster-allreduce --pods=64 --npus=8192 --level=flow        (Atlas 950)
+ *   ./ubsim run supercluster-allreduce --pod=atlas960 --pods=68 --npus=15488 --level=flow
  *
- * At flow level (doc/flow-level.md) congestion control does not act: "reactions" are 0.
+ * At flow level (doc/flow-level.md) congestion control does not act: "reactions" are 0. Ring
+ * and hierarchical AllReduces of a million transfers or more run there as ring phases
+ * (--aggregate=auto; doc/flow-level.md, Aggregated rings), which is what makes the full-size
+ * SuperClusters (524,288 and 1,053,184 NPUs) take minutes.
  */
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
@@ -33,9 +38,15 @@ main(int argc, char* argv[])
     std::string aggregateName = "auto";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
+    std::string pod = "atlas950";
     cmd.AddValue("pods", "SuperPoDs", pods);
+    cmd.AddValue("pod",
+                 "SuperPoD: atlas950 (ascend950-ub2, 64 NPUs per cabinet) or atlas960 "
+                 "(ascend960-ub, 88 per cabinet; a 68 x 15,488 SuperCluster is our inference of "
+                 "the Atlas 960 SuperCluster's 'over a million')",
+                 pod);
     cmd.AddValue("npus",
-                 "NPUs per SuperPoD (a multiple of 64; each is an Atlas-950-like Clos)",
+                 "NPUs per SuperPoD (a multiple of 64 for atlas950, of 88 for atlas960)",
                  npus);
     cmd.AddValue("minBytes", "smallest AllReduce (then x4)", minBytes);
     cmd.AddValue("maxBytes", "largest AllReduce", maxBytes);
@@ -47,10 +58,16 @@ main(int argc, char* argv[])
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
-    if (pods < 2 || npus < 64 || npus % 64 || minBytes == 0 || maxBytes < minBytes)
+    if (pod != "atlas950" && pod != "atlas960")
     {
-        std::cerr << "supercluster-allreduce: need --pods >= 2, --npus a multiple of 64 and "
-                     "0 < --minBytes <= --maxBytes\n";
+        std::cerr << "supercluster-allreduce: --pod=" << pod << " is not atlas950 or atlas960\n";
+        return 2;
+    }
+    const uint32_t cabinet = pod == "atlas950" ? 64 : 88;
+    if (pods < 2 || npus < cabinet || npus % cabinet || minBytes == 0 || maxBytes < minBytes)
+    {
+        std::cerr << "supercluster-allreduce: need --pods >= 2, --npus a multiple of " << cabinet
+                  << " and 0 < --minBytes <= --maxBytes\n";
         return 2;
     }
     UbExperiment::Level level;
@@ -70,9 +87,10 @@ main(int argc, char* argv[])
     results.SetSeed(RngSeedManager::GetSeed(), RngSeedManager::GetRun());
     results.AddParameter("pods", pods);
     results.AddParameter("npus", npus);
+    results.AddParameter("pod", pod);
     results.AddParameter("level", levelName);
     results.AddParameter("aggregate", aggregateName);
-    std::cout << "supercluster-allreduce: " << pods << " SuperPoDs x " << npus
+    std::cout << "supercluster-allreduce: " << pods << " SuperPoDs (" << pod << ") x " << npus
               << " NPUs, scale-out 2 x 400 GbE per NPU, " << levelName << " level\n"
               << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
               << "bytes" << std::setw(12) << "time us" << std::setw(12) << "busbw GB/s"
@@ -91,7 +109,7 @@ main(int argc, char* argv[])
                 std::cerr << "[supercluster-allreduce] " << scaleOut << " "
                           << (hier ? "hierarchical" : "ring") << " " << bytes << " B" << std::endl;
                 UbExperiment::CollectiveRun run;
-                run.build = UbExperiment::SuperClusterBuild(pods, npus, scaleOut);
+                run.build = UbExperiment::SuperClusterBuild(pods, npus, scaleOut, pod);
                 run.preset = "supercluster";
                 run.op = UbCollectiveOp::ALL_REDUCE;
                 run.algo = hier ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING;

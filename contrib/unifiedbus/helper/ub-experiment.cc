@@ -275,13 +275,27 @@ UbExperiment::SetDefaultScheduler()
 }
 
 std::function<void(UbTopologyHelper&)>
-UbExperiment::SuperClusterBuild(uint32_t pods, uint32_t npus, const std::string& scaleOut)
+UbExperiment::SuperClusterBuild(uint32_t pods,
+                                uint32_t npus,
+                                const std::string& scaleOut,
+                                const std::string& pod)
 {
-    return [pods, npus, scaleOut](UbTopologyHelper& sys) {
+    NS_ABORT_MSG_IF(pod != "atlas950" && pod != "atlas960",
+                    "UbExperiment: SuperPoD '" << pod << "' is not atlas950 or atlas960");
+    return [pods, npus, scaleOut, pod](UbTopologyHelper& sys) {
         UbSystems::SuperCluster sc;
         sc.pods = pods;
-        sc.pod = UbSystems::Atlas950(npus);
-        sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+        if (pod == "atlas960")
+        {
+            sc.pod = UbSystems::Atlas960(npus);
+            sc.scaleOut.radix = 256; // [A] 102.4 Tb/s of 400 GbE ports (doc/systems.md)
+            sys.SetPreset(UbPreset::Load("ascend960-ub"));
+        }
+        else
+        {
+            sc.pod = UbSystems::Atlas950(npus);
+            sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+        }
         sys.SetClassPreset(1, UbPreset::Load(scaleOut));
         sys.BuildSuperCluster(sc);
     };

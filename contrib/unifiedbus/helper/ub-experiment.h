@@ -171,17 +171,23 @@ class UbExperiment
     static CollectiveOutcome Run(const CollectiveRun& run);
 
     /**
-     * \brief What builds a SuperCluster, for CollectiveRun::build: `pods` Atlas-950-like
-     * SuperPoDs of `npus` NPUs each (ascend950-ub2) joined by a scale-out network built with the
-     * preset `scaleOut` (link class 1), as supercluster-allreduce runs it.
+     * \brief What builds a SuperCluster, for CollectiveRun::build: `pods` SuperPoDs of `npus`
+     * NPUs each joined by a scale-out network built with the preset `scaleOut` (link class 1),
+     * as supercluster-allreduce runs it. Atlas-950-like pods (ascend950-ub2) use 128-port
+     * scale-out switches (51.2 Tb/s of 400 GbE); Atlas-960-like pods (ascend960-ub) 256-port
+     * ones (102.4 Tb/s, the generation shipping with the Atlas 960: an assumption), which a
+     * million NPUs need for three tiers (doc/systems.md).
      * \param pods SuperPoDs
-     * \param npus NPUs per SuperPoD
+     * \param npus NPUs per SuperPoD (a multiple of 64 for atlas950, of 88 for atlas960)
      * \param scaleOut the scale-out preset (uboe-400g, roce-400g)
+     * \param pod the SuperPoD: atlas950 or atlas960
      * \return the build function
      */
-    static std::function<void(UbTopologyHelper&)> SuperClusterBuild(uint32_t pods,
-                                                                    uint32_t npus,
-                                                                    const std::string& scaleOut);
+    static std::function<void(UbTopologyHelper&)> SuperClusterBuild(
+        uint32_t pods,
+        uint32_t npus,
+        const std::string& scaleOut,
+        const std::string& pod = "atlas950");
     /**
      * \param preset system preset
      * \param npus endpoints to build (0: the preset's)

@@ -139,11 +139,9 @@ class UbFlowCarrier : public UbTransferCarrier
 
 } // namespace
 
-UbFlowFabric::UbFlowFabric(const UbTopology& t,
-                           const UbRouteSet& routes,
-                           const std::map<uint8_t, Class>& classes)
-    : m_topo(t),
-      m_routes(routes)
+UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8_t, Class>& classes)
+    : m_topo(std::move(t)),
+      m_routes(std::move(routes))
 {
     const uint32_t n = m_topo.GetNNodes();
     const uint32_t nLinks = m_topo.GetNLinks();

@@ -78,11 +78,11 @@ class UbFlowFabric
     /**
      * \brief Build the flow level of a topology.
      * \param t the topology (lanes and rates of every link filled in, as UbTopologyHelper leaves
-     *        them)
-     * \param routes its routes
+     *        them; taken over)
+     * \param routes its routes (taken over)
      * \param classes the link classes (0: the main preset; 1: the scale-out network, ...)
      */
-    UbFlowFabric(const UbTopology& t, const UbRouteSet& routes, const std::map<uint8_t, Class>& classes);
+    UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8_t, Class>& classes);
     ~UbFlowFabric();
     UbFlowFabric(const UbFlowFabric&) = delete;
     UbFlowFabric& operator=(const UbFlowFabric&) = delete;
@@ -178,6 +178,11 @@ class UbFlowFabric
     const UbTopology& GetTopology() const
     {
         return m_topo;
+    }
+    /// \return the routes
+    const UbRouteSet& GetRoutes() const
+    {
+        return m_routes;
     }
     /// \param link a topology link \param side 0: from its node a, 1: from b \return the fluid
     /// network's link of that direction

@@ -35,15 +35,19 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
     auto piece = [stepBytes, c](uint32_t k) {
         return std::max<uint64_t>(stepBytes / c + (k + 1 == c ? stepBytes % c : 0), 1);
     };
+    // The hops' routes, built for this phase and not cached (a phase of a million hops would
+    // keep a gigabyte of them).
+    std::vector<Route> built(hops.size());
     std::vector<const Route*> routes;
     routes.reserve(hops.size());
     std::vector<const std::vector<UbFlowNetwork::Use>*> uses;
     uses.reserve(hops.size());
-    for (const auto& [src, dst] : hops)
+    for (std::size_t h = 0; h < hops.size(); ++h)
     {
-        const Route& r = GetRoute(src, dst, minimal);
-        routes.push_back(&r);
-        uses.push_back(&r.uses);
+        BuildRoute(hops[h].first, hops[h].second, minimal, built[h]);
+        built[h].uses.shrink_to_fit();
+        routes.push_back(&built[h]);
+        uses.push_back(&built[h].uses);
     }
     const std::vector<double> rate = m_net.MaxMinRates(uses);
 

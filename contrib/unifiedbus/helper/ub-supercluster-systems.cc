@@ -22,9 +22,6 @@ UbSuperClusterSystems::AddScaleOut(UbTopology& t, uint32_t first, uint32_t count
                     "UbSystems: scale-out needs radix >= 2 and planes >= 1");
     // The last leaf may be partly used (72-GPU NVLink domains do not fill 64-port leaves).
     const uint32_t leaves = (count + half - 1) / half;
-    NS_ABORT_MSG_IF(leaves > p.radix && count % half != 0,
-                    "UbSystems: scale-out over " << count << " endpoints needs three tiers; use a "
-                                                 << "multiple of " << half << " endpoints");
     uint32_t before = t.GetNNodes();
     auto link = [&](uint32_t a, uint32_t b, uint8_t tier, double len) {
         uint32_t l = t.AddLink(a, b, p.lanes, p.laneRateBps, tier, len);
@@ -73,18 +70,20 @@ UbSuperClusterSystems::AddScaleOut(UbTopology& t, uint32_t first, uint32_t count
             continue;
         }
         // Three tiers: groups of `half` leaves with `half` aggregation switches each; aggregation
-        // switch j of every group links to the cores of column j.
-        NS_ABORT_MSG_IF(leaves % half != 0,
-                        "UbSystems: scale-out over " << count << " endpoints needs a multiple of "
-                                                     << half * half << " for three tiers");
-        uint32_t groups = leaves / half;
-        NS_ABORT_MSG_IF(groups > p.radix ||
-                            (groups > 1 && (groups % 2 != 0 || half % (groups / 2) != 0)),
+        // switch j of every group links to the cores of column j. When the groups fill the
+        // cores' ports evenly, a column has groups / 2 cores, each with `radix` ports;
+        // otherwise (a partly filled last group, an odd count) it has `half` cores with one
+        // link from each aggregation switch, each core using `groups` of its ports.
+        const uint32_t groups = (leaves + half - 1) / half;
+        NS_ABORT_MSG_IF(groups > p.radix,
                         "UbSystems: scale-out over " << count << " endpoints: " << groups
                                                      << " leaf groups do not fit radix-" << p.radix
-                                                     << " cores; use a power-of-two pod count");
-        uint32_t cores = groups / 2; // per column
-        uint32_t m = half / cores;
+                                                     << " cores (at most " << p.radix * half * half
+                                                     << " endpoints); use larger switches");
+        const bool even = leaves % half == 0 && groups > 1 && groups % 2 == 0 &&
+                          half % (groups / 2) == 0;
+        const uint32_t cores = even ? groups / 2 : half; // per column
+        const uint32_t m = half / cores;
         uint32_t aggBase = t.GetNNodes();
         for (uint32_t g = 0; g < groups; ++g)
         {

@@ -166,10 +166,17 @@ UbTopologyHelper::GetUbHelper()
 void
 UbTopologyHelper::Build(const UbTopology& t)
 {
+    Build(UbTopology(t));
+}
+
+void
+UbTopologyHelper::Build(UbTopology&& topology)
+{
     NS_ABORT_MSG_IF(m_all.GetN() > 0 || m_flow,
                     "UbTopologyHelper: Build called twice; use one helper per fabric");
     uint64_t heap0 = HeapBytesInUse();
-    m_topo = t;
+    m_topo = std::move(topology);
+    const UbTopology& t = m_topo;
     const uint32_t n = m_topo.GetNNodes();
     NS_ABORT_MSG_IF(n == 0, "UbTopologyHelper: topology '" << t.GetName() << "' has no nodes");
 
@@ -219,7 +226,9 @@ UbTopologyHelper::Build(const UbTopology& t)
             classes[c] = UbFlowFabric::Class{&entry.first, &entry.second};
         }
         t0 = std::chrono::steady_clock::now();
-        m_flow = std::make_unique<UbFlowFabric>(m_topo, m_routes, classes);
+        // The fabric takes the topology and routes over (GetTopology and GetRoutes then
+        // return its own).
+        m_flow = std::make_unique<UbFlowFabric>(std::move(m_topo), std::move(m_routes), classes);
         FinishReport(SecondsSince(t0), heap0);
         return;
     }
@@ -397,11 +406,11 @@ void
 UbTopologyHelper::FinishReport(double buildSeconds, uint64_t heap0)
 {
     m_report.buildSeconds = buildSeconds;
-    m_report.nodes = m_topo.GetNNodes();
-    m_report.ports = 2 * m_topo.GetNLinks();
-    m_report.intervals = m_routes.GetNIntervals();
-    m_report.routeBytes = m_routes.GetMemoryBytes();
-    m_report.topologyBytes = m_topo.GetMemoryBytes();
+    m_report.nodes = GetTopology().GetNNodes();
+    m_report.ports = 2 * GetTopology().GetNLinks();
+    m_report.intervals = GetRoutes().GetNIntervals();
+    m_report.routeBytes = GetRoutes().GetMemoryBytes();
+    m_report.topologyBytes = GetTopology().GetMemoryBytes();
     uint64_t heap1 = HeapBytesInUse();
     m_report.heapBytes = heap1 > heap0 ? heap1 - heap0 : 0;
 }
@@ -412,7 +421,7 @@ UbTopologyHelper::WarnStarvation() const
     // Routes that put packets on more than one VL share links between those VLs; strict
     // priority would hold the lower VL's packets (transit traffic that other packets wait
     // behind) for as long as a higher VL is backlogged.
-    const uint32_t used = m_routes.GetNVlsUsed();
+    const uint32_t used = GetRoutes().GetNVlsUsed();
     if (used < 2)
     {
         return;
@@ -421,7 +430,7 @@ UbTopologyHelper::WarnStarvation() const
     {
         if (dev->GetVlArbitration() == UbNetDevice::STRICT_PRIORITY && dev->GetVlCount() > 1)
         {
-            std::cerr << "warning: topology '" << m_topo.GetName() << "': its routes use " << used
+            std::cerr << "warning: topology '" << GetTopology().GetName() << "': its routes use " << used
                       << " VLs and links arbitrate them by strict priority, which starves the "
                          "lower VLs under load; set UbNetDevice::VlArbitration=Dwrr\n";
             return;
@@ -602,13 +611,13 @@ UbTopologyHelper::GetFlowFabric()
 const UbTopology&
 UbTopologyHelper::GetTopology() const
 {
-    return m_topo;
+    return m_flow ? m_flow->GetTopology() : m_topo;
 }
 
 const UbRouteSet&
 UbTopologyHelper::GetRoutes() const
 {
-    return m_routes;
+    return m_flow ? m_flow->GetRoutes() : m_routes;
 }
 
 Ptr<Node>

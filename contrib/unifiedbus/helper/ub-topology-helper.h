@@ -129,6 +129,12 @@ class UbTopologyHelper
      * \param t the topology (copied)
      */
     void Build(const UbTopology& t);
+    /**
+     * \brief Build from a topology the helper may take over (no copy: a SuperCluster's
+     * topology is a gigabyte at 524,288 NPUs).
+     * \param t the topology (moved from)
+     */
+    void Build(UbTopology&& t);
 
     /**
      * \brief Build the system a preset describes, in one call:

@@ -62,50 +62,63 @@ UbFlowNetwork::~UbFlowNetwork()
 std::vector<double>
 UbFlowNetwork::MaxMinRates(const std::vector<const std::vector<Use>*>& flows) const
 {
-    // Links the flows use, renumbered densely, with the rising weight on each and the flows
-    // through it.
-    std::unordered_map<uint32_t, uint32_t> dense;
+    // The links the flows use, numbered densely in order of first use; each flow's uses as
+    // (dense link, weight), and each link's flows (both in compressed rows).
+    m_mmDense.resize(m_capacity.size(), NONE);
     std::vector<uint32_t> linkOf;
-    std::vector<double> rising;   // weight of the link's flows still rising
-    std::vector<double> residual; // capacity the frozen flows leave
-    std::vector<std::vector<uint32_t>> through;
+    std::vector<uint64_t> flowStart{0};
+    std::vector<std::pair<uint32_t, double>> flowUse;
+    std::vector<uint32_t> count;
     for (uint32_t f = 0; f < flows.size(); ++f)
     {
         for (const Use& u : *flows[f])
         {
-            NS_ABORT_MSG_IF(u.link >= m_links.size() || !(u.weight > 0),
+            NS_ABORT_MSG_IF(u.link >= m_capacity.size() || !(u.weight > 0),
                             "UbFlowNetwork::MaxMinRates: flow " << f << " uses link " << u.link
                                                                 << " with weight " << u.weight);
-            auto [it, fresh] = dense.try_emplace(u.link, static_cast<uint32_t>(linkOf.size()));
-            if (fresh)
+            uint32_t& d = m_mmDense[u.link];
+            if (d == NONE)
             {
+                d = static_cast<uint32_t>(linkOf.size());
                 linkOf.push_back(u.link);
-                rising.push_back(0);
-                residual.push_back(m_links[u.link].capacity);
-                through.emplace_back();
+                count.push_back(0);
             }
-            rising[it->second] += u.weight;
-            through[it->second].push_back(f);
+            flowUse.emplace_back(d, u.weight);
+            ++count[d];
+        }
+        flowStart.push_back(flowUse.size());
+    }
+    const auto nl = static_cast<uint32_t>(linkOf.size());
+    std::vector<double> rising(nl, 0);   // weight of the link's flows still rising
+    std::vector<double> residual(nl, 0); // capacity the frozen flows leave
+    std::vector<uint64_t> linkStart(nl + 1, 0);
+    for (uint32_t l = 0; l < nl; ++l)
+    {
+        residual[l] = m_capacity[linkOf[l]];
+        linkStart[l + 1] = linkStart[l] + count[l];
+        m_mmDense[linkOf[l]] = NONE; // ready for the next call
+    }
+    std::vector<uint32_t> through(flowUse.size());
+    for (uint32_t f = 0; f < flows.size(); ++f)
+    {
+        for (uint64_t k = flowStart[f]; k < flowStart[f + 1]; ++k)
+        {
+            const uint32_t l = flowUse[k].first;
+            rising[l] += flowUse[k].second;
+            through[linkStart[l + 1] - count[l]--] = f;
         }
     }
     std::vector<double> rate(flows.size(), std::numeric_limits<double>::infinity());
     std::vector<uint8_t> frozen(flows.size(), 0);
-    for (uint32_t f = 0; f < flows.size(); ++f)
-    {
-        if (flows[f]->empty())
-        {
-            frozen[f] = 1;
-        }
-    }
     // A link fills when the common rate reaches residual / rising; take them in that order
     // (stale entries are skipped: a link's level only rises as flows freeze elsewhere).
     typedef std::pair<double, uint32_t> Entry;
     std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
-    for (uint32_t l = 0; l < linkOf.size(); ++l)
+    for (uint32_t l = 0; l < nl; ++l)
     {
         heap.emplace(residual[l] / rising[l], l);
     }
-    std::vector<uint8_t> full(linkOf.size(), 0);
+    std::vector<uint8_t> full(nl, 0);
     while (!heap.empty())
     {
         auto [level, l] = heap.top();
@@ -121,22 +134,27 @@ UbFlowNetwork::MaxMinRates(const std::vector<const std::vector<Use>*>& flows) co
             continue;
         }
         full[l] = 1;
-        for (uint32_t f : through[l])
+        for (uint64_t k = linkStart[l]; k < linkStart[l + 1]; ++k)
         {
+            const uint32_t f = through[k];
             if (frozen[f])
             {
                 continue;
             }
             frozen[f] = 1;
             rate[f] = now;
-            for (const Use& u : *flows[f])
+            for (uint64_t j = flowStart[f]; j < flowStart[f + 1]; ++j)
             {
-                const uint32_t k = dense[u.link];
-                residual[k] -= u.weight * now;
-                rising[k] -= u.weight;
-                if (!full[k] && rising[k] > 1e-12)
+                const auto [d, w] = flowUse[j];
+                residual[d] -= w * now;
+                rising[d] -= w;
+            }
+            for (uint64_t j = flowStart[f]; j < flowStart[f + 1]; ++j)
+            {
+                const uint32_t d = flowUse[j].first;
+                if (!full[d] && rising[d] > 1e-12)
                 {
-                    heap.emplace(std::max(residual[k], 0.0) / rising[k], k);
+                    heap.emplace(std::max(residual[d], 0.0) / rising[d], d);
                 }
             }
         }
@@ -148,22 +166,46 @@ uint32_t
 UbFlowNetwork::AddLink(double bytesPerSecond)
 {
     NS_ABORT_MSG_IF(!(bytesPerSecond > 0) || !std::isfinite(bytesPerSecond),
-                    "UbFlowNetwork: link " << m_links.size() << " has capacity " << bytesPerSecond
+                    "UbFlowNetwork: link " << m_capacity.size() << " has capacity "
+                                           << bytesPerSecond
                                            << " B/s; give it a positive, finite rate");
-    NS_ABORT_MSG_IF(m_links.size() >= NONE - 1, "UbFlowNetwork: more than 2^32 - 2 links");
-    Link l;
-    l.capacity = bytesPerSecond;
-    m_links.push_back(l);
-    return static_cast<uint32_t>(m_links.size() - 1);
+    NS_ABORT_MSG_IF(m_capacity.size() >= NONE - 1, "UbFlowNetwork: more than 2^32 - 2 links");
+    m_capacity.push_back(bytesPerSecond);
+    m_slot.push_back(NONE);
+    return static_cast<uint32_t>(m_capacity.size() - 1);
+}
+
+UbFlowNetwork::Link&
+UbFlowNetwork::State(uint32_t link)
+{
+    uint32_t& slot = m_slot[link];
+    if (slot == NONE)
+    {
+        // First use: the link's state comes into being (unused links hold only their capacity).
+        slot = static_cast<uint32_t>(m_links.size());
+        Link l;
+        l.capacity = m_capacity[link];
+        m_links.push_back(l);
+    }
+    return m_links[slot];
+}
+
+const UbFlowNetwork::Link*
+UbFlowNetwork::Peek(uint32_t link) const
+{
+    NS_ABORT_MSG_IF(link >= m_capacity.size(),
+                    "UbFlowNetwork: no link " << link << " (the network has " << m_capacity.size()
+                                              << ")");
+    return m_slot[link] == NONE ? nullptr : &m_links[m_slot[link]];
 }
 
 double
 UbFlowNetwork::GetCapacity(uint32_t link) const
 {
-    NS_ABORT_MSG_IF(link >= m_links.size(),
-                    "UbFlowNetwork: no link " << link << " (the network has " << m_links.size()
+    NS_ABORT_MSG_IF(link >= m_capacity.size(),
+                    "UbFlowNetwork: no link " << link << " (the network has " << m_capacity.size()
                                               << ")");
-    return m_links[link].capacity;
+    return m_capacity[link];
 }
 
 uint32_t
@@ -216,14 +258,14 @@ UbFlowNetwork::Start(const std::vector<Use>& uses, double bytes, DoneCallback do
     uint32_t first = NONE;
     for (const Use& u : uses)
     {
-        NS_ABORT_MSG_IF(u.link >= m_links.size(),
+        NS_ABORT_MSG_IF(u.link >= m_capacity.size(),
                         "UbFlowNetwork: a flow uses link " << u.link << ", but the network has "
-                                                           << m_links.size() << " links");
+                                                           << m_capacity.size() << " links");
         NS_ABORT_MSG_IF(!(u.weight > 0) || !std::isfinite(u.weight),
                         "UbFlowNetwork: a flow loads link " << u.link << " with weight "
                                                             << u.weight
                                                             << "; give it a positive weight");
-        Link& l = m_links[u.link];
+        Link& l = State(u.link);
         if (l.epoch == m_epoch)
         {
             m_nodes[l.scratch].weight += u.weight;
@@ -288,11 +330,9 @@ UbFlowNetwork::GetRemaining(uint32_t flow) const
 double
 UbFlowNetwork::GetLoad(uint32_t link) const
 {
-    NS_ABORT_MSG_IF(link >= m_links.size(),
-                    "UbFlowNetwork: no link " << link << " (the network has " << m_links.size()
-                                              << ")");
+    const Link* l = Peek(link);
     double load = 0;
-    for (uint32_t n = m_links[link].head; n != NONE; n = m_nodes[n].nextOnLink)
+    for (uint32_t n = l ? l->head : NONE; n != NONE; n = m_nodes[n].nextOnLink)
     {
         load += m_nodes[n].weight * m_flows[m_nodes[n].flow].rate;
     }
@@ -321,7 +361,7 @@ UbFlowNetwork::Settle()
     m_scratchFlows.clear();
     m_levels.clear();
     auto visitLink = [this](uint32_t l) {
-        Link& x = m_links[l];
+        Link& x = L(l);
         if (x.epoch != m_epoch)
         {
             x.epoch = m_epoch;
@@ -369,7 +409,7 @@ UbFlowNetwork::Settle()
         }
         for (std::size_t i = 0; i < m_levels.size(); ++i)
         {
-            for (uint32_t n = m_links[m_levels[i].link].head; n != NONE; n = m_nodes[n].nextOnLink)
+            for (uint32_t n = L(m_levels[i].link).head; n != NONE; n = m_nodes[n].nextOnLink)
             {
                 visitFlow(m_nodes[n].flow);
             }
@@ -402,7 +442,7 @@ UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
     {
         uint32_t rising = 0;
         double weight = 0;
-        for (uint32_t n = m_links[v.link].head; n != NONE; n = m_nodes[n].nextOnLink)
+        for (uint32_t n = L(v.link).head; n != NONE; n = m_nodes[n].nextOnLink)
         {
             weight += m_nodes[n].weight;
             ++rising;
@@ -442,7 +482,7 @@ UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
         for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
         {
             const Node& x = m_nodes[n];
-            Level& v = m_levels[m_links[x.link].scratch];
+            Level& v = m_levels[L(x.link).scratch];
             v.residual -= x.weight * level;
             v.rising -= x.weight;
             --v.count;
@@ -456,7 +496,7 @@ UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
         heap.pop_back();
         if (s.kind == 0)
         {
-            Level& v = m_levels[m_links[s.id].scratch];
+            Level& v = m_levels[L(s.id).scratch];
             if (v.count == 0 || !(v.rising > 0))
             {
                 continue;
@@ -469,7 +509,7 @@ UbFlowNetwork::Fill(const std::vector<uint32_t>& flows, int64_t nowPs)
                 continue;
             }
             level = std::max(level, s.level);
-            for (uint32_t n = m_links[s.id].head; n != NONE; n = m_nodes[n].nextOnLink)
+            for (uint32_t n = L(s.id).head; n != NONE; n = m_nodes[n].nextOnLink)
             {
                 if (!m_flows[m_nodes[n].flow].frozen)
                 {
@@ -503,7 +543,7 @@ UbFlowNetwork::ApplyRate(uint32_t id, double rate, int64_t nowPs)
     {
         for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
         {
-            Link& l = m_links[m_nodes[n].link];
+            Link& l = L(m_nodes[n].link);
             Carry(l, nowPs);
             l.load += m_nodes[n].weight * (rate - f.rate);
         }
@@ -533,10 +573,12 @@ UbFlowNetwork::Carry(Link& l, int64_t nowPs)
 double
 UbFlowNetwork::GetCarried(uint32_t link) const
 {
-    NS_ABORT_MSG_IF(link >= m_links.size(),
-                    "UbFlowNetwork: no link " << link << " (the network has " << m_links.size()
-                                              << ")");
-    const Link& l = m_links[link];
+    const Link* p = Peek(link);
+    if (!p)
+    {
+        return 0;
+    }
+    const Link& l = *p;
     const int64_t now = Simulator::Now().GetPicoSeconds();
     return l.carried + l.load * static_cast<double>(now - l.carriedPs) * 1e-12;
 }
@@ -559,7 +601,7 @@ UbFlowNetwork::SettleAlone(uint32_t id, int64_t nowPs)
     for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
     {
         const Node& x = m_nodes[n];
-        const Link& l = m_links[x.link];
+        const Link& l = L(x.link);
         if (l.nUses == 1)
         {
             const double r = l.capacity / x.weight;
@@ -702,7 +744,7 @@ UbFlowNetwork::Finish(uint32_t flow)
     {
         Node& x = m_nodes[n];
         const uint32_t next = x.nextOfFlow;
-        Link& l = m_links[x.link];
+        Link& l = L(x.link);
         if (x.prevOnLink != NONE)
         {
             m_nodes[x.prevOnLink].nextOnLink = x.nextOnLink;
@@ -767,7 +809,8 @@ UbFlowNetwork::Continue(uint32_t flow, double bytes, DoneCallback done)
 uint64_t
 UbFlowNetwork::GetMemoryBytes() const
 {
-    return m_links.capacity() * sizeof(Link) + m_nodes.capacity() * sizeof(Node) +
+    return m_links.capacity() * sizeof(Link) + m_capacity.capacity() * sizeof(double) +
+           m_slot.capacity() * sizeof(uint32_t) + m_nodes.capacity() * sizeof(Node) +
            m_flows.capacity() * sizeof(Flow) + m_freeFlows.capacity() * sizeof(uint32_t) +
            m_ends.capacity() * sizeof(End) + m_dirty.capacity() * sizeof(uint32_t) +
            m_dirtyLinks.capacity() * sizeof(uint32_t) +

@@ -89,7 +89,7 @@ class UbFlowNetwork
     /// \return links
     uint32_t GetNLinks() const
     {
-        return static_cast<uint32_t>(m_links.size());
+        return static_cast<uint32_t>(m_capacity.size());
     }
     /// \param link a link \return its capacity in bytes per second
     double GetCapacity(uint32_t link) const;
@@ -224,6 +224,21 @@ class UbFlowNetwork
         uint32_t version;
     };
 
+    /// \param link a link \return its state, made at its first use
+    Link& State(uint32_t link);
+    /// \param link a link \return its state, or null if no flow has used it
+    const Link* Peek(uint32_t link) const;
+    /// \param link a link some flow uses \return its state
+    Link& L(uint32_t link)
+    {
+        return m_links[m_slot[link]];
+    }
+    /// \param link a link some flow uses \return its state
+    const Link& L(uint32_t link) const
+    {
+        return m_links[m_slot[link]];
+    }
+
     uint32_t NewNode();
     void FreeNode(uint32_t n);
     void MarkDirty(uint32_t flow);
@@ -240,7 +255,10 @@ class UbFlowNetwork
     void OnEnd();
     void Finish(uint32_t flow);
 
-    std::vector<Link> m_links;
+    std::vector<double> m_capacity;  //!< per link: bytes per second
+    std::vector<uint32_t> m_slot;    //!< per link: its state in m_links (NONE: never used)
+    std::vector<Link> m_links;       //!< the states of links flows have used
+    mutable std::vector<uint32_t> m_mmDense; //!< MaxMinRates: link -> its dense index
     std::vector<Node> m_nodes;
     uint32_t m_freeNode{NONE};
     std::vector<Flow> m_flows;

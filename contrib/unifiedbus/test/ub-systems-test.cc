@@ -511,7 +511,7 @@ class UbSuperClusterRoutesTestCase : public TestCase
   public:
     UbSuperClusterRoutesTestCase()
         : TestCase("SuperCluster routes from its structure equal the shortest-path search, node "
-                   "by node, on 2 x 64, 4 x 128, a three-tier scale-out and 2 x NVL72")
+                   "by node, on 2 x 64, 4 x 128, three-tier scale-outs and 2 x NVL72")
     {
     }
 
@@ -564,6 +564,10 @@ class UbSuperClusterRoutesTestCase : public TestCase
         p.scaleOut.radix = 16; // 8 leaves of 8: leaf-spine
         p.scaleOut.cost = 1;   // out and back (2) ties with nothing inside a one-switch pod (2)
         Check("2 x 64, scale-out cost 1", p, UbTopologyRouting::VL_FROM_SL, false);
+        p.pods = 3;
+        p.scaleOut.cost = 10;
+        p.scaleOut.radix = 16; // 24 leaves of 8 in 3 groups: a column of 8 cores, one link each
+        Check("3 x 64 over radix-16 scale-out, odd groups", p, UbTopologyRouting::VL_FROM_SL, true);
         UbSystems::SuperCluster nv;
         nv.pods = 2;
         nv.pod = UbSystems::Nvl72(); // 144 NICs over 64-port leaves: leaf 1 holds both domains
