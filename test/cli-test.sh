@@ -184,8 +184,9 @@ print('hops', rows['near'][2], rows['far'][2], 'far - near within 5 ns of 1.096 
 check collectives-topology-ranks 2 "--ranks=5 must be 2 .. 4 for small-clos" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/small.topo" --ranks=5
 # Huawei's claims name NVL144: a run against NVL72 only still puts them beside the NVL144-like
 # preset's ratios (8,192 / 144 = 56.9 cards), and labels what it measured against NVL72.
-check demo-claims-vs-nvl144 0 "cards:                      claim 56.8x   here 56.9x" "$BIN/superpod-vs-nvlink" --systems=ub,nvl72 --sizes=65536 --accelerated=false --db="$TMP/claims.db"
-check demo-measured-labelled 0 "Measured in this run against GB200 NVL72 (no claim names it)" "$BIN/superpod-vs-nvlink" --systems=ub,nvl72 --sizes=65536 --accelerated=false --db="$TMP/claims2.db"
+check demo-claims-vs-nvl144 0 "cards:                      claim 56.8x   here 56.9x" "$BIN/superpod-vs-nvlink" --systems=ub,nvl72 --sizes=65536 --accelerated=false --superclusters=none --db="$TMP/claims.db"
+check demo-measured-labelled 0 "Measured in this run against GB200 NVL72 (no claim names it)" "$BIN/superpod-vs-nvlink" --systems=ub,nvl72 --sizes=65536 --accelerated=false --superclusters=none --db="$TMP/claims2.db"
+check demo-bad-superclusters 2 "--superclusters=970 is not a list of 950 and 960, or none" "$BIN/superpod-vs-nvlink" --superclusters=970
 check moe-bad-costs 2 "--endpointCosts=maybe is not on or off" "$BIN/moe-dispatch" --endpointCosts=maybe
 check moe-bad-format 2 "--dispatchFormat and --combineFormat are fp8, int8 or bf16" "$BIN/moe-dispatch" --dispatchFormat=fp4
 # The breakdown per phase: 128 tokens x 10 ns of routing, 128 x 7168 x 2 B / 500 GB/s of quantization.

@@ -21,6 +21,7 @@
 #include "ns3/network-module.h"
 #include "ns3/unifiedbus-module.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -56,6 +57,10 @@ main(int argc, char* argv[])
                  "doc/flow-level.md)",
                  levelName);
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
+    std::string scaleOutList = "uboe-400g,roce-400g";
+    cmd.AddValue("scaleouts", "scale-out presets to run, comma-separated", scaleOutList);
+    std::string algoList = "hierarchical,ring";
+    cmd.AddValue("algos", "AllReduce algorithms to run: hierarchical, ring or both", algoList);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (pod != "atlas950" && pod != "atlas960")
@@ -77,6 +82,27 @@ main(int argc, char* argv[])
                   << " is not packet or flow\n";
         return 2;
     }
+    std::vector<std::string> scaleOuts;
+    std::vector<std::string> algos;
+    if (!UbSplitList(scaleOutList, scaleOuts) || scaleOuts.empty())
+    {
+        std::cerr << "supercluster-allreduce: --scaleouts=" << scaleOutList
+                  << " is not a comma-separated list of presets (uboe-400g,roce-400g)\n";
+        return 2;
+    }
+    if (!UbSplitList(algoList, algos) || algos.empty() ||
+        std::any_of(algos.begin(), algos.end(), [](const std::string& a) {
+            return a != "hierarchical" && a != "ring";
+        }))
+    {
+        std::cerr << "supercluster-allreduce: --algos=" << algoList
+                  << " is not a list of hierarchical and ring\n";
+        return 2;
+    }
+    for (const std::string& so : scaleOuts)
+    {
+        UbPreset::Load(so); // an unknown preset stops here, before anything runs
+    }
     UbCollectiveEngine::Aggregation aggregate;
     if (!UbExperiment::AggregateOption("supercluster-allreduce", aggregateName, level, aggregate))
     {
@@ -95,7 +121,7 @@ main(int argc, char* argv[])
               << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
               << "bytes" << std::setw(12) << "time us" << std::setw(12) << "busbw GB/s"
               << std::setw(8) << "cc" << std::setw(11) << "reactions" << "  level\n";
-    for (const std::string scaleOut : {"uboe-400g", "roce-400g"})
+    for (const std::string& scaleOut : scaleOuts)
     {
         // Between SuperPoDs each scale-out preset's congestion control runs (UBoE: C-AQM; RoCE:
         // DCQCN); "reactions" counts its rate cuts: C-AQM's marked ACKs or DCQCN's CNPs.
@@ -104,8 +130,9 @@ main(int argc, char* argv[])
         const std::string cc = so.Has(key) ? so.Get(key) : "None";
         for (uint64_t bytes = minBytes; bytes <= maxBytes; bytes *= 4)
         {
-            for (bool hier : {true, false})
+            for (const std::string& algoName : algos)
             {
+                const bool hier = algoName == "hierarchical";
                 std::cerr << "[supercluster-allreduce] " << scaleOut << " "
                           << (hier ? "hierarchical" : "ring") << " " << bytes << " B" << std::endl;
                 UbExperiment::CollectiveRun run;
@@ -139,6 +166,14 @@ main(int argc, char* argv[])
                 results.AddCollective("supercluster-" + std::to_string(pods) + "x" +
                                           std::to_string(npus) + "-" + scaleOut,
                                       res);
+                // What it cost this machine: building the system, running the collective, the
+                // process's peak memory so far (./ubsim bench systems reads them).
+                results.AddMetric(run.scope, "build_seconds", out.buildSeconds, "s");
+                results.AddMetric(run.scope, "run_seconds", out.wallSeconds, "s");
+                results.AddMetric(run.scope,
+                                  "peak_rss_bytes",
+                                  static_cast<double>(UbTopologyHelper::PeakRssBytes()),
+                                  "B");
             }
         }
     }

@@ -8,6 +8,11 @@
  *   ./ubsim run superpod-vs-nvlink                    # 64 ranks, about 4 minutes on 2 cores
  *   ./ubsim run superpod-vs-nvlink --systems=ub,nvl72 --sizes=65536,1048576,4194304
  *   ./ubsim demo                                      # the small version: UB rack vs NVL72
+ *   ./ubsim run superpod-vs-nvlink --superclusters=950,960   # also the million-NPU pair
+ *
+ * Then whole SuperClusters (--superclusters, default 950): the Atlas 950 SuperCluster against
+ * as many GB200 NVL72 domains over RoCE, a hierarchical AllReduce of the largest size at the
+ * aggregated flow level (each row says so); about 3 minutes for the 950 pair, 8 more for 960.
  *
  * Each number comes from its own run on an idle fabric. The UB SuperPoD is built with --ubNpus
  * NPUs (default 128: two racks, so that near pairs cross one leaf chip and far pairs the full
@@ -18,6 +23,7 @@
 #include "ns3/network-module.h"
 #include "ns3/unifiedbus-module.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -95,6 +101,12 @@ main(int argc, char* argv[])
                  "offload (CCU-like) on UB, NVLS-like in-switch reduction on one-tier NVLink",
                  accelerated);
     cmd.AddValue("db", "SQLite results file", db);
+    std::string superText = "950";
+    cmd.AddValue("superclusters",
+                 "SuperCluster rows at flow level, comma-separated: 950 (64 x 8,192 Atlas 950 "
+                 "over UBoE against 7,281 GB200 NVL72 over RoCE), 960 (68 x 15,488 Atlas-960-like "
+                 "against 14,627 NVL72), or none",
+                 superText);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
     std::vector<uint64_t> sizes;
@@ -106,6 +118,17 @@ main(int argc, char* argv[])
                      "--sizes=65536,1048576 --systems=ub,nvl72\n";
         return 2;
     }
+    std::vector<std::string> superKeys;
+    if (!UbSplitList(superText, superKeys) ||
+        std::any_of(superKeys.begin(), superKeys.end(), [](const std::string& k) {
+            return k != "950" && k != "960" && k != "none";
+        }))
+    {
+        std::cerr << "superpod-vs-nvlink: --superclusters=" << superText
+                  << " is not a list of 950 and 960, or none\n";
+        return 2;
+    }
+    superKeys.erase(std::remove(superKeys.begin(), superKeys.end(), "none"), superKeys.end());
     if (ranks < 2 || ranks > 72 || p2pBytes < 64 || ubNpus < 64 || ubNpus % 64)
     {
         std::cerr << "superpod-vs-nvlink: need 2 <= --ranks <= 72, --p2pBytes >= 64 and --ubNpus "
@@ -140,6 +163,7 @@ main(int argc, char* argv[])
     results.AddParameter("ub_npus", ubNpus);
     results.AddParameter("chunks", chunks ? std::to_string(chunks) : "auto");
     results.AddParameter("accelerated", accelerated ? "on" : "off");
+    results.AddParameter("superclusters", superText);
 
     std::vector<Row> rows;
     auto wall0 = std::chrono::steady_clock::now();
@@ -419,6 +443,74 @@ main(int argc, char* argv[])
             results.AddMetric("claims", "aggregate_bw_ratio", ub.aggTBps / nv.aggTBps, "x");
             results.AddMetric("claims", "per_rank_allreduce_ratio", perRank, "x");
             results.AddParameter("claims_measured_against", systems[in].preset);
+        }
+    }
+    if (!superKeys.empty())
+    {
+        // Whole SuperClusters, at the aggregated flow level (the packet level would need about
+        // 73 GiB for the smaller one): a hierarchical AllReduce of the largest size, ring inside
+        // each domain, ring across them over the scale-out, ring inside again. The NVLink
+        // baseline has as many GPUs as fill whole NVL72 domains up to the UB system's count.
+        const uint64_t bytes = sizes.back();
+        std::cout << "\nSuperClusters, hierarchical AllReduce of " << SizeLabel(bytes)
+                  << " over all ranks (flow level, aggregated ring phases: doc/flow-level.md):\n"
+                  << std::left << std::setw(36) << "system" << std::right << std::setw(10)
+                  << "ranks" << std::setw(12) << "time us" << std::setw(16) << "busbw GB/s/rank"
+                  << std::setw(18) << "system TB/s" << "  level\n";
+        struct Cluster
+        {
+            std::string label;
+            uint32_t pods;
+            uint32_t npus;
+            std::string pod;
+            std::string scaleOut;
+        };
+        std::vector<Cluster> clusters;
+        for (const auto& k : superKeys)
+        {
+            if (k == "950")
+            {
+                clusters.push_back(
+                    {"Atlas 950 SuperCluster, UBoE", 64, 8192, "atlas950", "uboe-400g"});
+                clusters.push_back({"7,281 x GB200 NVL72, RoCE", 7281, 72, "nvl72", "roce-400g"});
+            }
+            else
+            {
+                clusters.push_back(
+                    {"Atlas-960-like SuperCluster, UBoE", 68, 15488, "atlas960", "uboe-400g"});
+                clusters.push_back({"14,627 x GB200 NVL72, RoCE", 14627, 72, "nvl72", "roce-400g"});
+            }
+        }
+        for (const Cluster& c : clusters)
+        {
+            std::cerr << "[superpod-vs-nvlink] " << c.label << std::endl;
+            UbExperiment::CollectiveRun run;
+            run.build = UbExperiment::SuperClusterBuild(c.pods, c.npus, c.scaleOut, c.pod);
+            run.preset = c.pod;
+            run.op = UbCollectiveOp::ALL_REDUCE;
+            run.algo = UbCollectiveAlgo::HIERARCHICAL;
+            run.bytes = bytes;
+            run.level = UbExperiment::FLOW;
+            const uint32_t group = c.npus;
+            run.setup = [group](UbTopologyHelper&, UbCollectiveEngine& coll) {
+                coll.SetGroupSize(group);
+            };
+            run.scope = "supercluster:" + c.pod + ":" + std::to_string(c.pods);
+            const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
+            const UbCollectiveResult& res = out.result;
+            if (!out.finished)
+            {
+                std::cerr << "superpod-vs-nvlink: the AllReduce on " << c.label
+                          << " did not finish\n";
+                return 1;
+            }
+            std::cout << std::left << std::setw(36) << c.label << std::right << std::setw(10)
+                      << res.ranks << std::fixed << std::setprecision(1) << std::setw(12)
+                      << res.Seconds() * 1e6 << std::setprecision(2) << std::setw(16)
+                      << res.BusBw() << std::setw(18) << res.BusBw() * res.ranks / 1e3 << "  "
+                      << UbExperiment::HowItRan(res) << "\n";
+            results.AddCollective(c.label, res);
+            results.AddMetric(run.scope, "system_busbw", res.BusBw() * res.ranks / 1e3, "TB/s");
         }
     }
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();

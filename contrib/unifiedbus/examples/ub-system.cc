@@ -22,7 +22,6 @@
 
 #include <iomanip>
 #include <iostream>
-#include <sys/resource.h>
 
 using namespace ns3;
 
@@ -35,14 +34,6 @@ Mib(uint64_t b)
     std::ostringstream os;
     os << std::fixed << std::setprecision(1) << b / 1048576.0 << " MiB";
     return os.str();
-}
-
-uint64_t
-PeakRssBytes()
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
 uint32_t
@@ -201,7 +192,7 @@ main(int argc, char* argv[])
               << "  memory: " << Mib(heap) << " heap (" << heap / std::max(1U, t.GetNNodes())
               << " B per node, " << heap / std::max(1U, rep.ports) << " B per port, "
               << heap / std::max(1U, t.GetNEndpoints()) / 1024 << " KiB per endpoint); peak RSS "
-              << Mib(PeakRssBytes()) << "\n";
+              << Mib(UbTopologyHelper::PeakRssBytes()) << "\n";
 
     if (hopSources > 0)
     {
@@ -230,7 +221,10 @@ main(int argc, char* argv[])
     results.AddMetric("system", "links", t.GetNLinks(), "");
     results.AddMetric("system", "build_seconds", wall, "s");
     results.AddMetric("system", "heap_bytes", static_cast<double>(heap), "B");
-    results.AddMetric("system", "peak_rss_bytes", static_cast<double>(PeakRssBytes()), "B");
+    results.AddMetric("system",
+                      "peak_rss_bytes",
+                      static_cast<double>(UbTopologyHelper::PeakRssBytes()),
+                      "B");
     results.AddMetric("system", "deadlock_free", dl.deadlockFree ? 1 : 0, "");
 
     if (bytes > 0)

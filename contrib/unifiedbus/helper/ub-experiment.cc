@@ -115,6 +115,7 @@ UbExperiment::Run(const CollectiveRun& run)
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
         sys.SetFlowLevel(run.level == FLOW);
+        const auto build0 = std::chrono::steady_clock::now();
         if (run.build)
         {
             run.build(sys);
@@ -123,6 +124,8 @@ UbExperiment::Run(const CollectiveRun& run)
         {
             sys.BuildPreset(run.preset, run.npus);
         }
+        out.buildSeconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - build0).count();
         const std::vector<uint32_t> endpoints = sys.GetTopology().GetEndpoints();
         uint32_t n = run.ranks ? run.ranks : static_cast<uint32_t>(endpoints.size());
         NS_ABORT_MSG_IF(n < 2 || n > endpoints.size(),
@@ -280,8 +283,10 @@ UbExperiment::SuperClusterBuild(uint32_t pods,
                                 const std::string& scaleOut,
                                 const std::string& pod)
 {
-    NS_ABORT_MSG_IF(pod != "atlas950" && pod != "atlas960",
-                    "UbExperiment: SuperPoD '" << pod << "' is not atlas950 or atlas960");
+    NS_ABORT_MSG_IF(pod != "atlas950" && pod != "atlas960" && pod != "nvl72",
+                    "UbExperiment: SuperPoD '" << pod << "' is not atlas950, atlas960 or nvl72");
+    NS_ABORT_MSG_IF(pod == "nvl72" && npus != 72,
+                    "UbExperiment: an NVL72 domain has 72 GPUs, not " << npus);
     return [pods, npus, scaleOut, pod](UbTopologyHelper& sys) {
         UbSystems::SuperCluster sc;
         sc.pods = pods;
@@ -290,6 +295,16 @@ UbExperiment::SuperClusterBuild(uint32_t pods,
             sc.pod = UbSystems::Atlas960(npus);
             sc.scaleOut.radix = 256; // [A] 102.4 Tb/s of 400 GbE ports (doc/systems.md)
             sys.SetPreset(UbPreset::Load("ascend960-ub"));
+        }
+        else if (pod == "nvl72")
+        {
+            // GB200 NVL72 domains, one 400 GbE NIC per GPU (a ConnectX-7 per Blackwell GPU, as
+            // NVIDIA's GB200 NVL72 reference design pairs them); 256-port scale-out switches past
+            // 524,288 GPUs, as for the Atlas 960.
+            sc.pod = UbSystems::Nvl72();
+            sc.scaleOut.planes = 1;
+            sc.scaleOut.radix = static_cast<uint64_t>(pods) * npus > 524288 ? 256 : 128;
+            sys.SetPreset(UbPreset::Load("nvlink5-gb200"));
         }
         else
         {

@@ -157,6 +157,7 @@ class UbExperiment
         Time simulated;               //!< simulated time at its end
         UbTransport::Stats transport; //!< the endpoints' transport counters, summed
         uint64_t packetHops{0};       //!< packets sent over all links (every device's count)
+        double buildSeconds{0};       //!< wall-clock time of building the system
         double wallSeconds{0};        //!< wall-clock time of Simulator::Run
         uint64_t flows{0};            //!< flow level: fluid flows (transfers) run
         uint64_t memoryBytes{0};      //!< flow level: what the fabric holds at the end
@@ -178,9 +179,11 @@ class UbExperiment
      * ones (102.4 Tb/s, the generation shipping with the Atlas 960: an assumption), which a
      * million NPUs need for three tiers (doc/systems.md).
      * \param pods SuperPoDs
-     * \param npus NPUs per SuperPoD (a multiple of 64 for atlas950, of 88 for atlas960)
+     * \param npus NPUs per SuperPoD (a multiple of 64 for atlas950, of 88 for atlas960, 72
+     *        for nvl72)
      * \param scaleOut the scale-out preset (uboe-400g, roce-400g)
-     * \param pod the SuperPoD: atlas950 or atlas960
+     * \param pod the SuperPoD: atlas950, atlas960, or nvl72 (GB200 NVL72 domains with one
+     *        400 GbE NIC per GPU: the NVLink baseline)
      * \return the build function
      */
     static std::function<void(UbTopologyHelper&)> SuperClusterBuild(

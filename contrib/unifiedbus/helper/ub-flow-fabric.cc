@@ -762,7 +762,8 @@ UbFlowFabric::GetMemoryBytes() const
     }
     return m_net.GetMemoryBytes() + m_topo.GetMemoryBytes() + m_routes.GetMemoryBytes() + routes +
            m_endpointIndex.capacity() * 4 + m_kindOf.capacity() * 2 + m_latencyPs.capacity() * 8 +
-           m_pipelinePs.capacity() * 8 + m_cutThrough.capacity() + m_selection.capacity() + m_sourceDetours.capacity() +
+           m_pipelinePs.capacity() * 8 + m_cutThrough.capacity() + m_selection.capacity() +
+           m_sourceDetours.capacity() +
            m_domain.capacity() * 4 + m_nextTakePs.capacity() * 8;
 }
 

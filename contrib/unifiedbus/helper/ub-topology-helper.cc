@@ -24,6 +24,7 @@
 #include <iostream>
 #include <malloc.h>
 #include <sstream>
+#include <sys/resource.h>
 
 namespace ns3
 {
@@ -50,6 +51,14 @@ UbTopologyHelper::HeapBytesInUse()
 #else
     return 0;
 #endif
+}
+
+uint64_t
+UbTopologyHelper::PeakRssBytes()
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
 void
@@ -430,7 +439,8 @@ UbTopologyHelper::WarnStarvation() const
     {
         if (dev->GetVlArbitration() == UbNetDevice::STRICT_PRIORITY && dev->GetVlCount() > 1)
         {
-            std::cerr << "warning: topology '" << GetTopology().GetName() << "': its routes use " << used
+            std::cerr << "warning: topology '" << GetTopology().GetName()
+                      << "': its routes use " << used
                       << " VLs and links arbitrate them by strict priority, which starves the "
                          "lower VLs under load; set UbNetDevice::VlArbitration=Dwrr\n";
             return;

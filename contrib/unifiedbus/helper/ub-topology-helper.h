@@ -210,6 +210,8 @@ class UbTopologyHelper
 
     /// \return heap bytes in use now (mallinfo2), for memory reports
     static uint64_t HeapBytesInUse();
+    /// \return the process's peak resident memory so far (getrusage), for memory reports
+    static uint64_t PeakRssBytes();
 
   private:
     /// Warn on stderr if the routes use several VLs and a link serves them by strict priority.

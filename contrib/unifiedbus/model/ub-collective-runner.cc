@@ -82,7 +82,9 @@ UbControllerCarrier::Begin(ArrivedCallback arrived)
 }
 
 void
-UbControllerCarrier::Issue(uint32_t t, const UbTransferGraph::Transfer& x, const UbIssueOptions& options)
+UbControllerCarrier::Issue(uint32_t t,
+                           const UbTransferGraph::Transfer& x,
+                           const UbIssueOptions& options)
 {
     m_inFlight[{x.src, x.dst}].emplace_back(t, x.bytes);
     // Strong order per pair: a pair's transfers arrive in the order they were issued, so each
@@ -287,8 +289,9 @@ UbCollectiveRunner::Arrived(uint32_t t)
                       << UbCollectiveAlgoName(m_result.algo) << ", " << m_nRanks << " ranks, "
                       << m_result.bytes << " B: " << (100 * m_arrived / m_result.transfers)
                       << " % of " << m_result.transfers << " transfers, "
-                      << (UbScheduler::Now() - m_result.start).GetMicroSeconds() << " us simulated, "
-                      << static_cast<uint64_t>(now - m_wallStart) << " s" << std::endl;
+                      << (UbScheduler::Now() - m_result.start).GetMicroSeconds()
+                      << " us simulated, " << static_cast<uint64_t>(now - m_wallStart) << " s"
+                      << std::endl;
         }
     }
     if (participant < m_nRanks)

@@ -75,7 +75,9 @@ class UbTransferCarrier
      * \param x the transfer
      * \param options how its source issues it (issue latency, packet flags); set for ranks only
      */
-    virtual void Issue(uint32_t t, const UbTransferGraph::Transfer& x, const UbIssueOptions& options) = 0;
+    virtual void Issue(uint32_t t,
+                       const UbTransferGraph::Transfer& x,
+                       const UbIssueOptions& options) = 0;
     /**
      * \brief Move a collective's ring phases at the aggregated level, without their transfers
      * one by one, if this carrier can (the flow level's: UbFlowFabric::RingPhase).
@@ -115,7 +117,9 @@ class UbControllerCarrier : public UbTransferCarrier
     uint32_t GetNParticipants() const override;
     const char* GetLevel() const override;
     void Begin(ArrivedCallback arrived) override;
-    void Issue(uint32_t t, const UbTransferGraph::Transfer& x, const UbIssueOptions& options) override;
+    void Issue(uint32_t t,
+               const UbTransferGraph::Transfer& x,
+               const UbIssueOptions& options) override;
 
   private:
     void OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length);

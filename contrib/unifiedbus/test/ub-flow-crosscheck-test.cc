@@ -444,7 +444,8 @@ class UbFlowAggregatedTestCase : public TestCase
         h.SetFlowLevel(true);
         h.BuildPreset("nvlink5-gb200");
         const auto eps = h.GetTopology().GetEndpoints();
-        const double step = h.GetFlowFabric().GetZeroLoadTime(eps[0], eps[1], bytes / 72).GetSeconds();
+        const double step =
+            h.GetFlowFabric().GetZeroLoadTime(eps[0], eps[1], bytes / 72).GetSeconds();
         Simulator::Destroy();
         auto gb200 = [](UbTopologyHelper& sys) { sys.BuildPreset("nvlink5-gb200"); };
         for (Agg a : {Agg::OFF, Agg::ON})
@@ -455,7 +456,8 @@ class UbFlowAggregatedTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(r.Seconds() * 1e6),
                                       2 * 71 * step * 1e6,
                                       142e-6,
-                                      "72 x GB200, one piece per step, aggregated " << (a == Agg::ON ? 1 : 0));
+                                      "72 x GB200, one piece per step, aggregated "
+                                          << (a == Agg::ON ? 1 : 0));
         }
 
         struct Case
