@@ -451,16 +451,40 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
     // Each channel of the source's group carries an equal share (its packets go round the
     // channels); the share spreads down the routes from node to node.
     const uint32_t channels = std::max<uint32_t>(1, r.ep->sprayWidth);
-    std::map<uint32_t, double> weight; // fluid link -> weight
-    uint32_t lastLinkOfFirst = UINT32_MAX;
+    // (fluid link, weight) as the shares reach the links; summed per link below, in this order.
+    std::vector<std::pair<uint32_t, double>> weights;
+    // Per node, for the channel being walked: 1 on the stack, 2 done (valid where m_walkMark is
+    // the walk's epoch), and the share of the channel that reaches it.
+    m_walkState.resize(n, 0);
+    m_walkShare.resize(n, 0.0);
+    m_walkMark.resize(n, 0);
+    auto state = [this](uint32_t v) -> uint8_t& {
+        if (m_walkMark[v] != m_walkEpoch)
+        {
+            m_walkMark[v] = m_walkEpoch;
+            m_walkState[v] = 0;
+            m_walkShare[v] = 0.0;
+        }
+        return m_walkState[v];
+    };
+    auto share = [this, &state](uint32_t v) -> double& {
+        state(v);
+        return m_walkShare[v];
+    };
+    std::vector<uint32_t> order;
+    std::vector<std::pair<uint32_t, uint32_t>> stack;
     for (uint32_t ch = 0; ch < channels; ++ch)
     {
         // The nodes this channel's packets reach, each after every node that feeds it (routes
         // toward one destination have no cycle): depth-first, then reversed.
-        std::vector<uint32_t> order;
-        std::map<uint32_t, uint8_t> state; // 1: on the stack, 2: done
-        std::vector<std::pair<uint32_t, uint32_t>> stack{{src, 0}};
-        state[src] = 1;
+        if (++m_walkEpoch == 0)
+        {
+            std::fill(m_walkMark.begin(), m_walkMark.end(), 0);
+            m_walkEpoch = 1;
+        }
+        order.clear();
+        stack.assign(1, {src, 0});
+        state(src) = 1;
         while (!stack.empty())
         {
             const uint32_t v = stack.back().first;
@@ -482,25 +506,25 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
                                 "UbFlowFabric: a route of node " << m_topo.GetNode(v).name
                                                                  << " uses port " << port);
                 const uint32_t peer = m_topo.GetPorts(v)[port].peer;
-                auto s = state.find(peer);
-                NS_ABORT_MSG_IF(s != state.end() && s->second == 1,
+                uint8_t& ps = state(peer);
+                NS_ABORT_MSG_IF(ps == 1,
                                 "UbFlowFabric: the routes from "
                                     << m_topo.GetNode(src).name << " to "
                                     << m_topo.GetNode(dst).name << " loop at "
                                     << m_topo.GetNode(peer).name);
-                if (s == state.end())
+                if (ps == 0)
                 {
-                    state[peer] = 1;
+                    ps = 1;
                     stack.emplace_back(peer, 0);
                 }
                 continue;
             }
-            state[v] = 2;
+            state(v) = 2;
             order.push_back(v);
             stack.pop_back();
         }
         std::reverse(order.begin(), order.end());
-        std::map<uint32_t, double> share{{src, 1.0 / channels}};
+        share(src) = 1.0 / channels;
         for (uint32_t v : order)
         {
             if (v == dst)
@@ -511,7 +535,7 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
             const UbRouteCandidate* c = candidates(v, count);
             uint32_t first = 0;
             const uint32_t k = choose(v, count, ch, first);
-            const double part = share[v] / k;
+            const double part = share(v) / k;
             for (uint32_t j = first; j < first + k; ++j)
             {
                 const UbTopology::Port& p = m_topo.GetPorts(v)[c[j].port];
@@ -519,8 +543,8 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
                 const uint32_t side = link.a == v ? 0 : 1;
                 const LinkKind& kind = m_kinds[m_kindOf[p.link]];
                 const double wire = kind.proto->GetWireBytes(packet);
-                weight[GetLinkId(p.link, side)] += part * wire / payload;
-                share[p.peer] += part;
+                weights.emplace_back(GetLinkId(p.link, side), part * wire / payload);
+                share(p.peer) += part;
             }
         }
     }
@@ -533,6 +557,22 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
     if (egressBps > 0)
     {
         r.uses.push_back({GetEgressId(src), static_cast<double>(packet) / payload});
+    }
+    // Summed per link in the order the shares arrived, and listed by link (as a map would).
+    std::stable_sort(weights.begin(), weights.end(), [](const auto& a, const auto& b) {
+        return a.first < b.first;
+    });
+    std::vector<std::pair<uint32_t, double>> weight;
+    for (const auto& [l, w] : weights)
+    {
+        if (!weight.empty() && weight.back().first == l)
+        {
+            weight.back().second += w;
+        }
+        else
+        {
+            weight.emplace_back(l, w);
+        }
     }
     for (const auto& [l, w] : weight)
     {

@@ -268,6 +268,10 @@ class UbFlowFabric
     EndpointParams m_remote;               //!< toward other domains (class 1's controller)
     std::vector<int64_t> m_nextTakePs;     //!< per endpoint: its issue engine's next slot
     std::unordered_map<uint64_t, Route> m_routeCache; //!< (src, dst) -> route
+    mutable std::vector<uint8_t> m_walkState; //!< BuildRoute: per node, its walk state
+    mutable std::vector<double> m_walkShare;  //!< BuildRoute: per node, the share reaching it
+    mutable std::vector<uint32_t> m_walkMark; //!< BuildRoute: per node, the walk it belongs to
+    mutable uint32_t m_walkEpoch{0};          //!< BuildRoute: the walk under way
     std::unordered_map<uint64_t, std::deque<Pending>> m_pairs; //!< (src, dst) -> its transfers
 };
 

@@ -503,6 +503,13 @@ class UbFlowAggregatedTestCase : public TestCase
                 FlowCollective(c.build, c.algo, c.bytes, c.group, 0, Agg::ON);
             NS_TEST_EXPECT_MSG_EQ(one.aggregated || !agg.aggregated, false, c.what << ": modes");
             NS_TEST_EXPECT_MSG_EQ(agg.transfers, one.transfers, c.what << ": transfers");
+            if (c.what.rfind("72 x GB200", 0) == 0)
+            {
+                // validation-targets section 3: busbw never above a rank's own bandwidth
+                // (18 NVLink5 links of 50 GB/s per direction).
+                NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(agg.BusBw()), 900.0, c.what << ": busbw");
+                NS_TEST_EXPECT_MSG_GT(agg.BusBw(), 0.5 * 900, c.what << ": busbw near the links'");
+            }
             NS_TEST_EXPECT_MSG_EQ(agg.wireBytes, one.wireBytes, c.what << ": bytes");
             NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(agg.Seconds() / one.Seconds()),
                                       1.0,
