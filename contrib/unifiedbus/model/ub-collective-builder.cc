@@ -1226,6 +1226,12 @@ UbChainBuilder::Supports(UbCollectiveOp op) const
     return op == UbCollectiveOp::BROADCAST;
 }
 
+uint32_t
+UbChainBuilder::AutoChunks(const UbCollectivePlan& plan) const
+{
+    return static_cast<uint32_t>(std::clamp<uint64_t>(plan.bytes / (512 * 1024), 1, 1024));
+}
+
 void
 UbChainBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& g) const
 {
