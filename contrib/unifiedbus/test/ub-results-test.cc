@@ -65,6 +65,26 @@ Exec(const std::string& path, const std::string& sql)
     sqlite3_close(db);
 }
 
+/// Commit one run holding one collective row to the file at path.
+void
+CommitCollective(const std::string& path, const UbResults::CollectiveRow& c)
+{
+    UbResults r("unit-test", path);
+    r.AddCollective(c);
+    r.Commit(Seconds(1), 1);
+}
+
+/// A collective row of these system, level and aggregated flag.
+UbResults::CollectiveRow
+Collective(const std::string& system, const std::string& level, bool aggregated)
+{
+    UbResults::CollectiveRow c;
+    c.system = system;
+    c.level = level;
+    c.aggregated = aggregated;
+    return c;
+}
+
 class UbResultsRoundTripTestCase : public TestCase
 {
   public:
@@ -176,22 +196,9 @@ class UbResultsRoundTripTestCase : public TestCase
         // A version-3 file (collectives without their level) is upgraded: its rows ran at
         // packet level; a new row keeps its own.
         std::string v3 = CreateTempDirFilename("v3.db");
-        {
-            UbResults r("unit-test", v3);
-            UbResults::CollectiveRow c;
-            c.system = "old";
-            r.AddCollective(c);
-            r.Commit(Seconds(1), 1);
-        }
+        CommitCollective(v3, Collective("old", "packet", false));
         Exec(v3, "ALTER TABLE collectives DROP COLUMN level; PRAGMA user_version = 3;");
-        {
-            UbResults r("unit-test", v3);
-            UbResults::CollectiveRow c;
-            c.system = "new";
-            c.level = "flow";
-            r.AddCollective(c);
-            r.Commit(Seconds(1), 1);
-        }
+        CommitCollective(v3, Collective("new", "flow", false));
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(v3, "PRAGMA user_version")),
                               UbResults::SCHEMA_VERSION,
                               "version 3 upgraded");
@@ -204,24 +211,9 @@ class UbResultsRoundTripTestCase : public TestCase
         // A version-4 file (collectives without the aggregated flag) is upgraded: its rows ran
         // transfer by transfer; a new row keeps its own.
         std::string v4 = CreateTempDirFilename("v4.db");
-        {
-            UbResults r("unit-test", v4);
-            UbResults::CollectiveRow c;
-            c.system = "old";
-            c.level = "flow";
-            r.AddCollective(c);
-            r.Commit(Seconds(1), 1);
-        }
+        CommitCollective(v4, Collective("old", "flow", true));
         Exec(v4, "ALTER TABLE collectives DROP COLUMN aggregated; PRAGMA user_version = 4;");
-        {
-            UbResults r("unit-test", v4);
-            UbResults::CollectiveRow c;
-            c.system = "new";
-            c.level = "flow";
-            c.aggregated = true;
-            r.AddCollective(c);
-            r.Commit(Seconds(1), 1);
-        }
+        CommitCollective(v4, Collective("new", "flow", true));
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(v4, "PRAGMA user_version")),
                               UbResults::SCHEMA_VERSION,
                               "version 4 upgraded");
