@@ -191,6 +191,12 @@ check moe-bad-costs 2 "--endpointCosts=maybe is not on or off" "$BIN/moe-dispatc
 check moe-bad-format 2 "--dispatchFormat and --combineFormat are fp8, int8 or bf16" "$BIN/moe-dispatch" --dispatchFormat=fp4
 # The breakdown per phase: 128 tokens x 10 ns of routing, 128 x 7168 x 2 B / 500 GB/s of quantization.
 check moe-breakdown 0 "    8 dispatch     1.28     3.67" "$BIN/moe-dispatch" --preset=nvlink4-h100 --ep=8 --db="$TMP/moe8.db"
+check moe-bad-level 2 "--level=fluid is not packet or flow" "$BIN/moe-dispatch" --level=fluid
+check moe-aggregate-packet 2 "--aggregate=on runs at flow level only; add --level=flow" "$BIN/moe-dispatch" --aggregate=on
+check moe-bad-pods 2 "with --pods, need --pods >= 2 and --npus (per SuperPoD) a multiple of 64" "$BIN/moe-dispatch" --pods=4 --npus=100
+check moe-bad-spread 2 "EP 6 does not spread evenly over 4 SuperPoDs" "$BIN/moe-dispatch" --pods=4 --npus=64 --ep=6
+check moe-bad-scaleout 2 "--scaleOut=ib is not a preset; try uboe-400g or roce-400g" "$BIN/moe-dispatch" --pods=4 --scaleOut=ib
+check moe-supercluster-flow 0 "AllToAllv:8:flow:1 AllToAllv:8:flow:1" sh -c "'$BIN/moe-dispatch' --level=flow --aggregate=on --pods=4 --npus=64 --ep=8 --db='$TMP/moesc.db' >/dev/null && python3 -c \"import sqlite3; print(*[':'.join(map(str, r)) for r in sqlite3.connect('$TMP/moesc.db').execute('SELECT op, ranks, level, aggregated FROM collectives')])\""
 # The flow level (doc/flow-level.md): a bad level is refused, in-network stays at packet level,
 # and a flow-level run records its level beside the collective.
 check collectives-bad-level 2 "--level=fluid is not packet or flow" "$BIN/ub-collectives" --level=fluid

@@ -6,6 +6,7 @@
  *
  *   ./ubsim run moe-dispatch --preset=nvlink5-gb200
  *   ./ubsim run moe-dispatch --preset=ascend950-ub2 --npus=256 --ep=8,16,32,64,128,256
+ *   ./ubsim run moe-dispatch --level=flow --pods=64 --npus=8192 --ep=64,512,8192
  *
  * Each token picks --topk distinct experts uniformly at random (--expertsPerRank experts per
  * rank, seeded by --RngRun); a rank sends a token once to each other rank hosting one of its
@@ -21,6 +22,7 @@
 #include "ns3/network-module.h"
 #include "ns3/unifiedbus-module.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -47,6 +49,8 @@ main(int argc, char* argv[])
     double barrierUs = costs.barrier.GetMicroSeconds();
     uint32_t topK = 8;
     std::string db = "results/ubsim.db";
+    std::string levelName = "packet";
+    std::string aggregateName = "auto";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset", presetName);
@@ -71,10 +75,67 @@ main(int argc, char* argv[])
     cmd.AddValue("issueNs", "[A] issuing one message to one destination (ns)", issueNs);
     cmd.AddValue("barrierUs", "[A] the barrier that ends each phase (us)", barrierUs);
     cmd.AddValue("db", "SQLite results file", db);
+    cmd.AddValue("level",
+                 "packet (every packet) or flow (fluid flows on the same fabric; "
+                 "doc/flow-level.md)",
+                 levelName);
+    cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
+    uint32_t pods = 0;
+    std::string pod = "atlas950";
+    std::string scaleOut = "uboe-400g";
+    cmd.AddValue("pods",
+                 "SuperPoDs of a SuperCluster to spread each EP group over, rank i in SuperPoD "
+                 "i mod pods (0: the preset's system alone; then --npus is per SuperPoD)",
+                 pods);
+    cmd.AddValue("pod", "with --pods: the SuperPoD, atlas950 or atlas960", pod);
+    cmd.AddValue("scaleOut", "with --pods: the scale-out preset (uboe-400g, roce-400g)", scaleOut);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}});
     uint32_t npus = 0;
-    if (!UbPreset::EndpointsOption("moe-dispatch", presetName, npusText, npus))
+    if (pods > 0)
+    {
+        // A SuperCluster: --npus per SuperPoD, the SuperPoD's preset for the endpoints.
+        if (pod != "atlas950" && pod != "atlas960")
+        {
+            std::cerr << "moe-dispatch: --pod=" << pod << " is not atlas950 or atlas960\n";
+            return 2;
+        }
+        presetName = pod == "atlas950" ? "ascend950-ub2" : "ascend960-ub";
+        const uint32_t cabinet = pod == "atlas950" ? 64 : 88;
+        std::vector<uint64_t> perPod;
+        npus = npusText.empty() ? cabinet : 0;
+        if (!npusText.empty() && UbParseUnsignedList(npusText, perPod, UINT32_MAX) &&
+            perPod.size() == 1)
+        {
+            npus = static_cast<uint32_t>(perPod[0]);
+        }
+        if (pods < 2 || npus < cabinet || npus % cabinet)
+        {
+            std::cerr << "moe-dispatch: with --pods, need --pods >= 2 and --npus (per SuperPoD) "
+                         "a multiple of "
+                      << cabinet << "\n";
+            return 2;
+        }
+        const std::vector<std::string> known = UbPreset::List();
+        if (std::find(known.begin(), known.end(), scaleOut) == known.end())
+        {
+            std::cerr << "moe-dispatch: --scaleOut=" << scaleOut
+                      << " is not a preset; try uboe-400g or roce-400g\n";
+            return 2;
+        }
+    }
+    else if (!UbPreset::EndpointsOption("moe-dispatch", presetName, npusText, npus))
+    {
+        return 2;
+    }
+    UbExperiment::Level level;
+    if (!UbExperiment::LevelFromName(levelName, level))
+    {
+        std::cerr << "moe-dispatch: --level=" << levelName << " is not packet or flow\n";
+        return 2;
+    }
+    UbCollectiveEngine::Aggregation aggregate;
+    if (!UbExperiment::AggregateOption("moe-dispatch", aggregateName, level, aggregate))
     {
         return 2;
     }
@@ -118,13 +179,20 @@ main(int argc, char* argv[])
     {
         costs = UbCollectiveHelper::MoeCosts::Off();
     }
-    const uint32_t endpoints = UbExperiment::CountEndpoints(presetName, npus);
+    const uint32_t endpoints =
+        pods > 0 ? pods * npus : UbExperiment::CountEndpoints(presetName, npus);
     for (uint64_t ep : eps)
     {
         if (ep < 2 || ep > endpoints)
         {
             std::cerr << "moe-dispatch: EP " << ep << " does not fit the " << endpoints
                       << " endpoints of " << presetName << "; use --npus or smaller --ep\n";
+            return 2;
+        }
+        if (pods > 0 && ep % pods != 0)
+        {
+            std::cerr << "moe-dispatch: EP " << ep << " does not spread evenly over " << pods
+                      << " SuperPoDs; use EP sizes that are multiples of --pods\n";
             return 2;
         }
     }
@@ -143,16 +211,31 @@ main(int argc, char* argv[])
     results.AddParameter("quant_gbps", costs.quantBps / 1e9);
     results.AddParameter("issue_ns", costs.issuePerMessage.GetNanoSeconds());
     results.AddParameter("barrier_us", costs.barrier.GetSeconds() * 1e6);
+    results.AddParameter("level", levelName);
+    results.AddParameter("aggregate", aggregateName);
+    if (pods > 0)
+    {
+        results.AddParameter("pods", pods);
+        results.AddParameter("pod", pod);
+        results.AddParameter("scale_out", scaleOut);
+    }
     std::cout << "moe-dispatch: " << presetName << ", " << tokens << " tokens/rank, hidden "
               << hidden << ", top-" << topK << ", " << expertsPerRank
               << " expert(s)/rank; token bytes: dispatch " << dispatchBytes << ", combine "
               << combineBytes << "; endpoint costs "
-              << (endpointCosts ? "[A] on (--endpointCosts=off: network alone)" : "off") << "\n"
+              << (endpointCosts ? "[A] on (--endpointCosts=off: network alone)" : "off") << "; "
+              << levelName << " level";
+    if (pods > 0)
+    {
+        std::cout << "; " << pods << " SuperPoDs (" << pod << ") x " << npus << " NPUs over "
+                  << scaleOut << ", each EP group spread evenly over them";
+    }
+    std::cout << "\n"
               << std::setw(5) << "EP" << std::setw(9) << "phase" << std::setw(9) << "route"
               << std::setw(9) << "quant" << std::setw(11) << "net mean" << std::setw(10)
               << "net max" << std::setw(9) << "barrier" << std::setw(10) << "total us"
               << std::setw(13) << "GB/s/rank"
-              << "\n";
+              << "  level\n";
     for (uint64_t epValue : eps)
     {
         const auto ep = static_cast<uint32_t>(epValue);
@@ -181,6 +264,17 @@ main(int argc, char* argv[])
             run.algo = UbCollectiveAlgo::DIRECT;
             run.matrix = &matrix;
             run.results = &results;
+            run.level = level;
+            run.aggregate = aggregate;
+            if (pods > 0)
+            {
+                // Rank i in SuperPoD i mod pods: every SuperPoD holds ep / pods of the group.
+                run.build = UbExperiment::SuperClusterBuild(pods, npus, scaleOut, pod);
+                for (uint32_t i = 0; i < ep; ++i)
+                {
+                    run.rankEndpoints.push_back((i % pods) * npus + i / pods);
+                }
+            }
             run.scope = std::string(combine ? "combine:" : "dispatch:") + std::to_string(ep);
             const Time issue = costs.issuePerMessage;
             run.setup = [issue](UbTopologyHelper&, UbCollectiveEngine& coll) {
@@ -193,7 +287,12 @@ main(int argc, char* argv[])
                       << std::setprecision(2) << std::setw(9) << t.routeUs << std::setw(9)
                       << t.quantUs << std::setw(11) << t.netMeanUs << std::setw(10) << t.netMaxUs
                       << std::setw(9) << t.barrierUs << std::setw(10) << t.totalUs
-                      << std::setw(13) << t.meanRankGBps << "\n";
+                      << std::setw(13) << t.meanRankGBps << "  " << UbExperiment::HowItRan(res)
+                      << "\n";
+            results.AddCollective(pods > 0 ? "supercluster-" + std::to_string(pods) + "x" +
+                                                 std::to_string(npus) + "-" + scaleOut
+                                           : presetName,
+                                  res);
             std::string scope = phase + ":" + std::to_string(ep);
             results.AddMetric(scope, "mean_latency", t.netMeanUs, "us");
             results.AddMetric(scope, "max_latency", t.netMaxUs, "us");

@@ -128,19 +128,38 @@ UbExperiment::Run(const CollectiveRun& run)
             std::chrono::duration<double>(std::chrono::steady_clock::now() - build0).count();
         const std::vector<uint32_t> endpoints = sys.GetTopology().GetEndpoints();
         uint32_t n = run.ranks ? run.ranks : static_cast<uint32_t>(endpoints.size());
-        NS_ABORT_MSG_IF(n < 2 || n > endpoints.size(),
-                        "UbExperiment: " << n << " ranks on " << run.preset << " with "
-                                         << endpoints.size() << " endpoints");
+        std::vector<uint32_t> chosen = run.rankEndpoints; // endpoint indices, in rank order
+        if (chosen.empty())
+        {
+            NS_ABORT_MSG_IF(n < 2 || n > endpoints.size(),
+                            "UbExperiment: " << n << " ranks on " << run.preset << " with "
+                                             << endpoints.size() << " endpoints");
+            for (uint32_t i = 0; i < n; ++i)
+            {
+                chosen.push_back(i);
+            }
+        }
+        n = static_cast<uint32_t>(chosen.size());
+        for (uint32_t i : chosen)
+        {
+            NS_ABORT_MSG_IF(i >= endpoints.size(),
+                            "UbExperiment: rank endpoint " << i << " of a system with "
+                                                           << endpoints.size() << " endpoints");
+        }
         std::unique_ptr<UbCollectiveEngine> engine;
         if (run.level == FLOW)
         {
-            engine = sys.GetFlowFabric().MakeEngine(
-                std::vector<uint32_t>(endpoints.begin(), endpoints.begin() + n));
+            std::vector<uint32_t> nodes;
+            for (uint32_t i : chosen)
+            {
+                nodes.push_back(endpoints[i]);
+            }
+            engine = sys.GetFlowFabric().MakeEngine(nodes);
         }
         else
         {
             std::vector<Ptr<UbController>> r;
-            for (uint32_t i = 0; i < n; ++i)
+            for (uint32_t i : chosen)
             {
                 r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
             }
@@ -214,9 +233,9 @@ UbExperiment::Run(const CollectiveRun& run)
 const char*
 UbExperiment::AggregateOptionHelp()
 {
-    return "flow level: run ring and hierarchical collectives as ring phases (on), transfer by "
-           "transfer (off), or as ring phases from a million transfers on (auto; "
-           "doc/flow-level.md, Aggregated rings)";
+    return "flow level: run ring and hierarchical collectives as ring phases and direct "
+           "All-to-All(v) as link loads (on), transfer by transfer (off), or aggregated from a "
+           "million transfers on (auto; doc/flow-level.md, Aggregated rings and All-to-All)";
 }
 
 bool

@@ -130,6 +130,9 @@ class UbExperiment
         uint32_t npus{0};                              //!< endpoints to build (0: the preset's)
         std::function<void(UbTopologyHelper&)> build;  //!< builds the system instead of preset
         uint32_t ranks{0};                             //!< ranks: the first endpoints (0: all)
+        /// the ranks' endpoints instead, as indices into the system's endpoints, in rank order
+        /// (an expert-parallel group spread over SuperPoDs, say)
+        std::vector<uint32_t> rankEndpoints;
         UbCollectiveOp op{UbCollectiveOp::ALL_REDUCE}; //!< operation
         UbCollectiveAlgo algo{UbCollectiveAlgo::RING}; //!< algorithm
         uint64_t bytes{0};                             //!< NCCL size (not for All-to-Allv)

@@ -131,6 +131,23 @@ class UbFlowCarrier : public UbTransferCarrier
         return true;
     }
 
+    bool AggregateAllToAll(const std::vector<std::vector<uint64_t>>* matrix,
+                           uint64_t uniform,
+                           uint32_t chunks,
+                           const UbCollectiveRunConfig& config,
+                           std::vector<Time>& rankDone) override
+    {
+        UbFlowFabric::AllToAllResult r = m_fabric.AllToAllPhase(m_nodes,
+                                                                 matrix,
+                                                                 uniform,
+                                                                 chunks,
+                                                                 config.issueCost,
+                                                                 config.issueLatency,
+                                                                 config.minimalRoutes);
+        rankDone = std::move(r.rankDone);
+        return r.aggregated;
+    }
+
   private:
     UbFlowFabric& m_fabric;
     std::vector<uint32_t> m_nodes;
@@ -279,6 +296,8 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
         m_pipelinePs[v] = it->second.pipelinePs;
         m_cutThrough[v] = it->second.cutThrough ? 1 : 0;
         m_selection[v] = it->second.selection;
+        m_channelBlind = m_channelBlind && it->second.selection != UbRoutingTable::ECMP &&
+                         it->second.selection != UbRoutingTable::LBF;
         m_sourceDetours[v] = it->second.detours ? 1 : 0;
     }
     // Endpoints: their controller's values, and toward other domains the scale-out preset's
@@ -390,6 +409,64 @@ UbFlowFabric::GetRoute(uint32_t src, uint32_t dst, bool minimal)
     return m_routeCache.emplace(key, std::move(r)).first->second;
 }
 
+const UbRouteCandidate*
+UbFlowFabric::Candidates(uint32_t v, uint32_t src, uint32_t dst, bool minimal, uint32_t& count)
+    const
+{
+    // Candidates of node v toward dst, as UbSwitch::Route takes them: the source's own packets
+    // every one if its switch allows detours (SourceDetours) and the transfer is not held to
+    // minimal routes; every other node those listed before the source-only ones.
+    uint32_t nc = 0;
+    const UbRouteCandidate* c = m_routes.Lookup(v, dst, nc);
+    NS_ABORT_MSG_IF(nc == 0,
+                    "UbFlowFabric: node " << m_topo.GetNode(v).name << " has no route to "
+                                          << m_topo.GetNode(dst).name << " (from "
+                                          << m_topo.GetNode(src).name << ")");
+    count = nc;
+    if (v != src || minimal || !m_sourceDetours[v])
+    {
+        uint32_t k = 0;
+        while (k < nc && !(c[k].flags & UbRouteCandidate::SOURCE_ONLY))
+        {
+            ++k;
+        }
+        NS_ABORT_MSG_IF(k == 0,
+                        "UbFlowFabric: node " << m_topo.GetNode(v).name << "'s route to "
+                                              << m_topo.GetNode(dst).name
+                                              << " has only source-only candidates");
+        count = k;
+    }
+    return c;
+}
+
+uint32_t
+UbFlowFabric::Choose(uint32_t v,
+                     uint32_t count,
+                     uint32_t c,
+                     uint32_t src,
+                     uint32_t dst,
+                     uint32_t& first) const
+{
+    // The candidates a packet of channel c takes at node v, as UbRoutingTable::Select picks
+    // them: one for Single, ECMP and LBF (from the channel's flow hash and load-balance field),
+    // all of them, evenly, for the per-packet selections (Spray, Random, Adaptive).
+    switch (m_selection[v])
+    {
+    case UbRoutingTable::SINGLE:
+        first = 0;
+        return 1u;
+    case UbRoutingTable::ECMP:
+        first = UbRoutingTable::EcmpChoice(UbFlowHash(c, src, dst), v, count);
+        return 1u;
+    case UbRoutingTable::LBF:
+        first = UbRoutingTable::LbfChoice(static_cast<uint8_t>(c & 0xFF), src, dst, v, count);
+        return 1u;
+    default:
+        first = 0;
+        return count;
+    }
+}
+
 void
 UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) const
 {
@@ -402,55 +479,18 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
     r.ep = remote ? &m_remote : &m_local;
     const uint32_t payload = r.ep->mtu;
     const uint32_t packet = payload + DataHeaderBytes();
-    // Candidates of node v toward dst, as UbSwitch::Route takes them: the source's own packets
-    // every one if its switch allows detours (SourceDetours) and the transfer is not held to
-    // minimal routes; every other node those listed before the source-only ones.
     auto candidates = [this, dst, src, minimal](uint32_t v, uint32_t& count) {
-        uint32_t nc = 0;
-        const UbRouteCandidate* c = m_routes.Lookup(v, dst, nc);
-        NS_ABORT_MSG_IF(nc == 0,
-                        "UbFlowFabric: node " << m_topo.GetNode(v).name << " has no route to "
-                                              << m_topo.GetNode(dst).name << " (from "
-                                              << m_topo.GetNode(src).name << ")");
-        count = nc;
-        if (v != src || minimal || !m_sourceDetours[v])
-        {
-            uint32_t k = 0;
-            while (k < nc && !(c[k].flags & UbRouteCandidate::SOURCE_ONLY))
-            {
-                ++k;
-            }
-            NS_ABORT_MSG_IF(k == 0,
-                            "UbFlowFabric: node " << m_topo.GetNode(v).name << "'s route to "
-                                                  << m_topo.GetNode(dst).name
-                                                  << " has only source-only candidates");
-            count = k;
-        }
-        return c;
+        return Candidates(v, src, dst, minimal, count);
     };
-    // The candidates a packet of channel c takes at node v, as UbRoutingTable::Select picks
-    // them: one for Single, ECMP and LBF (from the channel's flow hash and load-balance field),
-    // all of them, evenly, for the per-packet selections (Spray, Random, Adaptive).
     auto choose = [this, src, dst](uint32_t v, uint32_t count, uint32_t c, uint32_t& first) {
-        switch (m_selection[v])
-        {
-        case UbRoutingTable::SINGLE:
-            first = 0;
-            return 1u;
-        case UbRoutingTable::ECMP:
-            first = UbRoutingTable::EcmpChoice(UbFlowHash(c, src, dst), v, count);
-            return 1u;
-        case UbRoutingTable::LBF:
-            first = UbRoutingTable::LbfChoice(static_cast<uint8_t>(c & 0xFF), src, dst, v, count);
-            return 1u;
-        default:
-            first = 0;
-            return count;
-        }
+        return Choose(v, count, c, src, dst, first);
     };
     // Each channel of the source's group carries an equal share (its packets go round the
-    // channels); the share spreads down the routes from node to node.
+    // channels); the share spreads down the routes from node to node. Where no node picks by
+    // the channel (no ECMP or LBF), every channel walks the same way: one walk stands for all,
+    // and its weights are summed below as the walks' would be.
     const uint32_t channels = std::max<uint32_t>(1, r.ep->sprayWidth);
+    const uint32_t walks = m_channelBlind ? 1 : channels;
     // (fluid link, weight) as the shares reach the links; summed per link below, in this order.
     std::vector<std::pair<uint32_t, double>> weights;
     // Per node, for the channel being walked: 1 on the stack, 2 done (valid where m_walkMark is
@@ -473,7 +513,7 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
     };
     std::vector<uint32_t> order;
     std::vector<std::pair<uint32_t, uint32_t>> stack;
-    for (uint32_t ch = 0; ch < channels; ++ch)
+    for (uint32_t ch = 0; ch < walks; ++ch)
     {
         // The nodes this channel's packets reach, each after every node that feeds it (routes
         // toward one destination have no cycle): depth-first, then reversed.
@@ -558,21 +598,30 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
     {
         r.uses.push_back({GetEgressId(src), static_cast<double>(packet) / payload});
     }
-    // Summed per link in the order the shares arrived, and listed by link (as a map would).
+    // Summed per link in the order the shares arrived, and listed by link (as a map would);
+    // one walk standing for every channel is added once per channel, in the same order.
     std::stable_sort(weights.begin(), weights.end(), [](const auto& a, const auto& b) {
         return a.first < b.first;
     });
     std::vector<std::pair<uint32_t, double>> weight;
-    for (const auto& [l, w] : weights)
+    const uint32_t repeats = channels / walks;
+    for (std::size_t i = 0; i < weights.size();)
     {
-        if (!weight.empty() && weight.back().first == l)
+        std::size_t j = i;
+        while (j < weights.size() && weights[j].first == weights[i].first)
         {
-            weight.back().second += w;
+            ++j;
         }
-        else
+        double sum = 0;
+        for (uint32_t rep = 0; rep < repeats; ++rep)
         {
-            weight.emplace_back(l, w);
+            for (std::size_t k = i; k < j; ++k)
+            {
+                sum = (rep == 0 && k == i) ? weights[k].second : sum + weights[k].second;
+            }
         }
+        weight.emplace_back(weights[i].first, sum);
+        i = j;
     }
     for (const auto& [l, w] : weight)
     {
@@ -583,6 +632,27 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
     {
         r.rate = std::min(r.rate, m_net.GetCapacity(u.link) / u.weight);
     }
+    FirstPath(src, dst, minimal, r);
+    r.lastLinks = 0;
+    for (const auto& [l, w] : weight)
+    {
+        const UbTopology::Link& link = m_topo.GetLink(l / 2);
+        r.lastLinks += ((l % 2 == 0 ? link.b : link.a) == dst) ? 1 : 0;
+    }
+    r.egressBps = egressBps;
+}
+
+void
+UbFlowFabric::FirstPath(uint32_t src, uint32_t dst, bool minimal, Route& r) const
+{
+    const uint32_t n = m_topo.GetNNodes();
+    const uint32_t packet = r.ep->mtu + DataHeaderBytes();
+    auto candidates = [this, dst, src, minimal](uint32_t v, uint32_t& count) {
+        return Candidates(v, src, dst, minimal, count);
+    };
+    auto choose = [this, src, dst](uint32_t v, uint32_t count, uint32_t c, uint32_t& first) {
+        return Choose(v, count, c, src, dst, first);
+    };
     // The first packet's path: channel 0's, the first of its candidates at every node.
     r.afterPs = m_pipelinePs[src];
     uint32_t v = src;
@@ -612,13 +682,12 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
                                                                  << " loops");
     }
     r.lastKind = lastKind;
-    r.lastLinks = 0;
-    for (const auto& [l, w] : weight)
-    {
-        const UbTopology::Link& link = m_topo.GetLink(l / 2);
-        r.lastLinks += ((l % 2 == 0 ? link.b : link.a) == dst) ? 1 : 0;
-    }
-    r.egressBps = egressBps;
+}
+
+uint32_t
+UbFlowFabric::HeaderBytes()
+{
+    return DataHeaderBytes();
 }
 
 int64_t

@@ -169,6 +169,54 @@ class UbFlowFabric
                               Time issueLatency = PicoSeconds(-1),
                               bool minimal = false);
 
+    /// What a direct All-to-All(v) takes at the aggregated flow level (AllToAllPhase).
+    struct AllToAllResult
+    {
+        std::vector<Time> rankDone; //!< per rank: its last arrival, from the start (0: none)
+        Time duration;              //!< first issue to last arrival
+        uint64_t pairs{0};          //!< (source, destination) pairs that move bytes
+        uint64_t transfers{0};      //!< transfers they stand for (pairs x their pieces)
+        double maxDrain{0};         //!< the busiest link's load over its capacity (s)
+        bool aggregated{false};     //!< false: the fabric does not suit it (nothing was run)
+    };
+
+    /// \return true if a direct All-to-All(v) runs aggregated here (AllToAllPhase): no link
+    /// joins two endpoints (endpoints that forward, as in UB-Mesh, carry other pairs on the
+    /// links of their own)
+    bool AllToAllAggregates() const;
+
+    /**
+     * \brief A direct All-to-All(v) at the aggregated flow level, without its transfers one by
+     * one: UbDirectBuilder's transfers (each rank to every other, from its right neighbour on,
+     * each pair's bytes in `chunks` pieces) as link loads and per-pair bounds. doc/flow-level.md
+     * ("Aggregated All-to-All") derives it and gives its agreement with the transfer-by-transfer
+     * flow level.
+     *  - Loads: every pair's bytes spread down its routes toward the destination, summed for
+     *    all sources of one destination at once (one pass over the routes toward it, not one
+     *    per pair). Where a pair's choice among candidates hangs on its hash (ECMP, and LBF
+     *    beyond the source), the split is the mean over pairs: even.
+     *  - A pair ends at the later of two bounds, then its path and fill: its own, the issue of
+     *    its last piece (the rank's issue cost and engine) and its bytes at its rate alone; and
+     *    the fabric's, from the first issue, the longest of its source's and its destination's
+     *    processor sharing (all of the endpoint's pairs at once, each smaller pair done before
+     *    it) and the drain (load over capacity) of the busiest link between.
+     * \param nodes the ranks' endpoint nodes, in rank order
+     * \param matrix bytes from rank s to rank d (null: `uniform` for every pair)
+     * \param uniform bytes per pair when matrix is null (All-to-All)
+     * \param chunks pieces per pair (>= 1)
+     * \param issueCost what issuing one transfer costs a rank (UbCollectiveRunConfig)
+     * \param issueLatency every transfer's issue latency (negative: the source's)
+     * \param minimal minimal routes only
+     * \return what it takes (aggregated false, and nothing run, where AllToAllAggregates is)
+     */
+    AllToAllResult AllToAllPhase(const std::vector<uint32_t>& nodes,
+                                 const std::vector<std::vector<uint64_t>>* matrix,
+                                 uint64_t uniform,
+                                 uint32_t chunks,
+                                 Time issueCost,
+                                 Time issueLatency = PicoSeconds(-1),
+                                 bool minimal = false);
+
     /// \return the fluid network
     UbFlowNetwork& GetNetwork()
     {
@@ -238,6 +286,26 @@ class UbFlowFabric
 
     const Route& GetRoute(uint32_t src, uint32_t dst, bool minimal);
     void BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) const;
+    /// the first packet's path (channel 0, the first candidate at every node): r.afterPs and
+    /// r.lastKind, from r.ep
+    void FirstPath(uint32_t src, uint32_t dst, bool minimal, Route& r) const;
+    /// \return the bytes a data packet adds to its payload
+    static uint32_t HeaderBytes();
+    /// the share of what reaches node v toward a destination that its candidate j takes, at
+    /// its mean over pairs where the choice hangs on a pair's hash (AllToAllPhase)
+    double MeanShare(uint32_t v, uint32_t count, uint32_t j, bool source, uint32_t channels)
+        const;
+    const UbRouteCandidate* Candidates(uint32_t v,
+                                       uint32_t src,
+                                       uint32_t dst,
+                                       bool minimal,
+                                       uint32_t& count) const;
+    uint32_t Choose(uint32_t v,
+                    uint32_t count,
+                    uint32_t c,
+                    uint32_t src,
+                    uint32_t dst,
+                    uint32_t& first) const;
     int64_t FillPs(const Route& r, uint64_t bytes) const;
     int64_t IssuePs(uint32_t src, const Route& r, Time issueLatency);
     void StartHead(uint64_t pair);
@@ -263,6 +331,7 @@ class UbFlowFabric
     std::vector<uint8_t> m_cutThrough;     //!< per node: forwards cut-through
     std::vector<uint8_t> m_selection;      //!< per node: its UbRoutingTable::Selection
     std::vector<uint8_t> m_sourceDetours;  //!< per node: SourceDetours
+    bool m_channelBlind{true};             //!< no node picks a candidate by the channel
     std::vector<uint32_t> m_domain;        //!< per node: its class-0 component
     EndpointParams m_local;                //!< toward endpoints of the same domain
     EndpointParams m_remote;               //!< toward other domains (class 1's controller)

@@ -7,6 +7,8 @@
 #include "ub-flow-fabric.h"
 
 #include "ns3/abort.h"
+#include "ns3/ub-net-device.h"
+#include "ns3/ub-routing-table.h"
 
 #include <algorithm>
 #include <cmath>
@@ -111,6 +113,627 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
         }
     }
     out.duration = PicoSeconds(std::llround(*std::max_element(arrived.begin(), arrived.end())));
+    return out;
+}
+
+} // namespace ns3
+
+namespace ns3
+{
+
+double
+UbFlowFabric::MeanShare(uint32_t v,
+                        uint32_t count,
+                        uint32_t j,
+                        bool source,
+                        uint32_t channels) const
+{
+    if (m_selection[v] == UbRoutingTable::SINGLE)
+    {
+        return j == 0 ? 1.0 : 0.0;
+    }
+    if (m_selection[v] == UbRoutingTable::LBF && source)
+    {
+        // At the source a channel's load-balance field picks candidate (channel mod count), with
+        // no hash (UbRoutingTable::LbfChoice): the same for every pair.
+        return static_cast<double>(channels / count + (j < channels % count ? 1 : 0)) / channels;
+    }
+    // Spray, Random and Adaptive split evenly; ECMP, and LBF beyond the source, by a hash of the
+    // pair, which over many pairs is even too.
+    return 1.0 / count;
+}
+
+bool
+UbFlowFabric::AllToAllAggregates() const
+{
+    // Endpoints that forward (a link joining two of them: UB-Mesh, k-ary n-cubes) carry other
+    // pairs on the links their own pairs leave and arrive by, which the endpoints' processor
+    // sharing below does not see.
+    for (uint32_t l = 0; l < m_topo.GetNLinks(); ++l)
+    {
+        const UbTopology::Link& link = m_topo.GetLink(l);
+        if (m_topo.IsEndpoint(link.a) && m_topo.IsEndpoint(link.b))
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+UbFlowFabric::AllToAllResult
+UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
+                            const std::vector<std::vector<uint64_t>>* matrix,
+                            uint64_t uniform,
+                            uint32_t chunks,
+                            Time issueCost,
+                            Time issueLatency,
+                            bool minimal)
+{
+    NS_ABORT_MSG_IF(chunks == 0, "UbFlowFabric::AllToAllPhase: 0 pieces per pair");
+    const auto ranks = static_cast<uint32_t>(nodes.size());
+    const uint32_t n = m_topo.GetNNodes();
+    AllToAllResult out;
+    out.rankDone.assign(ranks, Time(0));
+    if (ranks < 2)
+    {
+        return out;
+    }
+    for (uint32_t v : nodes)
+    {
+        NS_ABORT_MSG_IF(v >= n || !m_topo.IsEndpoint(v),
+                        "UbFlowFabric::AllToAllPhase: rank node " << v << " is not an endpoint");
+    }
+    out.aggregated = AllToAllAggregates();
+    if (!out.aggregated)
+    {
+        return out;
+    }
+    const uint32_t c = chunks;
+    // A pair's bytes as UbDirectBuilder cuts them: an All-to-All's c pieces (the fabric moves at
+    // least a byte each), an All-to-Allv's pieces that hold bytes.
+    struct Cut
+    {
+        uint64_t bytes{0};
+        uint64_t last{0};
+        uint32_t pieces{0};
+    };
+    auto cut = [matrix, uniform, c](uint32_t s, uint32_t d) {
+        Cut x;
+        const uint64_t b = matrix ? (*matrix)[s][d] : uniform;
+        const uint64_t base = b / c;
+        const uint64_t lastPiece = base + b % c;
+        if (!matrix)
+        {
+            x.pieces = c;
+            x.last = std::max<uint64_t>(lastPiece, 1);
+            x.bytes = (c - 1) * std::max<uint64_t>(base, 1) + x.last;
+        }
+        else if (b > 0)
+        {
+            x.pieces = base == 0 ? 1 : c;
+            x.last = base == 0 ? b : lastPiece;
+            x.bytes = b;
+        }
+        return x;
+    };
+    // Per class (0: within a domain, 1: toward another), the wire bytes per payload byte of a
+    // full packet on each kind of link and on the egress.
+    const EndpointParams* eps[2] = {&m_local, &m_remote};
+    std::vector<double> factor[2];
+    double egressFactor[2];
+    double egressBps[2];
+    for (int k = 0; k < 2; ++k)
+    {
+        const uint32_t payload = eps[k]->mtu;
+        const uint32_t packet = payload + HeaderBytes();
+        for (const LinkKind& kind : m_kinds)
+        {
+            factor[k].push_back(static_cast<double>(kind.proto->GetWireBytes(packet)) / payload);
+        }
+        egressFactor[k] = static_cast<double>(packet) / payload;
+        egressBps[k] = eps[k]->egressBps;
+        if (eps[k]->writeBps > 0 && (egressBps[k] == 0 || eps[k]->writeBps < egressBps[k]))
+        {
+            egressBps[k] = eps[k]->writeBps;
+        }
+    }
+    const uint32_t channels = std::max<uint32_t>(1, m_local.sprayWidth);
+    auto cls = [this](uint32_t a, uint32_t b) { return m_domain[a] == m_domain[b] ? 0 : 1; };
+    auto linkOf = [this](uint32_t v, uint32_t port, uint32_t& peer) {
+        const UbTopology::Port& p = m_topo.GetPorts(v)[port];
+        peer = p.peer;
+        return GetLinkId(p.link, m_topo.GetLink(p.link).a == v ? 0 : 1);
+    };
+    // The sources of each destination, one destination at a time: (rank, its pair's cut).
+    std::vector<std::pair<uint32_t, Cut>> sources;
+    auto gather = [&](uint32_t d) {
+        sources.clear();
+        for (uint32_t s = 0; s < ranks; ++s)
+        {
+            if (s != d)
+            {
+                const Cut x = cut(s, d);
+                if (x.pieces > 0)
+                {
+                    sources.emplace_back(s, x);
+                }
+            }
+        }
+    };
+    // The nodes the sources' traffic toward node vd passes (not the sources' own sends, nor
+    // vd), each after every node that feeds it: a depth-first walk's post-order, reversed.
+    std::vector<uint32_t> mark(n, 0);
+    std::vector<uint8_t> state(n, 0);
+    std::vector<double> amount[2] = {std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)};
+    std::vector<double> drainFrom(n, 0.0); // the busiest link's drain from a node to vd
+    uint32_t epoch = 0;
+    std::vector<uint32_t> order;
+    struct Frame
+    {
+        uint32_t v;
+        uint32_t next;
+        uint32_t count;
+        const UbRouteCandidate* cand;
+    };
+    std::vector<Frame> stack;
+    // Walks from sources[first, last).
+    auto walk = [&](uint32_t vd, std::size_t first, std::size_t last) {
+        if (++epoch == 0)
+        {
+            std::fill(mark.begin(), mark.end(), 0);
+            epoch = 1;
+        }
+        order.clear();
+        auto open = [&](uint32_t v) {
+            mark[v] = epoch;
+            state[v] = 1;
+            amount[0][v] = amount[1][v] = 0;
+            Frame f{v, 0, 0, nullptr};
+            f.cand = Candidates(v, vd, vd, minimal, f.count);
+            stack.push_back(f);
+        };
+        auto visit = [&](uint32_t root) {
+            if (root == vd || mark[root] == epoch)
+            {
+                return;
+            }
+            open(root);
+            while (!stack.empty())
+            {
+                Frame& f = stack.back();
+                while (f.next < f.count &&
+                       MeanShare(f.v, f.count, f.next, false, channels) == 0)
+                {
+                    ++f.next;
+                }
+                if (f.next < f.count)
+                {
+                    uint32_t peer = 0;
+                    linkOf(f.v, f.cand[f.next].port, peer);
+                    ++f.next;
+                    if (peer == vd)
+                    {
+                        continue;
+                    }
+                    NS_ABORT_MSG_IF(mark[peer] == epoch && state[peer] == 1,
+                                    "UbFlowFabric: the routes toward "
+                                        << m_topo.GetNode(vd).name << " loop at "
+                                        << m_topo.GetNode(peer).name);
+                    if (mark[peer] != epoch)
+                    {
+                        open(peer); // f is not used after this
+                    }
+                    continue;
+                }
+                state[f.v] = 2;
+                order.push_back(f.v);
+                stack.pop_back();
+            }
+        };
+        for (std::size_t i = first; i < last; ++i)
+        {
+            const uint32_t vs = nodes[sources[i].first];
+            uint32_t count = 0;
+            const UbRouteCandidate* cand = Candidates(vs, vs, vd, minimal, count);
+            for (uint32_t j = 0; j < count; ++j)
+            {
+                if (MeanShare(vs, count, j, true, channels) > 0)
+                {
+                    uint32_t peer = 0;
+                    linkOf(vs, cand[j].port, peer);
+                    visit(peer);
+                }
+            }
+        }
+    };
+
+    // Sources send a destination's pairs through different candidates (within a SuperPoD over
+    // its UB links, to another over the scale-out NICs): the pairs of one set of candidates at
+    // the source are a group, which shares the links out of the source (and, at the destination,
+    // the links its traffic arrives by) with its own pairs only.
+    auto groupOf = [&](uint32_t vs, uint32_t vd) {
+        uint32_t count = 0;
+        return Candidates(vs, vs, vd, minimal, count);
+    };
+    auto sizes = [](std::vector<uint64_t>& v) {
+        std::sort(v.begin(), v.end());
+        std::vector<std::pair<uint64_t, uint32_t>> rle;
+        for (uint64_t b : v)
+        {
+            if (!rle.empty() && rle.back().first == b)
+            {
+                ++rle.back().second;
+            }
+            else
+            {
+                rle.emplace_back(b, 1);
+            }
+        }
+        return rle;
+    };
+    /// A destination's group: its sources' share of the links into it, and their pairs' sizes.
+    struct InGroup
+    {
+        const UbRouteCandidate* key;
+        double rate;        // payload bytes per second
+        uint32_t lastLinks; // links into the destination it uses
+        std::vector<std::pair<uint64_t, uint32_t>> sizes;
+    };
+    std::vector<std::vector<InGroup>> inGroups(ranks);
+
+    // Pass 1: the loads. Per destination and group, the sources' bytes enter on their own
+    // candidates and spread toward it node by node.
+    std::vector<double> load(m_net.GetNLinks(), 0.0);
+    std::vector<std::pair<uint32_t, double>> into; // (link into the destination, group's load)
+    std::vector<uint64_t> column;
+    std::vector<const UbRouteCandidate*> keys;
+    for (uint32_t d = 0; d < ranks; ++d)
+    {
+        gather(d);
+        if (sources.empty())
+        {
+            continue;
+        }
+        const uint32_t vd = nodes[d];
+        keys.clear();
+        for (const auto& src : sources)
+        {
+            keys.push_back(groupOf(nodes[src.first], vd));
+        }
+        // Sources grouped, in rank order within a group.
+        std::vector<std::size_t> idx(sources.size());
+        for (std::size_t i = 0; i < idx.size(); ++i)
+        {
+            idx[i] = i;
+        }
+        std::stable_sort(idx.begin(), idx.end(), [&keys](std::size_t a, std::size_t b) {
+            return std::less<const UbRouteCandidate*>()(keys[a], keys[b]);
+        });
+        {
+            std::vector<std::pair<uint32_t, Cut>> sorted;
+            std::vector<const UbRouteCandidate*> sortedKeys;
+            for (std::size_t i : idx)
+            {
+                sorted.push_back(sources[i]);
+                sortedKeys.push_back(keys[i]);
+            }
+            sources.swap(sorted);
+            keys.swap(sortedKeys);
+        }
+        auto spread = [&](uint32_t v,
+                          bool source,
+                          double a,
+                          int k,
+                          uint32_t count,
+                          const UbRouteCandidate* cand) {
+            for (uint32_t j = 0; j < count; ++j)
+            {
+                const double share = MeanShare(v, count, j, source, channels);
+                if (share == 0)
+                {
+                    continue;
+                }
+                uint32_t peer = 0;
+                const uint32_t l = linkOf(v, cand[j].port, peer);
+                const double w = a * share * factor[k][m_kindOf[l / 2]];
+                load[l] += w;
+                if (peer == vd)
+                {
+                    into.emplace_back(l, w);
+                }
+                else
+                {
+                    amount[k][peer] += a * share;
+                }
+            }
+        };
+        std::vector<std::vector<std::pair<uint32_t, double>>> groupInto;
+        for (std::size_t first = 0; first < sources.size();)
+        {
+            std::size_t last = first;
+            while (last < sources.size() && keys[last] == keys[first])
+            {
+                ++last;
+            }
+            walk(vd, first, last);
+            into.clear();
+            column.clear();
+            for (std::size_t i = first; i < last; ++i)
+            {
+                const auto& [s, x] = sources[i];
+                const uint32_t vs = nodes[s];
+                const int k = cls(vs, vd);
+                const auto b = static_cast<double>(x.bytes);
+                column.push_back(x.bytes);
+                if (egressBps[k] > 0)
+                {
+                    load[GetEgressId(vs)] += b * egressFactor[k];
+                }
+                uint32_t count = 0;
+                const UbRouteCandidate* cand = Candidates(vs, vs, vd, minimal, count);
+                spread(vs, true, b, k, count, cand);
+            }
+            for (auto it = order.rbegin(); it != order.rend(); ++it)
+            {
+                const uint32_t v = *it;
+                uint32_t count = 0;
+                const UbRouteCandidate* cand = Candidates(v, vd, vd, minimal, count);
+                for (int k = 0; k < 2; ++k)
+                {
+                    if (amount[k][v] > 0)
+                    {
+                        spread(v, false, amount[k][v], k, count, cand);
+                    }
+                }
+            }
+            // The group's load per link into the destination.
+            std::sort(into.begin(), into.end());
+            std::vector<std::pair<uint32_t, double>> merged;
+            for (const auto& [l, w] : into)
+            {
+                if (!merged.empty() && merged.back().first == l)
+                {
+                    merged.back().second += w;
+                }
+                else
+                {
+                    merged.emplace_back(l, w);
+                }
+            }
+            groupInto.push_back(std::move(merged));
+            inGroups[d].push_back(InGroup{keys[first], 0.0, 1, sizes(column)});
+            first = last;
+        }
+        // A group's rate into the destination: its share (by load) of each link it arrives by.
+        for (std::size_t g = 0; g < groupInto.size(); ++g)
+        {
+            double rate = 0;
+            for (const auto& [l, w] : groupInto[g])
+            {
+                rate += m_net.GetCapacity(l) * (w / load[l]) / factor[0][m_kindOf[l / 2]];
+            }
+            inGroups[d][g].rate = rate > 0 ? rate : std::numeric_limits<double>::infinity();
+            inGroups[d][g].lastLinks =
+                std::max<uint32_t>(1, static_cast<uint32_t>(groupInto[g].size()));
+        }
+    }
+    auto drain = [&](uint32_t l) { return load[l] / m_net.GetCapacity(l); };
+    for (uint32_t l = 0; l < load.size(); ++l)
+    {
+        out.maxDrain = std::max(out.maxDrain, load[l] > 0 ? drain(l) : 0.0);
+    }
+
+    // Pass 2: per pair, the busiest link between its source's links and its destination's (its
+    // own links out and in count through the endpoints' processor sharing instead).
+    std::vector<float> between(static_cast<std::size_t>(ranks) * ranks, 0.0F);
+    for (uint32_t d = 0; d < ranks; ++d)
+    {
+        gather(d);
+        if (sources.empty())
+        {
+            continue;
+        }
+        const uint32_t vd = nodes[d];
+        walk(vd, 0, sources.size());
+        for (uint32_t v : order) // every node after those it feeds
+        {
+            uint32_t count = 0;
+            const UbRouteCandidate* cand = Candidates(v, vd, vd, minimal, count);
+            double m = 0;
+            for (uint32_t j = 0; j < count; ++j)
+            {
+                uint32_t peer = 0;
+                const uint32_t l = linkOf(v, cand[j].port, peer);
+                if (peer != vd && MeanShare(v, count, j, false, channels) > 0)
+                {
+                    m = std::max(m, std::max(drain(l), drainFrom[peer]));
+                }
+            }
+            drainFrom[v] = m;
+        }
+        for (const auto& [s, x] : sources)
+        {
+            const uint32_t vs = nodes[s];
+            uint32_t count = 0;
+            const UbRouteCandidate* cand = Candidates(vs, vs, vd, minimal, count);
+            double m = 0;
+            for (uint32_t j = 0; j < count; ++j)
+            {
+                uint32_t peer = 0;
+                linkOf(vs, cand[j].port, peer);
+                if (peer != vd && MeanShare(vs, count, j, true, channels) > 0)
+                {
+                    m = std::max(m, drainFrom[peer]);
+                }
+            }
+            between[static_cast<std::size_t>(s) * ranks + d] = static_cast<float>(m);
+        }
+    }
+
+    // Pass 3: per source, its transfers in the order it issues them, and each pair's end.
+    auto shared = [](const std::vector<std::pair<uint64_t, uint32_t>>& v, uint64_t x) {
+        double sum = 0; // what a group moves by the time a pair of x bytes is done
+        for (const auto& [b, k] : v)
+        {
+            sum += static_cast<double>(std::min(b, x)) * k;
+        }
+        return sum;
+    };
+    const int64_t costPs = std::max<int64_t>(0, issueCost.GetPicoSeconds());
+    auto latencyOf = [&issueLatency](const EndpointParams& ep) {
+        return (!ep.initiatorFixed && !issueLatency.IsNegative()) ? issueLatency.GetPicoSeconds()
+                                                                  : ep.initiatorPs;
+    };
+    // The first issue of all: every rank's first transfer at its first slot.
+    int64_t t0 = std::numeric_limits<int64_t>::max();
+    for (uint32_t s = 0; s < ranks; ++s)
+    {
+        for (uint32_t j = 1; j < ranks; ++j)
+        {
+            const uint32_t d = (s + j) % ranks;
+            if (cut(s, d).pieces > 0)
+            {
+                t0 = std::min(t0, costPs + latencyOf(*eps[cls(nodes[s], nodes[d])]));
+                break;
+            }
+        }
+    }
+    /// A source's group: the rate its candidates give its pairs, and their sizes.
+    struct OutGroup
+    {
+        const UbRouteCandidate* key;
+        double rate;
+        std::vector<uint64_t> bytes;
+        std::vector<std::pair<uint64_t, uint32_t>> sizes;
+    };
+    std::vector<int64_t> done(ranks, 0);
+    std::vector<uint64_t> all;
+    for (uint32_t s = 0; s < ranks; ++s)
+    {
+        const uint32_t vs = nodes[s];
+        std::vector<OutGroup> groups;
+        all.clear();
+        auto findGroup = [&groups](const UbRouteCandidate* key) -> OutGroup* {
+            for (OutGroup& g : groups)
+            {
+                if (g.key == key)
+                {
+                    return &g;
+                }
+            }
+            return nullptr;
+        };
+        for (uint32_t d = 0; d < ranks; ++d)
+        {
+            const Cut x = d == s ? Cut{} : cut(s, d);
+            if (x.pieces == 0)
+            {
+                continue;
+            }
+            const uint32_t vd = nodes[d];
+            uint32_t count = 0;
+            const UbRouteCandidate* cand = Candidates(vs, vs, vd, minimal, count);
+            OutGroup* g = findGroup(cand);
+            if (!g)
+            {
+                // What the group's candidates carry together: each link takes its share.
+                const int k = cls(vs, vd);
+                double rate = std::numeric_limits<double>::infinity();
+                for (uint32_t j = 0; j < count; ++j)
+                {
+                    const double share = MeanShare(vs, count, j, true, channels);
+                    if (share > 0)
+                    {
+                        uint32_t peer = 0;
+                        const uint32_t l = linkOf(vs, cand[j].port, peer);
+                        rate = std::min(rate,
+                                        m_net.GetCapacity(l) /
+                                            (share * factor[k][m_kindOf[l / 2]]));
+                    }
+                }
+                groups.push_back(OutGroup{cand, rate, {}, {}});
+                g = &groups.back();
+            }
+            g->bytes.push_back(x.bytes);
+            all.push_back(x.bytes);
+        }
+        for (OutGroup& g : groups)
+        {
+            g.sizes = sizes(g.bytes);
+        }
+        const std::vector<std::pair<uint64_t, uint32_t>> allSizes = sizes(all);
+        uint64_t q = 0;       // transfers the rank has issued
+        int64_t nextTake = 0; // its issue engine's next slot
+        for (uint32_t j = 1; j < ranks; ++j)
+        {
+            const uint32_t d = (s + j) % ranks;
+            const Cut x = cut(s, d);
+            if (x.pieces == 0)
+            {
+                continue;
+            }
+            const uint32_t vd = nodes[d];
+            const int k = cls(vs, vd);
+            const EndpointParams& ep = *eps[k];
+            int64_t first = 0;
+            int64_t last = 0;
+            for (uint32_t p = 0; p < x.pieces; ++p)
+            {
+                const int64_t ready = costPs > 0 ? static_cast<int64_t>(q + 1) * costPs : 0;
+                ++q;
+                const int64_t take = std::max(ready, nextTake);
+                nextTake = take + ep.issueIntervalPs;
+                last = take + latencyOf(ep);
+                first = p == 0 ? last : first;
+            }
+            const UbRouteCandidate* key = groupOf(vs, vd);
+            const OutGroup& og = *findGroup(key);
+            const InGroup* ig = nullptr;
+            for (const InGroup& g : inGroups[d])
+            {
+                ig = g.key == key ? &g : ig;
+            }
+            NS_ABORT_MSG_IF(!ig, "UbFlowFabric::AllToAllPhase: no group of its destination");
+            // Processor sharing at the source's candidates, its egress and the destination's
+            // links: each of the group's pairs moves at an equal share until done, so a pair of
+            // x bytes is done once the group has moved min(x, b) of every pair of b bytes.
+            double egress = std::numeric_limits<double>::infinity();
+            double egressShared = 0;
+            if (egressBps[k] > 0)
+            {
+                egress = m_net.GetCapacity(GetEgressId(vs)) / egressFactor[k];
+                egressShared = shared(allSizes, x.bytes) / egress;
+            }
+            const double alone = std::min({og.rate, egress, ig->rate});
+            const double own =
+                std::max(static_cast<double>(first) + static_cast<double>(x.bytes) / alone * 1e12,
+                         static_cast<double>(last) + static_cast<double>(x.last) / alone * 1e12);
+            const double fabric =
+                static_cast<double>(t0) +
+                1e12 *
+                    std::max({shared(og.sizes, x.bytes) / og.rate,
+                              egressShared,
+                              shared(ig->sizes, x.bytes) / ig->rate,
+                              static_cast<double>(between[static_cast<std::size_t>(s) * ranks + d])});
+            Route r;
+            r.ep = &ep;
+            FirstPath(vs, vd, minimal, r);
+            r.lastLinks = ig->lastLinks;
+            r.egressBps = egressBps[k];
+            const int64_t end = static_cast<int64_t>(std::ceil(std::max(own, fabric))) +
+                                r.afterPs + FillPs(r, x.last);
+            done[d] = std::max(done[d], end);
+            ++out.pairs;
+            out.transfers += x.pieces;
+        }
+    }
+    int64_t longest = 0;
+    for (uint32_t d = 0; d < ranks; ++d)
+    {
+        out.rankDone[d] = PicoSeconds(done[d]);
+        longest = std::max(longest, done[d]);
+    }
+    out.duration = PicoSeconds(longest);
     return out;
 }
 

@@ -349,6 +349,22 @@ UbTransferCarrier::Aggregate(const std::vector<UbRingPhase>&,
     return false;
 }
 
+void
+UbCollectiveRunner::BeginAggregated(const UbCollectiveResult& result,
+                                    const UbCollectiveRunConfig& config,
+                                    DoneCallback done)
+{
+    m_config = config;
+    m_result = result;
+    m_result.level = m_carrier->GetLevel();
+    m_result.aggregated = true;
+    m_done = done;
+    m_result.transfers = 0;
+    m_result.wireBytes = 0;
+    m_result.peakTransfers = 0;
+    m_result.rankBytesIn.assign(m_nRanks, 0);
+}
+
 bool
 UbCollectiveRunner::RunAggregated(const std::vector<UbRingPhase>& phases,
                                   const UbCollectiveResult& result,
@@ -361,15 +377,7 @@ UbCollectiveRunner::RunAggregated(const std::vector<UbRingPhase>& phases,
     {
         return false;
     }
-    m_config = config;
-    m_result = result;
-    m_result.level = m_carrier->GetLevel();
-    m_result.aggregated = true;
-    m_done = done;
-    m_result.transfers = 0;
-    m_result.wireBytes = 0;
-    m_result.peakTransfers = 0;
-    m_result.rankBytesIn.assign(m_nRanks, 0);
+    BeginAggregated(result, config, done);
     for (const auto& ph : phases)
     {
         for (const auto& ring : ph.rings)
@@ -390,6 +398,60 @@ UbCollectiveRunner::RunAggregated(const std::vector<UbRingPhase>& phases,
     m_result.start = UbScheduler::Now();
     m_result.rankDone.assign(m_nRanks, m_result.start + duration);
     Simulator::Schedule(duration, [this]() { Finish(); });
+    return true;
+}
+
+bool
+UbTransferCarrier::AggregateAllToAll(const std::vector<std::vector<uint64_t>>*,
+                                     uint64_t,
+                                     uint32_t,
+                                     const UbCollectiveRunConfig&,
+                                     std::vector<Time>&)
+{
+    return false;
+}
+
+bool
+UbCollectiveRunner::RunAggregatedAllToAll(const std::vector<std::vector<uint64_t>>* matrix,
+                                          uint64_t uniform,
+                                          const UbCollectiveResult& result,
+                                          const UbCollectiveRunConfig& config,
+                                          DoneCallback done)
+{
+    NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
+    std::vector<Time> rankDone;
+    if (!m_carrier->AggregateAllToAll(matrix, uniform, result.chunks, config, rankDone))
+    {
+        return false;
+    }
+    BeginAggregated(result, config, done);
+    // What UbDirectBuilder's transfers would count: an All-to-All's pieces every one, an
+    // All-to-Allv's pieces that hold bytes.
+    const uint32_t c = std::max<uint32_t>(1, result.chunks);
+    for (uint32_t s = 0; s < m_nRanks; ++s)
+    {
+        for (uint32_t d = 0; d < m_nRanks; ++d)
+        {
+            const uint64_t b = s == d ? 0 : matrix ? (*matrix)[s][d] : uniform;
+            if (s == d || (matrix && b == 0))
+            {
+                continue;
+            }
+            m_result.transfers += matrix && b < c ? 1 : c;
+            m_result.wireBytes += b;
+            m_result.rankBytesIn[d] += b;
+        }
+    }
+    m_running = true;
+    m_result.start = UbScheduler::Now();
+    Time longest(0);
+    m_result.rankDone.resize(m_nRanks);
+    for (uint32_t r = 0; r < m_nRanks; ++r)
+    {
+        m_result.rankDone[r] = m_result.start + rankDone.at(r);
+        longest = std::max(longest, rankDone[r]);
+    }
+    Simulator::Schedule(longest, [this]() { Finish(); });
     return true;
 }
 

@@ -91,6 +91,21 @@ class UbTransferCarrier
                            uint32_t chunks,
                            const UbCollectiveRunConfig& config,
                            Time& duration);
+    /**
+     * \brief Move a direct All-to-All(v) at the aggregated level, without its transfers one by
+     * one, if this carrier can (the flow level's: UbFlowFabric::AllToAllPhase).
+     * \param matrix bytes from rank s to rank d (null: `uniform` for every pair)
+     * \param uniform bytes per pair when matrix is null
+     * \param chunks pieces per pair
+     * \param config the run's configuration (issue cost and latency, minimal routes)
+     * \param[out] rankDone per rank, its last arrival from the start
+     * \return false if this carrier cannot (this base version)
+     */
+    virtual bool AggregateAllToAll(const std::vector<std::vector<uint64_t>>* matrix,
+                                   uint64_t uniform,
+                                   uint32_t chunks,
+                                   const UbCollectiveRunConfig& config,
+                                   std::vector<Time>& rankDone);
 };
 
 /**
@@ -192,6 +207,22 @@ class UbCollectiveRunner
                        const UbCollectiveResult& result,
                        const UbCollectiveRunConfig& config,
                        DoneCallback done);
+    /**
+     * \brief Run a direct All-to-All(v) at the aggregated level now (UbTransferCarrier::
+     * AggregateAllToAll): each rank done at its last arrival, the result when the last rank
+     * is, with the transfers and bytes it stands for and UbCollectiveResult::aggregated set.
+     * \param matrix bytes from rank s to rank d (null: `uniform` for every pair)
+     * \param uniform bytes per pair when matrix is null
+     * \param result what the run is (op, algo, ranks, bytes, chunks)
+     * \param config what the run needs from the fabric
+     * \param done called when it has ended
+     * \return false, running nothing, if the carrier cannot aggregate
+     */
+    bool RunAggregatedAllToAll(const std::vector<std::vector<uint64_t>>* matrix,
+                               uint64_t uniform,
+                               const UbCollectiveResult& result,
+                               const UbCollectiveRunConfig& config,
+                               DoneCallback done);
     /// \return true while a run is in progress
     bool IsRunning() const
     {
@@ -204,6 +235,10 @@ class UbCollectiveRunner
     }
 
   private:
+    /// an aggregated run begins: its configuration and result, counts to be filled in
+    void BeginAggregated(const UbCollectiveResult& result,
+                         const UbCollectiveRunConfig& config,
+                         DoneCallback done);
     /// Stop with a message if transfer t names a participant that is not there or, generated
     /// after the start, has no dependency (the generator's contract, UbTransferGraph).
     void Check(uint32_t t, const UbTransferGraph::Transfer& x, bool atStart) const;

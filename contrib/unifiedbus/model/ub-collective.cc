@@ -367,14 +367,52 @@ UbCollectiveEngine::Launch(const UbCollectivePlan& plan, DoneCallback done)
     r.bytes = plan.bytes;
     r.chunks = plan.chunks;
     r.offload = m_offload;
-    if (m_aggregation != Aggregation::OFF)
+    const bool allToAll =
+        plan.op == UbCollectiveOp::ALL_TO_ALL || plan.op == UbCollectiveOp::ALL_TO_ALLV;
+    if (m_aggregation != Aggregation::OFF && allToAll && plan.algo == UbCollectiveAlgo::DIRECT)
+    {
+        // A direct All-to-All(v) as link loads and per-pair bounds (UbFlowFabric::
+        // AllToAllPhase): its transfers are the pairs that move bytes, times their pieces.
+        const uint32_t n = m_nRanks;
+        const uint32_t c = std::max<uint32_t>(1, plan.chunks);
+        uint64_t transfers = 0;
+        for (uint32_t s = 0; s < n && plan.matrix; ++s)
+        {
+            for (uint32_t d = 0; d < n; ++d)
+            {
+                const uint64_t b = d == s ? 0 : (*plan.matrix)[s][d];
+                transfers += b == 0 ? 0 : b < c ? 1 : c;
+            }
+        }
+        if (!plan.matrix)
+        {
+            transfers = static_cast<uint64_t>(n) * (n - 1) * c;
+        }
+        const uint64_t uniform = plan.matrix ? 0 : (plan.bytes + n - 1) / n;
+        if (m_aggregation == Aggregation::ON || transfers >= AUTO_ALL_TO_ALL)
+        {
+            if (m_runner.RunAggregatedAllToAll(plan.matrix,
+                                               uniform,
+                                               r,
+                                               RunConfig(plan.algo),
+                                               done))
+            {
+                return;
+            }
+            NS_ABORT_MSG_IF(m_aggregation == Aggregation::ON,
+                            "UbCollectiveEngine: an All-to-All runs aggregated at the flow level "
+                            "on fabrics whose endpoints do not forward (not UB-Mesh's); use "
+                            "--aggregate=auto or off");
+        }
+    }
+    else if (m_aggregation != Aggregation::OFF)
     {
         std::vector<UbRingPhase> phases;
         const bool rings = plan.op != UbCollectiveOp::ALL_TO_ALLV &&
                            UbCollectiveBuilder::For(plan.algo).Phases(plan, phases);
         NS_ABORT_MSG_IF(!rings && m_aggregation == Aggregation::ON,
                         "UbCollectiveEngine: the aggregated flow level runs ring and "
-                        "hierarchical collectives; "
+                        "hierarchical collectives and direct All-to-All(v); "
                             << UbCollectiveOpName(plan.op) << " " << UbCollectiveAlgoName(plan.algo)
                             << " has no ring phases (run it with --aggregate=off or auto)");
         uint64_t transfers = 0;

@@ -147,11 +147,16 @@ class UbCollectiveEngine
     {
         OFF,  //!< transfer by transfer (the default)
         ON,   //!< as ring phases; other algorithms stop the run with a message
-        AUTO, //!< as ring phases when they stand for at least AUTO_TRANSFERS transfers
+        AUTO, //!< aggregated from AUTO_TRANSFERS transfers (All-to-All: AUTO_ALL_TO_ALL)
     };
     /// AUTO aggregates collectives of at least this many transfers (about a second of wall
     /// clock transfer by transfer; a 72-rank ring of 16 MiB has 327,000)
     static constexpr uint64_t AUTO_TRANSFERS = 1000000;
+    /// AUTO aggregates a direct All-to-All(v) from this many transfers: its transfers all move
+    /// at once, so each start and end settles thousands of others and the cost grows as their
+    /// square (a 72-rank MoE dispatch of 5,112 takes 25 s transfer by transfer, and the
+    /// aggregated one agrees within 1 %; doc/flow-level.md)
+    static constexpr uint64_t AUTO_ALL_TO_ALL = 4096;
 
     /**
      * \brief Run ring and hierarchical collectives as ring phases, not transfer by transfer:

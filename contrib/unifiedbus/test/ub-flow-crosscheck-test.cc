@@ -17,6 +17,7 @@
 
 #include "ns3/simulator.h"
 #include "ns3/test.h"
+#include "ns3/ub-collective-helper.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-experiment.h"
@@ -521,6 +522,160 @@ class UbFlowAggregatedTestCase : public TestCase
     }
 };
 
+/// An All-to-All(v) at flow level on the given ranks (endpoint indices; empty: all), with an
+/// issue cost per transfer; its result.
+UbCollectiveResult
+FlowAllToAll(const std::function<void(UbTopologyHelper&)>& build,
+             const std::vector<std::vector<uint64_t>>* matrix,
+             uint64_t bytes,
+             const std::vector<uint32_t>& ranks,
+             Time issueCost,
+             UbCollectiveEngine::Aggregation aggregate)
+{
+    UbExperiment::CollectiveRun run;
+    run.build = build;
+    run.preset = "test";
+    run.op = matrix ? UbCollectiveOp::ALL_TO_ALLV : UbCollectiveOp::ALL_TO_ALL;
+    run.algo = UbCollectiveAlgo::DIRECT;
+    run.bytes = bytes;
+    run.matrix = matrix;
+    run.rankEndpoints = ranks;
+    run.setup = [issueCost](UbTopologyHelper&, UbCollectiveEngine& coll) {
+        coll.SetIssueCost(issueCost);
+    };
+    run.level = UbExperiment::FLOW;
+    run.aggregate = aggregate;
+    return UbExperiment::Run(run).result;
+}
+
+/**
+ * \ingroup unifiedbus-tests
+ * \brief The aggregated All-to-All(v) (link loads and per-pair bounds, UbFlowFabric::
+ * AllToAllPhase) against the flow level transfer by transfer: a uniform All-to-All and MoE
+ * dispatches inside a NVLink domain, an Atlas-950-like SuperPoD and across four SuperPoDs; and
+ * UB-Mesh, whose endpoints forward, left transfer by transfer.
+ */
+class UbFlowAggregatedAllToAllTestCase : public TestCase
+{
+  public:
+    UbFlowAggregatedAllToAllTestCase()
+        : TestCase("aggregated All-to-All(v): uniform and MoE dispatch within 2 % (mean rank) "
+                   "and 0.5 % (slowest rank) of the flow level transfer by transfer; busbw "
+                   "below a GPU's links; UB-Mesh not aggregated")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        using Agg = UbCollectiveEngine::Aggregation;
+        auto gb200 = [](UbTopologyHelper& sys) { sys.BuildPreset("nvlink5-gb200"); };
+        auto pod256 = [](UbTopologyHelper& sys) { sys.BuildPreset("ascend950-ub2", 256); };
+        auto moe = [](uint32_t ep) {
+            UbCollectiveHelper::Moe m;
+            m.ranks = ep;
+            m.tokensPerRank = 128;
+            m.hidden = 7168;
+            m.topK = std::min(8U, ep);
+            m.seed = 1;
+            m.tokenBytes = UbCollectiveHelper::MoeTokenBytes("fp8", m.hidden);
+            return UbCollectiveHelper::MoeDispatch(m);
+        };
+        const auto ep32 = moe(32);
+        const auto ep64 = moe(64);
+        const auto ep8 = moe(8);
+        std::vector<uint32_t> spread; // 8 ranks over 4 SuperPoDs of 64: rank i in pod i mod 4
+        for (uint32_t i = 0; i < 8; ++i)
+        {
+            spread.push_back((i % 4) * 64 + i / 4);
+        }
+        std::vector<uint32_t> first32;
+        for (uint32_t i = 0; i < 32; ++i)
+        {
+            first32.push_back(i);
+        }
+        std::vector<uint32_t> first64;
+        for (uint32_t i = 0; i < 64; ++i)
+        {
+            first64.push_back(i);
+        }
+        struct Case
+        {
+            std::string what;
+            std::function<void(UbTopologyHelper&)> build;
+            const std::vector<std::vector<uint64_t>>* matrix;
+            uint64_t bytes;
+            std::vector<uint32_t> ranks;
+        };
+        const std::vector<Case> cases = {
+            {"72 x GB200, uniform All-to-All, 64 MiB", gb200, nullptr, 64ULL << 20, {}},
+            {"72 x GB200, MoE dispatch, EP 32", gb200, &ep32, 0, first32},
+            {"ascend950-ub2 (256), MoE dispatch, EP 64", pod256, &ep64, 0, first64},
+            {"4 x 64 over UBoE, MoE dispatch, EP 8 over the 4 pods",
+             UbExperiment::SuperClusterBuild(4, 64, "uboe-400g"),
+             &ep8,
+             0,
+             spread},
+        };
+        for (const Case& c : cases)
+        {
+            const UbCollectiveResult one =
+                FlowAllToAll(c.build, c.matrix, c.bytes, c.ranks, NanoSeconds(100), Agg::OFF);
+            const UbCollectiveResult agg =
+                FlowAllToAll(c.build, c.matrix, c.bytes, c.ranks, NanoSeconds(100), Agg::ON);
+            NS_TEST_EXPECT_MSG_EQ(one.aggregated, false, c.what << ": transfer by transfer");
+            NS_TEST_EXPECT_MSG_EQ(agg.aggregated, true, c.what << ": aggregated");
+            NS_TEST_EXPECT_MSG_EQ(agg.transfers, one.transfers, c.what << ": transfers");
+            NS_TEST_EXPECT_MSG_EQ(agg.wireBytes, one.wireBytes, c.what << ": bytes");
+            double meanOne = 0;
+            double meanAgg = 0;
+            for (std::size_t r = 0; r < one.rankDone.size(); ++r)
+            {
+                NS_TEST_EXPECT_MSG_EQ(agg.rankBytesIn[r], one.rankBytesIn[r], c.what << ": in");
+                meanOne += (one.rankDone[r] - one.start).GetSeconds() / one.rankDone.size();
+                meanAgg += (agg.rankDone[r] - agg.start).GetSeconds() / agg.rankDone.size();
+            }
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(meanAgg / meanOne),
+                                      1.0,
+                                      0.02,
+                                      c.what << ": mean rank " << meanAgg * 1e6 << " against "
+                                             << meanOne * 1e6 << " us");
+            NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(agg.Seconds() / one.Seconds()),
+                                      1.0,
+                                      0.005,
+                                      c.what << ": slowest rank " << agg.Seconds() * 1e6
+                                             << " against " << one.Seconds() * 1e6 << " us");
+            if (!c.matrix)
+            {
+                // validation-targets section 3: busbw never above a GPU's own links (18 NVLink5
+                // links of 50 GB/s per direction); a GPU's send buffer moves near their rate.
+                NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(agg.BusBw()), 900.0, c.what << ": busbw");
+                NS_TEST_EXPECT_MSG_GT(agg.BusBw(), 0.5 * 900, c.what << ": busbw near 900");
+            }
+        }
+        // UB-Mesh's NPUs forward other pairs on their own links: its All-to-All stays transfer
+        // by transfer, even when asked (auto) to aggregate.
+        UbTopologyHelper h;
+        h.SetFlowLevel(true);
+        h.BuildPreset("ubmesh-ub2");
+        NS_TEST_EXPECT_MSG_EQ(h.GetFlowFabric().AllToAllAggregates(),
+                              false,
+                              "UB-Mesh's endpoints forward");
+        Simulator::Destroy();
+        const auto ep16 = moe(16);
+        std::vector<uint32_t> first16(first32.begin(), first32.begin() + 16);
+        const UbCollectiveResult mesh =
+            FlowAllToAll([](UbTopologyHelper& sys) { sys.BuildPreset("ubmesh-ub2"); },
+                         &ep16,
+                         0,
+                         first16,
+                         NanoSeconds(100),
+                         Agg::AUTO);
+        NS_TEST_EXPECT_MSG_EQ(mesh.aggregated, false, "UB-Mesh: transfer by transfer");
+        NS_TEST_EXPECT_MSG_GT(mesh.Seconds(), 0.0, "UB-Mesh: ran");
+    }
+};
+
 class UbFlowCrossCheckTestSuite : public TestSuite
 {
   public:
@@ -533,6 +688,7 @@ class UbFlowCrossCheckTestSuite : public TestSuite
         AddTestCase(new UbFlowIncastTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowMeshAllToAllTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowAggregatedTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowAggregatedAllToAllTestCase, TestCase::QUICK);
     }
 };
 
