@@ -14,6 +14,9 @@
  * as many GB200 NVL72 domains over RoCE, a hierarchical AllReduce of the largest size at the
  * aggregated flow level (each row says so); about 3 minutes for the 950 pair, 8 more for 960.
  *
+ * NCCL's reporting sizes (--flowSizes, default 1 GiB and 8 GiB) run at flow level on the same
+ * fabrics; their rows say "flow".
+ *
  * Each number comes from its own run on an idle fabric. The UB SuperPoD is built with --ubNpus
  * NPUs (default 128: two racks, so that near pairs cross one leaf chip and far pairs the full
  * leaf-spine-leaf path of the 8,192-NPU system; the per-pair and per-rank figures do not depend on
@@ -54,6 +57,8 @@ struct Row
     std::vector<double> arAccel; //!< AllReduce with the system's collective acceleration
     std::string accel;           //!< which (or why none)
     std::vector<double> a2aBus;
+    std::vector<double> arFlow;  //!< AllReduce at NCCL's reporting sizes, flow level
+    std::vector<double> a2aFlow; //!< All-to-All at NCCL's reporting sizes, flow level
     double aggTBps{0};
     double perEpGBps{0};
     uint32_t endpoints{0};
@@ -62,6 +67,10 @@ struct Row
 std::string
 SizeLabel(uint64_t b)
 {
+    if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
+    {
+        return std::to_string(b >> 30) + " GiB";
+    }
     if (b >= (1 << 20) && b % (1 << 20) == 0)
     {
         return std::to_string(b >> 20) + " MiB";
@@ -101,6 +110,11 @@ main(int argc, char* argv[])
                  "offload (CCU-like) on UB, NVLS-like in-switch reduction on one-tier NVLink",
                  accelerated);
     cmd.AddValue("db", "SQLite results file", db);
+    std::string flowSizesText = "1073741824,8589934592";
+    cmd.AddValue("flowSizes",
+                 "AllReduce and All-to-All sizes run at flow level (NCCL's reporting sizes, out "
+                 "of the packet level's reach), comma-separated bytes (empty: none)",
+                 flowSizesText);
     std::string superText = "950";
     cmd.AddValue("superclusters",
                  "SuperCluster rows at flow level, comma-separated: 950 (64 x 8,192 Atlas 950 "
@@ -116,6 +130,14 @@ main(int argc, char* argv[])
     {
         std::cerr << "superpod-vs-nvlink: --sizes and --systems are comma-separated lists, e.g. "
                      "--sizes=65536,1048576 --systems=ub,nvl72\n";
+        return 2;
+    }
+    std::vector<uint64_t> flowSizes;
+    if (!UbParseUnsignedList(flowSizesText, flowSizes) ||
+        std::find(flowSizes.begin(), flowSizes.end(), 0) != flowSizes.end())
+    {
+        std::cerr << "superpod-vs-nvlink: --flowSizes=" << flowSizesText
+                  << " is not a list of sizes in bytes, e.g. 1073741824,8589934592\n";
         return 2;
     }
     std::vector<std::string> superKeys;
@@ -280,6 +302,30 @@ main(int argc, char* argv[])
                                                 &results,
                                                 tag + "AllToAll:" + std::to_string(b))));
         }
+        // NCCL's reporting sizes, at flow level (the packet level would take hours): the same
+        // fabric, ranks and algorithms, fluid flows sharing links max-min fairly.
+        for (uint64_t b : flowSizes)
+        {
+            std::cerr << "[superpod-vs-nvlink] " << s.label << ": collectives at flow level, "
+                      << SizeLabel(b) << std::endl;
+            for (UbCollectiveOp op : {UbCollectiveOp::ALL_REDUCE, UbCollectiveOp::ALL_TO_ALL})
+            {
+                const bool ar = op == UbCollectiveOp::ALL_REDUCE;
+                UbExperiment::CollectiveRun run;
+                run.preset = s.preset;
+                run.npus = s.npus;
+                run.ranks = ranks;
+                run.op = op;
+                run.algo = ar ? UbCollectiveAlgo::RING : UbCollectiveAlgo::DIRECT;
+                run.bytes = b;
+                run.chunks = ar ? chunks : 1;
+                run.results = &results;
+                run.scope = tag + (ar ? "AllReduce-flow:" : "AllToAll-flow:") + std::to_string(b);
+                run.level = UbExperiment::FLOW;
+                const UbCollectiveResult c = UbExperiment::Run(run).result;
+                (ar ? r.arFlow : r.a2aFlow).push_back(add(c));
+            }
+        }
         results.AddMetric(s.preset, "latency_near", r.latNearUs, "us");
         results.AddMetric(s.preset, "latency_far", r.latFarUs, "us");
         results.AddMetric(s.preset, "p2p_write_bw", r.p2pGBps, "GB/s");
@@ -294,6 +340,17 @@ main(int argc, char* argv[])
             results.AddMetric(s.preset,
                               "alltoall_busbw_" + SizeLabel(sizes[i]),
                               r.a2aBus[i],
+                              "GB/s");
+        }
+        for (std::size_t i = 0; i < flowSizes.size(); ++i)
+        {
+            results.AddMetric(s.preset,
+                              "allreduce_busbw_flow_" + SizeLabel(flowSizes[i]),
+                              r.arFlow[i],
+                              "GB/s");
+            results.AddMetric(s.preset,
+                              "alltoall_busbw_flow_" + SizeLabel(flowSizes[i]),
+                              r.a2aFlow[i],
                               "GB/s");
             if (accelerated && !std::isnan(r.arAccel[i]))
             {
@@ -379,6 +436,20 @@ main(int argc, char* argv[])
         line(
             "All-to-All busbw " + SizeLabel(sizes[i]) + " GB/s",
             [i](const Row& r) { return r.a2aBus[i]; },
+            1);
+    }
+    for (std::size_t i = 0; i < flowSizes.size(); ++i)
+    {
+        line(
+            "AllReduce busbw " + SizeLabel(flowSizes[i]) + " GB/s, flow",
+            [i](const Row& r) { return r.arFlow[i]; },
+            1);
+    }
+    for (std::size_t i = 0; i < flowSizes.size(); ++i)
+    {
+        line(
+            "All-to-All busbw " + SizeLabel(flowSizes[i]) + " GB/s, flow",
+            [i](const Row& r) { return r.a2aFlow[i]; },
             1);
     }
 
