@@ -522,15 +522,16 @@ class UbFlowAggregatedTestCase : public TestCase
     }
 };
 
-/// An All-to-All(v) at flow level on the given ranks (endpoint indices; empty: all), with an
-/// issue cost per transfer; its result.
+/// An All-to-All(v) at flow level (or the given level) on the given ranks (endpoint indices;
+/// empty: all), with an issue cost per transfer; its result.
 UbCollectiveResult
 FlowAllToAll(const std::function<void(UbTopologyHelper&)>& build,
              const std::vector<std::vector<uint64_t>>* matrix,
              uint64_t bytes,
              const std::vector<uint32_t>& ranks,
              Time issueCost,
-             UbCollectiveEngine::Aggregation aggregate)
+             UbCollectiveEngine::Aggregation aggregate,
+             UbExperiment::Level level = UbExperiment::FLOW)
 {
     UbExperiment::CollectiveRun run;
     run.build = build;
@@ -543,8 +544,8 @@ FlowAllToAll(const std::function<void(UbTopologyHelper&)>& build,
     run.setup = [issueCost](UbTopologyHelper&, UbCollectiveEngine& coll) {
         coll.SetIssueCost(issueCost);
     };
-    run.level = UbExperiment::FLOW;
-    run.aggregate = aggregate;
+    run.level = level;
+    run.aggregate = level == UbExperiment::FLOW ? aggregate : UbCollectiveEngine::Aggregation::OFF;
     return UbExperiment::Run(run).result;
 }
 
@@ -561,7 +562,8 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
     UbFlowAggregatedAllToAllTestCase()
         : TestCase("aggregated All-to-All(v): uniform and MoE dispatch within 2 % (mean rank) "
                    "and 0.5 % (slowest rank) of the flow level transfer by transfer; busbw "
-                   "below a GPU's links; UB-Mesh not aggregated")
+                   "below a GPU's links; UB-Mesh not aggregated; MoE across four SuperPoDs "
+                   "within 5 % of the packet level")
     {
     }
 
@@ -673,6 +675,46 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
                          Agg::AUTO);
         NS_TEST_EXPECT_MSG_EQ(mesh.aggregated, false, "UB-Mesh: transfer by transfer");
         NS_TEST_EXPECT_MSG_GT(mesh.Seconds(), 0.0, "UB-Mesh: ran");
+
+        // Against the packet level: MoE dispatch and combine (the transpose, BF16 tokens) of an
+        // EP group of 8 over four SuperPoDs, 6 of each rank's 7 peers across the scale-out.
+        UbCollectiveHelper::Moe mc;
+        mc.ranks = 8;
+        mc.tokensPerRank = 128;
+        mc.hidden = 7168;
+        mc.topK = 8;
+        mc.seed = 1;
+        mc.tokenBytes = UbCollectiveHelper::MoeTokenBytes("bf16", mc.hidden);
+        const auto combine = UbCollectiveHelper::Transpose(UbCollectiveHelper::MoeDispatch(mc));
+        for (const std::string so : {"uboe-400g", "roce-400g"})
+        {
+            for (const auto* matrix : {&ep8, &combine})
+            {
+                const auto build = UbExperiment::SuperClusterBuild(4, 64, so);
+                const std::string what =
+                    "4 x 64 over " + so + (matrix == &ep8 ? ", dispatch" : ", combine");
+                const UbCollectiveResult packet = FlowAllToAll(build,
+                                                               matrix,
+                                                               0,
+                                                               spread,
+                                                               NanoSeconds(100),
+                                                               Agg::OFF,
+                                                               UbExperiment::PACKET);
+                for (Agg a : {Agg::OFF, Agg::ON})
+                {
+                    const UbCollectiveResult flow =
+                        FlowAllToAll(build, matrix, 0, spread, NanoSeconds(100), a);
+                    NS_TEST_EXPECT_MSG_EQ(flow.transfers, packet.transfers, what);
+                    NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(flow.Seconds() / packet.Seconds()),
+                                              1.0,
+                                              0.05,
+                                              what << (a == Agg::ON ? " aggregated" : "")
+                                                   << ": flow " << flow.Seconds() * 1e6
+                                                   << " us, packet " << packet.Seconds() * 1e6
+                                                   << " us");
+                }
+            }
+        }
     }
 };
 
