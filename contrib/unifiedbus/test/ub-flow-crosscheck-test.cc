@@ -26,6 +26,7 @@
 #include "ns3/ub-topology-helper.h"
 
 #include <cmath>
+#include <numeric>
 #include <functional>
 #include <string>
 #include <vector>
@@ -573,15 +574,21 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
         using Agg = UbCollectiveEngine::Aggregation;
         auto gb200 = [](UbTopologyHelper& sys) { sys.BuildPreset("nvlink5-gb200"); };
         auto pod256 = [](UbTopologyHelper& sys) { sys.BuildPreset("ascend950-ub2", 256); };
-        auto moe = [](uint32_t ep) {
+        // moe-dispatch's defaults: 128 tokens per rank, hidden 7168, top-8, seed 1.
+        auto moe = [](uint32_t ep, const std::string& format = "fp8") {
             UbCollectiveHelper::Moe m;
             m.ranks = ep;
             m.tokensPerRank = 128;
             m.hidden = 7168;
             m.topK = std::min(8U, ep);
             m.seed = 1;
-            m.tokenBytes = UbCollectiveHelper::MoeTokenBytes("fp8", m.hidden);
+            m.tokenBytes = UbCollectiveHelper::MoeTokenBytes(format, m.hidden);
             return UbCollectiveHelper::MoeDispatch(m);
+        };
+        auto firstRanks = [](uint32_t n) {
+            std::vector<uint32_t> r(n);
+            std::iota(r.begin(), r.end(), 0U);
+            return r;
         };
         const auto ep32 = moe(32);
         const auto ep64 = moe(64);
@@ -591,16 +598,8 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
         {
             spread.push_back((i % 4) * 64 + i / 4);
         }
-        std::vector<uint32_t> first32;
-        for (uint32_t i = 0; i < 32; ++i)
-        {
-            first32.push_back(i);
-        }
-        std::vector<uint32_t> first64;
-        for (uint32_t i = 0; i < 64; ++i)
-        {
-            first64.push_back(i);
-        }
+        const std::vector<uint32_t> first32 = firstRanks(32);
+        const std::vector<uint32_t> first64 = firstRanks(64);
         struct Case
         {
             std::string what;
@@ -665,7 +664,7 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
                               "UB-Mesh's endpoints forward");
         Simulator::Destroy();
         const auto ep16 = moe(16);
-        std::vector<uint32_t> first16(first32.begin(), first32.begin() + 16);
+        const std::vector<uint32_t> first16 = firstRanks(16);
         const UbCollectiveResult mesh =
             FlowAllToAll([](UbTopologyHelper& sys) { sys.BuildPreset("ubmesh-ub2"); },
                          &ep16,
@@ -678,14 +677,7 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
 
         // Against the packet level: MoE dispatch and combine (the transpose, BF16 tokens) of an
         // EP group of 8 over four SuperPoDs, 6 of each rank's 7 peers across the scale-out.
-        UbCollectiveHelper::Moe mc;
-        mc.ranks = 8;
-        mc.tokensPerRank = 128;
-        mc.hidden = 7168;
-        mc.topK = 8;
-        mc.seed = 1;
-        mc.tokenBytes = UbCollectiveHelper::MoeTokenBytes("bf16", mc.hidden);
-        const auto combine = UbCollectiveHelper::Transpose(UbCollectiveHelper::MoeDispatch(mc));
+        const auto combine = UbCollectiveHelper::Transpose(moe(8, "bf16"));
         for (const std::string so : {"uboe-400g", "roce-400g"})
         {
             for (const auto* matrix : {&ep8, &combine})
