@@ -191,7 +191,12 @@ check moe-bad-costs 2 "--endpointCosts=maybe is not on or off" "$BIN/moe-dispatc
 check moe-bad-format 2 "--dispatchFormat and --combineFormat are fp8, int8 or bf16" "$BIN/moe-dispatch" --dispatchFormat=fp4
 # The breakdown per phase: 128 tokens x 10 ns of routing, 128 x 7168 x 2 B / 500 GB/s of quantization.
 check moe-breakdown 0 "    8 dispatch     1.28     3.67" "$BIN/moe-dispatch" --preset=nvlink4-h100 --ep=8 --db="$TMP/moe8.db"
-check moe-bad-level 2 "--level=fluid is not packet or flow" "$BIN/moe-dispatch" --level=fluid
+check moe-bad-level 2 "--level=fluid is not packet, flow or hybrid" "$BIN/moe-dispatch" --level=fluid
+check moe-hybrid-no-pods 2 "--level=hybrid studies SuperPoDs of a SuperCluster; add --pods" "$BIN/moe-dispatch" --level=hybrid
+check moe-hybrid-bad-study 2 "--study=4 names SuperPoD 4, but there are 4 (0 .. 3)" "$BIN/moe-dispatch" --level=hybrid --pods=4 --study=4
+check moe-hybrid-all-studied 2 "--study=0-3 names every SuperPoD; that is the packet level (--level=packet)" "$BIN/moe-dispatch" --level=hybrid --pods=4 --study=0-3
+check moe-hybrid-aggregate 2 "--aggregate=on runs at flow level only; add --level=flow" "$BIN/moe-dispatch" --level=hybrid --pods=4 --aggregate=on
+check moe-supercluster-hybrid 0 "AllToAllv:8:hybrid:0 AllToAllv:8:hybrid:0" sh -c "'$BIN/moe-dispatch' --level=hybrid --pods=4 --npus=64 --ep=8 --study=1 --db='$TMP/moeh.db' >/dev/null && python3 -c \"import sqlite3; print(*[':'.join(map(str, r)) for r in sqlite3.connect('$TMP/moeh.db').execute('SELECT op, ranks, level, aggregated FROM collectives')])\""
 check moe-aggregate-packet 2 "--aggregate=on runs at flow level only; add --level=flow" "$BIN/moe-dispatch" --aggregate=on
 check moe-bad-pods 2 "with --pods, need --pods >= 2 and --npus (per SuperPoD) a multiple of 64" "$BIN/moe-dispatch" --pods=4 --npus=100
 check moe-bad-spread 2 "EP 6 does not spread evenly over 4 SuperPoDs" "$BIN/moe-dispatch" --pods=4 --npus=64 --ep=6
@@ -212,4 +217,7 @@ check collectives-aggregated 0 "AllReduce:ring:flow:1 AllReduce:ring:flow:0" sh 
 # (64 per Atlas 950 cabinet, 88 per Atlas 960 cabinet), are refused before anything runs.
 check supercluster-bad-pod 2 "--pod=atlas999 is not atlas950 or atlas960" "$BIN/supercluster-allreduce" --pod=atlas999
 check supercluster-960-cabinets 2 "--npus a multiple of 88" "$BIN/supercluster-allreduce" --pod=atlas960 --npus=64
+check supercluster-bad-study 2 "--study=0-x is not a list of SuperPoDs such as 0, 0,3 or 0-1" "$BIN/supercluster-allreduce" --level=hybrid --study=0-x
+check supercluster-hybrid 0 "uboe-400g  hierarchical     1048576" "$BIN/supercluster-allreduce" --level=hybrid --pods=4 --maxBytes=1048576 --scaleouts=uboe-400g --algos=hierarchical --db="$TMP/sch.db"
+check collectives-no-hybrid 2 "--level=hybrid is not packet or flow" "$BIN/ub-collectives" --level=hybrid
 exit 0

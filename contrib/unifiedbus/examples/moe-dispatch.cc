@@ -7,6 +7,7 @@
  *   ./ubsim run moe-dispatch --preset=nvlink5-gb200
  *   ./ubsim run moe-dispatch --preset=ascend950-ub2 --npus=256 --ep=8,16,32,64,128,256
  *   ./ubsim run moe-dispatch --level=flow --pods=64 --npus=8192 --ep=64,512,8192
+ *   ./ubsim run moe-dispatch --level=hybrid --pods=4 --npus=64 --ep=8,16 --study=0
  *
  * Each token picks --topk distinct experts uniformly at random (--expertsPerRank experts per
  * rank, seeded by --RngRun); a rank sends a token once to each other rank hosting one of its
@@ -76,9 +77,14 @@ main(int argc, char* argv[])
     cmd.AddValue("barrierUs", "[A] the barrier that ends each phase (us)", barrierUs);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.AddValue("level",
-                 "packet (every packet) or flow (fluid flows on the same fabric; "
-                 "doc/flow-level.md)",
+                 "packet (every packet), flow (fluid flows on the same fabric) or, with --pods, "
+                 "hybrid (packet level for the SuperPoDs --study names, flow level for the "
+                 "rest); doc/flow-level.md",
                  levelName);
+    std::string studyText = "0";
+    cmd.AddValue("study",
+                 "hybrid level: the SuperPoDs run at packet level (0, 0,3 or 0-1)",
+                 studyText);
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     uint32_t pods = 0;
     std::string pod = "atlas950";
@@ -129,9 +135,21 @@ main(int argc, char* argv[])
         return 2;
     }
     UbExperiment::Level level;
-    if (!UbExperiment::LevelFromName(levelName, level))
+    if (!UbExperiment::LevelFromName(levelName, level, true))
     {
-        std::cerr << "moe-dispatch: --level=" << levelName << " is not packet or flow\n";
+        std::cerr << "moe-dispatch: --level=" << levelName << " is not packet, flow or hybrid\n";
+        return 2;
+    }
+    std::vector<uint32_t> study; // SuperPoDs
+    if (level == UbExperiment::HYBRID && pods == 0)
+    {
+        std::cerr << "moe-dispatch: --level=hybrid studies SuperPoDs of a SuperCluster; add "
+                     "--pods\n";
+        return 2;
+    }
+    if (level == UbExperiment::HYBRID &&
+        !UbExperiment::StudyOption("moe-dispatch", studyText, pods, study))
+    {
         return 2;
     }
     UbCollectiveEngine::Aggregation aggregate;
@@ -219,6 +237,10 @@ main(int argc, char* argv[])
         results.AddParameter("pod", pod);
         results.AddParameter("scale_out", scaleOut);
     }
+    if (level == UbExperiment::HYBRID)
+    {
+        results.AddParameter("study", studyText);
+    }
     std::cout << "moe-dispatch: " << presetName << ", " << tokens << " tokens/rank, hidden "
               << hidden << ", top-" << topK << ", " << expertsPerRank
               << " expert(s)/rank; token bytes: dispatch " << dispatchBytes << ", combine "
@@ -265,6 +287,10 @@ main(int argc, char* argv[])
             run.matrix = &matrix;
             run.results = &results;
             run.level = level;
+            for (uint32_t p : study)
+            {
+                run.study.push_back(p * npus); // the SuperPoD's first NPU
+            }
             run.aggregate = aggregate;
             if (pods > 0)
             {

@@ -11,7 +11,11 @@
  *   ./ubsim run supercluster-allreduce --pods=16 --npus=1024 --level=flow
  *   ./ubsim run supercluster-allreduce --pods=64 --npus=8192 --level=flow        (Atlas 950)
  *   ./ubsim run supercluster-allreduce --pod=atlas960 --pods=68 --npus=15488 --level=flow
+ *   ./ubsim run supercluster-allreduce --pods=4 --npus=64 --level=hybrid --study=0
  *
+ * The hybrid level runs SuperPoD 0 (or those --study names) at packet level and the rest at flow
+ * level in one simulation; the flow level's load on the scale-out links is background there
+ * (doc/flow-level.md, The hybrid level).
  * At flow level (doc/flow-level.md) congestion control does not act: "reactions" are 0. Ring
  * and hierarchical AllReduces of a million transfers or more run there as ring phases
  * (--aggregate=auto; doc/flow-level.md, Aggregated rings), which is what makes the full-size
@@ -53,9 +57,14 @@ main(int argc, char* argv[])
     cmd.AddValue("maxBytes", "largest AllReduce", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.AddValue("level",
-                 "packet (every packet) or flow (fluid flows on the same fabric; "
-                 "doc/flow-level.md)",
+                 "packet (every packet), flow (fluid flows on the same fabric) or hybrid "
+                 "(packet level for the SuperPoDs --study names, flow level for the rest); "
+                 "doc/flow-level.md",
                  levelName);
+    std::string studyText = "0";
+    cmd.AddValue("study",
+                 "hybrid level: the SuperPoDs run at packet level (0, 0,3 or 0-1)",
+                 studyText);
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     std::string scaleOutList = "uboe-400g,roce-400g";
     cmd.AddValue("scaleouts", "scale-out presets to run, comma-separated", scaleOutList);
@@ -76,10 +85,16 @@ main(int argc, char* argv[])
         return 2;
     }
     UbExperiment::Level level;
-    if (!UbExperiment::LevelFromName(levelName, level))
+    if (!UbExperiment::LevelFromName(levelName, level, true))
     {
         std::cerr << "supercluster-allreduce: --level=" << levelName
-                  << " is not packet or flow\n";
+                  << " is not packet, flow or hybrid\n";
+        return 2;
+    }
+    std::vector<uint32_t> study; // SuperPoDs
+    if (level == UbExperiment::HYBRID &&
+        !UbExperiment::StudyOption("supercluster-allreduce", studyText, pods, study))
+    {
         return 2;
     }
     std::vector<std::string> scaleOuts;
@@ -116,6 +131,10 @@ main(int argc, char* argv[])
     results.AddParameter("pod", pod);
     results.AddParameter("level", levelName);
     results.AddParameter("aggregate", aggregateName);
+    if (level == UbExperiment::HYBRID)
+    {
+        results.AddParameter("study", studyText);
+    }
     std::cout << "supercluster-allreduce: " << pods << " SuperPoDs (" << pod << ") x " << npus
               << " NPUs, scale-out 2 x 400 GbE per NPU, " << levelName << " level\n"
               << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
@@ -147,6 +166,10 @@ main(int argc, char* argv[])
                 run.results = &results;
                 run.level = level;
                 run.aggregate = aggregate;
+                for (uint32_t p : study)
+                {
+                    run.study.push_back(p * npus); // the SuperPoD's first NPU
+                }
                 run.scope =
                     scaleOut + ":" + UbCollectiveAlgoName(run.algo) + ":" + std::to_string(bytes);
                 const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);

@@ -25,9 +25,10 @@
 #include "ns3/uinteger.h"
 
 #include <chrono>
-#include <iostream>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
+#include <sstream>
 
 namespace ns3
 {
@@ -115,6 +116,20 @@ UbExperiment::Run(const CollectiveRun& run)
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
         sys.SetFlowLevel(run.level == FLOW);
+        if (run.level == HYBRID)
+        {
+            NS_ABORT_MSG_IF(run.study.empty(),
+                            "UbExperiment: the hybrid level needs the SuperPoDs under study "
+                            "(--study)");
+            // Only the ranks take part outside the studied SuperPoDs (all endpoints if the
+            // ranks are every endpoint).
+            std::vector<uint32_t> taking = run.rankEndpoints;
+            for (uint32_t i = 0; taking.empty() && i < run.ranks; ++i)
+            {
+                taking.push_back(i);
+            }
+            sys.SetHybrid(run.study, taking);
+        }
         const auto build0 = std::chrono::steady_clock::now();
         if (run.build)
         {
@@ -156,6 +171,10 @@ UbExperiment::Run(const CollectiveRun& run)
             }
             engine = sys.GetFlowFabric().MakeEngine(nodes);
         }
+        else if (run.level == HYBRID)
+        {
+            engine = sys.MakeHybridEngine(chosen);
+        }
         else
         {
             std::vector<Ptr<UbController>> r;
@@ -166,8 +185,7 @@ UbExperiment::Run(const CollectiveRun& run)
             engine = std::make_unique<UbCollectiveEngine>(r);
         }
         UbCollectiveEngine& coll = *engine;
-        NS_ABORT_MSG_IF(run.level == PACKET &&
-                            run.aggregate == UbCollectiveEngine::Aggregation::ON,
+        NS_ABORT_MSG_IF(run.level != FLOW && run.aggregate == UbCollectiveEngine::Aggregation::ON,
                         "UbExperiment: collectives run aggregated at flow level only; use "
                         "--level=flow or --aggregate=auto");
         coll.SetAggregation(run.level == FLOW ? run.aggregate
@@ -218,6 +236,23 @@ UbExperiment::Run(const CollectiveRun& run)
                 sys.GetFlowFabric().AddPorts(*run.results, res.end - res.start, run.scope);
             }
         }
+        if (run.level == HYBRID)
+        {
+            const auto& h = sys.GetHybridStats();
+            out.flows = sys.GetFlowFabric().GetNetwork().GetStats().flowsStarted;
+            out.memoryBytes = sys.GetFlowFabric().GetMemoryBytes();
+            out.packetTransfers = h.packetTransfers;
+            out.flowTransfers = h.flowTransfers;
+            out.peakBackground = h.peakBackground;
+            if (run.results && out.finished)
+            {
+                // The links the packet level built give their own rows below.
+                sys.GetFlowFabric().AddPorts(*run.results,
+                                             res.end - res.start,
+                                             run.scope,
+                                             [&sys](uint32_t l) { return bool(sys.GetDevice(l, 0)); });
+            }
+        }
         if (run.results && out.finished)
         {
             run.results->AddPorts(sys.GetAll(), res.end - res.start, run.scope, true);
@@ -264,8 +299,13 @@ UbExperiment::HowItRan(const UbCollectiveResult& r)
 }
 
 bool
-UbExperiment::LevelFromName(const std::string& name, Level& level)
+UbExperiment::LevelFromName(const std::string& name, Level& level, bool hybrid)
 {
+    if (hybrid && name == "hybrid")
+    {
+        level = HYBRID;
+        return true;
+    }
     if (name == "packet")
     {
         level = PACKET;
@@ -282,7 +322,67 @@ UbExperiment::LevelFromName(const std::string& name, Level& level)
 const char*
 UbExperiment::LevelName(Level level)
 {
-    return level == FLOW ? "flow" : "packet";
+    return level == FLOW ? "flow" : level == HYBRID ? "hybrid" : "packet";
+}
+
+bool
+UbExperiment::StudyOption(const std::string& program,
+                          const std::string& text,
+                          uint32_t pods,
+                          std::vector<uint32_t>& study)
+{
+    study.clear();
+    std::vector<uint8_t> in(pods, 0);
+    std::string item;
+    std::istringstream is(text);
+    bool ok = !text.empty();
+    while (ok && std::getline(is, item, ','))
+    {
+        const std::size_t dash = item.find('-');
+        const std::string a = item.substr(0, dash);
+        const std::string b = dash == std::string::npos ? a : item.substr(dash + 1);
+        auto number = [](const std::string& x, uint32_t& v) {
+            if (x.empty() || x.size() > 9 || x.find_first_not_of("0123456789") != std::string::npos)
+            {
+                return false;
+            }
+            v = static_cast<uint32_t>(std::stoul(x));
+            return true;
+        };
+        uint32_t lo = 0;
+        uint32_t hi = 0;
+        ok = number(a, lo) && number(b, hi) && lo <= hi;
+        if (ok && hi >= pods)
+        {
+            std::cerr << program << ": --study=" << text << " names SuperPoD " << hi
+                      << ", but there are " << pods << " (0 .. " << pods - 1 << ")\n";
+            return false;
+        }
+        for (uint32_t p = lo; ok && p <= hi; ++p)
+        {
+            in[p] = 1;
+        }
+    }
+    if (!ok)
+    {
+        std::cerr << program << ": --study=" << text
+                  << " is not a list of SuperPoDs such as 0, 0,3 or 0-1\n";
+        return false;
+    }
+    for (uint32_t p = 0; p < pods; ++p)
+    {
+        if (in[p])
+        {
+            study.push_back(p);
+        }
+    }
+    if (study.size() == pods)
+    {
+        std::cerr << program << ": --study=" << text
+                  << " names every SuperPoD; that is the packet level (--level=packet)\n";
+        return false;
+    }
+    return true;
 }
 
 void

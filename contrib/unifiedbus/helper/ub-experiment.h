@@ -32,16 +32,33 @@ class UbExperiment
     {
         PACKET, //!< packet level: ns-3 nodes, devices and controllers
         FLOW,   //!< flow level: UbFlowFabric on the same topology, presets and routes
+        HYBRID, //!< packet level for the SuperPoDs under study, flow level for the rest
+                //!< (UbTopologyHelper::SetHybrid)
     };
     /**
-     * \brief Read a level's name as --level writes it (packet or flow).
+     * \brief Read a level's name as --level writes it (packet, flow, or hybrid where allowed).
      * \param name the name
      * \param[out] level the level
-     * \return false if it is neither
+     * \param hybrid whether the program offers the hybrid level
+     * \return false if it is none of them
      */
-    static bool LevelFromName(const std::string& name, Level& level);
-    /// \param level a level \return its name (packet, flow)
+    static bool LevelFromName(const std::string& name, Level& level, bool hybrid = false);
+    /// \param level a level \return its name (packet, flow, hybrid)
     static const char* LevelName(Level level);
+    /**
+     * \brief Read the programs' --study option: the SuperPoDs the hybrid level runs at packet
+     * level, as a list of indices and ranges ("0", "0,3", "0-1").
+     * \param program the program's name, for the message
+     * \param text the option
+     * \param pods SuperPoDs in the system
+     * \param[out] study the SuperPoDs, ascending, each once
+     * \return false, after a one-line message naming the option and the fix, if the text is
+     * not such a list, names a SuperPoD the system does not have, or names all of them
+     */
+    static bool StudyOption(const std::string& program,
+                            const std::string& text,
+                            uint32_t pods,
+                            std::vector<uint32_t>& study);
     /// \return the help text of the programs' --aggregate option
     static const char* AggregateOptionHelp();
     /**
@@ -145,7 +162,10 @@ class UbExperiment
                                      //!< and the endpoints' transport counters (packet level)
         std::string scope;           //!< the rows' scope
         Level level{PACKET};         //!< the level to simulate at (build and setup see it on
-                                     //!< the helper: UbTopologyHelper::IsFlowLevel)
+                                     //!< the helper: UbTopologyHelper::IsFlowLevel, IsHybrid)
+        /// hybrid level: endpoints whose SuperPoDs run at packet level (UbTopologyHelper::
+        /// SetHybrid; one per SuperPoD is enough)
+        std::vector<uint32_t> study;
         /// flow level: ring and hierarchical collectives as ring phases (UbCollectiveEngine::
         /// SetAggregation; AUTO: from a million transfers); ON stops a packet-level run
         UbCollectiveEngine::Aggregation aggregate{UbCollectiveEngine::Aggregation::AUTO};
@@ -164,6 +184,9 @@ class UbExperiment
         double wallSeconds{0};        //!< wall-clock time of Simulator::Run
         uint64_t flows{0};            //!< flow level: fluid flows (transfers) run
         uint64_t memoryBytes{0};      //!< flow level: what the fabric holds at the end
+        uint64_t packetTransfers{0};  //!< hybrid level: transfers moved at packet level
+        uint64_t flowTransfers{0};    //!< hybrid level: transfers moved at flow level
+        double peakBackground{0};     //!< hybrid level: the largest background share set
     };
 
     /**

@@ -63,6 +63,10 @@ DataHeaderBytes()
 }
 
 /// The packet-level carrier's counterpart: each transfer a flow-level Write with notify.
+/// What a shadow moves before it carries on (UbFlowFabric::StartShadow): any amount does, as
+/// carrying on changes no rate; a gigabyte keeps its end time far from overflow.
+constexpr double SHADOW_BYTES = 1073741824.0;
+
 class UbFlowCarrier : public UbTransferCarrier
 {
   public:
@@ -800,6 +804,28 @@ UbFlowFabric::Ended(uint64_t pair, int64_t tail)
     };
 }
 
+uint32_t
+UbFlowFabric::StartShadow(uint32_t src, uint32_t dst, bool minimal)
+{
+    const Route& r = GetRoute(src, dst, minimal);
+    const uint32_t flow =
+        m_net.Start(r.uses, SHADOW_BYTES, [this](uint32_t f) { ShadowOn(f); });
+    m_net.SetReported(flow, false);
+    return flow;
+}
+
+void
+UbFlowFabric::ShadowOn(uint32_t flow)
+{
+    m_net.Continue(flow, SHADOW_BYTES, [this](uint32_t f) { ShadowOn(f); });
+}
+
+void
+UbFlowFabric::StopShadow(uint32_t flow)
+{
+    m_net.Stop(flow);
+}
+
 Time
 UbFlowFabric::GetZeroLoadTime(uint32_t src, uint32_t dst, uint64_t bytes)
 {
@@ -833,7 +859,10 @@ UbFlowFabric::MakeEngine(const std::vector<uint32_t>& ranks)
 }
 
 void
-UbFlowFabric::AddPorts(UbResults& results, Time duration, const std::string& scope) const
+UbFlowFabric::AddPorts(UbResults& results,
+                       Time duration,
+                       const std::string& scope,
+                       const std::function<bool(uint32_t)>& skip) const
 {
     const double seconds = duration.GetSeconds();
     for (uint32_t v = 0; v < m_topo.GetNNodes(); ++v)
@@ -843,6 +872,10 @@ UbFlowFabric::AddPorts(UbResults& results, Time duration, const std::string& sco
             const UbTopology::Port& p = m_topo.GetPorts(v)[k];
             const UbTopology::Link& link = m_topo.GetLink(p.link);
             const uint32_t side = link.a == v ? 0 : 1;
+            if (skip && skip(p.link))
+            {
+                continue;
+            }
             const double carried = m_net.GetCarried(GetLinkId(p.link, side));
             if (!(carried > 0))
             {

@@ -217,6 +217,20 @@ class UbFlowFabric
                                  Time issueLatency = PicoSeconds(-1),
                                  bool minimal = false);
 
+    /**
+     * \brief The hybrid level's shadow of a pair whose transfers the packet level carries: a
+     * flow on the pair's routes that takes its max-min share beside the flow level's transfers
+     * until StopShadow, and whose load is left out of what UbFlowNetwork::Watch reports (the
+     * packet level carries those bytes itself).
+     * \param src source node
+     * \param dst destination node
+     * \param minimal minimal routes only
+     * \return the shadow's flow
+     */
+    uint32_t StartShadow(uint32_t src, uint32_t dst, bool minimal);
+    /// \param flow a shadow (StartShadow) to end now
+    void StopShadow(uint32_t flow);
+
     /// \return the fluid network
     UbFlowNetwork& GetNetwork()
     {
@@ -249,8 +263,13 @@ class UbFlowFabric
      * \param results where the rows go
      * \param duration the time utilization is measured over (a collective's, say)
      * \param scope the rows' scope
+     * \param skip if given, links for which it returns true get no row (the hybrid level's
+     *        links that the packet level built, which give their own)
      */
-    void AddPorts(UbResults& results, Time duration, const std::string& scope) const;
+    void AddPorts(UbResults& results,
+                  Time duration,
+                  const std::string& scope,
+                  const std::function<bool(uint32_t)>& skip = nullptr) const;
 
   private:
     /// A kind of link (one per class, lanes and lane rate): its prototype device.
@@ -309,6 +328,8 @@ class UbFlowFabric
     int64_t FillPs(const Route& r, uint64_t bytes) const;
     int64_t IssuePs(uint32_t src, const Route& r, Time issueLatency);
     void StartHead(uint64_t pair);
+    /// a shadow's bytes have moved: it carries on (StartShadow)
+    void ShadowOn(uint32_t flow);
     UbFlowNetwork::DoneCallback Ended(uint64_t pair, int64_t tail);
 
     /// A transfer issued, waiting for or in its pair's turn.

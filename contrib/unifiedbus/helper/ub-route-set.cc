@@ -6,6 +6,7 @@
 #include "ns3/abort.h"
 
 #include <algorithm>
+#include <map>
 
 namespace ns3
 {
@@ -178,6 +179,58 @@ UbRouteSet::InstallInto(uint32_t v, UbRoutingTable& table) const
         }
         lo.push_back(i.lo);
         set.push_back(s);
+        end = i.hi;
+    }
+    table.Assign(std::move(lo), std::move(set), end, std::move(setStart), std::move(pool));
+}
+
+void
+UbRouteSet::InstallInto(uint32_t v,
+                        UbRoutingTable& table,
+                        const std::vector<uint32_t>& portMap) const
+{
+    const auto& iv = m_node.at(v);
+    std::vector<uint32_t> lo;
+    std::vector<uint32_t> set;
+    std::vector<uint32_t> setStart{0};
+    std::vector<UbRouteCandidate> pool;
+    std::map<uint32_t, uint32_t> local; // global set -> local set (UINT32_MAX: none left)
+    uint32_t end = 0;
+    for (const auto& i : iv)
+    {
+        auto [it, fresh] = local.try_emplace(i.set, UINT32_MAX);
+        if (fresh)
+        {
+            const std::size_t before = pool.size();
+            for (uint32_t k = 0; k < GetSetSize(i.set); ++k)
+            {
+                UbRouteCandidate c = GetSet(i.set)[k];
+                NS_ABORT_MSG_IF(c.port >= portMap.size(),
+                                "UbRouteSet: node " << v << " routes over port " << c.port
+                                                    << ", the port map has " << portMap.size());
+                if (portMap[c.port] != UINT32_MAX)
+                {
+                    c.port = static_cast<uint16_t>(portMap[c.port]);
+                    pool.push_back(c);
+                }
+            }
+            if (pool.size() > before)
+            {
+                it->second = static_cast<uint32_t>(setStart.size() - 1);
+                setStart.push_back(static_cast<uint32_t>(pool.size()));
+            }
+        }
+        if (it->second == UINT32_MAX)
+        {
+            continue; // no candidate left: no route to these destinations
+        }
+        if (!lo.empty() && i.lo != end)
+        {
+            lo.push_back(end); // a gap without routes
+            set.push_back(UINT32_MAX);
+        }
+        lo.push_back(i.lo);
+        set.push_back(it->second);
         end = i.hi;
     }
     table.Assign(std::move(lo), std::move(set), end, std::move(setStart), std::move(pool));

@@ -83,6 +83,18 @@ class UbRouteSet
      * \param table the table (its routes are replaced)
      */
     void InstallInto(uint32_t v, UbRoutingTable& table) const;
+    /**
+     * \brief Install node v's routes where only some of its ports were built (the hybrid
+     * level's endpoints outside the pods under study, with their scale-out ports only): each
+     * candidate's port becomes portMap[port]; candidates on ports mapped to UINT32_MAX are left
+     * out, and destinations left without a candidate get no route.
+     * \param v node
+     * \param table the table (its routes are replaced)
+     * \param portMap per topology port of v: the switch's port, or UINT32_MAX
+     */
+    void InstallInto(uint32_t v,
+                     UbRoutingTable& table,
+                     const std::vector<uint32_t>& portMap) const;
 
     /// \return bytes held
     uint64_t GetMemoryBytes() const;

@@ -226,7 +226,7 @@ UbTopologyHelper::Build(UbTopology&& topology)
     }
     m_report.routeSeconds = SecondsSince(t0);
 
-    if (m_flowLevel)
+    if (m_flowLevel || m_hybrid)
     {
         std::map<uint8_t, UbFlowFabric::Class> classes;
         classes[0] = UbFlowFabric::Class{m_preset ? &*m_preset : nullptr, &m_ub};
@@ -235,12 +235,35 @@ UbTopologyHelper::Build(UbTopology&& topology)
             classes[c] = UbFlowFabric::Class{&entry.first, &entry.second};
         }
         t0 = std::chrono::steady_clock::now();
-        // The fabric takes the topology and routes over (GetTopology and GetRoutes then
-        // return its own).
-        m_flow = std::make_unique<UbFlowFabric>(std::move(m_topo), std::move(m_routes), classes);
-        FinishReport(SecondsSince(t0), heap0);
-        return;
+        if (m_hybrid)
+        {
+            // The flow level of the whole system beside the packet level built below.
+            m_flow = std::make_unique<UbFlowFabric>(UbTopology(m_topo), UbRouteSet(m_routes),
+                                                    classes);
+            PlanHybrid();
+        }
+        else
+        {
+            // The fabric takes the topology and routes over (GetTopology and GetRoutes then
+            // return its own).
+            m_flow =
+                std::make_unique<UbFlowFabric>(std::move(m_topo), std::move(m_routes), classes);
+            FinishReport(SecondsSince(t0), heap0);
+            return;
+        }
     }
+    // Hybrid: only what PlanHybrid chose gets ns-3 objects beyond a bare node.
+    auto linkBuilt = [this](uint32_t l) { return !m_hybrid || m_linkBuilt[l] != 0; };
+    std::vector<uint8_t> nodeBuilt(m_hybrid ? n : 0, 0);
+    for (uint32_t l = 0; m_hybrid && l < m_topo.GetNLinks(); ++l)
+    {
+        if (m_linkBuilt[l])
+        {
+            nodeBuilt[m_topo.GetLink(l).a] = 1;
+            nodeBuilt[m_topo.GetLink(l).b] = 1;
+        }
+    }
+    auto built = [this, &nodeBuilt](uint32_t v) { return !m_hybrid || nodeBuilt[v] != 0; };
     if (m_checkDeadlock)
     {
         t0 = std::chrono::steady_clock::now();
@@ -317,14 +340,23 @@ UbTopologyHelper::Build(UbTopology&& topology)
     };
     for (uint32_t i = 0; i < n; ++i)
     {
-        Ptr<UbSwitch> sw = helperOf(classOfNode(i)).InstallSwitch(m_all.Get(i));
-        sw->SetCna(i);
+        if (built(i))
+        {
+            Ptr<UbSwitch> sw = helperOf(classOfNode(i)).InstallSwitch(m_all.Get(i));
+            sw->SetCna(i);
+        }
         (m_topo.IsEndpoint(i) ? m_endpoints : m_switches).Add(m_all.Get(i));
     }
     m_devices.reserve(2ULL * m_topo.GetNLinks());
     for (uint32_t l = 0; l < m_topo.GetNLinks(); ++l)
     {
         const auto& link = m_topo.GetLink(l);
+        if (!linkBuilt(l))
+        {
+            m_devices.push_back(nullptr);
+            m_devices.push_back(nullptr);
+            continue;
+        }
         NetDeviceContainer d = helperOf(link.cls).Install(m_all.Get(link.a), m_all.Get(link.b));
         for (uint32_t s = 0; s < 2; ++s)
         {
@@ -384,6 +416,10 @@ UbTopologyHelper::Build(UbTopology&& topology)
     // Pipeline latencies from the preset of each node's class.
     for (uint32_t i = 0; i < n; ++i)
     {
+        if (!built(i))
+        {
+            continue;
+        }
         uint8_t c = classOfNode(i);
         const UbPreset* p = c == 0 ? (m_preset ? &*m_preset : nullptr) : &m_classes.at(c).first;
         const char* key = m_topo.IsEndpoint(i) ? "topology::EndpointPipelineLatency"
@@ -394,9 +430,30 @@ UbTopologyHelper::Build(UbTopology&& topology)
                                                               StringValue(p->Get(key)));
         }
     }
+    std::vector<uint32_t> portMap;
     for (uint32_t i = 0; i < n; ++i)
     {
-        m_routes.InstallInto(i, *m_all.Get(i)->GetObject<UbSwitch>()->GetRoutingTable());
+        if (!built(i))
+        {
+            continue;
+        }
+        UbRoutingTable& table = *m_all.Get(i)->GetObject<UbSwitch>()->GetRoutingTable();
+        // A node whose links were all built has its ports in topology order (links are built
+        // in order); one with some left out (hybrid) has them renumbered.
+        portMap.clear();
+        uint32_t next = 0;
+        for (uint32_t k = 0; k < m_topo.GetDegree(i); ++k)
+        {
+            portMap.push_back(linkBuilt(m_topo.GetPorts(i)[k].link) ? next++ : UINT32_MAX);
+        }
+        if (next == m_topo.GetDegree(i))
+        {
+            m_routes.InstallInto(i, table);
+        }
+        else
+        {
+            m_routes.InstallInto(i, table, portMap);
+        }
     }
     if (m_controllers && m_endpoints.GetN() > 0)
     {
@@ -405,8 +462,21 @@ UbTopologyHelper::Build(UbTopology&& topology)
         {
             m_preset->Apply(ctl);
         }
-        ctl.Install(m_endpoints);
+        NodeContainer eps;
+        const std::vector<uint32_t> epNodes = m_topo.GetEndpoints();
+        for (uint32_t i = 0; i < m_endpoints.GetN(); ++i)
+        {
+            if (built(epNodes[i]))
+            {
+                eps.Add(m_endpoints.Get(i));
+            }
+        }
+        ctl.Install(eps);
         SetDomains();
+    }
+    if (m_hybrid)
+    {
+        WatchBackground();
     }
     FinishReport(SecondsSince(t0), heap0);
 }
@@ -437,7 +507,7 @@ UbTopologyHelper::WarnStarvation() const
     }
     for (const auto& dev : m_devices)
     {
-        if (dev->GetVlArbitration() == UbNetDevice::STRICT_PRIORITY && dev->GetVlCount() > 1)
+        if (dev && dev->GetVlArbitration() == UbNetDevice::STRICT_PRIORITY && dev->GetVlCount() > 1)
         {
             std::cerr << "warning: topology '" << GetTopology().GetName()
                       << "': its routes use " << used
@@ -565,6 +635,10 @@ UbTopologyHelper::SetDomains()
             continue;
         }
         Ptr<UbController> c = m_all.Get(v)->GetObject<UbController>();
+        if (!c)
+        {
+            continue; // hybrid: an endpoint left at flow level
+        }
         if (mtu)
         {
             c->SetAttribute("RemoteMtu", StringValue(scaleOut.Get("UbController::Mtu")));
@@ -699,6 +773,9 @@ UbTopologyHelper::ReplaceRoutes(UbRouteSet routes)
     NS_ABORT_MSG_IF(routes.GetNNodes() != m_all.GetN(),
                     "UbTopologyHelper::ReplaceRoutes: routes for "
                         << routes.GetNNodes() << " nodes, the fabric has " << m_all.GetN());
+    NS_ABORT_MSG_IF(m_hybrid,
+                    "UbTopologyHelper::ReplaceRoutes: not at the hybrid level (its flow part "
+                    "keeps the routes it was built with); run failures at packet level");
     m_routes = std::move(routes);
     for (uint32_t i = 0; i < m_all.GetN(); ++i)
     {

@@ -121,8 +121,52 @@ class UbTopologyHelper
     void SetFlowLevel(bool on);
     /// \return true if Build makes the flow level
     bool IsFlowLevel() const;
-    /// \return the flow level Build made (SetFlowLevel)
+    /// \return the flow level Build made (SetFlowLevel, SetHybrid)
     UbFlowFabric& GetFlowFabric();
+    /**
+     * \brief Build the hybrid level (doc/flow-level.md, The hybrid level): the packet level
+     * for the SuperPoDs under study, the flow level for the rest. Build then makes the flow
+     * level of the whole system (GetFlowFabric) and, at packet level, the SuperPoDs under study
+     * (every node joined to a studied endpoint by class-0 links), the scale-out network (every
+     * switch whose links are of another class) and, on every other endpoint, its ports onto the
+     * scale-out network and a controller: so a transfer with an end in a studied SuperPoD runs
+     * at packet level (MakeHybridEngine), every other one at flow level, and the flow level's
+     * load on a scale-out link direction is background on its packet-level device
+     * (UbNetDevice::SetBackground). The topology needs a scale-out network (links of class 1 or
+     * more) between its SuperPoDs.
+     * \param studied endpoint indices (positions in GetEndpoints()) whose SuperPoDs are under
+     *        study (at least one)
+     * \param taking if not empty, the only endpoints outside them that get their scale-out
+     *        ports and a controller (a collective's ranks): the others take no part
+     */
+    void SetHybrid(std::vector<uint32_t> studied, std::vector<uint32_t> taking = {});
+    /// \return true if Build makes the hybrid level
+    bool IsHybrid() const;
+    /// \param endpoint an endpoint index \return true if the hybrid level studies its SuperPoD
+    bool IsStudied(uint32_t endpoint) const;
+    /**
+     * \brief A collective engine at the hybrid level: a transfer with an end in a studied
+     * SuperPoD moves at packet level, between the endpoints' controllers, with a shadow in the
+     * flow level (UbFlowFabric::StartShadow) while its pair has one in flight; every other
+     * transfer moves at flow level. The results say "hybrid".
+     * \param ranks the ranks' endpoint indices, in rank order
+     * \return the engine
+     */
+    std::unique_ptr<UbCollectiveEngine> MakeHybridEngine(const std::vector<uint32_t>& ranks);
+    /// What the hybrid level did.
+    struct HybridStats
+    {
+        uint32_t packetNodes{0};       //!< nodes built at packet level (with devices)
+        uint32_t packetLinks{0};       //!< links built at packet level
+        uint32_t watchedLinks{0};      //!< link directions the background loads
+        uint64_t packetTransfers{0};   //!< transfers moved at packet level
+        uint64_t flowTransfers{0};     //!< transfers moved at flow level
+        uint64_t shadows{0};           //!< shadows started
+        uint64_t backgroundChanges{0}; //!< times a device's background share was set
+        double peakBackground{0};      //!< the largest background share set
+    };
+    /// \return what the hybrid level did so far
+    const HybridStats& GetHybridStats() const;
 
     /**
      * \brief Create the nodes, links, routes and controllers.
@@ -240,6 +284,16 @@ class UbTopologyHelper
     Report m_report;
     bool m_flowLevel{false};
     std::unique_ptr<UbFlowFabric> m_flow;
+    bool m_hybrid{false};
+    std::vector<uint32_t> m_studied;   //!< SetHybrid's endpoints
+    std::vector<uint32_t> m_taking;    //!< SetHybrid's endpoints that take part (empty: all)
+    std::vector<uint8_t> m_studiedEp;  //!< per endpoint index: its SuperPoD is under study
+    std::vector<uint8_t> m_linkBuilt;  //!< hybrid: per link, built at packet level
+    HybridStats m_hybridStats;
+    /// hybrid: which nodes and links to build at packet level (m_linkBuilt, m_studiedEp)
+    void PlanHybrid();
+    /// hybrid: the flow level's load on the built links becomes their devices' background
+    void WatchBackground();
 };
 
 } // namespace ns3

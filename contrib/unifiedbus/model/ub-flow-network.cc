@@ -301,6 +301,7 @@ UbFlowNetwork::Start(const std::vector<Use>& uses, double bytes, DoneCallback do
     ++f.version;
     f.active = true;
     f.frozen = false;
+    f.reported = true;
     f.done = std::move(done);
     ++m_nActive;
     ++m_stats.flowsStarted;
@@ -350,6 +351,99 @@ UbFlowNetwork::ScheduleSettle()
 
 void
 UbFlowNetwork::Settle()
+{
+    SettleRates();
+    if (!m_watchChanged.empty())
+    {
+        ReportWatched();
+    }
+}
+
+void
+UbFlowNetwork::MarkWatched(const Flow& f)
+{
+    for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
+    {
+        uint8_t& w = m_watched[m_nodes[n].link];
+        if (w == 1)
+        {
+            w = 2;
+            m_watchChanged.push_back(m_nodes[n].link);
+        }
+    }
+}
+
+void
+UbFlowNetwork::ReportWatched()
+{
+    // The callback may start or stop flows (they settle in an event of their own); it sees the
+    // loads of this settle.
+    std::vector<uint32_t> changed;
+    changed.swap(m_watchChanged);
+    for (uint32_t link : changed)
+    {
+        m_watched[link] = 1;
+        double load = 0;
+        uint32_t flows = 0;
+        if (const Link* l = Peek(link))
+        {
+            for (uint32_t n = l->head; n != NONE; n = m_nodes[n].nextOnLink)
+            {
+                const Flow& f = m_flows[m_nodes[n].flow];
+                if (f.reported && std::isfinite(f.rate))
+                {
+                    load += m_nodes[n].weight * f.rate;
+                    ++flows;
+                }
+            }
+        }
+        m_watch(link, load, flows);
+    }
+}
+
+void
+UbFlowNetwork::Watch(const std::vector<uint32_t>& links, WatchCallback changed)
+{
+    NS_ABORT_MSG_IF(!changed, "UbFlowNetwork::Watch: no callback");
+    m_watched.assign(m_capacity.size(), 0);
+    for (uint32_t l : links)
+    {
+        NS_ABORT_MSG_IF(l >= m_capacity.size(),
+                        "UbFlowNetwork::Watch: link " << l << ", but the network has "
+                                                      << m_capacity.size() << " links");
+        m_watched[l] = 1;
+    }
+    m_watch = std::move(changed);
+}
+
+void
+UbFlowNetwork::SetReported(uint32_t flow, bool reported)
+{
+    NS_ABORT_MSG_IF(flow >= m_flows.size() || !m_flows[flow].active,
+                    "UbFlowNetwork: no flow " << flow << " in progress");
+    Flow& f = m_flows[flow];
+    if (f.reported != reported && !m_watched.empty())
+    {
+        MarkWatched(f);
+        ScheduleSettle();
+    }
+    f.reported = reported;
+}
+
+void
+UbFlowNetwork::Stop(uint32_t flow)
+{
+    NS_ABORT_MSG_IF(flow >= m_flows.size() || !m_flows[flow].active,
+                    "UbFlowNetwork: no flow " << flow << " in progress to stop");
+    NS_ABORT_MSG_IF(flow == m_calling,
+                    "UbFlowNetwork: flow " << flow << " stopped from its own done callback");
+    Finish(flow);
+    m_freeFlows.push_back(flow);
+    ScheduleSettle();
+}
+
+void
+UbFlowNetwork::SettleRates()
 {
     m_settleEvent.Cancel();
     if (m_dirty.empty() && m_dirtyLinks.empty())
@@ -539,6 +633,10 @@ UbFlowNetwork::ApplyRate(uint32_t id, double rate, int64_t nowPs)
     }
     f.remaining = std::max(0.0, f.remaining - Moved(f, nowPs));
     f.updatedPs = nowPs;
+    if (!m_watched.empty())
+    {
+        MarkWatched(f);
+    }
     if (std::isfinite(rate))
     {
         for (uint32_t n = f.firstUse; n != NONE; n = m_nodes[n].nextOfFlow)
@@ -740,6 +838,10 @@ void
 UbFlowNetwork::Finish(uint32_t flow)
 {
     Flow& f = m_flows[flow];
+    if (!m_watched.empty())
+    {
+        MarkWatched(f);
+    }
     for (uint32_t n = f.firstUse; n != NONE;)
     {
         Node& x = m_nodes[n];
@@ -815,7 +917,8 @@ UbFlowNetwork::GetMemoryBytes() const
            m_ends.capacity() * sizeof(End) + m_dirty.capacity() * sizeof(uint32_t) +
            m_dirtyLinks.capacity() * sizeof(uint32_t) +
            m_scratchFlows.capacity() * sizeof(uint32_t) + m_levels.capacity() * sizeof(Level) +
-           m_steps.capacity() * sizeof(Step);
+           m_steps.capacity() * sizeof(Step) + m_watched.capacity() +
+           m_watchChanged.capacity() * sizeof(uint32_t);
 }
 
 } // namespace ns3

@@ -128,6 +128,33 @@ class UbFlowNetwork
      * \param done called when they have moved
      */
     void Continue(uint32_t flow, double bytes, DoneCallback done);
+    /**
+     * \brief End a flow now without calling its done callback (a transfer that another level
+     * carried has arrived there: the hybrid level's shadow flows). Its bytes not yet moved are
+     * dropped, and the rates of the flows it shared a full link with are settled at this time.
+     * Not from the flow's own done callback.
+     * \param flow a flow in progress
+     */
+    void Stop(uint32_t flow);
+    /**
+     * \brief Whether a flow's load counts in what Watch reports (true when it starts). The
+     * hybrid level keeps its shadows of packet-level transfers out: they take their share in
+     * the settling, but the packet level carries their bytes itself.
+     * \param flow a flow in progress
+     * \param reported false to leave it out
+     */
+    void SetReported(uint32_t flow, bool reported);
+    /// Called with a watched link, the load of its reported flows (bytes/s, weight x rate) and
+    /// how many reported flows it has.
+    typedef std::function<void(uint32_t, double, uint32_t)> WatchCallback;
+    /**
+     * \brief Report the load of these links whenever it may have changed: after every settle
+     * at a time some flow on them changed rate, started or ended (once per link and settle).
+     * The hybrid level loads the packet level's devices with it (background traffic).
+     * \param links the links
+     * \param changed what is called
+     */
+    void Watch(const std::vector<uint32_t>& links, WatchCallback changed);
     /// \param flow a flow in progress \return its rate in bytes per second (0 until settled)
     double GetRate(uint32_t flow) const;
     /// \param flow a flow in progress \return bytes it still has to move, as of now
@@ -196,6 +223,7 @@ class UbFlowNetwork
         uint32_t version{0};  //!< bumped when endPs changes: older heap entries are stale
         bool active{false};
         bool frozen{false};   //!< during a settle: its rate is fixed
+        bool reported{true};  //!< its load counts in what Watch reports
         DoneCallback done;
     };
     /// A flow's end time in the heap (stale if the flow's version moved on).
@@ -243,7 +271,13 @@ class UbFlowNetwork
     void FreeNode(uint32_t n);
     void MarkDirty(uint32_t flow);
     void ScheduleSettle();
+    /// settle the rates (SettleRates), then report the watched links that changed
     void Settle();
+    void SettleRates();
+    /// note that the loads of a flow's watched links change (Watch)
+    void MarkWatched(const Flow& f);
+    /// report the watched links marked since the last report
+    void ReportWatched();
     void Fill(const std::vector<uint32_t>& flows, int64_t nowPs);
     double Moved(const Flow& f, int64_t nowPs) const;
     void ApplyRate(uint32_t flow, double rate, int64_t nowPs);
@@ -274,6 +308,9 @@ class UbFlowNetwork
     bool m_incremental{true};
     uint32_t m_calling{NONE}; //!< the flow whose done callback runs
     bool m_continued{false};  //!< that callback called Continue
+    std::vector<uint8_t> m_watched;       //!< per link: 1 watched, 2 watched and changed
+    std::vector<uint32_t> m_watchChanged; //!< watched links changed since the last report
+    WatchCallback m_watch;                //!< Watch's callback
     EventId m_settleEvent;
     EventId m_endEvent;
     int64_t m_endEventPs{-1};

@@ -689,6 +689,20 @@ UbNetDevice::SerPs(uint64_t wireBytes) const
     return static_cast<int64_t>((num + rate - 1) / rate);
 }
 
+void
+UbNetDevice::SetBackground(double share)
+{
+    NS_ABORT_MSG_IF(!(share >= 0 && share < 1),
+                    Where() << ": background share " << share << " is not in [0, 1)");
+    m_background = share;
+}
+
+double
+UbNetDevice::GetBackground() const
+{
+    return m_background;
+}
+
 uint64_t
 UbNetDevice::GetRateBps() const
 {

@@ -803,7 +803,13 @@ UbNetDevice::Transmit(Ptr<Packet> packet, UbPacketInfo& info, Time tailReady)
     uint32_t bytes = packet->GetSize();
     uint32_t wire = GetWireBytes(bytes);
     int64_t start = std::max({now, m_ctrlFreePs, m_txFreePs});
-    int64_t end = std::max(start + SerPs(wire), tailReady.GetPicoSeconds() + m_flitPs);
+    int64_t ser = SerPs(wire);
+    if (m_background > 0)
+    {
+        // the hybrid level's background takes its share of the wire's time
+        ser = static_cast<int64_t>(std::ceil(static_cast<double>(ser) / (1 - m_background)));
+    }
+    int64_t end = std::max(start + ser, tailReady.GetPicoSeconds() + m_flitPs);
     if (HasPendingReturns())
     {
         PiggybackReturns(start); // returns due by now whose deadline has not passed

@@ -186,6 +186,16 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     /// \return transmit rate in b/s: round(Lanes x LaneRate x EncodingEfficiency)
     uint64_t GetRateBps() const;
     /**
+     * \brief Background traffic that another level carries over this direction (the hybrid
+     * level's flow part): it takes `share` of the wire's time, so this device's data packets
+     * serialize at the rate it leaves, (1 - share) x the line rate. It holds no credits,
+     * buffers or queue places (doc/flow-level.md, The hybrid level).
+     * \param share the fraction of the line rate, in [0, 1)
+     */
+    void SetBackground(double share);
+    /// \return the background share (SetBackground)
+    double GetBackground() const;
+    /**
      * \brief Flits a network packet occupies on this link.
      *
      * UB framing (UB Base Spec 2.0 section 4.3): a data-link packet is cut into blocks of at most
@@ -602,6 +612,7 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     int64_t m_linkPs{0};     //!< PhyLatency + propagation of this direction
     int64_t m_peerPipelinePs{0}; //!< pipeline latency the other end announced
     uint64_t m_rateBps{0};
+    double m_background{0}; //!< share of the line rate another level's traffic takes
     uint8_t m_slToVl[16]{};
     Ptr<UbChannel> m_channel;
     UbCreditSender m_credits;    //!< credits toward the other end (sending half)

@@ -8,6 +8,9 @@
  *  - end times follow from the rates by arithmetic, as flows start and end (the remaining bytes
  *    move at the new rates), and a link carries the weighted bytes of its flows;
  *  - a class of m identical flows (one flow of weight m) ends when each of the m would;
+ *  - a flow stopped early gives its share back without calling its done callback, and Watch
+ *    reports a link's load from the flows that are reported only (the hybrid level's shadows
+ *    are not);
  *  - on random networks, the incremental settling (with its shortcuts: a flow that starts alone
  *    on its tightest link, or ends with no full link shared) gives the same end times to the
  *    picosecond as settling every flow at every change, while computing fewer rates; at every
@@ -396,6 +399,63 @@ RunRandom(uint32_t seed, bool incremental, bool check)
     return out;
 }
 
+class UbFlowWatchTestCase : public TestCase
+{
+  public:
+    UbFlowWatchTestCase()
+        : TestCase("a stopped flow gives its share back and never calls done; Watch reports "
+                   "the load of the reported flows only")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        // Link 0 (C) carries a reported flow of 2S and an unreported one (a shadow) of 10S;
+        // link 1 (C) carries only the shadow. Each has C/2 on link 0, so link 0's reported
+        // load is C/2 from one flow, link 1's nothing. The shadow stops at S/C: the flow has
+        // 2S - S/2 = 1.5S left alone at C, so it ends at S/C + 1.5S/C = 2.5S/C, and the
+        // shadow's done is never called.
+        const double cap = 25e9;
+        const double s = 1e6;
+        UbFlowNetwork net;
+        net.AddLink(cap);
+        net.AddLink(cap);
+        std::map<uint32_t, std::vector<std::pair<double, uint32_t>>> seen; // link -> reports
+        net.Watch({0, 1}, [&seen](uint32_t link, double load, uint32_t flows) {
+            seen[link].emplace_back(load, flows);
+        });
+        int64_t end = -1;
+        bool shadowDone = false;
+        uint32_t a = net.Start({{0, 1}}, 2 * s, [&end](uint32_t) {
+            end = Simulator::Now().GetPicoSeconds();
+        });
+        uint32_t shadow =
+            net.Start({{0, 1}, {1, 1}}, 10 * s, [&shadowDone](uint32_t) { shadowDone = true; });
+        net.SetReported(shadow, false);
+        NS_TEST_EXPECT_MSG_NE(a, shadow, "two flows");
+        Simulator::Schedule(PicoSeconds(EndPs(s, cap)), [&net, shadow]() { net.Stop(shadow); });
+        Simulator::Run();
+        NS_TEST_EXPECT_MSG_EQ(shadowDone, false, "a stopped flow's done is not called");
+        NS_TEST_EXPECT_MSG_EQ_TOL(end, EndPs(2.5 * s, cap), 2, "the flow ends at 2.5S/C");
+        NS_TEST_ASSERT_MSG_GT_OR_EQ(seen[0].size(), 3u, "link 0 reported as rates change");
+        // The first report after the start: C/2 from the one reported flow.
+        NS_TEST_EXPECT_MSG_EQ_TOL(seen[0][0].first, cap / 2, cap * 1e-9, "half the link");
+        NS_TEST_EXPECT_MSG_EQ(seen[0][0].second, 1u, "one reported flow");
+        // After the stop: all of it; at the end: nothing.
+        NS_TEST_EXPECT_MSG_EQ_TOL(seen[0][seen[0].size() - 2].first, cap, cap * 1e-9, "all");
+        NS_TEST_EXPECT_MSG_EQ(seen[0].back().first, 0.0, "idle at the end");
+        NS_TEST_EXPECT_MSG_EQ(seen[0].back().second, 0u, "no flow at the end");
+        for (const auto& [load, flows] : seen[1])
+        {
+            NS_TEST_EXPECT_MSG_EQ(load, 0.0, "link 1 carries only the unreported flow");
+            NS_TEST_EXPECT_MSG_EQ(flows, 0u, "link 1: no reported flow");
+        }
+        NS_TEST_EXPECT_MSG_EQ(net.GetNFlows(), 0u, "all ended");
+        Simulator::Destroy();
+    }
+};
+
 class UbFlowIncrementalTestCase : public TestCase
 {
   public:
@@ -473,6 +533,7 @@ class UbFlowTestSuite : public TestSuite
     {
         AddTestCase(new UbFlowMaxMinTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowTimesTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowWatchTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowIncrementalTestCase, TestCase::QUICK);
     }
 };
