@@ -306,7 +306,8 @@ main(int argc, char* argv[])
             run.setup = [issue](UbTopologyHelper&, UbCollectiveEngine& coll) {
                 coll.SetIssueCost(issue);
             };
-            const UbCollectiveResult res = UbExperiment::Run(run).result;
+            const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
+            const UbCollectiveResult& res = out.result;
             auto t = UbCollectiveHelper::MoePhaseTimes(m, costs, !combine, res);
             std::string phase = combine ? "combine" : "dispatch";
             std::cout << std::setw(5) << ep << std::setw(9) << phase << std::fixed
@@ -327,6 +328,19 @@ main(int argc, char* argv[])
             results.AddMetric(scope, "quant_time", t.quantUs, "us");
             results.AddMetric(scope, "barrier_time", t.barrierUs, "us");
             results.AddMetric(scope, "phase_time", t.totalUs, "us");
+            if (level == UbExperiment::HYBRID)
+            {
+                // Which level moved how much (doc/flow-level.md, The hybrid level).
+                results.AddMetric(scope,
+                                  "packet_transfers",
+                                  static_cast<double>(out.packetTransfers),
+                                  "");
+                results.AddMetric(scope,
+                                  "flow_transfers",
+                                  static_cast<double>(out.flowTransfers),
+                                  "");
+                results.AddMetric(scope, "peak_background", out.peakBackground, "");
+            }
         }
     }
     int64_t run = results.Commit(Seconds(0), 0);

@@ -193,6 +193,19 @@ main(int argc, char* argv[])
                 // process's peak memory so far (./ubsim bench systems reads them).
                 results.AddMetric(run.scope, "build_seconds", out.buildSeconds, "s");
                 results.AddMetric(run.scope, "run_seconds", out.wallSeconds, "s");
+                if (level == UbExperiment::HYBRID)
+                {
+                    // Which level moved how much (doc/flow-level.md, The hybrid level).
+                    results.AddMetric(run.scope,
+                                      "packet_transfers",
+                                      static_cast<double>(out.packetTransfers),
+                                      "");
+                    results.AddMetric(run.scope,
+                                      "flow_transfers",
+                                      static_cast<double>(out.flowTransfers),
+                                      "");
+                    results.AddMetric(run.scope, "peak_background", out.peakBackground, "");
+                }
                 results.AddMetric(run.scope,
                                   "peak_rss_bytes",
                                   static_cast<double>(UbTopologyHelper::PeakRssBytes()),

@@ -62,11 +62,11 @@ DataHeaderBytes()
     return UbTransport::HeaderBytes(f);
 }
 
-/// The packet-level carrier's counterpart: each transfer a flow-level Write with notify.
 /// What a shadow moves before it carries on (UbFlowFabric::StartShadow): any amount does, as
 /// carrying on changes no rate; a gigabyte keeps its end time far from overflow.
 constexpr double SHADOW_BYTES = 1073741824.0;
 
+/// The packet-level carrier's counterpart: each transfer a flow-level Write with notify.
 class UbFlowCarrier : public UbTransferCarrier
 {
   public:

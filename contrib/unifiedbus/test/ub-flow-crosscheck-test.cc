@@ -11,23 +11,33 @@
  *    hierarchical AllReduce across two 64-NPU SuperPoDs over UBoE and over RoCE;
  *  - a 16-to-1 incast of 1 MiB from each sender ends within 5 % of the packet level's time;
  *  - where the two differ by more (UB-Mesh's All-to-All), the links carry the same bytes at
- *    both levels, and the difference is the share of the time the packet level keeps them busy.
+ *    both levels, and the difference is the share of the time the packet level keeps them busy;
+ *  - each effect the fluid does not see makes its difference on a small system, pinned by its
+ *    own arithmetic or counter, and without it the levels agree: credit stalls on a long link
+ *    (the credit loop of validation-targets section 1), head-of-line blocking behind a congested
+ *    output through credits and through PFC pauses, DCQCN's rate cuts under incast.
  */
 #include "ub-test-utils.h"
 
 #include "ns3/simulator.h"
 #include "ns3/test.h"
+#include "ns3/ub-channel.h"
 #include "ns3/ub-collective-helper.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-experiment.h"
 #include "ns3/ub-flow-fabric.h"
+#include "ns3/ub-net-device.h"
 #include "ns3/ub-results.h"
+#include "ns3/ub-switch.h"
 #include "ns3/ub-topology-helper.h"
+#include "ns3/ub-transport-header.h"
+#include "ns3/ub-transport.h"
+#include "ns3/uinteger.h"
 
 #include <cmath>
-#include <numeric>
 #include <functional>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -710,6 +720,252 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
     }
 };
 
+/// One switch and endpoints 0 .. n - 1 on 2-m cables, the link to endpoint `far` (if any) of
+/// `farM` metres: a system small enough to show one effect at a time.
+std::function<void(UbTopologyHelper&)>
+StarBuild(const std::string& preset,
+          const std::string& set,
+          uint32_t n,
+          uint32_t far = UINT32_MAX,
+          double farM = 2)
+{
+    return [=](UbTopologyHelper& h) {
+        UbPreset p = UbPreset::Load(preset);
+        std::string error;
+        NS_ABORT_MSG_IF(!set.empty() && !p.SetList(set, error), error);
+        h.SetPreset(p);
+        UbTopology t("star");
+        for (uint32_t i = 0; i < n; ++i)
+        {
+            t.AddNode("e" + std::to_string(i), UbTopology::ENDPOINT);
+        }
+        const uint32_t s = t.AddNode("s", UbTopology::SWITCH);
+        for (uint32_t i = 0; i < n; ++i)
+        {
+            t.AddLink(s, i, 0, 0, 0, i == far ? farM : 2.0);
+        }
+        h.Build(std::move(t));
+    };
+}
+
+/// What one All-to-Allv on a star showed at one level.
+struct StarRun
+{
+    std::vector<double> doneUs;  //!< per rank: its last arrival (us)
+    double creditStallUs{0};     //!< the packet level's credit-stall time on the switch's port
+                                 //!< toward `watch` plus on `watch`'s own port (us)
+    uint64_t pausesAtWatch{0};   //!< PFC PAUSE frames `watch`'s port received
+    uint64_t cnps{0};            //!< DCQCN CNPs the endpoints received
+};
+
+/// Run an All-to-Allv over every endpoint of a star at a level; `watch` is the endpoint whose
+/// link's counters are read.
+StarRun
+RunStar(const std::function<void(UbTopologyHelper&)>& build,
+        const std::vector<std::vector<uint64_t>>& matrix,
+        UbExperiment::Level level,
+        uint32_t watch)
+{
+    StarRun r;
+    UbExperiment::CollectiveRun run;
+    run.build = build;
+    run.preset = "star";
+    run.op = UbCollectiveOp::ALL_TO_ALLV;
+    run.algo = UbCollectiveAlgo::DIRECT;
+    run.matrix = &matrix;
+    run.level = level;
+    if (level == UbExperiment::PACKET)
+    {
+        run.setup = [&r, watch](UbTopologyHelper& h, UbCollectiveEngine&) {
+            // Link `watch` joins the switch (side 0) and endpoint `watch` (side 1). Read the
+            // counters long after the collective, before the devices are disposed.
+            Ptr<UbNetDevice> sw = h.GetDevice(watch, 0);
+            Ptr<UbNetDevice> ep = h.GetDevice(watch, 1);
+            Simulator::Schedule(Seconds(0.5), [&r, sw, ep]() {
+                for (uint8_t v = 0; v < sw->GetVlCount(); ++v)
+                {
+                    r.creditStallUs += (sw->GetCreditStallTime(v) + ep->GetCreditStallTime(v))
+                                           .GetSeconds() *
+                                       1e6;
+                }
+                r.pausesAtWatch = ep->GetPauseFramesReceived();
+            });
+        };
+    }
+    const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
+    NS_ABORT_MSG_IF(!out.finished, "RunStar: the All-to-Allv did not finish");
+    for (const Time& t : out.result.rankDone)
+    {
+        r.doneUs.push_back(t.GetSeconds() * 1e6);
+    }
+    r.cnps = out.transport.cnpsReceived;
+    return r;
+}
+
+class UbFlowBlindSpotsTestCase : public TestCase
+{
+  public:
+    UbFlowBlindSpotsTestCase()
+        : TestCase("where the levels differ by more, each cause pinned: credit stalls on a long "
+                   "link (the credit loop's arithmetic), head-of-line blocking behind a "
+                   "congested output through credits and through PFC pauses, DCQCN's rate "
+                   "cuts; without the cause the levels agree")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        CreditStalls();
+        HeadOfLine("ascend950-ub2", "", "credits");
+        HeadOfLine("roce-400g", "UbTransport::CongestionControl=None", "PFC");
+        Dcqcn();
+    }
+
+    /// a -> b through a switch, the switch-b cable 500 m: the 80-KiB VL buffer covers 18
+    /// packets, fewer than a credit loop holds, so the packet level moves N W per loop while
+    /// the fluid, which has no buffers, moves at the line rate.
+    void CreditStalls()
+    {
+        const uint64_t b = 16 << 20;
+        const std::vector<std::vector<uint64_t>> m = {{0, b}, {0, 0}};
+        for (double len : {500.0, 2.0})
+        {
+            auto build = StarBuild("ascend950-ub2", "", 2, 1, len);
+            double predicted = 1; // packet over flow time, from the credit loop
+            {
+                // The terms of validation-targets section 1 from the devices themselves.
+                UbTopologyHelper h;
+                build(h);
+                Ptr<UbNetDevice> d = h.GetDevice(1, 0); // the switch's port toward b
+                Ptr<UbController> c = h.GetEndpoints().Get(0)->GetObject<UbController>();
+                UbTpFields f;
+                f.opcode = UbTransportHeader::DATA;
+                f.memHeader = 1;
+                const uint32_t packet = c->GetMtu() + UbTransport::HeaderBytes(f);
+                const uint32_t w = d->GetWireBytes(packet);
+                const uint32_t n = d->GetVlBufferCells() / d->GetCells(packet);
+                UintegerValue frame;
+                d->GetAttribute("CreditFrameBytes", frame);
+                const Time loop =
+                    d->GetSerializationTime(w) +
+                    2 * (d->GetPhyLatency() +
+                         DynamicCast<UbChannel>(d->GetChannel())->GetPropagationDelay()) +
+                    h.GetNode(1)->GetObject<UbSwitch>()->GetPipelineLatency() +
+                    d->GetSerializationTime(static_cast<uint32_t>(frame.Get()));
+                const double creditBps = n * w * 8 / loop.GetSeconds();
+                predicted = std::max(1.0, static_cast<double>(d->GetRateBps()) / creditBps);
+                Simulator::Destroy();
+            }
+            const StarRun p = RunStar(build, m, UbExperiment::PACKET, 1);
+            const StarRun fl = RunStar(build, m, UbExperiment::FLOW, 1);
+            const double ratio = p.doneUs[1] / fl.doneUs[1];
+            if (len > 100)
+            {
+                NS_TEST_EXPECT_MSG_GT(UB_FIG(predicted), 3, "the buffer covers under a third");
+                NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(ratio),
+                                          predicted,
+                                          0.03 * predicted,
+                                          "500 m: packet / flow is the credit loop's");
+                NS_TEST_EXPECT_MSG_GT(UB_FIG(p.creditStallUs),
+                                      0.5 * p.doneUs[1],
+                                      "500 m: credit stalls take most of the packet level's "
+                                      "time");
+            }
+            else
+            {
+                NS_TEST_EXPECT_MSG_EQ(predicted, 1.0, "2 m: the buffer covers the loop");
+                NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(ratio), 1.0, 0.01, "2 m: the levels agree");
+                NS_TEST_EXPECT_MSG_EQ(p.creditStallUs, 0.0, "2 m: no credit stall");
+            }
+        }
+    }
+
+    /// Endpoint 0 hot (8 senders and X send it 4 MiB each), endpoint 1 cold (X sends it 4 MiB
+    /// too), X = endpoint 2. The fluid gives X's cold flow the rest of X's link, 8/9 of it; at
+    /// packet level X's hot packets fill X's share of the switch's buffer (credits) or pause
+    /// X's link (PFC), and the cold flow moves no faster than X's hot one, which the
+    /// congested output serves at 1/9. Without X's hot flow the levels agree.
+    void HeadOfLine(const std::string& preset, const std::string& set, const std::string& how)
+    {
+        const uint32_t senders = 8;
+        const uint32_t n = senders + 3;
+        const uint64_t b = 4 << 20;
+        auto build = StarBuild(preset, set, n);
+        for (bool hot : {true, false})
+        {
+            std::vector<std::vector<uint64_t>> m(n, std::vector<uint64_t>(n, 0));
+            for (uint32_t i = 3; i < n; ++i)
+            {
+                m[i][0] = b;
+            }
+            m[2][0] = hot ? b : 0;
+            m[2][1] = b;
+            const StarRun p = RunStar(build, m, UbExperiment::PACKET, 2);
+            const StarRun fl = RunStar(build, m, UbExperiment::FLOW, 2);
+            const double victim = p.doneUs[1] / fl.doneUs[1];
+            if (hot)
+            {
+                NS_TEST_EXPECT_MSG_EQ_TOL(p.doneUs[0] / fl.doneUs[0],
+                                          1.0,
+                                          0.02,
+                                          how << ": the congested output takes the same time");
+                NS_TEST_EXPECT_MSG_GT(UB_FIG(victim), 5, how << ": the victim is held back");
+                NS_TEST_EXPECT_MSG_GT(p.doneUs[1],
+                                      0.9 * p.doneUs[0],
+                                      how << ": no faster than X's flow to the hot output");
+                // The fluid: the cold flow has 8/9 of X's link from the start.
+                NS_TEST_EXPECT_MSG_LT(fl.doneUs[1], 0.15 * fl.doneUs[0], how);
+                if (how == "PFC")
+                {
+                    NS_TEST_EXPECT_MSG_GT(UB_FIG(p.pausesAtWatch), 0, "X's link was paused");
+                }
+                else
+                {
+                    NS_TEST_EXPECT_MSG_GT(UB_FIG(p.creditStallUs),
+                                          0.5 * p.doneUs[1],
+                                          "X's link waited for credits");
+                }
+            }
+            else
+            {
+                NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(victim), 1.0, 0.02, how << ": no hot flow");
+                NS_TEST_EXPECT_MSG_EQ(p.pausesAtWatch, 0, how << ": X's link never paused");
+            }
+        }
+    }
+
+    /// An 8-to-1 incast over RoCE: DCQCN cuts the senders' rates (CNPs), which the fluid does
+    /// not; with congestion control off the levels agree.
+    void Dcqcn()
+    {
+        const uint32_t n = 9;
+        const uint64_t b = 4 << 20;
+        std::vector<std::vector<uint64_t>> m(n, std::vector<uint64_t>(n, 0));
+        for (uint32_t i = 1; i < n; ++i)
+        {
+            m[i][0] = b;
+        }
+        for (const std::string set : {"", "UbTransport::CongestionControl=None"})
+        {
+            auto build = StarBuild("roce-400g", set, n);
+            const StarRun p = RunStar(build, m, UbExperiment::PACKET, 0);
+            const StarRun fl = RunStar(build, m, UbExperiment::FLOW, 0);
+            const double ratio = p.doneUs[0] / fl.doneUs[0];
+            if (set.empty())
+            {
+                NS_TEST_EXPECT_MSG_GT(UB_FIG(p.cnps), 0, "DCQCN: CNPs cut the rates");
+                NS_TEST_EXPECT_MSG_GT(UB_FIG(ratio), 1.2, "DCQCN: the packet level is slower");
+            }
+            else
+            {
+                NS_TEST_EXPECT_MSG_EQ(p.cnps, 0, "no congestion control: no CNP");
+                NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(ratio), 1.0, 0.02, "no CC: the levels agree");
+            }
+        }
+    }
+};
+
 class UbFlowCrossCheckTestSuite : public TestSuite
 {
   public:
@@ -723,6 +979,7 @@ class UbFlowCrossCheckTestSuite : public TestSuite
         AddTestCase(new UbFlowMeshAllToAllTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowAggregatedTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowAggregatedAllToAllTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowBlindSpotsTestCase, TestCase::QUICK);
     }
 };
 
