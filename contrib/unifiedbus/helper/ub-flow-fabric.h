@@ -177,13 +177,13 @@ class UbFlowFabric
         uint64_t pairs{0};          //!< (source, destination) pairs that move bytes
         uint64_t transfers{0};      //!< transfers they stand for (pairs x their pieces)
         double maxDrain{0};         //!< the busiest link's load over its capacity (s)
-        bool aggregated{false};     //!< false: the fabric does not suit it (nothing was run)
+        bool aggregated{false};     //!< it ran (true: every fabric suits it)
     };
 
-    /// \return true if a direct All-to-All(v) runs aggregated here (AllToAllPhase): no link
-    /// joins two endpoints (endpoints that forward, as in UB-Mesh, carry other pairs on the
-    /// links of their own)
-    bool AllToAllAggregates() const;
+    /// \return true if a link joins two endpoints (UB-Mesh, k-ary n-cubes): endpoints forward,
+    /// so the links a pair leaves and arrives by carry other pairs too, and AllToAllPhase bounds
+    /// them by their drains as well as by the endpoints' processor sharing
+    bool EndpointsForward() const;
 
     /**
      * \brief A direct All-to-All(v) at the aggregated flow level, without its transfers one by
@@ -199,7 +199,9 @@ class UbFlowFabric
      *    its last piece (the rank's issue cost and engine) and its bytes at its rate alone; and
      *    the fabric's, from the first issue, the longest of its source's and its destination's
      *    processor sharing (all of the endpoint's pairs at once, each smaller pair done before
-     *    it) and the drain (load over capacity) of the busiest link between.
+     *    it) and the drain (load over capacity) of the busiest link between (where endpoints
+     *    forward, EndpointsForward, of the busiest link on its routes, its first and last
+     *    included).
      * \param nodes the ranks' endpoint nodes, in rank order
      * \param matrix bytes from rank s to rank d (null: `uniform` for every pair)
      * \param uniform bytes per pair when matrix is null (All-to-All)
@@ -207,7 +209,7 @@ class UbFlowFabric
      * \param issueCost what issuing one transfer costs a rank (UbCollectiveRunConfig)
      * \param issueLatency every transfer's issue latency (negative: the source's)
      * \param minimal minimal routes only
-     * \return what it takes (aggregated false, and nothing run, where AllToAllAggregates is)
+     * \return what it takes
      */
     AllToAllResult AllToAllPhase(const std::vector<uint32_t>& nodes,
                                  const std::vector<std::vector<uint64_t>>* matrix,

@@ -144,7 +144,7 @@ UbFlowFabric::MeanShare(uint32_t v,
 }
 
 bool
-UbFlowFabric::AllToAllAggregates() const
+UbFlowFabric::EndpointsForward() const
 {
     // Endpoints that forward (a link joining two of them: UB-Mesh, k-ary n-cubes) carry other
     // pairs on the links their own pairs leave and arrive by, which the endpoints' processor
@@ -154,10 +154,10 @@ UbFlowFabric::AllToAllAggregates() const
         const UbTopology::Link& link = m_topo.GetLink(l);
         if (m_topo.IsEndpoint(link.a) && m_topo.IsEndpoint(link.b))
         {
-            return false;
+            return true;
         }
     }
-    return true;
+    return false;
 }
 
 UbFlowFabric::AllToAllResult
@@ -183,11 +183,10 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
         NS_ABORT_MSG_IF(v >= n || !m_topo.IsEndpoint(v),
                         "UbFlowFabric::AllToAllPhase: rank node " << v << " is not an endpoint");
     }
-    out.aggregated = AllToAllAggregates();
-    if (!out.aggregated)
-    {
-        return out;
-    }
+    // Where endpoints forward (UB-Mesh), the links out of a source and into a destination carry
+    // other pairs too: their drains join the busiest-link bound (pass 2).
+    const bool forwarding = EndpointsForward();
+    out.aggregated = true;
     const uint32_t c = chunks;
     // A pair's bytes as UbDirectBuilder cuts them: an All-to-All's c pieces (the fabric moves at
     // least a byte each), an All-to-Allv's pieces that hold bytes.
@@ -544,9 +543,17 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
             {
                 uint32_t peer = 0;
                 const uint32_t l = linkOf(v, cand[j].port, peer);
-                if (peer != vd && MeanShare(v, count, j, false, channels) > 0)
+                if (MeanShare(v, count, j, false, channels) == 0)
+                {
+                    continue;
+                }
+                if (peer != vd)
                 {
                     m = std::max(m, std::max(drain(l), drainFrom[peer]));
+                }
+                else if (forwarding)
+                {
+                    m = std::max(m, drain(l));
                 }
             }
             drainFrom[v] = m;
@@ -560,8 +567,16 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
             for (uint32_t j = 0; j < count; ++j)
             {
                 uint32_t peer = 0;
-                linkOf(vs, cand[j].port, peer);
-                if (peer != vd && MeanShare(vs, count, j, true, channels) > 0)
+                const uint32_t l = linkOf(vs, cand[j].port, peer);
+                if (MeanShare(vs, count, j, true, channels) == 0)
+                {
+                    continue;
+                }
+                if (forwarding)
+                {
+                    m = std::max(m, drain(l));
+                }
+                if (peer != vd)
                 {
                     m = std::max(m, drainFrom[peer]);
                 }

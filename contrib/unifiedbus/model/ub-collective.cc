@@ -401,8 +401,7 @@ UbCollectiveEngine::Launch(const UbCollectivePlan& plan, DoneCallback done)
             }
             NS_ABORT_MSG_IF(m_aggregation == Aggregation::ON,
                             "UbCollectiveEngine: an All-to-All runs aggregated at the flow level "
-                            "on fabrics whose endpoints do not forward (not UB-Mesh's); use "
-                            "--aggregate=auto or off");
+                            "only; use --level=flow or --aggregate=auto");
         }
     }
     else if (m_aggregation != Aggregation::OFF)

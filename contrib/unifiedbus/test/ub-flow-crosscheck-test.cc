@@ -565,7 +565,7 @@ FlowAllToAll(const std::function<void(UbTopologyHelper&)>& build,
  * \brief The aggregated All-to-All(v) (link loads and per-pair bounds, UbFlowFabric::
  * AllToAllPhase) against the flow level transfer by transfer: a uniform All-to-All and MoE
  * dispatches inside a NVLink domain, an Atlas-950-like SuperPoD and across four SuperPoDs; and
- * UB-Mesh, whose endpoints forward, left transfer by transfer.
+ * a uniform All-to-All on UB-Mesh and a torus, whose endpoints forward.
  */
 class UbFlowAggregatedAllToAllTestCase : public TestCase
 {
@@ -573,8 +573,8 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
     UbFlowAggregatedAllToAllTestCase()
         : TestCase("aggregated All-to-All(v): uniform and MoE dispatch within 2 % (mean rank) "
                    "and 0.5 % (slowest rank) of the flow level transfer by transfer; busbw "
-                   "below a GPU's links; UB-Mesh not aggregated; MoE across four SuperPoDs "
-                   "within 5 % of the packet level")
+                   "below a GPU's links; UB-Mesh and a torus, whose NPUs forward, within 5 % "
+                   "and 1 %; MoE across four SuperPoDs within 5 % of the packet level")
     {
     }
 
@@ -664,26 +664,37 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
                 NS_TEST_EXPECT_MSG_GT(agg.BusBw(), 0.5 * 900, c.what << ": busbw near 900");
             }
         }
-        // UB-Mesh's NPUs forward other pairs on their own links: its All-to-All stays transfer
-        // by transfer, even when asked (auto) to aggregate.
-        UbTopologyHelper h;
-        h.SetFlowLevel(true);
-        h.BuildPreset("ubmesh-ub2");
-        NS_TEST_EXPECT_MSG_EQ(h.GetFlowFabric().AllToAllAggregates(),
-                              false,
-                              "UB-Mesh's endpoints forward");
-        Simulator::Destroy();
-        const auto ep16 = moe(16);
-        const std::vector<uint32_t> first16 = firstRanks(16);
-        const UbCollectiveResult mesh =
-            FlowAllToAll([](UbTopologyHelper& sys) { sys.BuildPreset("ubmesh-ub2"); },
-                         &ep16,
-                         0,
-                         first16,
-                         NanoSeconds(100),
-                         Agg::AUTO);
-        NS_TEST_EXPECT_MSG_EQ(mesh.aggregated, false, "UB-Mesh: transfer by transfer");
-        NS_TEST_EXPECT_MSG_GT(mesh.Seconds(), 0.0, "UB-Mesh: ran");
+        // Endpoints that forward (UB-Mesh's NPUs, a torus's): the links a pair leaves and
+        // arrives by carry other pairs, so their drains bound it too. A uniform All-to-All of
+        // 64 ranks within 5 % (1 MiB: 4 KiB pairs, where the bounds' latency terms weigh most)
+        // and 1 % (16 MiB) of the flow level transfer by transfer.
+        for (const std::string preset : {"ubmesh-ub2", "kary-torus8x8"})
+        {
+            UbTopologyHelper h;
+            h.SetFlowLevel(true);
+            h.BuildPreset(preset);
+            NS_TEST_EXPECT_MSG_EQ(h.GetFlowFabric().EndpointsForward(),
+                                  true,
+                                  preset << "'s endpoints forward");
+            Simulator::Destroy();
+            auto build = [preset](UbTopologyHelper& sys) { sys.BuildPreset(preset); };
+            for (uint64_t bytes : {1ULL << 20, 16ULL << 20})
+            {
+                const double tol = bytes < (16ULL << 20) ? 0.05 : 0.01;
+                const UbCollectiveResult one =
+                    FlowAllToAll(build, nullptr, bytes, first64, Time(0), Agg::OFF);
+                const UbCollectiveResult agg =
+                    FlowAllToAll(build, nullptr, bytes, first64, Time(0), Agg::ON);
+                NS_TEST_EXPECT_MSG_EQ(agg.aggregated, true, preset << ": aggregated");
+                NS_TEST_EXPECT_MSG_EQ(agg.wireBytes, one.wireBytes, preset << ": bytes");
+                NS_TEST_EXPECT_MSG_EQ_TOL(UB_FIG(agg.Seconds() / one.Seconds()),
+                                          1.0,
+                                          tol,
+                                          preset << " " << bytes << " B: slowest rank "
+                                                 << agg.Seconds() * 1e6 << " against "
+                                                 << one.Seconds() * 1e6 << " us");
+            }
+        }
 
         // Against the packet level: MoE dispatch and combine (the transpose, BF16 tokens) of an
         // EP group of 8 over four SuperPoDs, 6 of each rank's 7 peers across the scale-out.
