@@ -185,6 +185,7 @@ UbTopologyHelper::Build(UbTopology&& topology)
                     "UbTopologyHelper: Build called twice; use one helper per fabric");
     uint64_t heap0 = HeapBytesInUse();
     m_topo = std::move(topology);
+    m_topo.ShrinkToFit();
     const UbTopology& t = m_topo;
     const uint32_t n = m_topo.GetNNodes();
     NS_ABORT_MSG_IF(n == 0, "UbTopologyHelper: topology '" << t.GetName() << "' has no nodes");

@@ -650,6 +650,13 @@ UbTopology::GetNodeBandwidthBps(uint32_t i, uint16_t defaultLanes, uint64_t defa
     return sum;
 }
 
+void
+UbTopology::ShrinkToFit()
+{
+    m_nodes.shrink_to_fit();
+    m_links.shrink_to_fit();
+}
+
 uint64_t
 UbTopology::GetMemoryBytes() const
 {

@@ -69,16 +69,17 @@ class UbTopology
     /// A bidirectional link.
     struct Link
     {
-        uint32_t a{0};           //!< first node
-        uint32_t b{0};           //!< second node
-        uint16_t lanes{0};       //!< lanes per direction (0: preset)
+        // Widest first: 40 bytes, no padding (a SuperCluster holds 42 links per NPU).
         uint64_t laneRateBps{0}; //!< lane rate in bit/s (0: preset)
         double lengthM{-1};      //!< cable length in metres (negative: preset)
         int64_t delayPs{-1};     //!< fixed delay in ps, overrides length (negative: none)
+        uint32_t a{0};           //!< first node
+        uint32_t b{0};           //!< second node
+        uint16_t lanes{0};       //!< lanes per direction (0: preset)
+        uint16_t cost{1};        //!< routing cost (shortest paths minimise the sum)
         uint8_t tier{0};         //!< a label builders use (0 = endpoint links, 1, 2, ...)
         bool up{true};           //!< false once the link has failed (routing avoids it)
         uint8_t cls{0};          //!< link class: which preset builds it (0: the main one)
-        uint16_t cost{1};        //!< routing cost (shortest paths minimise the sum)
     };
 
     /// One port of a node as the routing sees it.
@@ -201,6 +202,9 @@ class UbTopology
 
     /// \return bytes this description holds (for the memory report)
     uint64_t GetMemoryBytes() const;
+    /// Give back the room the node and link lists grew beyond their size (once built: up to
+    /// half of a SuperCluster's links).
+    void ShrinkToFit();
 
   private:
     void BuildAdjacency() const;
