@@ -181,6 +181,8 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
     std::map<std::tuple<uint8_t, int64_t, double>, int64_t> propagation;
     m_kindOf.resize(nLinks);
     m_latencyPs.resize(nLinks);
+    // Two directions per link, then one egress per endpoint.
+    m_net.ReserveLinks(2 * nLinks + static_cast<uint32_t>(m_topo.GetEndpoints().size()));
     for (uint32_t l = 0; l < nLinks; ++l)
     {
         const UbTopology::Link& link = m_topo.GetLink(l);

@@ -175,6 +175,13 @@ UbFlowNetwork::AddLink(double bytesPerSecond)
     return static_cast<uint32_t>(m_capacity.size() - 1);
 }
 
+void
+UbFlowNetwork::ReserveLinks(uint32_t links)
+{
+    m_capacity.reserve(links);
+    m_slot.reserve(links);
+}
+
 UbFlowNetwork::Link&
 UbFlowNetwork::State(uint32_t link)
 {

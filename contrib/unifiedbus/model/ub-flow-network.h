@@ -86,6 +86,9 @@ class UbFlowNetwork
      * \return its id (0, 1, 2, ... in order)
      */
     uint32_t AddLink(double bytesPerSecond);
+    /// \param links links the network will have: room for them at once, not grown link by
+    /// link (a million NPUs' fabric has 90 million link directions)
+    void ReserveLinks(uint32_t links);
     /// \return links
     uint32_t GetNLinks() const
     {
