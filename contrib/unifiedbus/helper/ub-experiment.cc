@@ -247,10 +247,8 @@ UbExperiment::Run(const CollectiveRun& run)
             if (run.results && out.finished)
             {
                 // The links the packet level built give their own rows below.
-                sys.GetFlowFabric().AddPorts(*run.results,
-                                             res.end - res.start,
-                                             run.scope,
-                                             [&sys](uint32_t l) { return bool(sys.GetDevice(l, 0)); });
+                auto built = [&sys](uint32_t l) { return bool(sys.GetDevice(l, 0)); };
+                sys.GetFlowFabric().AddPorts(*run.results, res.end - res.start, run.scope, built);
             }
         }
         if (run.results && out.finished)

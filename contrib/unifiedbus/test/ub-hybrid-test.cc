@@ -176,7 +176,8 @@ class UbHybridCollectivesTestCase : public TestCase
             NS_TEST_ASSERT_MSG_EQ(hp.finished && hh.finished, true, so);
             NS_TEST_EXPECT_MSG_GT(hh.packetTransfers, 0, so);
             NS_TEST_EXPECT_MSG_GT(hh.flowTransfers, hh.packetTransfers, so);
-            const double ar = Ratio(hh.result.end - hh.result.start, hp.result.end - hp.result.start);
+            const double ar =
+                Ratio(hh.result.end - hh.result.start, hp.result.end - hp.result.start);
             NS_TEST_EXPECT_MSG_EQ_TOL(ar, 1.0, 0.02, so << ": hierarchical AllReduce");
             const auto mp = RunOn(UbExperiment::PACKET,
                                   so,
