@@ -82,9 +82,7 @@ main(int argc, char* argv[])
                  "rest); doc/flow-level.md",
                  levelName);
     std::string studyText = "0";
-    cmd.AddValue("study",
-                 "hybrid level: the SuperPoDs run at packet level (0, 0,3 or 0-1)",
-                 studyText);
+    cmd.AddValue("study", UbExperiment::StudyOptionHelp(), studyText);
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     uint32_t pods = 0;
     std::string pod = "atlas950";

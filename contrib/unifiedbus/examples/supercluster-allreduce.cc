@@ -62,9 +62,7 @@ main(int argc, char* argv[])
                  "doc/flow-level.md",
                  levelName);
     std::string studyText = "0";
-    cmd.AddValue("study",
-                 "hybrid level: the SuperPoDs run at packet level (0, 0,3 or 0-1)",
-                 studyText);
+    cmd.AddValue("study", UbExperiment::StudyOptionHelp(), studyText);
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     std::string scaleOutList = "uboe-400g,roce-400g";
     cmd.AddValue("scaleouts", "scale-out presets to run, comma-separated", scaleOutList);

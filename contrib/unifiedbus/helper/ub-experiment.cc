@@ -323,6 +323,12 @@ UbExperiment::LevelName(Level level)
     return level == FLOW ? "flow" : level == HYBRID ? "hybrid" : "packet";
 }
 
+const char*
+UbExperiment::StudyOptionHelp()
+{
+    return "hybrid level: the SuperPoDs run at packet level (0, 0,3 or 0-1)";
+}
+
 bool
 UbExperiment::StudyOption(const std::string& program,
                           const std::string& text,

@@ -45,6 +45,8 @@ class UbExperiment
     static bool LevelFromName(const std::string& name, Level& level, bool hybrid = false);
     /// \param level a level \return its name (packet, flow, hybrid)
     static const char* LevelName(Level level);
+    /// \return the help text of the programs' --study option
+    static const char* StudyOptionHelp();
     /**
      * \brief Read the programs' --study option: the SuperPoDs the hybrid level runs at packet
      * level, as a list of indices and ranges ("0", "0,3", "0-1").
