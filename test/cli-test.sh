@@ -219,5 +219,8 @@ check supercluster-bad-pod 2 "--pod=atlas999 is not atlas950 or atlas960" "$BIN/
 check supercluster-960-cabinets 2 "--npus a multiple of 88" "$BIN/supercluster-allreduce" --pod=atlas960 --npus=64
 check supercluster-bad-study 2 "--study=0-x is not a list of SuperPoDs such as 0, 0,3 or 0-1" "$BIN/supercluster-allreduce" --level=hybrid --study=0-x
 check supercluster-hybrid 0 "uboe-400g  hierarchical     1048576" "$BIN/supercluster-allreduce" --level=hybrid --pods=4 --maxBytes=1048576 --scaleouts=uboe-400g --algos=hierarchical --db="$TMP/sch.db"
+# At flow level an AllReduce that runs aggregated holds one SuperPoD's fabric for all (--aggregate=on
+# here); one that auto runs transfer by transfer (4 x 64 at 1 MiB: 33,792 transfers) keeps every pod.
+check supercluster-one-pod 0 "1.0 0.0" sh -c "'$BIN/supercluster-allreduce' --level=flow --aggregate=on --pods=4 --npus=64 --maxBytes=1048576 --scaleouts=uboe-400g --algos=hierarchical --db='$TMP/onepod.db' >/dev/null && '$BIN/supercluster-allreduce' --level=flow --pods=4 --npus=64 --maxBytes=1048576 --scaleouts=uboe-400g --algos=hierarchical --db='$TMP/onepod.db' >/dev/null && python3 -c \"import sqlite3; print(*[r[0] for r in sqlite3.connect('$TMP/onepod.db').execute(\\\"SELECT value FROM metrics WHERE name = 'one_pod' ORDER BY run_id\\\")])\""
 check collectives-no-hybrid 2 "--level=hybrid is not packet or flow" "$BIN/ub-collectives" --level=hybrid
 exit 0

@@ -158,9 +158,7 @@ main(int argc, char* argv[])
                 run.op = UbCollectiveOp::ALL_REDUCE;
                 run.algo = hier ? UbCollectiveAlgo::HIERARCHICAL : UbCollectiveAlgo::RING;
                 run.bytes = bytes;
-                run.setup = [npus](UbTopologyHelper&, UbCollectiveEngine& coll) {
-                    coll.SetGroupSize(npus);
-                };
+                run.group = npus;
                 run.results = &results;
                 run.level = level;
                 run.aggregate = aggregate;
@@ -191,6 +189,12 @@ main(int argc, char* argv[])
                 // process's peak memory so far (./ubsim bench systems reads them).
                 results.AddMetric(run.scope, "build_seconds", out.buildSeconds, "s");
                 results.AddMetric(run.scope, "run_seconds", out.wallSeconds, "s");
+                if (level == UbExperiment::FLOW)
+                {
+                    // 1 if the flow level held one SuperPoD's fabric for all (doc/flow-level.md,
+                    // Identical SuperPoDs held once).
+                    results.AddMetric(run.scope, "one_pod", out.onePod ? 1.0 : 0.0, "");
+                }
                 if (level == UbExperiment::HYBRID)
                 {
                     // Which level moved how much (doc/flow-level.md, The hybrid level).

@@ -13,6 +13,7 @@
 #include "ns3/global-value.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
+#include "ns3/ub-collective-builder.h"
 #include "ns3/ub-controller-helper.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-histogram.h"
@@ -108,6 +109,47 @@ UbExperiment::RunTransfer(const std::string& preset,
     return out;
 }
 
+bool
+UbExperiment::OnePodFits(const CollectiveRun& run, uint64_t npus, uint32_t podNpus)
+{
+    using Aggregation = UbCollectiveEngine::Aggregation;
+    const bool hier = run.algo == UbCollectiveAlgo::HIERARCHICAL;
+    if (run.level != FLOW || run.aggregate == Aggregation::OFF ||
+        run.op != UbCollectiveOp::ALL_REDUCE || !run.rankEndpoints.empty() ||
+        (run.ranks != 0 && run.ranks != npus) || npus > UINT32_MAX || podNpus == 0 ||
+        (run.algo != UbCollectiveAlgo::RING && !hier) ||
+        (hier && (run.group == 0 || podNpus % run.group != 0)))
+    {
+        return false;
+    }
+    if (run.aggregate == Aggregation::ON)
+    {
+        return true;
+    }
+    // AUTO: the engine's count, at one piece per step (it cuts at least as many).
+    UbCollectivePlan plan;
+    plan.op = run.op;
+    plan.algo = run.algo;
+    plan.bytes = run.bytes;
+    plan.ranks = static_cast<uint32_t>(npus);
+    plan.group = run.group;
+    plan.chunks = 1;
+    std::vector<UbRingPhase> phases;
+    if (!UbCollectiveBuilder::For(run.algo).Phases(plan, phases))
+    {
+        return false;
+    }
+    uint64_t transfers = 0;
+    for (const auto& ph : phases)
+    {
+        for (const auto& ring : ph.rings)
+        {
+            transfers += ring.size() > 1 ? ring.size() * ph.steps : 0;
+        }
+    }
+    return transfers >= UbCollectiveEngine::AUTO_TRANSFERS;
+}
+
 UbExperiment::CollectiveOutcome
 UbExperiment::Run(const CollectiveRun& run)
 {
@@ -116,6 +158,9 @@ UbExperiment::Run(const CollectiveRun& run)
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
         sys.SetFlowLevel(run.level == FLOW);
+        sys.SetOnePod([&run](uint64_t npus, uint32_t podNpus) {
+            return OnePodFits(run, npus, podNpus);
+        });
         if (run.level == HYBRID)
         {
             NS_ABORT_MSG_IF(run.study.empty(),
@@ -192,6 +237,10 @@ UbExperiment::Run(const CollectiveRun& run)
                                               : UbCollectiveEngine::Aggregation::OFF);
         coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
         coll.SetChunks(run.chunks);
+        if (run.group)
+        {
+            coll.SetGroupSize(run.group);
+        }
         if (run.setup)
         {
             run.setup(sys, coll);
@@ -231,6 +280,7 @@ UbExperiment::Run(const CollectiveRun& run)
         {
             out.flows = sys.GetFlowFabric().GetNetwork().GetStats().flowsStarted;
             out.memoryBytes = sys.GetFlowFabric().GetMemoryBytes();
+            out.onePod = sys.GetFlowFabric().GetOnePod() > 0;
             if (run.results && out.finished)
             {
                 sys.GetFlowFabric().AddPorts(*run.results, res.end - res.start, run.scope);

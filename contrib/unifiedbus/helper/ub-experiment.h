@@ -156,6 +156,7 @@ class UbExperiment
         UbCollectiveAlgo algo{UbCollectiveAlgo::RING}; //!< algorithm
         uint64_t bytes{0};                             //!< NCCL size (not for All-to-Allv)
         uint32_t chunks{0};                            //!< pipelining (0: the algorithm's choice)
+        uint32_t group{0}; //!< HIERARCHICAL: ranks per group (UbCollectiveEngine::SetGroupSize)
         const std::vector<std::vector<uint64_t>>* matrix{nullptr}; //!< All-to-Allv bytes
         /// called with the built fabric and the engine before the start (reducers, offload,
         /// groups, mesh dimensions)
@@ -169,9 +170,24 @@ class UbExperiment
         /// SetHybrid; one per SuperPoD is enough)
         std::vector<uint32_t> study;
         /// flow level: ring and hierarchical collectives as ring phases (UbCollectiveEngine::
-        /// SetAggregation; AUTO: from a million transfers); ON stops a packet-level run
+        /// SetAggregation; AUTO: from a million transfers); ON stops a packet-level run. An
+        /// AllReduce over every NPU of a SuperCluster that runs so (ring, or hierarchical with
+        /// groups that divide a SuperPoD) holds one SuperPoD's fabric for all (OnePodFits)
         UbCollectiveEngine::Aggregation aggregate{UbCollectiveEngine::Aggregation::AUTO};
     };
+
+    /**
+     * \brief Whether a run's SuperCluster is held with one SuperPoD's fabric for all
+     * (UbTopologyHelper::SetOnePod; doc/flow-level.md, "Identical SuperPoDs held once"): the
+     * flow level, an AllReduce over every NPU, ring or hierarchical with groups that divide a
+     * SuperPoD, that runs aggregated as UbCollectiveEngine decides it (ON, or AUTO from
+     * AUTO_TRANSFERS transfers, counted at one piece per step).
+     * \param run the run
+     * \param npus the SuperCluster's NPUs
+     * \param podNpus a SuperPoD's
+     * \return true if it fits
+     */
+    static bool OnePodFits(const CollectiveRun& run, uint64_t npus, uint32_t podNpus);
 
     /// What a CollectiveRun gave.
     struct CollectiveOutcome
@@ -186,6 +202,7 @@ class UbExperiment
         double wallSeconds{0};        //!< wall-clock time of Simulator::Run
         uint64_t flows{0};            //!< flow level: fluid flows (transfers) run
         uint64_t memoryBytes{0};      //!< flow level: what the fabric holds at the end
+        bool onePod{false};           //!< flow level: one SuperPoD's fabric held for all
         uint64_t packetTransfers{0};  //!< hybrid level: transfers moved at packet level
         uint64_t flowTransfers{0};    //!< hybrid level: transfers moved at flow level
         double peakBackground{0};     //!< hybrid level: the largest background share set

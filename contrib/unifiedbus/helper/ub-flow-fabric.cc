@@ -392,6 +392,40 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
 
 UbFlowFabric::~UbFlowFabric() = default;
 
+void
+UbFlowFabric::SetOnePod(uint32_t podEndpoints, uint32_t pods)
+{
+    const uint64_t npus = static_cast<uint64_t>(podEndpoints) * pods;
+    NS_ABORT_MSG_IF(podEndpoints == 0 || pods == 0 || npus > m_topo.GetNNodes(),
+                    "UbFlowFabric::SetOnePod: " << pods << " pods of " << podEndpoints
+                                                << " NPUs do not fit topology '"
+                                                << m_topo.GetName() << "'");
+    for (uint32_t v = 0; v < npus; ++v)
+    {
+        NS_ABORT_MSG_IF(!m_topo.IsEndpoint(v),
+                        "UbFlowFabric::SetOnePod: node " << v << " of topology '"
+                                                         << m_topo.GetName()
+                                                         << "' is not an NPU");
+        // The pods are the class-0 components, as the whole fabric's would be (pod k's NPUs
+        // have no UB link here for k > 0).
+        m_domain[v] = v / podEndpoints;
+    }
+    // Pod 0's switches follow the NPUs; the scale-out switches after them are numbered here
+    // as in the whole system, where every pod's switches come before them: their ECMP and LBF
+    // choices hash the whole system's node numbers, as the packet level's do.
+    uint32_t v = static_cast<uint32_t>(npus);
+    while (v < m_topo.GetNNodes() && !m_topo.IsEndpoint(v) && m_domain[v] == 0)
+    {
+        ++v;
+    }
+    m_shiftFrom = v;
+    m_shift = static_cast<uint64_t>(pods - 1) * (v - npus);
+    NS_ABORT_MSG_IF(m_shift + m_topo.GetNNodes() > UINT32_MAX,
+                    "UbFlowFabric::SetOnePod: the whole system has more than 2^32 nodes");
+    m_podEndpoints = podEndpoints;
+    m_pods = pods;
+}
+
 uint32_t
 UbFlowFabric::GetEgressId(uint32_t endpoint) const
 {
@@ -462,10 +496,14 @@ UbFlowFabric::Choose(uint32_t v,
         first = 0;
         return 1u;
     case UbRoutingTable::ECMP:
-        first = UbRoutingTable::EcmpChoice(UbFlowHash(c, src, dst), v, count);
+        first = UbRoutingTable::EcmpChoice(UbFlowHash(c, src, dst), SystemNode(v), count);
         return 1u;
     case UbRoutingTable::LBF:
-        first = UbRoutingTable::LbfChoice(static_cast<uint8_t>(c & 0xFF), src, dst, v, count);
+        first = UbRoutingTable::LbfChoice(static_cast<uint8_t>(c & 0xFF),
+                                          src,
+                                          dst,
+                                          SystemNode(v),
+                                          count);
         return 1u;
     default:
         first = 0;
@@ -481,6 +519,14 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
                     "UbFlowFabric: a transfer from node " << src << " to node " << dst
                                                           << "; both must be endpoints");
     NS_ABORT_MSG_IF(src == dst, "UbFlowFabric: a transfer from node " << src << " to itself");
+    NS_ABORT_MSG_IF(m_podEndpoints && src / m_podEndpoints == dst / m_podEndpoints &&
+                        src / m_podEndpoints > 0 && src / m_podEndpoints < m_pods,
+                    "UbFlowFabric: a transfer from node "
+                        << src << " to node " << dst << " inside SuperPoD "
+                        << src / m_podEndpoints
+                        << ", whose fabric this topology does not hold (one SuperPoD for all, "
+                           "for aggregated ring phases only); build every SuperPoD "
+                           "(UbTopologyHelper::SetOnePod(false), or --aggregate=off)");
     const bool remote = m_domain[src] != m_domain[dst];
     r.ep = remote ? &m_remote : &m_local;
     const uint32_t payload = r.ep->mtu;

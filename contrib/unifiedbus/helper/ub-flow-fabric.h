@@ -91,6 +91,22 @@ class UbFlowFabric
     typedef std::function<void()> ArrivedCallback;
 
     /**
+     * \brief Say that the topology holds one SuperPoD's UB fabric for all its identical pods
+     * (UbSuperClusterSystems::SuperCluster::onePod): endpoint nodes [0, podEndpoints x pods) are
+     * the NPUs, pod by pod, and only pod 0's have UB links. RingPhase then computes a hop inside
+     * pod k > 0 as its twin in pod 0 (doc/flow-level.md, "Identical SuperPoDs held once");
+     * a transfer, or an All-to-All pair, inside such a pod aborts.
+     * \param podEndpoints NPUs per pod
+     * \param pods pods
+     */
+    void SetOnePod(uint32_t podEndpoints, uint32_t pods);
+    /// \return NPUs per pod if the fabric holds one pod for all (SetOnePod), else 0
+    uint32_t GetOnePod() const
+    {
+        return m_podEndpoints;
+    }
+
+    /**
      * \brief Start a transfer now: a Write with notify of `bytes` from endpoint node src to
      * endpoint node dst.
      * \param src source node (an endpoint)
@@ -153,6 +169,13 @@ class UbFlowFabric
      *    ring's critical path goes round the ring, hop after hop).
      * doc/flow-level.md derives it and gives its agreement with the transfer-by-transfer flow
      * level.
+     *
+     * On a fabric holding one pod for all (SetOnePod), a hop inside pod k > 0 takes the route
+     * and rate of its twin in pod 0 (the same NPUs of the pod): exact, and to the picosecond
+     * the whole fabric's figure, while every pod's hops inside it are its twins (each pod-0 hop
+     * as many times in every pod) and no NPU sends both inside its pod and out of it in the
+     * phase (else it aborts, naming the hop). Hops between pods use the scale-out only and are
+     * computed as they are.
      * \param hops (source node, destination node) of every hop
      * \param steps steps
      * \param stepBytes bytes per hop per step
@@ -310,6 +333,12 @@ class UbFlowFabric
     /// the first packet's path (channel 0, the first candidate at every node): r.afterPs and
     /// r.lastKind, from r.ep
     void FirstPath(uint32_t src, uint32_t dst, bool minimal, Route& r) const;
+    /// RingPhase on a fabric holding one pod for all: the hops to compute (those inside pod 0
+    /// and those between pods, in order); twin[h]: which of them hop h takes its route and rate
+    /// from. Aborts where the pods' hops inside them differ.
+    std::vector<std::pair<uint32_t, uint32_t>> Twins(
+        const std::vector<std::pair<uint32_t, uint32_t>>& hops,
+        std::vector<uint32_t>& twin);
     /// \return the bytes a data packet adds to its payload
     static uint32_t HeaderBytes();
     /// the share of what reaches node v toward a destination that its candidate j takes, at
@@ -345,6 +374,15 @@ class UbFlowFabric
     UbTopology m_topo;
     UbRouteSet m_routes;
     UbFlowNetwork m_net;
+    uint32_t m_podEndpoints{0}; //!< SetOnePod: NPUs per pod (0: every pod's fabric is here)
+    uint32_t m_pods{0};         //!< SetOnePod: pods
+    uint32_t m_shiftFrom{UINT32_MAX}; //!< SetOnePod: the first scale-out switch
+    uint64_t m_shift{0};              //!< SetOnePod: what the other pods' switches add to it
+    /// \param v a node \return its number in the whole system (SetOnePod)
+    uint32_t SystemNode(uint32_t v) const
+    {
+        return v >= m_shiftFrom ? static_cast<uint32_t>(v + m_shift) : v;
+    }
     std::vector<uint32_t> m_endpointIndex; //!< node -> endpoint index (UINT32_MAX: a switch)
     uint32_t m_egressBase{0};              //!< fluid link of endpoint 0's egress
     std::vector<LinkKind> m_kinds;         //!< kinds of link

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <unordered_map>
 
 namespace ns3
 {
@@ -37,21 +39,49 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
     auto piece = [stepBytes, c](uint32_t k) {
         return std::max<uint64_t>(stepBytes / c + (k + 1 == c ? stepBytes % c : 0), 1);
     };
-    // The hops' routes, built for this phase and not cached (a phase of a million hops would
-    // keep a gigabyte of them).
-    std::vector<Route> built(hops.size());
-    std::vector<const Route*> routes;
-    routes.reserve(hops.size());
-    std::vector<const std::vector<UbFlowNetwork::Use>*> uses;
-    uses.reserve(hops.size());
-    for (std::size_t h = 0; h < hops.size(); ++h)
+    // The hops computed: every hop, or on a fabric holding one pod for all (SetOnePod) those
+    // inside pod 0 and those between pods; twin[h] is the computed hop whose route and rate
+    // hop h takes.
+    std::vector<uint32_t> twin;
+    std::vector<std::pair<uint32_t, uint32_t>> twins;
+    if (m_podEndpoints)
     {
-        BuildRoute(hops[h].first, hops[h].second, minimal, built[h]);
-        built[h].uses.shrink_to_fit();
-        routes.push_back(&built[h]);
-        uses.push_back(&built[h].uses);
+        twins = Twins(hops, twin);
     }
-    const std::vector<double> rate = m_net.MaxMinRates(uses);
+    const std::vector<std::pair<uint32_t, uint32_t>>& computed = m_podEndpoints ? twins : hops;
+    // The hops' routes, built for this phase one at a time and not kept: their uses in
+    // compressed rows (8 bytes per link a route loads; a phase of a million hops loads tens of
+    // millions), and the latency terms of each (its source's values, path and fill).
+    const uint64_t b0 = piece(0);
+    const uint64_t bLast = piece(c - 1);
+    struct Terms
+    {
+        const EndpointParams* ep;
+        int64_t after0;    // path and fill of a piece of b0 bytes
+        int64_t afterLast; // of the last piece
+    };
+    std::vector<Terms> terms(computed.size());
+    UbFlowNetwork::UseRows rows;
+    rows.start.reserve(computed.size() + 1);
+    Route r;
+    for (std::size_t h = 0; h < computed.size(); ++h)
+    {
+        BuildRoute(computed[h].first, computed[h].second, minimal, r);
+        terms[h] = Terms{r.ep, r.afterPs + FillPs(r, b0), r.afterPs + FillPs(r, bLast)};
+        if (h == 64 && computed.size() > 128)
+        {
+            // Room for the rest as the first hops need it (a ring's hops load alike), with a
+            // margin, instead of doubling past it.
+            const auto perHop = static_cast<double>(rows.link.size()) / h;
+            const auto want = static_cast<std::size_t>(perHop * computed.size() * 1.05) + 64;
+            rows.link.reserve(want);
+            rows.weightOf.reserve(want);
+        }
+        rows.Add(r.uses);
+    }
+    r = Route();
+    const std::vector<double> computedRate = m_net.MaxMinRates(std::move(rows));
+    auto of = [&twin](std::size_t h) { return twin.empty() ? h : twin[h]; };
 
     // Means over the hops: issue latency and interval, 1 / rate, and the path and fill of each
     // distinct piece size (the last piece may differ).
@@ -61,29 +91,28 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
     double inverseRate = 0; // s per byte
     double rateMin = std::numeric_limits<double>::infinity();
     double rateSum = 0;
-    const uint64_t b0 = piece(0);
-    const uint64_t bLast = piece(c - 1);
     double after0 = 0;
     double afterLast = 0;
-    for (std::size_t h = 0; h < routes.size(); ++h)
+    for (std::size_t h = 0; h < hops.size(); ++h)
     {
-        const Route& r = *routes[h];
-        double latency = static_cast<double>(r.ep->initiatorPs);
-        if (!r.ep->initiatorFixed && !issueLatency.IsNegative())
+        const Terms& t = terms[of(h)];
+        const double rate = computedRate[of(h)];
+        double latency = static_cast<double>(t.ep->initiatorPs);
+        if (!t.ep->initiatorFixed && !issueLatency.IsNegative())
         {
             latency = static_cast<double>(issueLatency.GetPicoSeconds());
         }
         issuePs += latency / n;
-        intervalPs += static_cast<double>(r.ep->issueIntervalPs) / n;
-        NS_ABORT_MSG_IF(!(rate[h] > 0) || std::isinf(rate[h]),
+        intervalPs += static_cast<double>(t.ep->issueIntervalPs) / n;
+        NS_ABORT_MSG_IF(!(rate > 0) || std::isinf(rate),
                         "UbFlowFabric::RingPhase: the hop from node "
                             << hops[h].first << " to node " << hops[h].second
                             << " has no finite rate");
-        inverseRate += 1.0 / rate[h] / n;
-        rateMin = std::min(rateMin, rate[h]);
-        rateSum += rate[h];
-        after0 += static_cast<double>(r.afterPs + FillPs(r, b0)) / n;
-        afterLast += static_cast<double>(r.afterPs + FillPs(r, bLast)) / n;
+        inverseRate += 1.0 / rate / n;
+        rateMin = std::min(rateMin, rate);
+        rateSum += rate;
+        after0 += static_cast<double>(t.after0) / n;
+        afterLast += static_cast<double>(t.afterLast) / n;
     }
     out.rateMin = rateMin;
     out.rateMean = rateSum / n;
@@ -113,6 +142,104 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
         }
     }
     out.duration = PicoSeconds(std::llround(*std::max_element(arrived.begin(), arrived.end())));
+    return out;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>>
+UbFlowFabric::Twins(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
+                    std::vector<uint32_t>& twin)
+{
+    // Hops inside pod k > 0 stand for their twins in pod 0: pod 0's fabric carries its own
+    // hops exactly as pod k's would carry pod k's if every pod's hops inside it are the same
+    // (each as many times), and the pods share nothing but the scale-out, which hops inside a
+    // pod do not use. An NPU's egress is the one thing a hop inside its pod and one out of it
+    // would share, so none may send both.
+    const uint32_t e = m_podEndpoints;
+    const uint64_t npus = static_cast<uint64_t>(e) * m_pods;
+    auto podOf = [e, npus](uint32_t v) { return v < npus ? v / e : UINT32_MAX; };
+    auto hop = [&hops](std::size_t h) {
+        return "the hop from node " + std::to_string(hops[h].first) + " to node " +
+               std::to_string(hops[h].second);
+    };
+    std::vector<std::pair<uint32_t, uint32_t>> out;
+    twin.assign(hops.size(), UINT32_MAX);
+    std::unordered_map<uint64_t, uint32_t> inPod0; // (src, dst) in pod 0 -> its distinct index
+    std::vector<uint32_t> firstOf;                  // distinct pod-0 hop -> its first computed
+    std::vector<uint8_t> sends(npus, 0);            // 1: inside its pod, 2: out of it
+    for (std::size_t h = 0; h < hops.size(); ++h)
+    {
+        const auto [s, d] = hops[h];
+        const uint32_t ps = podOf(s);
+        const bool inside = ps != UINT32_MAX && ps == podOf(d);
+        if (ps != UINT32_MAX)
+        {
+            sends[s] |= inside ? 1 : 2;
+            NS_ABORT_MSG_IF(sends[s] == 3,
+                            "UbFlowFabric::RingPhase: node "
+                                << s << " sends both inside its SuperPoD and out of it in one "
+                                << "phase, which a fabric holding one SuperPoD for all cannot "
+                                << "compute (" << hop(h)
+                                << "); build every SuperPoD (UbTopologyHelper::SetOnePod(false))");
+        }
+        if (inside && ps > 0)
+        {
+            continue; // pass 2
+        }
+        twin[h] = static_cast<uint32_t>(out.size());
+        out.push_back(hops[h]);
+        if (inside)
+        {
+            const uint64_t key = (static_cast<uint64_t>(s) << 32) | d;
+            if (inPod0.emplace(key, static_cast<uint32_t>(firstOf.size())).second)
+            {
+                firstOf.push_back(twin[h]);
+            }
+        }
+    }
+    // Every pod's hops inside it: pod 0's, shifted, each as many times.
+    const auto k0 = static_cast<uint32_t>(firstOf.size());
+    std::vector<uint32_t> count(static_cast<std::size_t>(m_pods) * k0, 0);
+    auto distinct = [&](std::size_t h, uint32_t pod) {
+        const uint64_t shift = static_cast<uint64_t>(pod) * e;
+        const uint64_t key = ((hops[h].first - shift) << 32) | (hops[h].second - shift);
+        auto it = inPod0.find(key);
+        NS_ABORT_MSG_IF(it == inPod0.end(),
+                        "UbFlowFabric::RingPhase: "
+                            << hop(h) << " inside SuperPoD " << pod
+                            << " has no twin in SuperPoD 0, so a fabric holding one SuperPoD "
+                               "for all cannot compute it; build every SuperPoD "
+                               "(UbTopologyHelper::SetOnePod(false))");
+        return it->second;
+    };
+    for (std::size_t h = 0; h < hops.size(); ++h)
+    {
+        const uint32_t ps = podOf(hops[h].first);
+        if (ps != UINT32_MAX && ps == podOf(hops[h].second))
+        {
+            const uint32_t j = distinct(h, ps);
+            ++count[static_cast<std::size_t>(ps) * k0 + j];
+            if (twin[h] == UINT32_MAX)
+            {
+                twin[h] = firstOf[j];
+            }
+        }
+    }
+    for (uint32_t pod = 1; pod < m_pods; ++pod)
+    {
+        for (uint32_t j = 0; j < k0; ++j)
+        {
+            const uint32_t here = count[static_cast<std::size_t>(pod) * k0 + j];
+            NS_ABORT_MSG_IF(here != count[j],
+                            "UbFlowFabric::RingPhase: SuperPoD "
+                                << pod << " has " << here << " hops from node "
+                                << out[firstOf[j]].first + pod * e << " to node "
+                                << out[firstOf[j]].second + pod * e << ", SuperPoD 0 "
+                                << count[j]
+                                << " of their twins, so a fabric holding one SuperPoD for all "
+                                   "cannot compute the phase; build every SuperPoD "
+                                   "(UbTopologyHelper::SetOnePod(false))");
+        }
+    }
     return out;
 }
 

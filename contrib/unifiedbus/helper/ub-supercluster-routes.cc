@@ -46,11 +46,24 @@ UbSuperClusterSystems::Routes(const UbTopology& t,
                                                     << "' is not the SuperCluster described");
     const auto nEp = static_cast<uint32_t>(total);
     const uint32_t n = t.GetNNodes();
+    // The pods whose UB fabric the topology holds (onePod: pod 0's for all).
+    const uint32_t held = p.onePod ? 1 : p.pods;
+    // Where the structure does not give the routes: the whole system's shortest paths, which a
+    // topology holding one pod's fabric cannot give.
+    auto searched = [&]() {
+        NS_ABORT_MSG_IF(p.onePod,
+                        "UbSystems::Routes: topology '"
+                            << t.GetName()
+                            << "' holds one SuperPoD's fabric for all, and its routes do not "
+                               "follow from its structure (a failed link, or a scale-out that "
+                               "is not a symmetric Clos); build every pod (onePod = false)");
+        return UbTopologyRouting::ShortestPaths(t, vl);
+    };
     for (uint32_t i = 0; i < t.GetNLinks(); ++i)
     {
         if (!t.GetLink(i).up)
         {
-            return UbTopologyRouting::ShortestPaths(t, vl); // failed links break the symmetry
+            return searched(); // failed links break the symmetry
         }
     }
     const uint8_t vlBase = (vl == UbTopologyRouting::VL_FROM_SL) ? UB_VL_FROM_SL : 0;
@@ -61,15 +74,15 @@ UbSuperClusterSystems::Routes(const UbTopology& t,
     UbClosSystems::AddPlanarClos(pod, p.pod);
     const uint32_t podSwitches = pod.GetNNodes() - e;
     const uint32_t podLinks = pod.GetNLinks();
-    const uint32_t soBase = nEp + p.pods * podSwitches; // first scale-out switch
-    NS_ABORT_MSG_IF(static_cast<uint64_t>(podLinks) * p.pods > t.GetNLinks() || soBase > n,
+    const uint32_t soBase = nEp + held * podSwitches; // first scale-out switch
+    NS_ABORT_MSG_IF(static_cast<uint64_t>(podLinks) * held > t.GetNLinks() || soBase > n,
                     "UbSystems::Routes: topology '" << t.GetName()
                                                     << "' is not the SuperCluster described");
     // The pods' links must be the lone pod's, in the same order (then so are every node's ports).
     auto global = [&](uint32_t k, uint32_t x) {
         return x < e ? k * e + x : nEp + k * podSwitches + (x - e);
     };
-    for (uint32_t k = 0; k < p.pods; ++k)
+    for (uint32_t k = 0; k < held; ++k)
     {
         for (uint32_t i = 0; i < podLinks; ++i)
         {
@@ -96,14 +109,14 @@ UbSuperClusterSystems::Routes(const UbTopology& t,
         podCostMax = std::max<uint32_t>(podCostMax, pod.GetLink(i).cost);
     }
     uint32_t outCost = NONE;
-    for (uint32_t i = p.pods * podLinks; i < t.GetNLinks(); ++i)
+    for (uint32_t i = held * podLinks; i < t.GetNLinks(); ++i)
     {
         outCost = std::min<uint32_t>(outCost, t.GetLink(i).cost);
     }
     if (outCost != NONE && 2ULL * outCost <= static_cast<uint64_t>(diameter) * podCostMax)
     {
         // A path out of the pod and back could tie with one inside it.
-        return UbTopologyRouting::ShortestPaths(t, vl);
+        return searched();
     }
 
     UbRouteSet routes(n);
@@ -118,22 +131,24 @@ UbSuperClusterSystems::Routes(const UbTopology& t,
         return setOf[s];
     };
     std::vector<UbRouteCandidate> cand;
+    const std::vector<UbRouteSet::Interval> none;
 
     // Pod nodes: the lone pod's routes, shifted; an NPU reaches other pods over all its
-    // scale-out ports.
+    // scale-out ports (a pod whose fabric is not held: its NPUs have those routes only).
     for (uint32_t k = 0; k < p.pods; ++k)
     {
-        for (uint32_t x = 0; x < pod.GetNNodes(); ++x)
+        for (uint32_t x = 0; x < (k < held ? pod.GetNNodes() : e); ++x)
         {
             const uint32_t v = global(k, x);
+            const uint32_t podDegree = k < held ? pod.GetDegree(x) : 0;
             uint32_t out = NONE;
             if (x < e)
             {
-                NS_ABORT_MSG_IF(t.GetDegree(v) < pod.GetDegree(x),
+                NS_ABORT_MSG_IF(t.GetDegree(v) < podDegree,
                                 "UbSystems::Routes: NPU '" << t.GetNode(v).name
                                                            << "' lost its pod links");
                 cand.clear();
-                for (uint32_t q = pod.GetDegree(x); q < t.GetDegree(v); ++q)
+                for (uint32_t q = podDegree; q < t.GetDegree(v); ++q)
                 {
                     cand.push_back(UbRouteCandidate{static_cast<uint16_t>(q), vlBase});
                 }
@@ -143,7 +158,7 @@ UbSuperClusterSystems::Routes(const UbTopology& t,
                     routes.Append(v, 0, k * e, out);
                 }
             }
-            for (const auto& iv : podRoutes.GetIntervals(x))
+            for (const auto& iv : k < held ? podRoutes.GetIntervals(x) : none)
             {
                 routes.Append(v, iv.lo + k * e, iv.hi + k * e, podSet(iv.set));
             }
@@ -271,7 +286,7 @@ UbSuperClusterSystems::Routes(const UbTopology& t,
     }
     if (!symmetric)
     {
-        return UbTopologyRouting::ShortestPaths(t, vl);
+        return searched();
     }
     for (uint32_t w = soBase; w < n; ++w)
     {

@@ -145,7 +145,7 @@ UbSuperClusterSystems::BuildSuperCluster(const SuperCluster& p)
             t.AddNode("pod" + std::to_string(k) + "." + ep + std::to_string(e), p.pod.kind);
         }
     }
-    for (uint32_t k = 0; k < p.pods; ++k)
+    for (uint32_t k = 0; k < (p.onePod ? 1 : p.pods); ++k)
     {
         UbClosSystems::PlanarClos pod = p.pod;
         pod.prefix = "pod" + std::to_string(k) + ".";

@@ -60,12 +60,17 @@ class UbSuperClusterSystems
         uint32_t pods{4};              //!< SuperPoDs
         UbClosSystems::PlanarClos pod; //!< one SuperPoD (default Atlas950(1024))
         ScaleOut scaleOut;             //!< the network between them
-        SuperCluster();                //!< defaults
+        /// Hold SuperPoD 0's UB fabric for all (the flow level's identical pods; doc/flow-level.md,
+        /// "Identical SuperPoDs held once"): only pod 0 gets its UB switches and links; every
+        /// NPU keeps its scale-out ports. A fabric for aggregated ring phases only: a transfer
+        /// inside another pod has no path.
+        bool onePod{false};
+        SuperCluster(); //!< defaults
     };
 
     /**
-     * \brief Build a SuperCluster: every NPU first (pod by pod), then each pod's UB switches,
-     * then the scale-out switches.
+     * \brief Build a SuperCluster: every NPU first (pod by pod), then each pod's UB switches
+     * (pod 0's only with onePod), then the scale-out switches.
      * \param p parameters
      * \return the topology
      */
@@ -85,7 +90,9 @@ class UbSuperClusterSystems
      * It holds only while no path out of a pod and back is as short as one inside it (twice the
      * scale-out link cost above the pod's diameter), every link is up, and every switch's
      * uplinks lead to switches with the same endpoints below; otherwise it returns
-     * ShortestPaths(t, vl) itself.
+     * ShortestPaths(t, vl) itself. With p.onePod the routes are those of the whole system for
+     * pod 0 and the scale-out network, and the other pods' NPUs have routes to other pods only
+     * (their own pod's fabric is not there); the conditions above must hold then (else abort).
      * \param t the topology BuildSuperCluster(p) made
      * \param p its parameters
      * \param vl VL policy (as ShortestPaths')

@@ -140,12 +140,36 @@ UbTopologyHelper::SetRouter(Router router)
 }
 
 void
-UbTopologyHelper::BuildSuperCluster(const UbSuperClusterSystems::SuperCluster& sc)
+UbTopologyHelper::BuildSuperCluster(const UbSuperClusterSystems::SuperCluster& given)
 {
+    UbSuperClusterSystems::SuperCluster sc = given;
+    const uint64_t npus = static_cast<uint64_t>(sc.pods) * sc.pod.endpoints;
+    NS_ABORT_MSG_IF(sc.onePod && (!m_flowLevel || m_hybrid),
+                    "UbTopologyHelper: a SuperCluster holding one SuperPoD for all (onePod) is "
+                    "built at the flow level only (SetFlowLevel(true), not hybrid)");
+    sc.onePod =
+        sc.onePod || (m_flowLevel && !m_hybrid && sc.pods > 1 && m_onePod &&
+                                  m_onePod(npus, sc.pod.endpoints));
     SetRouter([sc](const UbTopology& t, UbTopologyRouting::VlPolicy vl) {
         return UbSuperClusterSystems::Routes(t, sc, vl);
     });
     Build(UbSuperClusterSystems::BuildSuperCluster(sc));
+    if (sc.onePod)
+    {
+        m_flow->SetOnePod(sc.pod.endpoints, sc.pods);
+    }
+}
+
+void
+UbTopologyHelper::SetOnePod(OnePodRule rule)
+{
+    m_onePod = std::move(rule);
+}
+
+void
+UbTopologyHelper::SetOnePod(bool on)
+{
+    m_onePod = on ? OnePodRule([](uint64_t, uint32_t) { return true; }) : OnePodRule();
 }
 
 void

@@ -94,10 +94,27 @@ class UbTopologyHelper
     /**
      * \brief Build a SuperCluster (UbSystems::BuildSuperCluster) with the routes its structure
      * gives in linear time (UbSystems::Routes: the shortest paths, as Build would compute them
-     * in time that grows with the square of the NPUs).
+     * in time that grows with the square of the NPUs). At the flow level with SetOnePod, the
+     * SuperCluster holds SuperPoD 0's UB fabric for all (sc.onePod) and the fabric knows it
+     * (UbFlowFabric::SetOnePod).
      * \param sc the SuperCluster
      */
     void BuildSuperCluster(const UbSuperClusterSystems::SuperCluster& sc);
+    /// Whether a SuperCluster of `npus` NPUs, `podNpus` per SuperPoD, is held with one
+    /// SuperPoD's fabric for all.
+    typedef std::function<bool(uint64_t npus, uint32_t podNpus)> OnePodRule;
+    /**
+     * \brief At the flow level, build a SuperCluster's identical SuperPoDs once
+     * (BuildSuperCluster; UbSuperClusterSystems::SuperCluster::onePod): the fabric then runs
+     * aggregated ring phases only, where a pod's hops inside it are pod 0's (UbFlowFabric::
+     * RingPhase), and aborts on a transfer inside another pod. Off by default; UbExperiment
+     * turns it on for AllReduces that run aggregated (doc/flow-level.md, "Identical SuperPoDs
+     * held once").
+     * \param rule asked with the SuperCluster's NPUs and a pod's when it is built (empty: never)
+     */
+    void SetOnePod(OnePodRule rule);
+    /// \param on hold one SuperPoD for all at the flow level, whatever the size (SetOnePod)
+    void SetOnePod(bool on);
     /// \param install give endpoints a UbController (default true)
     void SetInstallControllers(bool install);
     /// \param check run the deadlock check in Build (default true)
@@ -283,6 +300,7 @@ class UbTopologyHelper
     std::vector<Ptr<UbNetDevice>> m_devices; // 2 per link
     Report m_report;
     bool m_flowLevel{false};
+    OnePodRule m_onePod; //!< SetOnePod
     std::unique_ptr<UbFlowFabric> m_flow;
     bool m_hybrid{false};
     std::vector<uint32_t> m_studied;   //!< SetHybrid's endpoints

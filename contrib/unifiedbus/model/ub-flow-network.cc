@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <queue>
 #include <unordered_map>
 
@@ -59,34 +60,65 @@ UbFlowNetwork::~UbFlowNetwork()
     m_endEvent.Cancel();
 }
 
-std::vector<double>
-UbFlowNetwork::MaxMinRates(const std::vector<const std::vector<Use>*>& flows) const
+void
+UbFlowNetwork::UseRows::Add(const std::vector<Use>& uses)
 {
-    // The links the flows use, numbered densely in order of first use; each flow's uses as
-    // (dense link, weight), and each link's flows (both in compressed rows).
-    m_mmDense.resize(m_capacity.size(), NONE);
-    std::vector<uint32_t> linkOf;
-    std::vector<uint64_t> flowStart{0};
-    std::vector<std::pair<uint32_t, double>> flowUse;
-    std::vector<uint32_t> count;
-    for (uint32_t f = 0; f < flows.size(); ++f)
+    for (const Use& u : uses)
     {
-        for (const Use& u : *flows[f])
+        uint64_t bits = 0;
+        std::memcpy(&bits, &u.weight, sizeof(bits));
+        if (weights.empty() || bits != lastBits)
         {
-            NS_ABORT_MSG_IF(u.link >= m_capacity.size() || !(u.weight > 0),
-                            "UbFlowNetwork::MaxMinRates: flow " << f << " uses link " << u.link
-                                                                << " with weight " << u.weight);
-            uint32_t& d = m_mmDense[u.link];
+            auto it = index.find(bits);
+            if (it == index.end())
+            {
+                NS_ABORT_MSG_IF(weights.size() > UINT16_MAX,
+                                "UbFlowNetwork::MaxMinRates: more than 65,536 distinct weights");
+                it = index.emplace(bits, static_cast<uint16_t>(weights.size())).first;
+                weights.push_back(u.weight);
+            }
+            lastBits = bits;
+            lastIndex = it->second;
+        }
+        link.push_back(u.link);
+        weightOf.push_back(lastIndex);
+    }
+    start.push_back(link.size());
+}
+
+std::vector<double>
+UbFlowNetwork::MaxMinRates(UseRows flows) const
+{
+    const uint32_t nf = flows.GetNFlows();
+    const std::vector<uint64_t>& flowStart = flows.start;
+    const std::vector<double>& weight = flows.weights;
+    const std::vector<uint16_t>& weightOf = flows.weightOf;
+    flows.index = {};
+    // The links the flows use, numbered densely in order of first use (each use's link becomes
+    // its dense number, in place), and each link's flows (in compressed rows).
+    m_mmDense.resize(m_capacity.size(), NONE);
+    std::vector<uint32_t>& flowUse = flows.link;
+    std::vector<uint32_t> linkOf;
+    std::vector<uint32_t> count;
+    for (uint32_t f = 0; f < nf; ++f)
+    {
+        for (uint64_t k = flowStart[f]; k < flowStart[f + 1]; ++k)
+        {
+            const uint32_t link = flowUse[k];
+            NS_ABORT_MSG_IF(link >= m_capacity.size() || !(weight[weightOf[k]] > 0),
+                            "UbFlowNetwork::MaxMinRates: flow " << f << " uses link " << link
+                                                                << " with weight "
+                                                                << weight[weightOf[k]]);
+            uint32_t& d = m_mmDense[link];
             if (d == NONE)
             {
                 d = static_cast<uint32_t>(linkOf.size());
-                linkOf.push_back(u.link);
+                linkOf.push_back(link);
                 count.push_back(0);
             }
-            flowUse.emplace_back(d, u.weight);
+            flowUse[k] = d;
             ++count[d];
         }
-        flowStart.push_back(flowUse.size());
     }
     const auto nl = static_cast<uint32_t>(linkOf.size());
     std::vector<double> rising(nl, 0);   // weight of the link's flows still rising
@@ -98,36 +130,43 @@ UbFlowNetwork::MaxMinRates(const std::vector<const std::vector<Use>*>& flows) co
         linkStart[l + 1] = linkStart[l] + count[l];
         m_mmDense[linkOf[l]] = NONE; // ready for the next call
     }
+    linkOf = {};
     std::vector<uint32_t> through(flowUse.size());
-    for (uint32_t f = 0; f < flows.size(); ++f)
+    for (uint32_t f = 0; f < nf; ++f)
     {
         for (uint64_t k = flowStart[f]; k < flowStart[f + 1]; ++k)
         {
-            const uint32_t l = flowUse[k].first;
-            rising[l] += flowUse[k].second;
+            const uint32_t l = flowUse[k];
+            rising[l] += weight[weightOf[k]];
             through[linkStart[l + 1] - count[l]--] = f;
         }
     }
-    std::vector<double> rate(flows.size(), std::numeric_limits<double>::infinity());
-    std::vector<uint8_t> frozen(flows.size(), 0);
-    // A link fills when the common rate reaches residual / rising; take them in that order
-    // (stale entries are skipped: a link's level only rises as flows freeze elsewhere).
+    count = {};
+    std::vector<double> rate(nf, std::numeric_limits<double>::infinity());
+    std::vector<uint8_t> frozen(nf, 0);
+    // A link fills when the common rate reaches residual / rising; take them in that order. A
+    // link's level only rises as flows freeze elsewhere (a flow freezes at the lowest level,
+    // at most any of its links'), so its entry, made at the start, comes up no later than its
+    // level: an entry below the level it has now is put back at that level.
     typedef std::pair<double, uint32_t> Entry;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
+    std::vector<Entry> entries;
+    entries.reserve(nl);
     for (uint32_t l = 0; l < nl; ++l)
     {
-        heap.emplace(residual[l] / rising[l], l);
+        entries.emplace_back(residual[l] / rising[l], l);
     }
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap(std::greater<Entry>(),
+                                                                             std::move(entries));
     std::vector<uint8_t> full(nl, 0);
     while (!heap.empty())
     {
         auto [level, l] = heap.top();
         heap.pop();
-        if (full[l] || rising[l] <= 0)
+        if (full[l] || rising[l] <= 1e-12)
         {
             continue;
         }
-        const double now = residual[l] / rising[l];
+        const double now = std::max(residual[l], 0.0) / rising[l];
         if (now > level * (1 + 1e-12))
         {
             heap.emplace(now, l); // its level rose since the entry was made
@@ -145,17 +184,10 @@ UbFlowNetwork::MaxMinRates(const std::vector<const std::vector<Use>*>& flows) co
             rate[f] = now;
             for (uint64_t j = flowStart[f]; j < flowStart[f + 1]; ++j)
             {
-                const auto [d, w] = flowUse[j];
+                const uint32_t d = flowUse[j];
+                const double w = weight[weightOf[j]];
                 residual[d] -= w * now;
                 rising[d] -= w;
-            }
-            for (uint64_t j = flowStart[f]; j < flowStart[f + 1]; ++j)
-            {
-                const uint32_t d = flowUse[j].first;
-                if (!full[d] && rising[d] > 1e-12)
-                {
-                    heap.emplace(std::max(residual[d], 0.0) / rising[d], d);
-                }
             }
         }
     }

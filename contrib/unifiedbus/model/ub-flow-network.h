@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <unordered_map>
 #include <vector>
 
 namespace ns3
@@ -63,6 +64,30 @@ class UbFlowNetwork
         double weight{1};  //!< load per unit of the flow's rate (> 0)
     };
 
+    /**
+     * \brief Many flows' uses in compressed rows, as MaxMinRates takes them: 6 bytes per use
+     * (a link and the index of its weight among the distinct weights, of which there are few:
+     * a link kind's wire bytes per payload byte times a route's shares) instead of a vector of
+     * Use per flow.
+     */
+    struct UseRows
+    {
+        std::vector<uint64_t> start{0};   //!< flow f's uses: [start[f], start[f + 1])
+        std::vector<uint32_t> link;       //!< per use: its link
+        std::vector<uint16_t> weightOf;   //!< per use: its weight's index in weights
+        std::vector<double> weights;      //!< the distinct weights (at most 65,536)
+        std::unordered_map<uint64_t, uint16_t> index; //!< a weight's bits -> its index
+        uint64_t lastBits{0};             //!< the weight added last (most repeat it)
+        uint16_t lastIndex{0};            //!< its index
+        /// \param uses one more flow's uses, in order
+        void Add(const std::vector<Use>& uses);
+        /// \return the flows
+        uint32_t GetNFlows() const
+        {
+            return static_cast<uint32_t>(start.size() - 1);
+        }
+    };
+
     /// Counters of the work done (the incremental settling's cost, for tests and benchmarks).
     struct Stats
     {
@@ -102,10 +127,10 @@ class UbFlowNetwork
      * link is full, whose flows then keep their rate while the others rise on. The network's
      * own flows are neither seen nor changed. The aggregated flow level takes the rates of a
      * collective phase's transfers from it (UbFlowFabric::RingPhase).
-     * \param flows each flow's uses (links and weights, as Start takes them)
+     * \param flows each flow's uses (links and weights, as Start takes them), taken over
      * \return each flow's rate in bytes per second (infinity for a flow with no use)
      */
-    std::vector<double> MaxMinRates(const std::vector<const std::vector<Use>*>& flows) const;
+    std::vector<double> MaxMinRates(UseRows flows) const;
     /**
      * \brief Start a flow now. Its rate is settled at this time, after every other start and end
      * of this time.

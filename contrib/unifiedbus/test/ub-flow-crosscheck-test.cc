@@ -533,6 +533,112 @@ class UbFlowAggregatedTestCase : public TestCase
     }
 };
 
+/**
+ * \ingroup unifiedbus-tests
+ * \brief Identical SuperPoDs held once (UbSystems::SuperCluster::onePod, UbFlowFabric::
+ * SetOnePod): aggregated AllReduces on a SuperCluster that holds one SuperPoD's fabric for all
+ * take the whole fabric's time to the picosecond, on less memory; UbExperiment holds one pod
+ * exactly where the engine runs the AllReduce aggregated.
+ */
+class UbFlowOnePodTestCase : public TestCase
+{
+  public:
+    UbFlowOnePodTestCase()
+        : TestCase("identical SuperPoDs held once: aggregated hierarchical and ring AllReduces on "
+                   "4 x 64 over UBoE and RoCE take the whole fabric's time to the picosecond")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        using Agg = UbCollectiveEngine::Aggregation;
+        struct Case
+        {
+            std::string what;
+            std::string scaleOut;
+            UbCollectiveAlgo algo;
+            uint32_t group;
+            uint64_t bytes;
+        };
+        const std::vector<Case> cases = {
+            {"hierarchical over UBoE, 16 MiB", "uboe-400g", UbCollectiveAlgo::HIERARCHICAL, 64,
+             16 << 20},
+            {"hierarchical over RoCE, 1 MiB", "roce-400g", UbCollectiveAlgo::HIERARCHICAL, 64,
+             1 << 20},
+            // Groups of 16: the ring across groups has hops inside pods and between them.
+            {"hierarchical in groups of 16, 4 MiB", "uboe-400g", UbCollectiveAlgo::HIERARCHICAL,
+             16, 4 << 20},
+            {"flat ring over UBoE, 1 MiB", "uboe-400g", UbCollectiveAlgo::RING, 0, 1 << 20},
+        };
+        for (const Case& c : cases)
+        {
+            UbExperiment::CollectiveRun run;
+            run.preset = "test";
+            run.op = UbCollectiveOp::ALL_REDUCE;
+            run.algo = c.algo;
+            run.bytes = c.bytes;
+            run.group = c.group;
+            run.level = UbExperiment::FLOW;
+            run.aggregate = Agg::ON;
+            run.build = UbExperiment::SuperClusterBuild(4, 64, c.scaleOut);
+            const UbExperiment::CollectiveOutcome held = UbExperiment::Run(run);
+            const auto build = run.build;
+            run.build = [build](UbTopologyHelper& sys) {
+                sys.SetOnePod(false);
+                build(sys);
+            };
+            const UbExperiment::CollectiveOutcome whole = UbExperiment::Run(run);
+            NS_TEST_EXPECT_MSG_EQ(held.onePod, true, c.what << ": one pod held");
+            NS_TEST_EXPECT_MSG_EQ(whole.onePod, false, c.what << ": every pod built");
+            NS_TEST_EXPECT_MSG_EQ(held.result.aggregated && whole.result.aggregated,
+                                  true,
+                                  c.what << ": aggregated");
+            NS_TEST_EXPECT_MSG_EQ(UB_FIG(held.result.end - held.result.start),
+                                  whole.result.end - whole.result.start,
+                                  c.what << ": time, to the picosecond");
+            NS_TEST_EXPECT_MSG_EQ(held.result.transfers, whole.result.transfers, c.what);
+            NS_TEST_EXPECT_MSG_EQ(held.result.wireBytes, whole.result.wireBytes, c.what);
+            NS_TEST_EXPECT_MSG_LT(UB_FIG(static_cast<double>(held.memoryBytes) / whole.memoryBytes),
+                                  0.75,
+                                  c.what << ": fabric memory, held " << held.memoryBytes
+                                         << " B, whole " << whole.memoryBytes << " B");
+        }
+
+        // Which runs hold one pod: aggregated AllReduces over every NPU whose phases repeat in
+        // every pod (UbExperiment::OnePodFits).
+        UbExperiment::CollectiveRun r;
+        r.level = UbExperiment::FLOW;
+        r.op = UbCollectiveOp::ALL_REDUCE;
+        r.algo = UbCollectiveAlgo::HIERARCHICAL;
+        r.group = 1024;
+        r.bytes = 1 << 20;
+        // AUTO: 16 x 1,024 has 2 x 16,384 x (1,023 + 15) = 34,013,184 transfers, a million or
+        // more; 4 x 64 has 2 x 256 x (63 + 3) = 33,792, transfer by transfer.
+        NS_TEST_EXPECT_MSG_EQ(UbExperiment::OnePodFits(r, 16 * 1024, 1024), true, "16 x 1,024");
+        r.group = 64;
+        NS_TEST_EXPECT_MSG_EQ(UbExperiment::OnePodFits(r, 4 * 64, 64), false, "4 x 64, auto");
+        r.aggregate = Agg::ON;
+        NS_TEST_EXPECT_MSG_EQ(UbExperiment::OnePodFits(r, 4 * 64, 64), true, "4 x 64, on");
+        r.group = 48;
+        NS_TEST_EXPECT_MSG_EQ(UbExperiment::OnePodFits(r, 4 * 64, 64), false, "groups of 48");
+        r.group = 64;
+        r.rankEndpoints = {0, 64};
+        NS_TEST_EXPECT_MSG_EQ(UbExperiment::OnePodFits(r, 4 * 64, 64), false, "some ranks");
+        r.rankEndpoints.clear();
+        r.aggregate = Agg::OFF;
+        NS_TEST_EXPECT_MSG_EQ(UbExperiment::OnePodFits(r, 4 * 64, 64), false, "off");
+        r.aggregate = Agg::ON;
+        r.op = UbCollectiveOp::ALL_TO_ALL;
+        r.algo = UbCollectiveAlgo::DIRECT;
+        NS_TEST_EXPECT_MSG_EQ(UbExperiment::OnePodFits(r, 4 * 64, 64), false, "All-to-All");
+        r.op = UbCollectiveOp::ALL_REDUCE;
+        r.algo = UbCollectiveAlgo::RING;
+        r.level = UbExperiment::HYBRID;
+        NS_TEST_EXPECT_MSG_EQ(UbExperiment::OnePodFits(r, 4 * 64, 64), false, "hybrid");
+    }
+};
+
 /// An All-to-All(v) at flow level (or the given level) on the given ranks (endpoint indices;
 /// empty: all), with an issue cost per transfer; its result.
 UbCollectiveResult
@@ -996,6 +1102,7 @@ class UbFlowCrossCheckTestSuite : public TestSuite
         AddTestCase(new UbFlowIncastTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowMeshAllToAllTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowAggregatedTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowOnePodTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowAggregatedAllToAllTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowBlindSpotsTestCase, TestCase::QUICK);
     }

@@ -26,6 +26,9 @@
 #include "ns3/ub-topology-routing.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
+#include <functional>
+
 using namespace ns3;
 
 namespace
@@ -545,6 +548,84 @@ class UbSuperClusterRoutesTestCase : public TestCase
                                    << (first == UINT32_MAX ? "none" : t.GetNode(first).name)
                                    << ")");
         NS_TEST_EXPECT_MSG_GT(runs, 2ULL * t.GetNNodes(), what << ": routes compared");
+        if (structure)
+        {
+            CheckOnePod(what, p, vl, t, a);
+        }
+    }
+
+    /// The same SuperCluster holding one pod's fabric for all (onePod): every node it has routes
+    /// as in the whole system (t, routes), over the same next hops, except that the NPUs of pods
+    /// other than 0 have no route into their own pod.
+    void CheckOnePod(const std::string& what,
+                     UbSystems::SuperCluster p,
+                     UbTopologyRouting::VlPolicy vl,
+                     const UbTopology& t,
+                     const UbRouteSet& routes)
+    {
+        p.onePod = true;
+        UbTopology one = UbSystems::BuildSuperCluster(p);
+        UbRouteSet r = UbSystems::Routes(one, p, vl);
+        const uint32_t e = p.pod.endpoints;
+        const uint32_t npus = e * p.pods;
+        const uint32_t podSwitches = (t.GetNNodes() - one.GetNNodes()) / (p.pods - 1);
+        NS_TEST_EXPECT_MSG_EQ((t.GetNNodes() - one.GetNNodes()) % (p.pods - 1),
+                              0U,
+                              what << ": every pod has as many switches");
+        NS_TEST_EXPECT_MSG_LT(one.GetNLinks(), t.GetNLinks(), what << ": one pod's links held");
+        auto system = [&](uint32_t v) {
+            return v < npus + podSwitches ? v : v + (p.pods - 1) * podSwitches;
+        };
+        // A node's next hops toward d, as (next node in the whole system's numbering, VL).
+        auto hops = [](const UbTopology& topo,
+                       const UbRouteSet& rs,
+                       uint32_t v,
+                       uint32_t d,
+                       const std::function<uint32_t(uint32_t)>& number) {
+            uint32_t n = 0;
+            const UbRouteCandidate* c = rs.Lookup(v, d, n);
+            std::vector<std::pair<uint32_t, uint8_t>> out;
+            for (uint32_t k = 0; k < n; ++k)
+            {
+                out.emplace_back(number(topo.GetPorts(v)[c[k].port].peer), c[k].vl);
+            }
+            std::sort(out.begin(), out.end());
+            return out;
+        };
+        auto same = [](uint32_t v) { return v; };
+        uint32_t differ = 0;
+        uint64_t compared = 0;
+        std::string first;
+        for (uint32_t v = 0; v < one.GetNNodes(); ++v)
+        {
+            const uint32_t w = system(v);
+            NS_TEST_ASSERT_MSG_EQ(one.GetNode(v).name, t.GetNode(w).name, what << ": node " << v);
+            for (uint32_t d = 0; d < npus; ++d)
+            {
+                if (d == v)
+                {
+                    continue;
+                }
+                auto mine = hops(one, r, v, d, system);
+                auto whole = hops(t, routes, w, d, same);
+                if (v < npus && v / e > 0 && d / e == v / e)
+                {
+                    whole.clear(); // its own pod's fabric is not there
+                }
+                compared += mine.size();
+                if (mine != whole)
+                {
+                    ++differ;
+                    first = first.empty() ? one.GetNode(v).name + " to " + t.GetNode(d).name
+                                          : first;
+                }
+            }
+        }
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(differ),
+                              0U,
+                              what << ", one pod held: (node, destination) pairs whose next hops "
+                                   << "differ (first: " << (first.empty() ? "none" : first) << ")");
+        NS_TEST_EXPECT_MSG_GT(compared, 2ULL * npus, what << ", one pod held: next hops compared");
     }
 
     void DoRun() override
