@@ -180,7 +180,8 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
     std::map<std::tuple<uint8_t, uint16_t, uint64_t>, uint16_t> kindIndex;
     std::map<std::tuple<uint8_t, int64_t, double>, int64_t> propagation;
     m_kindOf.resize(nLinks);
-    m_latencyPs.resize(nLinks);
+    m_latencyOf.resize(nLinks);
+    std::map<int64_t, uint16_t> latencyIndex; // a link latency -> its index in m_latencies
     // Two directions per link, then one egress per endpoint.
     m_net.ReserveLinks(2 * nLinks + static_cast<uint32_t>(m_topo.GetEndpoints().size()));
     for (uint32_t l = 0; l < nLinks; ++l)
@@ -240,7 +241,17 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
             }
             ct = propagation.emplace(chKey, ch->GetPropagationDelay().GetPicoSeconds()).first;
         }
-        m_latencyPs[l] = m_kinds[m_kindOf[l]].proto->GetPhyLatency().GetPicoSeconds() + ct->second;
+        const int64_t latency =
+            m_kinds[m_kindOf[l]].proto->GetPhyLatency().GetPicoSeconds() + ct->second;
+        auto li = latencyIndex.find(latency);
+        if (li == latencyIndex.end())
+        {
+            NS_ABORT_MSG_IF(m_latencies.size() > UINT16_MAX,
+                            "UbFlowFabric: more than 65,536 distinct link latencies");
+            li = latencyIndex.emplace(latency, static_cast<uint16_t>(m_latencies.size())).first;
+            m_latencies.push_back(latency);
+        }
+        m_latencyOf[l] = li->second;
         const double cap = m_kinds[m_kindOf[l]].wireBps;
         m_net.AddLink(cap);
         m_net.AddLink(cap);
@@ -719,7 +730,7 @@ UbFlowFabric::FirstPath(uint32_t src, uint32_t dst, bool minimal, Route& r) cons
         const UbTopology::Port& p = m_topo.GetPorts(v)[c[j].port];
         const LinkKind& kind = m_kinds[m_kindOf[p.link]];
         const uint32_t next = p.peer;
-        r.afterPs += m_latencyPs[p.link] + m_pipelinePs[next];
+        r.afterPs += m_latencies[m_latencyOf[p.link]] + m_pipelinePs[next];
         if (next != dst)
         {
             // The next node forwards after the first flit (cut-through) or the whole packet.
@@ -951,7 +962,8 @@ UbFlowFabric::GetMemoryBytes() const
         routes += sizeof(key) + sizeof(r) + r.uses.capacity() * sizeof(UbFlowNetwork::Use) + 16;
     }
     return m_net.GetMemoryBytes() + m_topo.GetMemoryBytes() + m_routes.GetMemoryBytes() + routes +
-           m_endpointIndex.capacity() * 4 + m_kindOf.capacity() * 2 + m_latencyPs.capacity() * 8 +
+           m_endpointIndex.capacity() * 4 + m_kindOf.capacity() * 2 + m_latencyOf.capacity() * 2 +
+           m_latencies.capacity() * 8 +
            m_pipelinePs.capacity() * 8 + m_cutThrough.capacity() + m_selection.capacity() +
            m_sourceDetours.capacity() +
            m_domain.capacity() * 4 + m_nextTakePs.capacity() * 8;

@@ -387,7 +387,8 @@ class UbFlowFabric
     uint32_t m_egressBase{0};              //!< fluid link of endpoint 0's egress
     std::vector<LinkKind> m_kinds;         //!< kinds of link
     std::vector<uint16_t> m_kindOf;        //!< per link: its kind
-    std::vector<int64_t> m_latencyPs;      //!< per link: PHY latency + propagation
+    std::vector<uint16_t> m_latencyOf;     //!< per link: its latency's index in m_latencies
+    std::vector<int64_t> m_latencies;      //!< the distinct PHY latency + propagation, ps
     std::vector<int64_t> m_pipelinePs;     //!< per node: its switch's PipelineLatency
     std::vector<uint8_t> m_cutThrough;     //!< per node: forwards cut-through
     std::vector<uint8_t> m_selection;      //!< per node: its UbRoutingTable::Selection

@@ -96,7 +96,7 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
     flows.index = {};
     // The links the flows use, numbered densely in order of first use (each use's link becomes
     // its dense number, in place), and each link's flows (in compressed rows).
-    m_mmDense.resize(m_capacity.size(), NONE);
+    m_mmDense.resize(m_capacityOf.size(), NONE);
     std::vector<uint32_t>& flowUse = flows.link;
     std::vector<uint32_t> linkOf;
     std::vector<uint32_t> count;
@@ -105,7 +105,7 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
         for (uint64_t k = flowStart[f]; k < flowStart[f + 1]; ++k)
         {
             const uint32_t link = flowUse[k];
-            NS_ABORT_MSG_IF(link >= m_capacity.size() || !(weight[weightOf[k]] > 0),
+            NS_ABORT_MSG_IF(link >= m_capacityOf.size() || !(weight[weightOf[k]] > 0),
                             "UbFlowNetwork::MaxMinRates: flow " << f << " uses link " << link
                                                                 << " with weight "
                                                                 << weight[weightOf[k]]);
@@ -123,10 +123,12 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
     const auto nl = static_cast<uint32_t>(linkOf.size());
     std::vector<double> rising(nl, 0);   // weight of the link's flows still rising
     std::vector<double> residual(nl, 0); // capacity the frozen flows leave
-    std::vector<uint64_t> linkStart(nl + 1, 0);
+    NS_ABORT_MSG_IF(flowUse.size() > UINT32_MAX,
+                    "UbFlowNetwork::MaxMinRates: more than 2^32 uses of links at once");
+    std::vector<uint32_t> linkStart(nl + 1, 0); // each link's flows in `through`
     for (uint32_t l = 0; l < nl; ++l)
     {
-        residual[l] = m_capacity[linkOf[l]];
+        residual[l] = Capacity(linkOf[l]);
         linkStart[l + 1] = linkStart[l] + count[l];
         m_mmDense[linkOf[l]] = NONE; // ready for the next call
     }
@@ -198,19 +200,33 @@ uint32_t
 UbFlowNetwork::AddLink(double bytesPerSecond)
 {
     NS_ABORT_MSG_IF(!(bytesPerSecond > 0) || !std::isfinite(bytesPerSecond),
-                    "UbFlowNetwork: link " << m_capacity.size() << " has capacity "
+                    "UbFlowNetwork: link " << m_capacityOf.size() << " has capacity "
                                            << bytesPerSecond
                                            << " B/s; give it a positive, finite rate");
-    NS_ABORT_MSG_IF(m_capacity.size() >= NONE - 1, "UbFlowNetwork: more than 2^32 - 2 links");
-    m_capacity.push_back(bytesPerSecond);
+    NS_ABORT_MSG_IF(m_capacityOf.size() >= NONE - 1,
+                    "UbFlowNetwork: more than 2^32 - 2 links");
+    // A network has few distinct capacities (one per kind of link), so each link holds an
+    // index into them.
+    uint64_t bits = 0;
+    std::memcpy(&bits, &bytesPerSecond, sizeof(bits));
+    auto it = m_capacityIndex.find(bits);
+    if (it == m_capacityIndex.end())
+    {
+        NS_ABORT_MSG_IF(m_capacities.size() > UINT16_MAX,
+                        "UbFlowNetwork: link " << m_capacityOf.size()
+                                               << " would be the 65,537th distinct capacity");
+        it = m_capacityIndex.emplace(bits, static_cast<uint16_t>(m_capacities.size())).first;
+        m_capacities.push_back(bytesPerSecond);
+    }
+    m_capacityOf.push_back(it->second);
     m_slot.push_back(NONE);
-    return static_cast<uint32_t>(m_capacity.size() - 1);
+    return static_cast<uint32_t>(m_capacityOf.size() - 1);
 }
 
 void
 UbFlowNetwork::ReserveLinks(uint32_t links)
 {
-    m_capacity.reserve(links);
+    m_capacityOf.reserve(links);
     m_slot.reserve(links);
 }
 
@@ -223,7 +239,7 @@ UbFlowNetwork::State(uint32_t link)
         // First use: the link's state comes into being (unused links hold only their capacity).
         slot = static_cast<uint32_t>(m_links.size());
         Link l;
-        l.capacity = m_capacity[link];
+        l.capacity = Capacity(link);
         m_links.push_back(l);
     }
     return m_links[slot];
@@ -232,19 +248,19 @@ UbFlowNetwork::State(uint32_t link)
 const UbFlowNetwork::Link*
 UbFlowNetwork::Peek(uint32_t link) const
 {
-    NS_ABORT_MSG_IF(link >= m_capacity.size(),
-                    "UbFlowNetwork: no link " << link << " (the network has " << m_capacity.size()
-                                              << ")");
+    NS_ABORT_MSG_IF(link >= m_capacityOf.size(),
+                    "UbFlowNetwork: no link " << link << " (the network has "
+                                              << m_capacityOf.size() << ")");
     return m_slot[link] == NONE ? nullptr : &m_links[m_slot[link]];
 }
 
 double
 UbFlowNetwork::GetCapacity(uint32_t link) const
 {
-    NS_ABORT_MSG_IF(link >= m_capacity.size(),
-                    "UbFlowNetwork: no link " << link << " (the network has " << m_capacity.size()
-                                              << ")");
-    return m_capacity[link];
+    NS_ABORT_MSG_IF(link >= m_capacityOf.size(),
+                    "UbFlowNetwork: no link " << link << " (the network has "
+                                              << m_capacityOf.size() << ")");
+    return Capacity(link);
 }
 
 uint32_t
@@ -297,9 +313,9 @@ UbFlowNetwork::Start(const std::vector<Use>& uses, double bytes, DoneCallback do
     uint32_t first = NONE;
     for (const Use& u : uses)
     {
-        NS_ABORT_MSG_IF(u.link >= m_capacity.size(),
+        NS_ABORT_MSG_IF(u.link >= m_capacityOf.size(),
                         "UbFlowNetwork: a flow uses link " << u.link << ", but the network has "
-                                                           << m_capacity.size() << " links");
+                                                           << m_capacityOf.size() << " links");
         NS_ABORT_MSG_IF(!(u.weight > 0) || !std::isfinite(u.weight),
                         "UbFlowNetwork: a flow loads link " << u.link << " with weight "
                                                             << u.weight
@@ -444,12 +460,12 @@ void
 UbFlowNetwork::Watch(const std::vector<uint32_t>& links, WatchCallback changed)
 {
     NS_ABORT_MSG_IF(!changed, "UbFlowNetwork::Watch: no callback");
-    m_watched.assign(m_capacity.size(), 0);
+    m_watched.assign(m_capacityOf.size(), 0);
     for (uint32_t l : links)
     {
-        NS_ABORT_MSG_IF(l >= m_capacity.size(),
+        NS_ABORT_MSG_IF(l >= m_capacityOf.size(),
                         "UbFlowNetwork::Watch: link " << l << ", but the network has "
-                                                      << m_capacity.size() << " links");
+                                                      << m_capacityOf.size() << " links");
         m_watched[l] = 1;
     }
     m_watch = std::move(changed);
@@ -950,7 +966,8 @@ UbFlowNetwork::Continue(uint32_t flow, double bytes, DoneCallback done)
 uint64_t
 UbFlowNetwork::GetMemoryBytes() const
 {
-    return m_links.capacity() * sizeof(Link) + m_capacity.capacity() * sizeof(double) +
+    return m_links.capacity() * sizeof(Link) + m_capacityOf.capacity() * sizeof(uint16_t) +
+           m_capacities.capacity() * sizeof(double) +
            m_slot.capacity() * sizeof(uint32_t) + m_nodes.capacity() * sizeof(Node) +
            m_flows.capacity() * sizeof(Flow) + m_freeFlows.capacity() * sizeof(uint32_t) +
            m_ends.capacity() * sizeof(End) + m_dirty.capacity() * sizeof(uint32_t) +

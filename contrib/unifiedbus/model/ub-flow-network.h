@@ -117,7 +117,7 @@ class UbFlowNetwork
     /// \return links
     uint32_t GetNLinks() const
     {
-        return static_cast<uint32_t>(m_capacity.size());
+        return static_cast<uint32_t>(m_capacityOf.size());
     }
     /// \param link a link \return its capacity in bytes per second
     double GetCapacity(uint32_t link) const;
@@ -317,7 +317,14 @@ class UbFlowNetwork
     void OnEnd();
     void Finish(uint32_t flow);
 
-    std::vector<double> m_capacity;  //!< per link: bytes per second
+    std::vector<uint16_t> m_capacityOf; //!< per link: its capacity's index in m_capacities
+    std::vector<double> m_capacities;   //!< the distinct capacities, bytes per second
+    std::unordered_map<uint64_t, uint16_t> m_capacityIndex; //!< a capacity's bits -> its index
+    /// \param link a link \return its capacity, bytes per second
+    double Capacity(uint32_t link) const
+    {
+        return m_capacities[m_capacityOf[link]];
+    }
     std::vector<uint32_t> m_slot;    //!< per link: its state in m_links (NONE: never used)
     std::vector<Link> m_links;       //!< the states of links flows have used
     mutable std::vector<uint32_t> m_mmDense; //!< MaxMinRates: link -> its dense index
