@@ -562,10 +562,7 @@ main(int argc, char* argv[])
             run.algo = UbCollectiveAlgo::HIERARCHICAL;
             run.bytes = bytes;
             run.level = UbExperiment::FLOW;
-            const uint32_t group = c.npus;
-            run.setup = [group](UbTopologyHelper&, UbCollectiveEngine& coll) {
-                coll.SetGroupSize(group);
-            };
+            run.group = c.npus; // one group per SuperPoD; held once (doc/flow-level.md)
             run.scope = "supercluster:" + c.pod + ":" + std::to_string(c.pods);
             const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
             const UbCollectiveResult& res = out.result;
