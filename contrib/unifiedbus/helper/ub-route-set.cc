@@ -248,4 +248,15 @@ UbRouteSet::GetMemoryBytes() const
     return b;
 }
 
+void
+UbRouteSet::ShrinkToFit()
+{
+    for (auto& iv : m_node)
+    {
+        iv.shrink_to_fit();
+    }
+    m_setStart.shrink_to_fit();
+    m_pool.shrink_to_fit();
+}
+
 } // namespace ns3

@@ -98,6 +98,9 @@ class UbRouteSet
 
     /// \return bytes held
     uint64_t GetMemoryBytes() const;
+    /// Release the room the tables grew into beyond their size (once they are complete: a
+    /// switch's intervals grow by doubling).
+    void ShrinkToFit();
 
   private:
     std::vector<std::vector<Interval>> m_node;

@@ -249,6 +249,7 @@ UbTopologyHelper::Build(UbTopology&& topology)
         m_routes = m_router ? m_router(m_topo, m_vlPolicy)
                             : UbTopologyRouting::ShortestPaths(m_topo, m_vlPolicy);
     }
+    m_routes.ShrinkToFit();
     m_report.routeSeconds = SecondsSince(t0);
 
     if (m_flowLevel || m_hybrid)
