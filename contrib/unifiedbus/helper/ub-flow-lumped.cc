@@ -50,7 +50,7 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
     }
     const std::vector<std::pair<uint32_t, uint32_t>>& computed = m_podEndpoints ? twins : hops;
     // The hops' routes, built for this phase one at a time and not kept: their uses in
-    // compressed rows (8 bytes per link a route loads; a phase of a million hops loads tens of
+    // compressed rows (6 bytes per link a route loads; a phase of a million hops loads tens of
     // millions), and the latency terms of each (its source's values, path and fill).
     const uint64_t b0 = piece(0);
     const uint64_t bLast = piece(c - 1);
