@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <queue>
 #include <unordered_map>
 
 namespace ns3
@@ -150,20 +149,26 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
     // link's level only rises as flows freeze elsewhere (a flow freezes at the lowest level,
     // at most any of its links'), so its entry, made at the start, comes up no later than its
     // level: an entry below the level it has now is put back at that level.
-    typedef std::pair<double, uint32_t> Entry;
-    std::vector<Entry> entries;
-    entries.reserve(nl);
+    // Each link has one entry at a time: its id in the heap, the level it was entered at in
+    // `entered`; the heap gives the lowest (level, link) first.
+    std::vector<double> entered(nl);
+    std::vector<uint32_t> heap(nl);
     for (uint32_t l = 0; l < nl; ++l)
     {
-        entries.emplace_back(residual[l] / rising[l], l);
+        entered[l] = residual[l] / rising[l];
+        heap[l] = l;
     }
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap(std::greater<Entry>(),
-                                                                             std::move(entries));
+    auto later = [&entered](uint32_t a, uint32_t b) {
+        return entered[a] > entered[b] || (entered[a] == entered[b] && a > b);
+    };
+    std::make_heap(heap.begin(), heap.end(), later);
     std::vector<uint8_t> full(nl, 0);
     while (!heap.empty())
     {
-        auto [level, l] = heap.top();
-        heap.pop();
+        std::pop_heap(heap.begin(), heap.end(), later);
+        const uint32_t l = heap.back();
+        heap.pop_back();
+        const double level = entered[l];
         if (full[l] || rising[l] <= 1e-12)
         {
             continue;
@@ -171,7 +176,9 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
         const double now = std::max(residual[l], 0.0) / rising[l];
         if (now > level * (1 + 1e-12))
         {
-            heap.emplace(now, l); // its level rose since the entry was made
+            entered[l] = now; // its level rose since the entry was made
+            heap.push_back(l);
+            std::push_heap(heap.begin(), heap.end(), later);
             continue;
         }
         full[l] = 1;
@@ -219,7 +226,6 @@ UbFlowNetwork::AddLink(double bytesPerSecond)
         m_capacities.push_back(bytesPerSecond);
     }
     m_capacityOf.push_back(it->second);
-    m_slot.push_back(NONE);
     return static_cast<uint32_t>(m_capacityOf.size() - 1);
 }
 
@@ -227,12 +233,16 @@ void
 UbFlowNetwork::ReserveLinks(uint32_t links)
 {
     m_capacityOf.reserve(links);
-    m_slot.reserve(links);
 }
 
 UbFlowNetwork::Link&
 UbFlowNetwork::State(uint32_t link)
 {
+    if (m_slot.size() < m_capacityOf.size())
+    {
+        // Made at the first flow (an aggregated collective, MaxMinRates only, never needs it).
+        m_slot.resize(m_capacityOf.size(), NONE);
+    }
     uint32_t& slot = m_slot[link];
     if (slot == NONE)
     {
@@ -251,7 +261,7 @@ UbFlowNetwork::Peek(uint32_t link) const
     NS_ABORT_MSG_IF(link >= m_capacityOf.size(),
                     "UbFlowNetwork: no link " << link << " (the network has "
                                               << m_capacityOf.size() << ")");
-    return m_slot[link] == NONE ? nullptr : &m_links[m_slot[link]];
+    return link >= m_slot.size() || m_slot[link] == NONE ? nullptr : &m_links[m_slot[link]];
 }
 
 double
