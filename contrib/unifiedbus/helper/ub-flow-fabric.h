@@ -335,7 +335,8 @@ class UbFlowFabric
     void FirstPath(uint32_t src, uint32_t dst, bool minimal, Route& r) const;
     /// RingPhase on a fabric holding one pod for all: the hops to compute (those inside pod 0
     /// and those between pods, in order); twin[h]: which of them hop h takes its route and rate
-    /// from. Aborts where the pods' hops inside them differ.
+    /// from. Aborts where the pods' hops inside them differ. Where every hop is computed as
+    /// itself (none inside a pod k > 0), returns nothing and leaves twin empty.
     std::vector<std::pair<uint32_t, uint32_t>> Twins(
         const std::vector<std::pair<uint32_t, uint32_t>>& hops,
         std::vector<uint32_t>& twin);

@@ -41,16 +41,16 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
     };
     // The hops computed: every hop, or on a fabric holding one pod for all (SetOnePod) those
     // inside pod 0 and those between pods; twin[h] is the computed hop whose route and rate
-    // hop h takes.
+    // hop h takes (empty: every hop is computed as itself).
     std::vector<uint32_t> twin;
     std::vector<std::pair<uint32_t, uint32_t>> twins;
     if (m_podEndpoints)
     {
         twins = Twins(hops, twin);
     }
-    const std::vector<std::pair<uint32_t, uint32_t>>& computed = m_podEndpoints ? twins : hops;
+    const std::vector<std::pair<uint32_t, uint32_t>>& computed = twin.empty() ? hops : twins;
     // The hops' routes, built for this phase one at a time and not kept: their uses in
-    // compressed rows (6 bytes per link a route loads; a phase of a million hops loads tens of
+    // compressed rows (4 bytes per link a route loads; a phase of a million hops loads tens of
     // millions), and the latency terms of each (its source's values, path and fill).
     const uint64_t b0 = piece(0);
     const uint64_t bLast = piece(c - 1);
@@ -61,8 +61,7 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
         int64_t afterLast; // of the last piece
     };
     std::vector<Terms> terms(computed.size());
-    UbFlowNetwork::UseRows rows;
-    rows.start.reserve(computed.size() + 1);
+    UbFlowNetwork::UseRows rows(m_net.GetNLinks());
     Route r;
     for (std::size_t h = 0; h < computed.size(); ++h)
     {
@@ -72,10 +71,9 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
         {
             // Room for the rest as the first hops need it (a ring's hops load alike), with a
             // margin, instead of doubling past it.
-            const auto perHop = static_cast<double>(rows.link.size()) / h;
+            const auto perHop = static_cast<double>(rows.GetNUses()) / h;
             const auto want = static_cast<std::size_t>(perHop * computed.size() * 1.05) + 64;
-            rows.link.reserve(want);
-            rows.weightOf.reserve(want);
+            rows.Reserve(static_cast<uint32_t>(computed.size()), want);
         }
         rows.Add(r.uses);
     }
@@ -239,6 +237,11 @@ UbFlowFabric::Twins(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
                                    "cannot compute the phase; build every SuperPoD "
                                    "(UbTopologyHelper::SetOnePod(false))");
         }
+    }
+    if (out.size() == hops.size())
+    {
+        twin = {}; // every hop is computed as itself (all between pods, say): no copy kept
+        return {};
     }
     return out;
 }

@@ -59,86 +59,139 @@ UbFlowNetwork::~UbFlowNetwork()
     m_endEvent.Cancel();
 }
 
+UbFlowNetwork::UseRows::UseRows(uint32_t links)
+    : m_links(links),
+      m_linkBits(1),
+      m_linkMask(1)
+{
+    while (m_linkBits < 32 && (uint64_t{1} << m_linkBits) < links)
+    {
+        ++m_linkBits;
+    }
+    m_linkMask = m_linkBits == 32 ? UINT32_MAX : (uint32_t{1} << m_linkBits) - 1;
+    m_wide = m_linkBits == 32;
+}
+
+void
+UbFlowNetwork::UseRows::Reserve(uint32_t flows, std::size_t uses)
+{
+    m_start.reserve(static_cast<std::size_t>(flows) + 1);
+    m_use.reserve(uses);
+    if (m_wide)
+    {
+        m_wideWeight.reserve(uses);
+    }
+}
+
+void
+UbFlowNetwork::UseRows::Widen()
+{
+    m_wideWeight.resize(m_use.size());
+    m_wideWeight.reserve(m_use.capacity());
+    for (std::size_t k = 0; k < m_use.size(); ++k)
+    {
+        m_wideWeight[k] = static_cast<uint16_t>(m_use[k] >> m_linkBits);
+        m_use[k] &= m_linkMask;
+    }
+    m_wide = true;
+}
+
 void
 UbFlowNetwork::UseRows::Add(const std::vector<Use>& uses)
 {
     for (const Use& u : uses)
     {
+        NS_ABORT_MSG_IF(u.link >= m_links,
+                        "UbFlowNetwork::MaxMinRates: a flow uses link "
+                            << u.link << " of a network of " << m_links << " links");
         uint64_t bits = 0;
         std::memcpy(&bits, &u.weight, sizeof(bits));
-        if (weights.empty() || bits != lastBits)
+        if (m_weights.empty() || bits != m_lastBits)
         {
-            auto it = index.find(bits);
-            if (it == index.end())
+            auto it = m_index.find(bits);
+            if (it == m_index.end())
             {
-                NS_ABORT_MSG_IF(weights.size() > UINT16_MAX,
+                NS_ABORT_MSG_IF(m_weights.size() > UINT16_MAX,
                                 "UbFlowNetwork::MaxMinRates: more than 65,536 distinct weights");
-                it = index.emplace(bits, static_cast<uint16_t>(weights.size())).first;
-                weights.push_back(u.weight);
+                it = m_index.emplace(bits, static_cast<uint16_t>(m_weights.size())).first;
+                m_weights.push_back(u.weight);
+                if (!m_wide && (m_weights.size() - 1) >> (32 - m_linkBits) != 0)
+                {
+                    Widen();
+                }
             }
-            lastBits = bits;
-            lastIndex = it->second;
+            m_lastBits = bits;
+            m_lastIndex = it->second;
         }
-        link.push_back(u.link);
-        weightOf.push_back(lastIndex);
+        if (m_wide)
+        {
+            m_use.push_back(u.link);
+            m_wideWeight.push_back(m_lastIndex);
+        }
+        else
+        {
+            m_use.push_back(u.link | static_cast<uint32_t>(m_lastIndex) << m_linkBits);
+        }
     }
-    start.push_back(link.size());
+    NS_ABORT_MSG_IF(m_use.size() > UINT32_MAX,
+                    "UbFlowNetwork::MaxMinRates: more than 2^32 uses of links at once");
+    m_start.push_back(static_cast<uint32_t>(m_use.size()));
 }
 
 std::vector<double>
 UbFlowNetwork::MaxMinRates(UseRows flows) const
 {
+    NS_ABORT_MSG_IF(flows.m_links != m_capacityOf.size(),
+                    "UbFlowNetwork::MaxMinRates: rows made for " << flows.m_links
+                                                                 << " links, the network has "
+                                                                 << m_capacityOf.size());
     const uint32_t nf = flows.GetNFlows();
-    const std::vector<uint64_t>& flowStart = flows.start;
-    const std::vector<double>& weight = flows.weights;
-    const std::vector<uint16_t>& weightOf = flows.weightOf;
-    flows.index = {};
+    const std::vector<uint32_t>& flowStart = flows.m_start;
+    flows.m_index = {};
     // The links the flows use, numbered densely in order of first use (each use's link becomes
     // its dense number, in place), and each link's flows (in compressed rows).
-    m_mmDense.resize(m_capacityOf.size(), NONE);
-    std::vector<uint32_t>& flowUse = flows.link;
     std::vector<uint32_t> linkOf;
     std::vector<uint32_t> count;
-    for (uint32_t f = 0; f < nf; ++f)
     {
-        for (uint64_t k = flowStart[f]; k < flowStart[f + 1]; ++k)
+        std::vector<uint32_t> dense(m_capacityOf.size(), NONE);
+        for (uint32_t f = 0; f < nf; ++f)
         {
-            const uint32_t link = flowUse[k];
-            NS_ABORT_MSG_IF(link >= m_capacityOf.size() || !(weight[weightOf[k]] > 0),
-                            "UbFlowNetwork::MaxMinRates: flow " << f << " uses link " << link
-                                                                << " with weight "
-                                                                << weight[weightOf[k]]);
-            uint32_t& d = m_mmDense[link];
-            if (d == NONE)
+            for (uint32_t k = flowStart[f]; k < flowStart[f + 1]; ++k)
             {
-                d = static_cast<uint32_t>(linkOf.size());
-                linkOf.push_back(link);
-                count.push_back(0);
+                const uint32_t link = flows.LinkOf(k);
+                NS_ABORT_MSG_IF(!(flows.WeightOf(k) > 0),
+                                "UbFlowNetwork::MaxMinRates: flow "
+                                    << f << " uses link " << link << " with weight "
+                                    << flows.WeightOf(k));
+                uint32_t& d = dense[link];
+                if (d == NONE)
+                {
+                    d = static_cast<uint32_t>(linkOf.size());
+                    linkOf.push_back(link);
+                    count.push_back(0);
+                }
+                flows.SetLink(k, d);
+                ++count[d];
             }
-            flowUse[k] = d;
-            ++count[d];
         }
     }
     const auto nl = static_cast<uint32_t>(linkOf.size());
     std::vector<double> rising(nl, 0);   // weight of the link's flows still rising
     std::vector<double> residual(nl, 0); // capacity the frozen flows leave
-    NS_ABORT_MSG_IF(flowUse.size() > UINT32_MAX,
-                    "UbFlowNetwork::MaxMinRates: more than 2^32 uses of links at once");
     std::vector<uint32_t> linkStart(nl + 1, 0); // each link's flows in `through`
     for (uint32_t l = 0; l < nl; ++l)
     {
         residual[l] = Capacity(linkOf[l]);
         linkStart[l + 1] = linkStart[l] + count[l];
-        m_mmDense[linkOf[l]] = NONE; // ready for the next call
     }
     linkOf = {};
-    std::vector<uint32_t> through(flowUse.size());
+    std::vector<uint32_t> through(flows.GetNUses());
     for (uint32_t f = 0; f < nf; ++f)
     {
-        for (uint64_t k = flowStart[f]; k < flowStart[f + 1]; ++k)
+        for (uint32_t k = flowStart[f]; k < flowStart[f + 1]; ++k)
         {
-            const uint32_t l = flowUse[k];
-            rising[l] += weight[weightOf[k]];
+            const uint32_t l = flows.LinkOf(k);
+            rising[l] += flows.WeightOf(k);
             through[linkStart[l + 1] - count[l]--] = f;
         }
     }
@@ -182,7 +235,7 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
             continue;
         }
         full[l] = 1;
-        for (uint64_t k = linkStart[l]; k < linkStart[l + 1]; ++k)
+        for (uint32_t k = linkStart[l]; k < linkStart[l + 1]; ++k)
         {
             const uint32_t f = through[k];
             if (frozen[f])
@@ -191,10 +244,10 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
             }
             frozen[f] = 1;
             rate[f] = now;
-            for (uint64_t j = flowStart[f]; j < flowStart[f + 1]; ++j)
+            for (uint32_t j = flowStart[f]; j < flowStart[f + 1]; ++j)
             {
-                const uint32_t d = flowUse[j];
-                const double w = weight[weightOf[j]];
+                const uint32_t d = flows.LinkOf(j);
+                const double w = flows.WeightOf(j);
                 residual[d] -= w * now;
                 rising[d] -= w;
             }

@@ -65,27 +65,67 @@ class UbFlowNetwork
     };
 
     /**
-     * \brief Many flows' uses in compressed rows, as MaxMinRates takes them: 6 bytes per use
-     * (a link and the index of its weight among the distinct weights, of which there are few:
-     * a link kind's wire bytes per payload byte times a route's shares) instead of a vector of
-     * Use per flow.
+     * \brief Many flows' uses in compressed rows, as MaxMinRates takes them: 4 bytes per use
+     * while the network's link ids and the distinct weights fit in 32 bits together (a link in
+     * the low bits, the index of its weight among the distinct weights in the rest; weights are
+     * few: a link kind's wire bytes per payload byte times a route's shares), else 6 (the link,
+     * and the weight's index apart), instead of a vector of Use per flow.
      */
-    struct UseRows
+    class UseRows
     {
-        std::vector<uint64_t> start{0};   //!< flow f's uses: [start[f], start[f + 1])
-        std::vector<uint32_t> link;       //!< per use: its link
-        std::vector<uint16_t> weightOf;   //!< per use: its weight's index in weights
-        std::vector<double> weights;      //!< the distinct weights (at most 65,536)
-        std::unordered_map<uint64_t, uint16_t> index; //!< a weight's bits -> its index
-        uint64_t lastBits{0};             //!< the weight added last (most repeat it)
-        uint16_t lastIndex{0};            //!< its index
-        /// \param uses one more flow's uses, in order
+      public:
+        /// \param links the network's links (every link id below it; UbFlowNetwork::GetNLinks)
+        explicit UseRows(uint32_t links);
+        /// \param uses one more flow's uses, in order (at most 2^32 uses in all)
         void Add(const std::vector<Use>& uses);
+        /**
+         * \brief Make room (rows grow by doubling otherwise).
+         * \param flows flows in all
+         * \param uses uses in all
+         */
+        void Reserve(uint32_t flows, std::size_t uses);
         /// \return the flows
         uint32_t GetNFlows() const
         {
-            return static_cast<uint32_t>(start.size() - 1);
+            return static_cast<uint32_t>(m_start.size() - 1);
         }
+        /// \return the uses, over all flows
+        std::size_t GetNUses() const
+        {
+            return m_use.size();
+        }
+
+      private:
+        friend class UbFlowNetwork;
+        /// \param k a use \return its link
+        uint32_t LinkOf(std::size_t k) const
+        {
+            return m_wide ? m_use[k] : m_use[k] & m_linkMask;
+        }
+        /// \param k a use \return its weight
+        double WeightOf(std::size_t k) const
+        {
+            return m_weights[m_wide ? m_wideWeight[k] : m_use[k] >> m_linkBits];
+        }
+        /// \param k a use \param link the link it now names (below the links given)
+        void SetLink(std::size_t k, uint32_t link)
+        {
+            m_use[k] = m_wide ? link : (m_use[k] & ~m_linkMask) | link;
+        }
+        /// Move the weights' indices out of m_use (when they outgrow the bits left).
+        void Widen();
+
+        std::vector<uint32_t> m_start{0};   //!< flow f's uses: [start[f], start[f + 1])
+        std::vector<uint32_t> m_use;        //!< per use: link | weight index << m_linkBits
+        std::vector<uint16_t> m_wideWeight; //!< per use, once wide: its weight's index
+        std::vector<double> m_weights;      //!< the distinct weights (at most 65,536)
+        std::unordered_map<uint64_t, uint16_t> m_index; //!< a weight's bits -> its index
+        uint32_t m_links;                   //!< link ids are below it
+        uint32_t m_linkBits;                //!< the bits a link id takes
+        uint32_t m_linkMask;                //!< (1 << m_linkBits) - 1
+        bool m_wide{false};                 //!< weights' indices apart, in m_wideWeight
+        uint64_t m_lastBits{0};             //!< the weight added last (most repeat it)
+        uint16_t m_lastIndex{0};            //!< its index
     };
 
     /// Counters of the work done (the incremental settling's cost, for tests and benchmarks).
@@ -327,7 +367,6 @@ class UbFlowNetwork
     }
     std::vector<uint32_t> m_slot;    //!< per link: its state in m_links (NONE: never used)
     std::vector<Link> m_links;       //!< the states of links flows have used
-    mutable std::vector<uint32_t> m_mmDense; //!< MaxMinRates: link -> its dense index
     std::vector<Node> m_nodes;
     uint32_t m_freeNode{NONE};
     std::vector<Flow> m_flows;

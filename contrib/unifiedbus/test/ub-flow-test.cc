@@ -5,6 +5,8 @@
  *  - rates are the max-min fair allocation of textbook cases, worked out by hand (Bertsekas and
  *    Gallager, Data Networks, section 6.5.2): a long flow against short ones, a bottleneck that
  *    leaves another link's capacity to a third flow, weights, a flow's own limit;
+ *  - the one-shot allocation over compressed rows (MaxMinRates) gives the same, with its uses
+ *    packed and once many distinct weights widen them;
  *  - end times follow from the rates by arithmetic, as flows start and end (the remaining bytes
  *    move at the new rates), and a link carries the weighted bytes of its flows;
  *  - a class of m identical flows (one flow of weight m) ends when each of the m would;
@@ -130,6 +132,87 @@ class UbFlowMaxMinTestCase : public TestCase
             NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(fast), 9e9, 1, "the rest");
             NS_TEST_EXPECT_MSG_EQ_TOL(net.GetRate(alone), 2e9, 1, "flow without links");
             Simulator::Destroy();
+        }
+    }
+};
+
+/**
+ * MaxMinRates, the aggregated level's one-shot allocation over compressed rows, gives the same
+ * textbook allocations, with its uses packed (a link and its weight's index in 32 bits) and
+ * once the weights outgrow the bits the links leave (each weight's index held apart).
+ */
+class UbFlowMaxMinRowsTestCase : public TestCase
+{
+  public:
+    UbFlowMaxMinRowsTestCase()
+        : TestCase("one-shot max-min rates over compressed rows, packed and wide")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        // B&G's line of three links and the two-link case, as above, in one set of rows.
+        {
+            UbFlowNetwork net;
+            net.AddLink(1e9);
+            net.AddLink(1e9);
+            net.AddLink(1e9);
+            net.AddLink(2e9);
+            net.AddLink(20e9);
+            UbFlowNetwork::UseRows rows(net.GetNLinks());
+            rows.Add({{0, 1}, {1, 1}, {2, 1}}); // the long flow
+            rows.Add({{0, 1}});
+            rows.Add({{1, 1}});
+            rows.Add({{2, 1}});
+            rows.Add({{3, 2}});          // weight 2 on a 2-GB/s link
+            rows.Add({{3, 2}, {4, 2}});  // held there to 0.5
+            rows.Add({{4, 2}});          // takes the rest: (20 - 2 * 0.5) / 2 = 9.5
+            rows.Add({});                // no link: no limit
+            NS_TEST_EXPECT_MSG_EQ(rows.GetNFlows(), 8, "flows");
+            NS_TEST_EXPECT_MSG_EQ(rows.GetNUses(), 10, "uses");
+            const std::vector<double> rate = net.MaxMinRates(std::move(rows));
+            NS_TEST_ASSERT_MSG_EQ(rate.size(), 8, "a rate per flow");
+            for (int f = 0; f < 4; ++f)
+            {
+                NS_TEST_EXPECT_MSG_EQ_TOL(rate[f], 0.5e9, 1, "B&G's line, flow " << f);
+            }
+            NS_TEST_EXPECT_MSG_EQ_TOL(rate[4], 0.5e9, 1, "weighted flow on the 2-GB/s link");
+            NS_TEST_EXPECT_MSG_EQ_TOL(rate[5], 0.5e9, 1, "flow held by the 2-GB/s link");
+            NS_TEST_EXPECT_MSG_EQ_TOL(rate[6], 9.5e9, 1, "flow taking the rest");
+            NS_TEST_EXPECT_MSG_EQ(std::isinf(rate[7]), true, "a flow with no link");
+        }
+        // 2^20 links leave 12 bits for a weight's index: 5,000 distinct weights outgrow them
+        // at the 4,097th, and the rows go on wide. Flow i loads the shared link 0 (1 TB/s) with
+        // weight w_i = 1 + i / 8192 and its own link i + 1 (weight 1); flow 0's own link is
+        // 10 MB/s, below the common rate (about 1e12 / 6,500), so it stops there and the others
+        // share what it leaves on link 0: r = (C - w_0 * 1e7) / (sum of the other weights).
+        {
+            const uint32_t links = 1u << 20;
+            const uint32_t n = 5000;
+            UbFlowNetwork net;
+            net.ReserveLinks(links);
+            net.AddLink(1e12);
+            net.AddLink(1e7);
+            for (uint32_t l = 2; l < links; ++l)
+            {
+                net.AddLink(1e12);
+            }
+            UbFlowNetwork::UseRows rows(net.GetNLinks());
+            double others = 0;
+            for (uint32_t i = 0; i < n; ++i)
+            {
+                const double w = 1 + i / 8192.0;
+                rows.Add({{0, w}, {i + 1, 1}});
+                others += i > 0 ? w : 0;
+            }
+            const std::vector<double> rate = net.MaxMinRates(std::move(rows));
+            NS_TEST_EXPECT_MSG_EQ_TOL(rate[0], 1e7, 1e-3, "flow 0 at its own link's capacity");
+            const double r = (1e12 - 1e7) / others;
+            for (uint32_t i = 1; i < n; i += 999)
+            {
+                NS_TEST_EXPECT_MSG_EQ_TOL(rate[i], r, r * 1e-12, "flow " << i << " of " << n);
+            }
         }
     }
 };
@@ -532,6 +615,7 @@ class UbFlowTestSuite : public TestSuite
         : TestSuite("unifiedbus-flow", UNIT)
     {
         AddTestCase(new UbFlowMaxMinTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowMaxMinRowsTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowTimesTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowWatchTestCase, TestCase::QUICK);
         AddTestCase(new UbFlowIncrementalTestCase, TestCase::QUICK);
