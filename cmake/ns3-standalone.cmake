@@ -10,7 +10,7 @@ file(MAKE_DIRECTORY ${UB_HEADER_DIR} ${UB_BIN_DIR})
 # ns-3 names its module libraries ${libcore}, ${libnetwork}, ...; map them to the imported targets.
 foreach(
   _mod
-  core network stats applications point-to-point internet traffic-control bridge csma
+  core network stats applications point-to-point internet traffic-control bridge csma mpi
   flow-monitor mobility
 )
   if(TARGET ns3::lib${_mod})

@@ -30,7 +30,7 @@ set(CMAKE_CXX_EXTENSIONS OFF)
 # Keep only the include folders and library files of the imported ns-3 targets that exist on
 # this machine (the wheel's libraries find their own copies of GSL and libxml2 through their
 # RPATH; nothing here links those directly).
-foreach(_mod core network stats applications point-to-point internet traffic-control bridge csma
+foreach(_mod core network stats applications point-to-point internet traffic-control bridge csma mpi
         flow-monitor mobility)
   foreach(_t ns3::lib${_mod} ns3::${_mod})
     if(TARGET ${_t})
