@@ -384,6 +384,8 @@ UbTopologyHelper::Build(UbTopology&& topology)
             continue;
         }
         NetDeviceContainer d = helperOf(link.cls).Install(m_all.Get(link.a), m_all.Get(link.b));
+        // The topology's link index: the same number in every process of a distributed run.
+        DynamicCast<UbChannel>(d.Get(0)->GetChannel())->SetLinkId(l);
         for (uint32_t s = 0; s < 2; ++s)
         {
             Ptr<UbNetDevice> dev = DynamicCast<UbNetDevice>(d.Get(s));

@@ -50,7 +50,29 @@ UbChannel::GetTypeId()
     return tid;
 }
 
-UbChannel::UbChannel() = default;
+namespace
+{
+uint32_t g_nextLinkId = 0; //!< the next channel's default number
+} // namespace
+
+UbChannel::UbChannel()
+    : m_id(g_nextLinkId++)
+{
+}
+
+void
+UbChannel::SetLinkId(uint32_t id)
+{
+    NS_ABORT_MSG_IF(id >= 0x7FFFFFFFu, "UbChannel::SetLinkId: link number " << id
+                                           << " is too large (below 2^31 - 1)");
+    m_id = id;
+}
+
+uint32_t
+UbChannel::GetLinkId() const
+{
+    return m_id;
+}
 
 UbChannel::~UbChannel() = default;
 
@@ -122,7 +144,7 @@ UbChannel::SetCarrier(CarrierCallback carrier)
 bool
 UbChannel::IsLocal() const
 {
-    return m_carrier.IsNull();
+    return m_carrier.IsNull() && !UbScheduler::IsDistributedOrder();
 }
 
 void
@@ -141,7 +163,7 @@ UbChannel::Send(uint32_t from, const UbLinkMessage& m)
 void
 UbChannel::SendCredit(uint32_t from, const UbCreditReturn& r)
 {
-    if (!m_carrier.IsNull())
+    if (!m_carrier.IsNull() || UbScheduler::IsDistributedOrder())
     {
         UbLinkMessage m;
         m.kind = UbLinkMessage::CREDIT;
@@ -150,7 +172,14 @@ UbChannel::SendCredit(uint32_t from, const UbCreditReturn& r)
         m.atPs = r.atPs;
         m.reservedCells = r.reservedCells;
         m.sharedCells = r.sharedCells;
-        m_carrier(1 - from, m);
+        if (m_carrier.IsNull())
+        {
+            Deliver(1 - from, m); // distributed order, in this process
+        }
+        else
+        {
+            m_carrier(1 - from, m);
+        }
         return;
     }
     m_devices[1 - from]->ReceiveCredit(r);
@@ -179,6 +208,7 @@ UbChannel::SendData(uint32_t from,
     }
     // The arrival reads the port and the packet first: UbScheduler fetches them ahead.
     UbNetDevice* to = PeekPointer(m_devices[1 - from]);
+    UbScheduler::SetNextLinkKey(2 * m_id + from);
     UbScheduleWithContext(m_context[1 - from],
                           PicoSeconds(readyPs - nowPs),
                           to->ArrivalHint(PeekPointer(packet)),
@@ -195,6 +225,15 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
     NS_ABORT_MSG_IF(to >= m_nDevices, "UbChannel: no device at end " << to << " of the link");
     UbNetDevice* dev = PeekPointer(m_devices[to]);
     int64_t now = UbScheduler::Now().GetPicoSeconds();
+    // Packets and retry requests take effect in an event at their time; the other messages are
+    // handed over now and applied when due, but in distributed order every message takes effect
+    // in an event at its time, keyed by the direction it crossed.
+    const bool distributed = UbScheduler::IsDistributedOrder();
+    NS_ABORT_MSG_IF(distributed && m.atPs < now,
+                    "UbChannel: a " << m.KindName() << " message for " << m.atPs
+                                    << " ps reached its end at " << now
+                                    << " ps, after its time (a carrier delivered it too late)");
+    UbScheduler::SetNextLinkKey(2 * m_id + (1 - to));
     switch (m.kind)
     {
     case UbLinkMessage::DATA:
@@ -217,9 +256,28 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
                                        m);
         break;
     case UbLinkMessage::CREDIT:
+        if (distributed)
+        {
+            Simulator::ScheduleWithContext(
+                m_context[to],
+                PicoSeconds(m.atPs - now),
+                &UbNetDevice::ReceiveCredit,
+                dev,
+                UbCreditReturn{m.atPs, m.reservedCells, m.sharedCells, m.vl});
+            break;
+        }
         dev->ReceiveCredit(UbCreditReturn{m.atPs, m.reservedCells, m.sharedCells, m.vl});
         break;
     default:
+        if (distributed)
+        {
+            Simulator::ScheduleWithContext(m_context[to],
+                                           PicoSeconds(m.atPs - now),
+                                           &UbNetDevice::ReceiveMessage,
+                                           dev,
+                                           m);
+            break;
+        }
         dev->ReceiveMessage(m);
         break;
     }
@@ -228,6 +286,7 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
 void
 UbChannel::Pull(uint32_t end, int64_t nowPs)
 {
+    // The device calls this only on a local link (its cached IsLocal).
     if (m_carrier.IsNull() && m_nDevices == 2)
     {
         m_devices[1 - end]->FlushReturns(nowPs);
@@ -237,7 +296,7 @@ UbChannel::Pull(uint32_t end, int64_t nowPs)
 int64_t
 UbChannel::NextArrivalBound(uint32_t end) const
 {
-    if (!m_carrier.IsNull() || m_nDevices < 2)
+    if (!m_carrier.IsNull() || m_nDevices < 2) // (only on a local link, as Pull)
     {
         return UB_NEVER_PS;
     }
@@ -247,7 +306,7 @@ UbChannel::NextArrivalBound(uint32_t end) const
 void
 UbChannel::NotifyPending(uint32_t from)
 {
-    if (m_carrier.IsNull() && m_nDevices == 2 && m_blocked[1 - from])
+    if (m_carrier.IsNull() && m_nDevices == 2 && m_blocked[1 - from]) // (as Pull)
     {
         m_devices[1 - from]->OnPeerReturnPending();
     }

@@ -40,6 +40,12 @@ class UbNetDevice;
  * message goes through one function, as through a transport between processes: each end then
  * sends its credit returns at the time they become due, from events of its own, and no message
  * is created later than the time it leaves its sender. Both ways give the same results.
+ *
+ * **Distributed order.** Under UbScheduler's distributed order (set for ns-3's distributed
+ * simulator, doc/distributed.md) no channel is local: each end pushes its credit returns, and
+ * every message, whatever its kind, takes effect at the other end in an event at its time,
+ * keyed by the link direction (SetLinkId), so that a node sees the messages of one time in the
+ * same order whichever processes run it and its neighbours.
  */
 class UbChannel : public Channel
 {
@@ -131,8 +137,21 @@ class UbChannel : public Channel
      */
     void SetCarrier(CarrierCallback carrier);
 
-    /// \return true if both ends share this process and no carrier is set
+    /// \return true if both ends share this process, no carrier is set and events of one time
+    /// run in their usual order (not UbScheduler's distributed order)
     bool IsLocal() const;
+
+    /**
+     * \brief The link's number, the same in every process of a distributed run (the topology's
+     * link index; by default the order channels were made in this process). In distributed
+     * order (UbScheduler::SetDistributedOrder) a message crossing from end e takes effect in an
+     * event keyed 2 x id + e, which puts the messages of one time in the same order in every
+     * process.
+     * \param id the number (below 2^31 - 1)
+     */
+    void SetLinkId(uint32_t id);
+    /// \return the link's number
+    uint32_t GetLinkId() const;
 
     /// \name One process only (IsLocal): demand-driven credit returns
     /// @{
@@ -160,6 +179,7 @@ class UbChannel : public Channel
   private:
     Ptr<UbNetDevice> m_devices[2];
     uint32_t m_nDevices{0};
+    uint32_t m_id;        //!< the link's number (SetLinkId; in the padding before m_delay)
     Time m_delay;         //!< fixed one-way delay
     double m_lengthM{0};  //!< cable length in metres
     Time m_delayPerMeter; //!< propagation delay per metre

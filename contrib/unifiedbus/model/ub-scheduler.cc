@@ -77,16 +77,34 @@ UbScheduler::ToEvent(const Node& n)
     Event ev;
     ev.impl = n.impl;
     ev.key.m_ts = n.ts;
-    ev.key.m_uid = n.uid;
+    ev.key.m_uid = Uid(n);
     ev.key.m_context = n.context;
     return ev;
 }
 
 void
+UbScheduler::TieNext(uint32_t key)
+{
+    NS_ABORT_MSG_IF(s_clock == nullptr,
+                    "UbScheduler: distributed order needs UbScheduler as the simulation's "
+                    "scheduler; set SchedulerType to ns3::UbScheduler "
+                    "(UbExperiment::SetDefaultScheduler)");
+    NS_ABORT_MSG_IF(key == OWN_EVENT, "UbScheduler: link key " << key << " is reserved");
+    s_nextTie = uint64_t{key} << 32;
+}
+
+void
 UbScheduler::Insert(const Event& ev)
 {
-    File(Node{ev.key.m_ts, ev.key.m_uid, ev.key.m_context, ev.impl, s_hint});
+    File(Node{ev.key.m_ts,
+              s_nextTie | ev.key.m_uid,
+              ev.impl,
+              s_hint.object,
+              s_hint.other,
+              ev.key.m_context,
+              s_hint.bytes});
     s_hint = UbHint{};
+    s_nextTie = s_ownTie;
 }
 
 void
@@ -175,7 +193,7 @@ UbScheduler::Settle() const
         run = &m_buckets[m_current % BUCKETS];
     }
     // Events are mostly filed in time order, so a bucket is often already earliest first: then
-    // reversing it gives the same order as sorting it, for less work ((time, uid) is unique).
+    // reversing it gives the same order as sorting it, for less work ((time, order) is unique).
     if (std::is_sorted(run->begin(), run->end(), &UbScheduler::Before))
     {
         std::reverse(run->begin(), run->end());
@@ -222,7 +240,7 @@ void
 UbScheduler::Remove(const Event& ev)
 {
     const uint64_t b = ev.key.m_ts >> BUCKET_SHIFT;
-    auto same = [&ev](const Node& n) { return n.uid == ev.key.m_uid; };
+    auto same = [&ev](const Node& n) { return Uid(n) == ev.key.m_uid; };
     if (b < m_current + BUCKETS)
     {
         std::vector<Node>& bucket = m_buckets[b % BUCKETS];
@@ -247,13 +265,13 @@ void
 UbScheduler::Prefetch(const Node& n)
 {
     FetchObject(n.impl, 128); // an event with its bound arguments
-    if (n.hint.object)
+    if (n.object)
     {
-        FetchObject(n.hint.object, n.hint.bytes);
+        FetchObject(n.object, n.objectBytes);
     }
-    if (n.hint.other)
+    if (n.other)
     {
-        FetchObject(n.hint.other, 128);
+        FetchObject(n.other, 128);
     }
 }
 

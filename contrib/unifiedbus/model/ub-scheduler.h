@@ -56,7 +56,9 @@ struct UbHint
  *
  * Events run in the order of every ns-3 scheduler (time, then insertion), so results are the
  * same as under MapScheduler or PriorityQueueScheduler, to the bit. A hint is only a prefetch:
- * a wrong or stale one costs a little time, never a different result.
+ * a wrong or stale one costs a little time, never a different result. In distributed order
+ * (SetDistributedOrder; the distributed simulator's runs, doc/distributed.md) the events of one
+ * time run in an order that does not hang on which process made them: link messages first.
  */
 class UbScheduler : public Scheduler
 {
@@ -125,7 +127,47 @@ class UbScheduler : public Scheduler
         s_hint = hint;
     }
 
+    /// \name The order of one time's events, the same however the network is split
+    /// @{
+    /**
+     * \brief Order the events of one time so that every node sees its own in the same order
+     * whichever process runs it and its neighbours (doc/distributed.md): first the messages
+     * arriving over links, by the link direction they cross (SetNextLinkKey), then the rest in
+     * the order they were made. Off by default: events of one time then run in the order they
+     * were made, as under every ns-3 scheduler. Set before the simulation makes its first
+     * event; it holds for the process.
+     * \param on whether to
+     */
+    static void SetDistributedOrder(bool on)
+    {
+        s_distributed = on;
+        s_ownTie = on ? uint64_t{OWN_EVENT} << 32 : 0;
+        s_nextTie = s_ownTie;
+    }
+    /// \return whether events of one time run in distributed order
+    static bool IsDistributedOrder()
+    {
+        return s_distributed;
+    }
+    /**
+     * \brief In distributed order, the next event made is the effect of a message crossing
+     * link direction `key` (below 2^32 - 1; ignored otherwise). Call right before scheduling it.
+     * \param key the link direction (UbChannel: twice the link's id, plus the sending end)
+     */
+    static void SetNextLinkKey(uint32_t key)
+    {
+        if (s_distributed)
+        {
+            TieNext(key); // out of line: the usual order's packet path stays as small as it was
+        }
+    }
+    /// @}
+
   private:
+    static constexpr uint32_t OWN_EVENT = 0xFFFFFFFFu; //!< the tie of an event that is no message
+    /// SetNextLinkKey in distributed order \param key the link direction
+    static void TieNext(uint32_t key);
+
     /// \return the simulator running this scheduler's events (found on first use, while it runs)
     static SimulatorImpl* Impl()
     {
@@ -136,20 +178,28 @@ class UbScheduler : public Scheduler
         return s_impl;
     }
 
-    /// A pending event and the memory its handler reads first.
+    /// A pending event and the memory its handler reads first (48 bytes).
     struct Node
     {
-        uint64_t ts;       //!< the event's time
-        uint32_t uid;      //!< its insertion number (breaks ties)
-        uint32_t context;  //!< its context
-        EventImpl* impl;   //!< the event
-        UbHint hint;       //!< what its handler reads first
+        uint64_t ts;           //!< the event's time
+        uint64_t order;        //!< at one time: tie << 32 | insertion number (tie: 0, or in
+                               //!< distributed order a link key or OWN_EVENT)
+        EventImpl* impl;       //!< the event
+        const void* object;    //!< what its handler reads first (UbHint::object)
+        const void* other;     //!< UbHint::other
+        uint32_t context;      //!< its context
+        uint32_t objectBytes;  //!< UbHint::bytes
     };
 
-    /// \param a,b nodes \return a runs before b
+    /// \param a,b nodes \return a runs before b: by time, then tie, then insertion
     static bool Before(const Node& a, const Node& b)
     {
-        return a.ts < b.ts || (a.ts == b.ts && a.uid < b.uid);
+        return a.ts < b.ts || (a.ts == b.ts && a.order < b.order);
+    }
+    /// \param n node \return its event's insertion number
+    static uint32_t Uid(const Node& n)
+    {
+        return static_cast<uint32_t>(n.order);
     }
 
     /// \param n node \return it as an ns-3 scheduler event
@@ -178,6 +228,9 @@ class UbScheduler : public Scheduler
     mutable const EventImpl* m_fetched{nullptr};      //!< the event last fetched two ahead
 
     static inline UbHint s_hint{}; //!< hint for the next Insert
+    static inline bool s_distributed{false}; //!< SetDistributedOrder
+    static inline uint64_t s_ownTie{0};      //!< an own event's tie, shifted into Node::order
+    static inline uint64_t s_nextTie{0};     //!< the next Insert's, shifted
     // The scheduler that handed out the running event (null before the first, and once it is
     // gone), its simulator, and that event's time.
     static inline const UbScheduler* s_clock{nullptr}; //!< the running simulation's scheduler

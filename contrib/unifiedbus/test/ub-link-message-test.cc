@@ -14,11 +14,17 @@
  *    return goes through it, and the run gives the same arrivals to the picosecond as the same
  *    network with ordinary links: with credits (a tight buffer, a return grain and timeout, two
  *    VLs), with PFC, and with link errors under link-level retry.
+ *  - Distributed order (UbScheduler::SetDistributedOrder, for ns-3's distributed simulator):
+ *    a 4 x 64 SuperCluster's AllReduce whose every message is handed over one picosecond
+ *    before it takes effect, as late as a transport between processes may, gives the same end,
+ *    rank finishes and port counters as when they are handed over at once; in the usual order
+ *    the same late hand-over changes the ports.
  */
 #include "ub-test-utils.h"
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
+#include "ns3/global-value.h"
 #include "ns3/enum.h"
 #include "ns3/node-container.h"
 #include "ns3/node-list.h"
@@ -26,6 +32,10 @@
 #include "ns3/string.h"
 #include "ns3/test.h"
 #include "ns3/ub-channel.h"
+#include "ns3/ub-collective.h"
+#include "ns3/ub-experiment.h"
+#include "ns3/ub-results.h"
+#include "ns3/ub-scheduler.h"
 #include "ns3/ub-flow-tag.h"
 #include "ns3/ub-helper.h"
 #include "ns3/ub-link-message.h"
@@ -38,6 +48,8 @@
 
 #include <array>
 #include <map>
+#include <memory>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -422,6 +434,149 @@ class UbTwoProcessLinkTestCase : public TestCase
     Scenario m_s;
 };
 
+/// Gives every UB channel a carrier that hands each message over as late as a transport
+/// between processes may (one picosecond before it takes effect, from an event of its own),
+/// through its bytes; counts messages that would come too late.
+void
+InstallLateCarriers(uint64_t* tooLate)
+{
+    std::set<UbChannel*> done;
+    for (auto it = NodeList::Begin(); it != NodeList::End(); ++it)
+    {
+        Ptr<UbSwitch> sw = (*it)->GetObject<UbSwitch>();
+        for (uint32_t p = 0; sw && p < sw->GetNPorts(); ++p)
+        {
+            Ptr<UbChannel> ch = DynamicCast<UbChannel>(sw->GetPort(p)->GetChannel());
+            UbChannel* raw = PeekPointer(ch);
+            if (!ch || !done.insert(raw).second)
+            {
+                continue;
+            }
+            ch->SetCarrier(UbChannel::CarrierCallback(
+                [raw, tooLate](uint32_t to, const UbLinkMessage& m) {
+                    const int64_t now = Simulator::Now().GetPicoSeconds();
+                    if (m.atPs <= now)
+                    {
+                        ++*tooLate;
+                        return;
+                    }
+                    auto bytes = std::make_shared<std::vector<uint8_t>>(m.Serialize());
+                    Simulator::Schedule(PicoSeconds(m.atPs - 1 - now), [raw, to, bytes]() {
+                        UbLinkMessage back;
+                        std::string error;
+                        NS_ABORT_MSG_IF(!UbLinkMessage::Deserialize(*bytes, back, error), error);
+                        raw->Deliver(to, back);
+                    });
+                }));
+        }
+    }
+}
+
+/// What a 4 x 64 SuperCluster's hierarchical AllReduce of 1 MiB over UBoE gave at packet level:
+/// its end, every rank's last arrival, and every port's row.
+struct OrderOutcome
+{
+    bool finished{false};
+    int64_t endPs{0};
+    std::vector<int64_t> rankDonePs;
+    std::vector<std::tuple<uint32_t, uint32_t, uint64_t, uint64_t, double, double, uint64_t>>
+        ports;
+    uint64_t tooLate{0};
+
+    /// \param o another run \return how many of its port rows differ from this one's
+    uint64_t PortsApart(const OrderOutcome& o) const
+    {
+        uint64_t apart = ports.size() > o.ports.size() ? ports.size() - o.ports.size()
+                                                       : o.ports.size() - ports.size();
+        for (std::size_t i = 0; i < std::min(ports.size(), o.ports.size()); ++i)
+        {
+            apart += ports[i] != o.ports[i] ? 1 : 0;
+        }
+        return apart;
+    }
+};
+
+OrderOutcome
+RunOrdered(bool distributed, bool late)
+{
+    ubtest::ResetSimulation(); // (which resets SchedulerType too)
+    GlobalValue::Bind("SchedulerType", StringValue("ns3::UbScheduler"));
+    UbScheduler::SetDistributedOrder(distributed);
+    OrderOutcome o;
+    UbResults results("unifiedbus-link-messages", "unused.db");
+    UbExperiment::CollectiveRun run;
+    run.build = UbExperiment::SuperClusterBuild(4, 64, "uboe-400g", "atlas950");
+    run.op = UbCollectiveOp::ALL_REDUCE;
+    run.algo = UbCollectiveAlgo::HIERARCHICAL;
+    run.group = 64;
+    run.bytes = 1 << 20;
+    run.results = &results;
+    uint64_t* tooLate = &o.tooLate;
+    if (late)
+    {
+        run.setup = [tooLate](UbTopologyHelper&, UbCollectiveEngine&) {
+            InstallLateCarriers(tooLate);
+        };
+    }
+    const UbExperiment::CollectiveOutcome out = UbExperiment::Run(run);
+    UbScheduler::SetDistributedOrder(false);
+    o.finished = out.finished;
+    o.endPs = out.result.end.GetPicoSeconds();
+    for (const Time& t : out.result.rankDone)
+    {
+        o.rankDonePs.push_back(t.GetPicoSeconds());
+    }
+    for (const UbResults::PortRow& p : results.GetPorts())
+    {
+        o.ports.emplace_back(p.node,
+                             p.port,
+                             p.txPackets,
+                             p.txBytes,
+                             p.busyS,
+                             p.creditStallS,
+                             p.creditFrames);
+    }
+    return o;
+}
+
+/**
+ * In distributed order (UbScheduler::SetDistributedOrder) a node sees the events of one time in
+ * an order that does not hang on when the messages among them were handed over: a run whose
+ * every message is handed over as late as a transport between processes may gives the same
+ * results, to the picosecond and port by port, as the run that hands them over at once. The
+ * case is one where the usual order (time, then insertion) does not give that: handed over late,
+ * the same run's ports differ there.
+ */
+class UbDistributedOrderTestCase : public TestCase
+{
+  public:
+    UbDistributedOrderTestCase()
+        : TestCase("distributed order: messages handed over late give the same results")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        const OrderOutcome now = RunOrdered(true, false);
+        const OrderOutcome late = RunOrdered(true, true);
+        NS_TEST_ASSERT_MSG_EQ(now.finished, true, "the AllReduce finished");
+        NS_TEST_ASSERT_MSG_EQ(late.finished, true, "and handed over late");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(late.tooLate), 0u, "no message due before it was sent");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(late.endPs), now.endPs, "the same end, to the picosecond");
+        const bool sameRanks = late.rankDonePs == now.rankDonePs;
+        NS_TEST_EXPECT_MSG_EQ(sameRanks, true, "every rank's finish");
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(now.ports.size()), 500u, "the ports that sent");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(late.PortsApart(now)), 0u, "every port's counters");
+        // The usual order: the same late hand-over changes the ports' counters here.
+        const OrderOutcome usual = RunOrdered(false, false);
+        const OrderOutcome usualLate = RunOrdered(false, true);
+        NS_TEST_EXPECT_MSG_GT(UB_FIG(usualLate.PortsApart(usual)),
+                              0u,
+                              "in the usual order, a late hand-over changes ports here");
+    }
+};
+
 class UbLinkMessageTestSuite : public TestSuite
 {
   public:
@@ -432,6 +587,7 @@ class UbLinkMessageTestSuite : public TestSuite
         AddTestCase(new UbTwoProcessLinkTestCase(CREDITS, "credits"), ubtest::Quick());
         AddTestCase(new UbTwoProcessLinkTestCase(PFC, "PFC"), ubtest::Quick());
         AddTestCase(new UbTwoProcessLinkTestCase(RETRY, "link-level retry"), ubtest::Quick());
+        AddTestCase(new UbDistributedOrderTestCase, ubtest::Quick());
     }
 };
 
