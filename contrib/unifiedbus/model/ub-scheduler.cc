@@ -119,9 +119,16 @@ UbScheduler::File(const Node& n)
         });
         return;
     }
-    // Time never goes back: an event is never earlier than the one running, whose bucket is
-    // the current one (or, before the first event runs, bucket 0).
-    NS_ABORT_MSG_IF(b < m_current, "UbScheduler: an event at " << n.ts << " ps is in the past");
+    if (b < m_current)
+    {
+        // Time never goes back, but the current bucket may be ahead of it: ns-3's distributed
+        // simulator peeks at the next event past the time it may run to, then receives earlier
+        // ones from other processes.
+        NS_ABORT_MSG_IF(n.ts < m_lastTs,
+                        "UbScheduler: an event at " << n.ts << " ps is in the past (now "
+                                                    << m_lastTs << " ps)");
+        Rewind(b);
+    }
     const std::size_t i = b % BUCKETS;
     std::vector<Node>& bucket = m_buckets[i];
     ++m_inBuckets;
@@ -137,6 +144,31 @@ UbScheduler::File(const Node& n)
     }
     bucket.push_back(n);
     m_occupied[i / 64] |= uint64_t{1} << (i % 64);
+}
+
+void
+UbScheduler::Rewind(uint64_t b)
+{
+    // The window's end moves back with its start: the events it no longer covers wait in the
+    // far heap. The current run stays in its bucket and is sorted again when it comes up.
+    const uint64_t from = std::max(m_current, b + BUCKETS);
+    for (uint64_t x = from; x < m_current + BUCKETS; ++x)
+    {
+        const std::size_t k = x % BUCKETS;
+        std::vector<Node>& bucket = m_buckets[k];
+        for (const Node& n : bucket)
+        {
+            m_far.push_back(n);
+            std::push_heap(m_far.begin(), m_far.end(), [](const Node& p, const Node& q) {
+                return Before(q, p);
+            });
+        }
+        m_inBuckets -= bucket.size();
+        bucket.clear();
+        m_occupied[k / 64] &= ~(uint64_t{1} << (k % 64));
+    }
+    m_current = b;
+    m_sorted = false;
 }
 
 void
@@ -232,6 +264,7 @@ UbScheduler::RemoveNext()
     // it is destroyed (UbScheduler::Schedule finds it instead).
     s_clock = this;
     s_nowTs = next.key.m_ts;
+    m_lastTs = next.key.m_ts;
     PrefetchNext();
     return next;
 }

@@ -208,6 +208,9 @@ class UbScheduler : public Scheduler
     void File(const Node& n);
     /// Make the current run hold the earliest events (the next non-empty bucket, sorted).
     void Settle() const;
+    /// Make bucket b, before the current one, current (an event filed there after a peek past
+    /// it): the far end of the window moves back with it. \param b the bucket
+    void Rewind(uint64_t b);
     /// Issue prefetches for the events that run next.
     void PrefetchNext() const;
     /// \param n a node whose event's memory to fetch (the event and its hint's objects)
@@ -226,6 +229,7 @@ class UbScheduler : public Scheduler
     mutable std::size_t m_inBuckets{0};               //!< events in the buckets (current included)
     mutable bool m_sorted{false};                     //!< the current bucket is sorted
     mutable const EventImpl* m_fetched{nullptr};      //!< the event last fetched two ahead
+    uint64_t m_lastTs{0};                             //!< the time of the event handed out last
 
     static inline UbHint s_hint{}; //!< hint for the next Insert
     static inline bool s_distributed{false}; //!< SetDistributedOrder
