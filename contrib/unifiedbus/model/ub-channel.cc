@@ -246,15 +246,6 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
                               m.info,
                               PicoSeconds(m.tailPs));
         break;
-    case UbLinkMessage::CORRUPTED:
-    case UbLinkMessage::CORRUPTED_RETRY:
-    case UbLinkMessage::RETRY_REQUEST:
-        Simulator::ScheduleWithContext(m_context[to],
-                                       PicoSeconds(m.atPs - now),
-                                       &UbNetDevice::ReceiveMessage,
-                                       dev,
-                                       m);
-        break;
     case UbLinkMessage::CREDIT:
         if (distributed)
         {
@@ -269,7 +260,8 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
         dev->ReceiveCredit(UbCreditReturn{m.atPs, m.reservedCells, m.sharedCells, m.vl});
         break;
     default:
-        if (distributed)
+        if (distributed || m.kind == UbLinkMessage::CORRUPTED ||
+            m.kind == UbLinkMessage::CORRUPTED_RETRY || m.kind == UbLinkMessage::RETRY_REQUEST)
         {
             Simulator::ScheduleWithContext(m_context[to],
                                            PicoSeconds(m.atPs - now),
