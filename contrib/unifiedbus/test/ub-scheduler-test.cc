@@ -4,6 +4,8 @@
  * UbScheduler runs events in the order every ns-3 scheduler does (time, then insertion):
  *  - through its Scheduler interface, against a sort of the same keys: events in one bucket, in
  *    many, past the window (the far heap), with ties, removals and insertions between removals;
+ *  - the same when, as under ns-3's distributed kernels, events are inserted after a peek that
+ *    moved the window ahead, earlier than the event peeked at (UbScheduler::Rewind);
  *  - under the simulator, a workload that schedules from its events (zero delays, ties, delays
  *    past the window, cancellations and removals) runs the same events at the same times in the
  *    same order as under ns-3's MapScheduler, and in (time, insertion) order; in every event,
@@ -124,6 +126,89 @@ class UbSchedulerKeysTestCase : public TestCase
         NS_TEST_ASSERT_MSG_EQ(handedOut + removed, uid, "events lost");
         NS_TEST_ASSERT_MSG_GT(handedOut, 15000u, "too few events to mean anything");
         NS_TEST_ASSERT_MSG_GT(removed, 500u, "too few removals to mean anything");
+    }
+};
+
+/**
+ * ns-3's distributed kernels peek at the next event past the time they may run to, which moves
+ * the calendar's window ahead, and then insert events from other processes that are earlier than
+ * it but not earlier than the last event handed out. The scheduler moves its window back
+ * (UbScheduler::Rewind) and still hands out every event in (time, insertion) order.
+ */
+class UbSchedulerRewindTestCase : public TestCase
+{
+  public:
+    UbSchedulerRewindTestCase()
+        : TestCase("events inserted before the one peeked at (distributed kernels) keep the order")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        Ptr<UbScheduler> s = CreateObject<UbScheduler>();
+        std::mt19937_64 rng(23);
+        std::vector<Ptr<EventImpl>> impls;
+        std::vector<Scheduler::Event> pending;
+        uint32_t uid = 0;
+        uint64_t now = 0;
+        uint32_t rewinds = 0; // insertions in a bucket before the one peeked at (Rewind)
+        uint32_t far = 0;     // of them, a window or more before it
+        auto add = [&](uint64_t ts) {
+            Scheduler::Event ev;
+            impls.push_back(MakeEvent(&Nothing));
+            ev.impl = PeekPointer(impls.back());
+            ev.key.m_ts = ts;
+            ev.key.m_uid = ++uid;
+            ev.key.m_context = 0;
+            s->Insert(ev);
+            pending.push_back(ev);
+        };
+        // Few events far apart: peeking jumps the window over whole windows (4.19 us).
+        for (int i = 0; i < 8; ++i)
+        {
+            add(rng() % 200'000'000);
+        }
+        uint64_t handedOut = 0;
+        while (!s->IsEmpty())
+        {
+            const Scheduler::Event peek = s->PeekNext();
+            if (rng() % 2 == 0 && uid < 20000 && pending.size() < 16)
+            {
+                // Events from "another process": from now (ties with the last event handed out
+                // included) up to the one peeked at, often a window or more before it.
+                for (uint64_t k = 1 + rng() % 3; k > 0; --k)
+                {
+                    const uint64_t span = peek.key.m_ts - now + 1;
+                    const uint64_t ts = rng() % 4 == 0 ? now : now + rng() % span;
+                    rewinds += (ts >> 10) < (peek.key.m_ts >> 10) ? 1 : 0;
+                    far += peek.key.m_ts - ts >= 4'194'304 ? 1 : 0;
+                    add(ts);
+                }
+                continue; // peek again
+            }
+            auto first = std::min_element(pending.begin(),
+                                          pending.end(),
+                                          [](const Scheduler::Event& a, const Scheduler::Event& b) {
+                                              return a.key < b.key;
+                                          });
+            const Scheduler::Event next = s->RemoveNext();
+            NS_TEST_ASSERT_MSG_EQ(next.key.m_uid, first->key.m_uid, "event out of order");
+            NS_TEST_ASSERT_MSG_EQ(next.key.m_ts, first->key.m_ts, "time changed");
+            NS_TEST_ASSERT_MSG_EQ(next.impl, first->impl, "body changed");
+            pending.erase(first);
+            now = next.key.m_ts;
+            ++handedOut;
+            while (uid < 20000 && pending.size() < 8)
+            {
+                add(now + rng() % 100'000'000); // the run goes on, sparsely: peeks jump ahead
+            }
+        }
+        NS_TEST_ASSERT_MSG_EQ(pending.empty(), true, "events left behind");
+        NS_TEST_ASSERT_MSG_EQ(handedOut, uid, "events lost");
+        NS_TEST_ASSERT_MSG_GT(handedOut, 15000u, "too few events to mean anything");
+        NS_TEST_ASSERT_MSG_GT(rewinds, 1000u, "too few insertions before the peek to mean anything");
+        NS_TEST_ASSERT_MSG_GT(far, 100u, "too few insertions a window back to mean anything");
     }
 };
 
@@ -364,6 +449,7 @@ class UbSchedulerTestSuite : public TestSuite
         : TestSuite("unifiedbus-scheduler", UNIT)
     {
         AddTestCase(new UbSchedulerKeysTestCase, TestCase::QUICK);
+        AddTestCase(new UbSchedulerRewindTestCase, TestCase::QUICK);
         AddTestCase(new UbSchedulerSimulatorTestCase, TestCase::QUICK);
         AddTestCase(new UbPooledEventTestCase, TestCase::QUICK);
         AddTestCase(new UbSchedulerDestroyTestCase, TestCase::QUICK);
