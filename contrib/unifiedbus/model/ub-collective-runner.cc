@@ -58,7 +58,9 @@ UbControllerCarrier::AddParticipant(const Ptr<UbController>& c)
                                                         << c->GetCna() << ")");
     m_parts.push_back(c);
     c->SetNotifyCallback(UbController::NotifyCallback(
-        [this, i](uint32_t src, UbOp op, uint64_t length) { OnNotify(i, src, op, length); }));
+        [this](uint32_t src, UbOp op, uint64_t length, uint64_t address) {
+            OnNotify(src, op, length, address);
+        }));
     return i;
 }
 
@@ -78,7 +80,6 @@ void
 UbControllerCarrier::Begin(ArrivedCallback arrived)
 {
     m_arrived = std::move(arrived);
-    m_inFlight.clear();
 }
 
 void
@@ -86,36 +87,25 @@ UbControllerCarrier::Issue(uint32_t t,
                            const UbTransferGraph::Transfer& x,
                            const UbIssueOptions& options)
 {
-    m_inFlight[{x.src, x.dst}].emplace_back(t, x.bytes);
-    // Strong order per pair: a pair's transfers arrive in the order they were issued, so each
-    // notification at the target names the transfer at the head of the pair's queue.
+    // Strong order per pair: a pair's transfers execute at the target in the order they were
+    // issued (as NCCL's proxies post a connection's steps in order).
     m_parts[x.src]->WriteWithNotify(m_parts[x.dst]->GetCna(),
                                     x.bytes,
                                     UbOrder::SO,
                                     UbCompletionCallback(),
-                                    options);
+                                    options,
+                                    TRANSFER_ADDRESS + t);
 }
 
 void
-UbControllerCarrier::OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length)
+UbControllerCarrier::OnNotify(uint32_t srcCna, UbOp op, uint64_t length, uint64_t address)
 {
-    auto s = m_indexOfCna.find(srcCna);
-    if (!m_arrived || s == m_indexOfCna.end() || op != UbOp::WRITE_NOTIFY)
+    if (!m_arrived || op != UbOp::WRITE_NOTIFY || (address >> 32) != (TRANSFER_ADDRESS >> 32) ||
+        m_indexOfCna.find(srcCna) == m_indexOfCna.end())
     {
         return; // not ours
     }
-    auto q = m_inFlight.find({s->second, participant});
-    if (q == m_inFlight.end() || q->second.empty())
-    {
-        return;
-    }
-    auto [t, bytes] = q->second.front();
-    q->second.pop_front();
-    NS_ABORT_MSG_IF(bytes != length,
-                    "UbCollectiveEngine: transfer " << t << " of " << bytes << " B arrived as "
-                                                    << length
-                                                    << " B; ranks' writes arrived out of order");
-    m_arrived(t);
+    m_arrived(static_cast<uint32_t>(address - TRANSFER_ADDRESS));
 }
 
 UbCollectiveRunner::UbCollectiveRunner(std::vector<Ptr<UbController>> ranks)
@@ -274,6 +264,10 @@ UbCollectiveRunner::Arrived(uint32_t t)
     {
         return;
     }
+    NS_ABORT_MSG_IF(!m_graph.IsHeld(t) || m_graph.Get(t).arrived,
+                    "UbCollectiveRunner: transfer " << t << " arrived, but it "
+                                                    << (m_graph.IsHeld(t) ? "already had"
+                                                                          : "is not in flight"));
     // Stays valid while later batches are generated (a deque keeps its elements in place).
     UbTransferGraph::Transfer& x = m_graph.At(t);
     const uint32_t participant = x.dst;

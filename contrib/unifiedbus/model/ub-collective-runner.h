@@ -111,9 +111,10 @@ class UbTransferCarrier
 /**
  * \ingroup unifiedbus
  * \brief The packet-level carrier: each transfer is a WriteWithNotify from its source's
- * UbController to its destination's, strongly ordered per pair so that a pair's transfers
- * arrive in the order they were issued. It takes over the participants' notify callbacks while
- * it exists.
+ * UbController to its destination's, strongly ordered per pair, that names the transfer in its
+ * target address (TRANSFER_ADDRESS plus its index): the destination knows which transfer
+ * arrived from the packets alone, with nothing shared with the source (what a run split over
+ * processes needs). It takes over the participants' notify callbacks while it exists.
  */
 class UbControllerCarrier : public UbTransferCarrier
 {
@@ -136,13 +137,15 @@ class UbControllerCarrier : public UbTransferCarrier
                const UbTransferGraph::Transfer& x,
                const UbIssueOptions& options) override;
 
+    /// The target addresses of a collective's writes: this plus the transfer's index (2^32 of
+    /// them), in a range no other user of the controllers is expected to write to.
+    static constexpr uint64_t TRANSFER_ADDRESS = 0x7C01ull << 48;
+
   private:
-    void OnNotify(uint32_t participant, uint32_t srcCna, UbOp op, uint64_t length);
+    void OnNotify(uint32_t srcCna, UbOp op, uint64_t length, uint64_t address);
 
     std::vector<Ptr<UbController>> m_parts; //!< ranks, then reducers
     std::map<uint32_t, uint32_t> m_indexOfCna;
-    /// (src, dst): the transfers in flight, in issue order, with their bytes
-    std::map<std::pair<uint32_t, uint32_t>, std::deque<std::pair<uint32_t, uint64_t>>> m_inFlight;
     ArrivedCallback m_arrived;
 };
 

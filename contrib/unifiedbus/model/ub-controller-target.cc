@@ -154,7 +154,7 @@ UbController::Execute(uint32_t src, uint32_t seq, TargetTxn& t)
     case TH::WRITE_NOTIFY:
         if (!m_notify.IsNull())
         {
-            m_notify(src, TH::OpOf(t.taOpcode), t.length);
+            m_notify(src, TH::OpOf(t.taOpcode), t.length, t.address);
         }
         break;
     default:

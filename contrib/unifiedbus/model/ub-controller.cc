@@ -313,9 +313,10 @@ UbController::WriteWithNotify(uint32_t dst,
                               uint64_t bytes,
                               UbOrder order,
                               UbCompletionCallback cb,
-                              const UbIssueOptions& options)
+                              const UbIssueOptions& options,
+                              uint64_t address)
 {
-    return Issue(UbOp::WRITE_NOTIFY, dst, bytes, order, cb, 0, 0, 0, options);
+    return Issue(UbOp::WRITE_NOTIFY, dst, bytes, order, cb, address, 0, 0, options);
 }
 
 uint64_t

@@ -58,8 +58,9 @@ class UbSwitch;
 class UbController : public Object
 {
   public:
-    /// Target-side notification (Send and WriteWithNotify): (source CNA, operation, bytes).
-    typedef Callback<void, uint32_t, UbOp, uint64_t> NotifyCallback;
+    /// Target-side notification (Send and WriteWithNotify): (source CNA, operation, bytes,
+    /// target address: the one the write named, 0 for a Send).
+    typedef Callback<void, uint32_t, UbOp, uint64_t, uint64_t> NotifyCallback;
     /// Trace signature of TransactionComplete.
     typedef void (*CompletionTracedCallback)(const UbTransactionRecord& record);
     /// Trace signature of TransactionExecute: (initiator CNA, TASSN, operation, order).
@@ -97,13 +98,16 @@ class UbController : public Object
      * \param order execution order at the target
      * \param cb completion callback (may be null)
      * \param options issue latency and packet flags of this operation
+     * \param address target address (it travels in the memory-address extension and reaches
+     *        the target's notify callback: a collective names its transfer with it)
      * \return the transaction id
      */
     uint64_t WriteWithNotify(uint32_t dst,
                              uint64_t bytes,
                              UbOrder order,
                              UbCompletionCallback cb,
-                             const UbIssueOptions& options);
+                             const UbIssueOptions& options,
+                             uint64_t address = 0);
     /// Read bytes from the target's memory (see Write). \return the transaction id
     uint64_t Read(uint32_t dst,
                   uint64_t bytes,

@@ -83,6 +83,12 @@ class UbTransferGraph
         return s.held[t / m_nStreams - s.first];
     }
 
+    /// \param t a transfer index \return true if the graph holds it (added, not dropped)
+    bool IsHeld(uint32_t t) const
+    {
+        const Stream& s = m_streams[t % m_nStreams];
+        return t / m_nStreams >= s.first && t / m_nStreams - s.first < s.held.size();
+    }
     /// \param t a transfer held \return it, to change (a runner counts down its dependencies)
     Transfer& At(uint32_t t)
     {

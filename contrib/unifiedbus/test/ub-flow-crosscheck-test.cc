@@ -59,7 +59,7 @@ PacketTransfers(const std::string& preset,
     Ptr<UbController> a = h.GetEndpoints().Get(src)->GetObject<UbController>();
     Ptr<UbController> b = h.GetEndpoints().Get(dst)->GetObject<UbController>();
     std::vector<double> at;
-    b->SetNotifyCallback(UbController::NotifyCallback([&at](uint32_t, UbOp, uint64_t) {
+    b->SetNotifyCallback(UbController::NotifyCallback([&at](uint32_t, UbOp, uint64_t, uint64_t) {
         at.push_back(Simulator::Now().GetSeconds() - 100e-6 * static_cast<double>(at.size() + 1));
     }));
     for (std::size_t k = 0; k < sizes.size(); ++k)
@@ -287,7 +287,7 @@ Incast(const std::string& preset, uint64_t bytes, bool flowLevel)
     else
     {
         Ptr<UbController> dst = h.GetEndpoints().Get(0)->GetObject<UbController>();
-        dst->SetNotifyCallback(UbController::NotifyCallback([&](uint32_t, UbOp, uint64_t) {
+        dst->SetNotifyCallback(UbController::NotifyCallback([&](uint32_t, UbOp, uint64_t, uint64_t) {
             ++arrived;
             last = Simulator::Now().GetSeconds();
         }));

@@ -260,19 +260,29 @@ class UbOrderingTestCase : public TestCase
             Ptr<UbController> a = net.endpoints.Get(0)->GetObject<UbController>();
             Ptr<UbController> b = net.endpoints.Get(3)->GetObject<UbController>();
             std::vector<uint64_t> seen;
+            bool addressed = true; // each notification names the address its write was given
             b->SetNotifyCallback(UbController::NotifyCallback(
-                [&seen](uint32_t src, UbOp op, uint64_t bytes) { seen.push_back(bytes); }));
+                [&seen, &addressed](uint32_t src, UbOp op, uint64_t bytes, uint64_t address) {
+                    seen.push_back(bytes);
+                    addressed = addressed && address == ((bytes % 100) << 40 | 0xA5);
+                }));
             const uint32_t n = 60;
             Simulator::Schedule(MicroSeconds(1), [&]() {
                 for (uint32_t i = 0; i < n; ++i)
                 {
                     // Big and small transactions alternate, so a small one could overtake.
                     uint64_t bytes = (i % 2 ? 200 : 30000) + i;
-                    a->WriteWithNotify(b->GetCna(), bytes, order);
+                    a->WriteWithNotify(b->GetCna(),
+                                       bytes,
+                                       order,
+                                       UbCompletionCallback(),
+                                       UbIssueOptions(),
+                                       static_cast<uint64_t>(i) << 40 | 0xA5);
                 }
             });
             Simulator::Run();
             NS_TEST_ASSERT_MSG_EQ(UB_FIG(seen.size()), n, "every transaction executed once");
+            NS_TEST_EXPECT_MSG_EQ(addressed, true, "the notify names the address written to");
             bool inOrder = true;
             for (uint32_t i = 0; i < n; ++i)
             {
