@@ -69,7 +69,9 @@ OneTransfer(uint64_t bytes)
     double t = -1;
     Time start;
     r[1]->SetNotifyCallback(UbController::NotifyCallback(
-        [&t, &start](uint32_t, UbOp, uint64_t, uint64_t) { t = (Simulator::Now() - start).GetSeconds(); }));
+        [&t, &start](uint32_t, UbOp, uint64_t, uint64_t) {
+            t = (Simulator::Now() - start).GetSeconds();
+        }));
     Simulator::Schedule(MicroSeconds(1), [&]() {
         start = Simulator::Now();
         r[0]->WriteWithNotify(r[1]->GetCna(), bytes, UbOrder::SO);

@@ -287,10 +287,11 @@ Incast(const std::string& preset, uint64_t bytes, bool flowLevel)
     else
     {
         Ptr<UbController> dst = h.GetEndpoints().Get(0)->GetObject<UbController>();
-        dst->SetNotifyCallback(UbController::NotifyCallback([&](uint32_t, UbOp, uint64_t, uint64_t) {
-            ++arrived;
-            last = Simulator::Now().GetSeconds();
-        }));
+        dst->SetNotifyCallback(
+            UbController::NotifyCallback([&](uint32_t, UbOp, uint64_t, uint64_t) {
+                ++arrived;
+                last = Simulator::Now().GetSeconds();
+            }));
         Simulator::Schedule(MicroSeconds(1), [&]() {
             for (uint32_t s = 1; s <= 16; ++s)
             {
