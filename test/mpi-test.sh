@@ -60,3 +60,73 @@ elif grep -qF "kernel 'bogus' is neither gtw" <<<"$out"; then
 else
   result bad-kernel FAIL "no message naming the kernel"
 fi
+
+# A SuperCluster split by SuperPoD (issue 15): a 4 x 64 hierarchical AllReduce (UBoE, 1 MiB)
+# and an MoE dispatch (All-to-Allv, EP 32 over the 4 SuperPoDs) on 1, 2 and 4 ranks, under both
+# kernels: the collectives, flows and ports tables and the transport counters, row for row.
+tables() { # db -> the rows compared
+  python3 "$(dirname "${BASH_SOURCE[0]}")/results-dump.py" "$1" |
+    grep -E "^(collectives|flows|ports|metrics):" | grep -vE "name='(build|run)_seconds'"
+}
+split_run() { # tag, ranks, program, options...
+  local tag="$1" np="$2" prog="$3"
+  shift 3
+  if ! timeout 900 "${MPIRUN[@]}" -np "$np" "$BIN/$prog" --db="$TMP/$tag.db" "$@" \
+    </dev/null >"$TMP/$tag.log" 2>&1; then
+    tail -n 20 "$TMP/$tag.log" >"$LOGDIR/mpi-$tag.log"
+    return 1
+  fi
+  tables "$TMP/$tag.db" >"$TMP/$tag.rows"
+}
+SC=(--pods=4 --npus=64 --scaleouts=uboe-400g --algos=hierarchical --minBytes=1048576 --maxBytes=1048576)
+MOE=(--pods=4 --npus=64 --ep=32 --phases=dispatch)
+for case in "allreduce supercluster-allreduce SC 11000" "moe moe-dispatch MOE 2000"; do
+  set -- $case
+  name="$1" prog="$2" min="$4"
+  declare -n opts="$3"
+  if ! split_run "$name-1" 1 "$prog" "${opts[@]}" --mpi=gtw; then
+    result "$name-one-rank" FAIL "the 1-rank run failed; see $LOGDIR/mpi-$name-1.log"
+    continue
+  fi
+  ports="$(grep -c '^ports:' "$TMP/$name-1.rows")"
+  if [ "$ports" -ge "$min" ] && grep -q '^collectives:' "$TMP/$name-1.rows"; then
+    result "$name-one-rank" PASS "$ports port rows"
+  else
+    result "$name-one-rank" FAIL "a collective row and $min port rows wanted, $ports"
+  fi
+  for run in "2 gtw" "4 gtw" "2 null"; do
+    set -- $run
+    tag="$name-$1-$2"
+    stop=()
+    [ "$2" = null ] && stop=(--stopUs=1000)
+    if ! split_run "$tag" "$1" "$prog" "${opts[@]}" --mpi="$2" "${stop[@]}"; then
+      result "$tag" FAIL "the run failed; see $LOGDIR/mpi-$tag.log"
+    elif ! grep -qE "split over $1 processes by SuperPoD: [1-9][0-9]* links between them" "$TMP/$tag.log"; then
+      result "$tag" FAIL "no links between processes reported; see $TMP/$tag.log"
+    elif cmp -s "$TMP/$name-1.rows" "$TMP/$tag.rows"; then
+      result "$tag" PASS
+    else
+      diff "$TMP/$name-1.rows" "$TMP/$tag.rows" | head -n 20 >"$LOGDIR/mpi-$tag.log"
+      result "$tag" FAIL "differs from the 1-rank run: $(diff "$TMP/$name-1.rows" "$TMP/$tag.rows" | grep -c '^<') rows; see $LOGDIR/mpi-$tag.log"
+    fi
+  done
+  unset -n opts
+done
+# What cannot be split says so: more than one simulation per process; the null-message kernel
+# without a stop time.
+expect_refusal() { # name, text, ranks, program, options...
+  local name="$1" text="$2" np="$3" prog="$4"
+  shift 4
+  local out
+  if out="$(timeout 300 "${MPIRUN[@]}" -np "$np" "$BIN/$prog" --db="$TMP/$name.db" "$@" </dev/null 2>&1)"; then
+    result "$name" FAIL "exit 0"
+  elif grep -qF -- "$text" <<<"$out"; then
+    result "$name" PASS
+  else
+    result "$name" FAIL "no message containing '$text'"
+  fi
+}
+expect_refusal split-one-simulation "give one --scaleouts, one --algos" 2 supercluster-allreduce \
+  --pods=4 --npus=64 --mpi=gtw
+expect_refusal split-null-needs-stop "needs a stop time past the collective's end (--stopUs)" 2 \
+  supercluster-allreduce "${SC[@]}" --mpi=null

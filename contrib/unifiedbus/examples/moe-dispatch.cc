@@ -52,8 +52,21 @@ main(int argc, char* argv[])
     std::string db = "results/ubsim.db";
     std::string levelName = "packet";
     std::string aggregateName = "auto";
+    if (!UbExperiment::EnableMpi("moe-dispatch", &argc, &argv))
+    {
+        return 2;
+    }
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
+    std::string mpi;
+    cmd.AddValue("mpi", UbExperiment::MpiOptionHelp(), mpi);
+    double stopUs = 0;
+    cmd.AddValue("stopUs",
+                 "stop each simulation at this time, in us (0: when no event is left; --mpi=null "
+                 "needs one past the phase's end)",
+                 stopUs);
+    std::string phases = "dispatch,combine";
+    cmd.AddValue("phases", "the phases to run: dispatch, combine or both", phases);
     cmd.AddValue("preset", "system preset", presetName);
     cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);
     cmd.AddValue("ep", "comma-separated EP group sizes", epList);
@@ -159,6 +172,32 @@ main(int argc, char* argv[])
     if (!UbParseUnsignedList(epList, eps, UINT32_MAX) || eps.empty())
     {
         std::cerr << "moe-dispatch: --ep=" << epList << " is not a list of sizes like 8,16,32\n";
+        return 2;
+    }
+    std::vector<std::string> phaseNames;
+    if (!UbSplitList(phases, phaseNames) || phaseNames.empty() ||
+        std::any_of(phaseNames.begin(), phaseNames.end(), [](const std::string& x) {
+            return x != "dispatch" && x != "combine";
+        }))
+    {
+        std::cerr << "moe-dispatch: --phases=" << phases << " is not a list of dispatch and "
+                     "combine\n";
+        return 2;
+    }
+    const bool runDispatch =
+        std::find(phaseNames.begin(), phaseNames.end(), "dispatch") != phaseNames.end();
+    const bool runCombine =
+        std::find(phaseNames.begin(), phaseNames.end(), "combine") != phaseNames.end();
+    if (!(stopUs >= 0 && stopUs <= 1e9))
+    {
+        std::cerr << "moe-dispatch: --stopUs=" << stopUs << " is not between 0 and 1e9\n";
+        return 2;
+    }
+    const bool oneRun = eps.size() == 1 && runDispatch != runCombine && pods > 0;
+    if (UbExperiment::IsMpi() && (!oneRun || level != UbExperiment::PACKET))
+    {
+        std::cerr << "moe-dispatch: a run split over MPI processes is one packet-level simulation "
+                     "of a SuperCluster: give --pods, one --ep and one --phases\n";
         return 2;
     }
     const uint32_t dispatchBytes = bytesPerElem
@@ -273,6 +312,10 @@ main(int argc, char* argv[])
         auto combined = UbCollectiveHelper::Transpose(UbCollectiveHelper::MoeDispatch(mc));
         for (bool combine : {false, true})
         {
+            if (!(combine ? runCombine : runDispatch))
+            {
+                continue;
+            }
             std::cerr << "[moe-dispatch] EP " << ep << (combine ? " combine" : " dispatch")
                       << std::endl;
             const std::vector<std::vector<uint64_t>>& matrix = combine ? combined : dispatch;
@@ -290,6 +333,7 @@ main(int argc, char* argv[])
                 run.study.push_back(p * npus); // the SuperPoD's first NPU
             }
             run.aggregate = aggregate;
+            run.stop = MicroSeconds(stopUs);
             if (pods > 0)
             {
                 // Rank i in SuperPoD i mod pods: every SuperPoD holds ep / pods of the group.
@@ -343,5 +387,6 @@ main(int argc, char* argv[])
     }
     int64_t run = results.Commit(Seconds(0), 0);
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
+    UbExperiment::DisableMpi();
     return 0;
 }

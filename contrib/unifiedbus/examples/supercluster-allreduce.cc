@@ -41,8 +41,19 @@ main(int argc, char* argv[])
     std::string db = "results/ubsim.db";
     std::string levelName = "packet";
     std::string aggregateName = "auto";
+    if (!UbExperiment::EnableMpi("supercluster-allreduce", &argc, &argv))
+    {
+        return 2;
+    }
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
     CommandLine cmd(__FILE__);
+    std::string mpi;
+    cmd.AddValue("mpi", UbExperiment::MpiOptionHelp(), mpi);
+    double stopUs = 0;
+    cmd.AddValue("stopUs",
+                 "stop the simulation at this time, in us (0: when no event is left; --mpi=null "
+                 "needs one past the AllReduce's end)",
+                 stopUs);
     std::string pod = "atlas950";
     cmd.AddValue("pods", "SuperPoDs", pods);
     cmd.AddValue("pod",
@@ -76,10 +87,11 @@ main(int argc, char* argv[])
         return 2;
     }
     const uint32_t cabinet = pod == "atlas950" ? 64 : 88;
-    if (pods < 2 || npus < cabinet || npus % cabinet || minBytes == 0 || maxBytes < minBytes)
+    if (pods < 2 || npus < cabinet || npus % cabinet || minBytes == 0 || maxBytes < minBytes ||
+        !(stopUs >= 0 && stopUs <= 1e9))
     {
         std::cerr << "supercluster-allreduce: need --pods >= 2, --npus a multiple of " << cabinet
-                  << " and 0 < --minBytes <= --maxBytes\n";
+                  << ", 0 < --minBytes <= --maxBytes and 0 <= --stopUs <= 1e9\n";
         return 2;
     }
     UbExperiment::Level level;
@@ -116,6 +128,14 @@ main(int argc, char* argv[])
     {
         UbPreset::Load(so); // an unknown preset stops here, before anything runs
     }
+    const bool oneRun = scaleOuts.size() == 1 && algos.size() == 1 && minBytes == maxBytes;
+    if (UbExperiment::IsMpi() && (!oneRun || level != UbExperiment::PACKET))
+    {
+        std::cerr << "supercluster-allreduce: a run split over MPI processes is one packet-level "
+                     "simulation: give one --scaleouts, one --algos and --minBytes equal to "
+                     "--maxBytes\n";
+        return 2;
+    }
     UbCollectiveEngine::Aggregation aggregate;
     if (!UbExperiment::AggregateOption("supercluster-allreduce", aggregateName, level, aggregate))
     {
@@ -134,7 +154,13 @@ main(int argc, char* argv[])
         results.AddParameter("study", studyText);
     }
     std::cout << "supercluster-allreduce: " << pods << " SuperPoDs (" << pod << ") x " << npus
-              << " NPUs, scale-out 2 x 400 GbE per NPU, " << levelName << " level\n"
+              << " NPUs, scale-out 2 x 400 GbE per NPU, " << levelName << " level";
+    if (UbExperiment::IsMpi())
+    {
+        std::cout << ", split over " << UbExperiment::GetRanks() << " MPI processes (" << mpi
+                  << ")";
+    }
+    std::cout << "\n"
               << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
               << "bytes" << std::setw(12) << "time us" << std::setw(12) << "busbw GB/s"
               << std::setw(8) << "cc" << std::setw(11) << "reactions" << "  level\n";
@@ -162,6 +188,7 @@ main(int argc, char* argv[])
                 run.results = &results;
                 run.level = level;
                 run.aggregate = aggregate;
+                run.stop = MicroSeconds(stopUs);
                 for (uint32_t p : study)
                 {
                     run.study.push_back(p * npus); // the SuperPoD's first NPU
@@ -217,5 +244,6 @@ main(int argc, char* argv[])
     }
     int64_t run = results.Commit(Seconds(0), 0);
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
+    UbExperiment::DisableMpi();
     return 0;
 }

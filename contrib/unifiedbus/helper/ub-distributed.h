@@ -8,9 +8,12 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ns3
 {
+
+class UbResults;
 
 /**
  * \ingroup unifiedbus
@@ -58,6 +61,24 @@ class UbDistributed
      * \return the links between ranks that have an end on this rank
      */
     static uint32_t InstallLinks(const NodeContainer& nodes);
+
+    /// \return true once Enable has run (and until Disable)
+    static bool IsEnabled();
+    /// \return the kernel Enable started ("gtw" or "null"; empty before)
+    static std::string GetKernel();
+    /// \param v summed entry by entry over the ranks; every rank gets the sums
+    static void Sum(std::vector<uint64_t>& v);
+    /// \param v the largest entry by entry over the ranks; every rank gets them
+    static void Max(std::vector<int64_t>& v);
+    /**
+     * \brief Rank 0 gets the port and flow rows every rank added to its UbResults from
+     * `ports` and `flows` on (the port rows in node and port order, as one process adds them;
+     * the flow rows rank by rank); the other ranks' are removed, so only rank 0 commits rows.
+     * \param results this rank's results
+     * \param ports the first port row to gather
+     * \param flows the first flow row to gather
+     */
+    static void GatherRows(UbResults& results, std::size_t ports, std::size_t flows);
 };
 
 } // namespace ns3

@@ -25,14 +25,183 @@
 #include "ns3/ub-traffic-helper.h"
 #include "ns3/uinteger.h"
 
+#ifdef UB_MPI
+#include "ub-distributed.h"
+#endif
+
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 namespace ns3
 {
+
+namespace
+{
+// What a run split over MPI processes needs from the MPI route (UbDistributed); without it, a
+// single process.
+#ifdef UB_MPI
+bool
+MpiOn()
+{
+    return UbDistributed::IsEnabled();
+}
+
+uint32_t
+MpiInstallLinks(const NodeContainer& nodes)
+{
+    return UbDistributed::InstallLinks(nodes);
+}
+
+void
+MpiSum(std::vector<uint64_t>& v)
+{
+    UbDistributed::Sum(v);
+}
+
+void
+MpiMax(std::vector<int64_t>& v)
+{
+    UbDistributed::Max(v);
+}
+
+void
+MpiGatherRows(UbResults& r, std::size_t ports, std::size_t flows)
+{
+    UbDistributed::GatherRows(r, ports, flows);
+}
+
+std::string
+MpiKernel()
+{
+    return UbDistributed::GetKernel();
+}
+#else
+std::string
+MpiKernel()
+{
+    return "";
+}
+
+bool
+MpiOn()
+{
+    return false;
+}
+
+uint32_t
+MpiInstallLinks(const NodeContainer&)
+{
+    return 0;
+}
+
+void
+MpiSum(std::vector<uint64_t>&)
+{
+}
+
+void
+MpiMax(std::vector<int64_t>&)
+{
+}
+
+void
+MpiGatherRows(UbResults&, std::size_t, std::size_t)
+{
+}
+#endif
+
+/// The transport counters as numbers to sum over processes, and back.
+constexpr std::size_t TRANSPORT_COUNTERS = sizeof(UbTransport::Stats) / sizeof(uint64_t);
+static_assert(sizeof(UbTransport::Stats) == TRANSPORT_COUNTERS * sizeof(uint64_t),
+              "UbTransport::Stats holds 64-bit counters only");
+
+uint32_t g_mpiSimulations = 0; //!< simulations this MPI process ran (one allowed)
+} // namespace
+
+bool
+UbExperiment::EnableMpi(const std::string& program, int* argc, char*** argv)
+{
+    std::string kernel;
+    for (int i = 1; i < *argc; ++i)
+    {
+        if (std::strncmp((*argv)[i], "--mpi=", 6) == 0)
+        {
+            kernel = (*argv)[i] + 6;
+        }
+    }
+    if (kernel.empty())
+    {
+        return true;
+    }
+    if (kernel != "gtw" && kernel != "null")
+    {
+        std::cerr << program << ": --mpi=" << kernel
+                  << " is not gtw (granted time window) or null (null messages)\n";
+        return false;
+    }
+#ifdef UB_MPI
+    UbDistributed::Enable(argc, argv, kernel);
+    if (UbDistributed::GetRank() != 0)
+    {
+        std::cout.setstate(std::ios_base::badbit); // rank 0 prints the results
+    }
+    return true;
+#else
+    std::cerr << program
+              << ": --mpi needs the MPI route's build of ns-3 and this module: run ./ubsim setup "
+                 "--mpi once, then ./ubsim --ns3=mpi ... (doc/distributed.md)\n";
+    return false;
+#endif
+}
+
+const char*
+UbExperiment::MpiOptionHelp()
+{
+    return "split the packet-level run over MPI processes (mpirun -np N; the MPI route, "
+           "doc/distributed.md) with ns-3's gtw (granted time window) or null (null message) "
+           "kernel; empty: one process";
+}
+
+bool
+UbExperiment::IsMpi()
+{
+    return MpiOn();
+}
+
+uint32_t
+UbExperiment::GetRank()
+{
+#ifdef UB_MPI
+    return UbDistributed::GetRank();
+#else
+    return 0;
+#endif
+}
+
+uint32_t
+UbExperiment::GetRanks()
+{
+#ifdef UB_MPI
+    return UbDistributed::GetSize();
+#else
+    return 1;
+#endif
+}
+
+void
+UbExperiment::DisableMpi()
+{
+#ifdef UB_MPI
+    if (UbDistributed::IsEnabled())
+    {
+        UbDistributed::Disable();
+    }
+#endif
+}
 
 UbExperiment::Transfer
 UbExperiment::RunTransfer(const std::string& preset,
@@ -154,9 +323,26 @@ UbExperiment::CollectiveOutcome
 UbExperiment::Run(const CollectiveRun& run)
 {
     CollectiveOutcome out;
+    // Split over MPI processes (EnableMpi): this process runs its part of the network.
+    const uint32_t ranks = GetRanks();
+    const uint32_t me = GetRank();
+    if (MpiOn())
+    {
+        NS_ABORT_MSG_IF(g_mpiSimulations++ > 0,
+                        "UbExperiment: one simulation per MPI process (ns-3's distributed "
+                        "simulator does not restart); give one size, algorithm and preset, and "
+                        "run the others in other mpirun calls");
+        NS_ABORT_MSG_IF(run.level != PACKET,
+                        "UbExperiment: a run split over MPI processes is at packet level "
+                        "(--level=packet)");
+        NS_ABORT_MSG_IF(MpiKernel() == "null" && !run.stop.IsStrictlyPositive(),
+                        "UbExperiment: under ns-3's null-message kernel a run needs a stop time "
+                        "past the collective's end (--stopUs); the gtw kernel ends by itself");
+    }
     {
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
+        sys.SetRanks(ranks);
         sys.SetFlowLevel(run.level == FLOW);
         sys.SetOnePod([&run](uint64_t npus, uint32_t podNpus) {
             return OnePodFits(run, npus, podNpus);
@@ -186,6 +372,34 @@ UbExperiment::Run(const CollectiveRun& run)
         }
         out.buildSeconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - build0).count();
+        if (ranks > 1)
+        {
+            std::vector<uint64_t> cut{MpiInstallLinks(sys.GetAll())};
+            MpiSum(cut); // each link between two processes counted at both
+            if (me == 0)
+            {
+                std::cerr << "[mpi] " << sys.GetTopology().GetName() << " split over " << ranks
+                          << " processes by SuperPoD: " << cut[0] / 2
+                          << " links between them" << std::endl;
+            }
+        }
+        // The nodes this process runs (all of them in one process), and its endpoints.
+        NodeContainer here;
+        NodeContainer hereEndpoints;
+        for (uint32_t i = 0; i < sys.GetAll().GetN(); ++i)
+        {
+            if (sys.GetAll().Get(i)->GetSystemId() == me)
+            {
+                here.Add(sys.GetAll().Get(i));
+            }
+        }
+        for (uint32_t i = 0; i < sys.GetEndpoints().GetN(); ++i)
+        {
+            if (sys.GetEndpoints().Get(i)->GetSystemId() == me)
+            {
+                hereEndpoints.Add(sys.GetEndpoints().Get(i));
+            }
+        }
         const std::vector<uint32_t> endpoints = sys.GetTopology().GetEndpoints();
         uint32_t n = run.ranks ? run.ranks : static_cast<uint32_t>(endpoints.size());
         std::vector<uint32_t> chosen = run.rankEndpoints; // endpoint indices, in rank order
@@ -241,6 +455,15 @@ UbExperiment::Run(const CollectiveRun& run)
         {
             coll.SetGroupSize(run.group);
         }
+        if (ranks > 1)
+        {
+            std::vector<bool> local;
+            for (uint32_t i : chosen)
+            {
+                local.push_back(sys.GetAll().Get(endpoints[i])->GetSystemId() == me);
+            }
+            coll.SetLocal(std::move(local));
+        }
         if (run.setup)
         {
             run.setup(sys, coll);
@@ -259,14 +482,17 @@ UbExperiment::Run(const CollectiveRun& run)
                 coll.Start(run.op, run.algo, run.bytes, done);
             }
         });
+        if (run.stop.IsStrictlyPositive())
+        {
+            Simulator::Stop(run.stop);
+        }
         auto wall0 = std::chrono::steady_clock::now();
         Simulator::Run();
         out.wallSeconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-        out.finished = res.end > res.start;
-        for (uint32_t i = 0; i < sys.GetAll().GetN(); ++i)
+        for (uint32_t i = 0; i < here.GetN(); ++i)
         {
-            Ptr<Node> node = sys.GetAll().Get(i);
+            Ptr<Node> node = here.Get(i);
             for (uint32_t d = 0; d < node->GetNDevices(); ++d)
             {
                 if (auto dev = DynamicCast<UbNetDevice>(node->GetDevice(d)))
@@ -275,7 +501,43 @@ UbExperiment::Run(const CollectiveRun& run)
                 }
             }
         }
-        out.transport = UbControllerHelper::SumTransportStats(sys.GetEndpoints());
+        out.transport = UbControllerHelper::SumTransportStats(hereEndpoints);
+        out.events = Simulator::GetEventCount();
+        if (ranks > 1)
+        {
+            // The processes' parts: the last arrival anywhere ends the collective; each rank's
+            // finish and bytes come from its own process; counters add up.
+            uint64_t arrived = 0;
+            UbCollectiveResult part = coll.GetPart(arrived);
+            std::vector<int64_t> times{part.end.GetPicoSeconds()};
+            for (const Time& t : part.rankDone)
+            {
+                times.push_back(t.GetPicoSeconds());
+            }
+            MpiMax(times);
+            std::vector<uint64_t> sums(TRANSPORT_COUNTERS);
+            std::memcpy(sums.data(), &out.transport, sizeof(out.transport));
+            sums.push_back(arrived);
+            sums.push_back(out.packetHops);
+            sums.push_back(out.events);
+            sums.insert(sums.end(), part.rankBytesIn.begin(), part.rankBytesIn.end());
+            MpiSum(sums);
+            std::memcpy(&out.transport, sums.data(), sizeof(out.transport));
+            arrived = sums[TRANSPORT_COUNTERS];
+            out.packetHops = sums[TRANSPORT_COUNTERS + 1];
+            out.events = sums[TRANSPORT_COUNTERS + 2];
+            part.end = PicoSeconds(times[0]);
+            for (std::size_t r = 0; r < part.rankDone.size(); ++r)
+            {
+                part.rankDone[r] = PicoSeconds(times[1 + r]);
+                part.rankBytesIn[r] = sums[TRANSPORT_COUNTERS + 3 + r];
+            }
+            if (arrived == part.transfers)
+            {
+                res = part;
+            }
+        }
+        out.finished = res.end > res.start;
         if (run.level == FLOW)
         {
             out.flows = sys.GetFlowFabric().GetNetwork().GetStats().flowsStarted;
@@ -303,10 +565,12 @@ UbExperiment::Run(const CollectiveRun& run)
         }
         if (run.results && out.finished)
         {
-            run.results->AddPorts(sys.GetAll(), res.end - res.start, run.scope, true);
-            run.results->AddTransport(sys.GetEndpoints(), run.scope);
+            const std::size_t ports = run.results->GetPorts().size();
+            const std::size_t flows = run.results->GetFlows().size();
+            run.results->AddPorts(here, res.end - res.start, run.scope, true);
+            MpiGatherRows(*run.results, ports, flows);
+            run.results->AddTransport(out.transport, run.scope);
         }
-        out.events = Simulator::GetEventCount();
         out.simulated = Simulator::Now();
     }
     Simulator::Destroy();

@@ -169,6 +169,11 @@ class UbExperiment
         /// hybrid level: endpoints whose SuperPoDs run at packet level (UbTopologyHelper::
         /// SetHybrid; one per SuperPoD is enough)
         std::vector<uint32_t> study;
+        /// stop the simulation then (0: when no event is left). A run split over processes
+        /// under ns-3's null-message kernel needs one, past the collective's end and the
+        /// acknowledgements and credits that follow it: that kernel's null messages never run
+        /// out (the granted-time-window kernel ends by itself)
+        Time stop{0};
         /// flow level: ring and hierarchical collectives as ring phases (UbCollectiveEngine::
         /// SetAggregation; AUTO: from a million transfers); ON stops a packet-level run. An
         /// AllReduce over every NPU of a SuperCluster that runs so (ring, or hierarchical with
@@ -303,6 +308,33 @@ class UbExperiment
      * not change.
      */
     static void SetDefaultScheduler();
+
+    /**
+     * \brief Split this program's packet-level run over MPI processes (doc/distributed.md) if
+     * its command line has --mpi=gtw or --mpi=null (ns-3's granted-time-window or null-message
+     * kernel): starts MPI and ns-3's distributed simulator (UbDistributed::Enable). Call first
+     * in main, before anything is created; add the option to CommandLine with MpiOptionHelp.
+     * Then a SuperCluster's collective (Run) is split by SuperPoD over the processes, rank 0
+     * gathers the results and commits them (UbResults::Commit does nothing on the others), and
+     * only rank 0 prints on standard output. One simulation per process (ns-3's distributed
+     * simulator does not restart).
+     * \param program the program's name, for messages
+     * \param argc main's argc
+     * \param argv main's argv
+     * \return false, with a message on standard error, if the option is malformed or this
+     *         build has no MPI (the MPI route: ./ubsim setup --mpi, ./ubsim --ns3=mpi)
+     */
+    static bool EnableMpi(const std::string& program, int* argc, char*** argv);
+    /// \return the help text of the --mpi option (EnableMpi)
+    static const char* MpiOptionHelp();
+    /// \return true if EnableMpi started MPI
+    static bool IsMpi();
+    /// \return this process's rank (0 without MPI)
+    static uint32_t GetRank();
+    /// \return the processes (1 without MPI)
+    static uint32_t GetRanks();
+    /// Stop MPI, if EnableMpi started it (at the end of main).
+    static void DisableMpi();
 
     /**
      * \brief Per-endpoint and total bandwidth of a system, both directions, as vendors quote it.

@@ -3,6 +3,8 @@
  */
 #include "ub-results.h"
 
+#include "ub-experiment.h"
+
 #include "ns3/abort.h"
 #include "ns3/node.h"
 #include "ns3/rng-seed-manager.h"
@@ -403,9 +405,21 @@ UbResults::AddFlows(const UbPacketSink& sink, const std::string& scope)
 }
 
 void
+UbResults::TruncateRows(std::size_t ports, std::size_t flows)
+{
+    m_ports.resize(std::min(ports, m_ports.size()));
+    m_flows.resize(std::min(flows, m_flows.size()));
+}
+
+void
 UbResults::AddTransport(const NodeContainer& nodes, const std::string& scope)
 {
-    const UbTransport::Stats t = UbControllerHelper::SumTransportStats(nodes);
+    AddTransport(UbControllerHelper::SumTransportStats(nodes), scope);
+}
+
+void
+UbResults::AddTransport(const UbTransport::Stats& t, const std::string& scope)
+{
     AddMetric(scope, "data_sent", static_cast<double>(t.dataSent), "packets");
     AddMetric(scope, "retransmitted", static_cast<double>(t.retransmitted), "packets");
     AddMetric(scope, "timeouts", static_cast<double>(t.timeouts), "expiries");
@@ -470,6 +484,10 @@ UbResults::GetFlows() const
 int64_t
 UbResults::Commit(Time simTime, uint64_t events)
 {
+    if (UbExperiment::GetRank() != 0)
+    {
+        return 0; // a run split over MPI processes: rank 0 gathered the rows and commits them
+    }
     double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_wallStart).count();
     std::filesystem::path dir = std::filesystem::path(m_path).parent_path();

@@ -6,6 +6,7 @@
 
 #include "ns3/node-container.h"
 #include "ns3/nstime.h"
+#include "ns3/ub-transport.h"
 
 #include <chrono>
 #include <cstdint>
@@ -135,6 +136,13 @@ class UbResults
     {
         return m_ports;
     }
+    /**
+     * \brief Keep the first `ports` port rows and `flows` flow rows, drop the rest (a run split
+     * over processes gathers its rows into rank 0's results: UbDistributed::GatherRows).
+     * \param ports port rows to keep
+     * \param flows flow rows to keep
+     */
+    void TruncateRows(std::size_t ports, std::size_t flows);
     /// \param row a collectives-table row (UbCollectiveResult in NCCL conventions)
     void AddCollective(const CollectiveRow& row);
     /**
@@ -173,12 +181,20 @@ class UbResults
      * \param scope which simulation of the run the rows belong to
      */
     void AddTransport(const NodeContainer& nodes, const std::string& scope = "");
+    /**
+     * \brief Add transport counters already summed (over the processes of a split run) as
+     * metrics of the scope, as AddTransport(nodes, scope) does.
+     * \param t the counters
+     * \param scope which simulation of the run the rows belong to
+     */
+    void AddTransport(const UbTransport::Stats& t, const std::string& scope = "");
 
     /**
      * \brief Write everything in one transaction.
      * \param simTime simulated time of the run
      * \param events ns-3 events executed
-     * \return the run_id of the new row
+     * \return the run_id of the new row (0, writing nothing, on MPI ranks other than 0: rank 0
+     *         gathered the rows of a split run; UbExperiment::EnableMpi)
      */
     int64_t Commit(Time simTime, uint64_t events);
 

@@ -155,4 +155,44 @@ UbSuperClusterSystems::BuildSuperCluster(const SuperCluster& p)
     return t;
 }
 
+std::vector<uint32_t>
+UbSuperClusterSystems::Partition(const UbTopology& t, const SuperCluster& p, uint32_t ranks)
+{
+    NS_ABORT_MSG_IF(ranks == 0 || ranks > p.pods,
+                    "UbSystems: a SuperCluster of " << p.pods << " SuperPoDs is split by SuperPoD "
+                                                    << "over 1 to " << p.pods << " processes, not "
+                                                    << ranks);
+    NS_ABORT_MSG_IF(p.onePod, "UbSystems: a SuperCluster holding one SuperPoD for all (flow "
+                              "level) is not split over processes");
+    const uint32_t n = t.GetNNodes();
+    const uint32_t npus = p.pods * p.pod.endpoints;
+    auto rankOfPod = [&](uint64_t k) { return static_cast<uint32_t>(k * ranks / p.pods); };
+    std::vector<uint32_t> rank(n, 0);
+    uint32_t dealt = 0;
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        const std::string& name = t.GetNode(i).name;
+        if (i < npus)
+        {
+            rank[i] = rankOfPod(i / p.pod.endpoints);
+        }
+        else if (name.rfind("pod", 0) == 0)
+        {
+            rank[i] = rankOfPod(std::stoul(name.substr(3, name.find('.') - 3)));
+        }
+        else
+        {
+            // Scale-out: a leaf goes with its first NPU, the switches above are dealt out.
+            uint32_t npu = UINT32_MAX;
+            for (uint32_t k = 0; k < t.GetDegree(i); ++k)
+            {
+                const uint32_t other = t.GetPorts(i)[k].peer;
+                npu = other < npus ? std::min(npu, other) : npu;
+            }
+            rank[i] = npu != UINT32_MAX ? rank[npu] : dealt++ % ranks;
+        }
+    }
+    return rank;
+}
+
 } // namespace ns3

@@ -77,6 +77,20 @@ class UbSuperClusterSystems
     static UbTopology BuildSuperCluster(const SuperCluster& p);
 
     /**
+     * \brief Split a SuperCluster over processes by SuperPoD (ns-3's distributed simulator;
+     * doc/distributed.md): pod k, its NPUs and its UB switches, on rank k x ranks / pods, so
+     * every UB link stays inside a process and only scale-out links cross; a scale-out leaf on
+     * the rank of its first NPU; the switches above the leaves dealt round robin.
+     * \param t the topology BuildSuperCluster(p) made
+     * \param p its parameters
+     * \param ranks processes (1 to p.pods)
+     * \return per node, its rank
+     */
+    static std::vector<uint32_t> Partition(const UbTopology& t,
+                                           const SuperCluster& p,
+                                           uint32_t ranks);
+
+    /**
      * \brief A SuperCluster's shortest-path routes, computed from its structure in time linear
      * in its size: equal, node by node and destination by destination, to
      * UbTopologyRouting::ShortestPaths(t, vl), which searches once per leaf group over the whole

@@ -153,7 +153,12 @@ UbTopologyHelper::BuildSuperCluster(const UbSuperClusterSystems::SuperCluster& g
     SetRouter([sc](const UbTopology& t, UbTopologyRouting::VlPolicy vl) {
         return UbSuperClusterSystems::Routes(t, sc, vl);
     });
-    Build(UbSuperClusterSystems::BuildSuperCluster(sc));
+    UbTopology t = UbSuperClusterSystems::BuildSuperCluster(sc);
+    if (m_ranks > 1)
+    {
+        m_rankOf = UbSuperClusterSystems::Partition(t, sc, m_ranks);
+    }
+    Build(std::move(t));
     if (sc.onePod)
     {
         m_flow->SetOnePod(sc.pod.endpoints, sc.pods);
@@ -170,6 +175,20 @@ void
 UbTopologyHelper::SetOnePod(bool on)
 {
     m_onePod = on ? OnePodRule([](uint64_t, uint32_t) { return true; }) : OnePodRule();
+}
+
+void
+UbTopologyHelper::SetRanks(uint32_t ranks)
+{
+    NS_ABORT_MSG_IF(ranks == 0, "UbTopologyHelper::SetRanks: at least 1 rank");
+    NS_ABORT_MSG_IF(m_all.GetN() > 0, "UbTopologyHelper::SetRanks: call it before Build");
+    m_ranks = ranks;
+}
+
+const std::vector<uint32_t>&
+UbTopologyHelper::GetRankOfNodes() const
+{
+    return m_rankOf;
 }
 
 void
@@ -213,6 +232,13 @@ UbTopologyHelper::Build(UbTopology&& topology)
     const UbTopology& t = m_topo;
     const uint32_t n = m_topo.GetNNodes();
     NS_ABORT_MSG_IF(n == 0, "UbTopologyHelper: topology '" << t.GetName() << "' has no nodes");
+    NS_ABORT_MSG_IF(m_ranks > 1 && m_rankOf.size() != n,
+                    "UbTopologyHelper: topology '"
+                        << t.GetName() << "' cannot be split over " << m_ranks
+                        << " processes: only SuperClusters are (by SuperPoD; BuildSuperCluster)");
+    NS_ABORT_MSG_IF(m_ranks > 1 && (m_flowLevel || m_hybrid),
+                    "UbTopologyHelper: only the packet level is split over processes, not the "
+                    "flow or hybrid level");
 
     auto t0 = std::chrono::steady_clock::now();
     if (m_givenRoutes)
@@ -341,7 +367,14 @@ UbTopologyHelper::Build(UbTopology&& topology)
     }
 
     t0 = std::chrono::steady_clock::now();
-    m_all.Create(n);
+    if (m_rankOf.empty())
+    {
+        m_all.Create(n);
+    }
+    for (uint32_t i = 0; i < m_rankOf.size(); ++i)
+    {
+        m_all.Add(CreateObject<Node>(m_rankOf[i])); // its system id: the rank that runs it
+    }
     for (uint32_t l = 0; l < m_topo.GetNLinks(); ++l)
     {
         uint8_t c = m_topo.GetLink(l).cls;

@@ -159,6 +159,16 @@ class UbTopologyHelper
     void SetHybrid(std::vector<uint32_t> studied, std::vector<uint32_t> taking = {});
     /// \return true if Build makes the hybrid level
     bool IsHybrid() const;
+    /**
+     * \brief Split the packet level over `ranks` processes of ns-3's distributed simulator
+     * (doc/distributed.md): Build creates each node with the rank that runs it as its system
+     * id. A SuperCluster is split by SuperPoD (UbSuperClusterSystems::Partition); other
+     * topologies are refused, as are the flow and hybrid levels.
+     * \param ranks processes (1: not split)
+     */
+    void SetRanks(uint32_t ranks);
+    /// \return per node, the rank that runs it (empty unless split over processes: SetRanks)
+    const std::vector<uint32_t>& GetRankOfNodes() const;
     /// \param endpoint an endpoint index \return true if the hybrid level studies its SuperPoD
     bool IsStudied(uint32_t endpoint) const;
     /**
@@ -307,6 +317,8 @@ class UbTopologyHelper
     std::vector<uint32_t> m_taking;    //!< SetHybrid's endpoints that take part (empty: all)
     std::vector<uint8_t> m_studiedEp;  //!< per endpoint index: its SuperPoD is under study
     std::vector<uint8_t> m_linkBuilt;  //!< hybrid: per link, built at packet level
+    uint32_t m_ranks{1};               //!< SetRanks
+    std::vector<uint32_t> m_rankOf;    //!< per node, its rank (split over processes)
     HybridStats m_hybridStats;
     /// hybrid: which nodes and links to build at packet level (m_linkBuilt, m_studiedEp)
     void PlanHybrid();

@@ -151,6 +151,34 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
 {
     NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
     m_graph = std::move(graph);
+    const bool split = !m_local.empty();
+    if (split)
+    {
+        NS_ABORT_MSG_IF(m_local.size() != m_carrier->GetNParticipants(),
+                        "UbCollectiveEngine: a run split over processes knows where its "
+                            << m_local.size() << " ranks are, but this algorithm has "
+                            << m_carrier->GetNParticipants()
+                            << " participants (reducing switches are not split over processes)");
+        // A graph built whole counted its dependencies before: none may cross processes.
+        m_graph.ForEach([this, &result](uint32_t t, const UbTransferGraph::Transfer& x) {
+            for (uint32_t d = 0; !m_local[x.dst] && d < x.dependents.size(); ++d)
+            {
+                const uint32_t src = m_graph.Get(x.dependents[d]).src;
+                NS_ABORT_MSG_IF(m_local[src],
+                                "UbCollectiveEngine: " << UbCollectiveAlgoName(result.algo)
+                                                       << "'s transfer " << x.dependents[d]
+                                                       << " from rank " << src
+                                                       << " waits for transfer " << t
+                                                       << ", which arrives at rank " << x.dst
+                                                       << " in another process: this "
+                                                          "algorithm cannot be split over "
+                                                          "processes this way; choose another "
+                                                          "or keep those ranks together "
+                                                          "(doc/distributed.md)");
+            }
+        });
+        m_graph.SetLocal(m_local);
+    }
     m_config = config;
     m_result = result;
     m_result.level = m_carrier->GetLevel();
@@ -169,7 +197,7 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     std::vector<uint32_t> ready;
     m_graph.ForEach([this, &ready](uint32_t t, const UbTransferGraph::Transfer& x) {
         Check(t, x, true);
-        if (x.dependencies == 0)
+        if (x.dependencies == 0 && m_graph.IsLocal(x.src))
         {
             ready.push_back(t);
         }
@@ -178,6 +206,11 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     m_result.wireBytes = m_graph.GetTotalBytes();
     m_result.peakTransfers = m_graph.GetHeld();
     m_held = m_result.peakTransfers;
+    for (uint32_t k = 0; split && k < m_graph.GetStreams(); ++k)
+    {
+        const uint32_t end = m_graph.GetEnd(k);
+        Forget(k, m_graph.GetFirst(k), end);
+    }
     m_result.rankDone.assign(m_nRanks, Time(0));
     m_result.rankBytesIn.assign(m_nRanks, 0);
     if (!m_graph.GetDelivered().empty())
@@ -209,7 +242,7 @@ UbCollectiveRunner::Check(uint32_t t, const UbTransferGraph::Transfer& x, bool a
     NS_ABORT_MSG_IF(x.src >= n || x.dst >= n,
                     "UbCollectiveRunner: transfer " << t << " names a participant beyond the "
                                                     << n << " there are");
-    NS_ABORT_MSG_IF(!atStart && x.dependencies == 0,
+    NS_ABORT_MSG_IF(!atStart && x.dependencies == 0 && m_graph.IsLocal(x.src),
                     "UbTransferGraph: transfer " << t << " of batch " << x.batch
                                                  << " has no dependency, but only batches 0 to "
                                                     "the lookback ("
@@ -255,6 +288,12 @@ UbCollectiveRunner::Issue(uint32_t t)
         options.packetFlags = m_config.minimalRoutes ? UB_PKT_MINIMAL : 0;
     }
     m_carrier->Issue(t, x, options);
+    if (!m_graph.IsLocal(x.dst))
+    {
+        // Split over processes: it arrives elsewhere, and nothing here waits for it.
+        m_graph.At(t).arrived = true;
+        m_held -= m_graph.DropArrived(t);
+    }
 }
 
 void
@@ -263,6 +302,11 @@ UbCollectiveRunner::Arrived(uint32_t t)
     if (!m_running)
     {
         return;
+    }
+    if (!m_local.empty() && m_graph.IsGenerating())
+    {
+        // From another process, it may be ahead of what the arrivals here have generated.
+        Generate(t % m_graph.GetStreams(), 0, t / m_graph.GetStreams() + 1);
     }
     NS_ABORT_MSG_IF(!m_graph.IsHeld(t) || m_graph.Get(t).arrived,
                     "UbCollectiveRunner: transfer " << t << " arrived, but it "
@@ -273,6 +317,7 @@ UbCollectiveRunner::Arrived(uint32_t t)
     const uint32_t participant = x.dst;
     const uint64_t length = x.bytes;
     ++m_arrived;
+    m_lastArrival = UbScheduler::Now();
     if (m_config.progressSeconds > 0 && (m_arrived & 255) == 0)
     {
         double now = WallSeconds();
@@ -299,24 +344,7 @@ UbCollectiveRunner::Arrived(uint32_t t)
     if (m_graph.IsGenerating())
     {
         // Every transfer that may depend on this one exists before it is marked arrived.
-        const uint32_t stream = t % m_graph.GetStreams();
-        const uint32_t upTo = x.batch + m_graph.GetLookback();
-        const uint64_t before = m_graph.GetN();
-        while (m_graph.GetBatches(stream) <= upTo && m_graph.Generate(stream))
-        {
-        }
-        if (m_graph.GetN() > before)
-        {
-            const auto added = static_cast<uint32_t>(m_graph.GetN() - before);
-            m_held += added;
-            m_result.peakTransfers = std::max(m_result.peakTransfers, m_held);
-            const uint32_t end = m_graph.GetEnd(stream); // the new ones end the stream
-            for (uint32_t place = end - added; place < end; ++place)
-            {
-                const uint32_t u = place * m_graph.GetStreams() + stream;
-                Check(u, m_graph.Get(u), false);
-            }
-        }
+        Generate(t % m_graph.GetStreams(), x.batch, 0);
     }
     x.arrived = true; // later Depend on it is refused
     for (uint32_t d : x.dependents)
@@ -328,10 +356,76 @@ UbCollectiveRunner::Arrived(uint32_t t)
     }
     // The transfers of this stream that have arrived in order are done with.
     m_held -= m_graph.DropArrived(t);
-    if (m_arrived == m_result.transfers)
+    if (m_arrived == m_result.transfers && m_local.empty())
     {
         Finish();
     }
+}
+
+void
+UbCollectiveRunner::Generate(uint32_t stream, uint32_t batch, uint32_t place)
+{
+    const uint32_t upTo = batch + m_graph.GetLookback();
+    const uint32_t begin = m_graph.GetEnd(stream);
+    while ((m_graph.GetBatches(stream) <= upTo || m_graph.GetEnd(stream) < place) &&
+           m_graph.Generate(stream))
+    {
+    }
+    const uint32_t end = m_graph.GetEnd(stream); // the new ones end the stream
+    if (end == begin)
+    {
+        return;
+    }
+    m_held += end - begin;
+    m_result.peakTransfers = std::max(m_result.peakTransfers, m_held);
+    for (uint32_t p = begin; p < end; ++p)
+    {
+        const uint32_t u = p * m_graph.GetStreams() + stream;
+        Check(u, m_graph.Get(u), false);
+    }
+    if (!m_local.empty())
+    {
+        Forget(stream, begin, end);
+    }
+}
+
+void
+UbCollectiveRunner::Forget(uint32_t stream, uint32_t from, uint32_t end)
+{
+    const uint32_t n = m_graph.GetStreams();
+    for (uint32_t p = from; p < end; ++p)
+    {
+        UbTransferGraph::Transfer& x = m_graph.At(p * n + stream);
+        if (!m_local[x.src] && !m_local[x.dst])
+        {
+            x.arrived = true; // neither issued nor seen here
+        }
+    }
+    m_held -= m_graph.DropArrived(stream);
+}
+
+void
+UbCollectiveRunner::SetLocal(std::vector<bool> local)
+{
+    NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
+    m_local = std::move(local);
+}
+
+UbCollectiveResult
+UbCollectiveRunner::GetPart(uint64_t& arrived) const
+{
+    UbCollectiveResult r = m_result;
+    arrived = m_arrived;
+    r.end = m_arrived > 0 ? m_lastArrival : r.start;
+    for (uint32_t p = 0; p < m_nRanks && !m_local.empty(); ++p)
+    {
+        if (!m_local[p])
+        {
+            r.rankDone[p] = Time(0);
+            r.rankBytesIn[p] = 0;
+        }
+    }
+    return r;
 }
 
 bool
@@ -366,6 +460,9 @@ UbCollectiveRunner::RunAggregated(const std::vector<UbRingPhase>& phases,
                                   DoneCallback done)
 {
     NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
+    NS_ABORT_MSG_IF(!m_local.empty(),
+                    "UbCollectiveEngine: aggregated runs (flow level) are not split over "
+                    "processes");
     Time duration;
     if (!m_carrier->Aggregate(phases, result.chunks, config, duration))
     {
@@ -413,6 +510,9 @@ UbCollectiveRunner::RunAggregatedAllToAll(const std::vector<std::vector<uint64_t
                                           DoneCallback done)
 {
     NS_ABORT_MSG_IF(m_running, "UbCollectiveEngine: a collective is already running");
+    NS_ABORT_MSG_IF(!m_local.empty(),
+                    "UbCollectiveEngine: aggregated runs (flow level) are not split over "
+                    "processes");
     std::vector<Time> rankDone;
     if (!m_carrier->AggregateAllToAll(matrix, uniform, result.chunks, config, rankDone))
     {

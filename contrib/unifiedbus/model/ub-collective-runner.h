@@ -226,6 +226,24 @@ class UbCollectiveRunner
                                const UbCollectiveResult& result,
                                const UbCollectiveRunConfig& config,
                                DoneCallback done);
+    /**
+     * \brief Split the runs over processes (ns-3's MPI; doc/distributed.md): this process runs
+     * the participants marked here. It issues only the transfers whose source is here and sees
+     * only the arrivals at participants here; a transfer elsewhere that would be released by
+     * what a participant here sees (or the reverse) stops the run with a message. The run then
+     * never completes on its own: after the simulation, GetPart gives what this process saw,
+     * and the processes' parts combine into the result (UbExperiment does).
+     * \param local per participant (ranks, then reducers), whether it is here (empty: all)
+     */
+    void SetLocal(std::vector<bool> local);
+    /**
+     * \brief What this process saw of the last run split over processes (SetLocal): the result
+     * with start, op, transfers and bytes as in one process, rankDone and rankBytesIn filled in
+     * for the ranks here only (0 for the others), and end the last arrival here (start if none).
+     * \param[out] arrived transfers that arrived here
+     * \return the part
+     */
+    UbCollectiveResult GetPart(uint64_t& arrived) const;
     /// \return true while a run is in progress
     bool IsRunning() const
     {
@@ -245,6 +263,12 @@ class UbCollectiveRunner
     /// Stop with a message if transfer t names a participant that is not there or, generated
     /// after the start, has no dependency (the generator's contract, UbTransferGraph).
     void Check(uint32_t t, const UbTransferGraph::Transfer& x, bool atStart) const;
+    /// Generate stream's batches until it holds `batch + lookback` (or place `place`, for a run
+    /// split over processes: a transfer arriving here from elsewhere), checking the new ones.
+    void Generate(uint32_t stream, uint32_t batch, uint32_t place);
+    /// A run split over processes: mark transfers [from, end) of a stream that neither start nor
+    /// arrive here as done with, and drop the stream's done prefix.
+    void Forget(uint32_t stream, uint32_t from, uint32_t end);
     void Ready(uint32_t t);
     void Issue(uint32_t t);
     void Arrived(uint32_t t);
@@ -260,6 +284,8 @@ class UbCollectiveRunner
     UbCollectiveResult m_result;
     DoneCallback m_done;
     uint64_t m_arrived{0};
+    Time m_lastArrival;        //!< when the last transfer arrived (here)
+    std::vector<bool> m_local; //!< SetLocal (empty: every participant here)
     double m_wallStart{0}; //!< wall clock when the run started (s)
     double m_wallLast{0};  //!< wall clock of the last progress line (s)
     bool m_running{false};

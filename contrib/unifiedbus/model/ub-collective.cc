@@ -279,6 +279,21 @@ UbCollectiveEngine::SetRoot(uint32_t root)
     m_root = root;
 }
 
+void
+UbCollectiveEngine::SetLocal(std::vector<bool> local)
+{
+    NS_ABORT_MSG_IF(!local.empty() && local.size() != m_nRanks,
+                    "UbCollectiveEngine::SetLocal: " << local.size() << " flags for " << m_nRanks
+                                                     << " ranks");
+    m_runner.SetLocal(std::move(local));
+}
+
+UbCollectiveResult
+UbCollectiveEngine::GetPart(uint64_t& arrived) const
+{
+    return m_runner.GetPart(arrived);
+}
+
 bool
 UbCollectiveEngine::IsRunning() const
 {

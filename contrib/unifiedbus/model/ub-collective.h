@@ -236,6 +236,21 @@ class UbCollectiveEngine
                         DoneCallback done,
                         UbCollectiveAlgo algo = UbCollectiveAlgo::DIRECT);
 
+    /**
+     * \brief Split the collectives over processes (ns-3's MPI; doc/distributed.md): this
+     * process runs the ranks marked (UbCollectiveRunner::SetLocal). Its collectives then do not
+     * call their done callback; after the simulation GetPart gives this process's part.
+     * \param local per rank, whether it is here (empty: all)
+     */
+    void SetLocal(std::vector<bool> local);
+    /**
+     * \brief This process's part of the last collective split over processes
+     * (UbCollectiveRunner::GetPart).
+     * \param[out] arrived transfers that arrived here
+     * \return the part
+     */
+    UbCollectiveResult GetPart(uint64_t& arrived) const;
+
     /// \return true while a collective runs
     bool IsRunning() const;
     /// \return number of ranks

@@ -246,7 +246,18 @@ UbScheduler::IsEmpty() const
 Scheduler::Event
 UbScheduler::PeekNext() const
 {
-    NS_ABORT_MSG_IF(IsEmpty(), "UbScheduler: no event to peek at");
+    if (IsEmpty())
+    {
+        // ns-3's null-message kernel asks for the next event's time while it handles its own
+        // null message, which may have been the last event: none is as far as time goes (so its
+        // guarantee to the other processes is its safe time). Nothing runs this.
+        Event none;
+        none.impl = nullptr;
+        none.key.m_ts = static_cast<uint64_t>(INT64_MAX);
+        none.key.m_uid = UINT32_MAX;
+        none.key.m_context = UINT32_MAX;
+        return none;
+    }
     Settle();
     return ToEvent(m_buckets[m_current % BUCKETS].back());
 }

@@ -35,6 +35,22 @@ UbTransferGraph::Depend(uint32_t later, uint32_t earlier)
     NS_ABORT_MSG_IF(earlier % m_nStreams != later % m_nStreams,
                     "UbTransferGraph: transfer " << later << " depends on transfer " << earlier
                                                  << " of another stream");
+    if (!m_local.empty())
+    {
+        const uint32_t src = At(later).src;
+        if (!m_local[src])
+        {
+            return; // issued by another process, which counts it
+        }
+        NS_ABORT_MSG_IF(earlier / m_nStreams < s.first || !m_local[At(earlier).dst],
+                        "UbTransferGraph: transfer "
+                            << later << " (from participant " << src << ") waits for transfer "
+                            << earlier
+                            << ", which arrives at a participant of another process (or has "
+                               "arrived already): this algorithm's dependencies cannot be split "
+                               "over processes this way; put those participants in one process "
+                               "or choose another algorithm (doc/distributed.md)");
+    }
     NS_ABORT_MSG_IF(earlier / m_nStreams < s.first || At(earlier).arrived,
                     "UbTransferGraph: transfer " << later << " depends on transfer " << earlier
                                                  << ", which has already arrived: the "

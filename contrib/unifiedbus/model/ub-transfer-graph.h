@@ -182,6 +182,24 @@ class UbTransferGraph
         return m_generating > 0;
     }
 
+    /**
+     * \brief For a run split over processes: the participants this process runs (empty: all).
+     * From then on Depend counts a dependency only for a transfer whose source is here, and
+     * stops the run with a message if that dependency arrives at a participant elsewhere (a
+     * transfer here released by what another process sees, which no message would carry).
+     * \param local per participant, whether it is here
+     */
+    void SetLocal(std::vector<bool> local)
+    {
+        m_local = std::move(local);
+    }
+
+    /// \param participant a participant \return true if it is run here (see SetLocal)
+    bool IsLocal(uint32_t participant) const
+    {
+        return m_local.empty() || m_local[participant];
+    }
+
     /// \return the lookback of SetGenerator (0 for a graph built whole)
     uint32_t GetLookback() const
     {
@@ -192,6 +210,12 @@ class UbTransferGraph
     uint32_t GetStreams() const
     {
         return m_nStreams;
+    }
+
+    /// \param stream a stream \return the place of the first transfer it holds
+    uint32_t GetFirst(uint32_t stream) const
+    {
+        return m_streams[stream].first;
     }
 
     /// \param stream a stream \return the place its next transfer gets
@@ -242,6 +266,7 @@ class UbTransferGraph
     Generator m_next;                  //!< generated graphs: a stream's next batch
     uint32_t m_generating{0};          //!< streams not done
     uint32_t m_lookback{0};            //!< see SetGenerator
+    std::vector<bool> m_local;         //!< see SetLocal
     uint64_t m_totalN{0};              //!< generated graphs: transfers in all
     uint64_t m_totalBytes{0};          //!< generated graphs: data bytes in all
 };
