@@ -320,7 +320,8 @@ UbDistributed::GatherRows(UbResults& results, std::size_t ports, std::size_t flo
 }
 
 uint32_t
-UbDistributed::InstallLinks(const NodeContainer& nodes)
+UbDistributed::InstallLinks(const NodeContainer& nodes,
+                            const std::function<uint32_t(uint32_t, uint32_t)>& ifIndexOf)
 {
     NS_ABORT_MSG_IF(!MpiInterface::IsEnabled(),
                     "UbDistributed::InstallLinks: call UbDistributed::Enable first");
@@ -363,8 +364,9 @@ UbDistributed::InstallLinks(const NodeContainer& nodes)
             ch->SetAttribute("Length", DoubleValue(0));
             ch->SetAttribute("Delay", TimeValue(prop));
             const uint32_t peerNode = ends[1 - e]->GetNode()->GetId();
-            const uint32_t peerIf = ends[1 - e]->GetIfIndex();
             const uint32_t link = ch->GetLinkId();
+            const uint32_t peerIf =
+                ifIndexOf ? ifIndexOf(link, peerNode) : ends[1 - e]->GetIfIndex();
             const int64_t propPs = prop.GetPicoSeconds();
             ch->SetCarrier(UbChannel::CarrierCallback(
                 [peerNode, peerIf, link, propPs](uint32_t, const UbLinkMessage& m) {

@@ -7,6 +7,7 @@
 #include "ns3/node-container.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,9 +59,14 @@ class UbDistributed
      * before the simulation runs. Stops the run with a message if such a link has no PHY latency
      * (its messages could not reach the other rank before their time).
      * \param nodes every node of the network
+     * \param ifIndexOf if given, the interface index of a link's end at a node in the process
+     *        that runs that node (link id, node id): the far end of a link here may be a device
+     *        built with its node's ports renumbered (UbTopologyHelper::SetRanks)
      * \return the links between ranks that have an end on this rank
      */
-    static uint32_t InstallLinks(const NodeContainer& nodes);
+    static uint32_t InstallLinks(
+        const NodeContainer& nodes,
+        const std::function<uint32_t(uint32_t link, uint32_t node)>& ifIndexOf = nullptr);
 
     /// \return true once Enable has run (and until Disable)
     static bool IsEnabled();

@@ -51,9 +51,19 @@ MpiOn()
 }
 
 uint32_t
-MpiInstallLinks(const NodeContainer& nodes)
+MpiInstallLinks(const NodeContainer& nodes, const UbTopology& t)
 {
-    return UbDistributed::InstallLinks(nodes);
+    // Every node is built whole in its own process: a link's end there is its topology port.
+    return UbDistributed::InstallLinks(nodes, [&t](uint32_t link, uint32_t node) {
+        for (uint32_t k = 0; k < t.GetDegree(node); ++k)
+        {
+            if (t.GetPorts(node)[k].link == link)
+            {
+                return k;
+            }
+        }
+        NS_ABORT_MSG("UbExperiment: link " << link << " does not end at node " << node);
+    });
 }
 
 void
@@ -93,7 +103,7 @@ MpiOn()
 }
 
 uint32_t
-MpiInstallLinks(const NodeContainer&)
+MpiInstallLinks(const NodeContainer&, const UbTopology&)
 {
     return 0;
 }
@@ -342,7 +352,7 @@ UbExperiment::Run(const CollectiveRun& run)
     {
         UbTopologyHelper sys;
         sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
-        sys.SetRanks(ranks);
+        sys.SetRanks(ranks, me);
         sys.SetFlowLevel(run.level == FLOW);
         sys.SetOnePod([&run](uint64_t npus, uint32_t podNpus) {
             return OnePodFits(run, npus, podNpus);
@@ -374,7 +384,7 @@ UbExperiment::Run(const CollectiveRun& run)
             std::chrono::duration<double>(std::chrono::steady_clock::now() - build0).count();
         if (ranks > 1)
         {
-            std::vector<uint64_t> cut{MpiInstallLinks(sys.GetAll())};
+            std::vector<uint64_t> cut{MpiInstallLinks(sys.GetAll(), sys.GetTopology())};
             MpiSum(cut); // each link between two processes counted at both
             if (me == 0)
             {
@@ -437,11 +447,14 @@ UbExperiment::Run(const CollectiveRun& run)
         else
         {
             std::vector<Ptr<UbController>> r;
+            std::vector<uint32_t> cnas; // split over processes: the ranks run elsewhere too
             for (uint32_t i : chosen)
             {
                 r.push_back(sys.GetEndpoints().Get(i)->GetObject<UbController>());
+                cnas.push_back(endpoints[i]); // an endpoint's CNA is its node's index
             }
-            engine = std::make_unique<UbCollectiveEngine>(r);
+            engine = ranks > 1 ? std::make_unique<UbCollectiveEngine>(r, cnas)
+                               : std::make_unique<UbCollectiveEngine>(r);
         }
         UbCollectiveEngine& coll = *engine;
         NS_ABORT_MSG_IF(run.level != FLOW && run.aggregate == UbCollectiveEngine::Aggregation::ON,

@@ -178,11 +178,13 @@ UbTopologyHelper::SetOnePod(bool on)
 }
 
 void
-UbTopologyHelper::SetRanks(uint32_t ranks)
+UbTopologyHelper::SetRanks(uint32_t ranks, uint32_t rank)
 {
-    NS_ABORT_MSG_IF(ranks == 0, "UbTopologyHelper::SetRanks: at least 1 rank");
+    NS_ABORT_MSG_IF(ranks == 0 || rank >= ranks,
+                    "UbTopologyHelper::SetRanks: rank " << rank << " of " << ranks);
     NS_ABORT_MSG_IF(m_all.GetN() > 0, "UbTopologyHelper::SetRanks: call it before Build");
     m_ranks = ranks;
+    m_rank = rank;
 }
 
 const std::vector<uint32_t>&
@@ -304,10 +306,22 @@ UbTopologyHelper::Build(UbTopology&& topology)
             return;
         }
     }
-    // Hybrid: only what PlanHybrid chose gets ns-3 objects beyond a bare node.
-    auto linkBuilt = [this](uint32_t l) { return !m_hybrid || m_linkBuilt[l] != 0; };
-    std::vector<uint8_t> nodeBuilt(m_hybrid ? n : 0, 0);
-    for (uint32_t l = 0; m_hybrid && l < m_topo.GetNLinks(); ++l)
+    if (!m_rankOf.empty())
+    {
+        // Split over processes: the links with an end here.
+        m_linkBuilt.assign(m_topo.GetNLinks(), 0);
+        for (uint32_t l = 0; l < m_topo.GetNLinks(); ++l)
+        {
+            const auto& link = m_topo.GetLink(l);
+            m_linkBuilt[l] = m_rankOf[link.a] == m_rank || m_rankOf[link.b] == m_rank;
+        }
+    }
+    // Hybrid or split over processes: only what PlanHybrid or the partition chose gets ns-3
+    // objects beyond a bare node.
+    const bool partial = !m_linkBuilt.empty();
+    auto linkBuilt = [this, partial](uint32_t l) { return !partial || m_linkBuilt[l] != 0; };
+    std::vector<uint8_t> nodeBuilt(partial ? n : 0, 0);
+    for (uint32_t l = 0; partial && l < m_topo.GetNLinks(); ++l)
     {
         if (m_linkBuilt[l])
         {
@@ -315,7 +329,7 @@ UbTopologyHelper::Build(UbTopology&& topology)
             nodeBuilt[m_topo.GetLink(l).b] = 1;
         }
     }
-    auto built = [this, &nodeBuilt](uint32_t v) { return !m_hybrid || nodeBuilt[v] != 0; };
+    auto built = [partial, &nodeBuilt](uint32_t v) { return !partial || nodeBuilt[v] != 0; };
     if (m_checkDeadlock)
     {
         t0 = std::chrono::steady_clock::now();
@@ -840,6 +854,10 @@ UbTopologyHelper::ReplaceRoutes(UbRouteSet routes)
     m_routes = std::move(routes);
     for (uint32_t i = 0; i < m_all.GetN(); ++i)
     {
+        if (!m_rankOf.empty() && m_rankOf[i] != m_rank)
+        {
+            continue; // split over processes: another process's node (its own process sets it)
+        }
         m_routes.InstallInto(i, *m_all.Get(i)->GetObject<UbSwitch>()->GetRoutingTable());
     }
 }

@@ -162,11 +162,15 @@ class UbTopologyHelper
     /**
      * \brief Split the packet level over `ranks` processes of ns-3's distributed simulator
      * (doc/distributed.md): Build creates each node with the rank that runs it as its system
-     * id. A SuperCluster is split by SuperPoD (UbSuperClusterSystems::Partition); other
-     * topologies are refused, as are the flow and hybrid levels.
+     * id, and ns-3 objects beyond a bare node only for this process's part: its own nodes, and
+     * the far end of each link between them and another process (a device that never sends,
+     * so that the channel has its two ends; its node's ports renumbered). A SuperCluster is
+     * split by SuperPoD (UbSuperClusterSystems::Partition); other topologies are refused, as
+     * are the flow and hybrid levels.
      * \param ranks processes (1: not split)
+     * \param rank this process's rank
      */
-    void SetRanks(uint32_t ranks);
+    void SetRanks(uint32_t ranks, uint32_t rank);
     /// \return per node, the rank that runs it (empty unless split over processes: SetRanks)
     const std::vector<uint32_t>& GetRankOfNodes() const;
     /// \param endpoint an endpoint index \return true if the hybrid level studies its SuperPoD
@@ -318,6 +322,7 @@ class UbTopologyHelper
     std::vector<uint8_t> m_studiedEp;  //!< per endpoint index: its SuperPoD is under study
     std::vector<uint8_t> m_linkBuilt;  //!< hybrid: per link, built at packet level
     uint32_t m_ranks{1};               //!< SetRanks
+    uint32_t m_rank{0};                //!< SetRanks: this process's
     std::vector<uint32_t> m_rankOf;    //!< per node, its rank (split over processes)
     HybridStats m_hybridStats;
     /// hybrid: which nodes and links to build at packet level (m_linkBuilt, m_studiedEp)

@@ -30,12 +30,17 @@ WallSeconds()
 }
 } // namespace
 
-UbControllerCarrier::UbControllerCarrier(std::vector<Ptr<UbController>> ranks)
+UbControllerCarrier::UbControllerCarrier(std::vector<Ptr<UbController>> ranks,
+                                         std::vector<uint32_t> cnas)
 {
+    NS_ABORT_MSG_IF(!cnas.empty() && cnas.size() != ranks.size(),
+                    "UbCollectiveEngine: " << cnas.size() << " CNAs for " << ranks.size()
+                                           << " ranks");
     for (uint32_t r = 0; r < ranks.size(); ++r)
     {
-        NS_ABORT_MSG_IF(!ranks[r], "UbCollectiveEngine: rank " << r << " has no UbController");
-        AddParticipant(ranks[r]);
+        NS_ABORT_MSG_IF(!ranks[r] && cnas.empty(),
+                        "UbCollectiveEngine: rank " << r << " has no UbController");
+        Add(ranks[r], cnas.empty() ? ranks[r]->GetCna() : cnas[r]);
     }
 }
 
@@ -43,20 +48,34 @@ UbControllerCarrier::~UbControllerCarrier()
 {
     for (auto& c : m_parts)
     {
-        c->SetNotifyCallback(UbController::NotifyCallback());
+        if (c)
+        {
+            c->SetNotifyCallback(UbController::NotifyCallback());
+        }
     }
 }
 
 uint32_t
 UbControllerCarrier::AddParticipant(const Ptr<UbController>& c)
 {
+    return Add(c, c->GetCna());
+}
+
+uint32_t
+UbControllerCarrier::Add(const Ptr<UbController>& c, uint32_t cna)
+{
     auto i = static_cast<uint32_t>(m_parts.size());
-    auto [it, fresh] = m_indexOfCna.emplace(c->GetCna(), i);
+    auto [it, fresh] = m_indexOfCna.emplace(cna, i);
     NS_ABORT_MSG_IF(!fresh,
                     "UbCollectiveEngine: participants " << it->second << " and " << i
-                                                        << " are the same endpoint (CNA "
-                                                        << c->GetCna() << ")");
+                                                        << " are the same endpoint (CNA " << cna
+                                                        << ")");
     m_parts.push_back(c);
+    m_cnas.push_back(cna);
+    if (!c)
+    {
+        return i; // run by another process
+    }
     c->SetNotifyCallback(UbController::NotifyCallback(
         [this](uint32_t src, UbOp op, uint64_t length, uint64_t address) {
             OnNotify(src, op, length, address);
@@ -89,7 +108,10 @@ UbControllerCarrier::Issue(uint32_t t,
 {
     // Strong order per pair: a pair's transfers execute at the target in the order they were
     // issued (as NCCL's proxies post a connection's steps in order).
-    m_parts[x.src]->WriteWithNotify(m_parts[x.dst]->GetCna(),
+    NS_ABORT_MSG_IF(!m_parts[x.src],
+                    "UbCollectiveEngine: transfer " << t << " from participant " << x.src
+                                                    << ", which another process runs");
+    m_parts[x.src]->WriteWithNotify(m_cnas[x.dst],
                                     x.bytes,
                                     UbOrder::SO,
                                     UbCompletionCallback(),
@@ -108,13 +130,14 @@ UbControllerCarrier::OnNotify(uint32_t srcCna, UbOp op, uint64_t length, uint64_
     m_arrived(static_cast<uint32_t>(address - TRANSFER_ADDRESS));
 }
 
-UbCollectiveRunner::UbCollectiveRunner(std::vector<Ptr<UbController>> ranks)
+UbCollectiveRunner::UbCollectiveRunner(std::vector<Ptr<UbController>> ranks,
+                                       std::vector<uint32_t> cnas)
 {
     NS_ABORT_MSG_IF(ranks.size() < 2,
                     "UbCollectiveEngine: a collective needs at least 2 ranks, got "
                         << ranks.size());
     m_nRanks = static_cast<uint32_t>(ranks.size());
-    auto carrier = std::make_unique<UbControllerCarrier>(std::move(ranks));
+    auto carrier = std::make_unique<UbControllerCarrier>(std::move(ranks), std::move(cnas));
     m_controllers = carrier.get();
     m_carrier = std::move(carrier);
 }

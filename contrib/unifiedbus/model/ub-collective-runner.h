@@ -119,8 +119,13 @@ class UbTransferCarrier
 class UbControllerCarrier : public UbTransferCarrier
 {
   public:
-    /// \param ranks the ranks' controllers, in rank order
-    explicit UbControllerCarrier(std::vector<Ptr<UbController>> ranks);
+    /**
+     * \param ranks the ranks' controllers, in rank order; null for a rank another process runs
+     *        (a run split over processes), whose CNA `cnas` gives
+     * \param cnas per rank, its CNA (empty: the controllers'; needed for null ones)
+     */
+    explicit UbControllerCarrier(std::vector<Ptr<UbController>> ranks,
+                                 std::vector<uint32_t> cnas = {});
     ~UbControllerCarrier() override;
     UbControllerCarrier(const UbControllerCarrier&) = delete;
     UbControllerCarrier& operator=(const UbControllerCarrier&) = delete;
@@ -142,9 +147,11 @@ class UbControllerCarrier : public UbTransferCarrier
     static constexpr uint64_t TRANSFER_ADDRESS = 0x7C01ull << 48;
 
   private:
+    uint32_t Add(const Ptr<UbController>& c, uint32_t cna);
     void OnNotify(uint32_t srcCna, UbOp op, uint64_t length, uint64_t address);
 
-    std::vector<Ptr<UbController>> m_parts; //!< ranks, then reducers
+    std::vector<Ptr<UbController>> m_parts; //!< ranks, then reducers (null: elsewhere)
+    std::vector<uint32_t> m_cnas;           //!< per participant, its CNA
     std::map<uint32_t, uint32_t> m_indexOfCna;
     ArrivedCallback m_arrived;
 };
@@ -166,8 +173,12 @@ class UbCollectiveRunner
     /// Called once when a run completes.
     typedef Callback<void, const UbCollectiveResult&> DoneCallback;
 
-    /// \param ranks the ranks' controllers, in rank order (a UbControllerCarrier over them)
-    explicit UbCollectiveRunner(std::vector<Ptr<UbController>> ranks);
+    /**
+     * \param ranks the ranks' controllers, in rank order (a UbControllerCarrier over them)
+     * \param cnas per rank, its CNA (UbControllerCarrier: for ranks run elsewhere)
+     */
+    explicit UbCollectiveRunner(std::vector<Ptr<UbController>> ranks,
+                                std::vector<uint32_t> cnas = {});
     /**
      * \param carrier what moves the transfers
      * \param ranks the ranks (the carrier's first participants)

@@ -6,6 +6,8 @@
 #include "ns3/abort.h"
 #include "ns3/log.h"
 
+#include <algorithm>
+
 namespace ns3
 {
 
@@ -135,14 +137,25 @@ UbCollectiveResult::BusBw() const
 }
 
 UbCollectiveEngine::UbCollectiveEngine(std::vector<Ptr<UbController>> ranks)
-    : m_runner(ranks),
+    : UbCollectiveEngine(ranks, {})
+{
+}
+
+UbCollectiveEngine::UbCollectiveEngine(std::vector<Ptr<UbController>> ranks,
+                                       std::vector<uint32_t> cnas)
+    : m_runner(ranks, std::move(cnas)),
       m_nRanks(static_cast<uint32_t>(ranks.size()))
 {
-    if (!ranks.empty() && ranks[0])
+    // What one packet on every path of a rank's channel group carries (UbCollectivePlan): rank
+    // 0's, or the first rank's here if another process runs rank 0 (a SuperCluster's NPUs are
+    // alike).
+    auto first = std::find_if(ranks.begin(), ranks.end(), [](const Ptr<UbController>& c) {
+        return c != nullptr;
+    });
+    if (first != ranks.end())
     {
-        // What one packet on every path of a rank's channel group carries (UbCollectivePlan).
-        m_sprayBytes = ranks[0]->GetMtu();
-        m_sprayBytes *= ranks[0]->GetTransport()->GetSprayWidth();
+        m_sprayBytes = (*first)->GetMtu();
+        m_sprayBytes *= (*first)->GetTransport()->GetSprayWidth();
     }
     for (const auto& r : ranks)
     {

@@ -54,6 +54,14 @@ class UbCollectiveEngine
     /// \param ranks the ranks' controllers, in rank order (at least 2)
     explicit UbCollectiveEngine(std::vector<Ptr<UbController>> ranks);
     /**
+     * \brief An engine over ranks some of which another process runs (a run split over
+     * processes; SetLocal): their controllers are null, their CNAs given. The values taken from
+     * the controllers (MTU and spray width) come from the first rank here.
+     * \param ranks the ranks' controllers, in rank order (null: run elsewhere)
+     * \param cnas per rank, its CNA
+     */
+    UbCollectiveEngine(std::vector<Ptr<UbController>> ranks, std::vector<uint32_t> cnas);
+    /**
      * \brief An engine whose transfers move by another carrier (the flow level's): the values
      * the controllers would give come from the fabric's description instead.
      * \param carrier what moves the transfers; its first `ranks` participants are the ranks

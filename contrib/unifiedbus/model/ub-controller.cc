@@ -357,6 +357,11 @@ UbController::CheckDestination(uint32_t dst, const char* what) const
 {
     // Node ids and CNAs usually coincide; otherwise search the node list.
     Ptr<Node> target;
+    if (dst < NodeList::GetNNodes() &&
+        NodeList::GetNode(dst)->GetSystemId() != m_node->GetSystemId())
+    {
+        return; // split over processes: another process builds that node, and checks it
+    }
     if (dst < NodeList::GetNNodes())
     {
         Ptr<UbSwitch> sw = NodeList::GetNode(dst)->GetObject<UbSwitch>();
