@@ -66,7 +66,7 @@ fi
 # kernels: the collectives, flows and ports tables and the transport counters, row for row.
 tables() { # db -> the rows compared
   python3 "$(dirname "${BASH_SOURCE[0]}")/results-dump.py" "$1" |
-    grep -E "^(collectives|flows|ports|metrics):" | grep -vE "name='(build|run)_seconds'"
+    grep -E "^(collectives|flows|ports|metrics):" | grep -vE "name='(build|run)_seconds"
 }
 split_run() { # tag, ranks, program, options...
   local tag="$1" np="$2" prog="$3"

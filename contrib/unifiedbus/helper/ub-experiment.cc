@@ -549,6 +549,32 @@ UbExperiment::Run(const CollectiveRun& run)
             {
                 res = part;
             }
+            // What each process took: peak memory and the simulation's wall-clock time.
+            std::vector<uint64_t> each(2 * ranks, 0);
+            each[me] = UbTopologyHelper::PeakRssBytes();
+            each[ranks + me] = static_cast<uint64_t>(out.wallSeconds * 1e6);
+            MpiSum(each);
+            if (me == 0)
+            {
+                std::cerr << "[mpi] peak memory per process (MiB):";
+                for (uint32_t r = 0; r < ranks; ++r)
+                {
+                    std::cerr << " " << each[r] / (1 << 20);
+                }
+                std::cerr << std::endl;
+            }
+            for (uint32_t r = 0; run.results && r < ranks; ++r)
+            {
+                const std::string rank = std::to_string(r);
+                run.results->AddMetric(run.scope,
+                                       "peak_rss_bytes_rank" + rank,
+                                       static_cast<double>(each[r]),
+                                       "B");
+                run.results->AddMetric(run.scope,
+                                       "run_seconds_rank" + rank,
+                                       static_cast<double>(each[ranks + r]) / 1e6,
+                                       "s");
+            }
         }
         out.finished = res.end > res.start;
         if (run.level == FLOW)
