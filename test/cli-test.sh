@@ -225,4 +225,8 @@ check supercluster-hybrid 0 "uboe-400g  hierarchical     1048576" "$BIN/superclu
 # here); one that auto runs transfer by transfer (4 x 64 at 1 MiB: 33,792 transfers) keeps every pod.
 check supercluster-one-pod 0 "1.0 0.0" sh -c "'$BIN/supercluster-allreduce' --level=flow --aggregate=on --pods=4 --npus=64 --maxBytes=1048576 --scaleouts=uboe-400g --algos=hierarchical --db='$TMP/onepod.db' >/dev/null && '$BIN/supercluster-allreduce' --level=flow --pods=4 --npus=64 --maxBytes=1048576 --scaleouts=uboe-400g --algos=hierarchical --db='$TMP/onepod.db' >/dev/null && python3 -c \"import sqlite3; print(*[r[0] for r in sqlite3.connect('$TMP/onepod.db').execute(\\\"SELECT value FROM metrics WHERE name = 'one_pod' ORDER BY run_id\\\")])\""
 check collectives-no-hybrid 2 "--level=hybrid is not packet or flow" "$BIN/ub-collectives" --level=hybrid
+# Split runs over MPI need the MPI route's build; a link failure is named A:B@US.
+check allreduce-mpi-needs-route 2 "--mpi needs the MPI route's build of ns-3 and this module: run ./ubsim setup --mpi once" "$BIN/supercluster-allreduce" --mpi=gtw --pods=4 --npus=64
+check allreduce-bad-mpi-kernel 2 "--mpi=bogus is not gtw (granted time window) or null" "$BIN/supercluster-allreduce" --mpi=bogus
+check allreduce-bad-fail 2 "--fail=leaf0 is not A:B@US" "$BIN/supercluster-allreduce" --fail=leaf0
 exit 0

@@ -61,9 +61,12 @@ else
   result bad-kernel FAIL "no message naming the kernel"
 fi
 
-# A SuperCluster split by SuperPoD (issue 15): a 4 x 64 hierarchical AllReduce (UBoE, 1 MiB)
-# and an MoE dispatch (All-to-Allv, EP 32 over the 4 SuperPoDs) on 1, 2 and 4 ranks, under both
-# kernels: the collectives, flows and ports tables and the transport counters, row for row.
+# A SuperCluster split by SuperPoD (issue 15): a 4 x 64 hierarchical AllReduce (UBoE, 1 MiB),
+# the same with a scale-out link failing mid-run (so0.leaf0 - so0.spine1 at 60 us: the leaf is
+# with pod 0 on rank 0, the spine on rank 1; failover recomputes the routes, the transport
+# resends what was lost) and an MoE dispatch (All-to-Allv, EP 32 over the 4 SuperPoDs) on 1, 2
+# and 4 ranks, under both kernels: the collectives, flows and ports tables and the transport
+# counters, row for row.
 tables() { # db -> the rows compared
   python3 "$(dirname "${BASH_SOURCE[0]}")/results-dump.py" "$1" |
     grep -E "^(collectives|flows|ports|metrics):" | grep -vE "name='(build|run)_seconds"
@@ -80,7 +83,9 @@ split_run() { # tag, ranks, program, options...
 }
 SC=(--pods=4 --npus=64 --scaleouts=uboe-400g --algos=hierarchical --minBytes=1048576 --maxBytes=1048576)
 MOE=(--pods=4 --npus=64 --ep=32 --phases=dispatch)
-for case in "allreduce supercluster-allreduce SC 11000" "moe moe-dispatch MOE 2000"; do
+FAIL=("${SC[@]}" --fail=so0.leaf0:so0.spine1@60)
+for case in "allreduce supercluster-allreduce SC 11000" "failover supercluster-allreduce FAIL 11000" \
+  "moe moe-dispatch MOE 2000"; do
   set -- $case
   name="$1" prog="$2" min="$4"
   declare -n opts="$3"
@@ -112,6 +117,17 @@ for case in "allreduce supercluster-allreduce SC 11000" "moe moe-dispatch MOE 20
   done
   unset -n opts
 done
+# The failure mattered: packets were lost and resent, and the port rows are not those without it.
+if [ -f "$TMP/failover-1.rows" ] && [ -f "$TMP/allreduce-1.rows" ]; then
+  resent="$(sed -n "s/.*name='retransmitted' value=\([0-9]*\).*/\1/p" "$TMP/failover-1.rows")"
+  if [ "${resent:-0}" -gt 0 ] && ! cmp -s "$TMP/failover-1.rows" "$TMP/allreduce-1.rows"; then
+    result failover-mattered PASS "$resent packets resent"
+  else
+    result failover-mattered FAIL "no packet resent (${resent:-none}) or the same rows as without the failure"
+  fi
+else
+  result failover-mattered FAIL "the 1-rank runs are missing"
+fi
 # What cannot be split says so: more than one simulation per process; the null-message kernel
 # without a stop time.
 expect_refusal() { # name, text, ranks, program, options...

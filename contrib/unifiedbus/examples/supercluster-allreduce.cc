@@ -26,8 +26,10 @@
 #include "ns3/unifiedbus-module.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 
 using namespace ns3;
 
@@ -77,6 +79,12 @@ main(int argc, char* argv[])
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     std::string scaleOutList = "uboe-400g,roce-400g";
     cmd.AddValue("scaleouts", "scale-out presets to run, comma-separated", scaleOutList);
+    std::string failText;
+    cmd.AddValue("fail",
+                 "take a link down mid-run, with failover (UbFaultHelper): A:B@US, the first link "
+                 "between the nodes named A and B (as pod0.npu3, so0.leaf0, so0.spine1) at US "
+                 "microseconds after the start",
+                 failText);
     std::string algoList = "hierarchical,ring";
     cmd.AddValue("algos", "AllReduce algorithms to run: hierarchical, ring or both", algoList);
     cmd.Parse(argc, argv);
@@ -127,6 +135,28 @@ main(int argc, char* argv[])
     for (const std::string& so : scaleOuts)
     {
         UbPreset::Load(so); // an unknown preset stops here, before anything runs
+    }
+    std::string failA;
+    std::string failB;
+    double failUs = 0;
+    if (!failText.empty())
+    {
+        const auto colon = failText.find(':');
+        const auto at = failText.find('@');
+        char* end = nullptr;
+        if (colon != std::string::npos && at != std::string::npos && colon < at)
+        {
+            failA = failText.substr(0, colon);
+            failB = failText.substr(colon + 1, at - colon - 1);
+            failUs = std::strtod(failText.c_str() + at + 1, &end);
+        }
+        if (failA.empty() || failB.empty() || !end || *end != '\0' || !(failUs >= 0) ||
+            failUs > 1e9 || level != UbExperiment::PACKET)
+        {
+            std::cerr << "supercluster-allreduce: --fail=" << failText
+                      << " is not A:B@US (two node names and a time in us) at packet level\n";
+            return 2;
+        }
     }
     const bool oneRun = scaleOuts.size() == 1 && algos.size() == 1 && minBytes == maxBytes;
     if (UbExperiment::IsMpi() && (!oneRun || level != UbExperiment::PACKET))
@@ -189,6 +219,31 @@ main(int argc, char* argv[])
                 run.level = level;
                 run.aggregate = aggregate;
                 run.stop = MicroSeconds(stopUs);
+                if (!failText.empty())
+                {
+                    // The collective starts at 1 us (UbExperiment::Run).
+                    const Time when = MicroSeconds(1) + NanoSeconds(failUs * 1e3);
+                    auto faults = std::make_shared<std::unique_ptr<UbFaultHelper>>();
+                    run.setup = [failA, failB, when, faults](UbTopologyHelper& sys,
+                                                              UbCollectiveEngine&) {
+                        const UbTopology& t = sys.GetTopology();
+                        uint32_t link = UINT32_MAX;
+                        for (uint32_t l = 0; l < t.GetNLinks() && link == UINT32_MAX; ++l)
+                        {
+                            const std::string& a = t.GetNode(t.GetLink(l).a).name;
+                            const std::string& b = t.GetNode(t.GetLink(l).b).name;
+                            if ((a == failA && b == failB) || (a == failB && b == failA))
+                            {
+                                link = l;
+                            }
+                        }
+                        NS_ABORT_MSG_IF(link == UINT32_MAX,
+                                        "supercluster-allreduce: --fail: no link between "
+                                            << failA << " and " << failB);
+                        *faults = std::make_unique<UbFaultHelper>(sys); // lives through the run
+                        (*faults)->ScheduleLinkDown(link, when);
+                    };
+                }
                 for (uint32_t p : study)
                 {
                     run.study.push_back(p * npus); // the SuperPoD's first NPU

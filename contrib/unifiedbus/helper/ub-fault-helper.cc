@@ -55,7 +55,10 @@ UbFaultHelper::ScheduleLaneLoss(uint32_t link, uint8_t lanes, Time at)
     Simulator::Schedule(at - Simulator::Now(), [this, link, lanes]() {
         for (uint32_t side = 0; side < 2; ++side)
         {
-            m_sys.GetDevice(link, side)->SetActiveLanes(lanes);
+            if (Ptr<UbNetDevice> dev = m_sys.GetDevice(link, side))
+            {
+                dev->SetActiveLanes(lanes);
+            }
         }
     });
 }
@@ -64,9 +67,14 @@ void
 UbFaultHelper::LinkDown(uint32_t link)
 {
     NS_LOG_INFO("link " << link << " down at " << Simulator::Now().As(Time::NS));
+    // Split over processes (UbTopologyHelper::SetRanks), every process takes the link down at
+    // the same time: here, the ends it built.
     for (uint32_t side = 0; side < 2; ++side)
     {
-        m_sys.GetDevice(link, side)->SetLinkDown();
+        if (Ptr<UbNetDevice> dev = m_sys.GetDevice(link, side))
+        {
+            dev->SetLinkDown();
+        }
     }
     if (!m_liveInit)
     {
@@ -91,7 +99,10 @@ UbFaultHelper::Failover()
         {
             Ptr<UbNetDevice> dev = m_sys.GetDevice(link, side);
             Ptr<UbSwitch> sw = m_sys.GetNode(side == 0 ? l.a : l.b)->GetObject<UbSwitch>();
-            m_lostQueued += sw->FlushPort(dev->GetPortIndex());
+            if (dev && sw)
+            {
+                m_lostQueued += sw->FlushPort(dev->GetPortIndex());
+            }
         }
     }
     NS_LOG_INFO("failover at " << Simulator::Now().As(Time::NS) << ": " << m_down.size()
@@ -106,7 +117,10 @@ UbFaultHelper::GetLostInFlight() const
     {
         for (uint32_t side = 0; side < 2; ++side)
         {
-            n += m_sys.GetDevice(link, side)->GetFaultDrops();
+            if (Ptr<UbNetDevice> dev = m_sys.GetDevice(link, side))
+            {
+                n += dev->GetFaultDrops();
+            }
         }
     }
     return n;
