@@ -249,12 +249,13 @@ UbChannel::Deliver(uint32_t to, const UbLinkMessage& m)
     case UbLinkMessage::CREDIT:
         if (distributed)
         {
-            Simulator::ScheduleWithContext(
-                m_context[to],
-                PicoSeconds(m.atPs - now),
-                &UbNetDevice::ReceiveCredit,
-                dev,
-                UbCreditReturn{m.atPs, m.reservedCells, m.sharedCells, m.vl});
+            // A pooled event, as a packet's: in distributed order every credit return is one.
+            UbScheduleWithContext(m_context[to],
+                                  PicoSeconds(m.atPs - now),
+                                  UbHint{},
+                                  &UbNetDevice::ReceiveCredit,
+                                  dev,
+                                  UbCreditReturn{m.atPs, m.reservedCells, m.sharedCells, m.vl});
             break;
         }
         dev->ReceiveCredit(UbCreditReturn{m.atPs, m.reservedCells, m.sharedCells, m.vl});
