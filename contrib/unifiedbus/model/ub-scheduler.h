@@ -218,6 +218,8 @@ class UbScheduler : public Scheduler
 
     static constexpr uint32_t BUCKET_SHIFT = 10; //!< a bucket spans 2^10 ps (1.024 ns)
     static constexpr uint32_t BUCKETS = 4096;    //!< buckets in the window (4.19 us)
+    /// Events a bucket keeps room for once drained (64 x 48 B: the window at most 12 MiB)
+    static constexpr std::size_t KEPT_CAPACITY = 64;
 
     // The window of buckets ahead of the current one, each an unsorted list of the events of its
     // 1.024 ns; the current bucket sorted latest first (the next event at its back); events past
