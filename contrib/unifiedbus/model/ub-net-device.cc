@@ -201,7 +201,10 @@ UbNetDevice::SchedulePushFlush()
         return;
     }
     m_flushEvent->Cancel();
-    *m_flushEvent = Simulator::Schedule(PicoSeconds(due - now), &UbNetDevice::PushFlush, this);
+    *m_flushEvent = UbSchedule(PicoSeconds(due - now),
+                               UbHint{this, HotBytes(), nullptr},
+                               &UbNetDevice::PushFlush,
+                               this); // pooled: one per credit return, in distributed order
 }
 
 void

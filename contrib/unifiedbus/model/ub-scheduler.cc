@@ -134,12 +134,17 @@ UbScheduler::File(const Node& n)
     ++m_inBuckets;
     if (b == m_current && m_sorted)
     {
-        // The current run is sorted latest first: keep it so.
-        auto at = std::upper_bound(bucket.begin(), bucket.end(), n, [](const Node& x,
-                                                                       const Node& y) {
+        // The current run is sorted latest first. A newcomer that runs before all of it goes to
+        // its back; any other waits beside it, in the late heap.
+        if (bucket.empty() || Before(n, bucket.back()))
+        {
+            bucket.push_back(n);
+            return;
+        }
+        m_late.push_back(n);
+        std::push_heap(m_late.begin(), m_late.end(), [](const Node& x, const Node& y) {
             return Before(y, x);
         });
-        bucket.insert(at, n);
         return;
     }
     bucket.push_back(n);
@@ -151,6 +156,10 @@ UbScheduler::Rewind(uint64_t b)
 {
     // The window's end moves back with its start: the events it no longer covers wait in the
     // far heap. The current run stays in its bucket and is sorted again when it comes up.
+    // The late arrivals go back to their bucket, which is sorted again when it comes up.
+    std::vector<Node>& current = m_buckets[m_current % BUCKETS];
+    current.insert(current.end(), m_late.begin(), m_late.end());
+    m_late.clear();
     const uint64_t from = std::max(m_current, b + BUCKETS);
     for (uint64_t x = from; x < m_current + BUCKETS; ++x)
     {
@@ -175,7 +184,7 @@ void
 UbScheduler::Settle() const
 {
     std::vector<Node>* run = &m_buckets[m_current % BUCKETS];
-    if (m_sorted && !run->empty())
+    if (m_sorted && (!run->empty() || !m_late.empty()))
     {
         return;
     }
@@ -265,7 +274,25 @@ UbScheduler::PeekNext() const
         return none;
     }
     Settle();
-    return ToEvent(m_buckets[m_current % BUCKETS].back());
+    return ToEvent(Next());
+}
+
+UbScheduler::Node
+UbScheduler::TakeNext()
+{
+    std::vector<Node>& run = m_buckets[m_current % BUCKETS];
+    if (m_late.empty() || (!run.empty() && Before(run.back(), m_late.front())))
+    {
+        const Node n = run.back();
+        run.pop_back();
+        return n;
+    }
+    std::pop_heap(m_late.begin(), m_late.end(), [](const Node& x, const Node& y) {
+        return Before(y, x);
+    });
+    const Node n = m_late.back();
+    m_late.pop_back();
+    return n;
 }
 
 Scheduler::Event
@@ -273,9 +300,7 @@ UbScheduler::RemoveNext()
 {
     NS_ABORT_MSG_IF(IsEmpty(), "UbScheduler: no event to remove");
     Settle();
-    std::vector<Node>& run = m_buckets[m_current % BUCKETS];
-    const Event next = ToEvent(run.back());
-    run.pop_back();
+    const Event next = ToEvent(TakeNext());
     --m_inBuckets;
     // Not a call into the simulator here: it also drains its pending events through this while
     // it is destroyed (UbScheduler::Schedule finds it instead).
@@ -298,6 +323,16 @@ UbScheduler::Remove(const Event& ev)
         if (it != bucket.end())
         {
             bucket.erase(it); // keeps the current run's order
+            --m_inBuckets;
+            return;
+        }
+        auto late = std::find_if(m_late.begin(), m_late.end(), same);
+        if (late != m_late.end())
+        {
+            m_late.erase(late);
+            std::make_heap(m_late.begin(), m_late.end(), [](const Node& x, const Node& y) {
+                return Before(y, x);
+            });
             --m_inBuckets;
             return;
         }
@@ -332,8 +367,14 @@ UbScheduler::PrefetchNext() const
     // arrive; and the next one too if it was not fetched as such (it was filed since, or its
     // bucket just became current). (A step deeper, the port the last arrival at a port left by
     // and its link's other end, fetched one event ahead: no gain measured, dropped.)
+    // (A late arrival that runs next is fetched as the next one; the one after it is not looked
+    // for among the late arrivals.)
     const std::vector<Node>& run = m_buckets[m_current % BUCKETS];
     const std::size_t size = run.size();
+    if (!m_late.empty() && (size == 0 || Before(m_late.front(), run.back())))
+    {
+        Prefetch(m_late.front());
+    }
     if (size >= 1 && run[size - 1].impl != m_fetched)
     {
         Prefetch(run[size - 1]);

@@ -208,6 +208,16 @@ class UbScheduler : public Scheduler
     void File(const Node& n);
     /// Make the current run hold the earliest events (the next non-empty bucket, sorted).
     void Settle() const;
+    /// \return the next event's node, the current run settled: the run's back or m_late's top
+    const Node& Next() const
+    {
+        const std::vector<Node>& run = m_buckets[m_current % BUCKETS];
+        return !m_late.empty() && (run.empty() || Before(m_late.front(), run.back()))
+                   ? m_late.front()
+                   : run.back();
+    }
+    /// Take the next event's node out (after Settle). \return it
+    Node TakeNext();
     /// Make bucket b, before the current one, current (an event filed there after a peek past
     /// it): the far end of the window moves back with it. \param b the bucket
     void Rewind(uint64_t b);
@@ -222,11 +232,16 @@ class UbScheduler : public Scheduler
     static constexpr std::size_t KEPT_CAPACITY = 64;
 
     // The window of buckets ahead of the current one, each an unsorted list of the events of its
-    // 1.024 ns; the current bucket sorted latest first (the next event at its back); events past
-    // the window in a heap. Mutable: PeekNext settles the current run.
+    // 1.024 ns; the current bucket sorted latest first (the next event at its back), with the
+    // events filed into it since in m_late; events past the window in a heap. Mutable:
+    // PeekNext settles the current run.
     mutable std::vector<std::vector<Node>> m_buckets; //!< by (ts >> BUCKET_SHIFT) % BUCKETS
     mutable std::vector<uint64_t> m_occupied;         //!< one bit per non-empty bucket
     mutable std::vector<Node> m_far;                  //!< beyond the window: a heap, earliest first
+    // Events filed into the current bucket once it is sorted: a heap, earliest first, so that
+    // filing one costs a push instead of moving the run's earlier events (which a burst of one
+    // time, a symmetric fabric's usual case, makes thousands).
+    mutable std::vector<Node> m_late; //!< late arrivals in the current bucket
     mutable uint64_t m_current{0};                    //!< absolute number of the current bucket
     mutable std::size_t m_inBuckets{0};               //!< events in the buckets (current included)
     mutable bool m_sorted{false};                     //!< the current bucket is sorted
