@@ -271,6 +271,15 @@ main(int argc, char* argv[])
                 // process's peak memory so far (./ubsim bench systems reads them).
                 results.AddMetric(run.scope, "build_seconds", out.buildSeconds, "s");
                 results.AddMetric(run.scope, "run_seconds", out.wallSeconds, "s");
+                if (level == UbExperiment::PACKET)
+                {
+                    // The simulation's events, all processes' (events per second: the cost
+                    // model of doc/distributed.md's estimate).
+                    results.AddMetric(run.scope,
+                                      "events",
+                                      static_cast<double>(out.events),
+                                      "events");
+                }
                 if (level == UbExperiment::FLOW)
                 {
                     // 1 if the flow level held one SuperPoD's fabric for all (doc/flow-level.md,

@@ -549,10 +549,11 @@ UbExperiment::Run(const CollectiveRun& run)
             {
                 res = part;
             }
-            // What each process took: peak memory and the simulation's wall-clock time.
-            std::vector<uint64_t> each(2 * ranks, 0);
+            // What each process took: peak memory, the simulation's wall-clock time, its events.
+            std::vector<uint64_t> each(3 * ranks, 0);
             each[me] = UbTopologyHelper::PeakRssBytes();
             each[ranks + me] = static_cast<uint64_t>(out.wallSeconds * 1e6);
+            each[2 * ranks + me] = Simulator::GetEventCount();
             MpiSum(each);
             if (me == 0)
             {
@@ -574,6 +575,10 @@ UbExperiment::Run(const CollectiveRun& run)
                                        "run_seconds_rank" + rank,
                                        static_cast<double>(each[ranks + r]) / 1e6,
                                        "s");
+                run.results->AddMetric(run.scope,
+                                       "events_rank" + rank,
+                                       static_cast<double>(each[2 * ranks + r]),
+                                       "events");
             }
         }
         out.finished = res.end > res.start;
