@@ -135,10 +135,16 @@ UbScheduler::File(const Node& n)
     if (b == m_current && m_sorted)
     {
         // The current run is sorted latest first. A newcomer that runs before all of it goes to
-        // its back; any other waits beside it, in the late heap.
+        // its back; into a short run, to its place; any other waits beside it, in the late heap.
         if (bucket.empty() || Before(n, bucket.back()))
         {
             bucket.push_back(n);
+            return;
+        }
+        if (bucket.size() <= SHORT_RUN)
+        {
+            auto later = [](const Node& x, const Node& y) { return Before(y, x); };
+            bucket.insert(std::upper_bound(bucket.begin(), bucket.end(), n, later), n);
             return;
         }
         m_late.push_back(n);
@@ -184,7 +190,7 @@ void
 UbScheduler::Settle() const
 {
     std::vector<Node>* run = &m_buckets[m_current % BUCKETS];
-    if (m_sorted && (!run->empty() || !m_late.empty()))
+    if (m_sorted && !run->empty())
     {
         return;
     }
@@ -278,21 +284,33 @@ UbScheduler::PeekNext() const
 }
 
 UbScheduler::Node
-UbScheduler::TakeNext()
+UbScheduler::TakeLate(std::vector<Node>& run)
 {
-    std::vector<Node>& run = m_buckets[m_current % BUCKETS];
-    if (m_late.empty() || (!run.empty() && Before(run.back(), m_late.front())))
+    Node n;
+    if (Before(run.back(), m_late.front()))
     {
-        const Node n = run.back();
+        n = run.back();
         run.pop_back();
+        if (run.empty())
+        {
+            RunLate();
+        }
         return n;
     }
     std::pop_heap(m_late.begin(), m_late.end(), [](const Node& x, const Node& y) {
         return Before(y, x);
     });
-    const Node n = m_late.back();
+    n = m_late.back();
     m_late.pop_back();
     return n;
+}
+
+void
+UbScheduler::RunLate()
+{
+    std::vector<Node>& run = m_buckets[m_current % BUCKETS];
+    run.swap(m_late);
+    std::sort(run.begin(), run.end(), [](const Node& x, const Node& y) { return Before(y, x); });
 }
 
 Scheduler::Event
@@ -300,7 +318,18 @@ UbScheduler::RemoveNext()
 {
     NS_ABORT_MSG_IF(IsEmpty(), "UbScheduler: no event to remove");
     Settle();
-    const Event next = ToEvent(TakeNext());
+    std::vector<Node>& run = m_buckets[m_current % BUCKETS];
+    Event next;
+    if (__builtin_expect(m_late.empty(), 1))
+    {
+        // The usual case, kept as short as it was before m_late.
+        next = ToEvent(run.back());
+        run.pop_back();
+    }
+    else
+    {
+        next = ToEvent(TakeLate(run));
+    }
     --m_inBuckets;
     // Not a call into the simulator here: it also drains its pending events through this while
     // it is destroyed (UbScheduler::Schedule finds it instead).
@@ -324,6 +353,10 @@ UbScheduler::Remove(const Event& ev)
         {
             bucket.erase(it); // keeps the current run's order
             --m_inBuckets;
+            if (bucket.empty() && !m_late.empty() && b == m_current)
+            {
+                RunLate();
+            }
             return;
         }
         auto late = std::find_if(m_late.begin(), m_late.end(), same);
@@ -367,14 +400,10 @@ UbScheduler::PrefetchNext() const
     // arrive; and the next one too if it was not fetched as such (it was filed since, or its
     // bucket just became current). (A step deeper, the port the last arrival at a port left by
     // and its link's other end, fetched one event ahead: no gain measured, dropped.)
-    // (A late arrival that runs next is fetched as the next one; the one after it is not looked
-    // for among the late arrivals.)
+    // (Late arrivals are not looked at: each was filed by a recent event, and looking costs the
+    // usual order's every event.)
     const std::vector<Node>& run = m_buckets[m_current % BUCKETS];
     const std::size_t size = run.size();
-    if (!m_late.empty() && (size == 0 || Before(m_late.front(), run.back())))
-    {
-        Prefetch(m_late.front());
-    }
     if (size >= 1 && run[size - 1].impl != m_fetched)
     {
         Prefetch(run[size - 1]);

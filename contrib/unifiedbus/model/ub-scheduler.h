@@ -208,16 +208,19 @@ class UbScheduler : public Scheduler
     void File(const Node& n);
     /// Make the current run hold the earliest events (the next non-empty bucket, sorted).
     void Settle() const;
+    /// The current run emptied while m_late holds events: they become the run.
+    void RunLate();
     /// \return the next event's node, the current run settled: the run's back or m_late's top
     const Node& Next() const
     {
         const std::vector<Node>& run = m_buckets[m_current % BUCKETS];
-        return !m_late.empty() && (run.empty() || Before(m_late.front(), run.back()))
+        return !m_late.empty() && Before(m_late.front(), run.back())
                    ? m_late.front()
                    : run.back();
     }
-    /// Take the next event's node out (after Settle). \return it
-    Node TakeNext();
+    /// Take the next event's node out, m_late not empty (after Settle). \param run the current
+    /// run \return it
+    Node TakeLate(std::vector<Node>& run);
     /// Make bucket b, before the current one, current (an event filed there after a peek past
     /// it): the far end of the window moves back with it. \param b the bucket
     void Rewind(uint64_t b);
@@ -230,6 +233,9 @@ class UbScheduler : public Scheduler
     static constexpr uint32_t BUCKETS = 4096;    //!< buckets in the window (4.19 us)
     /// Events a bucket keeps room for once drained (64 x 48 B: the window at most 12 MiB)
     static constexpr std::size_t KEPT_CAPACITY = 64;
+    /// A sorted run this short takes a newcomer in its place (a small move); a longer one, in
+    /// m_late (a burst of one time would move thousands)
+    static constexpr std::size_t SHORT_RUN = 64;
 
     // The window of buckets ahead of the current one, each an unsorted list of the events of its
     // 1.024 ns; the current bucket sorted latest first (the next event at its back), with the
@@ -240,7 +246,8 @@ class UbScheduler : public Scheduler
     mutable std::vector<Node> m_far;                  //!< beyond the window: a heap, earliest first
     // Events filed into the current bucket once it is sorted: a heap, earliest first, so that
     // filing one costs a push instead of moving the run's earlier events (which a burst of one
-    // time, a symmetric fabric's usual case, makes thousands).
+    // time, a symmetric fabric's usual case, makes thousands). Empty whenever the current run
+    // is (RunLate), so that only taking an event looks at it.
     mutable std::vector<Node> m_late; //!< late arrivals in the current bucket
     mutable uint64_t m_current{0};                    //!< absolute number of the current bucket
     mutable std::size_t m_inBuckets{0};               //!< events in the buckets (current included)

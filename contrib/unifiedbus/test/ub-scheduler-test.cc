@@ -3,7 +3,9 @@
  *
  * UbScheduler runs events in the order every ns-3 scheduler does (time, then insertion):
  *  - through its Scheduler interface, against a sort of the same keys: events in one bucket, in
- *    many, past the window (the far heap), with ties, removals and insertions between removals;
+ *    many, past the window (the far heap), with ties, removals and insertions between removals,
+ *    and in bursts of hundreds per bucket, filed into while it runs (the late heap), including a
+ *    burst removed whole while late events wait;
  *  - the same when, as under ns-3's distributed kernels, events are inserted after a peek that
  *    moved the window ahead, earlier than the event peeked at (UbScheduler::Rewind);
  *  - under the simulator, a workload that schedules from its events (zero delays, ties, delays
@@ -40,8 +42,14 @@ Nothing()
 class UbSchedulerKeysTestCase : public TestCase
 {
   public:
-    UbSchedulerKeysTestCase()
-        : TestCase("the scheduler hands out events by time, then insertion, as a sort does")
+    /// \param burst most events fall in a few buckets, hundreds to each (a symmetric fabric's
+    /// bursts of one time: events filed into the running bucket wait beside it, in m_late)
+    UbSchedulerKeysTestCase(bool burst)
+        : TestCase(burst ? "in bursts of hundreds of events per bucket, the scheduler hands out "
+                           "events by time, then insertion, as a sort does"
+                         : "the scheduler hands out events by time, then insertion, as a sort "
+                           "does"),
+          m_burst(burst)
     {
     }
 
@@ -66,7 +74,12 @@ class UbSchedulerKeysTestCase : public TestCase
         };
         // Delays: within a bucket (under 1,024 ps), across the window (4.19 us), past it, and
         // equal to an earlier one's (ties broken by insertion).
-        auto delay = [&rng]() -> uint64_t {
+        auto delay = [&rng, this]() -> uint64_t {
+            if (m_burst && rng() % 8 != 0)
+            {
+                // Within the bucket or the next three, on 16 distinct times each.
+                return (rng() % 64) * 64;
+            }
             switch (rng() % 5)
             {
             case 0:
@@ -93,6 +106,11 @@ class UbSchedulerKeysTestCase : public TestCase
             {
                 // Remove one that is not the next (as Simulator::Remove does).
                 std::size_t k = rng() % pending.size();
+                if (m_burst && rng() % 2 == 0)
+                {
+                    // One of the last filed: often one waiting beside the running bucket.
+                    k = pending.size() - 1 - rng() % std::min<std::size_t>(pending.size(), 8);
+                }
                 s->Remove(pending[k]);
                 pending.erase(pending.begin() + k);
                 ++removed;
@@ -126,6 +144,73 @@ class UbSchedulerKeysTestCase : public TestCase
         NS_TEST_ASSERT_MSG_EQ(handedOut + removed, uid, "events lost");
         NS_TEST_ASSERT_MSG_GT(handedOut, 15000u, "too few events to mean anything");
         NS_TEST_ASSERT_MSG_GT(removed, 500u, "too few removals to mean anything");
+    }
+
+    bool m_burst; //!< most events in a few buckets
+};
+
+/**
+ * A long sorted run (a burst in one bucket) whose events are all removed while events filed into
+ * its bucket after it was sorted wait beside it: those run next, in (time, insertion) order, and
+ * so does an event filed after them.
+ */
+class UbSchedulerLateTestCase : public TestCase
+{
+  public:
+    UbSchedulerLateTestCase()
+        : TestCase("events filed into a sorted burst run in order after the burst is removed")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        Ptr<UbScheduler> s = CreateObject<UbScheduler>();
+        std::vector<Ptr<EventImpl>> impls;
+        uint32_t uid = 0;
+        auto make = [&](uint64_t ts) {
+            Scheduler::Event ev;
+            impls.push_back(MakeEvent(&Nothing));
+            ev.impl = PeekPointer(impls.back());
+            ev.key.m_ts = ts;
+            ev.key.m_uid = ++uid;
+            ev.key.m_context = 0;
+            s->Insert(ev);
+            return ev;
+        };
+        // 200 events at 0, 2, ..., 398 ps: one bucket, a run longer than one kept sorted by
+        // moving its events.
+        std::vector<Scheduler::Event> burst;
+        for (uint64_t i = 0; i < 200; ++i)
+        {
+            burst.push_back(make(2 * i));
+        }
+        NS_TEST_ASSERT_MSG_EQ(s->PeekNext().key.m_uid, 1u, "the burst's first is next");
+        // Filed after the sort, later than the run's first: 901, 701, 501 ps (reverse order),
+        // then a tie at 501 ps that must follow its elder.
+        const uint32_t at901 = make(901).key.m_uid;
+        const uint32_t at701 = make(701).key.m_uid;
+        const uint32_t at501 = make(501).key.m_uid;
+        const uint32_t tie501 = make(501).key.m_uid;
+        for (const Scheduler::Event& ev : burst)
+        {
+            s->Remove(ev);
+        }
+        const uint32_t at600 = make(600).key.m_uid; // filed into the run the late ones became
+        const std::vector<std::pair<uint32_t, uint64_t>> expected{{at501, 501},
+                                                                  {tie501, 501},
+                                                                  {at600, 600},
+                                                                  {at701, 701},
+                                                                  {at901, 901}};
+        for (const auto& [id, ts] : expected)
+        {
+            NS_TEST_ASSERT_MSG_EQ(s->IsEmpty(), false, "an event was lost");
+            NS_TEST_ASSERT_MSG_EQ(s->PeekNext().key.m_uid, id, "PeekNext out of order");
+            const Scheduler::Event next = s->RemoveNext();
+            NS_TEST_ASSERT_MSG_EQ(next.key.m_uid, id, "out of order");
+            NS_TEST_ASSERT_MSG_EQ(next.key.m_ts, ts, "time changed");
+        }
+        NS_TEST_ASSERT_MSG_EQ(s->IsEmpty(), true, "events left behind");
     }
 };
 
@@ -448,7 +533,9 @@ class UbSchedulerTestSuite : public TestSuite
     UbSchedulerTestSuite()
         : TestSuite("unifiedbus-scheduler", UNIT)
     {
-        AddTestCase(new UbSchedulerKeysTestCase, TestCase::QUICK);
+        AddTestCase(new UbSchedulerKeysTestCase(false), TestCase::QUICK);
+        AddTestCase(new UbSchedulerKeysTestCase(true), TestCase::QUICK);
+        AddTestCase(new UbSchedulerLateTestCase, TestCase::QUICK);
         AddTestCase(new UbSchedulerRewindTestCase, TestCase::QUICK);
         AddTestCase(new UbSchedulerSimulatorTestCase, TestCase::QUICK);
         AddTestCase(new UbPooledEventTestCase, TestCase::QUICK);
