@@ -557,61 +557,151 @@ UbHierarchicalBuilder::Supports(UbCollectiveOp op) const
     return op == UbCollectiveOp::ALL_REDUCE;
 }
 
+namespace
+{
+/**
+ * The hierarchical AllReduce a step at a time: batch b is one step of one phase in every ring of
+ * that phase (reduce-scatter in the groups: g - 1 steps; AllReduce across them: 2 (groups - 1);
+ * all-gather in the groups: g - 1). Its transfers are (rank r, piece k) in that order, so
+ * transfer (b, r, k) has index (b n + r) c + k. A transfer of a step forwards what arrived at its
+ * rank in the step before, the same piece; the first step of a phase waits for the rank's last
+ * arrival of the phase before (its last piece), as NCCL's next phase starts once the rank holds
+ * its data.
+ */
+struct HierarchicalSteps
+{
+    /// \param plan the plan (group checked)
+    explicit HierarchicalSteps(const UbCollectivePlan& plan)
+        : n(plan.ranks),
+          g(plan.group),
+          groups(plan.ranks / plan.group),
+          c(plan.chunks),
+          shard((plan.bytes + plan.group - 1) / plan.group),
+          across((shard + groups - 1) / groups)
+    {
+    }
+
+    /// \return batches (steps over the three phases)
+    uint32_t Batches() const
+    {
+        return 2 * (g - 1) + 2 * (groups - 1);
+    }
+
+    /// \param b a batch \return true if it is a step of the AllReduce across the groups
+    bool Across(uint32_t b) const
+    {
+        return b >= g - 1 && b < g - 1 + 2 * (groups - 1);
+    }
+
+    /// \param r a rank \param across in the ring across groups \return r's successor
+    uint32_t Next(uint32_t r, bool acrossGroups) const
+    {
+        const uint32_t q = r / g;
+        const uint32_t i = r % g;
+        return acrossGroups ? ((q + 1) % groups) * g + i : q * g + (i + 1) % g;
+    }
+
+    /// \param r a rank \param across in the ring across groups \return r's predecessor
+    uint32_t Prev(uint32_t r, bool acrossGroups) const
+    {
+        const uint32_t q = r / g;
+        const uint32_t i = r % g;
+        return acrossGroups ? ((q + groups - 1) % groups) * g + i : q * g + (i + g - 1) % g;
+    }
+
+    /// \param b a batch \return the data bytes of its transfers
+    uint64_t BatchBytes(uint32_t b) const
+    {
+        uint64_t total = 0;
+        for (uint32_t k = 0; k < c; ++k)
+        {
+            total += std::max<uint64_t>(Piece(Across(b) ? across : shard, c, k), 1);
+        }
+        return total * n;
+    }
+
+    /// Add batch b's transfers to gr (after batches 0 .. b - 1). \param gr the graph \param b
+    /// the batch
+    void Add(UbTransferGraph& gr, uint32_t b) const
+    {
+        const bool acrossGroups = Across(b);
+        const bool samePhase = b > 0 && Across(b - 1) == acrossGroups;
+        const uint64_t stepBytes = acrossGroups ? across : shard;
+        for (uint32_t r = 0; r < n; ++r)
+        {
+            const uint32_t dst = Next(r, acrossGroups);
+            const uint32_t from = b > 0 ? Prev(r, Across(b - 1)) : 0;
+            for (uint32_t k = 0; k < c; ++k)
+            {
+                const uint32_t t = gr.Add(r, dst, Piece(stepBytes, c, k));
+                if (b > 0)
+                {
+                    const uint64_t before = (static_cast<uint64_t>(b - 1) * n + from) * c;
+                    gr.Depend(t, static_cast<uint32_t>(before + (samePhase ? k : c - 1)));
+                }
+            }
+        }
+    }
+
+    uint32_t n;      //!< ranks
+    uint32_t g;      //!< ranks per group
+    uint32_t groups; //!< groups
+    uint32_t c;      //!< pieces per step
+    uint64_t shard;  //!< bytes a rank owns after the reduce-scatter (a step in a group)
+    uint64_t across; //!< bytes of a step across the groups
+};
+
+/// Stop with a message if a hierarchical plan has no groups. \param plan the plan
 void
-UbHierarchicalBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& gr) const
+CheckGroups(const UbCollectivePlan& plan)
 {
     NS_ABORT_MSG_IF(plan.group == 0,
                     "UbCollectiveEngine: hierarchical AllReduce needs groups; call SetGroupSize "
                     "(ranks per domain)");
-    const uint64_t bytes = plan.bytes;
-    const uint32_t g = plan.group;
-    const uint32_t groups = plan.ranks / g;
-    const uint64_t shard = (bytes + g - 1) / g; // what each rank owns after the reduce-scatter
-    // 1. Reduce-scatter inside each group.
-    std::vector<uint32_t> done(plan.ranks, UINT32_MAX);
-    for (uint32_t q = 0; q < groups; ++q)
+}
+} // namespace
+
+void
+UbHierarchicalBuilder::Build(const UbCollectivePlan& plan, UbTransferGraph& gr) const
+{
+    // Reduce-scatter in each group, AllReduce of each shard across the groups (rank i of every
+    // group), all-gather in each group: step after step, as Generate.
+    CheckGroups(plan);
+    const HierarchicalSteps steps(plan);
+    for (uint32_t b = 0; b < steps.Batches(); ++b)
     {
-        std::vector<uint32_t> members;
-        for (uint32_t i = 0; i < g; ++i)
-        {
-            members.push_back(q * g + i);
-        }
-        auto last = Ring(gr, plan.chunks, members, shard, g - 1, {});
-        for (uint32_t i = 0; i < g; ++i)
-        {
-            done[q * g + i] = last[i];
-        }
+        steps.Add(gr, b);
     }
-    // 2. AllReduce of each shard across the groups (rank i of every group).
-    std::vector<uint32_t> done2(plan.ranks, UINT32_MAX);
-    for (uint32_t i = 0; i < g; ++i)
+}
+
+bool
+UbHierarchicalBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& gr) const
+{
+    // One stream, a batch per step: the same transfers, indices and results as Build. A step
+    // depends only on the step before it (lookback 1), so a run holds about two steps of every
+    // ring instead of all 2 (g - 1) + 2 (groups - 1); each step holds every rank's transfers.
+    CheckGroups(plan);
+    const HierarchicalSteps steps(plan);
+    uint64_t totalBytes = 0;
+    for (uint32_t b = 0; b < steps.Batches(); ++b)
     {
-        std::vector<uint32_t> members;
-        std::vector<std::vector<uint32_t>> after;
-        for (uint32_t q = 0; q < groups; ++q)
-        {
-            members.push_back(q * g + i);
-            after.push_back({done[q * g + i]});
-        }
-        auto last =
-            Ring(gr, plan.chunks, members, (shard + groups - 1) / groups, 2 * (groups - 1), after);
-        for (uint32_t q = 0; q < groups; ++q)
-        {
-            done2[q * g + i] = last[q];
-        }
+        totalBytes += steps.BatchBytes(b);
     }
-    // 3. All-gather inside each group.
-    for (uint32_t q = 0; q < groups; ++q)
-    {
-        std::vector<uint32_t> members;
-        std::vector<std::vector<uint32_t>> after;
-        for (uint32_t i = 0; i < g; ++i)
-        {
-            members.push_back(q * g + i);
-            after.push_back({done2[q * g + i]});
-        }
-        Ring(gr, plan.chunks, members, shard, g - 1, after);
-    }
+    auto next = std::make_shared<uint32_t>(0);
+    gr.SetGenerator(
+        1,
+        [steps, next](UbTransferGraph& g, uint32_t) {
+            if (*next == steps.Batches())
+            {
+                return false;
+            }
+            steps.Add(g, (*next)++);
+            return true;
+        },
+        1,
+        static_cast<uint64_t>(steps.Batches()) * steps.n * steps.c,
+        totalBytes);
+    return true;
 }
 
 bool
@@ -619,9 +709,7 @@ UbHierarchicalBuilder::Phases(const UbCollectivePlan& plan, std::vector<UbRingPh
 {
     // As Build: reduce-scatter in each group, AllReduce across the groups (rank i of each), then
     // all-gather in each group.
-    NS_ABORT_MSG_IF(plan.group == 0,
-                    "UbCollectiveEngine: hierarchical AllReduce needs groups; call SetGroupSize "
-                    "(ranks per domain)");
+    CheckGroups(plan);
     const uint32_t g = plan.group;
     const uint32_t groups = plan.ranks / g;
     const uint64_t shard = (plan.bytes + g - 1) / g;

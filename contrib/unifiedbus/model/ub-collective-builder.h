@@ -211,6 +211,16 @@ class UbHierarchicalBuilder : public UbCollectiveBuilder
     /// \param plan the plan \return as UbRingBuilder::AutoChunks (NCCL's channel sizing)
     uint32_t AutoChunks(const UbCollectivePlan& plan) const override;
     /**
+     * \brief One stream, a batch per step of a phase (every ring of the phase, rank after rank,
+     * piece after piece): the same transfers, indices and results as Build, while a run holds
+     * about two steps. In a run split over processes, each holds the transfers it issues or
+     * receives, a step at a time, instead of the whole graph of every rank.
+     * \param plan the plan
+     * \param g an empty graph
+     * \return true
+     */
+    bool Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const override;
+    /**
      * \param plan the plan
      * \param[out] phases the reduce-scatter rings of the groups, the AllReduce rings across
      *        them, the all-gather rings of the groups

@@ -672,6 +672,61 @@ class UbGeneratedRingTestCase : public TestCase
     }
 };
 
+/**
+ * Hierarchical AllReduce generated as it runs (one stream, a batch per step of a phase): the same
+ * results as the whole graph to the picosecond, holding a few steps instead of all of them. On
+ * 16 ranks of nvlink5-gb200 in groups of 4 at 1 MiB, a step is cut into 16 pieces (NCCL's
+ * channel sizing: 64 KiB per rank in pieces of at least 4 KiB); the graph is 3 + 6 + 3 = 12
+ * steps x 16 ranks x 16 pieces = 3,072 transfers, and a step depends only on the one before, so
+ * the run holds the steps around the latest arrival: at most three of them (768 transfers).
+ */
+class UbGeneratedHierarchicalTestCase : public TestCase
+{
+  public:
+    UbGeneratedHierarchicalTestCase()
+        : TestCase("nvlink5-gb200, 16 ranks in groups of 4: hierarchical generated as it runs "
+                   "gives the whole graph's results to the picosecond and holds three steps")
+    {
+    }
+
+  private:
+    static UbCollectiveResult Run(bool generated)
+    {
+        UbExperiment::CollectiveRun run;
+        run.preset = "nvlink5-gb200";
+        run.ranks = 16;
+        run.group = 4;
+        run.op = UbCollectiveOp::ALL_REDUCE;
+        run.algo = UbCollectiveAlgo::HIERARCHICAL;
+        run.bytes = 1 << 20;
+        run.setup = [generated](UbTopologyHelper&, UbCollectiveEngine& coll) {
+            coll.SetGenerated(generated);
+        };
+        UbCollectiveResult r = UbExperiment::Run(run).result;
+        ubtest::ResetSimulation();
+        return r;
+    }
+
+    void DoRun() override
+    {
+        const UbCollectiveResult gen = Run(true);
+        const UbCollectiveResult whole = Run(false);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG((gen.end - gen.start).GetPicoSeconds()),
+                              (whole.end - whole.start).GetPicoSeconds(),
+                              "the same time as the whole graph");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(gen.transfers), 12ULL * 16 * 16, "steps x ranks x pieces");
+        NS_TEST_EXPECT_MSG_EQ(gen.wireBytes, whole.wireBytes, "the same bytes");
+        NS_TEST_EXPECT_MSG_EQ(whole.peakTransfers, whole.transfers, "the whole graph held");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(UB_FIG(gen.peakTransfers),
+                                    3ULL * 16 * 16,
+                                    "generated: at most three steps held at once");
+        for (uint32_t r = 0; r < 16; ++r)
+        {
+            NS_TEST_EXPECT_MSG_EQ(gen.rankDone[r], whole.rankDone[r], "rank " << r << " done");
+        }
+    }
+};
+
 class UbCollectiveSweepTestSuite : public TestSuite
 {
   public:
@@ -698,6 +753,7 @@ class UbCollectiveSweepTestSuite : public TestSuite
         AddTestCase(new UbNvlsReducerSlotsTestCase, ubtest::Quick());
         AddTestCase(new UbGeneratedGraphTestCase, ubtest::Quick());
         AddTestCase(new UbGeneratedRingTestCase, ubtest::Quick());
+        AddTestCase(new UbGeneratedHierarchicalTestCase, ubtest::Quick());
     }
 };
 
