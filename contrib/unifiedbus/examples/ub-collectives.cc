@@ -263,7 +263,7 @@ main(int argc, char* argv[])
             plan.dims = dims;
             std::set<std::pair<uint32_t, uint32_t>> pairs;
             const UbTransferGraph graph = UbCollectiveBuilder::Build(plan);
-            graph.ForEach([&pairs](uint32_t, const UbTransferGraph::Transfer& tr) {
+            graph.ForEach([&pairs](UbTransferId, const UbTransferGraph::Transfer& tr) {
                 pairs.emplace(tr.src, tr.dst);
             });
             scope.assign(pairs.begin(), pairs.end());

@@ -91,7 +91,7 @@ class UbFlowCarrier : public UbTransferCarrier
         m_arrived = std::move(arrived);
     }
 
-    void Issue(uint32_t t,
+    void Issue(UbTransferId t,
                const UbTransferGraph::Transfer& x,
                const UbIssueOptions& options) override
     {

@@ -61,11 +61,11 @@ class UbHybridCarrier : public UbTransferCarrier
     void Begin(ArrivedCallback arrived) override
     {
         m_arrived = std::move(arrived);
-        m_packet.Begin([this](uint32_t t) { PacketArrived(t); });
-        m_flow->Begin([this](uint32_t t) { m_arrived(t); });
+        m_packet.Begin([this](UbTransferId t) { PacketArrived(t); });
+        m_flow->Begin([this](UbTransferId t) { m_arrived(t); });
     }
 
-    void Issue(uint32_t t,
+    void Issue(UbTransferId t,
                const UbTransferGraph::Transfer& x,
                const UbIssueOptions& options) override
     {
@@ -97,7 +97,7 @@ class UbHybridCarrier : public UbTransferCarrier
         uint32_t inFlight{0};
     };
 
-    void PacketArrived(uint32_t t)
+    void PacketArrived(UbTransferId t)
     {
         auto it = m_pairOf.find(t);
         NS_ABORT_MSG_IF(it == m_pairOf.end(),
@@ -120,7 +120,7 @@ class UbHybridCarrier : public UbTransferCarrier
     UbTopologyHelper::HybridStats& m_stats;
     ArrivedCallback m_arrived;
     std::unordered_map<uint64_t, Shadow> m_shadows;  //!< (src, dst) -> its shadow
-    std::unordered_map<uint32_t, uint64_t> m_pairOf; //!< packet transfer -> its pair
+    std::unordered_map<UbTransferId, uint64_t> m_pairOf; //!< packet transfer -> its pair
 };
 
 } // namespace

@@ -319,11 +319,11 @@ UbRingBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) const
             }
             for (uint32_t p = 0; p < n; ++p)
             {
-                uint32_t t = g.Add(p, (p + 1) % n, Piece(perRank, c, k));
+                const UbTransferId t = g.Add(p, (p + 1) % n, Piece(perRank, c, k));
                 if (s > 0)
                 {
                     // what p received from p - 1 in the step before
-                    g.Depend(t, ((s - 1) * n + (p + n - 1) % n) * c + k);
+                    g.Depend(t, (static_cast<uint64_t>(s - 1) * n + (p + n - 1) % n) * c + k);
                 }
             }
             ++(*next)[k];
@@ -633,11 +633,11 @@ struct HierarchicalSteps
             const uint32_t from = b > 0 ? Prev(r, Across(b - 1)) : 0;
             for (uint32_t k = 0; k < c; ++k)
             {
-                const uint32_t t = gr.Add(r, dst, Piece(stepBytes, c, k));
+                const UbTransferId t = gr.Add(r, dst, Piece(stepBytes, c, k));
                 if (b > 0)
                 {
-                    const uint64_t before = (static_cast<uint64_t>(b - 1) * n + from) * c;
-                    gr.Depend(t, static_cast<uint32_t>(before + (samePhase ? k : c - 1)));
+                    const UbTransferId before = (static_cast<uint64_t>(b - 1) * n + from) * c;
+                    gr.Depend(t, before + (samePhase ? k : c - 1));
                 }
             }
         }
@@ -799,7 +799,7 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
     struct Switch
     {
         uint64_t share{0};         // bytes it reduces
-        std::deque<uint32_t> sums; // its last `window` reductions
+        std::deque<UbTransferId> sums; // its last `window` reductions
         uint32_t k{0};             // next piece index
         uint32_t h{0};             // next head
     };
@@ -871,7 +871,7 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
                 return false;
             }
             const auto red = static_cast<uint32_t>(n + j); // reducers come after the ranks
-            std::vector<uint32_t> ups(n);
+            std::vector<UbTransferId> ups(n);
             for (uint32_t r = 0; r < n; ++r)
             {
                 // ld_reduce: each rank's piece read, on the rank's engine (InNetworkRate)
@@ -881,8 +881,8 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
                     g.Depend(ups[r], sw.sums.front()); // the switch holds this many reductions
                 }
             }
-            uint32_t sum = g.Add(red, h, piece, piece); // reduced on the engine, to the head
-            for (uint32_t u : ups)
+            const UbTransferId sum = g.Add(red, h, piece, piece); // reduced on the engine, to the head
+            for (UbTransferId u : ups)
             {
                 g.Depend(sum, u);
             }
@@ -891,11 +891,11 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
                 sw.sums.pop_front();
             }
             sw.sums.push_back(sum);
-            uint32_t store = g.Add(h, red, piece, piece); // multimem.st of the sum, likewise
+            const UbTransferId store = g.Add(h, red, piece, piece); // multimem.st of the sum, likewise
             g.Depend(store, sum);
             for (uint32_t r = 0; r < n; ++r)
             {
-                uint32_t down = g.Add(red, r, piece); // the switch's multicast
+                const UbTransferId down = g.Add(red, r, piece); // the switch's multicast
                 g.Depend(down, store);
             }
             return true;

@@ -102,7 +102,7 @@ UbControllerCarrier::Begin(ArrivedCallback arrived)
 }
 
 void
-UbControllerCarrier::Issue(uint32_t t,
+UbControllerCarrier::Issue(UbTransferId t,
                            const UbTransferGraph::Transfer& x,
                            const UbIssueOptions& options)
 {
@@ -122,12 +122,12 @@ UbControllerCarrier::Issue(uint32_t t,
 void
 UbControllerCarrier::OnNotify(uint32_t srcCna, UbOp op, uint64_t length, uint64_t address)
 {
-    if (!m_arrived || op != UbOp::WRITE_NOTIFY || (address >> 32) != (TRANSFER_ADDRESS >> 32) ||
+    if (!m_arrived || op != UbOp::WRITE_NOTIFY || (address >> 48) != (TRANSFER_ADDRESS >> 48) ||
         m_indexOfCna.find(srcCna) == m_indexOfCna.end())
     {
         return; // not ours
     }
-    m_arrived(static_cast<uint32_t>(address - TRANSFER_ADDRESS));
+    m_arrived(address - TRANSFER_ADDRESS);
 }
 
 UbCollectiveRunner::UbCollectiveRunner(std::vector<Ptr<UbController>> ranks,
@@ -183,7 +183,7 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
                             << m_carrier->GetNParticipants()
                             << " participants (reducing switches are not split over processes)");
         // A graph built whole counted its dependencies before: none may cross processes.
-        m_graph.ForEach([this, &result](uint32_t t, const UbTransferGraph::Transfer& x) {
+        m_graph.ForEach([this, &result](UbTransferId t, const UbTransferGraph::Transfer& x) {
             for (uint32_t d = 0; !m_local[x.dst] && d < x.dependents.size(); ++d)
             {
                 const uint32_t src = m_graph.Get(x.dependents[d]).src;
@@ -206,7 +206,7 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     m_result = result;
     m_result.level = m_carrier->GetLevel();
     m_done = done;
-    m_carrier->Begin([this](uint32_t t) { Arrived(t); });
+    m_carrier->Begin([this](UbTransferId t) { Arrived(t); });
     m_arrived = 0;
     m_engineFreePs.assign(m_carrier->GetNParticipants(), 0);
     // A generated graph: in each stream, the batches that may hold transfers with no dependency.
@@ -217,8 +217,8 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
             m_graph.Generate(k);
         }
     }
-    std::vector<uint32_t> ready;
-    m_graph.ForEach([this, &ready](uint32_t t, const UbTransferGraph::Transfer& x) {
+    std::vector<UbTransferId> ready;
+    m_graph.ForEach([this, &ready](UbTransferId t, const UbTransferGraph::Transfer& x) {
         Check(t, x, true);
         if (x.dependencies == 0 && m_graph.IsLocal(x.src))
         {
@@ -231,7 +231,7 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
     m_held = m_result.peakTransfers;
     for (uint32_t k = 0; split && k < m_graph.GetStreams(); ++k)
     {
-        const uint32_t end = m_graph.GetEnd(k);
+        const uint64_t end = m_graph.GetEnd(k);
         Forget(k, m_graph.GetFirst(k), end);
     }
     m_result.rankDone.assign(m_nRanks, Time(0));
@@ -252,14 +252,16 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
         Finish();
         return;
     }
-    for (uint32_t t : ready)
+    for (UbTransferId t : ready)
     {
         Ready(t);
     }
 }
 
 void
-UbCollectiveRunner::Check(uint32_t t, const UbTransferGraph::Transfer& x, bool atStart) const
+UbCollectiveRunner::Check(UbTransferId t,
+                          const UbTransferGraph::Transfer& x,
+                          bool atStart) const
 {
     const uint32_t n = m_carrier->GetNParticipants();
     NS_ABORT_MSG_IF(x.src >= n || x.dst >= n,
@@ -273,7 +275,7 @@ UbCollectiveRunner::Check(uint32_t t, const UbTransferGraph::Transfer& x, bool a
 }
 
 void
-UbCollectiveRunner::Ready(uint32_t t)
+UbCollectiveRunner::Ready(UbTransferId t)
 {
     const UbTransferGraph::Transfer& x = m_graph.Get(t);
     double rate = x.src < m_config.engineBps.size() ? m_config.engineBps[x.src] : 0;
@@ -300,7 +302,7 @@ UbCollectiveRunner::Ready(uint32_t t)
 }
 
 void
-UbCollectiveRunner::Issue(uint32_t t)
+UbCollectiveRunner::Issue(UbTransferId t)
 {
     const UbTransferGraph::Transfer& x = m_graph.Get(t);
     // The run's configuration applies to what the ranks issue; reducing switches keep theirs.
@@ -320,7 +322,7 @@ UbCollectiveRunner::Issue(uint32_t t)
 }
 
 void
-UbCollectiveRunner::Arrived(uint32_t t)
+UbCollectiveRunner::Arrived(UbTransferId t)
 {
     if (!m_running)
     {
@@ -329,7 +331,7 @@ UbCollectiveRunner::Arrived(uint32_t t)
     if (!m_local.empty() && m_graph.IsGenerating())
     {
         // From another process, it may be ahead of what the arrivals here have generated.
-        Generate(t % m_graph.GetStreams(), 0, t / m_graph.GetStreams() + 1);
+        Generate(static_cast<uint32_t>(t % m_graph.GetStreams()), 0, t / m_graph.GetStreams() + 1);
     }
     NS_ABORT_MSG_IF(!m_graph.IsHeld(t) || m_graph.Get(t).arrived,
                     "UbCollectiveRunner: transfer " << t << " arrived, but it "
@@ -367,10 +369,10 @@ UbCollectiveRunner::Arrived(uint32_t t)
     if (m_graph.IsGenerating())
     {
         // Every transfer that may depend on this one exists before it is marked arrived.
-        Generate(t % m_graph.GetStreams(), x.batch, 0);
+        Generate(static_cast<uint32_t>(t % m_graph.GetStreams()), x.batch, 0);
     }
     x.arrived = true; // later Depend on it is refused
-    for (uint32_t d : x.dependents)
+    for (UbTransferId d : x.dependents)
     {
         if (--m_graph.At(d).dependencies == 0)
         {
@@ -386,24 +388,24 @@ UbCollectiveRunner::Arrived(uint32_t t)
 }
 
 void
-UbCollectiveRunner::Generate(uint32_t stream, uint32_t batch, uint32_t place)
+UbCollectiveRunner::Generate(uint32_t stream, uint32_t batch, uint64_t place)
 {
     const uint32_t upTo = batch + m_graph.GetLookback();
-    const uint32_t begin = m_graph.GetEnd(stream);
+    const uint64_t begin = m_graph.GetEnd(stream);
     while ((m_graph.GetBatches(stream) <= upTo || m_graph.GetEnd(stream) < place) &&
            m_graph.Generate(stream))
     {
     }
-    const uint32_t end = m_graph.GetEnd(stream); // the new ones end the stream
+    const uint64_t end = m_graph.GetEnd(stream); // the new ones end the stream
     if (end == begin)
     {
         return;
     }
     m_held += end - begin;
     m_result.peakTransfers = std::max(m_result.peakTransfers, m_held);
-    for (uint32_t p = begin; p < end; ++p)
+    for (uint64_t p = begin; p < end; ++p)
     {
-        const uint32_t u = p * m_graph.GetStreams() + stream;
+        const UbTransferId u = p * m_graph.GetStreams() + stream;
         Check(u, m_graph.Get(u), false);
     }
     if (!m_local.empty())
@@ -413,10 +415,10 @@ UbCollectiveRunner::Generate(uint32_t stream, uint32_t batch, uint32_t place)
 }
 
 void
-UbCollectiveRunner::Forget(uint32_t stream, uint32_t from, uint32_t end)
+UbCollectiveRunner::Forget(uint32_t stream, uint64_t from, uint64_t end)
 {
     const uint32_t n = m_graph.GetStreams();
-    for (uint32_t p = from; p < end; ++p)
+    for (uint64_t p = from; p < end; ++p)
     {
         UbTransferGraph::Transfer& x = m_graph.At(p * n + stream);
         if (!m_local[x.src] && !m_local[x.dst])

@@ -57,7 +57,7 @@ class UbTransferCarrier
 {
   public:
     /// Called by the carrier when transfer t has arrived at its destination.
-    typedef std::function<void(uint32_t)> ArrivedCallback;
+    typedef std::function<void(UbTransferId)> ArrivedCallback;
 
     virtual ~UbTransferCarrier() = default;
     /// \return participants (ranks, then reducers)
@@ -75,7 +75,7 @@ class UbTransferCarrier
      * \param x the transfer
      * \param options how its source issues it (issue latency, packet flags); set for ranks only
      */
-    virtual void Issue(uint32_t t,
+    virtual void Issue(UbTransferId t,
                        const UbTransferGraph::Transfer& x,
                        const UbIssueOptions& options) = 0;
     /**
@@ -138,11 +138,11 @@ class UbControllerCarrier : public UbTransferCarrier
     uint32_t GetNParticipants() const override;
     const char* GetLevel() const override;
     void Begin(ArrivedCallback arrived) override;
-    void Issue(uint32_t t,
+    void Issue(UbTransferId t,
                const UbTransferGraph::Transfer& x,
                const UbIssueOptions& options) override;
 
-    /// The target addresses of a collective's writes: this plus the transfer's index (2^32 of
+    /// The target addresses of a collective's writes: this plus the transfer's index (2^48 of
     /// them), in a range no other user of the controllers is expected to write to.
     static constexpr uint64_t TRANSFER_ADDRESS = 0x7C01ull << 48;
 
@@ -273,16 +273,16 @@ class UbCollectiveRunner
                          DoneCallback done);
     /// Stop with a message if transfer t names a participant that is not there or, generated
     /// after the start, has no dependency (the generator's contract, UbTransferGraph).
-    void Check(uint32_t t, const UbTransferGraph::Transfer& x, bool atStart) const;
+    void Check(UbTransferId t, const UbTransferGraph::Transfer& x, bool atStart) const;
     /// Generate stream's batches until it holds `batch + lookback` (or place `place`, for a run
     /// split over processes: a transfer arriving here from elsewhere), checking the new ones.
-    void Generate(uint32_t stream, uint32_t batch, uint32_t place);
+    void Generate(uint32_t stream, uint32_t batch, uint64_t place);
     /// A run split over processes: mark transfers [from, end) of a stream that neither start nor
     /// arrive here as done with, and drop the stream's done prefix.
-    void Forget(uint32_t stream, uint32_t from, uint32_t end);
-    void Ready(uint32_t t);
-    void Issue(uint32_t t);
-    void Arrived(uint32_t t);
+    void Forget(uint32_t stream, uint64_t from, uint64_t end);
+    void Ready(UbTransferId t);
+    void Issue(UbTransferId t);
+    void Arrived(UbTransferId t);
     void Finish();
 
     std::unique_ptr<UbTransferCarrier> m_carrier;

@@ -13,23 +13,29 @@ UbTransferGraph::UbTransferGraph()
 {
 }
 
-uint32_t
+UbTransferId
 UbTransferGraph::Add(uint32_t src, uint32_t dst, uint64_t bytes, uint64_t work)
 {
     Stream& s = m_streams[m_current];
     const uint64_t place = s.first + s.held.size();
-    NS_ABORT_MSG_IF((place + 1) * m_nStreams > UINT32_MAX,
-                    "UbTransferGraph: more than 2^32 transfer indices; cut the collective into "
-                    "fewer pieces");
+    // A graph built whole stays below 2^32 transfers (it would not fit in memory past that, and
+    // builders number its transfers in 32 bits); a generated one holds a few at a time.
+    NS_ABORT_MSG_IF(!m_next && place >= UINT32_MAX,
+                    "UbTransferGraph: more than 2^32 transfers in a graph built whole; let the "
+                    "algorithm generate it as it runs (UbCollectiveEngine::SetGenerated) or cut "
+                    "the collective into fewer pieces");
+    NS_ABORT_MSG_IF(place >= (uint64_t{1} << 48) / m_nStreams,
+                    "UbTransferGraph: more than 2^48 transfer indices (a transfer's write "
+                    "carries 48 bits of it); cut the collective into fewer pieces");
     Transfer t{src, dst, std::max<uint64_t>(bytes, 1), 0, {}, work};
     t.batch = s.batches;
     s.held.push_back(std::move(t));
     ++m_added;
-    return static_cast<uint32_t>(place * m_nStreams + m_current);
+    return place * m_nStreams + m_current;
 }
 
 void
-UbTransferGraph::Depend(uint32_t later, uint32_t earlier)
+UbTransferGraph::Depend(UbTransferId later, UbTransferId earlier)
 {
     const Stream& s = m_streams[earlier % m_nStreams];
     NS_ABORT_MSG_IF(earlier % m_nStreams != later % m_nStreams,
@@ -85,7 +91,7 @@ UbTransferGraph::GetTotalBytes() const
         return m_totalBytes;
     }
     uint64_t total = 0;
-    ForEach([&total](uint32_t, const Transfer& t) { total += t.bytes; });
+    ForEach([&total](UbTransferId, const Transfer& t) { total += t.bytes; });
     return total;
 }
 
@@ -144,7 +150,7 @@ UbTransferGraph::GenerateAll()
 }
 
 uint32_t
-UbTransferGraph::DropArrived(uint32_t t)
+UbTransferGraph::DropArrived(UbTransferId t)
 {
     Stream& s = m_streams[t % m_nStreams];
     uint32_t n = 0;

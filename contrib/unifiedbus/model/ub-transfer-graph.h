@@ -13,6 +13,10 @@
 namespace ns3
 {
 
+/// A transfer's index in its graph: place x streams + stream (64 bits: a generated graph may
+/// number more transfers than 2^32, holding a few at a time; a graph built whole stays below).
+typedef uint64_t UbTransferId;
+
 /**
  * \ingroup unifiedbus
  * \brief A collective as a dependency graph of transfers between ranks: what a builder
@@ -44,7 +48,7 @@ class UbTransferGraph
         uint32_t dst{0};                  //!< receiving rank
         uint64_t bytes{0};                //!< data bytes (at least 1)
         uint32_t dependencies{0};         //!< transfers that must arrive first
-        std::vector<uint32_t> dependents; //!< transfers waiting for this one
+        std::vector<UbTransferId> dependents; //!< transfers waiting for this one
         uint64_t work{0}; //!< bytes the source's engine processes (reduces) before the transfer
                           //!< leaves (0: none; UbCollectiveRunConfig::engineBps gives the rate)
         uint32_t batch{0};   //!< the batch of its stream that added it (generated graphs; else 0)
@@ -65,32 +69,32 @@ class UbTransferGraph
      * \param dst receiving rank
      * \param bytes data bytes (0 counts as 1: a transfer always moves something)
      * \param work bytes the source processes first (a reduction's output), on its engine
-     * \return its index
+     * \return its index (below 2^32 in a graph built whole)
      */
-    uint32_t Add(uint32_t src, uint32_t dst, uint64_t bytes, uint64_t work = 0);
+    UbTransferId Add(uint32_t src, uint32_t dst, uint64_t bytes, uint64_t work = 0);
 
     /**
      * \brief `later` may start only once `earlier` has arrived.
      * \param later a transfer
      * \param earlier a transfer added before it, in the same stream
      */
-    void Depend(uint32_t later, uint32_t earlier);
+    void Depend(UbTransferId later, UbTransferId earlier);
 
     /// \param t a transfer held \return it
-    const Transfer& Get(uint32_t t) const
+    const Transfer& Get(UbTransferId t) const
     {
         const Stream& s = m_streams[t % m_nStreams];
         return s.held[t / m_nStreams - s.first];
     }
 
     /// \param t a transfer index \return true if the graph holds it (added, not dropped)
-    bool IsHeld(uint32_t t) const
+    bool IsHeld(UbTransferId t) const
     {
         const Stream& s = m_streams[t % m_nStreams];
         return t / m_nStreams >= s.first && t / m_nStreams - s.first < s.held.size();
     }
     /// \param t a transfer held \return it, to change (a runner counts down its dependencies)
-    Transfer& At(uint32_t t)
+    Transfer& At(UbTransferId t)
     {
         Stream& s = m_streams[t % m_nStreams];
         return s.held[t / m_nStreams - s.first];
@@ -104,14 +108,14 @@ class UbTransferGraph
     template <typename F>
     void ForEach(F f) const
     {
-        uint32_t first = UINT32_MAX;
-        uint32_t end = 0;
+        uint64_t first = UINT64_MAX;
+        uint64_t end = 0;
         for (const Stream& s : m_streams)
         {
             first = std::min(first, s.first);
-            end = std::max(end, s.first + static_cast<uint32_t>(s.held.size()));
+            end = std::max<uint64_t>(end, s.first + s.held.size());
         }
-        for (uint32_t place = first; place < end; ++place)
+        for (uint64_t place = first; place < end; ++place)
         {
             for (uint32_t k = 0; k < m_nStreams; ++k)
             {
@@ -213,15 +217,15 @@ class UbTransferGraph
     }
 
     /// \param stream a stream \return the place of the first transfer it holds
-    uint32_t GetFirst(uint32_t stream) const
+    uint64_t GetFirst(uint32_t stream) const
     {
         return m_streams[stream].first;
     }
 
     /// \param stream a stream \return the place its next transfer gets
-    uint32_t GetEnd(uint32_t stream) const
+    uint64_t GetEnd(uint32_t stream) const
     {
-        return m_streams[stream].first + static_cast<uint32_t>(m_streams[stream].held.size());
+        return m_streams[stream].first + m_streams[stream].held.size();
     }
 
     /// \param stream a stream \return batches generated in it so far
@@ -246,14 +250,14 @@ class UbTransferGraph
      * \param t a transfer that has arrived
      * \return how many were dropped
      */
-    uint32_t DropArrived(uint32_t t);
+    uint32_t DropArrived(UbTransferId t);
 
   private:
     /// One stream: its transfers held, places first .. first + held.size() - 1.
     struct Stream
     {
         std::deque<Transfer> held; //!< transfers held
-        uint32_t first{0};         //!< place of held.front()
+        uint64_t first{0};         //!< place of held.front()
         uint32_t batches{0};       //!< batches generated
         bool done{false};          //!< its generator has no more
     };

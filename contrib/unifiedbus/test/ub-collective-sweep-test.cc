@@ -226,7 +226,7 @@ class UbAllReduceBoundTestCase : public TestCase
                 plan.dims = {n};
                 UbTransferGraph g = UbCollectiveBuilder::Build(plan);
                 std::vector<uint64_t> out(n, 0), in(n, 0);
-                g.ForEach([&out, &in](uint32_t, const UbTransferGraph::Transfer& t) {
+                g.ForEach([&out, &in](UbTransferId, const UbTransferGraph::Transfer& t) {
                     out[t.src] += t.bytes;
                     in[t.dst] += t.bytes;
                 });

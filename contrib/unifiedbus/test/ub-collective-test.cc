@@ -22,6 +22,7 @@
 #include "ns3/simulator.h"
 #include "ns3/test.h"
 #include "ns3/ub-collective-helper.h"
+#include "ns3/ub-collective-runner.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-controller.h"
 #include "ns3/ub-experiment.h"
@@ -31,6 +32,7 @@
 #include "ns3/ub-systems.h"
 #include "ns3/ub-topology-helper.h"
 
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -248,6 +250,82 @@ class UbBusBwCapTestCase : public TestCase
             }
         }
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(runs), 42U, "every case ran");
+    }
+};
+
+/**
+ * A generated graph numbers more transfers than 2^32 (UbTransferId is 64 bits; a generated
+ * SuperCluster AllReduce of 64 x 8,192 ranks has 8.65e9): 65,536 streams, of which only the
+ * first has transfers, a chain of 70,000 writes of 64 B back and forth between two endpoints,
+ * each waiting for the one before. Transfer p of that stream has index 65,536 p, past 2^32 from
+ * p = 65,536 on. Each travels in its write's target address and comes back from the packets
+ * alone: the run ends with all 70,000 arrived, one after another.
+ */
+class UbTransferIndexTestCase : public TestCase
+{
+  public:
+    UbTransferIndexTestCase()
+        : TestCase("a generated graph's transfers numbered past 2^32 run at packet level")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        ubtest::ResetSimulation();
+        UbTopologyHelper sys;
+        auto r = Star(sys, 2);
+        const uint32_t streams = 1 << 16;
+        const uint32_t chain = 70000;
+        UbTransferGraph g;
+        auto made = std::make_shared<uint32_t>(0);
+        g.SetGenerator(
+            streams,
+            [made, chain](UbTransferGraph& gr, uint32_t stream) {
+                if (stream != 0 || *made == chain)
+                {
+                    return false;
+                }
+                const uint32_t p = (*made)++;
+                const UbTransferId t = gr.Add(p % 2, 1 - p % 2, 64);
+                if (p > 0)
+                {
+                    gr.Depend(t, t - (1 << 16)); // the one before, in the same stream
+                }
+                return true;
+            },
+            1,
+            chain,
+            64ULL * chain);
+        UbCollectiveResult res;
+        bool done = false;
+        {
+            UbCollectiveRunner runner(r);
+            UbCollectiveResult what;
+            what.op = UbCollectiveOp::ALL_TO_ALL;
+            what.ranks = 2;
+            Simulator::Schedule(MicroSeconds(1), [&]() {
+                runner.Run(std::move(g),
+                           what,
+                           UbCollectiveRunConfig(),
+                           UbCollectiveRunner::DoneCallback(
+                               [&res, &done](const UbCollectiveResult& x) {
+                                   res = x;
+                                   done = true;
+                               }));
+            });
+            Simulator::Run();
+        }
+        ubtest::ResetSimulation();
+        NS_TEST_ASSERT_MSG_EQ(done, true, "the run ended");
+        NS_TEST_EXPECT_MSG_EQ(res.transfers, chain, "every transfer counted");
+        NS_TEST_EXPECT_MSG_GT(static_cast<uint64_t>(chain - 1) << 16,
+                              uint64_t{1} << 32,
+                              "the last index is past 2^32");
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(res.peakTransfers, 3u, "a chain holds a transfer or two");
+        // One after another: each write takes at least its 64 B at the link's rate.
+        const double perWrite = (res.end - res.start).GetSeconds() / chain;
+        NS_TEST_EXPECT_MSG_GT(perWrite, 64 * 8 / sys.GetDevice(0, 0)->GetRateBps(), "in turn");
     }
 };
 
@@ -1058,6 +1136,7 @@ class UbCollectiveTestSuite : public TestSuite
         : TestSuite("unifiedbus-collectives", TestSuite::Type::SYSTEM)
     {
         AddTestCase(new UbRingFormulaTestCase, ubtest::Quick());
+        AddTestCase(new UbTransferIndexTestCase, ubtest::Quick());
         AddTestCase(new UbBandwidthBoundTestCase, ubtest::Quick());
         AddTestCase(new UbBusBwCapTestCase, ubtest::Quick());
         AddTestCase(new UbNvlinkRingTestCase, ubtest::Quick());
