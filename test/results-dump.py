@@ -12,8 +12,9 @@ import sys
 # Columns and metrics that measure the machine, not the simulation (and the simulator's event
 # counts: a cost, which the kernel and the split into processes change).
 SKIP_COLUMNS = {"started_utc", "wall_time_s", "module_version", "run_id"}
-MACHINE_METRIC = re.compile(r"(wall|rss|heap|memory|build_time|_time_s$|seconds_wall|^events)",
-                            re.I)
+MACHINE_METRIC = re.compile(
+    r"(wall|rss|heap|memory|build_time|_time_s$|seconds_wall|^events|^build_seconds|^run_seconds)",
+    re.I)
 
 
 def main():
