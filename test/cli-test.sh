@@ -18,6 +18,8 @@ printf "topology t\nnodes npu 4 npu\nnodes leaf 2 switch\nlink npu0 leaf0\nlink 
 # A ring of 6 switches with an NPU each: shortest routes close the ring, neighbour traffic cannot.
 { echo "topology ring6"; echo "nodes e 6 npu"; echo "nodes s 6 switch"
   for i in 0 1 2 3 4 5; do echo "link e$i s$i"; echo "link s$i s$(( (i + 1) % 6 ))"; done; } >"$TMP/ring6.topo"
+# Switches only: no endpoint to send from (issue 16: --bytes crashed on it).
+printf "topology switches-only\nnodes sw 4 switch\nlink sw0 sw1\nlink sw1 sw2\nlink sw2 sw3\n" >"$TMP/switches.topo"
 trap 'rm -rf "$TMP"' EXIT
 cd "$ROOT"
 
@@ -54,6 +56,9 @@ check system-cycle-names-vlpolicy 134 "--vlPolicy=final-hop-vl1" "$BIN/ub-system
 check system-vlpolicy-option 0 "deadlock check: no cycle (2 VL(s) used" "$BIN/ub-system" --topology="$TMP/fm3.topo" --preset=ascend950-ub2 --vlPolicy=final-hop-vl1
 check system-vlpolicy-file 0 "deadlock check: no cycle (2 VL(s) used" "$BIN/ub-system" --topology="$TMP/fm3-vl1.topo" --preset=ascend950-ub2
 check system-vlpolicy-bad 2 "--vlPolicy=bogus is not from-sl or final-hop-vl1" "$BIN/ub-system" --vlPolicy=bogus
+check system-bytes-no-endpoints 2 "--bytes=4096 needs endpoints, and topology 'switches-only' has none" "$BIN/ub-system" --topology="$TMP/switches.topo" --bytes=4096
+# A skipped deadlock check says so, in the output and in the results (no deadlock_free metric).
+check system-check-skipped 0 "deadlock check: skipped (--check=0)" "$BIN/ub-system" --preset=nvlink4-h100 --check=0 --db="$TMP/skip.db"
 check collectives-vlpolicy 0 "AllReduce              ring      9       65536" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/fm3.topo" --vlPolicy=final-hop-vl1 --maxBytes=65536 --db="$TMP/fm3.db"
 # The deadlock check scoped to the collective's pairs: a ring AllReduce runs on the ring of
 # switches, an All-to-All (pairs 2 and 3 hops apart) stops with the cycle.
@@ -81,6 +86,14 @@ import sqlite3, sys
 db = sqlite3.connect('$TMP/demo.db')
 q = lambda s: db.execute(s).fetchone()[0]
 print(f\"runs={q('select count(*) from runs')} flows={q('select count(*) from flows')} ports={q('select count(*) from ports')}\")
+"
+check system-check-skipped-row 0 "deadlock_check=skipped deadlock_free rows=0" \
+  "$PY" -c "
+import sqlite3
+db = sqlite3.connect('$TMP/skip.db')
+check = db.execute(\"select value from params where name = 'deadlock_check'\").fetchone()[0]
+rows = db.execute(\"select count(*) from metrics where name = 'deadlock_free'\").fetchone()[0]
+print('deadlock_check=' + check + ' deadlock_free rows=' + str(rows))
 "
 check credit-loop-bound 0 "0.000" "$BIN/ub-credit-loop" --packets=400 --db="$TMP/loop.db"
 check scratch-program 0 "received 1048576 B" ./ubsim run ub-first

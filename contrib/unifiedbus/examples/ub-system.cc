@@ -183,10 +183,18 @@ main(int argc, char* argv[])
               << std::setprecision(3) << UbSystems::EndpointBandwidthBps(t) / 8e12 << " TB/s\n"
               << "  routes: " << rep.intervals << " intervals, " << sys.GetRoutes().GetNSets()
               << " candidate sets, " << Mib(rep.routeBytes) << "\n"
-              << "  deadlock check: " << (dl.deadlockFree ? "no cycle" : "CYCLE") << " ("
-              << dl.vlsUsed << " VL(s) used, " << dl.channels << " channels could close a cycle, "
-              << dl.dependencies << " dependencies among them)\n"
-              << std::setprecision(2) << "  time: routes " << rep.routeSeconds << " s, check "
+              << "  deadlock check: ";
+    if (check)
+    {
+        std::cout << (dl.deadlockFree ? "no cycle" : "CYCLE") << " (" << dl.vlsUsed
+                  << " VL(s) used, " << dl.channels << " channels could close a cycle, "
+                  << dl.dependencies << " dependencies among them)\n";
+    }
+    else
+    {
+        std::cout << "skipped (--check=0): nothing is known about cycles\n";
+    }
+    std::cout << std::setprecision(2) << "  time: routes " << rep.routeSeconds << " s, check "
               << rep.checkSeconds << " s, ns-3 objects " << rep.buildSeconds << " s, total " << wall
               << " s\n"
               << "  memory: " << Mib(heap) << " heap (" << heap / std::max(1U, t.GetNNodes())
@@ -225,11 +233,23 @@ main(int argc, char* argv[])
                       "peak_rss_bytes",
                       static_cast<double>(UbTopologyHelper::PeakRssBytes()),
                       "B");
-    results.AddMetric("system", "deadlock_free", dl.deadlockFree ? 1 : 0, "");
+    // A skipped check says so: no deadlock_free metric, and the parameter names it.
+    results.AddParameter("deadlock_check", check ? "run" : "skipped");
+    if (check)
+    {
+        results.AddMetric("system", "deadlock_free", dl.deadlockFree ? 1 : 0, "");
+    }
 
     if (bytes > 0)
     {
         auto eps = t.GetEndpoints();
+        if (eps.empty())
+        {
+            std::cerr << "ub-system: --bytes=" << bytes << " needs endpoints, and topology '"
+                      << t.GetName() << "' has none; add endpoints (npu nodes) or leave out "
+                      << "--bytes\n";
+            return 2;
+        }
         uint32_t s = Resolve(t, src, eps.front());
         uint32_t d = Resolve(t, dst, eps.back());
         Ptr<UbController> a = sys.GetNode(s)->GetObject<UbController>();
