@@ -215,6 +215,8 @@ check moe-supercluster-hybrid 0 "AllToAllv:8:hybrid:0 AllToAllv:8:hybrid:0" sh -
 check moe-aggregate-packet 2 "--aggregate=on runs at flow level only; add --level=flow" "$BIN/moe-dispatch" --aggregate=on
 check moe-bad-pods 2 "with --pods, need --pods >= 2 and --npus (per SuperPoD) a multiple of 64" "$BIN/moe-dispatch" --pods=4 --npus=100
 check moe-bad-spread 2 "EP 6 does not spread evenly over 4 SuperPoDs" "$BIN/moe-dispatch" --pods=4 --npus=64 --ep=6
+# A top-k beyond the experts was capped silently while the row stored the asked k (issue 16).
+check moe-topk-beyond-experts 2 "--topk=16 is more than the 8 experts of EP 8 (--expertsPerRank=1)" "$BIN/moe-dispatch" --ep=8 --topk=16
 check moe-bad-scaleout 2 "--scaleOut=ib is not a preset; try uboe-400g or roce-400g" "$BIN/moe-dispatch" --pods=4 --scaleOut=ib
 check moe-supercluster-flow 0 "AllToAllv:8:flow:1 AllToAllv:8:flow:1" sh -c "'$BIN/moe-dispatch' --level=flow --aggregate=on --pods=4 --npus=64 --ep=8 --db='$TMP/moesc.db' >/dev/null && python3 -c \"import sqlite3; print(*[':'.join(map(str, r)) for r in sqlite3.connect('$TMP/moesc.db').execute('SELECT op, ranks, level, aggregated FROM collectives')])\""
 # The flow level (doc/flow-level.md): a bad level is refused, in-network stays at packet level,

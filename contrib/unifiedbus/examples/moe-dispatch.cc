@@ -250,6 +250,15 @@ main(int argc, char* argv[])
                       << " SuperPoDs; use EP sizes that are multiples of --pods\n";
             return 2;
         }
+        if (topK > ep * expertsPerRank)
+        {
+            // A token picks distinct experts: more than there are is no run of what was asked.
+            std::cerr << "moe-dispatch: --topk=" << topK << " is more than the "
+                      << ep * expertsPerRank << " experts of EP " << ep << " (--expertsPerRank="
+                      << expertsPerRank << "); use --topk=" << ep * expertsPerRank
+                      << " or less, or more --expertsPerRank\n";
+            return 2;
+        }
     }
     UbResults results("moe-dispatch", db);
     results.AddCommandLine(argc, argv);
@@ -303,7 +312,7 @@ main(int argc, char* argv[])
         m.tokensPerRank = tokens;
         m.hidden = hidden;
         m.expertsPerRank = expertsPerRank;
-        m.topK = std::min(topK, ep * expertsPerRank);
+        m.topK = topK; // at most ep x expertsPerRank (checked above)
         m.seed = RngSeedManager::GetRun();
         m.tokenBytes = dispatchBytes;
         auto dispatch = UbCollectiveHelper::MoeDispatch(m);
