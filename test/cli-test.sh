@@ -56,6 +56,7 @@ check system-cycle-names-vlpolicy 134 "--vlPolicy=final-hop-vl1" "$BIN/ub-system
 check system-vlpolicy-option 0 "deadlock check: no cycle (2 VL(s) used" "$BIN/ub-system" --topology="$TMP/fm3.topo" --preset=ascend950-ub2 --vlPolicy=final-hop-vl1
 check system-vlpolicy-file 0 "deadlock check: no cycle (2 VL(s) used" "$BIN/ub-system" --topology="$TMP/fm3-vl1.topo" --preset=ascend950-ub2
 check system-vlpolicy-bad 2 "--vlPolicy=bogus is not from-sl or final-hop-vl1" "$BIN/ub-system" --vlPolicy=bogus
+check system-negative-npus 2 "--npus=-5 is not a number of endpoints from 0 (the preset's) to 10000000" "$BIN/ub-system" --npus=-5
 check system-bytes-no-endpoints 2 "--bytes=4096 needs endpoints, and topology 'switches-only' has none" "$BIN/ub-system" --topology="$TMP/switches.topo" --bytes=4096
 # A skipped deadlock check says so, in the output and in the results (no deadlock_free metric).
 check system-check-skipped 0 "deadlock check: skipped (--check=0)" "$BIN/ub-system" --preset=nvlink4-h100 --check=0 --db="$TMP/skip.db"

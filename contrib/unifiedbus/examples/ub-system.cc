@@ -28,6 +28,10 @@ using namespace ns3;
 namespace
 {
 
+/// The largest --npus taken: the topology file's bound on a node count (a negative number, read
+/// as unsigned, would otherwise build billions of endpoints until memory runs out).
+constexpr uint64_t MAX_NPUS = 10'000'000;
+
 std::string
 Mib(uint64_t b)
 {
@@ -92,7 +96,8 @@ main(int argc, char* argv[])
     cmd.AddValue("topology", "topology file to build instead of the preset's builder", topoFile);
     std::string vlPolicyName;
     cmd.AddValue("vlPolicy", UbTopologyHelper::VlPolicyOptionHelp(), vlPolicyName);
-    cmd.AddValue("npus", "endpoints instead of the preset's number (0: the preset's)", npus);
+    std::string npusText = "0"; // read as text: a negative number must not wrap around
+    cmd.AddValue("npus", "endpoints instead of the preset's number (0: the preset's)", npusText);
     cmd.AddValue("bytes", "bytes of one transfer from --src to --dst (0: none)", bytes);
     cmd.AddValue("op", "transfer operation: write or read", op);
     cmd.AddValue("src", "source endpoint (name or index; default the first)", src);
@@ -102,6 +107,14 @@ main(int argc, char* argv[])
     cmd.AddValue("label", "a name for this run, stored as its 'label' parameter", label);
     cmd.Parse(argc, argv);
     UbWholeStringOptions(argc, argv, {{"db", &db}, {"label", &label}});
+    std::vector<uint64_t> npusValue;
+    if (!UbParseUnsignedList(npusText, npusValue, MAX_NPUS) || npusValue.size() != 1)
+    {
+        std::cerr << "ub-system: --npus=" << npusText << " is not a number of endpoints from 0 "
+                  << "(the preset's) to " << MAX_NPUS << "\n";
+        return 2;
+    }
+    npus = static_cast<uint32_t>(npusValue[0]);
     if (op != "write" && op != "read")
     {
         std::cerr << "ub-system: --op=" << op << " is not write or read\n";
