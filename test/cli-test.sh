@@ -43,6 +43,7 @@ check ubsim-unknown-ns3 2 "--ns3=bogus: unknown ns-3; use debian" ./ubsim --ns3=
 check ubsim-setup-unknown 2 "setup: unknown option '--python=bogus'" ./ubsim setup --python=bogus
 check ubsim-mpi-not-set-up 2 "ns-3 with MPI is not built yet; run ./ubsim setup --mpi" \
   env UB_MPI_CACHE="$TMP/no-mpi-cache" UB_BUILD_DIR="$TMP/build-mpi" ./ubsim --ns3=mpi build
+check ubsim-bench-systems-bad-largest 2 "bench systems: --largest=abc is not a number of SuperPoDs" ./ubsim bench systems --largest=abc
 check ubsim-test-unknown-part 2 "test: no test part 'nosuch'; name a suite (latency, " ./ubsim test nosuch
 check ubsim-test-one-suite 0 "1 passed, 0 failed" env UB_TEST_LOGDIR="$TMP/logs" ./ubsim test link-messages
 check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo" --pattern=sideways
