@@ -46,6 +46,7 @@ check ubsim-mpi-not-set-up 2 "ns-3 with MPI is not built yet; run ./ubsim setup 
 check ubsim-bench-systems-bad-largest 2 "bench systems: --largest=abc is not a number of SuperPoDs" ./ubsim bench systems --largest=abc
 check ubsim-test-unknown-part 2 "test: no test part 'nosuch'; name a suite (latency, " ./ubsim test nosuch
 check ubsim-test-one-suite 0 "1 passed, 0 failed" env UB_TEST_LOGDIR="$TMP/logs" ./ubsim test link-messages
+check demo-negative-bytes 2 "--bytes must be 1 to 1099511627776 (1 TiB; a negative number wraps around)" "$BIN/ub-fabric-demo" --bytes=-1
 check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo" --pattern=sideways
 check p2p-preset-default-size 0 "p2p-sweep: nvlink5-gb200 (72 endpoints)" "$BIN/p2p-sweep" --preset=nvlink5-gb200 --maxBytes=64 --db="$TMP/p2p72.db"
 check p2p-bad-npus 2 "--npus=-5 is not a number of endpoints" "$BIN/p2p-sweep" --npus=-5

@@ -268,9 +268,14 @@ main(int argc, char* argv[])
                   << " is not 1 to 15 (the 15 endpoints other than the receiver)\n";
         return 2;
     }
-    if (o.bytes == 0 || o.packetSize == 0 || o.packetSize > 10000)
+    // At most 1 TiB per flow (about 20 s of simulated time at the 420 Gb/s ports): a negative
+    // --bytes reads as about 2^64 and would run for ever.
+    if (o.bytes == 0 || o.bytes > (uint64_t{1} << 40) || o.packetSize == 0 ||
+        o.packetSize > 10000)
     {
-        std::cerr << "ub-fabric-demo: --bytes must be > 0 and --packetSize in 1..10000\n";
+        std::cerr << "ub-fabric-demo: --bytes=" << o.bytes << " --packetSize=" << o.packetSize
+                  << ": --bytes must be 1 to 1099511627776 (1 TiB; a negative number wraps "
+                     "around) and --packetSize 1 to 10000\n";
         return 2;
     }
     std::cout << "ub-fabric-demo: 16 endpoints, 4 leaf + 2 spine UB switches (x4 ports, 112 Gb/s "
