@@ -37,6 +37,8 @@ from collections import defaultdict
 # Parameters that say where a run wrote or how much it printed, not what it simulated.
 IGNORED_PARAMS = {"db", "label", "sweep", "quiet", "verbose", "RngRun", "RngSeed"}
 COLLECTIVE_METRICS = {"busbw_gbps": "GB/s", "algbw_gbps": "GB/s", "time_us": "us"}
+# The newest results schema this report reads (UbResults::SCHEMA_VERSION, ub-results.h).
+SCHEMA_VERSION = 5
 
 
 class ReportError(Exception):
@@ -717,6 +719,9 @@ def report(db_path, out, x=None, metrics=None):
     if not os.path.exists(db_path):
         raise ReportError(f"no results file '{db_path}'; run an experiment first "
                           f"(./ubsim run ub-collectives)")
+    if not os.path.isfile(db_path):
+        raise ReportError(f"'{db_path}' is a directory, not a results file; name the .db file "
+                          f"an experiment wrote (--db)")
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -727,9 +732,31 @@ def report(db_path, out, x=None, metrics=None):
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        res = Results(db)
     except sqlite3.DatabaseError as e:
         raise ReportError(f"'{db_path}' is not an ns3-unifiedbus results file ({e})")
+    if version > SCHEMA_VERSION:
+        raise ReportError(f"'{db_path}' has results schema {version}, newer than the "
+                          f"{SCHEMA_VERSION} this report reads; report it with the "
+                          f"ns3-unifiedbus that wrote it")
+    try:
+        res = Results(db)
+    except sqlite3.DatabaseError as e:
+        if version == 0:
+            raise ReportError(f"'{db_path}' is not an ns3-unifiedbus results file ({e})")
+        raise ReportError(f"'{db_path}' has a table this report cannot read ({e}); it was "
+                          f"changed by hand or written by another program")
+    try:
+        return write_report(db_path, out, x, metrics, plt, db, version, res)
+    except sqlite3.DatabaseError as e:
+        raise ReportError(f"'{db_path}' has a table this report cannot read ({e}); it was "
+                          f"changed by hand or written by another program")
+    except OSError as e:
+        raise ReportError(f"cannot write the report to '{out}': "
+                          f"{e.strerror or e}; choose a folder you can write with --out")
+
+
+def write_report(db_path, out, x, metrics, plt, db, version, res):
+    """report()'s work once the file is open and checked."""
     rows_total = db.execute("SELECT count(*) FROM collectives").fetchone()[0] \
         if "collectives" in res.tables else 0
     # Everything is drawn in a scratch folder beside out, then moved in: a bad option or a

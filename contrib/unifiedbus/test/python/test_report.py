@@ -183,3 +183,48 @@ def test_runs_that_differ_only_in_an_unrecorded_option_are_not_merged(tmp_path):
     coll = read_csv(tmp_path / "rep" / "busbw-allreduce.csv")
     at64k = [x for x in coll if x["x"] == "65536"]
     assert len(at64k) == 2 and all(x["n"] == "1" for x in at64k)
+
+
+def _bad_file(tmp_path, kind):
+    """A results file (or path) the report must refuse with one line naming it."""
+    db = tmp_path / "bad.db"
+    if kind == "directory":
+        db.mkdir()
+        return db
+    con = sqlite3.connect(db)
+    if kind == "malformed":
+        # A results file whose metrics table was replaced by hand.
+        con.execute("PRAGMA user_version = 5")
+        con.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, program TEXT, started_utc TEXT)")
+        con.execute("INSERT INTO runs (program, started_utc) VALUES ('x', 'now')")
+        con.execute("CREATE TABLE metrics (something TEXT)")
+        con.execute("INSERT INTO metrics VALUES ('y')")
+    elif kind == "future":
+        con.execute("PRAGMA user_version = 99")
+        con.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY)")
+    con.commit()
+    con.close()
+    return db
+
+
+@pytest.mark.parametrize("kind, expect", [
+    ("directory", "is a directory, not a results file"),
+    ("malformed", "has a table this report cannot read"),
+    ("future", "has results schema 99, newer than the 5 this report reads"),
+])
+def test_bad_results_files_are_named_in_one_line(tmp_path, kind, expect):
+    out = tmp_path / "rep"
+    r = report(_bad_file(tmp_path, kind), out)
+    assert r.returncode == 2, r.stderr
+    assert expect in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not out.exists()
+
+
+def test_an_out_folder_that_cannot_be_made_is_named_in_one_line(sweep_db, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    r = report(sweep_db, blocker / "rep")
+    assert r.returncode == 2, r.stderr
+    assert f"cannot write the report to '{blocker / 'rep'}'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
