@@ -228,3 +228,14 @@ def test_an_out_folder_that_cannot_be_made_is_named_in_one_line(sweep_db, tmp_pa
     assert r.returncode == 2, r.stderr
     assert f"cannot write the report to '{blocker / 'rep'}'" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_report_reads_the_schema_the_module_writes():
+    """report.SCHEMA_VERSION follows UbResults::SCHEMA_VERSION (a newer file is refused)."""
+    from unifiedbus import report as rep
+    here = os.path.dirname(os.path.abspath(__file__))
+    header = os.path.join(here, "..", "..", "helper", "ub-results.h")
+    with open(header) as f:
+        m = [line for line in f if "SCHEMA_VERSION =" in line]
+    assert len(m) == 1
+    assert int(m[0].split("=")[1].strip(" ;\n")) == rep.SCHEMA_VERSION
