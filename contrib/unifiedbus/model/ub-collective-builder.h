@@ -106,8 +106,9 @@ class UbCollectiveBuilder
     static const UbCollectiveBuilder& For(UbCollectiveAlgo algo);
 
     /**
-     * \brief As Build(plan), but generated as it runs where the algorithm can (ring and
-     * in-network AllReduce), so that its memory does not grow with the message size; else whole.
+     * \brief As Build(plan), but generated as it runs where the algorithm can (ring,
+     * hierarchical and in-network AllReduce), so that its memory does not grow with the message
+     * size; else whole.
      * \param plan what to build
      * \return the graph
      */

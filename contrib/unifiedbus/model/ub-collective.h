@@ -87,11 +87,11 @@ class UbCollectiveEngine
     void SetRoot(uint32_t root);
 
     /**
-     * \brief Whether graphs are generated as they run where the algorithm can (ring, and
-     * in-network AllReduce: UbCollectiveBuilder::BuildGenerated), so that the run's memory stays
-     * that of the pieces near those in flight whatever the size. On by default; off builds each
-     * graph whole before it runs (the same transfers in the same order: the same results, for
-     * checks).
+     * \brief Whether graphs are generated as they run where the algorithm can (ring,
+     * hierarchical and in-network AllReduce: UbCollectiveBuilder::BuildGenerated), so that the
+     * run's memory stays that of the pieces near those in flight whatever the size. On by
+     * default; off builds each graph whole before it runs (the same transfers in the same order:
+     * the same results, for checks).
      * \param on generate as they run
      */
     void SetGenerated(bool on);
