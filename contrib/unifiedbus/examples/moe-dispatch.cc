@@ -75,7 +75,8 @@ main(int argc, char* argv[])
     cmd.AddValue("bytes",
                  "bytes per element of both phases, instead of the formats (2: BF16; 0: formats)",
                  bytesPerElem);
-    cmd.AddValue("dispatchFormat", "dispatch tokens: fp8 (DeepEP), int8 (CANN) or bf16",
+    cmd.AddValue("dispatchFormat",
+                 "dispatch tokens: fp8 (DeepEP), int8 (CANN) or bf16",
                  dispatchFormat);
     cmd.AddValue("combineFormat", "combine tokens: bf16, fp8 or int8", combineFormat);
     cmd.AddValue("expertsPerRank", "experts each rank hosts", expertsPerRank);
@@ -180,7 +181,8 @@ main(int argc, char* argv[])
             return x != "dispatch" && x != "combine";
         }))
     {
-        std::cerr << "moe-dispatch: --phases=" << phases << " is not a list of dispatch and "
+        std::cerr << "moe-dispatch: --phases=" << phases
+                  << " is not a list of dispatch and "
                      "combine\n";
         return 2;
     }
@@ -215,8 +217,7 @@ main(int argc, char* argv[])
     }
     if (endpointCostsText != "on" && endpointCostsText != "off")
     {
-        std::cerr << "moe-dispatch: --endpointCosts=" << endpointCostsText
-                  << " is not on or off\n";
+        std::cerr << "moe-dispatch: --endpointCosts=" << endpointCostsText << " is not on or off\n";
         return 2;
     }
     const bool endpointCosts = endpointCostsText == "on";
@@ -254,8 +255,9 @@ main(int argc, char* argv[])
         {
             // A token picks distinct experts: more than there are is no run of what was asked.
             std::cerr << "moe-dispatch: --topk=" << topK << " is more than the "
-                      << ep * expertsPerRank << " experts of EP " << ep << " (--expertsPerRank="
-                      << expertsPerRank << "); use --topk=" << ep * expertsPerRank
+                      << ep * expertsPerRank << " experts of EP " << ep
+                      << " (--expertsPerRank=" << expertsPerRank
+                      << "); use --topk=" << ep * expertsPerRank
                       << " or less, or more --expertsPerRank\n";
             return 2;
         }
@@ -364,9 +366,8 @@ main(int argc, char* argv[])
             std::cout << std::setw(5) << ep << std::setw(9) << phase << std::fixed
                       << std::setprecision(2) << std::setw(9) << t.routeUs << std::setw(9)
                       << t.quantUs << std::setw(11) << t.netMeanUs << std::setw(10) << t.netMaxUs
-                      << std::setw(9) << t.barrierUs << std::setw(10) << t.totalUs
-                      << std::setw(13) << t.meanRankGBps << "  " << UbExperiment::HowItRan(res)
-                      << "\n";
+                      << std::setw(9) << t.barrierUs << std::setw(10) << t.totalUs << std::setw(13)
+                      << t.meanRankGBps << "  " << UbExperiment::HowItRan(res) << "\n";
             results.AddCollective(pods > 0 ? "supercluster-" + std::to_string(pods) + "x" +
                                                  std::to_string(npus) + "-" + scaleOut
                                            : presetName,

@@ -193,7 +193,8 @@ main(int argc, char* argv[])
     std::cout << "\n"
               << std::setw(12) << "scale-out" << std::setw(14) << "algorithm" << std::setw(12)
               << "bytes" << std::setw(12) << "time us" << std::setw(12) << "busbw GB/s"
-              << std::setw(8) << "cc" << std::setw(11) << "reactions" << "  level\n";
+              << std::setw(8) << "cc" << std::setw(11) << "reactions"
+              << "  level\n";
     for (const std::string& scaleOut : scaleOuts)
     {
         // Between SuperPoDs each scale-out preset's congestion control runs (UBoE: C-AQM; RoCE:
@@ -225,7 +226,7 @@ main(int argc, char* argv[])
                     const Time when = MicroSeconds(1) + NanoSeconds(failUs * 1e3);
                     auto faults = std::make_shared<std::unique_ptr<UbFaultHelper>>();
                     run.setup = [failA, failB, when, faults](UbTopologyHelper& sys,
-                                                              UbCollectiveEngine&) {
+                                                             UbCollectiveEngine&) {
                         const UbTopology& t = sys.GetTopology();
                         uint32_t link = UINT32_MAX;
                         for (uint32_t l = 0; l < t.GetNLinks() && link == UINT32_MAX; ++l)
@@ -260,8 +261,7 @@ main(int argc, char* argv[])
                 std::cout << std::setw(12) << scaleOut << std::setw(14)
                           << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed
                           << std::setprecision(2) << std::setw(12) << res.Seconds() * 1e6
-                          << std::setw(12) << res.BusBw() << std::setw(8) << cc
-                          << std::setw(10)
+                          << std::setw(12) << res.BusBw() << std::setw(8) << cc << std::setw(10)
                           << out.transport.congestionMarks + out.transport.cnpsReceived << "  "
                           << UbExperiment::HowItRan(res) << "\n";
                 results.AddCollective("supercluster-" + std::to_string(pods) + "x" +

@@ -508,8 +508,7 @@ main(int argc, char* argv[])
                       << "x: the aggregate ratio is card count times per-card link bandwidth, not "
                          "what one rank's collective gets\n"
                       << std::setprecision(2) << "  p2p Write per pair: " << ub.p2pGBps / nv.p2pGBps
-                      << "x;  64-B Write latency, far pair: " << ub.latFarUs / nv.latFarUs
-                      << "x\n";
+                      << "x;  64-B Write latency, far pair: " << ub.latFarUs / nv.latFarUs << "x\n";
             results.AddMetric("claims", "cards_ratio", double(ub.endpoints) / nv.endpoints, "x");
             results.AddMetric("claims", "aggregate_bw_ratio", ub.aggTBps / nv.aggTBps, "x");
             results.AddMetric("claims", "per_rank_allreduce_ratio", perRank, "x");
@@ -527,7 +526,9 @@ main(int argc, char* argv[])
                   << " over all ranks (flow level, aggregated ring phases: doc/flow-level.md):\n"
                   << std::left << std::setw(36) << "system" << std::right << std::setw(10)
                   << "ranks" << std::setw(12) << "time us" << std::setw(16) << "busbw GB/s/rank"
-                  << std::setw(18) << "system TB/s" << "  level\n";
+                  << std::setw(18) << "system TB/s"
+                  << "  level\n";
+
         struct Cluster
         {
             std::string label;
@@ -536,6 +537,7 @@ main(int argc, char* argv[])
             std::string pod;
             std::string scaleOut;
         };
+
         std::vector<Cluster> clusters;
         for (const auto& k : superKeys)
         {
@@ -574,8 +576,8 @@ main(int argc, char* argv[])
             }
             std::cout << std::left << std::setw(36) << c.label << std::right << std::setw(10)
                       << res.ranks << std::fixed << std::setprecision(1) << std::setw(12)
-                      << res.Seconds() * 1e6 << std::setprecision(2) << std::setw(16)
-                      << res.BusBw() << std::setw(18) << res.BusBw() * res.ranks / 1e3 << "  "
+                      << res.Seconds() * 1e6 << std::setprecision(2) << std::setw(16) << res.BusBw()
+                      << std::setw(18) << res.BusBw() * res.ranks / 1e3 << "  "
                       << UbExperiment::HowItRan(res) << "\n";
             results.AddCollective(c.label, res);
             results.AddMetric(run.scope, "system_busbw", res.BusBw() * res.ranks / 1e3, "TB/s");

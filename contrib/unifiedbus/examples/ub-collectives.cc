@@ -301,10 +301,7 @@ main(int argc, char* argv[])
                 if (algo == UbCollectiveAlgo::IN_NETWORK)
                 {
                     auto red = UbCollectiveHelper::InstallSwitchReducers(sys);
-                    coll.SetReducers(red.controllers,
-                                     red.shares,
-                                     red.reductionBps,
-                                     red.concurrent);
+                    coll.SetReducers(red.controllers, red.shares, red.reductionBps, red.concurrent);
                 }
                 if (group)
                 {

@@ -270,8 +270,7 @@ main(int argc, char* argv[])
     }
     // At most 1 TiB per flow (about 20 s of simulated time at the 420 Gb/s ports): a negative
     // --bytes reads as about 2^64 and would run for ever.
-    if (o.bytes == 0 || o.bytes > (uint64_t{1} << 40) || o.packetSize == 0 ||
-        o.packetSize > 10000)
+    if (o.bytes == 0 || o.bytes > (uint64_t{1} << 40) || o.packetSize == 0 || o.packetSize > 10000)
     {
         std::cerr << "ub-fabric-demo: --bytes=" << o.bytes << " --packetSize=" << o.packetSize
                   << ": --bytes must be 1 to 1099511627776 (1 TiB; a negative number wraps "

@@ -140,10 +140,10 @@ main(int argc, char* argv[])
             Ptr<UbNetDevice> d = DynamicCast<UbNetDevice>(n->GetDevice(k));
             if (d)
             {
-                f << "port " << n->GetId() << ":" << k << " tx " << d->GetTxPackets()
-                  << " wire " << d->GetTxWireBytes() << " busy "
-                  << d->GetBusyTime().GetPicoSeconds() << " credit-frames "
-                  << d->GetCreditFramesSent() << " rx " << d->GetRxPackets() << "\n";
+                f << "port " << n->GetId() << ":" << k << " tx " << d->GetTxPackets() << " wire "
+                  << d->GetTxWireBytes() << " busy " << d->GetBusyTime().GetPicoSeconds()
+                  << " credit-frames " << d->GetCreditFramesSent() << " rx " << d->GetRxPackets()
+                  << "\n";
             }
         }
     }

@@ -28,10 +28,10 @@ class UbCollectiveHelper
     {
         std::vector<Ptr<UbController>> controllers; //!< one per reducing switch
         std::vector<double> shares;                 //!< links from an endpoint to each
-        double reductionBps{0};   //!< the switches' reduction engine, bytes/s (UbSwitch::
-                                  //!< ReductionRate; 0: no limit)
-        uint32_t concurrent{0};   //!< pieces each switch reduces at once (UbSwitch::
-                                  //!< ConcurrentReductions; 0: the default window)
+        double reductionBps{0}; //!< the switches' reduction engine, bytes/s (UbSwitch::
+                                //!< ReductionRate; 0: no limit)
+        uint32_t concurrent{0}; //!< pieces each switch reduces at once (UbSwitch::
+                                //!< ConcurrentReductions; 0: the default window)
     };
 
     /**
@@ -103,7 +103,7 @@ class UbCollectiveHelper
         Time issuePerMessage{NanoSeconds(100)}; //!< [A] posting one message to one destination,
                                                 //!< one after another (UbCollectiveEngine::
                                                 //!< SetIssueCost)
-        Time barrier{MicroSeconds(2)}; //!< [A] the synchronization that ends the phase
+        Time barrier{MicroSeconds(2)};          //!< [A] the synchronization that ends the phase
 
         /// \return every term zero: the network alone
         static MoeCosts Off();
@@ -112,12 +112,12 @@ class UbCollectiveHelper
     /// One MoE phase of one EP group, broken down (microseconds, GB/s).
     struct MoeTimes
     {
-        double routeUs{0};     //!< tokens x routePerToken
-        double quantUs{0};     //!< dispatch: tokens x hidden x 2 B / quantBps; combine: 0
-        double netMeanUs{0};   //!< network (with the issue cost), mean over ranks
-        double netMaxUs{0};    //!< network (with the issue cost), the slowest rank
-        double barrierUs{0};   //!< the closing synchronization
-        double totalUs{0};     //!< route + quant + slowest network + barrier: the phase
+        double routeUs{0};      //!< tokens x routePerToken
+        double quantUs{0};      //!< dispatch: tokens x hidden x 2 B / quantBps; combine: 0
+        double netMeanUs{0};    //!< network (with the issue cost), mean over ranks
+        double netMaxUs{0};     //!< network (with the issue cost), the slowest rank
+        double barrierUs{0};    //!< the closing synchronization
+        double totalUs{0};      //!< route + quant + slowest network + barrier: the phase
         double meanRankGBps{0}; //!< bytes a rank received over its network time, mean
     };
 

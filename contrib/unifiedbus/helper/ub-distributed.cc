@@ -19,10 +19,9 @@
 #include "ns3/ub-results.h"
 #include "ns3/ub-scheduler.h"
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <cstring>
+#include <mpi.h>
 #include <set>
 #include <vector>
 
@@ -354,8 +353,8 @@ UbDistributed::InstallLinks(const NodeContainer& nodes,
                                 "UbDistributed: link "
                                     << ch->GetLinkId() << " between nodes "
                                     << ends[0]->GetNode()->GetId() << " and "
-                                    << ends[1]->GetNode()->GetId()
-                                    << " joins two ranks but node " << d->GetNode()->GetId()
+                                    << ends[1]->GetNode()->GetId() << " joins two ranks but node "
+                                    << d->GetNode()->GetId()
                                     << "'s end has no PHY latency; give it PhyLatency of at "
                                        "least 1 ps or keep both nodes on one rank");
             }

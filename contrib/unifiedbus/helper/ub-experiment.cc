@@ -354,9 +354,8 @@ UbExperiment::Run(const CollectiveRun& run)
         sys.SetCheckDeadlock(false); // the same routes pass it in ub-system and the tests
         sys.SetRanks(ranks, me);
         sys.SetFlowLevel(run.level == FLOW);
-        sys.SetOnePod([&run](uint64_t npus, uint32_t podNpus) {
-            return OnePodFits(run, npus, podNpus);
-        });
+        sys.SetOnePod(
+            [&run](uint64_t npus, uint32_t podNpus) { return OnePodFits(run, npus, podNpus); });
         if (run.level == HYBRID)
         {
             NS_ABORT_MSG_IF(run.study.empty(),
@@ -389,8 +388,8 @@ UbExperiment::Run(const CollectiveRun& run)
             if (me == 0)
             {
                 std::cerr << "[mpi] " << sys.GetTopology().GetName() << " split over " << ranks
-                          << " processes by SuperPoD: " << cut[0] / 2
-                          << " links between them" << std::endl;
+                          << " processes by SuperPoD: " << cut[0] / 2 << " links between them"
+                          << std::endl;
             }
         }
         // The nodes this process runs (all of them in one process), and its endpoints.

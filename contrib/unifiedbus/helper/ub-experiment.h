@@ -35,6 +35,7 @@ class UbExperiment
         HYBRID, //!< packet level for the SuperPoDs under study, flow level for the rest
                 //!< (UbTopologyHelper::SetHybrid)
     };
+
     /**
      * \brief Read a level's name as --level writes it (packet, flow, or hybrid where allowed).
      * \param name the name
@@ -145,10 +146,10 @@ class UbExperiment
     /// One collective on a freshly built system: what to build, what to run, where to record it.
     struct CollectiveRun
     {
-        std::string preset;                            //!< system preset (BuildPreset)
-        uint32_t npus{0};                              //!< endpoints to build (0: the preset's)
-        std::function<void(UbTopologyHelper&)> build;  //!< builds the system instead of preset
-        uint32_t ranks{0};                             //!< ranks: the first endpoints (0: all)
+        std::string preset;                           //!< system preset (BuildPreset)
+        uint32_t npus{0};                             //!< endpoints to build (0: the preset's)
+        std::function<void(UbTopologyHelper&)> build; //!< builds the system instead of preset
+        uint32_t ranks{0};                            //!< ranks: the first endpoints (0: all)
         /// the ranks' endpoints instead, as indices into the system's endpoints, in rank order
         /// (an expert-parallel group spread over SuperPoDs, say)
         std::vector<uint32_t> rankEndpoints;

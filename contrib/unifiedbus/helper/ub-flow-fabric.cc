@@ -17,7 +17,6 @@
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
-#include "ns3/uinteger.h"
 #include "ns3/ub-channel.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-controller.h"
@@ -26,6 +25,7 @@
 #include "ns3/ub-switch.h"
 #include "ns3/ub-transport-header.h"
 #include "ns3/ub-transport.h"
+#include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <cmath>
@@ -119,8 +119,7 @@ class UbFlowCarrier : public UbTransferCarrier
             {
                 for (std::size_t p = 0; ring.size() > 1 && p < ring.size(); ++p)
                 {
-                    hops.emplace_back(m_nodes.at(ring[p]),
-                                      m_nodes.at(ring[(p + 1) % ring.size()]));
+                    hops.emplace_back(m_nodes.at(ring[p]), m_nodes.at(ring[(p + 1) % ring.size()]));
                 }
             }
             duration += m_fabric
@@ -142,12 +141,12 @@ class UbFlowCarrier : public UbTransferCarrier
                            std::vector<Time>& rankDone) override
     {
         UbFlowFabric::AllToAllResult r = m_fabric.AllToAllPhase(m_nodes,
-                                                                 matrix,
-                                                                 uniform,
-                                                                 chunks,
-                                                                 config.issueCost,
-                                                                 config.issueLatency,
-                                                                 config.minimalRoutes);
+                                                                matrix,
+                                                                uniform,
+                                                                chunks,
+                                                                config.issueCost,
+                                                                config.issueLatency,
+                                                                config.minimalRoutes);
         rankDone = std::move(r.rankDone);
         return r.aggregated;
     }
@@ -256,6 +255,7 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
         m_net.AddLink(cap);
         m_net.AddLink(cap);
     }
+
     // Nodes: pipeline latency, forwarding mode and path selection of their class's switch.
     struct NodeKind
     {
@@ -264,6 +264,7 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
         uint8_t selection;
         bool detours;
     };
+
     std::map<std::pair<uint8_t, bool>, NodeKind> nodeKinds;
     m_pipelinePs.resize(n);
     m_cutThrough.resize(n);
@@ -409,14 +410,13 @@ UbFlowFabric::SetOnePod(uint32_t podEndpoints, uint32_t pods)
     const uint64_t npus = static_cast<uint64_t>(podEndpoints) * pods;
     NS_ABORT_MSG_IF(podEndpoints == 0 || pods == 0 || npus > m_topo.GetNNodes(),
                     "UbFlowFabric::SetOnePod: " << pods << " pods of " << podEndpoints
-                                                << " NPUs do not fit topology '"
-                                                << m_topo.GetName() << "'");
+                                                << " NPUs do not fit topology '" << m_topo.GetName()
+                                                << "'");
     for (uint32_t v = 0; v < npus; ++v)
     {
         NS_ABORT_MSG_IF(!m_topo.IsEndpoint(v),
                         "UbFlowFabric::SetOnePod: node " << v << " of topology '"
-                                                         << m_topo.GetName()
-                                                         << "' is not an NPU");
+                                                         << m_topo.GetName() << "' is not an NPU");
         // The pods are the class-0 components, as the whole fabric's would be (pod k's NPUs
         // have no UB link here for k > 0).
         m_domain[v] = v / podEndpoints;
@@ -533,8 +533,7 @@ UbFlowFabric::BuildRoute(uint32_t src, uint32_t dst, bool minimal, Route& r) con
     NS_ABORT_MSG_IF(m_podEndpoints && src / m_podEndpoints == dst / m_podEndpoints &&
                         src / m_podEndpoints > 0 && src / m_podEndpoints < m_pods,
                     "UbFlowFabric: a transfer from node "
-                        << src << " to node " << dst << " inside SuperPoD "
-                        << src / m_podEndpoints
+                        << src << " to node " << dst << " inside SuperPoD " << src / m_podEndpoints
                         << ", whose fabric this topology does not hold (one SuperPoD for all, "
                            "for aggregated ring phases only); build every SuperPoD "
                            "(UbTopologyHelper::SetOnePod(false), or --aggregate=off)");
@@ -741,8 +740,8 @@ UbFlowFabric::FirstPath(uint32_t src, uint32_t dst, bool minimal, Route& r) cons
         }
         lastKind = m_kindOf[p.link];
         v = next;
-        NS_ABORT_MSG_IF(++hops > n, "UbFlowFabric: the route to " << m_topo.GetNode(dst).name
-                                                                 << " loops");
+        NS_ABORT_MSG_IF(++hops > n,
+                        "UbFlowFabric: the route to " << m_topo.GetNode(dst).name << " loops");
     }
     r.lastKind = lastKind;
 }
@@ -867,8 +866,7 @@ uint32_t
 UbFlowFabric::StartShadow(uint32_t src, uint32_t dst, bool minimal)
 {
     const Route& r = GetRoute(src, dst, minimal);
-    const uint32_t flow =
-        m_net.Start(r.uses, SHADOW_BYTES, [this](uint32_t f) { ShadowOn(f); });
+    const uint32_t flow = m_net.Start(r.uses, SHADOW_BYTES, [this](uint32_t f) { ShadowOn(f); });
     m_net.SetReported(flow, false);
     return flow;
 }
@@ -963,10 +961,9 @@ UbFlowFabric::GetMemoryBytes() const
     }
     return m_net.GetMemoryBytes() + m_topo.GetMemoryBytes() + m_routes.GetMemoryBytes() + routes +
            m_endpointIndex.capacity() * 4 + m_kindOf.capacity() * 2 + m_latencyOf.capacity() * 2 +
-           m_latencies.capacity() * 8 +
-           m_pipelinePs.capacity() * 8 + m_cutThrough.capacity() + m_selection.capacity() +
-           m_sourceDetours.capacity() +
-           m_domain.capacity() * 4 + m_nextTakePs.capacity() * 8;
+           m_latencies.capacity() * 8 + m_pipelinePs.capacity() * 8 + m_cutThrough.capacity() +
+           m_selection.capacity() + m_sourceDetours.capacity() + m_domain.capacity() * 4 +
+           m_nextTakePs.capacity() * 8;
 }
 
 } // namespace ns3

@@ -100,6 +100,7 @@ class UbFlowFabric
      * \param pods pods
      */
     void SetOnePod(uint32_t podEndpoints, uint32_t pods);
+
     /// \return NPUs per pod if the fabric holds one pod for all (SetOnePod), else 0
     uint32_t GetOnePod() const
     {
@@ -145,12 +146,12 @@ class UbFlowFabric
     /// What a ring phase takes at the aggregated flow level (RingPhase).
     struct RingPhaseResult
     {
-        Time duration;          //!< first issue to last arrival
-        double rateMin{0};      //!< slowest hop's rate under the phase's load (payload bytes/s)
-        double rateMean{0};     //!< mean hop rate under the phase's load
-        Time latencyMean;       //!< a piece's mean time beyond its fluid (issue, path, fill)
-        uint64_t hops{0};       //!< hops (member to successor) of the phase
-        uint64_t transfers{0};  //!< transfers the phase stands for (hops x steps x pieces)
+        Time duration;         //!< first issue to last arrival
+        double rateMin{0};     //!< slowest hop's rate under the phase's load (payload bytes/s)
+        double rateMean{0};    //!< mean hop rate under the phase's load
+        Time latencyMean;      //!< a piece's mean time beyond its fluid (issue, path, fill)
+        uint64_t hops{0};      //!< hops (member to successor) of the phase
+        uint64_t transfers{0}; //!< transfers the phase stands for (hops x steps x pieces)
     };
 
     /**
@@ -261,22 +262,26 @@ class UbFlowFabric
     {
         return m_net;
     }
+
     /// \return the topology
     const UbTopology& GetTopology() const
     {
         return m_topo;
     }
+
     /// \return the routes
     const UbRouteSet& GetRoutes() const
     {
         return m_routes;
     }
+
     /// \param link a topology link \param side 0: from its node a, 1: from b \return the fluid
     /// network's link of that direction
     uint32_t GetLinkId(uint32_t link, uint32_t side) const
     {
         return 2 * link + side;
     }
+
     /// \param endpoint an endpoint node \return its egress in the fluid network
     uint32_t GetEgressId(uint32_t endpoint) const;
     /// \return bytes held (the fluid network, the per-node and per-pair tables)
@@ -304,26 +309,28 @@ class UbFlowFabric
         double wireBps{0};      //!< wire bytes per second
         int64_t flitPs{0};      //!< one flit's serialization
     };
+
     /// What an endpoint's transfers see (its controller and transport).
     struct EndpointParams
     {
-        uint32_t mtu{4096};      //!< payload per packet
-        int64_t initiatorPs{0};  //!< InitiatorLatency
+        uint32_t mtu{4096};         //!< payload per packet
+        int64_t initiatorPs{0};     //!< InitiatorLatency
         int64_t issueIntervalPs{0}; //!< IssueInterval
-        double egressBps{0};     //!< EndpointBandwidth, bits/s (0: none)
-        double writeBps{0};      //!< WriteBandwidth, bits/s (0: none)
-        double inNetworkBps{0};  //!< InNetworkRate, bytes/s
-        uint32_t sprayWidth{1};  //!< channels a peer's packets spread over
+        double egressBps{0};        //!< EndpointBandwidth, bits/s (0: none)
+        double writeBps{0};         //!< WriteBandwidth, bits/s (0: none)
+        double inNetworkBps{0};     //!< InNetworkRate, bytes/s
+        uint32_t sprayWidth{1};     //!< channels a peer's packets spread over
         bool initiatorFixed{false}; //!< RemoteInitiatorLatency: overrides an issue latency
     };
+
     /// A pair's route: the fluid network's uses and its latency terms.
     struct Route
     {
         std::vector<UbFlowNetwork::Use> uses; //!< egress and links, with their weights
-        int64_t afterPs{0}; //!< pipelines, link latencies and cut-through flits of the path
-        double rate{0};     //!< the flow's rate alone on the idle fabric (payload bytes/s)
-        double egressBps{0}; //!< the source's egress, bits/s (0: none)
-        uint32_t lastKind{0}; //!< kind of the last link of the first packet's path
+        int64_t afterPs{0};    //!< pipelines, link latencies and cut-through flits of the path
+        double rate{0};        //!< the flow's rate alone on the idle fabric (payload bytes/s)
+        double egressBps{0};   //!< the source's egress, bits/s (0: none)
+        uint32_t lastKind{0};  //!< kind of the last link of the first packet's path
         uint32_t lastLinks{1}; //!< links into the destination the flow uses
         const EndpointParams* ep{nullptr}; //!< the source's values toward this destination
     };
@@ -344,8 +351,7 @@ class UbFlowFabric
     static uint32_t HeaderBytes();
     /// the share of what reaches node v toward a destination that its candidate j takes, at
     /// its mean over pairs where the choice hangs on a pair's hash (AllToAllPhase)
-    double MeanShare(uint32_t v, uint32_t count, uint32_t j, bool source, uint32_t channels)
-        const;
+    double MeanShare(uint32_t v, uint32_t count, uint32_t j, bool source, uint32_t channels) const;
     const UbRouteCandidate* Candidates(uint32_t v,
                                        uint32_t src,
                                        uint32_t dst,
@@ -375,15 +381,17 @@ class UbFlowFabric
     UbTopology m_topo;
     UbRouteSet m_routes;
     UbFlowNetwork m_net;
-    uint32_t m_podEndpoints{0}; //!< SetOnePod: NPUs per pod (0: every pod's fabric is here)
-    uint32_t m_pods{0};         //!< SetOnePod: pods
+    uint32_t m_podEndpoints{0};       //!< SetOnePod: NPUs per pod (0: every pod's fabric is here)
+    uint32_t m_pods{0};               //!< SetOnePod: pods
     uint32_t m_shiftFrom{UINT32_MAX}; //!< SetOnePod: the first scale-out switch
     uint64_t m_shift{0};              //!< SetOnePod: what the other pods' switches add to it
+
     /// \param v a node \return its number in the whole system (SetOnePod)
     uint32_t SystemNode(uint32_t v) const
     {
         return v >= m_shiftFrom ? static_cast<uint32_t>(v + m_shift) : v;
     }
+
     std::vector<uint32_t> m_endpointIndex; //!< node -> endpoint index (UINT32_MAX: a switch)
     uint32_t m_egressBase{0};              //!< fluid link of endpoint 0's egress
     std::vector<LinkKind> m_kinds;         //!< kinds of link
@@ -400,7 +408,7 @@ class UbFlowFabric
     EndpointParams m_remote;               //!< toward other domains (class 1's controller)
     std::vector<int64_t> m_nextTakePs;     //!< per endpoint: its issue engine's next slot
     std::unordered_map<uint64_t, Route> m_routeCache; //!< (src, dst) -> route
-    mutable std::vector<uint8_t> m_walkState; //!< BuildRoute: per node, its walk state
+    mutable std::vector<uint8_t> m_walkState;         //!< BuildRoute: per node, its walk state
     mutable std::vector<double> m_walkShare;  //!< BuildRoute: per node, the share reaching it
     mutable std::vector<uint32_t> m_walkMark; //!< BuildRoute: per node, the walk it belongs to
     mutable uint32_t m_walkEpoch{0};          //!< BuildRoute: the walk under way

@@ -54,12 +54,14 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
     // millions), and the latency terms of each (its source's values, path and fill).
     const uint64_t b0 = piece(0);
     const uint64_t bLast = piece(c - 1);
+
     struct Terms
     {
         const EndpointParams* ep;
         int64_t after0;    // path and fill of a piece of b0 bytes
         int64_t afterLast; // of the last piece
     };
+
     std::vector<Terms> terms(computed.size());
     UbFlowNetwork::UseRows rows(m_net.GetNLinks());
     Route r;
@@ -135,8 +137,7 @@ UbFlowFabric::RingPhase(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
             lastTake = take;
             const double start = std::max(take + issuePs, pairFree);
             pairFree = start + bytes / rateMin * 1e12;
-            arrived[k] =
-                start + bytes * inverseRate * 1e12 + (k + 1 == c ? afterLast : after0);
+            arrived[k] = start + bytes * inverseRate * 1e12 + (k + 1 == c ? afterLast : after0);
         }
     }
     out.duration = PicoSeconds(std::llround(*std::max_element(arrived.begin(), arrived.end())));
@@ -162,8 +163,8 @@ UbFlowFabric::Twins(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
     std::vector<std::pair<uint32_t, uint32_t>> out;
     twin.assign(hops.size(), UINT32_MAX);
     std::unordered_map<uint64_t, uint32_t> inPod0; // (src, dst) in pod 0 -> its distinct index
-    std::vector<uint32_t> firstOf;                  // distinct pod-0 hop -> its first computed
-    std::vector<uint8_t> sends(npus, 0);            // 1: inside its pod, 2: out of it
+    std::vector<uint32_t> firstOf;                 // distinct pod-0 hop -> its first computed
+    std::vector<uint8_t> sends(npus, 0);           // 1: inside its pod, 2: out of it
     for (std::size_t h = 0; h < hops.size(); ++h)
     {
         const auto [s, d] = hops[h];
@@ -231,8 +232,7 @@ UbFlowFabric::Twins(const std::vector<std::pair<uint32_t, uint32_t>>& hops,
                             "UbFlowFabric::RingPhase: SuperPoD "
                                 << pod << " has " << here << " hops from node "
                                 << out[firstOf[j]].first + pod * e << " to node "
-                                << out[firstOf[j]].second + pod * e << ", SuperPoD 0 "
-                                << count[j]
+                                << out[firstOf[j]].second + pod * e << ", SuperPoD 0 " << count[j]
                                 << " of their twins, so a fabric holding one SuperPoD for all "
                                    "cannot compute the phase; build every SuperPoD "
                                    "(UbTopologyHelper::SetOnePod(false))");
@@ -252,11 +252,8 @@ namespace ns3
 {
 
 double
-UbFlowFabric::MeanShare(uint32_t v,
-                        uint32_t count,
-                        uint32_t j,
-                        bool source,
-                        uint32_t channels) const
+UbFlowFabric::MeanShare(uint32_t v, uint32_t count, uint32_t j, bool source, uint32_t channels)
+    const
 {
     if (m_selection[v] == UbRoutingTable::SINGLE)
     {
@@ -318,6 +315,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
     const bool forwarding = EndpointsForward();
     out.aggregated = true;
     const uint32_t c = chunks;
+
     // A pair's bytes as UbDirectBuilder cuts them: an All-to-All's c pieces (the fabric moves at
     // least a byte each), an All-to-Allv's pieces that hold bytes.
     struct Cut
@@ -326,6 +324,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
         uint64_t last{0};
         uint32_t pieces{0};
     };
+
     auto cut = [matrix, uniform, c](uint32_t s, uint32_t d) {
         Cut x;
         const uint64_t b = matrix ? (*matrix)[s][d] : uniform;
@@ -397,6 +396,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
     std::vector<double> drainFrom(n, 0.0); // the busiest link's drain from a node to vd
     uint32_t epoch = 0;
     std::vector<uint32_t> order;
+
     struct Frame
     {
         uint32_t v;
@@ -404,6 +404,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
         uint32_t count;
         const UbRouteCandidate* cand;
     };
+
     std::vector<Frame> stack;
     // Walks from sources[first, last).
     auto walk = [&](uint32_t vd, std::size_t first, std::size_t last) {
@@ -430,8 +431,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
             while (!stack.empty())
             {
                 Frame& f = stack.back();
-                while (f.next < f.count &&
-                       MeanShare(f.v, f.count, f.next, false, channels) == 0)
+                while (f.next < f.count && MeanShare(f.v, f.count, f.next, false, channels) == 0)
                 {
                     ++f.next;
                 }
@@ -500,6 +500,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
         }
         return rle;
     };
+
     /// A destination's group: its sources' share of the links into it, and their pairs' sizes.
     struct InGroup
     {
@@ -508,6 +509,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
         uint32_t lastLinks; // links into the destination it uses
         std::vector<std::pair<uint64_t, uint32_t>> sizes;
     };
+
     std::vector<std::vector<InGroup>> inGroups(ranks);
 
     // Pass 1: the loads. Per destination and group, the sources' bytes enter on their own
@@ -743,6 +745,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
             }
         }
     }
+
     /// A source's group: the rate its candidates give its pairs, and their sizes.
     struct OutGroup
     {
@@ -751,6 +754,7 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
         std::vector<uint64_t> bytes;
         std::vector<std::pair<uint64_t, uint32_t>> sizes;
     };
+
     std::vector<int64_t> done(ranks, 0);
     std::vector<uint64_t> all;
     for (uint32_t s = 0; s < ranks; ++s)
@@ -791,9 +795,9 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
                     {
                         uint32_t peer = 0;
                         const uint32_t l = linkOf(vs, cand[j].port, peer);
-                        rate = std::min(rate,
-                                        m_net.GetCapacity(l) /
-                                            (share * factor[k][m_kindOf[l / 2]]));
+                        rate =
+                            std::min(rate,
+                                     m_net.GetCapacity(l) / (share * factor[k][m_kindOf[l / 2]]));
                     }
                 }
                 groups.push_back(OutGroup{cand, rate, {}, {}});
@@ -855,18 +859,18 @@ UbFlowFabric::AllToAllPhase(const std::vector<uint32_t>& nodes,
                          static_cast<double>(last) + static_cast<double>(x.last) / alone * 1e12);
             const double fabric =
                 static_cast<double>(t0) +
-                1e12 *
-                    std::max({shared(og.sizes, x.bytes) / og.rate,
-                              egressShared,
-                              shared(ig->sizes, x.bytes) / ig->rate,
-                              static_cast<double>(between[static_cast<std::size_t>(s) * ranks + d])});
+                1e12 * std::max(
+                           {shared(og.sizes, x.bytes) / og.rate,
+                            egressShared,
+                            shared(ig->sizes, x.bytes) / ig->rate,
+                            static_cast<double>(between[static_cast<std::size_t>(s) * ranks + d])});
             Route r;
             r.ep = &ep;
             FirstPath(vs, vd, minimal, r);
             r.lastLinks = ig->lastLinks;
             r.egressBps = egressBps[k];
-            const int64_t end = static_cast<int64_t>(std::ceil(std::max(own, fabric))) +
-                                r.afterPs + FillPs(r, x.last);
+            const int64_t end = static_cast<int64_t>(std::ceil(std::max(own, fabric))) + r.afterPs +
+                                FillPs(r, x.last);
             done[d] = std::max(done[d], end);
             ++out.pairs;
             out.transfers += x.pieces;

@@ -114,12 +114,12 @@ class UbHybridCarrier : public UbTransferCarrier
 
     UbControllerCarrier m_packet;
     std::unique_ptr<UbTransferCarrier> m_flow;
-    std::vector<uint32_t> m_nodes;   //!< per participant: its endpoint node
-    std::vector<uint8_t> m_studied;  //!< per participant: in a studied SuperPoD
+    std::vector<uint32_t> m_nodes;  //!< per participant: its endpoint node
+    std::vector<uint8_t> m_studied; //!< per participant: in a studied SuperPoD
     UbFlowFabric& m_fabric;
     UbTopologyHelper::HybridStats& m_stats;
     ArrivedCallback m_arrived;
-    std::unordered_map<uint64_t, Shadow> m_shadows;  //!< (src, dst) -> its shadow
+    std::unordered_map<uint64_t, Shadow> m_shadows;      //!< (src, dst) -> its shadow
     std::unordered_map<UbTransferId, uint64_t> m_pairOf; //!< packet transfer -> its pair
 };
 
@@ -216,8 +216,8 @@ UbTopologyHelper::PlanHybrid()
     {
         NS_ABORT_MSG_IF(e >= eps.size(),
                         "UbTopologyHelper: the hybrid level's endpoint "
-                            << e << " taking part is not one of topology '" << t.GetName()
-                            << "''s " << eps.size());
+                            << e << " taking part is not one of topology '" << t.GetName() << "''s "
+                            << eps.size());
         takes[eps[e]] = 1;
     }
     auto joins = [&](uint32_t v) { return part[v] || (t.IsEndpoint(v) && takes[v]); };
@@ -292,8 +292,9 @@ UbTopologyHelper::MakeHybridEngine(const std::vector<uint32_t>& ranks)
                         "UbTopologyHelper::MakeHybridEngine: rank endpoint "
                             << r << " of a system with " << eps.size() << " endpoints");
         Ptr<UbController> c = m_endpoints.Get(r)->GetObject<UbController>();
-        NS_ABORT_MSG_IF(!c, "UbTopologyHelper::MakeHybridEngine: endpoint " << r
-                                                                           << " has no controller");
+        NS_ABORT_MSG_IF(!c,
+                        "UbTopologyHelper::MakeHybridEngine: endpoint " << r
+                                                                        << " has no controller");
         controllers.push_back(c);
         nodes.push_back(eps[r]);
         studied.push_back(m_studiedEp[r]);

@@ -74,17 +74,17 @@ class UbResults
     /// One row of the collectives table (NCCL's conventions, UbCollectiveResult).
     struct CollectiveRow
     {
-        std::string system;    //!< preset or topology name
-        std::string op;        //!< AllReduce, AllGather, ...
-        std::string algo;      //!< ring, halving-doubling, ...
-        uint32_t ranks{0};     //!< ranks
-        uint64_t bytes{0};     //!< NCCL size
-        uint32_t chunks{1};    //!< pieces per step
-        double timeUs{0};      //!< first issue to last arrival (us)
-        double algbwGBps{0};   //!< bytes / time (GB/s)
-        double busbwGBps{0};   //!< algbw x bus factor (GB/s)
-        uint64_t transfers{0}; //!< transfers in the graph
-        uint64_t wireBytes{0}; //!< data bytes moved
+        std::string system;          //!< preset or topology name
+        std::string op;              //!< AllReduce, AllGather, ...
+        std::string algo;            //!< ring, halving-doubling, ...
+        uint32_t ranks{0};           //!< ranks
+        uint64_t bytes{0};           //!< NCCL size
+        uint32_t chunks{1};          //!< pieces per step
+        double timeUs{0};            //!< first issue to last arrival (us)
+        double algbwGBps{0};         //!< bytes / time (GB/s)
+        double busbwGBps{0};         //!< algbw x bus factor (GB/s)
+        uint64_t transfers{0};       //!< transfers in the graph
+        uint64_t wireBytes{0};       //!< data bytes moved
         std::string level{"packet"}; //!< the level it ran at: packet or flow
         bool aggregated{false};      //!< flow level, run as ring phases (not transfer by transfer)
     };
@@ -131,11 +131,13 @@ class UbResults
     void AddFlow(const FlowRow& row);
     /// \param row a port
     void AddPort(const PortRow& row);
+
     /// \return the port rows added so far (written at Commit)
     const std::vector<PortRow>& GetPorts() const
     {
         return m_ports;
     }
+
     /**
      * \brief Keep the first `ports` port rows and `flows` flow rows, drop the rest (a run split
      * over processes gathers its rows into rank 0's results: UbDistributed::GatherRows).

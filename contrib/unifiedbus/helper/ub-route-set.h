@@ -92,9 +92,7 @@ class UbRouteSet
      * \param table the table (its routes are replaced)
      * \param portMap per topology port of v: the switch's port, or UINT32_MAX
      */
-    void InstallInto(uint32_t v,
-                     UbRoutingTable& table,
-                     const std::vector<uint32_t>& portMap) const;
+    void InstallInto(uint32_t v, UbRoutingTable& table, const std::vector<uint32_t>& portMap) const;
 
     /// \return bytes held
     uint64_t GetMemoryBytes() const;

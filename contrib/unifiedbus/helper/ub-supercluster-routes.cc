@@ -6,8 +6,8 @@
 #include "ns3/abort.h"
 
 #include <algorithm>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -90,8 +90,8 @@ UbSuperClusterSystems::Routes(const UbTopology& t,
             const auto& b = t.GetLink(k * podLinks + i);
             NS_ABORT_MSG_IF(b.a != global(k, a.a) || b.b != global(k, a.b) || b.cost != a.cost,
                             "UbSystems::Routes: topology '"
-                                << t.GetName() << "': link " << k * podLinks + i
-                                << " is not pod " << k << "'s; build it with BuildSuperCluster");
+                                << t.GetName() << "': link " << k * podLinks + i << " is not pod "
+                                << k << "'s; build it with BuildSuperCluster");
         }
     }
     UbRouteSet podRoutes = UbTopologyRouting::ShortestPaths(pod, vl);
@@ -125,8 +125,7 @@ UbSuperClusterSystems::Routes(const UbTopology& t,
         if (setOf[s] == NONE)
         {
             const UbRouteCandidate* c = podRoutes.GetSet(s);
-            setOf[s] = routes.Intern(
-                std::vector<UbRouteCandidate>(c, c + podRoutes.GetSetSize(s)));
+            setOf[s] = routes.Intern(std::vector<UbRouteCandidate>(c, c + podRoutes.GetSetSize(s)));
         }
         return setOf[s];
     };

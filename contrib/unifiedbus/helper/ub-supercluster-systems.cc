@@ -80,8 +80,8 @@ UbSuperClusterSystems::AddScaleOut(UbTopology& t, uint32_t first, uint32_t count
                                                      << " leaf groups do not fit radix-" << p.radix
                                                      << " cores (at most " << p.radix * half * half
                                                      << " endpoints); use larger switches");
-        const bool even = leaves % half == 0 && groups > 1 && groups % 2 == 0 &&
-                          half % (groups / 2) == 0;
+        const bool even =
+            leaves % half == 0 && groups > 1 && groups % 2 == 0 && half % (groups / 2) == 0;
         const uint32_t cores = even ? groups / 2 : half; // per column
         const uint32_t m = half / cores;
         uint32_t aggBase = t.GetNNodes();
@@ -162,8 +162,9 @@ UbSuperClusterSystems::Partition(const UbTopology& t, const SuperCluster& p, uin
                     "UbSystems: a SuperCluster of " << p.pods << " SuperPoDs is split by SuperPoD "
                                                     << "over 1 to " << p.pods << " processes, not "
                                                     << ranks);
-    NS_ABORT_MSG_IF(p.onePod, "UbSystems: a SuperCluster holding one SuperPoD for all (flow "
-                              "level) is not split over processes");
+    NS_ABORT_MSG_IF(p.onePod,
+                    "UbSystems: a SuperCluster holding one SuperPoD for all (flow "
+                    "level) is not split over processes");
     const uint32_t n = t.GetNNodes();
     const uint32_t npus = p.pods * p.pod.endpoints;
     auto rankOfPod = [&](uint64_t k) { return static_cast<uint32_t>(k * ranks / p.pods); };

@@ -147,9 +147,8 @@ UbTopologyHelper::BuildSuperCluster(const UbSuperClusterSystems::SuperCluster& g
     NS_ABORT_MSG_IF(sc.onePod && (!m_flowLevel || m_hybrid),
                     "UbTopologyHelper: a SuperCluster holding one SuperPoD for all (onePod) is "
                     "built at the flow level only (SetFlowLevel(true), not hybrid)");
-    sc.onePod =
-        sc.onePod || (m_flowLevel && !m_hybrid && sc.pods > 1 && m_onePod &&
-                                  m_onePod(npus, sc.pod.endpoints));
+    sc.onePod = sc.onePod || (m_flowLevel && !m_hybrid && sc.pods > 1 && m_onePod &&
+                              m_onePod(npus, sc.pod.endpoints));
     SetRouter([sc](const UbTopology& t, UbTopologyRouting::VlPolicy vl) {
         return UbSuperClusterSystems::Routes(t, sc, vl);
     });
@@ -292,8 +291,8 @@ UbTopologyHelper::Build(UbTopology&& topology)
         if (m_hybrid)
         {
             // The flow level of the whole system beside the packet level built below.
-            m_flow = std::make_unique<UbFlowFabric>(UbTopology(m_topo), UbRouteSet(m_routes),
-                                                    classes);
+            m_flow =
+                std::make_unique<UbFlowFabric>(UbTopology(m_topo), UbRouteSet(m_routes), classes);
             PlanHybrid();
         }
         else
@@ -584,8 +583,8 @@ UbTopologyHelper::WarnStarvation() const
     {
         if (dev && dev->GetVlArbitration() == UbNetDevice::STRICT_PRIORITY && dev->GetVlCount() > 1)
         {
-            std::cerr << "warning: topology '" << GetTopology().GetName()
-                      << "': its routes use " << used
+            std::cerr << "warning: topology '" << GetTopology().GetName() << "': its routes use "
+                      << used
                       << " VLs and links arbitrate them by strict priority, which starves the "
                          "lower VLs under load; set UbNetDevice::VlArbitration=Dwrr\n";
             return;

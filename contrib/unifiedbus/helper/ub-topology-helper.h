@@ -4,12 +4,12 @@
 #ifndef UB_TOPOLOGY_HELPER_H
 #define UB_TOPOLOGY_HELPER_H
 
+#include "ub-flow-fabric.h"
 #include "ub-helper.h"
 #include "ub-preset.h"
 #include "ub-supercluster-systems.h"
 #include "ub-topology-routing.h"
 #include "ub-topology.h"
-#include "ub-flow-fabric.h"
 
 #include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
@@ -184,6 +184,7 @@ class UbTopologyHelper
      * \return the engine
      */
     std::unique_ptr<UbCollectiveEngine> MakeHybridEngine(const std::vector<uint32_t>& ranks);
+
     /// What the hybrid level did.
     struct HybridStats
     {
@@ -196,6 +197,7 @@ class UbTopologyHelper
         uint64_t backgroundChanges{0}; //!< times a device's background share was set
         double peakBackground{0};      //!< the largest background share set
     };
+
     /// \return what the hybrid level did so far
     const HybridStats& GetHybridStats() const;
 
@@ -317,13 +319,13 @@ class UbTopologyHelper
     OnePodRule m_onePod; //!< SetOnePod
     std::unique_ptr<UbFlowFabric> m_flow;
     bool m_hybrid{false};
-    std::vector<uint32_t> m_studied;   //!< SetHybrid's endpoints
-    std::vector<uint32_t> m_taking;    //!< SetHybrid's endpoints that take part (empty: all)
-    std::vector<uint8_t> m_studiedEp;  //!< per endpoint index: its SuperPoD is under study
-    std::vector<uint8_t> m_linkBuilt;  //!< hybrid: per link, built at packet level
-    uint32_t m_ranks{1};               //!< SetRanks
-    uint32_t m_rank{0};                //!< SetRanks: this process's
-    std::vector<uint32_t> m_rankOf;    //!< per node, its rank (split over processes)
+    std::vector<uint32_t> m_studied;  //!< SetHybrid's endpoints
+    std::vector<uint32_t> m_taking;   //!< SetHybrid's endpoints that take part (empty: all)
+    std::vector<uint8_t> m_studiedEp; //!< per endpoint index: its SuperPoD is under study
+    std::vector<uint8_t> m_linkBuilt; //!< hybrid: per link, built at packet level
+    uint32_t m_ranks{1};              //!< SetRanks
+    uint32_t m_rank{0};               //!< SetRanks: this process's
+    std::vector<uint32_t> m_rankOf;   //!< per node, its rank (split over processes)
     HybridStats m_hybridStats;
     /// hybrid: which nodes and links to build at packet level (m_linkBuilt, m_studiedEp)
     void PlanHybrid();

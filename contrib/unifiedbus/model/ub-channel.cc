@@ -63,8 +63,8 @@ UbChannel::UbChannel()
 void
 UbChannel::SetLinkId(uint32_t id)
 {
-    NS_ABORT_MSG_IF(id >= 0x7FFFFFFFu, "UbChannel::SetLinkId: link number " << id
-                                           << " is too large (below 2^31 - 1)");
+    NS_ABORT_MSG_IF(id >= 0x7FFFFFFFu,
+                    "UbChannel::SetLinkId: link number " << id << " is too large (below 2^31 - 1)");
     m_id = id;
 }
 

@@ -164,6 +164,7 @@ class UbChannel : public Channel
     /// End `from` scheduled a release: the other end may plan again if it waits for credits.
     /// \param from the end whose buffer will free cells
     void NotifyPending(uint32_t from);
+
     /// End `end` waits for credits, or no longer: NotifyPending wakes only an end that waits, and
     /// learns it here without reading that end's state (a cache miss on every packet-hop).
     /// \param end the end \param blocked it waits for credits
@@ -171,6 +172,7 @@ class UbChannel : public Channel
     {
         m_blocked[end & 1] = blocked;
     }
+
     /// @}
 
   protected:
@@ -184,7 +186,7 @@ class UbChannel : public Channel
     double m_lengthM{0};  //!< cable length in metres
     Time m_delayPerMeter; //!< propagation delay per metre
     CarrierCallback m_carrier;
-    uint32_t m_context[2]{0, 0}; //!< node id of each end (the event context of its arrivals)
+    uint32_t m_context[2]{0, 0};     //!< node id of each end (the event context of its arrivals)
     bool m_blocked[2]{false, false}; //!< each end waits for credits (SetCreditBlocked)
 };
 

@@ -27,6 +27,7 @@ Piece(uint64_t bytes, uint32_t c, uint32_t k)
 {
     return bytes / c + (k + 1 == c ? bytes % c : 0);
 }
+
 /// NCCL's channel sizing as pieces: one per 32 KiB of the buffer, at most 32, pieces of at
 /// least 4 KiB of a 1/N share (UbRingBuilder::AutoChunks).
 uint32_t
@@ -794,14 +795,15 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
     NS_ABORT_MSG_IF(plan.reducerShares.empty(),
                     "UbCollectiveEngine: in-network AllReduce needs reducing switches; call "
                     "SetReducers (UbCollectiveHelper::InstallSwitchReducers)");
+
     // One stream per reducing switch: each holds its own window of reductions and goes at its
     // own pace (a switch with more links reduces a larger share).
     struct Switch
     {
-        uint64_t share{0};         // bytes it reduces
+        uint64_t share{0};             // bytes it reduces
         std::deque<UbTransferId> sums; // its last `window` reductions
-        uint32_t k{0};             // next piece index
-        uint32_t h{0};             // next head
+        uint32_t k{0};                 // next piece index
+        uint32_t h{0};                 // next head
     };
 
     struct State
@@ -830,11 +832,10 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
     for (std::size_t j = 0; j < plan.reducerShares.size(); ++j)
     {
         Switch sw;
-        sw.share =
-            (j + 1 == plan.reducerShares.size())
-                ? plan.bytes - given
-                : static_cast<uint64_t>(static_cast<double>(plan.bytes) * plan.reducerShares[j] /
-                                        total);
+        sw.share = (j + 1 == plan.reducerShares.size())
+                       ? plan.bytes - given
+                       : static_cast<uint64_t>(static_cast<double>(plan.bytes) *
+                                               plan.reducerShares[j] / total);
         given += sw.share;
         for (uint32_t k = 0; k < st->c; ++k)
         {
@@ -881,7 +882,8 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
                     g.Depend(ups[r], sw.sums.front()); // the switch holds this many reductions
                 }
             }
-            const UbTransferId sum = g.Add(red, h, piece, piece); // reduced on the engine, to the head
+            const UbTransferId sum =
+                g.Add(red, h, piece, piece); // reduced on the engine, to the head
             for (UbTransferId u : ups)
             {
                 g.Depend(sum, u);
@@ -891,7 +893,8 @@ UbInNetworkBuilder::Generate(const UbCollectivePlan& plan, UbTransferGraph& g) c
                 sw.sums.pop_front();
             }
             sw.sums.push_back(sum);
-            const UbTransferId store = g.Add(h, red, piece, piece); // multimem.st of the sum, likewise
+            const UbTransferId store =
+                g.Add(h, red, piece, piece); // multimem.st of the sum, likewise
             g.Depend(store, sum);
             for (uint32_t r = 0; r < n; ++r)
             {

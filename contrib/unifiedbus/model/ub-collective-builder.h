@@ -23,13 +23,13 @@ struct UbCollectivePlan
     UbCollectiveAlgo algo{UbCollectiveAlgo::RING}; //!< algorithm
     uint64_t bytes{0};                             //!< NCCL size (not used by All-to-Allv)
     uint32_t ranks{0};                             //!< ranks
-    uint32_t chunks{1}; //!< pieces per step (pipelining; 0: the builder's AutoChunks)
-    uint32_t root{0};                              //!< Broadcast root
-    uint32_t group{0};                             //!< HIERARCHICAL: ranks per group
-    std::vector<uint32_t> dims;                    //!< MULTI_*: full-mesh shape (empty: 1-D)
+    uint32_t chunks{1};         //!< pieces per step (pipelining; 0: the builder's AutoChunks)
+    uint32_t root{0};           //!< Broadcast root
+    uint32_t group{0};          //!< HIERARCHICAL: ranks per group
+    std::vector<uint32_t> dims; //!< MULTI_*: full-mesh shape (empty: 1-D)
     std::vector<double> reducerShares; //!< IN_NETWORK: share of each reducer (ranks + j)
-    uint32_t reducerWindow{0}; //!< IN_NETWORK: pieces each reducer reduces at once (0:
-                               //!< UbInNetworkBuilder::DefaultWindow)
+    uint32_t reducerWindow{0};         //!< IN_NETWORK: pieces each reducer reduces at once (0:
+                                       //!< UbInNetworkBuilder::DefaultWindow)
     uint64_t sprayBytes{0}; //!< a rank's payload of one packet on each path its transfers are
                             //!< spread over (Mtu x TpChannels with PerPacket multipath, else
                             //!< Mtu; 0: unknown): a transfer's per-piece overhead in bytes

@@ -147,8 +147,8 @@ UbCollectiveRunner::UbCollectiveRunner(std::unique_ptr<UbTransferCarrier> carrie
       m_nRanks(ranks)
 {
     NS_ABORT_MSG_IF(!m_carrier, "UbCollectiveRunner: no carrier");
-    NS_ABORT_MSG_IF(ranks < 2, "UbCollectiveEngine: a collective needs at least 2 ranks, got "
-                                   << ranks);
+    NS_ABORT_MSG_IF(ranks < 2,
+                    "UbCollectiveEngine: a collective needs at least 2 ranks, got " << ranks);
     NS_ABORT_MSG_IF(m_carrier->GetNParticipants() < ranks,
                     "UbCollectiveRunner: the carrier has " << m_carrier->GetNParticipants()
                                                            << " participants for " << ranks
@@ -259,14 +259,12 @@ UbCollectiveRunner::Run(UbTransferGraph graph,
 }
 
 void
-UbCollectiveRunner::Check(UbTransferId t,
-                          const UbTransferGraph::Transfer& x,
-                          bool atStart) const
+UbCollectiveRunner::Check(UbTransferId t, const UbTransferGraph::Transfer& x, bool atStart) const
 {
     const uint32_t n = m_carrier->GetNParticipants();
     NS_ABORT_MSG_IF(x.src >= n || x.dst >= n,
-                    "UbCollectiveRunner: transfer " << t << " names a participant beyond the "
-                                                    << n << " there are");
+                    "UbCollectiveRunner: transfer " << t << " names a participant beyond the " << n
+                                                    << " there are");
     NS_ABORT_MSG_IF(!atStart && x.dependencies == 0 && m_graph.IsLocal(x.src),
                     "UbTransferGraph: transfer " << t << " of batch " << x.batch
                                                  << " has no dependency, but only batches 0 to "
@@ -334,9 +332,9 @@ UbCollectiveRunner::Arrived(UbTransferId t)
         Generate(static_cast<uint32_t>(t % m_graph.GetStreams()), 0, t / m_graph.GetStreams() + 1);
     }
     NS_ABORT_MSG_IF(!m_graph.IsHeld(t) || m_graph.Get(t).arrived,
-                    "UbCollectiveRunner: transfer " << t << " arrived, but it "
-                                                    << (m_graph.IsHeld(t) ? "already had"
-                                                                          : "is not in flight"));
+                    "UbCollectiveRunner: transfer "
+                        << t << " arrived, but it "
+                        << (m_graph.IsHeld(t) ? "already had" : "is not in flight"));
     // Stays valid while later batches are generated (a deque keeps its elements in place).
     UbTransferGraph::Transfer& x = m_graph.At(t);
     const uint32_t participant = x.dst;

@@ -255,11 +255,13 @@ class UbCollectiveRunner
      * \return the part
      */
     UbCollectiveResult GetPart(uint64_t& arrived) const;
+
     /// \return true while a run is in progress
     bool IsRunning() const
     {
         return m_running;
     }
+
     /// \return participants (ranks and reducers)
     uint32_t GetNParticipants() const
     {
@@ -289,7 +291,7 @@ class UbCollectiveRunner
     UbControllerCarrier* m_controllers{nullptr}; //!< the carrier, if it is the packet level's
     uint32_t m_nRanks{0};
     UbTransferGraph m_graph;
-    uint64_t m_held{0}; //!< transfers the graph holds (generated, not dropped)
+    uint64_t m_held{0};                  //!< transfers the graph holds (generated, not dropped)
     std::vector<int64_t> m_engineFreePs; //!< per participant: when its engine is free (ps)
     UbCollectiveRunConfig m_config;
     UbCollectiveResult m_result;
@@ -297,8 +299,8 @@ class UbCollectiveRunner
     uint64_t m_arrived{0};
     Time m_lastArrival;        //!< when the last transfer arrived (here)
     std::vector<bool> m_local; //!< SetLocal (empty: every participant here)
-    double m_wallStart{0}; //!< wall clock when the run started (s)
-    double m_wallLast{0};  //!< wall clock of the last progress line (s)
+    double m_wallStart{0};     //!< wall clock when the run started (s)
+    double m_wallLast{0};      //!< wall clock of the last progress line (s)
     bool m_running{false};
 };
 

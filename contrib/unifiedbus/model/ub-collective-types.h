@@ -84,11 +84,11 @@ struct UbCollectiveResult
                                                    //!< MULTI_PATH: addressed to it, not
                                                    //!< forwarded through it)
     bool offload{false};                           //!< ran with collective offload (CCU-like)
-    uint64_t peakTransfers{0}; //!< most transfers of the graph held at once (its memory: the
-                               //!< whole graph unless it was generated as it ran)
+    uint64_t peakTransfers{0};   //!< most transfers of the graph held at once (its memory: the
+                                 //!< whole graph unless it was generated as it ran)
     std::string level{"packet"}; //!< the level it ran at: packet or flow (its carrier's)
-    bool aggregated{false}; //!< ran as ring phases, not transfer by transfer (flow level only:
-                            //!< UbCollectiveEngine::SetAggregated)
+    bool aggregated{false};      //!< ran as ring phases, not transfer by transfer (flow level only:
+                                 //!< UbCollectiveEngine::SetAggregated)
 
     /// \return end - start in seconds
     double Seconds() const;

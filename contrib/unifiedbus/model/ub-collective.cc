@@ -419,11 +419,7 @@ UbCollectiveEngine::Launch(const UbCollectivePlan& plan, DoneCallback done)
         const uint64_t uniform = plan.matrix ? 0 : (plan.bytes + n - 1) / n;
         if (m_aggregation == Aggregation::ON || transfers >= AUTO_ALL_TO_ALL)
         {
-            if (m_runner.RunAggregatedAllToAll(plan.matrix,
-                                               uniform,
-                                               r,
-                                               RunConfig(plan.algo),
-                                               done))
+            if (m_runner.RunAggregatedAllToAll(plan.matrix, uniform, r, RunConfig(plan.algo), done))
             {
                 return;
             }
@@ -461,8 +457,8 @@ UbCollectiveEngine::Launch(const UbCollectivePlan& plan, DoneCallback done)
                             "(--aggregate=on needs --level=flow)");
         }
     }
-    UbTransferGraph graph = m_generated ? UbCollectiveBuilder::BuildGenerated(plan)
-                                        : UbCollectiveBuilder::Build(plan);
+    UbTransferGraph graph =
+        m_generated ? UbCollectiveBuilder::BuildGenerated(plan) : UbCollectiveBuilder::Build(plan);
     m_runner.Run(std::move(graph), r, RunConfig(plan.algo), done);
 }
 

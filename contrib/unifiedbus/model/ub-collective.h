@@ -269,18 +269,18 @@ class UbCollectiveEngine
     UbCollectiveRunConfig RunConfig(UbCollectiveAlgo algo) const;
     void Launch(const UbCollectivePlan& plan, DoneCallback done);
 
-    UbCollectiveRunner m_runner;  //!< runs the graphs over the ranks (and reducers)
-    uint32_t m_nRanks{0};         //!< ranks (the runner's first participants)
-    uint32_t m_chunks{0};         //!< pieces per step (0: the algorithm's choice)
-    uint32_t m_root{0};           //!< Broadcast root
-    uint32_t m_group{0};          //!< HIERARCHICAL: ranks per group
-    std::vector<uint32_t> m_dims; //!< MULTI_RING / MULTI_PATH: full-mesh shape
-    bool m_minimal{true};         //!< MULTI_*: the run's packets on minimal routes
-    bool m_generated{true};       //!< graphs generated as they run where they can be
+    UbCollectiveRunner m_runner;                 //!< runs the graphs over the ranks (and reducers)
+    uint32_t m_nRanks{0};                        //!< ranks (the runner's first participants)
+    uint32_t m_chunks{0};                        //!< pieces per step (0: the algorithm's choice)
+    uint32_t m_root{0};                          //!< Broadcast root
+    uint32_t m_group{0};                         //!< HIERARCHICAL: ranks per group
+    std::vector<uint32_t> m_dims;                //!< MULTI_RING / MULTI_PATH: full-mesh shape
+    bool m_minimal{true};                        //!< MULTI_*: the run's packets on minimal routes
+    bool m_generated{true};                      //!< graphs generated as they run where they can be
     Aggregation m_aggregation{Aggregation::OFF}; //!< SetAggregation
-    double m_progressS{0};        //!< wall-clock seconds between progress lines (0: off)
-    bool m_offload{false};        //!< collective offload on
-    Time m_offloadLatency;        //!< its issue latency
+    double m_progressS{0};              //!< wall-clock seconds between progress lines (0: off)
+    bool m_offload{false};              //!< collective offload on
+    Time m_offloadLatency;              //!< its issue latency
     Time m_issueCost;                   //!< per transfer a rank issues
     std::vector<double> m_shares;       //!< IN_NETWORK: share of each reducer
     double m_reductionBps{0};           //!< IN_NETWORK: each reducer's engine (0: no limit)

@@ -373,8 +373,8 @@ class UbCreditReceiver
     /// Pop the earliest release and free its cells. \return it
     Release PopRelease();
 
-    Vl* m_vl{m_inlineVl};            //!< per VL: m_inlineVl or m_heapVl
-    std::vector<Release> m_releases; //!< min-heap on atPs
+    Vl* m_vl{m_inlineVl};             //!< per VL: m_inlineVl or m_heapVl
+    std::vector<Release> m_releases;  //!< min-heap on atPs
     int64_t m_nextDuePs{UB_NEVER_PS}; //!< earliest release or return timeout (NextDueTime)
     int64_t m_timeoutPs{0};
     uint32_t m_vlCells{0};

@@ -142,9 +142,8 @@ std::vector<double>
 UbFlowNetwork::MaxMinRates(UseRows flows) const
 {
     NS_ABORT_MSG_IF(flows.m_links != m_capacityOf.size(),
-                    "UbFlowNetwork::MaxMinRates: rows made for " << flows.m_links
-                                                                 << " links, the network has "
-                                                                 << m_capacityOf.size());
+                    "UbFlowNetwork::MaxMinRates: rows made for "
+                        << flows.m_links << " links, the network has " << m_capacityOf.size());
     const uint32_t nf = flows.GetNFlows();
     const std::vector<uint32_t>& flowStart = flows.m_start;
     flows.m_index = {};
@@ -160,9 +159,9 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
             {
                 const uint32_t link = flows.LinkOf(k);
                 NS_ABORT_MSG_IF(!(flows.WeightOf(k) > 0),
-                                "UbFlowNetwork::MaxMinRates: flow "
-                                    << f << " uses link " << link << " with weight "
-                                    << flows.WeightOf(k));
+                                "UbFlowNetwork::MaxMinRates: flow " << f << " uses link " << link
+                                                                    << " with weight "
+                                                                    << flows.WeightOf(k));
                 uint32_t& d = dense[link];
                 if (d == NONE)
                 {
@@ -176,8 +175,8 @@ UbFlowNetwork::MaxMinRates(UseRows flows) const
         }
     }
     const auto nl = static_cast<uint32_t>(linkOf.size());
-    std::vector<double> rising(nl, 0);   // weight of the link's flows still rising
-    std::vector<double> residual(nl, 0); // capacity the frozen flows leave
+    std::vector<double> rising(nl, 0);          // weight of the link's flows still rising
+    std::vector<double> residual(nl, 0);        // capacity the frozen flows leave
     std::vector<uint32_t> linkStart(nl + 1, 0); // each link's flows in `through`
     for (uint32_t l = 0; l < nl; ++l)
     {
@@ -263,8 +262,7 @@ UbFlowNetwork::AddLink(double bytesPerSecond)
                     "UbFlowNetwork: link " << m_capacityOf.size() << " has capacity "
                                            << bytesPerSecond
                                            << " B/s; give it a positive, finite rate");
-    NS_ABORT_MSG_IF(m_capacityOf.size() >= NONE - 1,
-                    "UbFlowNetwork: more than 2^32 - 2 links");
+    NS_ABORT_MSG_IF(m_capacityOf.size() >= NONE - 1, "UbFlowNetwork: more than 2^32 - 2 links");
     // A network has few distinct capacities (one per kind of link), so each link holds an
     // index into them.
     uint64_t bits = 0;
@@ -312,8 +310,8 @@ const UbFlowNetwork::Link*
 UbFlowNetwork::Peek(uint32_t link) const
 {
     NS_ABORT_MSG_IF(link >= m_capacityOf.size(),
-                    "UbFlowNetwork: no link " << link << " (the network has "
-                                              << m_capacityOf.size() << ")");
+                    "UbFlowNetwork: no link " << link << " (the network has " << m_capacityOf.size()
+                                              << ")");
     return link >= m_slot.size() || m_slot[link] == NONE ? nullptr : &m_links[m_slot[link]];
 }
 
@@ -321,8 +319,8 @@ double
 UbFlowNetwork::GetCapacity(uint32_t link) const
 {
     NS_ABORT_MSG_IF(link >= m_capacityOf.size(),
-                    "UbFlowNetwork: no link " << link << " (the network has "
-                                              << m_capacityOf.size() << ")");
+                    "UbFlowNetwork: no link " << link << " (the network has " << m_capacityOf.size()
+                                              << ")");
     return Capacity(link);
 }
 
@@ -380,8 +378,7 @@ UbFlowNetwork::Start(const std::vector<Use>& uses, double bytes, DoneCallback do
                         "UbFlowNetwork: a flow uses link " << u.link << ", but the network has "
                                                            << m_capacityOf.size() << " links");
         NS_ABORT_MSG_IF(!(u.weight > 0) || !std::isfinite(u.weight),
-                        "UbFlowNetwork: a flow loads link " << u.link << " with weight "
-                                                            << u.weight
+                        "UbFlowNetwork: a flow loads link " << u.link << " with weight " << u.weight
                                                             << "; give it a positive weight");
         Link& l = State(u.link);
         if (l.epoch == m_epoch)
@@ -1030,11 +1027,10 @@ uint64_t
 UbFlowNetwork::GetMemoryBytes() const
 {
     return m_links.capacity() * sizeof(Link) + m_capacityOf.capacity() * sizeof(uint16_t) +
-           m_capacities.capacity() * sizeof(double) +
-           m_slot.capacity() * sizeof(uint32_t) + m_nodes.capacity() * sizeof(Node) +
-           m_flows.capacity() * sizeof(Flow) + m_freeFlows.capacity() * sizeof(uint32_t) +
-           m_ends.capacity() * sizeof(End) + m_dirty.capacity() * sizeof(uint32_t) +
-           m_dirtyLinks.capacity() * sizeof(uint32_t) +
+           m_capacities.capacity() * sizeof(double) + m_slot.capacity() * sizeof(uint32_t) +
+           m_nodes.capacity() * sizeof(Node) + m_flows.capacity() * sizeof(Flow) +
+           m_freeFlows.capacity() * sizeof(uint32_t) + m_ends.capacity() * sizeof(End) +
+           m_dirty.capacity() * sizeof(uint32_t) + m_dirtyLinks.capacity() * sizeof(uint32_t) +
            m_scratchFlows.capacity() * sizeof(uint32_t) + m_levels.capacity() * sizeof(Level) +
            m_steps.capacity() * sizeof(Step) + m_watched.capacity() +
            m_watchChanged.capacity() * sizeof(uint32_t);

@@ -60,8 +60,8 @@ class UbFlowNetwork
     /// A link a flow loads, and how many times its rate loads it.
     struct Use
     {
-        uint32_t link{0};  //!< link id
-        double weight{1};  //!< load per unit of the flow's rate (> 0)
+        uint32_t link{0}; //!< link id
+        double weight{1}; //!< load per unit of the flow's rate (> 0)
     };
 
     /**
@@ -84,11 +84,13 @@ class UbFlowNetwork
          * \param uses uses in all
          */
         void Reserve(uint32_t flows, std::size_t uses);
+
         /// \return the flows
         uint32_t GetNFlows() const
         {
             return static_cast<uint32_t>(m_start.size() - 1);
         }
+
         /// \return the uses, over all flows
         std::size_t GetNUses() const
         {
@@ -97,21 +99,25 @@ class UbFlowNetwork
 
       private:
         friend class UbFlowNetwork;
+
         /// \param k a use \return its link
         uint32_t LinkOf(std::size_t k) const
         {
             return m_wide ? m_use[k] : m_use[k] & m_linkMask;
         }
+
         /// \param k a use \return its weight
         double WeightOf(std::size_t k) const
         {
             return m_weights[m_wide ? m_wideWeight[k] : m_use[k] >> m_linkBits];
         }
+
         /// \param k a use \param link the link it now names (below the links given)
         void SetLink(std::size_t k, uint32_t link)
         {
             m_use[k] = m_wide ? link : (m_use[k] & ~m_linkMask) | link;
         }
+
         /// Move the weights' indices out of m_use (when they outgrow the bits left).
         void Widen();
 
@@ -120,12 +126,12 @@ class UbFlowNetwork
         std::vector<uint16_t> m_wideWeight; //!< per use, once wide: its weight's index
         std::vector<double> m_weights;      //!< the distinct weights (at most 65,536)
         std::unordered_map<uint64_t, uint16_t> m_index; //!< a weight's bits -> its index
-        uint32_t m_links;                   //!< link ids are below it
-        uint32_t m_linkBits;                //!< the bits a link id takes
-        uint32_t m_linkMask;                //!< (1 << m_linkBits) - 1
-        bool m_wide{false};                 //!< weights' indices apart, in m_wideWeight
-        uint64_t m_lastBits{0};             //!< the weight added last (most repeat it)
-        uint16_t m_lastIndex{0};            //!< its index
+        uint32_t m_links;                               //!< link ids are below it
+        uint32_t m_linkBits;                            //!< the bits a link id takes
+        uint32_t m_linkMask;                            //!< (1 << m_linkBits) - 1
+        bool m_wide{false};                             //!< weights' indices apart, in m_wideWeight
+        uint64_t m_lastBits{0};                         //!< the weight added last (most repeat it)
+        uint16_t m_lastIndex{0};                        //!< its index
     };
 
     /// Counters of the work done (the incremental settling's cost, for tests and benchmarks).
@@ -154,11 +160,13 @@ class UbFlowNetwork
     /// \param links links the network will have: room for them at once, not grown link by
     /// link (a million NPUs' fabric has 90 million link directions)
     void ReserveLinks(uint32_t links);
+
     /// \return links
     uint32_t GetNLinks() const
     {
         return static_cast<uint32_t>(m_capacityOf.size());
     }
+
     /// \param link a link \return its capacity in bytes per second
     double GetCapacity(uint32_t link) const;
     /**
@@ -232,11 +240,13 @@ class UbFlowNetwork
     /// \param link a link \return what its flows have moved over it so far: the integral of
     /// its load (bytes, in the link's units: wire bytes for UbFlowFabric's links)
     double GetCarried(uint32_t link) const;
+
     /// \return flows in progress
     uint32_t GetNFlows() const
     {
         return m_nActive;
     }
+
     /**
      * \brief Settle only the flows connected to a change (the default), or every flow in
      * progress at every change (the reference the incremental settling is checked against).
@@ -246,11 +256,13 @@ class UbFlowNetwork
     {
         m_incremental = on;
     }
+
     /// \return the counters
     const Stats& GetStats() const
     {
         return m_stats;
     }
+
     /// \return bytes held (links, uses, flows, scratch), for the memory report
     uint64_t GetMemoryBytes() const;
 
@@ -268,6 +280,7 @@ class UbFlowNetwork
         uint32_t scratch{0};  //!< during a settle: its index among the settled links
         uint32_t nUses{0};    //!< uses on it
     };
+
     /// One use of a link by a flow: in the link's list and in the flow's.
     struct Node
     {
@@ -278,6 +291,7 @@ class UbFlowNetwork
         uint32_t nextOnLink{NONE};
         uint32_t nextOfFlow{NONE}; //!< also the free list's link
     };
+
     struct Flow
     {
         double remaining{0};  //!< bytes left at updatedPs
@@ -287,13 +301,14 @@ class UbFlowNetwork
         int64_t updatedPs{0}; //!< when remaining was last brought up to date
         int64_t endPs{-1};    //!< when its last byte moves (-1: not scheduled)
         uint32_t firstUse{NONE};
-        uint32_t epoch{0};    //!< the settle that last visited it
-        uint32_t version{0};  //!< bumped when endPs changes: older heap entries are stale
+        uint32_t epoch{0};   //!< the settle that last visited it
+        uint32_t version{0}; //!< bumped when endPs changes: older heap entries are stale
         bool active{false};
-        bool frozen{false};   //!< during a settle: its rate is fixed
-        bool reported{true};  //!< its load counts in what Watch reports
+        bool frozen{false};  //!< during a settle: its rate is fixed
+        bool reported{true}; //!< its load counts in what Watch reports
         DoneCallback done;
     };
+
     /// A flow's end time in the heap (stale if the flow's version moved on).
     struct End
     {
@@ -301,6 +316,7 @@ class UbFlowNetwork
         uint32_t flow;
         uint32_t version;
     };
+
     /// A settle's link: what is left of its capacity and the weight of its flows still rising.
     struct Level
     {
@@ -310,6 +326,7 @@ class UbFlowNetwork
         double rising;   //!< weight of its flows still rising
         uint32_t count;  //!< its flows still rising
     };
+
     /// A progressive-filling step: the fill level at which a link is full (kind 0) or a flow
     /// reaches its own limit (kind 1).
     struct Step
@@ -324,11 +341,13 @@ class UbFlowNetwork
     Link& State(uint32_t link);
     /// \param link a link \return its state, or null if no flow has used it
     const Link* Peek(uint32_t link) const;
+
     /// \param link a link some flow uses \return its state
     Link& L(uint32_t link)
     {
         return m_links[m_slot[link]];
     }
+
     /// \param link a link some flow uses \return its state
     const Link& L(uint32_t link) const
     {
@@ -360,28 +379,30 @@ class UbFlowNetwork
     std::vector<uint16_t> m_capacityOf; //!< per link: its capacity's index in m_capacities
     std::vector<double> m_capacities;   //!< the distinct capacities, bytes per second
     std::unordered_map<uint64_t, uint16_t> m_capacityIndex; //!< a capacity's bits -> its index
+
     /// \param link a link \return its capacity, bytes per second
     double Capacity(uint32_t link) const
     {
         return m_capacities[m_capacityOf[link]];
     }
-    std::vector<uint32_t> m_slot;    //!< per link: its state in m_links (NONE: never used)
-    std::vector<Link> m_links;       //!< the states of links flows have used
+
+    std::vector<uint32_t> m_slot; //!< per link: its state in m_links (NONE: never used)
+    std::vector<Link> m_links;    //!< the states of links flows have used
     std::vector<Node> m_nodes;
     uint32_t m_freeNode{NONE};
     std::vector<Flow> m_flows;
     std::vector<uint32_t> m_freeFlows;
     uint32_t m_nActive{0};
-    std::vector<End> m_ends;           //!< min-heap by (ps, flow)
-    std::vector<uint32_t> m_dirty;     //!< flows started or links freed since the last settle
-    std::vector<uint32_t> m_dirtyLinks; //!< links whose flows ended since the last settle
+    std::vector<End> m_ends;              //!< min-heap by (ps, flow)
+    std::vector<uint32_t> m_dirty;        //!< flows started or links freed since the last settle
+    std::vector<uint32_t> m_dirtyLinks;   //!< links whose flows ended since the last settle
     std::vector<uint32_t> m_scratchFlows; //!< a settle's flows
     std::vector<Level> m_levels;          //!< a settle's links
     std::vector<Step> m_steps;            //!< a settle's heap of steps
     uint32_t m_epoch{0};
     bool m_incremental{true};
-    uint32_t m_calling{NONE}; //!< the flow whose done callback runs
-    bool m_continued{false};  //!< that callback called Continue
+    uint32_t m_calling{NONE};             //!< the flow whose done callback runs
+    bool m_continued{false};              //!< that callback called Continue
     std::vector<uint8_t> m_watched;       //!< per link: 1 watched, 2 watched and changed
     std::vector<uint32_t> m_watchChanged; //!< watched links changed since the last report
     WatchCallback m_watch;                //!< Watch's callback

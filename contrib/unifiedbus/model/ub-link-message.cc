@@ -111,10 +111,10 @@ GetInfo(Reader& r, UbPacketInfo& i)
 {
     return r.Get(i.src) && r.Get(i.dst) && r.Get(i.flowHash) && r.Get(i.reservedCells) &&
            r.Get(i.sharedCells) && r.Get(i.sl) && r.Get(i.vl) && r.Get(i.nlp) && r.Get(i.cc) &&
-           r.Get(i.lbf) && r.Get(i.hint) && r.Get(i.flags) && r.Get(i.tp.word) &&
-           r.Get(i.tp.psn) && r.Get(i.tp.offset) && r.Get(i.tp.length) && r.Get(i.tp.tassn) &&
-           r.Get(i.tp.hint) && r.Get(i.tp.opcode) && r.Get(i.tp.flags) && r.Get(i.tp.tpn) &&
-           r.Get(i.tp.taOpcode) && r.Get(i.tp.order) && r.Get(i.tp.memHeader);
+           r.Get(i.lbf) && r.Get(i.hint) && r.Get(i.flags) && r.Get(i.tp.word) && r.Get(i.tp.psn) &&
+           r.Get(i.tp.offset) && r.Get(i.tp.length) && r.Get(i.tp.tassn) && r.Get(i.tp.hint) &&
+           r.Get(i.tp.opcode) && r.Get(i.tp.flags) && r.Get(i.tp.tpn) && r.Get(i.tp.taOpcode) &&
+           r.Get(i.tp.order) && r.Get(i.tp.memHeader);
 }
 
 void

@@ -511,7 +511,10 @@ UbNetDevice::Receive(Ptr<Packet> packet, UbPacketInfo info, Time tailReady)
     }
     if (s_tracedSources && !m_phyRxEndTrace.IsEmpty())
     {
-        Simulator::Schedule(tailReady - UbScheduler::Now(), &UbNetDevice::FirePhyRxEnd, this, packet);
+        Simulator::Schedule(tailReady - UbScheduler::Now(),
+                            &UbNetDevice::FirePhyRxEnd,
+                            this,
+                            packet);
     }
     m_queues->ReceiveFromPort(m_port, packet, info, tailReady);
 }
@@ -688,11 +691,10 @@ UbNetDevice::ScheduleAttempt()
         }
         m_attemptEvent.Cancel();
     }
-    m_attemptEvent =
-        UbSchedule(PicoSeconds(target - now),
-                   UbHint{this, HotBytes(), nullptr},
-                   &UbNetDevice::TryTransmit,
-                   this);
+    m_attemptEvent = UbSchedule(PicoSeconds(target - now),
+                                UbHint{this, HotBytes(), nullptr},
+                                &UbNetDevice::TryTransmit,
+                                this);
 }
 
 void

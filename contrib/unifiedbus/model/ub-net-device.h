@@ -10,8 +10,8 @@
 #include "ub-link-message.h"
 #include "ub-packet-info.h"
 #include "ub-pfc.h"
-#include "ub-scheduler.h"
 #include "ub-port-queue.h"
+#include "ub-scheduler.h"
 #include "ub-vl-arbiter.h"
 
 #include "ns3/data-rate.h"
@@ -605,11 +605,11 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     uint32_t m_end{0}; //!< this device's end of the channel (0 or 1)
     uint32_t m_peerCna{0};
     UbPortQueues* m_queues{nullptr};
-    UbLinkFault m_fault;     //!< link down, lanes lost
-    int64_t m_txFreePs{0};   //!< end of the last data packet on the wire
-    int64_t m_ctrlFreePs{0}; //!< end of the last control frame on the wire
-    int64_t m_flitPs{0};     //!< serialization of one flit
-    int64_t m_linkPs{0};     //!< PhyLatency + propagation of this direction
+    UbLinkFault m_fault;         //!< link down, lanes lost
+    int64_t m_txFreePs{0};       //!< end of the last data packet on the wire
+    int64_t m_ctrlFreePs{0};     //!< end of the last control frame on the wire
+    int64_t m_flitPs{0};         //!< serialization of one flit
+    int64_t m_linkPs{0};         //!< PhyLatency + propagation of this direction
     int64_t m_peerPipelinePs{0}; //!< pipeline latency the other end announced
     uint64_t m_rateBps{0};
     double m_background{0}; //!< share of the line rate another level's traffic takes

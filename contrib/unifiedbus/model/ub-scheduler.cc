@@ -7,9 +7,9 @@
 #include "ns3/event-impl.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cstdio>
 
 namespace ns3
 {

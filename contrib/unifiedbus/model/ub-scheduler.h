@@ -144,11 +144,13 @@ class UbScheduler : public Scheduler
         s_ownTie = on ? uint64_t{OWN_EVENT} << 32 : 0;
         s_nextTie = s_ownTie;
     }
+
     /// \return whether events of one time run in distributed order
     static bool IsDistributedOrder()
     {
         return s_distributed;
     }
+
     /**
      * \brief In distributed order, the next event made is the effect of a message crossing
      * link direction `key` (below 2^32 - 1; ignored otherwise). Call right before scheduling it.
@@ -161,6 +163,7 @@ class UbScheduler : public Scheduler
             TieNext(key); // out of line: the usual order's packet path stays as small as it was
         }
     }
+
     /// @}
 
   private:
@@ -181,14 +184,14 @@ class UbScheduler : public Scheduler
     /// A pending event and the memory its handler reads first (48 bytes).
     struct Node
     {
-        uint64_t ts;           //!< the event's time
-        uint64_t order;        //!< at one time: tie << 32 | insertion number (tie: 0, or in
-                               //!< distributed order a link key or OWN_EVENT)
-        EventImpl* impl;       //!< the event
-        const void* object;    //!< what its handler reads first (UbHint::object)
-        const void* other;     //!< UbHint::other
-        uint32_t context;      //!< its context
-        uint32_t objectBytes;  //!< UbHint::bytes
+        uint64_t ts;          //!< the event's time
+        uint64_t order;       //!< at one time: tie << 32 | insertion number (tie: 0, or in
+                              //!< distributed order a link key or OWN_EVENT)
+        EventImpl* impl;      //!< the event
+        const void* object;   //!< what its handler reads first (UbHint::object)
+        const void* other;    //!< UbHint::other
+        uint32_t context;     //!< its context
+        uint32_t objectBytes; //!< UbHint::bytes
     };
 
     /// \param a,b nodes \return a runs before b: by time, then tie, then insertion
@@ -196,6 +199,7 @@ class UbScheduler : public Scheduler
     {
         return a.ts < b.ts || (a.ts == b.ts && a.order < b.order);
     }
+
     /// \param n node \return its event's insertion number
     static uint32_t Uid(const Node& n)
     {
@@ -210,14 +214,14 @@ class UbScheduler : public Scheduler
     void Settle() const;
     /// The current run emptied while m_late holds events: they become the run.
     void RunLate();
+
     /// \return the next event's node, the current run settled: the run's back or m_late's top
     const Node& Next() const
     {
         const std::vector<Node>& run = m_buckets[m_current % BUCKETS];
-        return !m_late.empty() && Before(m_late.front(), run.back())
-                   ? m_late.front()
-                   : run.back();
+        return !m_late.empty() && Before(m_late.front(), run.back()) ? m_late.front() : run.back();
     }
+
     /// Take the next event's node out, m_late not empty (after Settle). \param run the current
     /// run \return it
     Node TakeLate(std::vector<Node>& run);
@@ -248,14 +252,14 @@ class UbScheduler : public Scheduler
     // filing one costs a push instead of moving the run's earlier events (which a burst of one
     // time, a symmetric fabric's usual case, makes thousands). Empty whenever the current run
     // is (RunLate), so that only taking an event looks at it.
-    mutable std::vector<Node> m_late; //!< late arrivals in the current bucket
-    mutable uint64_t m_current{0};                    //!< absolute number of the current bucket
-    mutable std::size_t m_inBuckets{0};               //!< events in the buckets (current included)
-    mutable bool m_sorted{false};                     //!< the current bucket is sorted
-    mutable const EventImpl* m_fetched{nullptr};      //!< the event last fetched two ahead
-    uint64_t m_lastTs{0};                             //!< the time of the event handed out last
+    mutable std::vector<Node> m_late;            //!< late arrivals in the current bucket
+    mutable uint64_t m_current{0};               //!< absolute number of the current bucket
+    mutable std::size_t m_inBuckets{0};          //!< events in the buckets (current included)
+    mutable bool m_sorted{false};                //!< the current bucket is sorted
+    mutable const EventImpl* m_fetched{nullptr}; //!< the event last fetched two ahead
+    uint64_t m_lastTs{0};                        //!< the time of the event handed out last
 
-    static inline UbHint s_hint{}; //!< hint for the next Insert
+    static inline UbHint s_hint{};           //!< hint for the next Insert
     static inline bool s_distributed{false}; //!< SetDistributedOrder
     static inline uint64_t s_ownTie{0};      //!< an own event's tie, shifted into Node::order
     static inline uint64_t s_nextTie{0};     //!< the next Insert's, shifted
@@ -303,7 +307,7 @@ class UbEventPool
     {
         constexpr std::size_t BLOCK = (Size + 15) / 16 * 16;
         constexpr std::size_t COUNT = 64;
-        auto* slab = static_cast<char*>(::operator new(BLOCK * COUNT));
+        auto* slab = static_cast<char*>(::operator new(BLOCK* COUNT));
         for (std::size_t i = COUNT; i > 0; --i)
         {
             Put(slab + (i - 1) * BLOCK);
@@ -355,8 +359,8 @@ class UbPooledEvent : public EventImpl
         std::apply([this](auto&... a) { (m_obj->*m_fn)(std::move(a)...); }, m_args);
     }
 
-    Fn m_fn;                                     //!< the function
-    T* m_obj;                                    //!< its object
+    Fn m_fn;                                    //!< the function
+    T* m_obj;                                   //!< its object
     std::tuple<std::decay_t<Params>...> m_args; //!< its arguments
 };
 

@@ -306,7 +306,7 @@ class UbSwitch : public Object, public UbPortQueues
     uint32_t m_ecnMaxThreshold{0};       //!< RED's K_max (0: step marking at m_ecnThreshold)
     double m_ecnPmax{0.01};              //!< RED's P_max
     Ptr<UniformRandomVariable> m_ecnRng; //!< RED's coin, made at its first use
-    bool m_sourceDetours{true}; //!< own packets may take source-only candidates
+    bool m_sourceDetours{true};          //!< own packets may take source-only candidates
     uint64_t m_ecnMarks{0};
     Time m_pipelineLatency;
     ForwardingMode m_mode{CUT_THROUGH};

@@ -44,13 +44,13 @@ class UbTransferGraph
     /// One transfer.
     struct Transfer
     {
-        uint32_t src{0};                  //!< sending rank
-        uint32_t dst{0};                  //!< receiving rank
-        uint64_t bytes{0};                //!< data bytes (at least 1)
-        uint32_t dependencies{0};         //!< transfers that must arrive first
+        uint32_t src{0};                      //!< sending rank
+        uint32_t dst{0};                      //!< receiving rank
+        uint64_t bytes{0};                    //!< data bytes (at least 1)
+        uint32_t dependencies{0};             //!< transfers that must arrive first
         std::vector<UbTransferId> dependents; //!< transfers waiting for this one
-        uint64_t work{0}; //!< bytes the source's engine processes (reduces) before the transfer
-                          //!< leaves (0: none; UbCollectiveRunConfig::engineBps gives the rate)
+        uint64_t work{0};    //!< bytes the source's engine processes (reduces) before the transfer
+                             //!< leaves (0: none; UbCollectiveRunConfig::engineBps gives the rate)
         uint32_t batch{0};   //!< the batch of its stream that added it (generated graphs; else 0)
         bool arrived{false}; //!< set by a runner, in its copy, when it has arrived
     };
@@ -93,6 +93,7 @@ class UbTransferGraph
         const Stream& s = m_streams[t % m_nStreams];
         return t / m_nStreams >= s.first && t / m_nStreams - s.first < s.held.size();
     }
+
     /// \param t a transfer held \return it, to change (a runner counts down its dependencies)
     Transfer& At(UbTransferId t)
     {

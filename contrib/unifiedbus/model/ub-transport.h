@@ -358,8 +358,8 @@ class UbTransport : public Object
         uint32_t sharedHead{0};
         uint32_t nextChannel{0}; //!< PER_PACKET: the channel after the one that took the
                                  //!< group's last packet; otherwise the next in turn
-        uint32_t mtu{0};     //!< payload bytes per packet to this peer
-        bool rotated{false}; //!< nextChannel seeded from the two CNAs
+        uint32_t mtu{0};         //!< payload bytes per packet to this peer
+        bool rotated{false};     //!< nextChannel seeded from the two CNAs
     };
 
     enum SendResult

@@ -19,8 +19,8 @@
 #include "ns3/ub-collective-helper.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-experiment.h"
-#include "ns3/ub-preset.h"
 #include "ns3/ub-net-device.h"
+#include "ns3/ub-preset.h"
 #include "ns3/ub-switch.h"
 #include "ns3/ub-topology-helper.h"
 #include "ns3/ub-transfer-graph.h"
@@ -256,8 +256,7 @@ class UbAllReduceBoundTestCase : public TestCase
             // NVLS: the GPUs' bound (each moves S (1 + 1/N) bytes of reads and stores at its
             // UbController::InNetworkRate), as unifiedbus-collectives derives it.
             const double engineBound = NvlsCeiling("nvlink4-h100", n);
-            const double nvls =
-                UbExperiment::Run(NvlsRun("nvlink4-h100", 0, bytes)).result.BusBw();
+            const double nvls = UbExperiment::Run(NvlsRun("nvlink4-h100", 0, bytes)).result.BusBw();
             ubtest::ResetSimulation();
             NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(nvls),
                                         0.9 * engineBound,
@@ -329,8 +328,8 @@ class UbAutoPiecesTestCase : public TestCase
             }
             NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(chosen),
                                         0.95 * best,
-                                        UbCollectiveAlgoName(c.algo) << " " << c.bytes
-                                                                     << " B: best " << best);
+                                        UbCollectiveAlgoName(c.algo)
+                                            << " " << c.bytes << " B: best " << best);
         }
     }
 };

@@ -70,8 +70,8 @@ OneTransfer(uint64_t bytes)
     auto r = Star(sys, 2);
     double t = -1;
     Time start;
-    r[1]->SetNotifyCallback(UbController::NotifyCallback(
-        [&t, &start](uint32_t, UbOp, uint64_t, uint64_t) {
+    r[1]->SetNotifyCallback(
+        UbController::NotifyCallback([&t, &start](uint32_t, UbOp, uint64_t, uint64_t) {
             t = (Simulator::Now() - start).GetSeconds();
         }));
     Simulator::Schedule(MicroSeconds(1), [&]() {
@@ -305,14 +305,14 @@ class UbTransferIndexTestCase : public TestCase
             what.op = UbCollectiveOp::ALL_TO_ALL;
             what.ranks = 2;
             Simulator::Schedule(MicroSeconds(1), [&]() {
-                runner.Run(std::move(g),
-                           what,
-                           UbCollectiveRunConfig(),
-                           UbCollectiveRunner::DoneCallback(
-                               [&res, &done](const UbCollectiveResult& x) {
-                                   res = x;
-                                   done = true;
-                               }));
+                runner.Run(
+                    std::move(g),
+                    what,
+                    UbCollectiveRunConfig(),
+                    UbCollectiveRunner::DoneCallback([&res, &done](const UbCollectiveResult& x) {
+                        res = x;
+                        done = true;
+                    }));
             });
             Simulator::Run();
         }
@@ -775,9 +775,7 @@ class UbMoeCostsTestCase : public TestCase
     void DoRun() override
     {
         // DeepEP's low-latency FP8 message at hidden 7168: 7168 + 56 scales x 4 + 16 = 7408.
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbCollectiveHelper::MoeTokenBytes("fp8", 7168)),
-                              7408U,
-                              "fp8");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(UbCollectiveHelper::MoeTokenBytes("fp8", 7168)), 7408U, "fp8");
         NS_TEST_EXPECT_MSG_EQ(UbCollectiveHelper::MoeTokenBytes("int8", 7168), 7172U, "int8");
         NS_TEST_EXPECT_MSG_EQ(UbCollectiveHelper::MoeTokenBytes("bf16", 7168), 14336U, "bf16");
         NS_TEST_EXPECT_MSG_EQ(UbCollectiveHelper::MoeTokenBytes("fp4", 7168), 0U, "unknown");
@@ -803,8 +801,8 @@ class UbMoeCostsTestCase : public TestCase
                                   "phase = route + quantize + slowest rank + barrier");
         auto comb = UbCollectiveHelper::MoePhaseTimes(m, c, false, plain);
         NS_TEST_EXPECT_MSG_EQ(comb.quantUs, 0.0, "combine does not quantize");
-        auto off = UbCollectiveHelper::MoePhaseTimes(m, UbCollectiveHelper::MoeCosts::Off(), true,
-                                                     plain);
+        auto off =
+            UbCollectiveHelper::MoePhaseTimes(m, UbCollectiveHelper::MoeCosts::Off(), true, plain);
         NS_TEST_EXPECT_MSG_EQ(off.totalUs, off.netMaxUs, "all off: the network alone");
 
         // Issue cost: each rank posts its 7 messages one after another, 5 us each, so its last
@@ -815,8 +813,7 @@ class UbMoeCostsTestCase : public TestCase
         for (uint32_t i = 0; i < 8; ++i)
         {
             netPlain = std::max(netPlain, (plain.rankDone[i] - plain.start).GetSeconds() * 1e6);
-            netIssued =
-                std::max(netIssued, (issued.rankDone[i] - issued.start).GetSeconds() * 1e6);
+            netIssued = std::max(netIssued, (issued.rankDone[i] - issued.start).GetSeconds() * 1e6);
         }
         NS_TEST_EXPECT_MSG_GT_OR_EQ(UB_FIG(netIssued), 35.0, "7 messages x 5 us");
         NS_TEST_EXPECT_MSG_LT_OR_EQ(netIssued, 35.0 + netPlain, "plus at most one delivery");

@@ -28,9 +28,8 @@
 #include <fstream>
 #include <functional>
 #include <string>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 using namespace ns3;
 
@@ -189,8 +188,8 @@ class UbConfigErrorTestSuite : public TestSuite
                         []() {
                             // A file of this process's own: runners started together (the
                             // two builds of test/same-results.sh) must not share it.
-                            const std::string path = "/tmp/ub-config-error-ties-" +
-                                                     std::to_string(getpid()) + ".preset";
+                            const std::string path =
+                                "/tmp/ub-config-error-ties-" + std::to_string(getpid()) + ".preset";
                             std::ofstream(path)
                                 << "name = bad-ties\n"
                                    "topology::Builder = kary-ncube ; [A] a test value\n"

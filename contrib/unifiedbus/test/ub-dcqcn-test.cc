@@ -38,12 +38,12 @@ constexpr uint64_t kBytes = 1ULL << 30;
 
 struct DcqcnFigures
 {
-    double done[2]{0, 0};       //!< each Write's completion (s after the start)
-    double share[2]{0, 0};      //!< each sender's throughput over the second half (bit/s)
-    double meanQueue{0};        //!< bottleneck queue, time average over the second half (B)
-    uint64_t latePauses{0};     //!< PAUSE frames sent after the first 200 us
-    uint64_t cnps{0};           //!< CNPs the senders received
-    double lowestRate{0};       //!< the lowest paced rate a sender had (bit/s)
+    double done[2]{0, 0};   //!< each Write's completion (s after the start)
+    double share[2]{0, 0};  //!< each sender's throughput over the second half (bit/s)
+    double meanQueue{0};    //!< bottleneck queue, time average over the second half (B)
+    uint64_t latePauses{0}; //!< PAUSE frames sent after the first 200 us
+    uint64_t cnps{0};       //!< CNPs the senders received
+    double lowestRate{0};   //!< the lowest paced rate a sender had (bit/s)
     uint32_t ok{0};
 };
 

@@ -119,6 +119,7 @@ class UbFlowZeroLoadTestCase : public TestCase
             uint32_t src;
             uint32_t dst;
         };
+
         // Far pairs: across the switch tier above the rack, across the mesh, around the torus.
         const Pair pairs[] = {{"nvlink4-h100", 0, 7},
                               {"nvlink5-gb200", 0, 71},
@@ -196,6 +197,7 @@ class UbFlowCollectivesTestCase : public TestCase
             UbCollectiveAlgo algo;
             uint64_t bytes;
         };
+
         const Case cases[] = {
             {"nvlink4-h100", 8, UbCollectiveAlgo::RING, 16ULL << 20},
             {"nvlink4-h100", 8, UbCollectiveAlgo::HALVING_DOUBLING, 16ULL << 20},
@@ -395,11 +397,9 @@ class UbFlowMeshAllToAllTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ_TOL((pUtil * pTime) / (fUtil * fTime),
                                   1.0,
                                   0.03,
-                                  "busy time per mesh link: packet " << pUtil << " of "
-                                                                     << pTime * 1e6
-                                                                     << " us, flow " << fUtil
-                                                                     << " of " << fTime * 1e6
-                                                                     << " us");
+                                  "busy time per mesh link: packet "
+                                      << pUtil << " of " << pTime * 1e6 << " us, flow " << fUtil
+                                      << " of " << fTime * 1e6 << " us");
     }
 };
 
@@ -481,17 +481,14 @@ class UbFlowAggregatedTestCase : public TestCase
             uint64_t bytes;
             uint32_t group;
         };
+
         const std::vector<Case> cases = {
             {"CloudMatrix384 ring, 1 MiB",
              [](UbTopologyHelper& sys) { sys.BuildPreset("cm384-ub1"); },
              UbCollectiveAlgo::RING,
              1 << 20,
              0},
-            {"72 x GB200 ring, 256 MiB",
-             gb200,
-             UbCollectiveAlgo::RING,
-             256ULL << 20,
-             0},
+            {"72 x GB200 ring, 256 MiB", gb200, UbCollectiveAlgo::RING, 256ULL << 20, 0},
             {"2 x 64 over UBoE, ring, 1 MiB",
              UbExperiment::SuperClusterBuild(2, 64, "uboe-400g"),
              UbCollectiveAlgo::RING,
@@ -528,8 +525,8 @@ class UbFlowAggregatedTestCase : public TestCase
                                       1.0,
                                       0.005,
                                       c.what << ": aggregated " << agg.Seconds() * 1e6
-                                             << " us, transfer by transfer "
-                                             << one.Seconds() * 1e6 << " us");
+                                             << " us, transfer by transfer " << one.Seconds() * 1e6
+                                             << " us");
         }
     }
 };
@@ -554,6 +551,7 @@ class UbFlowOnePodTestCase : public TestCase
     void DoRun() override
     {
         using Agg = UbCollectiveEngine::Aggregation;
+
         struct Case
         {
             std::string what;
@@ -562,14 +560,24 @@ class UbFlowOnePodTestCase : public TestCase
             uint32_t group;
             uint64_t bytes;
         };
+
         const std::vector<Case> cases = {
-            {"hierarchical over UBoE, 16 MiB", "uboe-400g", UbCollectiveAlgo::HIERARCHICAL, 64,
+            {"hierarchical over UBoE, 16 MiB",
+             "uboe-400g",
+             UbCollectiveAlgo::HIERARCHICAL,
+             64,
              16 << 20},
-            {"hierarchical over RoCE, 1 MiB", "roce-400g", UbCollectiveAlgo::HIERARCHICAL, 64,
+            {"hierarchical over RoCE, 1 MiB",
+             "roce-400g",
+             UbCollectiveAlgo::HIERARCHICAL,
+             64,
              1 << 20},
             // Groups of 16: the ring across groups has hops inside pods and between them.
-            {"hierarchical in groups of 16, 4 MiB", "uboe-400g", UbCollectiveAlgo::HIERARCHICAL,
-             16, 4 << 20},
+            {"hierarchical in groups of 16, 4 MiB",
+             "uboe-400g",
+             UbCollectiveAlgo::HIERARCHICAL,
+             16,
+             4 << 20},
             {"flat ring over UBoE, 1 MiB", "uboe-400g", UbCollectiveAlgo::RING, 0, 1 << 20},
         };
         for (const Case& c : cases)
@@ -717,6 +725,7 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
         }
         const std::vector<uint32_t> first32 = firstRanks(32);
         const std::vector<uint32_t> first64 = firstRanks(64);
+
         struct Case
         {
             std::string what;
@@ -725,6 +734,7 @@ class UbFlowAggregatedAllToAllTestCase : public TestCase
             uint64_t bytes;
             std::vector<uint32_t> ranks;
         };
+
         const std::vector<Case> cases = {
             {"72 x GB200, uniform All-to-All, 64 MiB", gb200, nullptr, 64ULL << 20, {}},
             {"72 x GB200, MoE dispatch, EP 32", gb200, &ep32, 0, first32},
@@ -869,11 +879,11 @@ StarBuild(const std::string& preset,
 /// What one All-to-Allv on a star showed at one level.
 struct StarRun
 {
-    std::vector<double> doneUs;  //!< per rank: its last arrival (us)
-    double creditStallUs{0};     //!< the packet level's credit-stall time on the switch's port
-                                 //!< toward `watch` plus on `watch`'s own port (us)
-    uint64_t pausesAtWatch{0};   //!< PFC PAUSE frames `watch`'s port received
-    uint64_t cnps{0};            //!< DCQCN CNPs the endpoints received
+    std::vector<double> doneUs; //!< per rank: its last arrival (us)
+    double creditStallUs{0};    //!< the packet level's credit-stall time on the switch's port
+                                //!< toward `watch` plus on `watch`'s own port (us)
+    uint64_t pausesAtWatch{0};  //!< PFC PAUSE frames `watch`'s port received
+    uint64_t cnps{0};           //!< DCQCN CNPs the endpoints received
 };
 
 /// Run an All-to-Allv over every endpoint of a star at a level; `watch` is the endpoint whose
@@ -902,9 +912,8 @@ RunStar(const std::function<void(UbTopologyHelper&)>& build,
             Simulator::Schedule(Seconds(0.5), [&r, sw, ep]() {
                 for (uint8_t v = 0; v < sw->GetVlCount(); ++v)
                 {
-                    r.creditStallUs += (sw->GetCreditStallTime(v) + ep->GetCreditStallTime(v))
-                                           .GetSeconds() *
-                                       1e6;
+                    r.creditStallUs +=
+                        (sw->GetCreditStallTime(v) + ep->GetCreditStallTime(v)).GetSeconds() * 1e6;
                 }
                 r.pausesAtWatch = ep->GetPauseFramesReceived();
             });

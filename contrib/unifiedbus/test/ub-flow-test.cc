@@ -165,10 +165,10 @@ class UbFlowMaxMinRowsTestCase : public TestCase
             rows.Add({{0, 1}});
             rows.Add({{1, 1}});
             rows.Add({{2, 1}});
-            rows.Add({{3, 2}});          // weight 2 on a 2-GB/s link
-            rows.Add({{3, 2}, {4, 2}});  // held there to 0.5
-            rows.Add({{4, 2}});          // takes the rest: (20 - 2 * 0.5) / 2 = 9.5
-            rows.Add({});                // no link: no limit
+            rows.Add({{3, 2}});         // weight 2 on a 2-GB/s link
+            rows.Add({{3, 2}, {4, 2}}); // held there to 0.5
+            rows.Add({{4, 2}});         // takes the rest: (20 - 2 * 0.5) / 2 = 9.5
+            rows.Add({});               // no link: no limit
             NS_TEST_EXPECT_MSG_EQ(rows.GetNFlows(), 8, "flows");
             NS_TEST_EXPECT_MSG_EQ(rows.GetNUses(), 10, "uses");
             const std::vector<double> rate = net.MaxMinRates(std::move(rows));
@@ -238,9 +238,7 @@ class UbFlowTimesTestCase : public TestCase
             net.AddLink(cap);
             net.AddLink(cap);
             std::map<uint32_t, int64_t> ends;
-            auto done = [&ends](uint32_t id) {
-                ends[id] = Simulator::Now().GetPicoSeconds();
-            };
+            auto done = [&ends](uint32_t id) { ends[id] = Simulator::Now().GetPicoSeconds(); };
             uint32_t a = net.Start({{0, 1}}, s, done);
             uint32_t b = net.Start({{0, 1}, {1, 0.5}}, 2 * s, done);
             Simulator::Run();
@@ -261,8 +259,9 @@ class UbFlowTimesTestCase : public TestCase
             std::vector<int64_t> ends;
             auto done = [&ends](uint32_t) { ends.push_back(Simulator::Now().GetPicoSeconds()); };
             net.Start({{0, 1}}, 2 * s, done);
-            Simulator::Schedule(PicoSeconds(EndPs(s, cap)),
-                                [&net, &done, s]() { net.Start({{0, 1}}, s, done); });
+            Simulator::Schedule(PicoSeconds(EndPs(s, cap)), [&net, &done, s]() {
+                net.Start({{0, 1}}, s, done);
+            });
             Simulator::Run();
             NS_TEST_ASSERT_MSG_EQ(ends.size(), 2u, "two ends");
             NS_TEST_EXPECT_MSG_EQ_TOL(ends[0], EndPs(3 * s, cap), 1, "first at 3S/C");
@@ -380,12 +379,14 @@ RunRandom(uint32_t seed, bool incremental, bool check)
     {
         net.AddLink(1e9 * (1 + rng() % 40));
     }
+
     struct Spec
     {
         std::vector<Use> uses;
         double bytes;
         double maxRate;
     };
+
     const uint32_t nFlows = 400;
     std::vector<Spec> specs(nFlows);
     for (uint32_t i = 0; i < nFlows; ++i)
@@ -443,19 +444,20 @@ RunRandom(uint32_t seed, bool incremental, bool check)
     };
     uint32_t startedFromCallback = 0;
     start = [&](uint32_t k) {
-        uint32_t id = net.Start(specs[k].uses,
-                                specs[k].bytes,
-                                [&, k](uint32_t fid) {
-                                    out.ends[k] = Simulator::Now().GetPicoSeconds();
-                                    specOf.erase(fid);
-                                    // Flow 10 j starts flow 10 j + 1 when it ends.
-                                    if (k % 10 == 0 && k + 1 < nFlows)
-                                    {
-                                        ++startedFromCallback;
-                                        start(k + 1);
-                                    }
-                                },
-                                specs[k].maxRate);
+        uint32_t id = net.Start(
+            specs[k].uses,
+            specs[k].bytes,
+            [&, k](uint32_t fid) {
+                out.ends[k] = Simulator::Now().GetPicoSeconds();
+                specOf.erase(fid);
+                // Flow 10 j starts flow 10 j + 1 when it ends.
+                if (k % 10 == 0 && k + 1 < nFlows)
+                {
+                    ++startedFromCallback;
+                    start(k + 1);
+                }
+            },
+            specs[k].maxRate);
         specOf[id] = k;
         if (check)
         {

@@ -24,8 +24,8 @@
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
-#include "ns3/global-value.h"
 #include "ns3/enum.h"
+#include "ns3/global-value.h"
 #include "ns3/node-container.h"
 #include "ns3/node-list.h"
 #include "ns3/simulator.h"
@@ -34,14 +34,14 @@
 #include "ns3/ub-channel.h"
 #include "ns3/ub-collective.h"
 #include "ns3/ub-experiment.h"
-#include "ns3/ub-results.h"
-#include "ns3/ub-scheduler.h"
 #include "ns3/ub-flow-tag.h"
 #include "ns3/ub-helper.h"
 #include "ns3/ub-link-message.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-network-header.h"
+#include "ns3/ub-results.h"
 #include "ns3/ub-routing-helper.h"
+#include "ns3/ub-scheduler.h"
 #include "ns3/ub-switch.h"
 #include "ns3/ub-traffic-helper.h"
 #include "ns3/uinteger.h"
@@ -452,8 +452,8 @@ InstallLateCarriers(uint64_t* tooLate)
             {
                 continue;
             }
-            ch->SetCarrier(UbChannel::CarrierCallback(
-                [raw, tooLate](uint32_t to, const UbLinkMessage& m) {
+            ch->SetCarrier(
+                UbChannel::CarrierCallback([raw, tooLate](uint32_t to, const UbLinkMessage& m) {
                     const int64_t now = Simulator::Now().GetPicoSeconds();
                     if (m.atPs <= now)
                     {
@@ -479,8 +479,7 @@ struct OrderOutcome
     bool finished{false};
     int64_t endPs{0};
     std::vector<int64_t> rankDonePs;
-    std::vector<std::tuple<uint32_t, uint32_t, uint64_t, uint64_t, double, double, uint64_t>>
-        ports;
+    std::vector<std::tuple<uint32_t, uint32_t, uint64_t, uint64_t, double, double, uint64_t>> ports;
     uint64_t tooLate{0};
 
     /// \param o another run \return how many of its port rows differ from this one's

@@ -116,11 +116,10 @@ class UbSchedulerKeysTestCase : public TestCase
                 ++removed;
                 continue;
             }
-            auto first = std::min_element(pending.begin(),
-                                          pending.end(),
-                                          [](const Scheduler::Event& a, const Scheduler::Event& b) {
-                                              return a.key < b.key;
-                                          });
+            auto first = std::min_element(
+                pending.begin(),
+                pending.end(),
+                [](const Scheduler::Event& a, const Scheduler::Event& b) { return a.key < b.key; });
             Scheduler::Event peek = s->PeekNext();
             Scheduler::Event next = s->RemoveNext();
             NS_TEST_ASSERT_MSG_EQ(peek.key.m_uid, next.key.m_uid, "PeekNext named another event");
@@ -272,11 +271,10 @@ class UbSchedulerRewindTestCase : public TestCase
                 }
                 continue; // peek again
             }
-            auto first = std::min_element(pending.begin(),
-                                          pending.end(),
-                                          [](const Scheduler::Event& a, const Scheduler::Event& b) {
-                                              return a.key < b.key;
-                                          });
+            auto first = std::min_element(
+                pending.begin(),
+                pending.end(),
+                [](const Scheduler::Event& a, const Scheduler::Event& b) { return a.key < b.key; });
             const Scheduler::Event next = s->RemoveNext();
             NS_TEST_ASSERT_MSG_EQ(next.key.m_uid, first->key.m_uid, "event out of order");
             NS_TEST_ASSERT_MSG_EQ(next.key.m_ts, first->key.m_ts, "time changed");
@@ -292,7 +290,9 @@ class UbSchedulerRewindTestCase : public TestCase
         NS_TEST_ASSERT_MSG_EQ(pending.empty(), true, "events left behind");
         NS_TEST_ASSERT_MSG_EQ(handedOut, uid, "events lost");
         NS_TEST_ASSERT_MSG_GT(handedOut, 15000u, "too few events to mean anything");
-        NS_TEST_ASSERT_MSG_GT(rewinds, 1000u, "too few insertions before the peek to mean anything");
+        NS_TEST_ASSERT_MSG_GT(rewinds,
+                              1000u,
+                              "too few insertions before the peek to mean anything");
         NS_TEST_ASSERT_MSG_GT(far, 100u, "too few insertions a window back to mean anything");
     }
 };
@@ -462,12 +462,20 @@ class UbPooledEventTestCase : public TestCase
         const void* last = nullptr; // the block of the event that runs last
         const void* next = nullptr; // the block of the event made after that
         {
-            EventId a = UbSchedule(PicoSeconds(700), UbHint{&r, sizeof(r), PeekPointer(p)},
-                                   &Receiver::Take, &r, p, 5u, Time(0));
+            EventId a = UbSchedule(PicoSeconds(700),
+                                   UbHint{&r, sizeof(r), PeekPointer(p)},
+                                   &Receiver::Take,
+                                   &r,
+                                   p,
+                                   5u,
+                                   Time(0));
             EventId b = UbSchedule(PicoSeconds(900), UbHint{}, &Receiver::Take, &r, p, 7u, Time(0));
             last = b.PeekEventImpl();
-            EventId c = UbSchedule(PicoSeconds(800), UbHint{}, &Receiver::Take, &r, p, 100u, Time(0));
-            NS_TEST_ASSERT_MSG_EQ(p->GetReferenceCount(), before + 3, "each event holds the packet");
+            EventId c =
+                UbSchedule(PicoSeconds(800), UbHint{}, &Receiver::Take, &r, p, 100u, Time(0));
+            NS_TEST_ASSERT_MSG_EQ(p->GetReferenceCount(),
+                                  before + 3,
+                                  "each event holds the packet");
             c.Cancel();
         }
         Simulator::Run();

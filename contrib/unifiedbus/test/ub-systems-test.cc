@@ -616,8 +616,8 @@ class UbSuperClusterRoutesTestCase : public TestCase
                 if (mine != whole)
                 {
                     ++differ;
-                    first = first.empty() ? one.GetNode(v).name + " to " + t.GetNode(d).name
-                                          : first;
+                    first =
+                        first.empty() ? one.GetNode(v).name + " to " + t.GetNode(d).name : first;
                 }
             }
         }

@@ -219,10 +219,10 @@ class UbTraceConnectTestCase : public TestCase
         uint64_t macTx = 0;
         uint64_t txBegin = 0;
         uint64_t macRx = 0;
-        const std::string tx = "/NodeList/" + std::to_string(n.Get(0)->GetId()) +
-                               "/DeviceList/*/$ns3::UbNetDevice/";
-        const std::string rx = "/NodeList/" + std::to_string(n.Get(1)->GetId()) +
-                               "/DeviceList/*/$ns3::UbNetDevice/";
+        const std::string tx =
+            "/NodeList/" + std::to_string(n.Get(0)->GetId()) + "/DeviceList/*/$ns3::UbNetDevice/";
+        const std::string rx =
+            "/NodeList/" + std::to_string(n.Get(1)->GetId()) + "/DeviceList/*/$ns3::UbNetDevice/";
         auto cbTx = MakeBoundCallback(&Count, &macTx);
         auto cbBegin = MakeBoundCallback(&Count, &txBegin);
         auto cbRx = MakeBoundCallback(&Count, &macRx);

@@ -535,8 +535,8 @@ class UbIssueIntervalTestCase : public TestCase
         const int64_t interval = 40000;
         const uint32_t h = 2;
         const uint32_t w = 64 + 60;
-        const int64_t zeroLoad = LINIT_PS + E(w) + LE_PS + F(w, h) + LE_PS + LTGT_PS + E(44) +
-                                 LE_PS + F(44, h) + LE_PS;
+        const int64_t zeroLoad =
+            LINIT_PS + E(w) + LE_PS + F(w, h) + LE_PS + LTGT_PS + E(44) + LE_PS + F(44, h) + LE_PS;
         std::vector<int64_t> paced = Run(PicoSeconds(interval), 8);
         NS_TEST_ASSERT_MSG_EQ(paced.size(), 8u, "every Write completed");
         for (uint32_t k = 0; k < paced.size(); ++k)
