@@ -41,14 +41,17 @@ struct Domain
 
 } // namespace
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     std::string domainsText = "8,64,72,144,384,1024";
     std::string sizesText = "1048576,16777216";
     std::string db = "results/ubsim.db";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("domains",
                  "comma-separated domain sizes among 8,64,72,144,384,1024,8192",
                  domainsText);
@@ -64,7 +67,6 @@ main(int argc, char* argv[])
                  ports);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
     const std::vector<Domain> known = {{8, "nvlink4-h100", 0, 0},
                                        {64, "ascend950-ub2", 64, 0},
                                        {72, "nvlink5-gb200", 0, 0},
@@ -217,4 +219,12 @@ main(int argc, char* argv[])
     int64_t run = results.Commit(Seconds(0), 0);
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("collective-scaling", [&] { return RunMain(argc, argv); });
 }

@@ -30,8 +30,11 @@
 
 using namespace ns3;
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     std::string presetName = "nvlink5-gb200";
     std::string npusText; // empty: the preset's default size
@@ -57,7 +60,7 @@ main(int argc, char* argv[])
         return 2;
     }
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     std::string mpi;
     cmd.AddValue("mpi", UbExperiment::MpiOptionHelp(), mpi);
     double stopUs = 0;
@@ -108,7 +111,6 @@ main(int argc, char* argv[])
     cmd.AddValue("pod", "with --pods: the SuperPoD, atlas950 or atlas960", pod);
     cmd.AddValue("scaleOut", "with --pods: the scale-out preset (uboe-400g, roce-400g)", scaleOut);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
     uint32_t npus = 0;
     if (pods > 0)
     {
@@ -399,4 +401,12 @@ main(int argc, char* argv[])
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
     UbExperiment::DisableMpi();
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("moe-dispatch", [&] { return RunMain(argc, argv); });
 }

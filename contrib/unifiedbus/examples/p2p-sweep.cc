@@ -20,8 +20,11 @@
 
 using namespace ns3;
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     std::string presetName = "ascend950-ub2";
     std::string npusText; // empty: the preset's default size
@@ -29,7 +32,7 @@ main(int argc, char* argv[])
     uint64_t maxBytes = 64ULL << 20;
     std::string db = "results/ubsim.db";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset", presetName);
     cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);
     std::string topoFile;
@@ -40,7 +43,6 @@ main(int argc, char* argv[])
     cmd.AddValue("maxBytes", "largest message (up to 1 GiB)", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
     uint32_t npus = 0;
     if (!UbPreset::EndpointsOption("p2p-sweep", presetName, npusText, npus))
     {
@@ -147,4 +149,12 @@ main(int argc, char* argv[])
     int64_t run = results.Commit(Seconds(0), 0);
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("p2p-sweep", [&] { return RunMain(argc, argv); });
 }

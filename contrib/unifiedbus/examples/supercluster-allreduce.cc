@@ -33,8 +33,11 @@
 
 using namespace ns3;
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     uint32_t pods = 2;
     uint32_t npus = 64;
@@ -48,7 +51,7 @@ main(int argc, char* argv[])
         return 2;
     }
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     std::string mpi;
     cmd.AddValue("mpi", UbExperiment::MpiOptionHelp(), mpi);
     double stopUs = 0;
@@ -88,7 +91,6 @@ main(int argc, char* argv[])
     std::string algoList = "hierarchical,ring";
     cmd.AddValue("algos", "AllReduce algorithms to run: hierarchical, ring or both", algoList);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (pod != "atlas950" && pod != "atlas960")
     {
         std::cerr << "supercluster-allreduce: --pod=" << pod << " is not atlas950 or atlas960\n";
@@ -310,4 +312,12 @@ main(int argc, char* argv[])
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
     UbExperiment::DisableMpi();
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("supercluster-allreduce", [&] { return RunMain(argc, argv); });
 }

@@ -84,8 +84,11 @@ SizeLabel(uint64_t b)
 
 } // namespace
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     uint32_t ranks = 64;
     std::string sizesText = "1048576,16777216";
@@ -95,7 +98,7 @@ main(int argc, char* argv[])
     uint32_t chunks = 0;
     std::string db = "results/ubsim.db";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("ranks", "ranks of the collectives (at most 72)", ranks);
     cmd.AddValue("sizes", "comma-separated AllReduce and All-to-All sizes (bytes)", sizesText);
     cmd.AddValue("systems", "comma-separated: ub, nvl72, nvl144, nvl576", systemsText);
@@ -122,7 +125,6 @@ main(int argc, char* argv[])
                  "against 14,627 NVL72), or none",
                  superText);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
     std::vector<uint64_t> sizes;
     std::vector<std::string> keys;
     if (!UbParseUnsignedList(sizesText, sizes) || sizes.empty() ||
@@ -588,4 +590,12 @@ main(int argc, char* argv[])
     std::cout << "\nresults: run " << run << " in " << results.GetPath() << " (" << std::fixed
               << std::setprecision(0) << wall << " s)\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("superpod-vs-nvlink", [&] { return RunMain(argc, argv); });
 }

@@ -67,8 +67,11 @@ AutoAlgo(UbCollectiveOp op)
 
 } // namespace
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     std::string presetName = "nvlink4-h100";
     std::string npusText; // empty: the preset's default size
@@ -82,7 +85,7 @@ main(int argc, char* argv[])
     std::string levelName = "packet";
     std::string aggregateName = "auto";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("preset", "system preset (ascend950-ub2, nvlink5-gb200, ...)", presetName);
     cmd.AddValue("npus", UbPreset::EndpointsOptionHelp(), npusText);
     std::string topoFile;
@@ -121,7 +124,6 @@ main(int argc, char* argv[])
                  levelName);
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}, {"topology", &topoFile}});
     uint32_t npus = 0;
     if (!UbPreset::EndpointsOption("ub-collectives", presetName, npusText, npus))
     {
@@ -335,4 +337,12 @@ main(int argc, char* argv[])
     int64_t run = results.Commit(simulated, events);
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("ub-collectives", [&] { return RunMain(argc, argv); });
 }

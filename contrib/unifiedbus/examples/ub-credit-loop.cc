@@ -24,8 +24,11 @@
 
 using namespace ns3;
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     uint32_t lanes = 4;
     DataRate laneRate("100Gbps");
@@ -35,7 +38,7 @@ main(int argc, char* argv[])
     uint32_t packets = 2000;
     std::string db = "results/ubsim.db";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("lanes", "lanes of the link (1, 2, 4 or 8)", lanes);
     cmd.AddValue("laneRate", "rate per lane", laneRate);
     cmd.AddValue("delay", "one-way propagation delay", delay);
@@ -47,7 +50,6 @@ main(int argc, char* argv[])
     cmd.AddValue("packets", "packets sent per buffer size", packets);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (packet <= UbNetworkHeader::SIZE || packet > 10142)
     {
         std::cerr << "ub-credit-loop: --packet=" << packet << " must be in 13..10142\n";
@@ -132,4 +134,12 @@ main(int argc, char* argv[])
     int64_t run = results.Commit(simTotal, events);
     std::cout << "results: run " << run << " in " << db << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("ub-credit-loop", [&] { return RunMain(argc, argv); });
 }

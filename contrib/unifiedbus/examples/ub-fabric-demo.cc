@@ -215,12 +215,15 @@ RunPattern(const Options& o, const std::string& pattern)
 
 } // namespace
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     Options o;
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("pattern", "incast, permutation or both", o.pattern);
     cmd.AddValue("fanin",
                  "incast: senders, 1 to 15 (endpoints 16 - fanin .. 15, the far leaves first)",
@@ -233,7 +236,6 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", o.db);
     cmd.AddValue("quiet", "print only the summaries", o.quiet);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &o.db}});
     o.args = UbResults::CommandLineText(argc, argv);
     if (o.pattern != "incast" && o.pattern != "permutation" && o.pattern != "both")
     {
@@ -288,4 +290,12 @@ main(int argc, char* argv[])
         RunPattern(o, "permutation");
     }
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("ub-fabric-demo", [&] { return RunMain(argc, argv); });
 }

@@ -38,8 +38,11 @@
 
 using namespace ns3;
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     std::string presetName = "ascend950-ub2";
     std::string npusText; // empty: the preset's default size
@@ -51,7 +54,7 @@ main(int argc, char* argv[])
     std::string db = "results/ubsim.db";
     std::string selection = "Spray";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("selection",
                  "path selection at every node: Spray, Adaptive, Ecmp or the preset's (Preset); "
                  "packet sources carry no load-balance field, so LBF steering would pin a source "
@@ -96,7 +99,6 @@ main(int argc, char* argv[])
     cmd.AddValue("duration", "sending time per load (us)", durationUs);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}, {"set", &set}});
     uint32_t npus = 0;
     if (!UbPreset::EndpointsOption("ub-load-latency", presetName, npusText, npus))
     {
@@ -222,4 +224,12 @@ main(int argc, char* argv[])
     int64_t run = results.Commit(Seconds(0), 0);
     std::cout << "results: run " << run << " in " << results.GetPath() << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("ub-load-latency", [&] { return RunMain(argc, argv); });
 }

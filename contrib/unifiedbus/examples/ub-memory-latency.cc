@@ -54,21 +54,23 @@ Measure(const UbPreset& preset,
 
 } // namespace
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     std::string presetName = "cm384-ub1";
     uint64_t maxBytes = 64ull << 20;
     uint32_t nodes = 2;
     std::string db = "results/ubsim.db";
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("preset", "preset name or .preset file", presetName);
     cmd.AddValue("maxBytes", "largest transfer (64 B, then x4 up to this)", maxBytes);
     cmd.AddValue("nodes", "nodes to build (2 is enough for one pair)", nodes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}});
     if (nodes < 2 || maxBytes < 64 || maxBytes > 0xFFFFFFFFull)
     {
         std::cerr << "ub-memory-latency: --nodes must be >= 2 and --maxBytes in 64..4294967295\n";
@@ -136,4 +138,12 @@ main(int argc, char* argv[])
     int64_t run = results.Commit(simulated, events);
     std::cout << "results: run " << run << " in " << db << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("ub-memory-latency", [&] { return RunMain(argc, argv); });
 }

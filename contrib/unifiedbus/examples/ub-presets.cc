@@ -36,8 +36,11 @@ SourceTag(const std::string& source)
 
 } // namespace
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     std::string name;
     CommandLine cmd(__FILE__);
@@ -92,4 +95,12 @@ main(int argc, char* argv[])
         << "Tags: [S] primary source, [S2] secondary source, [A] assumption, [C] calibrated.\n"
         << "('./ubsim presets <name>' shows every value with its source)\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("ub-presets", [&] { return RunMain(argc, argv); });
 }

@@ -65,8 +65,11 @@ Resolve(const UbTopology& t, const std::string& s, uint32_t dflt)
 
 } // namespace
 
+namespace
+{
+
 int
-main(int argc, char* argv[])
+RunMain(int argc, char* argv[])
 {
     std::string presetName = "ascend950-ub2";
     std::string topoFile;
@@ -83,7 +86,7 @@ main(int argc, char* argv[])
     uint32_t nics = 2;
     bool check = true;
     UbExperiment::SetDefaultScheduler(); // before Parse: --SchedulerType still wins
-    CommandLine cmd(__FILE__);
+    UbCommandLine cmd(__FILE__);
     cmd.AddValue("pods", "SuperPoDs of a SuperCluster (0: one system, no scale-out)", pods);
     cmd.AddValue("scaleout", "preset of the SuperCluster's scale-out links", scaleOut);
     cmd.AddValue("nics",
@@ -106,7 +109,6 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", db);
     cmd.AddValue("label", "a name for this run, stored as its 'label' parameter", label);
     cmd.Parse(argc, argv);
-    UbWholeStringOptions(argc, argv, {{"db", &db}, {"label", &label}});
     std::vector<uint64_t> npusValue;
     if (!UbParseUnsignedList(npusText, npusValue, MAX_NPUS) || npusValue.size() != 1)
     {
@@ -212,8 +214,10 @@ main(int argc, char* argv[])
               << " s\n"
               << "  memory: " << Mib(heap) << " heap (" << heap / std::max(1U, t.GetNNodes())
               << " B per node, " << heap / std::max(1U, rep.ports) << " B per port, "
-              << heap / std::max(1U, t.GetNEndpoints()) / 1024 << " KiB per endpoint); peak RSS "
-              << Mib(UbTopologyHelper::PeakRssBytes()) << "\n";
+              << (t.GetNEndpoints()
+                      ? std::to_string(heap / t.GetNEndpoints() / 1024) + " KiB per endpoint"
+                      : std::string("no endpoints"))
+              << "); peak RSS " << Mib(UbTopologyHelper::PeakRssBytes()) << "\n";
 
     if (hopSources > 0)
     {
@@ -291,4 +295,12 @@ main(int argc, char* argv[])
     results.Commit(Simulator::Now(), Simulator::GetEventCount());
     Simulator::Destroy();
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    return UbMain("ub-system", [&] { return RunMain(argc, argv); });
 }

@@ -7,6 +7,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/data-rate.h"
+#include "ns3/ub-error.h"
 #include "ns3/ub-list.h"
 
 #include <algorithm>
@@ -31,26 +32,26 @@ UbClosSystems::AddPlanarClos(UbTopology& t, const PlanarClos& p)
 void
 UbClosSystems::AddPlanarClosFabric(UbTopology& t, const PlanarClos& p, uint32_t first)
 {
-    NS_ABORT_MSG_IF(p.endpoints == 0 || p.planes == 0 || p.perLeaf == 0,
-                    "UbSystems: Clos '" << p.name << "' needs endpoints, planes and perLeaf > 0");
-    NS_ABORT_MSG_IF(p.endpoints % p.perLeaf != 0,
-                    "UbSystems: Clos '" << p.name << "': " << p.endpoints
-                                        << " endpoints do not fill leaves of " << p.perLeaf
-                                        << "; use a multiple of " << p.perLeaf);
-    NS_ABORT_MSG_IF(!p.linksPerPlane.empty() && p.linksPerPlane.size() != p.planes,
-                    "UbSystems: Clos '" << p.name << "': linksPerPlane has "
-                                        << p.linksPerPlane.size() << " entries for " << p.planes
-                                        << " planes");
+    UB_INPUT_ERROR_IF(p.endpoints == 0 || p.planes == 0 || p.perLeaf == 0,
+                      "UbSystems: Clos '" << p.name << "' needs endpoints, planes and perLeaf > 0");
+    UB_INPUT_ERROR_IF(p.endpoints % p.perLeaf != 0,
+                      "UbSystems: Clos '" << p.name << "': " << p.endpoints
+                                          << " endpoints do not fill leaves of " << p.perLeaf
+                                          << "; use a multiple of " << p.perLeaf);
+    UB_INPUT_ERROR_IF(!p.linksPerPlane.empty() && p.linksPerPlane.size() != p.planes,
+                      "UbSystems: Clos '" << p.name << "': linksPerPlane has "
+                                          << p.linksPerPlane.size() << " entries for " << p.planes
+                                          << " planes");
     const uint32_t leaves = p.endpoints / p.perLeaf;
     const bool twoTier = leaves > 1;
     uint32_t mult = 0;
     if (twoTier)
     {
-        NS_ABORT_MSG_IF(p.spinesPerPlane == 0 || p.perLeaf % p.spinesPerPlane != 0,
-                        "UbSystems: Clos '" << p.name << "': " << p.perLeaf
-                                            << " uplinks per leaf do not spread evenly over "
-                                            << p.spinesPerPlane << " spines; use a divisor of "
-                                            << p.perLeaf);
+        UB_INPUT_ERROR_IF(p.spinesPerPlane == 0 || p.perLeaf % p.spinesPerPlane != 0,
+                          "UbSystems: Clos '" << p.name << "': " << p.perLeaf
+                                              << " uplinks per leaf do not spread evenly over "
+                                              << p.spinesPerPlane << " spines; use a divisor of "
+                                              << p.perLeaf);
         mult = p.perLeaf / p.spinesPerPlane;
     }
     uint32_t leafBase = t.GetNNodes();
@@ -233,7 +234,7 @@ UbClosSystems::FromPreset(const UbPreset& preset, PlanarClos p)
         std::string k = std::string("topology::") + key;
         if (preset.Has(k))
         {
-            out = static_cast<uint32_t>(preset.GetDouble(k));
+            out = preset.GetCount(k);
         }
     };
     num("Endpoints", p.endpoints);
@@ -249,19 +250,19 @@ UbClosSystems::FromPreset(const UbPreset& preset, PlanarClos p)
     }
     if (preset.Has("topology::EndpointLinkLength"))
     {
-        p.endpointLinkM = preset.GetDouble("topology::EndpointLinkLength");
+        p.endpointLinkM = preset.GetNonNegative("topology::EndpointLinkLength", 100000);
     }
     if (preset.Has("topology::SpineLinkLength"))
     {
-        p.spineLinkM = preset.GetDouble("topology::SpineLinkLength");
+        p.spineLinkM = preset.GetNonNegative("topology::SpineLinkLength", 100000);
     }
     if (preset.Has("topology::LinksPerPlane"))
     {
         std::vector<uint64_t> links;
-        NS_ABORT_MSG_IF(!UbParseUnsignedList(preset.Get("topology::LinksPerPlane"), links, 255),
-                        "UbSystems: topology::LinksPerPlane = '"
-                            << preset.Get("topology::LinksPerPlane")
-                            << "' is not a list of link counts (0..255) such as 5,4,4,5");
+        UB_INPUT_ERROR_IF(!UbParseUnsignedList(preset.Get("topology::LinksPerPlane"), links, 255),
+                          "UbSystems: topology::LinksPerPlane = '"
+                              << preset.Get("topology::LinksPerPlane")
+                              << "' is not a list of link counts (0..255) such as 5,4,4,5");
         p.linksPerPlane.assign(links.begin(), links.end());
     }
     return p;

@@ -46,9 +46,9 @@ void
 UbCloudMatrixHelper::Build()
 {
     NS_ABORT_MSG_IF(m_all.GetN() > 0, "UbCloudMatrixHelper: Build called twice");
-    m_dies = static_cast<uint32_t>(m_preset.GetDouble("topology::DiesPerNode"));
-    m_l1 = static_cast<uint32_t>(m_preset.GetDouble("topology::L1PerNode"));
-    m_l2 = static_cast<uint32_t>(m_preset.GetDouble("topology::L2PerPlane"));
+    m_dies = m_preset.GetCount("topology::DiesPerNode");
+    m_l1 = m_preset.GetCount("topology::L1PerNode");
+    m_l2 = m_preset.GetCount("topology::L2PerPlane");
     UbSystems::PlanarClos p = UbSystems::CloudMatrix384(m_nodes);
     p.endpoints = m_nodes * m_dies;
     p.planes = m_l1;
@@ -56,8 +56,8 @@ UbCloudMatrixHelper::Build()
     p.spinesPerPlane = m_l2;
     p.lanes = 0; // lanes and lane rate from the preset
     p.laneRateBps = 0;
-    p.endpointLinkM = m_preset.GetDouble("topology::DieToL1CableLength");
-    p.spineLinkM = m_preset.GetDouble("topology::L1ToL2CableLength");
+    p.endpointLinkM = m_preset.GetNonNegative("topology::DieToL1CableLength", 100000);
+    p.spineLinkM = m_preset.GetNonNegative("topology::L1ToL2CableLength", 100000);
     UbTopology t = UbSystems::BuildPlanarClos(p);
     m_links = t.GetNLinks();
     m_builder.SetPreset(m_preset);

@@ -16,6 +16,7 @@
 #include "ns3/ub-collective-builder.h"
 #include "ns3/ub-controller-helper.h"
 #include "ns3/ub-controller.h"
+#include "ns3/ub-error.h"
 #include "ns3/ub-histogram.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-packet-sink.h"
@@ -62,7 +63,7 @@ MpiInstallLinks(const NodeContainer& nodes, const UbTopology& t)
                 return k;
             }
         }
-        NS_ABORT_MSG("UbExperiment: link " << link << " does not end at node " << node);
+        UB_INPUT_ERROR("UbExperiment: link " << link << " does not end at node " << node);
     });
 }
 
@@ -238,9 +239,9 @@ UbExperiment::RunTransfer(const std::string& preset,
         }
         const auto& t = sys.GetTopology();
         auto eps = t.GetEndpoints();
-        NS_ABORT_MSG_IF(src >= eps.size() || dst >= eps.size() || src == dst,
-                        "UbExperiment: endpoints " << src << " and " << dst << " of " << eps.size()
-                                                   << " in " << preset);
+        UB_INPUT_ERROR_IF(src >= eps.size() || dst >= eps.size() || src == dst,
+                          "UbExperiment: endpoints " << src << " and " << dst << " of "
+                                                     << eps.size() << " in " << preset);
         out.src = t.GetNode(eps[src]).name;
         out.dst = t.GetNode(eps[dst]).name;
         uint32_t v = eps[src]; // walk the route (first candidates) to count its links
@@ -248,7 +249,7 @@ UbExperiment::RunTransfer(const std::string& preset,
         {
             uint32_t n = 0;
             const UbRouteCandidate* c = sys.GetRoutes().Lookup(v, eps[dst], n);
-            NS_ABORT_MSG_IF(n == 0, "UbExperiment: no route");
+            UB_INPUT_ERROR_IF(n == 0, "UbExperiment: no route");
             v = t.GetPorts(v)[c[0].port].peer;
             ++out.hops;
         }
@@ -338,16 +339,16 @@ UbExperiment::Run(const CollectiveRun& run)
     const uint32_t me = GetRank();
     if (MpiOn())
     {
-        NS_ABORT_MSG_IF(g_mpiSimulations++ > 0,
-                        "UbExperiment: one simulation per MPI process (ns-3's distributed "
-                        "simulator does not restart); give one size, algorithm and preset, and "
-                        "run the others in other mpirun calls");
-        NS_ABORT_MSG_IF(run.level != PACKET,
-                        "UbExperiment: a run split over MPI processes is at packet level "
-                        "(--level=packet)");
-        NS_ABORT_MSG_IF(MpiKernel() == "null" && !run.stop.IsStrictlyPositive(),
-                        "UbExperiment: under ns-3's null-message kernel a run needs a stop time "
-                        "past the collective's end (--stopUs); the gtw kernel ends by itself");
+        UB_INPUT_ERROR_IF(g_mpiSimulations++ > 0,
+                          "UbExperiment: one simulation per MPI process (ns-3's distributed "
+                          "simulator does not restart); give one size, algorithm and preset, and "
+                          "run the others in other mpirun calls");
+        UB_INPUT_ERROR_IF(run.level != PACKET,
+                          "UbExperiment: a run split over MPI processes is at packet level "
+                          "(--level=packet)");
+        UB_INPUT_ERROR_IF(MpiKernel() == "null" && !run.stop.IsStrictlyPositive(),
+                          "UbExperiment: under ns-3's null-message kernel a run needs a stop time "
+                          "past the collective's end (--stopUs); the gtw kernel ends by itself");
     }
     {
         UbTopologyHelper sys;
@@ -358,9 +359,9 @@ UbExperiment::Run(const CollectiveRun& run)
             [&run](uint64_t npus, uint32_t podNpus) { return OnePodFits(run, npus, podNpus); });
         if (run.level == HYBRID)
         {
-            NS_ABORT_MSG_IF(run.study.empty(),
-                            "UbExperiment: the hybrid level needs the SuperPoDs under study "
-                            "(--study)");
+            UB_INPUT_ERROR_IF(run.study.empty(),
+                              "UbExperiment: the hybrid level needs the SuperPoDs under study "
+                              "(--study)");
             // Only the ranks take part outside the studied SuperPoDs (all endpoints if the
             // ranks are every endpoint).
             std::vector<uint32_t> taking = run.rankEndpoints;
@@ -414,9 +415,9 @@ UbExperiment::Run(const CollectiveRun& run)
         std::vector<uint32_t> chosen = run.rankEndpoints; // endpoint indices, in rank order
         if (chosen.empty())
         {
-            NS_ABORT_MSG_IF(n < 2 || n > endpoints.size(),
-                            "UbExperiment: " << n << " ranks on " << run.preset << " with "
-                                             << endpoints.size() << " endpoints");
+            UB_INPUT_ERROR_IF(n < 2 || n > endpoints.size(),
+                              "UbExperiment: " << n << " ranks on " << run.preset << " with "
+                                               << endpoints.size() << " endpoints");
             for (uint32_t i = 0; i < n; ++i)
             {
                 chosen.push_back(i);
@@ -425,9 +426,9 @@ UbExperiment::Run(const CollectiveRun& run)
         n = static_cast<uint32_t>(chosen.size());
         for (uint32_t i : chosen)
         {
-            NS_ABORT_MSG_IF(i >= endpoints.size(),
-                            "UbExperiment: rank endpoint " << i << " of a system with "
-                                                           << endpoints.size() << " endpoints");
+            UB_INPUT_ERROR_IF(i >= endpoints.size(),
+                              "UbExperiment: rank endpoint " << i << " of a system with "
+                                                             << endpoints.size() << " endpoints");
         }
         std::unique_ptr<UbCollectiveEngine> engine;
         if (run.level == FLOW)
@@ -456,9 +457,9 @@ UbExperiment::Run(const CollectiveRun& run)
                                : std::make_unique<UbCollectiveEngine>(r);
         }
         UbCollectiveEngine& coll = *engine;
-        NS_ABORT_MSG_IF(run.level != FLOW && run.aggregate == UbCollectiveEngine::Aggregation::ON,
-                        "UbExperiment: collectives run aggregated at flow level only; use "
-                        "--level=flow or --aggregate=auto");
+        UB_INPUT_ERROR_IF(run.level != FLOW && run.aggregate == UbCollectiveEngine::Aggregation::ON,
+                          "UbExperiment: collectives run aggregated at flow level only; use "
+                          "--level=flow or --aggregate=auto");
         coll.SetAggregation(run.level == FLOW ? run.aggregate
                                               : UbCollectiveEngine::Aggregation::OFF);
         coll.SetProgress(10); // a line every 10 s of wall clock on long collectives
@@ -486,7 +487,7 @@ UbExperiment::Run(const CollectiveRun& run)
         Simulator::Schedule(MicroSeconds(1), [&]() {
             if (run.op == UbCollectiveOp::ALL_TO_ALLV)
             {
-                NS_ABORT_MSG_IF(!run.matrix, "UbExperiment: an All-to-Allv needs its matrix");
+                UB_INPUT_ERROR_IF(!run.matrix, "UbExperiment: an All-to-Allv needs its matrix");
                 coll.StartAllToAllv(*run.matrix, done, run.algo);
             }
             else
@@ -763,10 +764,10 @@ UbExperiment::SuperClusterBuild(uint32_t pods,
                                 const std::string& scaleOut,
                                 const std::string& pod)
 {
-    NS_ABORT_MSG_IF(pod != "atlas950" && pod != "atlas960" && pod != "nvl72",
-                    "UbExperiment: SuperPoD '" << pod << "' is not atlas950, atlas960 or nvl72");
-    NS_ABORT_MSG_IF(pod == "nvl72" && npus != 72,
-                    "UbExperiment: an NVL72 domain has 72 GPUs, not " << npus);
+    UB_INPUT_ERROR_IF(pod != "atlas950" && pod != "atlas960" && pod != "nvl72",
+                      "UbExperiment: SuperPoD '" << pod << "' is not atlas950, atlas960 or nvl72");
+    UB_INPUT_ERROR_IF(pod == "nvl72" && npus != 72,
+                      "UbExperiment: an NVL72 domain has 72 GPUs, not " << npus);
     return [pods, npus, scaleOut, pod](UbTopologyHelper& sys) {
         UbSystems::SuperCluster sc;
         sc.pods = pods;
@@ -837,13 +838,14 @@ UbExperiment::RunCollective(
 UbExperiment::LoadPoint
 UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string& scope)
 {
-    NS_ABORT_MSG_IF(c.pattern != "uniform" && c.pattern != "hotspot" &&
-                        c.pattern != "permutation" && c.pattern != "incast",
-                    "UbExperiment::RunLoad: pattern '" << c.pattern
-                                                       << "' is not uniform, hotspot, permutation "
-                                                          "or incast");
-    NS_ABORT_MSG_IF(c.load <= 0 || c.durationUs <= 0 || c.packetSize == 0,
-                    "UbExperiment::RunLoad: load, duration and packet size must be positive");
+    UB_INPUT_ERROR_IF(c.pattern != "uniform" && c.pattern != "hotspot" &&
+                          c.pattern != "permutation" && c.pattern != "incast",
+                      "UbExperiment::RunLoad: pattern '"
+                          << c.pattern
+                          << "' is not uniform, hotspot, permutation "
+                             "or incast");
+    UB_INPUT_ERROR_IF(c.load <= 0 || c.durationUs <= 0 || c.packetSize == 0,
+                      "UbExperiment::RunLoad: load, duration and packet size must be positive");
     LoadPoint out;
     UbHistogram lat;
     double flitPs = 1;
@@ -855,13 +857,13 @@ UbExperiment::RunLoad(const LoadConfig& c, UbResults* results, const std::string
         sys.SetInstallControllers(false);
         UbPreset preset = UbPreset::Load(c.preset);
         std::string error;
-        NS_ABORT_MSG_IF(!preset.SetList(c.set, error),
-                        "UbExperiment::RunLoad: preset " << c.preset << ": " << error);
+        UB_INPUT_ERROR_IF(!preset.SetList(c.set, error),
+                          "UbExperiment::RunLoad: preset " << c.preset << ": " << error);
         sys.BuildPreset(preset, c.npus);
         const uint32_t n = sys.GetEndpoints().GetN();
-        NS_ABORT_MSG_IF(c.pattern == "incast" && (c.fanin == 0 || c.fanin >= n),
-                        "UbExperiment::RunLoad: incast fan-in "
-                            << c.fanin << " needs 1 .. " << n - 1 << " senders on " << c.preset);
+        UB_INPUT_ERROR_IF(c.pattern == "incast" && (c.fanin == 0 || c.fanin >= n),
+                          "UbExperiment::RunLoad: incast fan-in "
+                              << c.fanin << " needs 1 .. " << n - 1 << " senders on " << c.preset);
         if (c.selection != "Preset")
         {
             for (uint32_t i = 0; i < sys.GetAll().GetN(); ++i)

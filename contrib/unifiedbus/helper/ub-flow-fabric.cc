@@ -220,7 +220,7 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
             {
                 if (length < 0 && c.preset && c.preset->Has(key))
                 {
-                    length = c.preset->GetDouble(key);
+                    length = c.preset->GetNonNegative(key, 100000);
                 }
             }
         }
@@ -346,7 +346,7 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
         const UbPreset& p = *scaleOut->second.preset;
         if (p.Has("UbController::Mtu"))
         {
-            m_remote.mtu = static_cast<uint32_t>(p.GetDouble("UbController::Mtu"));
+            m_remote.mtu = p.GetCount("UbController::Mtu");
         }
         if (p.Has("UbController::InitiatorLatency"))
         {

@@ -7,6 +7,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/data-rate.h"
+#include "ns3/ub-error.h"
 
 #include <algorithm>
 #include <sstream>
@@ -22,20 +23,22 @@ namespace
 void
 CheckCube(const UbKaryNcubeSystems::KaryNcube& p)
 {
-    NS_ABORT_MSG_IF(p.k < 2 || p.n < 1 || (p.torus && p.k < 3),
-                    "UbSystems: a k-ary n-cube needs k >= 2 (>= 3 for a torus) and n >= 1; got k = "
-                        << p.k << ", n = " << p.n);
-    NS_ABORT_MSG_IF(p.vls < 1 || p.vls > 16 || (p.torus && p.vls < 2),
-                    "UbSystems: a k-ary n-cube " << (p.torus ? "torus needs 2 to 16 VLs (dateline)"
-                                                             : "mesh needs 1 to 16 VLs")
-                                                 << "; got UbNetDevice::VlCount = " << +p.vls);
+    UB_INPUT_ERROR_IF(
+        p.k < 2 || p.n < 1 || (p.torus && p.k < 3),
+        "UbSystems: a k-ary n-cube needs k >= 2 (>= 3 for a torus) and n >= 1; got k = "
+            << p.k << ", n = " << p.n);
+    UB_INPUT_ERROR_IF(
+        p.vls < 1 || p.vls > 16 || (p.torus && p.vls < 2),
+        "UbSystems: a k-ary n-cube "
+            << (p.torus ? "torus needs 2 to 16 VLs (dateline)" : "mesh needs 1 to 16 VLs")
+            << "; got UbNetDevice::VlCount = " << +p.vls);
     uint64_t size = 1;
     for (uint32_t i = 0; i < p.n; ++i)
     {
         size *= p.k;
-        NS_ABORT_MSG_IF(size > (1U << 24),
-                        "UbSystems: a " << p.k << "-ary " << p.n << "-cube has more than 2^24 "
-                                        << "nodes; use fewer");
+        UB_INPUT_ERROR_IF(size > (1U << 24),
+                          "UbSystems: a " << p.k << "-ary " << p.n << "-cube has more than 2^24 "
+                                          << "nodes; use fewer");
     }
 }
 
@@ -45,8 +48,8 @@ UbKaryNcubeSystems::KaryNcube
 UbKaryNcubeSystems::KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoints)
 {
     KaryNcube p;
-    p.k = static_cast<uint32_t>(preset.GetDouble("topology::Radix"));
-    p.n = static_cast<uint32_t>(preset.GetDouble("topology::Dims"));
+    p.k = preset.GetCount("topology::Radix");
+    p.n = preset.GetCount("topology::Dims");
     p.torus = preset.Has("topology::Torus") && preset.Get("topology::Torus") == "true";
     if (preset.Has("topology::TorusTies"))
     {
@@ -65,14 +68,14 @@ UbKaryNcubeSystems::KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoin
         }
         else
         {
-            NS_FATAL_ERROR("UbSystems: preset '" << preset.GetName() << "': topology::TorusTies = "
+            UB_INPUT_ERROR("UbSystems: preset '" << preset.GetName() << "': topology::TorusTies = "
                                                  << v << " is not one of Up, Split, Both");
         }
     }
     p.terminals = preset.Has("topology::Terminals") && preset.Get("topology::Terminals") == "true";
     if (preset.Has("topology::LinkLanes"))
     {
-        p.lanes = static_cast<uint16_t>(preset.GetDouble("topology::LinkLanes"));
+        p.lanes = static_cast<uint16_t>(preset.GetCount("topology::LinkLanes", 255));
     }
     if (preset.Has("topology::LinkLaneRate"))
     {
@@ -80,11 +83,11 @@ UbKaryNcubeSystems::KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoin
     }
     if (preset.Has("topology::LinkLength"))
     {
-        p.linkM = preset.GetDouble("topology::LinkLength");
+        p.linkM = preset.GetNonNegative("topology::LinkLength", 100000);
     }
     if (preset.Has("UbNetDevice::VlCount"))
     {
-        p.vls = static_cast<uint8_t>(preset.GetDouble("UbNetDevice::VlCount"));
+        p.vls = static_cast<uint8_t>(preset.GetCount("UbNetDevice::VlCount", 255));
     }
     CheckCube(p);
     uint32_t size = 1;
@@ -92,10 +95,10 @@ UbKaryNcubeSystems::KaryNcubeFromPreset(const UbPreset& preset, uint32_t endpoin
     {
         size *= p.k;
     }
-    NS_ABORT_MSG_IF(endpoints != 0 && endpoints != size,
-                    "UbSystems: preset '" << preset.GetName() << "' is a " << p.k << "-ary " << p.n
-                                          << "-cube of " << size << " nodes; ask for " << size
-                                          << " endpoints or 0");
+    UB_INPUT_ERROR_IF(endpoints != 0 && endpoints != size,
+                      "UbSystems: preset '" << preset.GetName() << "' is a " << p.k << "-ary "
+                                            << p.n << "-cube of " << size << " nodes; ask for "
+                                            << size << " endpoints or 0");
     return p;
 }
 
@@ -176,7 +179,7 @@ UbKaryNcubeSystems::KaryNcubeRoutes(const UbTopology& t, const KaryNcube& p)
                 return static_cast<uint16_t>(q);
             }
         }
-        NS_FATAL_ERROR("UbKaryNcubeSystems::KaryNcubeRoutes: node "
+        UB_INPUT_ERROR("UbKaryNcubeSystems::KaryNcubeRoutes: node "
                        << v << " has no link to " << u
                        << "; build the topology with "
                           "BuildKaryNcube and the same "

@@ -7,6 +7,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/data-rate.h"
+#include "ns3/ub-error.h"
 
 #include <algorithm>
 #include <sstream>
@@ -22,7 +23,7 @@ UbMeshSystems::UbMeshFromPreset(const UbPreset& preset, uint32_t endpoints)
         std::string k = std::string("topology::") + key;
         if (preset.Has(k))
         {
-            out = static_cast<uint32_t>(preset.GetDouble(k));
+            out = preset.GetCount(k);
         }
     };
     auto u16 = [&](const char* key, uint16_t& out) {
@@ -52,9 +53,9 @@ UbMeshSystems::UbMeshFromPreset(const UbPreset& preset, uint32_t endpoints)
     if (endpoints)
     {
         uint32_t perPod = UbMeshNpus(p) / p.pods;
-        NS_ABORT_MSG_IF(endpoints % perPod != 0,
-                        "UbSystems: a UB-Mesh grows by pods of "
-                            << perPod << " NPUs; ask for a multiple of " << perPod);
+        UB_INPUT_ERROR_IF(endpoints % perPod != 0,
+                          "UbSystems: a UB-Mesh grows by pods of "
+                              << perPod << " NPUs; ask for a multiple of " << perPod);
         p.pods = endpoints / perPod;
     }
     return p;
@@ -109,26 +110,26 @@ struct MeshIndex
 UbTopology
 UbMeshSystems::BuildUbMesh(const UbMesh& p)
 {
-    NS_ABORT_MSG_IF(p.pods == 0 || p.rackRows == 0 || p.rackCols == 0 || p.boards < 2 ||
-                        p.perBoard < 2,
-                    "UbSystems: UB-Mesh needs pods, rack rows and columns >= 1 and boards and "
-                    "NPUs per board >= 2");
-    NS_ABORT_MSG_IF(p.interRackLanes < 1 || p.interRackLanes > 255,
-                    "UbSystems: UB-Mesh interRackLanes=" << p.interRackLanes
-                                                         << " is out of range; use x4 ... x32");
-    NS_ABORT_MSG_IF(p.rackLinkLanes % p.perBoard != 0,
-                    "UbSystems: UB-Mesh rackLinkLanes=" << p.rackLinkLanes
-                                                        << " must split evenly over the "
-                                                        << p.perBoard << " LRSs of a rack");
+    UB_INPUT_ERROR_IF(p.pods == 0 || p.rackRows == 0 || p.rackCols == 0 || p.boards < 2 ||
+                          p.perBoard < 2,
+                      "UbSystems: UB-Mesh needs pods, rack rows and columns >= 1 and boards and "
+                      "NPUs per board >= 2");
+    UB_INPUT_ERROR_IF(p.interRackLanes < 1 || p.interRackLanes > 255,
+                      "UbSystems: UB-Mesh interRackLanes=" << p.interRackLanes
+                                                           << " is out of range; use x4 ... x32");
+    UB_INPUT_ERROR_IF(p.rackLinkLanes % p.perBoard != 0,
+                      "UbSystems: UB-Mesh rackLinkLanes=" << p.rackLinkLanes
+                                                          << " must split evenly over the "
+                                                          << p.perBoard << " LRSs of a rack");
     MeshIndex ix(p);
     UbTopology t("ub-mesh-" + std::to_string(UbMeshNpus(p)));
     // UB ports have 1, 2, 4 or 8 lanes: a wider link is several parallel ports of portLanes.
     auto addLink =
         [&t, &p](uint32_t a, uint32_t b, uint16_t lanes, uint64_t rate, uint8_t tier, double len) {
             uint16_t per = std::min(lanes, p.portLanes);
-            NS_ABORT_MSG_IF(lanes % per != 0,
-                            "UbSystems: UB-Mesh link of " << lanes << " lanes does not split into x"
-                                                          << per << " ports");
+            UB_INPUT_ERROR_IF(lanes % per != 0,
+                              "UbSystems: UB-Mesh link of "
+                                  << lanes << " lanes does not split into x" << per << " ports");
             for (uint16_t k = 0; k < lanes / per; ++k)
             {
                 t.AddLink(a, b, per, rate, tier, len);
@@ -281,13 +282,13 @@ UbRouteSet
 UbMeshSystems::UbMeshRoutes(const UbTopology& t, const UbMesh& p, uint32_t policy)
 {
     MeshIndex ix(p);
-    NS_ABORT_MSG_IF(
+    UB_INPUT_ERROR_IF(
         t.GetNNodes() != ix.hrsBase + (p.hrsUplinks ? ix.lrsPerRack * p.hrsUplinks : 0),
         "UbMeshSystems::UbMeshRoutes: the topology was not built from these parameters");
-    NS_ABORT_MSG_IF((policy & BORROW) && p.hrsUplinks == 0,
-                    "UbMeshSystems::UbMeshRoutes: BORROW needs HRS chips; set hrsUplinks > 0");
-    NS_ABORT_MSG_IF(p.pods > 1 && p.hrsUplinks == 0,
-                    "UbSystems: UB-Mesh pods are joined by HRS chips; set hrsUplinks > 0");
+    UB_INPUT_ERROR_IF((policy & BORROW) && p.hrsUplinks == 0,
+                      "UbMeshSystems::UbMeshRoutes: BORROW needs HRS chips; set hrsUplinks > 0");
+    UB_INPUT_ERROR_IF(p.pods > 1 && p.hrsUplinks == 0,
+                      "UbSystems: UB-Mesh pods are joined by HRS chips; set hrsUplinks > 0");
     // Sorted (peer, port) of every node, to find the port toward a neighbour.
     std::vector<std::vector<std::pair<uint32_t, uint16_t>>> nb(t.GetNNodes());
     for (uint32_t v = 0; v < t.GetNNodes(); ++v)
@@ -305,8 +306,8 @@ UbMeshSystems::UbMeshRoutes(const UbTopology& t, const UbMesh& p, uint32_t polic
                      uint8_t vl,
                      uint8_t flags = 0) {
         auto it = std::lower_bound(nb[v].begin(), nb[v].end(), std::make_pair(u, uint16_t(0)));
-        NS_ABORT_MSG_IF(it == nb[v].end() || it->first != u,
-                        "UbMeshSystems::UbMeshRoutes: node " << v << " has no link to " << u);
+        UB_INPUT_ERROR_IF(it == nb[v].end() || it->first != u,
+                          "UbMeshSystems::UbMeshRoutes: node " << v << " has no link to " << u);
         for (; it != nb[v].end() && it->first == u; ++it)
         {
             out.push_back(UbRouteCandidate{it->second, vl, flags});

@@ -3,18 +3,22 @@
  */
 #include "ub-preset.h"
 
+#include "ub-command-line.h"
 #include "ub-controller-helper.h"
 #include "ub-helper.h"
 
 #include "ns3/abort.h"
 #include "ns3/string.h"
 #include "ns3/type-id.h"
+#include "ns3/ub-error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #ifndef UB_PRESET_DIR
@@ -41,34 +45,6 @@ Trim(const std::string& s)
 const char* const TYPES[] =
     {"UbNetDevice", "UbChannel", "UbSwitch", "UbRoutingTable", "UbController", "UbTransport"};
 
-/// True if text is a valid value for the attribute's checker. ns-3 stops the run on a badly
-/// formatted number instead of refusing it, so numbers are checked here first.
-bool
-ValidValue(const Ptr<const AttributeChecker>& checker, const std::string& text)
-{
-    const std::string type = checker->GetValueTypeName();
-    if (type == "ns3::UintegerValue" || type == "ns3::IntegerValue" || type == "ns3::DoubleValue")
-    {
-        if (text.empty() || (type == "ns3::UintegerValue" && text[0] == '-'))
-        {
-            return false;
-        }
-        char* end = nullptr;
-        if (type == "ns3::DoubleValue")
-        {
-            (void)std::strtod(text.c_str(), &end);
-        }
-        else
-        {
-            (void)std::strtoll(text.c_str(), &end, 10);
-        }
-        if (end == nullptr || *end != '\0')
-        {
-            return false;
-        }
-    }
-    return checker->CreateValidValue(StringValue(text)) != nullptr;
-}
 } // namespace
 
 std::vector<std::string>
@@ -161,11 +137,11 @@ UbPreset::Load(const std::string& nameOrPath)
         {
             known += (known.empty() ? "" : ", ") + n;
         }
-        NS_FATAL_ERROR("UbPreset: no preset named '" << nameOrPath << "'; known presets: " << known
+        UB_INPUT_ERROR("UbPreset: no preset named '" << nameOrPath << "'; known presets: " << known
                                                      << " (./ubsim presets lists them)");
     }
     std::ifstream in(path);
-    NS_ABORT_MSG_IF(!in, "UbPreset: cannot read " << path);
+    UB_INPUT_ERROR_IF(!in, "UbPreset: cannot read " << path);
     UbPreset p;
     p.m_path = path;
     std::string line;
@@ -179,10 +155,10 @@ UbPreset::Load(const std::string& nameOrPath)
             continue;
         }
         std::size_t eq = t.find('=');
-        NS_ABORT_MSG_IF(eq == std::string::npos,
-                        "UbPreset " << path << " line " << n
-                                    << ": expected 'key = value ; [tag] source', got '" << t
-                                    << "'");
+        UB_INPUT_ERROR_IF(eq == std::string::npos,
+                          "UbPreset " << path << " line " << n
+                                      << ": expected 'key = value ; [tag] source', got '" << t
+                                      << "'");
         std::string key = Trim(t.substr(0, eq));
         std::string rest = t.substr(eq + 1);
         if (key == "name" || key == "description" || key == "sources")
@@ -193,42 +169,44 @@ UbPreset::Load(const std::string& nameOrPath)
             continue;
         }
         std::size_t semi = rest.find(';');
-        NS_ABORT_MSG_IF(semi == std::string::npos,
-                        "UbPreset " << path << " line " << n << ": " << key
-                                    << " has no source; end the line with '; [S] source', "
-                                       "'; [S2] ...', '; [A] reason' or '; [C] calibration'");
+        UB_INPUT_ERROR_IF(semi == std::string::npos,
+                          "UbPreset " << path << " line " << n << ": " << key
+                                      << " has no source; end the line with '; [S] source', "
+                                         "'; [S2] ...', '; [A] reason' or '; [C] calibration'");
         Entry e;
         e.value = Trim(rest.substr(0, semi));
         e.source = Trim(rest.substr(semi + 1));
         e.line = n;
         bool tagged = e.source.rfind("[S]", 0) == 0 || e.source.rfind("[S2]", 0) == 0 ||
                       e.source.rfind("[A]", 0) == 0 || e.source.rfind("[C]", 0) == 0;
-        NS_ABORT_MSG_IF(!tagged || e.source.size() < 6,
-                        "UbPreset " << path << " line " << n << ": the source of " << key
-                                    << " must start with [S], [S2], [A] or [C] and say something");
+        UB_INPUT_ERROR_IF(!tagged || e.source.size() < 6,
+                          "UbPreset "
+                              << path << " line " << n << ": the source of " << key
+                              << " must start with [S], [S2], [A] or [C] and say something");
         std::size_t sep = key.find("::");
-        NS_ABORT_MSG_IF(sep == std::string::npos,
-                        "UbPreset " << path << " line " << n << ": key '" << key
-                                    << "' must be Type::Attribute or topology::Name");
+        UB_INPUT_ERROR_IF(sep == std::string::npos,
+                          "UbPreset " << path << " line " << n << ": key '" << key
+                                      << "' must be Type::Attribute or topology::Name");
         e.type = key.substr(0, sep);
         e.attribute = key.substr(sep + 2);
-        NS_ABORT_MSG_IF(e.value.empty(),
-                        "UbPreset " << path << " line " << n << ": " << key << " has no value");
+        UB_INPUT_ERROR_IF(e.value.empty(),
+                          "UbPreset " << path << " line " << n << ": " << key << " has no value");
         if (e.type != "topology")
         {
             bool known = std::find(std::begin(TYPES), std::end(TYPES), e.type) != std::end(TYPES);
-            NS_ABORT_MSG_IF(!known,
-                            "UbPreset " << path << " line " << n << ": unknown type '" << e.type
-                                        << "'; use UbNetDevice, UbChannel, UbSwitch, "
-                                           "UbRoutingTable, UbController, UbTransport or topology");
+            UB_INPUT_ERROR_IF(!known,
+                              "UbPreset "
+                                  << path << " line " << n << ": unknown type '" << e.type
+                                  << "'; use UbNetDevice, UbChannel, UbSwitch, "
+                                     "UbRoutingTable, UbController, UbTransport or topology");
             TypeId tid = TypeId::LookupByName("ns3::" + e.type);
             TypeId::AttributeInformation info;
-            NS_ABORT_MSG_IF(!tid.LookupAttributeByName(e.attribute, &info),
-                            "UbPreset " << path << " line " << n << ": " << e.type
-                                        << " has no attribute '" << e.attribute << "'");
-            NS_ABORT_MSG_IF(!ValidValue(info.checker, e.value),
-                            "UbPreset " << path << " line " << n << ": '" << e.value
-                                        << "' is not a valid value of " << key);
+            UB_INPUT_ERROR_IF(!tid.LookupAttributeByName(e.attribute, &info),
+                              "UbPreset " << path << " line " << n << ": " << e.type
+                                          << " has no attribute '" << e.attribute << "'");
+            UB_INPUT_ERROR_IF(!UbCommandLine::ValidAttributeText(info.checker, e.value),
+                              "UbPreset " << path << " line " << n << ": '" << e.value
+                                          << "' is not a valid value of " << key);
         }
         p.m_entries.push_back(e);
     }
@@ -292,7 +270,7 @@ UbPreset::Get(const std::string& key) const
             return e.value;
         }
     }
-    NS_FATAL_ERROR("UbPreset " << m_name << ": no value for " << key << " in " << m_path);
+    UB_INPUT_ERROR("UbPreset " << m_name << ": no value for " << key << " in " << m_path);
 }
 
 double
@@ -301,9 +279,29 @@ UbPreset::GetDouble(const std::string& key) const
     std::string v = Get(key);
     char* end = nullptr;
     double d = std::strtod(v.c_str(), &end);
-    NS_ABORT_MSG_IF(end == v.c_str() || *end != '\0',
-                    "UbPreset " << m_name << ": " << key << " = '" << v << "' is not a number");
+    UB_INPUT_ERROR_IF(end == v.c_str() || *end != '\0',
+                      "UbPreset " << m_name << ": " << key << " = '" << v << "' is not a number");
     return d;
+}
+
+uint32_t
+UbPreset::GetCount(const std::string& key, uint32_t max) const
+{
+    const double n = GetDouble(key);
+    UB_INPUT_ERROR_IF(!(n >= 0 && n <= max) || n != std::floor(n),
+                      "UbPreset " << m_name << " (" << m_path << "): " << key << " = " << Get(key)
+                                  << " is not a whole number from 0 to " << max);
+    return static_cast<uint32_t>(n);
+}
+
+double
+UbPreset::GetNonNegative(const std::string& key, double max) const
+{
+    const double v = GetDouble(key);
+    UB_INPUT_ERROR_IF(!(v >= 0 && v <= max),
+                      "UbPreset " << m_name << " (" << m_path << "): " << key << " = " << Get(key)
+                                  << " is not a number from 0 to " << max);
+    return v;
 }
 
 uint32_t
@@ -314,9 +312,9 @@ UbPreset::GetDefaultEndpoints() const
         if (Has(key))
         {
             const double n = GetDouble(key);
-            NS_ABORT_MSG_IF(n < 0 || n > (1U << 24) || n != static_cast<uint32_t>(n),
-                            "UbPreset " << m_name << ": " << key << " = " << n
-                                        << " is not a number of endpoints");
+            UB_INPUT_ERROR_IF(n < 0 || n > (1U << 24) || n != static_cast<uint32_t>(n),
+                              "UbPreset " << m_name << ": " << key << " = " << n
+                                          << " is not a number of endpoints");
             return static_cast<uint32_t>(n);
         }
     }
@@ -396,7 +394,7 @@ UbPreset::Set(const std::string& key, const std::string& value, std::string& err
             error = e.type + " has no attribute '" + e.attribute + "'";
             return false;
         }
-        if (!ValidValue(info.checker, e.value))
+        if (!UbCommandLine::ValidAttributeText(info.checker, e.value))
         {
             error = "'" + e.value + "' is not a valid value of " + key;
             return false;
@@ -466,6 +464,21 @@ UbPreset::SetOptionHelp()
            "UbNetDevice::VlBufferCells=27,UbNetDevice::VlCount=1 or topology::Terminals=true";
 }
 
+bool
+UbPreset::UserSetDefault(const std::string& type, const std::string& attribute, std::string& value)
+{
+    TypeId tid;
+    TypeId::AttributeInformation info;
+    if (!TypeId::LookupByNameFailSafe("ns3::" + type, &tid) ||
+        !tid.LookupAttributeByName(attribute, &info) || !info.originalInitialValue ||
+        !info.initialValue)
+    {
+        return false;
+    }
+    value = info.initialValue->SerializeToString(info.checker);
+    return value != info.originalInitialValue->SerializeToString(info.checker);
+}
+
 namespace
 {
 /// The preset's text value converted once to the attribute's own type, so that objects built
@@ -482,6 +495,29 @@ Typed(const UbPreset::Entry& e)
     Ptr<AttributeValue> v = info.checker->CreateValidValue(StringValue(e.value));
     return v ? v : Ptr<AttributeValue>(Create<StringValue>(e.value));
 }
+
+/**
+ * True when the user set the attribute's default (--ns3::UbNetDevice::VlCount=2 on the command
+ * line, Config::SetDefault, NS_ATTRIBUTE_DEFAULT): the more specific choice wins over the
+ * preset's value. Says so once per attribute on stderr.
+ */
+bool
+UserDefault(const std::string& preset, const UbPreset::Entry& e)
+{
+    std::string now;
+    if (!UbPreset::UserSetDefault(e.type, e.attribute, now))
+    {
+        return false;
+    }
+    static std::set<std::string> said;
+    if (said.insert(e.type + "::" + e.attribute + "=" + now).second)
+    {
+        std::cerr << "note: " << e.type << "::" << e.attribute << " = " << now
+                  << " (set as a default, e.g. --ns3::" << e.type << "::" << e.attribute
+                  << ") replaces preset " << preset << "'s " << e.value << "\n";
+    }
+    return true;
+}
 } // namespace
 
 void
@@ -489,19 +525,19 @@ UbPreset::Apply(UbHelper& ub) const
 {
     for (const auto& e : m_entries)
     {
-        if (e.type == "UbNetDevice")
+        if (e.type == "UbNetDevice" && !UserDefault(m_name, e))
         {
             ub.SetDeviceAttribute(e.attribute, *Typed(e));
         }
-        else if (e.type == "UbChannel")
+        else if (e.type == "UbChannel" && !UserDefault(m_name, e))
         {
             ub.SetChannelAttribute(e.attribute, *Typed(e));
         }
-        else if (e.type == "UbSwitch")
+        else if (e.type == "UbSwitch" && !UserDefault(m_name, e))
         {
             ub.SetSwitchAttribute(e.attribute, *Typed(e));
         }
-        else if (e.type == "UbRoutingTable")
+        else if (e.type == "UbRoutingTable" && !UserDefault(m_name, e))
         {
             ub.SetRoutingAttribute(e.attribute, *Typed(e));
         }
@@ -513,11 +549,11 @@ UbPreset::Apply(UbControllerHelper& ctl) const
 {
     for (const auto& e : m_entries)
     {
-        if (e.type == "UbController")
+        if (e.type == "UbController" && !UserDefault(m_name, e))
         {
             ctl.SetAttribute(e.attribute, *Typed(e));
         }
-        else if (e.type == "UbTransport")
+        else if (e.type == "UbTransport" && !UserDefault(m_name, e))
         {
             ctl.SetTransportAttribute(e.attribute, *Typed(e));
         }

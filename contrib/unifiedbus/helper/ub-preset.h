@@ -78,6 +78,21 @@ class UbPreset
     std::string Get(const std::string& key) const;
     /// \param key "type::attribute" \return its value as a number (stops the run if missing)
     double GetDouble(const std::string& key) const;
+    /**
+     * \param key "type::attribute"
+     * \param max the largest count taken (a count of nodes, planes, lanes, ...)
+     * \return its value as a whole number from 0 to max
+     * \throws UbInputError naming the preset, the key and the value otherwise (a negative
+     *         count must not wrap around to billions of nodes)
+     */
+    uint32_t GetCount(const std::string& key, uint32_t max = 1U << 24) const;
+    /**
+     * \param key "type::attribute"
+     * \param max the largest value taken
+     * \return its value as a number from 0 to max (a length, a latency in a unit)
+     * \throws UbInputError naming the preset, the key and the value otherwise
+     */
+    double GetNonNegative(const std::string& key, double max) const;
 
     /**
      * \return the number of endpoints an experiment program builds when its --npus option is
@@ -133,6 +148,18 @@ class UbPreset
     bool SetList(const std::string& list, std::string& error);
     /// \return the help text of the programs' --set option
     static const char* SetOptionHelp();
+
+    /**
+     * \brief Whether the user set an attribute's default (Config::SetDefault, or
+     * --ns3::Type::Attribute=value on the command line). Such a value wins over a preset's.
+     * \param type the type without "ns3::", as "UbNetDevice"
+     * \param attribute the attribute's name
+     * \param value set to the default's text when it was set
+     * \return true when the default differs from the attribute's original one
+     */
+    static bool UserSetDefault(const std::string& type,
+                               const std::string& attribute,
+                               std::string& value);
 
     /**
      * \brief Set the UbNetDevice, UbChannel, UbSwitch and UbRoutingTable attributes of a helper.

@@ -7,6 +7,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/data-rate.h"
+#include "ns3/ub-error.h"
 
 #include <algorithm>
 #include <sstream>
@@ -18,8 +19,8 @@ uint32_t
 UbSuperClusterSystems::AddScaleOut(UbTopology& t, uint32_t first, uint32_t count, const ScaleOut& p)
 {
     const uint32_t half = p.radix / 2;
-    NS_ABORT_MSG_IF(p.radix < 2 || p.planes == 0,
-                    "UbSystems: scale-out needs radix >= 2 and planes >= 1");
+    UB_INPUT_ERROR_IF(p.radix < 2 || p.planes == 0,
+                      "UbSystems: scale-out needs radix >= 2 and planes >= 1");
     // The last leaf may be partly used (72-GPU NVLink domains do not fill 64-port leaves).
     const uint32_t leaves = (count + half - 1) / half;
     uint32_t before = t.GetNNodes();
@@ -75,11 +76,11 @@ UbSuperClusterSystems::AddScaleOut(UbTopology& t, uint32_t first, uint32_t count
         // otherwise (a partly filled last group, an odd count) it has `half` cores with one
         // link from each aggregation switch, each core using `groups` of its ports.
         const uint32_t groups = (leaves + half - 1) / half;
-        NS_ABORT_MSG_IF(groups > p.radix,
-                        "UbSystems: scale-out over " << count << " endpoints: " << groups
-                                                     << " leaf groups do not fit radix-" << p.radix
-                                                     << " cores (at most " << p.radix * half * half
-                                                     << " endpoints); use larger switches");
+        UB_INPUT_ERROR_IF(groups > p.radix,
+                          "UbSystems: scale-out over "
+                              << count << " endpoints: " << groups
+                              << " leaf groups do not fit radix-" << p.radix << " cores (at most "
+                              << p.radix * half * half << " endpoints); use larger switches");
         const bool even =
             leaves % half == 0 && groups > 1 && groups % 2 == 0 && half % (groups / 2) == 0;
         const uint32_t cores = even ? groups / 2 : half; // per column
@@ -135,7 +136,7 @@ UbSuperClusterSystems::SuperCluster::SuperCluster()
 UbTopology
 UbSuperClusterSystems::BuildSuperCluster(const SuperCluster& p)
 {
-    NS_ABORT_MSG_IF(p.pods == 0, "UbSystems: a SuperCluster needs at least one SuperPoD");
+    UB_INPUT_ERROR_IF(p.pods == 0, "UbSystems: a SuperCluster needs at least one SuperPoD");
     UbTopology t("supercluster-" + std::to_string(p.pods) + "x" + std::to_string(p.pod.endpoints));
     const char* ep = UbTopology::KindName(p.pod.kind);
     for (uint32_t k = 0; k < p.pods; ++k)
@@ -158,13 +159,13 @@ UbSuperClusterSystems::BuildSuperCluster(const SuperCluster& p)
 std::vector<uint32_t>
 UbSuperClusterSystems::Partition(const UbTopology& t, const SuperCluster& p, uint32_t ranks)
 {
-    NS_ABORT_MSG_IF(ranks == 0 || ranks > p.pods,
-                    "UbSystems: a SuperCluster of " << p.pods << " SuperPoDs is split by SuperPoD "
-                                                    << "over 1 to " << p.pods << " processes, not "
-                                                    << ranks);
-    NS_ABORT_MSG_IF(p.onePod,
-                    "UbSystems: a SuperCluster holding one SuperPoD for all (flow "
-                    "level) is not split over processes");
+    UB_INPUT_ERROR_IF(ranks == 0 || ranks > p.pods,
+                      "UbSystems: a SuperCluster of "
+                          << p.pods << " SuperPoDs is split by SuperPoD "
+                          << "over 1 to " << p.pods << " processes, not " << ranks);
+    UB_INPUT_ERROR_IF(p.onePod,
+                      "UbSystems: a SuperCluster holding one SuperPoD for all (flow "
+                      "level) is not split over processes");
     const uint32_t n = t.GetNNodes();
     const uint32_t npus = p.pods * p.pod.endpoints;
     auto rankOfPod = [&](uint64_t k) { return static_cast<uint32_t>(k * ranks / p.pods); };

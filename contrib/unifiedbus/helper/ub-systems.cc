@@ -7,6 +7,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/data-rate.h"
+#include "ns3/ub-error.h"
 
 #include <algorithm>
 #include <sstream>
@@ -17,11 +18,11 @@ namespace ns3
 UbTopology
 UbSystems::FromPreset(const UbPreset& preset, uint32_t endpoints)
 {
-    NS_ABORT_MSG_IF(!preset.Has("topology::Builder"),
-                    "UbSystems: preset '"
-                        << preset.GetName()
-                        << "' names no topology::Builder; add 'topology::Builder "
-                           "= planar-clos' (or cloudmatrix, ub-mesh) with a source");
+    UB_INPUT_ERROR_IF(!preset.Has("topology::Builder"),
+                      "UbSystems: preset '"
+                          << preset.GetName()
+                          << "' names no topology::Builder; add 'topology::Builder "
+                             "= planar-clos' (or cloudmatrix, ub-mesh) with a source");
     std::string b = preset.Get("topology::Builder");
     if (b == "planar-clos")
     {
@@ -30,9 +31,9 @@ UbSystems::FromPreset(const UbPreset& preset, uint32_t endpoints)
         if (preset.Has("topology::EndpointKind"))
         {
             std::string k = preset.Get("topology::EndpointKind");
-            NS_ABORT_MSG_IF(k != "npu" && k != "gpu",
-                            "UbSystems: preset '" << preset.GetName() << "': EndpointKind '" << k
-                                                  << "' is not npu or gpu");
+            UB_INPUT_ERROR_IF(k != "npu" && k != "gpu",
+                              "UbSystems: preset '" << preset.GetName() << "': EndpointKind '" << k
+                                                    << "' is not npu or gpu");
             p.kind = (k == "gpu") ? UbTopology::GPU : UbTopology::NPU;
         }
         if (endpoints)
@@ -47,23 +48,23 @@ UbSystems::FromPreset(const UbPreset& preset, uint32_t endpoints)
     }
     if (b == "cloudmatrix")
     {
-        auto dies = static_cast<uint32_t>(preset.GetDouble("topology::DiesPerNode"));
+        auto dies = preset.GetCount("topology::DiesPerNode");
         uint32_t nodes = endpoints ? endpoints / dies : 48;
-        NS_ABORT_MSG_IF(endpoints && (endpoints % dies != 0 || nodes == 0),
-                        "UbSystems: a CloudMatrix has " << dies
-                                                        << " dies per node; ask for a "
-                                                           "multiple of "
-                                                        << dies << " endpoints");
+        UB_INPUT_ERROR_IF(endpoints && (endpoints % dies != 0 || nodes == 0),
+                          "UbSystems: a CloudMatrix has " << dies
+                                                          << " dies per node; ask for a "
+                                                             "multiple of "
+                                                          << dies << " endpoints");
         PlanarClos p = CloudMatrix384(nodes);
         p.name = preset.GetName();
         p.endpoints = nodes * dies;
         p.perLeaf = dies;
-        p.planes = static_cast<uint32_t>(preset.GetDouble("topology::L1PerNode"));
-        p.spinesPerPlane = static_cast<uint32_t>(preset.GetDouble("topology::L2PerPlane"));
+        p.planes = preset.GetCount("topology::L1PerNode");
+        p.spinesPerPlane = preset.GetCount("topology::L2PerPlane");
         p.lanes = 0;
         p.laneRateBps = 0;
-        p.endpointLinkM = preset.GetDouble("topology::DieToL1CableLength");
-        p.spineLinkM = preset.GetDouble("topology::L1ToL2CableLength");
+        p.endpointLinkM = preset.GetNonNegative("topology::DieToL1CableLength", 100000);
+        p.spineLinkM = preset.GetNonNegative("topology::L1ToL2CableLength", 100000);
         return BuildPlanarClos(p);
     }
     if (b == "ub-mesh")
@@ -78,9 +79,9 @@ UbSystems::FromPreset(const UbPreset& preset, uint32_t endpoints)
         t.SetName(preset.GetName());
         return t;
     }
-    NS_ABORT_MSG("UbSystems: preset '" << preset.GetName() << "' has topology::Builder = '" << b
-                                       << "'; use planar-clos, cloudmatrix, ub-mesh or "
-                                          "kary-ncube");
+    UB_INPUT_ERROR("UbSystems: preset '" << preset.GetName() << "' has topology::Builder = '" << b
+                                         << "'; use planar-clos, cloudmatrix, ub-mesh or "
+                                            "kary-ncube");
 }
 
 double

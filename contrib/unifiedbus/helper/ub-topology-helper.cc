@@ -15,6 +15,7 @@
 #include "ns3/string.h"
 #include "ns3/ub-channel.h"
 #include "ns3/ub-controller.h"
+#include "ns3/ub-error.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-routing-table.h"
 #include "ns3/ub-switch.h"
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <iostream>
 #include <malloc.h>
+#include <set>
 #include <sstream>
 #include <sys/resource.h>
 
@@ -72,10 +74,10 @@ UbTopologyHelper::SetPreset(const UbPreset& preset)
 void
 UbTopologyHelper::SetClassPreset(uint8_t cls, const UbPreset& preset)
 {
-    NS_ABORT_MSG_IF(cls == 0 || cls > 15,
-                    "UbTopologyHelper::SetClassPreset: class " << +cls
-                                                               << " is not 1..15 (class 0 is "
-                                                                  "SetPreset's)");
+    UB_INPUT_ERROR_IF(cls == 0 || cls > 15,
+                      "UbTopologyHelper::SetClassPreset: class " << +cls
+                                                                 << " is not 1..15 (class 0 is "
+                                                                    "SetPreset's)");
     UbHelper h;
     preset.Apply(h);
     m_classes[cls] = std::make_pair(preset, h);
@@ -94,9 +96,9 @@ UbTopologyHelper::SetVlPolicyOption(const std::string& text)
     UbTopologyRouting::VlPolicy policy;
     if (!text.empty())
     {
-        NS_ABORT_MSG_IF(!UbTopologyRouting::VlPolicyFromName(text, policy),
-                        "UbTopologyHelper: VL policy '" << text
-                                                        << "' is not from-sl or final-hop-vl1");
+        UB_INPUT_ERROR_IF(!UbTopologyRouting::VlPolicyFromName(text, policy),
+                          "UbTopologyHelper: VL policy '" << text
+                                                          << "' is not from-sl or final-hop-vl1");
         SetVlPolicy(policy);
     }
 }
@@ -144,9 +146,9 @@ UbTopologyHelper::BuildSuperCluster(const UbSuperClusterSystems::SuperCluster& g
 {
     UbSuperClusterSystems::SuperCluster sc = given;
     const uint64_t npus = static_cast<uint64_t>(sc.pods) * sc.pod.endpoints;
-    NS_ABORT_MSG_IF(sc.onePod && (!m_flowLevel || m_hybrid),
-                    "UbTopologyHelper: a SuperCluster holding one SuperPoD for all (onePod) is "
-                    "built at the flow level only (SetFlowLevel(true), not hybrid)");
+    UB_INPUT_ERROR_IF(sc.onePod && (!m_flowLevel || m_hybrid),
+                      "UbTopologyHelper: a SuperCluster holding one SuperPoD for all (onePod) is "
+                      "built at the flow level only (SetFlowLevel(true), not hybrid)");
     sc.onePod = sc.onePod || (m_flowLevel && !m_hybrid && sc.pods > 1 && m_onePod &&
                               m_onePod(npus, sc.pod.endpoints));
     SetRouter([sc](const UbTopology& t, UbTopologyRouting::VlPolicy vl) {
@@ -179,9 +181,9 @@ UbTopologyHelper::SetOnePod(bool on)
 void
 UbTopologyHelper::SetRanks(uint32_t ranks, uint32_t rank)
 {
-    NS_ABORT_MSG_IF(ranks == 0 || rank >= ranks,
-                    "UbTopologyHelper::SetRanks: rank " << rank << " of " << ranks);
-    NS_ABORT_MSG_IF(m_all.GetN() > 0, "UbTopologyHelper::SetRanks: call it before Build");
+    UB_INPUT_ERROR_IF(ranks == 0 || rank >= ranks,
+                      "UbTopologyHelper::SetRanks: rank " << rank << " of " << ranks);
+    UB_INPUT_ERROR_IF(m_all.GetN() > 0, "UbTopologyHelper::SetRanks: call it before Build");
     m_ranks = ranks;
     m_rank = rank;
 }
@@ -222,37 +224,79 @@ UbTopologyHelper::Build(const UbTopology& t)
     Build(UbTopology(t));
 }
 
+namespace
+{
+/**
+ * A default the user set for ports' lanes or lane rate (--ns3::UbNetDevice::Lanes=8,
+ * Config::SetDefault) wins over what the topology gives its links, at every level; say so.
+ */
+void
+UseUserLinkDefaults(UbTopology& t)
+{
+    std::string lanesText;
+    std::string rateText;
+    const bool lanes = UbPreset::UserSetDefault("UbNetDevice", "Lanes", lanesText);
+    const bool rate = UbPreset::UserSetDefault("UbNetDevice", "LaneRate", rateText);
+    if (!lanes && !rate)
+    {
+        return;
+    }
+    const auto l = static_cast<uint16_t>(lanes ? std::stoul(lanesText) : 0);
+    UB_INPUT_ERROR_IF(lanes && l != 1 && l != 2 && l != 4 && l != 8,
+                      "UbNetDevice::Lanes=" << l
+                                            << " (set as a default) is invalid; UB ports have 1, "
+                                               "2, 4 or 8 lanes");
+    const uint64_t bps = rate ? DataRate(rateText).GetBitRate() : 0;
+    for (uint32_t k = 0; k < t.GetNLinks(); ++k)
+    {
+        const auto& link = t.GetLink(k);
+        t.SetLinkRate(k, lanes ? l : link.lanes, rate ? bps : link.laneRateBps);
+    }
+    static std::set<std::string> said;
+    if (said.insert(t.GetName() + lanesText + "/" + rateText).second)
+    {
+        std::cerr << "note: the default"
+                  << (lanes ? " UbNetDevice::Lanes = " + lanesText : std::string())
+                  << (lanes && rate ? " and" : "")
+                  << (rate ? " UbNetDevice::LaneRate = " + rateText : std::string())
+                  << " you set replaces what topology '" << t.GetName()
+                  << "' gives its links, on every link\n";
+    }
+}
+} // namespace
+
 void
 UbTopologyHelper::Build(UbTopology&& topology)
 {
-    NS_ABORT_MSG_IF(m_all.GetN() > 0 || m_flow,
-                    "UbTopologyHelper: Build called twice; use one helper per fabric");
+    UB_INPUT_ERROR_IF(m_all.GetN() > 0 || m_flow,
+                      "UbTopologyHelper: Build called twice; use one helper per fabric");
     uint64_t heap0 = HeapBytesInUse();
     m_topo = std::move(topology);
     m_topo.ShrinkToFit();
+    UseUserLinkDefaults(m_topo);
     const UbTopology& t = m_topo;
     const uint32_t n = m_topo.GetNNodes();
-    NS_ABORT_MSG_IF(n == 0, "UbTopologyHelper: topology '" << t.GetName() << "' has no nodes");
-    NS_ABORT_MSG_IF(m_ranks > 1 && m_rankOf.size() != n,
-                    "UbTopologyHelper: topology '"
-                        << t.GetName() << "' cannot be split over " << m_ranks
-                        << " processes: only SuperClusters are (by SuperPoD; BuildSuperCluster)");
-    NS_ABORT_MSG_IF(m_ranks > 1 && (m_flowLevel || m_hybrid),
-                    "UbTopologyHelper: only the packet level is split over processes, not the "
-                    "flow or hybrid level");
+    UB_INPUT_ERROR_IF(n == 0, "UbTopologyHelper: topology '" << t.GetName() << "' has no nodes");
+    UB_INPUT_ERROR_IF(m_ranks > 1 && m_rankOf.size() != n,
+                      "UbTopologyHelper: topology '"
+                          << t.GetName() << "' cannot be split over " << m_ranks
+                          << " processes: only SuperClusters are (by SuperPoD; BuildSuperCluster)");
+    UB_INPUT_ERROR_IF(m_ranks > 1 && (m_flowLevel || m_hybrid),
+                      "UbTopologyHelper: only the packet level is split over processes, not the "
+                      "flow or hybrid level");
 
     auto t0 = std::chrono::steady_clock::now();
     if (m_givenRoutes)
     {
-        NS_ABORT_MSG_IF(m_vlPolicySet,
-                        "UbTopologyHelper: topology '"
-                            << t.GetName()
-                            << "' comes with its builder's routes, which choose their VLs "
-                               "themselves; a VL policy (--vlPolicy) applies to shortest-path "
-                               "routes (topology files, Clos presets)");
-        NS_ABORT_MSG_IF(m_givenRoutes->GetNNodes() != n,
-                        "UbTopologyHelper: the routes given cover "
-                            << m_givenRoutes->GetNNodes() << " nodes, the topology has " << n);
+        UB_INPUT_ERROR_IF(m_vlPolicySet,
+                          "UbTopologyHelper: topology '"
+                              << t.GetName()
+                              << "' comes with its builder's routes, which choose their VLs "
+                                 "themselves; a VL policy (--vlPolicy) applies to shortest-path "
+                                 "routes (topology files, Clos presets)");
+        UB_INPUT_ERROR_IF(m_givenRoutes->GetNNodes() != n,
+                          "UbTopologyHelper: the routes given cover "
+                              << m_givenRoutes->GetNNodes() << " nodes, the topology has " << n);
         m_routes = std::move(*m_givenRoutes);
         m_givenRoutes.reset();
         m_computed = false;
@@ -269,9 +313,9 @@ UbTopologyHelper::Build(UbTopology&& topology)
                 name = m_preset->Get("topology::VlPolicy");
                 where = "preset '" + m_preset->GetName() + "' (topology::VlPolicy)";
             }
-            NS_ABORT_MSG_IF(!name.empty() && !UbTopologyRouting::VlPolicyFromName(name, m_vlPolicy),
-                            where << ": VL policy '" << name
-                                  << "' is not from-sl or final-hop-vl1");
+            UB_INPUT_ERROR_IF(
+                !name.empty() && !UbTopologyRouting::VlPolicyFromName(name, m_vlPolicy),
+                where << ": VL policy '" << name << "' is not from-sl or final-hop-vl1");
         }
         m_routes = m_router ? m_router(m_topo, m_vlPolicy)
                             : UbTopologyRouting::ShortestPaths(m_topo, m_vlPolicy);
@@ -340,10 +384,10 @@ UbTopologyHelper::Build(UbTopology&& topology)
             std::vector<std::pair<uint32_t, uint32_t>> pairs;
             for (const auto& [a, b] : m_deadlockScope)
             {
-                NS_ABORT_MSG_IF(a >= eps.size() || b >= eps.size(),
-                                "UbTopologyHelper: the deadlock scope names endpoint "
-                                    << std::max(a, b) << " of topology '" << t.GetName()
-                                    << "', which has " << eps.size());
+                UB_INPUT_ERROR_IF(a >= eps.size() || b >= eps.size(),
+                                  "UbTopologyHelper: the deadlock scope names endpoint "
+                                      << std::max(a, b) << " of topology '" << t.GetName()
+                                      << "', which has " << eps.size());
                 pairs.emplace_back(eps[a], eps[b]);
                 pairs.emplace_back(eps[b], eps[a]);
             }
@@ -365,17 +409,17 @@ UbTopologyHelper::Build(UbTopology&& topology)
             {
                 os << (os.tellp() > 0 ? ", " : "") << c;
             }
-            NS_ABORT_MSG("topology '"
-                         << t.GetName() << "': the routes "
-                         << (m_deadlockScope.empty()
-                                 ? std::string("can deadlock")
-                                 : "of this run's " + std::to_string(m_deadlockScope.size()) +
-                                       " endpoint pairs can deadlock")
-                         << "; channel dependency cycle: " << os.str()
-                         << "; use a VL policy that breaks it (the line 'vlpolicy "
-                            "final-hop-vl1' in a topology file, topology::VlPolicy = "
-                            "FinalHopVl1 in a preset, --vlPolicy=final-hop-vl1, or "
-                            "UbTopologyHelper::SetVlPolicy) or other routes");
+            UB_INPUT_ERROR("topology '"
+                           << t.GetName() << "': the routes "
+                           << (m_deadlockScope.empty()
+                                   ? std::string("can deadlock")
+                                   : "of this run's " + std::to_string(m_deadlockScope.size()) +
+                                         " endpoint pairs can deadlock")
+                           << "; channel dependency cycle: " << os.str()
+                           << "; use a VL policy that breaks it (the line 'vlpolicy "
+                              "final-hop-vl1' in a topology file, topology::VlPolicy = "
+                              "FinalHopVl1 in a preset, --vlPolicy=final-hop-vl1, or "
+                              "UbTopologyHelper::SetVlPolicy) or other routes");
         }
     }
 
@@ -391,13 +435,13 @@ UbTopologyHelper::Build(UbTopology&& topology)
     for (uint32_t l = 0; l < m_topo.GetNLinks(); ++l)
     {
         uint8_t c = m_topo.GetLink(l).cls;
-        NS_ABORT_MSG_IF(c != 0 && m_classes.find(c) == m_classes.end(),
-                        "UbTopologyHelper: link "
-                            << l << " (" << m_topo.GetNode(m_topo.GetLink(l).a).name << " - "
-                            << m_topo.GetNode(m_topo.GetLink(l).b).name << ") is of class " << +c
-                            << " but no preset builds that class; call "
-                               "SetClassPreset("
-                            << +c << ", preset)");
+        UB_INPUT_ERROR_IF(c != 0 && m_classes.find(c) == m_classes.end(),
+                          "UbTopologyHelper: link "
+                              << l << " (" << m_topo.GetNode(m_topo.GetLink(l).a).name << " - "
+                              << m_topo.GetNode(m_topo.GetLink(l).b).name << ") is of class " << +c
+                              << " but no preset builds that class; call "
+                                 "SetClassPreset("
+                              << +c << ", preset)");
     }
     // A switch belongs to the class of its first link; endpoints to class 0.
     auto classOfNode = [this](uint32_t i) -> uint8_t {
@@ -480,7 +524,7 @@ UbTopologyHelper::Build(UbTopology&& topology)
             {
                 if (p && p->Has(key))
                 {
-                    ch->SetAttribute("Length", DoubleValue(p->GetDouble(key)));
+                    ch->SetAttribute("Length", DoubleValue(p->GetNonNegative(key, 100000)));
                     break;
                 }
             }
@@ -502,6 +546,15 @@ UbTopologyHelper::Build(UbTopology&& topology)
         {
             m_all.Get(i)->GetObject<UbSwitch>()->SetAttribute("PipelineLatency",
                                                               StringValue(p->Get(key)));
+        }
+    }
+    // Every port's attributes, now that presets, classes and the file have set them: a bad
+    // value is refused here, before anything runs, not when traffic first reaches the port.
+    for (const auto& dev : m_devices)
+    {
+        if (dev)
+        {
+            dev->CheckConfiguration();
         }
     }
     std::vector<uint32_t> portMap;
@@ -609,10 +662,10 @@ UbTopologyHelper::BuildPreset(const UbPreset& preset, uint32_t endpoints)
         if (preset.Has("topology::RoutingPolicy"))
         {
             std::string p = preset.Get("topology::RoutingPolicy");
-            NS_ABORT_MSG_IF(p != "direct" && p != "detour" && p != "borrow" && p != "detour+borrow",
-                            "UbTopologyHelper: preset '"
-                                << preset.GetName() << "': RoutingPolicy '" << p
-                                << "' is not direct, detour, borrow or detour+borrow");
+            UB_INPUT_ERROR_IF(
+                p != "direct" && p != "detour" && p != "borrow" && p != "detour+borrow",
+                "UbTopologyHelper: preset '" << preset.GetName() << "': RoutingPolicy '" << p
+                                             << "' is not direct, detour, borrow or detour+borrow");
             policy = (p.find("detour") != std::string::npos ? uint32_t(UbSystems::DETOUR) : 0U) |
                      (p.find("borrow") != std::string::npos ? uint32_t(UbSystems::BORROW) : 0U);
         }
@@ -746,8 +799,8 @@ UbTopologyHelper::SetDomains()
 void
 UbTopologyHelper::SetFlowLevel(bool on)
 {
-    NS_ABORT_MSG_IF(m_all.GetN() > 0 || m_flow,
-                    "UbTopologyHelper::SetFlowLevel: call it before Build");
+    UB_INPUT_ERROR_IF(m_all.GetN() > 0 || m_flow,
+                      "UbTopologyHelper::SetFlowLevel: call it before Build");
     m_flowLevel = on;
 }
 
@@ -760,9 +813,9 @@ UbTopologyHelper::IsFlowLevel() const
 UbFlowFabric&
 UbTopologyHelper::GetFlowFabric()
 {
-    NS_ABORT_MSG_IF(!m_flow,
-                    "UbTopologyHelper::GetFlowFabric: no flow level; call SetFlowLevel(true) "
-                    "before Build");
+    UB_INPUT_ERROR_IF(!m_flow,
+                      "UbTopologyHelper::GetFlowFabric: no flow level; call SetFlowLevel(true) "
+                      "before Build");
     return *m_flow;
 }
 
@@ -781,9 +834,9 @@ UbTopologyHelper::GetRoutes() const
 Ptr<Node>
 UbTopologyHelper::GetNode(uint32_t i) const
 {
-    NS_ABORT_MSG_IF(i >= m_all.GetN(),
-                    "UbTopologyHelper: no node " << i << " (the fabric has " << m_all.GetN()
-                                                 << "; call Build first)");
+    UB_INPUT_ERROR_IF(i >= m_all.GetN(),
+                      "UbTopologyHelper: no node " << i << " (the fabric has " << m_all.GetN()
+                                                   << "; call Build first)");
     return m_all.Get(i);
 }
 
@@ -791,9 +844,9 @@ Ptr<Node>
 UbTopologyHelper::GetNode(const std::string& name) const
 {
     uint32_t i = m_topo.FindNode(name);
-    NS_ABORT_MSG_IF(i == UINT32_MAX || i >= m_all.GetN(),
-                    "UbTopologyHelper: no node named '" << name << "' in topology '"
-                                                        << m_topo.GetName() << "'");
+    UB_INPUT_ERROR_IF(i == UINT32_MAX || i >= m_all.GetN(),
+                      "UbTopologyHelper: no node named '" << name << "' in topology '"
+                                                          << m_topo.GetName() << "'");
     return m_all.Get(i);
 }
 
@@ -818,8 +871,8 @@ UbTopologyHelper::GetAll() const
 Ptr<UbNetDevice>
 UbTopologyHelper::GetDevice(uint32_t link, uint32_t side) const
 {
-    NS_ABORT_MSG_IF(2ULL * link + side >= m_devices.size() || side > 1,
-                    "UbTopologyHelper: no link " << link << " side " << side);
+    UB_INPUT_ERROR_IF(2ULL * link + side >= m_devices.size() || side > 1,
+                      "UbTopologyHelper: no link " << link << " side " << side);
     return m_devices[2ULL * link + side];
 }
 
@@ -844,12 +897,12 @@ UbTopologyHelper::HasComputedRoutes() const
 void
 UbTopologyHelper::ReplaceRoutes(UbRouteSet routes)
 {
-    NS_ABORT_MSG_IF(routes.GetNNodes() != m_all.GetN(),
-                    "UbTopologyHelper::ReplaceRoutes: routes for "
-                        << routes.GetNNodes() << " nodes, the fabric has " << m_all.GetN());
-    NS_ABORT_MSG_IF(m_hybrid,
-                    "UbTopologyHelper::ReplaceRoutes: not at the hybrid level (its flow part "
-                    "keeps the routes it was built with); run failures at packet level");
+    UB_INPUT_ERROR_IF(routes.GetNNodes() != m_all.GetN(),
+                      "UbTopologyHelper::ReplaceRoutes: routes for "
+                          << routes.GetNNodes() << " nodes, the fabric has " << m_all.GetN());
+    UB_INPUT_ERROR_IF(m_hybrid,
+                      "UbTopologyHelper::ReplaceRoutes: not at the hybrid level (its flow part "
+                      "keeps the routes it was built with); run failures at packet level");
     m_routes = std::move(routes);
     for (uint32_t i = 0; i < m_all.GetN(); ++i)
     {

@@ -4,6 +4,7 @@
 #include "ub-topology-routing.h"
 
 #include "ns3/abort.h"
+#include "ns3/ub-error.h"
 
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
@@ -398,7 +399,7 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
                 {
                     uint32_t d = (v == seg.lo) ? seg.lo + 1 : seg.lo;
                     const uint32_t relay = NonForwardingRelay(t, v, d);
-                    NS_ABORT_MSG_IF(
+                    UB_INPUT_ERROR_IF(
                         relay != NONE,
                         "topology '"
                             << t.GetName() << "': endpoint '" << name(v) << "' reaches endpoint '"
@@ -408,10 +409,10 @@ UbTopologyRouting::ShortestPaths(const UbTopology& t, VlPolicy vlPolicy)
                             << name(relay) << "'); mark them as relays in the topology file ('node "
                             << name(relay) << " " << UbTopology::KindName(t.GetNode(relay).kind)
                             << " forward') or link them through switches");
-                    NS_ABORT_MSG("topology '" << t.GetName() << "': endpoint '" << name(v)
-                                              << "' cannot reach endpoint '" << name(d)
-                                              << "': the topology is disconnected; link them "
-                                                 "through switches or forwarding endpoints");
+                    UB_INPUT_ERROR("topology '" << t.GetName() << "': endpoint '" << name(v)
+                                                << "' cannot reach endpoint '" << name(d)
+                                                << "': the topology is disconnected; link them "
+                                                   "through switches or forwarding endpoints");
                 }
                 continue;
             }
@@ -469,9 +470,10 @@ UbTopologyRouting::FromFunction(
             {
                 if (t.IsEndpoint(v))
                 {
-                    NS_ABORT_MSG("topology '" << t.GetName() << "': no route from endpoint '"
-                                              << t.GetNode(v).name << "' to '" << t.GetNode(d).name
-                                              << "'; the routing policy leaves them unreachable");
+                    UB_INPUT_ERROR("topology '" << t.GetName() << "': no route from endpoint '"
+                                                << t.GetNode(v).name << "' to '"
+                                                << t.GetNode(d).name
+                                                << "'; the routing policy leaves them unreachable");
                 }
                 continue;
             }
@@ -614,7 +616,7 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t, const UbRouteSet& r, uint8
     // cycle; its dependency edges are then generated exactly, per destination range, and searched
     // for a cycle.
     const uint64_t nChan = static_cast<uint64_t>(portBase[n]) * nVl;
-    NS_ABORT_MSG_IF(nChan >= (1ULL << 32), "UbTopologyRouting::CheckDeadlock: too many channels");
+    UB_INPUT_ERROR_IF(nChan >= (1ULL << 32), "UbTopologyRouting::CheckDeadlock: too many channels");
     std::vector<uint8_t> live(nChan, 0);
     std::vector<uint8_t> vlSeen(nVl, 0);
     for (uint32_t v = 0; v < n; ++v)
@@ -751,8 +753,8 @@ UbTopologyRouting::CheckDeadlock(const UbTopology& t,
         portBase[v + 1] = portBase[v] + t.GetDegree(v);
     }
     const uint32_t nVl = std::max<uint32_t>(r.GetNVlsUsed(), slVl + 1U);
-    NS_ABORT_MSG_IF(static_cast<uint64_t>(portBase[n]) * nVl >= (1ULL << 32),
-                    "UbTopologyRouting::CheckDeadlock: too many channels");
+    UB_INPUT_ERROR_IF(static_cast<uint64_t>(portBase[n]) * nVl >= (1ULL << 32),
+                      "UbTopologyRouting::CheckDeadlock: too many channels");
     auto chan = [&](uint32_t v, const UbRouteCandidate& c) -> uint64_t {
         const uint32_t vl = c.vl == UB_VL_FROM_SL ? slVl : c.vl;
         return static_cast<uint64_t>(portBase[v] + c.port) * nVl + vl;
@@ -836,16 +838,16 @@ UbTopologyRouting::HopCounts(const UbTopology& t,
             {
                 uint32_t nc = 0;
                 const UbRouteCandidate* c = r.Lookup(v, d, nc);
-                NS_ABORT_MSG_IF(nc == 0,
-                                "topology '" << t.GetName() << "': no route at '"
-                                             << t.GetNode(v).name << "' toward '"
-                                             << t.GetNode(d).name << "' (from '"
-                                             << t.GetNode(s).name << "')");
+                UB_INPUT_ERROR_IF(nc == 0,
+                                  "topology '" << t.GetName() << "': no route at '"
+                                               << t.GetNode(v).name << "' toward '"
+                                               << t.GetNode(d).name << "' (from '"
+                                               << t.GetNode(s).name << "')");
                 v = t.GetPorts(v)[c[0].port].peer;
-                NS_ABORT_MSG_IF(++hops > limit,
-                                "topology '" << t.GetName() << "': the route from '"
-                                             << t.GetNode(s).name << "' to '" << t.GetNode(d).name
-                                             << "' loops");
+                UB_INPUT_ERROR_IF(++hops > limit,
+                                  "topology '" << t.GetName() << "': the route from '"
+                                               << t.GetNode(s).name << "' to '" << t.GetNode(d).name
+                                               << "' loops");
             }
             ++hist[hops];
         }

@@ -6,6 +6,7 @@
 #include "ub-topology-routing.h"
 
 #include "ns3/abort.h"
+#include "ns3/ub-error.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -18,6 +19,15 @@ namespace ns3
 
 namespace
 {
+
+/// Bounds on a link's values in a topology file. A lane faster than 10 Tb/s sends a 20-B flit in
+/// under 16 ps, where whole picoseconds lose the rate; one slower than 1 Mb/s makes a 4 GiB
+/// transfer outlast ns-3's 64-bit picosecond clock. A cable of 100 km (about 0.5 ms) or a delay
+/// of 1 s is beyond any fabric these systems build; larger values are typing mistakes.
+constexpr uint64_t MIN_LANE_BPS = 1000000;
+constexpr uint64_t MAX_LANE_BPS = 10000000000000;
+constexpr double MAX_LENGTH_M = 100000;
+constexpr int64_t MAX_DELAY_PS = 1000000000000;
 
 /// Parse "<number><unit>" with unit among `units` (scale factors); false if malformed.
 bool
@@ -56,7 +66,7 @@ ParseRate(const std::string& text, uint64_t& bps)
                       {"Tbps", 1e12},
                       {"kbps", 1e3}},
                      v) ||
-        v < 1)
+        v < 1 || v > 1e18)
     {
         return false;
     }
@@ -71,6 +81,10 @@ ParseTimePs(const std::string& text, int64_t& ps)
     if (!ParseScaled(text, {{"ps", 1.0}, {"ns", 1e3}, {"us", 1e6}, {"ms", 1e9}, {"s", 1e12}}, v))
     {
         return false;
+    }
+    if (v > 1e18)
+    {
+        return false; // beyond any bound, and beyond llround's range
     }
     ps = static_cast<int64_t>(std::llround(v));
     return true;
@@ -158,10 +172,10 @@ UbTopology
 UbTopology::Load(const std::string& path)
 {
     std::ifstream in(path);
-    NS_ABORT_MSG_IF(!in,
-                    "topology file '" << path
-                                      << "' cannot be read: check the path (see doc/topology.md "
-                                         "for the format)");
+    UB_INPUT_ERROR_IF(!in,
+                      "topology file '" << path
+                                        << "' cannot be read: check the path (see doc/topology.md "
+                                           "for the format)");
     return Parse(in, path);
 }
 
@@ -172,7 +186,7 @@ UbTopology::Parse(std::istream& in, const std::string& source)
     std::string raw;
     int lineNo = 0;
     auto fail = [&](const std::string& what) {
-        NS_ABORT_MSG("topology file '" << source << "' line " << lineNo << ": " << what);
+        UB_INPUT_ERROR("topology file '" << source << "' line " << lineNo << ": " << what);
     };
     while (std::getline(in, raw))
     {
@@ -279,33 +293,38 @@ UbTopology::Parse(std::istream& in, const std::string& source)
                 uint64_t u = 0;
                 if (key == "lanes")
                 {
-                    if (!ParseUnsigned(val, 255, u) || u == 0)
+                    if (!ParseUnsigned(val, 8, u) || (u != 1 && u != 2 && u != 4 && u != 8))
                     {
-                        fail("lanes='" + val + "' must be a whole number from 1 to 255");
+                        fail("lanes='" + val +
+                             "' must be 1, 2, 4 or 8 (a UB port's lanes; count=N links the "
+                             "nodes with N ports)");
                     }
                     l.lanes = static_cast<uint16_t>(u);
                 }
                 else if (key == "rate")
                 {
-                    if (!ParseRate(val, l.laneRateBps))
+                    if (!ParseRate(val, l.laneRateBps) || l.laneRateBps < MIN_LANE_BPS ||
+                        l.laneRateBps > MAX_LANE_BPS)
                     {
-                        fail("rate='" + val + "' is not a lane rate such as 112Gbps");
+                        fail("rate='" + val +
+                             "' is not a lane rate from 1Mbps to 10Tbps, such as 112Gbps");
                     }
                 }
                 else if (key == "length")
                 {
                     double m = 0;
-                    if (!ParseScaled(val, {{"", 1.0}, {"m", 1.0}}, m))
+                    if (!ParseScaled(val, {{"", 1.0}, {"m", 1.0}}, m) || m > MAX_LENGTH_M)
                     {
-                        fail("length='" + val + "' is not a length in metres such as 2.5");
+                        fail("length='" + val +
+                             "' is not a length in metres from 0 to 100000, such as 2.5");
                     }
                     l.lengthM = m;
                 }
                 else if (key == "delay")
                 {
-                    if (!ParseTimePs(val, l.delayPs))
+                    if (!ParseTimePs(val, l.delayPs) || l.delayPs > MAX_DELAY_PS)
                     {
-                        fail("delay='" + val + "' is not a time such as 5ns");
+                        fail("delay='" + val + "' is not a time from 0 to 1s, such as 5ns");
                     }
                 }
                 else if (key == "tier")
@@ -360,8 +379,8 @@ UbTopology::Parse(std::istream& in, const std::string& source)
     }
     if (t.GetNNodes() == 0)
     {
-        NS_ABORT_MSG("topology file '" << source
-                                       << "' declares no nodes; add 'node <name> <kind>' lines");
+        UB_INPUT_ERROR("topology file '" << source
+                                         << "' declares no nodes; add 'node <name> <kind>' lines");
     }
     return t;
 }
@@ -430,9 +449,9 @@ void
 UbTopology::SetVlPolicy(const std::string& name)
 {
     UbTopologyRouting::VlPolicy policy;
-    NS_ABORT_MSG_IF(!name.empty() && !UbTopologyRouting::VlPolicyFromName(name, policy),
-                    "UbTopology '" << m_name << "': VL policy '" << name
-                                   << "' is not from-sl or final-hop-vl1");
+    UB_INPUT_ERROR_IF(!name.empty() && !UbTopologyRouting::VlPolicyFromName(name, policy),
+                      "UbTopology '" << m_name << "': VL policy '" << name
+                                     << "' is not from-sl or final-hop-vl1");
     m_vlPolicy = name.empty() ? "" : UbTopologyRouting::VlPolicyName(policy);
 }
 
@@ -445,10 +464,10 @@ UbTopology::SetName(const std::string& name)
 uint32_t
 UbTopology::AddNode(const std::string& name, Kind kind, bool forwards)
 {
-    NS_ABORT_MSG_IF(name.empty() || name.find_first_of(" \t#") != std::string::npos,
-                    "UbTopology: node name '" << name
-                                              << "' is empty or holds a blank or '#'; use a "
-                                                 "name without them");
+    UB_INPUT_ERROR_IF(name.empty() || name.find_first_of(" \t#") != std::string::npos,
+                      "UbTopology: node name '" << name
+                                                << "' is empty or holds a blank or '#'; use a "
+                                                   "name without them");
     auto id = static_cast<uint32_t>(m_nodes.size());
     m_nodes.push_back(Node{name, kind, kind != SWITCH && forwards});
     if (!m_byName.empty() && m_byName.size() == id)
@@ -467,10 +486,10 @@ UbTopology::AddLink(uint32_t a,
                     uint8_t tier,
                     double lengthM)
 {
-    NS_ABORT_MSG_IF(a >= m_nodes.size() || b >= m_nodes.size() || a == b,
-                    "UbTopology '" << m_name << "': link " << a << " - " << b
-                                   << " names a missing node or joins a node to itself ("
-                                   << m_nodes.size() << " nodes)");
+    UB_INPUT_ERROR_IF(a >= m_nodes.size() || b >= m_nodes.size() || a == b,
+                      "UbTopology '" << m_name << "': link " << a << " - " << b
+                                     << " names a missing node or joins a node to itself ("
+                                     << m_nodes.size() << " nodes)");
     Link l;
     l.a = a;
     l.b = b;
@@ -499,7 +518,7 @@ UbTopology::SetLinkRate(uint32_t l, uint16_t lanes, uint64_t laneRateBps)
 void
 UbTopology::SetLinkClass(uint32_t l, uint8_t cls, uint16_t cost)
 {
-    NS_ABORT_MSG_IF(cost == 0, "UbTopology: link cost must be >= 1");
+    UB_INPUT_ERROR_IF(cost == 0, "UbTopology: link cost must be >= 1");
     m_links.at(l).cls = cls;
     m_links.at(l).cost = cost;
 }

@@ -8,6 +8,7 @@
 #include "ub-controller.h"
 
 #include "ub-compat.h"
+#include "ub-error.h"
 #include "ub-net-device.h"
 #include "ub-network-header.h"
 #include "ub-scheduler.h"
@@ -232,38 +233,39 @@ UbController::DoInitialize()
     {
         return;
     }
-    NS_ABORT_MSG_IF(!m_node, "UbController: not aggregated to a node; use UbControllerHelper");
+    UB_INPUT_ERROR_IF(!m_node, "UbController: not aggregated to a node; use UbControllerHelper");
     Ptr<UbSwitch> sw = m_node->GetObject<UbSwitch>();
-    NS_ABORT_MSG_IF(!sw,
-                    "UbController node " << m_node->GetId()
-                                         << ": the node has no UbSwitch; install UB links with "
-                                            "UbHelper before the controller");
+    UB_INPUT_ERROR_IF(!sw,
+                      "UbController node " << m_node->GetId()
+                                           << ": the node has no UbSwitch; install UB links with "
+                                              "UbHelper before the controller");
     m_switch = PeekPointer(sw);
     const std::string w = Where();
     static const uint32_t mtus[] = {256, 512, 1024, 2048, 4096, 8192};
-    NS_ABORT_MSG_IF(std::find(std::begin(mtus), std::end(mtus), m_mtu) == std::end(mtus),
-                    w << ": Mtu=" << m_mtu
-                      << " is invalid; use 256, 512, 1024, 2048, 4096 or 8192 (URMA MTU values)");
-    NS_ABORT_MSG_IF(m_remoteMtu != 0 &&
-                        std::find(std::begin(mtus), std::end(mtus), m_remoteMtu) == std::end(mtus),
-                    w << ": RemoteMtu=" << m_remoteMtu
-                      << " is invalid; use 0 (= Mtu), 256, 512, 1024, 2048, 4096 or 8192");
-    NS_ABORT_MSG_IF(m_domainFirst > m_domainLast,
-                    w << ": DomainFirst=" << m_domainFirst << " is above DomainLast="
-                      << m_domainLast << "; give the domain's first and last CNA");
-    NS_ABORT_MSG_IF(m_maxOutstanding == 0 || m_maxOutstanding > 32768,
-                    w << ": MaxOutstanding=" << m_maxOutstanding << " is invalid; use 1..32768");
+    UB_INPUT_ERROR_IF(std::find(std::begin(mtus), std::end(mtus), m_mtu) == std::end(mtus),
+                      w << ": Mtu=" << m_mtu
+                        << " is invalid; use 256, 512, 1024, 2048, 4096 or 8192 (URMA MTU values)");
+    UB_INPUT_ERROR_IF(m_remoteMtu != 0 &&
+                          std::find(std::begin(mtus), std::end(mtus), m_remoteMtu) ==
+                              std::end(mtus),
+                      w << ": RemoteMtu=" << m_remoteMtu
+                        << " is invalid; use 0 (= Mtu), 256, 512, 1024, 2048, 4096 or 8192");
+    UB_INPUT_ERROR_IF(m_domainFirst > m_domainLast,
+                      w << ": DomainFirst=" << m_domainFirst << " is above DomainLast="
+                        << m_domainLast << "; give the domain's first and last CNA");
+    UB_INPUT_ERROR_IF(m_maxOutstanding == 0 || m_maxOutstanding > 32768,
+                      w << ": MaxOutstanding=" << m_maxOutstanding << " is invalid; use 1..32768");
     // The largest packet (a Write: payload + transport + transaction + MAETAH + network header)
     // must fit every port of the node.
     uint32_t largest = m_mtu + TP_TA + UbMemoryHeader::SIZE + UbNetworkHeader::SIZE;
     for (uint32_t p = 0; p < m_switch->GetNPorts(); ++p)
     {
         uint16_t portMtu = m_switch->GetPort(p)->GetMtu();
-        NS_ABORT_MSG_IF(largest > portMtu,
-                        w << ": Mtu=" << m_mtu << " B of payload makes " << largest
-                          << "-B packets, larger than the Mtu " << portMtu << " B of port " << p
-                          << "; raise UbNetDevice::Mtu to at least " << largest
-                          << " or lower UbController::Mtu");
+        UB_INPUT_ERROR_IF(largest > portMtu,
+                          w << ": Mtu=" << m_mtu << " B of payload makes " << largest
+                            << "-B packets, larger than the Mtu " << portMtu << " B of port " << p
+                            << "; raise UbNetDevice::Mtu to at least " << largest
+                            << " or lower UbController::Mtu");
     }
     // The transport beside this controller (UbControllerHelper installs it with its attributes)
     // is joined to it by callbacks and started with what this endpoint is.
@@ -378,13 +380,13 @@ UbController::CheckDestination(uint32_t dst, const char* what) const
             target = NodeList::GetNode(i);
         }
     }
-    NS_ABORT_MSG_IF(!target,
-                    Where() << ": " << what << " to CNA " << dst
-                            << ", but no UB node has that CNA");
-    NS_ABORT_MSG_IF(!target->GetObject<UbController>(),
-                    Where() << ": " << what << " to CNA " << dst << " (node " << target->GetId()
-                            << "), which has no UbController; install one with "
-                               "UbControllerHelper");
+    UB_INPUT_ERROR_IF(!target,
+                      Where() << ": " << what << " to CNA " << dst
+                              << ", but no UB node has that CNA");
+    UB_INPUT_ERROR_IF(!target->GetObject<UbController>(),
+                      Where() << ": " << what << " to CNA " << dst << " (node " << target->GetId()
+                              << "), which has no UbController; install one with "
+                                 "UbControllerHelper");
 }
 
 uint64_t
@@ -402,14 +404,14 @@ UbController::Issue(UbOp op,
     {
         Initialize();
     }
-    NS_ABORT_MSG_IF(bytes == 0,
-                    Where() << ": " << UbOpName(op) << " of 0 bytes to CNA " << dst
-                            << "; an operation moves at least 1 byte");
-    NS_ABORT_MSG_IF(bytes > 0xFFFFFFFFull,
-                    Where() << ": " << UbOpName(op) << " of " << bytes << " bytes to CNA " << dst
-                            << " exceeds 4 GiB - 1 per transaction; split it");
-    NS_ABORT_MSG_IF(dst == m_switch->GetCna(),
-                    Where() << ": " << UbOpName(op) << " to itself (CNA " << dst << ")");
+    UB_INPUT_ERROR_IF(bytes == 0,
+                      Where() << ": " << UbOpName(op) << " of 0 bytes to CNA " << dst
+                              << "; an operation moves at least 1 byte");
+    UB_INPUT_ERROR_IF(bytes > 0xFFFFFFFFull,
+                      Where() << ": " << UbOpName(op) << " of " << bytes << " bytes to CNA " << dst
+                              << " exceeds 4 GiB - 1 per transaction; split it");
+    UB_INPUT_ERROR_IF(dst == m_switch->GetCna(),
+                      Where() << ": " << UbOpName(op) << " to itself (CNA " << dst << ")");
     CheckDestination(dst, UbOpName(op));
     uint64_t id = (static_cast<uint64_t>(m_node->GetId()) << 40) | m_nextId++;
     Txn& t = m_txns[id];

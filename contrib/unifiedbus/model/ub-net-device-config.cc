@@ -8,6 +8,7 @@
  */
 #include "ub-channel.h"
 #include "ub-compat.h"
+#include "ub-error.h"
 #include "ub-list.h"
 #include "ub-net-device.h"
 
@@ -351,79 +352,107 @@ UbNetDevice::Where() const
 void
 UbNetDevice::Validate(const UbLinkParams& peer) const
 {
-    const std::string w = Where();
-    NS_ABORT_MSG_IF(m_lanes != 1 && m_lanes != 2 && m_lanes != 4 && m_lanes != 8,
-                    w << ": Lanes=" << +m_lanes << " is invalid; set Lanes to 1, 2, 4 or 8");
-    NS_ABORT_MSG_IF(m_laneRate.GetBitRate() == 0,
-                    w << ": LaneRate=0 is invalid; give a positive rate such as 112Gbps");
-    NS_ABORT_MSG_IF(m_encodingEfficiency <= 0.0 || m_encodingEfficiency > 1.0,
-                    w << ": EncodingEfficiency=" << m_encodingEfficiency
-                      << " is invalid; it must be in (0, 1]");
-    NS_ABORT_MSG_IF(m_flitSize == 0, w << ": FlitSize=0 is invalid; use 20 (UB) or 16 (NVLink)");
-    NS_ABORT_MSG_IF(m_flitsPerCell == 0, w << ": FlitsPerCell=0 is invalid; use 1 or more");
-    NS_ABORT_MSG_IF(m_vlCount == 0 || m_vlCount > UB_MAX_VLS,
-                    w << ": VlCount=" << +m_vlCount << " is invalid; use 1 to 16");
-    NS_ABORT_MSG_IF(m_mtu == 0, w << ": Mtu=0 is invalid");
-    NS_ABORT_MSG_IF(m_mtu > GetMaxFramedPacket(),
-                    w << ": Mtu=" << m_mtu << " exceeds the largest packet the framing carries ("
-                      << GetMaxFramedPacket() << " B in 16 blocks of 32 flits)");
-    NS_ABORT_MSG_IF(m_framing != FIXED && m_flitSize < 8,
-                    w << ": FlitSize=" << m_flitSize << " is too small for UB framing");
-    NS_ABORT_MSG_IF(m_creditFrameBytes == 0 && m_fcMode == CREDIT,
-                    w << ": CreditFrameBytes=0 is invalid; a credit frame takes wire time");
-    NS_ABORT_MSG_IF(m_creditGrain == 0, w << ": CreditReturnGrain=0 is invalid; use 1 or more");
-    NS_ABORT_MSG_IF(m_creditGrain > 1 && m_creditTimeout.IsZero(),
-                    w << ": CreditReturnGrain=" << m_creditGrain
-                      << " needs CreditReturnTimeout > 0, or credits below the grain would never "
-                         "return");
+    UB_INPUT_ERROR_IF(m_lanes != 1 && m_lanes != 2 && m_lanes != 4 && m_lanes != 8,
+                      Where() << ": Lanes=" << +m_lanes
+                              << " is invalid; set Lanes to 1, 2, 4 or 8");
+    UB_INPUT_ERROR_IF(m_laneRate.GetBitRate() == 0,
+                      Where() << ": LaneRate=0 is invalid; give a positive rate such as 112Gbps");
+    UB_INPUT_ERROR_IF(m_encodingEfficiency <= 0.0 || m_encodingEfficiency > 1.0,
+                      Where() << ": EncodingEfficiency=" << m_encodingEfficiency
+                              << " is invalid; it must be in (0, 1]");
+    UB_INPUT_ERROR_IF(m_flitSize == 0,
+                      Where() << ": FlitSize=0 is invalid; use 20 (UB) or 16 (NVLink)");
+    UB_INPUT_ERROR_IF(m_flitsPerCell == 0, Where() << ": FlitsPerCell=0 is invalid; use 1 or more");
+    UB_INPUT_ERROR_IF(m_vlCount == 0 || m_vlCount > UB_MAX_VLS,
+                      Where() << ": VlCount=" << +m_vlCount << " is invalid; use 1 to 16");
+    UB_INPUT_ERROR_IF(m_mtu == 0, Where() << ": Mtu=0 is invalid");
+    UB_INPUT_ERROR_IF(m_mtu > GetMaxFramedPacket(),
+                      Where() << ": Mtu=" << m_mtu
+                              << " exceeds the largest packet the framing carries ("
+                              << GetMaxFramedPacket() << " B in 16 blocks of 32 flits)");
+    UB_INPUT_ERROR_IF(m_framing != FIXED && m_flitSize < 8,
+                      Where() << ": FlitSize=" << m_flitSize << " is too small for UB framing");
+    UB_INPUT_ERROR_IF(m_creditFrameBytes == 0 && m_fcMode == CREDIT,
+                      Where() << ": CreditFrameBytes=0 is invalid; a credit frame takes wire time");
+    UB_INPUT_ERROR_IF(m_creditGrain == 0,
+                      Where() << ": CreditReturnGrain=0 is invalid; use 1 or more");
+    UB_INPUT_ERROR_IF(
+        m_creditGrain > 1 && m_creditTimeout.IsZero(),
+        Where() << ": CreditReturnGrain=" << m_creditGrain
+                << " needs CreditReturnTimeout > 0, or credits below the grain would never "
+                   "return");
     uint32_t maxCells = GetCells(m_mtu);
-    NS_ABORT_MSG_IF(m_vlBufferCells < maxCells,
-                    w << ": VlBufferCells=" << m_vlBufferCells << " ("
-                      << static_cast<uint64_t>(m_vlBufferCells) * GetCellBytes()
-                      << " B) is smaller than one maximum packet (Mtu " << m_mtu
-                      << " B = " << GetFlits(m_mtu) << " flits = " << maxCells
-                      << " cells); raise VlBufferCells to at least " << maxCells);
+    UB_INPUT_ERROR_IF(m_vlBufferCells < maxCells,
+                      Where() << ": VlBufferCells=" << m_vlBufferCells << " ("
+                              << static_cast<uint64_t>(m_vlBufferCells) * GetCellBytes()
+                              << " B) is smaller than one maximum packet (Mtu " << m_mtu
+                              << " B = " << GetFlits(m_mtu) << " flits = " << maxCells
+                              << " cells); raise VlBufferCells to at least " << maxCells);
     std::vector<uint32_t> map;
-    NS_ABORT_MSG_IF(!ParseList(GetSlToVl(), map),
-                    w << ": SlToVl=\"" << GetSlToVl()
-                      << "\" is malformed; give comma-separated VL numbers such as \"0,0,1,1\"");
-    NS_ABORT_MSG_IF(map.size() > 16,
-                    w << ": SlToVl has " << map.size() << " entries; there are only 16 SLs");
+    UB_INPUT_ERROR_IF(
+        !ParseList(GetSlToVl(), map),
+        Where() << ": SlToVl=\"" << GetSlToVl()
+                << "\" is malformed; give comma-separated VL numbers such as \"0,0,1,1\"");
+    UB_INPUT_ERROR_IF(map.size() > 16,
+                      Where() << ": SlToVl has " << map.size()
+                              << " entries; there are only 16 SLs");
     for (std::size_t sl = 0; sl < map.size(); ++sl)
     {
-        NS_ABORT_MSG_IF(map[sl] >= m_vlCount,
-                        w << ": SlToVl maps SL " << sl << " to VL " << map[sl]
-                          << ", beyond VlCount=" << +m_vlCount << "; use VL 0.." << m_vlCount - 1
-                          << " or raise VlCount");
+        UB_INPUT_ERROR_IF(map[sl] >= m_vlCount,
+                          Where() << ": SlToVl maps SL " << sl << " to VL " << map[sl]
+                                  << ", beyond VlCount=" << +m_vlCount << "; use VL 0.."
+                                  << m_vlCount - 1 << " or raise VlCount");
     }
     std::vector<uint32_t> weights;
-    NS_ABORT_MSG_IF(!ParseList(GetVlWeights(), weights),
-                    w << ": VlWeights=\"" << GetVlWeights()
-                      << "\" is malformed; give comma-separated integers such as \"1,3\"");
-    NS_ABORT_MSG_IF(weights.size() > m_vlCount,
-                    w << ": VlWeights has " << weights.size()
-                      << " entries for VlCount=" << +m_vlCount);
+    UB_INPUT_ERROR_IF(!ParseList(GetVlWeights(), weights),
+                      Where() << ": VlWeights=\"" << GetVlWeights()
+                              << "\" is malformed; give comma-separated integers such as \"1,3\"");
+    UB_INPUT_ERROR_IF(weights.size() > m_vlCount,
+                      Where() << ": VlWeights has " << weights.size()
+                              << " entries for VlCount=" << +m_vlCount);
     for (std::size_t v = 0; v < weights.size(); ++v)
     {
-        NS_ABORT_MSG_IF(weights[v] == 0,
-                        w << ": VlWeights gives VL " << v << " weight 0; weights must be >= 1");
+        UB_INPUT_ERROR_IF(weights[v] == 0,
+                          Where() << ": VlWeights gives VL " << v
+                                  << " weight 0; weights must be >= 1");
     }
-    std::string errors = m_errors.Check(w);
-    NS_ABORT_MSG_IF(!errors.empty(), errors);
+    std::string errors = m_errors.Check("");
+    UB_INPUT_ERROR_IF(!errors.empty(), Where() << errors);
     // What the other end announced must agree with this end.
-    std::string peerWhere =
-        "UbNetDevice node " + std::to_string(peer.nodeId) + ", the other end of the link";
-    NS_ABORT_MSG_IF(peer.flitSize != m_flitSize || peer.flitsPerCell != m_flitsPerCell,
-                    w << ": FlitSize/FlitsPerCell " << m_flitSize << "/" << m_flitsPerCell
-                      << " differ from the peer (" << peerWhere << ": " << peer.flitSize << "/"
-                      << peer.flitsPerCell
-                      << "); both ends of a link must count credits in the same cells");
-    NS_ABORT_MSG_IF(peer.vlCount != m_vlCount,
-                    w << ": VlCount=" << +m_vlCount << " differs from the peer (" << peerWhere
-                      << ": " << +peer.vlCount << "); both ends of a link need the same VLs");
-    NS_ABORT_MSG_IF(peer.flowControl != m_fcMode,
-                    w << ": FlowControl differs from the peer (" << peerWhere
-                      << "); both ends of a link need the same mode");
+    auto peerWhere = [&peer]() {
+        return "UbNetDevice node " + std::to_string(peer.nodeId) + ", the other end of the link";
+    };
+    UB_INPUT_ERROR_IF(peer.flitSize != m_flitSize || peer.flitsPerCell != m_flitsPerCell,
+                      Where() << ": FlitSize/FlitsPerCell " << m_flitSize << "/" << m_flitsPerCell
+                              << " differ from the peer (" << peerWhere() << ": " << peer.flitSize
+                              << "/" << peer.flitsPerCell
+                              << "); both ends of a link must count credits in the same cells");
+    UB_INPUT_ERROR_IF(peer.vlCount != m_vlCount,
+                      Where() << ": VlCount=" << +m_vlCount << " differs from the peer ("
+                              << peerWhere() << ": " << +peer.vlCount
+                              << "); both ends of a link need the same VLs");
+    UB_INPUT_ERROR_IF(peer.flowControl != m_fcMode,
+                      Where() << ": FlowControl differs from the peer (" << peerWhere()
+                              << "); both ends of a link need the same mode");
+    // A packet the other end cannot buffer whole never gets the credits to leave: the link would
+    // stall for ever without a word.
+    UB_INPUT_ERROR_IF(m_fcMode == CREDIT &&
+                          static_cast<uint64_t>(GetCells(m_mtu)) >
+                              static_cast<uint64_t>(peer.vlBufferCells) + peer.sharedBufferCells,
+                      Where() << ": Mtu=" << m_mtu << " B makes packets of " << GetCells(m_mtu)
+                              << " cells, but " << peerWhere() << " buffers " << peer.vlBufferCells
+                              << " cells per VL (+ " << peer.sharedBufferCells
+                              << " shared); such a packet would wait for credits for ever: raise "
+                                 "VlBufferCells there or lower Mtu here");
+}
+
+void
+UbNetDevice::CheckConfiguration() const
+{
+    if (m_channel && m_queues && m_channel->GetNDevices() == 2)
+    {
+        Validate(m_channel->GetAnnouncement(1 - m_end));
+    }
 }
 
 UbLinkParams
@@ -472,7 +501,7 @@ UbNetDevice::DoInitialize()
     m_local = m_channel->IsLocal();
 
     m_rateBps = ComputeRateBps();
-    NS_ABORT_MSG_IF(m_rateBps == 0, Where() << ": the transmit rate rounds to 0 b/s");
+    UB_INPUT_ERROR_IF(m_rateBps == 0, Where() << ": the transmit rate rounds to 0 b/s");
     m_flitPs = SerPs(m_flitSize);
     m_creditFramePs = SerPs(m_creditFrameBytes);
     m_linkPs = m_phyLatency.GetPicoSeconds() + m_channel->GetPropagationDelay().GetPicoSeconds();
@@ -505,25 +534,25 @@ UbNetDevice::DoInitialize()
     {
         uint32_t headroom = PfcHeadroomCells(peer);
         uint32_t cellBytes = GetCellBytes();
-        NS_ABORT_MSG_IF(headroom + GetCells(m_mtu) > m_vlBufferCells,
-                        Where() << ": PFC needs " << headroom + GetCells(m_mtu)
-                                << " cells per VL (headroom for what is on its way when PAUSE is "
-                                   "sent, plus one packet) but VlBufferCells="
-                                << m_vlBufferCells << "; raise VlBufferCells to at least "
-                                << headroom + GetCells(m_mtu));
+        UB_INPUT_ERROR_IF(headroom + GetCells(m_mtu) > m_vlBufferCells,
+                          Where() << ": PFC needs " << headroom + GetCells(m_mtu)
+                                  << " cells per VL (headroom for what is on its way when PAUSE is "
+                                     "sent, plus one packet) but VlBufferCells="
+                                  << m_vlBufferCells << "; raise VlBufferCells to at least "
+                                  << headroom + GetCells(m_mtu));
         uint32_t maxXoff = m_vlBufferCells - headroom;
         uint32_t xoff = m_pfcXoffBytes ? (m_pfcXoffBytes + cellBytes - 1) / cellBytes : maxXoff;
-        NS_ABORT_MSG_IF(xoff > maxXoff,
-                        Where() << ": PfcXoff=" << m_pfcXoffBytes << " B leaves less than the "
-                                << headroom * cellBytes
-                                << " B of headroom PFC needs here; set PfcXoff <= "
-                                << maxXoff * cellBytes << " or raise VlBufferCells");
+        UB_INPUT_ERROR_IF(xoff > maxXoff,
+                          Where() << ": PfcXoff=" << m_pfcXoffBytes << " B leaves less than the "
+                                  << headroom * cellBytes
+                                  << " B of headroom PFC needs here; set PfcXoff <= "
+                                  << maxXoff * cellBytes << " or raise VlBufferCells");
         uint32_t twoPackets = 2 * GetCells(m_mtu);
         uint32_t xon =
             m_pfcXonBytes ? m_pfcXonBytes / cellBytes : (xoff > twoPackets ? xoff - twoPackets : 0);
-        NS_ABORT_MSG_IF(xon >= xoff,
-                        Where() << ": PfcXon=" << xon * cellBytes
-                                << " B must be below PfcXoff=" << xoff * cellBytes << " B");
+        UB_INPUT_ERROR_IF(xon >= xoff,
+                          Where() << ": PfcXon=" << xon * cellBytes
+                                  << " B must be below PfcXoff=" << xoff * cellBytes << " B");
         m_pfc = std::make_unique<UbPfc>();
         m_pfc->Init(m_vlCount, xoff, xon, MakeCallback(&UbNetDevice::PfcCheck, this));
     }
@@ -684,7 +713,7 @@ int64_t
 UbNetDevice::SerPs(uint64_t wireBytes) const
 {
     uint64_t rate = m_rateBps ? m_rateBps : ComputeRateBps();
-    NS_ABORT_MSG_IF(rate == 0, Where() << ": the transmit rate is 0 b/s");
+    UB_INPUT_ERROR_IF(rate == 0, Where() << ": the transmit rate is 0 b/s");
     unsigned __int128 num = static_cast<unsigned __int128>(wireBytes) * 8u * 1000000000000ull;
     return static_cast<int64_t>((num + rate - 1) / rate);
 }
@@ -692,8 +721,8 @@ UbNetDevice::SerPs(uint64_t wireBytes) const
 void
 UbNetDevice::SetBackground(double share)
 {
-    NS_ABORT_MSG_IF(!(share >= 0 && share < 1),
-                    Where() << ": background share " << share << " is not in [0, 1)");
+    UB_INPUT_ERROR_IF(!(share >= 0 && share < 1),
+                      Where() << ": background share " << share << " is not in [0, 1)");
     m_background = share;
 }
 

@@ -400,6 +400,16 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     /// Trace signature: (time of the change, vl, cells in use).
     typedef void (*VlOccupancyTracedCallback)(Time at, uint8_t vl, uint32_t cells);
 
+    /**
+     * \brief Check this port's attributes and their agreement with the other end, now.
+     *
+     * DoInitialize checks the same when the simulation starts; builders call this right after
+     * building (UbTopologyHelper::Build does), so that a bad value is refused before anything
+     * runs. A port not yet linked is not checked.
+     * \throws UbInputError naming the node, the port, the attribute and the fix
+     */
+    void CheckConfiguration() const;
+
   protected:
     void DoInitialize() override;
     void DoDispose() override;

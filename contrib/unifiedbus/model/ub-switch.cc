@@ -4,6 +4,7 @@
 #include "ub-switch.h"
 
 #include "ub-compat.h"
+#include "ub-error.h"
 #include "ub-net-device.h"
 #include "ub-network-header.h"
 #include "ub-scheduler.h"
@@ -234,8 +235,8 @@ UbSwitch::Where() const
 void
 UbSwitch::DoInitialize()
 {
-    NS_ABORT_MSG_IF(m_cna > UbNetworkHeader::MAX_CNA,
-                    Where() << ": Cna=" << m_cna << " does not fit 24 bits");
+    UB_INPUT_ERROR_IF(m_cna > UbNetworkHeader::MAX_CNA,
+                      Where() << ": Cna=" << m_cna << " does not fit 24 bits");
     for (auto& p : m_ports)
     {
         p.vl.resize(p.dev->GetVlCount());
@@ -243,15 +244,15 @@ UbSwitch::DoInitialize()
     // Every route must name an existing port and a VL that port has (checked once per interval
     // of destinations: a whole SuperPoD's destinations share a few).
     m_routing->ForEachIntervalRoute([this](uint32_t dst, const UbRouteCandidate& c) {
-        NS_ABORT_MSG_IF(c.port >= m_ports.size(),
-                        Where() << ": route to destination " << dst << " uses port " << c.port
-                                << " but the node has " << m_ports.size() << " ports");
+        UB_INPUT_ERROR_IF(c.port >= m_ports.size(),
+                          Where() << ": route to destination " << dst << " uses port " << c.port
+                                  << " but the node has " << m_ports.size() << " ports");
         uint8_t n = m_ports[c.port].dev->GetVlCount();
-        NS_ABORT_MSG_IF(c.vl != UB_VL_FROM_SL && c.vl >= n,
-                        "UbNetDevice node " << m_node->GetId() << " port " << c.port
-                                            << ": route to destination " << dst << " uses VL "
-                                            << +c.vl << " beyond VlCount=" << +n << "; use VL 0.."
-                                            << n - 1 << " or raise VlCount");
+        UB_INPUT_ERROR_IF(c.vl != UB_VL_FROM_SL && c.vl >= n,
+                          "UbNetDevice node " << m_node->GetId() << " port " << c.port
+                                              << ": route to destination " << dst << " uses VL "
+                                              << +c.vl << " beyond VlCount=" << +n << "; use VL 0.."
+                                              << n - 1 << " or raise VlCount");
     });
     Object::DoInitialize();
 }
@@ -277,7 +278,7 @@ UbSwitch::GetNPorts() const
 Ptr<UbNetDevice>
 UbSwitch::GetPort(uint32_t i) const
 {
-    NS_ABORT_MSG_IF(i >= m_ports.size(), Where() << ": no port " << i);
+    UB_INPUT_ERROR_IF(i >= m_ports.size(), Where() << ": no port " << i);
     return m_ports[i].dev;
 }
 
@@ -290,8 +291,8 @@ UbSwitch::GetCna() const
 void
 UbSwitch::SetCna(uint32_t cna)
 {
-    NS_ABORT_MSG_IF(cna > UbNetworkHeader::MAX_CNA,
-                    Where() << ": CNA " << cna << " exceeds 24 bits");
+    UB_INPUT_ERROR_IF(cna > UbNetworkHeader::MAX_CNA,
+                      Where() << ": CNA " << cna << " exceeds 24 bits");
     m_cna = cna;
 }
 
@@ -376,9 +377,9 @@ UbSwitch::SendFields(Ptr<Packet> packet,
 bool
 UbSwitch::HasRoom(uint8_t sl, uint32_t dst, uint32_t bytes) const
 {
-    NS_ABORT_MSG_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
-    NS_ABORT_MSG_IF(dst > UbNetworkHeader::MAX_CNA,
-                    Where() << ": destination CNA " << dst << " does not fit 24 bits");
+    UB_INPUT_ERROR_IF(sl > 15, Where() << ": service level " << +sl << " is invalid; use 0..15");
+    UB_INPUT_ERROR_IF(dst > UbNetworkHeader::MAX_CNA,
+                      Where() << ": destination CNA " << dst << " does not fit 24 bits");
     const uint32_t queued = m_injectionQueued[sl];
     return queued == 0 || queued + bytes <= InjectionBudget();
 }
@@ -567,7 +568,7 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
         {
             from << "arrived on port " << inPort;
         }
-        NS_FATAL_ERROR(Where() << ": no route to destination CNA " << info.dst
+        UB_INPUT_ERROR(Where() << ": no route to destination CNA " << info.dst
                                << " (packet from CNA " << info.src << ", " << from.str()
                                << "); the destination is unknown here: add a route with "
                                   "UbRoutingTable::AddRoute or run UbRoutingHelper");
@@ -582,14 +583,14 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
         {
             ++k;
         }
-        NS_ABORT_MSG_IF(k == 0,
-                        Where() << ": the route to destination " << info.dst
-                                << " has only source-only candidates, but a packet "
-                                << (inPort == UB_LOCAL_PORT
-                                        ? std::string("injected with "
-                                                      "SourceDetours off")
-                                        : "arrived on port " + std::to_string(inPort))
-                                << " may not take them; give it a minimal route");
+        UB_INPUT_ERROR_IF(k == 0,
+                          Where() << ": the route to destination " << info.dst
+                                  << " has only source-only candidates, but a packet "
+                                  << (inPort == UB_LOCAL_PORT
+                                          ? std::string("injected with "
+                                                        "SourceDetours off")
+                                          : "arrived on port " + std::to_string(inPort))
+                                  << " may not take them; give it a minimal route");
         n = k;
     }
     const UbRouteCandidate& c = cands[m_routing->Select(cands, n, info, *this)];
@@ -597,27 +598,27 @@ UbSwitch::Route(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info, Time tai
                          << (inPort == UB_LOCAL_PORT ? std::string("the endpoint")
                                                      : "port " + std::to_string(inPort))
                          << " -> port " << c.port << " (" << n << " candidates)");
-    NS_ABORT_MSG_IF(c.port >= m_ports.size(),
-                    Where() << ": route to destination " << info.dst << " uses port " << c.port
-                            << " but the node has " << m_ports.size() << " ports");
+    UB_INPUT_ERROR_IF(c.port >= m_ports.size(),
+                      Where() << ": route to destination " << info.dst << " uses port " << c.port
+                              << " but the node has " << m_ports.size() << " ports");
     Port& out = m_ports[c.port];
-    NS_ABORT_MSG_IF(c.vl != UB_VL_FROM_SL && c.vl + c.vlSpan > out.vl.size(),
-                    "UbNetDevice node " << m_node->GetId() << " port " << c.port
-                                        << ": route to destination " << info.dst << " uses VL "
-                                        << c.vl + c.vlSpan - 1
-                                        << " beyond VlCount=" << out.vl.size());
+    UB_INPUT_ERROR_IF(c.vl != UB_VL_FROM_SL && c.vl + c.vlSpan > out.vl.size(),
+                      "UbNetDevice node " << m_node->GetId() << " port " << c.port
+                                          << ": route to destination " << info.dst << " uses VL "
+                                          << c.vl + c.vlSpan - 1
+                                          << " beyond VlCount=" << out.vl.size());
     uint8_t outVl = (c.vl == UB_VL_FROM_SL) ? out.dev->SlToVl(info.sl)
                     : c.vlSpan > 1          ? AllocateVl(out, c.vl, c.vlSpan, info)
                                             : c.vl;
-    NS_ABORT_MSG_IF(outVl >= out.vl.size(),
-                    "UbNetDevice node " << m_node->GetId() << " port " << c.port
-                                        << ": route to destination " << info.dst << " uses VL "
-                                        << +outVl << " beyond VlCount=" << out.vl.size());
-    NS_ABORT_MSG_IF(packet->GetSize() > out.dev->GetMtu(),
-                    Where() << ": a " << packet->GetSize() << "-B packet to destination "
-                            << info.dst << " is routed out of port " << c.port << ", whose Mtu is "
-                            << out.dev->GetMtu()
-                            << " B; lower UbController::Mtu or RemoteMtu, or route it elsewhere");
+    UB_INPUT_ERROR_IF(outVl >= out.vl.size(),
+                      "UbNetDevice node " << m_node->GetId() << " port " << c.port
+                                          << ": route to destination " << info.dst << " uses VL "
+                                          << +outVl << " beyond VlCount=" << out.vl.size());
+    UB_INPUT_ERROR_IF(packet->GetSize() > out.dev->GetMtu(),
+                      Where() << ": a " << packet->GetSize() << "-B packet to destination "
+                              << info.dst << " is routed out of port " << c.port
+                              << ", whose Mtu is " << out.dev->GetMtu()
+                              << " B; lower UbController::Mtu or RemoteMtu, or route it elsewhere");
     UbBufferCharge charge;
     charge.inPort = inPort;
     charge.vl = info.vl;
@@ -796,7 +797,8 @@ UbSwitch::PopHead(uint32_t port, uint8_t vl)
 uint32_t
 UbSwitch::FlushPort(uint32_t port)
 {
-    NS_ABORT_MSG_IF(port >= m_ports.size(), Where() << ": FlushPort(" << port << "): no such port");
+    UB_INPUT_ERROR_IF(port >= m_ports.size(),
+                      Where() << ": FlushPort(" << port << "): no such port");
     Port& out = m_ports[port];
     uint32_t n = 0;
     for (uint8_t v = 0; v < out.vl.size(); ++v)

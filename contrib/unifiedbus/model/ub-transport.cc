@@ -8,6 +8,7 @@
 #include "ub-transport.h"
 
 #include "ub-compat.h"
+#include "ub-error.h"
 #include "ub-network-header.h"
 #include "ub-scheduler.h"
 #include "ub-transaction-header.h"
@@ -280,17 +281,17 @@ UbTransport::Start(const Endpoint& endpoint)
 {
     m_endpoint = endpoint;
     const std::string w = Where();
-    NS_ABORT_MSG_IF(m_channels == 0 || m_channels > 64,
-                    w << ": TpChannels=" << m_channels << " is invalid; use 1..64");
-    NS_ABORT_MSG_IF(m_window == 0, w << ": Window=0 is invalid; use 1 or more");
-    NS_ABORT_MSG_IF(m_ackEvery == 0, w << ": AckEvery=0 is invalid; use 1 or more");
-    NS_ABORT_MSG_IF(m_mode == RTP && m_rto.IsZero(),
-                    w << ": RetransmitTimeout=0 is invalid for RTP");
+    UB_INPUT_ERROR_IF(m_channels == 0 || m_channels > 64,
+                      w << ": TpChannels=" << m_channels << " is invalid; use 1..64");
+    UB_INPUT_ERROR_IF(m_window == 0, w << ": Window=0 is invalid; use 1 or more");
+    UB_INPUT_ERROR_IF(m_ackEvery == 0, w << ": AckEvery=0 is invalid; use 1 or more");
+    UB_INPUT_ERROR_IF(m_mode == RTP && m_rto.IsZero(),
+                      w << ": RetransmitTimeout=0 is invalid for RTP");
     m_maxRtoPs = m_maxRto.IsZero() ? 64 * m_rto.GetPicoSeconds() : m_maxRto.GetPicoSeconds();
-    NS_ABORT_MSG_IF(m_maxRtoPs < m_rto.GetPicoSeconds(),
-                    w << ": MaxRetransmitTimeout=" << m_maxRto.As(Time::US)
-                      << " is below RetransmitTimeout=" << m_rto.As(Time::US)
-                      << "; raise it or use 0 (64 x RetransmitTimeout)");
+    UB_INPUT_ERROR_IF(m_maxRtoPs < m_rto.GetPicoSeconds(),
+                      w << ": MaxRetransmitTimeout=" << m_maxRto.As(Time::US)
+                        << " is below RetransmitTimeout=" << m_rto.As(Time::US)
+                        << "; raise it or use 0 (64 x RetransmitTimeout)");
     NS_ABORT_MSG_IF(m_inject.IsNull() || m_deliver.IsNull() || m_waitForRoom.IsNull(),
                     w << ": started without its callbacks; UbController::DoInitialize sets them");
     if (m_channelChoice == RANDOM && !m_channelRng)

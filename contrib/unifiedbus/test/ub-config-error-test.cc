@@ -8,13 +8,16 @@
 #include "ub-test-utils.h"
 
 #include "ns3/command-line.h"
+#include "ns3/config.h"
 #include "ns3/data-rate.h"
 #include "ns3/node-container.h"
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/test.h"
+#include "ns3/ub-command-line.h"
 #include "ns3/ub-compat.h"
+#include "ns3/ub-error.h"
 #include "ns3/ub-helper.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-preset.h"
@@ -22,12 +25,14 @@
 #include "ns3/ub-routing-table.h"
 #include "ns3/ub-switch.h"
 #include "ns3/ub-systems.h"
+#include "ns3/ub-topology-helper.h"
 #include "ns3/uinteger.h"
 
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <string>
+#include <tuple>
 #include <unistd.h>
 #include <vector>
 
@@ -105,17 +110,133 @@ class UbWholeStringOptionsTestCase : public TestCase
             argv.push_back(a.data());
         }
         int argc = static_cast<int>(argv.size());
-        CommandLine cmd;
+        UbCommandLine cmd(__FILE__);
         cmd.AddValue("label", "label", label);
         cmd.AddValue("db", "db", db);
         cmd.AddValue("other", "other", other);
         cmd.Parse(argc, argv.data());
-        UbWholeStringOptions(argc,
-                             argv.data(),
-                             {{"label", &label}, {"db", &db}, {"other", &other}});
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(label), "Atlas-950-like SuperPoD", "the last --label, whole");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(db), "/tmp/my results/run 1.db", "a path with spaces");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(other), "untouched", "an option not given keeps its value");
+    }
+};
+
+/// Every option is checked against its variable's type before the run: the values ns-3's
+/// CommandLine would wrap around, cut short, or abort on are refused with one sentence.
+class UbCommandLineTestCase : public TestCase
+{
+  public:
+    UbCommandLineTestCase()
+        : TestCase("options are checked against their types and attributes before the run")
+    {
+    }
+
+  private:
+    /// \return the sentence the check gives for args ("" when they are accepted)
+    static std::string Refusal(const std::vector<std::string>& args)
+    {
+        uint32_t count = 7;
+        uint8_t small = 1;
+        int32_t offset = 0;
+        double load = 0.5;
+        bool flag = false;
+        std::string name;
+        UbCommandLine cmd(__FILE__);
+        cmd.AddValue("count", "a count", count);
+        cmd.AddValue("small", "a small count", small);
+        cmd.AddValue("offset", "a signed offset", offset);
+        cmd.AddValue("load", "a load", load);
+        cmd.AddValue("flag", "a flag", flag);
+        cmd.AddValue("name", "a name", name);
+        std::vector<std::string> all{"prog"};
+        all.insert(all.end(), args.begin(), args.end());
+        try
+        {
+            cmd.Check(all);
+        }
+        catch (const UbInputError& e)
+        {
+            return e.what();
+        }
+        return "";
+    }
+
+    void DoRun() override
+    {
+        // Accepted: the ends of each range, booleans, attributes and globals given right.
+        for (const auto& ok : std::vector<std::vector<std::string>>{
+                 {"--count=0", "--count=4294967295", "--small=255", "--offset=-2147483648"},
+                 {"--load=1e-3", "--flag", "--flag=false", "--flag=1", "--name=a b"},
+                 {"--ns3::UbNetDevice::Lanes=4", "--ns3::UbChannel::Delay=5ns", "--RngRun=3"},
+                 {"--ns3::UbNetDevice::LaneRate=112Gbps", "--PrintHelp"}})
+        {
+            NS_TEST_EXPECT_MSG_EQ(Refusal(ok), "", "accepted: " << ok.front());
+        }
+        // Refused, each with a sentence naming the option and what it takes. (ns-3 alone
+        // reads -5 as 4294967291, 2^32 as some other count, and aborts on "abc" for an
+        // attribute's whole number or "5parsecs" for a Time.)
+        const std::vector<std::pair<std::string, std::string>> bad{
+            {"--count=-5", "--count=-5 is not a whole number from 0 to 4294967295"},
+            {"--count=4294967296", "--count=4294967296 is not a whole number from 0 to"},
+            {"--count=12abc", "--count=12abc is not a whole number"},
+            {"--count", "--count is not a whole number"},
+            {"--small=256", "--small=256 is not a whole number from 0 to 255"},
+            {"--offset=2147483648", "--offset=2147483648 is not a whole number from -2147483648"},
+            {"--load=1e400", "--load=1e400 is not a finite number"},
+            {"--load=nan", "--load=nan is not a finite number"},
+            {"--flag=maybe", "--flag=maybe is not true, false, 1 or 0"},
+            {"--nosuch=1", "unknown option --nosuch=1; --help lists"},
+            {"stray", "unexpected argument 'stray'"},
+            {"--ns3::UbNetDevice::Lanes=abc",
+             "--ns3::UbNetDevice::Lanes=abc is not a valid value of ns3::UbNetDevice::Lanes"},
+            {"--ns3::UbNetDevice::Lanes=-1", "is not a valid value of ns3::UbNetDevice::Lanes"},
+            {"--ns3::UbChannel::Delay=5parsecs", "is not a valid value of ns3::UbChannel::Delay"},
+            {"--ns3::UbNetDevice::Bogus=1", "ns3::UbNetDevice has no attribute 'Bogus'"},
+            {"--ns3::NoSuchType::X=1", "unknown option --ns3::NoSuchType::X=1"},
+            {"--RngRun=-1", "--RngRun=-1 is not a valid value of the global RngRun"},
+        };
+        for (const auto& [arg, sentence] : bad)
+        {
+            const std::string got = Refusal({arg});
+            NS_TEST_EXPECT_MSG_NE(got.find(sentence), std::string::npos, arg << " gave: " << got);
+        }
+        // The last of several bad options is not reached: the first one is named.
+        NS_TEST_EXPECT_MSG_NE(Refusal({"--count=1", "--small=999", "--load=x"}).find("--small"),
+                              std::string::npos,
+                              "the first bad option");
+    }
+};
+
+/// A default the user sets (--ns3::UbNetDevice::VlCount=4) wins over a preset's value, and a
+/// bad one is refused when the network is built, before anything runs.
+class UbUserDefaultTestCase : public TestCase
+{
+  public:
+    UbUserDefaultTestCase()
+        : TestCase("a default set by the user wins over the preset's value")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        ubtest::ResetSimulation();
+        Config::SetDefault("ns3::UbNetDevice::VlCount", UintegerValue(4));
+        Config::SetDefault("ns3::UbNetDevice::Lanes", UintegerValue(2));
+        UbTopologyHelper sys;
+        sys.BuildPreset("ascend950-ub2", 64);
+        Ptr<UbNetDevice> dev = sys.GetDevice(0, 0);
+        UintegerValue vls;
+        UintegerValue lanes;
+        dev->GetAttribute("VlCount", vls);
+        dev->GetAttribute("Lanes", lanes);
+        // The preset says VlCount = 2 and 4 lanes per port (unifiedbus-facts.md, Atlas 950).
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(vls.Get()), 4, "the user's VlCount, not the preset's 2");
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(lanes.Get()), 2, "the user's lanes, not the topology's 4");
+        NS_TEST_EXPECT_MSG_EQ(sys.GetTopology().GetLink(0).lanes,
+                              2,
+                              "the topology counts the lanes built (its aggregates use them)");
+        ubtest::ResetSimulation();
     }
 };
 
@@ -127,6 +248,27 @@ class UbConfigErrorTestSuite : public TestSuite
     {
         AddTestCase(new UbGoodConfigTestCase, ubtest::Quick());
         AddTestCase(new UbWholeStringOptionsTestCase, ubtest::Quick());
+        AddTestCase(new UbCommandLineTestCase, ubtest::Quick());
+        AddTestCase(new UbUserDefaultTestCase, ubtest::Quick());
+        for (const auto& [attribute, value, sentence] :
+             std::vector<std::tuple<std::string, uint32_t, std::string>>{
+                 {"VlCount", 200, "VlCount=200 is invalid; use 1 to 16"},
+                 {"Lanes", 3, "Lanes=3 (set as a default) is invalid; UB ports have 1, 2, 4 or 8"},
+                 {"Mtu", 60000, "Mtu=60000 exceeds the largest packet"}})
+        {
+            AddTestCase(new ubtest::ExpectStopTestCase(
+                            "a bad " + attribute + " set as a default is refused at Build",
+                            [attribute = attribute, value = value]() {
+                                Config::SetDefault("ns3::UbNetDevice::" + attribute,
+                                                   UintegerValue(value));
+                                UbTopologyHelper sys;
+                                sys.BuildPreset("ascend950-ub2", 64);
+                                // Never reached: Build refuses it before anything runs.
+                                std::cout << "built with a bad " << attribute << "\n";
+                            },
+                            {sentence}),
+                        ubtest::Quick());
+        }
         AddTestCase(
             new ubtest::ExpectStopTestCase(
                 "zero lanes",
@@ -148,6 +290,25 @@ class UbConfigErrorTestSuite : public TestSuite
                         },
                         // Mtu 4156 B = 210 flits = 27 cells of 8 flits
                         {"UbNetDevice node 0 port 0", "VlBufferCells=10", "at least 27"}),
+                    ubtest::Quick());
+        // The receiving end buffers less than the sender's largest packet (issue 16: the run
+        // ended with "received 0 B, drops 0" and status 0). 1,024 B = 52 flits = 7 cells there;
+        // the sender's Mtu of 4,156 B needs 27.
+        AddTestCase(new ubtest::ExpectStopTestCase(
+                        "the other end buffers less than one packet",
+                        []() {
+                            BuildAndRun([](UbHelper&) {},
+                                        [](NodeContainer& n) {
+                                            Ptr<UbNetDevice> rx =
+                                                n.Get(2)->GetObject<UbSwitch>()->GetPort(0);
+                                            rx->SetAttribute("Mtu", UintegerValue(1024));
+                                            rx->SetAttribute("VlBufferCells", UintegerValue(7));
+                                        });
+                        },
+                        {"UbNetDevice node 0 port 0",
+                         "Mtu=4156 B makes packets of 27 cells",
+                         "UbNetDevice node 2, the other end of the link buffers 7 cells per VL",
+                         "wait for credits for ever"}),
                     ubtest::Quick());
         AddTestCase(
             new ubtest::ExpectStopTestCase(
@@ -246,7 +407,8 @@ class UbConfigErrorTestSuite : public TestSuite
                                     });
                                 });
                         },
-                        {"UB lossless violation", "UbNetDevice node 1 port 0 VL 1"}),
+                        {"UB lossless violation", "UbNetDevice node 1 port 0 VL 1"},
+                        ubtest::ExpectStopTestCase::ABORT),
                     ubtest::Quick());
     }
 };

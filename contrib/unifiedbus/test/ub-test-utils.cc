@@ -7,6 +7,7 @@
 #include "ns3/enum.h"
 #include "ns3/node-list.h"
 #include "ns3/simulator.h"
+#include "ns3/ub-error.h"
 #include "ns3/ub-helper.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-routing-helper.h"
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,7 +107,17 @@ RunInChild(const std::function<void()>& f)
         dup2(fds[1], STDERR_FILENO);
         dup2(fds[1], STDOUT_FILENO);
         close(fds[1]);
-        f();
+        try
+        {
+            f();
+        }
+        catch (const UbInputError& e)
+        {
+            UbPrintInputError("test", e.what());
+            std::cout.flush();
+            std::cerr.flush();
+            _exit(2);
+        }
         std::cout.flush();
         std::cerr.flush();
         _exit(0);
@@ -120,6 +132,7 @@ RunInChild(const std::function<void()>& f)
     close(fds[0]);
     waitpid(pid, &r.status, 0);
     r.exitedNormally = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    r.inputError = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2;
     return r;
 }
 
@@ -161,11 +174,33 @@ BuildClos(const UbHelper& ub, uint32_t leaves, uint32_t perLeaf, uint32_t spines
 
 ExpectStopTestCase::ExpectStopTestCase(std::string name,
                                        std::function<void()> body,
-                                       std::vector<std::string> expected)
+                                       std::vector<std::string> expected,
+                                       Stop how)
     : TestCase(name),
       m_body(std::move(body)),
-      m_expected(std::move(expected))
+      m_expected(std::move(expected)),
+      m_how(how)
 {
+}
+
+bool
+IsCleanInputError(const ChildResult& r, const std::vector<std::string>& needles)
+{
+    if (!r.inputError || r.output.find("aborted.") != std::string::npos ||
+        r.output.find("terminate called") != std::string::npos)
+    {
+        return false;
+    }
+    // The sentence is one line of its own.
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);)
+    {
+        if (line.rfind("test: ", 0) == 0 && ContainsAll(line, needles))
+        {
+            return true;
+        }
+    }
+    return false;
 }
 
 void
@@ -173,9 +208,21 @@ ExpectStopTestCase::DoRun()
 {
     ChildResult r = RunInChild(m_body);
     NS_TEST_EXPECT_MSG_EQ(r.exitedNormally, false, "the run must stop");
-    NS_TEST_EXPECT_MSG_EQ(ContainsAll(r.output, m_expected),
-                          true,
-                          "the message names the thing and the fix; got: " << r.output);
+    if (m_how == INPUT_ERROR)
+    {
+        NS_TEST_EXPECT_MSG_EQ(IsCleanInputError(r, m_expected),
+                              true,
+                              "an input error: one line naming the thing and the fix, exit status "
+                              "2; got status "
+                                  << r.status << ": " << r.output);
+    }
+    else
+    {
+        NS_TEST_EXPECT_MSG_EQ(r.inputError, false, "a model check aborts; got: " << r.output);
+        NS_TEST_EXPECT_MSG_EQ(ContainsAll(r.output, m_expected),
+                              true,
+                              "the message names the thing and the fix; got: " << r.output);
+    }
 }
 
 void

@@ -73,13 +73,15 @@ uint32_t UbCrcFlits(uint32_t packetBytes, uint32_t flitBytes = 20);
 struct ChildResult
 {
     bool exitedNormally{false}; //!< the function returned
+    bool inputError{false};     //!< it threw UbInputError: printed, exit status 2
     int status{0};              //!< raw wait status
     std::string output;         //!< what it wrote to stderr and stdout
 };
 
 /**
  * Run f in a forked child (so that an intended NS_FATAL_ERROR / NS_ABORT_MSG does not end the
- * test runner) and capture what it printed.
+ * test runner) and capture what it printed. A UbInputError thrown by f is printed as the
+ * examples print it ("test: sentence") and ends the child with status 2, as UbMain does.
  */
 ChildResult RunInChild(const std::function<void()>& f);
 
@@ -107,21 +109,37 @@ ClosNet BuildClos(const UbHelper& ub, uint32_t leaves, uint32_t perLeaf, uint32_
 class ExpectStopTestCase : public TestCase
 {
   public:
+    /// How the run must stop.
+    enum Stop
+    {
+        INPUT_ERROR, //!< UbInputError: one clean line, exit status 2
+        ABORT,       //!< a model check: ns-3's abort (NS_ABORT_MSG / NS_FATAL_ERROR)
+    };
+
     /**
      * \param name test case name
      * \param body what should stop the run
      * \param expected strings the message must contain
+     * \param how how it must stop
      */
     ExpectStopTestCase(std::string name,
                        std::function<void()> body,
-                       std::vector<std::string> expected);
+                       std::vector<std::string> expected,
+                       Stop how = INPUT_ERROR);
 
   private:
     void DoRun() override;
 
     std::function<void()> m_body;
     std::vector<std::string> m_expected;
+    Stop m_how;
 };
+
+/**
+ * \return true when r is an input error reported the way users see it: exit status 2, one line
+ * "test: sentence" holding every needle, and none of ns-3's abort format
+ */
+bool IsCleanInputError(const ChildResult& r, const std::vector<std::string>& needles);
 
 /// Destroy the simulator and clear global state between test cases.
 void ResetSimulation();

@@ -558,7 +558,26 @@ class UbTopologyTestSuite : public TestSuite
                     ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("bad lane count names the line",
                                            bad("node a npu\nnode s switch\nlink a s lanes=0\n"),
-                                           {"line 3", "lanes='0'", "1 to 255"}),
+                                           {"line 3", "lanes='0'", "1, 2, 4 or 8"}),
+                    ubtest::Quick());
+        // Values no port can have are refused at their line, not when traffic reaches them.
+        AddTestCase(new ExpectStopTestCase("a lane count no UB port has names the line",
+                                           bad("node a npu\nnode s switch\nlink a s lanes=3\n"),
+                                           {"line 3", "lanes='3'", "1, 2, 4 or 8", "count="}),
+                    ubtest::Quick());
+        AddTestCase(
+            new ExpectStopTestCase("an absurd lane rate names the line",
+                                   bad("node a npu\nnode s switch\nlink a s rate=1e30Gbps\n"),
+                                   {"line 3", "rate='1e30Gbps'", "1Mbps to 10Tbps"}),
+            ubtest::Quick());
+        AddTestCase(
+            new ExpectStopTestCase("a delay beyond 1 s is refused, not dropped",
+                                   bad("node a npu\nnode s switch\nlink a s delay=1e300s\n"),
+                                   {"line 3", "delay='1e300s'", "0 to 1s"}),
+            ubtest::Quick());
+        AddTestCase(new ExpectStopTestCase("a cable of a million km names the line",
+                                           bad("node a npu\nnode s switch\nlink a s length=1e9\n"),
+                                           {"line 3", "length='1e9'", "0 to 100000"}),
                     ubtest::Quick());
         AddTestCase(new ExpectStopTestCase("bad rate names the line",
                                            bad("node a npu\nnode s switch\nlink a s rate=fast\n"),

@@ -272,3 +272,15 @@ def test_ring_allreduce_equals_ub_collectives(tmp_path):
     assert (r.transfers, r.wireBytes) == (transfers, wire)
     # a ring AllReduce moves 2 (n - 1) / n of the data per rank: 2 x 15 x 1 MiB in all
     assert wire == 2 * 15 * (1 << 20)
+
+
+def test_input_error_is_a_python_exception(tmp_path):
+    """Bad input raises ns3.UbInputError in Python, with its one sentence; the process goes on."""
+    bad = tmp_path / "bad.topo"
+    bad.write_text("node a npu\nnode b router\n")
+    with pytest.raises(ns3.UbInputError) as e:
+        ns3.UbTopology.Load(str(bad))
+    assert f"topology file '{bad}' line 2: unknown node kind 'router'" in str(e.value)
+    good = tmp_path / "good.topo"
+    good.write_text("node a npu\nnode b npu\nlink a b lanes=4\n")
+    assert ns3.UbTopology.Load(str(good)).GetNNodes() == 2

@@ -117,24 +117,24 @@ def test_two_sweeps_at_once_write_each_run_once(tmp_path):
     assert counts(db) == ((12, 12), 12, [1, 2])
 
 
-def test_a_crashing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     db = tmp_path / "f.db"
     toml = write(tmp_path, f"""program = "ub-credit-loop"
 db = "{db}"
 [params]
-lanes = [1, 3, 4]   # 3 lanes is refused: the program aborts
+lanes = [1, 3, 4]   # 3 lanes is refused: the program stops with exit status 2
 packets = 2000
 """)
     r = subprocess.run(sweep_cmd(toml), capture_output=True, text=True)
     assert r.returncode == 1
-    assert "failed (exit 134)" in r.stderr and "Lanes=3 is invalid" in r.stderr
+    assert "failed (exit 2)" in r.stderr and "Lanes=3 is invalid" in r.stderr
     c = sqlite3.connect(db)
     rows = c.execute("SELECT params_json, status, exit_status, stderr_tail FROM sweep_runs "
                      "ORDER BY params_json").fetchall()
     assert [(p, s) for p, s, _, _ in rows] == [('{"lanes": 1, "packets": 2000}', "done"),
                                                ('{"lanes": 3, "packets": 2000}', "failed"),
                                                ('{"lanes": 4, "packets": 2000}', "done")]
-    assert rows[1][2] == 134 and "Lanes=3 is invalid" in rows[1][3]
+    assert rows[1][2] == 2 and "Lanes=3 is invalid" in rows[1][3]
     assert c.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 2
 
 

@@ -1,0 +1,53 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "ub-error.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+namespace ns3
+{
+
+namespace
+{
+std::string
+OneLine(std::string s)
+{
+    std::replace(s.begin(), s.end(), '\n', ' ');
+    while (!s.empty() && s.back() == ' ')
+    {
+        s.pop_back();
+    }
+    return s;
+}
+} // namespace
+
+UbInputError::UbInputError(const std::string& what)
+    : std::runtime_error(OneLine(what))
+{
+}
+
+void
+UbPrintInputError(const std::string& program, const std::string& what)
+{
+    std::cout.flush();
+    std::cerr << program << ": " << OneLine(what) << std::endl;
+}
+
+int
+UbMain(const std::string& program, const std::function<int()>& body)
+{
+    try
+    {
+        return body();
+    }
+    catch (const UbInputError& e)
+    {
+        UbPrintInputError(program, e.what());
+        return 2;
+    }
+}
+
+} // namespace ns3
