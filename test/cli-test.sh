@@ -19,6 +19,7 @@ printf "topology t\nnodes npu 4 npu\nnodes leaf 2 switch\nlink npu0 leaf0\nlink 
 { echo "topology ring6"; echo "nodes e 6 npu"; echo "nodes s 6 switch"
   for i in 0 1 2 3 4 5; do echo "link e$i s$i"; echo "link s$i s$(( (i + 1) % 6 ))"; done; } >"$TMP/ring6.topo"
 printf "node a npu\nnode s switch\nlink a s lanes=3\n" >"$TMP/lanes3.topo"
+python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE customers(name TEXT)'); c.commit()" "$TMP/foreign.db"
 # Switches only: no endpoint to send from (issue 16: --bytes crashed on it).
 printf "topology switches-only\nnodes sw 4 switch\nlink sw0 sw1\nlink sw1 sw2\nlink sw2 sw3\n" >"$TMP/switches.topo"
 trap 'rm -rf "$TMP"' EXIT
@@ -76,6 +77,9 @@ check system-bad-attribute-text 2 "ub-system: --ns3::UbNetDevice::Lanes=abc is n
 # A default set on the command line wins over the preset, and a bad one is refused at build time.
 check system-default-beats-preset 2 "ub-system: UbNetDevice node 0 port 0: VlCount=200 is invalid; use 1 to 16" "$BIN/ub-system" --preset=nvlink4-h100 --ns3::UbNetDevice::VlCount=200
 check system-lanes-3-in-file 2 "line 3: lanes='3' must be 1, 2, 4 or 8" "$BIN/ub-system" --topology="$TMP/lanes3.topo"
+# A --db it cannot write is refused before the run (issue 16: after a 56-s run, the rows were lost).
+check system-db-folder 2 "ub-system: UbResults: results file $TMP is a folder; give a file in it" "$BIN/ub-system" --preset=ascend950-ub2 --npus=0 --db="$TMP"
+check system-db-foreign 2 "holds tables ns3-unifiedbus did not write (customers); use another file" "$BIN/ub-system" --preset=ascend950-ub2 --npus=0 --db="$TMP/foreign.db"
 check system-check-skipped 0 "deadlock check: skipped (--check=0)" "$BIN/ub-system" --preset=nvlink4-h100 --check=0 --db="$TMP/skip.db"
 check collectives-vlpolicy 0 "AllReduce              ring      9       65536" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/fm3.topo" --vlPolicy=final-hop-vl1 --maxBytes=65536 --db="$TMP/fm3.db"
 # The deadlock check scoped to the collective's pairs: a ring AllReduce runs on the ring of

@@ -67,6 +67,7 @@ RunMain(int argc, char* argv[])
                  ports);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     const std::vector<Domain> known = {{8, "nvlink4-h100", 0, 0},
                                        {64, "ascend950-ub2", 64, 0},
                                        {72, "nvlink5-gb200", 0, 0},

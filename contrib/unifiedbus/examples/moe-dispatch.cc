@@ -111,6 +111,7 @@ RunMain(int argc, char* argv[])
     cmd.AddValue("pod", "with --pods: the SuperPoD, atlas950 or atlas960", pod);
     cmd.AddValue("scaleOut", "with --pods: the scale-out preset (uboe-400g, roce-400g)", scaleOut);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     uint32_t npus = 0;
     if (pods > 0)
     {

@@ -43,6 +43,7 @@ RunMain(int argc, char* argv[])
     cmd.AddValue("maxBytes", "largest message (up to 1 GiB)", maxBytes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     uint32_t npus = 0;
     if (!UbPreset::EndpointsOption("p2p-sweep", presetName, npusText, npus))
     {

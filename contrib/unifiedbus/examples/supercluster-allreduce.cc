@@ -91,6 +91,7 @@ RunMain(int argc, char* argv[])
     std::string algoList = "hierarchical,ring";
     cmd.AddValue("algos", "AllReduce algorithms to run: hierarchical, ring or both", algoList);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     if (pod != "atlas950" && pod != "atlas960")
     {
         std::cerr << "supercluster-allreduce: --pod=" << pod << " is not atlas950 or atlas960\n";

@@ -125,6 +125,7 @@ RunMain(int argc, char* argv[])
                  "against 14,627 NVL72), or none",
                  superText);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     std::vector<uint64_t> sizes;
     std::vector<std::string> keys;
     if (!UbParseUnsignedList(sizesText, sizes) || sizes.empty() ||

@@ -124,6 +124,7 @@ RunMain(int argc, char* argv[])
                  levelName);
     cmd.AddValue("aggregate", UbExperiment::AggregateOptionHelp(), aggregateName);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     uint32_t npus = 0;
     if (!UbPreset::EndpointsOption("ub-collectives", presetName, npusText, npus))
     {

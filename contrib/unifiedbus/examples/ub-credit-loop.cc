@@ -50,6 +50,7 @@ RunMain(int argc, char* argv[])
     cmd.AddValue("packets", "packets sent per buffer size", packets);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     if (packet <= UbNetworkHeader::SIZE || packet > 10142)
     {
         std::cerr << "ub-credit-loop: --packet=" << packet << " must be in 13..10142\n";

@@ -236,6 +236,7 @@ RunMain(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", o.db);
     cmd.AddValue("quiet", "print only the summaries", o.quiet);
     cmd.Parse(argc, argv);
+    UbResults::Check(o.db); // a bad --db stops the program now, not after the run
     o.args = UbResults::CommandLineText(argc, argv);
     if (o.pattern != "incast" && o.pattern != "permutation" && o.pattern != "both")
     {

@@ -99,6 +99,7 @@ RunMain(int argc, char* argv[])
     cmd.AddValue("duration", "sending time per load (us)", durationUs);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     uint32_t npus = 0;
     if (!UbPreset::EndpointsOption("ub-load-latency", presetName, npusText, npus))
     {

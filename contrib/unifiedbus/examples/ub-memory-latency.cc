@@ -71,6 +71,7 @@ RunMain(int argc, char* argv[])
     cmd.AddValue("nodes", "nodes to build (2 is enough for one pair)", nodes);
     cmd.AddValue("db", "SQLite results file", db);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     if (nodes < 2 || maxBytes < 64 || maxBytes > 0xFFFFFFFFull)
     {
         std::cerr << "ub-memory-latency: --nodes must be >= 2 and --maxBytes in 64..4294967295\n";

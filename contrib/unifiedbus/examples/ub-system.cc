@@ -109,6 +109,7 @@ RunMain(int argc, char* argv[])
     cmd.AddValue("db", "SQLite results file", db);
     cmd.AddValue("label", "a name for this run, stored as its 'label' parameter", label);
     cmd.Parse(argc, argv);
+    UbResults::Check(db); // a bad --db stops the program now, not after the run
     std::vector<uint64_t> npusValue;
     if (!UbParseUnsignedList(npusText, npusValue, MAX_NPUS) || npusValue.size() != 1)
     {

@@ -11,16 +11,24 @@
 #include "ns3/ub-collective.h"
 #include "ns3/ub-compat.h"
 #include "ns3/ub-controller-helper.h"
+#include "ns3/ub-error.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-packet-sink.h"
 #include "ns3/ub-switch.h"
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iomanip>
+#include <iostream>
 #include <sqlite3.h>
 #include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <unistd.h>
+#include <vector>
 
 namespace ns3
 {
@@ -110,27 +118,69 @@ CREATE INDEX IF NOT EXISTS flows_run ON flows(run_id);
 CREATE INDEX IF NOT EXISTS ports_run ON ports(run_id);
 )SQL";
 
-/// Owns a database handle and aborts with a sentence naming the file on any error.
+/// A failure to write the results file: Commit saves the rows to a side file instead.
+class WriteError : public std::runtime_error
+{
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Seconds since a lock wait began, and when the next note is due.
+struct LockWait
+{
+    std::string path;                            //!< the file waited for
+    std::chrono::steady_clock::time_point since; //!< first busy answer
+    double nextNoteS{2};                         //!< seconds into the wait of the next note
+};
+
+/// SQLite's busy handler: wait for another process's lock as long as it takes, saying so.
+int
+WaitForLock(void* arg, int count)
+{
+    auto* w = static_cast<LockWait*>(arg);
+    const auto now = std::chrono::steady_clock::now();
+    if (count == 0)
+    {
+        w->since = now;
+        w->nextNoteS = 2;
+    }
+    const double waited = std::chrono::duration<double>(now - w->since).count();
+    if (waited >= w->nextNoteS)
+    {
+        std::cerr << "UbResults: waiting for " << w->path << ": another process holds its lock ("
+                  << static_cast<int>(waited)
+                  << " s so far); this run's rows are kept until it can write them" << std::endl;
+        w->nextNoteS += 30;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(count < 100 ? 5 : 50));
+    return 1;
+}
+
+/// Owns a database handle; throws WriteError with a sentence naming the file on any error.
 class Db
 {
   public:
-    explicit Db(const std::string& path)
+    /// \param path the file \param create create it when absent
+    explicit Db(const std::string& path, bool create = true)
         : m_path(path)
     {
+        m_wait.path = path;
         int rc = sqlite3_open_v2(path.c_str(),
                                  &m_db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                 SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
                                  nullptr);
         if (rc != SQLITE_OK)
         {
             std::string msg = m_db ? sqlite3_errmsg(m_db) : "out of memory";
             sqlite3_close(m_db);
             m_db = nullptr;
-            NS_FATAL_ERROR("UbResults: cannot open results database " << path << ": " << msg
-                                                                      << "; pass a writable path");
+            throw WriteError("cannot open it: " + msg);
         }
-        sqlite3_busy_timeout(m_db, 10000);
+        sqlite3_busy_handler(m_db, WaitForLock, &m_wait);
     }
+
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
 
     ~Db()
     {
@@ -140,8 +190,70 @@ class Db
             {
                 sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
             }
-            sqlite3_close(m_db);
+            sqlite3_close_v2(m_db);
         }
+    }
+
+    /// \return true when the connection cannot write (a read-only file or folder)
+    bool ReadOnly()
+    {
+        return sqlite3_db_readonly(m_db, "main") == 1;
+    }
+
+    /// \return the names of the tables in the file
+    std::vector<std::string> Tables()
+    {
+        sqlite3_stmt* st = Prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                   "name NOT LIKE 'sqlite_%' ORDER BY name");
+        std::vector<std::string> names;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        {
+            names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+        {
+            Fail(sqlite3_errmsg(m_db));
+        }
+        return names;
+    }
+
+    /**
+     * \brief Whether this module may write into the file: its schema, an older one, or none.
+     * \return "" when it may, else the sentence saying why not
+     */
+    std::string Refusal()
+    {
+        const int version = UserVersion();
+        if (version > UbResults::SCHEMA_VERSION)
+        {
+            return "it has schema version " + std::to_string(version) + ", newer than the " +
+                   std::to_string(UbResults::SCHEMA_VERSION) +
+                   " this build writes; use a new file (see doc/results-schema.md)";
+        }
+        if (version < 0)
+        {
+            return "its schema version " + std::to_string(version) +
+                   " is not one of ns3-unifiedbus's; use another file";
+        }
+        if (version == 0)
+        {
+            std::string foreign;
+            for (const auto& t : Tables())
+            {
+                if (t != "sweep_runs")
+                {
+                    foreign += (foreign.empty() ? "" : ", ") + t;
+                }
+            }
+            if (!foreign.empty())
+            {
+                return "it holds tables ns3-unifiedbus did not write (" + foreign +
+                       "); use another file";
+            }
+        }
+        return "";
     }
 
     void Exec(const char* sql)
@@ -180,11 +292,16 @@ class Db
     {
         sqlite3_stmt* st = Prepare("PRAGMA user_version");
         int v = 0;
-        if (sqlite3_step(st) == SQLITE_ROW)
+        const int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
         {
             v = sqlite3_column_int(st, 0);
         }
         sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
+        {
+            Fail(sqlite3_errmsg(m_db));
+        }
         return v;
     }
 
@@ -239,14 +356,14 @@ class Db
             sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
             m_inTransaction = false;
         }
-        NS_FATAL_ERROR("UbResults: writing " << m_path << " failed: " << msg
-                                             << "; nothing of this run was written");
+        throw WriteError(msg);
     }
 
   private:
     std::string m_path;
     sqlite3* m_db{nullptr};
     bool m_inTransaction{false};
+    LockWait m_wait;
 };
 
 std::string
@@ -481,6 +598,77 @@ UbResults::GetFlows() const
     return m_flows;
 }
 
+void
+UbResults::Check(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    UB_INPUT_ERROR_IF(path.empty(),
+                      "UbResults: the results file name is empty; give one, e.g. "
+                      "--db=results/ubsim.db");
+    UB_INPUT_ERROR_IF(fs::is_directory(path, ec),
+                      "UbResults: results file " << path << " is a folder; give a file in it, e.g. "
+                                                 << (fs::path(path) / "ubsim.db").string());
+    if (!fs::exists(path, ec))
+    {
+        const fs::path dir = fs::path(path).parent_path();
+        if (!dir.empty())
+        {
+            fs::create_directories(dir, ec);
+            UB_INPUT_ERROR_IF(ec || !fs::is_directory(dir),
+                              "UbResults: cannot create folder "
+                                  << dir.string() << " for results "
+                                  << "file " << path << ": "
+                                  << (ec ? ec.message() : "a file has its name")
+                                  << "; give another --db");
+        }
+        const std::string d = dir.empty() ? "." : dir.string();
+        UB_INPUT_ERROR_IF(access(d.c_str(), W_OK | X_OK) != 0,
+                          "UbResults: cannot create results file " << path << ": folder " << d
+                                                                   << " is not writable; give "
+                                                                      "another --db");
+        return;
+    }
+    try
+    {
+        Db db(path, false);
+        const std::string refusal = db.Refusal();
+        UB_INPUT_ERROR_IF(!refusal.empty(), "UbResults: results file " << path << ": " << refusal);
+        UB_INPUT_ERROR_IF(db.ReadOnly(),
+                          "UbResults: results file " << path
+                                                     << " is read-only; make it writable or give "
+                                                        "another --db");
+    }
+    catch (const WriteError& e)
+    {
+        UB_INPUT_ERROR("UbResults: results file " << path << " is not a SQLite file this module "
+                                                  << "can write (" << e.what()
+                                                  << "); give another --db");
+    }
+}
+
+std::string
+UbResults::SidePath(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    const fs::path p(path);
+    const std::string name = (p.stem().empty() ? std::string("ubsim") : p.stem().string()) +
+                             ".unsaved-" + stamp + "-" + std::to_string(getpid()) + ".db";
+    fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec) || access(dir.c_str(), W_OK | X_OK) != 0)
+    {
+        const char* tmp = std::getenv("TMPDIR");
+        dir = tmp && *tmp ? tmp : "/tmp";
+    }
+    return (dir / name).string();
+}
+
 int64_t
 UbResults::Commit(Time simTime, uint64_t events)
 {
@@ -490,31 +678,55 @@ UbResults::Commit(Time simTime, uint64_t events)
     }
     double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_wallStart).count();
-    std::filesystem::path dir = std::filesystem::path(m_path).parent_path();
+    std::string why;
+    try
+    {
+        return Write(m_path, simTime, events, wall);
+    }
+    catch (const WriteError& e)
+    {
+        why = e.what();
+    }
+    // Never drop a finished simulation's rows: keep them in a file of their own.
+    const std::string side = SidePath(m_path);
+    try
+    {
+        Write(side, simTime, events, wall);
+    }
+    catch (const WriteError& e)
+    {
+        UB_INPUT_ERROR("UbResults: writing " << m_path << " failed (" << why
+                                             << "), and so did the side file " << side << " ("
+                                             << e.what() << "); this run's rows are lost");
+    }
+    UB_INPUT_ERROR("UbResults: writing " << m_path << " failed (" << why << "); this run's rows "
+                                         << "are saved in " << side
+                                         << " (./ubsim report reads it; sqlite3 can copy them)");
+}
+
+int64_t
+UbResults::Write(const std::string& path, Time simTime, uint64_t events, double wall)
+{
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (!dir.empty())
     {
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
-        NS_ABORT_MSG_IF(ec,
-                        "UbResults: cannot create folder " << dir.string() << " for " << m_path
-                                                           << ": " << ec.message());
+        if (ec)
+        {
+            throw WriteError("cannot create folder " + dir.string() + ": " + ec.message());
+        }
     }
-    Db db(m_path);
-    int version = db.UserVersion();
-    if (version == 0 && db.HasTable("runs"))
-    {
-        db.Fail("the file has a runs table but no schema version; it was not written by "
-                "ns3-unifiedbus: use another file");
-    }
-    if (version != 0 && version != SCHEMA_VERSION && version != 1 && version != 2 && version != 3 &&
-        version != 4)
-    {
-        std::ostringstream os;
-        os << "the file has schema version " << version << ", this build writes version "
-           << SCHEMA_VERSION << "; use a new file (see doc/results-schema.md)";
-        db.Fail(os.str());
-    }
+    Db db(path);
+    // One exclusive transaction from the first read: writers that create the file at once see
+    // each other's schema, never half of it.
     db.Begin();
+    const std::string refusal = db.Refusal();
+    if (!refusal.empty())
+    {
+        db.Fail(refusal);
+    }
+    const int version = db.UserVersion();
     db.Exec(SCHEMA);
     for (const char* table : {"flows", "ports"})
     {

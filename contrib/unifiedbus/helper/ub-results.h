@@ -23,11 +23,15 @@ struct UbCollectiveResult;
  * \ingroup unifiedbus
  * \brief Collects one run's parameters and metrics and writes them to SQLite in one transaction.
  *
- * Nothing touches the database until Commit(), which opens it (creating the schema if needed,
- * refusing a file with another schema version), inserts one row into `runs` and its rows into
- * `params`, `metrics`, `flows` and `ports`, and commits. An interrupted run leaves no partial
- * rows. The schema is documented in doc/results-schema.md; its version is SCHEMA_VERSION and is
- * stored as the database's user_version.
+ * Nothing touches the database until Commit(), which opens it and, in one exclusive
+ * transaction, creates the schema if needed (refusing a file of another schema or with tables
+ * of its own), inserts one row into `runs` and its rows into `params`, `metrics`, `flows`,
+ * `ports` and `collectives`, and commits. An interrupted run leaves no partial rows. Commit waits
+ * for another process's lock as long as it takes (a note every 30 s). If the file cannot be
+ * written, the rows go to a side file beside it (or in the temporary folder) and Commit throws
+ * UbInputError naming both. Programs call Check(path) before the run, so that a bad --db stops
+ * them before the simulation, not after. The schema is documented in doc/results-schema.md; its
+ * version is SCHEMA_VERSION and is stored as the database's user_version.
  */
 class UbResults
 {
@@ -192,7 +196,7 @@ class UbResults
     void AddTransport(const UbTransport::Stats& t, const std::string& scope = "");
 
     /**
-     * \brief Write everything in one transaction.
+     * \brief Write everything in one transaction (to a side file if the file cannot be written).
      * \param simTime simulated time of the run
      * \param events ns-3 events executed
      * \return the run_id of the new row (0, writing nothing, on MPI ranks other than 0: rank 0
@@ -203,10 +207,37 @@ class UbResults
     /// \return the database path
     const std::string& GetPath() const;
 
+    /**
+     * \brief Check, before a run, that Commit can write its rows to a file.
+     *
+     * The file must be a results file of this schema (or an older one Commit upgrades), an
+     * empty SQLite file, or absent in a folder that exists or can be created. A folder, a file
+     * that is not SQLite, one of a newer schema, one holding tables this module did not write
+     * and a read-only file are refused. Creates the folder if missing; writes nothing else.
+     * \param path the results file
+     * \throws UbInputError naming the path and what to do
+     */
+    static void Check(const std::string& path);
+
+    /**
+     * \param path the results file Commit could not write
+     * \return the side file Commit writes instead: beside it, or in the temporary folder when
+     *         its folder is not writable
+     */
+    static std::string SidePath(const std::string& path);
+
     /// \return the flows added so far
     const std::vector<FlowRow>& GetFlows() const;
 
   private:
+    /**
+     * \brief Write the rows to one file, in one transaction.
+     * \param path the file
+     * \param simTime simulated time \param events events \param wall wall-clock seconds
+     * \return the run_id
+     */
+    int64_t Write(const std::string& path, Time simTime, uint64_t events, double wall);
+
     struct Metric
     {
         std::string scope;

@@ -8,13 +8,19 @@
 #include "ub-test-utils.h"
 
 #include "ns3/test.h"
+#include "ns3/ub-error.h"
 #include "ns3/ub-histogram.h"
 #include "ns3/ub-results.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <random>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
 
 using namespace ns3;
 
@@ -225,11 +231,25 @@ class UbResultsRoundTripTestCase : public TestCase
     }
 };
 
+/// \return the side file a commit's message names ("saved in <file> (")
+std::string
+SideFileOf(const std::string& message)
+{
+    const std::string key = "saved in ";
+    const std::size_t a = message.find(key);
+    if (a == std::string::npos)
+    {
+        return "";
+    }
+    const std::size_t b = message.find(' ', a + key.size());
+    return message.substr(a + key.size(), b - a - key.size());
+}
+
 class UbResultsRefusalTestCase : public TestCase
 {
   public:
     UbResultsRefusalTestCase()
-        : TestCase("another schema version is refused; a failed commit leaves nothing")
+        : TestCase("a file it cannot write: nothing half-written, the rows saved beside it")
     {
     }
 
@@ -240,19 +260,29 @@ class UbResultsRefusalTestCase : public TestCase
         Exec(path, "CREATE TABLE runs(x INTEGER); PRAGMA user_version = 99;");
         ubtest::ChildResult c = ubtest::RunInChild([path]() {
             UbResults r("unit-test", path);
+            r.AddParameter("x", 1.0);
             r.Commit(Seconds(1), 1);
         });
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "refused");
         NS_TEST_EXPECT_MSG_EQ(
-            UB_FIG(ubtest::ContainsAll(c.output, {path, "schema version 99", "new file"})),
+            UB_FIG(ubtest::IsCleanInputError(c, {path, "schema version 99", "new file"})),
             true,
             "message names the file and the fix: " << c.output);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(path, "SELECT count(*) FROM runs")),
                               0,
                               "nothing written");
+        // The finished run's rows are not lost: they are in the side file the message names.
+        std::string side = SideFileOf(c.output);
+        NS_TEST_EXPECT_MSG_NE(side, "", "the message names a side file: " << c.output);
+        NS_TEST_EXPECT_MSG_EQ(side.rfind(UbResults::SidePath(path).substr(0, path.size() - 3), 0),
+                              0,
+                              "the side file is beside the results file: " << side);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryText(side, "SELECT value FROM params WHERE name='x'")),
+                              "1",
+                              "the side file holds the run's rows");
+        std::remove(side.c_str());
 
         // A file whose flows table lacks columns: the runs row is inserted first, then the flows
-        // insert fails, and the whole run must be rolled back.
+        // insert fails, and the whole run must be rolled back there (and saved aside).
         std::string broken = CreateTempDirFilename("broken.db");
         {
             UbResults ok("unit-test", broken);
@@ -266,17 +296,188 @@ class UbResultsRefusalTestCase : public TestCase
             r.AddFlow(f);
             r.Commit(Seconds(1), 1);
         });
-        NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "the failing commit stops the run");
-        NS_TEST_EXPECT_MSG_EQ(
-            UB_FIG(ubtest::ContainsAll(c.output, {"nothing of this run was written"})),
-            true,
-            "message: " << c.output);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(ubtest::IsCleanInputError(c, {broken, "saved in"})),
+                              true,
+                              "message: " << c.output);
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(broken, "SELECT count(*) FROM runs")),
                               1,
                               "only the first run");
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(broken, "SELECT count(*) FROM params")),
                               0,
                               "no partial rows");
+        side = SideFileOf(c.output);
+        NS_TEST_EXPECT_MSG_EQ(UB_FIG(QueryInt(side, "SELECT count(*) FROM flows")),
+                              1,
+                              "the side file holds the run's flow");
+        std::remove(side.c_str());
+    }
+};
+
+/// UbResults::Check refuses before the run every --db that Commit could not write.
+class UbResultsCheckTestCase : public TestCase
+{
+  public:
+    UbResultsCheckTestCase()
+        : TestCase("a bad results file is refused before the run, with one sentence")
+    {
+    }
+
+  private:
+    static std::string Refusal(const std::string& path)
+    {
+        try
+        {
+            UbResults::Check(path);
+        }
+        catch (const UbInputError& e)
+        {
+            return e.what();
+        }
+        return "";
+    }
+
+    void DoRun() override
+    {
+        const std::string dir = CreateTempDirFilename("check");
+        const std::string fresh = dir + "/new/folder/run.db";
+        NS_TEST_EXPECT_MSG_EQ(Refusal(fresh), "", "an absent file in a folder it can create");
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(fresh, "SELECT 1"), 1, "(probe)");
+        std::remove(fresh.c_str());
+        const std::string ours = dir + "/ours.db";
+        CommitCollective(ours, Collective("x", "packet", false));
+        NS_TEST_EXPECT_MSG_EQ(Refusal(ours), "", "a results file of this schema");
+        const std::string old = dir + "/v4.db";
+        Exec(old, "CREATE TABLE runs(x INTEGER); PRAGMA user_version = 4;");
+        NS_TEST_EXPECT_MSG_EQ(Refusal(old), "", "an older schema, which Commit upgrades");
+        const std::string foreign = dir + "/foreign.db";
+        Exec(foreign, "CREATE TABLE customers(name TEXT); CREATE TABLE orders(id INTEGER);");
+        const std::string newer = dir + "/v9.db";
+        Exec(newer, "CREATE TABLE runs(x INTEGER); PRAGMA user_version = 9;");
+        const std::string text = dir + "/notes.db";
+        std::ofstream(text) << "not a database, but notes\n";
+        const std::string readOnly = dir + "/ro.db";
+        CommitCollective(readOnly, Collective("x", "packet", false));
+        chmod(readOnly.c_str(), 0444);
+        const bool root = geteuid() == 0; // root writes read-only files anyway
+        for (const auto& [path, sentence] : std::vector<std::pair<std::string, std::string>>{
+                 {dir, "is a folder; give a file in it"},
+                 {foreign, "holds tables ns3-unifiedbus did not write (customers, orders)"},
+                 {newer, "schema version 9, newer than the 5 this build writes"},
+                 {text, "is not a SQLite file this module can write"},
+                 {text + "/x.db", "cannot create folder"},
+                 {"", "the results file name is empty"}})
+        {
+            const std::string got = Refusal(path);
+            NS_TEST_EXPECT_MSG_NE(got.find(sentence), std::string::npos, path << ": " << got);
+        }
+        if (!root)
+        {
+            NS_TEST_EXPECT_MSG_NE(Refusal(readOnly).find("is read-only"),
+                                  std::string::npos,
+                                  Refusal(readOnly));
+        }
+        // Nothing was added to the files it refused.
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(foreign, "SELECT count(*) FROM sqlite_master"),
+                              2,
+                              "the foreign file keeps its two tables only");
+    }
+};
+
+/// Writers that create a new file at once, and a reader holding a lock, lose no run.
+class UbResultsConcurrencyTestCase : public TestCase
+{
+  public:
+    UbResultsConcurrencyTestCase()
+        : TestCase("8 writers creating one file at once, and one held up by a reader, lose no run")
+    {
+    }
+
+  private:
+    /// Fork n writers that each commit `runs` runs of `params` parameters to path, together.
+    static void Writers(const std::string& path, int n, int runs, int params)
+    {
+        std::vector<pid_t> kids;
+        for (int w = 0; w < n; ++w)
+        {
+            pid_t pid = fork();
+            if (pid == 0)
+            {
+                int status = 0;
+                try
+                {
+                    for (int r = 0; r < runs; ++r)
+                    {
+                        UbResults res("writer-" + std::to_string(w), path);
+                        for (int k = 0; k < params; ++k)
+                        {
+                            res.AddParameter("p" + std::to_string(k), k);
+                        }
+                        res.Commit(Seconds(1), 1);
+                    }
+                }
+                catch (const UbInputError& e)
+                {
+                    std::fprintf(stderr, "writer %d: %s\n", w, e.what());
+                    status = 2;
+                }
+                _exit(status);
+            }
+            kids.push_back(pid);
+        }
+        for (pid_t k : kids)
+        {
+            waitpid(k, nullptr, 0);
+        }
+    }
+
+    void DoRun() override
+    {
+        // Each round starts from no file, so that the writers race to create the schema.
+        for (int round = 0; round < 5; ++round)
+        {
+            const std::string path = CreateTempDirFilename("race-" + std::to_string(round) + ".db");
+            Writers(path, 8, 3, 10);
+            NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT count(*) FROM runs"),
+                                  24,
+                                  "round " << round << ": every run of every writer");
+            NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT count(*) FROM params"),
+                                  240,
+                                  "round " << round << ": every parameter");
+            NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "PRAGMA user_version"),
+                                  UbResults::SCHEMA_VERSION,
+                                  "the schema version, once");
+        }
+        // A reader holds the file for 2.5 s: the writer waits, says so, and then writes.
+        const std::string path = CreateTempDirFilename("held.db");
+        CommitCollective(path, Collective("x", "packet", false));
+        int ready[2];
+        NS_TEST_ASSERT_MSG_EQ(pipe(ready), 0, "pipe");
+        pid_t reader = fork();
+        if (reader == 0)
+        {
+            sqlite3* db = nullptr;
+            sqlite3_open(path.c_str(), &db);
+            sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr);
+            (void)!write(ready[1], "x", 1);
+            usleep(2500000);
+            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+            sqlite3_close(db);
+            _exit(0);
+        }
+        char x;
+        (void)!read(ready[0], &x, 1);
+        ubtest::ChildResult c = ubtest::RunInChild([path]() {
+            UbResults r("held-up", path);
+            r.Commit(Seconds(1), 1);
+        });
+        waitpid(reader, nullptr, 0);
+        NS_TEST_EXPECT_MSG_EQ(c.exitedNormally, true, "the writer waited: " << c.output);
+        NS_TEST_EXPECT_MSG_NE(c.output.find("another process holds its lock"),
+                              std::string::npos,
+                              "and said so: " << c.output);
+        NS_TEST_EXPECT_MSG_EQ(QueryInt(path, "SELECT count(*) FROM runs WHERE program='held-up'"),
+                              1,
+                              "its run is in the file");
     }
 };
 
@@ -365,6 +566,8 @@ class UbResultsTestSuite : public TestSuite
     {
         AddTestCase(new UbResultsRoundTripTestCase, ubtest::Quick());
         AddTestCase(new UbResultsRefusalTestCase, ubtest::Quick());
+        AddTestCase(new UbResultsCheckTestCase, ubtest::Quick());
+        AddTestCase(new UbResultsConcurrencyTestCase, ubtest::Quick());
         AddTestCase(new UbHistogramTestCase, ubtest::Quick());
         AddTestCase(new UbCommandLineTextTestCase, ubtest::Quick());
     }

@@ -281,6 +281,8 @@ def test_input_error_is_a_python_exception(tmp_path):
     with pytest.raises(ns3.UbInputError) as e:
         ns3.UbTopology.Load(str(bad))
     assert f"topology file '{bad}' line 2: unknown node kind 'router'" in str(e.value)
+    with pytest.raises(ns3.UbInputError, match="is a folder; give a file in it"):
+        ns3.UbResults.Check(str(tmp_path))
     good = tmp_path / "good.topo"
     good.write_text("node a npu\nnode b npu\nlink a b lanes=4\n")
     assert ns3.UbTopology.Load(str(good)).GetNNodes() == 2
