@@ -119,6 +119,7 @@ print('deadlock_check=' + check + ' deadlock_free rows=' + str(rows))
 "
 check credit-loop-bound 0 "0.000" "$BIN/ub-credit-loop" --packets=400 --db="$TMP/loop.db"
 check scratch-program 0 "received 1048576 B" ./ubsim run ub-first
+check scratch-program-bad-lanes 2 "ub-first: UbNetDevice node 0 port 0: Lanes=3 is invalid; set Lanes to 1, 2, 4 or 8" ./ubsim run ub-first --lanes=3
 check presets-list 0 "cm384-ub1" ./ubsim presets
 check presets-show 0 "UbNetDevice::LaneRate = 112Gbps ; [S]" ./ubsim presets cm384-ub1
 check presets-sources 0 "sources: nvidia.com GB200 NVL72" ./ubsim presets

@@ -284,13 +284,27 @@ UbPreset::GetDouble(const std::string& key) const
     return d;
 }
 
+std::string
+UbPreset::LineOf(const std::string& key) const
+{
+    for (const auto& e : m_entries)
+    {
+        if (e.type + "::" + e.attribute == key && e.line > 0)
+        {
+            return " line " + std::to_string(e.line);
+        }
+    }
+    return "";
+}
+
 uint32_t
 UbPreset::GetCount(const std::string& key, uint32_t max) const
 {
     const double n = GetDouble(key);
     UB_INPUT_ERROR_IF(!(n >= 0 && n <= max) || n != std::floor(n),
-                      "UbPreset " << m_name << " (" << m_path << "): " << key << " = " << Get(key)
-                                  << " is not a whole number from 0 to " << max);
+                      "UbPreset " << m_name << " (" << m_path << LineOf(key) << "): " << key
+                                  << " = " << Get(key) << " is not a whole number from 0 to "
+                                  << max);
     return static_cast<uint32_t>(n);
 }
 
@@ -299,8 +313,8 @@ UbPreset::GetNonNegative(const std::string& key, double max) const
 {
     const double v = GetDouble(key);
     UB_INPUT_ERROR_IF(!(v >= 0 && v <= max),
-                      "UbPreset " << m_name << " (" << m_path << "): " << key << " = " << Get(key)
-                                  << " is not a number from 0 to " << max);
+                      "UbPreset " << m_name << " (" << m_path << LineOf(key) << "): " << key
+                                  << " = " << Get(key) << " is not a number from 0 to " << max);
     return v;
 }
 

@@ -173,6 +173,9 @@ class UbPreset
     void Apply(UbControllerHelper& ctl) const;
 
   private:
+    /// \param key "type::attribute" \return " line N" of the file where it is set, or ""
+    std::string LineOf(const std::string& key) const;
+
     std::string m_name;
     std::string m_description;
     std::string m_sources;

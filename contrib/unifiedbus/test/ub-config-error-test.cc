@@ -345,6 +345,35 @@ class UbConfigErrorTestSuite : public TestSuite
                 {"UbNetDevice node 0 port 0", "SL 1 to VL 5", "VlCount=2"}),
             ubtest::Quick());
         AddTestCase(new ubtest::ExpectStopTestCase(
+                        "a negative count in a preset names its line",
+                        []() {
+                            // ascend950-ub2 with topology::Endpoints = -8 (it ended in bad_alloc
+                            // after taking gigabytes).
+                            std::ifstream in(UbPreset::Load("ascend950-ub2").GetPath());
+                            const std::string path =
+                                "/tmp/ub-config-error-neg-" + std::to_string(getpid()) + ".preset";
+                            std::ofstream out(path);
+                            int lineNo = 0;
+                            int at = 0;
+                            for (std::string line; std::getline(in, line);)
+                            {
+                                ++lineNo;
+                                if (line.rfind("topology::Endpoints =", 0) == 0)
+                                {
+                                    line = "topology::Endpoints = -8 ; [A] a test value";
+                                    at = lineNo;
+                                }
+                                out << line << "\n";
+                            }
+                            out.close();
+                            std::cout << "Endpoints on line " << at << "\n";
+                            UbTopologyHelper sys;
+                            sys.BuildPreset(UbPreset::Load(path), 0);
+                        },
+                        {".preset line ",
+                         "topology::Endpoints = -8 is not a whole number from 0 to 16777216"}),
+                    ubtest::Quick());
+        AddTestCase(new ubtest::ExpectStopTestCase(
                         "a torus tie rule that does not exist",
                         []() {
                             // A file of this process's own: runners started together (the

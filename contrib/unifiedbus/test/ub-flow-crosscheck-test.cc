@@ -294,7 +294,8 @@ Incast(const std::string& preset, uint64_t bytes, bool flowLevel)
                 ++arrived;
                 last = Simulator::Now().GetSeconds();
             }));
-        Simulator::Schedule(MicroSeconds(1), [&]() {
+        // dst by value: the event runs after this block has ended (ASan's stack-use-after-scope).
+        Simulator::Schedule(MicroSeconds(1), [&h, dst, bytes]() {
             for (uint32_t s = 1; s <= 16; ++s)
             {
                 h.GetEndpoints().Get(s)->GetObject<UbController>()->WriteWithNotify(

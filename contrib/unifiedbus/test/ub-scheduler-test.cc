@@ -64,7 +64,8 @@ class UbSchedulerKeysTestCase : public TestCase
         uint64_t now = 0;
         auto add = [&](uint64_t ts) {
             Scheduler::Event ev;
-            impls.push_back(MakeEvent(&Nothing));
+            impls.push_back(
+                Ptr<EventImpl>(MakeEvent(&Nothing), false)); // MakeEvent holds one reference
             ev.impl = PeekPointer(impls.back());
             ev.key.m_ts = ts;
             ev.key.m_uid = ++uid;
@@ -169,7 +170,8 @@ class UbSchedulerLateTestCase : public TestCase
         uint32_t uid = 0;
         auto make = [&](uint64_t ts) {
             Scheduler::Event ev;
-            impls.push_back(MakeEvent(&Nothing));
+            impls.push_back(
+                Ptr<EventImpl>(MakeEvent(&Nothing), false)); // MakeEvent holds one reference
             ev.impl = PeekPointer(impls.back());
             ev.key.m_ts = ts;
             ev.key.m_uid = ++uid;
@@ -240,7 +242,8 @@ class UbSchedulerRewindTestCase : public TestCase
         uint32_t far = 0;     // of them, a window or more before it
         auto add = [&](uint64_t ts) {
             Scheduler::Event ev;
-            impls.push_back(MakeEvent(&Nothing));
+            impls.push_back(
+                Ptr<EventImpl>(MakeEvent(&Nothing), false)); // MakeEvent holds one reference
             ev.impl = PeekPointer(impls.back());
             ev.key.m_ts = ts;
             ev.key.m_uid = ++uid;
