@@ -81,6 +81,11 @@ check system-lanes-3-in-file 2 "line 3: lanes='3' must be 1, 2, 4 or 8" "$BIN/ub
 check system-db-folder 2 "ub-system: UbResults: results file $TMP is a folder; give a file in it" "$BIN/ub-system" --preset=ascend950-ub2 --npus=0 --db="$TMP"
 check system-db-foreign 2 "holds tables ns3-unifiedbus did not write (customers); use another file" "$BIN/ub-system" --preset=ascend950-ub2 --npus=0 --db="$TMP/foreign.db"
 check system-check-skipped 0 "deadlock check: skipped (--check=0)" "$BIN/ub-system" --preset=nvlink4-h100 --check=0 --db="$TMP/skip.db"
+# A run that cannot deliver (every packet likely corrupted, no link-level retry): the watchdog
+# stops it, names the waiting transport channels, keeps the row marked failed; status 3.
+check system-watchdog 3 "UB watchdog: nothing was delivered" "$BIN/ub-system" --preset=ascend950-ub2 --npus=16 --bytes=65536 --ns3::UbNetDevice::PacketErrorRate=0.9 --ns3::UbNetDevice::LinkRetry=false --db="$TMP/wd.db"
+check system-incomplete 3 "ub-system: the run failed: the write did not complete; its rows are in $TMP/wd.db as run 2, marked failed" "$BIN/ub-system" --preset=nvlink4-h100 --bytes=65536 --ns3::UbNetDevice::PacketErrorRate=0.9 --ns3::UbNetDevice::LinkRetry=false --db="$TMP/wd.db"
+check system-invariants-off 0 "note: the end-of-run invariant checks were skipped (UbCheckInvariants=false)" "$BIN/ub-system" --preset=nvlink4-h100 --bytes=4096 --UbCheckInvariants=0 --db="$TMP/wd.db"
 check collectives-vlpolicy 0 "AllReduce              ring      9       65536" "$BIN/ub-collectives" --preset=ascend950-ub2 --topology="$TMP/fm3.topo" --vlPolicy=final-hop-vl1 --maxBytes=65536 --db="$TMP/fm3.db"
 # The deadlock check scoped to the collective's pairs: a ring AllReduce runs on the ring of
 # switches, an All-to-All (pairs 2 and 3 hops apart) stops with the cycle.
@@ -118,6 +123,13 @@ rows = db.execute(\"select count(*) from metrics where name = 'deadlock_free'\")
 print('deadlock_check=' + check + ' deadlock_free rows=' + str(rows))
 "
 check credit-loop-bound 0 "0.000" "$BIN/ub-credit-loop" --packets=400 --db="$TMP/loop.db"
+check runs-status-rows 0 "1 failed: the watchdog stopped the run (nothing delivered for its span) | passed, 1 stopped by the watchdog; 2 failed: the write did not complete | passed; 3 ok | skipped (UbCheckInvariants=false)" \
+  "$PY" -c "
+import re, sqlite3
+db = sqlite3.connect('$TMP/wd.db')
+short = lambda c: re.sub(r'^passed: [0-9]+ checks;?', 'passed,', c).rstrip(',')
+print('; '.join(f'{i} {s} | {short(c)}' for i, s, c in db.execute('select run_id, status, checks from runs')))
+"
 check scratch-program 0 "received 1048576 B" ./ubsim run ub-first
 check scratch-program-bad-lanes 2 "ub-first: UbNetDevice node 0 port 0: Lanes=3 is invalid; set Lanes to 1, 2, 4 or 8" ./ubsim run ub-first --lanes=3
 check presets-list 0 "cm384-ub1" ./ubsim presets

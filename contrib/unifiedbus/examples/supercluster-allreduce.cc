@@ -258,8 +258,7 @@ RunMain(int argc, char* argv[])
                 const UbCollectiveResult& res = out.result;
                 if (res.end <= res.start)
                 {
-                    std::cerr << "supercluster-allreduce: the AllReduce did not finish\n";
-                    return 1;
+                    results.CommitFailed("the AllReduce over " + scaleOut + " did not finish");
                 }
                 std::cout << std::setw(12) << scaleOut << std::setw(14)
                           << UbCollectiveAlgoName(res.algo) << std::setw(12) << bytes << std::fixed

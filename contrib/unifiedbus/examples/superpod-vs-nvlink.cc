@@ -573,9 +573,7 @@ RunMain(int argc, char* argv[])
             const UbCollectiveResult& res = out.result;
             if (!out.finished)
             {
-                std::cerr << "superpod-vs-nvlink: the AllReduce on " << c.label
-                          << " did not finish\n";
-                return 1;
+                results.CommitFailed("the AllReduce on " + c.label + " did not finish");
             }
             std::cout << std::left << std::setw(36) << c.label << std::right << std::setw(10)
                       << res.ranks << std::fixed << std::setprecision(1) << std::setw(12)

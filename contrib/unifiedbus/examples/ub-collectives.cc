@@ -322,9 +322,10 @@ RunMain(int argc, char* argv[])
             const UbCollectiveResult& res = out.result;
             if (!out.finished)
             {
-                std::cerr << "ub-collectives: " << UbCollectiveOpName(op) << " of " << bytes
-                          << " B did not finish\n";
-                return 1;
+                results.CommitFailed(std::string(UbCollectiveOpName(op)) + " of " +
+                                         std::to_string(bytes) + " B did not finish",
+                                     simulated,
+                                     events);
             }
             std::cout << std::setw(14) << UbCollectiveOpName(op) << std::setw(18)
                       << UbCollectiveAlgoName(algo) << std::setw(7) << n << std::setw(12) << bytes

@@ -281,8 +281,9 @@ RunMain(int argc, char* argv[])
         Simulator::Run();
         if (seconds <= 0)
         {
-            std::cerr << "ub-system: the transfer did not complete (lost, or no route)\n";
-            return 1;
+            results.CommitFailed("the " + op + " did not complete",
+                                 Simulator::Now(),
+                                 Simulator::GetEventCount());
         }
         std::cout << std::setprecision(3) << "  " << op << " " << bytes << " B "
                   << t.GetNode(s).name << " -> " << t.GetNode(d).name << ": " << seconds * 1e6

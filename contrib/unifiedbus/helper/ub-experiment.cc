@@ -283,9 +283,16 @@ UbExperiment::RunTransfer(const std::string& preset,
             results->AddPorts(sys.GetAll(), Seconds(out.seconds), scope, true);
         }
     }
-    Simulator::Destroy();
-    NS_ABORT_MSG_IF(out.seconds <= 0,
-                    "UbExperiment: the transfer on " << preset << " did not complete");
+    Simulator::Destroy(); // the end-of-run checks: a deadlock is reported and counted
+    if (out.seconds <= 0)
+    {
+        const std::string why = "the transfer on " + preset + " did not complete";
+        if (results)
+        {
+            results->CommitFailed(why);
+        }
+        throw UbRunError("UbExperiment: " + why);
+    }
     return out;
 }
 
@@ -829,9 +836,16 @@ UbExperiment::RunCollective(
     run.scope = scope;
     run.setup = setup;
     CollectiveOutcome out = Run(run);
-    NS_ABORT_MSG_IF(!out.finished,
-                    "UbExperiment: " << UbCollectiveOpName(op) << " on " << preset
-                                     << " did not finish");
+    if (!out.finished)
+    {
+        const std::string why =
+            std::string(UbCollectiveOpName(op)) + " on " + preset + " did not finish";
+        if (results)
+        {
+            results->CommitFailed(why);
+        }
+        throw UbRunError("UbExperiment: " + why);
+    }
     return out.result;
 }
 

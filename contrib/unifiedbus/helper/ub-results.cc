@@ -12,9 +12,11 @@
 #include "ns3/ub-compat.h"
 #include "ns3/ub-controller-helper.h"
 #include "ns3/ub-error.h"
+#include "ns3/ub-invariants.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-packet-sink.h"
 #include "ns3/ub-switch.h"
+#include "ns3/ub-watchdog.h"
 
 #include <chrono>
 #include <cstdio>
@@ -50,7 +52,9 @@ CREATE TABLE IF NOT EXISTS runs (
   rng_run        INTEGER NOT NULL,
   sim_time_s     REAL NOT NULL,
   wall_time_s    REAL NOT NULL,
-  events         INTEGER NOT NULL
+  events         INTEGER NOT NULL,
+  status         TEXT NOT NULL DEFAULT 'ok',
+  checks         TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS params (
   run_id INTEGER NOT NULL REFERENCES runs(run_id),
@@ -678,10 +682,46 @@ UbResults::Commit(Time simTime, uint64_t events)
     }
     double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_wallStart).count();
+    // The end-of-run checks, and whether the run did what it was asked: a failed run's rows are
+    // kept, marked, and the program then stops with status 3 (UbRunError).
+    const UbInvariantTotals inv = UbInvariants::TakeTotals();
+    m_checks = inv.Summary();
+    if (inv.skipped > 0)
+    {
+        std::cout.flush();
+        std::cerr << m_program << ": note: the end-of-run invariant checks were skipped "
+                  << "(UbCheckInvariants=false); the results row says so" << std::endl;
+    }
+    if (inv.violations > 0)
+    {
+        m_status = "failed: invariants violated (" + inv.first + ")";
+    }
+    else if (inv.watchdogStops > 0)
+    {
+        m_status = "failed: the watchdog stopped the run (nothing delivered for its span)";
+    }
+    else if (inv.deadlocks > 0)
+    {
+        m_status = "failed: deadlock (" + std::to_string(inv.stuckChannels) + " channels stuck)";
+    }
+    else if (!m_failure.empty())
+    {
+        m_status = "failed: " + m_failure;
+    }
+    else
+    {
+        m_status = "ok";
+    }
     std::string why;
     try
     {
-        return Write(m_path, simTime, events, wall);
+        int64_t id = Write(m_path, simTime, events, wall);
+        if (m_status != "ok")
+        {
+            throw UbRunError("the run " + m_status + "; its rows are in " + m_path + " as run " +
+                             std::to_string(id) + ", marked failed");
+        }
+        return id;
     }
     catch (const WriteError& e)
     {
@@ -701,7 +741,23 @@ UbResults::Commit(Time simTime, uint64_t events)
     }
     UB_INPUT_ERROR("UbResults: writing " << m_path << " failed (" << why << "); this run's rows "
                                          << "are saved in " << side
-                                         << " (./ubsim report reads it; sqlite3 can copy them)");
+                                         << " (./ubsim report reads it; sqlite3 can copy them)"
+                                         << (m_status == "ok" ? "" : ", marked as ")
+                                         << (m_status == "ok" ? "" : m_status));
+}
+
+void
+UbResults::MarkFailed(const std::string& why)
+{
+    m_failure = why;
+}
+
+void
+UbResults::CommitFailed(const std::string& why, Time simTime, uint64_t events)
+{
+    MarkFailed(why);
+    Commit(simTime, events);
+    throw UbRunError(why); // (an MPI rank other than 0 writes nothing)
 }
 
 int64_t
@@ -745,11 +801,17 @@ UbResults::Write(const std::string& path, Time simTime, uint64_t events, double 
     {
         db.Exec("ALTER TABLE collectives ADD COLUMN aggregated INTEGER NOT NULL DEFAULT 0");
     }
+    if (!db.HasColumn("runs", "status")) // versions 1 to 5: add the status and checks columns
+    {
+        db.Exec("ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'ok'");
+        db.Exec("ALTER TABLE runs ADD COLUMN checks TEXT NOT NULL DEFAULT ''");
+    }
     if (version != SCHEMA_VERSION)
     {
-        // New file, or a version-1 to -4 file: version 2 added the collectives table, version 3
+        // New file, or a version-1 to -5 file: version 2 added the collectives table, version 3
         // the scope column of flows and ports, version 4 the level of collectives, version 5
-        // whether a flow-level collective ran aggregated.
+        // whether a flow-level collective ran aggregated, version 6 the status and checks of
+        // a run.
         db.Exec(("PRAGMA user_version = " + std::to_string(SCHEMA_VERSION)).c_str());
         db.Exec(("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '" +
                  std::to_string(SCHEMA_VERSION) + "')")
@@ -758,7 +820,7 @@ UbResults::Write(const std::string& path, Time simTime, uint64_t events, double 
 
     sqlite3_stmt* st = db.Prepare(
         "INSERT INTO runs(program, started_utc, ns3_version, module_version, rng_seed, rng_run, "
-        "sim_time_s, wall_time_s, events) VALUES (?,?,?,?,?,?,?,?,?)");
+        "sim_time_s, wall_time_s, events, status, checks) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     sqlite3_bind_text(st, 1, m_program.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, m_startedUtc.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, UbNs3Version().c_str(), -1, SQLITE_TRANSIENT);
@@ -768,6 +830,8 @@ UbResults::Write(const std::string& path, Time simTime, uint64_t events, double 
     sqlite3_bind_double(st, 7, simTime.GetSeconds());
     sqlite3_bind_double(st, 8, wall);
     sqlite3_bind_int64(st, 9, static_cast<sqlite3_int64>(events));
+    sqlite3_bind_text(st, 10, m_status.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 11, m_checks.c_str(), -1, SQLITE_TRANSIENT);
     db.Step(st);
     sqlite3_finalize(st);
     int64_t runId = db.LastId();

@@ -37,7 +37,7 @@ class UbResults
 {
   public:
     /// Schema version written by this build.
-    static constexpr int SCHEMA_VERSION = 5;
+    static constexpr int SCHEMA_VERSION = 6;
 
     /// One row of the flows table.
     struct FlowRow
@@ -196,7 +196,28 @@ class UbResults
     void AddTransport(const UbTransport::Stats& t, const std::string& scope = "");
 
     /**
+     * \brief Mark the run as failed: its work did not complete (a collective that never
+     * finished, say). Commit still writes its rows, with status "failed: why", then throws.
+     * \param why one sentence
+     */
+    void MarkFailed(const std::string& why);
+
+    /**
+     * \brief MarkFailed(why), then Commit: the rows so far are written, marked failed, and
+     * UbRunError is thrown (UbMain: exit status 3). For a program whose work did not complete.
+     * \param why one sentence \param simTime simulated time \param events events executed
+     */
+    [[noreturn]] void CommitFailed(const std::string& why,
+                                   Time simTime = Seconds(0),
+                                   uint64_t events = 0);
+
+    /**
      * \brief Write everything in one transaction (to a side file if the file cannot be written).
+     *
+     * First the end-of-run checks run (UbInvariants::End); runs.checks records their summary.
+     * runs.status is "ok", or "failed: reason" when an invariant failed, the watchdog stopped
+     * the run, the network ended deadlocked, or MarkFailed was called. A failed run's rows are
+     * written all the same, and then Commit throws UbRunError (UbMain: exit status 3).
      * \param simTime simulated time of the run
      * \param events ns-3 events executed
      * \return the run_id of the new row (0, writing nothing, on MPI ranks other than 0: rank 0
@@ -248,6 +269,9 @@ class UbResults
 
     std::string m_program;
     std::string m_path;
+    std::string m_failure;      //!< MarkFailed
+    std::string m_status{"ok"}; //!< runs.status, worked out by Commit
+    std::string m_checks;       //!< runs.checks, worked out by Commit
     uint64_t m_seed{0};
     uint64_t m_run{0};
     std::string m_startedUtc;

@@ -4,6 +4,7 @@
 #include "ub-channel.h"
 
 #include "ub-credit.h"
+#include "ub-invariants.h"
 #include "ub-net-device.h"
 #include "ub-scheduler.h"
 
@@ -79,6 +80,7 @@ UbChannel::~UbChannel() = default;
 void
 UbChannel::DoDispose()
 {
+    UbInvariants::AtDispose(); // the first of the model's objects to go checks the run
     m_devices[0] = nullptr;
     m_devices[1] = nullptr;
     m_carrier = CarrierCallback();

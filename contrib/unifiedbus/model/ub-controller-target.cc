@@ -45,9 +45,14 @@ UbController::OnRequest(uint32_t src,
     uint32_t seq = TH::UnwrapTassn(s.lowest, th.tassn);
     if (static_cast<int32_t>(seq - s.lowest) < 0)
     {
-        return; // a transaction that already executed (cannot happen with RTP)
+        ++m_duplicateRequests; // a transaction that already executed (cannot happen with RTP)
+        return;
     }
     TargetTxn& t = s.txns[seq];
+    if (t.complete)
+    {
+        ++m_duplicateRequests; // all of it had arrived (cannot happen with RTP)
+    }
     if (t.received == 0 && !t.complete)
     {
         t.taOpcode = opcode;
@@ -211,6 +216,12 @@ UbController::GetAtomicValue(uint64_t address) const
 {
     auto it = m_atomicMemory.find(address);
     return it == m_atomicMemory.end() ? 0 : it->second;
+}
+
+uint64_t
+UbController::GetDuplicateRequests() const
+{
+    return m_duplicateRequests;
 }
 
 uint64_t

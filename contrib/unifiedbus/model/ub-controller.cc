@@ -9,6 +9,7 @@
 
 #include "ub-compat.h"
 #include "ub-error.h"
+#include "ub-invariants.h"
 #include "ub-net-device.h"
 #include "ub-network-header.h"
 #include "ub-scheduler.h"
@@ -215,7 +216,8 @@ UbController::NotifyNewAggregate()
 void
 UbController::DoDispose()
 {
-    m_transport = nullptr; // disposed with the node it is aggregated to
+    UbInvariants::AtDispose(); // the first of the model's objects to go checks the run
+    m_transport = nullptr;     // disposed with the node it is aggregated to
     m_lossEvent.Cancel();
     m_txns.clear();
     m_byTassn.clear();

@@ -166,6 +166,9 @@ class UbController : public Object
     uint64_t GetFailed() const;
     /// \return transactions executed at this endpoint as a target
     uint64_t GetExecuted() const;
+    /// \return request packets that arrived here for a transaction that had all its packets
+    /// already or had executed (RTP delivers each packet once, so UbInvariants expects 0)
+    uint64_t GetDuplicateRequests() const;
     /// \return the transport's counters
     const UbTransport::Stats& GetTransportStats() const;
     /// \return bytes of transaction and transport state held now
@@ -344,6 +347,7 @@ class UbController : public Object
     uint64_t m_completed{0};
     uint64_t m_failed{0};
     uint64_t m_executed{0};
+    uint64_t m_duplicateRequests{0}; //!< GetDuplicateRequests
     TracedCallback<const UbTransactionRecord&> m_completeTrace;
     TracedCallback<uint32_t, uint16_t, UbOp, UbOrder> m_executeTrace;
 };

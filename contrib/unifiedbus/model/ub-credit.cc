@@ -172,6 +172,21 @@ UbCreditSender::GetStallPs(uint8_t vl, int64_t nowPs) const
     return total;
 }
 
+void
+UbCreditSender::ReadBooks(uint8_t vl, UbCreditBooks& b) const
+{
+    const bool pool = vl == UB_MAX_VLS;
+    b.credits = pool ? m_shared : m_vl[vl].credits;
+    b.spent = pool ? m_sharedSpent : m_vl[vl].spent;
+    b.initial = pool ? m_sharedInitial : m_vlInitial;
+    b.incoming = 0;
+    for (std::size_t i = m_head; i < m_incoming.size(); ++i)
+    {
+        const UbCreditReturn& r = m_incoming[i];
+        b.incoming += pool ? r.sharedCells : (r.vl == vl ? r.reservedCells : 0);
+    }
+}
+
 uint64_t
 UbCreditSender::GetHeapBytes() const
 {
@@ -236,6 +251,25 @@ UbCreditReceiver::TimeUsedFallsTo(uint8_t vl, uint32_t level) const
         }
     }
     return UB_NEVER_PS;
+}
+
+void
+UbCreditReceiver::ReadBooks(uint8_t vl, UbCreditBooks& b) const
+{
+    if (vl == UB_MAX_VLS)
+    {
+        b.charged = m_sharedCharged;
+        b.used = m_sharedUsed;
+        b.unreturned = 0;
+        for (uint8_t v = 0; v < m_nVl; ++v)
+        {
+            b.unreturned += m_vl[v].accShared;
+        }
+        return;
+    }
+    b.charged = m_vl[vl].charged;
+    b.used = m_vl[vl].used;
+    b.unreturned = m_vl[vl].accReserved;
 }
 
 uint64_t

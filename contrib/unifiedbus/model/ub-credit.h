@@ -51,6 +51,24 @@ constexpr uint8_t UB_INLINE_VLS = 2;
 
 /**
  * \ingroup unifiedbus
+ * The credit books of one link direction for one VL's reserve (or, with UB_MAX_VLS, for the
+ * shared pool), as the sender and the receiver hold them. UbInvariants adds them up: credits
+ * held + returned and not yet absorbed + spent and not yet charged (the packets on the wire) +
+ * cells in the buffer + cells freed and not yet returned equal what the receiver announced.
+ */
+struct UbCreditBooks
+{
+    int64_t credits{0};     //!< sender: credits held
+    uint64_t incoming{0};   //!< sender: returned cells that arrived or are on their way, unabsorbed
+    uint32_t spent{0};      //!< sender: cells spent since the start (wraps around)
+    uint32_t initial{0};    //!< sender: what the receiver announced
+    uint32_t charged{0};    //!< receiver: cells charged since the start (wraps around)
+    uint64_t used{0};       //!< receiver: cells in the buffer
+    uint64_t unreturned{0}; //!< receiver: cells freed and not yet returned
+};
+
+/**
+ * \ingroup unifiedbus
  * \brief The sending half of credit flow control on one link direction.
  *
  * Holds the credits toward the peer's receive buffer, as the peer announced it when the link
@@ -116,7 +134,9 @@ class UbCreditSender
             return false;
         }
         s.credits -= res;
+        s.spent += static_cast<uint32_t>(res);
         m_shared -= sh;
+        m_sharedSpent += static_cast<uint32_t>(sh);
         reserved = static_cast<uint32_t>(res);
         shared = static_cast<uint32_t>(sh);
         return true;
@@ -166,6 +186,23 @@ class UbCreditSender
     void EndStall(uint8_t vl, int64_t atPs);
     /// \param vl VL \param nowPs the time \return stall time of the VL so far
     int64_t GetStallPs(uint8_t vl, int64_t nowPs) const;
+
+    /**
+     * \brief Fill the sender's half of the books (credits, incoming, spent, initial).
+     * \param vl VL, or UB_MAX_VLS for the shared pool
+     * \param[out] b the books
+     */
+    void ReadBooks(uint8_t vl, UbCreditBooks& b) const;
+
+    /**
+     * \brief Lose credits, as a bug in the credit return would: for the tests of UbInvariants.
+     * \param vl VL \param cells credits lost
+     */
+    void LeakForTest(uint8_t vl, int32_t cells)
+    {
+        m_vl[vl].credits -= cells;
+    }
+
     /// \return bytes held beyond sizeof(UbCreditSender)
     uint64_t GetHeapBytes() const;
 
@@ -176,6 +213,7 @@ class UbCreditSender
         int64_t stallSincePs{-1}; //!< start of the current credit stall, -1 if none
         int64_t stallTotalPs{0};  //!< accumulated credit-stall time
         int32_t credits{0};       //!< credits toward the peer's reserve (cells)
+        uint32_t spent{0};        //!< reserve cells spent since the start (wraps around)
         bool stallAnnounced{false};
     };
 
@@ -201,6 +239,7 @@ class UbCreditSender
     std::vector<UbCreditReturn> m_incoming; //!< FIFO in arrival order, from m_head
     uint32_t m_head{0};
     int32_t m_shared{0};
+    uint32_t m_sharedSpent{0}; //!< shared cells spent since the start (wraps around)
     uint32_t m_vlInitial{0};
     uint32_t m_sharedInitial{0};
     uint32_t m_stallMask{0};
@@ -270,7 +309,9 @@ class UbCreditReceiver
     void Charge(uint8_t vl, uint32_t reserved, uint32_t shared)
     {
         m_vl[vl].used += reserved;
+        m_vl[vl].charged += reserved;
         m_sharedUsed += shared;
+        m_sharedCharged += shared;
     }
 
     /**
@@ -344,6 +385,14 @@ class UbCreditReceiver
     /// \return bytes held beyond sizeof(UbCreditReceiver)
     uint64_t GetHeapBytes() const;
 
+    /**
+     * \brief Fill the receiver's half of the books (charged, used, unreturned); releases not yet
+     * resolved count as used.
+     * \param vl VL, or UB_MAX_VLS for the shared pool
+     * \param[out] b the books
+     */
+    void ReadBooks(uint8_t vl, UbCreditBooks& b) const;
+
   private:
     /// A packet leaving the buffer at a known time.
     struct Release
@@ -361,6 +410,7 @@ class UbCreditReceiver
         uint32_t used{0};        //!< reserve cells in use
         uint32_t accReserved{0}; //!< freed reserve cells not yet returned
         uint32_t accShared{0};   //!< freed shared cells not yet returned
+        uint32_t charged{0};     //!< reserve cells charged since the start (wraps around)
     };
 
     /// \param[out] vl the VL whose return times out first \return when (UB_NEVER_PS if none)
@@ -380,6 +430,7 @@ class UbCreditReceiver
     uint32_t m_vlCells{0};
     uint32_t m_sharedCells{0};
     uint32_t m_sharedUsed{0};
+    uint32_t m_sharedCharged{0}; //!< shared cells charged since the start (wraps around)
     uint32_t m_grain{1};
     uint32_t m_accPending{0}; //!< VLs with unreturned cells below the grain
     uint8_t m_nVl{0};

@@ -3,6 +3,8 @@
  */
 #include "ub-error.h"
 
+#include "ub-watchdog.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -36,17 +38,35 @@ UbPrintInputError(const std::string& program, const std::string& what)
     std::cerr << program << ": " << OneLine(what) << std::endl;
 }
 
+UbRunError::UbRunError(const std::string& what)
+    : std::runtime_error(OneLine(what))
+{
+}
+
 int
 UbMain(const std::string& program, const std::function<int()>& body)
 {
     try
     {
-        return body();
+        int status = body();
+        if (status == 0 && UbWatchdog::HasStopped())
+        {
+            UbPrintInputError(program,
+                              "the watchdog stopped the run (its report is above); the results "
+                              "are incomplete");
+            return 3;
+        }
+        return status;
     }
     catch (const UbInputError& e)
     {
         UbPrintInputError(program, e.what());
         return 2;
+    }
+    catch (const UbRunError& e)
+    {
+        UbPrintInputError(program, e.what());
+        return 3;
     }
 }
 

@@ -41,11 +41,27 @@ class UbInputError : public std::runtime_error
 void UbPrintInputError(const std::string& program, const std::string& what);
 
 /**
+ * \ingroup unifiedbus
+ * A run that could not finish as asked: the watchdog stopped it (a deadlock, or nothing
+ * delivered for its span), or its work did not complete. Its report was printed already and its
+ * results, if any, were committed marked as failed. UbMain returns 3.
+ */
+class UbRunError : public std::runtime_error
+{
+  public:
+    /// \param what one sentence (line breaks are replaced by spaces)
+    explicit UbRunError(const std::string& what);
+};
+
+/**
  * \brief Run a program's main body; an input error is printed on one line and gives status 2.
  *
  * \param program the program's short name, printed before the sentence
  * \param body main's work; its return value is the exit status
- * \return body's status, or 2 after a UbInputError
+ * A UbRunError is printed the same way and gives status 3; so does a body that returns 0 after
+ * the watchdog stopped its run (UbWatchdog).
+ *
+ * \return body's status, 2 after a UbInputError, 3 after a UbRunError or a watchdog stop
  */
 int UbMain(const std::string& program, const std::function<int()>& body);
 

@@ -272,6 +272,32 @@ UbNetDevice::GetPeer() const
     return m_channel ? m_channel->GetPeer(this) : nullptr;
 }
 
+bool
+UbNetDevice::ReadCreditBooks(uint8_t vl, UbCreditBooks& books) const
+{
+    Ptr<UbNetDevice> peer = GetPeer();
+    if (!m_ready || !peer || !peer->m_ready || !m_local || !peer->m_local ||
+        UbScheduler::IsDistributedOrder() || (vl != UB_MAX_VLS && vl >= m_vlCount))
+    {
+        return false;
+    }
+    m_credits.ReadBooks(vl, books);
+    peer->m_rxBuffer.ReadBooks(vl, books);
+    for (uint32_t i = peer->m_pendingHead; i < peer->m_pendingReturns.size(); ++i)
+    {
+        const PendingReturn& r = peer->m_pendingReturns[i];
+        books.unreturned += vl == UB_MAX_VLS ? r.sharedCells : (r.vl == vl ? r.reservedCells : 0);
+    }
+    return true;
+}
+
+void
+UbNetDevice::LeakCreditsForTest(uint8_t vl, uint32_t cells)
+{
+    NS_ABORT_MSG_IF(!m_ready || vl >= m_vlCount, Where() << ": LeakCreditsForTest on VL " << +vl);
+    m_credits.LeakForTest(vl, static_cast<int32_t>(cells));
+}
+
 void
 UbNetDevice::SetIfIndex(const uint32_t index)
 {

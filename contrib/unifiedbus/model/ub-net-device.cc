@@ -12,6 +12,7 @@
 
 #include "ub-channel.h"
 #include "ub-compat.h"
+#include "ub-invariants.h"
 #include "ub-scheduler.h"
 
 #include "ns3/abort.h"
@@ -45,6 +46,9 @@ UbNetDevice::~UbNetDevice() = default;
 void
 UbNetDevice::DoDispose()
 {
+    // Simulator::Destroy disposes the nodes: the first port to go checks the run's invariants
+    // while every node is still whole.
+    UbInvariants::AtDispose();
     m_attemptEvent.Cancel();
     if (m_flushEvent)
     {

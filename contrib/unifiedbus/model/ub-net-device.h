@@ -178,6 +178,30 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     /// and inspecting topologies: the device itself never uses it
     Ptr<UbNetDevice> GetPeer() const;
 
+    /**
+     * \brief Read the credit books of the direction from this port to the other end, for
+     * UbInvariants: this port's credits and the other end's buffer.
+     * \param vl VL, or UB_MAX_VLS for the shared pool
+     * \param[out] books the books
+     * \return false if they cannot be read here: a port that never started (it sent and
+     * received nothing), the other end in another process, or credit returns that travel as
+     * events (distributed order)
+     */
+    bool ReadCreditBooks(uint8_t vl, UbCreditBooks& books) const;
+
+    /// \return true once the port has started (at its first packet or credit)
+    bool IsStarted() const
+    {
+        return m_ready;
+    }
+
+    /**
+     * \brief Lose credits toward the other end, as a bug in the credit return would: for the
+     * tests of UbInvariants only.
+     * \param vl VL \param cells credits lost
+     */
+    void LeakCreditsForTest(uint8_t vl, uint32_t cells);
+
     /// \return what this end announces to the other when the link comes up (UbLinkParams)
     UbLinkParams GetLinkParams() const;
 

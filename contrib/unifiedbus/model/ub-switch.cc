@@ -5,9 +5,11 @@
 
 #include "ub-compat.h"
 #include "ub-error.h"
+#include "ub-invariants.h"
 #include "ub-net-device.h"
 #include "ub-network-header.h"
 #include "ub-scheduler.h"
+#include "ub-watchdog.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -179,9 +181,40 @@ UbSwitch::UbSwitch()
     : m_routing(CreateObject<UbRoutingTable>())
 {
     UbEnsurePicoseconds();
+    if (UbInvariants::IsEndDone())
+    {
+        // The first switch of a new simulation: the end-of-run checks start afresh, and the
+        // switches the last one disposed leave the list.
+        UbWatchdog::Reset();
+        UbInvariants::Reset();
+        std::size_t n = 0;
+        for (UbSwitch* sw : s_all)
+        {
+            if (sw != nullptr)
+            {
+                sw->m_registryIndex = static_cast<uint32_t>(n);
+                s_all[n++] = sw;
+            }
+        }
+        s_all.resize(n);
+    }
+    m_registryIndex = static_cast<uint32_t>(s_all.size());
+    s_all.push_back(this);
 }
 
-UbSwitch::~UbSwitch() = default;
+UbSwitch::~UbSwitch()
+{
+    Unregister();
+}
+
+void
+UbSwitch::Unregister()
+{
+    if (m_registryIndex < s_all.size() && s_all[m_registryIndex] == this)
+    {
+        s_all[m_registryIndex] = nullptr;
+    }
+}
 
 void
 UbSwitch::NotifyNewAggregate()
@@ -204,6 +237,10 @@ UbSwitch::NotifyNewAggregate()
 void
 UbSwitch::DoDispose()
 {
+    // Simulator::Destroy disposes the nodes: the first of the model's objects to go checks the
+    // run's invariants while every switch, port and controller is still whole.
+    UbInvariants::AtDispose();
+    Unregister();
     for (auto& [key, voq] : m_voqs)
     {
         for (Queued* q = voq->head; q != nullptr;)
@@ -405,6 +442,7 @@ UbSwitch::Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time 
     info.lbf = static_cast<uint8_t>(flowKey & 0xFF);
     m_injectionQueued[info.sl] += packet->GetSize();
     ++m_injected;
+    ++m_inPipeline;
     m_injectTrace(packet, info);
     Time ready = delay + m_pipelineLatency;
     if (ready.IsZero())
@@ -426,6 +464,7 @@ UbSwitch::Inject(Ptr<Packet> packet, UbPacketInfo& info, uint32_t flowKey, Time 
 void
 UbSwitch::InjectReady(Ptr<Packet> packet, UbPacketInfo info)
 {
+    --m_inPipeline;
     if (info.dst == m_cna)
     {
         m_injectionQueued[info.sl] -= packet->GetSize();
@@ -513,12 +552,25 @@ UbSwitch::Deliver(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info)
                                              info.sharedCells);
     }
     ++m_delivered;
+    ++s_deliveries;
+    if (m_duplicateNext)
+    {
+        m_duplicateNext = false;
+        Deliver(UB_LOCAL_PORT, packet, info); // tests of UbInvariants: delivered twice
+    }
     NS_LOG_LOGIC(Where() << ": delivered " << packet->GetSize() << " B from CNA " << info.src);
     m_deliverTrace(packet, info);
     for (auto& cb : m_rxCallbacks)
     {
         cb(packet, info);
     }
+}
+
+void
+UbSwitch::DeliverAtTail(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info)
+{
+    --m_inPipeline;
+    Deliver(inPort, packet, info);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,9 +587,10 @@ UbSwitch::ReceiveFromPort(uint32_t inPort,
         Time now = UbScheduler::Now();
         if (tailReady > now)
         {
+            ++m_inPipeline;
             UbSchedule(tailReady - now,
                        UbHint{nullptr, 0, PeekPointer(packet)},
-                       &UbSwitch::Deliver,
+                       &UbSwitch::DeliverAtTail,
                        this,
                        inPort,
                        packet,

@@ -226,6 +226,62 @@ class UbSwitch : public Object, public UbPortQueues
     /// \return an estimate of the bytes this switch holds while idle (ports not counted)
     uint64_t GetIdleMemoryBytes() const;
 
+    /// \return packets between injection or arrival and their next step (routing, or delivery
+    /// at the tail): neither queued nor delivered yet
+    uint64_t GetPipelinePackets() const
+    {
+        return m_inPipeline;
+    }
+
+    /**
+     * \return the switches of this simulation, in the order they were made; disposed ones are
+     * nullptr (UbInvariants and UbWatchdog walk them; NodeList is gone by the time the first
+     * node is disposed)
+     */
+    static const std::vector<UbSwitch*>& GetAll()
+    {
+        return s_all;
+    }
+
+    /// \return packets delivered to endpoints in this process, over all switches and runs
+    static uint64_t GetDeliveriesInProcess()
+    {
+        return s_deliveries;
+    }
+
+    /**
+     * \brief Call f(charge, bytes) for every packet waiting for an output and VL, in no
+     * particular order (for reports: UbInvariants builds its graph of waiting channels from it).
+     * \param port output port \param vl output VL \param f the function
+     */
+    template <typename F>
+    void ForEachWaiting(uint32_t port, uint8_t vl, F&& f) const
+    {
+        const Voq* first = m_ports[port].vl[vl].rr;
+        const Voq* voq = first;
+        while (voq != nullptr)
+        {
+            for (const Queued* q = voq->head; q != nullptr; q = q->next)
+            {
+                f(q->charge, q->packet->GetSize());
+            }
+            voq = voq->next == first ? nullptr : voq->next;
+        }
+    }
+
+    /// \param port output port \return the VLs of that output
+    uint8_t GetVlCount(uint32_t port) const
+    {
+        return static_cast<uint8_t>(m_ports[port].vl.size());
+    }
+
+    /// Deliver the next packet that reaches this endpoint twice, as a forwarding bug would: for
+    /// the tests of UbInvariants only.
+    void DuplicateNextDeliveryForTest()
+    {
+        m_duplicateNext = true;
+    }
+
   protected:
     void DoInitialize() override;
     void DoDispose() override;
@@ -295,6 +351,8 @@ class UbSwitch : public Object, public UbPortQueues
                  Time tailReady,
                  uint32_t outPort);
     void Deliver(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info);
+    /// Deliver a packet that arrived whole (cut-through) at its tail.
+    void DeliverAtTail(uint32_t inPort, Ptr<Packet> packet, UbPacketInfo info);
     void NotifyReady(uint8_t sl);
     std::string Where() const;
     bool EcnMark(uint64_t queued);
@@ -331,6 +389,13 @@ class UbSwitch : public Object, public UbPortQueues
     uint64_t m_queuedPackets{0};
     uint64_t m_delivered{0};
     uint64_t m_injected{0};
+    uint64_t m_inPipeline{0};                   //!< GetPipelinePackets
+    bool m_duplicateNext{false};                //!< DuplicateNextDeliveryForTest
+    static inline uint64_t s_deliveries = 0;    //!< GetDeliveriesInProcess
+    static inline std::vector<UbSwitch*> s_all; //!< GetAll
+    uint32_t m_registryIndex{0};                //!< this switch's place in s_all
+    /// Leave s_all.
+    void Unregister();
 
     TracedCallback<Ptr<const Packet>, const UbPacketInfo&> m_deliverTrace;
     TracedCallback<Ptr<const Packet>, const UbPacketInfo&> m_injectTrace;

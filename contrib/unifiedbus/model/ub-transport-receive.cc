@@ -10,6 +10,7 @@
 #include "ub-transaction-header.h"
 #include "ub-transport-header.h"
 #include "ub-transport.h"
+#include "ub-watchdog.h"
 
 #include "ns3/abort.h"
 #include "ns3/log.h"
@@ -87,6 +88,10 @@ UbTransport::OnTimer(uint32_t peer, uint32_t index)
     ++m_stats.timeouts;
     NS_LOG_LOGIC("CNA " << m_endpoint.cna << " channel " << index << " to " << peer
                         << ": timeout, resend from PSN " << ch.sndUna);
+    if (UbWatchdog::Poll())
+    {
+        return; // nothing was delivered anywhere for the watchdog's span: the run stops
+    }
     ch.rtoBackoff = std::min<uint32_t>(ch.rtoBackoff * 2, 64);
     if (m_retransmission == GO_BACK_N)
     {
@@ -243,8 +248,7 @@ UbTransport::OnData(Channel& ch, Ptr<Packet> packet, const UbPacketInfo& info)
         {
             --m_stats.lost; // late, not lost
         }
-        ++m_stats.delivered;
-        m_deliver(packet, info);
+        DeliverUp(packet, info);
         return;
     }
     if (m_retransmission == GO_BACK_N)
@@ -253,8 +257,7 @@ UbTransport::OnData(Channel& ch, Ptr<Packet> packet, const UbPacketInfo& info)
         {
             ++ch.expected;
             ch.nakSent = false;
-            ++m_stats.delivered;
-            m_deliver(packet, info);
+            DeliverUp(packet, info);
             AckOrDelay(ch, last || ++ch.sinceAck >= m_ackEvery);
         }
         else if (psn > ch.expected)
@@ -321,10 +324,21 @@ UbTransport::OnData(Channel& ch, Ptr<Packet> packet, const UbPacketInfo& info)
     }
     if (deliver)
     {
-        ++m_stats.delivered;
-        m_deliver(packet, info);
+        DeliverUp(packet, info);
     }
     AckOrDelay(ch, outOfOrder || last || ++ch.sinceAck >= m_ackEvery);
+}
+
+void
+UbTransport::DeliverUp(Ptr<Packet> packet, const UbPacketInfo& info)
+{
+    ++m_stats.delivered;
+    m_deliver(packet, info);
+    if (m_duplicateNext)
+    {
+        m_duplicateNext = false;
+        m_deliver(packet, info); // UbInvariants' tests: a DATA packet handed up twice
+    }
 }
 
 void

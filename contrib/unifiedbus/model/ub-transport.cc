@@ -9,6 +9,7 @@
 
 #include "ub-compat.h"
 #include "ub-error.h"
+#include "ub-invariants.h"
 #include "ub-network-header.h"
 #include "ub-scheduler.h"
 #include "ub-transaction-header.h"
@@ -306,6 +307,7 @@ UbTransport::Start(const Endpoint& endpoint)
 void
 UbTransport::DoDispose()
 {
+    UbInvariants::AtDispose(); // the first of the model's objects to go checks the run
     for (auto& [cna, peer] : m_peers)
     {
         for (auto& ch : peer.channels)
@@ -347,6 +349,41 @@ UbTransport::GetUnacked() const
         for (const auto& ch : peer.channels)
         {
             n += Unacked(ch);
+        }
+    }
+    return n;
+}
+
+uint32_t
+UbTransport::DescribePending(std::ostream& os, uint32_t limit) const
+{
+    // In CNA order, so that the report is the same from run to run.
+    std::vector<uint32_t> cnas;
+    cnas.reserve(m_peers.size());
+    for (const auto& [cna, peer] : m_peers)
+    {
+        cnas.push_back(cna);
+    }
+    std::sort(cnas.begin(), cnas.end());
+    uint32_t n = 0;
+    for (uint32_t cna : cnas)
+    {
+        const Peer& peer = m_peers.at(cna);
+        for (const auto& ch : peer.channels)
+        {
+            const uint64_t unacked = Unacked(ch);
+            const uint64_t waiting = ch.queue.size() - ch.queueHead;
+            if (unacked == 0 && waiting == 0)
+            {
+                continue;
+            }
+            if (n++ < limit)
+            {
+                os << "  CNA " << m_endpoint.cna << " -> CNA " << cna << ", TP channel " << ch.index
+                   << ": " << unacked << " packet(s) unacknowledged from PSN " << ch.sndUna << ", "
+                   << waiting << " message(s) not started, timeout backoff x" << ch.rtoBackoff
+                   << "\n";
+            }
         }
     }
     return n;

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -247,6 +248,20 @@ class UbTransport : public Object
     uint32_t GetNPeers() const;
     /// \return DATA packets sent and not yet acknowledged, over all channels
     uint64_t GetUnacked() const;
+    /**
+     * \brief Describe the channels with packets unacknowledged or waiting to be sent, one line
+     * each (for the watchdog's report).
+     * \param os where to write \param limit the most lines \return channels with such packets
+     */
+    uint32_t DescribePending(std::ostream& os, uint32_t limit) const;
+
+    /// Hand the next DATA packet accepted up twice, as a transport bug would: for the tests of
+    /// UbInvariants only.
+    void DuplicateNextDeliveryForTest()
+    {
+        m_duplicateNext = true;
+    }
+
     /// \return bytes of transport state (channels, descriptor rings, queues)
     uint64_t GetMemoryBytes() const;
     /**
@@ -457,6 +472,9 @@ class UbTransport : public Object
     bool m_pumping{false};
     bool m_waitingRoom{false};
     Stats m_stats;
+    bool m_duplicateNext{false}; //!< DuplicateNextDeliveryForTest
+    /// Count a DATA packet delivered and hand it to the transaction layer.
+    void DeliverUp(Ptr<Packet> packet, const UbPacketInfo& info);
 };
 
 } // namespace ns3

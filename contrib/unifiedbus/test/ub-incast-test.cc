@@ -31,6 +31,7 @@
 #include "ns3/ub-controller.h"
 #include "ns3/ub-flow-tag.h"
 #include "ns3/ub-helper.h"
+#include "ns3/ub-invariants.h"
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-network-header.h"
 #include "ns3/ub-routing-helper.h"
@@ -212,6 +213,7 @@ struct BrokenLinkResult
     uint64_t injected{0};
     uint64_t delivered{0};
     uint64_t violations{0};
+    std::vector<std::string> invariants; //!< what UbInvariants::Check reported
 };
 
 /**
@@ -250,6 +252,8 @@ RunBrokenLink(bool count)
     r.injected = nodes.Get(0)->GetObject<UbSwitch>()->GetInjectedPackets();
     r.delivered = nodes.Get(2)->GetObject<UbSwitch>()->GetDeliveredPackets();
     r.violations = ubtest::LosslessViolations();
+    r.invariants = UbInvariants::Check().violations;
+    UbInvariants::SkipEnd(); // broken on purpose: the end-of-run check would abort
     ubtest::ResetSimulation();
     return r;
 }
@@ -271,6 +275,15 @@ class UbLosslessCheckTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(r.delivered + r.violations),
                               r.injected,
                               "every packet is delivered or counted as a violation");
+        // The end-of-run invariants report it too, naming the port and VL, and nothing else
+        // (the violating packets are counted lost: packet and credit books still balance).
+        NS_TEST_ASSERT_MSG_EQ(UB_FIG(r.invariants.size()), 1u, "one invariant fails");
+        NS_TEST_EXPECT_MSG_EQ(
+            ubtest::ContainsAll(r.invariants[0],
+                                {"node 1 port 0 VL 0: " + std::to_string(r.violations) +
+                                 " packet(s) arrived to a full buffer of a lossless link"}),
+            true,
+            r.invariants[0]);
         // By default the first violation stops the run, naming the node, port and VL.
         ubtest::ChildResult c = ubtest::RunInChild([]() { RunBrokenLink(false); });
         NS_TEST_EXPECT_MSG_EQ(UB_FIG(c.exitedNormally), false, "the run stops");

@@ -362,7 +362,9 @@ class UbResultsCheckTestCase : public TestCase
         for (const auto& [path, sentence] : std::vector<std::pair<std::string, std::string>>{
                  {dir, "is a folder; give a file in it"},
                  {foreign, "holds tables ns3-unifiedbus did not write (customers, orders)"},
-                 {newer, "schema version 9, newer than the 5 this build writes"},
+                 {newer,
+                  "schema version 9, newer than the " +
+                      std::to_string(UbResults::SCHEMA_VERSION) + " this build writes"},
                  {text, "is not a SQLite file this module can write"},
                  {text + "/x.db", "cannot create folder"},
                  {"", "the results file name is empty"}})

@@ -38,7 +38,7 @@ from collections import defaultdict
 IGNORED_PARAMS = {"db", "label", "sweep", "quiet", "verbose", "RngRun", "RngSeed"}
 COLLECTIVE_METRICS = {"busbw_gbps": "GB/s", "algbw_gbps": "GB/s", "time_us": "us"}
 # The newest results schema this report reads (UbResults::SCHEMA_VERSION, ub-results.h).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class ReportError(Exception):
@@ -86,7 +86,7 @@ def fmt_stat(s, digits=4):
 class Run:
     def __init__(self, row):
         (self.id, self.program, self.started, self.ns3, self.module, self.rng_seed,
-         self.rng_run, self.wall) = row
+         self.rng_run, self.wall, self.status, self.checks) = row
         self.params = {}
         self.sweep = None
         self.superseded_by = None
@@ -109,9 +109,13 @@ class Results:
                                                 "WHERE type = 'table'")}
         if "runs" not in self.tables:
             raise sqlite3.DatabaseError("no runs table")
+        # Files before schema 6 have no status (their runs counted as ok) nor checks.
+        cols = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+        status = "status" if "status" in cols else "'ok'"
+        checks = "checks" if "checks" in cols else "''"
         self.runs = {r[0]: Run(r) for r in db.execute(
             "SELECT run_id, program, started_utc, ns3_version, module_version, rng_seed, "
-            "rng_run, wall_time_s FROM runs ORDER BY run_id")}
+            f"rng_run, wall_time_s, {status}, {checks} FROM runs ORDER BY run_id")}
         if "params" in self.tables:
             for run_id, name, value in db.execute("SELECT run_id, name, value FROM params"):
                 if run_id in self.runs:
@@ -131,12 +135,18 @@ class Results:
                 self.sweeps[name].append((run, swept))
         newest = {}
         for run in sorted(self.runs.values(), key=lambda r: r.id, reverse=True):
+            if run.status != "ok":
+                continue  # a failed run replaces nothing
             key = (run.identity(), run.seed)
             if key in newest:
                 run.superseded_by = newest[key]
             else:
                 newest[key] = run.id
-        self.kept = {r.id for r in self.runs.values() if r.superseded_by is None}
+        # A failed run (the watchdog stopped it, its work did not complete, an invariant
+        # failed) is listed but never drawn.
+        self.kept = {r.id for r in self.runs.values()
+                     if r.superseded_by is None and r.status == "ok"}
+        self.failed = sum(1 for r in self.runs.values() if r.status != "ok")
         self.varying = {}
         for program in {r.program for r in self.runs.values()}:
             self.varying[program] = self.varying_params(
@@ -293,7 +303,9 @@ def _slug(text):
 def section_runs(res):
     md = ["## Runs", "",
           "Parameters: those that differ between runs of the same program. A superseded run has "
-          "the same program, parameters and seed as a newer one, which is used instead.", "",
+          "the same program, parameters and seed as a newer one, which is used instead. A "
+          "failed run (stopped by the watchdog, its work not complete, or an invariant "
+          "violated) is listed with the reason and left out of every figure.", "",
           "| run | program | parameters | seed/run | started (UTC) | ns-3 | module | wall s |",
           "|---|---|---|---|---|---|---|---|"]
     for r in res.runs.values():
@@ -302,6 +314,8 @@ def section_runs(res):
             params = f"{params} (sweep {r.sweep})" if params else f"sweep {r.sweep}"
         if r.superseded_by:
             params += f"; superseded by run {r.superseded_by}"
+        if r.status != "ok":
+            params += f"; **{r.status}**"
         md.append(f"| {r.id} | {r.program} | {params or '-'} | {r.rng_seed}/{r.rng_run} | "
                   f"{r.started} | {r.ns3} | {r.module} | {r.wall:.1f} |")
     return md + [""]
@@ -770,7 +784,9 @@ def write_report(db_path, out, x, metrics, plt, db, version, res):
         md = [f"# ns3-unifiedbus results: `{db_path}`", "",
               f"Schema version {version}; {len(res.runs)} runs" +
               (f" ({superseded} superseded by newer runs with the same parameters and seed)"
-               if superseded else "") + ".", ""]
+               if superseded else "") +
+              (f"; {res.failed} failed, left out of the figures" if res.failed else "") +
+              ".", ""]
         md += section_runs(res)
         md += section_sweeps(res, plotter, x, metrics)
         md += section_collectives(res, plotter, rows_total)

@@ -11,6 +11,8 @@ import sys
 
 import pytest
 
+from unifiedbus import report as rep
+
 BIN = os.path.join(os.environ.get("UB_BUILD_DIR", "build"), "bin")
 
 SWEEP = """program = "ub-fabric-demo"
@@ -210,7 +212,7 @@ def _bad_file(tmp_path, kind):
 @pytest.mark.parametrize("kind, expect", [
     ("directory", "is a directory, not a results file"),
     ("malformed", "has a table this report cannot read"),
-    ("future", "has results schema 99, newer than the 5 this report reads"),
+    ("future", f"has results schema 99, newer than the {rep.SCHEMA_VERSION} this report reads"),
 ])
 def test_bad_results_files_are_named_in_one_line(tmp_path, kind, expect):
     out = tmp_path / "rep"
@@ -239,3 +241,29 @@ def test_report_reads_the_schema_the_module_writes():
         m = [line for line in f if "SCHEMA_VERSION =" in line]
     assert len(m) == 1
     assert int(m[0].split("=")[1].strip(" ;\n")) == rep.SCHEMA_VERSION
+
+
+def test_a_failed_run_is_listed_with_its_reason_and_left_out(tmp_path):
+    """A run the watchdog stopped keeps its row, marked failed (status 3); the report lists it
+    with the reason and draws only the runs that finished."""
+    db = tmp_path / "r.db"
+    common = [os.path.join(BIN, "ub-system"), "--preset=ascend950-ub2", "--npus=16",
+              f"--db={db}"]
+    ok = subprocess.run(common + ["--bytes=65536"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run(common + ["--bytes=65536", "--ns3::UbNetDevice::PacketErrorRate=0.9",
+                                   "--ns3::UbNetDevice::LinkRetry=false"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 3, bad.stderr
+    assert "marked failed" in bad.stderr.strip().splitlines()[-1]
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT status, checks FROM runs ORDER BY run_id").fetchall()
+    con.close()
+    assert rows[0][0] == "ok" and rows[0][1].startswith("passed: ")
+    assert rows[1][0] == "failed: the watchdog stopped the run (nothing delivered for its span)"
+    out = tmp_path / "rep"
+    r = report(db, out)
+    assert r.returncode == 0, r.stderr
+    md = (out / "report.md").read_text()
+    assert "2 runs; 1 failed, left out of the figures." in md
+    assert "**failed: the watchdog stopped the run" in md
