@@ -73,6 +73,11 @@ check system-bytes-no-endpoints 2 "--bytes=4096 needs endpoints, and topology 's
 # attribute value.
 check system-bytes-negative 2 "ub-system: --bytes=-1 is not a whole number from 0 to 18446744073709551615" "$BIN/ub-system" --bytes=-1
 check system-unknown-option 2 "ub-system: unknown option --npu=64; --help lists" "$BIN/ub-system" --npu=64
+# Found by ./ubsim fuzz options: ns-3 printed its whole help and exited for these.
+check system-option-without-value 2 "ub-system: --op needs a value: --op=..." "$BIN/ub-system" --op
+check system-option-blank-value 2 "ub-system: --preset=  needs a value: --preset=..." "$BIN/ub-system" "--preset= "
+check fuzz-bad-seconds 2 "fuzz: --seconds=abc is not a whole number of seconds from 1" ./ubsim fuzz --seconds=abc
+check fuzz-bad-target 2 "fuzz: no target 'json'; the targets are topology preset link-message options" ./ubsim fuzz json
 check system-bad-attribute-text 2 "ub-system: --ns3::UbNetDevice::Lanes=abc is not a valid value of ns3::UbNetDevice::Lanes" "$BIN/ub-system" --ns3::UbNetDevice::Lanes=abc
 # A default set on the command line wins over the preset, and a bad one is refused at build time.
 check system-default-beats-preset 2 "ub-system: UbNetDevice node 0 port 0: VlCount=200 is invalid; use 1 to 16" "$BIN/ub-system" --preset=nvlink4-h100 --ns3::UbNetDevice::VlCount=200

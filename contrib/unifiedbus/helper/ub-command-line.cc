@@ -82,7 +82,12 @@ bool
 UbCommandLine::ValidAttributeText(const Ptr<const AttributeChecker>& checker,
                                   const std::string& text)
 {
-    const std::string type = checker->GetValueTypeName();
+    // "ns3::UintegerValue", but "DataRateValue" (ns-3's ATTRIBUTE_HELPER names no namespace)
+    std::string type = checker->GetValueTypeName();
+    if (type.rfind("ns3::", 0) != 0)
+    {
+        type = "ns3::" + type;
+    }
     if (type == "ns3::UintegerValue" && !IsInteger(text, 0, 18446744073709551615.0L))
     {
         return false;
@@ -111,8 +116,30 @@ UbCommandLine::ValidAttributeText(const Ptr<const AttributeChecker>& checker,
             return false;
         }
     }
+    if (type == "ns3::DataRateValue")
+    {
+        // ns-3 aborts on a rate it cannot read (found by ./ubsim fuzz preset): a number and
+        // one of DataRate's units, nothing after.
+        static const std::regex rate(R"(([0-9]+\.?[0-9]*|\.[0-9]+))"
+                                     R"((bps|b/s|Bps|B/s|[kK](bps|b/s|Bps|B/s)|[KMG]i(b/s|B/s)|)"
+                                     R"([MG](bps|b/s|Bps|B/s)))");
+        if (!std::regex_match(text, rate))
+        {
+            return false;
+        }
+    }
     return checker->CreateValidValue(StringValue(text)) != nullptr;
 }
+
+namespace
+{
+/// \return true if a value has nothing but spaces (ns-3 then prints its help and exits)
+bool
+Blank(const std::string& v)
+{
+    return v.find_first_not_of(" \t\r\n\v\f") == std::string::npos;
+}
+} // namespace
 
 std::string
 UbCommandLine::CheckOne(const std::string& name, const std::string& value, bool hasValue) const
@@ -123,6 +150,11 @@ UbCommandLine::CheckOne(const std::string& name, const std::string& value, bool 
         if (it->name != name)
         {
             continue;
+        }
+        if ((!hasValue || Blank(value)) && !it->flag)
+        {
+            // ns-3 would print its help and exit (found by ./ubsim fuzz options)
+            return given + " needs a value: --" + name + "=...";
         }
         if (it->ok && !it->ok(value))
         {
@@ -135,6 +167,10 @@ UbCommandLine::CheckOne(const std::string& name, const std::string& value, bool 
     {
         if ((*g)->GetName() == name)
         {
+            if (!hasValue || Blank(value))
+            {
+                return given + " needs a value: --" + name + "=...";
+            }
             Ptr<const AttributeChecker> checker = (*g)->GetChecker();
             if (!ValidAttributeText(checker, value))
             {
@@ -156,6 +192,10 @@ UbCommandLine::CheckOne(const std::string& name, const std::string& value, bool 
         {
             return given + ": " + tid.GetName() + " has no attribute '" + attribute +
                    "' (--PrintAttributes=" + tid.GetName() + " lists them)";
+        }
+        if (!hasValue || Blank(value))
+        {
+            return given + " needs a value: --" + name + "=...";
         }
         if (!ValidAttributeText(info.checker, value))
         {

@@ -89,6 +89,7 @@ class UbCommandLine : public CommandLine
         std::function<bool(const std::string&)> ok; //!< accepts the value's text
         std::string expected;                       //!< what ok accepts, for the message
         std::string* whole{nullptr};                //!< a string option's variable
+        bool flag{false};                           //!< a bool: "--name" alone sets it
     };
 
     /// \return the sentence for a bad value of an option, or "" when the value is fine
@@ -111,6 +112,7 @@ UbCommandLine::AddValue(const std::string& name, const std::string& help, T& val
                    v == "f";
         };
         o.expected = "true, false, 1 or 0";
+        o.flag = true;
     }
     else if constexpr (std::is_integral_v<T>)
     {

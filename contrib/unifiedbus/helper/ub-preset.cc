@@ -280,7 +280,8 @@ UbPreset::GetDouble(const std::string& key) const
     char* end = nullptr;
     double d = std::strtod(v.c_str(), &end);
     UB_INPUT_ERROR_IF(end == v.c_str() || *end != '\0',
-                      "UbPreset " << m_name << ": " << key << " = '" << v << "' is not a number");
+                      "UbPreset " << m_name << " (" << m_path << LineOf(key) << "): " << key
+                                  << " = '" << v << "' is not a number");
     return d;
 }
 
@@ -327,8 +328,8 @@ UbPreset::GetDefaultEndpoints() const
         {
             const double n = GetDouble(key);
             UB_INPUT_ERROR_IF(n < 0 || n > (1U << 24) || n != static_cast<uint32_t>(n),
-                              "UbPreset " << m_name << ": " << key << " = " << n
-                                          << " is not a number of endpoints");
+                              "UbPreset " << m_name << " (" << m_path << LineOf(key) << "): " << key
+                                          << " = " << n << " is not a number of endpoints");
             return static_cast<uint32_t>(n);
         }
     }

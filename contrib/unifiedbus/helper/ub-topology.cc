@@ -180,7 +180,7 @@ UbTopology::Load(const std::string& path)
 }
 
 UbTopology
-UbTopology::Parse(std::istream& in, const std::string& source)
+UbTopology::Parse(std::istream& in, const std::string& source, uint64_t maxNodes)
 {
     UbTopology t(source);
     std::string raw;
@@ -242,9 +242,14 @@ UbTopology::Parse(std::istream& in, const std::string& source)
                 fail("'forward' is for endpoints; switches always forward");
             }
             uint64_t count = 1;
-            if (many && (!ParseUnsigned(w[2], 10000000, count) || count == 0))
+            if (many && (!ParseUnsigned(w[2], maxNodes, count) || count == 0))
             {
-                fail("node count '" + w[2] + "' is not a whole number from 1 to 10000000");
+                fail("node count '" + w[2] + "' is not a whole number from 1 to " +
+                     std::to_string(maxNodes));
+            }
+            if (t.GetNNodes() + count > maxNodes)
+            {
+                fail("more than " + std::to_string(maxNodes) + " nodes in all");
             }
             for (uint64_t i = 0; i < count; ++i)
             {

@@ -98,13 +98,19 @@ class UbTopology
      * \return the topology
      */
     static UbTopology Load(const std::string& path);
+    /// The most nodes a topology file may declare, over all its lines (ub-system's MAX_NPUS).
+    static constexpr uint64_t MAX_NODES = 10000000;
+
     /**
      * \brief Parse topology text.
      * \param in the text
      * \param source name used in error messages (a file name)
+     * \param maxNodes the most nodes it may declare over all its lines
      * \return the topology
      */
-    static UbTopology Parse(std::istream& in, const std::string& source);
+    static UbTopology Parse(std::istream& in,
+                            const std::string& source,
+                            uint64_t maxNodes = MAX_NODES);
     /**
      * \brief Write the topology in the file format (Load gives it back).
      * \param out stream

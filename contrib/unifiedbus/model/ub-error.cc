@@ -17,7 +17,19 @@ namespace
 std::string
 OneLine(std::string s)
 {
-    std::replace(s.begin(), s.end(), '\n', ' ');
+    // Line breaks and tabs become spaces; other control bytes (a NUL would cut what() short:
+    // found by ./ubsim fuzz preset) become '?'.
+    for (char& c : s)
+    {
+        if (c == '\n' || c == '\r' || c == '\t')
+        {
+            c = ' ';
+        }
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+        {
+            c = '?';
+        }
+    }
     while (!s.empty() && s.back() == ' ')
     {
         s.pop_back();

@@ -3,6 +3,9 @@
  */
 #include "ub-link-message.h"
 
+#include "ub-transaction-header.h"
+#include "ub-transaction.h"
+
 #include <cstring>
 
 namespace ns3
@@ -11,6 +14,20 @@ namespace ns3
 namespace
 {
 constexpr uint32_t MAGIC = 0x55424c4d; // "UBLM"
+
+/// FNV-1a over a packet's serialized bytes: ns-3's Packet constructor trusts the sizes inside
+/// them (garbage crashes it: found by ./ubsim fuzz link-message), so only bytes that match the
+/// check their sender wrote reach it.
+uint64_t
+PacketCheck(const std::vector<uint8_t>& p)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint8_t b : p)
+    {
+        h = (h ^ b) * 1099511628211ull;
+    }
+    return h;
+}
 
 /// Appends fixed-width little-endian fields.
 class Writer
@@ -117,6 +134,27 @@ GetInfo(Reader& r, UbPacketInfo& i)
            r.Get(i.tp.order) && r.Get(i.tp.memHeader);
 }
 
+/// \return "" if the fields a packet's info holds are in range, else what is not
+std::string
+CheckInfo(const UbPacketInfo& i)
+{
+    if (i.vl >= UB_MAX_VLS || i.sl > 15)
+    {
+        return "packet info: VL " + std::to_string(i.vl) + " or SL " + std::to_string(i.sl) +
+               " out of range";
+    }
+    if (i.tp.taOpcode != 0 && !UbTransactionHeader::IsKnownOpcode(i.tp.taOpcode))
+    {
+        return "packet info: unknown transaction opcode " + std::to_string(i.tp.taOpcode);
+    }
+    if (i.tp.order > static_cast<uint8_t>(UbOrder::SO) || i.tp.memHeader > 1)
+    {
+        return "packet info: unknown order " + std::to_string(i.tp.order) + " or memory flag " +
+               std::to_string(i.tp.memHeader);
+    }
+    return "";
+}
+
 void
 PutParams(Writer& w, const UbLinkParams& p)
 {
@@ -200,6 +238,7 @@ UbLinkMessage::Serialize() const
         std::vector<uint8_t> p(packet->GetSerializedSize());
         packet->Serialize(p.data(), static_cast<uint32_t>(p.size()));
         w.PutBytes(p);
+        w.Put(PacketCheck(p));
         PutInfo(w, info);
     }
     if (kind == PARAMS)
@@ -212,7 +251,8 @@ UbLinkMessage::Serialize() const
 bool
 UbLinkMessage::Deserialize(const std::vector<uint8_t>& bytes,
                            UbLinkMessage& out,
-                           std::string& error)
+                           std::string& error,
+                           bool buildPacket)
 {
     Reader r(bytes);
     UbLinkMessage m;
@@ -248,15 +288,29 @@ UbLinkMessage::Deserialize(const std::vector<uint8_t>& bytes,
     if (CarriesPacket(m.kind))
     {
         std::vector<uint8_t> p;
-        if (!r.GetBytes(p) || p.empty() || p.size() % 4 != 0)
+        uint64_t check = 0;
+        if (!r.GetBytes(p) || p.empty() || p.size() % 4 != 0 || !r.Get(check))
         {
             error = "truncated or misaligned packet";
             return false;
         }
-        m.packet = Create<Packet>(p.data(), static_cast<uint32_t>(p.size()), true);
+        if (check != PacketCheck(p))
+        {
+            error = "the packet's bytes do not match their check (corrupted on the way)";
+            return false;
+        }
+        if (buildPacket)
+        {
+            m.packet = Create<Packet>(p.data(), static_cast<uint32_t>(p.size()), true);
+        }
         if (!GetInfo(r, m.info))
         {
             error = "truncated packet info";
+            return false;
+        }
+        error = CheckInfo(m.info);
+        if (!error.empty())
+        {
             return false;
         }
     }

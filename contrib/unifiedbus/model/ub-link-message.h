@@ -90,11 +90,15 @@ struct UbLinkMessage
      * \param bytes the bytes
      * \param[out] m the message
      * \param[out] error what is wrong, if the buffer is malformed
+     * \param buildPacket rebuild the packet (false: check its framing and its check value and
+     * leave m.packet empty; the fuzz target does, since ns-3's Packet constructor trusts the
+     * sizes inside the bytes, and only bytes that match the check their sender wrote reach it)
      * \return false if the buffer is malformed (nothing is half-built into m)
      */
     static bool Deserialize(const std::vector<uint8_t>& bytes,
                             UbLinkMessage& m,
-                            std::string& error);
+                            std::string& error,
+                            bool buildPacket = true);
 };
 
 } // namespace ns3

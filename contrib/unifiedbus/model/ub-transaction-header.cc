@@ -3,6 +3,8 @@
  */
 #include "ub-transaction-header.h"
 
+#include "ns3/abort.h"
+
 namespace ns3
 {
 
@@ -146,8 +148,32 @@ UbTransactionHeader::OpOf(uint8_t taOpcode)
         return UbOp::ATOMIC_CAS;
     case ATOMIC_FADD:
         return UbOp::ATOMIC_FADD;
-    default:
+    case WRITE:
         return UbOp::WRITE;
+    default:
+        // Was read as a Write (issue 16): an opcode the model does not support is refused.
+        NS_FATAL_ERROR("UbTransactionHeader: TAOpcode 0x" << std::hex << +taOpcode << std::dec
+                                                          << " is not a request; a model bug");
+    }
+}
+
+bool
+UbTransactionHeader::IsKnownOpcode(uint8_t taOpcode)
+{
+    switch (taOpcode)
+    {
+    case WRITE:
+    case WRITE_NOTIFY:
+    case READ:
+    case SEND:
+    case ATOMIC_CAS:
+    case ATOMIC_FADD:
+    case TAACK:
+    case READ_RESPONSE:
+    case ATOMIC_RESPONSE:
+        return true;
+    default:
+        return false;
     }
 }
 

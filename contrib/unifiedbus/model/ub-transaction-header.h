@@ -45,8 +45,11 @@ class UbTransactionHeader : public Header
 
     /// \param op an operation \return its request TAOpcode
     static uint8_t OpcodeOf(UbOp op);
-    /// \param taOpcode a request TAOpcode \return its operation
+    /// \param taOpcode a request TAOpcode \return its operation (aborts on another opcode: the
+    /// model passes only those it sent; IsKnownOpcode checks what comes from outside)
     static UbOp OpOf(uint8_t taOpcode);
+    /// \param taOpcode a TAOpcode \return true if it is one of the Opcode values
+    static bool IsKnownOpcode(uint8_t taOpcode);
 
     /**
      * \brief The 32-bit sequence nearest to `reference` whose low 16 bits are `tassn`.
