@@ -53,6 +53,7 @@
 #include <sqlite3.h>
 #include <sstream>
 #include <sys/wait.h>
+#include <tuple>
 #include <unistd.h>
 
 using namespace ns3;
@@ -454,6 +455,12 @@ class UbStressBusBwTestCase : public TestCase
 /// 8 processes commit runs to one file; 3 are killed at random moments.
 class UbStressWritersTestCase : public TestCase
 {
+    /// Writers 1, 4 and 6 are killed; the others commit ROUNDS runs and exit.
+    static bool IsVictim(int w)
+    {
+        return w == 1 || w == 4 || w == 6;
+    }
+
   public:
     UbStressWritersTestCase()
         : TestCase("8 writers on one results file, 3 killed with SIGKILL: no committed row "
@@ -479,7 +486,9 @@ class UbStressWritersTestCase : public TestCase
             if (pids[w] == 0)
             {
                 close(pipes[w][0]);
-                for (int k = 0; k < ROUNDS; ++k)
+                // A victim commits until it is killed, so the kill always lands mid-stream
+                // however fast the machine's disk is.
+                for (int k = 0; IsVictim(w) || k < ROUNDS; ++k)
                 {
                     UbResults r("stress-writer", db);
                     for (int p = 0; p < PARAMS; ++p)
@@ -497,13 +506,29 @@ class UbStressWritersTestCase : public TestCase
             }
             close(pipes[w][1]);
         }
-        // Kill writers 1, 4 and 6 after 20, 60 and 110 ms: some inside a commit.
-        for (auto [w, ms] : std::vector<std::pair<int, int>>{{1, 20}, {4, 40}, {6, 50}})
+        // Kill each victim once it has reported some commits (3, 10, 25), after a pause of 0 to
+        // 900 us: it is then most likely inside its next commit.
+        std::set<int64_t> committed;
+        for (auto [w, seen, us] :
+             std::vector<std::tuple<int, int, int>>{{1, 3, 0}, {4, 10, 300}, {6, 25, 900}})
         {
-            usleep(ms * 1000);
+            // (EXPECT, not ASSERT: a victim is killed even when it failed, never left running.)
+            for (int n = 0; n < seen; ++n)
+            {
+                int64_t id = 0;
+                const ssize_t got = read(pipes[w][0], &id, sizeof(id));
+                NS_TEST_EXPECT_MSG_EQ(got,
+                                      static_cast<ssize_t>(sizeof(id)),
+                                      "victim " << w << " reported commit " << n);
+                if (got != static_cast<ssize_t>(sizeof(id)))
+                {
+                    break;
+                }
+                committed.insert(id);
+            }
+            usleep(us);
             kill(pids[w], SIGKILL);
         }
-        std::set<int64_t> committed;
         int finished = 0;
         int killed = 0;
         for (int w = 0; w < WRITERS; ++w)
@@ -519,7 +544,7 @@ class UbStressWritersTestCase : public TestCase
             finished += WIFEXITED(status) && WEXITSTATUS(status) == 0;
             killed += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
         }
-        NS_TEST_EXPECT_MSG_EQ(killed, 3, "3 writers were killed before they finished");
+        NS_TEST_EXPECT_MSG_EQ(killed, 3, "the 3 victims were killed (they never finish)");
         NS_TEST_EXPECT_MSG_GT_OR_EQ(finished, WRITERS - 3, "the writers not killed finished");
         NS_TEST_EXPECT_MSG_GT_OR_EQ(committed.size(),
                                     static_cast<std::size_t>((WRITERS - 3) * ROUNDS),
