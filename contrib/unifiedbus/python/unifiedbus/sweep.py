@@ -21,6 +21,10 @@ The sweep file (TOML):
     minBytes = [65536, 1048576]
     maxBytes = [65536, 1048576]
 
+A sweep gives at most MAX_RUNS (100,000) runs, each once; values are booleans, finite numbers
+(integers within 64 bits) or non-empty one-line strings. Anything else is refused before a run
+starts, in one line naming the file, line and field (exit status 2).
+
 Each run is its own process (a crash takes down one run), writing to its own database in
 <db>.runs/<key>/ with its stdout and stderr beside it; when it ends, its rows are copied into the
 sweep's database in one transaction, together with its entry in sweep_runs (key: a hash of
@@ -34,6 +38,7 @@ import concurrent.futures
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -65,24 +70,73 @@ CREATE TABLE IF NOT EXISTS sweep_runs (
 """
 
 
+MAX_RUNS = 100_000
+"""The most runs one sweep file may give (points times seeds), and so the most values of one
+range: more is a typo (a step or factor too fine) long before it is a plan, and would take
+minutes of memory to lay out before the first run. Split a bigger study into several files."""
+
+MAX_WORKERS = 1024
+"""The most parallel runs: each is a process of its own."""
+
+
 class SweepError(Exception):
-    """Bad input: the message names the file, line and field."""
+    """Bad input: the message names the file, line and field, on one line (control characters
+    from the file are shown escaped)."""
+
+    def __init__(self, msg):
+        super().__init__(re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", msg))
 
 
 def _line_of(text, field):
-    """1-based line of the first 'field =' in the sweep file (0 if not found)."""
+    """1-based line of the first 'field =' (bare or quoted) or '[field]' in the sweep file (0 if
+    not found)."""
+    f = re.escape(field)
+    key = rf"({f}|\"{f}\"|'{f}')"
     for i, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"^\s*({re.escape(field)}\s*=|\[\s*{re.escape(field)}\s*\])", line):
+        if re.match(rf"^\s*({key}\s*=|\[\s*{key}\s*\])", line):
             return i
     return 0
 
 
+def _where(path, text, field):
+    """'path:line: field' (or 'path: field' where the line cannot be found)."""
+    line = _line_of(text, field)
+    return f"{path}:{line}: {field}" if line else f"{path}: {field}"
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _is_finite(x):
+    """A number the programs can take: a finite float, or an integer in 64 bits (TOML's range;
+    Python's tomllib reads longer ones too)."""
+    if isinstance(x, float):
+        return math.isfinite(x)
+    return -(2**63) <= x < 2**63
+
+
+def _range_count(a, b, step=None, times=None):
+    """How many values the range from a to b gives (the loops in _axis), without laying them
+    out; above MAX_RUNS means too many."""
+    if step is not None:
+        n = (b - a) / step
+    else:
+        n = math.log(b / a) / math.log(times) if b >= a else -1.0
+    if not math.isfinite(n):  # a span or ratio beyond a double: more than any limit
+        return MAX_RUNS + 1
+    return int(n) + 1 if n >= 0 else 0
+
+
 def _axis(path, text, name, v):
     """The values of one [params] or [zip] entry."""
-    where = f"{path}:{_line_of(text, name)}: {name}"
+    where = _where(path, text, name)
     if isinstance(v, list):
         if not v:
             raise SweepError(f"{where}: an empty list gives no runs; give at least one value")
+        if len(v) > MAX_RUNS:
+            raise SweepError(f"{where}: {len(v)} values, more than a sweep's {MAX_RUNS} runs; "
+                             f"split it into several sweep files")
         return v
     if isinstance(v, dict):
         keys = set(v)
@@ -91,20 +145,30 @@ def _axis(path, text, name, v):
             raise SweepError(f"{where}: a range is {{ from = A, to = B, step = S }} or "
                              f"{{ from = A, to = B, times = F }}")
         a, b = v["from"], v["to"]
-        if not all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                   for x in (a, b, v.get("step", v.get("times")))):
+        bounds = (a, b, v.get("step", v.get("times")))
+        if not all(_is_number(x) for x in bounds):
             raise SweepError(f"{where}: range bounds and step must be numbers")
-        out = []
+        if not all(_is_finite(x) for x in bounds):
+            raise SweepError(f"{where}: range bounds and step must be finite numbers (not inf "
+                             f"or nan, integers within 64 bits)")
         if "step" in v:
             if v["step"] <= 0:
                 raise SweepError(f"{where}: step must be positive")
+            count = _range_count(a, b, step=v["step"])
+        else:
+            if v["times"] <= 1 or a <= 0:
+                raise SweepError(f"{where}: times must be above 1 and from above 0")
+            count = _range_count(a, b, times=v["times"])
+        if count > MAX_RUNS:
+            raise SweepError(f"{where}: the range from {a} to {b} gives about {count} values, "
+                             f"more than a sweep's {MAX_RUNS} runs; a larger step or factor")
+        out = []
+        if "step" in v:
             x = a
             while x <= b + 1e-12 * abs(b):
                 out.append(x)
                 x = a + len(out) * v["step"]
         else:
-            if v["times"] <= 1 or a <= 0:
-                raise SweepError(f"{where}: times must be above 1 and from above 0")
             x = a
             while x <= b * (1 + 1e-12):
                 out.append(x)
@@ -115,16 +179,48 @@ def _axis(path, text, name, v):
     return [v]
 
 
+def _check_value(where, name, default, x):
+    """One value of an option: a finite number, a boolean, or a string that fits on the
+    program's command line."""
+    if isinstance(x, str):
+        if not x:
+            raise SweepError(f"{where}: an empty value; give one (the program refuses --{name}=)")
+        if re.search(r"[\x00-\x1f\x7f]", x):
+            raise SweepError(f"{where}: a value with a control character (a newline, tab or "
+                             f"NUL); the program's options take one line")
+    elif not isinstance(x, (bool, int, float)):
+        raise SweepError(f"{where}: a value must be a number, string or boolean")
+    elif not isinstance(x, bool) and not _is_finite(x):
+        raise SweepError(f"{where}: inf, nan or an integer beyond 64 bits; give a finite "
+                         f"number")
+    if _numeric(default) and not _is_number(x):
+        raise SweepError(f"{where}: --{name} takes a number (default {default}); got "
+                         f"{json.dumps(x)}")
+
+
+_options_cache = {}
+
+
 def _program_options(bin_dir, program):
-    """{option: default} from the program's --help (ns-3 CommandLine's format)."""
+    """{option: default} from the program's --help (ns-3 CommandLine's format); asked once per
+    build of the program."""
     exe = os.path.join(bin_dir, program)
-    r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
-    opts = {}
-    for line in (r.stdout + r.stderr).splitlines():
-        m = re.match(r"^\s+--(\w+):\s.*?(?:\[(.*)\])?\s*$", line)
-        if m and not m.group(1).startswith("Print"):
-            opts[m.group(1)] = m.group(2) if m.group(2) is not None else ""
-    return opts
+    st = os.stat(exe)
+    key = (exe, st.st_mtime_ns, st.st_size)
+    if key not in _options_cache:
+        try:
+            r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60,
+                               errors="replace")
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise SweepError(f"program: could not ask {exe} for its options ({e}); rebuild it "
+                             f"with ./ubsim build")
+        opts = {}
+        for line in (r.stdout + r.stderr).splitlines():
+            m = re.match(r"^\s+--(\w+):\s.*?(?:\[(.*)\])?\s*$", line)
+            if m and not m.group(1).startswith("Print"):
+                opts[m.group(1)] = m.group(2) if m.group(2) is not None else ""
+        _options_cache[key] = opts
+    return _options_cache[key]
 
 
 def _numeric(default):
@@ -133,13 +229,20 @@ def _numeric(default):
 
 def load(path, bin_dir, db_override=None, workers_override=None):
     """Reads and checks a sweep file; returns the plan (nothing runs, nothing is written)."""
-    if tomllib is None:
-        raise SweepError("sweep: needs Python 3.11 or later (tomllib); use ./ubsim sweep")
     try:
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as e:
         raise SweepError(f"{path}: cannot read the sweep file ({e.strerror})")
+    return parse(path, raw, bin_dir, db_override, workers_override)
+
+
+def parse(path, raw, bin_dir, db_override=None, workers_override=None):
+    """Checks the bytes of a sweep file (path names it in messages); returns the plan. Every
+    refusal is a SweepError naming path, line and field (the fuzz target ub_fuzz_sweep.py holds
+    it to that for any input)."""
+    if tomllib is None:
+        raise SweepError("sweep: needs Python 3.11 or later (tomllib); use ./ubsim sweep")
     text = raw.decode("utf-8", "replace")
     try:
         doc = tomllib.loads(text)
@@ -147,62 +250,77 @@ def load(path, bin_dir, db_override=None, workers_override=None):
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         line = m.group(1) if m else "?"
         raise SweepError(f"{path}:{line}: not valid TOML: {str(e).split(' (at line')[0]}")
+    except RecursionError:
+        raise SweepError(f"{path}: not valid TOML: arrays or tables nested too deeply")
+    except ValueError as e:  # Python's limit on digits in an integer (not a TOMLDecodeError)
+        raise SweepError(f"{path}: not valid TOML: {str(e).split(';')[0]}")
     known = {"program", "db", "workers", "seeds", "params", "zip"}
     for k in doc:
         if k not in known:
-            raise SweepError(f"{path}:{_line_of(text, k)}: {k}: unknown key; the keys are "
+            raise SweepError(f"{_where(path, text, k)}: unknown key; the keys are "
                              f"{', '.join(sorted(known))}")
     program = doc.get("program")
     if not isinstance(program, str) or not program:
-        raise SweepError(f"{path}:{_line_of(text, 'program')}: program: give the program to "
-                         f"run, e.g. program = \"ub-collectives\" (./ubsim list shows them)")
-    if not re.fullmatch(r"[\w.-]+", program) or \
-            not os.access(os.path.join(bin_dir, program), os.X_OK):
-        raise SweepError(f"{path}:{_line_of(text, 'program')}: program: no program "
-                         f"'{program}' in {bin_dir} (./ubsim list shows them)")
-    opts = _program_options(bin_dir, program)
+        raise SweepError(f"{_where(path, text, 'program')}: give the program to run, e.g. "
+                         f"program = \"ub-collectives\" (./ubsim list shows them)")
+    exe = os.path.join(bin_dir, program)
+    if not re.fullmatch(r"[\w][\w.-]*", program) or not os.path.isfile(exe) or \
+            not os.access(exe, os.X_OK):
+        raise SweepError(f"{_where(path, text, 'program')}: no program '{program}' in {bin_dir} "
+                         f"(./ubsim list shows them)")
+    try:
+        opts = _program_options(bin_dir, program)
+    except SweepError as e:
+        raise SweepError(f"{path}:{_line_of(text, 'program')}: {e}")
     seeds = doc.get("seeds", [1])
-    if not isinstance(seeds, list) or not seeds or \
-            not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in seeds):
-        raise SweepError(f"{path}:{_line_of(text, 'seeds')}: seeds: a list of integers >= 1, "
+    if not isinstance(seeds, list) or not seeds or len(seeds) > MAX_RUNS or \
+            not all(_is_number(s) and isinstance(s, int) and 1 <= s < 2**63 for s in seeds):
+        raise SweepError(f"{_where(path, text, 'seeds')}: a list of integers from 1 to 2^63-1, "
                          f"e.g. seeds = [1, 2, 3]")
-    workers = workers_override or doc.get("workers") or os.cpu_count() or 1
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise SweepError(f"{path}:{_line_of(text, 'workers')}: workers: a positive integer")
+    if "workers" in doc:
+        w = doc["workers"]
+        if not (_is_number(w) and isinstance(w, int) and 1 <= w <= MAX_WORKERS):
+            raise SweepError(f"{_where(path, text, 'workers')}: a whole number from 1 to "
+                             f"{MAX_WORKERS}")
+    workers = workers_override or doc.get("workers") or min(os.cpu_count() or 1, MAX_WORKERS)
+    if not isinstance(workers, int) or isinstance(workers, bool) or not \
+            1 <= workers <= MAX_WORKERS:
+        raise SweepError(f"workers: a whole number from 1 to {MAX_WORKERS} (got {workers})")
     db = db_override or doc.get("db", "results/sweep.db")
-    if not isinstance(db, str) or not db:
-        raise SweepError(f"{path}:{_line_of(text, 'db')}: db: a file name")
+    if not isinstance(db, str) or not db or re.search(r"[\x00-\x1f\x7f]", db):
+        raise SweepError(f"{_where(path, text, 'db')}: a file name (one line, no NUL)")
 
     axes = {}
     for table in ("params", "zip"):
         t = doc.get(table, {})
         if not isinstance(t, dict):
-            raise SweepError(f"{path}:{_line_of(text, table)}: [{table}] must be a table")
+            raise SweepError(f"{_where(path, text, table)}: [{table}] must be a table")
         for name, v in t.items():
-            where = f"{path}:{_line_of(text, name)}: {name}"
+            where = _where(path, text, name)
             if name not in opts:
                 raise SweepError(f"{where}: {program} has no option --{name} "
                                  f"(its options: {', '.join(sorted(opts))})")
             if name == "db":
                 raise SweepError(f"{where}: the sweep chooses each run's database; remove it")
-            values = _axis(path, text, name, v)
-            for x in values:
-                if isinstance(x, (dict, list)):
-                    raise SweepError(f"{where}: a value must be a number, string or boolean")
-                if _numeric(opts[name]) and (isinstance(x, bool) or
-                                             not isinstance(x, (int, float))):
-                    raise SweepError(f"{where}: --{name} takes a number (default "
-                                     f"{opts[name]}); got {json.dumps(x)}")
             if table == "zip" and name in doc.get("params", {}):
                 raise SweepError(f"{where}: in both [params] and [zip]; give it in one")
+            values = _axis(path, text, name, v)
+            for x in values:
+                _check_value(where, name, opts[name], x)
             axes.setdefault(table, {})[name] = values
     zipped = axes.get("zip", {})
     if zipped and len({len(v) for v in zipped.values()}) != 1:
-        raise SweepError(f"{path}:{_line_of(text, 'zip')}: [zip]: its lists must have equal "
+        raise SweepError(f"{_where(path, text, 'zip')}: its lists must have equal "
                          f"lengths (got " +
                          ", ".join(f"{k}: {len(v)}" for k, v in zipped.items()) + ")")
     grid = axes.get("params", {})
     names = list(grid)
+    total = len(seeds) * (len(next(iter(zipped.values()))) if zipped else 1)
+    for n in names:
+        total *= len(grid[n])
+    if total > MAX_RUNS:
+        raise SweepError(f"{path}: the sweep gives {total} runs, more than {MAX_RUNS}; split it "
+                         f"into several sweep files")
     points = []
     for combo in itertools.product(*[grid[n] for n in names]):
         base = dict(zip(names, combo))
@@ -214,11 +332,17 @@ def load(path, bin_dir, db_override=None, workers_override=None):
         else:
             points.append(base)
     runs = []
+    seen = set()
     for p in points:
         for s in seeds:
             params = dict(sorted(p.items()))
             key = hashlib.sha256(json.dumps([program, params, s], sort_keys=True)
                                  .encode()).hexdigest()[:20]
+            if key in seen:
+                raise SweepError(f"{path}: the run {json.dumps(params)} with seed {s} comes "
+                                 f"twice (a value repeated in a list, or in [zip]); give each "
+                                 f"once")
+            seen.add(key)
             runs.append({"key": key, "params": params, "seed": s})
     return {"path": path, "program": program, "db": db, "workers": workers, "runs": runs,
             "bin_dir": bin_dir, "sweep": os.path.basename(path)}

@@ -146,7 +146,13 @@ packets = 2000
     ('program = "ub-credit-loop"\n\n[params]\npackets = ["many"]\n',
      ':4: packets: --packets takes a number (default 2000); got "many"'),
     ('program = "ub-credit-loop"\n[zip]\nlanes = [1, 2]\npacket = [1024]\n',
-     ":2: [zip]: its lists must have equal lengths"),
+     ":2: zip: its lists must have equal lengths"),
+    ('program = "ub-credit-loop"\nworkers = 0\n', ":2: workers: a whole number from 1 to 1024"),
+    ('program = "ub-credit-loop"\n[params]\npackets = nan\n',
+     ":3: packets: inf, nan or an integer beyond 64 bits"),
+    ('program = "ub-credit-loop"\n[params]\npackets = { from = 1, to = 1e9, step = 1 }\n',
+     ":3: packets: the range from 1 to 1000000000.0 gives about 1000000000 values, more than "
+     "a sweep's 100000 runs"),
 ])
 def test_bad_input_is_named_with_exit_2_and_nothing_written(tmp_path, body, expect):
     db = tmp_path / "bad.db"
