@@ -116,6 +116,12 @@ class UbHelper
     /// \return a switch with its routing table, configured as InstallSwitch configures one, on
     /// no node (see CreateDevicePrototype)
     Ptr<UbSwitch> CreateSwitchPrototype() const;
+    /**
+     * Assigns fixed random-variable streams to the ports (UbNetDevice: their error models) of
+     * the UB switches on the nodes, in node and port order.
+     * \param nodes the nodes \param stream the first stream number
+     * \return the number of streams assigned
+     */
     static int64_t AssignStreams(const NodeContainer& nodes, int64_t stream);
 
   private:

@@ -39,6 +39,7 @@ class UbKaryNcubeSystems
         TIES_BOTH,  //!< both ways offered; the node's path selection picks (per packet: Spray)
     };
 
+    /// A k-ary n-cube (mesh or torus): its size, shape and link parameters.
     struct KaryNcube
     {
         uint32_t k{8};              //!< nodes per dimension (a torus needs k >= 3)

@@ -17,7 +17,7 @@ class UbControllerHelper;
  * \ingroup unifiedbus
  * \brief A named set of parameters read from a preset file, every value with its source.
  *
- * A preset file (contrib/unifiedbus/presets/<name>.preset) holds lines
+ * A preset file (contrib/unifiedbus/presets/\<name\>.preset) holds lines
  * \code
  *   name = cm384-ub1
  *   description = one line

@@ -155,6 +155,7 @@ class UbChannel : public Channel
 
     /// \name One process only (IsLocal): demand-driven credit returns
     /// @{
+
     /// End `end` is about to count its credits: the other end sends its returns due by nowPs.
     /// \param end the pulling end \param nowPs the time
     void Pull(uint32_t end, int64_t nowPs);

@@ -86,7 +86,14 @@ class UbController : public Object
                    uint64_t bytes,
                    UbOrder order = UbOrder::NO,
                    UbCompletionCallback cb = UbCompletionCallback());
-    /// Write, then notify the target (see Write). \return the transaction id
+    /**
+     * \brief Write bytes to the target's memory, then notify the target (its notify callback).
+     * \param dst target CNA
+     * \param bytes data bytes (1 .. 2^32 - 1)
+     * \param order execution order at the target
+     * \param cb completion callback (may be null)
+     * \return the transaction id
+     */
     uint64_t WriteWithNotify(uint32_t dst,
                              uint64_t bytes,
                              UbOrder order = UbOrder::NO,
@@ -108,12 +115,26 @@ class UbController : public Object
                              UbCompletionCallback cb,
                              const UbIssueOptions& options,
                              uint64_t address = 0);
-    /// Read bytes from the target's memory (see Write). \return the transaction id
+    /**
+     * \brief Read bytes from the target's memory.
+     * \param dst target CNA
+     * \param bytes data bytes (1 .. 2^32 - 1)
+     * \param order execution order at the target
+     * \param cb completion callback (may be null)
+     * \return the transaction id
+     */
     uint64_t Read(uint32_t dst,
                   uint64_t bytes,
                   UbOrder order = UbOrder::NO,
                   UbCompletionCallback cb = UbCompletionCallback());
-    /// Send a message to the target (see Write). \return the transaction id
+    /**
+     * \brief Send a message to the target (its notify callback).
+     * \param dst target CNA
+     * \param bytes data bytes (1 .. 2^32 - 1)
+     * \param order execution order at the target
+     * \param cb completion callback (may be null)
+     * \return the transaction id
+     */
     uint64_t Send(uint32_t dst,
                   uint64_t bytes,
                   UbOrder order = UbOrder::NO,

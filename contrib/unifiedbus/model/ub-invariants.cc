@@ -226,7 +226,7 @@ UbInvariants::Check()
                         std::ostringstream os;
                         os << PortName(dev) << " VL " << +v << ": " << n
                            << " packet(s) arrived to a full buffer of a lossless link "
-                              "(LosslessCheck=Count let the run go on)";
+                              "(UbNetDevice::LosslessViolation=Count let the run go on)";
                         r.violations.push_back(os.str());
                     }
                 }

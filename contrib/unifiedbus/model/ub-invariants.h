@@ -66,7 +66,7 @@ struct UbInvariantTotals
  *   sender, not yet charged by the receiver) + cells in the receiver's buffer + cells freed and
  *   not yet returned = the buffer the receiver announced. Exact at any time, not only once the
  *   network has drained.
- * - **No lossless violation** on a port with credit or PFC flow control (LosslessCheck=Count
+ * - **No lossless violation** on a port with credit or PFC flow control (UbNetDevice::LosslessViolation=Count
  *   lets a run go on after one; this check still reports it).
  * - **Every packet is delivered or counted lost.** Per node: injected + received = delivered +
  *   sent + queued + in the pipeline + flushed at a failover. Per link direction: sent = received +

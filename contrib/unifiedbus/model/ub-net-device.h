@@ -146,6 +146,9 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     /**
      * Sends the packet to the node at the other end of this port, through the node's UbSwitch
      * (destination = the peer's CNA, SL 0, flow key = protocolNumber).
+     * \param packet the packet \param dest ignored (a port has one peer)
+     * \param protocolNumber the flow key
+     * \return true if the switch took the packet
      */
     bool Send(Ptr<Packet> packet, const Address& dest, uint16_t protocolNumber) override;
     bool SendFrom(Ptr<Packet> packet,
@@ -399,6 +402,7 @@ class UbNetDevice : public NetDevice, private UbPfc::Host
     /// credit returns instead of the other end scheduling an event per return. These run this
     /// end's own bookkeeping for the channel; the other end never calls them.
     /// @{
+
     /// Emit the credit returns due by nowPs (through the channel). \param nowPs the time
     void FlushReturns(int64_t nowPs);
     /// \return the earliest arrival at the other end of a credit return not yet sent
