@@ -130,7 +130,9 @@ UbTransactionHeader::OpcodeOf(UbOp op)
     case UbOp::ATOMIC_FADD:
         return ATOMIC_FADD;
     }
-    return WRITE;
+    // Was sent as a Write (issue 16): an operation the model does not know is refused.
+    NS_FATAL_ERROR("UbTransactionHeader: operation " << static_cast<int>(op)
+                                                     << " is not one of UbOp's; a model bug");
 }
 
 UbOp

@@ -90,11 +90,6 @@ class UbMemoryHeader : public Header
     /// Serialized size.
     static constexpr uint32_t SIZE = 16;
 
-    /// \param op an operation \return its request TAOpcode
-    static uint8_t OpcodeOf(UbOp op);
-    /// \param taOpcode a request TAOpcode \return its operation
-    static UbOp OpOf(uint8_t taOpcode);
-
     /**
      * \brief The 32-bit sequence nearest to `reference` whose low 16 bits are `tassn`.
      * \param reference a full sequence number the endpoint knows

@@ -32,6 +32,7 @@
 #include "ns3/ub-net-device.h"
 #include "ns3/ub-routing-helper.h"
 #include "ns3/ub-switch.h"
+#include "ns3/ub-transaction-header.h"
 #include "ns3/ub-transport.h"
 #include "ns3/uinteger.h"
 
@@ -627,6 +628,20 @@ class UbTransactionTestSuite : public TestSuite
                 []() { IssueAt1us([](Ptr<UbController> a) { a->Write(1, 100); }, 8192); },
                 {"UbController node 0", "Mtu=8192", "raise UbNetDevice::Mtu to at least 8252"}),
             ubtest::Quick());
+        // An operation or opcode the model does not support stops the run in every build; both
+        // used to become a Write silently.
+        AddTestCase(new ubtest::ExpectStopTestCase(
+                        "an operation that is not one of UbOp's",
+                        []() { UbTransactionHeader::OpcodeOf(static_cast<UbOp>(77)); },
+                        {"operation 77 is not one of UbOp's"},
+                        ubtest::ExpectStopTestCase::ABORT),
+                    ubtest::Quick());
+        AddTestCase(new ubtest::ExpectStopTestCase(
+                        "a request opcode the model does not know",
+                        []() { UbTransactionHeader::OpOf(0x7e); },
+                        {"TAOpcode 0x7e is not a request"},
+                        ubtest::ExpectStopTestCase::ABORT),
+                    ubtest::Quick());
     }
 };
 
