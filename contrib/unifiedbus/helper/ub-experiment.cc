@@ -36,6 +36,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <type_traits>
 
 namespace ns3
 {
@@ -129,6 +130,8 @@ MpiGatherRows(UbResults&, std::size_t, std::size_t)
 constexpr std::size_t TRANSPORT_COUNTERS = sizeof(UbTransport::Stats) / sizeof(uint64_t);
 static_assert(sizeof(UbTransport::Stats) == TRANSPORT_COUNTERS * sizeof(uint64_t),
               "UbTransport::Stats holds 64-bit counters only");
+static_assert(std::is_trivially_copyable_v<UbTransport::Stats>,
+              "UbTransport::Stats is copied to and from an array of counters");
 
 uint32_t g_mpiSimulations = 0; //!< simulations this MPI process ran (one allowed)
 } // namespace
@@ -542,7 +545,9 @@ UbExperiment::Run(const CollectiveRun& run)
             sums.push_back(out.events);
             sums.insert(sums.end(), part.rankBytesIn.begin(), part.rankBytesIn.end());
             MpiSum(sums);
-            std::memcpy(&out.transport, sums.data(), sizeof(out.transport));
+            // Stats is trivially copyable (asserted above); its member initializers make it a
+            // non-trivial type, which g++'s -Wclass-memaccess warns of without the void*.
+            std::memcpy(static_cast<void*>(&out.transport), sums.data(), sizeof(out.transport));
             arrived = sums[TRANSPORT_COUNTERS];
             out.packetHops = sums[TRANSPORT_COUNTERS + 1];
             out.events = sums[TRANSPORT_COUNTERS + 2];

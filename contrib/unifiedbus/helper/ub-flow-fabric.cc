@@ -279,12 +279,7 @@ UbFlowFabric::UbFlowFabric(UbTopology t, UbRouteSet routes, const std::map<uint8
     }
     Ptr<UbController> controller = ctl.CreatePrototype();
     Ptr<UbTransport> transport = ctl.CreateTransportPrototype();
-    UintegerValue channelsValue;
-    transport->GetAttribute("TpChannels", channelsValue);
-    EnumValue multipath;
-    transport->GetAttribute("Multipath", multipath);
-    const uint32_t sprayWidth =
-        multipath.Get() == UbTransport::PER_PACKET ? static_cast<uint32_t>(channelsValue.Get()) : 1;
+    const uint32_t sprayWidth = transport->GetSprayWidth();
     for (uint32_t v = 0; v < n; ++v)
     {
         const bool endpoint = m_topo.IsEndpoint(v);

@@ -10,6 +10,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/enum.h"
+#include "ns3/event-id.h"
 #include "ns3/nstime.h"
 #include "ns3/simulator.h"
 
@@ -103,6 +104,18 @@ IsClassTemplate(long)
     return false;
 }
 
+/// Whether EventId has IsPending (ns-3 3.42 renamed IsRunning so, and deprecated the old name).
+template <typename T, typename = void>
+struct HasIsPending : std::false_type
+{
+};
+
+/// Specialization for a type with IsPending().
+template <typename T>
+struct HasIsPending<T, std::void_t<decltype(std::declval<const T&>().IsPending())>> : std::true_type
+{
+};
+
 /// The enum type of a pointer to an enum data member.
 template <typename M>
 struct MemberType;
@@ -137,6 +150,30 @@ UbMakeEnumAccessor(M member)
     else
     {
         return MakeEnumAccessor(member);
+    }
+}
+
+/**
+ * \brief Whether an event is scheduled and has neither run nor been cancelled, in any release.
+ *
+ * ns-3 3.37 calls this EventId::IsRunning; 3.42 renamed it IsPending and deprecated the old
+ * name (the PyPI wheel 3.44 warns on it).
+ *
+ * \tparam E EventId (a template parameter so that only the branch the release has is compiled)
+ * \param event the event
+ * \return true while the event is pending
+ */
+template <typename E = EventId>
+bool
+UbIsPending(const E& event)
+{
+    if constexpr (ub_compat::HasIsPending<E>::value)
+    {
+        return event.IsPending();
+    }
+    else
+    {
+        return event.IsRunning();
     }
 }
 

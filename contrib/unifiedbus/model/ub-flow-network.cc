@@ -4,6 +4,8 @@
 
 #include "ub-flow-network.h"
 
+#include "ub-compat.h"
+
 #include "ns3/abort.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
@@ -51,7 +53,14 @@ struct LaterStep
 
 } // namespace
 
-UbFlowNetwork::UbFlowNetwork() = default;
+UbFlowNetwork::UbFlowNetwork()
+{
+    // Flow ends are kept in picoseconds. At ns-3's default resolution (nanoseconds) an end less
+    // than 1 ns away rounds to now, and the network would wake at the same time for ever (as the
+    // unifiedbus-flow suite did under ns-3's own test-runner). UB objects switch to picoseconds
+    // when they are made; a fluid network may be the only one of a program.
+    UbEnsurePicoseconds();
+}
 
 UbFlowNetwork::~UbFlowNetwork()
 {
@@ -458,7 +467,7 @@ UbFlowNetwork::GetLoad(uint32_t link) const
 void
 UbFlowNetwork::ScheduleSettle()
 {
-    if (!m_settleEvent.IsRunning())
+    if (!UbIsPending(m_settleEvent))
     {
         m_settleEvent = Simulator::ScheduleNow(&UbFlowNetwork::Settle, this);
     }
@@ -894,7 +903,7 @@ UbFlowNetwork::ScheduleNextEnd()
         return;
     }
     const int64_t at = m_ends.front().ps;
-    if (m_endEvent.IsRunning() && m_endEventPs == at)
+    if (UbIsPending(m_endEvent) && m_endEventPs == at)
     {
         return;
     }

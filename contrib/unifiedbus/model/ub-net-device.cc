@@ -200,7 +200,7 @@ UbNetDevice::SchedulePushFlush()
     }
     int64_t now = UbScheduler::Now().GetPicoSeconds();
     due = std::max(due, now);
-    if (m_flushEvent->IsRunning() && m_flushEvent->GetTs() <= static_cast<uint64_t>(due))
+    if (UbIsPending(*m_flushEvent) && m_flushEvent->GetTs() <= static_cast<uint64_t>(due))
     {
         return;
     }

@@ -3,6 +3,7 @@
  */
 #include "ub-pfc.h"
 
+#include "ub-compat.h"
 #include "ub-scheduler.h"
 
 #include "ns3/simulator.h"
@@ -87,7 +88,7 @@ UbPfc::ScheduleCheck(uint8_t vl, const UbCreditReceiver& buffer)
     }
     int64_t now = UbScheduler::Now().GetPicoSeconds();
     when = std::max(when, now);
-    if (m_checkEvent.IsRunning() && m_checkEvent.GetTs() <= static_cast<uint64_t>(when))
+    if (UbIsPending(m_checkEvent) && m_checkEvent.GetTs() <= static_cast<uint64_t>(when))
     {
         return;
     }

@@ -137,10 +137,10 @@ class UbArbitrationTestSuite : public TestSuite
     UbArbitrationTestSuite()
         : TestSuite("unifiedbus-arbitration", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbStrictPriorityTestCase, ubtest::Quick());
-        AddTestCase(new UbDwrrTestCase("1,3", 0.75, 4096, 4096), ubtest::Quick());
-        AddTestCase(new UbDwrrTestCase("1,1", 0.5, 4096, 1024), ubtest::Quick());
-        AddTestCase(new UbDwrrTestCase("2,1", 1.0 / 3.0, 1000, 3000), ubtest::Quick());
+        AddTestCase(new UbStrictPriorityTestCase);
+        AddTestCase(new UbDwrrTestCase("1,3", 0.75, 4096, 4096));
+        AddTestCase(new UbDwrrTestCase("1,1", 0.5, 4096, 1024));
+        AddTestCase(new UbDwrrTestCase("2,1", 1.0 / 3.0, 1000, 3000));
     }
 };
 

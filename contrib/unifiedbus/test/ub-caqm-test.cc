@@ -158,7 +158,7 @@ class UbCaqmTestSuite : public TestSuite
     UbCaqmTestSuite()
         : TestSuite("unifiedbus-caqm", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbCaqmIncastTestCase, ubtest::Quick());
+        AddTestCase(new UbCaqmIncastTestCase);
     }
 };
 

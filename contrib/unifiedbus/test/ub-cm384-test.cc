@@ -153,8 +153,8 @@ class UbCm384TestSuite : public TestSuite
     UbCm384TestSuite()
         : TestSuite("unifiedbus-cm384", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbPresetFileTestCase, ubtest::Quick());
-        AddTestCase(new UbCm384TestCase, ubtest::Quick());
+        AddTestCase(new UbPresetFileTestCase);
+        AddTestCase(new UbCm384TestCase);
     }
 };
 

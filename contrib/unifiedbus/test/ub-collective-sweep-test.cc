@@ -741,18 +741,18 @@ class UbCollectiveSweepTestSuite : public TestSuite
                               "cm384-ub1",
                               "ubmesh-ub2"})
         {
-            AddTestCase(new UbBusBwGrowsTestCase(p), ubtest::Quick());
+            AddTestCase(new UbBusBwGrowsTestCase(p));
         }
-        AddTestCase(new UbBusBwGrowsTestCase(), ubtest::Quick());
-        AddTestCase(new UbAllReduceBoundTestCase, ubtest::Quick());
-        AddTestCase(new UbAutoPiecesTestCase, ubtest::Quick());
-        AddTestCase(new UbAutoPiecesUbTestCase, ubtest::Quick());
-        AddTestCase(new UbNvlsFewRanksTestCase, ubtest::Quick());
-        AddTestCase(new UbNvl72CalibrationTestCase, ubtest::Quick());
-        AddTestCase(new UbNvlsReducerSlotsTestCase, ubtest::Quick());
-        AddTestCase(new UbGeneratedGraphTestCase, ubtest::Quick());
-        AddTestCase(new UbGeneratedRingTestCase, ubtest::Quick());
-        AddTestCase(new UbGeneratedHierarchicalTestCase, ubtest::Quick());
+        AddTestCase(new UbBusBwGrowsTestCase());
+        AddTestCase(new UbAllReduceBoundTestCase);
+        AddTestCase(new UbAutoPiecesTestCase);
+        AddTestCase(new UbAutoPiecesUbTestCase);
+        AddTestCase(new UbNvlsFewRanksTestCase);
+        AddTestCase(new UbNvl72CalibrationTestCase);
+        AddTestCase(new UbNvlsReducerSlotsTestCase);
+        AddTestCase(new UbGeneratedGraphTestCase);
+        AddTestCase(new UbGeneratedRingTestCase);
+        AddTestCase(new UbGeneratedHierarchicalTestCase);
     }
 };
 

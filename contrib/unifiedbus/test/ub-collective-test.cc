@@ -1132,20 +1132,20 @@ class UbCollectiveTestSuite : public TestSuite
     UbCollectiveTestSuite()
         : TestSuite("unifiedbus-collectives", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbRingFormulaTestCase, ubtest::Quick());
-        AddTestCase(new UbTransferIndexTestCase, ubtest::Quick());
-        AddTestCase(new UbBandwidthBoundTestCase, ubtest::Quick());
-        AddTestCase(new UbBusBwCapTestCase, ubtest::Quick());
-        AddTestCase(new UbNvlinkRingTestCase, ubtest::Quick());
-        AddTestCase(new UbNvlinkLatencyTestCase, ubtest::Quick());
-        AddTestCase(new UbAutoChunksTestCase, ubtest::Quick());
-        AddTestCase(new UbInNetworkTestCase, ubtest::Quick());
-        AddTestCase(new UbHierarchicalTestCase, ubtest::Quick());
-        AddTestCase(new UbMoeTestCase, ubtest::Quick());
-        AddTestCase(new UbMoeCostsTestCase, ubtest::Quick());
-        AddTestCase(new UbOffloadTestCase, ubtest::Quick());
-        AddTestCase(new UbFullMeshTestCase, ubtest::Quick());
-        AddTestCase(new UbMinimalRoutesTestCase, ubtest::Quick());
+        AddTestCase(new UbRingFormulaTestCase);
+        AddTestCase(new UbTransferIndexTestCase);
+        AddTestCase(new UbBandwidthBoundTestCase);
+        AddTestCase(new UbBusBwCapTestCase);
+        AddTestCase(new UbNvlinkRingTestCase);
+        AddTestCase(new UbNvlinkLatencyTestCase);
+        AddTestCase(new UbAutoChunksTestCase);
+        AddTestCase(new UbInNetworkTestCase);
+        AddTestCase(new UbHierarchicalTestCase);
+        AddTestCase(new UbMoeTestCase);
+        AddTestCase(new UbMoeCostsTestCase);
+        AddTestCase(new UbOffloadTestCase);
+        AddTestCase(new UbFullMeshTestCase);
+        AddTestCase(new UbMinimalRoutesTestCase);
     }
 };
 

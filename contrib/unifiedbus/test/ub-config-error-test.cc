@@ -247,10 +247,10 @@ class UbConfigErrorTestSuite : public TestSuite
     UbConfigErrorTestSuite()
         : TestSuite("unifiedbus-config-errors", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbGoodConfigTestCase, ubtest::Quick());
-        AddTestCase(new UbWholeStringOptionsTestCase, ubtest::Quick());
-        AddTestCase(new UbCommandLineTestCase, ubtest::Quick());
-        AddTestCase(new UbUserDefaultTestCase, ubtest::Quick());
+        AddTestCase(new UbGoodConfigTestCase);
+        AddTestCase(new UbWholeStringOptionsTestCase);
+        AddTestCase(new UbCommandLineTestCase);
+        AddTestCase(new UbUserDefaultTestCase);
         for (const auto& [attribute, value, sentence] :
              std::vector<std::tuple<std::string, uint32_t, std::string>>{
                  {"VlCount", 200, "VlCount=200 is invalid; use 1 to 16"},
@@ -258,188 +258,163 @@ class UbConfigErrorTestSuite : public TestSuite
                  {"Mtu", 60000, "Mtu=60000 exceeds the largest packet"}})
         {
             AddTestCase(new ubtest::ExpectStopTestCase(
-                            "a bad " + attribute + " set as a default is refused at Build",
-                            [attribute = attribute, value = value]() {
-                                Config::SetDefault("ns3::UbNetDevice::" + attribute,
-                                                   UintegerValue(value));
-                                UbTopologyHelper sys;
-                                sys.BuildPreset("ascend950-ub2", 64);
-                                // Never reached: Build refuses it before anything runs.
-                                std::cout << "built with a bad " << attribute << "\n";
-                            },
-                            {sentence}),
-                        ubtest::Quick());
-        }
-        AddTestCase(
-            new ubtest::ExpectStopTestCase(
-                "zero lanes",
-                []() {
-                    BuildAndRun(
-                        [](UbHelper& ub) { ub.SetDeviceAttribute("Lanes", UintegerValue(0)); },
-                        [](NodeContainer&) {});
+                "a bad " + attribute + " set as a default is refused at Build",
+                [attribute = attribute, value = value]() {
+                    Config::SetDefault("ns3::UbNetDevice::" + attribute, UintegerValue(value));
+                    UbTopologyHelper sys;
+                    sys.BuildPreset("ascend950-ub2", 64);
+                    // Never reached: Build refuses it before anything runs.
+                    std::cout << "built with a bad " << attribute << "\n";
                 },
-                {"UbNetDevice node 0 port 0", "Lanes=0", "1, 2, 4 or 8"}),
-            ubtest::Quick());
+                {sentence}));
+        }
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "VL buffer smaller than one maximum packet",
-                        []() {
-                            BuildAndRun(
-                                [](UbHelper& ub) {
-                                    ub.SetDeviceAttribute("VlBufferCells", UintegerValue(10));
-                                },
-                                [](NodeContainer&) {});
-                        },
-                        // Mtu 4156 B = 210 flits = 27 cells of 8 flits
-                        {"UbNetDevice node 0 port 0", "VlBufferCells=10", "at least 27"}),
-                    ubtest::Quick());
+            "zero lanes",
+            []() {
+                BuildAndRun([](UbHelper& ub) { ub.SetDeviceAttribute("Lanes", UintegerValue(0)); },
+                            [](NodeContainer&) {});
+            },
+            {"UbNetDevice node 0 port 0", "Lanes=0", "1, 2, 4 or 8"}));
+        AddTestCase(new ubtest::ExpectStopTestCase(
+            "VL buffer smaller than one maximum packet",
+            []() {
+                BuildAndRun(
+                    [](UbHelper& ub) { ub.SetDeviceAttribute("VlBufferCells", UintegerValue(10)); },
+                    [](NodeContainer&) {});
+            },
+            // Mtu 4156 B = 210 flits = 27 cells of 8 flits
+            {"UbNetDevice node 0 port 0", "VlBufferCells=10", "at least 27"}));
         // The receiving end buffers less than the sender's largest packet (issue 16: the run
         // ended with "received 0 B, drops 0" and status 0). 1,024 B = 52 flits = 7 cells there;
         // the sender's Mtu of 4,156 B needs 27.
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "the other end buffers less than one packet",
-                        []() {
-                            BuildAndRun([](UbHelper&) {},
-                                        [](NodeContainer& n) {
-                                            Ptr<UbNetDevice> rx =
-                                                n.Get(2)->GetObject<UbSwitch>()->GetPort(0);
-                                            rx->SetAttribute("Mtu", UintegerValue(1024));
-                                            rx->SetAttribute("VlBufferCells", UintegerValue(7));
-                                        });
-                        },
-                        {"UbNetDevice node 0 port 0",
-                         "Mtu=4156 B makes packets of 27 cells",
-                         "UbNetDevice node 2, the other end of the link buffers 7 cells per VL",
-                         "wait for credits for ever"}),
-                    ubtest::Quick());
-        AddTestCase(
-            new ubtest::ExpectStopTestCase(
-                "a route uses a VL beyond the configured count",
-                []() {
-                    BuildAndRun(
-                        [](UbHelper&) {},
-                        [](NodeContainer& n) {
-                            n.Get(2)->GetObject<UbSwitch>()->GetRoutingTable()->AddRoute(1, 1, 3);
-                        });
-                },
-                {"UbNetDevice node 2 port 1", "VL 3", "VlCount=2"}),
-            ubtest::Quick());
-        AddTestCase(
-            new ubtest::ExpectStopTestCase(
-                "a route uses a port the node does not have",
-                []() {
-                    BuildAndRun(
-                        [](UbHelper&) {},
-                        [](NodeContainer& n) {
-                            n.Get(2)->GetObject<UbSwitch>()->GetRoutingTable()->AddRoute(1, 7, 0);
-                        });
-                },
-                {"route to destination 1 uses port 7", "ports"}),
-            ubtest::Quick());
-        AddTestCase(
-            new ubtest::ExpectStopTestCase(
-                "an SL mapped to a VL beyond the configured count",
-                []() {
-                    BuildAndRun(
-                        [](UbHelper& ub) { ub.SetDeviceAttribute("SlToVl", StringValue("0,5")); },
-                        [](NodeContainer&) {});
-                },
-                {"UbNetDevice node 0 port 0", "SL 1 to VL 5", "VlCount=2"}),
-            ubtest::Quick());
+            "the other end buffers less than one packet",
+            []() {
+                BuildAndRun([](UbHelper&) {},
+                            [](NodeContainer& n) {
+                                Ptr<UbNetDevice> rx = n.Get(2)->GetObject<UbSwitch>()->GetPort(0);
+                                rx->SetAttribute("Mtu", UintegerValue(1024));
+                                rx->SetAttribute("VlBufferCells", UintegerValue(7));
+                            });
+            },
+            {"UbNetDevice node 0 port 0",
+             "Mtu=4156 B makes packets of 27 cells",
+             "UbNetDevice node 2, the other end of the link buffers 7 cells per VL",
+             "wait for credits for ever"}));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a negative count in a preset names its line",
-                        []() {
-                            // ascend950-ub2 with topology::Endpoints = -8 (it ended in bad_alloc
-                            // after taking gigabytes).
-                            std::ifstream in(UbPreset::Load("ascend950-ub2").GetPath());
-                            const std::string path =
-                                "/tmp/ub-config-error-neg-" + std::to_string(getpid()) + ".preset";
-                            std::ofstream out(path);
-                            int lineNo = 0;
-                            int at = 0;
-                            for (std::string line; std::getline(in, line);)
-                            {
-                                ++lineNo;
-                                if (line.rfind("topology::Endpoints =", 0) == 0)
-                                {
-                                    line = "topology::Endpoints = -8 ; [A] a test value";
-                                    at = lineNo;
-                                }
-                                out << line << "\n";
-                            }
-                            out.close();
-                            std::cout << "Endpoints on line " << at << "\n";
-                            UbTopologyHelper sys;
-                            sys.BuildPreset(UbPreset::Load(path), 0);
-                        },
-                        {".preset line ",
-                         "topology::Endpoints = -8 is not a whole number from 0 to 16777216"}),
-                    ubtest::Quick());
+            "a route uses a VL beyond the configured count",
+            []() {
+                BuildAndRun(
+                    [](UbHelper&) {},
+                    [](NodeContainer& n) {
+                        n.Get(2)->GetObject<UbSwitch>()->GetRoutingTable()->AddRoute(1, 1, 3);
+                    });
+            },
+            {"UbNetDevice node 2 port 1", "VL 3", "VlCount=2"}));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a torus tie rule that does not exist",
-                        []() {
-                            // A file of this process's own: runners started together (the
-                            // two builds of test/same-results.sh) must not share it.
-                            const std::string path =
-                                "/tmp/ub-config-error-ties-" + std::to_string(getpid()) + ".preset";
-                            std::ofstream(path)
-                                << "name = bad-ties\n"
-                                   "topology::Builder = kary-ncube ; [A] a test value\n"
-                                   "topology::Radix = 4 ; [A] a test value\n"
-                                   "topology::Dims = 2 ; [A] a test value\n"
-                                   "topology::Torus = true ; [A] a test value\n"
-                                   "topology::TorusTies = Sideways ; [A] a test value\n";
-                            UbPreset preset = UbPreset::Load(path);
-                            std::remove(path.c_str());
-                            UbSystems::KaryNcubeFromPreset(preset);
-                        },
-                        {"bad-ties", "topology::TorusTies = Sideways", "Up, Split, Both"}),
-                    ubtest::Quick());
+            "a route uses a port the node does not have",
+            []() {
+                BuildAndRun(
+                    [](UbHelper&) {},
+                    [](NodeContainer& n) {
+                        n.Get(2)->GetObject<UbSwitch>()->GetRoutingTable()->AddRoute(1, 7, 0);
+                    });
+            },
+            {"route to destination 1 uses port 7", "ports"}));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a packet to an unknown destination",
-                        []() {
-                            BuildAndRun([](UbHelper&) {},
-                                        [](NodeContainer& n) {
-                                            Ptr<UbSwitch> a = n.Get(0)->GetObject<UbSwitch>();
-                                            Simulator::Schedule(NanoSeconds(1), [a]() {
-                                                a->Send(Create<Packet>(100), 999, 0, 0);
-                                            });
-                                        });
-                        },
-                        {"UbSwitch node 0", "no route to destination CNA 999", "UbRoutingHelper"}),
-                    ubtest::Quick());
+            "an SL mapped to a VL beyond the configured count",
+            []() {
+                BuildAndRun(
+                    [](UbHelper& ub) { ub.SetDeviceAttribute("SlToVl", StringValue("0,5")); },
+                    [](NodeContainer&) {});
+            },
+            {"UbNetDevice node 0 port 0", "SL 1 to VL 5", "VlCount=2"}));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a VL count that differs between the two ends of a link",
-                        []() {
-                            BuildAndRun(
-                                [](UbHelper&) {},
-                                [](NodeContainer& n) {
-                                    n.Get(1)->GetObject<UbSwitch>()->GetPort(0)->SetAttribute(
-                                        "VlCount",
-                                        UintegerValue(4));
+            "a negative count in a preset names its line",
+            []() {
+                // ascend950-ub2 with topology::Endpoints = -8 (it ended in bad_alloc
+                // after taking gigabytes).
+                std::ifstream in(UbPreset::Load("ascend950-ub2").GetPath());
+                const std::string path =
+                    "/tmp/ub-config-error-neg-" + std::to_string(getpid()) + ".preset";
+                std::ofstream out(path);
+                int lineNo = 0;
+                int at = 0;
+                for (std::string line; std::getline(in, line);)
+                {
+                    ++lineNo;
+                    if (line.rfind("topology::Endpoints =", 0) == 0)
+                    {
+                        line = "topology::Endpoints = -8 ; [A] a test value";
+                        at = lineNo;
+                    }
+                    out << line << "\n";
+                }
+                out.close();
+                std::cout << "Endpoints on line " << at << "\n";
+                UbTopologyHelper sys;
+                sys.BuildPreset(UbPreset::Load(path), 0);
+            },
+            {".preset line ",
+             "topology::Endpoints = -8 is not a whole number from 0 to 16777216"}));
+        AddTestCase(new ubtest::ExpectStopTestCase(
+            "a torus tie rule that does not exist",
+            []() {
+                // A file of this process's own: runners started together (the
+                // two builds of test/same-results.sh) must not share it.
+                const std::string path =
+                    "/tmp/ub-config-error-ties-" + std::to_string(getpid()) + ".preset";
+                std::ofstream(path) << "name = bad-ties\n"
+                                       "topology::Builder = kary-ncube ; [A] a test value\n"
+                                       "topology::Radix = 4 ; [A] a test value\n"
+                                       "topology::Dims = 2 ; [A] a test value\n"
+                                       "topology::Torus = true ; [A] a test value\n"
+                                       "topology::TorusTies = Sideways ; [A] a test value\n";
+                UbPreset preset = UbPreset::Load(path);
+                std::remove(path.c_str());
+                UbSystems::KaryNcubeFromPreset(preset);
+            },
+            {"bad-ties", "topology::TorusTies = Sideways", "Up, Split, Both"}));
+        AddTestCase(new ubtest::ExpectStopTestCase(
+            "a packet to an unknown destination",
+            []() {
+                BuildAndRun([](UbHelper&) {},
+                            [](NodeContainer& n) {
+                                Ptr<UbSwitch> a = n.Get(0)->GetObject<UbSwitch>();
+                                Simulator::Schedule(NanoSeconds(1), [a]() {
+                                    a->Send(Create<Packet>(100), 999, 0, 0);
                                 });
-                        },
-                        {"port 0", "VlCount=", "both ends of a link"}),
-                    ubtest::Quick());
+                            });
+            },
+            {"UbSwitch node 0", "no route to destination CNA 999", "UbRoutingHelper"}));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a packet that overflows a VL buffer in credit mode",
-                        []() {
-                            BuildAndRun(
-                                [](UbHelper&) {},
-                                [](NodeContainer& n) {
-                                    Ptr<UbNetDevice> d =
-                                        n.Get(1)->GetObject<UbSwitch>()->GetPort(0);
-                                    Simulator::Schedule(NanoSeconds(1), [d]() {
-                                        UbPacketInfo info;
-                                        info.dst = 1;
-                                        info.vl = 1;
-                                        info.reservedCells = d->GetVlBufferCells() + 1;
-                                        d->Receive(Create<Packet>(100), info, Simulator::Now());
-                                    });
+            "a VL count that differs between the two ends of a link",
+            []() {
+                BuildAndRun([](UbHelper&) {},
+                            [](NodeContainer& n) {
+                                n.Get(1)->GetObject<UbSwitch>()->GetPort(0)->SetAttribute(
+                                    "VlCount",
+                                    UintegerValue(4));
+                            });
+            },
+            {"port 0", "VlCount=", "both ends of a link"}));
+        AddTestCase(new ubtest::ExpectStopTestCase(
+            "a packet that overflows a VL buffer in credit mode",
+            []() {
+                BuildAndRun([](UbHelper&) {},
+                            [](NodeContainer& n) {
+                                Ptr<UbNetDevice> d = n.Get(1)->GetObject<UbSwitch>()->GetPort(0);
+                                Simulator::Schedule(NanoSeconds(1), [d]() {
+                                    UbPacketInfo info;
+                                    info.dst = 1;
+                                    info.vl = 1;
+                                    info.reservedCells = d->GetVlBufferCells() + 1;
+                                    d->Receive(Create<Packet>(100), info, Simulator::Now());
                                 });
-                        },
-                        {"UB lossless violation", "UbNetDevice node 1 port 0 VL 1"},
-                        ubtest::ExpectStopTestCase::ABORT),
-                    ubtest::Quick());
+                            });
+            },
+            {"UB lossless violation", "UbNetDevice node 1 port 0 VL 1"},
+            ubtest::ExpectStopTestCase::ABORT));
     }
 };
 

@@ -252,22 +252,17 @@ class UbConservationTestSuite : public TestSuite
     UbConservationTestSuite()
         : TestSuite("unifiedbus-conservation", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(
-            new UbConservationTestCase("ECMP, cut-through", {UbRoutingTable::ECMP, false, 1, true}),
-            ubtest::Quick());
+        AddTestCase(new UbConservationTestCase("ECMP, cut-through",
+                                               {UbRoutingTable::ECMP, false, 1, true}));
         AddTestCase(new UbConservationTestCase("spray, store-and-forward",
-                                               {UbRoutingTable::SPRAY, false, 1, false}),
-                    ubtest::Quick());
+                                               {UbRoutingTable::SPRAY, false, 1, false}));
         AddTestCase(new UbConservationTestCase("adaptive, shared pool, grain 4",
-                                               {UbRoutingTable::ADAPTIVE, true, 4, true}),
-                    ubtest::Quick());
+                                               {UbRoutingTable::ADAPTIVE, true, 4, true}));
         AddTestCase(new UbConservationTestCase("single path, grain 8",
-                                               {UbRoutingTable::SINGLE, false, 8, true}),
-                    ubtest::Quick());
+                                               {UbRoutingTable::SINGLE, false, 8, true}));
         AddTestCase(new UbConservationTestCase("adaptive, shared pool, grain 4, 4 VLs",
-                                               {UbRoutingTable::ADAPTIVE, true, 4, true, 4}),
-                    ubtest::Quick());
-        AddTestCase(new UbDeterminismTestCase, ubtest::Quick());
+                                               {UbRoutingTable::ADAPTIVE, true, 4, true, 4}));
+        AddTestCase(new UbDeterminismTestCase);
     }
 };
 

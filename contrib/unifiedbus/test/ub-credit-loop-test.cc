@@ -261,16 +261,14 @@ class UbCreditLoopTestSuite : public TestSuite
         LinkConfig worked{16, false, 16, 16, 100000000000ull, 1.0, 0, 100000, 0, 4096};
         AddTestCase(new UbCreditLoopTestCase("worked example: 400 Gbps, d = 100 ns, 4 KiB packets",
                                              worked,
-                                             {1, 2, 3, 4, 6, 8, 16}),
-                    ubtest::Quick());
+                                             {1, 2, 3, 4, 6, 8, 16}));
         // UB defaults: 20-B flits with CRC framing, 160-B cells, 40-B Crd_Ack frames,
         // 4 x 112 Gb/s x 120/128, PHY 20 ns, 50 ns of cable, receiver pipeline 5 ns.
         LinkConfig ub{20, true, 8, 40, 112000000000ull, 0.9375, 20000, 50000, 5000, 4096};
         AddTestCase(new UbCreditLoopTestCase("UB framing and cells, 420 Gbps, d = 50 ns",
                                              ub,
-                                             {1, 2, 3, 4, 6, 12}),
-                    ubtest::Quick());
-        AddTestCase(new UbCreditBothWaysTestCase, ubtest::Quick());
+                                             {1, 2, 3, 4, 6, 12}));
+        AddTestCase(new UbCreditBothWaysTestCase);
     }
 };
 

@@ -214,7 +214,7 @@ class UbDcqcnTestSuite : public TestSuite
     UbDcqcnTestSuite()
         : TestSuite("unifiedbus-dcqcn", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbDcqcnIncastTestCase, ubtest::Quick());
+        AddTestCase(new UbDcqcnIncastTestCase);
     }
 };
 

@@ -213,8 +213,8 @@ class UbFaultTestSuite : public TestSuite
     UbFaultTestSuite()
         : TestSuite("unifiedbus-faults", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbLinkFailureTestCase, ubtest::Quick());
-        AddTestCase(new UbLaneLossTestCase, ubtest::Quick());
+        AddTestCase(new UbLinkFailureTestCase);
+        AddTestCase(new UbLaneLossTestCase);
     }
 };
 

@@ -1105,17 +1105,17 @@ class UbFlowCrossCheckTestSuite : public TestSuite
 {
   public:
     UbFlowCrossCheckTestSuite()
-        : TestSuite("unifiedbus-flow-crosscheck", SYSTEM)
+        : TestSuite("unifiedbus-flow-crosscheck", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbFlowZeroLoadTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowCollectivesTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowSuperClusterTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowIncastTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowMeshAllToAllTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowAggregatedTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowOnePodTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowAggregatedAllToAllTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowBlindSpotsTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowZeroLoadTestCase);
+        AddTestCase(new UbFlowCollectivesTestCase);
+        AddTestCase(new UbFlowSuperClusterTestCase);
+        AddTestCase(new UbFlowIncastTestCase);
+        AddTestCase(new UbFlowMeshAllToAllTestCase);
+        AddTestCase(new UbFlowAggregatedTestCase);
+        AddTestCase(new UbFlowOnePodTestCase);
+        AddTestCase(new UbFlowAggregatedAllToAllTestCase);
+        AddTestCase(new UbFlowBlindSpotsTestCase);
     }
 };
 

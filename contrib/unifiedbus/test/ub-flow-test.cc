@@ -614,13 +614,13 @@ class UbFlowTestSuite : public TestSuite
 {
   public:
     UbFlowTestSuite()
-        : TestSuite("unifiedbus-flow", UNIT)
+        : TestSuite("unifiedbus-flow", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbFlowMaxMinTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowMaxMinRowsTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowTimesTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowWatchTestCase, TestCase::QUICK);
-        AddTestCase(new UbFlowIncrementalTestCase, TestCase::QUICK);
+        AddTestCase(new UbFlowMaxMinTestCase);
+        AddTestCase(new UbFlowMaxMinRowsTestCase);
+        AddTestCase(new UbFlowTimesTestCase);
+        AddTestCase(new UbFlowWatchTestCase);
+        AddTestCase(new UbFlowIncrementalTestCase);
     }
 };
 

@@ -111,11 +111,11 @@ class UbFuzzCorpusTestSuite : public TestSuite
 {
   public:
     UbFuzzCorpusTestSuite()
-        : TestSuite("unifiedbus-fuzz-corpus", UNIT)
+        : TestSuite("unifiedbus-fuzz-corpus", TestSuite::Type::UNIT)
     {
         for (const std::string& t : ubfuzz::Names())
         {
-            AddTestCase(new UbFuzzCorpusTestCase(t), ubtest::Quick());
+            AddTestCase(new UbFuzzCorpusTestCase(t));
         }
     }
 };

@@ -211,8 +211,8 @@ class UbHybridTestSuite : public TestSuite
     UbHybridTestSuite()
         : TestSuite("unifiedbus-hybrid", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbHybridBackgroundTestCase, TestCase::QUICK);
-        AddTestCase(new UbHybridCollectivesTestCase, TestCase::QUICK);
+        AddTestCase(new UbHybridBackgroundTestCase);
+        AddTestCase(new UbHybridCollectivesTestCase);
     }
 };
 

@@ -457,11 +457,11 @@ class UbIncastTestSuite : public TestSuite
     {
         for (uint32_t n : {2u, 8u, 32u})
         {
-            AddTestCase(new UbIncastTestCase(n), ubtest::Quick());
+            AddTestCase(new UbIncastTestCase(n));
         }
-        AddTestCase(new UbRtpIncastTestCase, ubtest::Quick());
-        AddTestCase(new UbDropTailIncastTestCase, ubtest::Quick());
-        AddTestCase(new UbLosslessCheckTestCase, ubtest::Quick());
+        AddTestCase(new UbRtpIncastTestCase);
+        AddTestCase(new UbDropTailIncastTestCase);
+        AddTestCase(new UbLosslessCheckTestCase);
     }
 };
 

@@ -414,27 +414,25 @@ class UbInvariantsTestSuite : public TestSuite
 {
   public:
     UbInvariantsTestSuite()
-        : TestSuite("unifiedbus-invariants", UNIT)
+        : TestSuite("unifiedbus-invariants", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbInvariantsCleanTestCase, ubtest::Quick());
-        AddTestCase(new UbInvariantsInFlightTestCase, ubtest::Quick());
-        AddTestCase(new UbInvariantsBrokenTestCase, ubtest::Quick());
+        AddTestCase(new UbInvariantsCleanTestCase);
+        AddTestCase(new UbInvariantsInFlightTestCase);
+        AddTestCase(new UbInvariantsBrokenTestCase);
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a leaked credit left unchecked stops the run at Simulator::Destroy",
-                        []() {
-                            Pair p;
-                            RunPair(p, 8192);
-                            p.sw.Get(0)->GetObject<UbSwitch>()->GetPort(1)->LeakCreditsForTest(1,
-                                                                                               2);
-                            Simulator::Destroy();
-                        },
-                        {"UB invariants FAILED: 1 violation(s)",
-                         "node 2 port 1 VL 1 -> node 1 port 0: credits not conserved",
-                         "(lost 2)"},
-                        ubtest::ExpectStopTestCase::ABORT),
-                    ubtest::Quick());
-        AddTestCase(new UbDeadlockTestCase, ubtest::Quick());
-        AddTestCase(new UbWatchdogTestCase, ubtest::Quick());
+            "a leaked credit left unchecked stops the run at Simulator::Destroy",
+            []() {
+                Pair p;
+                RunPair(p, 8192);
+                p.sw.Get(0)->GetObject<UbSwitch>()->GetPort(1)->LeakCreditsForTest(1, 2);
+                Simulator::Destroy();
+            },
+            {"UB invariants FAILED: 1 violation(s)",
+             "node 2 port 1 VL 1 -> node 1 port 0: credits not conserved",
+             "(lost 2)"},
+            ubtest::ExpectStopTestCase::ABORT));
+        AddTestCase(new UbDeadlockTestCase);
+        AddTestCase(new UbWatchdogTestCase);
     }
 };
 

@@ -281,10 +281,10 @@ class UbLinkLatencyTestSuite : public TestSuite
     UbLinkLatencyTestSuite()
         : TestSuite("unifiedbus-latency", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbFramingTestCase, ubtest::Quick());
-        AddTestCase(new UbNetworkHeaderTestCase, ubtest::Quick());
-        AddTestCase(new UbLinkLatencyTestCase, ubtest::Quick());
-        AddTestCase(new UbAsymmetricLinkTestCase, ubtest::Quick());
+        AddTestCase(new UbFramingTestCase);
+        AddTestCase(new UbNetworkHeaderTestCase);
+        AddTestCase(new UbLinkLatencyTestCase);
+        AddTestCase(new UbAsymmetricLinkTestCase);
     }
 };
 

@@ -582,11 +582,11 @@ class UbLinkMessageTestSuite : public TestSuite
     UbLinkMessageTestSuite()
         : TestSuite("unifiedbus-link-messages", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbLinkMessageSerializationTestCase, ubtest::Quick());
-        AddTestCase(new UbTwoProcessLinkTestCase(CREDITS, "credits"), ubtest::Quick());
-        AddTestCase(new UbTwoProcessLinkTestCase(PFC, "PFC"), ubtest::Quick());
-        AddTestCase(new UbTwoProcessLinkTestCase(RETRY, "link-level retry"), ubtest::Quick());
-        AddTestCase(new UbDistributedOrderTestCase, ubtest::Quick());
+        AddTestCase(new UbLinkMessageSerializationTestCase);
+        AddTestCase(new UbTwoProcessLinkTestCase(CREDITS, "credits"));
+        AddTestCase(new UbTwoProcessLinkTestCase(PFC, "PFC"));
+        AddTestCase(new UbTwoProcessLinkTestCase(RETRY, "link-level retry"));
+        AddTestCase(new UbDistributedOrderTestCase);
     }
 };
 

@@ -166,20 +166,18 @@ class UbPfcTestSuite : public TestSuite
     UbPfcTestSuite()
         : TestSuite("unifiedbus-pfc", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbPfcIncastTestCase, ubtest::Quick());
+        AddTestCase(new UbPfcIncastTestCase);
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a PFC threshold without headroom names the port and the fix",
-                        []() {
-                            UbTopologyHelper sys;
-                            sys.SetPreset(UbPreset::Load("roce-400g"));
-                            sys.GetUbHelper().SetDeviceAttribute("PfcXoff", UintegerValue(262000));
-                            std::istringstream in(
-                                "node a npu\nnode s switch\nlink a s length=100\n");
-                            sys.Build(UbTopology::Parse(in, "pfc"));
-                            Simulator::Run();
-                        },
-                        {"PfcXoff=262000", "headroom", "raise VlBufferCells"}),
-                    ubtest::Quick());
+            "a PFC threshold without headroom names the port and the fix",
+            []() {
+                UbTopologyHelper sys;
+                sys.SetPreset(UbPreset::Load("roce-400g"));
+                sys.GetUbHelper().SetDeviceAttribute("PfcXoff", UintegerValue(262000));
+                std::istringstream in("node a npu\nnode s switch\nlink a s length=100\n");
+                sys.Build(UbTopology::Parse(in, "pfc"));
+                Simulator::Run();
+            },
+            {"PfcXoff=262000", "headroom", "raise VlBufferCells"}));
     }
 };
 

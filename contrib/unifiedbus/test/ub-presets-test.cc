@@ -166,9 +166,9 @@ class UbPresetsTestSuite : public TestSuite
     UbPresetsTestSuite()
         : TestSuite("unifiedbus-presets", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbNvlinkBandwidthTestCase, ubtest::Quick());
-        AddTestCase(new UbPresetCatalogueTestCase, ubtest::Quick());
-        AddTestCase(new UbDefaultEndpointsTestCase, ubtest::Quick());
+        AddTestCase(new UbNvlinkBandwidthTestCase);
+        AddTestCase(new UbPresetCatalogueTestCase);
+        AddTestCase(new UbDefaultEndpointsTestCase);
     }
 };
 

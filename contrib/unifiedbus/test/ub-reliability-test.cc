@@ -318,12 +318,12 @@ class UbReliabilityTestSuite : public TestSuite
     UbReliabilityTestSuite()
         : TestSuite("unifiedbus-reliability", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbRtpLossTestCase("GoBackN", 1), ubtest::Quick());
-        AddTestCase(new UbRtpLossTestCase("GoBackN", 4), ubtest::Quick());
-        AddTestCase(new UbRtpLossTestCase("Selective", 1), ubtest::Quick());
-        AddTestCase(new UbCtpLinkRetryTestCase, ubtest::Quick());
-        AddTestCase(new UbUtpLossTestCase, ubtest::Quick());
-        AddTestCase(new UbTransportDeterminismTestCase, ubtest::Quick());
+        AddTestCase(new UbRtpLossTestCase("GoBackN", 1));
+        AddTestCase(new UbRtpLossTestCase("GoBackN", 4));
+        AddTestCase(new UbRtpLossTestCase("Selective", 1));
+        AddTestCase(new UbCtpLinkRetryTestCase);
+        AddTestCase(new UbUtpLossTestCase);
+        AddTestCase(new UbTransportDeterminismTestCase);
     }
 };
 

@@ -363,8 +363,8 @@ class UbResultsCheckTestCase : public TestCase
                  {dir, "is a folder; give a file in it"},
                  {foreign, "holds tables ns3-unifiedbus did not write (customers, orders)"},
                  {newer,
-                  "schema version 9, newer than the " +
-                      std::to_string(UbResults::SCHEMA_VERSION) + " this build writes"},
+                  "schema version 9, newer than the " + std::to_string(UbResults::SCHEMA_VERSION) +
+                      " this build writes"},
                  {text, "is not a SQLite file this module can write"},
                  {text + "/x.db", "cannot create folder"},
                  {"", "the results file name is empty"}})
@@ -566,12 +566,12 @@ class UbResultsTestSuite : public TestSuite
     UbResultsTestSuite()
         : TestSuite("unifiedbus-results", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbResultsRoundTripTestCase, ubtest::Quick());
-        AddTestCase(new UbResultsRefusalTestCase, ubtest::Quick());
-        AddTestCase(new UbResultsCheckTestCase, ubtest::Quick());
-        AddTestCase(new UbResultsConcurrencyTestCase, ubtest::Quick());
-        AddTestCase(new UbHistogramTestCase, ubtest::Quick());
-        AddTestCase(new UbCommandLineTextTestCase, ubtest::Quick());
+        AddTestCase(new UbResultsRoundTripTestCase);
+        AddTestCase(new UbResultsRefusalTestCase);
+        AddTestCase(new UbResultsCheckTestCase);
+        AddTestCase(new UbResultsConcurrencyTestCase);
+        AddTestCase(new UbHistogramTestCase);
+        AddTestCase(new UbCommandLineTextTestCase);
     }
 };
 

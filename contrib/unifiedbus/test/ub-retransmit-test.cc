@@ -128,8 +128,8 @@ class UbRetransmitTestSuite : public TestSuite
     UbRetransmitTestSuite()
         : TestSuite("unifiedbus-retransmit", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbSpuriousRetransmissionCountedTestCase, ubtest::Quick());
-        AddTestCase(new UbNoSpuriousRetransmissionTestCase, ubtest::Quick());
+        AddTestCase(new UbSpuriousRetransmissionCountedTestCase);
+        AddTestCase(new UbNoSpuriousRetransmissionTestCase);
     }
 };
 

@@ -231,9 +231,9 @@ class UbRoutingTestSuite : public TestSuite
     UbRoutingTestSuite()
         : TestSuite("unifiedbus-routing", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbRoutingTableTestCase, ubtest::Quick());
-        AddTestCase(new UbClosRoutesTestCase, ubtest::Quick());
-        AddTestCase(new UbSelectionTestCase, ubtest::Quick());
+        AddTestCase(new UbRoutingTableTestCase);
+        AddTestCase(new UbClosRoutesTestCase);
+        AddTestCase(new UbSelectionTestCase);
     }
 };
 

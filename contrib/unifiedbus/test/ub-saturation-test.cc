@@ -404,11 +404,11 @@ class UbSaturationTestSuite : public TestSuite
     UbSaturationTestSuite()
         : TestSuite("unifiedbus-saturation", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbSaturationTestCase, ubtest::Quick());
-        AddTestCase(new UbTorusTiesTestCase, ubtest::Quick());
-        AddTestCase(new UbMeshVlAllocationTestCase, ubtest::Quick());
-        AddTestCase(new UbSelfTrafficTestCase, ubtest::Quick());
-        AddTestCase(new UbTextbookZeroLoadTestCase, ubtest::Quick());
+        AddTestCase(new UbSaturationTestCase);
+        AddTestCase(new UbTorusTiesTestCase);
+        AddTestCase(new UbMeshVlAllocationTestCase);
+        AddTestCase(new UbSelfTrafficTestCase);
+        AddTestCase(new UbTextbookZeroLoadTestCase);
     }
 };
 

@@ -581,16 +581,16 @@ class UbStressTestSuite : public TestSuite
 {
   public:
     UbStressTestSuite()
-        : TestSuite("unifiedbus-stress", UNIT)
+        : TestSuite("unifiedbus-stress", TestSuite::Type::UNIT)
     {
         for (const Shape& s : Shapes())
         {
-            AddTestCase(new UbStressIncastTestCase(s), ubtest::Quick());
-            AddTestCase(new UbStressAllToAllTestCase(s), ubtest::Quick());
-            AddTestCase(new UbStressRandomTestCase(s), ubtest::Quick());
+            AddTestCase(new UbStressIncastTestCase(s));
+            AddTestCase(new UbStressAllToAllTestCase(s));
+            AddTestCase(new UbStressRandomTestCase(s));
         }
-        AddTestCase(new UbStressBusBwTestCase, ubtest::Quick());
-        AddTestCase(new UbStressWritersTestCase, ubtest::Quick());
+        AddTestCase(new UbStressBusBwTestCase);
+        AddTestCase(new UbStressWritersTestCase);
     }
 };
 

@@ -777,11 +777,11 @@ class UbSystemsTestSuite : public TestSuite
     UbSystemsTestSuite()
         : TestSuite("unifiedbus-systems", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbClosSystemsTestCase, ubtest::Quick());
-        AddTestCase(new UbMeshSystemTestCase, ubtest::Quick());
-        AddTestCase(new UbSuperClusterTestCase, ubtest::Quick());
-        AddTestCase(new UbSuperClusterRoutesTestCase, ubtest::Quick());
-        AddTestCase(new UbRemoteMtuTestCase, ubtest::Quick());
+        AddTestCase(new UbClosSystemsTestCase);
+        AddTestCase(new UbMeshSystemTestCase);
+        AddTestCase(new UbSuperClusterTestCase);
+        AddTestCase(new UbSuperClusterRoutesTestCase);
+        AddTestCase(new UbRemoteMtuTestCase);
     }
 };
 

@@ -27,38 +27,6 @@ class UbHelper;
 namespace ubtest
 {
 
-/// \cond detail
-template <typename T, typename = void>
-struct HasDurationEnum : std::false_type
-{
-};
-
-template <typename T>
-struct HasDurationEnum<T, std::void_t<typename T::Duration>> : std::true_type
-{
-};
-
-/// \endcond
-
-/**
- * TestCase::QUICK in any ns-3 release: 3.37 has the enum TestCase::TestDuration, 3.42 made it
- * TestCase::Duration and deprecated the old names. (TestSuite::Type::UNIT and ::SYSTEM are
- * spelled the same in both.) The other release differences are in ub-compat.h and CMake.
- */
-template <typename T = TestCase>
-constexpr auto
-Quick()
-{
-    if constexpr (HasDurationEnum<T>::value)
-    {
-        return T::Duration::QUICK;
-    }
-    else
-    {
-        return T::QUICK;
-    }
-}
-
 /// ceil(8 * bytes * 10^12 / rateBps) picoseconds: the serialization time the model promises.
 int64_t SerPs(uint64_t bytes, uint64_t rateBps);
 

@@ -497,50 +497,46 @@ class UbTopologyTestSuite : public TestSuite
     UbTopologyTestSuite()
         : TestSuite("unifiedbus-topology", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbTopologyFileTestCase, ubtest::Quick());
-        AddTestCase(new UbShortestPathTestCase, ubtest::Quick());
-        AddTestCase(new UbLinkCostTestCase, ubtest::Quick());
-        AddTestCase(new UbDeadlockCheckTestCase, ubtest::Quick());
-        AddTestCase(new UbTopologyFileDefaultsTestCase, ubtest::Quick());
-        AddTestCase(new UbVlPolicyOptionTestCase, ubtest::Quick());
-        AddTestCase(new UbScopedDeadlockCheckTestCase, ubtest::Quick());
-        AddTestCase(new UbStarvationWarningTestCase, ubtest::Quick());
+        AddTestCase(new UbTopologyFileTestCase);
+        AddTestCase(new UbShortestPathTestCase);
+        AddTestCase(new UbLinkCostTestCase);
+        AddTestCase(new UbDeadlockCheckTestCase);
+        AddTestCase(new UbTopologyFileDefaultsTestCase);
+        AddTestCase(new UbVlPolicyOptionTestCase);
+        AddTestCase(new UbScopedDeadlockCheckTestCase);
+        AddTestCase(new UbStarvationWarningTestCase);
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a ring carrying traffic two hops away stops, naming the run's pairs",
-                        []() {
-                            UbTopologyHelper sys;
-                            sys.SetPreset(UbPreset::Load("ascend950-ub2"));
-                            sys.SetDeadlockScope({{0, 2}, {1, 3}, {2, 4}, {3, 0}, {4, 1}});
-                            sys.Build(Ring(5));
-                        },
-                        {"this run's 5 endpoint pairs can deadlock", "s0->s1 vl0"}),
-                    ubtest::Quick());
+            "a ring carrying traffic two hops away stops, naming the run's pairs",
+            []() {
+                UbTopologyHelper sys;
+                sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+                sys.SetDeadlockScope({{0, 2}, {1, 3}, {2, 4}, {3, 0}, {4, 1}});
+                sys.Build(Ring(5));
+            },
+            {"this run's 5 endpoint pairs can deadlock", "s0->s1 vl0"}));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "plain endpoints on a ring: the message names 'forward'",
-                        []() {
-                            UbTopologyRouting::ShortestPaths(ParseText(
-                                "nodes e 4 npu\nlink e0 e1\nlink e1 e2\nlink e2 e3\nlink e3 e0\n",
-                                "ring.topo"));
-                        },
-                        {"only through endpoints that do not forward", "npu forward'"}),
-                    ubtest::Quick());
+            "plain endpoints on a ring: the message names 'forward'",
+            []() {
+                UbTopologyRouting::ShortestPaths(
+                    ParseText("nodes e 4 npu\nlink e0 e1\nlink e1 e2\nlink e2 e3\nlink e3 e0\n",
+                              "ring.topo"));
+            },
+            {"only through endpoints that do not forward", "npu forward'"}));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a cyclic full mesh names the three places of the VL policy",
-                        []() {
-                            UbTopologyHelper sys;
-                            sys.SetPreset(UbPreset::Load("ascend950-ub2"));
-                            sys.Build(ParseText(FullMesh2DText(4, "")));
-                        },
-                        {"can deadlock",
-                         "vlpolicy final-hop-vl1",
-                         "topology::VlPolicy",
-                         "--vlPolicy=final-hop-vl1"}),
-                    ubtest::Quick());
+            "a cyclic full mesh names the three places of the VL policy",
+            []() {
+                UbTopologyHelper sys;
+                sys.SetPreset(UbPreset::Load("ascend950-ub2"));
+                sys.Build(ParseText(FullMesh2DText(4, "")));
+            },
+            {"can deadlock",
+             "vlpolicy final-hop-vl1",
+             "topology::VlPolicy",
+             "--vlPolicy=final-hop-vl1"}));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "an unknown VL policy names the line",
-                        []() { ParseText("node a npu\nvlpolicy up-down\n", "bad.topo"); },
-                        {"bad.topo", "line 2", "from-sl or final-hop-vl1"}),
-                    ubtest::Quick());
+            "an unknown VL policy names the line",
+            []() { ParseText("node a npu\nvlpolicy up-down\n", "bad.topo"); },
+            {"bad.topo", "line 2", "from-sl or final-hop-vl1"}));
         AddTestCase(
             new ubtest::ExpectStopTestCase("a VL policy with a builder's own routes is refused",
                                            []() {
@@ -548,57 +544,45 @@ class UbTopologyTestSuite : public TestSuite
                                                sys.SetVlPolicy(UbTopologyRouting::FINAL_HOP_VL1);
                                                sys.BuildPreset("kary-mesh8x8", 0);
                                            },
-                                           {"builder's routes", "shortest-path"}),
-            ubtest::Quick());
+                                           {"builder's routes", "shortest-path"}));
         using ubtest::ExpectStopTestCase;
         auto bad = [](const char* text) { return [text]() { ParseText(text, "bad.topo"); }; };
         AddTestCase(new ExpectStopTestCase("unknown node in a link names the line",
                                            bad("node a npu\nnode s switch\n\nlink a t\n"),
-                                           {"bad.topo", "line 4", "unknown node 't'", "node t"}),
-                    ubtest::Quick());
+                                           {"bad.topo", "line 4", "unknown node 't'", "node t"}));
         AddTestCase(new ExpectStopTestCase("bad lane count names the line",
                                            bad("node a npu\nnode s switch\nlink a s lanes=0\n"),
-                                           {"line 3", "lanes='0'", "1, 2, 4 or 8"}),
-                    ubtest::Quick());
+                                           {"line 3", "lanes='0'", "1, 2, 4 or 8"}));
         // Values no port can have are refused at their line, not when traffic reaches them.
         AddTestCase(new ExpectStopTestCase("a lane count no UB port has names the line",
                                            bad("node a npu\nnode s switch\nlink a s lanes=3\n"),
-                                           {"line 3", "lanes='3'", "1, 2, 4 or 8", "count="}),
-                    ubtest::Quick());
+                                           {"line 3", "lanes='3'", "1, 2, 4 or 8", "count="}));
         AddTestCase(
             new ExpectStopTestCase("an absurd lane rate names the line",
                                    bad("node a npu\nnode s switch\nlink a s rate=1e30Gbps\n"),
-                                   {"line 3", "rate='1e30Gbps'", "1Mbps to 10Tbps"}),
-            ubtest::Quick());
+                                   {"line 3", "rate='1e30Gbps'", "1Mbps to 10Tbps"}));
         AddTestCase(
             new ExpectStopTestCase("a delay beyond 1 s is refused, not dropped",
                                    bad("node a npu\nnode s switch\nlink a s delay=1e300s\n"),
-                                   {"line 3", "delay='1e300s'", "0 to 1s"}),
-            ubtest::Quick());
+                                   {"line 3", "delay='1e300s'", "0 to 1s"}));
         AddTestCase(new ExpectStopTestCase("a cable of a million km names the line",
                                            bad("node a npu\nnode s switch\nlink a s length=1e9\n"),
-                                           {"line 3", "length='1e9'", "0 to 100000"}),
-                    ubtest::Quick());
+                                           {"line 3", "length='1e9'", "0 to 100000"}));
         AddTestCase(new ExpectStopTestCase("bad rate names the line",
                                            bad("node a npu\nnode s switch\nlink a s rate=fast\n"),
-                                           {"line 3", "rate='fast'", "112Gbps"}),
-                    ubtest::Quick());
+                                           {"line 3", "rate='fast'", "112Gbps"}));
         AddTestCase(new ExpectStopTestCase("unknown kind names the line",
                                            bad("# x\nnode a router\n"),
-                                           {"line 2", "kind 'router'", "switch"}),
-                    ubtest::Quick());
+                                           {"line 2", "kind 'router'", "switch"}));
         AddTestCase(new ExpectStopTestCase("duplicate node names the line",
                                            bad("node a npu\nnodes a 1 npu\nnode a0 npu\n"),
-                                           {"line 3", "'a0' is declared twice"}),
-                    ubtest::Quick());
+                                           {"line 3", "'a0' is declared twice"}));
         AddTestCase(new ExpectStopTestCase("unknown statement names the line",
                                            bad("node a npu\nlinks a b\n"),
-                                           {"line 2", "unknown statement 'links'"}),
-                    ubtest::Quick());
+                                           {"line 2", "unknown statement 'links'"}));
         AddTestCase(new ExpectStopTestCase("a missing file names the path",
                                            []() { UbTopology::Load("/nonexistent/x.topo"); },
-                                           {"/nonexistent/x.topo", "cannot be read"}),
-                    ubtest::Quick());
+                                           {"/nonexistent/x.topo", "cannot be read"}));
         AddTestCase(new ExpectStopTestCase("a disconnected topology names both endpoints",
                                            []() {
                                                UbTopology t = ParseText(
@@ -607,8 +591,7 @@ class UbTopologyTestSuite : public TestSuite
                                                    "split.topo");
                                                UbTopologyRouting::ShortestPaths(t);
                                            },
-                                           {"split.topo", "cannot reach", "disconnected", "'e"}),
-                    ubtest::Quick());
+                                           {"split.topo", "cannot reach", "disconnected", "'e"}));
     }
 };
 

@@ -258,8 +258,8 @@ class UbTraceTestSuite : public TestSuite
     UbTraceTestSuite()
         : TestSuite("unifiedbus-traces", TestSuite::Type::UNIT)
     {
-        AddTestCase(new UbTraceTestCase, ubtest::Quick());
-        AddTestCase(new UbTraceConnectTestCase, ubtest::Quick());
+        AddTestCase(new UbTraceTestCase);
+        AddTestCase(new UbTraceConnectTestCase);
     }
 };
 

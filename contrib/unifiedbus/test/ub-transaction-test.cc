@@ -594,54 +594,45 @@ class UbTransactionTestSuite : public TestSuite
     UbTransactionTestSuite()
         : TestSuite("unifiedbus-transaction", TestSuite::Type::SYSTEM)
     {
-        AddTestCase(new UbTransactionLatencyTestCase, ubtest::Quick());
-        AddTestCase(new UbWriteThroughputTestCase, ubtest::Quick());
-        AddTestCase(new UbOrderingTestCase, ubtest::Quick());
-        AddTestCase(new UbStateTestCase, ubtest::Quick());
-        AddTestCase(new UbChannelChoiceTestCase, ubtest::Quick());
-        AddTestCase(new UbIssueIntervalTestCase, ubtest::Quick());
+        AddTestCase(new UbTransactionLatencyTestCase);
+        AddTestCase(new UbWriteThroughputTestCase);
+        AddTestCase(new UbOrderingTestCase);
+        AddTestCase(new UbStateTestCase);
+        AddTestCase(new UbChannelChoiceTestCase);
+        AddTestCase(new UbIssueIntervalTestCase);
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a read of 0 bytes",
-                        []() { IssueAt1us([](Ptr<UbController> a) { a->Read(1, 0); }); },
-                        {"UbController node 0", "Read of 0 bytes", "at least 1 byte"}),
-                    ubtest::Quick());
+            "a read of 0 bytes",
+            []() { IssueAt1us([](Ptr<UbController> a) { a->Read(1, 0); }); },
+            {"UbController node 0", "Read of 0 bytes", "at least 1 byte"}));
         for (uint32_t mtu : {100u, 16384u})
         {
-            AddTestCase(
-                new ubtest::ExpectStopTestCase(
-                    "an MTU of " + std::to_string(mtu) + " B",
-                    [mtu]() { IssueAt1us([](Ptr<UbController> a) { a->Write(1, 100); }, mtu); },
-                    {"UbController node 0",
-                     "Mtu=" + std::to_string(mtu),
-                     "256, 512, 1024, 2048, 4096 or 8192"}),
-                ubtest::Quick());
+            AddTestCase(new ubtest::ExpectStopTestCase(
+                "an MTU of " + std::to_string(mtu) + " B",
+                [mtu]() { IssueAt1us([](Ptr<UbController> a) { a->Write(1, 100); }, mtu); },
+                {"UbController node 0",
+                 "Mtu=" + std::to_string(mtu),
+                 "256, 512, 1024, 2048, 4096 or 8192"}));
         }
-        AddTestCase(
-            new ubtest::ExpectStopTestCase(
-                "a destination without a controller",
-                []() { IssueAt1us([](Ptr<UbController> a) { a->Write(2, 100); }); },
-                {"UbController node 0", "Write to CNA 2", "no UbController", "UbControllerHelper"}),
-            ubtest::Quick());
-        AddTestCase(
-            new ubtest::ExpectStopTestCase(
-                "an MTU whose packets exceed the ports' Mtu",
-                []() { IssueAt1us([](Ptr<UbController> a) { a->Write(1, 100); }, 8192); },
-                {"UbController node 0", "Mtu=8192", "raise UbNetDevice::Mtu to at least 8252"}),
-            ubtest::Quick());
+        AddTestCase(new ubtest::ExpectStopTestCase(
+            "a destination without a controller",
+            []() { IssueAt1us([](Ptr<UbController> a) { a->Write(2, 100); }); },
+            {"UbController node 0", "Write to CNA 2", "no UbController", "UbControllerHelper"}));
+        AddTestCase(new ubtest::ExpectStopTestCase(
+            "an MTU whose packets exceed the ports' Mtu",
+            []() { IssueAt1us([](Ptr<UbController> a) { a->Write(1, 100); }, 8192); },
+            {"UbController node 0", "Mtu=8192", "raise UbNetDevice::Mtu to at least 8252"}));
         // An operation or opcode the model does not support stops the run in every build; both
         // used to become a Write silently.
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "an operation that is not one of UbOp's",
-                        []() { UbTransactionHeader::OpcodeOf(static_cast<UbOp>(77)); },
-                        {"operation 77 is not one of UbOp's"},
-                        ubtest::ExpectStopTestCase::ABORT),
-                    ubtest::Quick());
+            "an operation that is not one of UbOp's",
+            []() { UbTransactionHeader::OpcodeOf(static_cast<UbOp>(77)); },
+            {"operation 77 is not one of UbOp's"},
+            ubtest::ExpectStopTestCase::ABORT));
         AddTestCase(new ubtest::ExpectStopTestCase(
-                        "a request opcode the model does not know",
-                        []() { UbTransactionHeader::OpOf(0x7e); },
-                        {"TAOpcode 0x7e is not a request"},
-                        ubtest::ExpectStopTestCase::ABORT),
-                    ubtest::Quick());
+            "a request opcode the model does not know",
+            []() { UbTransactionHeader::OpOf(0x7e); },
+            {"TAOpcode 0x7e is not a request"},
+            ubtest::ExpectStopTestCase::ABORT));
     }
 };
 
