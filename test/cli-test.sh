@@ -58,6 +58,12 @@ check doc-renders 0 "sections, no warning" ./ubsim doc
 check doc-headings 0 "10 of 10 headings" bash -c 'n=0; for h in "Model Description" Design "Scope and Limitations" References Usage Helpers Attributes Output Examples Validation; do grep -q "<h[1-4]>$h<" "$1" && n=$((n + 1)); done; echo "$n of 10 headings"' _ "${UB_BUILD_DIR:-$ROOT/build}/doc/html/unifiedbus.html"
 check doc-api 0 "0 warnings in the module's headers" ./ubsim doc --api
 check doc-bad-option 2 "doc: unknown option --pdf" ./ubsim doc --pdf
+# ./ubsim compat (README, "Use it in your ns-3 tree"): the waf row runs here; the tree row with
+# --if-cached and no tree built skips and says how to build one; a bad row or option is refused.
+check compat-waf 0 "PASS waf" env UB_COMPAT_LOGDIR="$TMP/compat" ./ubsim compat waf
+check compat-tree-not-cached 0 "SKIP tree (not cached)" env UB_TREE_CACHE="$TMP/no-trees" UB_COMPAT_LOGDIR="$TMP/compat" ./ubsim compat tree --if-cached
+check compat-bad-row 2 "compat: no row 'nvlink'; the rows are debian tree wheel waf" ./ubsim compat nvlink
+check compat-bad-option 2 "compat: unknown option --fast" ./ubsim compat --fast
 check demo-negative-bytes 2 "ub-fabric-demo: --bytes=-1 is not a whole number from 0 to" "$BIN/ub-fabric-demo" --bytes=-1
 check demo-too-many-bytes 2 "--bytes must be 1 to 1099511627776 (1 TiB" "$BIN/ub-fabric-demo" --bytes=1099511627777
 check demo-bad-pattern 2 "--pattern=sideways is not one of" "$BIN/ub-fabric-demo" --pattern=sideways
